@@ -1,0 +1,3 @@
+"""shoal's analyzer: discovery, parsing, facts, rules, incremental engine and CLI."""
+
+__version__ = "0.1.0"

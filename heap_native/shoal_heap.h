@@ -1,0 +1,1 @@
+int shoal_heap_version(void);

@@ -1,0 +1,1 @@
+"""shoal's parallel core: pre-forked workers and map_reduce over buckets."""
