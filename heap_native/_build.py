@@ -1,19 +1,26 @@
-"""cffi out-of-line API-mode builder for the shared heap (run by the package build)."""
+"""cffi out-of-line API-mode builder for the shared heap (run by the package build).
+
+Set SHOAL_HEAP_DEBUG=1 at build time for the debug build: every access to the
+region is bounds-checked and traps on violation (AddressSanitizer cannot see
+overruns inside an mmap'd region).
+"""
 import os
 
 from cffi import FFI
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+DEBUG = os.environ.get("SHOAL_HEAP_DEBUG") == "1"
 
 ffibuilder = FFI()
 with open(os.path.join(HERE, "shoal_heap.h")) as f:
     ffibuilder.cdef(f.read())
 ffibuilder.set_source(
     "heap_native._native",
-    '#include "shoal_heap.h"',
-    sources=[os.path.join("heap_native", "shoal_heap.c")],
+    "#include <stddef.h>\n#include <stdint.h>\n#include \"shoal_heap.h\"",
+    sources=[os.path.join(HERE, "shoal_heap.c")],
     include_dirs=[HERE],
-    extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-O2"],
+    extra_compile_args=["-std=c11", "-Wall", "-Wextra"]
+    + (["-O1", "-g", "-DSHOAL_HEAP_DEBUG=1"] if DEBUG else ["-O2"]),
 )
 
 if __name__ == "__main__":
