@@ -1,0 +1,323 @@
+"""WorkerPool: the pre-forked workers, their zygote, and their lifecycle."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from parallel import _call, _process, _stopflag
+
+
+@dataclass
+class Worker:
+    """The master's handle on one worker process."""
+
+    #: the worker's pid
+    pid: int
+    #: the master's end of the worker's socket
+    sock: socket.socket
+    #: True when the zygote forked it (then only the zygote can reap it)
+    from_zygote: bool
+
+
+class WorkerPool:
+    """Long-lived worker processes forked once, and ``map_reduce`` over them.
+
+    Create the pool early: it forks when constructed, and refuses to if the process already
+    runs other threads (forking a threaded process can deadlock the child on a lock another
+    thread held).  ``workers=0`` forks nothing and runs every call in this process.
+
+    :param workers: number of worker processes; 0 runs the jobs in the master.
+    :param heap: a ``heap_native.SharedHeap`` the workers share, or None.
+    :param job_timeout: seconds a bucket may run before its worker is killed and replaced
+        (:class:`JobTimeout`); None waits forever.  Not enforced with ``workers=0``.
+    :param stop_timeout: seconds running buckets get to stop after the stop flag is raised
+        (cancellation, Ctrl-C) before their workers are killed and replaced.
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        heap: Any = None,
+        job_timeout: float | None = None,
+        stop_timeout: float = 2.0,
+    ) -> None:
+        if workers < 0:
+            raise ValueError(f"workers must be 0 or more, got {workers}")
+        if job_timeout is not None and job_timeout <= 0:
+            raise ValueError(f"job_timeout must be positive or None, got {job_timeout}")
+        self.workers = workers
+        self.heap = heap
+        self.job_timeout = job_timeout
+        self.stop_timeout = stop_timeout
+        self.page = _stopflag.new_page()
+        self._workers: list[Worker] = []
+        self._zygote_pid: int | None = None
+        self._zygote: socket.socket | None = None
+        self._closed = False
+        self._in_call = False
+        self._old_sigterm: Any = None
+        if workers > 0:
+            try:
+                self._fork_all()
+            except BaseException:
+                self.close()
+                raise
+            self._install_sigterm()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def _fork_all(self) -> None:
+        _refuse_threads()
+        heap_fd = self.heap.fileno() if self.heap is not None else None
+        # Unflushed output would be inherited and printed again by every child that flushes.
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        master = os.getpid()
+        zygote_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            zygote_end.detach()
+
+            def zygote() -> None:
+                keep = {child_end.fileno()} if heap_fd is None else {child_end.fileno(), heap_fd}
+                _process.setup_child(keep, master, self.page, None)
+                _process.zygote_loop(child_end, self.page, self.heap, heap_fd)
+
+            _process.run_child(zygote)
+        child_end.close()
+        self._zygote_pid, self._zygote = pid, zygote_end
+        for _ in range(self.workers):
+            self._workers.append(self._fork_worker(master, heap_fd))
+
+    def _fork_worker(self, master: int, heap_fd: int | None) -> Worker:
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:
+            mine.detach()
+            self._detach_all()
+
+            def worker() -> None:
+                keep = {theirs.fileno()} if heap_fd is None else {theirs.fileno(), heap_fd}
+                _process.setup_child(keep, master, self.page, self.heap)
+                _process.worker_loop(theirs)
+
+            _process.run_child(worker)
+        theirs.close()
+        return Worker(pid, mine, from_zygote=False)
+
+    def _detach_all(self) -> None:
+        """In a child: forget the master's sockets without closing them (the fds are closed
+        by number), so no finalizer can later close a reused descriptor number."""
+        for w in self._workers:
+            w.sock.detach()
+        if self._zygote is not None:
+            self._zygote.detach()
+
+    def _install_sigterm(self) -> None:
+        # A clean exit on SIGTERM: SystemExit unwinds through map_reduce and close().
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            self._old_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+    def spawn_replacement(self) -> Worker:
+        """Fork a new worker from the zygote (the master may have threads by now)."""
+        assert self._zygote is not None
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            socket.send_fds(
+                self._zygote, [_process.ZYGOTE_REQUEST.pack(_process.SPAWN, 0)], [theirs.fileno()]
+            )
+            reply = self._zygote.recv(_process.ZYGOTE_REPLY.size)
+        except BaseException:
+            mine.close()
+            raise
+        finally:
+            theirs.close()
+        if len(reply) != _process.ZYGOTE_REPLY.size:
+            mine.close()
+            raise RuntimeError(
+                f"the zygote (pid {self._zygote_pid}) died: no replacement worker can be forked"
+            )
+        (pid,) = _process.ZYGOTE_REPLY.unpack(reply)
+        return Worker(pid, mine, from_zygote=True)
+
+    def reap(self, worker: Worker, kill: bool = False) -> int:
+        """Wait for ``worker`` to end (killing it first if asked); its exit code, -signal."""
+        worker.sock.close()
+        if kill:
+            try:
+                os.kill(worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if not worker.from_zygote:
+            _, status = os.waitpid(worker.pid, 0)
+            return os.waitstatus_to_exitcode(status)
+        try:
+            assert self._zygote is not None
+            self._zygote.send(_process.ZYGOTE_REQUEST.pack(_process.REAP, worker.pid))
+            reply = self._zygote.recv(_process.ZYGOTE_REPLY.size)
+        except OSError:
+            reply = b""
+        # Without a zygote its children got SIGKILL from PR_SET_PDEATHSIG, and init reaps them.
+        return _process.ZYGOTE_REPLY.unpack(reply)[0] if reply else -signal.SIGKILL
+
+    def replace(self, worker: Worker, kill: bool = False) -> tuple[Worker | None, int]:
+        """Reap ``worker`` and put a fresh one in its place; (the new worker, the exit code)."""
+        exitcode = self.reap(worker, kill=kill)
+        index = self._workers.index(worker)
+        try:
+            fresh = self.spawn_replacement()
+        except (OSError, RuntimeError):
+            del self._workers[index]
+            return None, exitcode
+        self._workers[index] = fresh
+        return fresh, exitcode
+
+    def idle_workers(self) -> list[Worker]:
+        """The workers, all idle between calls; those that died since the last call (killed
+        from outside) are replaced first, so their end is not blamed on a bucket."""
+        with selectors.DefaultSelector() as selector:
+            for worker in self._workers:
+                selector.register(worker.sock, selectors.EVENT_READ, worker)
+            # An idle worker never writes: a readable socket means end of file.
+            dead = [key.data for key, _ in selector.select(0)]
+        for worker in dead:
+            self.replace(worker)
+        return list(self._workers)
+
+    @property
+    def pids(self) -> list[int]:
+        """The pids of the current workers."""
+        return [w.pid for w in self._workers]
+
+    @property
+    def zygote_pid(self) -> int | None:
+        """The pid of the zygote, or None with ``workers=0``."""
+        return self._zygote_pid
+
+    def close(self) -> None:
+        """Kill and reap every worker and the zygote, and unmap the stop page; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            for worker in self._workers:
+                self.reap(worker, kill=True)
+            self._workers.clear()
+            if self._zygote is not None:
+                self._zygote.close()
+                self._zygote = None
+            if self._zygote_pid is not None:
+                os.waitpid(self._zygote_pid, 0)
+                self._zygote_pid = None
+        finally:
+            if self._old_sigterm is not None:
+                signal.signal(signal.SIGTERM, self._old_sigterm)
+                self._old_sigterm = None
+            self.page.close()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"pids={self.pids}"
+        return f"<WorkerPool workers={self.workers} {state}>"
+
+    # -- calls -------------------------------------------------------------------------------
+
+    def map_reduce(
+        self,
+        job: Callable[[list[Any]], Any],
+        items: Iterable[Any],
+        *,
+        merge: Callable[[Any, Any], Any],
+        neutral: Any,
+        bucket_size: int | None = None,
+        cost: Callable[[Any], float] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        interrupt: Callable[[], bool] | None = None,
+        on_failure: Callable[[Any, BaseException], None] | None = None,
+    ) -> Any:
+        """Run ``job`` over buckets of ``items`` in the workers and fold the results with ``merge``.
+
+        :param job: ``job(bucket: list) -> partial``, a module-level function (it is pickled by
+            reference).  Return small data: big results belong in the heap.
+        :param merge: ``merge(partial, acc) -> acc``, run in the master in completion order,
+            so make it order-independent (or sort at the end).
+        :param neutral: the starting accumulator.
+        :param bucket_size: items per bucket; default ``1 + n // (workers * 10)``, at most 500.
+        :param cost: ``cost(item) -> number``: dispatch the costliest items first, in buckets
+            of about equal total cost.
+        :param progress: ``progress(done_items, total_items)``, called in the master at the
+            start and as buckets complete.
+        :param interrupt: polled in the master while it waits; when it returns true the call
+            stops and raises :class:`Cancelled`.
+        :param on_failure: ``on_failure(item, error)``: a failed bucket is re-run one item per
+            bucket and each item that still fails is handed here instead of failing the call.
+        :returns: the final accumulator.
+        :raises JobError: a job raised (a heap error arrives as its own class instead).
+        :raises WorkerDied: a worker died while it ran a bucket; it has been replaced.
+        :raises JobTimeout: a bucket ran past ``job_timeout``; its worker has been replaced.
+        :raises Cancelled: ``interrupt`` returned true.
+        """
+        if self._closed:
+            raise ValueError("map_reduce on a closed WorkerPool")
+        if self._in_call:
+            raise ValueError("map_reduce is not reentrant: a call is already running on this pool")
+        _call.check_job(job)
+        self._in_call = True
+        try:
+            with self.heap.phase() if self.heap is not None else nullcontext():
+                run = _call.Call(
+                    self, job, list(items), merge, neutral, bucket_size, cost, progress,
+                    interrupt, on_failure,
+                )
+                return run.run()
+        finally:
+            self._in_call = False
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _refuse_threads() -> None:
+    """Forking a threaded process can deadlock the child: refuse, naming the threads."""
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    n_threads = _native_thread_count()
+    # A thread just joined may still be leaving the kernel: give native stragglers a moment.
+    for _ in range(50):
+        if others or n_threads <= 1:
+            break
+        time.sleep(0.01)
+        n_threads = _native_thread_count()
+    if others or n_threads > 1:
+        raise RuntimeError(
+            f"WorkerPool must fork before any other thread starts, but this process runs "
+            f"{max(n_threads, len(others) + 1)} threads (Python threads besides this one: "
+            f"{others or 'none; native threads of an extension'}). Create the pool earlier, "
+            "before starting watchers, progress bars or thread pools."
+        )
+
+
+def _native_thread_count() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()

@@ -1,0 +1,187 @@
+"""What runs inside the forked processes: child setup, the worker loop and the zygote loop.
+
+Nothing here may return into the caller's stack after a fork: every child ends in
+``os._exit`` so no ``finally`` block, atexit handler or buffered file of the master runs twice.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import os
+import pickle
+import signal
+import socket
+import struct
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from parallel import _stopflag, _wire
+
+_PR_SET_PDEATHSIG = 1
+
+#: zygote requests and replies: one SOCK_SEQPACKET datagram each
+ZYGOTE_REQUEST = struct.Struct("!ci")
+ZYGOTE_REPLY = struct.Struct("!i")
+SPAWN = b"S"
+REAP = b"R"
+
+#: exit status of a child whose setup failed (its parent died before it could arm PDEATHSIG)
+EXIT_ORPHANED = 75
+#: exit status of a child whose own loop crashed (a bug in parallel, not in a job)
+EXIT_INTERNAL_ERROR = 70
+
+
+def run_child(body: Callable[[], Any]) -> NoReturn:
+    """Run ``body`` in a freshly forked child and leave with ``os._exit``, whatever happens."""
+    code = EXIT_INTERNAL_ERROR
+    try:
+        body()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else EXIT_INTERNAL_ERROR
+    except BaseException:
+        try:
+            traceback.print_exc()
+        except BaseException:
+            pass
+    finally:
+        os._exit(code)
+
+
+def setup_child(keep_fds: set[int], parent_pid: int, page: Any, heap: Any) -> None:
+    """Turn a just-forked process into a well-behaved child of ``parent_pid``."""
+    # The master decides what Ctrl-C means; a worker that died of it would look like a crash.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The master's SIGTERM handler raises SystemExit, which here would unwind into its stack.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        signal.set_wakeup_fd(-1)
+    except ValueError:
+        pass
+    _die_with_parent(parent_pid)
+    # Objects inherited from the master stay untouched: collecting them would run their
+    # finalizers here (closing descriptors by number, flushing the master's files) and would
+    # copy their pages for nothing.
+    gc.freeze()
+    _close_fds(keep_fds)
+    _stopflag.use_page(page)
+    if heap is not None:
+        attach = getattr(heap, "attach_stop_flag", None)
+        if attach is None:
+            import heap_native  # a lower layer: its flag hook is module-wide, per process
+
+            attach = heap_native.attach_stop_flag
+        attach(page)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    # The parent may have died between fork and prctl: the signal would then never come.
+    if os.getppid() != parent_pid:
+        os._exit(EXIT_ORPHANED)
+
+
+def _close_fds(keep_fds: set[int]) -> None:
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    keep = {0, 1, 2} | keep_fds
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # the directory's own descriptor, already gone
+
+
+def heap_error_types() -> tuple[type[BaseException], ...]:
+    """Exception classes that cross the pipe as themselves (the heap's errors)."""
+    heap_native = sys.modules.get("heap_native")
+    found = getattr(heap_native, "HeapError", None) if heap_native is not None else None
+    return (found,) if isinstance(found, type) else ()
+
+
+def _qualified_name(cls: type) -> str:
+    if cls.__module__ == "builtins":
+        return cls.__qualname__
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def failure_reply(exc: BaseException) -> bytes:
+    """The pickled reply for a job that raised ``exc`` (call from inside the except block)."""
+    text = traceback.format_exc()
+    # Looked up now, not at fork: the job's own import may be what loaded heap_native.
+    passthrough = heap_error_types()
+    if passthrough and isinstance(exc, passthrough):
+        try:
+            return pickle.dumps(("exc", exc, text), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            pass  # an unpicklable heap error still arrives, as a JobError
+    return pickle.dumps(
+        ("err", _qualified_name(type(exc)), str(exc), text), protocol=pickle.HIGHEST_PROTOCOL
+    )
+
+
+def worker_loop(sock: socket.socket) -> None:
+    """Run buckets from ``sock`` until the master closes it."""
+    while True:
+        data = _wire.recv_bytes(sock)
+        if data is None:
+            return
+        try:
+            job, bucket = pickle.loads(data)
+            reply = pickle.dumps(("ok", job(bucket)), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:
+            reply = failure_reply(exc)
+        try:
+            _wire.send_bytes(sock, reply)
+        except OSError:
+            return  # the master is gone or closed us while we worked
+
+
+def zygote_loop(ctrl: socket.socket, page: Any, heap: Any, heap_fd: int | None) -> None:
+    """Fork replacement workers on request and reap them; exit when the master closes ``ctrl``."""
+    children: set[int] = set()
+    me = os.getpid()
+    while True:
+        try:
+            msg, fds, _flags, _addr = socket.recv_fds(ctrl, ZYGOTE_REQUEST.size, 1)
+        except OSError:
+            break
+        if not msg:
+            break
+        command, pid = ZYGOTE_REQUEST.unpack(msg)
+        if command == SPAWN:
+            worker_fd = fds[0]
+            child = os.fork()
+            if child == 0:
+                ctrl.detach()
+
+                def body(fd: int = worker_fd) -> None:
+                    keep = {fd} if heap_fd is None else {fd, heap_fd}
+                    setup_child(keep, me, page, heap)
+                    worker_loop(socket.socket(fileno=fd))
+
+                run_child(body)
+            os.close(worker_fd)
+            children.add(child)
+            ctrl.send(ZYGOTE_REPLY.pack(child))
+        elif command == REAP:
+            _, status = os.waitpid(pid, 0)
+            children.discard(pid)
+            ctrl.send(ZYGOTE_REPLY.pack(os.waitstatus_to_exitcode(status)))
+        else:
+            for fd in fds:
+                os.close(fd)
+    for child in children:
+        try:
+            os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(child, 0)

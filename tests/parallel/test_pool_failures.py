@@ -1,0 +1,184 @@
+"""Every way a bucket can fail, what the exception carries, and on_failure."""
+
+import os
+import select
+import signal
+
+import pytest
+
+from parallel import JobError, JobTimeout, PoolFailure, WorkerDied, WorkerPool
+
+POISON = 13
+
+
+def add(part, acc):
+    return acc + part
+
+
+def extend(part, acc):
+    acc.extend(part)
+    return acc
+
+
+def fail_on_poison(bucket):
+    if POISON in bucket:
+        raise ValueError(f"poisoned by {POISON}")
+    return list(bucket)
+
+
+def exit_on_poison(bucket):
+    if POISON in bucket:
+        os._exit(3)
+    return list(bucket)
+
+
+def kill_on_poison(bucket):
+    if POISON in bucket:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return list(bucket)
+
+
+def hang_on_poison(bucket):
+    if POISON in bucket:
+        signal.pause()  # SIGINT is ignored in workers: only the master's SIGKILL ends this
+    return list(bucket)
+
+
+def exit_via_sys_exit(bucket):
+    raise SystemExit(4)
+
+
+def unpicklable_result(bucket):
+    return lambda: None
+
+
+def total(bucket):
+    return sum(bucket)
+
+
+def assert_partition(error, items, n_items=30):
+    """Every item is in exactly one place: merged, the failed bucket, or unfinished."""
+    assert sorted(error.accumulator + error.items + error.unfinished) == list(range(n_items))
+    assert error.items == items
+
+
+@pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "workers"])
+def test_job_error_carries_type_message_traceback_and_items(workers):
+    with WorkerPool(workers=workers) as pool:
+        with pytest.raises(JobError) as info:
+            pool.map_reduce(fail_on_poison, range(30), merge=extend, neutral=[], bucket_size=5)
+        error = info.value
+        assert error.exc_type == "ValueError"
+        assert error.exc_message == "poisoned by 13"
+        assert "fail_on_poison" in error.remote_traceback
+        assert "raise ValueError" in error.remote_traceback
+        assert "poisoned by 13" in str(error)
+        assert_partition(error, [10, 11, 12, 13, 14])
+        assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
+
+
+def test_no_bucket_is_dispatched_after_a_failure():
+    with WorkerPool(workers=1) as pool, pytest.raises(JobError) as info:
+        pool.map_reduce(fail_on_poison, range(30), merge=extend, neutral=[], bucket_size=5)
+    assert info.value.accumulator == list(range(10))
+    assert info.value.unfinished == list(range(15, 30))
+
+
+def test_sys_exit_in_a_job_is_a_job_error():
+    with WorkerPool(workers=1) as pool, pytest.raises(JobError) as info:
+        pool.map_reduce(exit_via_sys_exit, [1], merge=add, neutral=0)
+    assert info.value.exc_type == "SystemExit"
+
+
+def test_unpicklable_result_is_a_job_error():
+    with WorkerPool(workers=1) as pool, pytest.raises(JobError, match="pickle"):
+        pool.map_reduce(unpicklable_result, [1], merge=add, neutral=0)
+
+
+@pytest.mark.parametrize(
+    ("job", "exitcode", "words"),
+    [(exit_on_poison, 3, "exited with status 3"), (kill_on_poison, -9, "signal SIGKILL")],
+    ids=["os-exit", "sigkill"],
+)
+def test_dead_worker_is_named_and_replaced(job, exitcode, words):
+    with WorkerPool(workers=2) as pool:
+        before = pool.pids
+        with pytest.raises(WorkerDied, match=words) as info:
+            pool.map_reduce(job, range(30), merge=extend, neutral=[], bucket_size=5)
+        error = info.value
+        assert error.exitcode == exitcode
+        assert error.pid in before and error.pid not in pool.pids
+        assert len(pool.pids) == 2
+        assert_partition(error, [10, 11, 12, 13, 14])
+        # The replacement comes from the zygote and the next call runs normally.
+        assert pool.map_reduce(total, range(100), merge=add, neutral=0, bucket_size=1) == 4950
+
+
+def test_a_worker_killed_between_calls_is_replaced_silently():
+    with WorkerPool(workers=1) as pool:
+        victim = pool.pids[0]
+        pidfd = os.pidfd_open(victim)
+        try:
+            os.kill(victim, signal.SIGKILL)
+            select.select([pidfd], [], [])  # readable once the worker has exited
+        finally:
+            os.close(pidfd)
+        assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
+        assert pool.pids != [victim]
+
+
+def test_timeout_kills_and_replaces_the_worker():
+    with WorkerPool(workers=2, job_timeout=0.3) as pool:
+        before = pool.pids
+        with pytest.raises(JobTimeout, match="job_timeout=0.3") as info:
+            pool.map_reduce(hang_on_poison, range(30), merge=extend, neutral=[], bucket_size=5)
+        error = info.value
+        assert error.pid in before and error.pid not in pool.pids
+        assert_partition(error, [10, 11, 12, 13, 14])
+        assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
+
+
+@pytest.mark.parametrize(
+    ("job", "error_class"),
+    [(fail_on_poison, JobError), (exit_on_poison, WorkerDied), (kill_on_poison, WorkerDied),
+     (hang_on_poison, JobTimeout)],
+    ids=["raises", "exits", "killed", "hangs"],
+)
+def test_on_failure_costs_one_item_not_its_bucket(job, error_class):
+    check_on_failure(job, error_class, workers=2)
+
+
+def test_on_failure_in_process():
+    check_on_failure(fail_on_poison, JobError, workers=0)
+
+
+def check_on_failure(job, error_class, workers):
+    failed = []
+    with WorkerPool(workers=workers, job_timeout=0.3) as pool:
+        out = pool.map_reduce(job, range(30), merge=extend, neutral=[], bucket_size=5,
+                              on_failure=lambda item, error: failed.append((item, error)))
+    assert sorted(out) == [x for x in range(30) if x != POISON]
+    [(item, error)] = failed
+    assert item == POISON
+    assert isinstance(error, error_class)
+    assert error.items == [POISON]
+
+
+def test_all_failures_share_one_base():
+    for cls in (JobError, WorkerDied, JobTimeout):
+        assert issubclass(cls, PoolFailure)
+
+
+def test_without_zygote_the_pool_fails_clearly_and_still_closes():
+    with WorkerPool(workers=1) as pool:
+        zygote = pool.zygote_pid
+        pidfd = os.pidfd_open(zygote)
+        try:
+            os.kill(zygote, signal.SIGKILL)
+            select.select([pidfd], [], [])
+        finally:
+            os.close(pidfd)
+        with pytest.raises(WorkerDied):
+            pool.map_reduce(kill_on_poison, [POISON], merge=extend, neutral=[])
+        with pytest.raises(RuntimeError, match="zygote"):
+            pool.map_reduce(total, [1, 2], merge=add, neutral=0)
