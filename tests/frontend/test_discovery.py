@@ -1,0 +1,221 @@
+"""discover(): walking, excludes, .gitignore, named files, module names, the project index."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from analyzer.config import Config, load_config
+from analyzer.discovery import DiscoveryError, claim_rank, discover, display_path
+
+
+def tree(root: Path, *files: str) -> None:
+    for name in files:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+
+
+def rel(root: Path, paths) -> set[str]:
+    return {os.path.relpath(p, root).replace(os.sep, "/") for p in paths}
+
+
+def files_of(result, root: Path) -> set[str]:
+    return rel(root, (f.path for f in result.files))
+
+
+def project(root: Path, body: str = "") -> Config:
+    (root / "pyproject.toml").write_text(f"[tool.shoal]\n{body}\n")
+    return load_config(root / "pyproject.toml")
+
+
+def test_python_files_and_default_excludes(tmp_path: Path) -> None:
+    tree(tmp_path, "a.py", "b.pyi", "c.txt", "pkg/__init__.py", "pkg/m.py",
+         ".venv/x.py", "venv/x.py", "build/x.py", "dist/x.py", "node_modules/x.py",
+         ".tox/x.py", ".nox/x.py", ".git/x.py", "pkg/__pycache__/m.py", ".shoal_cache/x.py")
+    result = discover([tmp_path], project(tmp_path), cwd=str(tmp_path))
+    expected = {"a.py", "b.pyi", "pkg/__init__.py", "pkg/m.py"}
+    assert files_of(result, tmp_path) == expected
+    assert rel(tmp_path, result.reported) == expected
+
+
+def test_exclude_and_extend_exclude(tmp_path: Path) -> None:
+    tree(tmp_path, "a.py", "gen/x.py", "api_pb2.py", "tests/fixtures/bad.py", "tests/ok.py", "build/y.py")
+    config = project(tmp_path, 'exclude = ["gen"]\nextend-exclude = ["*_pb2.py", "tests/fixtures"]')
+    result = discover(["."], config, cwd=str(tmp_path))
+    # `exclude` replaced the defaults, so build/ is walked now.
+    assert files_of(result, tmp_path) == {"a.py", "tests/ok.py", "build/y.py"}
+
+
+@pytest.mark.parametrize("in_git", [True, False], ids=["git-work-tree", "no-git"])
+def test_gitignore_only_inside_a_git_work_tree(tmp_path: Path, in_git: bool) -> None:
+    if in_git:
+        (tmp_path / ".git" / "info").mkdir(parents=True)
+        (tmp_path / ".git" / "info" / "exclude").write_text("secret.py\n")
+    tree(tmp_path, "a.py", "generated/x.py", "sub/keep.py", "sub/drop.py", "sub/deep/z.py", "secret.py",
+         "logs.py")
+    (tmp_path / ".gitignore").write_text("generated/\n*.py[co]\nlogs.py\n")
+    (tmp_path / "sub" / ".gitignore").write_text("drop.py\ndeep/\n!keep.py\n")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    everything = {"a.py", "generated/x.py", "sub/keep.py", "sub/drop.py", "sub/deep/z.py", "secret.py",
+                  "logs.py"}
+    if in_git:
+        assert files_of(result, tmp_path) == {"a.py", "sub/keep.py"}
+    else:  # as ruff: .gitignore files mean nothing outside a repository (ruff#6335)
+        assert files_of(result, tmp_path) == everything
+
+
+def test_gitignore_negation_in_nested_file(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    tree(tmp_path, "pkg/a_gen.py", "pkg/b_gen.py")
+    (tmp_path / ".gitignore").write_text("*_gen.py\n")
+    (tmp_path / "pkg" / ".gitignore").write_text("!b_gen.py\n")
+    result = discover([tmp_path / "pkg"], project(tmp_path), cwd=str(tmp_path))
+    assert files_of(result, tmp_path) == {"pkg/b_gen.py"}
+
+
+def test_named_excluded_file_checked_unless_force_exclude(tmp_path: Path) -> None:
+    tree(tmp_path, "a.py", "build/gen.py", "skip_me.py")
+    config = project(tmp_path, 'extend-exclude = ["skip_me.py"]')
+    result = discover(["build/gen.py", "skip_me.py"], config, cwd=str(tmp_path))
+    assert rel(tmp_path, result.reported) == {"build/gen.py", "skip_me.py"}
+    forced = discover(["build/gen.py", "skip_me.py", "a.py"], config, cwd=str(tmp_path), force_exclude=True)
+    assert rel(tmp_path, forced.reported) == {"a.py"}
+    assert "build/gen.py" not in files_of(forced, tmp_path)
+
+
+def test_named_excluded_directory_is_walked(tmp_path: Path) -> None:
+    tree(tmp_path, "build/x.py", "build/__pycache__/y.py")
+    result = discover(["build"], project(tmp_path), cwd=str(tmp_path))
+    assert rel(tmp_path, result.reported) == {"build/x.py"}
+
+
+def test_index_covers_project_while_only_named_file_is_reported(tmp_path: Path) -> None:
+    tree(tmp_path, "pkg/__init__.py", "pkg/a.py", "pkg/b.py", "tests/test_a.py", "build/x.py")
+    result = discover(["pkg/a.py"], project(tmp_path), cwd=str(tmp_path))
+    assert rel(tmp_path, result.reported) == {"pkg/a.py"}
+    assert files_of(result, tmp_path) == {"pkg/__init__.py", "pkg/a.py", "pkg/b.py", "tests/test_a.py"}
+    assert result.project_root == tmp_path
+
+
+def test_index_covers_src_roots(tmp_path: Path) -> None:
+    tree(tmp_path, "src/pkg/__init__.py", "src/pkg/a.py", "tests/test_a.py", "scripts/tool.py")
+    config = project(tmp_path, 'src = ["src"]')
+    result = discover(["tests/test_a.py"], config, cwd=str(tmp_path))
+    assert files_of(result, tmp_path) == {"src/pkg/__init__.py", "src/pkg/a.py", "tests/test_a.py"}
+    assert rel(tmp_path, result.reported) == {"tests/test_a.py"}
+    modules = {f.module for f in result.files}
+    assert modules == {"pkg", "pkg.a", "test_a"}
+
+
+def test_without_config_index_is_common_parent(tmp_path: Path) -> None:
+    tree(tmp_path, "x/a.py", "x/y/b.py", "x/z/c.py", "other/d.py")
+    result = discover(["x/y/b.py", "x/z"], Config(), cwd=str(tmp_path))
+    assert result.project_root == tmp_path / "x"
+    assert files_of(result, tmp_path) == {"x/a.py", "x/y/b.py", "x/z/c.py"}
+    assert rel(tmp_path, result.reported) == {"x/y/b.py", "x/z/c.py"}
+
+
+def test_duplicates_and_overlaps_appear_once(tmp_path: Path) -> None:
+    tree(tmp_path, "pkg/a.py", "pkg/sub/b.py")
+    result = discover(["pkg", "pkg/", "./pkg/sub", "pkg/a.py", "pkg/sub/b.py"], project(tmp_path), cwd=str(tmp_path))
+    paths = [f.path for f in result.files]
+    assert len(paths) == len(set(paths)) == 2
+    assert rel(tmp_path, result.reported) == {"pkg/a.py", "pkg/sub/b.py"}
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    tree(tmp_path, "a.py")
+    with pytest.raises(DiscoveryError) as caught:
+        discover(["a.py", "path/x"], project(tmp_path), cwd=str(tmp_path))
+    assert str(caught.value) == "path/x: No such file or directory"
+    assert caught.value.path == "path/x"
+
+
+def test_directory_named_like_a_python_file_is_walked_not_read(tmp_path: Path) -> None:
+    tree(tmp_path, "x.py/inner.py")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    assert files_of(result, tmp_path) == {"x.py/inner.py"}
+    named = discover(["x.py"], project(tmp_path), cwd=str(tmp_path))
+    assert rel(tmp_path, named.reported) == {"x.py/inner.py"}
+
+
+def test_symlink_loop_terminates(tmp_path: Path) -> None:
+    tree(tmp_path, "pkg/a.py")
+    os.symlink(tmp_path / "pkg", tmp_path / "pkg" / "loop")
+    os.symlink(tmp_path / "pkg" / "a.py", tmp_path / "pkg" / "alias.py")
+    os.symlink(tmp_path / "nowhere.py", tmp_path / "pkg" / "broken.py")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    assert files_of(result, tmp_path) == {"pkg/a.py", "pkg/alias.py"}
+    # A symlinked directory named on the command line is followed (once).
+    named = discover(["pkg/loop"], project(tmp_path), cwd=str(tmp_path))
+    assert rel(tmp_path, named.reported) == {"pkg/loop/a.py", "pkg/loop/alias.py"}
+
+
+@pytest.mark.parametrize(
+    ("files", "path", "module", "is_package"),
+    [
+        (("pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/mod.py"), "pkg/sub/mod.py", "pkg.sub.mod", False),
+        (("pkg/__init__.py", "pkg/sub/__init__.py"), "pkg/sub/__init__.py", "pkg.sub", True),
+        (("pkg/__init__.pyi", "pkg/m.pyi"), "pkg/m.pyi", "pkg.m", False),
+        (("nopkg/sub/__init__.py", "nopkg/sub/m.py"), "nopkg/sub/m.py", "sub.m", False),
+        (("script.py",), "script.py", "script", False),
+        (("my-tool.py",), "my-tool.py", "", False),
+    ],
+    ids=["chain", "package", "stubs", "chain-stops", "top-level", "not-importable"],
+)
+def test_module_names_from_init_chain(tmp_path: Path, files, path, module, is_package) -> None:
+    tree(tmp_path, *files)
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    found = {rel(tmp_path, [f.path]).pop(): f for f in result.files}[path]
+    assert (found.module, found.is_package) == (module, is_package)
+
+
+def test_module_names_from_src_roots_first_configured_wins(tmp_path: Path) -> None:
+    tree(tmp_path, "src/pkg/m.py", "src/lib/x.py")
+    config = project(tmp_path, 'src = ["src", "src/lib"]')
+    result = discover(["."], config, cwd=str(tmp_path))
+    names = {rel(tmp_path, [f.path]).pop(): f.module for f in result.files}
+    assert names == {"src/pkg/m.py": "pkg.m", "src/lib/x.py": "lib.x"}
+
+
+def test_name_clash_rule(tmp_path: Path) -> None:
+    tree(tmp_path, "pkg/__init__.py", "pkg.py", "pkg.pyi", "mod.py", "mod.pyi", "stub.pyi")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    indexed = {rel(tmp_path, [f.path]).pop(): f.indexed for f in result.files}
+    assert indexed == {"pkg/__init__.py": True, "pkg.py": False, "pkg.pyi": False,
+                       "mod.py": True, "mod.pyi": False, "stub.pyi": True}
+    assert [(m, w.name) for m, w, _ in result.clashes] == [("mod", "mod.py"), ("pkg", "__init__.py")]
+    # The losers are still there to be checked by module rules.
+    assert rel(tmp_path, result.reported) >= {"pkg.py", "mod.pyi"}
+
+
+def test_claim_rank_order() -> None:
+    ranks = sorted([
+        claim_rank("b/pkg.pyi", False, 0), claim_rank("a/pkg/__init__.pyi", True, 0),
+        claim_rank("z/pkg.py", False, 0), claim_rank("y/pkg/__init__.py", True, 1),
+        claim_rank("x/pkg/__init__.py", True, 0),
+    ])
+    assert [r[2] for r in ranks] == [
+        "x/pkg/__init__.py", "y/pkg/__init__.py", "z/pkg.py", "a/pkg/__init__.pyi", "b/pkg.pyi"]
+
+
+def test_stdin_with_filename(tmp_path: Path) -> None:
+    tree(tmp_path, "pkg/__init__.py", "pkg/a.py")
+    result = discover(["-"], project(tmp_path), cwd=str(tmp_path), stdin_filename="pkg/a.py")
+    stdin = [f for f in result.files if f.is_stdin]
+    assert [(f.display, f.module) for f in stdin] == [("pkg/a.py", "pkg.a")]
+    assert rel(tmp_path, result.reported) == {"pkg/a.py"}
+    assert files_of(result, tmp_path) == {"pkg/__init__.py", "pkg/a.py"}
+
+
+def test_stdin_without_filename(tmp_path: Path) -> None:
+    result = discover(["-"], Config(), cwd=str(tmp_path))
+    assert [(str(f.path), f.display, f.is_stdin, f.indexed) for f in result.files] == [("-", "-", True, False)]
+
+
+def test_display_paths(tmp_path: Path) -> None:
+    assert display_path(tmp_path / "a" / "b.py", str(tmp_path)) == os.path.join("a", "b.py")
+    outside = tmp_path.parent / "elsewhere.py"
+    assert display_path(outside, str(tmp_path)) == str(outside)
