@@ -1,13 +1,236 @@
-"""The `shoal` command line."""
+"""The `shoal` command line: subcommands declared as data, each bound to one small `do_*`.
+
+Heavy imports (libcst, the heap, the pool) happen inside the command that needs them, so
+`shoal --version` and `shoal rules` start in a few milliseconds. Exceptions become exit codes
+once, here, at the top (analyzer/exit_codes.py).
+"""
+from __future__ import annotations
+
+import argparse
+import os
 import sys
+from collections.abc import Sequence
 
-from analyzer import __version__
+from analyzer import __version__, exit_codes
+
+FORMATS = ("text", "json", "sarif", "github")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `shoal` console script."""
-    print(f"shoal {__version__}")
-    return 0
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    for flag, help_text in (
+        ("--select", "rule codes or prefixes to enable, replacing the configured selection"),
+        ("--extend-select", "rule codes or prefixes to enable on top of the selection"),
+        ("--ignore", "rule codes or prefixes to disable"),
+        ("--extend-ignore", "more rule codes or prefixes to disable"),
+    ):
+        parser.add_argument(flag, metavar="CODES", action="append", default=None,
+                            help=help_text + " (comma-separated)")
+
+
+def _codes(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: `shoal check`, `shoal rules`, `shoal rule CODE`."""
+    parser = argparse.ArgumentParser(
+        prog="shoal", description="A fast, incremental static analyzer for Python.")
+    parser.add_argument("--version", action="version", version=f"shoal {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check files and directories (default: .)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
+    check.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+    _add_selection(check)
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    check.add_argument("--output-file", metavar="FILE", help="write the output here")
+    check.add_argument("--workers", type=int, metavar="N",
+                       help="worker processes (default: all cores; 0: in-process)")
+    check.add_argument("--heap-size", metavar="SIZE",
+                       help="shared heap size, e.g. 512M or 2G (default: sized from the project)")
+    check.add_argument("--statistics", action="store_true", help="count findings per code")
+    check.add_argument("--count", action="store_true", help="print the number of findings")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply excludes to files named on the command line too")
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="the path of the file read from standard input (with -)")
+    check.add_argument("--show-files", action="store_true", help="list the files, check none")
+    check.add_argument("--show-settings", action="store_true",
+                       help="print the resolved settings, check nothing")
+    check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.set_defaults(action=do_check)
+
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.set_defaults(action=do_rules)
+
+    rule = sub.add_parser("rule", help="explain one rule")
+    rule.add_argument("code", metavar="CODE")
+    rule.set_defaults(action=do_rule)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `shoal` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return exit_codes.ERROR
+    try:
+        return args.action(args)
+    except KeyboardInterrupt:
+        print("shoal: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `shoal check | head`: the reader went away; say nothing more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return exit_codes.ERROR
+
+
+def _fail(message: str) -> int:
+    print(f"shoal: error: {message}", file=sys.stderr)
+    return exit_codes.ERROR
+
+
+def do_check(args: argparse.Namespace) -> int:
+    """`shoal check`: discover, check in parallel, print, exit 0/1/2."""
+    from analyzer.config import ConfigError, find_config, load_config, parse_size, resolve_selection
+    from analyzer.discovery import STDIN, DiscoveryError, discover
+    from analyzer.registry import Registry
+
+    paths = args.paths or ["."]
+    stdin_bytes = None
+    if STDIN in paths:
+        if not args.stdin_filename:
+            return _fail("reading from standard input (-) needs --stdin-filename PATH")
+        stdin_bytes = sys.stdin.buffer.read()
+    try:
+        config_path = args.config
+        if config_path is not None:
+            from pathlib import Path
+
+            config_path = Path(config_path)
+            if not config_path.is_file():
+                return _fail(f"{args.config}: no such configuration file")
+        else:
+            first = args.stdin_filename if paths == [STDIN] else paths[0]
+            config_path = find_config(first if first != STDIN else ".")
+        config = load_config(config_path)
+        registry = Registry.builtin()
+        selected = resolve_selection(
+            config, select=_codes(args.select), extend_select=_codes(args.extend_select) or (),
+            ignore=_codes(args.ignore) or (), extend_ignore=_codes(args.extend_ignore) or (),
+            known_codes=registry.known_codes())
+        heap_size = parse_size(args.heap_size) if args.heap_size else None
+    except ConfigError as exc:
+        return _fail(str(exc))
+    except ValueError as exc:
+        return _fail(str(exc))
+    if heap_size is not None:
+        import dataclasses
+
+        config = dataclasses.replace(config, heap_size=heap_size)
+    if args.show_settings:
+        import json
+
+        settings = config.settings_dict()
+        settings["selected"] = sorted(selected)
+        print(json.dumps(settings, indent=2))
+        return exit_codes.SUCCESS
+    try:
+        discovery = discover(paths, config, force_exclude=args.force_exclude,
+                             stdin_filename=args.stdin_filename)
+    except DiscoveryError as exc:
+        return _fail(str(exc))
+    if args.show_files:
+        for f in sorted(discovery.files, key=lambda f: f.display):
+            if f.path in discovery.reported:
+                print(f.display)
+        return exit_codes.SUCCESS
+
+    workers = args.workers if args.workers is not None else config.workers
+    if workers is None:
+        from analyzer.engine import default_workers
+
+        workers = default_workers()
+    if workers < 0:
+        return _fail(f"--workers must be 0 or more, got {workers}")
+
+    from analyzer.engine import CheckError, run_check
+    from analyzer.progress import ProgressBar
+
+    bar = ProgressBar.for_stream(sys.stderr, enabled=not (args.no_progress or args.quiet),
+                                 total_files=len(discovery.reported))
+    try:
+        result = run_check(config, discovery, registry, selected, workers=workers,
+                           stdin=stdin_bytes, progress=bar.update if bar else None)
+    except CheckError as exc:
+        return _fail(str(exc))
+    finally:
+        if bar:
+            bar.close()
+    return _emit(args, result)
+
+
+def _emit(args: argparse.Namespace, result) -> int:
+    from analyzer.output import OutputOptions, Report, render, should_color
+
+    report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
+    stream = sys.stdout
+    color = False if args.output_file else should_color(args.color, stream)
+    options = OutputOptions(cwd=os.getcwd(), color=color, quiet=args.quiet, count=args.count)
+    text = render(report, args.format, options, statistics=args.statistics)
+    if args.output_file:
+        with open(args.output_file, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        stream.write(text)
+        stream.flush()
+    return report.exit_code(exit_zero=args.exit_zero)
+
+
+def do_rules(args: argparse.Namespace) -> int:
+    """`shoal rules`: every rule with code, name, description, fixable, origin."""
+    from analyzer.registry import Registry
+
+    registry = Registry.builtin()
+    if args.format == "json":
+        import json
+
+        print(json.dumps([
+            {"code": i.code, "name": i.name, "description": i.description, "kind": i.kind,
+             "fixable": i.fixable, "default": i.default_enabled, "origin": i.origin}
+            for i in registry], indent=2))
+        return exit_codes.SUCCESS
+    for info in registry:
+        mark = "[*]" if info.fixable else "   "
+        print(f"{info.code:<7}{mark} {info.name:<32} {info.description}  ({info.origin})")
+    return exit_codes.SUCCESS
+
+
+def do_rule(args: argparse.Namespace) -> int:
+    """`shoal rule CODE`: explain one rule."""
+    import inspect
+
+    from analyzer.registry import Registry
+
+    registry = Registry.builtin()
+    info = registry.by_code.get(args.code.upper())
+    if info is None:
+        return _fail(f"unknown rule code {args.code!r} (see `shoal rules`)")
+    print(f"{info.code} {info.name}")
+    print(f"  kind: {info.kind} rule, from {info.origin}"
+          f"{', fixable' if info.fixable else ''}{'' if info.default_enabled else ', off by default'}")
+    print()
+    doc = inspect.getdoc(info.cls) if info.cls is not None else None
+    print(doc or info.description)
+    return exit_codes.SUCCESS
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ selector decides, and between a select and an ignore of equal specificity the ig
 """
 from __future__ import annotations
 
-import builtins
 import difflib
 import fnmatch
 import os
@@ -24,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from analyzer.rules._builtins import builtin_names
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -439,36 +440,3 @@ def resolve_selection(
 
 # ---------------------------------------------------------------------------------------------
 # Builtins by target version
-
-#: Builtins that appeared in a given version (3.10 is the floor, so what 3.10 added is listed
-#: only to be removed for nothing: they exist in every supported target).
-_ADDED_IN: dict[tuple[int, int], frozenset[str]] = {
-    (3, 10): frozenset({"aiter", "anext", "EncodingWarning"}),
-    (3, 11): frozenset({"BaseExceptionGroup", "ExceptionGroup"}),
-    (3, 13): frozenset({"PythonFinalizationError"}),
-}
-#: Names ``site`` adds (absent under ``python -S``) and names pyflakes treats as builtins
-#: everywhere (``WindowsError`` so cross-platform code is not flagged; the module globals).
-_ALWAYS = frozenset({
-    "copyright", "credits", "exit", "help", "license", "quit",
-    "WindowsError", "__file__", "__builtins__", "__annotations__",
-})
-#: Present in the running interpreter's ``builtins`` but not names a program may rely on.
-_NEVER = frozenset({"_", "_IncompleteInputError"})
-
-
-def builtin_names(target_version: tuple[int, int] | None = None) -> frozenset[str]:
-    """The builtin names of ``target_version`` (default: the running Python).
-
-    Starts from the running interpreter's ``dir(builtins)`` and adds or removes the names
-    known to differ between 3.10 and 3.14 (:data:`_ADDED_IN`); names added after the running
-    version but before the target are added by name.
-    """
-    target = target_version or _running_version()
-    names = (set(dir(builtins)) | _ALWAYS) - _NEVER
-    for version, added in _ADDED_IN.items():
-        if version <= target:
-            names |= added
-        else:
-            names -= added
-    return frozenset(names)

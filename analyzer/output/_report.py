@@ -6,19 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from analyzer import exit_codes
+from analyzer.registry import RuleInfo
 from analyzer.rules import Diagnostic
 
 INTERNAL_ERROR = "SH900"
-
-
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
-    """What output needs to know about a rule (SARIF's rules array, statistics)."""
-
-    code: str
-    name: str
-    description: str = ""
-    fixable: bool = False
 
 
 @dataclass

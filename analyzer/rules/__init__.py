@@ -1,4 +1,80 @@
-"""The public rule API: what built-in rules and third-party plugins are written against."""
-from analyzer.rules._diagnostic import Applicability, Diagnostic, Edit, Fix
+"""The public rule API: what built-in rules and third-party plugins are written against.
 
-__all__ = ["Applicability", "Diagnostic", "Edit", "Fix"]
+Module rules (:class:`LintRule`) run on each file's tree in phase 1; project rules
+(:class:`ProjectRule`) run on each module's facts in phase 2 and read other modules only
+through the :class:`ProjectIndex`, which records every dependency they have. The contracts
+behind these names are in docs/contracts.md.
+"""
+from analyzer.facts import Call, Export, Import, ModuleFacts, Param, Signature
+from analyzer.index import EXTERNAL, MISSING, UNKNOWN, Outcome, ProjectIndex, Symbol
+from analyzer.rules._diagnostic import Applicability, Diagnostic, Edit, Fix
+from analyzer.rules._examples import Invalid, Valid, run_examples
+from analyzer.rules._lint_rule import (
+    LintRule,
+    MetadataNotDeclaredError,
+    MetadataProvider,
+    RuleContext,
+    RuleSettings,
+)
+from analyzer.rules._positions import SourceLines
+from analyzer.rules._project_rule import ProjectContext, ProjectRule, run_project_rules
+from analyzer.rules._runner import check_source, run_module_rules
+from analyzer.rules._scope import (
+    Binding,
+    BindingKind,
+    Redefinition,
+    Scope,
+    ScopeAnalysis,
+    ScopeKind,
+    ScopeProvider,
+    UndefinedExport,
+    UndefinedName,
+    UnusedImport,
+    UnusedVariable,
+    analyze_scopes,
+)
+
+__all__ = [
+    "EXTERNAL",
+    "MISSING",
+    "UNKNOWN",
+    "Applicability",
+    "Binding",
+    "BindingKind",
+    "Call",
+    "Diagnostic",
+    "Edit",
+    "Export",
+    "Fix",
+    "Import",
+    "Invalid",
+    "LintRule",
+    "MetadataNotDeclaredError",
+    "MetadataProvider",
+    "ModuleFacts",
+    "Outcome",
+    "Param",
+    "ProjectContext",
+    "ProjectIndex",
+    "ProjectRule",
+    "Redefinition",
+    "RuleContext",
+    "RuleSettings",
+    "Scope",
+    "ScopeAnalysis",
+    "ScopeKind",
+    "ScopeProvider",
+    "Signature",
+    "SourceLines",
+    "Symbol",
+    "UndefinedExport",
+    "UndefinedName",
+    "UnusedImport",
+    "UnusedVariable",
+    "Valid",
+    "analyze_scopes",
+    "check_source",
+    "run_examples",
+    "run_module_rules",
+    "run_project_rules",
+]

@@ -1,0 +1,72 @@
+"""Dependency keys and their 32-bit ids (docs/contracts.md, section 4).
+
+A reader that looked something up depends on a key; when an edit changes what a key
+describes, every reader recorded under it is rechecked. Keys are strings:
+
+- ``mod``       the module as a whole (exists, parses, is a package, dynamic ``__all__``...)
+- ``mod:name``  one module-level name
+- ``mod:*``     the public-name set and ``__all__`` (what star importers read)
+- ``*``         the set of project modules (readers that iterate over the project)
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+#: Key of the set of project modules, recorded by ``ProjectIndex.modules()``.
+MODULES_KEY = "*"
+
+
+def module_key(module: str) -> str:
+    """Key of a module as a whole."""
+    return module
+
+
+def symbol_key(module: str, name: str) -> str:
+    """Key of one module-level name."""
+    return f"{module}:{name}"
+
+
+def star_key(module: str) -> str:
+    """Key of a module's public-name set and ``__all__``."""
+    return f"{module}:*"
+
+
+def dep_id(key: str) -> int:
+    """Stable 32-bit id of a key: blake2b (4-byte digest, little-endian); never 0.
+
+    0 marks an empty slot in the heap's dependency table, so it maps to 1; two keys sharing
+    an id only cause extra rechecks, never a missed one.
+    """
+    value = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=4).digest(), "little")
+    return value or 1
+
+
+def changed_keys(
+    module: str, old: Mapping[str, str] | None, new: Mapping[str, str] | None
+) -> set[str]:
+    """Keys to fire when a module's interface digests go from ``old`` to ``new``.
+
+    ``None`` means the module did not exist: then every key of the side that exists fires,
+    the module key included. Digest maps come from ``analyzer.facts.interface_digests``,
+    whose ``"*"`` entry maps to ``mod:*`` and ``""`` entry to ``mod``.
+    """
+    if old is None and new is None:
+        return set()
+    if old is None or new is None:
+        present = new if old is None else old
+        assert present is not None
+        return {_key_of(module, name) for name in present} | {module_key(module)}
+    keys = set()
+    for name in old.keys() | new.keys():
+        if old.get(name) != new.get(name):
+            keys.add(_key_of(module, name))
+    return keys
+
+
+def _key_of(module: str, digest_name: str) -> str:
+    if digest_name == "":
+        return module_key(module)
+    if digest_name == "*":
+        return star_key(module)
+    return symbol_key(module, digest_name)

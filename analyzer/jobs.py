@@ -1,0 +1,255 @@
+"""The work the pool's workers do for a check: phase 1 per file, phase 2 per module.
+
+Both jobs are module-level functions (the pool pickles them by reference) and take buckets
+of small tuples. Everything a job needs besides its items — the selected rules, the settings,
+the module map — lives in the shared heap under a key the items name, so a long-lived
+worker picks up a new run's context without being re-forked. Only small results cross the
+pipes: diagnostics and per-file summaries. Facts go to the heap.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.facts import ModuleFacts, extract_facts, unknown_facts
+from analyzer.rules import Diagnostic, RuleContext, RuleSettings, SourceLines
+from analyzer.rules._runner import run_module_rules
+from analyzer.source import SourceDecodeError, content_digest, decode_source
+from analyzer.suppressions import NoqaMap, scan_noqa
+
+#: Heap table names. Facts are keyed by module and content digest, so an old version stays
+#: readable while a new one is built and unchanged content is never parsed twice.
+FACTS_TABLE = "facts"
+CONTEXT_TABLE = "ctx"
+
+#: Files above this size are still checked, but never handed to libcst: its parser is
+#: super-linear on some shapes and a 10 MB generated file is not what CST rules are for.
+MAX_CST_BYTES = 2_000_000
+
+#: ast/libcst recurse; a raised limit (with the matching thread stack set by the CLI) lets
+#: deep but legal trees through, and RecursionError past it is reported, not fatal.
+RECURSION_LIMIT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class FileTask:
+    """One file of phase 1: where it is, what module it is, whether it is reported."""
+
+    path: str
+    display: str
+    module: str
+    is_package: bool
+    report: bool
+    content: bytes | None = None  # stdin
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What phase 1 sends back for one file: small data only."""
+
+    path: str
+    module: str
+    digest: str
+    parse_ok: bool
+    diagnostics: tuple[Diagnostic, ...] = ()
+    noqa: NoqaMap | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleTask:
+    """One module of phase 2."""
+
+    module: str
+    path: str
+    display: str
+    digest: str
+
+
+@dataclass(slots=True)
+class RunContext:
+    """Everything jobs need besides their items; stored once per run in the heap."""
+
+    module_rules: tuple[type, ...]
+    project_rules: tuple[type, ...]
+    settings: RuleSettings
+    #: module -> (facts key digest, path) for phase 2's project index.
+    modules: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------
+# Worker-side state. The heap is inherited through fork (or is the master's own heap with
+# workers=0); the context is decoded once per key and kept for the worker's lifetime.
+
+_HEAP: Any = None
+_CONTEXTS: dict[str, RunContext] = {}
+
+
+def bind_heap(heap: Any) -> None:
+    """Make ``heap`` the store the jobs of this process use (call before forking)."""
+    global _HEAP
+    _HEAP = heap
+    _CONTEXTS.clear()
+
+
+def _context(key: str) -> RunContext:
+    ctx = _CONTEXTS.get(key)
+    if ctx is None:
+        ctx = _HEAP.table(CONTEXT_TABLE)[key]
+        _CONTEXTS.clear()  # one run at a time: drop the previous run's context
+        _CONTEXTS[key] = ctx
+    return ctx
+
+
+def facts_key(module: str, digest: str) -> str:
+    """The heap key of a module's facts at one content digest."""
+    return f"{module}:{digest}"
+
+
+# ---------------------------------------------------------------------------------------
+# Phase 1
+
+
+def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[FileResult]:
+    """Read, digest, decode, parse, extract facts and run module rules for each file."""
+    results = []
+    facts_out: list[tuple[str, ModuleFacts]] = []
+    for ctx_key, task in bucket:
+        ctx = _context(ctx_key)
+        result, facts = check_file(task, ctx)
+        results.append(result)
+        if facts is not None:
+            facts_out.append((facts_key(task.module, result.digest), facts))
+    if facts_out:
+        _HEAP.table(FACTS_TABLE).add_many(facts_out)
+    return results
+
+
+def check_file(task: FileTask, ctx: RunContext) -> tuple[FileResult, ModuleFacts | None]:
+    """Phase 1 for one file; every failure of the input becomes a diagnostic."""
+    data = task.content
+    if data is None:
+        try:
+            data = _read(task.path)
+        except OSError as exc:
+            return _unreadable(task, "", f"{exc.strerror or exc}"), None
+    digest = content_digest(data)
+    try:
+        text = decode_source(data)
+    except SourceDecodeError as exc:
+        facts = unknown_facts(task.module, task.path, task.is_package)
+        return _unreadable(task, digest, str(exc), getattr(exc, "line", None)), facts
+    lines = SourceLines(text)
+    try:
+        tree = ast.parse(text, filename=task.display, type_comments=False)
+    except SyntaxError as exc:
+        facts = unknown_facts(task.module, task.path, task.is_package)
+        return _syntax_error(task, digest, exc, lines), facts
+    except (RecursionError, MemoryError) as exc:
+        facts = unknown_facts(task.module, task.path, task.is_package)
+        diag = _internal(task, f"the file is too deeply nested to analyse ({type(exc).__name__})")
+        return FileResult(task.path, task.module, digest, False, (diag,)), facts
+    facts = extract_facts(tree, module=task.module, path=task.path,
+                          is_package=task.is_package, lines=lines)
+    diagnostics: tuple[Diagnostic, ...] = ()
+    noqa = None
+    if task.report:
+        context = RuleContext(path=task.display, module=task.module, is_package=task.is_package,
+                              source=text, lines=lines, settings=ctx.settings)
+        cst = _cst_factory(text, data) if len(data) <= MAX_CST_BYTES else None
+        diagnostics = tuple(run_module_rules(context, ctx.module_rules, tree, cst))
+        noqa = scan_noqa(text)
+    return FileResult(task.path, task.module, digest, True, diagnostics, noqa), facts
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _cst_factory(text: str, data: bytes) -> Callable[[], Any]:
+    def parse() -> Any:
+        import libcst  # lazy: only files with a selected CST rule pay for libcst
+
+        return libcst.parse_module(text)
+
+    return parse
+
+
+def _unreadable(task: FileTask, digest: str, reason: str, line: int | None = None) -> FileResult:
+    diag = Diagnostic(task.display, line or 1, 1, "E902", reason, end_line=line or 1,
+                      end_column=1, name="io-error")
+    return FileResult(task.path, task.module, digest, False, (diag,) if task.report else ())
+
+
+def _syntax_error(task: FileTask, digest: str, exc: SyntaxError, lines: SourceLines) -> FileResult:
+    line = exc.lineno or 1
+    column = 1
+    if exc.offset:
+        # SyntaxError.offset is 1-based and counts characters of exc.text.
+        column = max(1, exc.offset)
+    message = f"SyntaxError: {exc.msg}"
+    diag = Diagnostic(task.display, line, column, "E999", message, end_line=line,
+                      end_column=column, name="syntax-error")
+    return FileResult(task.path, task.module, digest, False, (diag,) if task.report else ())
+
+
+def _internal(task: FileTask, message: str) -> Diagnostic:
+    return Diagnostic(task.display, 1, 1, "SH900", f"internal error: {message}", end_line=1,
+                      end_column=1, name="internal-error")
+
+
+# ---------------------------------------------------------------------------------------
+# Phase 2
+
+
+def phase2_job(bucket: Sequence[tuple[str, ModuleTask]]) -> list[tuple[str, tuple[Diagnostic, ...]]]:
+    """Run the project rules on each module; every index read records a dependency edge."""
+    from analyzer.depids import dep_id
+    from analyzer.index import ProjectIndex
+    from analyzer.rules import run_project_rules
+
+    out = []
+    edges: list[tuple[int, int]] = []
+    facts_table = _HEAP.table(FACTS_TABLE)
+    for ctx_key, task in bucket:
+        ctx = _context(ctx_key)
+        loaded: dict[str, ModuleFacts | None] = {}
+
+        def load(module: str, _ctx: RunContext = ctx) -> ModuleFacts | None:
+            entry = _ctx.modules.get(module)
+            if entry is None:
+                return None
+            return facts_table.get(facts_key(module, entry[0]))
+
+        reader = dep_id(task.module)
+        recorded: set[str] = set()
+        index = ProjectIndex(ctx.modules.keys(), load, recorded.add)
+        facts = load(task.module)
+        if facts is None:
+            out.append((task.path, ()))
+            continue
+        diags = run_project_rules(facts, index, ctx.project_rules, path=task.display)
+        edges.extend((dep_id(key), reader) for key in recorded)
+        out.append((task.path, tuple(diags)))
+        loaded.clear()
+    if edges:
+        _HEAP.add_deps(edges)
+    return out
+
+
+def raise_recursion_limit() -> None:
+    """Let deep but legal trees through ast and libcst (the stack is sized by the caller)."""
+    if sys.getrecursionlimit() < RECURSION_LIMIT:
+        sys.setrecursionlimit(RECURSION_LIMIT)
+
+
+def worker_cpu_count() -> int:
+    """Cores this process may use (cgroup/affinity aware where Linux says so)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

@@ -1,0 +1,115 @@
+"""Project rules: checks that read other modules, through the project index only.
+
+A project rule runs in phase 2 on one module's facts (docs/contracts.md, section 3). It
+reaches other modules only through :class:`~analyzer.index.ProjectIndex`, which records what
+it reads, so an incremental recheck finds it again when something it read changes. It gets
+the module's tree only when it declares ``NEEDS_TREE``.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from analyzer.facts import ModuleFacts
+from analyzer.index import ProjectIndex
+from analyzer.rules._diagnostic import Diagnostic
+
+INTERNAL_ERROR_CODE = "SH900"
+INTERNAL_ERROR_NAME = "internal-error"
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectContext:
+    """What a project rule knows about the module it checks."""
+
+    path: str
+    module: str
+    is_package: bool
+    #: The module's ``ast`` tree, only for rules that set ``NEEDS_TREE``; else None.
+    tree: ast.Module | None = None
+
+
+class ProjectRule:
+    """Base class of project rules: override :meth:`check`, call :meth:`report`.
+
+    One instance checks one module, so instance attributes never leak between modules.
+    """
+
+    CODE: ClassVar[str]
+    NAME: ClassVar[str]
+    MESSAGE: ClassVar[str]
+    DEFAULT_ENABLED: ClassVar[bool] = True
+    #: Set when :meth:`check` reads ``self.context.tree``: the tree is loaded only then.
+    NEEDS_TREE: ClassVar[bool] = False
+
+    def __init__(self, context: ProjectContext) -> None:
+        self.context = context
+        self.diagnostics: list[Diagnostic] = []
+
+    def check(self, facts: ModuleFacts, index: ProjectIndex) -> None:
+        """Inspect ``facts`` (reading other modules only through ``index``) and report."""
+        raise NotImplementedError(f"{type(self).__name__}.check")
+
+    def report(
+        self,
+        line: int,
+        column: int,
+        message: str | None = None,
+        *,
+        end_line: int | None = None,
+        end_column: int | None = None,
+    ) -> None:
+        """Report a finding at a 1-based (line, character column) of the checked module."""
+        self.diagnostics.append(
+            Diagnostic(
+                self.context.path,
+                line,
+                column,
+                self.CODE,
+                message if message is not None else self.MESSAGE,
+                end_line if end_line is not None else line,
+                end_column if end_column is not None else column,
+                self.NAME,
+            )
+        )
+
+
+def run_project_rules(
+    facts: ModuleFacts,
+    index: ProjectIndex,
+    rules: Sequence[type[ProjectRule]],
+    *,
+    path: str,
+    tree: Callable[[], ast.Module] | None = None,
+) -> list[Diagnostic]:
+    """Run ``rules`` on one module; a rule that raises yields one SH900 and the others go on.
+
+    Nothing runs on a module that did not parse: phase 1 reported its E999/E902.
+    """
+    if not facts.parse_ok:
+        return []
+    loaded: ast.Module | None = None
+    if tree is not None and any(rule.NEEDS_TREE for rule in rules):
+        loaded = tree()
+    context = ProjectContext(path, facts.module, facts.is_package, loaded)
+    diagnostics: list[Diagnostic] = []
+    for rule in rules:
+        instance: ProjectRule | None = None
+        try:
+            instance = rule(context)
+            instance.check(facts, index)
+        except Exception as exc:  # noqa: BLE001 — one rule's bug must not cost the others
+            if instance is not None:
+                diagnostics.extend(instance.diagnostics)
+            message = (
+                f"rule {rule.CODE} ({rule.NAME}) failed on {path} in check: "
+                f"{type(exc).__name__}: {exc}"
+            )
+            diagnostics.append(
+                Diagnostic(path, 1, 1, INTERNAL_ERROR_CODE, message, 1, 1, INTERNAL_ERROR_NAME)
+            )
+            continue
+        diagnostics.extend(instance.diagnostics)
+    return diagnostics

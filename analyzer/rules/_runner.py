@@ -1,0 +1,580 @@
+"""Run the module rules of one file: one traversal per tree kind, whatever the number of rules.
+
+Traversal. For a set of rule classes the runner builds, once (cached by the tuple of
+classes), a dispatch plan: node class -> the (rule, method) pairs to call on entering and on
+leaving such a node, a ``visit_expr`` being registered under every expression class. Per
+file it binds the plan to fresh rule instances and walks the tree once: ``visit_*`` before
+the children, ``leave_*`` after, children in ``_fields`` order (the order of
+:class:`ast.NodeVisitor`). Fields that only hold operator/context singletons (``ctx``,
+``op``, ``ops``) are skipped unless some rule visits those classes. The ``ast`` walk recurses
+until it is :data:`RECURSION_BUDGET` levels deep and continues with an explicit stack, so the
+10,000-term ``1+1+...`` chain that ``ast.parse`` accepts never raises RecursionError in the
+walk itself. CST rules share one libcst visitor that fans out the same way.
+
+Failures. A rule that raises (including RecursionError from its own recursion) yields one
+``SH900`` diagnostic naming the rule, the file, the node being visited and the exception, and
+is dropped for the rest of the file; the other rules go on. What it reported before the
+failure is kept. Failures of the CST machinery (libcst cannot parse, or recurses too deep)
+yield one SH900 naming the CST rules that were skipped.
+
+Metadata. A provider is computed at most once per file, on the first :meth:`get_metadata`
+call of a rule that declares it, and never when no rule asks. Two kinds:
+
+* shoal providers: any class with a ``compute(context, ast_tree) -> value`` classmethod
+  (:class:`~analyzer.rules.MetadataProvider` documents the protocol). ``get_metadata(P)``
+  returns the value; ``get_metadata(P, node)`` returns ``value[node]``. The pipeline may pass
+  values it already computed (``metadata={P: value}``); they are used as they are.
+* libcst providers (CST rules only): resolved through a :class:`libcst.metadata.MetadataWrapper`
+  created on first need over the very tree the rules visit (``unsafe_skip_copy``: node
+  identities are the ones the rules see).
+
+Positions. An ast node's range comes from the node, its byte columns converted to character
+columns by :class:`~analyzer.rules.SourceLines`; a node without a position (``arguments``…)
+reports at its first positioned descendant. CST nodes are kept as reported and converted
+after the traversal, with libcst's PositionProvider computed only in a file where a CST rule
+reported. A CST rule's ``fix=replacement_node`` becomes one safe edit replacing the
+whitespace-inclusive range of the reported node with ``module.code_for_node(replacement)``.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from analyzer.rules._diagnostic import Diagnostic, Fix
+from analyzer.rules._lint_rule import (
+    _NO_DEFAULT,
+    AST_NODE_CLASSES,
+    LintRule,
+    MetadataNotDeclaredError,
+    RuleContext,
+    RuleSettings,
+    node_class,
+)
+
+if TYPE_CHECKING:
+    import libcst
+
+#: Depth at which the ast walk switches from recursion to an explicit stack.
+RECURSION_BUDGET = 200
+INTERNAL_ERROR_CODE = "SH900"
+INTERNAL_ERROR_NAME = "internal-error"
+
+_SINGLETON_BASES = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+_SIGNATURE_RE = re.compile(r"\w+\((.*)\)\Z", re.S)
+
+
+# ---------------------------------------------------------------------------------------------
+# Which fields of a node class can hold nodes
+
+
+def _node_fields(cls: type, with_singletons: bool) -> tuple[str, ...]:
+    """Fields of ``cls`` that may hold child nodes, from the signature in its docstring.
+
+    ``ast`` classes document their fields as ``Compare(expr left, cmpop* ops, expr*
+    comparators)``; fields typed ``identifier``/``string``/``constant``/``int`` never hold
+    nodes, and singleton-typed ones only matter to rules that visit the singletons. When the
+    docstring does not have that shape every field is kept (the walk checks each value).
+    """
+    fields: tuple[str, ...] = getattr(cls, "_fields", ())
+    match = _SIGNATURE_RE.match(cls.__doc__ or "")
+    if match is None or not fields:
+        return fields
+    kept = []
+    for part in filter(None, (p.strip() for p in match.group(1).split(","))):
+        type_name, _, field_name = part.rpartition(" ")
+        node_type = AST_NODE_CLASSES.get(type_name.rstrip("*?"))
+        if node_type is None:
+            continue
+        if not with_singletons and issubclass(node_type, _SINGLETON_BASES):
+            continue
+        kept.append(field_name)
+    if set(kept) - set(fields):
+        return fields
+    return tuple(kept)
+
+
+class _FieldTable(dict):  # type: ignore[type-arg]
+    """node class -> fields to descend into; filled on first sight of each class."""
+
+    def __init__(self, with_singletons: bool) -> None:
+        super().__init__()
+        self.with_singletons = with_singletons
+
+    def __missing__(self, cls: type) -> tuple[str, ...]:
+        fields = self[cls] = _node_fields(cls, self.with_singletons)
+        return fields
+
+
+_FIELDS = {False: _FieldTable(False), True: _FieldTable(True)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatch plans
+
+_Calls = tuple[tuple[int, str], ...]
+
+
+class _Plan:
+    """node class -> (visit calls, leave calls) as (rule index, method name), for one rule set."""
+
+    def __init__(self, rules: Sequence[type[LintRule]], tree: str) -> None:
+        targets: dict[type, tuple[list[tuple[int, str]], list[tuple[int, str]]]] = {}
+        classes = _node_classes(tree)
+        wants_singletons = False
+        for index, rule in enumerate(rules):
+            for name in dir(rule):
+                if not name.startswith(("visit_", "leave_")):
+                    continue
+                target = node_class(tree, name.partition("_")[2])
+                assert target is not None  # checked when the rule class was defined
+                if tree == "ast" and issubclass(target, _SINGLETON_BASES):
+                    wants_singletons = True
+                slot = 0 if name.startswith("visit_") else 1
+                for cls in classes:
+                    if issubclass(cls, target):
+                        targets.setdefault(cls, ([], []))[slot].append((index, name))
+        self.calls: dict[type, tuple[_Calls, _Calls]] = {
+            cls: (tuple(visits), tuple(leaves)) for cls, (visits, leaves) in targets.items()
+        }
+        self.fields = _FIELDS[wants_singletons]
+        # Leaves no rule visits (Name, Constant... for most rule sets): the walk does not
+        # even call itself for them, which saves a call on about half of all nodes.
+        self.inert = frozenset(
+            cls for cls in AST_NODE_CLASSES.values() if cls not in self.calls and not self.fields[cls]
+        ) if tree == "ast" else frozenset()
+
+    def bind(self, instances: Sequence[LintRule | None]) -> dict[type, tuple[tuple, tuple]]:
+        """node class -> (bound visit methods, bound leave methods) of the live instances."""
+        actions = {}
+        for cls, (visits, leaves) in self.calls.items():
+            bound_visits = tuple(
+                getattr(instances[i], name) for i, name in visits if instances[i] is not None
+            )
+            bound_leaves = tuple(
+                getattr(instances[i], name) for i, name in leaves if instances[i] is not None
+            )
+            if bound_visits or bound_leaves:
+                actions[cls] = (bound_visits, bound_leaves)
+        return actions
+
+
+_NODE_CLASSES: dict[str, list[type]] = {}
+
+
+def _node_classes(tree: str) -> list[type]:
+    """Every node class of the tree kind; abstract ones in the plan cost nothing, as no node
+    has them as its exact class."""
+    if tree not in _NODE_CLASSES:
+        if tree == "ast":
+            classes = list(AST_NODE_CLASSES.values())
+        else:
+            import libcst
+
+            classes = [
+                c for c in vars(libcst).values() if isinstance(c, type) and issubclass(c, libcst.CSTNode)
+            ]
+        _NODE_CLASSES[tree] = classes
+    return _NODE_CLASSES[tree]
+
+
+_PLANS: dict[tuple[str, tuple[type[LintRule], ...]], _Plan] = {}
+_PLAN_CACHE_SIZE = 64
+
+
+def _plan_for(rules: Sequence[type[LintRule]], tree: str) -> _Plan:
+    key = (tree, tuple(rules))
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= _PLAN_CACHE_SIZE:
+            _PLANS.clear()
+        plan = _PLANS[key] = _Plan(rules, tree)
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# The ast walk
+
+
+def _walk_ast(
+    root: ast.AST,
+    actions: dict[type, tuple[tuple, tuple]],
+    fields_of: _FieldTable,
+    inert: frozenset[type],
+    on_error: Callable[[Any, Exception, object], None],
+) -> None:
+    get_action = actions.get
+    node_base = ast.AST
+
+    def walk(node: ast.AST, depth: int) -> None:
+        cls = node.__class__
+        action = get_action(cls)
+        if action is not None:
+            for fn in action[0]:
+                try:
+                    fn(node)
+                except Exception as exc:
+                    on_error(fn, exc, node)
+        if depth < RECURSION_BUDGET:
+            depth += 1
+            for name in fields_of[cls]:
+                child = getattr(node, name, None)
+                if child.__class__ is list:
+                    for item in child:
+                        if item.__class__ not in inert and isinstance(item, node_base):
+                            walk(item, depth)
+                elif child.__class__ not in inert and isinstance(child, node_base):
+                    walk(child, depth)
+        else:
+            for child in _children(node, fields_of, node_base):
+                walk_iteratively(child)
+        if action is not None and action[1]:
+            # Looked up again: a rule that failed below this node has been unbound since.
+            action = get_action(cls)
+            if action is not None:
+                for fn in action[1]:
+                    try:
+                        fn(node)
+                    except Exception as exc:
+                        on_error(fn, exc, node)
+
+    def walk_iteratively(start: ast.AST) -> None:
+        stack: list[Any] = [start]
+        while stack:
+            node = stack.pop()
+            if node.__class__ is _Leave:
+                action = get_action(node.node.__class__)
+                for fn in action[1] if action is not None else ():
+                    try:
+                        fn(node.node)
+                    except Exception as exc:
+                        on_error(fn, exc, node.node)
+                continue
+            action = get_action(node.__class__)
+            if action is not None:
+                for fn in action[0]:
+                    try:
+                        fn(node)
+                    except Exception as exc:
+                        on_error(fn, exc, node)
+                if action[1]:
+                    stack.append(_Leave(node))
+            children = _children(node, fields_of, node_base)
+            children.reverse()
+            stack.extend(children)
+
+    walk(root, 0)
+
+
+class _Leave:
+    """Stack marker of the iterative walk: call the leave_* methods of ``node``."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: ast.AST) -> None:
+        self.node = node
+
+
+def _children(node: ast.AST, fields_of: _FieldTable, node_base: type) -> list[ast.AST]:
+    children: list[ast.AST] = []
+    for name in fields_of[node.__class__]:
+        child = getattr(node, name, None)
+        if child.__class__ is list:
+            children.extend(item for item in child if isinstance(item, node_base))
+        elif isinstance(child, node_base):
+            children.append(child)
+    return children
+
+
+# ---------------------------------------------------------------------------------------------
+# One file
+
+
+class _FileRun:
+    """The state of running a rule set over one file: instances, metadata, findings."""
+
+    def __init__(
+        self,
+        context: RuleContext,
+        ast_tree: ast.Module,
+        cst_tree: Callable[[], libcst.Module] | None,
+        metadata: Mapping[type, object] | None,
+    ) -> None:
+        self.context = context
+        self.ast_tree = ast_tree
+        self._cst_tree_factory = cst_tree
+        self._cst_module: libcst.Module | None = None
+        self._cst_wrapper: Any = None
+        self._provided: dict[type, object] = dict(metadata or {})
+        self._provider_errors: dict[type, Exception] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self._cst_reports: list[tuple[LintRule, object, str, object, tuple[int, int] | None]] = []
+        # id -> instance of the rules that raised; kept alive so ids stay unique.
+        self._failed: dict[int, LintRule] = {}
+        self._actions: dict[type, tuple[tuple, tuple]] = {}
+
+    # -- rules ------------------------------------------------------------------------------
+
+    def instantiate(self, rules: Sequence[type[LintRule]]) -> list[LintRule | None]:
+        instances: list[LintRule | None] = []
+        for rule in rules:
+            try:
+                instance = rule(self.context)
+            except Exception as exc:
+                self.internal_error(rule, exc, "while being created")
+                instances.append(None)
+                continue
+            instance._shoal_run = self
+            instance.__dict__.setdefault("context", self.context)
+            instances.append(instance)
+        return instances
+
+    def run_ast(self, rules: Sequence[type[LintRule]]) -> None:
+        plan = _plan_for(rules, "ast")
+        self._actions = plan.bind(self.instantiate(rules))
+        if self._actions:
+            _walk_ast(self.ast_tree, self._actions, plan.fields, plan.inert, self.on_error)
+
+    def run_cst(self, rules: Sequence[type[LintRule]]) -> None:
+        from analyzer.rules import _cst_fix
+
+        plan = _plan_for(rules, "cst")
+        try:
+            module = self.cst_module()
+        except Exception as exc:
+            self.machinery_error(rules, f"libcst could not parse it: {type(exc).__name__}: {exc}")
+            return
+        self._actions = plan.bind(self.instantiate(rules))
+        if not self._actions:
+            return
+        try:
+            _cst_fix.visit(module, self._actions, self.on_error)
+            if self._cst_reports:
+                self._convert_cst_reports(module)
+        except RecursionError as exc:
+            # A tree this deep defeats libcst's recursive traversal and position computation
+            # alike: what the rules reported cannot be placed, so it is dropped with them.
+            live = [rule for rule in rules if not self._is_failed_class(rule)]
+            self.machinery_error(live, f"the libcst tree is too deep: RecursionError: {exc}")
+
+    def _is_failed_class(self, rule: type[LintRule]) -> bool:
+        return any(type(instance) is rule for instance in self._failed.values())
+
+    def on_error(self, fn: Any, exc: Exception, node: object) -> None:
+        """A rule method raised: report it once and unbind every method of that rule."""
+        rule = fn.__self__
+        if id(rule) in self._failed:
+            return
+        where = f"{fn.__name__}({type(node).__name__}"
+        lineno = getattr(node, "lineno", None)
+        where += f" at line {lineno})" if lineno is not None else ")"
+        self.internal_error(type(rule), exc, f"in {where}")
+        self._failed[id(rule)] = rule
+        for cls, (visits, leaves) in list(self._actions.items()):
+            self._actions[cls] = (
+                tuple(f for f in visits if f.__self__ is not rule),
+                tuple(f for f in leaves if f.__self__ is not rule),
+            )
+
+    def internal_error(self, rule: type[LintRule], exc: BaseException, where: str) -> None:
+        message = (
+            f"rule {rule.CODE} ({rule.NAME}) failed on {self.context.path} {where}: "
+            f"{type(exc).__name__}: {exc}"
+        )
+        self.diagnostics.append(_internal(self.context.path, message))
+
+    def machinery_error(self, rules: Sequence[type[LintRule]], what: str) -> None:
+        codes = ", ".join(f"{r.CODE} ({r.NAME})" for r in rules)
+        message = f"CST rules {codes} skipped on {self.context.path}: {what}"
+        self.diagnostics.append(_internal(self.context.path, message))
+
+    # -- what rules call --------------------------------------------------------------------
+
+    def add_report(
+        self,
+        rule: LintRule,
+        node: object,
+        message: str | None,
+        fix: object,
+        end: tuple[int, int] | None,
+    ) -> None:
+        if id(rule) in self._failed:
+            return
+        message = rule.MESSAGE if message is None else message
+        if isinstance(node, tuple):
+            line, column = node
+            end_line, end_column = end if end is not None else node
+        elif isinstance(node, ast.AST):
+            positioned = _positioned(node)
+            if positioned is None:
+                line = column = end_line = end_column = 1
+            else:
+                line, column, end_line, end_column = self.context.lines.node_range(positioned)
+            if end is not None:
+                end_line, end_column = end
+        elif rule.TREE == "cst":
+            self._cst_reports.append((rule, node, message, fix, end))
+            return
+        else:
+            raise TypeError(
+                f"report() takes an ast node or a (line, column) pair, not {type(node).__name__}"
+            )
+        if fix is not None and not isinstance(fix, Fix):
+            raise TypeError(
+                f"fix must be an analyzer.rules.Fix (or, in a CST rule reporting a libcst node, "
+                f"a replacement node), not {type(fix).__name__}"
+            )
+        self.diagnostics.append(
+            Diagnostic(
+                self.context.path, line, column, rule.CODE, message,
+                end_line, end_column, rule.NAME, fix,
+            )
+        )
+
+    def metadata(self, rule: LintRule, provider: type, node: object, default: Any) -> Any:
+        if provider not in type(rule).METADATA_DEPENDENCIES:
+            raise MetadataNotDeclaredError(type(rule), provider)
+        try:
+            value = self._provided[provider]
+        except KeyError:
+            value = self._compute(provider)
+        if node is None:
+            return value
+        try:
+            return value[node]  # type: ignore[index]
+        except KeyError:
+            if default is _NO_DEFAULT:
+                raise
+            return default
+
+    def _compute(self, provider: type) -> object:
+        if provider in self._provider_errors:
+            raise self._provider_errors[provider]
+        try:
+            compute = getattr(provider, "compute", None)
+            if callable(compute):
+                value = compute(self.context, self.ast_tree)
+            else:
+                value = self.cst_wrapper().resolve(provider)
+        except Exception as exc:
+            self._provider_errors[provider] = exc
+            raise
+        self._provided[provider] = value
+        return value
+
+    # -- libcst -----------------------------------------------------------------------------
+
+    def cst_module(self) -> libcst.Module:
+        if self._cst_module is None:
+            if self._cst_tree_factory is not None:
+                self._cst_module = self._cst_tree_factory()
+            else:
+                import libcst
+
+                self._cst_module = libcst.parse_module(self.context.source)
+        return self._cst_module
+
+    def cst_wrapper(self) -> Any:
+        if self._cst_wrapper is None:
+            from analyzer.rules import _cst_fix
+
+            self._cst_wrapper = _cst_fix.wrap(self.cst_module())
+        return self._cst_wrapper
+
+    def _convert_cst_reports(self, module: libcst.Module) -> None:
+        from analyzer.rules import _cst_fix
+
+        wrapper = self.cst_wrapper()
+        needs_fix_ranges = any(_cst_fix.is_cst_node(fix) for *_, fix, _end in self._cst_reports)
+        ranges, fix_ranges = _cst_fix.resolve_positions(wrapper, needs_fix_ranges)
+        for rule, node, message, fix, end in self._cst_reports:
+            try:
+                line, column, end_line, end_column = _cst_fix.node_range(ranges, node)
+                if end is not None:
+                    end_line, end_column = end
+                if _cst_fix.is_cst_node(fix):
+                    fix = _cst_fix.replacement_fix(module, fix_ranges, node, fix, rule.NAME)
+                elif fix is not None and not isinstance(fix, Fix):
+                    raise TypeError(
+                        f"fix must be an analyzer.rules.Fix or a libcst node, not {type(fix).__name__}"
+                    )
+            except Exception as exc:
+                if id(rule) not in self._failed:
+                    self._failed[id(rule)] = rule
+                    self.internal_error(type(rule), exc, f"reporting a {type(node).__name__}")
+                continue
+            self.diagnostics.append(
+                Diagnostic(
+                    self.context.path, line, column, rule.CODE, message,
+                    end_line, end_column, rule.NAME, fix,
+                )
+            )
+
+
+def _positioned(node: ast.AST) -> ast.AST | None:
+    if hasattr(node, "lineno"):
+        return node
+    for child in ast.walk(node):
+        if hasattr(child, "lineno"):
+            return child
+    return None
+
+
+def _internal(path: str, message: str) -> Diagnostic:
+    return Diagnostic(path, 1, 1, INTERNAL_ERROR_CODE, message, 1, 1, INTERNAL_ERROR_NAME)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def run_module_rules(
+    context: RuleContext,
+    rules: Sequence[type[LintRule]],
+    ast_tree: ast.Module,
+    cst_tree: Callable[[], libcst.Module] | None = None,
+    *,
+    metadata: Mapping[type, object] | None = None,
+) -> list[Diagnostic]:
+    """Run ``rules`` over one file: one ast traversal for the AST rules, one libcst one for the rest.
+
+    :param cst_tree: returns the libcst tree of the file; called only when a CST rule is
+        selected (default: ``libcst.parse_module(context.source)``).
+    :param metadata: provider values already computed for this file (``{Provider: value}``).
+    :returns: the findings, sorted, SH900 diagnostics included.
+    """
+    run = _FileRun(context, ast_tree, cst_tree, metadata)
+    ast_rules = [rule for rule in rules if rule.TREE == "ast"]
+    cst_rules = [rule for rule in rules if rule.TREE != "ast"]
+    if ast_rules:
+        run.run_ast(ast_rules)
+    if cst_rules:
+        run.run_cst(cst_rules)
+    run.diagnostics.sort(key=Diagnostic.sort_key)
+    return run.diagnostics
+
+
+def check_source(
+    source: str,
+    rules: Sequence[type[LintRule]],
+    *,
+    path: str = "<string>",
+    module: str = "",
+    settings: RuleSettings | None = None,
+) -> list[Diagnostic]:
+    """Parse ``source`` and run ``rules`` on it (for tests and the example harness).
+
+    A syntax error propagates as :class:`SyntaxError`: the pipeline, not this helper, turns
+    it into E999.
+    """
+    tree = ast.parse(source, filename=path)
+    context = RuleContext(
+        path=path,
+        module=module,
+        is_package=os.path.basename(path) in ("__init__.py", "__init__.pyi"),
+        source=source,
+        settings=settings if settings is not None else RuleSettings(),
+    )
+    return run_module_rules(context, rules, tree)

@@ -1,0 +1,468 @@
+"""Built-in pattern rules: checks that look at one node (and the source text around it).
+
+Codes, messages and positions are those of pyflakes (F541, F632), pycodestyle (E711, E712,
+E722) and flake8-bugbear (B006), so existing noqa comments keep working. They are AST
+rules written on the public API only. ``ast`` does not record where comparison operators
+are, so rules that point at or rewrite an operator find it in the source text between the
+two operands, skipping parentheses, comments and line continuations.
+"""
+from __future__ import annotations
+
+import ast
+
+from analyzer.rules import Edit, Fix, Invalid, LintRule, SourceLines, Valid
+
+
+def _end_offset(lines: SourceLines, node: ast.AST) -> int:
+    end_line: int = node.end_lineno  # type: ignore[attr-defined]
+    return lines.offset(end_line, lines.column(end_line, node.end_col_offset))  # type: ignore[attr-defined]
+
+
+def _skip_trivia(text: str, pos: int) -> int:
+    """First offset at or after ``pos`` that is not blank, a parenthesis, a comment or a ``\\``."""
+    size = len(text)
+    while pos < size:
+        char = text[pos]
+        if char in " \t\f\r\n()\\":
+            pos += 1
+        elif char == "#":
+            newline = text.find("\n", pos)
+            pos = size if newline < 0 else newline
+        else:
+            return pos
+    return pos
+
+
+def _operator_tokens(lines: SourceLines, left: ast.AST) -> list[tuple[int, int]]:
+    """Offsets (start, end) of the token(s) of the comparison operator following ``left``:
+    two for ``is not``/``not in``, which a comment may separate, one otherwise."""
+    text = lines.text
+    start = _skip_trivia(text, _end_offset(lines, left))
+    for first, second in (("is", "not"), ("not", "in")):
+        if text.startswith(first, start):
+            after = _skip_trivia(text, start + len(first))
+            if text.startswith(second, after) and not text[after + len(second) :][:1].isidentifier():
+                return [(start, start + len(first)), (after, after + len(second))]
+            return [(start, start + len(first))]
+    end = start
+    while end < len(text) and text[end] in "<>=!":
+        end += 1
+    return [(start, end)]
+
+
+def _replace_operator(lines: SourceLines, tokens: list[tuple[int, int]], new: str) -> tuple[Edit, ...]:
+    """Edits turning the operator ``tokens`` into ``new``, keeping any comment between them."""
+    start, end = tokens[0][0], tokens[-1][1]
+    if len(tokens) == 1 or lines.text[tokens[0][1] : tokens[1][0]].isspace():
+        return (_span_edit(lines, start, end, new),)
+    return (_span_edit(lines, *tokens[0], new), _span_edit(lines, *tokens[1], ""))
+
+
+def _span_edit(lines: SourceLines, start: int, end: int, content: str) -> Edit:
+    line, column = lines.position(start)
+    end_line, end_column = lines.position(end)
+    return Edit(content, line, column, end_line, end_column)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class FStringMissingPlaceholders(LintRule):
+    """F541: an f-string without any placeholder is a plain string with a misleading prefix."""
+
+    CODE = "F541"
+    NAME = "f-string-missing-placeholders"
+    MESSAGE = "f-string is missing placeholders"
+    TREE = "ast"
+    FIXABLE = True
+    VALID = [
+        Valid('x = f"{a}"\n'),
+        Valid('x = "plain"\n'),
+        Valid('x = f"{a:>10}"\n'),
+        Valid('x = "a" f"{b}"\n'),
+        Valid('x = f"{f\'{a}\'}"\n'),
+    ]
+    INVALID = [
+        Invalid('x = f"abc"\n', line=1, column=5, expected_fix='x = "abc"\n'),
+        Invalid('x = F"a{{b}}"\n', line=1, column=5, expected_fix='x = "a{b}"\n'),
+        Invalid(
+            'x = ("a"\n     rf"b\\d"  # note\n     f"c")\n',
+            line=1,
+            column=6,
+            expected_fix='x = ("a"\n     r"b\\d"  # note\n     "c")\n',
+        ),
+        Invalid('s = "é" + f"ü"\n', line=1, column=11, expected_fix='s = "é" + "ü"\n'),
+    ]
+
+    def __init__(self, context: object) -> None:
+        super().__init__(context)  # type: ignore[arg-type]
+        # Strings inside an f-string (format specs, nested f-strings) are never reported,
+        # as in pyflakes.
+        self._depth = 0
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        if self._depth == 0 and not any(
+            isinstance(value, ast.FormattedValue) for value in node.values
+        ):
+            self.report(node, fix=self._fix(node))
+        self._depth += 1
+
+    def leave_JoinedStr(self, node: ast.JoinedStr) -> None:
+        self._depth -= 1
+
+    def _fix(self, node: ast.JoinedStr) -> Fix:
+        lines = self.context.lines
+        text = lines.text
+        start = lines.offset(node.lineno, lines.column(node.lineno, node.col_offset))
+        end = _end_offset(lines, node)
+        edits = []
+        pos = start
+        while True:
+            pos = _skip_trivia(text, pos)
+            if pos >= end:
+                break
+            prefix_end = pos
+            while text[prefix_end] not in "'\"":
+                prefix_end += 1
+            prefix = text[pos:prefix_end]
+            quote = text[prefix_end] * (3 if text.startswith(text[prefix_end] * 3, prefix_end) else 1)
+            body_start = prefix_end + len(quote)
+            cursor = body_start
+            while not text.startswith(quote, cursor):
+                cursor += 2 if text[cursor] == "\\" else 1
+            if "f" in prefix.lower():
+                raw = "r" in prefix.lower()
+                body = _unescape_braces(text[body_start:cursor], raw)
+                new_prefix = prefix.replace("f", "").replace("F", "")
+                edits.append(
+                    _span_edit(lines, pos, cursor + len(quote), new_prefix + quote + body + quote)
+                )
+            pos = cursor + len(quote)
+        return Fix("safe", "Remove extraneous `f` prefix", tuple(edits))
+
+
+def _unescape_braces(body: str, raw: bool) -> str:
+    """The body of a placeholder-free f-string as a plain string body (``{{`` -> ``{``)."""
+    out = []
+    i = 0
+    size = len(body)
+    while i < size:
+        char = body[i]
+        if char == "\\":
+            if not raw and body.startswith("N{", i + 1):
+                close = body.find("}", i)
+                out.append(body[i : close + 1])
+                i = close + 1
+            else:
+                out.append(body[i : i + 2])
+                i += 2
+        elif char in "{}" and body.startswith(char * 2, i):
+            out.append(char)
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_constant(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    return isinstance(node, ast.Tuple) and all(_is_constant(elt) for elt in node.elts)
+
+
+def _is_literal(node: ast.AST) -> bool:
+    """A constant that is not a singleton (None, True, False, ...), as pyflakes defines it."""
+    if isinstance(node, ast.Constant) and isinstance(
+        node.value, (bool, type(Ellipsis), type(None))
+    ):
+        return False
+    return _is_constant(node)
+
+
+class IsLiteral(LintRule):
+    """F632: ``is`` compares identity, which literals do not reliably have."""
+
+    CODE = "F632"
+    NAME = "is-literal"
+    MESSAGE = "use ==/!= to compare constant literals (str, bytes, int, float, tuple)"
+    TREE = "ast"
+    FIXABLE = True
+    VALID = [
+        Valid("if x is None:\n    pass\n"),
+        Valid("if x is True or x is ...:\n    pass\n"),
+        Valid("if x == 'a':\n    pass\n"),
+        Valid("if x is y:\n    pass\n"),
+    ]
+    INVALID = [
+        Invalid("if x is 'a':\n    pass\n", line=1, column=4, expected_fix="if x == 'a':\n    pass\n"),
+        Invalid("if 1 is not x:\n    pass\n", line=1, column=4, expected_fix="if 1 != x:\n    pass\n"),
+        Invalid(
+            "ok = (x  # why\n      is\n      not (1, 2))\n",
+            line=1,
+            column=7,
+            expected_fix="ok = (x  # why\n      != (1, 2))\n",
+        ),
+        Invalid(
+            "ok = (x is  # why\n      not 'a')\n",
+            line=1,
+            column=7,
+            expected_fix="ok = (x !=  # why\n       'a')\n",
+        ),
+        Invalid("ok = a < b is 'c'\n", line=1, column=6, expected_fix="ok = a < b == 'c'\n"),
+    ]
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        left = node.left
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            if isinstance(op, (ast.Is, ast.IsNot)) and (_is_literal(left) or _is_literal(right)):
+                lines = self.context.lines
+                new = "==" if isinstance(op, ast.Is) else "!="
+                edits = _replace_operator(lines, _operator_tokens(lines, left), new)
+                self.report(node, fix=Fix("safe", f"Replace with `{new}`", edits))
+            left = right
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _singleton(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and (
+        node.value is None or node.value is True or node.value is False
+    ):
+        return repr(node.value)
+    return None
+
+
+def _singleton_comparisons(
+    node: ast.Compare,
+) -> list[tuple[ast.AST, ast.cmpop, str]]:
+    """(left operand, operator, singleton) of each ==/!= with None/True/False, as pycodestyle.
+
+    pycodestyle matches ``(None|False|True)? [=!]= (None|False|True)`` on the line, so the
+    singleton on the left wins, and a singleton already matched on the right of one operator
+    does not also count as the left of the next.
+    """
+    found = []
+    left = node.left
+    consumed = False
+    for op, right in zip(node.ops, node.comparators, strict=True):
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            name = None if consumed else _singleton(left)
+            if name is None:
+                name = _singleton(right)
+                consumed = name is not None
+            else:
+                consumed = False
+            if name is not None:
+                found.append((left, op, name))
+        else:
+            consumed = False
+        left = right
+    return found
+
+
+class _SingletonComparison(LintRule):
+    """Shared machinery of E711/E712 (abstract: no CODE)."""
+
+    TREE = "ast"
+    _SINGLETONS: tuple[str, ...] = ()
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        for left, op, name in _singleton_comparisons(node):
+            if name not in self._SINGLETONS:
+                continue
+            lines = self.context.lines
+            tokens = _operator_tokens(lines, left)
+            start, end = tokens[0]
+            same = isinstance(op, ast.Eq)
+            new = "is" if same else "is not"
+            fix = Fix("unsafe", f"Replace with `{new}`", _replace_operator(lines, tokens, new))
+            line, column = lines.position(start)
+            self.report(
+                (line, column), self._message(name, same), fix=fix, end=lines.position(end)
+            )
+
+    def _message(self, name: str, same: bool) -> str:
+        return f"comparison to {name} should be 'if cond is {'' if same else 'not '}{name}:'"
+
+
+class NoneComparison(_SingletonComparison):
+    """E711: ``== None`` calls ``__eq__``, which may be overridden; ``is None`` cannot be."""
+
+    CODE = "E711"
+    NAME = "none-comparison"
+    MESSAGE = "comparison to None should be 'if cond is None:'"
+    FIXABLE = True
+    _SINGLETONS = ("None",)
+    VALID = [Valid("if x is None:\n    pass\n"), Valid("if x == 'None':\n    pass\n")]
+    INVALID = [
+        Invalid(
+            "if x == None:\n    pass\n",
+            line=1,
+            column=6,
+            message="comparison to None should be 'if cond is None:'",
+            expected_fix="if x is None:\n    pass\n",
+        ),
+        Invalid(
+            "if None != x:\n    pass\n",
+            line=1,
+            column=9,
+            message="comparison to None should be 'if cond is not None:'",
+            expected_fix="if None is not x:\n    pass\n",
+        ),
+    ]
+
+
+class TrueFalseComparison(_SingletonComparison):
+    """E712: ``== True`` is better written as the condition itself or with ``is``."""
+
+    CODE = "E712"
+    NAME = "true-false-comparison"
+    MESSAGE = "comparison to True should be 'if cond is True:' or 'if cond:'"
+    FIXABLE = True
+    _SINGLETONS = ("True", "False")
+    VALID = [Valid("if x:\n    pass\n"), Valid("if x is False:\n    pass\n")]
+    INVALID = [
+        Invalid(
+            "if x == True:\n    pass\n",
+            line=1,
+            column=6,
+            message="comparison to True should be 'if cond is True:' or 'if cond:'",
+            expected_fix="if x is True:\n    pass\n",
+        ),
+        Invalid(
+            "if x != False:\n    pass\n",
+            line=1,
+            column=6,
+            message="comparison to False should be 'if cond is not False:' or 'if cond:'",
+            expected_fix="if x is not False:\n    pass\n",
+        ),
+        Invalid(
+            "y = (x ==\n     False)\n",
+            line=1,
+            column=8,
+            message="comparison to False should be 'if cond is False:' or 'if not cond:'",
+            expected_fix="y = (x is\n     False)\n",
+        ),
+    ]
+
+    def _message(self, name: str, same: bool) -> str:
+        nonzero = (name == "True") == same
+        return super()._message(name, same) + f" or 'if {'' if nonzero else 'not '}cond:'"
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class BareExcept(LintRule):
+    """E722: a bare ``except:`` also catches KeyboardInterrupt and SystemExit."""
+
+    CODE = "E722"
+    NAME = "bare-except"
+    MESSAGE = "do not use bare 'except'"
+    TREE = "ast"
+    VALID = [Valid("try:\n    pass\nexcept Exception:\n    pass\n")]
+    INVALID = [
+        Invalid("try:\n    pass\nexcept:\n    pass\n", line=3, column=1),
+        Invalid("def f():\n    try: pass\n    except : pass\n", line=3, column=5),
+    ]
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is None:
+            line, column, _, _ = self.context.lines.node_range(node)
+            self.report((line, column), end=(line, column + len("except")))
+
+
+# ---------------------------------------------------------------------------------------------
+
+_MUTABLE_LITERALS = (ast.Dict, ast.List, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)
+_MUTABLE_CALLS = frozenset(
+    {
+        "Counter",
+        "OrderedDict",
+        "collections.Counter",
+        "collections.OrderedDict",
+        "collections.defaultdict",
+        "collections.deque",
+        "defaultdict",
+        "deque",
+        "dict",
+        "list",
+        "set",
+    }
+)
+
+
+def _call_path(node: ast.AST) -> list[str]:
+    """Dotted path of a call's callee as flake8-bugbear composes it (``a.b.c``)."""
+    if isinstance(node, ast.Attribute):
+        return [*_call_path(node.value), node.attr]
+    if isinstance(node, ast.Call):
+        return _call_path(node.func)
+    if isinstance(node, ast.Name):
+        return [node.id]
+    return []
+
+
+def _mutable_parts(default: ast.expr) -> list[ast.AST]:
+    """What flake8-bugbear flags in one default: a top-level mutable literal or
+    comprehension, and any call to a mutable constructor outside a lambda."""
+    found: list[ast.AST] = []
+    if isinstance(default, _MUTABLE_LITERALS):
+        found.append(default)
+    stack: list[ast.AST] = [default]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Lambda):
+            continue  # evaluated at call time
+        if isinstance(node, ast.Call) and ".".join(_call_path(node.func)) in _MUTABLE_CALLS:
+            found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+class MutableArgumentDefault(LintRule):
+    """B006: a mutable default is created once and shared by every call."""
+
+    CODE = "B006"
+    NAME = "mutable-argument-default"
+    MESSAGE = (
+        "Do not use mutable data structures for argument defaults.  They are created during "
+        "function definition time. All calls to the function reuse this one instance of that "
+        "data structure, persisting changes between them."
+    )
+    TREE = "ast"
+    VALID = [
+        Valid("def f(a=None, b=(), c=frozenset({1})):\n    pass\n"),
+        Valid("def f(a=lambda: []):\n    pass\n"),
+        Valid("f = lambda a=[]: a\n"),
+    ]
+    INVALID = [
+        Invalid("def f(a=[]):\n    pass\n", line=1, column=9),
+        Invalid("async def f(*, a={}):\n    pass\n", line=1, column=18),
+        Invalid("def f(a, b=collections.defaultdict(list)):\n    pass\n", line=1, column=12),
+        Invalid("def f(a=[x for x in y]):\n    pass\n", line=1, column=9),
+    ]
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                for part in _mutable_parts(default):
+                    self.report(part)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+
+#: The rules of this module, in code order.
+RULES: tuple[type[LintRule], ...] = (
+    MutableArgumentDefault,
+    NoneComparison,
+    TrueFalseComparison,
+    BareExcept,
+    FStringMissingPlaceholders,
+    IsLiteral,
+)

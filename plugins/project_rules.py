@@ -1,0 +1,182 @@
+"""Project rules no per-file linter can do: SH001, SH002, SH004 (SH003 is the master's).
+
+They read other modules only through the project index, so every dependency they have is
+recorded (docs/contracts.md, section 3). Messages never quote positions in other modules:
+those would go stale when the other module is edited and this one is not rechecked.
+"""
+from __future__ import annotations
+
+from analyzer.rules import (
+    EXTERNAL,
+    MISSING,
+    UNKNOWN,
+    ModuleFacts,
+    ProjectIndex,
+    ProjectRule,
+    Symbol,
+)
+
+__all__ = ["CallSignatureMismatch", "ImportMissingModule", "ImportMissingName", "project_rules"]
+
+
+class ImportMissingName(ProjectRule):
+    """SH001: ``from m import x`` where project module ``m`` has no ``x`` by any route.
+
+    Silent when ``m`` is UNKNOWN (unparsable, dynamic ``__all__``, ``__getattr__``), outside the
+    project, or missing (that is SH004), and for imports guarded by ``try/except ImportError``.
+    """
+
+    CODE = "SH001"
+    NAME = "import-missing-name"
+    MESSAGE = "imported name is not defined in the module"
+
+    def check(self, facts: ModuleFacts, index: ProjectIndex) -> None:
+        """Look every from-imported name up in its module."""
+        for imp in facts.imports:
+            if imp.name is None or imp.name == "*" or imp.guarded_by == "ImportError":
+                continue
+            target = index.resolve_import(facts.module, facts.is_package, imp.level, imp.module)
+            if target is None or not isinstance(index.resolve(target), ModuleFacts):
+                continue
+            if index.lookup(target, imp.name) is MISSING:
+                self.report(
+                    imp.line,
+                    imp.column,
+                    f"'{imp.name}' is not defined in module '{target}'",
+                    end_line=imp.end_line,
+                    end_column=imp.end_column,
+                )
+
+
+class CallSignatureMismatch(ProjectRule):
+    """SH002: a call to a project function or class whose arguments cannot bind.
+
+    Skipped when the call has ``*x``/``**x``, or the callee is rebound, decorated, or has a
+    constructor shoal cannot know (docs/contracts.md, "Constructor signature of a class").
+    """
+
+    CODE = "SH002"
+    NAME = "call-signature-mismatch"
+    MESSAGE = "arguments do not match the signature"
+
+    def check(self, facts: ModuleFacts, index: ProjectIndex) -> None:
+        """Bind each recorded call's argument shape to its callee's signature."""
+        if not facts.calls:
+            return
+        exports = {e.name: e for e in facts.exports}
+        for call in facts.calls:
+            if call.star_args or call.star_kwargs:
+                continue
+            symbol = self._callee(facts, index, exports, call.callee)
+            if symbol is None or symbol.kind not in ("function", "class"):
+                continue
+            export = symbol.export
+            if export is None or export.rebound or export.decorators or export.signature is None:
+                continue
+            signature = export.signature
+            if symbol.kind == "class" and not signature.params and (
+                call.positional or call.keywords
+            ):
+                message: str | None = f"{symbol.name}() takes no arguments"
+            else:
+                message = signature.bind(call.positional, call.keywords, symbol.name)
+            if message is not None:
+                self.report(
+                    call.line,
+                    call.column,
+                    message,
+                    end_line=call.end_line,
+                    end_column=call.end_column,
+                )
+
+    @staticmethod
+    def _callee(
+        facts: ModuleFacts, index: ProjectIndex, exports: dict, callee: str
+    ) -> Symbol | None:
+        """The project symbol a dotted callee refers to, following ``import mod`` chains."""
+        root, *attributes = callee.split(".")
+        export = exports.get(root)
+        if export is None or export.kind != "import" or export.rebound or export.source is None:
+            return None
+        source = export.source
+        target = index.resolve_import(facts.module, facts.is_package, source.level, source.module)
+        if target is None:
+            return None
+        found: object
+        if source.name is None:
+            found = (
+                Symbol(target, "", "module")
+                if isinstance(index.resolve(target), ModuleFacts)
+                else None
+            )
+        else:
+            found = index.lookup(target, source.name)
+        for attribute in attributes:
+            if not (isinstance(found, Symbol) and found.kind == "module"):
+                return None
+            found = index.lookup(found.module, attribute)
+        return found if isinstance(found, Symbol) else None
+
+
+class ImportMissingModule(ProjectRule):
+    """SH004: an import of a project-relative module that does not exist.
+
+    Relative imports, and absolute imports whose top-level package is a project package.
+    Imports guarded by ``try/except ImportError`` or ``TYPE_CHECKING`` are skipped.
+    """
+
+    CODE = "SH004"
+    NAME = "import-missing-module"
+    MESSAGE = "imported module does not exist"
+
+    def check(self, facts: ModuleFacts, index: ProjectIndex) -> None:
+        """Resolve every imported module, prefix by prefix."""
+        reported: set[tuple[int, int, str]] = set()
+        for imp in facts.imports:
+            if imp.guarded_by:
+                continue
+            # ``import a.b`` is reported at ``a.b``; ``from m import x`` at the statement.
+            if imp.name is None:
+                line, column = imp.line, imp.column
+            else:
+                line, column = imp.stmt_line, imp.stmt_column
+            target = index.resolve_import(facts.module, facts.is_package, imp.level, imp.module)
+            message = None
+            if target is None:
+                message = "attempted relative import beyond top-level package"
+            else:
+                message = self._first_missing(index, target)
+            if message is None or (line, column, message) in reported:
+                continue
+            reported.add((line, column, message))
+            self.report(line, column, message, end_line=imp.end_line, end_column=imp.end_column)
+
+    @staticmethod
+    def _first_missing(index: ProjectIndex, module: str) -> str | None:
+        parts = module.split(".")
+        previous: object = None
+        for i in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:i])
+            if parts[i - 1] == "__init__" and isinstance(previous, ModuleFacts):
+                return None  # ``pkg.__init__`` imports the package's file a second time
+            resolved = index.resolve(prefix)
+            if resolved is EXTERNAL:
+                return None
+            if resolved is MISSING:
+                # ``os.path``: a plain module may plant a module in sys.modules under its
+                # own name; it binds that module as an attribute when it does.
+                if isinstance(previous, ModuleFacts) and not previous.is_package:
+                    bound = index.lookup(previous.module, parts[i - 1])
+                    if bound is UNKNOWN or (
+                        isinstance(bound, Symbol) and bound.kind in ("module", "external")
+                        and not bound.name
+                    ):
+                        return None
+                return f"No module named '{prefix}'"
+            previous = resolved
+        return None
+
+
+def project_rules() -> list[type[ProjectRule]]:
+    """The built-in project rules, in code order."""
+    return [ImportMissingName, CallSignatureMismatch, ImportMissingModule]

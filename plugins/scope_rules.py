@@ -1,0 +1,299 @@
+"""Built-in pyflakes-family rules read off shoal's scope provider: F401, F811, F821, F822, F841.
+
+Each rule is an AST rule that asks for :class:`~analyzer.rules.ScopeProvider` (computed once per
+file however many of these rules are selected) and reports its findings from ``visit_Module``.
+Codes, messages and positions are pyflakes' (columns in characters, which equal flake8's
+on ASCII lines), so existing ``# noqa: F401`` comments keep working.
+"""
+from __future__ import annotations
+
+import ast
+from typing import ClassVar
+
+from analyzer.rules import Edit, Fix, Invalid, LintRule, ScopeProvider, SourceLines, Valid
+
+
+class _ScopeRule(LintRule):
+    """Shared base: an AST rule that reads the scope analysis of the file."""
+
+    TREE: ClassVar = "ast"
+    METADATA_DEPENDENCIES: ClassVar[tuple[type, ...]] = (ScopeProvider,)
+
+
+class UnusedImport(_ScopeRule):
+    """An imported name that the module never reads nor lists in ``__all__``."""
+
+    CODE = "F401"
+    NAME = "unused-import"
+    MESSAGE = "module imported but unused"
+    FIXABLE = True
+    VALID: ClassVar[list[Valid]] = [
+        Valid("import os\nprint(os.sep)\n"),
+        Valid("from os import path\n__all__ = ['path']\n"),
+        Valid("try:\n    import json\nexcept ImportError:\n    json = None\nprint(json)\n"),
+        Valid("from __future__ import annotations\n"),
+        Valid("import typing\ndef f() -> 'typing.Any':\n    pass\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "import os\n",
+            line=1,
+            column=1,
+            message="'os' imported but unused",
+            expected_fix="",
+        ),
+        Invalid(
+            "import os, sys\nprint(sys.argv)\n",
+            message="'os' imported but unused",
+            expected_fix="import sys\nprint(sys.argv)\n",
+        ),
+        Invalid(
+            "from x import (\n    a,\n    b as c,\n)\nprint(a)\n",
+            message="'x.b as c' imported but unused",
+            expected_fix="from x import (\n    a,\n)\nprint(a)\n",
+        ),
+        Invalid(
+            "import os.path\n",
+            message="'os.path' imported but unused",
+            expected_fix="",
+        ),
+        Invalid(
+            "def f():\n    import os\n",
+            line=2,
+            column=5,
+            expected_fix="def f():\n    pass\n",
+        ),
+    ]
+
+    def visit_Module(self, node: ast.Module) -> None:
+        """Report every unused import; one fix per statement, on its first finding."""
+        analysis = self.get_metadata(ScopeProvider)
+        if not analysis.unused_imports:
+            return
+        by_statement: dict[int, list] = {}
+        for finding in analysis.unused_imports:
+            by_statement.setdefault(id(finding.statement), []).append(finding)
+        blocks = _statement_blocks(node)
+        lines = self.context.lines
+        for findings in by_statement.values():
+            statement = findings[0].statement
+            unused = {id(f.alias) for f in findings}
+            fix = _remove_imports(lines, statement, unused, blocks.get(id(statement)))
+            order = {id(a): i for i, a in enumerate(statement.names)}
+            findings.sort(key=lambda f: order.get(id(f.alias), 0))
+            for i, f in enumerate(findings):
+                self.report(
+                    (f.line, f.column),
+                    f"{f.imported_name!r} imported but unused",
+                    end=(f.end_line, f.end_column),
+                    fix=fix if i == 0 else None,
+                )
+
+
+class RedefinedWhileUnused(_ScopeRule):
+    """A definition or import that replaces an unused one of the same name."""
+
+    CODE = "F811"
+    NAME = "redefined-while-unused"
+    MESSAGE = "redefinition of unused name"
+    VALID: ClassVar[list[Valid]] = [
+        Valid("import os\nos.getcwd()\nimport os\nos.getcwd()\n"),
+        Valid("try:\n    from json import loads\nexcept ImportError:\n"
+              "    def loads(s):\n        return s\nloads('1')\n"),
+        Valid("from typing import overload\n@overload\ndef f(x: int) -> int: ...\n"
+              "def f(x):\n    return x\n"),
+    ]  # fmt: skip
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "import os\ndef os():\n    pass\n",
+            line=2,
+            column=1,
+            message="redefinition of unused 'os' from line 1",
+        ),
+        Invalid("def f():\n    pass\ndef f():\n    pass\n", line=3),
+    ]
+
+    def visit_Module(self, node: ast.Module) -> None:
+        """Report every redefinition of an unused binding."""
+        for r in self.get_metadata(ScopeProvider).redefinitions:
+            self.report(
+                (r.line, r.column),
+                f"redefinition of unused {r.name!r} from line {r.original_line!r}",
+                end=(r.end_line, r.end_column),
+            )
+
+
+class UndefinedName(_ScopeRule):
+    """A name read (or deleted) that is neither defined, imported nor a builtin."""
+
+    CODE = "F821"
+    NAME = "undefined-name"
+    MESSAGE = "undefined name"
+    VALID: ClassVar[list[Valid]] = [
+        Valid("def f():\n    return g()\ndef g():\n    return 1\n"),
+        Valid("try:\n    unicode\nexcept NameError:\n    unicode = str\n"),
+        Valid("from os import *\nprint(getcwd())\n"),
+        Valid("class C:\n    name = __qualname__\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("print(undefined_thing)\n", line=1, column=7,
+                message="undefined name 'undefined_thing'"),
+        Invalid("def f(x: 'Missing') -> None:\n    pass\n", line=1, column=10),
+        Invalid("class C:\n    x = 1\n    def f(self):\n        return x\n", line=4),
+    ]  # fmt: skip
+
+    def visit_Module(self, node: ast.Module) -> None:
+        """Report every undefined name."""
+        for u in self.get_metadata(ScopeProvider).undefined_names:
+            self.report(
+                (u.line, u.column), f"undefined name {u.name!r}", end=(u.end_line, u.end_column)
+            )
+
+
+class UndefinedExport(_ScopeRule):
+    """A name in ``__all__`` that the module does not define (not checked in ``__init__.py``)."""
+
+    CODE = "F822"
+    NAME = "undefined-export"
+    MESSAGE = "undefined name in __all__"
+    VALID: ClassVar[list[Valid]] = [
+        Valid("def f():\n    pass\n__all__ = ['f']\n"),
+        Valid("from m import *\n__all__ = ['anything']\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("__all__ = ['missing']\n", line=1, column=1,
+                message="undefined name 'missing' in __all__"),
+        Invalid("x = 1\n__all__ = ['x']\n__all__ += ['y']\n", line=3),
+    ]  # fmt: skip
+
+    def visit_Module(self, node: ast.Module) -> None:
+        """Report every undefined ``__all__`` entry, at the last ``__all__`` assignment."""
+        for u in self.get_metadata(ScopeProvider).undefined_exports:
+            self.report(
+                (u.line, u.column),
+                f"undefined name {u.name!r} in __all__",
+                end=(u.end_line, u.end_column),
+            )
+
+
+class UnusedVariable(_ScopeRule):
+    """A local variable assigned and never read (tuple unpacking excepted, as in pyflakes)."""
+
+    CODE = "F841"
+    NAME = "unused-variable"
+    MESSAGE = "local variable is assigned to but never used"
+    VALID: ClassVar[list[Valid]] = [
+        Valid("def f():\n    x = 1\n    return x\n"),
+        Valid("def f():\n    a, b = g()\n"),
+        Valid("def f():\n    x = 1\n    return locals()\n"),
+        Valid("def f():\n    _ = 1\n"),
+        Valid("x = 1\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("def f():\n    x = 1\n", line=2, column=5,
+                message="local variable 'x' is assigned to but never used"),
+        Invalid("try:\n    pass\nexcept ValueError as e:\n    pass\n", line=3, column=1,
+                message="local variable 'e' is assigned to but never used"),
+    ]  # fmt: skip
+
+    def visit_Module(self, node: ast.Module) -> None:
+        """Report every unused local (and unused ``except ... as name``)."""
+        for u in self.get_metadata(ScopeProvider).unused_variables:
+            self.report(
+                (u.line, u.column),
+                f"local variable {u.name!r} is assigned to but never used",
+                end=(u.end_line, u.end_column),
+            )
+
+
+#: The rules of this module, for ``plugins.builtin_rules()``.
+RULES: tuple[type[LintRule], ...] = (
+    UnusedImport,
+    RedefinedWhileUnused,
+    UndefinedName,
+    UndefinedExport,
+    UnusedVariable,
+)
+
+
+# ----------------------------------------------------------------------------------------
+# F401's fix: text edits computed from ast positions and the source lines.
+# ----------------------------------------------------------------------------------------
+
+_BODY_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statement_blocks(tree: ast.Module) -> dict[int, tuple[list[ast.stmt], bool]]:
+    """Map id(statement) -> (the statement list holding it, whether that is the module body)."""
+    blocks: dict[int, tuple[list[ast.stmt], bool]] = {}
+    todo: list[tuple[list, bool]] = [(tree.body, True)]
+    while todo:
+        body, is_module = todo.pop()
+        for stmt in body:
+            blocks[id(stmt)] = (body, is_module)
+            for name in _BODY_FIELDS:
+                sub = getattr(stmt, name, None)
+                if not sub:
+                    continue
+                if name in ("handlers", "cases"):
+                    todo.extend((h.body, False) for h in sub)
+                else:
+                    todo.append((sub, False))
+    return blocks
+
+
+def _start(lines: SourceLines, node: ast.AST) -> tuple[int, int]:
+    return node.lineno, lines.column(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+
+def _end(lines: SourceLines, node: ast.AST) -> tuple[int, int]:
+    line = node.end_lineno  # type: ignore[attr-defined]
+    return line, lines.column(line, node.end_col_offset)  # type: ignore[attr-defined]
+
+
+def _remove_imports(
+    lines: SourceLines,
+    statement: ast.Import | ast.ImportFrom,
+    unused: set[int],
+    block: tuple[list[ast.stmt], bool] | None,
+) -> Fix:
+    """The safe fix that removes the ``unused`` aliases (by id) of one import statement."""
+    names = statement.names
+    if all(id(a) in unused for a in names):
+        return Fix("safe", "Remove unused import", (_delete_statement(lines, statement, block),))
+    edits = []
+    # The aliases after the last kept one go with the comma before them ("a, b" -> "a");
+    # the others take the comma and space after them ("a, b" -> "b").
+    last_kept = max(i for i, a in enumerate(names) if id(a) not in unused)
+    if last_kept < len(names) - 1:
+        edits.append(Edit("", *_end(lines, names[last_kept]), *_end(lines, names[-1])))
+    for i in range(last_kept):
+        if id(names[i]) in unused:
+            edits.append(Edit("", *_start(lines, names[i]), *_start(lines, names[i + 1])))
+    message = "Remove unused import" + ("s" if len(unused) > 1 else "")
+    return Fix("safe", message, tuple(edits))
+
+
+def _delete_statement(
+    lines: SourceLines, stmt: ast.stmt, block: tuple[list[ast.stmt], bool] | None
+) -> Edit:
+    line, column = _start(lines, stmt)
+    end_line, end_column = _end(lines, stmt)
+    if block is not None and len(block[0]) == 1 and not block[1]:
+        # A block cannot be empty: the only statement of a body becomes ``pass``.
+        return Edit("pass", line, column, end_line, end_column)
+    first = lines.line(line)
+    last = lines.line(end_line).rstrip("\r\n")
+    prefix = first[: column - 1]
+    suffix = last[end_column - 1 :]
+    if suffix.lstrip().startswith(";"):
+        # ``import os; x = 1``: take the statement, the semicolon and the spaces after it.
+        rest = suffix.lstrip()[1:]
+        skip = len(suffix) - len(rest.lstrip())
+        return Edit("", line, column, end_line, end_column + skip)
+    if prefix.rstrip().endswith(";"):
+        semicolon = len(prefix.rstrip())
+        return Edit("", line, semicolon, end_line, end_column)
+    if not prefix.strip() and (not suffix.strip() or suffix.lstrip().startswith("#")):
+        return Edit("", line, 1, end_line + 1, 1)
+    return Edit("pass", line, column, end_line, end_column)

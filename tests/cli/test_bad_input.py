@@ -1,0 +1,159 @@
+"""Bad input never crashes or hangs a check: each becomes a diagnostic and the run goes on."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import analyzer.jobs
+from tests.cli.helpers import write_tree
+
+GOOD = "import os\n"  # one F401, to prove the rest of the run went on
+
+
+def check_json(shoal, *args):
+    run = shoal("check", "--workers", "0", "--format", "json", *args)
+    assert run.code in (0, 1), run.err
+    return run
+
+
+def codes_by_path(run):
+    out: dict[str, list[str]] = {}
+    for d in run.json():
+        out.setdefault(d["path"], []).append(d["code"])
+    return out
+
+
+def test_syntax_error_has_a_position(project, shoal):
+    write_tree(project, {"bad.py": "x = 1\ndef f(:\n    pass\n", "good.py": GOOD})
+    run = check_json(shoal)
+    bad = [d for d in run.json() if d["path"] == "bad.py"]
+    assert [(d["code"], d["line"], d["column"]) for d in bad] == [("E999", 2, 7)]
+    assert codes_by_path(run)["good.py"] == ["F401"]
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"x = '\xff\xfe'\n", "utf-8"),
+    (b"# -*- coding: nonsense-enc -*-\nx = 1\n", "nonsense-enc"),
+    (b"\x00\x01\x02\x03binary\x00\xff", ""),
+])
+def test_undecodable_is_e902(project, shoal, content, fragment):
+    write_tree(project, {"bad.py": content, "good.py": GOOD})
+    run = check_json(shoal)
+    (bad,) = [d for d in run.json() if d["path"] == "bad.py"]
+    assert bad["code"] in ("E902", "E999")
+    assert fragment.lower() in bad["message"].lower()
+    assert codes_by_path(run)["good.py"] == ["F401"]
+
+
+@pytest.mark.parametrize("content, line", [
+    ("\ufeffimport os\n".encode(), 1),                        # BOM
+    (b"# -*- coding: latin-1 -*-\nimport os\nx = '\xe9'\n", 2),  # cookie
+    (b"import os\r\nx = 1\r\n", 1),                           # CRLF
+    (b"x = 1\rimport os\r", 2),                               # lone CR
+    (b"x = 1\n\x0c\nimport os\t# tab\n", 3),                  # form feed, tab
+])
+def test_legal_oddities_are_checked_normally(project, shoal, content, line):
+    write_tree(project, {"odd.py": content})
+    run = check_json(shoal)
+    assert [(d["code"], d["line"], d["column"]) for d in run.json()] == [("F401", line, 1)]
+
+
+def test_empty_file(project, shoal):
+    write_tree(project, {"empty.py": b"", "good.py": GOOD})
+    assert codes_by_path(check_json(shoal)) == {"good.py": ["F401"]}
+
+
+def test_nul_bytes(project, shoal):
+    write_tree(project, {"nul.py": b"x = 1\x00\n", "good.py": GOOD})
+    found = codes_by_path(check_json(shoal))
+    assert found["nul.py"][0] in ("E902", "E999")
+    assert found["good.py"] == ["F401"]
+
+
+@pytest.mark.slow
+def test_ten_megabyte_file(project, shoal):
+    body = "x = [\n" + "    1,\n" * 1_500_000 + "]\n"
+    assert len(body) > 10_000_000
+    write_tree(project, {"huge.py": "import os\n" + body})
+    assert codes_by_path(check_json(shoal)) == {"huge.py": ["F401"]}
+
+
+@pytest.mark.parametrize("source", [
+    "x = " + "(" * 2000 + "1" + ")" * 2000 + "\n",
+    "x = " + "+".join(["1"] * 10_000) + "\n",
+    "x = (\n" + "\n".join(f"    'part{i}'" for i in range(3000)) + "\n)\n",
+])
+def test_hostile_shapes_do_not_crash(project, shoal, source):
+    write_tree(project, {"hostile.py": source, "good.py": GOOD})
+    run = shoal("check", "--workers", "1", "--format", "json")
+    assert run.code in (0, 1, 2), run.err
+    found = codes_by_path(run)
+    assert found["good.py"] == ["F401"]
+    assert set(found.get("hostile.py", [])) <= {"E999", "SH900"}
+
+
+def test_python2_source(project, shoal):
+    write_tree(project, {"py2.py": "print 'hello'\n", "good.py": GOOD})
+    found = codes_by_path(check_json(shoal))
+    assert found["py2.py"] == ["E999"]
+
+
+def test_unreadable_file(project, shoal, monkeypatch):
+    write_tree(project, {"secret.py": GOOD, "good.py": GOOD})
+    real = analyzer.jobs._read
+
+    def read(path):
+        if path.endswith("secret.py"):
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(analyzer.jobs, "_read", read)
+    run = check_json(shoal)
+    (bad,) = [d for d in run.json() if d["path"] == "secret.py"]
+    assert bad["code"] == "E902" and "Permission denied" in bad["message"]
+
+
+def test_file_deleted_between_discovery_and_parsing(project, shoal, monkeypatch):
+    write_tree(project, {"gone.py": GOOD, "good.py": GOOD})
+    real = analyzer.jobs._read
+
+    def read(path):
+        if path.endswith("gone.py") and os.path.exists(path):
+            os.unlink(path)
+        return real(path)
+
+    monkeypatch.setattr(analyzer.jobs, "_read", read)
+    found = codes_by_path(check_json(shoal))
+    assert found["gone.py"] == ["E902"]
+    assert found["good.py"] == ["F401"]
+
+
+def test_directory_named_like_a_module_and_symlink_loop(project, shoal):
+    write_tree(project, {"x.py/inner.py": GOOD, "good.py": GOOD})
+    os.symlink(project, project / "loop")
+    found = codes_by_path(check_json(shoal))
+    assert found == {"good.py": ["F401"], "x.py/inner.py": ["F401"]}
+
+
+def test_path_given_twice_and_overlapping(project, shoal):
+    write_tree(project, {"pkg/a.py": GOOD})
+    run = check_json(shoal, "pkg", "pkg/a.py", "pkg/a.py", ".")
+    assert run.codes() == [("pkg/a.py", 1, "F401")]
+
+
+def test_worker_dying_on_a_file_costs_only_that_file(project, shoal, monkeypatch):
+    write_tree(project, {"poison.py": GOOD, **{f"m{i}.py": GOOD for i in range(6)}})
+    real = analyzer.jobs._read
+
+    def read(path):
+        if path.endswith("poison.py"):
+            os._exit(7)
+        return real(path)
+
+    monkeypatch.setattr(analyzer.jobs, "_read", read)
+    run = shoal("check", "--workers", "1", "--format", "json")
+    assert run.code == 2  # an internal error is exit 2, after printing everything else
+    found = codes_by_path(run)
+    assert found["poison.py"] == ["SH900"]
+    assert all(found[f"m{i}.py"] == ["F401"] for i in range(6))

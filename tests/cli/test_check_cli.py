@@ -1,0 +1,152 @@
+"""`shoal check` end to end on small projects: formats, selection, exit codes, workers."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.helpers import run_subprocess, write_tree
+
+UNUSED = "import os\n"
+JSON_KEYS = ["path", "line", "column", "end_line", "end_column", "code", "name", "message", "fix"]
+
+
+def test_clean_project_exits_zero(project, shoal):
+    write_tree(project, {"pkg/__init__.py": "", "pkg/a.py": "x = 1\n"})
+    run = shoal("check", "--workers", "0")
+    assert run.code == 0, run.err
+    assert "All checks passed" in run.out
+
+
+def test_text_output_and_exit_one(project, shoal):
+    write_tree(project, {"a.py": "import os\n\n\ndef f():\n    return undefined_thing\n"})
+    run = shoal("check", "--workers", "0", "a.py")
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert "a.py:1:1: F401 [*] 'os' imported but unused" in lines[0]
+    assert "a.py:5:12: F821 undefined name 'undefined_thing'" in lines[1]
+
+
+def test_json_schema_keys_and_fix(project, shoal):
+    write_tree(project, {"a.py": UNUSED})
+    run = shoal("check", "--workers", "0", "--format", "json", "a.py")
+    assert run.code == 1
+    (finding,) = run.json()
+    assert list(finding) == JSON_KEYS
+    assert finding["code"] == "F401" and finding["name"] == "unused-import"
+    assert finding["fix"] is None or finding["fix"]["applicability"] in ("safe", "unsafe")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_worker_count_does_not_change_output(project, shoal, workers):
+    files = {f"pkg/m{i}.py": f"import os\nimport sys\nfrom pkg import m{(i + 1) % 12}\n"
+             f"x = y{i}\n" for i in range(12)}
+    files["pkg/__init__.py"] = ""
+    write_tree(project, files)
+    serial = shoal("check", "--workers", "0", "--format", "json")
+    parallel = shoal("check", "--workers", workers, "--format", "json")
+    assert serial.code == parallel.code == 1
+    assert serial.out == parallel.out
+    assert len(serial.json()) >= 36
+
+
+def test_unknown_selector_is_a_usage_error(project, shoal):
+    write_tree(project, {"a.py": UNUSED})
+    run = shoal("check", "--select", "ZZ9", "a.py")
+    assert run.code == 2
+    assert "ZZ9" in run.err
+
+
+def test_unknown_config_key_is_an_error(project, shoal):
+    (project / "pyproject.toml").write_text("[tool.shoal]\nselct = ['F']\n")
+    write_tree(project, {"a.py": UNUSED})
+    run = shoal("check", "a.py")
+    assert run.code == 2
+    assert "selct" in run.err
+
+
+def test_missing_path_is_a_usage_error(project, shoal):
+    run = shoal("check", "does_not_exist.py")
+    assert run.code == 2
+    assert "does_not_exist.py" in run.err
+
+
+def test_select_and_ignore(project, shoal):
+    write_tree(project, {"a.py": "import os\nx = undefined\n"})
+    assert [c for _, _, c in shoal("check", "--workers", "0", "--format", "json",
+                                   "--select", "F821").codes()] == ["F821"]
+    assert [c for _, _, c in shoal("check", "--workers", "0", "--format", "json",
+                                   "--ignore", "F821").codes()] == ["F401"]
+
+
+def test_noqa_suppresses(project, shoal):
+    write_tree(project, {"a.py": "import os  # noqa: F401\nimport sys  # noqa\nimport re\n"})
+    run = shoal("check", "--workers", "0", "--format", "json", "a.py")
+    assert run.codes() == [("a.py", 3, "F401")]
+
+
+def test_per_file_ignores(project, shoal):
+    (project / "pyproject.toml").write_text(
+        "[tool.shoal]\nper-file-ignores = { 'tests/*' = ['F401'] }\n")
+    write_tree(project, {"tests/t.py": UNUSED, "a.py": UNUSED})
+    run = shoal("check", "--workers", "0", "--format", "json")
+    assert run.codes() == [("a.py", 1, "F401")]
+
+
+def test_exit_zero_statistics_and_count(project, shoal):
+    write_tree(project, {"a.py": "import os\nimport sys\n"})
+    run = shoal("check", "--workers", "0", "--exit-zero", "--statistics", "a.py")
+    assert run.code == 0
+    assert "F401" in run.out and "2" in run.out
+    run = shoal("check", "--workers", "0", "--count", "a.py")
+    assert run.code == 1
+    assert run.out.strip().splitlines()[-1].strip().startswith("2")
+
+
+def test_project_rules_see_the_whole_project_but_report_named_files(project, shoal):
+    write_tree(project, {
+        "pkg/__init__.py": "",
+        "pkg/lib.py": "def f(a, b):\n    return a + b\n",
+        "pkg/use.py": "from pkg.lib import f, g\n\nf(1)\nprint(g)\n",
+        "pkg/other.py": "from pkg.lib import nope\n",
+    })
+    run = shoal("check", "--workers", "0", "--format", "json", "pkg/use.py")
+    codes = sorted(c for _, _, c in run.codes())
+    assert codes == ["SH001", "SH002"], run.out
+    assert {p for p, _, _ in run.codes()} == {"pkg/use.py"}
+
+
+def test_import_cycle_reported_once(project, shoal):
+    write_tree(project, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from pkg import b\n",
+        "pkg/b.py": "from pkg import z\n",
+        "pkg/z.py": "from pkg import a\n",
+    })
+    run = shoal("check", "--workers", "0", "--format", "json", "--select", "SH003")
+    assert run.codes() == [("pkg/a.py", 1, "SH003")]
+
+
+def test_stdin_is_checked_as_the_named_file(project):
+    write_tree(project, {"pkg/__init__.py": "", "pkg/a.py": "x = 1\n"})
+    run = run_subprocess("check", "--format", "json", "-", "--stdin-filename", "pkg/a.py",
+                         cwd=project, stdin=b"import os\n")
+    assert run.code == 1, run.err
+    assert [(d["path"], d["code"]) for d in json.loads(run.out)] == [("pkg/a.py", "F401")]
+
+
+def test_real_exit_codes_from_a_process(project):
+    write_tree(project, {"a.py": UNUSED, "b.py": "x = 1\n"})
+    assert run_subprocess("check", "b.py", cwd=project).code == 0
+    assert run_subprocess("check", "a.py", cwd=project).code == 1
+    assert run_subprocess("check", "--select", "NOPE", "a.py", cwd=project).code == 2
+
+
+def test_rules_and_rule_commands(shoal):
+    run = shoal("rules")
+    assert run.code == 0
+    for code in ("F401", "F821", "E711", "B006", "SH001", "SH003", "E999", "SH900"):
+        assert code in run.out
+    run = shoal("rule", "F401")
+    assert run.code == 0 and "unused-import" in run.out
+    assert shoal("rule", "X123").code == 2

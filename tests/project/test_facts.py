@@ -1,0 +1,266 @@
+"""Facts extraction: exports, signatures, imports, call sites, __all__ (table-driven)."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from project_support import facts_of
+
+from analyzer.facts import (
+    FACTS_VERSION,
+    KEYWORD_ONLY,
+    POSITIONAL_ONLY,
+    POSITIONAL_OR_KEYWORD,
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
+    Export,
+    ImportSource,
+    Param,
+    Signature,
+    unknown_facts,
+)
+
+
+def kinds(source: str) -> dict[str, str]:
+    return {e.name: e.kind for e in facts_of(source).exports}
+
+
+EXPORT_KINDS = [
+    ("def f(): pass", {"f": "function"}),
+    ("async def f(): pass", {"f": "function"}),
+    ("class C: pass", {"C": "class"}),
+    ("x = 1\n_y: int = 2\nz: int", {"x": "variable", "_y": "variable", "z": "variable"}),
+    ("a, (b, *c) = 1, (2, 3)", {"a": "variable", "b": "variable", "c": "variable"}),
+    ("import os.path\nimport json as j", {"os": "import", "j": "import"}),
+    ("from . import x as y\nfrom m import *", {"y": "import"}),
+    ("for i in range(3): pass\nwith open('f') as fh: pass", {"i": "variable", "fh": "variable"}),
+    ("if (n := 3): pass", {"n": "variable"}),
+    ("def f():\n    global g\n    g = 1", {"f": "function", "g": "variable"}),
+    ("match 1:\n    case [a, *rest]: pass", {"a": "variable", "rest": "variable"}),
+    ("try:\n    import a\nexcept ImportError:\n    a = None", {"a": "variable"}),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), EXPORT_KINDS, ids=[s for s, _ in EXPORT_KINDS])
+def test_export_kinds(source: str, expected: dict[str, str]) -> None:
+    assert kinds(source) == expected
+
+
+def test_export_flags_and_position() -> None:
+    facts = facts_of(
+        """\
+        x = 1
+        if cond:
+            def f(): pass
+        x = 2
+        """
+    )
+    x = facts.export("x")
+    f = facts.export("f")
+    assert x is not None and x.rebound and not x.conditional and (x.line, x.column) == (4, 1)
+    assert f is not None and f.conditional and not f.rebound and (f.line, f.column) == (3, 5)
+
+
+SIGNATURES = [
+    (
+        "def f(a, /, b, c=1, *args, d, e=2, **kw): pass",
+        (
+            Param("a", POSITIONAL_ONLY),
+            Param("b", POSITIONAL_OR_KEYWORD),
+            Param("c", POSITIONAL_OR_KEYWORD, True),
+            Param("args", VAR_POSITIONAL),
+            Param("d", KEYWORD_ONLY),
+            Param("e", KEYWORD_ONLY, True),
+            Param("kw", VAR_KEYWORD),
+        ),
+    ),
+    ("def f(a=1, /, b=2): pass", (Param("a", POSITIONAL_ONLY, True), Param("b", POSITIONAL_OR_KEYWORD, True))),
+    ("def f(*, k): pass", (Param("k", KEYWORD_ONLY),)),
+    ("def f(): pass", ()),
+]
+
+
+@pytest.mark.parametrize(("source", "params"), SIGNATURES, ids=[s for s, _ in SIGNATURES])
+def test_function_signature(source: str, params: tuple[Param, ...]) -> None:
+    export = facts_of(source).export("f")
+    assert export is not None and export.signature == Signature(params)
+
+
+def test_async_and_decorators() -> None:
+    export = facts_of(
+        """\
+        @functools.lru_cache(maxsize=3)
+        @staticmethod
+        async def f(a): pass
+        """
+    ).export("f")
+    assert export is not None
+    assert export.signature is not None and export.signature.is_async
+    assert export.decorators == ("functools.lru_cache(maxsize=3)", "staticmethod")
+
+
+CONSTRUCTORS = [
+    ("class C:\n    def __init__(self, a, b=1): pass", (Param("a", POSITIONAL_OR_KEYWORD), Param("b", POSITIONAL_OR_KEYWORD, True))),
+    ("class C(Base):\n    def __init__(self, *a): pass", (Param("a", VAR_POSITIONAL),)),
+    ("class C:\n    def __new__(cls, x): pass", (Param("x", POSITIONAL_OR_KEYWORD),)),
+    ("class C: pass", ()),
+    ("class C(object): x = 1", ()),
+    ("class C(Base): pass", None),
+    ("class C(metaclass=M):\n    def __init__(self): pass", None),
+    ("class C(enum.Enum):\n    def __init__(self, a): pass", None),
+    ("class C(IntFlag): pass", None),
+    ("class C:\n    def __init__(self): pass\n    def __new__(cls): pass", None),
+    ("class C:\n    @deco\n    def __init__(self): pass", None),
+    ("class C:\n    def __init__(self): pass\n    def __init__(self, a): pass", None),
+]
+
+
+@pytest.mark.parametrize(("source", "params"), CONSTRUCTORS, ids=[s for s, _ in CONSTRUCTORS])
+def test_class_constructor(source: str, params: tuple[Param, ...] | None) -> None:
+    export = facts_of(source).export("C")
+    assert export is not None
+    assert export.signature == (None if params is None else Signature(params))
+
+
+def test_class_bases_decorators_members() -> None:
+    export = facts_of(
+        """\
+        @dataclass
+        class C(a.Base, Generic[T], metaclass=Meta):
+            x: int
+            y = z = 1
+            def m(self): pass
+            class Inner: pass
+            if flag:
+                w = 2
+        """
+    ).export("C")
+    assert export is not None
+    assert export.bases == ("a.Base", "Generic[T]", "metaclass=Meta")
+    assert export.decorators == ("dataclass",)
+    assert export.members == ("Inner", "m", "w", "x", "y", "z")
+
+
+def test_imports() -> None:
+    facts = facts_of(
+        """\
+        import a.b as c, d
+        from ..pkg import (x,
+            y as z)
+        from . import *
+        try:
+            from opt import fast
+        except (ValueError, ImportError):
+            fast = None
+        if TYPE_CHECKING:
+            from typing_only import T
+        else:
+            import runtime
+        class K:
+            import in_class
+        def f():
+            import in_function
+        """,
+        path="p/q/m.py",
+    )
+    got = [
+        (i.module, i.name, i.alias, i.level, i.line, i.column, i.guarded_by, i.import_time)
+        for i in facts.imports
+    ]
+    assert got == [
+        ("a.b", None, "c", 0, 1, 8, "", True),
+        ("d", None, None, 0, 1, 18, "", True),
+        ("pkg", "x", None, 2, 2, 20, "", True),
+        ("pkg", "y", "z", 2, 3, 5, "", True),
+        ("", "*", None, 1, 4, 15, "", True),
+        ("opt", "fast", None, 0, 6, 21, "ImportError", True),
+        ("typing_only", "T", None, 0, 10, 29, "TYPE_CHECKING", True),
+        ("runtime", None, None, 0, 12, 12, "", True),
+        ("in_class", None, None, 0, 14, 12, "", True),
+        ("in_function", None, None, 0, 16, 12, "", False),
+    ]
+    z = facts.imports[3]
+    assert (z.end_line, z.end_column, z.stmt_line, z.stmt_column) == (3, 11, 2, 1)
+    assert facts.export("c") == Export("c", "import", 1, 8, source=ImportSource(0, "a.b", None))
+    assert facts.export("z") is not None and facts.export("z").source == ImportSource(2, "pkg", "y")
+    assert [i.module for i in facts.star_imports] == [""]
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    facts = facts_of("s = 'é'; from m import x\nt = 'ü' ; f(1)\nfrom m import f\n")
+    assert facts.imports[0].column == 24
+    assert [(c.line, c.column, c.end_column) for c in facts.calls] == [(2, 11, 15)]
+
+
+ALL_CASES = [
+    ("__all__ = ['a', 'b']", ("a", "b"), False),
+    ("__all__ = ('a',) + ('b',)", ("a", "b"), False),
+    ("__all__ = ['a']\n__all__ += ['b']\n__all__.extend(['c'])\n__all__.append('d')\n__all__.remove('a')", ("b", "c", "d"), False),
+    ("__all__: list = ['a', 'a']", ("a",), False),
+    ("__all__ = x.__all__ + ['a']", None, True),
+    ("__all__ = ['a']\n__all__ += other", None, True),
+    ("__all__ = ['a']\n__all__.append(name)", None, True),
+    ("__all__ = [n for n in dir()]", None, True),
+    ("x = 1", None, False),
+    ("__all__ = " + " + ".join(["['a']"] * 1200), ("a",), False),  # no recursion limit
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "names", "dynamic"), ALL_CASES, ids=[s[:60] for s, *_ in ALL_CASES]
+)
+def test_dunder_all(source: str, names: tuple[str, ...] | None, dynamic: bool) -> None:
+    facts = facts_of(source)
+    assert (facts.all_names, facts.all_dynamic) == (names, dynamic)
+
+
+def test_public_names() -> None:
+    assert facts_of("a = 1\n_b = 2\nimport c").public_names == ("a", "c")
+    assert facts_of("a = 1\n_b = 2\n__all__ = ['_b']").public_names == ("_b",)
+
+
+def test_call_sites_of_imported_names() -> None:
+    facts = facts_of(
+        """\
+        import mod
+        from m import f, g, h
+        local = 1
+        f(1, 2, k=3)
+        mod.sub.C(*a, **kw)
+        local(1)
+        def use(g):
+            g(1)          # parameter shadows the import
+            h(x, y=2)
+            [f for f in fs if f(0)]
+        def shadow():
+            h = lambda: 0
+            h()
+        def uses_global():
+            global h
+            h = 1
+            h(5)
+        class K:
+            f(9)
+        """
+    )
+    got = [(c.callee, c.line, c.positional, c.keywords, c.star_args, c.star_kwargs) for c in facts.calls]
+    assert got == [
+        ("f", 4, 2, ("k",), False, False),
+        ("mod.sub.C", 5, 0, (), True, True),
+        ("h", 9, 1, ("y",), False, False),
+        ("h", 17, 1, (), False, False),
+        ("f", 19, 1, (), False, False),
+    ]
+
+
+def test_unknown_facts_and_pickle_round_trip() -> None:
+    unknown = unknown_facts("m", "m.py", False)
+    assert not unknown.parse_ok and unknown.exports == () and unknown.version == FACTS_VERSION
+    facts = facts_of("import a\nfrom b import c\ndef f(x, *y): a.g(1)\nclass K(c): pass\n")
+    assert pickle.loads(pickle.dumps(facts)) == facts
+    assert facts_of("def (") == unknown_facts("m", "m.py", False)
+
+
+def test_main_guard_imports_do_not_run_at_import_time() -> None:
+    facts = facts_of("if '__main__' == __name__:\n    import doctest\nelse:\n    import os\n")
+    assert [(i.module, i.import_time) for i in facts.imports] == [("doctest", False), ("os", True)]

@@ -1,0 +1,127 @@
+"""F401/F811/F821/F822/F841 agree with pyflakes on a deterministic slice of the standard library.
+
+The comparison is on (file, line, code) sets. Every difference must belong to a kind listed in
+DELIBERATE with its reason; the whole-stdlib figure is produced by bench/, not here.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import os
+import sysconfig
+from pathlib import Path
+
+import pyflakes.checker as checker
+import pyflakes.messages as messages
+
+from analyzer.rules import RuleContext, run_module_rules
+from plugins.scope_rules import RULES
+
+CODES = {
+    messages.UnusedImport: "F401",
+    messages.RedefinedWhileUnused: "F811",
+    messages.UndefinedName: "F821",
+    messages.UndefinedExport: "F822",
+    messages.UnusedVariable: "F841",
+}
+
+#: Kinds of difference that are choices, not bugs: kind -> reason.
+DELIBERATE = {
+    "all-extend": "shoal reads module-level __all__.extend([...])/.append('x'), pyflakes does "
+    "not: names listed that way are exported (no F401) and checked (F822)",
+}
+
+SLICE_SIZE = 60
+
+
+@functools.cache
+def stdlib_slice() -> list[Path]:
+    """Every n-th .py file of the standard library (sorted), skipping test data and bad syntax."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(
+        p for p in root.rglob("*.py")
+        if "site-packages" not in p.parts and "lib2to3" not in p.parts and "data" not in p.parts
+        and "bad" not in p.name and "badsyntax" not in str(p)
+    )  # fmt: skip
+    step = max(1, len(files) // SLICE_SIZE)
+    return files[::step][:SLICE_SIZE]
+
+
+def _extended_all_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        call = getattr(node, "value", None)
+        func = getattr(call, "func", None)
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(func, ast.Attribute)
+            and getattr(func.value, "id", None) == "__all__"
+            and func.attr in ("extend", "append")
+        ):
+            for sub in ast.walk(call):
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    names.add(sub.value)
+    return names
+
+
+def classify(code: str, name: str, extra: bool, tree: ast.Module) -> str:
+    """The DELIBERATE kind a difference belongs to, or "unexplained"."""
+    if name in _extended_all_names(tree) or name.rsplit(".", 1)[-1] in _extended_all_names(tree):
+        if (code == "F401" and not extra) or (code == "F822" and extra):
+            return "all-extend"
+    return "unexplained"
+
+
+def compare(path: Path) -> list[str]:
+    """The unexplained differences between pyflakes and shoal on one file."""
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    is_package = path.name == "__init__.py"
+    theirs = {}
+    for msg in checker.Checker(ast.parse(source), filename=str(path)).messages:
+        code = CODES.get(type(msg))
+        if code:
+            theirs[(msg.lineno, code, msg.message_args[0])] = msg
+    context = RuleContext(path=str(path), module="", is_package=is_package, source=source)
+    ours = {}
+    for d in run_module_rules(context, RULES, tree):
+        assert d.code in ("F401", "F811", "F821", "F822", "F841"), d
+        name = d.message.split("'")[1]
+        ours[(d.line, d.code, name)] = d
+    problems = []
+    for key in ours.keys() - theirs.keys():
+        if classify(key[1], key[2], True, tree) == "unexplained":
+            problems.append(f"{path}:{key[0]}: shoal only: {key[1]} {key[2]}")
+    for key in theirs.keys() - ours.keys():
+        if classify(key[1], key[2], False, tree) == "unexplained":
+            problems.append(f"{path}:{key[0]}: pyflakes only: {key[1]} {key[2]}")
+    return problems
+
+
+def test_slice_is_deterministic_and_large_enough() -> None:
+    files = stdlib_slice()
+    assert len(files) == SLICE_SIZE
+    assert files == stdlib_slice()
+
+
+def test_agreement_with_pyflakes() -> None:
+    problems: list[str] = []
+    compared = 0
+    for path in stdlib_slice():
+        try:
+            problems.extend(compare(path))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        compared += 1
+    assert compared >= SLICE_SIZE - 5, "too few stdlib files parsed: the test would prove nothing"
+    assert problems == [], "\n".join(problems)
+
+
+def test_agreement_finds_something() -> None:
+    """The slice must contain findings, or agreement would be vacuous."""
+    total = 0
+    for path in stdlib_slice()[:30]:
+        source = path.read_text(encoding="utf-8")
+        msgs = checker.Checker(ast.parse(source), filename=os.fspath(path)).messages
+        total += sum(type(m) in CODES for m in msgs)
+    assert total > 0
