@@ -392,6 +392,9 @@ def _index_roots(
     if config.root is not None:
         root = os.fspath(config.root)
         return root, [os.fspath(s) for s in config.src] or [root]
+    # No configuration: no project is declared, so the index is what was named -- the given
+    # directories and files -- never their common parent, which for `shoal check
+    # .../python3.11/json .../python3.11/ast.py` would drag in all of site-packages.
     anchors = dirs + [os.path.dirname(f) for f in files]
     if stdin_path not in (None, STDIN):
         anchors.append(os.path.dirname(stdin_path))
@@ -401,7 +404,7 @@ def _index_roots(
         root = os.path.commonpath(anchors)
     except ValueError:
         return cwd, []
-    return root, [root]
+    return root, list(dirs)
 
 
 def _settle_clashes(

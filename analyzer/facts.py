@@ -32,8 +32,21 @@ class _Columns(Protocol):
 # The schema
 
 
+class _Record:
+    """Base of every facts record: pickles as (class, field values).
+
+    A slotted dataclass pickles its state through ``dataclasses.fields()`` on every object;
+    facts cross the heap by the hundred thousand, and that call dominated loading them.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple]:
+        return (type(self), tuple([getattr(self, name) for name in self.__match_args__]))
+
+
 @dataclass(frozen=True, slots=True)
-class Param:
+class Param(_Record):
     """One parameter: its name, its kind (``inspect.Parameter`` kinds, lower-case), a default."""
 
     name: str
@@ -42,7 +55,7 @@ class Param:
 
 
 @dataclass(frozen=True, slots=True)
-class Signature:
+class Signature(_Record):
     """A callable's parameters in declaration order (annotations and defaults' values omitted)."""
 
     params: tuple[Param, ...]
@@ -124,7 +137,7 @@ def _count_names(names: list[str], kind: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class ImportSource:
+class ImportSource(_Record):
     """What an import binds a name to: ``from .m import x`` is ``(1, "m", "x")``."""
 
     level: int
@@ -133,7 +146,7 @@ class ImportSource:
 
 
 @dataclass(frozen=True, slots=True)
-class Export:
+class Export(_Record):
     """One module-level name and what it is bound to (the last binding in source order)."""
 
     name: str
@@ -150,7 +163,7 @@ class Export:
 
 
 @dataclass(frozen=True, slots=True)
-class Import:
+class Import(_Record):
     """One imported name of an import statement, as written (relative names unresolved)."""
 
     module: str
@@ -168,7 +181,7 @@ class Import:
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
+class Call(_Record):
     """A call site whose callee's first component is bound by a module-level import."""
 
     callee: str
@@ -183,7 +196,7 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
-class ModuleFacts:
+class ModuleFacts(_Record):
     """Exports and uses of one module (docs/contracts.md, section 1)."""
 
     module: str

@@ -9,9 +9,10 @@ pipes: diagnostics and per-file summaries. Facts go to the heap.
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ MAX_CST_BYTES = 2_000_000
 
 #: ast/libcst recurse; a raised limit (with the matching thread stack set by the CLI) lets
 #: deep but legal trees through, and RecursionError past it is reported, not fatal.
-RECURSION_LIMIT = 20_000
+RECURSION_LIMIT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ def bind_heap(heap: Any) -> None:
     global _HEAP
     _HEAP = heap
     _CONTEXTS.clear()
+    _INDEXES.clear()
 
 
 def _context(key: str) -> RunContext:
@@ -117,12 +119,13 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[FileResult]:
     """Read, digest, decode, parse, extract facts and run module rules for each file."""
     results = []
     facts_out: list[tuple[str, ModuleFacts]] = []
-    for ctx_key, task in bucket:
-        ctx = _context(ctx_key)
-        result, facts = check_file(task, ctx)
-        results.append(result)
-        if facts is not None:
-            facts_out.append((facts_key(task.module, result.digest), facts))
+    with deep_recursion():
+        for ctx_key, task in bucket:
+            ctx = _context(ctx_key)
+            result, facts = check_file(task, ctx)
+            results.append(result)
+            if facts is not None:
+                facts_out.append((facts_key(task.module, result.digest), facts))
     if facts_out:
         _HEAP.table(FACTS_TABLE).add_many(facts_out)
     return results
@@ -209,42 +212,61 @@ def _internal(task: FileTask, message: str) -> Diagnostic:
 def phase2_job(bucket: Sequence[tuple[str, ModuleTask]]) -> list[tuple[str, tuple[Diagnostic, ...]]]:
     """Run the project rules on each module; every index read records a dependency edge."""
     from analyzer.depids import dep_id
-    from analyzer.index import ProjectIndex
     from analyzer.rules import run_project_rules
 
     out = []
     edges: list[tuple[int, int]] = []
-    facts_table = _HEAP.table(FACTS_TABLE)
     for ctx_key, task in bucket:
         ctx = _context(ctx_key)
-        loaded: dict[str, ModuleFacts | None] = {}
-
-        def load(module: str, _ctx: RunContext = ctx) -> ModuleFacts | None:
-            entry = _ctx.modules.get(module)
-            if entry is None:
-                return None
-            return facts_table.get(facts_key(module, entry[0]))
-
-        reader = dep_id(task.module)
+        index = _project_index(ctx_key, ctx)
         recorded: set[str] = set()
-        index = ProjectIndex(ctx.modules.keys(), load, recorded.add)
-        facts = load(task.module)
+        reader = index.for_reader(recorded.add)
+        facts = _load_facts(ctx, task.module)
         if facts is None:
             out.append((task.path, ()))
             continue
-        diags = run_project_rules(facts, index, ctx.project_rules, path=task.display)
-        edges.extend((dep_id(key), reader) for key in recorded)
+        diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display)
+        reader_id = dep_id(task.module)
+        edges.extend((dep_id(key), reader_id) for key in recorded)
         out.append((task.path, tuple(diags)))
-        loaded.clear()
     if edges:
         _HEAP.add_deps(edges)
     return out
 
 
-def raise_recursion_limit() -> None:
-    """Let deep but legal trees through ast and libcst (the stack is sized by the caller)."""
-    if sys.getrecursionlimit() < RECURSION_LIMIT:
-        sys.setrecursionlimit(RECURSION_LIMIT)
+#: One project index per run context, shared by every module a worker checks in it: the
+#: index memoizes loads and re-export chains, and replays their edges to each new reader.
+_INDEXES: dict[str, Any] = {}
+
+
+def _project_index(ctx_key: str, ctx: RunContext) -> Any:
+    index = _INDEXES.get(ctx_key)
+    if index is None:
+        from analyzer.index import ProjectIndex
+
+        _INDEXES.clear()
+        index = _INDEXES[ctx_key] = ProjectIndex(
+            ctx.modules.keys(), lambda module: _load_facts(ctx, module))
+    return index
+
+
+def _load_facts(ctx: RunContext, module: str) -> ModuleFacts | None:
+    entry = ctx.modules.get(module)
+    if entry is None:
+        return None
+    return _HEAP.table(FACTS_TABLE).get(facts_key(module, entry[0]))
+
+
+@contextlib.contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Let deep but legal trees through the rules; restored after, so the master (which
+    runs jobs itself with workers=0) is left as it was."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def worker_cpu_count() -> int:
