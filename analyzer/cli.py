@@ -98,28 +98,36 @@ def _fail(message: str) -> int:
     return exit_codes.ERROR
 
 
-def do_check(args: argparse.Namespace) -> int:
-    """`shoal check`: discover, check in parallel, print, exit 0/1/2."""
+class UsageError(Exception):
+    """A bad command line, configuration or path: printed as one line, exit code 2."""
+
+
+def prepare(args: argparse.Namespace):
+    """Resolve config, rule selection, discovery and worker count into a `CheckPlan`.
+
+    Shared by `shoal check` and `shoal watch`. Raises `UsageError` with the message to print.
+    """
+    from pathlib import Path
+
     from analyzer.config import ConfigError, find_config, load_config, parse_size, resolve_selection
     from analyzer.discovery import STDIN, DiscoveryError, discover
+    from analyzer.engine import CheckPlan, default_workers
     from analyzer.registry import Registry
 
-    paths = args.paths or ["."]
+    paths = getattr(args, "paths", None) or ["."]
+    stdin_filename = getattr(args, "stdin_filename", None)
     stdin_bytes = None
     if STDIN in paths:
-        if not args.stdin_filename:
-            return _fail("reading from standard input (-) needs --stdin-filename PATH")
+        if not stdin_filename:
+            raise UsageError("reading from standard input (-) needs --stdin-filename PATH")
         stdin_bytes = sys.stdin.buffer.read()
     try:
-        config_path = args.config
-        if config_path is not None:
-            from pathlib import Path
-
-            config_path = Path(config_path)
+        if args.config is not None:
+            config_path = Path(args.config)
             if not config_path.is_file():
-                return _fail(f"{args.config}: no such configuration file")
+                raise UsageError(f"{args.config}: no such configuration file")
         else:
-            first = args.stdin_filename if paths == [STDIN] else paths[0]
+            first = stdin_filename if paths == [STDIN] else paths[0]
             config_path = find_config(first if first != STDIN else ".")
         config = load_config(config_path)
         registry = Registry.builtin()
@@ -127,49 +135,51 @@ def do_check(args: argparse.Namespace) -> int:
             config, select=_codes(args.select), extend_select=_codes(args.extend_select) or (),
             ignore=_codes(args.ignore) or (), extend_ignore=_codes(args.extend_ignore) or (),
             known_codes=registry.known_codes())
-        heap_size = parse_size(args.heap_size) if args.heap_size else None
-    except ConfigError as exc:
-        return _fail(str(exc))
-    except ValueError as exc:
-        return _fail(str(exc))
-    if heap_size is not None:
-        import dataclasses
+        if args.heap_size:
+            import dataclasses
 
-        config = dataclasses.replace(config, heap_size=heap_size)
+            config = dataclasses.replace(config, heap_size=parse_size(args.heap_size))
+    except (ConfigError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+    try:
+        discovery = discover(paths, config, force_exclude=getattr(args, "force_exclude", False),
+                             stdin_filename=stdin_filename)
+    except DiscoveryError as exc:
+        raise UsageError(str(exc)) from exc
+    workers = args.workers if args.workers is not None else config.workers
+    if workers is None:
+        workers = default_workers()
+    if workers < 0:
+        raise UsageError(f"--workers must be 0 or more, got {workers}")
+    return CheckPlan(config, discovery, registry, selected, workers, stdin_bytes)
+
+
+def do_check(args: argparse.Namespace) -> int:
+    """`shoal check`: discover, check in parallel, print, exit 0/1/2."""
+    try:
+        plan = prepare(args)
+    except UsageError as exc:
+        return _fail(str(exc))
     if args.show_settings:
         import json
 
-        settings = config.settings_dict()
-        settings["selected"] = sorted(selected)
+        settings = plan.config.settings_dict()
+        settings["selected"] = sorted(plan.selected)
         print(json.dumps(settings, indent=2))
         return exit_codes.SUCCESS
-    try:
-        discovery = discover(paths, config, force_exclude=args.force_exclude,
-                             stdin_filename=args.stdin_filename)
-    except DiscoveryError as exc:
-        return _fail(str(exc))
     if args.show_files:
-        for f in sorted(discovery.files, key=lambda f: f.display):
-            if f.path in discovery.reported:
+        for f in sorted(plan.discovery.files, key=lambda f: f.display):
+            if f.path in plan.discovery.reported:
                 print(f.display)
         return exit_codes.SUCCESS
-
-    workers = args.workers if args.workers is not None else config.workers
-    if workers is None:
-        from analyzer.engine import default_workers
-
-        workers = default_workers()
-    if workers < 0:
-        return _fail(f"--workers must be 0 or more, got {workers}")
 
     from analyzer.engine import CheckError, run_check
     from analyzer.progress import ProgressBar
 
     bar = ProgressBar.for_stream(sys.stderr, enabled=not (args.no_progress or args.quiet),
-                                 total_files=len(discovery.reported))
+                                 total_files=len(plan.discovery.reported))
     try:
-        result = run_check(config, discovery, registry, selected, workers=workers,
-                           stdin=stdin_bytes, progress=bar.update if bar else None)
+        result = run_check(plan, progress=bar.update if bar else None)
     except CheckError as exc:
         return _fail(str(exc))
     finally:

@@ -34,6 +34,19 @@ class CheckError(Exception):
     """The check cannot go on (the heap cannot hold the facts, ...): exit code 2."""
 
 
+@dataclass(frozen=True)
+class CheckPlan:
+    """Everything a check needs, resolved from the command line and the configuration."""
+
+    config: Config
+    discovery: Discovery
+    registry: Registry
+    selected: frozenset[str]
+    workers: int
+    #: The bytes of the file named by ``--stdin-filename`` (read from ``-``), if any.
+    stdin: bytes | None = None
+
+
 @dataclass
 class CheckResult:
     """What a check found, sorted, with suppressions applied."""
@@ -71,17 +84,13 @@ def heap_geometry(files: list[SourceFile], heap_size: int | None) -> dict[str, i
 
 
 def run_check(
-    config: Config,
-    discovery: Discovery,
-    registry: Registry,
-    selected: frozenset[str],
+    plan: CheckPlan,
     *,
-    workers: int,
-    stdin: bytes | None = None,
     progress: Callable[[str, int, int], None] | None = None,
-    on_pool_ready: Callable[[], None] | None = None,
 ) -> CheckResult:
-    """Run a cold check of ``discovery`` with the ``selected`` codes."""
+    """Run a cold check of the plan's files with its selected codes."""
+    config, discovery, registry, selected = plan.config, plan.discovery, plan.registry, plan.selected
+    workers, stdin = plan.workers, plan.stdin
     from heap_native import HeapError, SharedHeap
     from parallel import WorkerPool
 
@@ -109,8 +118,6 @@ def run_check(
     try:
         jobs.bind_heap(heap)
         with WorkerPool(workers=workers, heap=heap) as pool:
-            if on_pool_ready is not None:
-                on_pool_ready()
             results = _phase1(pool, heap, tasks, module_rules, project_rules, settings, progress)
             by_path = {r.path: r for r in results}
             modules = {
@@ -137,6 +144,8 @@ def run_check(
 
 
 def _phase1(pool, heap, tasks, module_rules, project_rules, settings, progress) -> list[FileResult]:
+    from heap_native import HeapError
+
     ctx = RunContext(module_rules, project_rules, settings)
     ctx_key = _store_context(heap, "phase1", ctx)
     sizes = {}
@@ -147,9 +156,14 @@ def _phase1(pool, heap, tasks, module_rules, project_rules, settings, progress) 
             sizes[t.path] = 0
 
     failed: list[FileResult] = []
+    heap_errors: list[BaseException] = []
 
     def on_failure(item: tuple[str, FileTask], error: BaseException) -> None:
         task = item[1]
+        if isinstance(error, HeapError):
+            # Facts are not optional: without them the project rules would be wrong.
+            heap_errors.append(error)
+            return
         diag = Diagnostic(task.display, 1, 1, "SH900",
                           f"internal error: {_describe(error)} while checking this file",
                           end_line=1, end_column=1, name="internal-error")
@@ -163,6 +177,9 @@ def _phase1(pool, heap, tasks, module_rules, project_rules, settings, progress) 
         progress=(lambda done, total: progress("checking", done, total)) if progress else None,
         on_failure=on_failure,
     )
+    if heap_errors:
+        raise CheckError(f"the shared heap cannot hold the facts of this project: "
+                         f"{heap_errors[0]}")
     return results + failed
 
 

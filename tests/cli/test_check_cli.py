@@ -150,3 +150,13 @@ def test_rules_and_rule_commands(shoal):
     run = shoal("rule", "F401")
     assert run.code == 0 and "unused-import" in run.out
     assert shoal("rule", "X123").code == 2
+
+
+def test_heap_too_small_for_the_facts_is_exit_two_naming_the_setting(project, shoal):
+    body = "".join(f"def function_{j}(alpha, beta, *, gamma=1):\n    return alpha\n"
+                   for j in range(200))
+    write_tree(project, {f"m{i}.py": body for i in range(20)})
+    run = shoal("check", "--workers", "1", "--heap-size", "16K")
+    assert run.code == 2
+    assert "heap" in run.err and "--heap-size" in run.err
+    assert "Traceback" not in run.err
