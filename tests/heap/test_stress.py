@@ -45,13 +45,19 @@ def parse(i: int, value: bytes) -> int:
     return int(writer)
 
 
-def writer(heap: SharedHeap, wid: int) -> dict[str, Any]:
-    """Add every key and edge in a writer-specific order; return the keys this writer won."""
+def writer(heap: SharedHeap, wid: int, barrier: Callable[[], None]) -> dict[str, Any]:
+    """Add every key and edge in a writer-specific order; return the keys this writer won.
+
+    The writers meet at ``barrier`` before each batch of keys, so they really run side by side
+    whatever the machine's load: without it, one could finish before the other is scheduled
+    and win every key, and the test would exercise no race at all.
+    """
     rnd = random.Random(wid)
     order = list(range(N_KEYS))
     rnd.shuffle(order)
     won = []
     for start in range(0, N_KEYS, BATCH):
+        barrier()
         chunk = order[start : start + BATCH]
         if (start // BATCH) % 2:
             results = heap.add_many([(key_of(i), value_of(wid, i)) for i in chunk])
@@ -168,8 +174,21 @@ def test_writers_and_reader_agree_then_compaction_keeps_everything() -> None:
         heap.add_many([(b"junk%d" % i, b"x" * 300) for i in range(2000)])
         for i in range(2000):
             heap.remove(b"junk%d" % i)
+        pipes = [os.pipe() for _ in range(WRITERS)]  # pipes[w]: wakes writer w
+
+        def barrier(w: int) -> None:
+            for other in range(WRITERS):
+                if other != w:
+                    os.write(pipes[other][1], b"x")
+            for _ in range(WRITERS - 1):
+                os.read(pipes[w][0], 1)
+
         with heap.phase():
-            children = [fork_child(lambda w=w: writer(heap, w)) for w in range(WRITERS)]
+            children = [fork_child(lambda w=w: writer(heap, w, lambda: barrier(w)))
+                        for w in range(WRITERS)]
+            for r, w in pipes:
+                os.close(r)
+                os.close(w)
             children.append(fork_child(lambda: reader(heap)))
             results = [collect_child(pid, r) for pid, r in children]
         won = [set(res["won"]) for res in results[:WRITERS]]
