@@ -13,21 +13,42 @@ Usage::
 
 The pool forks its workers once, when it is created; create it before any thread starts.
 See ``WorkerPool.map_reduce`` for the failures a call can raise.
+
+``DaskPool`` runs the same calls, for pure jobs, on a dask.distributed cluster (the optional
+``shoal[distributed]`` extra); it and ``SchedulerUnreachable`` are loaded on first use, so
+importing ``parallel`` never imports dask.
 """
+
+import importlib
+from typing import Any
 
 from parallel._buckets import default_bucket_size, make_buckets
 from parallel._errors import Cancelled, JobError, JobTimeout, PoolFailure, WorkerDied
 from parallel._pool import WorkerPool
 from parallel._stopflag import should_stop
 
+#: names loaded on first access, from the module that holds them
+_LAZY = {"DaskPool": "parallel._dask", "SchedulerUnreachable": "parallel._dask"}
+
 __all__ = [
     "Cancelled",
+    "DaskPool",
     "JobError",
     "JobTimeout",
     "PoolFailure",
+    "SchedulerUnreachable",
     "WorkerDied",
     "WorkerPool",
     "default_bucket_size",
     "make_buckets",
     "should_stop",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load ``DaskPool`` and ``SchedulerUnreachable`` on first access."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'parallel' has no attribute {name!r}")

@@ -20,6 +20,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "leaks_ok: skip the leak check after this test (say why in the test)"
     )
+    config.addinivalue_line(
+        "markers",
+        "leaks_per_module(warm_up=None): on a module, check leaks once around the whole module "
+        "instead of around each test, for a module-scoped resource that replaces its processes "
+        "or starts threads as it goes; warm_up() runs before the first snapshot to start the "
+        "process-global helpers such a resource leaves running by design",
+    )
 
 
 def _children() -> set[int]:
@@ -68,33 +75,65 @@ def _reap(pid: int) -> str:
     return f"{pid} ({name})"
 
 
+class _Snapshot:
+    """What a test may not leave behind, as it was before the test."""
+
+    def __init__(self) -> None:
+        self.children, self.fds, self.maps = _children(), _fds(), _maps()
+        self.threads = set(threading.enumerate())
+
+    def leaks(self) -> list[str]:
+        """What is there now and was not before (leftover children are reaped)."""
+        problems = []
+        extra_threads = [t for t in threading.enumerate() if t not in self.threads]
+        for t in extra_threads:
+            t.join(timeout=1.0)  # a thread on its way out is not a leak
+        extra_threads = [t for t in extra_threads if t.is_alive()]
+        if extra_threads:
+            problems.append(f"threads still running: {[t.name for t in extra_threads]}")
+        extra_children = _children() - self.children
+        if extra_children:
+            problems.append(f"child processes left: {[_reap(p) for p in sorted(extra_children)]}")
+        now = _fds()
+        extra_fds = {fd: target for fd, target in now.items() if self.fds.get(fd) != target}
+        if extra_fds:
+            problems.append(f"descriptors left open: {extra_fds}")
+        extra_maps = _maps() - self.maps
+        if extra_maps:
+            problems.append(f"shared mappings left: {sorted(extra_maps)}")
+        return problems
+
+
 @pytest.fixture(autouse=True)
 def _no_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail a test that leaves a child process (zombies too), a pipe/socket/memfd descriptor,
     a shared mapping or a thread behind; the leftovers are cleaned so later tests are not
     blamed."""
-    if request.node.get_closest_marker("leaks_ok"):
+    if request.node.get_closest_marker("leaks_ok") or request.node.get_closest_marker(
+        "leaks_per_module"
+    ):
         yield
         return
-    children, fds, maps = _children(), _fds(), _maps()
-    threads = set(threading.enumerate())
+    before = _Snapshot()
     yield
-    problems = []
-    extra_threads = [t for t in threading.enumerate() if t not in threads]
-    for t in extra_threads:
-        t.join(timeout=1.0)  # a thread on its way out is not a leak
-    extra_threads = [t for t in extra_threads if t.is_alive()]
-    if extra_threads:
-        problems.append(f"threads still running: {[t.name for t in extra_threads]}")
-    extra_children = _children() - children
-    if extra_children:
-        problems.append(f"child processes left: {[_reap(p) for p in sorted(extra_children)]}")
-    now = _fds()
-    extra_fds = {fd: target for fd, target in now.items() if fds.get(fd) != target}
-    if extra_fds:
-        problems.append(f"descriptors left open: {extra_fds}")
-    extra_maps = _maps() - maps
-    if extra_maps:
-        problems.append(f"shared mappings left: {sorted(extra_maps)}")
+    problems = before.leaks()
+    if problems:
+        pytest.fail(f"{request.node.nodeid} leaked: " + "; ".join(problems), pytrace=False)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_module_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The leak check of a ``leaks_per_module`` module: set up before its module-scoped
+    fixtures and torn down after them, so their close() is what gets checked."""
+    marker = request.node.get_closest_marker("leaks_per_module")
+    if marker is None:
+        yield
+        return
+    warm_up = marker.kwargs.get("warm_up")
+    if warm_up is not None:
+        warm_up()
+    before = _Snapshot()
+    yield
+    problems = before.leaks()
     if problems:
         pytest.fail(f"{request.node.nodeid} leaked: " + "; ".join(problems), pytrace=False)

@@ -1,0 +1,339 @@
+"""DaskPool on a LocalCluster: the map_reduce contract, and where dask makes it differ."""
+
+import ast
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+import heap_native  # noqa: E402  (after the skip: the module is only useful with dask)
+from parallel import (  # noqa: E402
+    Cancelled,
+    DaskPool,
+    JobError,
+    JobTimeout,
+    SchedulerUnreachable,
+    WorkerDied,
+    WorkerPool,
+)
+
+POISON = 13
+#: the most a blocked job waits for its release before going on by itself, so a broken
+#: test cannot keep a worker thread forever
+RELEASE_CAP_SECONDS = 30.0
+
+
+def start_process_global_helpers():
+    """Start what the first LocalCluster leaves running for the life of the process, by
+    design: multiprocessing's resource tracker (a child process and its pipe, started by the
+    first spawned worker and reused by every later one)."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+
+
+pytestmark = pytest.mark.leaks_per_module(warm_up=start_process_global_helpers)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with DaskPool(workers=2) as pool:
+        yield pool
+
+
+@pytest.fixture
+def address(pool):
+    return pool.client.scheduler.address
+
+
+# -- jobs and merges (module level: the workers import them by reference) --------------------
+
+
+def add(part, acc):
+    return acc + part
+
+
+def extend(part, acc):
+    acc.extend(part)
+    return acc
+
+
+def total(bucket):
+    return sum(bucket)
+
+
+def describe(bucket):
+    return [(x, x * x, f"item-{x}") for x in bucket]
+
+
+def fail_on_poison(bucket):
+    if POISON in bucket:
+        raise ValueError(f"poisoned by {POISON}")
+    return list(bucket)
+
+
+def kill_on_poison(bucket):
+    if POISON in bucket:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return list(bucket)
+
+
+def raise_heap_full(bucket):
+    raise heap_native.HeapFull("heap full: 16 MiB used of 16 MiB; raise heap_size")
+
+
+def unpicklable_result(bucket):
+    return lambda: None
+
+
+def pid_of_worker(bucket):
+    return [os.getpid()]
+
+
+def block_until_released(bucket):
+    """Items are ``(started, release, i)``: on an item with a ``started`` path, announce the
+    start there and block until ``release`` exists."""
+    for started, release, _ in bucket:
+        if started is not None:
+            open(started, "w").close()
+            deadline = time.monotonic() + RELEASE_CAP_SECONDS
+            while not os.path.exists(release) and time.monotonic() < deadline:
+                select.select([], [], [], 0.01)
+    return [i for _, _, i in bucket]
+
+
+def blocking_items(tmp_path, n=30, at=POISON):
+    started, release = str(tmp_path / "started"), str(tmp_path / "release")
+    items = [(started if i == at else None, release, i) for i in range(n)]
+    return started, release, items
+
+
+def assert_partition(error, items, n_items=30):
+    """Every item is in exactly one place: merged, the failed bucket, or unfinished."""
+    assert sorted(error.accumulator + error.items + error.unfinished) == list(range(n_items))
+    assert error.items == items
+
+
+# -- the module and the pool ------------------------------------------------------------------
+
+
+def test_importing_parallel_does_not_import_dask():
+    code = (
+        "import sys, parallel\n"
+        "from parallel import DaskPool, SchedulerUnreachable\n"
+        "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, cwd=os.path.dirname(os.path.dirname(os.path.dirname(
+                             os.path.abspath(__file__)))))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_local_cluster_has_one_thread_per_process_and_no_memory_limit(pool):
+    info = pool.client.scheduler_info()["workers"]
+    assert len(info) == 2
+    assert all(w["nthreads"] == 1 for w in info.values())
+    assert all(not w["memory_limit"] for w in info.values())
+    pids = pool.pids
+    assert len(set(pids)) == 2 and os.getpid() not in pids
+
+
+FORK_POOL = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {tests!r})
+    from test_dask_pool import describe, extend
+    from parallel import WorkerPool
+
+    with WorkerPool(workers=2) as pool:
+        for kwargs in {cases!r}:
+            out = pool.map_reduce(describe, range(300), merge=extend, neutral=[], **kwargs)
+            print(repr(sorted(out)))
+    """
+)
+CASES = [{}, {"bucket_size": 1}, {"bucket_size": 7}]
+
+
+def test_results_equal_the_fork_pools(pool):
+    # The fork pool runs in a fresh process: this one already has dask's threads.
+    script = FORK_POOL.format(tests=os.path.dirname(os.path.abspath(__file__)), cases=CASES)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    expected = [ast.literal_eval(line) for line in out.stdout.splitlines()]
+    got = [sorted(pool.map_reduce(describe, range(300), merge=extend, neutral=[], **kwargs))
+           for kwargs in CASES]
+    assert got == expected
+    assert len(got[0]) == 300
+
+
+def test_cost_aware_buckets_and_progress(pool):
+    seen = []
+    out = pool.map_reduce(total, range(200), merge=add, neutral=0, cost=lambda x: x,
+                          progress=lambda done, n: seen.append((done, n)))
+    assert out == sum(range(200))
+    assert seen[0] == (0, 200) and seen[-1] == (200, 200)
+    assert all(n == 200 for _, n in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    # One report per bucket after the first: 2 threads, so 1 + 200 // 20 items at most each.
+    assert len(seen) - 1 >= 200 // (1 + 200 // 20)
+
+
+def test_work_is_spread_over_the_worker_processes(pool):
+    out = pool.map_reduce(pid_of_worker, range(40), merge=extend, neutral=[], bucket_size=1)
+    assert len(out) == 40
+    assert set(out) <= set(pool.pids)
+
+
+def test_empty_input_returns_neutral(pool):
+    assert pool.map_reduce(total, [], merge=add, neutral=7) == 7
+
+
+def test_a_lambda_job_is_refused_before_anything_runs(pool):
+    with pytest.raises(TypeError, match="module-level function"):
+        pool.map_reduce(lambda b: b, [1], merge=add, neutral=0)
+
+
+# -- failures ---------------------------------------------------------------------------------
+
+
+def test_job_error_carries_type_message_traceback_and_items(pool):
+    with pytest.raises(JobError) as info:
+        pool.map_reduce(fail_on_poison, range(30), merge=extend, neutral=[], bucket_size=5)
+    error = info.value
+    assert error.exc_type == "ValueError"
+    assert error.exc_message == "poisoned by 13"
+    assert "fail_on_poison" in error.remote_traceback
+    assert "raise ValueError" in error.remote_traceback
+    assert_partition(error, [10, 11, 12, 13, 14])
+    assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
+
+
+def test_heap_error_arrives_as_its_own_class(pool):
+    with pytest.raises(heap_native.HeapFull) as info:
+        pool.map_reduce(raise_heap_full, [1, 2, 3], merge=add, neutral=0, bucket_size=3)
+    error = info.value
+    assert not isinstance(error, JobError)
+    assert "raise heap_size" in str(error)
+    assert "raise_heap_full" in error.remote_traceback
+    assert (error.items, error.accumulator, error.unfinished) == ([1, 2, 3], 0, [])
+
+
+def test_unpicklable_result_is_a_job_error(pool):
+    with pytest.raises(JobError, match="pickle"):
+        pool.map_reduce(unpicklable_result, [1], merge=add, neutral=0)
+
+
+def test_a_killed_worker_is_retried_then_worker_died(pool):
+    before = pool.pids
+    with pytest.raises(WorkerDied, match="killed 2 dask worker") as info:
+        pool.map_reduce(kill_on_poison, range(30), merge=extend, neutral=[], bucket_size=5)
+    error = info.value
+    # dask does not say how a worker ended.
+    assert error.exitcode is None and error.signal is None
+    assert error.pid != 0 and error.pid not in pool.pids
+    assert_partition(error, [10, 11, 12, 13, 14])
+    # The nannies restarted the killed processes and the next call runs normally.
+    assert pool.map_reduce(total, range(100), merge=add, neutral=0, bucket_size=1) == 4950
+    assert len(pool.pids) == 2 and pool.pids != before
+
+
+@pytest.mark.parametrize(("job", "error_class"),
+                         [(fail_on_poison, JobError), (kill_on_poison, WorkerDied)],
+                         ids=["raises", "killed"])
+def test_on_failure_costs_one_item_not_its_bucket(pool, job, error_class):
+    failed = []
+    out = pool.map_reduce(job, range(30), merge=extend, neutral=[], bucket_size=5,
+                          on_failure=lambda item, error: failed.append((item, error)))
+    assert sorted(out) == [x for x in range(30) if x != POISON]
+    [(item, error)] = failed
+    assert item == POISON
+    assert isinstance(error, error_class)
+    assert error.items == [POISON]
+
+
+# -- best-effort stopping ---------------------------------------------------------------------
+
+
+def test_interrupt_cancels_with_unfinished_and_accumulator(pool, tmp_path):
+    started, release, items = blocking_items(tmp_path, at=0)
+    try:
+        with pytest.raises(Cancelled) as info:
+            pool.map_reduce(block_until_released, items, merge=extend, neutral=[],
+                            bucket_size=1, interrupt=lambda: os.path.exists(started))
+    finally:
+        open(release, "w").close()  # the abandoned task still holds a thread: let it end
+    stop = info.value
+    assert not isinstance(stop, Exception)
+    unfinished = [i for _, _, i in stop.unfinished]
+    assert 0 in unfinished
+    assert stop.items == []
+    assert sorted(stop.accumulator + unfinished) == list(range(30))
+    # The late result of the abandoned task is discarded, not merged into a later call.
+    assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
+
+
+def test_job_timeout_abandons_the_bucket(address, tmp_path):
+    started, release, items = blocking_items(tmp_path)
+    with DaskPool(address, job_timeout=2.0) as timed:
+        try:
+            with pytest.raises(JobTimeout, match="job_timeout=2s") as info:
+                timed.map_reduce(block_until_released, items, merge=extend, neutral=[],
+                                 bucket_size=5)
+        finally:
+            open(release, "w").close()
+        error = info.value
+        assert os.path.exists(started)
+        assert "dask cannot stop a running task" in str(error)
+        assert error.items == [(started if i == POISON else None, release, i)
+                               for i in range(10, 15)]
+        merged = sorted(error.accumulator + [i for _, _, i in error.items + error.unfinished])
+        assert merged == list(range(30))
+        assert timed.map_reduce(total, range(10), merge=add, neutral=0) == 45
+
+
+# -- connecting -------------------------------------------------------------------------------
+
+
+def test_an_address_connects_and_closing_leaves_the_cluster_running(pool, address):
+    with DaskPool(address) as remote:
+        assert remote.map_reduce(total, range(100), merge=add, neutral=0) == 4950
+        assert sorted(remote.pids) == sorted(pool.pids)
+    assert "closed" in repr(remote)
+    with pytest.raises(ValueError, match="closed"):
+        remote.map_reduce(total, [1], merge=add, neutral=0)
+    remote.close()  # idempotent
+    assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
+
+
+def test_an_unreachable_scheduler_fails_fast_with_a_named_error():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"  # nothing listens there any more
+    with pytest.raises(SchedulerUnreachable, match=address) as info:
+        DaskPool(address, connect_timeout=1.0)
+    assert isinstance(info.value, ConnectionError)
+    assert info.value.address == address
+    assert "connect_timeout=1s" in str(info.value)
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="job_timeout"):
+        DaskPool(job_timeout=0)
+    with pytest.raises(ValueError, match="workers"):
+        DaskPool(workers=0)
+
+
+def test_the_fork_pool_still_refuses_to_fork_with_dask_threads(pool):
+    with pytest.raises(RuntimeError, match="before any other thread starts"):
+        WorkerPool(workers=1)
