@@ -209,13 +209,20 @@ def _internal(task: FileTask, message: str) -> Diagnostic:
 # Phase 2
 
 
-def phase2_job(bucket: Sequence[tuple[str, ModuleTask]]) -> list[tuple[str, tuple[Diagnostic, ...]]]:
-    """Run the project rules on each module; every index read records a dependency edge."""
+def phase2_job(
+    bucket: Sequence[tuple[str, ModuleTask]],
+) -> list[tuple[str, str, tuple[Diagnostic, ...], tuple[int, ...]]]:
+    """Run the project rules on each module; return its diagnostics and the ids of every key
+    its index reads recorded.
+
+    The edges go back to the master instead of into the heap: the master commits a recheck's
+    edges (replacing the reader's old ones) only when the whole recheck completes, so a
+    cancelled recheck leaves the dependency table as it was.
+    """
     from analyzer.depids import dep_id
     from analyzer.rules import run_project_rules
 
     out = []
-    edges: list[tuple[int, int]] = []
     for ctx_key, task in bucket:
         ctx = _context(ctx_key)
         index = _project_index(ctx_key, ctx)
@@ -223,14 +230,11 @@ def phase2_job(bucket: Sequence[tuple[str, ModuleTask]]) -> list[tuple[str, tupl
         reader = index.for_reader(recorded.add)
         facts = _load_facts(ctx, task.module)
         if facts is None:
-            out.append((task.path, ()))
+            out.append((task.module, task.path, (), ()))
             continue
         diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display)
-        reader_id = dep_id(task.module)
-        edges.extend((dep_id(key), reader_id) for key in recorded)
-        out.append((task.path, tuple(diags)))
-    if edges:
-        _HEAP.add_deps(edges)
+        out.append((task.module, task.path, tuple(diags),
+                    tuple(sorted({dep_id(key) for key in recorded}))))
     return out
 
 

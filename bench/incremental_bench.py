@@ -1,0 +1,192 @@
+"""Incremental analysis on a copy of the CPython standard library (issue 5's benchmark).
+
+Measures, in one run: a cold check; a warm run with nothing changed (and ``ruff check
+--no-cache`` on the same tree for the ratio); and in ``shoal watch``: (a) body-only edits of
+a leaf module, (b) a signature change of a function imported by several modules, (c) an
+edit of a hub module's interface — for each, the time from the file write to the status
+line, the modules rechecked against the minimum (the edited module plus the modules that
+name the changed symbol), and a cold re-check for comparison.
+
+Usage: ``python bench/incremental_bench.py [--edits 20] [--workers N] [--keep]``.
+The tree excludes ``test/``, ``idlelib/idle_test`` and ``site-packages`` (the test suite
+alone is 40% of the stdlib and is not what anyone watches).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import selectors
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+QUIET_MS = 50  # analyzer.watch.QUIET_WINDOW
+STATUS = re.compile(r"(\d+) files? changed, (\d+) modules? rechecked in (\d+) ms")
+
+
+def copy_stdlib(dest: Path) -> Path:
+    src = Path(sysconfig.get_paths()["stdlib"])
+    ignore = shutil.ignore_patterns("test", "idle_test", "site-packages", "__pycache__",
+                                    "*.pyc", "lib2to3")
+    shutil.copytree(src, dest / "lib", ignore=ignore, symlinks=True)
+    (dest / "lib" / "pyproject.toml").write_text("[tool.shoal]\n", encoding="utf-8")
+    return dest / "lib"
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    return time.perf_counter() - start, proc
+
+
+def shoal(*args: str) -> list[str]:
+    # The console script, not `python -m`: that would put the working directory -- the
+    # stdlib copy being edited -- first on shoal's own sys.path.
+    script = Path(sys.executable).parent / "shoal"
+    return [str(script), *args] if script.exists() else [sys.executable, "-I", "-m",
+                                                         "analyzer.cli", *args]
+
+
+class Watch:
+    """A ``shoal watch`` subprocess whose status lines we wait for."""
+
+    def __init__(self, root: Path, workers: int) -> None:
+        self.proc = subprocess.Popen(shoal("watch", ".", "--workers", str(workers)), cwd=root,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(self.proc.stderr, selectors.EVENT_READ)
+        self.buffer = b""
+        self.wait_line("watching")
+
+    def wait_line(self, marker: str, timeout: float = 600.0) -> str:
+        end = time.monotonic() + timeout
+        while True:
+            if b"\n" in self.buffer:
+                line, self.buffer = self.buffer.split(b"\n", 1)
+                text = line.decode()
+                if marker in text:
+                    return text
+                continue
+            if not self.sel.select(max(0.0, end - time.monotonic())):
+                raise TimeoutError(marker)
+            chunk = os.read(self.proc.stderr.fileno(), 65536)
+            if not chunk:
+                raise RuntimeError("shoal watch exited")
+            self.buffer += chunk
+
+    def edit(self, path: Path, text: str) -> tuple[float, int]:
+        start = time.perf_counter()
+        path.write_text(text, encoding="utf-8")
+        line = self.wait_line("rechecked in")
+        elapsed = (time.perf_counter() - start) * 1000
+        match = STATUS.search(line)
+        return elapsed, int(match.group(2)) if match else -1
+
+    def close(self) -> None:
+        self.proc.send_signal(2)
+        self.proc.wait(timeout=120)
+        self.sel.close()
+
+
+def readers(root: Path, module: str, name: str) -> int:
+    """The minimum recheck set: the module itself plus every module naming ``name`` from it."""
+    last = module.rsplit(".", 1)[-1]
+    pattern = re.compile(rf"from\s+{re.escape(module)}\s+import[^\n]*\b{name}\b|\b{last}\.{name}\b")
+    count = 1
+    for path in root.rglob("*.py"):
+        try:
+            if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
+                count += 1
+        except OSError:
+            pass
+    return count
+
+
+def _outcome(proc: subprocess.CompletedProcess) -> str:
+    first = (proc.stderr or "").strip().splitlines()[:1]
+    return f"exit {proc.returncode}" + (f": {first[0]}" if first else "")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="shoal-incr-"))
+    rows = []
+    try:
+        root = copy_stdlib(tmp)
+        files = sum(1 for _ in root.rglob("*.py"))
+        w = ["--workers", str(args.workers)]
+        cold, _ = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
+        rows.append(("cold check", f"{cold:.2f} s", f"{files} files"))
+        first, _ = timed(shoal("check", ".", "-q", *w), root)
+        hit, _ = timed(shoal("check", ".", "-q", *w), root)
+        rows.append(("cold check writing the cache", f"{first:.2f} s", ""))
+        ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+        if os.path.exists(ruff):
+            ruff_s, _ = timed([ruff, "check", "--no-cache", "-q", "."], root)
+            rows.append(("warm, nothing changed", f"{hit:.3f} s",
+                         f"ruff --no-cache {ruff_s:.3f} s (ratio {hit / ruff_s:.2f})"))
+        else:
+            rows.append(("warm, nothing changed", f"{hit:.3f} s", "ruff not installed"))
+
+        watch = Watch(root, args.workers)
+        try:
+            leaf = root / "colorsys.py"
+            base = leaf.read_text(encoding="utf-8")
+            times, counts = [], []
+            for i in range(args.edits):
+                text = base.replace("def rgb_to_yiq(r, g, b):",
+                                    f"def rgb_to_yiq(r, g, b):\n    _bench = {i}", 1)
+                t, n = watch.edit(leaf, text)
+                times.append(t)
+                counts.append(n)
+            leaf.write_text(base, encoding="utf-8")
+            watch.wait_line("rechecked in")
+            p50 = statistics.median(times)
+            rows.append(("(a) body-only leaf edit, p50",
+                         f"{p50:.0f} ms ({p50 - QUIET_MS:.0f} ms after the quiet window)",
+                         f"rechecked {max(counts)} (minimum 1)"))
+
+            target = root / "textwrap.py"
+            base = target.read_text(encoding="utf-8")
+            t, n = watch.edit(target, base.replace("def dedent(text):",
+                                                   "def dedent(text, margin):", 1))
+            rows.append(("(b) signature change of textwrap.dedent", f"{t:.0f} ms",
+                         f"rechecked {n} (modules naming it, by grep: "
+                         f"{readers(root, 'textwrap', 'dedent')})"))
+            cold_b, proc = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
+            rows.append(("    cold re-check", f"{cold_b:.2f} s", _outcome(proc)))
+            target.write_text(base, encoding="utf-8")
+            watch.wait_line("rechecked in")
+
+            hub = root / "os.py"
+            base = hub.read_text(encoding="utf-8")
+            t, n = watch.edit(hub, base + "\ndef shoal_bench_added(x):\n    return x\n")
+            rows.append(("(c) hub interface edit (os gains a public function)", f"{t:.0f} ms",
+                         f"rechecked {n} (minimum: os + star importers of os)"))
+            cold_c, proc = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
+            rows.append(("    cold re-check", f"{cold_c:.2f} s", _outcome(proc)))
+            hub.write_text(base, encoding="utf-8")
+            watch.wait_line("rechecked in")
+        finally:
+            watch.close()
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print("| measure | time | notes |\n|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

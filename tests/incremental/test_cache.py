@@ -1,0 +1,160 @@
+"""The warm cache: hits answer without libcst, workers or the heap; changes recheck from the
+snapshot; an untrustworthy cache is ignored with one line and rebuilt; output is identical."""
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from support import SELECT, cold, make_plan, project, write
+
+from analyzer import cache as cache_mod
+from analyzer.cli import main
+from analyzer.engine import run_check
+
+FILES = {"a.py": "import os\ndef f(x): pass\n", "b.py": "from a import f\nf(1, 2)\n",
+         "pkg/__init__.py": "from .m import *\n", "pkg/m.py": "def g(): pass\n",
+         "c.py": "from pkg import g, h\ng(1)\n"}
+
+
+@pytest.fixture
+def proj(tmp_path, monkeypatch) -> Path:
+    root = project(tmp_path / "proj", FILES)
+    monkeypatch.chdir(root)
+    return root
+
+
+def warm(root: Path):
+    return run_check(make_plan(root, cache_dir=root / ".shoal_cache"))
+
+
+def key_dir(root: Path) -> Path:
+    (found,) = [p for p in (root / ".shoal_cache").iterdir() if p.is_dir()]
+    return found
+
+
+def test_cold_then_hit_then_warm_recheck(proj, capsys):
+    first = warm(proj)
+    assert first.stats["cache"] == "cold"
+    assert (proj / ".shoal_cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f59")
+    assert (proj / ".shoal_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    hit = warm(proj)
+    assert hit.stats["cache"] == "hit"
+    assert hit.diagnostics == first.diagnostics == cold(proj)
+    write(proj, {"pkg/m.py": "def g(): pass\ndef h(x): pass\n"})
+    again = warm(proj)
+    assert again.stats["cache"] == "warm"
+    assert again.diagnostics == cold(proj)
+    write(proj, {"new.py": "from b import zz\n", "b.py": None})
+    assert warm(proj).diagnostics == cold(proj)
+    assert warm(proj).stats["cache"] == "hit"
+    assert capsys.readouterr().err == ""  # nothing to say about a healthy cache
+
+
+def test_same_size_rewrite_right_after_the_check_is_seen(proj):
+    warm(proj)
+    path = proj / "a.py"
+    stamp = os.stat(path).st_mtime_ns
+    path.write_text("import os\ndef f(): pass\n ", encoding="utf-8")  # same size
+    os.utime(path, ns=(stamp, stamp))
+    assert warm(proj).diagnostics == cold(proj)
+
+
+def test_a_hit_imports_no_libcst_forks_nothing_loads_no_heap(proj):
+    warm(proj)
+    code = textwrap.dedent(f"""
+        import os, sys
+        sys.path[:0] = [{str(Path(__file__).parent)!r}]
+        from support import make_plan
+        from analyzer.engine import run_check
+        from pathlib import Path
+        root = Path({str(proj)!r})
+        result = run_check(make_plan(root, workers=2, cache_dir=root / ".shoal_cache"))
+        print(result.stats["cache"], len(result.diagnostics),
+              sorted(m for m in ("libcst", "parallel", "heap_native", "watchdog")
+                     if m in sys.modules))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=proj, capture_output=True,
+                         text=True, timeout=60, check=True).stdout.split(maxsplit=2)
+    assert out[0] == "hit" and int(out[1]) == len(cold(proj))
+    assert out[2].strip() == "[]"
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_cached_output_is_byte_identical(proj, capsys, fmt):
+    main(["check", ".", "--select", SELECT, "--format", fmt, "--no-cache"])
+    expected = capsys.readouterr().out
+    outputs = []
+    for edit in (None, None, {"a.py": "def f(x, y): pass\n"}):
+        if edit:
+            write(proj, edit)
+            main(["check", ".", "--select", SELECT, "--format", fmt, "--no-cache"])
+            expected = capsys.readouterr().out
+        main(["check", ".", "--select", SELECT, "--format", fmt, "--workers", "0"])
+        outputs.append(capsys.readouterr().out)
+        assert outputs[-1] == expected
+
+
+def _corrupt(root: Path) -> str:
+    (key_dir(root) / "index.pickle").write_bytes(b"shoal-cache-index\n\x80\x05garbage")
+    return "corrupt"
+
+
+def _truncate(root: Path) -> str:
+    index = key_dir(root) / "index.pickle"
+    index.write_bytes(index.read_bytes()[:40])
+    return "corrupt"
+
+
+def _other_build(root: Path) -> str:
+    path = key_dir(root) / "index.pickle"
+    data = path.read_bytes()
+    index = pickle.loads(data[len(cache_mod.MAGIC):])
+    index["build"] = "0" * 32
+    path.write_bytes(cache_mod.MAGIC + pickle.dumps(index))
+    return "another shoal build"
+
+
+def _world_writable(root: Path) -> str:
+    os.chmod(key_dir(root), 0o777)
+    return "writable by others"
+
+
+def _not_owned(root: Path) -> str:
+    if os.getuid() != 0:
+        pytest.skip("giving a file away needs root")
+    os.chown(key_dir(root) / "index.pickle", 12345, 12345)
+    return "not by you"
+
+
+def _truncated_heap(root: Path) -> str:
+    (snap,) = key_dir(root).glob("heap-*.snap")
+    snap.write_bytes(snap.read_bytes()[:100])
+    write(root, {"a.py": "def f(x, y): pass\n"})  # a change: the snapshot is needed
+    return "heap snapshot"
+
+
+def _missing_state(root: Path) -> str:
+    (state,) = key_dir(root).glob("state-*.pickle")
+    state.unlink()
+    write(root, {"a.py": "def f(x, y): pass\n"})
+    return "incomplete"
+
+
+@pytest.mark.parametrize("damage", [_corrupt, _truncate, _other_build, _world_writable,
+                                    _not_owned, _truncated_heap, _missing_state])
+def test_an_untrustworthy_cache_is_ignored_with_one_line_and_rebuilt(proj, capsys, damage):
+    warm(proj)
+    why = damage(proj)
+    capsys.readouterr()
+    result = warm(proj)
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "cache ignored" in err[0] and why in err[0], err
+    assert result.diagnostics == cold(proj)
+    assert result.stats["cache"] == "cold"
+    assert warm(proj).stats["cache"] == "hit"  # rebuilt, and trusted again
+    assert capsys.readouterr().err == ""

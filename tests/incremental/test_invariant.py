@@ -1,0 +1,95 @@
+"""The invariant of incremental analysis, on random projects and random edit sequences:
+after every edit, a session's diagnostics equal those of a cold check of the same tree."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support import Engine, chdir, project
+
+#: Files a random project may hold (module names: a, b, c, pkg, pkg.m, pkg.n, pkg.sub.x).
+FILES = ("a.py", "b.py", "c.py", "pkg/__init__.py", "pkg/m.py", "pkg/n.py", "pkg/m.pyi",
+         "pkg/sub/__init__.py", "pkg/sub/x.py", "pkg.py")
+TARGETS = ("a", "b", "c", "pkg", "pkg.m", "pkg.n", "pkg.sub", "pkg.sub.x", "pkg.zz")
+RELATIVE = (".", ".m", ".n", "..", ".sub", ".x")
+NAMES = ("f", "g", "C", "x", "_p")
+
+_defs = st.sampled_from([
+    "def {n}(a):\n    return a",
+    "def {n}(a, b=1):\n    return a",
+    "def {n}(*args, **kwargs):\n    return args",
+    "def deco(fn):\n    return fn\n@deco\ndef {n}(a):\n    return a",
+    "class {n}:\n    def __init__(self, a):\n        self.a = a",
+    "class {n}:\n    pass",
+    "{n} = 1",
+    "if 1:\n    {n} = 2",
+]).flatmap(lambda t: st.sampled_from(("f", "f", "g", "C", "C") + NAMES[3:]).map(
+    lambda n: t.format(n=n)))
+
+_imports = st.one_of(
+    st.tuples(st.sampled_from(TARGETS), st.sampled_from(NAMES + ("*",))).map(
+        lambda p: f"from {p[0]} import {p[1]}"),
+    st.tuples(st.sampled_from(RELATIVE), st.sampled_from(NAMES + ("*", "m", "x"))).map(
+        lambda p: f"from {p[0]} import {p[1]}"),
+    st.sampled_from(TARGETS).map(lambda t: f"import {t}"),
+    st.tuples(st.sampled_from(TARGETS), st.sampled_from(NAMES)).map(
+        lambda p: f"try:\n    from {p[0]} import {p[1]}\nexcept ImportError:\n    pass"),
+)
+
+_calls = st.tuples(st.sampled_from(NAMES + ("m.f", "pkg.m.f", "a.f")),
+                   st.integers(0, 3), st.sampled_from(["", "b=2", "z=3"])).map(
+    lambda p: f"{p[0]}({', '.join([str(i) for i in range(p[1])] + ([p[2]] if p[2] else []))})")
+
+_all = st.one_of(
+    st.lists(st.sampled_from(NAMES), max_size=3).map(lambda ns: f"__all__ = {ns!r}"),
+    st.sampled_from(TARGETS[:5]).map(lambda t: f"import {t}\n__all__ = {t}.__all__ + ['f']"),
+)
+
+_linked = st.tuples(st.sampled_from(TARGETS[:5]), st.sampled_from(NAMES[:3]),
+                    st.integers(0, 2)).map(
+    lambda p: f"from {p[0]} import {p[1]}\n{p[1]}({', '.join('1' * p[2])})")
+
+_statement = st.one_of(_defs, _defs, _defs, _defs, _imports, _imports, _linked, _linked, _linked,
+                       _calls, _all, st.just("def (:"))  # a syntax error, now and then
+
+_source = st.lists(_statement, max_size=6).map(lambda ss: "\n".join(ss) + "\n")
+
+#: One edit: a file and its new content (None: delete it).
+_edit = st.tuples(st.sampled_from(FILES), st.one_of(st.none(), _source, _source))
+
+
+def _run(files: dict[str, str], edits: list[list[tuple[str, str | None]]], workers: int) -> None:
+    base = Path(tempfile.mkdtemp(prefix="shoal-inv-"))
+    try:
+        root = project(base / "proj", files)
+        with chdir(root), Engine(root, workers=workers) as engine:
+            engine.verify()
+            for batch in edits:
+                engine.edit(dict(batch))
+    finally:
+        shutil.rmtree(base)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    files=st.dictionaries(st.sampled_from(FILES), _source, min_size=1, max_size=7),
+    edits=st.lists(st.lists(_edit, min_size=1, max_size=3), min_size=1, max_size=5),
+)
+def test_random_edit_sequences_match_a_cold_check(files, edits):
+    _run(files, edits, workers=0)
+
+
+@pytest.mark.parametrize("seed_files,edits", [
+    ({"a.py": "def f(a):\n    return a\n", "b.py": "from a import f\nf(1, 2)\n",
+      "pkg/__init__.py": "from .m import *\n", "pkg/m.py": "def g(a):\n    pass\n",
+      "c.py": "from pkg import g\ng()\nimport b\n"},
+     [[("a.py", "def f(a, b):\n    return a\n")], [("pkg/m.py", "g = 1\n")],
+      [("pkg/__init__.py", None)], [("pkg/__init__.py", "__all__ = ['m']\n"), ("b.py", None)],
+      [("a.py", "import c\ndef (:\n")], [("a.py", "import c\n")]]),
+])
+def test_examples_on_a_real_pool(seed_files, edits):
+    _run(seed_files, edits, workers=2)

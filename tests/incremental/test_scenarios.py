@@ -1,0 +1,183 @@
+"""The twelve scenarios of issue 5 that break naive incremental designs; each step is
+compared with a cold check (Engine.edit), and the recheck set is checked where it matters."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from support import codes, cold
+
+from parallel import Cancelled
+
+
+def messages(engine) -> list[tuple[str, str]]:
+    return [(d.path, d.message) for d in engine.diagnostics if d.code != "F401"]
+
+
+def test_1_star_import_gains_loses_names_and_all_changes(engine):
+    e = engine({"a.py": "def f(): pass\n", "b.py": "from a import *\n", "c.py": "from b import f, g\n"})
+    assert messages(e) == [("c.py", "'g' is not defined in module 'b'")]
+    e.edit({"a.py": "def f(): pass\ndef g(): pass\n"})
+    assert messages(e) == []
+    assert "c" in e.last.modules_rechecked
+    e.edit({"a.py": "def f(): pass\ndef g(): pass\n__all__ = ['g']\n"})
+    assert messages(e) == [("c.py", "'f' is not defined in module 'b'")]
+    e.edit({"a.py": "def f(): pass\n"})
+
+
+def test_2_dynamic_all(engine):
+    e = engine({"a.py": "__all__ = ['x']\nx = 1\n",
+                "b.py": "import a\nfrom a import *\n__all__ = a.__all__ + ['y']\ny = 2\n",
+                "c.py": "from b import *\nfrom b import zz\n", "d.py": "from c import x\n"})
+    assert messages(e) == []  # dynamic __all__: UNKNOWN, nothing said
+    e.edit({"b.py": "from a import *\n__all__ = ['y']\ny = 2\n"})
+    assert messages(e) == [("c.py", "'zz' is not defined in module 'b'"),
+                           ("d.py", "'x' is not defined in module 'c'")]
+    e.edit({"b.py": "import a\nfrom a import *\n__all__ = a.__all__ + ['y']\ny = 2\n"})
+    assert messages(e) == []
+
+
+def test_3_re_export_chain_read_by_a_second_reader(engine):
+    e = engine({"a.py": "def f(x): pass\n", "b.py": "from a import f\n", "c.py": "from b import f\n",
+                "r1.py": "from c import f\nf(1)\n", "r2.py": "from c import f\nf(1)\n"})
+    assert messages(e) == []
+    e.edit({"a.py": "def f(): pass\n"})
+    assert messages(e) == [("r1.py", "f() takes 0 positional arguments but 1 was given"),
+                           ("r2.py", "f() takes 0 positional arguments but 1 was given")]
+    assert {"r1", "r2"} <= e.last.modules_rechecked
+    e.edit({"a.py": "g = 1\n"})  # the chain breaks at a: SH001 where it is written, once
+    assert messages(e) == [("b.py", "'f' is not defined in module 'a'")]
+
+
+def test_4_submodule_created_then_deleted(engine):
+    e = engine({"pkg/__init__.py": "", "b.py": "from pkg import sub\n"})
+    assert messages(e) == [("b.py", "'sub' is not defined in module 'pkg'")]
+    e.edit({"pkg/sub.py": "x = 1\n"})
+    assert messages(e) == []
+    e.edit({"pkg/sub.py": None})
+    assert messages(e) == [("b.py", "'sub' is not defined in module 'pkg'")]
+
+
+def test_5_init_created_and_deleted(engine):
+    e = engine({"pkg/m.py": "from .n import f\nf(1)\n", "pkg/n.py": "def f(): pass\n",
+                "user.py": "from pkg.m import f\n"})
+    before = codes(e.diagnostics)
+    e.edit({"pkg/__init__.py": ""})
+    assert codes(e.diagnostics) != before
+    assert ("pkg/m.py", "f() takes 0 positional arguments but 1 was given") in messages(e)
+    e.edit({"pkg/__init__.py": None})
+    assert codes(e.diagnostics) == before
+
+
+@pytest.mark.parametrize("order", ["pyi-first", "py-first"])
+def test_6_two_files_claim_one_name(engine, order):
+    e = engine({"m.py": "def f(x): pass\n", "user.py": "from m import f\nf(1)\n",
+                "pkg.py": "x = 1\n", "pkg/__init__.py": "y = 1\n", "u2.py": "from pkg import x, y\n"})
+    steps = [{"m.pyi": "def f(): ...\n"}, {"m.py": "def f(x, y): pass\n"}]
+    for step in (steps if order == "pyi-first" else steps[::-1]):
+        e.edit(step)
+    assert ("user.py", "f() missing 1 required positional argument: 'y'") in messages(e)
+    e.edit({"pkg/__init__.py": None})
+    e.edit({"pkg/__init__.py": "x = 1\ny = 2\n"})
+    e.edit({"m.py": None})  # the stub owns the name now
+
+
+def test_7_module_stops_parsing_then_is_fixed(engine):
+    e = engine({"a.py": "def f(): pass\ndef g(): pass\n",
+                "b.py": "from a import f, g\n", "c.py": "from a import g\ng(1)\n"})
+    e.edit({"a.py": "def f(:\n"})
+    assert [d.code for d in e.diagnostics if d.code.startswith("SH")] == []  # no SH001 flood
+    assert [d.code for d in e.diagnostics if d.code == "E999"] == ["E999"]
+    e.edit({"a.py": "def f(): pass\n"})
+    assert messages(e) == [("b.py", "'g' is not defined in module 'a'"),
+                           ("c.py", "'g' is not defined in module 'a'")]
+    assert {"b", "c"} <= e.last.modules_rechecked  # the edges were kept through UNKNOWN
+
+
+def test_8_import_closes_and_breaks_a_cycle(engine):
+    e = engine({"a.py": "import b\n", "b.py": "import z\n", "z.py": "x = 1\n"})
+    e.edit({"z.py": "import a\nx = 1\n"})
+    assert [(d.path, d.code, d.message) for d in e.diagnostics if d.code == "SH003"] == [
+        ("a.py", "SH003", "import cycle: a -> b -> z -> a")]
+    e.edit({"z.py": "x = 1\n"})
+    assert [d for d in e.diagnostics if d.code == "SH003"] == []
+
+
+def test_9_decorator_args_and_constructor(engine):
+    e = engine({"a.py": "def f(x): pass\nclass C:\n    def __init__(self, a): pass\n",
+                "b.py": "from a import f, C\nf(1, 2)\nC()\n"})
+    assert len(messages(e)) == 2
+    e.edit({"a.py": "def d(fn): return fn\n@d\ndef f(x): pass\nclass C:\n    def __init__(self, a): pass\n"})
+    assert len(messages(e)) == 1
+    e.edit({"a.py": "def f(*args): pass\nclass C:\n    def __init__(self, a=1): pass\n"})
+    assert messages(e) == []
+    e.edit({"a.py": "def f(x): pass\nclass C:\n    def __init__(self): pass\n"})
+    assert messages(e) == [("b.py", "f() takes 1 positional argument but 2 were given")]
+
+
+def test_10_config_change_rebuilds(engine, tmp_path):
+    e = engine({"a.py": "import os\n", "b.py": "from a import nope\nnope()\n"})
+    assert sorted(d.code for d in e.diagnostics) == ["F401", "SH001"]
+    root = e.root
+    (root / "pyproject.toml").write_text(
+        '[tool.shoal]\nper-file-ignores = {"a.py" = ["F401"]}\n', encoding="utf-8")
+    paths = [root / "pyproject.toml"]
+    assert e.session.config_changed(paths)
+    report = e.session.rebuild(e.session.replan())
+    assert report.rebuilt and [d.code for d in report.fixed] == ["F401"]
+    e.verify()
+    (root / ".gitignore").write_text("b.py\n", encoding="utf-8")
+    os.makedirs(root / ".git", exist_ok=True)
+    e.session.rebuild(e.session.replan())
+    e.verify()
+    assert [d.code for d in e.diagnostics] == []
+
+
+def test_11_same_size_rewrite_within_mtime_granularity(engine):
+    e = engine({"a.py": "def f(x): pass\n", "b.py": "from a import f\nf(1)\n"})
+    path = e.root / "a.py"
+    stamp = os.stat(path).st_mtime_ns
+    path.write_text("def f(y): pass\n", encoding="utf-8")  # same size
+    path.write_text("def f(): pass\n ", encoding="utf-8")  # same size again, new meaning
+    os.utime(path, ns=(stamp, stamp))  # as if the clock had not ticked
+    e.last = e.session.recheck([path])
+    e.verify()
+    assert messages(e) == [("b.py", "f() takes 0 positional arguments but 1 was given")]
+    e.last = e.session.recheck(None)  # a full rescan by stat and digest finds nothing new
+    assert e.last.files_changed == 0
+
+
+def test_a_touch_costs_no_recheck(engine):
+    e = engine({"a.py": "x = 1\n"})
+    os.utime(e.root / "a.py")
+    report = e.session.recheck([e.root / "a.py"])
+    assert report.files_changed == 0 and report.modules_rechecked == frozenset()
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_12_edits_during_a_recheck_cancel_it_without_trace(engine, workers):
+    e = engine({"a.py": "def f(x): pass\n", "b.py": "from a import f\nf(1)\n", "c.py": "import a\n"},
+               workers=workers)
+    before = list(e.diagnostics)
+    state = e.session.state
+    stats = e.session.heap.stats()
+    (e.root / "a.py").write_text("def f(): pass\n", encoding="utf-8")
+    calls = []
+
+    def interrupt() -> bool:  # a new edit arrives as soon as the recheck polls
+        calls.append(1)
+        return True
+
+    with pytest.raises(Cancelled):
+        e.session.recheck([e.root / "a.py"], interrupt=interrupt)
+    assert calls
+    assert e.session.state is state and e.diagnostics == before
+    after = e.session.heap.stats()
+    assert (after.live_slots, after.dep_edges) == (stats.live_slots, stats.dep_edges)
+    # The next recheck covers both edits (the watcher keeps the cancelled one's paths).
+    (e.root / "c.py").write_text("import a\na.f(2)\n", encoding="utf-8")
+    e.last = e.session.recheck([e.root / "a.py", e.root / "c.py"])
+    e.verify()
+    assert sorted(messages(e)) == [("b.py", "f() takes 0 positional arguments but 1 was given"),
+                                   ("c.py", "f() takes 0 positional arguments but 1 was given")]
+    assert cold(e.root) == e.diagnostics
