@@ -22,18 +22,35 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from analyzer.rules import Diagnostic
+from analyzer.rules import Diagnostic, Edit, Fix
 
-__all__ = ["NoqaComment", "NoqaMap", "UsedNoqa", "apply_noqa", "scan_noqa"]
+__all__ = [
+    "UNUSED_NOQA",
+    "NoqaComment",
+    "NoqaMap",
+    "UsedNoqa",
+    "apply_noqa",
+    "noqa_target_line",
+    "rewrite_directive",
+    "scan_noqa",
+    "unused_noqa",
+]
 
 UNSUPPRESSIBLE = frozenset({"SH900"})
+#: The code of an unused suppression (ruff's RUF100).
+UNUSED_NOQA = "SH100"
 
-_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+#: A code is flake8-style (``E501``, any case) or a Fixit rule's name (``NoRedundantFString``,
+#: case-sensitive: a capital then a lower-case letter, so a lower-case word after the colon
+#: leaves the comment a blanket one).
+_INLINE = re.compile(
+    r"# noqa(?::[\s]?(?P<codes>((?:[A-Z]+[0-9]+|(?-i:[A-Z][a-z]\w*))(?:[,\s]+)?)+))?",
+    re.IGNORECASE)
 _FILE = re.compile(r"\s*(?P<directive>#\s*(?:shoal|ruff|flake8)[:=]\s*noqa)(?P<rest>.*)", re.I)
-_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+_CODE = re.compile(r"[A-Z]+[0-9]+|(?-i:[A-Z][a-z]\w*)", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MENTIONS_NOQA = re.compile("noqa", re.IGNORECASE)
 
@@ -51,6 +68,11 @@ class NoqaComment:
     codes: tuple[str, ...] | None
     #: ``True`` for ``# shoal: noqa`` (and its ruff/flake8 spellings).
     file_level: bool = False
+    #: The physical line holding it, without its line ending (SH100's fix edits it).
+    source: str = ""
+    #: ``False`` when the directive sits inside a string: flake8 honours it there too, but
+    #: SH100 neither reports nor edits it (removing it would change the string).
+    in_comment: bool = True
 
     def covers(self, code: str) -> str | None:
         """The listed code that suppresses ``code`` (``"*"`` for a blanket), else ``None``."""
@@ -89,7 +111,10 @@ _EMPTY = NoqaMap()
 
 
 def _codes(text: str | None) -> tuple[str, ...] | None:
-    return None if text is None else tuple(c.upper() for c in _CODE.findall(text))
+    if text is None:
+        return None
+    # flake8 codes compare upper-cased; a Fixit rule name keeps its case.
+    return tuple(c if c[1:2].islower() else c.upper() for c in _CODE.findall(text))
 
 
 #: One pass over the text in C: comments and strings are skipped whole, so only real
@@ -111,14 +136,21 @@ def _line_breaks(text: str) -> int:
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
-def _logical_ranges(text: str) -> list[tuple[int, int]]:
-    """(first, last) physical lines joined by a multi-line string or a backslash continuation,
-    merged where they share a line: flake8's noqa ranges (see :data:`_LEXEME`)."""
+def _lex(text: str) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """flake8's noqa ranges, and where each line's real comment starts.
+
+    :returns: (first, last) physical lines joined by a multi-line string or a backslash
+        continuation, merged where they share a line (see :data:`_LEXEME`); and line -> the
+        0-based column of the first ``#`` on it that starts a comment (not one in a string).
+    """
     starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
     ranges: list[tuple[int, int]] = []
+    comment_at: dict[int, int] = {}
     for match in _LEXEME.finditer(text):
         lexeme = match.group()
         if lexeme[0] == "#":
+            line = bisect.bisect_right(starts, match.start())
+            comment_at.setdefault(line, match.start() - starts[line - 1])
             continue
         breaks = _line_breaks(lexeme)
         if not breaks:
@@ -129,7 +161,26 @@ def _logical_ranges(text: str) -> list[tuple[int, int]]:
             ranges[-1] = (ranges[-1][0], max(last, ranges[-1][1]))
         else:
             ranges.append((first, last))
-    return ranges
+    return ranges, comment_at
+
+
+def _logical_ranges(text: str) -> list[tuple[int, int]]:
+    """(first, last) physical lines joined by a multi-line string or a backslash continuation,
+    merged where they share a line: flake8's noqa ranges (see :data:`_LEXEME`)."""
+    return _lex(text)[0]
+
+
+def noqa_target_line(text: str, line: int) -> int:
+    """The line where a new ``# noqa`` must go to cover a finding on ``line``: the last line
+    of its multi-line string or backslash-continued range (a comment cannot sit inside a
+    string nor after a backslash, and flake8 spreads it over the whole range), else ``line``.
+    """
+    for first, last in _logical_ranges(text):
+        if first <= line <= last:
+            return last
+        if first > line:
+            break
+    return line
 
 
 def _file_level(number: int, match: re.Match[str]) -> NoqaComment | None:
@@ -172,13 +223,23 @@ def scan_noqa(text: str) -> NoqaMap:
         match = _INLINE.search(line)
         if match is not None:
             comment = NoqaComment(
-                number, match.start() + 1, match.end() + 1, _codes(match.group("codes"))
+                number, match.start() + 1, match.end() + 1, _codes(match.group("codes")),
+                source=line,
             )
             inline[number] = comment
-            comments.append(comment)
+    if not inline:
+        return NoqaMap({}, tuple(file_level), tuple(comments))
+    ranges, comment_at = _lex(text)
+    for number, comment in inline.items():
+        if comment_at.get(number, len(comment.source)) > comment.column - 1:
+            inline[number] = comment = NoqaComment(
+                comment.line, comment.column, comment.end_column, comment.codes,
+                source=comment.source, in_comment=False,
+            )
+    comments = sorted([*comments, *inline.values()], key=lambda c: c.line)
     by_line = dict(inline)
     if inline:
-        for first, last in _logical_ranges(text):
+        for first, last in ranges:
             in_range = [inline[n] for n in range(first, last + 1) if n in inline]
             if in_range:
                 for number in range(first, last + 1):
@@ -217,3 +278,82 @@ def apply_noqa(
         else:
             used.setdefault(suppressor, set()).add(code)
     return kept, [UsedNoqa(comment, frozenset(codes)) for comment, codes in used.items()]
+
+
+def rewrite_directive(comment: NoqaComment, codes: Iterable[str]) -> Edit:
+    """The edit that makes an inline ``comment`` name exactly ``codes`` (sorted, in shoal's
+    spelling ``# noqa: A, B``), or removes it when ``codes`` is empty.
+
+    Removal takes the blanks before the directive when nothing follows it on the line, else
+    the blanks after it; text after it that is not a comment of its own keeps a ``#``, so the
+    line stays a comment (``# noqa: F401 why`` becomes ``# why``).
+    """
+    text, line = comment.source, comment.line
+    start, end = comment.column - 1, comment.end_column - 1
+    wanted = sorted(set(codes))
+    if wanted:
+        core_end = start + len(text[start:end].rstrip(", \t"))
+        return Edit("# noqa: " + ", ".join(wanted), line, start + 1, line, core_end + 1)
+    rest = text[end:]
+    if not rest.strip():
+        start = len(text[:start].rstrip(" \t"))
+        return Edit("", line, start + 1, line, len(text) + 1)
+    end += len(rest) - len(rest.lstrip(" \t"))
+    return Edit("" if rest.lstrip().startswith("#") else "# ", line, start + 1, line, end + 1)
+
+
+def unused_noqa(
+    path: str,
+    noqa: NoqaMap,
+    used: Iterable[UsedNoqa],
+    ran: Callable[[str], bool],
+) -> list[Diagnostic]:
+    """SH100: the inline ``# noqa`` comments of one file that suppressed nothing, each with a
+    safe fix removing the comment, or only its unused codes.
+
+    Like ruff's RUF100, a blanket ``# noqa`` that suppressed nothing is reported. Unlike
+    RUF100, a listed code is reported only when its check ran on this file (``ran(code)``: the
+    code, or a code it prefixes, is selected and not turned off there by ``per-file-ignores``):
+    ruff also reports known codes that are merely not enabled ("non-enabled"), which strips
+    suppressions a fuller run still needs. Codes shoal does not know (``E501``) are left alone.
+    A comment naming SH100 itself, file-level comments and directives inside strings are never
+    reported; a file-level comment covering SH100 silences it for the file.
+
+    :param path: the display path the findings carry.
+    :param used: what :func:`apply_noqa` says each comment suppressed.
+    """
+    if any(c.covers(UNUSED_NOQA) is not None for c in noqa.file_level):
+        return []
+    suppressed: dict[NoqaComment, frozenset[str]] = {u.comment: u.codes for u in used}
+    out: list[Diagnostic] = []
+    for comment in noqa.comments:
+        if comment.file_level or not comment.in_comment:
+            continue
+        done = suppressed.get(comment, frozenset())
+        if comment.codes is None:
+            if done:
+                continue
+            message = "Unused blanket `noqa` directive"
+            fix = Fix("safe", "Remove unused `noqa` directive", (rewrite_directive(comment, ()),))
+        else:
+            if comment.covers(UNUSED_NOQA) is not None:
+                continue
+            unused = [
+                listed for listed in dict.fromkeys(comment.codes)
+                if ran(listed) and not any(code.startswith(listed) for code in done)
+            ]
+            if not unused:
+                continue
+            keep = [listed for listed in comment.codes if listed not in unused]
+            message = "Unused `noqa` directive (unused: {})".format(
+                ", ".join(f"`{c}`" for c in unused))
+            fix = Fix(
+                "safe",
+                "Remove unused suppression codes" if keep else "Remove unused `noqa` directive",
+                (rewrite_directive(comment, keep),),
+            )
+        end = comment.column + len(
+            comment.source[comment.column - 1:comment.end_column - 1].rstrip(", \t"))
+        out.append(Diagnostic(path, comment.line, comment.column, UNUSED_NOQA, message,
+                              comment.line, end, "unused-noqa", fix))
+    return out
