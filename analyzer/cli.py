@@ -63,7 +63,50 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print the resolved settings, check nothing")
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    fixes = check.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true", help="apply safe fixes")
+    fixes.add_argument("--unsafe-fixes", action="store_true",
+                       help="also apply (with --fix) or show unsafe fixes")
+    fixes.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff, change nothing "
+                            "(exit 1 when something would change)")
+    fixes.add_argument("--fix-only", action="store_true",
+                       help="apply fixes, do not report what remains")
+    fixes.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    fixes.add_argument("--exit-non-zero-on-fix", action="store_true",
+                       help="exit 1 when a fix was applied, even if nothing remains")
+    fixes.add_argument("--add-noqa", action="store_true",
+                       help="append `# noqa: CODE` to every line with a finding")
+    cache = check.add_argument_group("cache")
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    cache.add_argument("--cache-dir", metavar="DIR",
+                       help="cache directory (default: .shoal_cache in the project root, "
+                            "or $SHOAL_CACHE_DIR)")
+    check.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on dask.distributed: tcp://HOST:PORT, or `local` for a local "
+                            "cluster (needs shoal[distributed])")
     check.set_defaults(action=do_check)
+
+    watch = sub.add_parser(
+        "watch", help="check, then recheck what each edit can affect",
+        description="Check, then recheck what each batch of edits can affect. Bursts of file "
+                    "events are coalesced over a 50 ms quiet window (one recheck per editor "
+                    "save or git checkout). Ctrl-C or SIGTERM stops it.")
+    watch.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    watch.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+    _add_selection(watch)
+    watch.add_argument("--format", choices=("text", "json"), default="text",
+                       help="format of the diagnostics written to --output-file")
+    watch.add_argument("--output-file", metavar="FILE",
+                       help="rewrite this file (atomically) after every completed recheck")
+    watch.add_argument("--workers", type=int, metavar="N", help="worker processes")
+    watch.add_argument("--heap-size", metavar="SIZE", help="shared heap size")
+    watch.add_argument("--verify", action="store_true",
+                       help="after each recheck, also run a cold check and report divergence")
+    watch.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    watch.add_argument("--cache-dir", metavar="DIR", help="cache directory")
+    watch.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    watch.set_defaults(action=do_watch)
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -130,7 +173,7 @@ def prepare(args: argparse.Namespace):
             first = stdin_filename if paths == [STDIN] else paths[0]
             config_path = find_config(first if first != STDIN else ".")
         config = load_config(config_path)
-        registry = Registry.builtin()
+        registry = Registry.for_command(config, args)
         selected = resolve_selection(
             config, select=_codes(args.select), extend_select=_codes(args.extend_select) or (),
             ignore=_codes(args.ignore) or (), extend_ignore=_codes(args.extend_ignore) or (),
@@ -151,7 +194,12 @@ def prepare(args: argparse.Namespace):
         workers = default_workers()
     if workers < 0:
         raise UsageError(f"--workers must be 0 or more, got {workers}")
-    return CheckPlan(config, discovery, registry, selected, workers, stdin_bytes)
+    cache_dir = None
+    if not getattr(args, "no_cache", False) and stdin_bytes is None:
+        cache_dir = Path(args.cache_dir or os.environ.get("SHOAL_CACHE_DIR")
+                         or discovery.project_root / ".shoal_cache")
+    return CheckPlan(config, discovery, registry, selected, workers, stdin_bytes,
+                     cache_dir=cache_dir, scheduler=getattr(args, "scheduler", None))
 
 
 def do_check(args: argparse.Namespace) -> int:
@@ -173,6 +221,11 @@ def do_check(args: argparse.Namespace) -> int:
                 print(f.display)
         return exit_codes.SUCCESS
 
+    if args.fix or args.diff or args.fix_only or args.add_noqa:
+        from analyzer.fixing import run_fix_mode
+
+        return run_fix_mode(args, plan)
+
     from analyzer.engine import CheckError, run_check
     from analyzer.progress import ProgressBar
 
@@ -186,6 +239,17 @@ def do_check(args: argparse.Namespace) -> int:
         if bar:
             bar.close()
     return _emit(args, result)
+
+
+def do_watch(args: argparse.Namespace) -> int:
+    """`shoal watch`: a check, then a recheck of what each batch of edits can affect."""
+    try:
+        plan = prepare(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    from analyzer.watch import run_watch
+
+    return run_watch(args, plan)
 
 
 def _emit(args: argparse.Namespace, result) -> int:
@@ -207,9 +271,13 @@ def _emit(args: argparse.Namespace, result) -> int:
 
 def do_rules(args: argparse.Namespace) -> int:
     """`shoal rules`: every rule with code, name, description, fixable, origin."""
+    from analyzer.config import ConfigError
     from analyzer.registry import Registry
 
-    registry = Registry.builtin()
+    try:
+        registry = Registry.for_working_directory()
+    except ConfigError as exc:
+        return _fail(str(exc))
     if args.format == "json":
         import json
 
@@ -218,9 +286,12 @@ def do_rules(args: argparse.Namespace) -> int:
              "fixable": i.fixable, "default": i.default_enabled, "origin": i.origin}
             for i in registry], indent=2))
         return exit_codes.SUCCESS
+    width = max((len(info.code) for info in registry), default=5) + 2
     for info in registry:
         mark = "[*]" if info.fixable else "   "
-        print(f"{info.code:<7}{mark} {info.name:<32} {info.description}  ({info.origin})")
+        off = "" if info.default_enabled else ", off by default"
+        print(f"{info.code:<{width}}{mark} {info.name:<32} {info.description}  "
+              f"({info.origin}{off})")
     return exit_codes.SUCCESS
 
 
@@ -228,10 +299,14 @@ def do_rule(args: argparse.Namespace) -> int:
     """`shoal rule CODE`: explain one rule."""
     import inspect
 
+    from analyzer.config import ConfigError
     from analyzer.registry import Registry
 
-    registry = Registry.builtin()
-    info = registry.by_code.get(args.code.upper())
+    try:
+        registry = Registry.for_working_directory()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    info = registry.by_code.get(args.code) or registry.by_code.get(args.code.upper())
     if info is None:
         return _fail(f"unknown rule code {args.code!r} (see `shoal rules`)")
     print(f"{info.code} {info.name}")
@@ -240,6 +315,12 @@ def do_rule(args: argparse.Namespace) -> int:
     print()
     doc = inspect.getdoc(info.cls) if info.cls is not None else None
     print(doc or info.description)
+    examples = [*getattr(info.cls, "VALID", ()), *getattr(info.cls, "INVALID", ())]
+    for example in examples[:4]:
+        print()
+        print(f"  {type(example).__name__}:")
+        for line in (getattr(example, "code", "") or "").strip("\n").splitlines():
+            print(f"    {line}")
     return exit_codes.SUCCESS
 
 

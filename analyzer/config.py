@@ -53,7 +53,9 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 SUPPORTED_VERSIONS: tuple[tuple[int, int], ...] = tuple((3, minor) for minor in range(10, 15))
 
 ALL = "ALL"
-_SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
+#: A code prefix (``F``, ``F4``, ``F401``), ``ALL``, or the name of a rule that has no code
+#: (a Fixit rule is selected by its class name, ``NoRedundantFString``).
+_SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*|[A-Za-z_][A-Za-z0-9_]*)$")
 _SIZE = re.compile(r"^\s*([0-9]+)\s*([KMGT]i?B?|B)?\s*$", re.IGNORECASE)
 
 

@@ -10,10 +10,12 @@ from analyzer.rules import (
     EXTERNAL,
     MISSING,
     UNKNOWN,
+    Invalid,
     ModuleFacts,
     ProjectIndex,
     ProjectRule,
     Symbol,
+    Valid,
 )
 
 __all__ = ["CallSignatureMismatch", "ImportMissingModule", "ImportMissingName", "project_rules"]
@@ -29,6 +31,31 @@ class ImportMissingName(ProjectRule):
     CODE = "SH001"
     NAME = "import-missing-name"
     MESSAGE = "imported name is not defined in the module"
+    VALID = [
+        Valid("""\
+            # file: app.py
+            from lib import present
+            # file: lib.py
+            present = 1
+            """),
+        Valid("""\
+            # file: app.py
+            try:
+                from lib import missing
+            except ImportError:
+                missing = None
+            # file: lib.py
+            present = 1
+            """),
+    ]
+    INVALID = [
+        Invalid("""\
+            # file: app.py
+            from lib import present, missing
+            # file: lib.py
+            present = 1
+            """, line=1, column=26, message="'missing' is not defined in module 'lib'"),
+    ]
 
     def check(self, facts: ModuleFacts, index: ProjectIndex) -> None:
         """Look every from-imported name up in its module."""
@@ -58,6 +85,34 @@ class CallSignatureMismatch(ProjectRule):
     CODE = "SH002"
     NAME = "call-signature-mismatch"
     MESSAGE = "arguments do not match the signature"
+    VALID = [
+        Valid("""\
+            # file: app.py
+            from lib import scale
+            scale(2, factor=3)
+            # file: lib.py
+            def scale(x, factor=1):
+                return x * factor
+            """),
+    ]
+    INVALID = [
+        Invalid("""\
+            # file: app.py
+            from lib import scale
+            scale(2, 3, 4)
+            # file: lib.py
+            def scale(x, factor=1):
+                return x * factor
+            """, line=2, column=1),
+        Invalid("""\
+            # file: app.py
+            import lib
+            lib.scale(2, size=3)
+            # file: lib.py
+            def scale(x, factor=1):
+                return x * factor
+            """, line=2, column=1),
+    ]
 
     def check(self, facts: ModuleFacts, index: ProjectIndex) -> None:
         """Bind each recorded call's argument shape to its callee's signature."""
@@ -128,6 +183,33 @@ class ImportMissingModule(ProjectRule):
     CODE = "SH004"
     NAME = "import-missing-module"
     MESSAGE = "imported module does not exist"
+    VALID = [
+        Valid("""\
+            # file: pkg/__init__.py
+            from . import util
+            # file: pkg/util.py
+            """),
+        Valid("""\
+            # file: pkg/__init__.py
+            try:
+                from . import missing
+            except ImportError:
+                missing = None
+            """),
+    ]
+    INVALID = [
+        Invalid("""\
+            # file: pkg/__init__.py
+            from . import util
+            from .missing import thing
+            # file: pkg/util.py
+            """, line=2, column=1, message="No module named 'pkg.missing'"),
+        Invalid("""\
+            # file: pkg/app.py
+            import pkg.nothere
+            # file: pkg/__init__.py
+            """, line=1, message="No module named 'pkg.nothere'"),
+    ]
 
     def check(self, facts: ModuleFacts, index: ProjectIndex) -> None:
         """Resolve every imported module, prefix by prefix."""

@@ -1,0 +1,310 @@
+"""Fixit 2 compatibility: a module of ``fixit.LintRule`` classes runs unchanged on shoal.
+
+Each Fixit rule class is adapted, when its plugin is loaded, into a shoal CST rule
+(``TREE = "cst"``) that owns one instance of the Fixit rule per file:
+
+* The adapter declares the Fixit rule's ``visit_X``/``leave_X`` methods as its own, so the
+  Fixit rule joins shoal's single batched libcst traversal (as under ``fixit lint``, where
+  rules are batched visitors too: a ``visit_X`` returning ``False`` prunes nothing).
+  Attribute visitors (``visit_X_attr``) are not supported: :func:`adapt` refuses such a
+  rule with :class:`FixitRuleError`, which the loader turns into a warning.
+* Its ``METADATA_DEPENDENCIES`` are resolved through the file's shared metadata wrapper,
+  so a provider two rules need is computed once.
+* ``self.report(node, message, position=, replacement=)`` is Fixit's own: it honours
+  ``# lint-ignore`` and ``# lint-fixme`` comments exactly as Fixit does. What it recorded
+  becomes shoal findings when the module is left; a replacement (node, ``FlattenSentinel``
+  or ``RemovalSentinel``) becomes one safe edit covering the text it changes.
+* The code of an adapted rule is its name as Fixit shows it (the class name without a
+  ``Rule`` suffix): it is what ``--select`` and ``# noqa:`` name, and its options are read
+  from ``[tool.shoal.options.NAME]`` and passed to the rule's constructor as keyword
+  arguments (Fixit itself constructs rules without arguments).
+* ``PYTHON_VERSION`` is honoured against ``target-version``: outside it the rule reports
+  nothing, as ``fixit lint`` disables it.
+
+An adapted class lives in the Fixit rule's own module, as the attribute
+``_shoal_fixit_<ClassName>``: the run context that carries it to the workers pickles it by
+reference, and the cache stamps the file the rule is written in.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from typing import TYPE_CHECKING, Any
+
+from analyzer.rules import Edit, Fix, LintRule, RuleContext
+from analyzer.rules import Invalid as ShoalInvalid
+from analyzer.rules import Valid as ShoalValid
+
+if TYPE_CHECKING:
+    import libcst
+
+__all__ = ["FixitRuleError", "adapt", "fixit_name", "fixit_rules_in", "is_fixit_rule"]
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_]")
+_KEBAB = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+class FixitRuleError(TypeError):
+    """A Fixit rule shoal cannot run; carries the rule class and says why."""
+
+    def __init__(self, rule: type, message: str) -> None:
+        super().__init__(f"Fixit rule {rule.__module__}.{rule.__qualname__}: {message}")
+        self.rule = rule
+
+
+def _fixit_base() -> type | None:
+    """``fixit.LintRule`` if fixit is importable; looked up only when a plugin needs it."""
+    fixit = sys.modules.get("fixit")
+    if fixit is None:
+        try:
+            import fixit
+        except ImportError:
+            return None
+    return fixit.LintRule
+
+
+def is_fixit_rule(value: object) -> bool:
+    """True for a concrete subclass of ``fixit.LintRule`` (not the base itself)."""
+    if not isinstance(value, type) or "fixit" not in sys.modules:
+        return False
+    base = _fixit_base()
+    return base is not None and issubclass(value, base) and value is not base
+
+
+def fixit_name(rule: type) -> str:
+    """The name Fixit shows for ``rule``: its class name without a ``Rule`` suffix."""
+    name = rule.__name__
+    return name[:-4] if name.endswith("Rule") and len(name) > 4 else name
+
+
+def fixit_rules_in(module: Any) -> list[type]:
+    """The Fixit rules a module offers, as ``fixit lint`` collects them (a package's
+    direct submodules included), sorted by name."""
+    import inspect
+    import pkgutil
+
+    from fixit.config import is_rule
+
+    found: dict[str, type] = dict(inspect.getmembers(module, is_rule))
+    if hasattr(module, "__path__"):
+        import importlib
+
+        for _, name, is_pkg in pkgutil.iter_modules(module.__path__):
+            if not is_pkg:
+                sub = importlib.import_module(f".{name}", module.__name__)
+                found.update(inspect.getmembers(sub, is_rule))
+    return [found[name] for name in sorted(found)]
+
+
+def adapt(rule: type, origin: str = "") -> type[LintRule]:
+    """The shoal module rule running the Fixit rule class ``rule`` (created once per class).
+
+    :raises FixitRuleError: the rule uses a Fixit feature shoal does not offer.
+    """
+    from analyzer.rules._lint_rule import node_class
+
+    key = "_shoal_fixit_" + _UNSAFE_NAME.sub("_", rule.__qualname__)
+    home = sys.modules[rule.__module__]
+    existing = getattr(home, key, None)
+    if existing is not None and existing.FIXIT_RULE is rule:
+        return existing
+    name = fixit_name(rule)
+    namespace: dict[str, Any] = {
+        "__module__": rule.__module__,
+        "__qualname__": key,
+        "__doc__": _description(rule),
+        # Left empty while the class is created: the base validates non-empty codes as
+        # shoal codes (1-3 capitals then digits), which a Fixit name is not.
+        "CODE": "",
+        "NAME": _KEBAB.sub("-", name).lower(),
+        "MESSAGE": getattr(rule, "MESSAGE", None) or _description(rule) or name,
+        "TREE": "cst",
+        # The whitespace-inclusive ranges place replacement fixes; asked for only when a
+        # finding carries one.
+        "METADATA_DEPENDENCIES": (*rule.get_inherited_dependencies(), _whitespace_ranges()),
+        "FIXABLE": bool(getattr(rule, "AUTOFIX", False)),
+        "FIXIT_RULE": rule,
+        "VALID": [_shoal_valid(case) for case in getattr(rule, "VALID", [])],
+        "INVALID": [_shoal_invalid(case) for case in getattr(rule, "INVALID", [])],
+    }
+    # libcst's visitor base defines a no-op stub for every visit_/leave_ name; only the
+    # methods the rule wrote count (libcst's get_visitors filters the same way).
+    visitors = [
+        n for n in dir(rule)
+        if n.startswith(("visit_", "leave_")) and not getattr(getattr(rule, n), "_is_no_op", False)
+    ]
+    for method in visitors:
+        node_name = method.partition("_")[2]
+        if node_class("cst", node_name) is None:
+            raise FixitRuleError(
+                rule, f"{method} is an attribute visitor (or names no libcst node); shoal "
+                      f"runs only visit_<Node>/leave_<Node> methods")
+        if method != "leave_Module":
+            namespace[method] = _delegate(method)
+    namespace["visit_Module"] = _visit_module(rule)
+    namespace["leave_Module"] = _leave_module(rule)
+    adapted = type(key, (_FixitAdapter,), namespace)
+    adapted.CODE = name
+    adapted.ORIGIN = origin
+    setattr(home, key, adapted)
+    return adapted
+
+
+def _description(rule: type) -> str:
+    doc = (rule.__doc__ or "").strip().splitlines()
+    return doc[0].strip() if doc else ""
+
+
+def _dedent(code: str) -> str:
+    # Fixit drops one leading newline before dedenting; positions in its examples count so.
+    import textwrap
+
+    return textwrap.dedent(re.sub(r"\A\n", "", code))
+
+
+def _shoal_valid(case: object) -> ShoalValid:
+    return ShoalValid(_dedent(case if isinstance(case, str) else case.code))  # type: ignore[attr-defined]
+
+
+def _shoal_invalid(case: object) -> ShoalInvalid:
+    if isinstance(case, str):
+        return ShoalInvalid(_dedent(case))
+    code_range = getattr(case, "range", None)
+    replacement = getattr(case, "expected_replacement", None)
+    return ShoalInvalid(
+        _dedent(case.code),  # type: ignore[attr-defined]
+        line=code_range.start.line if code_range is not None else None,
+        column=code_range.start.column + 1 if code_range is not None else None,
+        message=getattr(case, "expected_message", None),
+        expected_fix=_dedent(replacement) if replacement else None,
+    )
+
+
+def _delegate(method: str) -> Any:
+    def call(self: _FixitAdapter, node: Any) -> None:
+        fixit_rule = self.fixit_rule
+        if fixit_rule is not None:
+            getattr(fixit_rule, method)(node)
+
+    call.__name__ = method
+    return call
+
+
+def _visit_module(rule: type) -> Any:
+    has_own = not getattr(rule.visit_Module, "_is_no_op", False)
+
+    def visit_Module(self: _FixitAdapter, node: Any) -> None:
+        self._start(node)
+        if has_own and self.fixit_rule is not None:
+            self.fixit_rule.visit_Module(node)
+
+    return visit_Module
+
+
+def _leave_module(rule: type) -> Any:
+    has_own = not getattr(rule.leave_Module, "_is_no_op", False)
+
+    def leave_Module(self: _FixitAdapter, node: Any) -> None:
+        if has_own and self.fixit_rule is not None:
+            self.fixit_rule.leave_Module(node)
+        self._flush(node)
+
+    return leave_Module
+
+
+class _FixitAdapter(LintRule):
+    """Base of adapted Fixit rules: one Fixit rule instance per file, its reports converted."""
+
+    #: The adapted ``fixit.LintRule`` subclass.
+    FIXIT_RULE: type = object
+    #: Where the rule came from (shown by ``shoal rules``).
+    ORIGIN: str = ""
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        self.fixit_rule: Any = None
+        rule = type(self).FIXIT_RULE
+        if _runs_on(rule, context.settings.target_version):
+            options = dict(context.settings.options_for(type(self)))
+            self.fixit_rule = rule(**options) if options else rule()
+
+    def _start(self, module: libcst.Module) -> None:
+        if self.fixit_rule is None:
+            return
+        deps = type(self).FIXIT_RULE.get_inherited_dependencies()
+        # libcst's get_metadata reads this mapping; the values come from shoal's per-file
+        # wrapper so providers shared with other rules are computed once.
+        self.fixit_rule.metadata = {provider: self.get_metadata(provider) for provider in deps}
+
+    def _flush(self, module: libcst.Module) -> None:
+        fixit_rule = self.fixit_rule
+        if fixit_rule is None:
+            return
+        violations, fixit_rule._violations = fixit_rule._violations, []
+        for violation in violations:
+            start, end = violation.range.start, violation.range.end
+            fix = None
+            if violation.replacement is not None:
+                fix = self._fix(module, violation.node, violation.replacement, fixit_rule.name)
+            self.report((start.line, start.column + 1), violation.message, fix=fix,
+                        end=(end.line, end.column + 1))
+
+
+    def _fix(self, module: libcst.Module, node: Any, replacement: Any, name: str) -> Fix | None:
+        import libcst
+
+        if isinstance(replacement, libcst.BaseExpression) and isinstance(node, libcst.BaseExpression):
+            # The common case, in one node's text: the replacement's code over the
+            # whitespace-inclusive range of the node it replaces. Statements take the slow
+            # path: their code depends on the module's newline and the end of the file.
+            code_range = self.get_metadata(_whitespace_ranges(), node)
+            edit = Edit(module.code_for_node(replacement), code_range.start.line,
+                        code_range.start.column + 1, code_range.end.line,
+                        code_range.end.column + 1)
+            return Fix("safe", f"{name}: apply the suggested replacement", (edit,))
+        return _replacement_fix(module, node, replacement, name)
+
+
+def _whitespace_ranges() -> type:
+    from libcst.metadata import WhitespaceInclusivePositionProvider
+
+    return WhitespaceInclusivePositionProvider
+
+
+def _runs_on(rule: type, target: tuple[int, int]) -> bool:
+    spec = getattr(rule, "PYTHON_VERSION", "")
+    if not spec:
+        return True
+    from packaging.specifiers import SpecifierSet
+
+    return "{}.{}".format(*target) in SpecifierSet(spec, prereleases=True)
+
+
+def _replacement_fix(module: libcst.Module, node: Any, replacement: Any, rule_name: str) -> Fix | None:
+    """One edit from the text of ``module`` to its text with ``node`` replaced (a removal or
+    a flattened sequence), trimmed to the part that changes: what Fixit would write."""
+    before = module.code
+    after = module.deep_replace(node, replacement).code
+    if before == after:
+        return None
+    prefix = 0
+    limit = min(len(before), len(after))
+    while prefix < limit and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while (suffix < limit - prefix
+           and before[len(before) - 1 - suffix] == after[len(after) - 1 - suffix]):
+        suffix += 1
+    line, column = _position(before, prefix)
+    end_line, end_column = _position(before, len(before) - suffix)
+    content = after[prefix:len(after) - suffix]
+    return Fix("safe", f"{rule_name}: apply the suggested replacement",
+               (Edit(content, line, column, end_line, end_column),))
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, character column) of a character offset; lines end at ``\\n`` only,
+    as libcst counts them."""
+    line = text.count("\n", 0, offset) + 1
+    start = text.rfind("\n", 0, offset) + 1
+    return line, offset - start + 1
