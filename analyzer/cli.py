@@ -82,9 +82,6 @@ def build_parser() -> argparse.ArgumentParser:
     cache.add_argument("--cache-dir", metavar="DIR",
                        help="cache directory (default: .shoal_cache in the project root, "
                             "or $SHOAL_CACHE_DIR)")
-    check.add_argument("--scheduler", metavar="ADDRESS",
-                       help="run on dask.distributed: tcp://HOST:PORT, or `local` for a local "
-                            "cluster (needs shoal[distributed])")
     check.set_defaults(action=do_check)
 
     watch = sub.add_parser(
@@ -199,7 +196,7 @@ def prepare(args: argparse.Namespace):
         cache_dir = Path(args.cache_dir or os.environ.get("SHOAL_CACHE_DIR")
                          or discovery.project_root / ".shoal_cache")
     return CheckPlan(config, discovery, registry, selected, workers, stdin_bytes,
-                     cache_dir=cache_dir, scheduler=getattr(args, "scheduler", None))
+                     cache_dir=cache_dir)
 
 
 def do_check(args: argparse.Namespace) -> int:

@@ -48,8 +48,6 @@ class CheckPlan:
     #: Where the warm cache lives (``--cache-dir``, ``$SHOAL_CACHE_DIR``, else
     #: ``.shoal_cache`` in the project root); ``None`` with ``--no-cache``.
     cache_dir: Path | None = None
-    #: ``--scheduler``: a dask.distributed address or ``"local"``; ``None`` for the fork pool.
-    scheduler: str | None = None
 
 
 @dataclass
