@@ -396,33 +396,30 @@ def open_session(
     """An open, checked session for ``plan`` (warm from the cache when there is a valid one)
     and a ``save(session)`` callable writing it back (a no-op without a cache)."""
     if plan.cache_dir is None or plan.stdin is not None:
-        from analyzer.session import Session
-
-        session = Session(plan, replan=replan).open()
-        try:
-            session.check(progress=progress)
-        except BaseException:
-            session.close()
-            raise
-        return session, lambda s: None
+        return _cold_session(plan, replan, progress), lambda s: None
     cache, index = _open_cache(plan)
     session, _how = _session_from(plan, cache, index, replan, progress)
     return session, cache.write
 
 
 def _session_from(plan, cache, index, replan, progress) -> tuple[Any, str]:
-    from analyzer.session import Session
-
     session = _warm_session(plan, cache, index, replan) if index is not None else None
     if session is not None:
         return session, "warm"
+    return _cold_session(plan, replan, progress), "cold"
+
+
+def _cold_session(plan, replan, progress) -> Any:
+    """A new session after a cold check (closed again if the check fails)."""
+    from analyzer.session import Session
+
     session = Session(plan, replan=replan).open()
     try:
         session.check(progress=progress)
     except BaseException:
         session.close()
         raise
-    return session, "cold"
+    return session
 
 
 def _warm_session(plan: Any, cache: _Cache, index: dict[str, Any], replan: Any = None) -> Any:

@@ -46,7 +46,7 @@ from pathlib import Path
 from analyzer import exit_codes
 from analyzer.discovery import SourceFile
 from analyzer.engine import CheckError, CheckPlan, CheckResult, run_check
-from analyzer.facts import ModuleFacts
+from analyzer.facts import Import, ModuleFacts
 from analyzer.rules import Diagnostic, Edit, Fix, SourceLines
 from analyzer.rules._positions import apply_edits
 from analyzer.source import SourceDecodeError, decode_source
@@ -260,37 +260,6 @@ def fix_text(
 # F401: unsafe when another project module imports the name from this one
 
 
-def _import_text(statement: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:
-    """The name as pyflakes quotes it in F401's message (``'os.path'``, ``'.m.r as s'``)."""
-    if isinstance(statement, ast.Import):
-        text = alias.name
-    else:
-        base = "." * statement.level + (statement.module or "")
-        text = base + alias.name if base.endswith(".") or not base else f"{base}.{alias.name}"
-    return f"{text} as {alias.asname}" if alias.asname else text
-
-
-def _bound(statement: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:
-    if alias.asname:
-        return alias.asname
-    return alias.name.split(".")[0] if isinstance(statement, ast.Import) else alias.name
-
-
-def _module_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
-    """Import statements whose names are module attributes (not inside a def or class)."""
-    found: list[ast.Import | ast.ImportFrom] = []
-    todo: list[ast.AST] = [tree]
-    while todo:
-        node = todo.pop()
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.Import, ast.ImportFrom)):
-                found.append(child)
-            elif isinstance(child, ast.stmt) and not isinstance(
-                    child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                todo.append(child)
-    return found
-
-
 class ReexportIndex:
     """Which names other project modules import from each module (``from M import name``).
 
@@ -329,12 +298,14 @@ class ReexportIndex:
         return self._imported
 
     def mark(
-        self, diagnostics: list[Diagnostic], text_of: Callable[[SourceFile], str | None]
+        self, diagnostics: list[Diagnostic],
+        imports_of: Callable[[SourceFile], Sequence[Import]],
     ) -> list[Diagnostic]:
         """``diagnostics`` with each safe F401 fix made unsafe when a name it removes is
         imported from its module by another project module.
 
-        :param text_of: the current text of a file (its fix rounds may have moved lines).
+        :param imports_of: the imports (facts) of a file's module, to know which names the
+            statement of each finding binds -- no file is parsed for it.
         """
         groups: dict[tuple, list[Diagnostic]] = {}
         for d in diagnostics:
@@ -352,7 +323,7 @@ class ReexportIndex:
             names = imported.get(f.module) if f is not None else None
             if not names:
                 continue
-            culprit = self._culprit(group, names, text_of(f))
+            culprit = self._culprit(group, names, imports_of(f))
             if culprit is None:
                 continue
             name, importer = culprit
@@ -367,33 +338,41 @@ class ReexportIndex:
 
     @staticmethod
     def _culprit(
-        group: list[Diagnostic], names: dict[str, str], text: str | None
+        group: list[Diagnostic], names: dict[str, str], imports: Sequence[Import]
     ) -> tuple[str, str] | None:
         """(name, importer) for the first removed name imported elsewhere, else ``None``."""
         star = names.get("*")
         quoted = {m.group(1) for d in group if (m := re.match(r"'(.*)' imported", d.message))}
-        line, end_line = group[0].line, group[0].end_line
-        removed: list[str] = []
-        try:
-            tree = ast.parse(text) if text is not None else None
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            tree = None
-        if tree is not None:
-            for statement in _module_imports(tree):
-                if statement.lineno != line or statement.end_lineno != end_line:
-                    continue
-                aliases = [a for a in statement.names if _import_text(statement, a) in quoted]
-                removed.extend(_bound(statement, a) for a in aliases or statement.names)
-        if tree is not None and not removed:
-            return None  # not a module-level import: nothing can import it from here
-        if not removed:
-            removed = [q.split(" as ")[-1].split(".")[-1] for q in quoted]  # best effort
+        # The statement's names that are module attributes (executed at import time, at
+        # module level): an import inside a function binds nothing anyone can import.
+        statement = [i for i in imports if i.stmt_line == group[0].line and i.import_time]
+        if not statement:
+            return None
+        removed = [_bound(i) for i in statement if _import_text(i) in quoted] or [
+            _bound(i) for i in statement]
         for name in removed:
             if name in names:
                 return name, names[name]
             if star is not None and not name.startswith("_"):
                 return name, star
         return None
+
+
+def _import_text(imp: Import) -> str:
+    """How pyflakes quotes an import in its F401 message (``'a.b'``, ``'.m.x as y'``)."""
+    if imp.name is None:
+        text = imp.module
+    else:
+        prefix = "." * imp.level + (imp.module or "")
+        text = f"{prefix}.{imp.name}" if imp.module else f"{prefix}{imp.name}"
+    return f"{text} as {imp.alias}" if imp.alias else text
+
+
+def _bound(imp: Import) -> str:
+    """The name an import binds in its module."""
+    if imp.alias:
+        return imp.alias
+    return imp.module.split(".")[0] if imp.name is None else imp.name
 
 
 def text_on_disk(f: SourceFile, stdin: bytes | None) -> str | None:

@@ -627,13 +627,14 @@ class Session:
                for d in final):
             # An F401 fix is unsafe when another project module imports the name from this
             # one: only the master, after the merge, holds every module's imports.
-            from analyzer.fixing import ReexportIndex, text_on_disk
+            from analyzer.fixing import ReexportIndex
 
             files = {fs.task.path: fs.task for fs in state.files.values()}
             index = ReexportIndex.from_facts(
                 self.plan, state.imports,
                 lambda path: files[path].display if path in files else path)
-            final = index.mark(final, lambda f: text_on_disk(f, self.plan.stdin))
+            final = index.mark(final, lambda f: state.imports[f.module].imports
+                               if f.module in state.imports else ())
         return final
 
 

@@ -137,3 +137,17 @@ def _no_module_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
     problems = before.leaks()
     if problems:
         pytest.fail(f"{request.node.nodeid} leaked: " + "; ".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def shoal(capsys):
+    """Run `shoal ARGS` in-process and capture what it prints (a `tests.cli.helpers.Run`)."""
+    from analyzer.cli import main
+    from tests.cli.helpers import Run
+
+    def run(*args: str) -> Run:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run

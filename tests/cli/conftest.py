@@ -1,10 +1,7 @@
-"""Fixtures for the CLI tests: a project directory and an in-process `shoal` runner."""
+"""Fixtures for the CLI tests: a project directory (the `shoal` runner is suite-wide)."""
 from __future__ import annotations
 
 import pytest
-
-from analyzer.cli import main
-from tests.cli.helpers import Run
 
 
 @pytest.fixture
@@ -13,15 +10,3 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text("[tool.shoal]\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-@pytest.fixture
-def shoal(capsys):
-    """Run `shoal ARGS` in-process and capture what it prints."""
-
-    def run(*args: str) -> Run:
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return run
