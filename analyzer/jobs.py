@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -232,10 +233,20 @@ def phase2_job(
         if facts is None:
             out.append((task.module, task.path, (), ()))
             continue
-        diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display)
+        diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display,
+                                  tree=functools.partial(_parse_again, task.path))
         out.append((task.module, task.path, tuple(diags),
                     tuple(sorted({dep_id(key) for key in recorded}))))
     return out
+
+
+def _parse_again(path: str) -> ast.Module:
+    """The module's ``ast`` for a project rule that declares ``NEEDS_TREE``.
+
+    Parsed again from the file rather than stored by phase 1: ``ast.parse`` costs about what
+    unpickling a stored tree would, and the cold path never pays for a tree nobody reads.
+    """
+    return ast.parse(decode_source(_read(path)), filename=path)
 
 
 #: One project index per run context, shared by every module a worker checks in it: the

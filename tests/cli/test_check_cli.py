@@ -1,10 +1,13 @@
 """`shoal check` end to end on small projects: formats, selection, exit codes, workers."""
 from __future__ import annotations
 
+import ast
 import json
 
 import pytest
 
+from analyzer.registry import Registry, rule_info
+from analyzer.rules import ProjectRule
 from tests.cli.helpers import run_subprocess, write_tree
 
 UNUSED = "import os\n"
@@ -160,3 +163,34 @@ def test_heap_too_small_for_the_facts_is_exit_two_naming_the_setting(project, sh
     assert run.code == 2
     assert "heap" in run.err and "--heap-size" in run.err
     assert "Traceback" not in run.err
+
+
+class CountsFunctions(ProjectRule):
+    """Test rule: reports how many functions the module's tree holds (module level: rule
+    classes travel to the workers by reference)."""
+
+    CODE = "X901"
+    NAME = "counts-functions"
+    MESSAGE = "m"
+    NEEDS_TREE = True
+
+    def check(self, facts, index):
+        """Count the functions of the tree the pipeline hands over."""
+        tree = self.context.tree
+        n = sum(isinstance(node, ast.FunctionDef) for node in ast.walk(tree))
+        self.report(1, 1, f"{n} functions")
+
+
+def test_a_project_rule_that_needs_the_tree_gets_it(project, shoal, monkeypatch):
+    original = Registry.for_config.__func__
+
+    def for_config(cls, *args, **kwargs):
+        registry, warnings = original(cls, *args, **kwargs)
+        registry.by_code["X901"] = rule_info(CountsFunctions, "tests")
+        return registry, warnings
+
+    monkeypatch.setattr(Registry, "for_config", classmethod(for_config))
+    write_tree(project, {"a.py": "def f():\n    def g():\n        pass\n    return g\n"})
+    run = shoal("check", "--no-cache", "--workers", "1", "--format", "json",
+                "--select", "X901", "a.py")
+    assert [(d["code"], d["message"]) for d in run.json()] == [("X901", "2 functions")]
