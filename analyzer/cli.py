@@ -119,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `shoal` console script; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Kept for `shoal watch`, which re-executes itself when a local plugin's source changes.
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return exit_codes.ERROR

@@ -215,6 +215,12 @@ class Watcher:
         from parallel import Cancelled
 
         session = self.session
+        edited = paths & plugin_sources(session.plan.registry) if paths is not None else set()
+        if edited:
+            # Workers were forked with the old plugin module and the master holds it too;
+            # only a new process sees the new source (and the cache key, which covers every
+            # rule's source file, makes its startup check cold).
+            raise PluginChanged(sorted(edited))
         try:
             if paths is not None and session.config_changed(paths):
                 if self.replan is None:
@@ -225,6 +231,10 @@ class Watcher:
                     except Exception as exc:  # a broken config: say so, keep the old one
                         print(f"shoal: error: {exc}", file=self.err)
                         return None
+                    sources = plugin_sources(plan.registry)
+                    if sources != plugin_sources(session.plan.registry):
+                        # The workers cannot import a plugin loaded after they forked.
+                        raise PluginChanged(sorted(sources ^ plugin_sources(session.plan.registry)))
                     report = session.rebuild(plan, interrupt=self._interrupt)
             else:
                 report = session.recheck(paths, interrupt=self._interrupt)
@@ -316,6 +326,7 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     session = save = watcher = None
+    restart: list[str] = []
     try:
         try:
             session, save = open_session(plan, replan=replan)
@@ -356,6 +367,8 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
         print(f"shoal: watching {plan.discovery.project_root} (quiet window "
               f"{QUIET_WINDOW * 1000:.0f} ms); Ctrl-C to stop", file=sys.stderr)
         watcher.run()
+    except PluginChanged as changed:
+        restart = changed.args[0]
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
@@ -370,8 +383,32 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
                 session.close()
             signal.signal(signal.SIGTERM, previous_term)
             signal.signal(signal.SIGINT, previous_int)
+    if restart:
+        print(f"shoal: plugin source changed ({', '.join(restart)}); restarting the watch",
+              file=sys.stderr)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, "-m", "analyzer.cli",
+                                  *getattr(args, "argv", sys.argv[1:])])
     print("shoal: watch stopped", file=sys.stderr)
     return exit_codes.SUCCESS
+
+
+class PluginChanged(Exception):
+    """A local plugin's source changed: the watch restarts in a new process."""
+
+
+def plugin_sources(registry: Any) -> set[str]:
+    """The absolute paths of the files defining the non-built-in rules of ``registry``."""
+    found = set()
+    for info in registry:
+        if info.cls is None or info.origin == "built-in":
+            continue
+        module = sys.modules.get(info.cls.__module__)
+        path = getattr(module, "__file__", None)
+        if path:
+            found.add(os.path.abspath(path))
+    return found
 
 
 def _startup_diff(diagnostics: list[Any]) -> tuple[list[Any], list[Any]]:

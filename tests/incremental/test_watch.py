@@ -121,3 +121,35 @@ def test_a_burst_of_edits_is_coalesced_and_ends_right(watch):
     # Far fewer rechecks than files (the quiet window coalesces them).
     statuses = [line for line in err_log.read_text().splitlines() if "rechecked in" in line]
     assert len(statuses) < 12
+
+
+PLUGIN = '''\
+from analyzer.rules import LintRule
+
+
+class Marks(LintRule):
+    """Test plugin: one finding per module, its message naming the plugin's version."""
+
+    CODE = "X777"
+    NAME = "marks"
+    MESSAGE = "m"
+    TREE = "ast"
+
+    def visit_Module(self, node):
+        self.report((1, 1), "VERSION")
+'''
+
+
+@pytest.mark.slow
+def test_a_local_plugin_edit_restarts_the_watch_with_the_new_source(watch):
+    files = {"a.py": "x = 1\n", "lint/rules.py": PLUGIN.replace("VERSION", "plugin v1"),
+             "pyproject.toml": '[tool.shoal]\nplugins = ["lint/rules.py"]\n'}
+    root, output, proc, _out, err_log = watch(files, "--extend-select", "X777")
+    wait_for(lambda: output.exists() and "plugin v1" in output.read_text(), "the plugin's output")
+    write(root, {"lint/rules.py": PLUGIN.replace("VERSION", "plugin v2")})
+    wait_for(lambda: "plugin v2" in output.read_text(), "the new plugin source at work")
+    assert "plugin v1" not in output.read_text()
+    assert "restarting the watch" in err_log.read_text()
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=DEADLINE) == 0
+    assert processes_running(str(output)) == []
