@@ -107,8 +107,3 @@ def run_check(
 def default_workers() -> int:
     """All cores this process may use."""
     return jobs.worker_cpu_count()
-
-
-def project_files(discovery: Discovery) -> list[Path]:
-    """The paths of the files to report on, sorted."""
-    return sorted(discovery.reported)
