@@ -163,7 +163,7 @@ def check_file(task: FileTask, ctx: RunContext) -> tuple[FileResult, ModuleFacts
     if task.report:
         context = RuleContext(path=task.display, module=task.module, is_package=task.is_package,
                               source=text, lines=lines, settings=ctx.settings)
-        cst = _cst_factory(text, data) if len(data) <= MAX_CST_BYTES else None
+        cst = _cst_factory(text) if len(data) <= MAX_CST_BYTES else None
         diagnostics = tuple(run_module_rules(context, ctx.module_rules, tree, cst))
         noqa = scan_noqa(text)
     return FileResult(task.path, task.module, digest, True, diagnostics, noqa), facts
@@ -174,7 +174,7 @@ def _read(path: str) -> bytes:
         return f.read()
 
 
-def _cst_factory(text: str, data: bytes) -> Callable[[], Any]:
+def _cst_factory(text: str) -> Callable[[], Any]:
     def parse() -> Any:
         import libcst  # lazy: only files with a selected CST rule pay for libcst
 
