@@ -28,7 +28,12 @@ from parallel._pool import WorkerPool
 from parallel._stopflag import should_stop
 
 #: names loaded on first access, from the module that holds them
-_LAZY = {"DaskPool": "parallel._dask", "SchedulerUnreachable": "parallel._dask"}
+_LAZY = {
+    "DaskPool": "parallel._dask",
+    "SchedulerUnreachable": "parallel._dask",
+    "Traffic": "parallel._dask",
+    "shared_data": "parallel._dask",
+}
 
 __all__ = [
     "Cancelled",
@@ -37,16 +42,18 @@ __all__ = [
     "JobTimeout",
     "PoolFailure",
     "SchedulerUnreachable",
+    "Traffic",
     "WorkerDied",
     "WorkerPool",
     "default_bucket_size",
     "make_buckets",
+    "shared_data",
     "should_stop",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    """Load ``DaskPool`` and ``SchedulerUnreachable`` on first access."""
+    """Load the dask side (``DaskPool`` and its companions) on first access."""
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value

@@ -10,11 +10,14 @@ import logging
 import os
 import pickle
 import tempfile
+import threading
 import time
 import traceback
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import CancelledError
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +36,8 @@ IN_FLIGHT_PER_THREAD = 2
 LOCAL_CONNECT_TIMEOUT = "10s"
 #: how many times dask reschedules a bucket whose worker died before :class:`WorkerDied`
 LOST_TASK_RETRIES = 1
+#: how many times a bucket whose finished result died with its worker is run again
+LOST_RESULT_RETRIES = 2
 
 
 class SchedulerUnreachable(ConnectionError):
@@ -50,19 +55,56 @@ class SchedulerUnreachable(ConnectionError):
         self.seconds = seconds
 
 
-def run_payload(payload: bytes) -> bytes:
+#: In a dask worker, the data shared with the running task (token -> bytes); see
+#: :meth:`DaskPool.share`.  Thread-local: a worker with several threads runs several tasks.
+_SHARED = threading.local()
+
+
+def shared_data(token: str) -> bytes:
+    """In a job running on a :class:`DaskPool`: the bytes shared under ``token`` by
+    :meth:`DaskPool.share` (the same object for every bucket a worker runs)."""
+    data = getattr(_SHARED, "data", None) or {}
+    try:
+        return data[token]
+    except KeyError:
+        raise KeyError(
+            f"no data shared under {token!r}: only a job running on the DaskPool that "
+            "shared it (and before unshare) can read it"
+        ) from None
+
+
+def run_payload(payload: bytes, shared: dict[str, bytes] | None = None) -> bytes:
     """In a dask worker: run one pickled ``(job, bucket)`` and pickle the reply.
 
     The reply has the fork pool's format (``_process.failure_reply``), so a job error, a heap
-    error and an unpicklable result end the same way on both pools.  The bucket travels
-    pickled with the standard pickle, as in the fork pool: the job goes by reference and
-    dask never walks the items looking for tasks.
+    error and an unpicklable result end the same way on both pools.  The bucket travels as
+    one pickle, made by cloudpickle so that a module registered with
+    ``cloudpickle.register_pickle_by_value`` reaches workers that cannot import it; the job
+    goes by reference and dask never walks the items looking for tasks.  ``shared`` is the
+    data of :meth:`DaskPool.share`, resolved by dask on this worker.
     """
+    _SHARED.data = shared
     try:
         job, bucket = pickle.loads(payload)
         return pickle.dumps(("ok", job(bucket)), protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException as exc:
         return _process.failure_reply(exc)
+    finally:
+        _SHARED.data = None
+
+
+@dataclass
+class Traffic:
+    """Bytes a :class:`DaskPool` moved since it was created: the cost of going remote."""
+
+    #: pickled buckets sent to workers (jobs, items, and their retries)
+    payload_bytes: int = 0
+    #: pickled replies fetched from workers
+    reply_bytes: int = 0
+    #: shared data times the number of workers it was broadcast to
+    shared_bytes: int = 0
+    #: buckets submitted
+    buckets: int = 0
 
 
 class DaskPool:
@@ -97,6 +139,13 @@ class DaskPool:
       until it returns, and a later call waits for that thread.  ``job_timeout`` is counted
       from the bucket's submission; ``JobTimeout.pid`` is the worker's pid if the scheduler
       still knows it, else 0.
+
+    - Data every bucket needs (a run's context, a heap snapshot) is not put in each bucket:
+      :meth:`share` broadcasts it once per worker and jobs read it with
+      ``parallel.shared_data(token)``.  If every worker holding it dies, the pool broadcasts
+      it again and re-runs the buckets dask cancelled for want of it (a bucket that ran
+      beside others is re-run alone first, as after a worker death).
+    - :attr:`traffic` counts the bytes shipped (buckets, replies, shared data).
 
     Everything else is the same: buckets (``parallel.make_buckets`` over the cluster's
     thread count), ``merge`` in completion order, ``progress``, ``on_failure`` splitting a
@@ -149,6 +198,9 @@ class DaskPool:
         self._client: Client | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._config: Any = None
+        self._shared: dict[str, _Shared] = {}
+        #: bytes moved so far (see :class:`Traffic`)
+        self.traffic = Traffic()
         # One event loop thread for the cluster and the client, owned (and joined) by the pool.
         self._runner: LoopRunner = LoopRunner()
         self._runner.start()
@@ -236,6 +288,39 @@ class DaskPool:
         """The number of worker threads in the cluster now (at least 1)."""
         return max(1, sum(self.client.nthreads().values()))
 
+    def share(self, data: bytes) -> str:
+        """Ship ``data`` to every worker once; returns the token a job reads it by.
+
+        Every bucket of later calls on this pool can read it with
+        ``parallel.shared_data(token)`` until :meth:`unshare`: dask broadcasts it now and
+        hands each task the copy already on its worker (a worker that joins later fetches
+        it once, on its first task).  The pool keeps ``data``: if the workers holding it
+        die, it is broadcast again under the same token.
+        """
+        if self._closed:
+            raise ValueError("share on a closed DaskPool")
+        token = f"shoal-shared-{uuid.uuid4().hex}"
+        self._shared[token] = _Shared(data, self._scatter(data))
+        return token
+
+    def unshare(self, token: str) -> None:
+        """Release the data of :meth:`share` (the workers drop it); idempotent."""
+        shared = self._shared.pop(token, None)
+        if shared is not None and self._client is not None:
+            shared.future.release()
+
+    def _scatter(self, data: bytes) -> Future:
+        n_workers = max(1, len(self.client.nthreads()))
+        self.traffic.shared_bytes += len(data) * n_workers
+        return self.client.scatter(data, broadcast=True, hash=False)
+
+    def _reshare_lost(self) -> None:
+        """Broadcast again the shared data whose every copy died with its workers."""
+        for shared in self._shared.values():
+            if shared.future.status != "finished":
+                shared.future.release()
+                shared.future = self._scatter(shared.data)
+
     def close(self) -> None:
         """Disconnect; with a LocalCluster, stop its workers and scheduler too; idempotent.
 
@@ -244,6 +329,7 @@ class DaskPool:
         if self._closed:
             return
         self._closed = True
+        self._shared.clear()
         try:
             if self._client is not None:
                 self._client.close()
@@ -314,6 +400,16 @@ class DaskPool:
             self._in_call = False
 
 
+class _Shared:
+    """Data shared with the workers: the bytes (to share again) and their dask future."""
+
+    __slots__ = ("data", "future")
+
+    def __init__(self, data: bytes, future: Future) -> None:
+        self.data = data
+        self.future = future
+
+
 class _Submitted:
     """A bucket submitted to the cluster."""
 
@@ -354,6 +450,8 @@ class _DaskCall(_call.Call):
         #: buckets whose workers died while they shared them: each is re-run alone before
         #: it is blamed, since dask counts a death against every task on the dead worker
         self.suspects: deque[list[Any]] = deque()
+        #: id(bucket) -> how many times its finished result was lost with its worker
+        self.lost_results: dict[int, int] = {}
 
     def run(self) -> Any:
         """Run the call to its end."""
@@ -394,6 +492,11 @@ class _DaskCall(_call.Call):
                 done = wait(futures, timeout=self._wait_seconds(), return_when="FIRST_COMPLETED")
             except TimeoutError:
                 done = None
+            except CancelledError as exc:
+                # dask cancels a task whose input died with its workers ("lost
+                # dependencies"): the shared data, when every worker holding it was killed.
+                self._recover_cancelled(exc)
+                continue
             if done is not None:
                 for future in done.done:
                     sub = self.running.pop(future.key)
@@ -409,12 +512,19 @@ class _DaskCall(_call.Call):
         return timeout
 
     def _submit(self, bucket: list[Any]) -> None:
-        payload = pickle.dumps((self.job, bucket), protocol=pickle.HIGHEST_PROTOCOL)
+        import cloudpickle
+
+        payload = cloudpickle.dumps((self.job, bucket), protocol=pickle.HIGHEST_PROTOCOL)
         key = f"{self.prefix}-{self.n_submitted}"
         self.n_submitted += 1
+        traffic = self.dask_pool.traffic
+        traffic.payload_bytes += len(payload)
+        traffic.buckets += 1
+        shared = {token: sh.future for token, sh in self.dask_pool._shared.items()} or None
         # retries=0: run_payload catches every job exception, so a task only errs when dask
         # itself failed; a lost worker is retried by the scheduler's allowed-failures instead.
-        future = self.client.submit(run_payload, payload, key=key, pure=False, retries=0)
+        future = self.client.submit(run_payload, payload, shared, key=key, pure=False,
+                                    retries=0)
         deadline = None
         if self.dask_pool.job_timeout is not None:
             deadline = time.monotonic() + self.dask_pool.job_timeout
@@ -425,7 +535,14 @@ class _DaskCall(_call.Call):
 
     def _collect(self, future: Future, bucket: list[Any], shared: bool) -> None:
         if future.status == "finished":
-            data = future.result()
+            try:
+                data = future.result()
+            except Exception as exc:
+                # It ran, but the worker holding the result died before the master fetched
+                # it (dask then cancels or reschedules the key): run the bucket again.
+                self._refetch(bucket, shared, exc)
+                return
+            self.dask_pool.traffic.reply_bytes += len(data)
             try:
                 reply = pickle.loads(data)
             except Exception as exc:
@@ -438,7 +555,7 @@ class _DaskCall(_call.Call):
             return
         if future.status == "lost":
             # It ran, but its worker died before the master fetched the result: run it again.
-            self.pending.appendleft(bucket)
+            self._refetch(bucket, shared, None)
             return
         if future.status == "error":
             error = _task_failure(future, bucket)
@@ -451,6 +568,40 @@ class _DaskCall(_call.Call):
         self._failed(bucket, JobError(
             "distributed.CancelledError", f"dask cancelled the task {future.key!r}", "", bucket
         ))
+
+    def _recover_cancelled(self, error: BaseException) -> None:
+        """Share again what was lost and run the cancelled buckets again."""
+        self.dask_pool._reshare_lost()
+        for key, sub in list(self.running.items()):
+            if sub.future.status == "cancelled":
+                del self.running[key]
+                self._refetch(sub.bucket, sub.shared, error)
+
+    def _refetch(self, bucket: list[Any], shared: bool, error: BaseException | None) -> None:
+        """Run again a bucket whose input or result was lost with its workers.
+
+        A bucket that shared the cluster with others may have lost them to another bucket's
+        doing: it is re-run alone, as a suspect.  One that ran alone is re-run a bounded
+        number of times, then blamed (each loss is a worker gone).
+        """
+        if shared and self.failure is None:
+            self.suspects.append(bucket)
+            return
+        lost = self.lost_results.get(id(bucket), 0) + 1
+        self.lost_results[id(bucket)] = lost
+        if lost <= LOST_RESULT_RETRIES:
+            self.pending.appendleft(bucket)
+            return
+        died = WorkerDied(0, 0, bucket)
+        died.exitcode = None  # type: ignore[assignment]
+        died.signal = None
+        died.args = (
+            f"a bucket of {len(bucket)} items lost its input or its result with its dask "
+            f"worker {lost} times ({type(error).__name__ if error else 'the key was lost'}): "
+            "workers keep dying while it runs (check its memory use; the worker's log says "
+            "why it ended)",
+        )
+        self._failed(bucket, died)
 
     def _reply(self, bucket: list[Any], reply: tuple[Any, ...]) -> None:
         if reply[0] == "ok":

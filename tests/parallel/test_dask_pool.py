@@ -74,6 +74,14 @@ def describe(bucket):
     return [(x, x * x, f"item-{x}") for x in bucket]
 
 
+def read_shared(bucket):
+    """(token, length of the shared bytes, id of that object) per item, and the pid."""
+    from parallel import shared_data
+
+    return [(token, len(shared_data(token)), id(shared_data(token)), os.getpid())
+            for token in bucket]
+
+
 def fail_on_poison(bucket):
     if POISON in bucket:
         raise ValueError(f"poisoned by {POISON}")
@@ -84,6 +92,19 @@ def kill_on_poison(bucket):
     if POISON in bucket:
         os.kill(os.getpid(), signal.SIGKILL)
     return list(bucket)
+
+
+def shared_length_or_kill(bucket):
+    """The shared data's length per item (the token is in a tuple with the item); the
+    poison item kills its worker, and with it that worker's copy of the data."""
+    from parallel import shared_data
+
+    out = []
+    for token, x in bucket:
+        if x == POISON:
+            os.kill(os.getpid(), signal.SIGKILL)
+        out.append((x, len(shared_data(token))))
+    return out
 
 
 def raise_heap_full(bucket):
@@ -194,6 +215,44 @@ def test_work_is_spread_over_the_worker_processes(pool):
     assert set(out) <= set(pool.pids)
 
 
+def test_shared_data_reaches_every_bucket_once_per_worker(pool):
+    data = os.urandom(1 << 20)
+    before = pool.traffic.shared_bytes
+    token = pool.share(data)
+    try:
+        out = pool.map_reduce(read_shared, [token] * 40, merge=extend, neutral=[],
+                              bucket_size=1)
+    finally:
+        pool.unshare(token)
+    assert {length for _, length, _, _ in out} == {len(data)}
+    # Each worker holds one copy and hands every task that same object: shipped once.
+    per_worker: dict[int, set[int]] = {}
+    for _, _, obj, pid in out:
+        per_worker.setdefault(pid, set()).add(obj)
+    assert all(len(objs) == 1 for objs in per_worker.values())
+    assert pool.traffic.shared_bytes - before == len(data) * 2
+    # Released: a later call's jobs cannot read it, and say which token was missing.
+    with pytest.raises(JobError, match="no data shared under"):
+        pool.map_reduce(read_shared, [token], merge=extend, neutral=[])
+
+
+def test_traffic_counts_payloads_and_replies(pool):
+    before = (pool.traffic.payload_bytes, pool.traffic.reply_bytes, pool.traffic.buckets)
+    pool.map_reduce(describe, range(100), merge=extend, neutral=[], bucket_size=10)
+    payload, reply, buckets = (pool.traffic.payload_bytes - before[0],
+                               pool.traffic.reply_bytes - before[1],
+                               pool.traffic.buckets - before[2])
+    assert buckets == 10
+    assert payload > 10 * 10 and reply > 100 * len("item-00")
+
+
+def test_shared_data_outside_a_dask_job_is_a_clear_error():
+    from parallel import shared_data
+
+    with pytest.raises(KeyError, match="only a job running on the DaskPool"):
+        shared_data("nothing")
+
+
 def test_empty_input_returns_neutral(pool):
     assert pool.map_reduce(total, [], merge=add, neutral=7) == 7
 
@@ -245,6 +304,22 @@ def test_a_killed_worker_is_retried_then_worker_died(pool):
     # The nannies restarted the killed processes and the next call runs normally.
     assert pool.map_reduce(total, range(100), merge=add, neutral=0, bucket_size=1) == 4950
     assert len(pool.pids) == 2 and pool.pids != before
+
+
+def test_shared_data_is_shared_again_when_the_workers_holding_it_die(pool):
+    data = b"d" * 1000
+    token = pool.share(data)
+    failed = []
+    try:
+        out = pool.map_reduce(shared_length_or_kill, [(token, x) for x in range(30)],
+                              merge=extend, neutral=[], bucket_size=3,
+                              on_failure=lambda item, error: failed.append((item[1], error)))
+    finally:
+        pool.unshare(token)
+    # The poison killed both workers (and every copy of the data) before it was blamed;
+    # every other item still read the data.
+    assert sorted(out) == [(x, len(data)) for x in range(30) if x != POISON]
+    assert [(x, type(e)) for x, e in failed] == [(POISON, WorkerDied)]
 
 
 @pytest.mark.parametrize(("job", "error_class"),
