@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output-file", metavar="FILE", help="write the output here")
     check.add_argument("--workers", type=int, metavar="N",
                        help="worker processes (default: all cores; 0: in-process)")
+    check.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on dask.distributed: a scheduler address (tcp://HOST:PORT) or "
+                            "'local' for a local cluster of --workers processes "
+                            "(needs shoal[distributed]; the cache is not used)")
     check.add_argument("--heap-size", metavar="SIZE",
                        help="shared heap size, e.g. 512M or 2G (default: sized from the project)")
     check.add_argument("--statistics", action="store_true", help="count findings per code")
@@ -193,12 +197,16 @@ def prepare(args: argparse.Namespace):
         workers = default_workers()
     if workers < 0:
         raise UsageError(f"--workers must be 0 or more, got {workers}")
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is not None and scheduler != "local" and "://" not in scheduler:
+        raise UsageError(f"--scheduler expects 'local' or an address like tcp://HOST:8786, "
+                         f"got {scheduler!r}")
     cache_dir = None
-    if not getattr(args, "no_cache", False) and stdin_bytes is None:
+    if not getattr(args, "no_cache", False) and stdin_bytes is None and scheduler is None:
         cache_dir = Path(args.cache_dir or os.environ.get("SHOAL_CACHE_DIR")
                          or discovery.project_root / ".shoal_cache")
     return CheckPlan(config, discovery, registry, selected, workers, stdin_bytes,
-                     cache_dir=cache_dir)
+                     cache_dir=cache_dir, scheduler=scheduler)
 
 
 def do_check(args: argparse.Namespace) -> int:

@@ -48,6 +48,8 @@ class CheckPlan:
     #: Where the warm cache lives (``--cache-dir``, ``$SHOAL_CACHE_DIR``, else
     #: ``.shoal_cache`` in the project root); ``None`` with ``--no-cache``.
     cache_dir: Path | None = None
+    #: ``--scheduler``: ``"local"`` or a dask scheduler address; ``None`` forks workers.
+    scheduler: str | None = None
 
 
 @dataclass
@@ -95,7 +97,7 @@ def run_check(
     names one that is valid, else cold; the output is the same either way."""
     from analyzer.session import Session
 
-    if plan.cache_dir is not None and plan.stdin is None:
+    if plan.cache_dir is not None and plan.stdin is None and plan.scheduler is None:
         from analyzer.cache import cached_check
 
         return cached_check(plan, progress=progress)

@@ -69,6 +69,8 @@ class ModuleTask:
     path: str
     display: str
     digest: str
+    #: the file's bytes, for a remote worker that may not see the file (``--scheduler``)
+    source: bytes | None = None
 
 
 @dataclass(slots=True)
@@ -80,6 +82,34 @@ class RunContext:
     settings: RuleSettings
     #: module -> (facts key digest, path) for phase 2's project index.
     modules: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A rule adapted from Fixit is a class made at load time, which a process that did
+        # not load the plugin (a dask worker) cannot find by name: it travels as the Fixit
+        # rule it adapts and is adapted again there.
+        return (_restore_context, (_rule_refs(self.module_rules), _rule_refs(self.project_rules),
+                                   self.settings, self.modules))
+
+
+def _rule_refs(rules: tuple[type, ...]) -> tuple[Any, ...]:
+    return tuple(("fixit", r.FIXIT_RULE, r.ORIGIN)
+                 if getattr(r, "FIXIT_RULE", object) is not object else r for r in rules)
+
+
+def _from_refs(refs: tuple[Any, ...]) -> tuple[type, ...]:
+    out = []
+    for ref in refs:
+        if isinstance(ref, tuple):
+            from analyzer.fixit_compat import adapt
+
+            ref = adapt(ref[1], ref[2])
+        out.append(ref)
+    return tuple(out)
+
+
+def _restore_context(module_rules: tuple[Any, ...], project_rules: tuple[Any, ...],
+                     settings: RuleSettings, modules: dict[str, tuple[str, str]]) -> RunContext:
+    return RunContext(_from_refs(module_rules), _from_refs(project_rules), settings, modules)
 
 
 # ---------------------------------------------------------------------------------------
@@ -220,33 +250,39 @@ def phase2_job(
     edges (replacing the reader's old ones) only when the whole recheck completes, so a
     cancelled recheck leaves the dependency table as it was.
     """
-    from analyzer.depids import dep_id
-    from analyzer.rules import run_project_rules
-
     out = []
     for ctx_key, task in bucket:
         ctx = _context(ctx_key)
-        index = _project_index(ctx_key, ctx)
-        recorded: set[str] = set()
-        reader = index.for_reader(recorded.add)
-        facts = _load_facts(ctx, task.module)
-        if facts is None:
-            out.append((task.module, task.path, (), ()))
-            continue
-        diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display,
-                                  tree=functools.partial(_parse_again, task.path))
-        out.append((task.module, task.path, tuple(diags),
-                    tuple(sorted({dep_id(key) for key in recorded}))))
+        out.append(check_module(ctx, _project_index(ctx_key, ctx), task, _HEAP))
     return out
 
 
-def _parse_again(path: str) -> ast.Module:
+def check_module(
+    ctx: RunContext, index: Any, task: ModuleTask, heap: Any,
+) -> tuple[str, str, tuple[Diagnostic, ...], tuple[int, ...]]:
+    """Phase 2 for one module, reading facts from ``heap`` through ``index``."""
+    from analyzer.depids import dep_id
+    from analyzer.rules import run_project_rules
+
+    recorded: set[str] = set()
+    reader = index.for_reader(recorded.add)
+    facts = _load_facts(ctx, task.module, heap)
+    if facts is None:
+        return task.module, task.path, (), ()
+    diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display,
+                              tree=functools.partial(_parse_again, task.path, task.source))
+    return (task.module, task.path, tuple(diags),
+            tuple(sorted({dep_id(key) for key in recorded})))
+
+
+def _parse_again(path: str, source: bytes | None = None) -> ast.Module:
     """The module's ``ast`` for a project rule that declares ``NEEDS_TREE``.
 
-    Parsed again from the file rather than stored by phase 1: ``ast.parse`` costs about what
-    unpickling a stored tree would, and the cold path never pays for a tree nobody reads.
+    Parsed again from the file (or the bytes a remote task carries) rather than stored by
+    phase 1: ``ast.parse`` costs about what unpickling a stored tree would, and the cold path
+    never pays for a tree nobody reads.
     """
-    return ast.parse(decode_source(_read(path)), filename=path)
+    return ast.parse(decode_source(_read(path) if source is None else source), filename=path)
 
 
 #: One project index per run context, shared by every module a worker checks in it: the
@@ -257,19 +293,23 @@ _INDEXES: dict[str, Any] = {}
 def _project_index(ctx_key: str, ctx: RunContext) -> Any:
     index = _INDEXES.get(ctx_key)
     if index is None:
-        from analyzer.index import ProjectIndex
-
         _INDEXES.clear()
-        index = _INDEXES[ctx_key] = ProjectIndex(
-            ctx.modules.keys(), lambda module: _load_facts(ctx, module))
+        index = _INDEXES[ctx_key] = new_project_index(ctx, _HEAP)
     return index
 
 
-def _load_facts(ctx: RunContext, module: str) -> ModuleFacts | None:
+def new_project_index(ctx: RunContext, heap: Any) -> Any:
+    """A project index over the context's modules, loading facts from ``heap``."""
+    from analyzer.index import ProjectIndex
+
+    return ProjectIndex(ctx.modules.keys(), lambda module: _load_facts(ctx, module, heap))
+
+
+def _load_facts(ctx: RunContext, module: str, heap: Any) -> ModuleFacts | None:
     entry = ctx.modules.get(module)
     if entry is None:
         return None
-    return _HEAP.table(FACTS_TABLE).get(facts_key(module, entry[0]))
+    return heap.table(FACTS_TABLE).get(facts_key(module, entry[0]))
 
 
 @contextlib.contextmanager

@@ -184,6 +184,11 @@ def private_module_name(path: Path) -> str:
     return f"{_PRIVATE_PREFIX}{digest}"
 
 
+def is_private_module(name: str) -> bool:
+    """Whether ``name`` is a module (or submodule) of a plugin loaded from a path."""
+    return name.startswith(_PRIVATE_PREFIX)
+
+
 def _load_path(path: Path) -> ModuleType:
     name = private_module_name(path)
     module = sys.modules.get(name)

@@ -159,11 +159,22 @@ class Session:
                 raise CheckError(str(exc)) from exc
         jobs.bind_heap(self.heap)
         try:
-            self.pool = WorkerPool(workers=self.plan.workers, heap=self.heap)
+            if self.plan.scheduler is not None:
+                from analyzer import remote
+
+                self.pool = remote.open_pool(self.plan.scheduler, self.plan.workers)
+                remote.ship_by_value(self.module_rules + self.project_rules)
+            else:
+                self.pool = WorkerPool(workers=self.plan.workers, heap=self.heap)
         except BaseException:
             self.close()
             raise
         return self
+
+    @property
+    def remote(self) -> bool:
+        """Whether the jobs run on dask (pure jobs, the master writes the heap)."""
+        return self.plan.scheduler is not None
 
     def close(self) -> None:
         """Stop the workers and release the heap; idempotent."""
@@ -524,13 +535,43 @@ class Session:
             acc.extend(partial)
             return acc
 
-        items = [(ctx_key, t) for t in todo]
-        results = self.pool.map_reduce(
-            jobs.phase1_job, items, merge=collect, neutral=[],
-            cost=lambda item: stats[item[1].path][0],
-            progress=(lambda done, total: progress("checking", done, total)) if progress else None,
-            interrupt=interrupt, on_failure=on_failure,
-        )
+        def collect_remote(partial: list[tuple[FileResult, ModuleFacts | None]],
+                           acc: list[FileResult]) -> list[FileResult]:
+            # A remote worker returns the facts it would have written: the master writes them.
+            facts = [(jobs.facts_key(r.module, r.digest), f) for r, f in partial if f is not None]
+            added_keys.update(key for key, _ in facts)
+            try:
+                self.heap.table(jobs.FACTS_TABLE).add_many(facts)
+            except HeapError as exc:
+                heap_errors.append(exc)
+            acc.extend(r for r, _ in partial)
+            return acc
+
+        job: Callable[..., Any] = jobs.phase1_job
+        merge: Callable[..., Any] = collect
+        tokens: list[str] = []
+        items: list[Any]
+        if self.remote:
+            from analyzer import remote
+
+            tokens.append(remote.share_context(self.pool, RunContext(
+                self.module_rules, self.project_rules, self.settings)))
+            items, unreadable = remote.phase1_items(tokens[0], todo)
+            failed.extend(unreadable)
+            job, merge = remote.phase1_job, collect_remote
+        else:
+            items = [(ctx_key, t) for t in todo]
+        try:
+            results = self.pool.map_reduce(
+                job, items, merge=merge, neutral=[],
+                cost=lambda item: stats[item[1].path][0],
+                progress=(lambda done, total: progress("checking", done, total))
+                if progress else None,
+                interrupt=interrupt, on_failure=on_failure,
+            )
+        finally:
+            for token in tokens:
+                self.pool.unshare(token)
         if heap_errors:
             raise CheckError(f"the shared heap cannot hold the facts of this project: "
                              f"{heap_errors[0]}")
@@ -539,21 +580,37 @@ class Session:
     def _phase2(self, ctx_key, todo, files, modules, progress, interrupt):
         failed: list[tuple[str, str, tuple[Diagnostic, ...], tuple[int, ...]]] = []
 
-        def on_failure(item: tuple[str, ModuleTask], error: BaseException) -> None:
-            task = item[1]
+        def on_failure(item: tuple[Any, ...], error: BaseException) -> None:
+            task = item[-1]
             failed.append((task.module, task.path, (Diagnostic(
                 task.display, 1, 1, "SH900",
                 f"internal error: {_describe(error)} in the project rules",
                 end_line=1, end_column=1, name="internal-error"),), ()))
 
-        items = [(ctx_key, ModuleTask(t.module, t.path, t.display, modules[t.module][0]))
-                 for t in todo]
-        results = self.pool.map_reduce(
-            jobs.phase2_job, items, merge=_extend, neutral=[],
-            progress=(lambda done, total: progress("project rules", done, total))
-            if progress else None,
-            interrupt=interrupt, on_failure=on_failure,
-        )
+        tasks = [ModuleTask(t.module, t.path, t.display, modules[t.module][0]) for t in todo]
+        job: Callable[..., Any] = jobs.phase2_job
+        items: list[Any] = [(ctx_key, t) for t in tasks]
+        tokens: list[str] = []
+        if self.remote:
+            from analyzer import remote
+
+            tokens.append(remote.share_snapshot(self.pool, self.heap))
+            tokens.append(remote.share_context(self.pool, RunContext(
+                self.module_rules, self.project_rules, self.settings, modules)))
+            items = remote.phase2_items(
+                tokens[0], tokens[1], tasks,
+                with_source=any(r.NEEDS_TREE for r in self.project_rules))
+            job = remote.phase2_job
+        try:
+            results = self.pool.map_reduce(
+                job, items, merge=_extend, neutral=[],
+                progress=(lambda done, total: progress("project rules", done, total))
+                if progress else None,
+                interrupt=interrupt, on_failure=on_failure,
+            )
+        finally:
+            for token in tokens:
+                self.pool.unshare(token)
         diags: dict[str, tuple[Diagnostic, ...]] = {}
         edges: dict[str, tuple[int, ...]] = {}
         for module, _path, found, ids in results + failed:
