@@ -561,17 +561,8 @@ class Session:
             job, merge = remote.phase1_job, collect_remote
         else:
             items = [(ctx_key, t) for t in todo]
-        try:
-            results = self.pool.map_reduce(
-                job, items, merge=merge, neutral=[],
-                cost=lambda item: stats[item[1].path][0],
-                progress=(lambda done, total: progress("checking", done, total))
-                if progress else None,
-                interrupt=interrupt, on_failure=on_failure,
-            )
-        finally:
-            for token in tokens:
-                self.pool.unshare(token)
+        results = self._map(job, items, merge, tokens, "checking", progress, interrupt,
+                            on_failure, cost=lambda item: stats[item[1].path][0])
         if heap_errors:
             raise CheckError(f"the shared heap cannot hold the facts of this project: "
                              f"{heap_errors[0]}")
@@ -601,22 +592,29 @@ class Session:
                 tokens[0], tokens[1], tasks,
                 with_source=any(r.NEEDS_TREE for r in self.project_rules))
             job = remote.phase2_job
-        try:
-            results = self.pool.map_reduce(
-                job, items, merge=_extend, neutral=[],
-                progress=(lambda done, total: progress("project rules", done, total))
-                if progress else None,
-                interrupt=interrupt, on_failure=on_failure,
-            )
-        finally:
-            for token in tokens:
-                self.pool.unshare(token)
+        results = self._map(job, items, _extend, tokens, "project rules", progress, interrupt,
+                            on_failure)
         diags: dict[str, tuple[Diagnostic, ...]] = {}
         edges: dict[str, tuple[int, ...]] = {}
         for module, _path, found, ids in results + failed:
             diags[module] = found
             edges[module] = ids
         return diags, edges
+
+    def _map(self, job: Callable[..., Any], items: list[Any], merge: Callable[..., Any],
+             tokens: list[str], stage: str, progress: Callable[[str, int, int], None] | None,
+             interrupt: Callable[[], bool] | None, on_failure: Callable[..., None],
+             cost: Callable[[Any], float] | None = None) -> list[Any]:
+        """One map_reduce call of a phase; the data shared for it is released after."""
+        try:
+            return self.pool.map_reduce(
+                job, items, merge=merge, neutral=[], cost=cost,
+                progress=(lambda done, total: progress(stage, done, total)) if progress else None,
+                interrupt=interrupt, on_failure=on_failure,
+            )
+        finally:
+            for token in tokens:
+                self.pool.unshare(token)
 
     def _cycles(self, imports: Mapping[str, ModuleFacts], files: Mapping[str, FileState]) -> list[Diagnostic]:
         if "SH003" not in self.plan.selected:

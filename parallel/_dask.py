@@ -592,16 +592,13 @@ class _DaskCall(_call.Call):
         if lost <= LOST_RESULT_RETRIES:
             self.pending.appendleft(bucket)
             return
-        died = WorkerDied(0, 0, bucket)
-        died.exitcode = None  # type: ignore[assignment]
-        died.signal = None
-        died.args = (
+        self._failed(bucket, _worker_died(
+            0, bucket,
             f"a bucket of {len(bucket)} items lost its input or its result with its dask "
             f"worker {lost} times ({type(error).__name__ if error else 'the key was lost'}): "
             "workers keep dying while it runs (check its memory use; the worker's log says "
             "why it ended)",
-        )
-        self._failed(bucket, died)
+        ))
 
     def _reply(self, bucket: list[Any], reply: tuple[Any, ...]) -> None:
         if reply[0] == "ok":
@@ -671,21 +668,26 @@ def _task_failure(future: Future, bucket: list[Any]) -> PoolFailure:
     if isinstance(exc, KilledWorker):
         worker = exc.last_worker
         pid = int(getattr(worker, "pid", 0) or 0)
-        died = WorkerDied(pid, 0, bucket)
-        # dask does not tell how the process ended.
-        died.exitcode = None  # type: ignore[assignment]
-        died.signal = None
-        died.args = (
+        return _worker_died(
+            pid, bucket,
             f"a bucket of {len(bucket)} items killed {exc.allowed_failures + 1} dask worker(s); "
             f"the last was {getattr(worker, 'address', '?')} (pid {pid or 'unknown'}). dask does "
             "not report how a worker ended: a signal, os._exit or an OOM kill (check the job's "
             "memory use) all look like this; the worker's log says which",
         )
-        return died
     text = "".join(traceback.format_tb(future.traceback())) if future.traceback() else ""
     cls = type(exc)
     name = cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
     return JobError(name, str(exc), text, bucket)
+
+
+def _worker_died(pid: int, bucket: list[Any], message: str) -> WorkerDied:
+    """WorkerDied for a dask worker: dask does not tell how the process ended."""
+    died = WorkerDied(pid, 0, bucket)
+    died.exitcode = None  # type: ignore[assignment]
+    died.signal = None
+    died.args = (message,)
+    return died
 
 
 def _join_offload_thread() -> None:
