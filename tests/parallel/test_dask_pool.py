@@ -24,8 +24,17 @@ from parallel import (  # noqa: E402
     WorkerDied,
     WorkerPool,
 )
+from tests.parallel.pool_jobs import (  # noqa: E402
+    POISON,
+    add,
+    assert_partition,
+    extend,
+    fail_on_poison,
+    kill_on_poison,
+    total,
+    unpicklable_result,
+)
 
-POISON = 13
 #: the most a blocked job waits for its release before going on by itself, so a broken
 #: test cannot keep a worker thread forever
 RELEASE_CAP_SECONDS = 30.0
@@ -57,17 +66,10 @@ def address(pool):
 # -- jobs and merges (module level: the workers import them by reference) --------------------
 
 
-def add(part, acc):
-    return acc + part
 
 
-def extend(part, acc):
-    acc.extend(part)
-    return acc
 
 
-def total(bucket):
-    return sum(bucket)
 
 
 def describe(bucket):
@@ -82,16 +84,8 @@ def read_shared(bucket):
             for token in bucket]
 
 
-def fail_on_poison(bucket):
-    if POISON in bucket:
-        raise ValueError(f"poisoned by {POISON}")
-    return list(bucket)
 
 
-def kill_on_poison(bucket):
-    if POISON in bucket:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return list(bucket)
 
 
 def shared_length_or_kill(bucket):
@@ -111,8 +105,6 @@ def raise_heap_full(bucket):
     raise heap_native.HeapFull("heap full: 16 MiB used of 16 MiB; raise heap_size")
 
 
-def unpicklable_result(bucket):
-    return lambda: None
 
 
 def pid_of_worker(bucket):
@@ -137,10 +129,6 @@ def blocking_items(tmp_path, n=30, at=POISON):
     return started, release, items
 
 
-def assert_partition(error, items, n_items=30):
-    """Every item is in exactly one place: merged, the failed bucket, or unfinished."""
-    assert sorted(error.accumulator + error.items + error.unfinished) == list(range(n_items))
-    assert error.items == items
 
 
 # -- the module and the pool ------------------------------------------------------------------
@@ -171,7 +159,7 @@ def test_the_local_cluster_has_one_thread_per_process_and_no_memory_limit(pool):
 FORK_POOL = textwrap.dedent(
     """
     import sys
-    sys.path.insert(0, {tests!r})
+    sys.path[:0] = [{tests!r}, {root!r}]
     from test_dask_pool import describe, extend
     from parallel import WorkerPool
 
@@ -186,7 +174,9 @@ CASES = [{}, {"bucket_size": 1}, {"bucket_size": 7}]
 
 def test_results_equal_the_fork_pools(pool):
     # The fork pool runs in a fresh process: this one already has dask's threads.
-    script = FORK_POOL.format(tests=os.path.dirname(os.path.abspath(__file__)), cases=CASES)
+    tests = os.path.dirname(os.path.abspath(__file__))
+    script = FORK_POOL.format(tests=tests, root=os.path.dirname(os.path.dirname(tests)),
+                              cases=CASES)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0, out.stderr

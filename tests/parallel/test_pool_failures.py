@@ -7,23 +7,16 @@ import signal
 import pytest
 
 from parallel import JobError, JobTimeout, PoolFailure, WorkerDied, WorkerPool
-
-POISON = 13
-
-
-def add(part, acc):
-    return acc + part
-
-
-def extend(part, acc):
-    acc.extend(part)
-    return acc
-
-
-def fail_on_poison(bucket):
-    if POISON in bucket:
-        raise ValueError(f"poisoned by {POISON}")
-    return list(bucket)
+from tests.parallel.pool_jobs import (
+    POISON,
+    add,
+    assert_partition,
+    extend,
+    fail_on_poison,
+    kill_on_poison,
+    total,
+    unpicklable_result,
+)
 
 
 def exit_on_poison(bucket):
@@ -32,10 +25,6 @@ def exit_on_poison(bucket):
     return list(bucket)
 
 
-def kill_on_poison(bucket):
-    if POISON in bucket:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return list(bucket)
 
 
 def hang_on_poison(bucket):
@@ -48,18 +37,10 @@ def exit_via_sys_exit(bucket):
     raise SystemExit(4)
 
 
-def unpicklable_result(bucket):
-    return lambda: None
 
 
-def total(bucket):
-    return sum(bucket)
 
 
-def assert_partition(error, items, n_items=30):
-    """Every item is in exactly one place: merged, the failed bucket, or unfinished."""
-    assert sorted(error.accumulator + error.items + error.unfinished) == list(range(n_items))
-    assert error.items == items
 
 
 @pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "workers"])
