@@ -108,6 +108,32 @@ def test_a_test_started_cluster_gives_byte_identical_json(project, cluster):
     assert "X901" in remote.out
 
 
+def test_progress_reports_both_phases_as_the_local_pool_does(project, cluster, monkeypatch):
+    from analyzer.cli import build_parser, prepare
+    from analyzer.engine import run_check
+
+    monkeypatch.chdir(project)
+    seen: dict[str, list[tuple[int, int]]] = {"local": [], "dask": []}
+    # The local side runs in-process (--workers 0): this process has dask's threads, so it
+    # cannot fork; the calls and their progress are the pool's all the same.
+    for name, extra in (("local", ["--workers", "0"]),
+                        ("dask", ["--scheduler", cluster.client.scheduler.address])):
+        args = build_parser().parse_args(["check", "--no-cache", *extra])
+        plan = prepare(args)
+        calls = seen[name]
+        run_check(plan, progress=lambda stage, done, total, calls=calls: calls.append(
+            (stage, done, total)))
+    for calls in seen.values():
+        stages = [stage for stage, _, _ in calls]
+        assert stages[0] == "checking" and stages[-1] == "project rules"
+        assert calls[-1][1] == calls[-1][2]
+    # Every stage ends complete, with the same totals on both backends.
+    ends = {name: {stage: total for stage, done, total in calls if done == total}
+            for name, calls in seen.items()}
+    assert ends["dask"] == ends["local"]
+    assert ends["local"]["checking"] == len([p for p in PROJECT if p.endswith(".py")])
+
+
 def test_scheduler_local_gives_byte_identical_json_and_text(project):
     for fmt in ("json", "text"):
         local = run_subprocess("check", "--no-cache", "--format", fmt, "--workers", "2",
