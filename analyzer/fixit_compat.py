@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from analyzer.rules import Edit, Fix, LintRule, RuleContext
@@ -231,10 +232,10 @@ class _FixitAdapter(LintRule):
     def _start(self, module: libcst.Module) -> None:
         if self.fixit_rule is None:
             return
-        deps = type(self).FIXIT_RULE.get_inherited_dependencies()
-        # libcst's get_metadata reads this mapping; the values come from shoal's per-file
-        # wrapper so providers shared with other rules are computed once.
-        self.fixit_rule.metadata = {provider: self.get_metadata(provider) for provider in deps}
+        # libcst's get_metadata reads this mapping; a provider is resolved on the rule's
+        # first question, through shoal's per-file metadata, so a provider no rule asks
+        # about in this file is never computed and one two rules share is computed once.
+        self.fixit_rule.metadata = _LazyMetadata(self, type(self).FIXIT_RULE.get_inherited_dependencies())
 
     def _flush(self, module: libcst.Module) -> None:
         fixit_rule = self.fixit_rule
@@ -262,7 +263,39 @@ class _FixitAdapter(LintRule):
                         code_range.start.column + 1, code_range.end.line,
                         code_range.end.column + 1)
             return Fix("safe", f"{name}: apply the suggested replacement", (edit,))
+        meta = self._shoal_run.cst_metadata() if hasattr(self, "_shoal_run") else None
+        in_place = meta.statement_text(node, replacement) if meta is not None else None
+        if in_place is not None:
+            before, start, end, text = in_place
+            return _trimmed_fix(before, before[:start] + text + before[end:], name, start,
+                                len(before) - end)
         return _replacement_fix(module, node, replacement, name)
+
+
+class _LazyMetadata(Mapping):  # type: ignore[type-arg]
+    """provider -> node mapping, resolved on first lookup (libcst's ``metadata`` attribute)."""
+
+    def __init__(self, adapter: _FixitAdapter, providers: Any) -> None:
+        self._adapter = adapter
+        self._providers = frozenset(providers)
+        self._resolved: dict[type, Any] = {}
+
+    def __getitem__(self, provider: type) -> Any:
+        value = self._resolved.get(provider)
+        if value is None:
+            if provider not in self._providers:
+                raise KeyError(provider)
+            value = self._resolved[provider] = self._adapter.get_metadata(provider)
+        return value
+
+    def __contains__(self, provider: object) -> bool:
+        return provider in self._providers
+
+    def __iter__(self) -> Iterator[type]:
+        return iter(self._providers)
+
+    def __len__(self) -> int:
+        return len(self._providers)
 
 
 def _whitespace_ranges() -> type:
@@ -285,13 +318,21 @@ def _replacement_fix(module: libcst.Module, node: Any, replacement: Any, rule_na
     a flattened sequence), trimmed to the part that changes: what Fixit would write."""
     before = module.code
     after = module.deep_replace(node, replacement).code
+    return _trimmed_fix(before, after, rule_name)
+
+
+def _trimmed_fix(
+    before: str, after: str, rule_name: str, prefix: int = 0, suffix: int = 0
+) -> Fix | None:
+    """The edit from ``before`` to ``after``, trimmed to the part that changes; ``prefix``
+    and ``suffix`` are lengths already known to be common."""
     if before == after:
         return None
-    prefix = 0
     limit = min(len(before), len(after))
+    prefix = min(prefix, limit)
     while prefix < limit and before[prefix] == after[prefix]:
         prefix += 1
-    suffix = 0
+    suffix = min(suffix, limit - prefix)
     while (suffix < limit - prefix
            and before[len(before) - 1 - suffix] == after[len(after) - 1 - suffix]):
         suffix += 1

@@ -1,4 +1,4 @@
-"""The libcst side of the module-rule runner: the fan-out visitor, CST positions, node fixes.
+"""The libcst side of the module-rule runner: the rule walk, CST positions, node fixes.
 
 Kept apart from ``_runner`` so that a run with only AST rules never imports libcst.
 libcst positions count characters with 0-based columns and an exclusive end; shoal's are
@@ -10,59 +10,33 @@ from collections.abc import Callable
 from typing import Any
 
 import libcst
-from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
+from libcst.metadata import PositionProvider, WhitespaceInclusivePositionProvider
 
+from analyzer.rules import _cst_walk
 from analyzer.rules._diagnostic import Edit, Fix
 
-
-class _FanOutVisitor(libcst.CSTVisitor):
-    """One libcst visitor calling every CST rule's visit_*/leave_* methods for each node."""
-
-    def __init__(
-        self,
-        actions: dict[type, tuple[tuple, tuple]],
-        on_error: Callable[[Any, Exception, object], None],
-    ) -> None:
-        super().__init__()
-        self._actions = actions
-        self._on_error = on_error
-
-    def on_visit(self, node: libcst.CSTNode) -> bool:
-        action = self._actions.get(node.__class__)
-        if action is not None:
-            for fn in action[0]:
-                try:
-                    fn(node)
-                except Exception as exc:
-                    self._on_error(fn, exc, node)
-        return True
-
-    def on_leave(self, original_node: libcst.CSTNode) -> None:
-        action = self._actions.get(original_node.__class__)
-        if action is not None:
-            for fn in action[1]:
-                try:
-                    fn(original_node)
-                except Exception as exc:
-                    self._on_error(fn, exc, original_node)
-
-    # Attribute visitors (visit_Node_attr) are not part of shoal's rule API; skipping the
-    # per-attribute getattr that CSTVisitor does by default saves a third of the walk.
-    def on_visit_attribute(self, node: libcst.CSTNode, attribute: str) -> None:
-        return None
-
-    def on_leave_attribute(self, original_node: libcst.CSTNode, attribute: str) -> None:
-        return None
+_PRUNERS: dict[frozenset[type], _cst_walk.Pruner] = {}
 
 
-def visit(module: libcst.Module, actions: dict[type, tuple[tuple, tuple]], on_error: Any) -> None:
-    """Walk ``module`` once, dispatching to the bound rule methods in ``actions``."""
-    module.visit(_FanOutVisitor(actions, on_error))
+def visit(
+    module: libcst.Module,
+    actions: dict[type, tuple[tuple, tuple]],
+    on_error: Callable[[Any, Exception, object], None],
+    plan: Any,
+    meta: Any,
+) -> None:
+    """Walk ``module`` once, dispatching to the bound rule methods in ``actions``.
 
-
-def wrap(module: libcst.Module) -> MetadataWrapper:
-    """A metadata wrapper over ``module`` itself (no copy: rules hold its nodes)."""
-    return MetadataWrapper(module, unsafe_skip_copy=True)
+    ``plan`` is the runner's dispatch plan (its ``calls`` name every class a rule visits,
+    which decides the subtrees the walk may skip); ``meta`` (a
+    :class:`~analyzer.rules._cst_meta.FileMetadata`) receives the parents of the nodes
+    entered.
+    """
+    wanted = frozenset(plan.calls)
+    pruner = _PRUNERS.get(wanted)
+    if pruner is None:
+        pruner = _PRUNERS[wanted] = _cst_walk.Pruner(wanted)
+    _cst_walk.walk(module, actions, on_error, pruner, meta.parents, meta.nodes)
 
 
 def is_cst_node(value: object) -> bool:
@@ -70,12 +44,12 @@ def is_cst_node(value: object) -> bool:
     return isinstance(value, libcst.CSTNode)
 
 
-def resolve_positions(wrapper: MetadataWrapper, with_fix_ranges: bool) -> tuple[Any, Any]:
-    """PositionProvider ranges, and whitespace-inclusive ones when a fix needs them."""
+def resolve_positions(meta: Any, with_fix_ranges: bool) -> tuple[Any, Any]:
+    """PositionProvider ranges, and whitespace-inclusive ones when a fix needs them, from
+    the file's :class:`~analyzer.rules._cst_meta.FileMetadata` (one codegen pass for both)."""
     if with_fix_ranges:
-        resolved = wrapper.resolve_many([PositionProvider, WhitespaceInclusivePositionProvider])
-        return resolved[PositionProvider], resolved[WhitespaceInclusivePositionProvider]
-    return wrapper.resolve(PositionProvider), None
+        return meta.resolve(PositionProvider), meta.resolve(WhitespaceInclusivePositionProvider)
+    return meta.resolve(PositionProvider), None
 
 
 def node_range(ranges: Any, node: object) -> tuple[int, int, int, int]:

@@ -9,7 +9,9 @@ the children, ``leave_*`` after, children in ``_fields`` order (the order of
 ``op``, ``ops``) are skipped unless some rule visits those classes. The ``ast`` walk recurses
 until it is :data:`RECURSION_BUDGET` levels deep and continues with an explicit stack, so the
 10,000-term ``1+1+...`` chain that ``ast.parse`` accepts never raises RecursionError in the
-walk itself. CST rules share one libcst visitor that fans out the same way.
+walk itself. CST rules share one read-only walk of the libcst tree that fans out the same
+way, in libcst's visiting order, skipping subtrees where no visited class can occur
+(:mod:`._cst_walk`).
 
 Failures. A rule that raises (including RecursionError from its own recursion) yields one
 ``SH900`` diagnostic naming the rule, the file, the node being visited and the exception, and
@@ -24,16 +26,17 @@ call of a rule that declares it, and never when no rule asks. Two kinds:
   (:class:`~analyzer.rules.MetadataProvider` documents the protocol). ``get_metadata(P)``
   returns the value; ``get_metadata(P, node)`` returns ``value[node]``. The pipeline may pass
   values it already computed (``metadata={P: value}``); they are used as they are.
-* libcst providers (CST rules only): resolved through a :class:`libcst.metadata.MetadataWrapper`
-  created on first need over the very tree the rules visit (``unsafe_skip_copy``: node
-  identities are the ones the rules see).
+* libcst providers (CST rules only): resolved by :class:`~._cst_meta.FileMetadata` over the
+  very tree the rules visit (node identities are the ones the rules see): parents, positions
+  and qualified names by exact stand-ins, the others through one
+  :class:`libcst.metadata.MetadataWrapper` (``unsafe_skip_copy``) created on first need.
 
 Positions. An ast node's range comes from the node, its byte columns converted to character
 columns by :class:`~analyzer.rules.SourceLines`; a node without a position (``arguments``…)
 reports at its first positioned descendant. CST nodes are kept as reported and converted
-after the traversal, with libcst's PositionProvider computed only in a file where a CST rule
-reported. A CST rule's ``fix=replacement_node`` becomes one safe edit replacing the
-whitespace-inclusive range of the reported node with ``module.code_for_node(replacement)``.
+after the traversal, with libcst's PositionProvider computed (one lean codegen pass) only in
+a file where a CST rule reported. A CST rule's ``fix=replacement_node`` becomes one safe edit
+replacing the whitespace-inclusive range of the reported node with ``module.code_for_node(replacement)``.
 """
 from __future__ import annotations
 
@@ -306,7 +309,7 @@ class _FileRun:
         self.ast_tree = ast_tree
         self._cst_tree_factory = cst_tree
         self._cst_module: libcst.Module | None = None
-        self._cst_wrapper: Any = None
+        self._cst_metadata: Any = None
         self._provided: dict[type, object] = dict(metadata or {})
         self._provider_errors: dict[type, Exception] = {}
         self.diagnostics: list[Diagnostic] = []
@@ -350,11 +353,11 @@ class _FileRun:
         if not self._actions:
             return
         try:
-            _cst_fix.visit(module, self._actions, self.on_error)
+            _cst_fix.visit(module, self._actions, self.on_error, plan, self.cst_metadata())
             if self._cst_reports:
                 self._convert_cst_reports(module)
         except RecursionError as exc:
-            # A tree this deep defeats libcst's recursive traversal and position computation
+            # A tree this deep defeats the recursive traversal and position computation
             # alike: what the rules reported cannot be placed, so it is dropped with them.
             live = [rule for rule in rules if not self._is_failed_class(rule)]
             self.machinery_error(live, f"the libcst tree is too deep: RecursionError: {exc}")
@@ -457,7 +460,7 @@ class _FileRun:
             if callable(compute):
                 value = compute(self.context, self.ast_tree)
             else:
-                value = self.cst_wrapper().resolve(provider)
+                value = self.cst_metadata().resolve(provider)
         except Exception as exc:
             self._provider_errors[provider] = exc
             raise
@@ -476,19 +479,23 @@ class _FileRun:
                 self._cst_module = libcst.parse_module(self.context.source)
         return self._cst_module
 
-    def cst_wrapper(self) -> Any:
-        if self._cst_wrapper is None:
-            from analyzer.rules import _cst_fix
+    def cst_metadata(self) -> Any:
+        """The libcst metadata of the file (:class:`~analyzer.rules._cst_meta.FileMetadata`)."""
+        if self._cst_metadata is None:
+            from analyzer.rules._cst_meta import FileMetadata
 
-            self._cst_wrapper = _cst_fix.wrap(self.cst_module())
-        return self._cst_wrapper
+            self._cst_metadata = FileMetadata(self.cst_module())
+        return self._cst_metadata
+
+    def cst_wrapper(self) -> Any:
+        return self.cst_metadata().wrapper
 
     def _convert_cst_reports(self, module: libcst.Module) -> None:
         from analyzer.rules import _cst_fix
 
-        wrapper = self.cst_wrapper()
+        meta = self.cst_metadata()
         needs_fix_ranges = any(_cst_fix.is_cst_node(fix) for *_, fix, _end in self._cst_reports)
-        ranges, fix_ranges = _cst_fix.resolve_positions(wrapper, needs_fix_ranges)
+        ranges, fix_ranges = _cst_fix.resolve_positions(meta, needs_fix_ranges)
         for rule, node, message, fix, end in self._cst_reports:
             try:
                 line, column, end_line, end_column = _cst_fix.node_range(ranges, node)
