@@ -183,7 +183,7 @@ class Kills(LintRule):
     assert run.code == 2, run.err
     found = [(d["path"], d["code"]) for d in run.json()]
     assert ("poison.py", "SH900") in found
-    assert sorted(p for p, c in found if c == "F401") == [f"m{i}.py" for i in range(6)]
+    assert sorted(p for p, c in found if c == "F401") == [f"m{i}.py" for i in range(6)], run.out
     assert [c for p, c in found if p == "poison.py"] == ["SH900"]
 
 
