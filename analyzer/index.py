@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from analyzer.depids import MODULES_KEY, star_key, symbol_key
+from analyzer.depids import MODULES_KEY, module_key, star_key, symbol_key
 from analyzer.facts import Export, Import, ImportSource, ModuleFacts
 
 __all__ = [
@@ -129,7 +129,12 @@ class ProjectIndex:
     # -- public API ----------------------------------------------------------------------
 
     def in_project(self, module: str) -> bool:
-        """``module`` is a project module or an implicit namespace package of the project."""
+        """``module`` is a project module or an implicit namespace package of the project
+        (records ``module``)."""
+        self._emit((module,))
+        return self._in_project(module)
+
+    def _in_project(self, module: str) -> bool:
         return module in self._shared.names or module in self._shared.namespaces
 
     def modules(self) -> list[str]:
@@ -139,8 +144,10 @@ class ProjectIndex:
 
     def resolve(self, module: str) -> ModuleFacts | Outcome:
         """A module's facts, or MISSING / UNKNOWN / EXTERNAL (records ``module``)."""
-        self._emit((module,))
-        return self._resolve(module)
+        keys = [module]
+        found = self._resolve(module, keys)
+        self._emit(keys)
+        return found
 
     def lookup(self, module: str, name: str) -> Symbol | Outcome:
         """What ``from module import name`` binds: a Symbol, or MISSING / UNKNOWN / EXTERNAL.
@@ -163,7 +170,10 @@ class ProjectIndex:
             for key in dict.fromkeys(keys):
                 self._record(key)
 
-    def _resolve(self, module: str) -> ModuleFacts | Outcome:
+    def _resolve(self, module: str, keys: list[str]) -> ModuleFacts | Outcome:
+        """The module's facts or outcome; appends to ``keys`` what decided it beyond the
+        module's own key: for a module the project does not have, its top-level name (whose
+        appearance or removal turns EXTERNAL into MISSING and back)."""
         shared = self._shared
         if module in shared.names:
             if module not in shared.facts:
@@ -174,9 +184,9 @@ class ProjectIndex:
             return facts
         if module in shared.namespaces:
             return ModuleFacts(module=module, path="", is_package=True, parse_ok=True)
-        if module.split(".", 1)[0] in shared.tops:
-            return MISSING
-        return EXTERNAL
+        top = module.split(".", 1)[0]
+        keys.append(module_key(top))
+        return MISSING if top in shared.tops else EXTERNAL
 
     def _exports(self, facts: ModuleFacts) -> dict[str, Export]:
         exports = self._shared.exports.get(facts.module)
@@ -210,7 +220,7 @@ class ProjectIndex:
     def _lookup_in(
         self, module: str, name: str, active: set[tuple[str, str]], keys: list[str]
     ) -> tuple[Symbol | Outcome, bool]:
-        facts = self._resolve(module)
+        facts = self._resolve(module, keys)
         if not isinstance(facts, ModuleFacts):
             return facts, False
         export = self._exports(facts).get(name)
@@ -235,7 +245,7 @@ class ProjectIndex:
         if facts.is_package:
             submodule = f"{module}.{name}"
             keys.append(submodule)
-            if self.in_project(submodule):
+            if self._in_project(submodule):
                 return Symbol(submodule, "", "module"), cut
         if name in _MODULE_ATTRIBUTES:
             return Symbol(module, name, "variable"), cut
@@ -262,7 +272,7 @@ class ProjectIndex:
                 unknown = True
                 continue
             keys.extend((target, star_key(target)))
-            source = self._resolve(target)
+            source = self._resolve(target, keys)
             if not isinstance(source, ModuleFacts):
                 unknown = True
                 continue
@@ -291,7 +301,7 @@ class ProjectIndex:
             return UNKNOWN, False
         if source.name is None:
             keys.append(target)
-            resolved = self._resolve(target)
+            resolved = self._resolve(target, keys)
             if resolved is EXTERNAL:
                 return Symbol(target, "", "external"), False
             if resolved is MISSING:
@@ -311,6 +321,6 @@ class ProjectIndex:
         # importlib falls back to the submodule.
         submodule = f"{target}.{source.name}"
         keys.append(submodule)
-        if self.in_project(submodule):
+        if self._in_project(submodule):
             return Symbol(submodule, "", "module"), cut
         return UNKNOWN, cut

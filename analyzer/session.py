@@ -424,11 +424,9 @@ class Session:
                     # A namespace package exists by its submodules: its resolution changes.
                     parts = m.split(".")
                     keys.update(module_key(".".join(parts[:i])) for i in range(1, len(parts)))
-                old_tops = {m.split(".", 1)[0] for m in old.modules}
-                if old_tops != {m.split(".", 1)[0] for m in modules}:
-                    # A new top-level name turns EXTERNAL lookups into project ones, and no
-                    # key names that: recheck every module.
-                    everyone = True
+                # A new (or vanished) top-level name turns EXTERNAL lookups under it into
+                # MISSING ones (and back): the index records the top-level name's key on
+                # every lookup the project's tops decided, and the prefixes above fire it.
 
             # 3. The recheck set: the changed modules plus the readers of the fired keys.
             if everyone:

@@ -58,6 +58,23 @@ def test_4_submodule_created_then_deleted(engine):
     assert messages(e) == [("b.py", "'sub' is not defined in module 'pkg'")]
 
 
+def test_a_new_top_level_package_rechecks_only_its_importers(engine):
+    e = engine({"app.py": "from vendored.sub import thing\nfrom vendored import other\n",
+                "plain.py": "import json\nx = 1\n", "more.py": "from app import thing\n"})
+    assert messages(e) == []  # vendored is external: nothing is said about it
+    e.edit({"vendored/__init__.py": "other = 1\n"})
+    # Now a project package (edit() compares every step with a cold check): vendored.sub
+    # is missing, `other` is found. Rechecked: the new module, its importer, and `more`,
+    # whose lookup of app:thing followed the re-export into vendored; not `plain`.
+    assert messages(e) == [("app.py", "No module named 'vendored.sub'")]
+    assert e.last.modules_rechecked == {"app", "more", "vendored"}
+    e.edit({"vendored/sub.py": "thing = 1\n"})
+    assert messages(e) == []
+    e.edit({"vendored/__init__.py": None, "vendored/sub.py": None})
+    assert messages(e) == []
+    assert "plain" not in e.last.modules_rechecked
+
+
 def test_5_init_created_and_deleted(engine):
     e = engine({"pkg/m.py": "from .n import f\nf(1)\n", "pkg/n.py": "def f(): pass\n",
                 "user.py": "from pkg.m import f\n"})

@@ -127,7 +127,14 @@ def test_resolve(p) -> None:
     assert p.index.resolve("os") is EXTERNAL
     namespace = p.index.resolve("ns")
     assert isinstance(namespace, ModuleFacts) and namespace.is_package and namespace.path == ""
-    assert p.recorded == ["pkg.a", "pkg.broken", "pkg.nope", "os", "ns"]
+    # A module the project lacks also records its top-level name: that name's appearance
+    # (or removal) is what can change MISSING / EXTERNAL.
+    assert p.recorded == ["pkg.a", "pkg.broken", "pkg.nope", "pkg", "os", "ns"]
+
+
+def test_in_project_records_the_module(p) -> None:
+    assert p.index.in_project("pkg.a") and not p.index.in_project("pkg.zzz")
+    assert p.recorded == ["pkg.a", "pkg.zzz"]
 
 
 def test_namespace_package_submodules(p) -> None:
