@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -388,6 +389,7 @@ _CHILDREN_SILENT = frozenset({"-"})
 _MODES: dict[int, tuple[object, Any]] = {}
 _CLASS_MODES: dict[type, Any] = {}
 _depth = 0
+_DEPTH_LOCK = threading.Lock()
 
 
 def _attribute_classes(names: Iterable[str]) -> frozenset[str]:
@@ -495,13 +497,17 @@ def read_only_visits() -> Iterator[None]:
     global _depth, _NODE_CLASSES
     if not _NODE_CLASSES:
         _NODE_CLASSES = frozenset(_concrete_classes())
-    if _depth == 0:
-        libcst.CSTNode.visit = _read_only_visit  # type: ignore[method-assign]
-    _depth += 1
+    # Counted under a lock: a dask worker with several threads resolves providers in
+    # parallel, and the swap must stay until the last of them is done.
+    with _DEPTH_LOCK:
+        if _depth == 0:
+            libcst.CSTNode.visit = _read_only_visit  # type: ignore[method-assign]
+        _depth += 1
     try:
         yield
     finally:
-        _depth -= 1
-        if _depth == 0:
-            libcst.CSTNode.visit = _ORIGINAL_VISIT  # type: ignore[method-assign]
-            _MODES.clear()
+        with _DEPTH_LOCK:
+            _depth -= 1
+            if _depth == 0:
+                libcst.CSTNode.visit = _ORIGINAL_VISIT  # type: ignore[method-assign]
+                _MODES.clear()
