@@ -314,12 +314,17 @@ class DaskPool:
         self.traffic.shared_bytes += len(data) * n_workers
         return self.client.scatter(data, broadcast=True, hash=False)
 
-    def _reshare_lost(self) -> None:
-        """Broadcast again the shared data whose every copy died with its workers."""
+    def _reshare(self) -> None:
+        """Broadcast all shared data again, under the same tokens.
+
+        Called when dask cancelled tasks for lost inputs: every copy of some shared data died
+        with its workers. All of it is sent again, not only the futures already marked lost:
+        the client may learn of the loss after the cancellation, and a bucket re-run against
+        a stale future would be cancelled again (and, after a few times, blamed).
+        """
         for shared in self._shared.values():
-            if shared.future.status != "finished":
-                shared.future.release()
-                shared.future = self._scatter(shared.data)
+            shared.future.release()
+            shared.future = self._scatter(shared.data)
 
     def close(self) -> None:
         """Disconnect; with a LocalCluster, stop its workers and scheduler too; idempotent.
@@ -571,7 +576,7 @@ class _DaskCall(_call.Call):
 
     def _recover_cancelled(self, error: BaseException) -> None:
         """Share again what was lost and run the cancelled buckets again."""
-        self.dask_pool._reshare_lost()
+        self.dask_pool._reshare()
         for key, sub in list(self.running.items()):
             if sub.future.status == "cancelled":
                 del self.running[key]
