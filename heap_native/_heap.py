@@ -408,7 +408,11 @@ class SharedHeap:
         return value
 
     def stats(self) -> HeapStats:
-        """Current occupancy and capacities."""
+        """Current occupancy and capacities.
+
+        Exact between calls; while other processes are adding, the slot and byte counters
+        lag by the calls in flight (each add call publishes its counts when it returns).
+        """
         out = ffi.new("shoal_stats_t *")
         self._check(lib.shoal_heap_stats(self._h, out), "stats")
         s = out[0]

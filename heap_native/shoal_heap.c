@@ -327,11 +327,29 @@ static void write_entry(shoal_heap_t *h, uint64_t off, uint64_t hash, const char
     memset(p + klen + vlen, 0, size - sizeof *e - klen - vlen);
 }
 
+/* Counter updates of one call, applied to the shared counters once at its end:
+ * each shared counter is a cache line every writer process bounces, and one
+ * add per call instead of three per entry is what lets adds scale. */
+struct add_counts {
+    uint64_t slots, live_bytes, wasted;
+};
+
+static void flush_counts(shoal_heap_t *h, struct add_counts *c)
+{
+    if (c->slots) {
+        add(&h->info->used_slots, c->slots);
+        add(&h->info->live_slots, c->slots);
+    }
+    if (c->live_bytes) add(&h->info->live_bytes, c->live_bytes);
+    if (c->wasted) add(&h->info->wasted_bytes, c->wasted);
+    c->slots = c->live_bytes = c->wasted = 0;
+}
+
 /* Publishes a fully written entry: ONE CAS on the first EMPTY slot of the
  * chain, re-reading the same slot after a failed CAS. Meeting a LIVE slot with
  * the same key first means another writer won: our bytes become waste. */
 static shoal_status_t publish(shoal_heap_t *h, uint64_t hash, uint64_t off, uint64_t size,
-                              const char *key, size_t klen)
+                              const char *key, size_t klen, struct add_counts *c)
 {
     uint64_t word = MAKE_SLOT(hash, off, ST_LIVE), tag = HASH_TAG(hash);
     uint64_t i = hash & h->hash_mask;
@@ -341,26 +359,25 @@ static shoal_status_t publish(shoal_heap_t *h, uint64_t hash, uint64_t off, uint
         if (w == ST_EMPTY) {
             if (atomic_compare_exchange_strong_explicit(slot, &w, word, memory_order_acq_rel,
                                                         memory_order_acquire)) {
-                add(&h->info->used_slots, 1);
-                add(&h->info->live_slots, 1);
-                add(&h->info->live_bytes, size);
+                c->slots++;
+                c->live_bytes += size;
                 return SHOAL_OK;
             }
             continue; /* w changed under us: examine the same slot again */
         }
         if (SLOT_STATE(w) == ST_LIVE && SLOT_TAG(w) == tag && key_equal(h, SLOT_OFF(w), hash, key, klen)) {
-            add(&h->info->wasted_bytes, size);
+            c->wasted += size;
             return SHOAL_EXISTS;
         }
         i = (i + 1) & h->hash_mask;
         n++;
     }
-    add(&h->info->wasted_bytes, size);
+    c->wasted += size;
     return SHOAL_HASH_TABLE_FULL;
 }
 
 static shoal_status_t add_one(shoal_heap_t *h, const char *key, size_t klen,
-                              const char *val, size_t vlen)
+                              const char *val, size_t vlen, struct add_counts *c)
 {
     if (klen > UINT32_MAX || vlen > UINT32_MAX) return SHOAL_VALUE_TOO_LARGE;
     uint64_t size = ENTRY_SIZE(klen, vlen);
@@ -368,12 +385,82 @@ static shoal_status_t add_one(shoal_heap_t *h, const char *key, size_t klen,
     uint64_t hash = hash_key(key, klen);
     /* Cheap pre-check: an existing key costs no allocation. */
     if (find_live(h, key, klen, hash) >= 0) return SHOAL_EXISTS;
-    if (ld(&h->info->used_slots) > h->hash_mask) return SHOAL_HASH_TABLE_FULL;
+    if (ld(&h->info->used_slots) + c->slots > h->hash_mask) return SHOAL_HASH_TABLE_FULL;
     uint64_t off;
     shoal_status_t s = alloc_entry(h, size, &off);
     if (s != SHOAL_OK) return s;
     write_entry(h, off, hash, key, klen, val, vlen);
-    return publish(h, hash, off, size, key, klen);
+    return publish(h, hash, off, size, key, klen, c);
+}
+
+/* add_many takes its space in runs: one fetch_add on the heap top for up to
+ * RUN_ITEMS new entries (RUN_BYTES at most), laid out back to back exactly as
+ * single adds would be, so collect, verify and snapshots see the same layout. */
+#define RUN_ITEMS 64
+#define RUN_BYTES (64U << 10)
+
+/* One run of add_many starting at item i: keys not yet in the table get one
+ * allocation, then are written and published in order. *done is advanced
+ * past every item handled; a failure stops at the item it concerns. */
+static shoal_status_t add_run(shoal_heap_t *h, const char **keys, const uint32_t *klens,
+                              const char **vals, const uint32_t *vlens, size_t i, size_t n,
+                              uint8_t *stored, size_t *done, struct add_counts *c)
+{
+    uint64_t hashes[RUN_ITEMS], sizes[RUN_ITEMS];
+    const char *kp = *keys, *vp = *vals;
+    uint64_t total = 0, fresh = 0;
+    size_t j = i;
+    for (; j < n && j - i < RUN_ITEMS; j++) {
+        uint64_t size = ENTRY_SIZE(klens[j], vlens[j]);
+        if (size > h->heap_size) {
+            if (j == i) return SHOAL_VALUE_TOO_LARGE;
+            break; /* the run ends before it; the next run reports it */
+        }
+        hashes[j - i] = hash_key(kp, klens[j]);
+        sizes[j - i] = find_live(h, kp, klens[j], hashes[j - i]) >= 0 ? 0 : size;
+        if (sizes[j - i] && fresh && total + size > RUN_BYTES) break;
+        total += sizes[j - i];
+        fresh += sizes[j - i] != 0;
+        kp += klens[j];
+        vp += vlens[j];
+    }
+    uint64_t off = 0;
+    if (fresh > 1) {
+        if (ld(&h->info->used_slots) + c->slots + fresh > h->hash_mask
+            || alloc_entry(h, total, &off) != SHOAL_OK) {
+            /* Near a limit: one item at a time, so exactly what fits is stored and
+             * the error names the item that does not. */
+            fresh = 0;
+            j = i + 1;
+        }
+    } else {
+        fresh = 0; /* at most one new entry: add_one is as cheap */
+    }
+    kp = *keys;
+    vp = *vals;
+    for (size_t k = i; k < j; k++) {
+        shoal_status_t s;
+        if (!fresh) {
+            s = add_one(h, kp, klens[k], vp, vlens[k], c);
+        } else if (sizes[k - i] == 0) {
+            s = SHOAL_EXISTS;
+        } else {
+            write_entry(h, off, hashes[k - i], kp, klens[k], vp, vlens[k]);
+            s = publish(h, hashes[k - i], off, sizes[k - i], kp, klens[k], c);
+            off += sizes[k - i];
+            if (s == SHOAL_HASH_TABLE_FULL) {
+                for (size_t r = k + 1; r < j; r++) c->wasted += sizes[r - i];
+            }
+        }
+        if (s != SHOAL_OK && s != SHOAL_EXISTS) return s;
+        stored[k] = s == SHOAL_OK;
+        kp += klens[k];
+        vp += vlens[k];
+        *done = k + 1;
+    }
+    *keys = kp;
+    *vals = vp;
+    return SHOAL_OK;
 }
 
 /* ---- Dependency table ------------------------------------------------------
@@ -547,7 +634,10 @@ shoal_status_t shoal_heap_add(shoal_heap_t *h, const char *key, size_t klen,
                               const char *val, size_t vlen)
 {
     ENTER(h);
-    return add_one(h, key, klen, val, vlen);
+    struct add_counts c = {0, 0, 0};
+    shoal_status_t s = add_one(h, key, klen, val, vlen, &c);
+    flush_counts(h, &c);
+    return s;
 }
 
 shoal_status_t shoal_heap_add_many(shoal_heap_t *h, const char *keys,
@@ -557,15 +647,12 @@ shoal_status_t shoal_heap_add_many(shoal_heap_t *h, const char *keys,
 {
     *done = 0;
     ENTER(h);
-    for (size_t i = 0; i < n; i++) {
-        shoal_status_t s = add_one(h, keys, klens[i], vals, vlens[i]);
-        if (s != SHOAL_OK && s != SHOAL_EXISTS) return s;
-        stored[i] = s == SHOAL_OK;
-        keys += klens[i];
-        vals += vlens[i];
-        *done = i + 1;
-    }
-    return SHOAL_OK;
+    struct add_counts c = {0, 0, 0};
+    shoal_status_t s = SHOAL_OK;
+    while (*done < n && s == SHOAL_OK)
+        s = add_run(h, &keys, klens, &vals, vlens, *done, n, stored, done, &c);
+    flush_counts(h, &c);
+    return s;
 }
 
 static inline int64_t ref_of(shoal_heap_t *h, int64_t slot)
@@ -1106,7 +1193,9 @@ static shoal_status_t load_body(shoal_heap_t *h, int fd, const struct snap_heade
             free(edges);
             return fail(msg, cap, SHOAL_SNAPSHOT, "corrupt: bad entry");
         }
-        s = publish(h, e->hash, off, size, key, e->klen);
+        struct add_counts c = {0, 0, 0};
+        s = publish(h, e->hash, off, size, key, e->klen, &c);
+        flush_counts(h, &c);
         if (s != SHOAL_OK) {
             free(edges);
             return fail(msg, cap, SHOAL_SNAPSHOT, "corrupt: duplicate key");

@@ -98,3 +98,19 @@ def test_every_heap_exception_is_a_heap_error() -> None:
     """Callers can catch one base class."""
     for cls in (HeapFull, HashTableFull, DepTableFull, ValueTooLarge):
         assert issubclass(cls, HeapError)
+
+
+@pytest.mark.fault
+def test_hash_table_filling_inside_a_batch_keeps_the_stored_prefix(make_heap) -> None:
+    """A batch that fills the table stores exactly what fits, in order, and the heap
+    stays consistent (the run's space for the rest is accounted as waste)."""
+    h = make_heap(heap_size="1M", hash_slots=64, dep_slots=8)
+    h.add_many([(b"pre%d" % i, b"p") for i in range(40)])
+    pairs = [(b"k%d" % i, b"v%d" % i) for i in range(50)]
+    with pytest.raises(HashTableFull, match="add_many"):
+        h.add_many(pairs)
+    got = h.get_many([k for k, _ in pairs])
+    stored = [k for (k, _), value in zip(pairs, got, strict=True) if value is not None]
+    assert stored == [k for k, _ in pairs[:24]]  # 64 slots, 40 taken before
+    assert h.stats().live_slots == 64
+    h.verify()

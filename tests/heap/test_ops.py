@@ -245,3 +245,40 @@ def test_verify_reports_a_corrupted_entry() -> None:
             h.verify()
         finally:
             region.close()
+
+
+def _entry_size(key: bytes, value: bytes) -> int:
+    """Bytes one entry takes: a 16-byte header, key and value, padded to 8."""
+    return (16 + len(key) + len(value) + 7) // 8 * 8
+
+
+def test_a_batch_longer_than_a_run_with_repeats_and_present_keys(heap) -> None:
+    """add_many allocates runs of entries at once; per-pair answers, values and counters
+    are those of the same adds made one by one."""
+    heap.add_many([(b"old%d" % i, b"o") for i in range(0, 300, 7)])
+    before = heap.stats()
+    pairs = []
+    for i in range(300):
+        pairs.append((b"new%d" % i, b"v%d" % i * (i % 13)))
+        if i % 5 == 0:
+            pairs.append((b"new%d" % i, b"repeat"))  # a repeat within the batch
+        if i % 7 == 0:
+            pairs.append((b"old%d" % i, b"again"))  # a key stored by an earlier call
+    results = heap.add_many(pairs)
+    seen: set[bytes] = {b"old%d" % i for i in range(0, 300, 7)}
+    expected = []
+    for key, _ in pairs:
+        expected.append(key not in seen)
+        seen.add(key)
+    assert results == expected
+    assert heap.get_many([b"new%d" % i for i in range(300)]) == [
+        b"v%d" % i * (i % 13) for i in range(300)]
+    after = heap.stats()
+    new = [(k, v) for (k, v), stored in zip(pairs, results, strict=True) if stored]
+    assert after.live_slots - before.live_slots == len(new) == 300
+    assert after.used_slots - before.used_slots == 300
+    assert after.live_bytes - before.live_bytes == sum(_entry_size(k, v) for k, v in new)
+    # Repeats found before allocation cost nothing; the rest of the bytes are accounted.
+    grown = after.used_bytes - before.used_bytes
+    assert grown == (after.live_bytes - before.live_bytes) + (after.wasted_bytes - before.wasted_bytes)
+    heap.verify()
