@@ -100,6 +100,9 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     #: ``src``: module roots, absolute (written relative to the config directory).
     src: tuple[Path, ...] = ()
+    #: ``namespace-packages``: directories (and everything below them) named as if they held
+    #: an ``__init__.py``, as ruff's setting of that name; absolute.
+    namespace_packages: tuple[Path, ...] = ()
     #: ``workers``: worker processes (``None``: all cores; 0: in-process).
     workers: int | None = None
     #: ``heap-size``: shared heap size in bytes (``None``: sized from the project); the file
@@ -153,6 +156,7 @@ class Config:
             "exclude": list(self.exclude),
             "extend-exclude": list(self.extend_exclude),
             "src": [str(p) for p in self.src],
+            "namespace-packages": [str(p) for p in self.namespace_packages],
             "workers": self.workers,
             "heap-size": self.heap_size,
             "builtins": list(self.builtins),
@@ -310,6 +314,11 @@ def _set_src(path: Path, key: str, value: Any) -> dict[str, Any]:
     return {"src": tuple(Path(os.path.normpath(path.parent / root)) for root in roots)}
 
 
+def _set_namespace_packages(path: Path, key: str, value: Any) -> dict[str, Any]:
+    dirs = _string_list(path, key, value)
+    return {"namespace_packages": tuple(Path(os.path.normpath(path.parent / d)) for d in dirs)}
+
+
 def _set_heap_size(path: Path, key: str, value: Any) -> dict[str, Any]:
     try:
         return {"heap_size": parse_size(value)}
@@ -343,6 +352,7 @@ _KEYS = {
     "exclude": _set_list("exclude"),
     "extend-exclude": _set_list("extend_exclude"),
     "src": _set_src,
+    "namespace-packages": _set_namespace_packages,
     "workers": lambda path, key, value: {"workers": _int(path, key, value)},
     "heap-size": _set_heap_size,
     "builtins": _set_list("builtins"),

@@ -249,8 +249,9 @@ class _Namer:
     """Module names per docs/contracts.md §5: the first configured ``src`` root containing the
     file (in configured order), else the ``__init__.py`` chain."""
 
-    def __init__(self, src: Sequence[Path]) -> None:
+    def __init__(self, src: Sequence[Path], namespace_packages: Sequence[Path] = ()) -> None:
         self.src = [os.fspath(root) for root in src]
+        self.namespaces = [os.fspath(d) for d in namespace_packages]
         self.package_dirs: dict[str, bool] = {}
 
     def is_package_dir(self, directory: str) -> bool:
@@ -258,7 +259,7 @@ class _Namer:
         if known is None:
             known = os.path.isfile(os.path.join(directory, "__init__.py")) or os.path.isfile(
                 os.path.join(directory, "__init__.pyi")
-            )
+            ) or any(directory == d or directory.startswith(d + os.sep) for d in self.namespaces)
             self.package_dirs[directory] = known
         return known
 
@@ -362,7 +363,7 @@ def discover(
         reported.add(stdin_path)
     everything |= reported
 
-    namer = _Namer(config.src)
+    namer = _Namer(config.src, config.namespace_packages)
     files: list[SourceFile] = []
     ranks: dict[str, tuple[int, int, str]] = {}
     as_path = {path: Path(path) for path in everything}

@@ -194,3 +194,17 @@ def test_a_project_rule_that_needs_the_tree_gets_it(project, shoal, monkeypatch)
     run = shoal("check", "--no-cache", "--workers", "1", "--format", "json",
                 "--select", "X901", "a.py")
     assert [(d["code"], d["message"]) for d in run.json()] == [("X901", "2 functions")]
+
+
+def test_a_namespace_package_stops_shadowing_the_stdlib_once_configured(project, shoal):
+    write_tree(project, {
+        "jaraco/functools/__init__.py": "def pass_none(f):\n    return f\n",
+        "app.py": "from functools import wraps\nfrom jaraco.functools import pass_none\n"
+                  "print(wraps, pass_none)\n",
+    })
+    run = shoal("check", "--no-cache", "--workers", "0", "--format", "json")
+    # Unconfigured, the namespace package's module is named `functools`.
+    assert ("app.py", 1, "SH001") in run.codes()
+    (project / "pyproject.toml").write_text('[tool.shoal]\nnamespace-packages = ["jaraco"]\n')
+    run = shoal("check", "--no-cache", "--workers", "0", "--format", "json")
+    assert run.code == 0, run.out

@@ -180,6 +180,20 @@ def test_module_names_from_src_roots_first_configured_wins(tmp_path: Path) -> No
     assert names == {"src/pkg/m.py": "pkg.m", "src/lib/x.py": "lib.x"}
 
 
+def test_namespace_packages_are_named_through_their_directories(tmp_path: Path) -> None:
+    """A PEP 420 namespace directory is a package only when configured, as in ruff: else
+    ``jaraco/functools/__init__.py`` would be ``functools`` and shadow the stdlib's."""
+    tree(tmp_path, "jaraco/functools/__init__.py", "jaraco/text/x.py", "tools/run.py")
+    plain = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    assert {f.module for f in plain.files} == {"functools", "x", "run"}
+    config = project(tmp_path, 'namespace-packages = ["jaraco"]')
+    result = discover(["."], config, cwd=str(tmp_path))
+    names = {rel(tmp_path, [f.path]).pop(): f.module for f in result.files}
+    assert names == {"jaraco/functools/__init__.py": "jaraco.functools",
+                     "jaraco/text/x.py": "jaraco.text.x", "tools/run.py": "run"}
+    assert config.settings_dict()["namespace-packages"] == [str(tmp_path / "jaraco")]
+
+
 def test_name_clash_rule(tmp_path: Path) -> None:
     tree(tmp_path, "pkg/__init__.py", "pkg.py", "pkg.pyi", "mod.py", "mod.pyi", "stub.pyi")
     result = discover(["."], project(tmp_path), cwd=str(tmp_path))
