@@ -21,10 +21,11 @@ Walking rules (ruff's, unless noted):
 from __future__ import annotations
 
 import fnmatch
+import importlib.machinery
 import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pathspec
@@ -34,6 +35,15 @@ from analyzer.config import Config, glob_matches
 __all__ = ["Discovery", "DiscoveryError", "SourceFile", "claim_rank", "discover", "display_path"]
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+#: Compiled extension modules (``_speedups.cpython-311-x86_64-linux-gnu.so``, ``x.abi3.so``,
+#: ``x.pyd``): never read or reported, but their names are project modules, so that
+#: ``from pkg import _speedups`` is not reported as missing.
+EXTENSION_SUFFIXES = tuple(sorted(set(importlib.machinery.EXTENSION_SUFFIXES) | {".so", ".pyd"}))
+
+
+def is_extension(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` names a compiled extension module."""
+    return os.fspath(path).endswith(EXTENSION_SUFFIXES)
 STDIN = "-"
 
 
@@ -64,6 +74,8 @@ class SourceFile:
     indexed: bool = True
     #: ``True`` for the file read from standard input (``-`` with ``--stdin-filename``).
     is_stdin: bool = False
+    #: ``True`` for a compiled extension module: in the index, contents unknown, never read.
+    is_extension: bool = False
 
 
 @dataclass
@@ -217,11 +229,17 @@ class _Walker:
                 is_file = entry.is_file()  # a symlink to a file counts as the file
             except OSError:
                 continue
-            if self.excluded(path) or (ignores.specs and ignores.ignored(path, is_dir)):
+            if self.excluded(path):
                 continue
+            if ignores.specs and ignores.ignored(path, is_dir):
+                # A compiled extension is git-ignored as a build output, yet importable
+                # where it lies: its name stays in the index (git-ignored directories,
+                # build/ copies among them, are still never walked).
+                if is_dir or not entry.name.endswith(EXTENSION_SUFFIXES):
+                    continue
             if is_dir:
                 yield from self._walk(path, ignores.child(path) if in_git else ignores, in_git)
-            elif is_file and entry.name.endswith(PYTHON_SUFFIXES):
+            elif is_file and entry.name.endswith(PYTHON_SUFFIXES + EXTENSION_SUFFIXES):
                 yield path
 
 
@@ -266,7 +284,12 @@ class _Namer:
     def name(self, path: str) -> tuple[str, bool, int]:
         """(module, is_package, index of the ``src`` root used or ``len(src)``)."""
         directory, filename = os.path.split(path)
-        stem = filename.rsplit(".", 1)[0] if filename.endswith(PYTHON_SUFFIXES) else filename
+        if filename.endswith(PYTHON_SUFFIXES):
+            stem = filename.rsplit(".", 1)[0]
+        elif filename.endswith(EXTENSION_SUFFIXES):
+            stem = filename.split(".", 1)[0]  # the platform tag is not part of the name
+        else:
+            stem = filename
         is_package = stem == "__init__"
         parts: list[str] = [] if is_package else [stem]
         root_index = next(
@@ -295,6 +318,9 @@ def claim_rank(path: str, is_package: bool, root_index: int) -> tuple[int, int, 
     ``pkg.py``, ``pkg/__init__.pyi``, ``pkg.pyi``; then the earlier ``src`` root; then the
     smaller path. Mirrors importlib: a package before a module, a stub only when alone."""
     kind = (0 if is_package else 1) + (2 if path.endswith(".pyi") else 0)
+    if is_extension(path):
+        # Last: a source or stub beside it tells more than a binary whose names are unknown.
+        kind = 4
     return (kind, root_index, path)
 
 
@@ -362,6 +388,7 @@ def discover(
     if stdin_path not in (None, STDIN):
         reported.add(stdin_path)
     everything |= reported
+    reported = {p for p in reported if not is_extension(p)}
 
     namer = _Namer(config.src, config.namespace_packages)
     files: list[SourceFile] = []
@@ -372,7 +399,7 @@ def discover(
         ranks[path] = claim_rank(path, is_package, root_index)
         files.append(
             SourceFile(as_path[path], display_path(path, cwd), module, is_package,
-                       is_stdin=path == stdin_path)
+                       is_stdin=path == stdin_path, is_extension=is_extension(path))
         )
     if stdin_path == STDIN:
         files.append(SourceFile(Path(STDIN), STDIN, "", False, indexed=False, is_stdin=True))
@@ -426,8 +453,7 @@ def _settle_clashes(
     if not losers:
         return files, clashes
     settled = [
-        SourceFile(f.path, f.display, f.module, f.is_package, indexed=False, is_stdin=f.is_stdin)
-        if f.path in losers else f
+        replace(f, indexed=False) if f.path in losers else f
         for f in files
     ]
     return settled, clashes

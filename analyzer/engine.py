@@ -76,6 +76,8 @@ def heap_geometry(files: list[SourceFile], heap_size: int | None) -> dict[str, i
     """Heap bytes, hash slots and dependency slots sized from the project."""
     total = 0
     for f in files:
+        if f.is_extension:
+            continue  # never read: only its name is in the heap
         try:
             total += os.stat(f.path).st_size
         except OSError:

@@ -47,6 +47,8 @@ class FileTask:
     is_package: bool
     report: bool
     content: bytes | None = None  # stdin
+    #: a compiled extension module: handled by the master (:func:`extension_result`)
+    extension: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +199,17 @@ def check_file(task: FileTask, ctx: RunContext) -> tuple[FileResult, ModuleFacts
         diagnostics = tuple(run_module_rules(context, ctx.module_rules, tree, cst))
         noqa = scan_noqa(text)
     return FileResult(task.path, task.module, digest, True, diagnostics, noqa), facts
+
+
+def extension_result(task: FileTask) -> tuple[FileResult, ModuleFacts | None]:
+    """Phase 1 for a compiled extension module, in the master: its digest (a rebuild is a
+    change) and facts that say only that the module exists, its names unknown."""
+    try:
+        digest = content_digest(_read(task.path))
+    except OSError:
+        return FileResult(task.path, task.module, "", False), None
+    facts = unknown_facts(task.module, task.path, task.is_package)
+    return FileResult(task.path, task.module, digest, False), facts
 
 
 def _read(path: str) -> bytes:

@@ -113,7 +113,8 @@ def file_tasks(discovery: Discovery, stdin: bytes | None = None) -> list[FileTas
         if not report and (not f.indexed or not f.module):
             continue  # neither reported nor part of the index: nothing reads it
         tasks.append(FileTask(str(f.path), f.display, f.module if f.indexed else "",
-                              f.is_package, report, stdin if f.is_stdin else None))
+                              f.is_package, report and not f.is_extension,
+                              stdin if f.is_stdin else None, f.is_extension))
     return tasks
 
 
@@ -510,6 +511,15 @@ class Session:
 
         if not todo:
             return {}
+        extensions = [t for t in todo if t.extension]
+        done: list[tuple[FileResult, ModuleFacts | None]] = []
+        if extensions:
+            # Nothing to parse: the master notes they exist (and their digest) itself.
+            done = [jobs.extension_result(t) for t in extensions]
+            facts = [(jobs.facts_key(r.module, r.digest), f) for r, f in done if f is not None]
+            added_keys.update(key for key, _ in facts)
+            self.heap.table(jobs.FACTS_TABLE).add_many(facts)
+            todo = [t for t in todo if not t.extension]
         ctx_key = self._store_context(
             "phase1", RunContext(self.module_rules, self.project_rules, self.settings), added_ctx)
         failed: list[FileResult] = []
@@ -564,7 +574,7 @@ class Session:
         if heap_errors:
             raise CheckError(f"the shared heap cannot hold the facts of this project: "
                              f"{heap_errors[0]}")
-        return {r.path: r for r in results + failed}
+        return {r.path: r for r in results + failed + [r for r, _ in done]}
 
     def _phase2(self, ctx_key, todo, files, modules, progress, interrupt):
         failed: list[tuple[str, str, tuple[Diagnostic, ...], tuple[int, ...]]] = []

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer import exit_codes
+from analyzer.discovery import EXTENSION_SUFFIXES, PYTHON_SUFFIXES
 
 __all__ = ["MAX_CANCELS", "QUIET_WINDOW", "Watcher", "run_watch"]
 
@@ -34,7 +35,8 @@ MAX_CANCELS = 2
 #: Seconds between health checks of the observer while idle.
 HEALTH_SECONDS = 1.0
 
-_WATCHED_SUFFIXES = (".py", ".pyi")
+#: Sources, stubs, and compiled extensions (a rebuild makes a module appear or disappear).
+_WATCHED_SUFFIXES = PYTHON_SUFFIXES + EXTENSION_SUFFIXES
 _WATCHED_NAMES = frozenset({"pyproject.toml", ".gitignore", "exclude"})
 
 

@@ -26,7 +26,6 @@ from parallel._errors import JobError, JobTimeout, PoolFailure, WorkerDied
 
 if TYPE_CHECKING:
     from distributed import Client, Future, LocalCluster
-    from distributed.utils import LoopRunner
 
 #: seconds a connection to a running scheduler may take before :class:`SchedulerUnreachable`
 CONNECT_TIMEOUT = 5.0

@@ -208,3 +208,16 @@ def test_a_namespace_package_stops_shadowing_the_stdlib_once_configured(project,
     (project / "pyproject.toml").write_text('[tool.shoal]\nnamespace-packages = ["jaraco"]\n')
     run = shoal("check", "--no-cache", "--workers", "0", "--format", "json")
     assert run.code == 0, run.out
+
+
+def test_an_extension_module_is_a_project_module_with_unknown_names(project, shoal):
+    write_tree(project, {
+        "pkg/__init__.py": "",
+        "pkg/use.py": "from pkg import _speedups\nfrom pkg._speedups import fast_path\n"
+                      "print(_speedups, fast_path)\n",
+    })
+    run = shoal("check", "--no-cache", "--workers", "0", "--format", "json")
+    assert {code for _, _, code in run.codes()} == {"SH001", "SH004"}
+    (project / "pkg" / "_speedups.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\x7fELF\0\0")
+    run = shoal("check", "--no-cache", "--workers", "0", "--format", "json")
+    assert (run.code, run.json()) == (0, [])

@@ -66,6 +66,29 @@ def test_gitignore_only_inside_a_git_work_tree(tmp_path: Path, in_git: bool) -> 
         assert files_of(result, tmp_path) == everything
 
 
+def test_extension_modules_are_indexed_never_reported_even_when_git_ignored(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    tree(tmp_path, "pkg/__init__.py", "pkg/_speedups.cpython-311-x86_64-linux-gnu.so",
+         "pkg/_native.abi3.so", "top.so", "build/lib/pkg/_speedups.so", "pkg/notes.txt")
+    (tmp_path / ".gitignore").write_text("*.so\nbuild/\n")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    modules = {rel(tmp_path, [f.path]).pop(): (f.module, f.is_extension) for f in result.files}
+    assert modules == {
+        "pkg/__init__.py": ("pkg", False),
+        "pkg/_speedups.cpython-311-x86_64-linux-gnu.so": ("pkg._speedups", True),
+        "pkg/_native.abi3.so": ("pkg._native", True),
+        "top.so": ("top", True),
+    }
+    assert rel(tmp_path, result.reported) == {"pkg/__init__.py"}
+
+
+def test_a_source_beside_an_extension_owns_the_name(tmp_path: Path) -> None:
+    tree(tmp_path, "fast.py", "fast.cpython-311-x86_64-linux-gnu.so")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    owners = {rel(tmp_path, [f.path]).pop() for f in result.files if f.indexed}
+    assert owners == {"fast.py"}
+
+
 def test_gitignore_negation_in_nested_file(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     tree(tmp_path, "pkg/a_gen.py", "pkg/b_gen.py")

@@ -75,6 +75,17 @@ def test_a_new_top_level_package_rechecks_only_its_importers(engine):
     assert "plain" not in e.last.modules_rechecked
 
 
+def test_an_extension_module_built_then_removed(engine):
+    e = engine({"pkg/__init__.py": "", "pkg/use.py": "from pkg._speedups import fast\n",
+                "other.py": "x = 1\n"})
+    assert [m for _, m in messages(e)] == ["No module named 'pkg._speedups'"]
+    e.edit({"pkg/_speedups.cpython-311-x86_64-linux-gnu.so": "\x7fELF (a build)"})
+    assert messages(e) == []  # its names are unknown: nothing is said about them
+    assert e.last.modules_rechecked == {"pkg.use"}
+    e.edit({"pkg/_speedups.cpython-311-x86_64-linux-gnu.so": None})
+    assert [m for _, m in messages(e)] == ["No module named 'pkg._speedups'"]
+
+
 def test_5_init_created_and_deleted(engine):
     e = engine({"pkg/m.py": "from .n import f\nf(1)\n", "pkg/n.py": "def f(): pass\n",
                 "user.py": "from pkg.m import f\n"})
