@@ -22,11 +22,14 @@ def finish(
     path_by_display: Mapping[str, str],
     config: Config,
     selected: frozenset[str],
+    defaults: frozenset[str] | None = None,
 ) -> list[Diagnostic]:
     """Keep the selected, not ignored, not suppressed findings, sorted for output.
 
     :param noqa_by_display: the suppressions of each reported file, by display path.
     :param path_by_display: display path -> absolute path (per-file ignores match the latter).
+    :param defaults: the codes on by default; a blanket ``# noqa`` is called unused (SH100)
+        only in a file where every one of them ran (``None``: always, as ruff does).
     """
     grouped: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
@@ -54,7 +57,9 @@ def finish(
         if report_unused and noqa and complete:
             path = path_by_display.get(display, display)
             if not config.is_ignored_for(path, UNUSED_NOQA):
-                final.extend(unused_noqa(display, noqa, used, _ran(config, path, selected)))
+                ran = _ran(config, path, selected)
+                blanket = defaults is None or all(ran(code) for code in defaults)
+                final.extend(unused_noqa(display, noqa, used, ran, blanket=blanket))
     final.sort(key=Diagnostic.sort_key)
     return final
 

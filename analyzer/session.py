@@ -685,7 +685,10 @@ class Session:
         diagnostics.extend(state.cycles)
         noqa = {fs.task.display: fs.noqa for fs in state.files.values() if fs.noqa is not None}
         by_display = {fs.task.display: fs.task.path for fs in state.files.values()}
-        final = finish(diagnostics, noqa, by_display, self.plan.config, self.plan.selected)
+        defaults = frozenset(i.code for i in self.plan.registry
+                             if i.default_enabled and i.code != "SH900")
+        final = finish(diagnostics, noqa, by_display, self.plan.config, self.plan.selected,
+                       defaults)
         if any(d.code == "F401" and d.fix is not None and d.fix.applicability == "safe"
                for d in final):
             # An F401 fix is unsafe when another project module imports the name from this

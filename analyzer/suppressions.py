@@ -307,11 +307,15 @@ def unused_noqa(
     noqa: NoqaMap,
     used: Iterable[UsedNoqa],
     ran: Callable[[str], bool],
+    *,
+    blanket: bool = True,
 ) -> list[Diagnostic]:
     """SH100: the inline ``# noqa`` comments of one file that suppressed nothing, each with a
     safe fix removing the comment, or only its unused codes.
 
-    Like ruff's RUF100, a blanket ``# noqa`` that suppressed nothing is reported. Unlike
+    Like ruff's RUF100, a blanket ``# noqa`` that suppressed nothing is reported, but only
+    with ``blanket`` (the caller's word that every default check ran on the file: after a
+    narrow ``--select`` the comment may serve a check that did not run). Unlike
     RUF100, a listed code is reported only when its check ran on this file (``ran(code)``: the
     code, or a code it prefixes, is selected and not turned off there by ``per-file-ignores``):
     ruff also reports known codes that are merely not enabled ("non-enabled"), which strips
@@ -331,7 +335,7 @@ def unused_noqa(
             continue
         done = suppressed.get(comment, frozenset())
         if comment.codes is None:
-            if done:
+            if done or not blanket:
                 continue
             message = "Unused blanket `noqa` directive"
             fix = Fix("safe", "Remove unused `noqa` directive", (rewrite_directive(comment, ()),))
