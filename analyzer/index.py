@@ -236,6 +236,11 @@ class ProjectIndex:
                 if unknown:
                     return UNKNOWN, cut
             if export.kind == "import" and export.source is not None:
+                if export.rebound:
+                    # Bound again elsewhere in the module (`try: from ._c import f` /
+                    # `except ImportError: from ._py import f`): which binding is live
+                    # depends on the run, so following the last one would be a guess.
+                    return UNKNOWN, False
                 return self._follow(facts, export.source, active, keys)
             return Symbol(module, name, export.kind, export), False
 

@@ -208,3 +208,25 @@ def test_a_later_star_import_rebinds_a_defined_name() -> None:
     assert isinstance(found, Symbol) and found.module == "fast"
     found = q.index.lookup("early", "f")
     assert isinstance(found, Symbol) and found.module == "early"
+
+
+def test_a_rebound_import_is_unknown_not_its_last_binding() -> None:
+    """`try: from .c import f` / `except ImportError: from .py import f`, or a re-export bound
+    again under a run-time condition (dask.array's `Array`): the live binding is a run-time
+    matter, so the lookup does not follow the last one (SH002 would judge a call against
+    the wrong signature)."""
+    q = build_project(
+        {
+            "impl_c.py": "def f(a, b): pass\n",
+            "impl_py.py": "def f(a): pass\n",
+            "api.py": "try:\n    from impl_c import f\nexcept ImportError:\n"
+                      "    from impl_py import f\n",
+            "twice.py": "from impl_py import f\nif flag:\n    from impl_c import f\n",
+            "same.py": "from impl_py import f\nfrom impl_py import f\n",
+            "user.py": "from api import f\nf(1)\n",
+        }
+    )
+    assert q.index.lookup("api", "f") is UNKNOWN
+    assert q.index.lookup("twice", "f") is UNKNOWN
+    found = q.index.lookup("same", "f")  # the same source twice is not a rebinding
+    assert isinstance(found, Symbol) and found.module == "impl_py"
