@@ -1,6 +1,6 @@
 """Agreement of shoal's F401/F811/F821/F822/F841 with pyflakes on the whole standard library.
 
-    python bench/agreement_bench.py [--show N]
+    python bench/agreement_bench.py [--show N] [--root DIR]
 
 Both run on the same `ast` of each file; a finding is compared by (line, code, name) — the
 column too, except on lines with non-ASCII text (shoal counts characters, pyflakes counts
@@ -56,10 +56,12 @@ def main() -> int:
     """Compare and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", type=int, default=1, help="examples per kind of difference")
+    parser.add_argument("--root", help="compare on every .py file under this directory "
+                                       "instead of the standard library")
     args = parser.parse_args()
     totals = collections.Counter()
     kinds: dict[str, list[str]] = collections.defaultdict(list)
-    files = stdlib_files()
+    files = sorted(Path(args.root).rglob("*.py")) if args.root else stdlib_files()
     skipped = 0
     for path in files:
         try:
