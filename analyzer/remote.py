@@ -46,6 +46,11 @@ _KEEP_HEAPS = 2
 _CONTEXTS: dict[str, RunContext] = {}
 _INDEXES: dict[tuple[str, str], Any] = {}
 _LOCK = threading.Lock()
+#: A dask worker may run several tasks at once in threads. The jobs are pure Python, so
+#: threads would only take turns on the GIL anyway, and CPython 3.11's ``ast.parse`` is not
+#: safe in two threads at once (its AST conversion keeps one recursion counter per
+#: interpreter: "AST constructor recursion depth mismatch"). One bucket at a time per process.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 # ---------------------------------------------------------------------------------------
@@ -151,12 +156,27 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[tuple[FileResult,
     """Phase 1 on files whose bytes travel in the task; returns results and facts."""
     from parallel import shared_data
 
+    _deep_recursion_for_good()
     out = []
-    with jobs.deep_recursion():
+    with _ONE_AT_A_TIME:
         for ctx_token, task in bucket:
             ctx = _context(ctx_token, shared_data)
             out.append(jobs.check_file(task, ctx))
     return out
+
+
+def _deep_recursion_for_good() -> None:
+    """Raise the recursion limit once for the worker's life, never lower it again.
+
+    The fork pool raises it around each bucket and restores it; a dask worker may run
+    buckets in several threads, and a limit changed while another thread is inside
+    ``ast.parse`` makes CPython fail that parse ("AST constructor recursion depth
+    mismatch").
+    """
+    if sys.getrecursionlimit() < jobs.RECURSION_LIMIT:
+        with _LOCK:
+            if sys.getrecursionlimit() < jobs.RECURSION_LIMIT:
+                sys.setrecursionlimit(jobs.RECURSION_LIMIT)
 
 
 def phase2_job(
@@ -165,12 +185,14 @@ def phase2_job(
     """Phase 2 against the shared snapshot, loaded once per worker."""
     from parallel import shared_data
 
+    _deep_recursion_for_good()
     out = []
-    for snapshot, ctx_token, task in bucket:
-        heap = _heap(snapshot, shared_data)
-        ctx = _context(ctx_token, shared_data)
-        index = _index(snapshot, ctx_token, ctx, heap)
-        out.append(jobs.check_module(ctx, index, task, heap))
+    with _ONE_AT_A_TIME:
+        for snapshot, ctx_token, task in bucket:
+            heap = _heap(snapshot, shared_data)
+            ctx = _context(ctx_token, shared_data)
+            index = _index(snapshot, ctx_token, ctx, heap)
+            out.append(jobs.check_module(ctx, index, task, heap))
     return out
 
 
