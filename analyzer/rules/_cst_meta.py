@@ -278,7 +278,27 @@ class _OffsetState(CodegenState):
         return CodePosition(line, offset - self.line_starts[line - 1])
 
 
-class _Ranges:
+class _NodeMapping:
+    """A read-only node -> value mapping defined by ``__getitem__`` (KeyError: not in the
+    tree), with the ``get``/``in`` that libcst's metadata mappings offer."""
+
+    __slots__ = ()
+
+    def __getitem__(self, node: object) -> Any:  # pragma: no cover - overridden
+        raise KeyError(node)
+
+    def get(self, node: object, default: Any = None) -> Any:
+        """The value for ``node``, or ``default`` for a node not in the tree."""
+        try:
+            return self[node]
+        except KeyError:
+            return default
+
+    def __contains__(self, node: object) -> bool:
+        return self.get(node, _MISSING) is not _MISSING
+
+
+class _Ranges(_NodeMapping):
     """PositionProvider's (or WhitespaceInclusivePositionProvider's) mapping node -> CodeRange."""
 
     __slots__ = ("_state", "_table", "_cache")
@@ -300,18 +320,11 @@ class _Ranges:
         found = self._cache[key] = CodeRange(state.position(span[0]), state.position(span[1]))
         return found
 
-    def get(self, node: object, default: Any = None) -> Any:
-        """The range of ``node``, or ``default`` for a node not in the tree."""
-        try:
-            return self[node]
-        except KeyError:
-            return default
-
     def __contains__(self, node: object) -> bool:
         return id(node) in self._state.inclusive
 
 
-class _QualifiedNames:
+class _QualifiedNames(_NodeMapping):
     """QualifiedNameProvider's mapping, computed per node from the ScopeProvider's."""
 
     __slots__ = ("_scopes", "_meta", "_cache")
@@ -335,13 +348,3 @@ class _QualifiedNames:
             raise KeyError(node)
         self._cache[key] = found
         return found
-
-    def get(self, node: object, default: Any = None) -> Any:
-        """The qualified names of ``node``, or ``default`` for a node not in the tree."""
-        try:
-            return self[node]
-        except KeyError:
-            return default
-
-    def __contains__(self, node: object) -> bool:
-        return self.get(node, _MISSING) is not _MISSING
