@@ -221,3 +221,17 @@ def test_an_extension_module_is_a_project_module_with_unknown_names(project, sho
     (project / "pkg" / "_speedups.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\x7fELF\0\0")
     run = shoal("check", "--no-cache", "--workers", "0", "--format", "json")
     assert (run.code, run.json()) == (0, [])
+
+
+def test_scheduler_without_dask_installed_is_exit_two_naming_the_extra(project, shoal, monkeypatch):
+    import parallel._dask
+
+    def missing():
+        raise ImportError("DaskPool needs dask.distributed: install it with pip install "
+                          "'shoal[distributed]'")
+
+    monkeypatch.setattr(parallel._dask, "_import_distributed", missing)
+    write_tree(project, {"a.py": "x = 1\n"})
+    run = shoal("check", "--no-cache", "--scheduler", "local")
+    assert run.code == 2
+    assert "shoal[distributed]" in run.err and "Traceback" not in run.err
