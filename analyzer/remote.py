@@ -39,8 +39,8 @@ __all__ = ["LOCAL", "open_pool", "phase1_items", "phase1_job", "phase2_items", "
 #: ``--scheduler local``: a LocalCluster of this machine's cores.
 LOCAL = "local"
 
-#: Heaps loaded from snapshots in this worker, by token, newest last. Two are kept so a
-#: thread still finishing a bucket of the previous call keeps its heap.
+#: Heaps loaded from snapshots in this worker, by token, newest last. Two are kept so that
+#: a late bucket of the previous call (one an interrupted master abandoned) still has its own.
 _HEAPS: dict[str, Any] = {}
 _KEEP_HEAPS = 2
 _CONTEXTS: dict[str, RunContext] = {}
