@@ -17,3 +17,12 @@ def test_example_prints_the_sum(name, n):
     assert out.returncode == 0, out.stderr
     assert out.stdout == f"Sum: {n * (n + 1) // 2}\n"
     assert out.stderr == ""
+
+
+def test_the_dask_example_prints_the_sum():
+    pytest.importorskip("distributed")
+    n = 5000
+    out = subprocess.run([sys.executable, str(EXAMPLES / "dask_sum.py"), str(n)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"Sum: {n * (n + 1) // 2}\n"
