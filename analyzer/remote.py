@@ -4,9 +4,10 @@ The shared heap does not span machines, so the jobs here take everything in thei
 or in data the pool shares once per call (:meth:`parallel.DaskPool.share`), and return
 everything they produce; the master writes it into its own heap and dependency table:
 
-* Phase 1 gets ``(context token, task with the file's bytes)``: the master reads the files
-  (a worker need not see the project's file system) and the job returns each file's
-  :class:`~analyzer.jobs.FileResult` with its facts. Phase 1 records no dependency edges.
+* Phase 1 gets ``(context token, task with the file's bytes)``: the master reads each file
+  as its bucket is sent (a worker need not see the project's file system) and the job
+  returns each file's :class:`~analyzer.jobs.FileResult` with its facts. Phase 1 records no
+  dependency edges.
 * Phase 2 gets ``(snapshot token, context token, module task)``: the master saves its heap
   as a snapshot (the heap's own format, DESIGN §2) and shares it; each worker loads it into
   a process-local heap on its first bucket and reuses it for every later bucket of the call.
@@ -33,7 +34,8 @@ from analyzer import jobs
 from analyzer.facts import ModuleFacts
 from analyzer.jobs import FileResult, FileTask, ModuleTask, RunContext
 
-__all__ = ["LOCAL", "open_pool", "phase1_items", "phase1_job", "phase2_items", "phase2_job",
+__all__ = ["LOCAL", "SourceOf", "Unreadable", "open_pool", "phase1_items", "phase1_job",
+           "phase2_items", "phase2_job",
            "share_context", "ship_by_value"]
 
 #: ``--scheduler local``: a LocalCluster of this machine's cores.
@@ -102,24 +104,47 @@ def share_context(pool: Any, ctx: RunContext) -> str:
     return pool.share(cloudpickle.dumps(ctx, protocol=5))
 
 
-def phase1_items(
-    ctx_token: str, todo: Sequence[FileTask],
-) -> tuple[list[tuple[str, FileTask]], list[FileResult]]:
-    """Phase 1's items, each task carrying its file's bytes, and the results of the files
-    the master could not read (E902, as a worker would report them)."""
-    items = []
-    unreadable = []
-    for task in todo:
-        if task.content is not None:
-            items.append((ctx_token, task))
-            continue
+class SourceOf:
+    """A phase-1 task whose file is read when its bucket is pickled for a worker.
+
+    So the master holds the bytes of the buckets in flight only, not of the whole tree, and
+    starts submitting at once. A file it cannot read travels as :class:`Unreadable` (the
+    worker reports E902 with the master's reason). Attributes are the task's.
+    """
+
+    __slots__ = ("task",)
+
+    def __init__(self, task: FileTask) -> None:
+        self.task = task
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.task, name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
         try:
-            data = jobs._read(task.path)
+            data = jobs._read(self.task.path)
         except OSError as exc:
-            unreadable.append(jobs._unreadable(task, "", f"{exc.strerror or exc}"))
-            continue
-        items.append((ctx_token, replace(task, content=data)))
-    return items, unreadable
+            return (Unreadable, (self.task, f"{exc.strerror or exc}"))
+        return (_with_content, (self.task, data))
+
+
+def _with_content(task: FileTask, data: bytes) -> FileTask:
+    return replace(task, content=data)
+
+
+class Unreadable:
+    """A file the master could not read, with the reason (see :class:`SourceOf`)."""
+
+    __slots__ = ("task", "reason")
+
+    def __init__(self, task: FileTask, reason: str) -> None:
+        self.task = task
+        self.reason = reason
+
+
+def phase1_items(ctx_token: str, todo: Sequence[FileTask]) -> list[tuple[str, Any]]:
+    """Phase 1's items: each task's file is read when its bucket leaves (:class:`SourceOf`)."""
+    return [(ctx_token, task if task.content is not None else SourceOf(task)) for task in todo]
 
 
 def share_snapshot(pool: Any, heap: Any) -> str:
@@ -160,6 +185,9 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[tuple[FileResult,
     out = []
     with _ONE_AT_A_TIME:
         for ctx_token, task in bucket:
+            if isinstance(task, Unreadable):
+                out.append((jobs._unreadable(task.task, "", task.reason), None))
+                continue
             ctx = _context(ctx_token, shared_data)
             out.append(jobs.check_file(task, ctx))
     return out

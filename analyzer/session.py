@@ -564,8 +564,7 @@ class Session:
 
             tokens.append(remote.share_context(self.pool, RunContext(
                 self.module_rules, self.project_rules, self.settings)))
-            items, unreadable = remote.phase1_items(tokens[0], todo)
-            failed.extend(unreadable)
+            items = remote.phase1_items(tokens[0], todo)
             job, merge = remote.phase1_job, collect_remote
         else:
             items = [(ctx_key, t) for t in todo]

@@ -187,6 +187,28 @@ class Kills(LintRule):
     assert [c for p, c in found if p == "poison.py"] == ["SH900"]
 
 
+def test_a_file_the_master_cannot_read_is_e902_with_its_reason(tmp_path, cluster, shoal,
+                                                               monkeypatch):
+    """The master reads each file as its bucket is sent; a failure travels to the worker,
+    which reports it as the fork pool's worker would."""
+    from analyzer import jobs
+
+    write_tree(tmp_path, {"pyproject.toml": "[tool.shoal]\n", "ok.py": "import os\n",
+                          "locked.py": "x = 1\n"})
+    real_read = jobs._read
+
+    def read(path):
+        if path.endswith("locked.py"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_read(path)
+
+    monkeypatch.setattr(jobs, "_read", read)
+    monkeypatch.chdir(tmp_path)
+    run = shoal("check", "--format", "json", "--scheduler", cluster.client.scheduler.address)
+    assert [(d["path"], d["code"], d["message"]) for d in run.json()] == [
+        ("locked.py", "E902", "Permission denied"), ("ok.py", "F401", "'os' imported but unused")]
+
+
 def test_an_unreachable_scheduler_is_exit_two_naming_it(project):
     with socket_without_listener() as address:
         run = check(project, "--scheduler", address)
