@@ -502,9 +502,15 @@ class _DaskCall(_call.Call):
                 self._recover_cancelled(exc)
                 continue
             if done is not None:
+                if any(future.status == "cancelled" for future in done.done):
+                    # The pool cancels only what it has taken out of `running`: these were
+                    # cancelled by dask, for an input lost with its workers (or by a
+                    # scheduler restart). wait() does not always raise for it.
+                    self._recover_cancelled(None)
                 for future in done.done:
-                    sub = self.running.pop(future.key)
-                    self._collect(sub.future, sub.bucket, sub.shared)
+                    sub = self.running.pop(future.key, None)
+                    if sub is not None:
+                        self._collect(sub.future, sub.bucket, sub.shared)
             self._expire()
 
     def _wait_seconds(self) -> float | None:
@@ -573,7 +579,7 @@ class _DaskCall(_call.Call):
             "distributed.CancelledError", f"dask cancelled the task {future.key!r}", "", bucket
         ))
 
-    def _recover_cancelled(self, error: BaseException) -> None:
+    def _recover_cancelled(self, error: BaseException | None) -> None:
         """Share again what was lost and run the cancelled buckets again."""
         self.dask_pool._reshare()
         for key, sub in list(self.running.items()):
