@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: Bumped on any change of what the cache files hold.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 MAGIC = b"shoal-cache-index\n"
 STATE_MAGIC = b"shoal-cache-state\n"
 INDEX = "index.pickle"

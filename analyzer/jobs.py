@@ -82,7 +82,7 @@ class RunContext:
     module_rules: tuple[type, ...]
     project_rules: tuple[type, ...]
     settings: RuleSettings
-    #: module -> (facts key digest, path) for phase 2's project index.
+    #: module -> (content digest, path) for phase 2's project index (see :func:`facts_key`).
     modules: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -139,9 +139,14 @@ def _context(key: str) -> RunContext:
     return ctx
 
 
-def facts_key(module: str, digest: str) -> str:
-    """The heap key of a module's facts at one content digest."""
-    return f"{module}:{digest}"
+def facts_key(module: str, digest: str, path: str) -> str:
+    """The heap key of a module's facts: its content digest and the file holding it.
+
+    The path is part of it because facts depend on more than the bytes: the same text as
+    ``pkg.py`` and as ``pkg/__init__.py`` is a module and a package (relative imports
+    resolve differently), and a key of content alone handed the new file the old facts.
+    """
+    return f"{module}:{digest}:{path}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -158,7 +163,7 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[FileResult]:
             result, facts = check_file(task, ctx)
             results.append(result)
             if facts is not None:
-                facts_out.append((facts_key(task.module, result.digest), facts))
+                facts_out.append((facts_key(task.module, result.digest, task.path), facts))
     if facts_out:
         _HEAP.table(FACTS_TABLE).add_many(facts_out)
     return results
@@ -322,7 +327,7 @@ def _load_facts(ctx: RunContext, module: str, heap: Any) -> ModuleFacts | None:
     entry = ctx.modules.get(module)
     if entry is None:
         return None
-    return heap.table(FACTS_TABLE).get(facts_key(module, entry[0]))
+    return heap.table(FACTS_TABLE).get(facts_key(module, entry[0], entry[1]))
 
 
 @contextlib.contextmanager

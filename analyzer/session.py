@@ -399,7 +399,7 @@ class Session:
             interfaces = {m: d for m, d in old.interfaces.items() if m in modules}
             imports = {m: f for m, f in old.imports.items() if m in modules}
             names = sorted(changed)
-            loaded = table.get_many([jobs.facts_key(m, modules[m][0]) for m in names])
+            loaded = table.get_many([jobs.facts_key(m, *modules[m]) for m in names])
             imports_changed = bool(gone)
             for m, facts in zip(names, loaded, strict=True):
                 new_if = interface_digests(facts) if facts is not None else None
@@ -516,7 +516,8 @@ class Session:
         if extensions:
             # Nothing to parse: the master notes they exist (and their digest) itself.
             done = [jobs.extension_result(t) for t in extensions]
-            facts = [(jobs.facts_key(r.module, r.digest), f) for r, f in done if f is not None]
+            facts = [(jobs.facts_key(r.module, r.digest, r.path), f) for r, f in done
+                     if f is not None]
             added_keys.update(key for key, _ in facts)
             self.heap.table(jobs.FACTS_TABLE).add_many(facts)
             todo = [t for t in todo if not t.extension]
@@ -539,14 +540,16 @@ class Session:
 
         def collect(partial: list[FileResult], acc: list[FileResult]) -> list[FileResult]:
             # Known as soon as they arrive, so a cancelled update can take them back.
-            added_keys.update(jobs.facts_key(r.module, r.digest) for r in partial if r.digest)
+            added_keys.update(jobs.facts_key(r.module, r.digest, r.path)
+                              for r in partial if r.digest)
             acc.extend(partial)
             return acc
 
         def collect_remote(partial: list[tuple[FileResult, ModuleFacts | None]],
                            acc: list[FileResult]) -> list[FileResult]:
             # A remote worker returns the facts it would have written: the master writes them.
-            facts = [(jobs.facts_key(r.module, r.digest), f) for r, f in partial if f is not None]
+            facts = [(jobs.facts_key(r.module, r.digest, r.path), f) for r, f in partial
+                     if f is not None]
             added_keys.update(key for key, _ in facts)
             try:
                 self.heap.table(jobs.FACTS_TABLE).add_many(facts)
@@ -648,7 +651,7 @@ class Session:
         return key
 
     def _referenced(self, state: SessionState) -> set[str]:
-        return {jobs.facts_key(fs.task.module, fs.digest)
+        return {jobs.facts_key(fs.task.module, fs.digest, fs.task.path)
                 for fs in state.files.values() if fs.digest}
 
     def _forget(self, added_keys: set[str], added_ctx: set[str], old: SessionState) -> None:

@@ -86,6 +86,17 @@ def test_an_extension_module_built_then_removed(engine):
     assert [m for _, m in messages(e)] == ["No module named 'pkg._speedups'"]
 
 
+def test_the_same_text_as_a_module_then_as_a_package(engine):
+    """Facts are keyed by content and file: the same bytes in ``pkg/__init__.py`` are a
+    package, whose ``from . import x`` resolves (in ``pkg.py`` it goes above the top)."""
+    text = "x = 1\nfrom . import x\n"
+    e = engine({"pkg.py": text})
+    assert [m for _, m in messages(e)] == ["attempted relative import beyond top-level package"]
+    e.edit({"pkg/__init__.py": text})  # now the owner of `pkg` (edit() compares with cold)
+    assert ("pkg/__init__.py", "attempted relative import beyond top-level package") \
+        not in messages(e)
+
+
 def test_5_init_created_and_deleted(engine):
     e = engine({"pkg/m.py": "from .n import f\nf(1)\n", "pkg/n.py": "def f(): pass\n",
                 "user.py": "from pkg.m import f\n"})
