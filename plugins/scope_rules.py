@@ -63,6 +63,11 @@ class UnusedImport(_ScopeRule):
             column=5,
             expected_fix="def f():\n    pass\n",
         ),
+        Invalid(
+            "from os import *\n",
+            message="'os.*' imported but unused",
+            expected_fix="",  # an unsafe fix: applied with --unsafe-fixes only
+        ),
     ]
 
     def visit_Module(self, node: ast.Module) -> None:
@@ -79,6 +84,15 @@ class UnusedImport(_ScopeRule):
             statement = findings[0].statement
             unused = {id(f.alias) for f in findings}
             fix = _remove_imports(lines, statement, unused, blocks.get(id(statement)))
+            # Unsafe where the import may be what others read: a star import re-exports
+            # names no one can list, and a package's __init__ is the API its importers
+            # (outside the project, too) use, as ruff judges F401 fixes there.
+            if any(alias.name == "*" for alias in statement.names):
+                fix = Fix("unsafe", f"{fix.message} (a star import may re-export names)",
+                          fix.edits)
+            elif self.context.is_package:
+                fix = Fix("unsafe", f"{fix.message} (a package's __init__ re-exports it)",
+                          fix.edits)
             order = {id(a): i for i, a in enumerate(statement.names)}
             findings.sort(key=lambda f: order.get(id(f.alias), 0))
             for i, f in enumerate(findings):

@@ -72,6 +72,25 @@ def test_f401_fix_is_unsafe_when_another_module_imports_the_name(project, shoal)
     assert (project / "pkg/a.py").read_text() == ""
 
 
+def test_f401_fix_is_unsafe_for_a_star_import_and_in_a_package_init(project, shoal):
+    """Removing them can break importers the index cannot see: names re-exported through
+    the star, and a package's API used from outside the project (found on dask: a safe
+    fix deleted `from ._collection import *` from `dask_expr/__init__.py`)."""
+    write_tree(project, {
+        "pkg/__init__.py": "import json\nfrom .impl import *\n",
+        "pkg/impl.py": "def api():\n    pass\n",
+        "tool.py": "from os.path import *\n",
+    })
+    before = {p: (project / p).read_text() for p in ("pkg/__init__.py", "tool.py")}
+    run = shoal("--fix", "--format", "json")
+    assert sorted((d["path"], d["fix"]["applicability"]) for d in run.json()) == [
+        ("pkg/__init__.py", "unsafe"), ("pkg/__init__.py", "unsafe"), ("tool.py", "unsafe")]
+    assert {p: (project / p).read_text() for p in before} == before
+    unsafe = shoal("--fix", "--unsafe-fixes")
+    assert unsafe.code == 0, unsafe.out
+    assert (project / "tool.py").read_text() == ""
+
+
 def test_f401_fix_stays_safe_for_names_nobody_imports(project, shoal):
     write_tree(project, {
         "pkg/__init__.py": "",
