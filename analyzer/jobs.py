@@ -207,12 +207,14 @@ def check_file(task: FileTask, ctx: RunContext) -> tuple[FileResult, ModuleFacts
 
 
 def extension_result(task: FileTask) -> tuple[FileResult, ModuleFacts | None]:
-    """Phase 1 for a compiled extension module, in the master: its digest (a rebuild is a
-    change) and facts that say only that the module exists, its names unknown."""
+    """Phase 1 for a compiled extension module, in the master: a digest of its size and
+    mtime (a rebuild is a change; binaries can be large, and their bytes say nothing more
+    here) and facts that say only that the module exists, its names unknown."""
     try:
-        digest = content_digest(_read(task.path))
+        st = os.stat(task.path)
     except OSError:
         return FileResult(task.path, task.module, "", False), None
+    digest = content_digest(f"extension:{st.st_size}:{st.st_mtime_ns}".encode())
     facts = unknown_facts(task.module, task.path, task.is_package)
     return FileResult(task.path, task.module, digest, False), facts
 

@@ -336,6 +336,9 @@ class Session:
         if (st.st_size == old.size and st.st_mtime_ns == old.mtime_ns
                 and st.st_mtime_ns < state.checked_at_ns - RACY_WINDOW_NS):
             return False
+        if old.task.extension:
+            # Its digest is of size and mtime (jobs.extension_result): the stat decides.
+            return st.st_size != old.size or st.st_mtime_ns != old.mtime_ns
         try:
             data = jobs._read(old.task.path)
         except OSError:

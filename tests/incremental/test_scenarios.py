@@ -82,6 +82,8 @@ def test_an_extension_module_built_then_removed(engine):
     e.edit({"pkg/_speedups.cpython-311-x86_64-linux-gnu.so": "\x7fELF (a build)"})
     assert messages(e) == []  # its names are unknown: nothing is said about them
     assert e.last.modules_rechecked == {"pkg.use"}
+    e.edit({"pkg/_speedups.cpython-311-x86_64-linux-gnu.so": "\x7fELF (a rebuild, longer)"})
+    assert e.last.files_changed == 1 and messages(e) == []  # seen, and nothing to say
     e.edit({"pkg/_speedups.cpython-311-x86_64-linux-gnu.so": None})
     assert [m for _, m in messages(e)] == ["No module named 'pkg._speedups'"]
 
