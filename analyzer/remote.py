@@ -75,9 +75,8 @@ def open_pool(scheduler: str, workers: int) -> Any:
         if scheduler == LOCAL:
             return DaskPool(workers=max(1, workers))
         return DaskPool(scheduler)
-    except ImportError as exc:
-        raise CheckError(f"--scheduler needs dask.distributed: pip install "
-                         f"'shoal[distributed]' ({exc})") from exc
+    except ImportError as exc:  # DaskPool's message names the extra to install
+        raise CheckError(f"--scheduler: {exc}") from exc
     except SchedulerUnreachable as exc:
         raise CheckError(str(exc)) from exc
     except (OSError, ValueError) as exc:
@@ -105,17 +104,19 @@ def share_context(pool: Any, ctx: RunContext) -> str:
 
 
 class SourceOf:
-    """A phase-1 task whose file is read when its bucket is pickled for a worker.
+    """A task whose file is read when its bucket is pickled for a worker, into the task's
+    ``field`` (``content`` for phase 1, ``source`` for phase 2).
 
     So the master holds the bytes of the buckets in flight only, not of the whole tree, and
-    starts submitting at once. A file it cannot read travels as :class:`Unreadable` (the
-    worker reports E902 with the master's reason). Attributes are the task's.
+    starts submitting at once. A file it cannot read travels as :class:`Unreadable` with the
+    master's reason. Attributes are the task's.
     """
 
-    __slots__ = ("task",)
+    __slots__ = ("task", "field")
 
-    def __init__(self, task: FileTask) -> None:
+    def __init__(self, task: FileTask | ModuleTask, field: str) -> None:
         self.task = task
+        self.field = field
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.task, name)
@@ -125,11 +126,11 @@ class SourceOf:
             data = jobs._read(self.task.path)
         except OSError as exc:
             return (Unreadable, (self.task, f"{exc.strerror or exc}"))
-        return (_with_content, (self.task, data))
+        return (_with_bytes, (self.task, self.field, data))
 
 
-def _with_content(task: FileTask, data: bytes) -> FileTask:
-    return replace(task, content=data)
+def _with_bytes(task: Any, field: str, data: bytes) -> Any:
+    return replace(task, **{field: data})
 
 
 class Unreadable:
@@ -137,14 +138,15 @@ class Unreadable:
 
     __slots__ = ("task", "reason")
 
-    def __init__(self, task: FileTask, reason: str) -> None:
+    def __init__(self, task: FileTask | ModuleTask, reason: str) -> None:
         self.task = task
         self.reason = reason
 
 
 def phase1_items(ctx_token: str, todo: Sequence[FileTask]) -> list[tuple[str, Any]]:
     """Phase 1's items: each task's file is read when its bucket leaves (:class:`SourceOf`)."""
-    return [(ctx_token, task if task.content is not None else SourceOf(task)) for task in todo]
+    return [(ctx_token, task if task.content is not None else SourceOf(task, "content"))
+            for task in todo]
 
 
 def share_snapshot(pool: Any, heap: Any) -> str:
@@ -159,18 +161,12 @@ def share_snapshot(pool: Any, heap: Any) -> str:
 
 def phase2_items(
     snapshot: str, ctx_token: str, todo: Sequence[ModuleTask], *, with_source: bool,
-) -> list[tuple[str, str, ModuleTask]]:
+) -> list[tuple[str, str, Any]]:
     """Phase 2's items; with ``with_source`` (a project rule needs the tree) each task
-    carries its file's bytes, since a worker may not see the file."""
-    items = []
-    for task in todo:
-        if with_source:
-            try:
-                task = replace(task, source=jobs._read(task.path))
-            except OSError:
-                pass  # the rule's tree then fails in the worker, as it would locally
-        items.append((snapshot, ctx_token, task))
-    return items
+    carries its file's bytes, read when its bucket leaves, since a worker may not see the
+    file (:class:`SourceOf`)."""
+    return [(snapshot, ctx_token, SourceOf(task, "source") if with_source else task)
+            for task in todo]
 
 
 # ---------------------------------------------------------------------------------------
@@ -217,6 +213,8 @@ def phase2_job(
     out = []
     with _ONE_AT_A_TIME:
         for snapshot, ctx_token, task in bucket:
+            if isinstance(task, Unreadable):
+                task = task.task  # its tree then fails in the rule, as it would locally
             heap = _heap(snapshot, shared_data)
             ctx = _context(ctx_token, shared_data)
             index = _index(snapshot, ctx_token, ctx, heap)
