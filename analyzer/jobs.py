@@ -210,13 +210,20 @@ def extension_result(task: FileTask) -> tuple[FileResult, ModuleFacts | None]:
     """Phase 1 for a compiled extension module, in the master: a digest of its size and
     mtime (a rebuild is a change; binaries can be large, and their bytes say nothing more
     here) and facts that say only that the module exists, its names unknown."""
-    try:
-        st = os.stat(task.path)
-    except OSError:
+    digest = extension_digest(task.path)
+    if digest is None:
         return FileResult(task.path, task.module, "", False), None
-    digest = content_digest(f"extension:{st.st_size}:{st.st_mtime_ns}".encode())
     facts = unknown_facts(task.module, task.path, task.is_package)
     return FileResult(task.path, task.module, digest, False), facts
+
+
+def extension_digest(path: str) -> str | None:
+    """An extension module's digest, of its size and mtime; None when it cannot be stat'ed."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return content_digest(f"extension:{st.st_size}:{st.st_mtime_ns}".encode())
 
 
 def _read(path: str) -> bytes:

@@ -337,8 +337,7 @@ class Session:
                 and st.st_mtime_ns < state.checked_at_ns - RACY_WINDOW_NS):
             return False
         if old.task.extension:
-            # Its digest is of size and mtime (jobs.extension_result): the stat decides.
-            return st.st_size != old.size or st.st_mtime_ns != old.mtime_ns
+            return jobs.extension_digest(old.task.path) != old.digest
         try:
             data = jobs._read(old.task.path)
         except OSError:
@@ -524,8 +523,6 @@ class Session:
             added_keys.update(key for key, _ in facts)
             self.heap.table(jobs.FACTS_TABLE).add_many(facts)
             todo = [t for t in todo if not t.extension]
-        ctx_key = self._store_context(
-            "phase1", RunContext(self.module_rules, self.project_rules, self.settings), added_ctx)
         failed: list[FileResult] = []
         heap_errors: list[BaseException] = []
 
@@ -573,6 +570,10 @@ class Session:
             items = remote.phase1_items(tokens[0], todo)
             job, merge = remote.phase1_job, collect_remote
         else:
+            # The fork pool's workers read the context from the heap (remote ones from
+            # the data shared above), so only this path stores it.
+            ctx_key = self._store_context("phase1", RunContext(
+                self.module_rules, self.project_rules, self.settings), added_ctx)
             items = [(ctx_key, t) for t in todo]
         results = self._map(job, items, merge, tokens, "checking", progress, interrupt,
                             on_failure, cost=lambda item: stats[item[1].path][0])
