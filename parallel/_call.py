@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import selectors
 import time
@@ -221,7 +222,10 @@ class Call:
         self.selector.register(worker.sock, selectors.EVENT_READ)
 
     def _release(self, run: _Running) -> None:
-        self.selector.unregister(run.worker.sock)
+        # A Ctrl-C can land in _dispatch between recording the run and registering its
+        # socket: then there is nothing to unregister, and the run must still be released.
+        with contextlib.suppress(KeyError):
+            self.selector.unregister(run.worker.sock)
         del self.running[run.worker.sock.fileno()]
 
     def _read_reply(self, run: _Running) -> bytes | None:
