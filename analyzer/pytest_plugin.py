@@ -52,7 +52,7 @@ def _entries(config: pytest.Config) -> list[str]:
 
 
 def _rules_of(entry: str) -> list[type]:
-    from analyzer.plugin_loader import rules_in_module
+    from analyzer.loading import rules_in_module
 
     module_name, _, class_name = entry.partition(":")
     module = importlib.import_module(module_name)
@@ -70,7 +70,7 @@ def _rules_of(entry: str) -> list[type]:
 
 
 def _as_rule(value: Any, entry: str) -> type:
-    from analyzer import fixit_compat
+    from analyzer.loading import fixit_compat
 
     if fixit_compat.is_fixit_rule(value):
         return fixit_compat.adapt(value, entry)

@@ -27,9 +27,9 @@ from cold_bench import stdlib_files, subset  # noqa: E402
 CHILD = """
 import hashlib, json, sys, time
 start = time.perf_counter()
-from analyzer import cli
-from analyzer.output import OutputOptions, Report, render
-from analyzer.session import Session
+from analyzer.interfaces import _cli as cli
+from analyzer.interfaces.output import OutputOptions, Report, render
+from analyzer.engine._session import Session
 
 args = cli.build_parser().parse_args(sys.argv[1:])
 plan = cli.prepare(args)

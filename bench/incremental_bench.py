@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-QUIET_MS = 50  # analyzer.watch.QUIET_WINDOW
+QUIET_MS = 50  # analyzer.interfaces._watch.QUIET_WINDOW
 STATUS = re.compile(r"(\d+) files? changed, (\d+) modules? rechecked in (\d+) ms")
 
 
@@ -50,7 +50,7 @@ def shoal(*args: str) -> list[str]:
     # stdlib copy being edited -- first on shoal's own sys.path.
     script = Path(sys.executable).parent / "shoal"
     return [str(script), *args] if script.exists() else [sys.executable, "-I", "-m",
-                                                         "analyzer.cli", *args]
+                                                         "analyzer", *args]
 
 
 class Watch:

@@ -142,7 +142,7 @@ def _no_module_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture
 def shoal(capsys):
     """Run `shoal ARGS` in-process and capture what it prints (a `tests.cli.helpers.Run`)."""
-    from analyzer.cli import main
+    from analyzer.interfaces import main
     from tests.cli.helpers import Run
 
     def run(*args: str) -> Run:

@@ -5,9 +5,21 @@ Module rules (:class:`LintRule`) run on each file's tree in phase 1; project rul
 through the :class:`ProjectIndex`, which records every dependency they have. The contracts
 behind these names are in docs/contracts.md.
 """
-from analyzer.facts import Call, Export, Import, ModuleFacts, Param, Signature
-from analyzer.index import EXTERNAL, MISSING, UNKNOWN, Outcome, ProjectIndex, Symbol
-from analyzer.rules._diagnostic import Applicability, Diagnostic, Edit, Fix
+from analyzer.core import Applicability, Diagnostic, Edit, Fix, SourceLines
+from analyzer.model import (
+    EXTERNAL,
+    MISSING,
+    UNKNOWN,
+    Call,
+    Export,
+    Import,
+    ModuleFacts,
+    Outcome,
+    Param,
+    ProjectIndex,
+    Signature,
+    Symbol,
+)
 from analyzer.rules._examples import Invalid, Valid, run_examples
 from analyzer.rules._lint_rule import (
     LintRule,
@@ -16,7 +28,6 @@ from analyzer.rules._lint_rule import (
     RuleContext,
     RuleSettings,
 )
-from analyzer.rules._positions import SourceLines
 from analyzer.rules._project_rule import ProjectContext, ProjectRule, run_project_rules
 from analyzer.rules._runner import check_source, run_module_rules
 from analyzer.rules._scope import (

@@ -12,8 +12,8 @@ from typing import Any
 import libcst
 from libcst.metadata import PositionProvider, WhitespaceInclusivePositionProvider
 
+from analyzer.core import Edit, Fix
 from analyzer.rules import _cst_walk
-from analyzer.rules._diagnostic import Edit, Fix
 
 _PRUNERS: dict[frozenset[type], _cst_walk.Pruner] = {}
 

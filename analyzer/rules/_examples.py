@@ -14,36 +14,16 @@ Example code is dedented (:func:`textwrap.dedent`) before it is checked, and so 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from analyzer.rules._positions import apply_edits
+from analyzer.core import apply_edits
+from analyzer.rules._cases import Invalid, Valid
+
+__all__ = ["Invalid", "Valid", "apply_fixes", "run_example", "run_examples"]
 
 if TYPE_CHECKING:
-    from analyzer.rules._diagnostic import Diagnostic
+    from analyzer.core import Diagnostic
     from analyzer.rules._lint_rule import LintRule
-
-
-@dataclass(frozen=True)
-class Valid:
-    """Code on which the rule must report nothing."""
-
-    code: str
-
-
-@dataclass(frozen=True)
-class Invalid:
-    """Code on which the rule must report; optional fields pin the first finding.
-
-    ``line``/``column`` are 1-based (column in characters), ``message`` is compared exactly,
-    and ``expected_fix`` is the whole file after applying the fixes of every finding.
-    """
-
-    code: str
-    line: int | None = None
-    column: int | None = None
-    message: str | None = None
-    expected_fix: str | None = None
 
 
 def apply_fixes(source: str, diagnostics: list[Diagnostic]) -> str:

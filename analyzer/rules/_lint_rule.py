@@ -29,13 +29,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from analyzer.rules._positions import SourceLines
+from analyzer.core import SourceLines
 
 if TYPE_CHECKING:
     import ast
 
-    from analyzer.rules._diagnostic import Fix
-    from analyzer.rules._examples import Invalid, Valid
+    from analyzer.core import Fix
+    from analyzer.rules._cases import Invalid, Valid
 
 _CODE_RE = re.compile(r"[A-Z]{1,3}[0-9]+")
 _NAME_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")

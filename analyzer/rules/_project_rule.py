@@ -12,9 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from analyzer.facts import ModuleFacts
-from analyzer.index import ProjectIndex
-from analyzer.rules._diagnostic import Diagnostic
+from analyzer.core import Diagnostic
+from analyzer.model import ModuleFacts, ProjectIndex
 
 INTERNAL_ERROR_CODE = "SH900"
 INTERNAL_ERROR_NAME = "internal-error"

@@ -46,7 +46,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from analyzer.rules._diagnostic import Diagnostic, Fix
+from analyzer.core import Diagnostic, Fix
 from analyzer.rules._lint_rule import (
     _NO_DEFAULT,
     AST_NODE_CLASSES,

@@ -59,8 +59,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from analyzer.rules._builtins import builtin_names
-from analyzer.rules._positions import SourceLines
+from analyzer.core import SourceLines, builtin_names
 
 if TYPE_CHECKING:
     from analyzer.rules._lint_rule import RuleContext

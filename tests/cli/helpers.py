@@ -39,6 +39,6 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
 
 def run_subprocess(*args: str, cwd: Path, stdin: bytes | None = None) -> Run:
     """Run `shoal ARGS` as a separate process (real stdin/stdout, real exit code)."""
-    proc = subprocess.run([sys.executable, "-m", "analyzer.cli", *args], cwd=cwd, input=stdin,
+    proc = subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=cwd, input=stdin,
                           capture_output=True, timeout=120)
     return Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode())

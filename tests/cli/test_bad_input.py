@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-import analyzer.jobs
+import analyzer.engine._jobs
 from tests.cli.helpers import write_tree
 
 GOOD = "import os\n"  # one F401, to prove the rest of the run went on
@@ -101,14 +101,14 @@ def test_python2_source(project, shoal):
 
 def test_unreadable_file(project, shoal, monkeypatch):
     write_tree(project, {"secret.py": GOOD, "good.py": GOOD})
-    real = analyzer.jobs._read
+    real = analyzer.engine._jobs._read
 
     def read(path):
         if path.endswith("secret.py"):
             raise PermissionError(13, "Permission denied", path)
         return real(path)
 
-    monkeypatch.setattr(analyzer.jobs, "_read", read)
+    monkeypatch.setattr(analyzer.engine._jobs, "_read", read)
     run = check_json(shoal)
     (bad,) = [d for d in run.json() if d["path"] == "secret.py"]
     assert bad["code"] == "E902" and "Permission denied" in bad["message"]
@@ -116,14 +116,14 @@ def test_unreadable_file(project, shoal, monkeypatch):
 
 def test_file_deleted_between_discovery_and_parsing(project, shoal, monkeypatch):
     write_tree(project, {"gone.py": GOOD, "good.py": GOOD})
-    real = analyzer.jobs._read
+    real = analyzer.engine._jobs._read
 
     def read(path):
         if path.endswith("gone.py") and os.path.exists(path):
             os.unlink(path)
         return real(path)
 
-    monkeypatch.setattr(analyzer.jobs, "_read", read)
+    monkeypatch.setattr(analyzer.engine._jobs, "_read", read)
     found = codes_by_path(check_json(shoal))
     assert found["gone.py"] == ["E902"]
     assert found["good.py"] == ["F401"]
@@ -144,14 +144,14 @@ def test_path_given_twice_and_overlapping(project, shoal):
 
 def test_worker_dying_on_a_file_costs_only_that_file(project, shoal, monkeypatch):
     write_tree(project, {"poison.py": GOOD, **{f"m{i}.py": GOOD for i in range(6)}})
-    real = analyzer.jobs._read
+    real = analyzer.engine._jobs._read
 
     def read(path):
         if path.endswith("poison.py"):
             os._exit(7)
         return real(path)
 
-    monkeypatch.setattr(analyzer.jobs, "_read", read)
+    monkeypatch.setattr(analyzer.engine._jobs, "_read", read)
     run = shoal("check", "--workers", "1", "--format", "json")
     assert run.code == 2  # an internal error is exit 2, after printing everything else
     found = codes_by_path(run)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from analyzer.registry import Registry, rule_info
+from analyzer.loading import Registry, rule_info
 from analyzer.rules import ProjectRule
 from tests.cli.helpers import run_subprocess, write_tree
 

@@ -109,8 +109,8 @@ def test_a_test_started_cluster_gives_byte_identical_json(project, cluster):
 
 
 def test_progress_reports_both_phases_as_the_local_pool_does(project, cluster, monkeypatch):
-    from analyzer.cli import build_parser, prepare
     from analyzer.engine import run_check
+    from analyzer.interfaces import build_parser, prepare
 
     monkeypatch.chdir(project)
     seen: dict[str, list[tuple[int, int]]] = {"local": [], "dask": []}
@@ -191,7 +191,7 @@ def test_a_file_the_master_cannot_read_is_e902_with_its_reason(tmp_path, cluster
                                                                monkeypatch):
     """The master reads each file as its bucket is sent; a failure travels to the worker,
     which reports it as the fork pool's worker would."""
-    from analyzer import jobs
+    from analyzer.engine import _jobs as jobs
 
     write_tree(tmp_path, {"pyproject.toml": "[tool.shoal]\n", "ok.py": "import os\n",
                           "locked.py": "x = 1\n"})
@@ -253,7 +253,7 @@ class Blocks(LintRule):
     mark = uuid.uuid4().hex
     env = {**os.environ, "SHOAL_TEST_MARK": mark}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "analyzer.cli", "check", "--no-cache", "--scheduler", "local",
+        [sys.executable, "-m", "analyzer", "check", "--no-cache", "--scheduler", "local",
          "--workers", "1", "a.py"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.cli import main
+from analyzer.interfaces import main
 from tests.cli.helpers import Run
 
 
@@ -31,7 +31,7 @@ def shoal(capsys):
 @pytest.fixture
 def extra_rules(monkeypatch):
     """Register test-only rule classes beside the built-in ones, for this test."""
-    from analyzer.registry import Registry, rule_info
+    from analyzer.loading import Registry, rule_info
 
     def register(*rules: type) -> None:
         original = Registry.for_config.__func__

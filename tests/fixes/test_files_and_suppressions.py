@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from analyzer.suppressions import rewrite_directive, scan_noqa
+from analyzer.engine import rewrite_directive, scan_noqa
 from tests.cli.helpers import write_tree
 
 
@@ -162,7 +162,7 @@ def test_sh100_in_files_without_findings_and_per_file_ignores(project, shoal):
     ("x = 1  # type: int  # noqa", (), "x = 1  # type: int"),
 ])
 def test_rewrite_directive(line, codes, expected):
-    from analyzer.rules._positions import apply_edits
+    from analyzer.core import apply_edits
 
     (comment,) = scan_noqa(line + "\n").comments
     assert apply_edits(line, [rewrite_directive(comment, codes)]) == expected

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.config import (
+from analyzer.core import builtin_names
+from analyzer.frontend import (
     DEFAULT_EXCLUDES,
     Config,
     ConfigError,
-    builtin_names,
     find_config,
     load_config,
     resolve_selection,

@@ -6,8 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.config import Config, load_config
-from analyzer.discovery import DiscoveryError, claim_rank, discover, display_path
+from analyzer.frontend import (
+    Config,
+    DiscoveryError,
+    claim_rank,
+    discover,
+    display_path,
+    load_config,
+)
 
 
 def tree(root: Path, *files: str) -> None:

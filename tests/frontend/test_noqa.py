@@ -5,8 +5,8 @@ import pickle
 
 import pytest
 
+from analyzer.engine import NoqaMap, apply_noqa, scan_noqa
 from analyzer.rules import Diagnostic
-from analyzer.suppressions import NoqaMap, apply_noqa, scan_noqa
 
 
 def diag(line: int, code: str = "F401") -> Diagnostic:
@@ -156,7 +156,7 @@ TRICKY = {
 
 @pytest.mark.parametrize("source", TRICKY.values(), ids=TRICKY.keys())
 def test_ranges_agree_with_flake8_on_tricky_sources(source: str) -> None:
-    from analyzer.suppressions import _logical_ranges
+    from analyzer.engine._suppressions import _logical_ranges
 
     assert _logical_ranges(source) == _flake8_ranges(source)
 
@@ -165,7 +165,7 @@ def test_ranges_agree_with_flake8_on_tricky_sources(source: str) -> None:
 def test_ranges_agree_with_flake8_on_stdlib(module: str) -> None:
     import importlib.util
 
-    from analyzer.suppressions import _logical_ranges
+    from analyzer.engine._suppressions import _logical_ranges
 
     origin = importlib.util.find_spec(module).origin
     with open(origin, encoding="utf-8") as handle:

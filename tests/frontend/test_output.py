@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from analyzer import exit_codes
-from analyzer.output import (
+from analyzer.interfaces import exit_codes
+from analyzer.interfaces.output import (
     FORMATS,
     OutputOptions,
     Report,

@@ -5,7 +5,7 @@ import pickle
 
 import pytest
 
-from analyzer.source import SourceDecodeError, content_digest, decode_source
+from analyzer.frontend import SourceDecodeError, content_digest, decode_source
 
 DECODED = [
     ("ascii", b"x = 1\n", "x = 1\n"),

@@ -7,10 +7,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from analyzer.cli import build_parser, prepare
-from analyzer.engine import CheckPlan, run_check
+from analyzer.engine import CheckPlan, Recheck, Session, run_check
+from analyzer.interfaces import build_parser, prepare
 from analyzer.rules import Diagnostic
-from analyzer.session import Recheck, Session
 
 #: Codes the incremental tests look at: the project rules, cycles, syntax errors, and one
 #: module rule (F401, so that noqa and module-rule results ride along).

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from support import SELECT, cold, make_plan, project, write
 
-from analyzer import cache as cache_mod
-from analyzer.cli import main
+from analyzer.engine import _cache as cache_mod
 from analyzer.engine import run_check
+from analyzer.interfaces import main
 
 FILES = {"a.py": "import os\ndef f(x): pass\n", "b.py": "from a import f\nf(1, 2)\n",
          "pkg/__init__.py": "from .m import *\n", "pkg/m.py": "def g(): pass\n",
@@ -70,7 +70,7 @@ def test_a_hit_imports_no_libcst_forks_nothing_loads_no_heap(proj):
         import os, sys
         sys.path[:0] = [{str(Path(__file__).parent)!r}]
         from support import make_plan
-        from analyzer.engine import run_check
+        from analyzer.engine._check import run_check
         from pathlib import Path
         root = Path({str(proj)!r})
         result = run_check(make_plan(root, workers=2, cache_dir=root / ".shoal_cache"))

@@ -13,7 +13,7 @@ import pytest
 from support import SELECT, make_plan, project, write
 
 from analyzer.engine import run_check
-from analyzer.output import OutputOptions, Report, render
+from analyzer.interfaces.output import OutputOptions, Report, render
 
 DEADLINE = 60.0
 
@@ -60,7 +60,7 @@ def watch(tmp_path, monkeypatch):
         output = root / "out.json"
         log_out, log_err = open(tmp_path / "stdout", "wb"), open(tmp_path / "stderr", "wb")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "analyzer.cli", "watch", ".", "--workers", "2",
+            [sys.executable, "-m", "analyzer", "watch", ".", "--workers", "2",
              "--select", SELECT, "--format", "json", "--output-file", str(output), *extra],
             cwd=root, stdout=log_out, stderr=log_err)
         started.append((proc, log_out, log_err))

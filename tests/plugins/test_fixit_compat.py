@@ -7,7 +7,7 @@ import textwrap
 import fixit.rules
 import pytest
 
-from analyzer.fixit_compat import FixitRuleError, adapt, fixit_rules_in
+from analyzer.loading import FixitRuleError, adapt, fixit_rules_in
 from analyzer.testing import add_rule_tests
 from tests.cli.helpers import run_subprocess, write_tree
 

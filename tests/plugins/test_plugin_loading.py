@@ -6,9 +6,8 @@ import sys
 
 import pytest
 
-from analyzer.config import load_config
-from analyzer.plugin_loader import private_module_name
-from analyzer.registry import Registry
+from analyzer.frontend import load_config
+from analyzer.loading import Registry, private_module_name
 from tests.cli.helpers import run_subprocess, write_tree
 
 RULE_FILE = '''

@@ -5,8 +5,7 @@ import ast
 import textwrap
 from dataclasses import dataclass, field
 
-from analyzer.facts import ModuleFacts, extract_facts, unknown_facts
-from analyzer.index import ProjectIndex
+from analyzer.model import ModuleFacts, ProjectIndex, extract_facts, unknown_facts
 from analyzer.rules import SourceLines
 
 

@@ -4,8 +4,15 @@ from __future__ import annotations
 import pytest
 from project_support import facts_of
 
-from analyzer.depids import changed_keys, dep_id, module_key, star_key, symbol_key
-from analyzer.facts import interface_digests, unknown_facts
+from analyzer.model import (
+    changed_keys,
+    dep_id,
+    interface_digests,
+    module_key,
+    star_key,
+    symbol_key,
+    unknown_facts,
+)
 
 BASE = """\
 import os

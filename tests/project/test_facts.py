@@ -6,7 +6,7 @@ import pickle
 import pytest
 from project_support import facts_of
 
-from analyzer.facts import (
+from analyzer.model import (
     FACTS_VERSION,
     KEYWORD_ONLY,
     POSITIONAL_ONLY,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from project_support import build_project
 
-from analyzer.import_graph import import_cycles, import_edges
+from analyzer.model import import_cycles, import_edges
 
 
 def cycles(files: dict[str, str]) -> list[tuple[str, int, int, str]]:

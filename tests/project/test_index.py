@@ -6,8 +6,7 @@ import pickle
 import pytest
 from project_support import build_project
 
-from analyzer.facts import ModuleFacts
-from analyzer.index import EXTERNAL, MISSING, UNKNOWN, Symbol, absolute_module
+from analyzer.model import EXTERNAL, MISSING, UNKNOWN, ModuleFacts, Symbol, absolute_module
 
 FILES = {
     "pkg/__init__.py": "from .a import f\nfrom . import sub\n",

@@ -5,8 +5,8 @@ import ast
 
 import pytest
 
+from analyzer.core import apply_edits
 from analyzer.rules import Edit, SourceLines
-from analyzer.rules._positions import apply_edits
 
 SAMPLE = 'x = "é"; y = 1\r\nz = "😀😀" + w  # ü\rq = 3\n\x0cr = (\n  "日本", s)\n'
 

@@ -1,0 +1,37 @@
+"""How a check runs: the session that owns the heap and the workers, the per-file and
+per-module jobs, the dask transport, the merge with suppressions, the warm cache.
+
+A cold check and an incremental recheck are one code path (:class:`Session`); ``run_check`` is
+its first update, or a warm one from the cache. A newcomer starts at
+:meth:`Session.check` and :meth:`Session.recheck`, then ``_jobs`` (what a worker does).
+"""
+from analyzer.engine._cache import CacheRejected, cached_check, open_session
+from analyzer.engine._check import run_check
+from analyzer.engine._jobs import FileResult, FileTask, ModuleTask, RunContext
+from analyzer.engine._plan import (
+    CheckError,
+    CheckPlan,
+    CheckResult,
+    default_workers,
+    heap_geometry,
+)
+from analyzer.engine._reexports import ReexportIndex
+from analyzer.engine._session import Recheck, Session, diagnostic_changes, file_tasks
+from analyzer.engine._suppressions import (
+    UNUSED_NOQA,
+    NoqaComment,
+    NoqaMap,
+    apply_noqa,
+    noqa_target_line,
+    rewrite_directive,
+    scan_noqa,
+    unused_noqa,
+)
+
+__all__ = [
+    "UNUSED_NOQA", "CacheRejected", "CheckError", "CheckPlan", "CheckResult", "FileResult",
+    "FileTask", "ModuleTask", "NoqaComment", "NoqaMap", "Recheck", "ReexportIndex", "RunContext",
+    "Session", "apply_noqa", "cached_check", "default_workers", "diagnostic_changes",
+    "file_tasks", "heap_geometry", "noqa_target_line", "open_session", "rewrite_directive",
+    "run_check", "scan_noqa", "unused_noqa",
+]

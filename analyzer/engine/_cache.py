@@ -1,0 +1,451 @@
+"""The warm cache (``.shoal_cache/``): a heap snapshot, the session state, a compact index.
+
+Layout::
+
+    .shoal_cache/
+        CACHEDIR.TAG  .gitignore          (``*``: the cache never shows in git)
+        <key>/                            one per configuration (a digest of the settings,
+            index.pickle                  the selection, the Python version and the working
+            state-<generation>.pickle     directory: switching between two configurations
+            heap-<generation>.snap        keeps both warm)
+
+``index.pickle`` is all a run with nothing changed reads: every file's (display, module,
+size, mtime, digest) and the final diagnostics, so such a run answers without importing
+libcst, forking workers or loading the heap. It also names the shoal build (a digest of
+shoal's own sources and of every rule's source file): a cache from another build is
+ignored. A cache that cannot be trusted — truncated, corrupt, of another build or format,
+not owned by the current user or writable by others — is ignored with one line on stderr
+and rebuilt; it is never a crash.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import secrets
+import stat
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CACHE_FORMAT", "CacheRejected", "build_digest", "cache_key", "cached_check", "open_session",
+]
+
+#: Bumped on any change of what the cache files hold.
+CACHE_FORMAT = 2
+MAGIC = b"shoal-cache-index\n"
+STATE_MAGIC = b"shoal-cache-state\n"
+INDEX = "index.pickle"
+#: Configurations kept side by side; the least recently written beyond this are removed.
+KEEP_KEYS = 4
+
+_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+        "# This file is a cache directory tag created by shoal.\n"
+        "# For information about cache directory tags see https://bford.info/cachedir/\n")
+
+_PACKAGES = ("analyzer", "parallel", "heap_native", "plugins")
+
+
+class CacheRejected(Exception):
+    """The cache cannot be trusted; the message says why (printed as one line)."""
+
+
+def _note(message: str) -> None:
+    print(f"shoal: {message}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------
+# Keys
+
+
+def build_digest(registry: Any) -> str:
+    """A digest of this shoal build: its version, its own source files (path, size, mtime)
+    and the source file of every rule class (plugins included)."""
+    from analyzer import __version__
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{__version__}\0{CACHE_FORMAT}\0".encode())
+    root = Path(__file__).resolve().parent.parent
+    for package in _PACKAGES:
+        base = root / package
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith((".py", ".c", ".h", ".so")):
+                    _stamp(h, os.path.join(dirpath, name))
+    files = set()
+    for info in registry:
+        cls = getattr(info, "cls", None)
+        module = sys.modules.get(cls.__module__) if cls is not None else None
+        source = getattr(module, "__file__", None)
+        if source:
+            files.add(os.path.abspath(source))
+        h.update(f"{info.code}\0{info.origin}\0".encode())
+    for source in sorted(files):
+        _stamp(h, source)
+    return h.hexdigest()
+
+
+def _stamp(h: Any, path: str) -> None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+
+
+def cache_key(plan: Any) -> str:
+    """The directory of one configuration: settings, selection, Python, working directory."""
+    from analyzer.model import FACTS_VERSION
+
+    settings = plan.config.settings_dict()
+    settings.pop("workers", None)  # neither changes the output
+    settings.pop("heap-size", None)
+    config_bytes = b""
+    if plan.config.path is not None:
+        try:
+            config_bytes = Path(plan.config.path).read_bytes()
+        except OSError:
+            pass
+    blob = json.dumps({
+        "settings": settings,
+        "config": hashlib.blake2b(config_bytes, digest_size=16).hexdigest(),
+        "selected": sorted(plan.selected),
+        "python": sys.version,
+        "facts": FACTS_VERSION,
+        "cwd": os.getcwd(),
+        "format": CACHE_FORMAT,
+    }, sort_keys=True, default=str)
+    return hashlib.blake2b(blob.encode(), digest_size=10).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------
+# Trust
+
+
+def _check_owner(st: os.stat_result, what: str) -> None:
+    if st.st_uid != os.getuid():
+        raise CacheRejected(f"{what} is owned by uid {st.st_uid}, not by you (uid {os.getuid()})")
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise CacheRejected(f"{what} is writable by others (mode {stat.S_IMODE(st.st_mode):o})")
+
+
+def _read_trusted(path: Path) -> bytes:
+    """The bytes of a cache file that is a regular file owned by us and writable only by us."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise CacheRejected(f"{path.name} cannot be read ({exc.strerror})") from exc
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise CacheRejected(f"{path.name} is not a regular file")
+        _check_owner(st, path.name)
+        return f.read()
+
+
+def _unpickle(data: bytes, magic: bytes, what: str) -> Any:
+    if not data.startswith(magic):
+        raise CacheRejected(f"{what} is not a shoal cache file (truncated or foreign)")
+    try:
+        return pickle.loads(data[len(magic):])
+    except Exception as exc:  # any damage: truncated, corrupt, classes gone
+        raise CacheRejected(f"{what} is corrupt ({type(exc).__name__})") from exc
+
+
+class _Cache:
+    """One configuration's directory in the cache."""
+
+    def __init__(self, root: Path, key: str, build: str) -> None:
+        self.root = root
+        self.dir = root / key
+        self.key = key
+        self.build = build
+        #: whether the directory may be written (False when it belongs to someone else)
+        self.writable = True
+
+    def trust_root(self) -> None:
+        """Refuse a cache directory (or key directory) another user owns or can write."""
+        for directory in (self.root, self.dir):
+            try:
+                st = os.lstat(directory)
+            except FileNotFoundError:
+                return
+            if not stat.S_ISDIR(st.st_mode):
+                self.writable = False
+                raise CacheRejected(f"{directory} is not a directory")
+            try:
+                _check_owner(st, f"cache directory {directory}")
+            except CacheRejected:
+                self.writable = st.st_uid == os.getuid()
+                if self.writable:
+                    os.chmod(directory, 0o700)  # ours: make it private again, then rebuild
+                raise
+
+    def read_index(self) -> dict[str, Any] | None:
+        """The index, or None when there is none; CacheRejected when it cannot be trusted."""
+        self.trust_root()
+        try:
+            data = _read_trusted(self.dir / INDEX)
+        except FileNotFoundError:
+            return None
+        index = _unpickle(data, MAGIC, INDEX)
+        if not isinstance(index, dict) or index.get("format") != CACHE_FORMAT:
+            raise CacheRejected("the cache was written in another format")
+        if index.get("key") != self.key:
+            raise CacheRejected("the cache index belongs to another configuration")
+        if index.get("build") != self.build:
+            raise CacheRejected("the cache was written by another shoal build")
+        return index
+
+    def read_state(self, index: dict[str, Any]) -> Any:
+        """The session state the index names."""
+        generation = index["generation"]
+        try:
+            data = _read_trusted(self.dir / f"state-{generation}.pickle")
+        except FileNotFoundError:
+            raise CacheRejected("the cache is incomplete (its state file is missing)") from None
+        state = _unpickle(data, STATE_MAGIC, "the cache state")
+        if getattr(state, "_generation", None) != generation:
+            raise CacheRejected("the cache state does not match its index")
+        return state
+
+    def heap_path(self, index: dict[str, Any]) -> Path:
+        """Where the heap snapshot of the index's generation is (checked for trust)."""
+        path = self.dir / f"heap-{index['generation']}.snap"
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            raise CacheRejected("the cache is incomplete (its heap snapshot is missing)") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise CacheRejected("the heap snapshot is not a regular file")
+        _check_owner(st, "the heap snapshot")
+        return path
+
+    def discard(self) -> None:
+        """Remove this configuration's files (an untrusted cache is rebuilt, not patched)."""
+        if not self.writable:
+            return
+        try:
+            names = os.listdir(self.dir)
+        except OSError:
+            return
+        for name in names:
+            try:
+                os.unlink(self.dir / name)
+            except OSError:
+                pass
+
+    def write(self, session: Any) -> None:
+        """Save the session: heap snapshot, state, then the index (the commit point)."""
+        if not self.writable:
+            return
+        old = umask = None
+        try:
+            umask = os.umask(0o077)
+            self._prepare_root()
+            generation = secrets.token_hex(8)
+            session.heap.save(self.dir / f"heap-{generation}.snap")
+            state = session.state
+            state._generation = generation
+            _atomic(self.dir / f"state-{generation}.pickle",
+                    STATE_MAGIC + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+            index = {
+                "format": CACHE_FORMAT, "key": self.key, "build": self.build,
+                "generation": generation, "checked_at_ns": state.checked_at_ns,
+                "files": {path: (fs.task.display, fs.task.module, fs.task.is_package,
+                                 fs.task.report, fs.size, fs.mtime_ns, fs.digest)
+                          for path, fs in state.files.items()},
+                "diagnostics": state.diagnostics, "files_checked": state.files_checked,
+            }
+            _atomic(self.dir / INDEX, MAGIC + pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+            for name in os.listdir(self.dir):
+                if name != INDEX and generation not in name:
+                    old = self.dir / name
+                    os.unlink(old)
+            self._prune()
+        except OSError:
+            pass  # a cache that cannot be written costs the next run its warmth, nothing more
+        finally:
+            if umask is not None:
+                os.umask(umask)
+
+    def _prepare_root(self) -> None:
+        os.makedirs(self.dir, mode=0o700, exist_ok=True)
+        tag = self.root / "CACHEDIR.TAG"
+        if not tag.exists():
+            _atomic(tag, _TAG.encode())
+        ignore = self.root / ".gitignore"
+        if not ignore.exists():
+            _atomic(ignore, b"# Created by shoal.\n*\n")
+
+    def _prune(self) -> None:
+        entries = []
+        for entry in os.scandir(self.root):
+            if entry.is_dir(follow_symlinks=False) and entry.name != self.key:
+                try:
+                    entries.append((os.stat(Path(entry.path) / INDEX).st_mtime_ns, entry.path))
+                except OSError:
+                    entries.append((0, entry.path))
+        entries.sort(reverse=True)
+        for _, path in entries[KEEP_KEYS - 1:]:
+            for name in os.listdir(path):
+                os.unlink(os.path.join(path, name))
+            os.rmdir(path)
+
+
+def _atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# ---------------------------------------------------------------------------------------
+# The warm check
+
+
+def _unchanged(plan: Any, index: dict[str, Any]) -> bool:
+    """Whether every file is as the index saw it: same set, same names, same stat — or, for
+    files modified too close to the check (same-size rewrites within the file system's
+    mtime granularity), the same digest."""
+    from analyzer.engine._session import RACY_WINDOW_NS, file_tasks
+
+    files = index["files"]
+    tasks = file_tasks(plan.discovery, None)
+    if len(tasks) != len(files):
+        return False
+    racy = index["checked_at_ns"] - RACY_WINDOW_NS
+    for t in tasks:
+        known = files.get(t.path)
+        if known is None or known[:4] != (t.display, t.module, t.is_package, t.report):
+            return False
+        try:
+            st = os.stat(t.path)
+        except OSError:
+            return False
+        if st.st_size != known[4]:
+            return False
+        if st.st_mtime_ns == known[5] and st.st_mtime_ns < racy:
+            continue
+        from analyzer.frontend import content_digest
+
+        try:
+            with open(t.path, "rb") as f:
+                if content_digest(f.read()) != known[6]:
+                    return False
+        except OSError:
+            return False
+    return True
+
+
+def _open_cache(plan: Any) -> tuple[_Cache, dict[str, Any] | None]:
+    cache = _Cache(Path(plan.cache_dir), cache_key(plan), build_digest(plan.registry))
+    try:
+        return cache, cache.read_index()
+    except CacheRejected as exc:
+        _note(f"cache ignored ({exc}); checking from scratch")
+        cache.discard()
+        return cache, None
+
+
+def cached_check(
+    plan: Any,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Any:
+    """``run_check`` with the cache: answer from the index when nothing changed, recheck
+    from the snapshot when something did, check cold otherwise; then save the cache."""
+    from analyzer.engine._plan import CheckResult
+
+    cache, index = _open_cache(plan)
+    if index is not None and _unchanged(plan, index):
+        return CheckResult(list(index["diagnostics"]), index["files_checked"], plan.registry,
+                           plan.selected, {"cache": "hit"})
+    session, how = _session_from(plan, cache, index, None, progress)
+    try:
+        cache.write(session)
+        result = session.result()
+        result.stats["cache"] = how
+        return result
+    finally:
+        session.close()
+
+
+def open_session(
+    plan: Any,
+    *,
+    replan: Callable[[], Any] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[Any, Any]:
+    """An open, checked session for ``plan`` (warm from the cache when there is a valid one)
+    and a ``save(session)`` callable writing it back (a no-op without a cache)."""
+    if plan.cache_dir is None or plan.stdin is not None:
+        return _cold_session(plan, replan, progress), lambda s: None
+    cache, index = _open_cache(plan)
+    session, _how = _session_from(plan, cache, index, replan, progress)
+    return session, cache.write
+
+
+def _session_from(plan, cache, index, replan, progress) -> tuple[Any, str]:
+    session = _warm_session(plan, cache, index, replan) if index is not None else None
+    if session is not None:
+        return session, "warm"
+    return _cold_session(plan, replan, progress), "cold"
+
+
+def _cold_session(plan, replan, progress) -> Any:
+    """A new session after a cold check (closed again if the check fails)."""
+    from analyzer.engine._session import Session
+
+    session = Session(plan, replan=replan).open()
+    try:
+        session.check(progress=progress)
+    except BaseException:
+        session.close()
+        raise
+    return session
+
+
+def _warm_session(plan: Any, cache: _Cache, index: dict[str, Any], replan: Any = None) -> Any:
+    """A session resumed from the snapshot and brought up to date, or None (then cold)."""
+    from analyzer.engine._plan import heap_geometry
+    from analyzer.engine._session import Session
+    from heap_native import HeapError, SharedHeap
+
+    try:
+        state = cache.read_state(index)
+        path = cache.heap_path(index)
+        geometry = heap_geometry(plan.discovery.files, plan.config.heap_size)
+        heap = SharedHeap.load(path, **geometry)
+    except CacheRejected as exc:
+        _note(f"cache ignored ({exc}); checking from scratch")
+        cache.discard()
+        return None
+    except (HeapError, OSError) as exc:
+        _note(f"cache ignored (the heap snapshot cannot be loaded: {exc}); checking from scratch")
+        cache.discard()
+        return None
+    session = Session(plan, heap=heap, state=state, replan=replan)
+    try:
+        session.open()
+        session.recheck(discovery=plan.discovery)
+    except BaseException:
+        session.close()
+        raise
+    return session

@@ -1,0 +1,32 @@
+"""``run_check``: a :class:`~analyzer.engine.Session`'s first update, or a warm one from the
+cache.
+
+DESIGN §1's data path. The master creates the heap before any worker exists, forks the pool,
+runs phase 1 (files) and phase 2 (modules) as two ``map_reduce`` calls, computes the import
+cycles itself from every module's facts, then applies suppressions and sorts, so the output
+is identical whatever the worker count. The machinery lives in the session so that a cold check
+and an incremental recheck are one code path.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from analyzer.engine._cache import cached_check
+from analyzer.engine._plan import CheckPlan, CheckResult
+from analyzer.engine._session import Session
+
+__all__ = ["run_check"]
+
+
+def run_check(
+    plan: CheckPlan,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> CheckResult:
+    """Check the plan's files with its selected codes: warm from the cache when the plan
+    names one that is valid, else cold; the output is the same either way."""
+    if plan.cache_dir is not None and plan.stdin is None and plan.scheduler is None:
+        return cached_check(plan, progress=progress)
+    with Session(plan) as session:
+        session.check(progress=progress)
+        return session.result()

@@ -1,0 +1,359 @@
+"""The work the pool's workers do for a check: phase 1 per file, phase 2 per module.
+
+Both jobs are module-level functions (the pool pickles them by reference) and take buckets
+of small tuples. Everything a job needs besides its items — the selected rules, the settings,
+the module map — lives in the shared heap under a key the items name, so a long-lived
+worker picks up a new run's context without being re-forked. Only small results cross the
+pipes: diagnostics and per-file summaries. Facts go to the heap.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.engine._suppressions import NoqaMap, scan_noqa
+from analyzer.frontend import SourceDecodeError, content_digest, decode_source
+from analyzer.model import ModuleFacts, extract_facts, unknown_facts
+from analyzer.rules import Diagnostic, RuleContext, RuleSettings, SourceLines
+from analyzer.rules._runner import run_module_rules
+
+#: Heap table names. Facts are keyed by module and content digest, so an old version stays
+#: readable while a new one is built and unchanged content is never parsed twice.
+FACTS_TABLE = "facts"
+CONTEXT_TABLE = "ctx"
+
+#: Files above this size are still checked, but never handed to libcst: its parser is
+#: super-linear on some shapes and a 10 MB generated file is not what CST rules are for.
+MAX_CST_BYTES = 2_000_000
+
+#: ast/libcst recurse; a raised limit (with the matching thread stack set by the CLI) lets
+#: deep but legal trees through, and RecursionError past it is reported, not fatal.
+RECURSION_LIMIT = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class FileTask:
+    """One file of phase 1: where it is, what module it is, whether it is reported."""
+
+    path: str
+    display: str
+    module: str
+    is_package: bool
+    report: bool
+    content: bytes | None = None  # stdin
+    #: a compiled extension module: handled by the master (:func:`extension_result`)
+    extension: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What phase 1 sends back for one file: small data only."""
+
+    path: str
+    module: str
+    digest: str
+    parse_ok: bool
+    diagnostics: tuple[Diagnostic, ...] = ()
+    noqa: NoqaMap | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleTask:
+    """One module of phase 2."""
+
+    module: str
+    path: str
+    display: str
+    digest: str
+    #: the file's bytes, for a remote worker that may not see the file (``--scheduler``)
+    source: bytes | None = None
+
+
+@dataclass(slots=True)
+class RunContext:
+    """Everything jobs need besides their items; stored once per run in the heap."""
+
+    module_rules: tuple[type, ...]
+    project_rules: tuple[type, ...]
+    settings: RuleSettings
+    #: module -> (content digest, path) for phase 2's project index (see :func:`facts_key`).
+    modules: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A rule adapted from Fixit is a class made at load time, which a process that did
+        # not load the plugin (a dask worker) cannot find by name: it travels as the Fixit
+        # rule it adapts and is adapted again there.
+        return (_restore_context, (_rule_refs(self.module_rules), _rule_refs(self.project_rules),
+                                   self.settings, self.modules))
+
+
+def _rule_refs(rules: tuple[type, ...]) -> tuple[Any, ...]:
+    return tuple(("fixit", r.FIXIT_RULE, r.ORIGIN)
+                 if getattr(r, "FIXIT_RULE", object) is not object else r for r in rules)
+
+
+def _from_refs(refs: tuple[Any, ...]) -> tuple[type, ...]:
+    out = []
+    for ref in refs:
+        if isinstance(ref, tuple):
+            from analyzer.loading import adapt
+
+            ref = adapt(ref[1], ref[2])
+        out.append(ref)
+    return tuple(out)
+
+
+def _restore_context(module_rules: tuple[Any, ...], project_rules: tuple[Any, ...],
+                     settings: RuleSettings, modules: dict[str, tuple[str, str]]) -> RunContext:
+    return RunContext(_from_refs(module_rules), _from_refs(project_rules), settings, modules)
+
+
+# ---------------------------------------------------------------------------------------
+# Worker-side state. The heap is inherited through fork (or is the master's own heap with
+# workers=0); the context is decoded once per key and kept for the worker's lifetime.
+
+_HEAP: Any = None
+_CONTEXTS: dict[str, RunContext] = {}
+
+
+def bind_heap(heap: Any) -> None:
+    """Make ``heap`` the store the jobs of this process use (call before forking)."""
+    global _HEAP
+    _HEAP = heap
+    _CONTEXTS.clear()
+    _INDEXES.clear()
+
+
+def _context(key: str) -> RunContext:
+    ctx = _CONTEXTS.get(key)
+    if ctx is None:
+        ctx = _HEAP.table(CONTEXT_TABLE)[key]
+        _CONTEXTS.clear()  # one run at a time: drop the previous run's context
+        _CONTEXTS[key] = ctx
+    return ctx
+
+
+def facts_key(module: str, digest: str, path: str) -> str:
+    """The heap key of a module's facts: its content digest and the file holding it.
+
+    The path is part of it because facts depend on more than the bytes: the same text as
+    ``pkg.py`` and as ``pkg/__init__.py`` is a module and a package (relative imports
+    resolve differently), and a key of content alone handed the new file the old facts.
+    """
+    return f"{module}:{digest}:{path}"
+
+
+# ---------------------------------------------------------------------------------------
+# Phase 1
+
+
+def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[FileResult]:
+    """Read, digest, decode, parse, extract facts and run module rules for each file."""
+    results = []
+    facts_out: list[tuple[str, ModuleFacts]] = []
+    with deep_recursion():
+        for ctx_key, task in bucket:
+            ctx = _context(ctx_key)
+            result, facts = check_file(task, ctx)
+            results.append(result)
+            if facts is not None:
+                facts_out.append((facts_key(task.module, result.digest, task.path), facts))
+    if facts_out:
+        _HEAP.table(FACTS_TABLE).add_many(facts_out)
+    return results
+
+
+def check_file(task: FileTask, ctx: RunContext) -> tuple[FileResult, ModuleFacts | None]:
+    """Phase 1 for one file; every failure of the input becomes a diagnostic."""
+    data = task.content
+    if data is None:
+        try:
+            data = _read(task.path)
+        except OSError as exc:
+            return _unreadable(task, "", f"{exc.strerror or exc}"), None
+    digest = content_digest(data)
+    try:
+        text = decode_source(data)
+    except SourceDecodeError as exc:
+        facts = unknown_facts(task.module, task.path, task.is_package)
+        return _unreadable(task, digest, str(exc), getattr(exc, "line", None)), facts
+    lines = SourceLines(text)
+    try:
+        tree = ast.parse(text, filename=task.display, type_comments=False)
+    except SyntaxError as exc:
+        facts = unknown_facts(task.module, task.path, task.is_package)
+        return _syntax_error(task, digest, exc, lines), facts
+    except (RecursionError, MemoryError) as exc:
+        facts = unknown_facts(task.module, task.path, task.is_package)
+        diag = _internal(task, f"the file is too deeply nested to analyse ({type(exc).__name__})")
+        return FileResult(task.path, task.module, digest, False, (diag,)), facts
+    facts = extract_facts(tree, module=task.module, path=task.path,
+                          is_package=task.is_package, lines=lines)
+    diagnostics: tuple[Diagnostic, ...] = ()
+    noqa = None
+    if task.report:
+        context = RuleContext(path=task.display, module=task.module, is_package=task.is_package,
+                              source=text, lines=lines, settings=ctx.settings)
+        cst = _cst_factory(text) if len(data) <= MAX_CST_BYTES else None
+        diagnostics = tuple(run_module_rules(context, ctx.module_rules, tree, cst))
+        noqa = scan_noqa(text)
+    return FileResult(task.path, task.module, digest, True, diagnostics, noqa), facts
+
+
+def extension_result(task: FileTask) -> tuple[FileResult, ModuleFacts | None]:
+    """Phase 1 for a compiled extension module, in the master: a digest of its size and
+    mtime (a rebuild is a change; binaries can be large, and their bytes say nothing more
+    here) and facts that say only that the module exists, its names unknown."""
+    digest = extension_digest(task.path)
+    if digest is None:
+        return FileResult(task.path, task.module, "", False), None
+    facts = unknown_facts(task.module, task.path, task.is_package)
+    return FileResult(task.path, task.module, digest, False), facts
+
+
+def extension_digest(path: str) -> str | None:
+    """An extension module's digest, of its size and mtime; None when it cannot be stat'ed."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return content_digest(f"extension:{st.st_size}:{st.st_mtime_ns}".encode())
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _cst_factory(text: str) -> Callable[[], Any]:
+    def parse() -> Any:
+        import libcst  # lazy: only files with a selected CST rule pay for libcst
+
+        return libcst.parse_module(text)
+
+    return parse
+
+
+def _unreadable(task: FileTask, digest: str, reason: str, line: int | None = None) -> FileResult:
+    diag = Diagnostic(task.display, line or 1, 1, "E902", reason, end_line=line or 1,
+                      end_column=1, name="io-error")
+    return FileResult(task.path, task.module, digest, False, (diag,) if task.report else ())
+
+
+def _syntax_error(task: FileTask, digest: str, exc: SyntaxError, lines: SourceLines) -> FileResult:
+    line = exc.lineno or 1
+    column = 1
+    if exc.offset:
+        # SyntaxError.offset is 1-based and counts characters of exc.text.
+        column = max(1, exc.offset)
+    message = f"SyntaxError: {exc.msg}"
+    diag = Diagnostic(task.display, line, column, "E999", message, end_line=line,
+                      end_column=column, name="syntax-error")
+    return FileResult(task.path, task.module, digest, False, (diag,) if task.report else ())
+
+
+def _internal(task: FileTask, message: str) -> Diagnostic:
+    return Diagnostic(task.display, 1, 1, "SH900", f"internal error: {message}", end_line=1,
+                      end_column=1, name="internal-error")
+
+
+# ---------------------------------------------------------------------------------------
+# Phase 2
+
+
+def phase2_job(
+    bucket: Sequence[tuple[str, ModuleTask]],
+) -> list[tuple[str, str, tuple[Diagnostic, ...], tuple[int, ...]]]:
+    """Run the project rules on each module; return its diagnostics and the ids of every key
+    its index reads recorded.
+
+    The edges go back to the master instead of into the heap: the master commits a recheck's
+    edges (replacing the reader's old ones) only when the whole recheck completes, so a
+    cancelled recheck leaves the dependency table as it was.
+    """
+    out = []
+    for ctx_key, task in bucket:
+        ctx = _context(ctx_key)
+        out.append(check_module(ctx, _project_index(ctx_key, ctx), task, _HEAP))
+    return out
+
+
+def check_module(
+    ctx: RunContext, index: Any, task: ModuleTask, heap: Any,
+) -> tuple[str, str, tuple[Diagnostic, ...], tuple[int, ...]]:
+    """Phase 2 for one module, reading facts from ``heap`` through ``index``."""
+    from analyzer.model import dep_id
+    from analyzer.rules import run_project_rules
+
+    recorded: set[str] = set()
+    reader = index.for_reader(recorded.add)
+    facts = _load_facts(ctx, task.module, heap)
+    if facts is None:
+        return task.module, task.path, (), ()
+    diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display,
+                              tree=functools.partial(_parse_again, task.path, task.source))
+    return (task.module, task.path, tuple(diags),
+            tuple(sorted({dep_id(key) for key in recorded})))
+
+
+def _parse_again(path: str, source: bytes | None = None) -> ast.Module:
+    """The module's ``ast`` for a project rule that declares ``NEEDS_TREE``.
+
+    Parsed again from the file (or the bytes a remote task carries) rather than stored by
+    phase 1: ``ast.parse`` costs about what unpickling a stored tree would, and the cold path
+    never pays for a tree nobody reads.
+    """
+    return ast.parse(decode_source(_read(path) if source is None else source), filename=path)
+
+
+#: One project index per run context, shared by every module a worker checks in it: the
+#: index memoizes loads and re-export chains, and replays their edges to each new reader.
+_INDEXES: dict[str, Any] = {}
+
+
+def _project_index(ctx_key: str, ctx: RunContext) -> Any:
+    index = _INDEXES.get(ctx_key)
+    if index is None:
+        _INDEXES.clear()
+        index = _INDEXES[ctx_key] = new_project_index(ctx, _HEAP)
+    return index
+
+
+def new_project_index(ctx: RunContext, heap: Any) -> Any:
+    """A project index over the context's modules, loading facts from ``heap``."""
+    from analyzer.model import ProjectIndex
+
+    return ProjectIndex(ctx.modules.keys(), lambda module: _load_facts(ctx, module, heap))
+
+
+def _load_facts(ctx: RunContext, module: str, heap: Any) -> ModuleFacts | None:
+    entry = ctx.modules.get(module)
+    if entry is None:
+        return None
+    return heap.table(FACTS_TABLE).get(facts_key(module, entry[0], entry[1]))
+
+
+@contextlib.contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Let deep but legal trees through the rules; restored after, so the master (which
+    runs jobs itself with workers=0) is left as it was."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def worker_cpu_count() -> int:
+    """Cores this process may use (cgroup/affinity aware where Linux says so)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

@@ -1,0 +1,77 @@
+"""The master's last step: from every worker's findings to the sorted output.
+
+Selection, per-file ignores and ``# noqa`` are applied here, after the merge, so project rules,
+import cycles and module rules are filtered by the same code, and the output is identical
+whatever order the workers finished in. Unused suppressions (SH100) are found here too: only
+the master knows, after the merge, which comments suppressed something.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from analyzer.engine._suppressions import UNUSED_NOQA, NoqaMap, apply_noqa, unused_noqa
+from analyzer.frontend import Config
+from analyzer.rules import Diagnostic
+
+INTERNAL_ERROR = "SH900"
+
+
+def finish(
+    diagnostics: Iterable[Diagnostic],
+    noqa_by_display: Mapping[str, NoqaMap],
+    path_by_display: Mapping[str, str],
+    config: Config,
+    selected: frozenset[str],
+    defaults: frozenset[str] | None = None,
+) -> list[Diagnostic]:
+    """Keep the selected, not ignored, not suppressed findings, sorted for output.
+
+    :param noqa_by_display: the suppressions of each reported file, by display path.
+    :param path_by_display: display path -> absolute path (per-file ignores match the latter).
+    :param defaults: the codes on by default; a blanket ``# noqa`` is called unused (SH100)
+        only in a file where every one of them ran (``None``: always, as ruff does).
+    """
+    grouped: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        if d.code != INTERNAL_ERROR and d.code not in selected:
+            continue
+        if config.is_ignored_for(path_by_display.get(d.path, d.path), d.code):
+            continue
+        grouped.setdefault(d.path, []).append(d)
+    final: list[Diagnostic] = []
+    report_unused = UNUSED_NOQA in selected
+    displays = set(grouped)
+    if report_unused:
+        # A file with comments and no finding at all is where unused ones hide best.
+        displays.update(display for display, noqa in noqa_by_display.items() if noqa)
+    for display in displays:
+        diags = grouped.get(display, [])
+        noqa = noqa_by_display.get(display)
+        if noqa is None:
+            final.extend(diags)
+            continue
+        # A rule that raised did not finish the file: its comments may be needed after all.
+        complete = not any(d.code == INTERNAL_ERROR for d in diags)
+        diags, used = apply_noqa(diags, noqa)
+        final.extend(diags)
+        if report_unused and noqa and complete:
+            path = path_by_display.get(display, display)
+            if not config.is_ignored_for(path, UNUSED_NOQA):
+                ran = _ran(config, path, selected)
+                blanket = defaults is None or all(ran(code) for code in defaults)
+                final.extend(unused_noqa(display, noqa, used, ran, blanket=blanket))
+    final.sort(key=Diagnostic.sort_key)
+    return final
+
+
+def _ran(config: Config, path: str, selected: frozenset[str]):
+    """Whether a ``# noqa`` code (or prefix) names a check that ran on ``path``."""
+    active: list[str] | None = None
+
+    def ran(listed: str) -> bool:
+        nonlocal active
+        if active is None:
+            active = [c for c in selected if not config.is_ignored_for(path, c)]
+        return any(code.startswith(listed) for code in active)
+
+    return ran

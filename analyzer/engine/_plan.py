@@ -1,0 +1,87 @@
+"""A check's plan and result, and the heap's geometry sized from the project.
+
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import analyzer.engine._jobs as jobs
+from analyzer.frontend import Config, Discovery, SourceFile
+from analyzer.loading import Registry
+from analyzer.rules import Diagnostic
+
+#: Heap sizing from the project: facts are a small multiple of the source; the heap is
+#: reserved lazily (MAP_NORESERVE + fallocate in chunks), so a generous virtual size is free.
+MIN_HEAP_BYTES = 64 << 20
+HEAP_BYTES_PER_SOURCE_BYTE = 4
+MIN_HASH_SLOTS = 1 << 12
+MIN_DEP_SLOTS = 1 << 16
+EDGES_PER_MODULE = 64
+
+
+class CheckError(Exception):
+    """The check cannot go on (the heap cannot hold the facts, ...): exit code 2."""
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    """Everything a check needs, resolved from the command line and the configuration."""
+
+    config: Config
+    discovery: Discovery
+    registry: Registry
+    selected: frozenset[str]
+    workers: int
+    #: The bytes of the file named by ``--stdin-filename`` (read from ``-``), if any.
+    stdin: bytes | None = None
+    #: Where the warm cache lives (``--cache-dir``, ``$SHOAL_CACHE_DIR``, else
+    #: ``.shoal_cache`` in the project root); ``None`` with ``--no-cache``.
+    cache_dir: Path | None = None
+    #: ``--scheduler``: ``"local"`` or a dask scheduler address; ``None`` forks workers.
+    scheduler: str | None = None
+
+
+@dataclass
+class CheckResult:
+    """What a check found, sorted, with suppressions applied."""
+
+    diagnostics: list[Diagnostic]
+    files_checked: int
+    registry: Registry
+    selected: frozenset[str]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def internal_errors(self) -> int:
+        """How many SH900 findings there are (they make the exit code 2)."""
+        return sum(1 for d in self.diagnostics if d.code == "SH900")
+
+
+def _pow2_at_least(n: int) -> int:
+    return 1 << max(0, (n - 1).bit_length())
+
+
+def heap_geometry(files: list[SourceFile], heap_size: int | None) -> dict[str, int]:
+    """Heap bytes, hash slots and dependency slots sized from the project."""
+    total = 0
+    for f in files:
+        if f.is_extension:
+            continue  # never read: only its name is in the heap
+        try:
+            total += os.stat(f.path).st_size
+        except OSError:
+            pass
+    size = heap_size or max(MIN_HEAP_BYTES, total * HEAP_BYTES_PER_SOURCE_BYTE)
+    return {
+        "heap_size": size,
+        "hash_slots": max(MIN_HASH_SLOTS, _pow2_at_least(8 * len(files) + 64)),
+        "dep_slots": max(MIN_DEP_SLOTS, _pow2_at_least(2 * EDGES_PER_MODULE * len(files))),
+    }
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    return jobs.worker_cpu_count()

@@ -1,0 +1,35 @@
+"""What the project is: its configuration, its files and their module names, their decoded text.
+
+Reads the disk, never the heap. A newcomer starts at :func:`discover` (paths and a
+:class:`Config` to the :class:`Discovery` every other layer works from).
+"""
+from analyzer.frontend._config import (
+    DEFAULT_EXCLUDES,
+    Config,
+    ConfigError,
+    find_config,
+    glob_matches,
+    load_config,
+    parse_size,
+    resolve_selection,
+)
+from analyzer.frontend._discovery import (
+    EXTENSION_SUFFIXES,
+    PYTHON_SUFFIXES,
+    STDIN,
+    Discovery,
+    DiscoveryError,
+    SourceFile,
+    claim_rank,
+    discover,
+    display_path,
+    is_extension,
+)
+from analyzer.frontend._source import SourceDecodeError, content_digest, decode_source
+
+__all__ = [
+    "DEFAULT_EXCLUDES", "EXTENSION_SUFFIXES", "PYTHON_SUFFIXES", "STDIN", "Config", "ConfigError",
+    "Discovery", "DiscoveryError", "SourceDecodeError", "SourceFile", "claim_rank",
+    "content_digest", "decode_source", "discover", "display_path", "find_config",
+    "glob_matches", "is_extension", "load_config", "parse_size", "resolve_selection",
+]

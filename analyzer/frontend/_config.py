@@ -1,0 +1,454 @@
+"""``[tool.shoal]`` configuration: finding it, validating it, and resolving the rule selection.
+
+Where the configuration comes from (as ruff does it): ``--config FILE``, else the nearest
+``pyproject.toml`` above the first path **that has a ``[tool.shoal]`` table** (a
+``pyproject.toml`` without one does not stop the search), else the defaults. Keys are kebab-case;
+an unknown key is an error naming the file and the closest known key.
+
+Rule selection (:func:`resolve_selection`) follows ruff's precedence: every selector is a code
+prefix (``"F"``, ``"F4"``, ``"F401"``) or ``"ALL"``; for each rule the *most specific* matching
+selector decides, and between a select and an ignore of equal specificity the ignore wins. So
+``select = ["E"]`` + ``ignore = ["E711"]`` turns E711 off, while ``ignore = ["E"]`` +
+``extend-select = ["E711"]`` keeps E711 on.
+"""
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from analyzer.core import builtin_names
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "DEFAULT_EXCLUDES",
+    "Config",
+    "ConfigError",
+    "builtin_names",
+    "find_config",
+    "load_config",
+    "parse_target_version",
+    "resolve_selection",
+]
+
+#: Directory and file names never walked into unless named on the command line (``exclude``
+#: replaces this list, ``extend-exclude`` adds to it, as in ruff).
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".git", ".venv", "venv", "__pycache__", ".tox", ".nox", "build", "dist", "node_modules",
+    ".shoal_cache",
+)
+
+#: Oldest and newest ``target-version`` shoal knows the builtins of.
+SUPPORTED_VERSIONS: tuple[tuple[int, int], ...] = tuple((3, minor) for minor in range(10, 15))
+
+ALL = "ALL"
+#: A code prefix (``F``, ``F4``, ``F401``), ``ALL``, or the name of a rule that has no code
+#: (a Fixit rule is selected by its class name, ``NoRedundantFString``).
+_SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*|[A-Za-z_][A-Za-z0-9_]*)$")
+_SIZE = re.compile(r"^\s*([0-9]+)\s*([KMGT]i?B?|B)?\s*$", re.IGNORECASE)
+
+
+class ConfigError(Exception):
+    """The configuration (file or command line) is invalid; the run stops with exit code 2.
+
+    :param message: the whole message, naming the culprit and where it came from.
+    :param path: the configuration file, or ``None`` for command-line options.
+    :param key: the offending key or selector, when there is one.
+    """
+
+    def __init__(self, message: str, *, path: Path | None = None, key: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.key = key
+
+
+def _frozen_options(value: Mapping[str, Any]) -> Mapping[str, Mapping[str, Any]]:
+    return MappingProxyType({k: MappingProxyType(dict(v)) for k, v in value.items()})
+
+
+@dataclass(frozen=True)
+class Config:
+    """The resolved ``[tool.shoal]`` settings; every field documents its key."""
+
+    #: The configuration file read, or ``None`` when running on defaults.
+    path: Path | None = None
+    #: ``select``: selectors replacing the default rule set (``None``: every default-on rule).
+    select: tuple[str, ...] | None = None
+    #: ``extend-select``: selectors added to the selection.
+    extend_select: tuple[str, ...] = ()
+    #: ``ignore``: selectors removed from the selection.
+    ignore: tuple[str, ...] = ()
+    #: ``extend-ignore``: more selectors removed (kept apart only for ``--show-settings``).
+    extend_ignore: tuple[str, ...] = ()
+    #: ``per-file-ignores``: (glob, selectors) pairs; a glob matches the path relative to the
+    #: config directory, or, like ruff, the file's basename.
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: ``exclude``: globs never walked into (replaces :data:`DEFAULT_EXCLUDES`).
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES
+    #: ``extend-exclude``: globs added to ``exclude``.
+    extend_exclude: tuple[str, ...] = ()
+    #: ``src``: module roots, absolute (written relative to the config directory).
+    src: tuple[Path, ...] = ()
+    #: ``namespace-packages``: directories (and everything below them) named as if they held
+    #: an ``__init__.py``, as ruff's setting of that name; absolute.
+    namespace_packages: tuple[Path, ...] = ()
+    #: ``workers``: worker processes (``None``: all cores; 0: in-process).
+    workers: int | None = None
+    #: ``heap-size``: shared heap size in bytes (``None``: sized from the project); the file
+    #: may say ``"2GiB"``, ``"512M"`` or a plain integer.
+    heap_size: int | None = None
+    #: ``builtins``: extra names every module may use without defining them.
+    builtins: tuple[str, ...] = ()
+    #: ``target-version``: ``"py310"`` style, default the running Python; decides the builtins.
+    target_version: tuple[int, int] = field(default_factory=lambda: _running_version())
+    #: ``plugins``: plugin module names or entry points (defined by the plugins issue).
+    plugins: tuple[str, ...] = ()
+    #: ``options``: one table per rule (keyed by rule NAME or CODE), handed to the rule as is.
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def root(self) -> Path | None:
+        """The configuration file's directory, against which its globs and ``src`` resolve."""
+        return self.path.parent if self.path is not None else None
+
+    @property
+    def excludes(self) -> tuple[str, ...]:
+        """``exclude`` plus ``extend-exclude``: the globs discovery prunes."""
+        return self.exclude + self.extend_exclude
+
+    def per_file_selectors(self, path: str | os.PathLike[str]) -> tuple[str, ...]:
+        """The selectors ``per-file-ignores`` turns off for ``path``."""
+        if not self.per_file_ignores:
+            return ()
+        relative, name = _relative_posix(path, self.root), os.path.basename(os.fspath(path))
+        selectors: list[str] = []
+        for pattern, codes in self.per_file_ignores:
+            if glob_matches(pattern, relative, name):
+                selectors.extend(codes)
+        return tuple(selectors)
+
+    def is_ignored_for(self, path: str | os.PathLike[str], code: str) -> bool:
+        """Whether ``per-file-ignores`` turns ``code`` off in ``path`` (SH900 never is)."""
+        if code == "SH900":
+            return False
+        return any(_selects(selector, code) for selector in self.per_file_selectors(path))
+
+    def settings_dict(self) -> dict[str, Any]:
+        """The settings as plain data under their file keys (for ``--show-settings``)."""
+        return {
+            "config-file": str(self.path) if self.path else None,
+            "select": list(self.select) if self.select is not None else None,
+            "extend-select": list(self.extend_select),
+            "ignore": list(self.ignore),
+            "extend-ignore": list(self.extend_ignore),
+            "per-file-ignores": {glob: list(codes) for glob, codes in self.per_file_ignores},
+            "exclude": list(self.exclude),
+            "extend-exclude": list(self.extend_exclude),
+            "src": [str(p) for p in self.src],
+            "namespace-packages": [str(p) for p in self.namespace_packages],
+            "workers": self.workers,
+            "heap-size": self.heap_size,
+            "builtins": list(self.builtins),
+            "target-version": "py{}{}".format(*self.target_version),
+            "plugins": list(self.plugins),
+            "options": {k: dict(v) for k, v in self.options.items()},
+        }
+
+
+def _running_version() -> tuple[int, int]:
+    return (sys.version_info.major, sys.version_info.minor)
+
+
+def _relative_posix(path: str | os.PathLike[str], root: Path | None) -> str:
+    absolute = os.path.abspath(os.fspath(path))
+    base = os.fspath(root) if root is not None else os.getcwd()
+    relative = os.path.relpath(absolute, base)
+    if relative.startswith(".."):
+        relative = absolute
+    return relative.replace(os.sep, "/")
+
+
+def glob_matches(pattern: str, relative: str, name: str) -> bool:
+    """Whether a configured glob matches a path (relative, posix) or its basename.
+
+    As in ruff, ``*`` also crosses ``/`` and a trailing ``/`` is ignored; a pattern matching any
+    leading directory of ``relative`` matches too (``"tests"`` covers ``tests/a/b.py``).
+    """
+    pattern = pattern.rstrip("/")
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(relative, pattern):
+        return True
+    parent = relative
+    while "/" in parent:
+        parent = parent.rsplit("/", 1)[0]
+        if fnmatch.fnmatchcase(parent, pattern):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding and loading
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}", path=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}", path=path) from None
+
+
+def _shoal_table(document: Mapping[str, Any]) -> Any:
+    tool = document.get("tool")
+    return tool.get("shoal") if isinstance(tool, dict) else None
+
+
+def find_config(first_path: str | os.PathLike[str]) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``first_path`` that has ``[tool.shoal]``."""
+    start = Path(os.path.abspath(os.fspath(first_path)))
+    directory = start if start.is_dir() else start.parent
+    for candidate_dir in (directory, *directory.parents):
+        candidate = candidate_dir / "pyproject.toml"
+        if candidate.is_file() and _shoal_table(_read_toml(candidate)) is not None:
+            return candidate
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate the configuration in ``path`` (``None``: the defaults).
+
+    A ``pyproject.toml`` (or any file with a ``[tool.shoal]`` table) is read from that table;
+    any other file (a ``--config shoal.toml``) holds the keys at its top level.
+
+    :raises ConfigError: unreadable file, invalid TOML, an unknown key or a value of the wrong
+        type; the message names the file and the key.
+    """
+    if path is None:
+        return Config()
+    path = Path(os.path.abspath(path))
+    document = _read_toml(path)
+    table = _shoal_table(document)
+    if table is None:
+        table = {} if path.name == "pyproject.toml" else document
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.shoal] must be a table", path=path)
+    return _build(path, table)
+
+
+def _string_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{path}: '{key}' must be a list of strings", path=path, key=key)
+    return tuple(item.strip() for item in value)
+
+
+def _int(path: Path, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{path}: '{key}' must be a non-negative integer", path=path, key=key)
+    return value
+
+
+def parse_size(text: str | int) -> int:
+    """Bytes in ``2GiB``, ``512M``, ``64k`` or a plain integer (units are powers of 1024)."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        if text < 0:
+            raise ValueError(f"size must be positive, got {text}")
+        return text
+    match = _SIZE.match(str(text))
+    if match is None:
+        raise ValueError(f"invalid size {text!r} (expected e.g. 2GiB, 512M or a byte count)")
+    unit = (match.group(2) or "B").upper()[0]
+    return int(match.group(1)) * 1024 ** "BKMGT".index(unit)
+
+
+def parse_target_version(text: str) -> tuple[int, int]:
+    """``"py311"`` -> ``(3, 11)``; :class:`ValueError` for anything outside 3.10–3.14."""
+    match = re.fullmatch(r"py3([0-9]{1,2})", text.strip())
+    version = (3, int(match.group(1))) if match else None
+    if version not in SUPPORTED_VERSIONS:
+        choices = ", ".join("py{}{}".format(*v) for v in SUPPORTED_VERSIONS)
+        raise ValueError(f"unknown target version {text!r} (expected one of {choices})")
+    return version
+
+
+def _build(path: Path, table: Mapping[str, Any]) -> Config:
+    values: dict[str, Any] = {"path": path}
+    for key, value in table.items():
+        setter = _KEYS.get(key)
+        if setter is None:
+            close = difflib.get_close_matches(key, list(_KEYS), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ConfigError(
+                f"{path}: unknown key '{key}' in [tool.shoal]{hint}", path=path, key=key
+            )
+        values.update(setter(path, key, value))
+    return Config(**values)
+
+
+def _set_list(attribute: str):
+    return lambda path, key, value: {attribute: _string_list(path, key, value)}
+
+
+def _set_per_file_ignores(path: Path, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: '{key}' must be a table of glob = [codes]", path=path, key=key)
+    pairs = tuple((glob, _string_list(path, f"{key}.{glob}", codes)) for glob, codes in value.items())
+    return {"per_file_ignores": pairs}
+
+
+def _set_src(path: Path, key: str, value: Any) -> dict[str, Any]:
+    roots = _string_list(path, key, value)
+    return {"src": tuple(Path(os.path.normpath(path.parent / root)) for root in roots)}
+
+
+def _set_namespace_packages(path: Path, key: str, value: Any) -> dict[str, Any]:
+    dirs = _string_list(path, key, value)
+    return {"namespace_packages": tuple(Path(os.path.normpath(path.parent / d)) for d in dirs)}
+
+
+def _set_heap_size(path: Path, key: str, value: Any) -> dict[str, Any]:
+    try:
+        return {"heap_size": parse_size(value)}
+    except ValueError as exc:
+        raise ConfigError(f"{path}: '{key}': {exc}", path=path, key=key) from None
+
+
+def _set_target_version(path: Path, key: str, value: Any) -> dict[str, Any]:
+    try:
+        return {"target_version": parse_target_version(str(value))}
+    except ValueError as exc:
+        raise ConfigError(f"{path}: '{key}': {exc}", path=path, key=key) from None
+
+
+def _set_options(path: Path, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ConfigError(
+            f"{path}: '{key}' must hold one table per rule ([tool.shoal.options.RULE])",
+            path=path,
+            key=key,
+        )
+    return {"options": _frozen_options(value)}
+
+
+_KEYS = {
+    "select": _set_list("select"),
+    "extend-select": _set_list("extend_select"),
+    "ignore": _set_list("ignore"),
+    "extend-ignore": _set_list("extend_ignore"),
+    "per-file-ignores": _set_per_file_ignores,
+    "exclude": _set_list("exclude"),
+    "extend-exclude": _set_list("extend_exclude"),
+    "src": _set_src,
+    "namespace-packages": _set_namespace_packages,
+    "workers": lambda path, key, value: {"workers": _int(path, key, value)},
+    "heap-size": _set_heap_size,
+    "builtins": _set_list("builtins"),
+    "target-version": _set_target_version,
+    "plugins": _set_list("plugins"),
+    "options": _set_options,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule selection
+
+
+def _selects(selector: str, code: str) -> bool:
+    return selector == ALL or code.startswith(selector)
+
+
+def _specificity(selector: str) -> int:
+    return 0 if selector == ALL else len(selector)
+
+
+def _check_selectors(
+    selectors: Iterable[str], known: Iterable[str], where: str, path: Path | None
+) -> None:
+    known = tuple(known)
+    for selector in selectors:
+        if selector == ALL:
+            continue
+        if not _SELECTOR.match(selector) or not any(code.startswith(selector) for code in known):
+            close = difflib.get_close_matches(selector, known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ConfigError(
+                f"unknown rule selector '{selector}' in {where}{hint}", path=path, key=selector
+            )
+
+
+def resolve_selection(
+    config: Config,
+    *,
+    select: Iterable[str] | None = None,
+    extend_select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    extend_ignore: Iterable[str] = (),
+    known_codes: Mapping[str, bool],
+    always_on: Iterable[str] = ("SH900",),
+) -> frozenset[str]:
+    """The codes to run: the configuration's selection, then the command line's.
+
+    ``select`` (command line) replaces the configured ``select`` *and* ``extend-select``;
+    ``extend_select`` adds; every ``ignore``/``extend-ignore`` (file and command line) removes.
+    Per rule, the most specific matching selector decides; at equal specificity ignore wins.
+    With no ``select`` anywhere the base is every rule whose default is enabled; a non-default
+    rule is on only when a select selector (even ``ALL``) matches it. ``always_on`` codes are
+    added whatever was asked.
+
+    :param known_codes: every known rule code -> whether it is enabled by default.
+    :raises ConfigError: a selector (also in ``per-file-ignores``) that matches no known rule.
+    """
+    select = tuple(select) if select is not None else None
+    extend_select, ignore, extend_ignore = tuple(extend_select), tuple(ignore), tuple(extend_ignore)
+    where = f"[tool.shoal] of {config.path}" if config.path else "the configuration"
+    known = tuple(known_codes)
+    for name, selectors in (
+        ("select", config.select or ()),
+        ("extend-select", config.extend_select),
+        ("ignore", config.ignore),
+        ("extend-ignore", config.extend_ignore),
+        ("per-file-ignores", [c for _, codes in config.per_file_ignores for c in codes]),
+    ):
+        _check_selectors(selectors, known, f"'{name}' of {where}", config.path)
+    for name, selectors in (
+        ("--select", select or ()),
+        ("--extend-select", extend_select),
+        ("--ignore", ignore),
+        ("--extend-ignore", extend_ignore),
+    ):
+        _check_selectors(selectors, known, name, None)
+
+    if select is not None:
+        base_select: tuple[str, ...] | None = select
+        selects = select + extend_select
+    else:
+        base_select = config.select
+        selects = (config.select or ()) + config.extend_select + extend_select
+    ignores = config.ignore + config.extend_ignore + ignore + extend_ignore
+
+    chosen = set(always_on)
+    for code, default_on in known_codes.items():
+        best_select = max((_specificity(s) for s in selects if _selects(s, code)), default=-1)
+        best_ignore = max((_specificity(s) for s in ignores if _selects(s, code)), default=-1)
+        if best_ignore >= 0 and best_ignore >= best_select:
+            continue
+        if best_select >= 0 or (base_select is None and default_on):
+            chosen.add(code)
+    return frozenset(chosen)
+
+
+# ---------------------------------------------------------------------------------------------
+# Builtins by target version

@@ -1,0 +1,460 @@
+"""Which files make up the project, which of them to report on, and what module each one is.
+
+The project index always covers the whole project — the ``src`` roots when configured, else
+the configuration file's directory, else the common parent of the given paths — because
+pre-commit passes only the changed files and project rules (SH001...) must still see their
+neighbours. Only the files reached from the given paths are *reported*.
+
+Walking rules (ruff's, unless noted):
+
+- ``.py`` and ``.pyi`` files; a directory named ``x.py`` is walked, not read.
+- ``.gitignore`` files (nested ones too, plus ``.git/info/exclude``) are honoured only inside a
+  git work tree, as ruff does (its ``require_git(false)`` experiment was reverted, ruff#6335).
+- Directory and file names matching :attr:`Config.excludes` are pruned (globs against the
+  basename or the path relative to the config directory).
+- Symbolic links to directories are not followed while walking (ruff and ripgrep's default), so
+  a symlink loop cannot make the walk loop; a path named on the command line is followed.
+- A file named on the command line is checked even when excluded or gitignored, unless
+  ``force_exclude`` (then ``exclude`` globs, not ``.gitignore``, apply to it and its parents).
+- A path given twice, or a file under two given directories, appears once.
+"""
+from __future__ import annotations
+
+import fnmatch
+import importlib.machinery
+import os
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pathspec
+
+from analyzer.frontend._config import Config, glob_matches
+
+__all__ = ["Discovery", "DiscoveryError", "SourceFile", "claim_rank", "discover", "display_path"]
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+#: Compiled extension modules (``_speedups.cpython-311-x86_64-linux-gnu.so``, ``x.abi3.so``,
+#: ``x.pyd``): never read or reported, but their names are project modules, so that
+#: ``from pkg import _speedups`` is not reported as missing.
+EXTENSION_SUFFIXES = tuple(sorted(set(importlib.machinery.EXTENSION_SUFFIXES) | {".so", ".pyd"}))
+
+
+def is_extension(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` names a compiled extension module."""
+    return os.fspath(path).endswith(EXTENSION_SUFFIXES)
+STDIN = "-"
+
+
+class DiscoveryError(Exception):
+    """A path on the command line cannot be checked (it does not exist); exit code 2.
+
+    :param path: the path as the user wrote it.
+    """
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One Python file of the project, and the module it is."""
+
+    #: Absolute, normalised (symlinks in it are kept, not resolved).
+    path: Path
+    #: The path as output shows it: relative to the working directory, absolute outside it.
+    display: str
+    #: Dotted module name, ``""`` when the file cannot be imported under any name.
+    module: str
+    #: ``True`` for ``__init__.py`` / ``__init__.pyi``.
+    is_package: bool
+    #: ``False`` for the losers of a name clash: checked by module rules, not in the index.
+    indexed: bool = True
+    #: ``True`` for the file read from standard input (``-`` with ``--stdin-filename``).
+    is_stdin: bool = False
+    #: ``True`` for a compiled extension module: in the index, contents unknown, never read.
+    is_extension: bool = False
+
+
+@dataclass
+class Discovery:
+    """The result of :func:`discover`."""
+
+    #: Every file of the project index plus every named file, sorted by path.
+    files: list[SourceFile]
+    #: The absolute paths of the files to report on (reached from the given paths).
+    reported: set[Path]
+    #: The directory the index covers (``src`` roots, when configured, are listed in
+    #: ``index_roots``).
+    project_root: Path
+    #: The roots actually walked for the index.
+    index_roots: tuple[Path, ...] = ()
+    #: (module, winner, losers) for each name claimed by more than one file.
+    clashes: list[tuple[str, Path, tuple[Path, ...]]] = field(default_factory=list)
+
+
+def display_path(path: Path | str, cwd: str | None = None) -> str:
+    """``path`` relative to ``cwd`` when inside it, else absolute (the output convention)."""
+    absolute = os.path.abspath(path)
+    base = cwd if cwd is not None else os.getcwd()
+    if absolute.startswith(base + os.sep) and base != os.sep:
+        return absolute[len(base) + 1:]  # the common case, without commonpath's cost
+    try:
+        common = os.path.commonpath([absolute, base])
+    except ValueError:  # different drives on Windows
+        return absolute
+    return os.path.relpath(absolute, base) if common == base else absolute
+
+
+# ---------------------------------------------------------------------------------------------
+# gitignore
+
+
+def _git_root(directory: str) -> str | None:
+    current = directory
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+class _IgnoreStack:
+    """The ``.gitignore`` specs that apply in a directory, shallowest first."""
+
+    def __init__(self, specs: tuple[tuple[str, pathspec.GitIgnoreSpec], ...] = ()) -> None:
+        self.specs = specs
+
+    def child(self, directory: str) -> _IgnoreStack:
+        """The stack for ``directory``: this one plus its own ``.gitignore``, if any."""
+        spec = _load_spec(os.path.join(directory, ".gitignore"))
+        return _IgnoreStack(self.specs + ((directory, spec),)) if spec else self
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        """Whether the last matching pattern over every applicable file ignores ``path``."""
+        verdict = False
+        for base, spec in self.specs:
+            relative = os.path.relpath(path, base).replace(os.sep, "/")
+            if relative.startswith(".."):
+                continue
+            if is_dir:
+                relative += "/"
+            for pattern in spec.patterns:
+                if pattern.include is not None and pattern.match_file(relative) is not None:
+                    verdict = bool(pattern.include)
+        return verdict
+
+
+def _load_spec(path: str) -> pathspec.GitIgnoreSpec | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def _ignore_stack_for(directory: str) -> _IgnoreStack:
+    """The gitignore stack in force in ``directory``: every ``.gitignore`` from the work tree
+    root down to it, plus ``.git/info/exclude``; empty outside a git work tree."""
+    root = _git_root(directory)
+    if root is None:
+        return _IgnoreStack()
+    stack = _IgnoreStack()
+    exclude = _load_spec(os.path.join(root, ".git", "info", "exclude"))
+    if exclude is not None:
+        stack = _IgnoreStack(((root, exclude),))
+    chain = [directory]
+    while chain[-1] != root:
+        chain.append(os.path.dirname(chain[-1]))
+    for each in reversed(chain):
+        stack = stack.child(each)
+    return stack
+
+
+# ---------------------------------------------------------------------------------------------
+# Walking
+
+
+class _Walker:
+    def __init__(self, config: Config) -> None:
+        self.root = os.fspath(config.root) if config.root is not None else os.getcwd()
+        # Split once: most excludes are plain names (a set lookup per entry); only patterns
+        # with a slash need the entry's relative path, which costs a relpath per entry.
+        names = [p.rstrip("/") for p in config.excludes if "/" not in p.rstrip("/")]
+        self.literal_names = frozenset(n for n in names if not _has_magic(n))
+        self.name_globs = tuple(n for n in names if _has_magic(n))
+        self.path_globs = tuple(p for p in config.excludes if "/" in p.rstrip("/"))
+        #: Directories descended into, so a named directory already walked is not walked again.
+        self.visited: set[str] = set()
+
+    def excluded(self, path: str) -> bool:
+        name = os.path.basename(path)
+        if name in self.literal_names:
+            return True
+        if any(fnmatch.fnmatchcase(name, glob) for glob in self.name_globs):
+            return True
+        if not self.path_globs:
+            return False
+        relative = os.path.relpath(path, self.root).replace(os.sep, "/")
+        if relative.startswith(".."):
+            relative = path.replace(os.sep, "/")
+        return any(glob_matches(glob, relative, name) for glob in self.path_globs)
+
+    def walk(self, directory: str) -> Iterator[str]:
+        """Every Python file under ``directory`` (itself never excluded: it was asked for)."""
+        in_git = _git_root(directory) is not None
+        ignores = _ignore_stack_for(directory) if in_git else _IgnoreStack()
+        if ignores.specs and ignores.ignored(directory, is_dir=True):
+            # Asked for explicitly although an ancestor's .gitignore covers it: like ruff (the
+            # ignore crate never re-checks the walk root's parents), only the .gitignore files
+            # from here down apply.
+            ignores = _IgnoreStack().child(directory)
+        yield from self._walk(directory, ignores, in_git)
+
+    def _walk(self, directory: str, ignores: _IgnoreStack, in_git: bool) -> Iterator[str]:
+        self.visited.add(directory)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError:
+            return  # an unreadable directory holds nothing we can check (ruff: the same)
+        for entry in entries:
+            path = entry.path
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = entry.is_file()  # a symlink to a file counts as the file
+            except OSError:
+                continue
+            if self.excluded(path):
+                continue
+            if ignores.specs and ignores.ignored(path, is_dir):
+                # A compiled extension is git-ignored as a build output, yet importable
+                # where it lies: its name stays in the index (git-ignored directories,
+                # build/ copies among them, are still never walked).
+                if is_dir or not entry.name.endswith(EXTENSION_SUFFIXES):
+                    continue
+            if is_dir:
+                yield from self._walk(path, ignores.child(path) if in_git else ignores, in_git)
+            elif is_file and entry.name.endswith(PYTHON_SUFFIXES + EXTENSION_SUFFIXES):
+                yield path
+
+
+def _has_magic(pattern: str) -> bool:
+    return any(char in pattern for char in "*?[")
+
+
+def _force_excluded(walker: _Walker, path: str, stop: str) -> bool:
+    current = path
+    while current != stop:
+        if walker.excluded(current):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Module names
+
+
+class _Namer:
+    """Module names per docs/contracts.md §5: the first configured ``src`` root containing the
+    file (in configured order), else the ``__init__.py`` chain."""
+
+    def __init__(self, src: Sequence[Path], namespace_packages: Sequence[Path] = ()) -> None:
+        self.src = [os.fspath(root) for root in src]
+        self.namespaces = [os.fspath(d) for d in namespace_packages]
+        self.package_dirs: dict[str, bool] = {}
+
+    def is_package_dir(self, directory: str) -> bool:
+        known = self.package_dirs.get(directory)
+        if known is None:
+            known = os.path.isfile(os.path.join(directory, "__init__.py")) or os.path.isfile(
+                os.path.join(directory, "__init__.pyi")
+            ) or any(directory == d or directory.startswith(d + os.sep) for d in self.namespaces)
+            self.package_dirs[directory] = known
+        return known
+
+    def name(self, path: str) -> tuple[str, bool, int]:
+        """(module, is_package, index of the ``src`` root used or ``len(src)``)."""
+        directory, filename = os.path.split(path)
+        if filename.endswith(PYTHON_SUFFIXES):
+            stem = filename.rsplit(".", 1)[0]
+        elif filename.endswith(EXTENSION_SUFFIXES):
+            stem = filename.split(".", 1)[0]  # the platform tag is not part of the name
+        else:
+            stem = filename
+        is_package = stem == "__init__"
+        parts: list[str] = [] if is_package else [stem]
+        root_index = next(
+            (i for i, root in enumerate(self.src)
+             if directory == root or directory.startswith(root + os.sep)),
+            len(self.src),
+        )
+        if root_index < len(self.src):
+            relative = os.path.relpath(directory, self.src[root_index])
+            if relative != ".":
+                parts = relative.split(os.sep) + parts
+        else:
+            while self.is_package_dir(directory):
+                parts.insert(0, os.path.basename(directory))
+                parent = os.path.dirname(directory)
+                if parent == directory:
+                    break
+                directory = parent
+        if not parts or not all(part.isidentifier() for part in parts):
+            return "", is_package, root_index
+        return ".".join(parts), is_package, root_index
+
+
+def claim_rank(path: str, is_package: bool, root_index: int) -> tuple[int, int, str]:
+    """Lower owns a module name claimed twice (docs/contracts.md §5): ``pkg/__init__.py``,
+    ``pkg.py``, ``pkg/__init__.pyi``, ``pkg.pyi``; then the earlier ``src`` root; then the
+    smaller path. Mirrors importlib: a package before a module, a stub only when alone."""
+    kind = (0 if is_package else 1) + (2 if path.endswith(".pyi") else 0)
+    if is_extension(path):
+        # Last: a source or stub beside it tells more than a binary whose names are unknown.
+        kind = 4
+    return (kind, root_index, path)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def discover(
+    paths: Iterable[str | os.PathLike[str]],
+    config: Config,
+    *,
+    force_exclude: bool = False,
+    stdin_filename: str | None = None,
+    cwd: str | None = None,
+) -> Discovery:
+    """Find the project's files and the ones to report on.
+
+    :param paths: command-line paths; ``"-"`` means standard input, named ``stdin_filename``.
+    :raises DiscoveryError: a path that does not exist.
+    """
+    cwd = os.path.abspath(cwd if cwd is not None else os.getcwd())
+    walker = _Walker(config)
+    given = [os.fspath(p) for p in paths] or ["."]
+
+    named_files: list[str] = []
+    named_dirs: list[str] = []
+    stdin_path: str | None = None
+    for arg in given:
+        if arg == STDIN:
+            stdin_path = os.path.join(cwd, stdin_filename) if stdin_filename else STDIN
+            if stdin_filename:
+                stdin_path = os.path.normpath(stdin_path)
+            continue
+        absolute = os.path.normpath(os.path.join(cwd, arg))
+        try:
+            mode = os.stat(absolute).st_mode
+        except OSError as exc:
+            reason = exc.strerror or "No such file or directory"
+            raise DiscoveryError(f"{arg}: {reason}", arg) from None
+        if stat.S_ISDIR(mode):
+            named_dirs.append(absolute)
+        else:
+            named_files.append(absolute)
+
+    project_root, index_roots = _index_roots(config, named_dirs, named_files, stdin_path, cwd)
+    everything: set[str] = set()
+    for root in index_roots:
+        if os.path.isdir(root):
+            everything.update(walker.walk(root))
+
+    stop = project_root
+    reported: set[str] = set()
+    for directory in named_dirs:
+        if force_exclude and _force_excluded(walker, directory, stop):
+            continue
+        if directory in walker.visited:
+            # Walked with the same excludes and gitignore stack as part of the index.
+            prefix = directory + os.sep
+            reported.update(p for p in everything if p.startswith(prefix))
+        else:
+            reported.update(walker.walk(directory))
+    for file in named_files:
+        if force_exclude and _force_excluded(walker, file, stop):
+            continue
+        reported.add(file)
+    if stdin_path not in (None, STDIN):
+        reported.add(stdin_path)
+    everything |= reported
+    reported = {p for p in reported if not is_extension(p)}
+
+    namer = _Namer(config.src, config.namespace_packages)
+    files: list[SourceFile] = []
+    ranks: dict[str, tuple[int, int, str]] = {}
+    as_path = {path: Path(path) for path in everything}
+    for path in sorted(everything):
+        module, is_package, root_index = namer.name(path)
+        ranks[path] = claim_rank(path, is_package, root_index)
+        files.append(
+            SourceFile(as_path[path], display_path(path, cwd), module, is_package,
+                       is_stdin=path == stdin_path, is_extension=is_extension(path))
+        )
+    if stdin_path == STDIN:
+        files.append(SourceFile(Path(STDIN), STDIN, "", False, indexed=False, is_stdin=True))
+        reported.add(STDIN)
+    files, clashes = _settle_clashes(files, ranks)
+    return Discovery(
+        files=files,
+        reported={as_path.get(p) or Path(p) for p in reported},
+        project_root=Path(project_root),
+        index_roots=tuple(Path(r) for r in index_roots),
+        clashes=clashes,
+    )
+
+
+def _index_roots(
+    config: Config, dirs: list[str], files: list[str], stdin_path: str | None, cwd: str
+) -> tuple[str, list[str]]:
+    if config.root is not None:
+        root = os.fspath(config.root)
+        return root, [os.fspath(s) for s in config.src] or [root]
+    # No configuration: no project is declared, so the index is what was named -- the given
+    # directories and files -- never their common parent, which for `shoal check
+    # .../python3.11/json .../python3.11/ast.py` would drag in all of site-packages.
+    anchors = dirs + [os.path.dirname(f) for f in files]
+    if stdin_path not in (None, STDIN):
+        anchors.append(os.path.dirname(stdin_path))
+    if not anchors:
+        return cwd, []
+    try:
+        root = os.path.commonpath(anchors)
+    except ValueError:
+        return cwd, []
+    return root, list(dirs)
+
+
+def _settle_clashes(
+    files: list[SourceFile], ranks: dict[str, tuple[int, int, str]]
+) -> tuple[list[SourceFile], list[tuple[str, Path, tuple[Path, ...]]]]:
+    by_module: dict[str, list[SourceFile]] = {}
+    for file in files:
+        if file.module:
+            by_module.setdefault(file.module, []).append(file)
+    losers: set[Path] = set()
+    clashes = []
+    for module, claimants in sorted(by_module.items()):
+        if len(claimants) < 2:
+            continue
+        ordered = sorted(claimants, key=lambda f: ranks[os.fspath(f.path)])
+        clashes.append((module, ordered[0].path, tuple(f.path for f in ordered[1:])))
+        losers.update(f.path for f in ordered[1:])
+    if not losers:
+        return files, clashes
+    settled = [
+        replace(f, indexed=False) if f.path in losers else f
+        for f in files
+    ]
+    return settled, clashes
+

@@ -1,0 +1,266 @@
+"""The `shoal` command line: subcommands declared as data, each bound to one small `do_*`.
+
+Heavy imports (libcst, the heap, the pool) happen inside the command that needs them, so
+`shoal --version` and `shoal rules` start in a few milliseconds. Exceptions become exit codes
+once, here, at the top (analyzer/exit_codes.py).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from analyzer import __version__
+from analyzer.interfaces import exit_codes
+from analyzer.interfaces._prepare import UsageError, prepare
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    for flag, help_text in (
+        ("--select", "rule codes or prefixes to enable, replacing the configured selection"),
+        ("--extend-select", "rule codes or prefixes to enable on top of the selection"),
+        ("--ignore", "rule codes or prefixes to disable"),
+        ("--extend-ignore", "more rule codes or prefixes to disable"),
+    ):
+        parser.add_argument(flag, metavar="CODES", action="append", default=None,
+                            help=help_text + " (comma-separated)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: `shoal check`, `shoal rules`, `shoal rule CODE`."""
+    parser = argparse.ArgumentParser(
+        prog="shoal", description="A fast, incremental static analyzer for Python.")
+    parser.add_argument("--version", action="version", version=f"shoal {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check files and directories (default: .)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
+    check.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+    _add_selection(check)
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    check.add_argument("--output-file", metavar="FILE", help="write the output here")
+    check.add_argument("--workers", type=int, metavar="N",
+                       help="worker processes (default: all cores; 0: in-process)")
+    check.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on dask.distributed: a scheduler address (tcp://HOST:PORT) or "
+                            "'local' for a local cluster of --workers processes "
+                            "(needs shoal[distributed]; the cache is not used)")
+    check.add_argument("--heap-size", metavar="SIZE",
+                       help="shared heap size, e.g. 512M or 2G (default: sized from the project)")
+    check.add_argument("--statistics", action="store_true", help="count findings per code")
+    check.add_argument("--count", action="store_true", help="print the number of findings")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply excludes to files named on the command line too")
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="the path of the file read from standard input (with -)")
+    check.add_argument("--show-files", action="store_true", help="list the files, check none")
+    check.add_argument("--show-settings", action="store_true",
+                       help="print the resolved settings, check nothing")
+    check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    fixes = check.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true", help="apply safe fixes")
+    fixes.add_argument("--unsafe-fixes", action="store_true",
+                       help="also apply (with --fix) or show unsafe fixes")
+    fixes.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff, change nothing "
+                            "(exit 1 when something would change)")
+    fixes.add_argument("--fix-only", action="store_true",
+                       help="apply fixes, do not report what remains")
+    fixes.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    fixes.add_argument("--exit-non-zero-on-fix", action="store_true",
+                       help="exit 1 when a fix was applied, even if nothing remains")
+    fixes.add_argument("--add-noqa", action="store_true",
+                       help="append `# noqa: CODE` to every line with a finding")
+    cache = check.add_argument_group("cache")
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    cache.add_argument("--cache-dir", metavar="DIR",
+                       help="cache directory (default: .shoal_cache in the project root, "
+                            "or $SHOAL_CACHE_DIR)")
+    check.set_defaults(action=do_check)
+
+    watch = sub.add_parser(
+        "watch", help="check, then recheck what each edit can affect",
+        description="Check, then recheck what each batch of edits can affect. Bursts of file "
+                    "events are coalesced over a 50 ms quiet window (one recheck per editor "
+                    "save or git checkout). Ctrl-C or SIGTERM stops it.")
+    watch.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    watch.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+    _add_selection(watch)
+    watch.add_argument("--format", choices=("text", "json"), default="text",
+                       help="format of the diagnostics written to --output-file")
+    watch.add_argument("--output-file", metavar="FILE",
+                       help="rewrite this file (atomically) after every completed recheck")
+    watch.add_argument("--workers", type=int, metavar="N", help="worker processes")
+    watch.add_argument("--heap-size", metavar="SIZE", help="shared heap size")
+    watch.add_argument("--verify", action="store_true",
+                       help="after each recheck, also run a cold check and report divergence")
+    watch.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    watch.add_argument("--cache-dir", metavar="DIR", help="cache directory")
+    watch.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    watch.set_defaults(action=do_watch)
+
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.set_defaults(action=do_rules)
+
+    rule = sub.add_parser("rule", help="explain one rule")
+    rule.add_argument("code", metavar="CODE")
+    rule.set_defaults(action=do_rule)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `shoal` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # Kept for `shoal watch`, which re-executes itself when a local plugin's source changes.
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return exit_codes.ERROR
+    try:
+        return args.action(args)
+    except KeyboardInterrupt:
+        print("shoal: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `shoal check | head`: the reader went away; say nothing more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return exit_codes.ERROR
+
+
+def _fail(message: str) -> int:
+    print(f"shoal: error: {message}", file=sys.stderr)
+    return exit_codes.ERROR
+
+
+def do_check(args: argparse.Namespace) -> int:
+    """`shoal check`: discover, check in parallel, print, exit 0/1/2."""
+    try:
+        plan = prepare(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    if args.show_settings:
+        import json
+
+        settings = plan.config.settings_dict()
+        settings["selected"] = sorted(plan.selected)
+        print(json.dumps(settings, indent=2))
+        return exit_codes.SUCCESS
+    if args.show_files:
+        for f in sorted(plan.discovery.files, key=lambda f: f.display):
+            if f.path in plan.discovery.reported:
+                print(f.display)
+        return exit_codes.SUCCESS
+
+    if args.fix or args.diff or args.fix_only or args.add_noqa:
+        from analyzer.interfaces._fix_mode import run_fix_mode
+
+        return run_fix_mode(args, plan)
+
+    from analyzer.engine import CheckError, run_check
+    from analyzer.interfaces._progress import ProgressBar
+
+    bar = ProgressBar.for_stream(sys.stderr, enabled=not (args.no_progress or args.quiet),
+                                 total_files=len(plan.discovery.reported))
+    try:
+        result = run_check(plan, progress=bar.update if bar else None)
+    except CheckError as exc:
+        return _fail(str(exc))
+    finally:
+        if bar:
+            bar.close()
+    return _emit(args, result)
+
+
+def do_watch(args: argparse.Namespace) -> int:
+    """`shoal watch`: a check, then a recheck of what each batch of edits can affect."""
+    try:
+        plan = prepare(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    from analyzer.interfaces._watch import run_watch
+
+    return run_watch(args, plan)
+
+
+def _emit(args: argparse.Namespace, result) -> int:
+    from analyzer.interfaces.output import OutputOptions, Report, render, should_color
+
+    report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
+    stream = sys.stdout
+    color = False if args.output_file else should_color(args.color, stream)
+    options = OutputOptions(cwd=os.getcwd(), color=color, quiet=args.quiet, count=args.count)
+    text = render(report, args.format, options, statistics=args.statistics)
+    if args.output_file:
+        with open(args.output_file, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        stream.write(text)
+        stream.flush()
+    return report.exit_code(exit_zero=args.exit_zero)
+
+
+def do_rules(args: argparse.Namespace) -> int:
+    """`shoal rules`: every rule with code, name, description, fixable, origin."""
+    from analyzer.frontend import ConfigError
+    from analyzer.loading import Registry
+
+    try:
+        registry = Registry.for_working_directory()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if args.format == "json":
+        import json
+
+        print(json.dumps([
+            {"code": i.code, "name": i.name, "description": i.description, "kind": i.kind,
+             "fixable": i.fixable, "default": i.default_enabled, "origin": i.origin}
+            for i in registry], indent=2))
+        return exit_codes.SUCCESS
+    width = max((len(info.code) for info in registry), default=5) + 2
+    for info in registry:
+        mark = "[*]" if info.fixable else "   "
+        off = "" if info.default_enabled else ", off by default"
+        print(f"{info.code:<{width}}{mark} {info.name:<32} {info.description}  "
+              f"({info.origin}{off})")
+    return exit_codes.SUCCESS
+
+
+def do_rule(args: argparse.Namespace) -> int:
+    """`shoal rule CODE`: explain one rule."""
+    import inspect
+
+    from analyzer.frontend import ConfigError
+    from analyzer.loading import Registry
+
+    try:
+        registry = Registry.for_working_directory()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    info = registry.by_code.get(args.code) or registry.by_code.get(args.code.upper())
+    if info is None:
+        return _fail(f"unknown rule code {args.code!r} (see `shoal rules`)")
+    print(f"{info.code} {info.name}")
+    print(f"  kind: {info.kind} rule, from {info.origin}"
+          f"{', fixable' if info.fixable else ''}{'' if info.default_enabled else ', off by default'}")
+    print()
+    doc = inspect.getdoc(info.cls) if info.cls is not None else None
+    print(doc or info.description)
+    examples = [*getattr(info.cls, "VALID", ()), *getattr(info.cls, "INVALID", ())]
+    for example in examples[:4]:
+        print()
+        print(f"  {type(example).__name__}:")
+        for line in (getattr(example, "code", "") or "").strip("\n").splitlines():
+            print(f"    {line}")
+    return exit_codes.SUCCESS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,662 @@
+"""Fix mode of ``shoal check``: ``--fix``, ``--unsafe-fixes``, ``--diff``, ``--fix-only``,
+``--show-fixes``, ``--exit-non-zero-on-fix`` and ``--add-noqa``.
+
+The loop: check; per file, take the applicable fixes in output order, drop those touching an
+accepted one (first wins, the others are retried next round), apply them in one transform;
+re-check the changed files; repeat until no fix applies (at most :data:`MAX_ROUNDS` rounds).
+Rounds after the first check the new texts from a private overlay directory (copies under the
+same relative paths, with the configuration re-rooted there so ``per-file-ignores`` still
+match), so ``--diff`` sees exactly what ``--fix`` would write and nothing is written until the
+loop is over. A text that does not decode back to itself in the file's encoding, or does not
+parse, is never produced: the fixes that break it are dropped and named on stderr.
+
+Writes keep the encoding (PEP 263 cookie or BOM: re-encoded with the codec the file was read
+with), the line endings (edits are applied to the decoded text, which keeps CRLF and CR; new
+line breaks in a fix take the file's own), and the permissions. They are atomic (a temporary
+file in the same directory, then ``os.replace``) except for a file with several hard links,
+which is rewritten in place so every link sees the change; a symbolic link's target is
+rewritten and the link stays a link. A file that changed on disk since it was read is left
+alone.
+
+F401's fix is downgraded to unsafe when another project module imports the removed name from
+this one: the session decides that after its merge (``analyzer.engine._reexports``).
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import difflib
+import enum
+import io
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+import tokenize
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analyzer.core import apply_edits
+from analyzer.engine import (
+    CheckError,
+    CheckPlan,
+    CheckResult,
+    noqa_target_line,
+    rewrite_directive,
+    run_check,
+    scan_noqa,
+)
+from analyzer.frontend import SourceDecodeError, SourceFile, decode_source
+from analyzer.interfaces import exit_codes
+from analyzer.rules import Diagnostic, Edit, Fix, SourceLines
+
+__all__ = [
+    "MAX_ROUNDS",
+    "FixMode",
+    "FixOutcome",
+    "FixWriteError",
+    "add_noqa",
+    "fix_project",
+    "run_fix_mode",
+    "write_source",
+]
+
+#: Fix rounds before giving up on convergence (each round re-checks the changed files).
+MAX_ROUNDS = 10
+
+#: Findings that mean the rules did not run on the file: nothing to fix nor to suppress.
+_NOT_CHECKED = frozenset({"E902", "E999", "SH900"})
+_LINE_ENDING = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+class FixMode(enum.Enum):
+    """What the fix flags ask for, collapsed once at the edge."""
+
+    #: ``--fix`` / ``--fix-only``: write the fixes.
+    APPLY = "apply"
+    #: ``--diff``: print them, write nothing.
+    DIFF = "diff"
+    #: ``--add-noqa``: suppress every current finding instead.
+    ADD_NOQA = "add-noqa"
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> FixMode:
+        """``--add-noqa`` beats nothing (it is exclusive), ``--diff`` beats ``--fix``."""
+        if args.add_noqa:
+            return cls.ADD_NOQA
+        if args.diff:
+            return cls.DIFF
+        return cls.APPLY
+
+
+class FixWriteError(Exception):
+    """A fixed file cannot be written (changed meanwhile, read-only, I/O error); it is left as
+    it was and the run exits 2.
+
+    :param path: the file.
+    """
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+
+
+# ---------------------------------------------------------------------------------------------
+# One file's text, as read and as fixed
+
+
+@dataclass
+class SourceState:
+    """A file being fixed: its bytes as read, how to encode it back, and its current text."""
+
+    file: SourceFile
+    data: bytes
+    encoding: str
+    newline: str
+    original: str
+    text: str
+
+    @property
+    def changed(self) -> bool:
+        """Whether the fixes changed the text."""
+        return self.text != self.original
+
+    def encode(self, text: str) -> bytes | None:
+        """``text`` in the file's encoding, or ``None`` when it would not read back the same
+        (a character the codec lacks, a cookie moved past line 2) or would not parse."""
+        try:
+            data = text.encode(self.encoding)
+            if decode_source(data) != text:
+                return None
+            ast.parse(text)
+        except (UnicodeError, SourceDecodeError, SyntaxError, ValueError, RecursionError,
+                MemoryError):
+            return None
+        return data
+
+
+def _encoding(data: bytes) -> str:
+    """The codec CPython reads ``data`` with (``utf-8-sig`` when it starts with a BOM, which
+    encoding with that codec puts back)."""
+    try:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError:
+        return "utf-8"
+
+
+def load_source(file: SourceFile, stdin: bytes | None = None) -> SourceState | None:
+    """Read and decode one file for fixing; ``None`` when it cannot be read or decoded (the
+    check reported that already)."""
+    try:
+        if file.is_stdin:
+            if stdin is None:
+                return None
+            data = stdin
+        else:
+            with open(file.path, "rb") as handle:
+                data = handle.read()
+        text = decode_source(data)
+    except (OSError, SourceDecodeError):
+        return None
+    ending = _LINE_ENDING.search(text)
+    return SourceState(file, data, _encoding(data), ending.group() if ending else "\n", text, text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Applying the fixes of one round to one file
+
+
+def _applicable(fix: Fix | None, unsafe: bool) -> bool:
+    return fix is not None and bool(fix.edits) and (unsafe or fix.applicability == "safe")
+
+
+def _spans(lines: SourceLines, fix: Fix) -> list[tuple[int, int]] | None:
+    """The fix's edits as sorted text offsets; ``None`` when they leave the text or overlap."""
+    size = len(lines.text)
+    spans = []
+    for e in fix.edits:
+        start, end = lines.offset(e.line, e.column), lines.offset(e.end_line, e.end_column)
+        if not (0 <= start <= end <= size) or e.line < 1 or e.end_line < 1:
+            return None
+        spans.append((start, end))
+    spans.sort()
+    if any(b[0] < a[1] for a, b in zip(spans, spans[1:], strict=False)):
+        return None
+    return spans
+
+
+def _touches(spans: Sequence[tuple[int, int]], taken: Sequence[tuple[int, int]]) -> bool:
+    # Touching counts (as in ruff): two edits meeting at one offset have no agreed order.
+    return any(s <= t_end and t_start <= e for s, e in spans for t_start, t_end in taken)
+
+
+def _with_newline(fix: Fix, newline: str) -> list[Edit]:
+    if newline == "\n":
+        return list(fix.edits)
+    return [dataclasses.replace(e, content=_LINE_ENDING.sub(newline, e.content)) for e in fix.edits]
+
+
+def fix_text(
+    state: SourceState,
+    diagnostics: Iterable[Diagnostic],
+    *,
+    unsafe: bool,
+    warn: Callable[[str], None],
+) -> tuple[str, list[Diagnostic]]:
+    """Apply one round of fixes to ``state.text``.
+
+    :returns: the new text and the diagnostics whose fix it contains (a fix equal to an
+        accepted one counts as applied). Fixes touching an accepted fix wait for the next
+        round; a fix whose result cannot be encoded or parsed is dropped and named to ``warn``.
+    """
+    lines = SourceLines(state.text)
+    accepted: list[tuple[Diagnostic, Fix]] = []
+    taken: list[tuple[int, int]] = []
+    duplicates: list[tuple[Diagnostic, Fix]] = []
+    for d in diagnostics:
+        fix = d.fix
+        if fix is None or not _applicable(fix, unsafe):
+            continue
+        if any(fix == f for _, f in accepted):
+            duplicates.append((d, fix))
+            continue
+        spans = _spans(lines, fix)
+        if spans is None:
+            warn(f"{d.path}:{d.line}:{d.column}: the fix for {d.code} has edits outside the "
+                 f"file or overlapping each other; not applied")
+            continue
+        if _touches(spans, taken):
+            continue
+        accepted.append((d, fix))
+        taken.extend(spans)
+    if not accepted:
+        return state.text, []
+
+    def build(chosen: list[tuple[Diagnostic, Fix]]) -> str:
+        return apply_edits(state.text, [e for _, f in chosen for e in _with_newline(f, state.newline)])
+
+    text = build(accepted)
+    if state.encode(text) is None:
+        # Find the culprits: keep each fix only if the text still encodes and parses with it.
+        kept: list[tuple[Diagnostic, Fix]] = []
+        for d, fix in accepted:
+            if state.encode(build([*kept, (d, fix)])) is not None:
+                kept.append((d, fix))
+            else:
+                warn(f"{d.path}:{d.line}:{d.column}: the fix for {d.code} would leave the file "
+                     f"unparsable (or not encodable as {state.encoding}); not applied")
+        accepted = kept
+        text = build(accepted) if accepted else state.text
+    kept_fixes = [f for _, f in accepted]
+    applied = [d for d, _ in accepted] + [d for d, f in duplicates if f in kept_fixes]
+    return text, applied
+
+
+def text_on_disk(f: SourceFile, stdin: bytes | None) -> str | None:
+    state = load_source(f, stdin)
+    return state.text if state is not None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The loop
+
+
+class _Overlay:
+    """A private directory holding the fixed texts under the project's relative paths, and
+    plans that check them in place of the originals."""
+
+    def __init__(self, plan: CheckPlan) -> None:
+        self.plan = plan
+        self.root = Path(tempfile.mkdtemp(prefix="shoal-fix-"))
+        self.base = plan.config.root or Path.cwd()
+        self.paths: dict[str, Path] = {}
+
+    def _where(self, f: SourceFile) -> Path:
+        if f.display not in self.paths:
+            relative = os.path.relpath(f.path, self.base)
+            if relative.startswith(os.pardir) or os.path.isabs(relative):
+                relative = os.path.join("_outside", str(len(self.paths)), f.path.name)
+            self.paths[f.display] = self.root / relative
+        return self.paths[f.display]
+
+    def plan_for(self, states: Iterable[SourceState], recheck: Iterable[SourceState]) -> CheckPlan:
+        """A plan reporting on ``recheck``, with every changed file read from the overlay."""
+        moved: dict[str, Path] = {}
+        for state in states:
+            if not state.changed:
+                continue
+            where = self._where(state.file)
+            where.parent.mkdir(parents=True, exist_ok=True)
+            where.write_bytes(state.text.encode(state.encoding))
+            moved[state.file.display] = where
+        files = [dataclasses.replace(f, path=moved[f.display], is_stdin=False)
+                 if f.display in moved else f for f in self.plan.discovery.files]
+        reported = {moved[s.file.display] for s in recheck}
+        config = self.plan.config
+        name = config.path.name if config.path is not None else "pyproject.toml"
+        return dataclasses.replace(
+            self.plan,
+            config=dataclasses.replace(config, path=self.root / name),
+            discovery=dataclasses.replace(self.plan.discovery, files=files, reported=reported),
+            cache_dir=None,
+        )
+
+    def close(self) -> None:
+        """Remove the directory."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@dataclass
+class FixOutcome:
+    """What the fix loop did: the first check, the fixed files and the fixes applied."""
+
+    first: CheckResult
+    #: Every file a fix changed, with its original and fixed text.
+    states: list[SourceState] = field(default_factory=list)
+    #: The diagnostics whose fix was applied, in the order applied.
+    fixed: list[Diagnostic] = field(default_factory=list)
+    #: ``False`` when fixes still applied after :data:`MAX_ROUNDS` rounds.
+    converged: bool = True
+
+
+def fix_project(
+    plan: CheckPlan, *, unsafe: bool, warn: Callable[[str], None] | None = None
+) -> FixOutcome:
+    """Check, then fix and re-check until no fix applies; write nothing.
+
+    :param unsafe: apply unsafe fixes too.
+    :param warn: receives one line per fix that was dropped.
+    """
+    warn = warn or (lambda message: print(f"shoal: warning: {message}", file=sys.stderr))
+    # run_check's findings already carry the F401 applicability the master decided.
+    first = run_check(plan)
+    states: dict[str, SourceState] = {}
+    reported = {f.display: f for f in plan.discovery.files if f.path in plan.discovery.reported}
+    diagnostics = first.diagnostics
+    outcome = FixOutcome(first)
+    overlay: _Overlay | None = None
+    try:
+        for round_number in range(1, MAX_ROUNDS + 1):
+            changed = _fix_round(diagnostics, reported, states, plan.stdin, unsafe, warn, outcome)
+            if not changed:
+                break
+            if round_number == MAX_ROUNDS:
+                outcome.converged = False
+                warn(f"fixes did not converge after {MAX_ROUNDS} rounds in "
+                     f"{', '.join(sorted(s.file.display for s in changed))}; "
+                     f"run `shoal check --fix` again")
+                break
+            overlay = overlay or _Overlay(plan)
+            recheck = overlay.plan_for(states.values(), changed)
+            diagnostics = _refilter(plan, run_check(recheck).diagnostics, reported)
+    finally:
+        if overlay is not None:
+            overlay.close()
+    outcome.states = sorted((s for s in states.values() if s.changed), key=lambda s: s.file.display)
+    return outcome
+
+
+def _fix_round(diagnostics, reported, states, stdin, unsafe, warn, outcome) -> list[SourceState]:
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        if _applicable(d.fix, unsafe) or d.code in _NOT_CHECKED:
+            by_file.setdefault(d.path, []).append(d)
+    changed = []
+    for display, diags in sorted(by_file.items()):
+        f = reported.get(display)
+        if f is None or any(d.code in _NOT_CHECKED for d in diags):
+            continue
+        state = states.get(display)
+        if state is None:
+            state = load_source(f, stdin)
+            if state is None:
+                continue
+            states[display] = state
+        text, applied = fix_text(state, diags, unsafe=unsafe, warn=warn)
+        if applied and text != state.text:
+            state.text = text
+            outcome.fixed.extend(applied)
+            changed.append(state)
+    return changed
+
+
+def _refilter(plan: CheckPlan, diagnostics: list[Diagnostic], reported) -> list[Diagnostic]:
+    """Per-file ignores again, on the real paths (an overlay copy outside the configuration
+    directory may match fewer globs)."""
+    config = plan.config
+    if not config.per_file_ignores:
+        return diagnostics
+    return [d for d in diagnostics
+            if d.path not in reported or not config.is_ignored_for(reported[d.path].path, d.code)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def write_source(path: Path | str, data: bytes, *, expected: bytes) -> None:
+    """Replace the content of ``path`` with ``data``, if it still holds ``expected``.
+
+    Atomic (temporary file in the same directory, ``os.replace``) with the mode and, when
+    allowed, the owner of the original; a symbolic link's target is written (the link stays);
+    a file with several hard links is truncated and rewritten in place, since replacing it
+    would split it from its other names.
+
+    :raises FixWriteError: the file changed since it was read, is not writable, or an I/O
+        error; the file is then as it was.
+    """
+    real = os.path.realpath(path)
+    try:
+        with open(real, "rb") as handle:
+            if handle.read() != expected:
+                raise FixWriteError(path, "changed on disk while shoal was fixing it; "
+                                          "left as it is")
+        info = os.stat(real)
+        if not os.access(real, os.W_OK):
+            raise FixWriteError(path, "is not writable; left as it is")
+        if info.st_nlink > 1:
+            fd = os.open(real, os.O_WRONLY | os.O_TRUNC)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            return
+        fd, temporary = tempfile.mkstemp(
+            dir=os.path.dirname(real), prefix=f".{os.path.basename(real)}.", suffix=".shoal")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, stat.S_IMODE(info.st_mode))
+            if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+                try:
+                    os.chown(temporary, info.st_uid, info.st_gid)
+                except PermissionError:
+                    pass  # only root may give a file away; the mode is kept regardless
+            os.replace(temporary, real)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except FileNotFoundError:
+                pass
+            raise
+    except OSError as exc:
+        raise FixWriteError(path, f"cannot be written: {exc.strerror or exc}") from exc
+
+
+def _write_all(states: Iterable[SourceState]) -> list[FixWriteError]:
+    errors = []
+    for state in states:
+        try:
+            write_source(state.file.path, state.text.encode(state.encoding), expected=state.data)
+        except FixWriteError as exc:
+            errors.append(exc)
+    return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# --add-noqa
+
+
+def add_noqa(plan: CheckPlan) -> tuple[int, list[FixWriteError], CheckResult]:
+    """Append ``# noqa: CODE[, CODE]`` where each current finding is reported, merging with
+    the comment already in force there, and write the files.
+
+    A finding inside a multi-line string or a backslash-continued statement gets its comment
+    on the last line of that range (flake8 spreads it over the range; a comment cannot go
+    inside a string). Files whose rules did not run (E902, E999, SH900) are skipped.
+
+    :returns: the number of comments added or extended, the files that could not be written,
+        and the check that found the findings.
+    """
+    result = run_check(plan)
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in result.diagnostics:
+        by_file.setdefault(d.path, []).append(d)
+    files = {f.display: f for f in plan.discovery.files if f.path in plan.discovery.reported}
+    count = 0
+    errors: list[FixWriteError] = []
+    for display, diags in sorted(by_file.items()):
+        f = files.get(display)
+        if f is None or f.is_stdin or any(d.code in _NOT_CHECKED for d in diags):
+            continue
+        state = load_source(f, plan.stdin)
+        if state is None:
+            continue
+        edits = _noqa_edits(state.text, diags)
+        text = apply_edits(state.text, edits)
+        data = state.encode(text)
+        if data is None:
+            errors.append(FixWriteError(display, "adding `# noqa` comments would not leave valid "
+                                                 "Python; left as it is"))
+            continue
+        try:
+            write_source(f.path, data, expected=state.data)
+        except FixWriteError as exc:
+            errors.append(exc)
+            continue
+        count += len(edits)
+    return count, errors, result
+
+
+def _noqa_edits(text: str, diagnostics: Iterable[Diagnostic]) -> list[Edit]:
+    noqa = scan_noqa(text)
+    lines = _LINE.findall(text)
+    extend: dict[object, set[str]] = {}
+    append: dict[int, set[str]] = {}
+    comments = {}
+    for d in diagnostics:
+        line = min(max(d.line, 1), max(len(lines), 1))
+        comment = noqa.by_line.get(line)
+        if comment is not None and comment.codes is not None and comment.in_comment:
+            comments[comment.line] = comment
+            extend.setdefault(comment.line, set(comment.codes)).add(d.code)
+        else:
+            append.setdefault(noqa_target_line(text, line), set()).add(d.code)
+    edits = [rewrite_directive(comments[n], codes) for n, codes in extend.items()]
+    for n, codes in append.items():
+        content = lines[n - 1].rstrip("\r\n") if n <= len(lines) else ""
+        kept = content.rstrip(" \t")
+        edits.append(Edit(f"  # noqa: {', '.join(sorted(codes))}" if kept else
+                          f"# noqa: {', '.join(sorted(codes))}",
+                          n, len(kept) + 1, n, len(content) + 1))
+    return edits
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _show_fixes(fixed: Iterable[Diagnostic], names: dict[str, str]) -> list[str]:
+    """ruff's ``--show-fixes`` listing."""
+    per_file: dict[str, Counter[str]] = {}
+    for d in fixed:
+        per_file.setdefault(d.path, Counter())[d.code] += 1
+    total = sum(sum(c.values()) for c in per_file.values())
+    if not total:
+        return ["No errors fixed."]
+    lines = [f"Fixed {_plural(total, 'error')}:"]
+    for path in sorted(per_file):
+        lines.append(f"- {path}:")
+        for code, n in sorted(per_file[path].items()):
+            name = names.get(code, "")
+            lines.append(f"    {n} × {code}" + (f" ({name})" if name else ""))
+    return lines
+
+
+def _output(args: argparse.Namespace, text: str) -> None:
+    if args.output_file:
+        with open(args.output_file, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _diff(state: SourceState) -> str:
+    name = state.file.display
+    out = []
+    for line in difflib.unified_diff(_LINE.findall(state.original), _LINE.findall(state.text),
+                                     fromfile=name, tofile=name):
+        out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def run_fix_mode(args: argparse.Namespace, plan: CheckPlan) -> int:
+    """``shoal check`` with ``--fix``, ``--diff``, ``--fix-only`` or ``--add-noqa``: returns
+    the exit code (ruff's: 1 when findings remain, or with ``--diff`` when something would
+    change, or with ``--exit-non-zero-on-fix`` when something was fixed; 2 on an internal
+    error or a file that could not be written)."""
+    mode = FixMode.from_args(args)
+    if mode is FixMode.ADD_NOQA and (args.fix or args.diff or args.fix_only):
+        print("shoal: error: --add-noqa cannot be combined with --fix, --diff or --fix-only",
+              file=sys.stderr)
+        return exit_codes.ERROR
+    if plan.stdin is not None and mode is not FixMode.DIFF:
+        print("shoal: error: standard input (-) can be checked with --diff, not fixed in place "
+              "(--fix, --fix-only, --add-noqa)", file=sys.stderr)
+        return exit_codes.ERROR
+    try:
+        if mode is FixMode.ADD_NOQA:
+            return _run_add_noqa(plan)
+        outcome = fix_project(plan, unsafe=args.unsafe_fixes)
+        if mode is FixMode.DIFF:
+            return _report_diff(args, outcome)
+        return _report_fixes(args, plan, outcome)
+    except CheckError as exc:
+        print(f"shoal: error: {exc}", file=sys.stderr)
+        return exit_codes.ERROR
+
+
+def _run_add_noqa(plan: CheckPlan) -> int:
+    count, errors, result = add_noqa(plan)
+    for error in errors:
+        print(f"shoal: error: {error}", file=sys.stderr)
+    print(f"Added {_plural(count, 'noqa directive')}.", file=sys.stderr)
+    return exit_codes.ERROR if errors or result.internal_errors else exit_codes.SUCCESS
+
+
+def _report_diff(args: argparse.Namespace, outcome: FixOutcome) -> int:
+    _output(args, "".join(_diff(state) for state in outcome.states))
+    n = len(outcome.fixed)
+    if not args.quiet:
+        print(f"Would fix {_plural(n, 'error')}." if n else "No errors would be fixed.",
+              file=sys.stderr)
+    if outcome.first.internal_errors:
+        return exit_codes.ERROR
+    return exit_codes.PROBLEMS if outcome.states else exit_codes.SUCCESS
+
+
+def _report_fixes(args: argparse.Namespace, plan: CheckPlan, outcome: FixOutcome) -> int:
+    from analyzer.interfaces.output import OutputOptions, Report, render, should_color
+
+    errors = _write_all(outcome.states)
+    for error in errors:
+        print(f"shoal: error: {error}", file=sys.stderr)
+    fixed = len(outcome.fixed)
+    names = {code: info.name for code, info in plan.registry.by_code.items()}
+    listing = _show_fixes(outcome.fixed, names) if args.show_fixes else []
+    status = exit_codes.ERROR if errors else exit_codes.SUCCESS
+    if args.fix_only:
+        lines = list(listing)
+        if fixed and not args.quiet:
+            lines.append(f"Fixed {_plural(fixed, 'error')}.")
+        _output(args, "".join(line + "\n" for line in lines))
+        if outcome.first.internal_errors:
+            return exit_codes.ERROR
+        if status == exit_codes.SUCCESS and fixed and args.exit_non_zero_on_fix:
+            status = exit_codes.PROBLEMS
+        return status
+
+    # What remains, as a plain check reports it: checked again when anything was written.
+    final = run_check(plan) if outcome.states else outcome.first
+    report = Report(final.diagnostics, final.registry.by_code, final.files_checked)
+    color = False if args.output_file else should_color(args.color, sys.stdout)
+    text_format = args.format == "text"
+    summary = text_format and not args.quiet and not args.count
+    options = OutputOptions(cwd=os.getcwd(), color=color, quiet=args.quiet or summary,
+                            count=args.count)
+    text = render(report, args.format, options, statistics=args.statistics)
+    if summary:
+        remaining = len(report.diagnostics)
+        tail = report.summary()
+        if fixed:
+            tail[0] = (f"Found {_plural(fixed + remaining, 'error')} "
+                       f"({fixed} fixed, {remaining} remaining).")
+        text += "".join(line + "\n" for line in [*listing, *tail])
+    elif listing:
+        print("\n".join(listing), file=sys.stderr)
+    _output(args, text)
+    code = report.exit_code(exit_zero=args.exit_zero)
+    if code == exit_codes.SUCCESS and fixed and args.exit_non_zero_on_fix:
+        code = exit_codes.PROBLEMS
+    return max(code, status) if status == exit_codes.ERROR else code

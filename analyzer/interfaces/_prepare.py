@@ -1,0 +1,93 @@
+"""From a parsed command line to a :class:`~analyzer.engine.CheckPlan`: configuration, rule
+selection, discovery and worker count, shared by ``shoal check`` and ``shoal watch``."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the engine is heavy: `shoal --version` must not import it
+    from analyzer.engine import CheckPlan
+
+__all__ = ["UsageError", "codes_of", "prepare"]
+
+
+def codes_of(values: list[str] | None) -> list[str] | None:
+    """Comma-separated ``--select``-style values as one list of codes."""
+    if values is None:
+        return None
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+class UsageError(Exception):
+    """A bad command line, configuration or path: printed as one line, exit code 2."""
+
+
+def prepare(args: argparse.Namespace) -> CheckPlan:
+    """Resolve config, rule selection, discovery and worker count into a `CheckPlan`.
+
+    Shared by `shoal check` and `shoal watch`. Raises `UsageError` with the message to print.
+    """
+    from pathlib import Path
+
+    from analyzer.engine import CheckPlan, default_workers
+    from analyzer.frontend import (
+        STDIN,
+        ConfigError,
+        DiscoveryError,
+        discover,
+        find_config,
+        load_config,
+        parse_size,
+        resolve_selection,
+    )
+    from analyzer.loading import Registry
+
+    paths = getattr(args, "paths", None) or ["."]
+    stdin_filename = getattr(args, "stdin_filename", None)
+    stdin_bytes = None
+    if STDIN in paths:
+        if not stdin_filename:
+            raise UsageError("reading from standard input (-) needs --stdin-filename PATH")
+        stdin_bytes = sys.stdin.buffer.read()
+    try:
+        if args.config is not None:
+            config_path = Path(args.config)
+            if not config_path.is_file():
+                raise UsageError(f"{args.config}: no such configuration file")
+        else:
+            first = stdin_filename if paths == [STDIN] else paths[0]
+            config_path = find_config(first if first != STDIN else ".")
+        config = load_config(config_path)
+        registry = Registry.for_command(config, args)
+        selected = resolve_selection(
+            config, select=codes_of(args.select), extend_select=codes_of(args.extend_select) or (),
+            ignore=codes_of(args.ignore) or (), extend_ignore=codes_of(args.extend_ignore) or (),
+            known_codes=registry.known_codes())
+        if args.heap_size:
+            import dataclasses
+
+            config = dataclasses.replace(config, heap_size=parse_size(args.heap_size))
+    except (ConfigError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+    try:
+        discovery = discover(paths, config, force_exclude=getattr(args, "force_exclude", False),
+                             stdin_filename=stdin_filename)
+    except DiscoveryError as exc:
+        raise UsageError(str(exc)) from exc
+    workers = args.workers if args.workers is not None else config.workers
+    if workers is None:
+        workers = default_workers()
+    if workers < 0:
+        raise UsageError(f"--workers must be 0 or more, got {workers}")
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is not None and scheduler != "local" and "://" not in scheduler:
+        raise UsageError(f"--scheduler expects 'local' or an address like tcp://HOST:8786, "
+                         f"got {scheduler!r}")
+    cache_dir = None
+    if not getattr(args, "no_cache", False) and stdin_bytes is None and scheduler is None:
+        cache_dir = Path(args.cache_dir or os.environ.get("SHOAL_CACHE_DIR")
+                         or discovery.project_root / ".shoal_cache")
+    return CheckPlan(config, discovery, registry, selected, workers, stdin_bytes,
+                     cache_dir=cache_dir, scheduler=scheduler)

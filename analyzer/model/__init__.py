@@ -1,0 +1,53 @@
+"""What shoal knows about each module and how modules reach each other.
+
+Facts (:class:`ModuleFacts`: exports, imports, calls of imported names, signatures) are what
+phase 1 extracts from a tree and phase 2's project rules read; the :class:`ProjectIndex`
+resolves names across modules and records every lookup as a dependency id
+(:func:`dep_id`); the import graph gives SH003's cycles. No I/O, no heap: plain values.
+A newcomer starts at :func:`extract_facts` and :meth:`ProjectIndex.resolve`.
+"""
+from analyzer.model._depids import (
+    MODULES_KEY,
+    changed_keys,
+    dep_id,
+    module_key,
+    star_key,
+    symbol_key,
+)
+from analyzer.model._facts import (
+    FACTS_VERSION,
+    KEYWORD_ONLY,
+    POSITIONAL_ONLY,
+    POSITIONAL_OR_KEYWORD,
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
+    Call,
+    Export,
+    Import,
+    ImportSource,
+    ModuleFacts,
+    Param,
+    Signature,
+    extract_facts,
+    interface_digests,
+    unknown_facts,
+)
+from analyzer.model._import_graph import import_cycles, import_edges
+from analyzer.model._index import (
+    EXTERNAL,
+    MISSING,
+    UNKNOWN,
+    Outcome,
+    ProjectIndex,
+    Symbol,
+    absolute_module,
+)
+
+__all__ = [
+    "EXTERNAL", "FACTS_VERSION", "KEYWORD_ONLY", "MISSING", "MODULES_KEY", "POSITIONAL_ONLY",
+    "POSITIONAL_OR_KEYWORD", "UNKNOWN", "VAR_KEYWORD", "VAR_POSITIONAL", "Call", "Export",
+    "Import", "ImportSource", "ModuleFacts", "Outcome", "Param", "ProjectIndex", "Signature",
+    "Symbol", "absolute_module", "changed_keys", "dep_id", "extract_facts", "import_cycles",
+    "import_edges", "interface_digests", "module_key", "star_key", "symbol_key",
+    "unknown_facts",
+]

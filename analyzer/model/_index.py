@@ -1,0 +1,331 @@
+"""The project index: how project rules read other modules, recording every key they read.
+
+Rules never touch another module's facts directly: they call :meth:`ProjectIndex.resolve`
+and :meth:`ProjectIndex.lookup`, which record the dependency keys of everything they read
+(docs/contracts.md, sections 3 and 4). That is what lets an incremental recheck find every
+reader of a changed symbol — no rule can forget a dependency.
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+from analyzer.model._depids import MODULES_KEY, module_key, star_key, symbol_key
+from analyzer.model._facts import Export, Import, ImportSource, ModuleFacts
+
+__all__ = [
+    "EXTERNAL",
+    "MISSING",
+    "UNKNOWN",
+    "Outcome",
+    "ProjectIndex",
+    "Symbol",
+    "absolute_module",
+]
+
+
+#: Attributes every module has without binding them.
+_MODULE_ATTRIBUTES = frozenset(
+    {
+        "__name__", "__doc__", "__file__", "__spec__", "__loader__", "__package__", "__path__",
+        "__builtins__", "__dict__", "__cached__", "__annotations__",
+    }
+)
+
+
+class Outcome(enum.Enum):
+    """What a resolve or lookup found when it found no module or symbol."""
+
+    #: The project can be sure it does not exist.
+    MISSING = "missing"
+    #: It cannot be known (unparsable module, dynamic ``__all__``, ``__getattr__``, a broken
+    #: or cyclic re-export chain). Rules say nothing about it.
+    UNKNOWN = "unknown"
+    #: Outside the project (standard library, site-packages). Rules say nothing about it.
+    EXTERNAL = "external"
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+MISSING = Outcome.MISSING
+UNKNOWN = Outcome.UNKNOWN
+EXTERNAL = Outcome.EXTERNAL
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """Where a name finally comes from, after following re-exports.
+
+    ``kind`` is ``"function"``, ``"class"``, ``"variable"`` (``export`` is the definition),
+    ``"module"`` (a project module named ``module``; ``name`` is ``""``) or ``"external"``
+    (bound by an import from outside the project: ``module`` and ``name`` as imported).
+    """
+
+    module: str
+    name: str
+    kind: str
+    export: Export | None = None
+
+
+def absolute_module(from_module: str, is_package: bool, level: int, module: str) -> str | None:
+    """The absolute name of ``from <level dots><module> import``; None above the top package."""
+    if level == 0:
+        return module
+    parts = from_module.split(".") if from_module else []
+    if not is_package:
+        parts = parts[:-1]
+    if len(parts) < level:
+        return None
+    base = ".".join(parts[: len(parts) - (level - 1)])
+    return f"{base}.{module}" if module else base
+
+
+class _Shared:
+    """State shared by every reader's index over one project snapshot: names and caches."""
+
+    def __init__(self, module_names: Collection[str], load: Callable[[str], ModuleFacts | None]):
+        self.names = frozenset(module_names)
+        self.load = load
+        self.tops = frozenset(name.split(".", 1)[0] for name in self.names)
+        namespaces: set[str] = set()
+        for name in self.names:
+            parts = name.split(".")
+            for i in range(1, len(parts)):
+                prefix = ".".join(parts[:i])
+                if prefix not in self.names:
+                    namespaces.add(prefix)
+        self.namespaces = frozenset(namespaces)
+        self.facts: dict[str, ModuleFacts | None] = {}
+        self.exports: dict[str, dict[str, Export]] = {}
+        self.memo: dict[tuple[str, str], tuple[Symbol | Outcome, tuple[str, ...]]] = {}
+
+
+class ProjectIndex:
+    """Resolve modules and look names up across the project, recording what is read.
+
+    :param module_names: every module of the project (the owners, docs/contracts.md §5).
+    :param load: a module's facts; ``None`` counts as UNKNOWN. Called at most once per module.
+    :param record: called with each dependency key read (may repeat keys).
+    """
+
+    def __init__(
+        self,
+        module_names: Collection[str],
+        load: Callable[[str], ModuleFacts | None],
+        record: Callable[[str], None] | None = None,
+    ) -> None:
+        self._shared = _Shared(module_names, load)
+        self._record = record
+
+    def for_reader(self, record: Callable[[str], None] | None) -> ProjectIndex:
+        """An index over the same snapshot and caches that records to ``record``."""
+        other = object.__new__(ProjectIndex)
+        other._shared = self._shared
+        other._record = record
+        return other
+
+    # -- public API ----------------------------------------------------------------------
+
+    def in_project(self, module: str) -> bool:
+        """``module`` is a project module or an implicit namespace package of the project
+        (records ``module``)."""
+        self._emit((module,))
+        return self._in_project(module)
+
+    def _in_project(self, module: str) -> bool:
+        return module in self._shared.names or module in self._shared.namespaces
+
+    def modules(self) -> list[str]:
+        """Every project module name, sorted (records ``*``: the set of modules)."""
+        self._emit((MODULES_KEY,))
+        return sorted(self._shared.names)
+
+    def resolve(self, module: str) -> ModuleFacts | Outcome:
+        """A module's facts, or MISSING / UNKNOWN / EXTERNAL (records ``module``)."""
+        keys = [module]
+        found = self._resolve(module, keys)
+        self._emit(keys)
+        return found
+
+    def lookup(self, module: str, name: str) -> Symbol | Outcome:
+        """What ``from module import name`` binds: a Symbol, or MISSING / UNKNOWN / EXTERNAL.
+
+        Follows re-exports and star imports hop by hop and records every key it reads
+        (docs/contracts.md, section 3).
+        """
+        result, keys, _ = self._lookup(module, name, set())
+        self._emit(keys)
+        return UNKNOWN if result is None else result
+
+    def resolve_import(self, from_module: str, is_package: bool, level: int, module: str) -> str | None:
+        """Absolute module of an import written in ``from_module``; None above the top package."""
+        return absolute_module(from_module, is_package, level, module)
+
+    # -- machinery -------------------------------------------------------------------------
+
+    def _emit(self, keys: tuple[str, ...] | list[str]) -> None:
+        if self._record is not None:
+            for key in dict.fromkeys(keys):
+                self._record(key)
+
+    def _resolve(self, module: str, keys: list[str]) -> ModuleFacts | Outcome:
+        """The module's facts or outcome; appends to ``keys`` what decided it beyond the
+        module's own key: for a module the project does not have, its top-level name (whose
+        appearance or removal turns EXTERNAL into MISSING and back)."""
+        shared = self._shared
+        if module in shared.names:
+            if module not in shared.facts:
+                shared.facts[module] = shared.load(module)
+            facts = shared.facts[module]
+            if facts is None or not facts.parse_ok:
+                return UNKNOWN
+            return facts
+        if module in shared.namespaces:
+            return ModuleFacts(module=module, path="", is_package=True, parse_ok=True)
+        top = module.split(".", 1)[0]
+        keys.append(module_key(top))
+        return MISSING if top in shared.tops else EXTERNAL
+
+    def _exports(self, facts: ModuleFacts) -> dict[str, Export]:
+        exports = self._shared.exports.get(facts.module)
+        if exports is None:
+            exports = {e.name: e for e in facts.exports}
+            if facts.path:  # synthetic namespace facts are not worth caching
+                self._shared.exports[facts.module] = exports
+        return exports
+
+    def _lookup(
+        self, module: str, name: str, active: set[tuple[str, str]]
+    ) -> tuple[Symbol | Outcome | None, tuple[str, ...], bool]:
+        """(result, keys read, whether a cycle was cut below); result None: this is a cycle."""
+        memo_key = (module, name)
+        memo = self._shared.memo.get(memo_key)
+        if memo is not None:
+            return memo[0], memo[1], False
+        if memo_key in active:
+            return None, (), True
+        active.add(memo_key)
+        keys = [module, symbol_key(module, name)]
+        try:
+            result, cut = self._lookup_in(module, name, active, keys)
+        finally:
+            active.discard(memo_key)
+        # An answer that depends on where a cycle was entered is not memoized.
+        if not cut:
+            self._shared.memo[memo_key] = (result, tuple(keys))
+        return result, tuple(keys), cut
+
+    def _lookup_in(
+        self, module: str, name: str, active: set[tuple[str, str]], keys: list[str]
+    ) -> tuple[Symbol | Outcome, bool]:
+        facts = self._resolve(module, keys)
+        if not isinstance(facts, ModuleFacts):
+            return facts, False
+        export = self._exports(facts).get(name)
+        if export is not None:
+            # A star import after the binding may rebind the name (``from _speedups import *``
+            # at the end of a pure-Python module): the later binding wins.
+            position = (export.line, export.column)
+            later = [s for s in facts.star_imports if (s.line, s.column) > position]
+            if later:
+                found, unknown, cut = self._search_stars(facts, name, later, active, keys)
+                if found is not None:
+                    return found, cut
+                if unknown:
+                    return UNKNOWN, cut
+            if export.kind == "import" and export.source is not None:
+                if export.rebound:
+                    # Bound again elsewhere in the module (`try: from ._c import f` /
+                    # `except ImportError: from ._py import f`): which binding is live
+                    # depends on the run, so following the last one would be a guess.
+                    return UNKNOWN, False
+                return self._follow(facts, export.source, active, keys)
+            return Symbol(module, name, export.kind, export), False
+
+        found, unknown, cut = self._search_stars(facts, name, facts.star_imports, active, keys)
+        if found is not None:
+            return found, cut
+        if facts.is_package:
+            submodule = f"{module}.{name}"
+            keys.append(submodule)
+            if self._in_project(submodule):
+                return Symbol(submodule, "", "module"), cut
+        if name in _MODULE_ATTRIBUTES:
+            return Symbol(module, name, "variable"), cut
+        exports = self._exports(facts)
+        if unknown or facts.all_dynamic or facts.dynamic_namespace or "__getattr__" in exports:
+            return UNKNOWN, cut
+        return MISSING, cut
+
+    def _search_stars(
+        self,
+        facts: ModuleFacts,
+        name: str,
+        stars: Sequence[Import],
+        active: set[tuple[str, str]],
+        keys: list[str],
+    ) -> tuple[Symbol | None, bool, bool]:
+        """(what the last of ``stars`` that binds ``name`` binds it to, unknown, cut)."""
+        cut = False
+        unknown = False
+        # The last star import that binds the name wins, as at run time.
+        for star in reversed(stars):
+            target = absolute_module(facts.module, facts.is_package, star.level, star.module)
+            if target is None:
+                unknown = True
+                continue
+            keys.extend((target, star_key(target)))
+            source = self._resolve(target, keys)
+            if not isinstance(source, ModuleFacts):
+                unknown = True
+                continue
+            if source.all_names is not None:
+                exported = name in source.all_names
+            else:
+                exported = source.all_dynamic or not name.startswith("_")
+            if not exported:
+                continue
+            found, found_keys, found_cut = self._lookup(target, name, active)
+            keys.extend(found_keys)
+            cut = cut or found_cut
+            if isinstance(found, Symbol):
+                return (None if unknown else found), unknown, cut
+            # None: the star chain came back to a module being searched; it adds no names.
+            if found is UNKNOWN or (found is MISSING and (source.all_names or source.all_dynamic)):
+                unknown = True
+        return None, unknown, cut
+
+    def _follow(
+        self, facts: ModuleFacts, source: ImportSource, active: set[tuple[str, str]], keys: list[str]
+    ) -> tuple[Symbol | Outcome, bool]:
+        """One re-export hop: what the import binding ``source`` in ``facts`` refers to."""
+        target = absolute_module(facts.module, facts.is_package, source.level, source.module)
+        if target is None:
+            return UNKNOWN, False
+        if source.name is None:
+            keys.append(target)
+            resolved = self._resolve(target, keys)
+            if resolved is EXTERNAL:
+                return Symbol(target, "", "external"), False
+            if resolved is MISSING:
+                return UNKNOWN, False  # a broken import: reported where it is written
+            return Symbol(target, "", "module"), False
+        cut = False
+        if target != facts.module:
+            found, found_keys, cut = self._lookup(target, source.name, active)
+            keys.extend(found_keys)
+            if isinstance(found, Symbol):
+                return found, cut
+            if found is EXTERNAL:
+                return Symbol(target, source.name, "external"), cut
+            if found is not None:
+                return UNKNOWN, cut
+        # ``from . import sub`` in a package's __init__ (or a chain back into this module):
+        # importlib falls back to the submodule.
+        submodule = f"{target}.{source.name}"
+        keys.append(submodule)
+        if self._in_project(submodule):
+            return Symbol(submodule, "", "module"), cut
+        return UNKNOWN, cut
