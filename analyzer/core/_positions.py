@@ -15,6 +15,8 @@ import bisect
 import re
 from collections.abc import Iterable
 
+from analyzer.core._diagnostic import Edit
+
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
@@ -104,26 +106,33 @@ class SourceLines:
         return self.text[self.offset(line, column) : self.offset(end_line, end_column)]
 
 
-def apply_edits(text: str, edits: Iterable[object]) -> str:
-    """Apply non-overlapping :class:`~analyzer.rules.Edit` values to ``text``.
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Apply non-conflicting :class:`~analyzer.core.Edit` values to ``text``, in any order.
 
-    Raises :class:`ValueError` naming both edits when two overlap: a fix set whose edits
-    overlap cannot be applied in any order that keeps both.
+    Raises :class:`ValueError` naming both edits when two conflict: they overlap, or both
+    insert at one point (either order would do, so neither is right), or one ends before it
+    starts. An insertion where a replacement begins or ends does not conflict: it goes there.
     """
     lines = SourceLines(text)
+    # Sorted on offsets only: edits themselves do not order, and ties are conflicts anyway.
     spans = sorted(
-        (lines.offset(e.line, e.column), lines.offset(e.end_line, e.end_column), e)  # type: ignore[attr-defined]
-        for e in edits
+        ((lines.offset(e.line, e.column), lines.offset(e.end_line, e.end_column), e) for e in edits),
+        key=lambda span: span[:2],
     )
     out: list[str] = []
     cursor = 0
-    previous = None
+    previous: tuple[int, int, Edit] | None = None
     for start, end, edit in spans:
-        if start < cursor:
-            raise ValueError(f"overlapping edits: {previous!r} and {edit!r}")
+        if end < start:
+            raise ValueError(f"edit ends before it starts: {edit!r}")
+        if previous is not None:
+            if start < cursor:
+                raise ValueError(f"overlapping edits: {previous[2]!r} and {edit!r}")
+            if start == end == previous[0] == previous[1]:
+                raise ValueError(f"two insertions at one point: {previous[2]!r} and {edit!r}")
         out.append(text[cursor:start])
-        out.append(edit.content)  # type: ignore[attr-defined]
+        out.append(edit.content)
         cursor = end
-        previous = edit
+        previous = (start, end, edit)
     out.append(text[cursor:])
     return "".join(out)

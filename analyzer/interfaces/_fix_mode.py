@@ -1,22 +1,15 @@
 """Fix mode of ``shoal check``: ``--fix``, ``--unsafe-fixes``, ``--diff``, ``--fix-only``,
 ``--show-fixes``, ``--exit-non-zero-on-fix`` and ``--add-noqa``.
 
-The loop: check; per file, take the applicable fixes in output order, drop those touching an
-accepted one (first wins, the others are retried next round), apply them in one transform;
-re-check the changed files; repeat until no fix applies (at most :data:`MAX_ROUNDS` rounds).
-Rounds after the first check the new texts from a private overlay directory (copies under the
-same relative paths, with the configuration re-rooted there so ``per-file-ignores`` still
-match), so ``--diff`` sees exactly what ``--fix`` would write and nothing is written until the
-loop is over. A text that does not decode back to itself in the file's encoding, or does not
-parse, is never produced: the fixes that break it are dropped and named on stderr.
-
-Writes keep the encoding (PEP 263 cookie or BOM: re-encoded with the codec the file was read
-with), the line endings (edits are applied to the decoded text, which keeps CRLF and CR; new
-line breaks in a fix take the file's own), and the permissions. They are atomic (a temporary
-file in the same directory, then ``os.replace``) except for a file with several hard links,
-which is rewritten in place so every link sees the change; a symbolic link's target is
-rewritten and the link stays a link. A file that changed on disk since it was read is left
-alone.
+The loop: check; per file, apply one round of fixes (``_fix_plan``: which fixes, in one
+transform; a fix touching an accepted one waits for the next round); re-check the changed
+files; repeat until no fix applies (at most :data:`MAX_ROUNDS` rounds). Rounds after the
+first check the new texts from a private overlay directory (copies under the same relative
+paths, with the configuration re-rooted there so ``per-file-ignores`` still match), so
+``--diff`` sees exactly what ``--fix`` would write and nothing is written until the loop is
+over. Then the files are written (``_fix_write``: encoding, line endings, links and
+permissions kept; a file that changed on disk since it was read is left alone and the run
+exits 2) and what remains is reported.
 
 F401's fix is downgraded to unsafe when another project module imports the removed name from
 this one: the session decides that after its merge (``analyzer.engine._reexports``).
@@ -24,20 +17,16 @@ this one: the session decides that after its merge (``analyzer.engine._reexports
 from __future__ import annotations
 
 import argparse
-import ast
 import dataclasses
 import difflib
 import enum
-import io
 import os
 import re
 import shutil
-import stat
 import sys
 import tempfile
-import tokenize
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,19 +40,25 @@ from analyzer.engine import (
     run_check,
     scan_noqa,
 )
-from analyzer.frontend import SourceDecodeError, SourceFile, decode_source
+from analyzer.frontend import SourceFile
 from analyzer.interfaces import exit_codes
-from analyzer.rules import Diagnostic, Edit, Fix, SourceLines
+from analyzer.interfaces._fix_plan import applicable, fix_text
+from analyzer.interfaces._fix_write import (
+    FixWriteError,
+    SourceState,
+    load_source,
+    write_all,
+    write_source,
+)
+from analyzer.rules import Diagnostic, Edit
 
 __all__ = [
     "MAX_ROUNDS",
     "FixMode",
     "FixOutcome",
-    "FixWriteError",
     "add_noqa",
     "fix_project",
     "run_fix_mode",
-    "write_source",
 ]
 
 #: Fix rounds before giving up on convergence (each round re-checks the changed files).
@@ -71,8 +66,9 @@ MAX_ROUNDS = 10
 
 #: Findings that mean the rules did not run on the file: nothing to fix nor to suppress.
 _NOT_CHECKED = frozenset({"E902", "E999", "SH900"})
-_LINE_ENDING = re.compile(r"\r\n|\r|\n")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+_Warn = Callable[[str], None]
 
 
 class FixMode(enum.Enum):
@@ -93,174 +89,6 @@ class FixMode(enum.Enum):
         if args.diff:
             return cls.DIFF
         return cls.APPLY
-
-
-class FixWriteError(Exception):
-    """A fixed file cannot be written (changed meanwhile, read-only, I/O error); it is left as
-    it was and the run exits 2.
-
-    :param path: the file.
-    """
-
-    def __init__(self, path: Path | str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
-
-
-# ---------------------------------------------------------------------------------------------
-# One file's text, as read and as fixed
-
-
-@dataclass
-class SourceState:
-    """A file being fixed: its bytes as read, how to encode it back, and its current text."""
-
-    file: SourceFile
-    data: bytes
-    encoding: str
-    newline: str
-    original: str
-    text: str
-
-    @property
-    def changed(self) -> bool:
-        """Whether the fixes changed the text."""
-        return self.text != self.original
-
-    def encode(self, text: str) -> bytes | None:
-        """``text`` in the file's encoding, or ``None`` when it would not read back the same
-        (a character the codec lacks, a cookie moved past line 2) or would not parse."""
-        try:
-            data = text.encode(self.encoding)
-            if decode_source(data) != text:
-                return None
-            ast.parse(text)
-        except (UnicodeError, SourceDecodeError, SyntaxError, ValueError, RecursionError,
-                MemoryError):
-            return None
-        return data
-
-
-def _encoding(data: bytes) -> str:
-    """The codec CPython reads ``data`` with (``utf-8-sig`` when it starts with a BOM, which
-    encoding with that codec puts back)."""
-    try:
-        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-    except SyntaxError:
-        return "utf-8"
-
-
-def load_source(file: SourceFile, stdin: bytes | None = None) -> SourceState | None:
-    """Read and decode one file for fixing; ``None`` when it cannot be read or decoded (the
-    check reported that already)."""
-    try:
-        if file.is_stdin:
-            if stdin is None:
-                return None
-            data = stdin
-        else:
-            with open(file.path, "rb") as handle:
-                data = handle.read()
-        text = decode_source(data)
-    except (OSError, SourceDecodeError):
-        return None
-    ending = _LINE_ENDING.search(text)
-    return SourceState(file, data, _encoding(data), ending.group() if ending else "\n", text, text)
-
-
-# ---------------------------------------------------------------------------------------------
-# Applying the fixes of one round to one file
-
-
-def _applicable(fix: Fix | None, unsafe: bool) -> bool:
-    return fix is not None and bool(fix.edits) and (unsafe or fix.applicability == "safe")
-
-
-def _spans(lines: SourceLines, fix: Fix) -> list[tuple[int, int]] | None:
-    """The fix's edits as sorted text offsets; ``None`` when they leave the text or overlap."""
-    size = len(lines.text)
-    spans = []
-    for e in fix.edits:
-        start, end = lines.offset(e.line, e.column), lines.offset(e.end_line, e.end_column)
-        if not (0 <= start <= end <= size) or e.line < 1 or e.end_line < 1:
-            return None
-        spans.append((start, end))
-    spans.sort()
-    if any(b[0] < a[1] for a, b in zip(spans, spans[1:], strict=False)):
-        return None
-    return spans
-
-
-def _touches(spans: Sequence[tuple[int, int]], taken: Sequence[tuple[int, int]]) -> bool:
-    # Touching counts (as in ruff): two edits meeting at one offset have no agreed order.
-    return any(s <= t_end and t_start <= e for s, e in spans for t_start, t_end in taken)
-
-
-def _with_newline(fix: Fix, newline: str) -> list[Edit]:
-    if newline == "\n":
-        return list(fix.edits)
-    return [dataclasses.replace(e, content=_LINE_ENDING.sub(newline, e.content)) for e in fix.edits]
-
-
-def fix_text(
-    state: SourceState,
-    diagnostics: Iterable[Diagnostic],
-    *,
-    unsafe: bool,
-    warn: Callable[[str], None],
-) -> tuple[str, list[Diagnostic]]:
-    """Apply one round of fixes to ``state.text``.
-
-    :returns: the new text and the diagnostics whose fix it contains (a fix equal to an
-        accepted one counts as applied). Fixes touching an accepted fix wait for the next
-        round; a fix whose result cannot be encoded or parsed is dropped and named to ``warn``.
-    """
-    lines = SourceLines(state.text)
-    accepted: list[tuple[Diagnostic, Fix]] = []
-    taken: list[tuple[int, int]] = []
-    duplicates: list[tuple[Diagnostic, Fix]] = []
-    for d in diagnostics:
-        fix = d.fix
-        if fix is None or not _applicable(fix, unsafe):
-            continue
-        if any(fix == f for _, f in accepted):
-            duplicates.append((d, fix))
-            continue
-        spans = _spans(lines, fix)
-        if spans is None:
-            warn(f"{d.path}:{d.line}:{d.column}: the fix for {d.code} has edits outside the "
-                 f"file or overlapping each other; not applied")
-            continue
-        if _touches(spans, taken):
-            continue
-        accepted.append((d, fix))
-        taken.extend(spans)
-    if not accepted:
-        return state.text, []
-
-    def build(chosen: list[tuple[Diagnostic, Fix]]) -> str:
-        return apply_edits(state.text, [e for _, f in chosen for e in _with_newline(f, state.newline)])
-
-    text = build(accepted)
-    if state.encode(text) is None:
-        # Find the culprits: keep each fix only if the text still encodes and parses with it.
-        kept: list[tuple[Diagnostic, Fix]] = []
-        for d, fix in accepted:
-            if state.encode(build([*kept, (d, fix)])) is not None:
-                kept.append((d, fix))
-            else:
-                warn(f"{d.path}:{d.line}:{d.column}: the fix for {d.code} would leave the file "
-                     f"unparsable (or not encodable as {state.encoding}); not applied")
-        accepted = kept
-        text = build(accepted) if accepted else state.text
-    kept_fixes = [f for _, f in accepted]
-    applied = [d for d, _ in accepted] + [d for d, f in duplicates if f in kept_fixes]
-    return text, applied
-
-
-def text_on_disk(f: SourceFile, stdin: bytes | None) -> str | None:
-    state = load_source(f, stdin)
-    return state.text if state is not None else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,7 +154,7 @@ class FixOutcome:
 
 
 def fix_project(
-    plan: CheckPlan, *, unsafe: bool, warn: Callable[[str], None] | None = None
+    plan: CheckPlan, *, unsafe: bool, warn: _Warn | None = None
 ) -> FixOutcome:
     """Check, then fix and re-check until no fix applies; write nothing.
 
@@ -362,10 +190,19 @@ def fix_project(
     return outcome
 
 
-def _fix_round(diagnostics, reported, states, stdin, unsafe, warn, outcome) -> list[SourceState]:
+def _fix_round(
+    diagnostics: Iterable[Diagnostic],
+    reported: dict[str, SourceFile],
+    states: dict[str, SourceState],
+    stdin: bytes | None,
+    unsafe: bool,
+    warn: _Warn,
+    outcome: FixOutcome,
+) -> list[SourceState]:
+    """One round over every file with a fix to apply; the files whose text changed."""
     by_file: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
-        if _applicable(d.fix, unsafe) or d.code in _NOT_CHECKED:
+        if applicable(d.fix, unsafe) or d.code in _NOT_CHECKED:
             by_file.setdefault(d.path, []).append(d)
     changed = []
     for display, diags in sorted(by_file.items()):
@@ -386,7 +223,9 @@ def _fix_round(diagnostics, reported, states, stdin, unsafe, warn, outcome) -> l
     return changed
 
 
-def _refilter(plan: CheckPlan, diagnostics: list[Diagnostic], reported) -> list[Diagnostic]:
+def _refilter(
+    plan: CheckPlan, diagnostics: list[Diagnostic], reported: dict[str, SourceFile]
+) -> list[Diagnostic]:
     """Per-file ignores again, on the real paths (an overlay copy outside the configuration
     directory may match fewer globs)."""
     config = plan.config
@@ -394,69 +233,6 @@ def _refilter(plan: CheckPlan, diagnostics: list[Diagnostic], reported) -> list[
         return diagnostics
     return [d for d in diagnostics
             if d.path not in reported or not config.is_ignored_for(reported[d.path].path, d.code)]
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing
-
-
-def write_source(path: Path | str, data: bytes, *, expected: bytes) -> None:
-    """Replace the content of ``path`` with ``data``, if it still holds ``expected``.
-
-    Atomic (temporary file in the same directory, ``os.replace``) with the mode and, when
-    allowed, the owner of the original; a symbolic link's target is written (the link stays);
-    a file with several hard links is truncated and rewritten in place, since replacing it
-    would split it from its other names.
-
-    :raises FixWriteError: the file changed since it was read, is not writable, or an I/O
-        error; the file is then as it was.
-    """
-    real = os.path.realpath(path)
-    try:
-        with open(real, "rb") as handle:
-            if handle.read() != expected:
-                raise FixWriteError(path, "changed on disk while shoal was fixing it; "
-                                          "left as it is")
-        info = os.stat(real)
-        if not os.access(real, os.W_OK):
-            raise FixWriteError(path, "is not writable; left as it is")
-        if info.st_nlink > 1:
-            fd = os.open(real, os.O_WRONLY | os.O_TRUNC)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            return
-        fd, temporary = tempfile.mkstemp(
-            dir=os.path.dirname(real), prefix=f".{os.path.basename(real)}.", suffix=".shoal")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temporary, stat.S_IMODE(info.st_mode))
-            if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
-                try:
-                    os.chown(temporary, info.st_uid, info.st_gid)
-                except PermissionError:
-                    pass  # only root may give a file away; the mode is kept regardless
-            os.replace(temporary, real)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except FileNotFoundError:
-                pass
-            raise
-    except OSError as exc:
-        raise FixWriteError(path, f"cannot be written: {exc.strerror or exc}") from exc
-
-
-def _write_all(states: Iterable[SourceState]) -> list[FixWriteError]:
-    errors = []
-    for state in states:
-        try:
-            write_source(state.file.path, state.text.encode(state.encoding), expected=state.data)
-        except FixWriteError as exc:
-            errors.append(exc)
-    return errors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,14 +265,20 @@ def add_noqa(plan: CheckPlan) -> tuple[int, list[FixWriteError], CheckResult]:
         if state is None:
             continue
         edits = _noqa_edits(state.text, diags)
-        text = apply_edits(state.text, edits)
+        try:
+            text = apply_edits(state.text, edits)
+        except ValueError as exc:
+            # Two comments for one spot: a bug here, but the file must stay as it was.
+            errors.append(FixWriteError(display, f"the `# noqa` comments to add conflict "
+                                                 f"({exc}); left as it is"))
+            continue
         data = state.encode(text)
         if data is None:
             errors.append(FixWriteError(display, "adding `# noqa` comments would not leave valid "
                                                  "Python; left as it is"))
             continue
         try:
-            write_source(f.path, data, expected=state.data)
+            write_source(f.path, data, expected=state.data, name=display)
         except FixWriteError as exc:
             errors.append(exc)
             continue
@@ -507,7 +289,7 @@ def add_noqa(plan: CheckPlan) -> tuple[int, list[FixWriteError], CheckResult]:
 def _noqa_edits(text: str, diagnostics: Iterable[Diagnostic]) -> list[Edit]:
     noqa = scan_noqa(text)
     lines = _LINE.findall(text)
-    extend: dict[object, set[str]] = {}
+    extend: dict[int, set[str]] = {}
     append: dict[int, set[str]] = {}
     comments = {}
     for d in diagnostics:
@@ -619,12 +401,15 @@ def _report_diff(args: argparse.Namespace, outcome: FixOutcome) -> int:
 def _report_fixes(args: argparse.Namespace, plan: CheckPlan, outcome: FixOutcome) -> int:
     from analyzer.interfaces.output import OutputOptions, Report, render, should_color
 
-    errors = _write_all(outcome.states)
+    errors = write_all(outcome.states)
     for error in errors:
         print(f"shoal: error: {error}", file=sys.stderr)
-    fixed = len(outcome.fixed)
+    # A fix in a file left as it was is not fixed: the final check still finds it.
+    unwritten = {str(error.path) for error in errors}
+    written = [d for d in outcome.fixed if d.path not in unwritten]
+    fixed = len(written)
     names = {code: info.name for code, info in plan.registry.by_code.items()}
-    listing = _show_fixes(outcome.fixed, names) if args.show_fixes else []
+    listing = _show_fixes(written, names) if args.show_fixes else []
     status = exit_codes.ERROR if errors else exit_codes.SUCCESS
     if args.fix_only:
         lines = list(listing)

@@ -61,3 +61,26 @@ def test_apply_edits_in_any_order_and_rejects_overlaps():
     assert apply_edits(text, edits) == "b\nZd\n"
     with pytest.raises(ValueError, match="overlapping"):
         apply_edits(text, [Edit("x", 1, 1, 1, 3), Edit("y", 1, 2, 1, 3)])
+
+
+def test_apply_edits_rejects_two_insertions_at_one_point_naming_both():
+    # Either order would do, so neither is right: a ValueError, not a TypeError from sorting.
+    first, second = Edit("x", 1, 2, 1, 2), Edit("y", 1, 2, 1, 2)
+    with pytest.raises(ValueError, match="two insertions at one point") as raised:
+        apply_edits("ab\n", [first, second])
+    assert repr(first) in str(raised.value) and "content='y'" in str(raised.value)
+    with pytest.raises(ValueError):
+        apply_edits("ab\n", [first, first])
+
+
+def test_apply_edits_inserts_where_a_replacement_begins_or_ends():
+    replace = Edit("Z", 1, 1, 1, 2)
+    for order in ([replace, Edit("<", 1, 1, 1, 1)], [Edit("<", 1, 1, 1, 1), replace]):
+        assert apply_edits("ab\n", order) == "<Zb\n"
+    assert apply_edits("ab\n", [Edit(">", 1, 2, 1, 2), replace]) == "Z>b\n"
+    assert apply_edits("ab\n", [Edit("1", 1, 1, 1, 2), Edit("2", 1, 2, 1, 3)]) == "12\n"
+
+
+def test_apply_edits_rejects_an_edit_ending_before_it_starts():
+    with pytest.raises(ValueError, match="ends before it starts"):
+        apply_edits("ab\n", [Edit("x", 1, 3, 1, 1)])
