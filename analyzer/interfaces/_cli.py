@@ -2,7 +2,8 @@
 
 Heavy imports (libcst, the heap, the pool) happen inside the command that needs them, so
 `shoal --version` and `shoal rules` start in a few milliseconds. Exceptions become exit codes
-once, here, at the top (analyzer/exit_codes.py).
+once, here, at the top (analyzer/exit_codes.py): an exception nobody expected becomes one line
+and exit code 2, with the traceback only under --verbose or SHOAL_DEBUG=1.
 """
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from analyzer import __version__
 from analyzer.interfaces import exit_codes
-from analyzer.interfaces._prepare import UsageError, prepare
+from analyzer.interfaces._prepare import UsageError, check_output_file, prepare
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -34,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shoal", description="A fast, incremental static analyzer for Python.")
     parser.add_argument("--version", action="version", version=f"shoal {__version__}")
+    _add_verbose(parser, default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="check files and directories (default: .)")
@@ -112,7 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", help="explain one rule")
     rule.add_argument("code", metavar="CODE")
     rule.set_defaults(action=do_rule)
+    for command in sub.choices.values():
+        # SUPPRESS: a subcommand's default would overwrite `shoal -v check`'s True.
+        _add_verbose(command, default=argparse.SUPPRESS)
     return parser
+
+
+def _add_verbose(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--verbose", "-v", action="store_true", default=default,
+                        help="on an unexpected error, print the traceback "
+                             "(so does SHOAL_DEBUG=1)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,6 +145,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `shoal check | head`: the reader went away; say nothing more.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return exit_codes.ERROR
+    except Exception as exc:
+        # The only catch-all: every error shoal expects is reported where it happens.
+        return _unexpected(exc, args.verbose or os.environ.get("SHOAL_DEBUG") == "1")
+
+
+#: shoal's top-level packages: the innermost frame in one of them is where shoal failed.
+_SHOAL_PACKAGES = ("analyzer", "parallel", "plugins", "heap_native")
+
+
+def _unexpected(exc: Exception, verbose: bool) -> int:
+    """One line for a bug (what, where, whom to tell); the traceback only when asked for."""
+    import traceback
+
+    if verbose:
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    message = " ".join(str(exc).split())  # one line, whatever the message holds
+    if len(message) > 200:
+        message = message[:199] + "…"
+    what = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    hint = "with the traceback above" if verbose else "re-run with --verbose for the traceback"
+    print(f"shoal: internal error: {what} (at {_shoal_frame(exc)}); this is a bug in shoal, "
+          f"please report it (see the shoal README); {hint}", file=sys.stderr)
+    sys.stderr.flush()
+    return exit_codes.ERROR
+
+
+def _shoal_frame(exc: BaseException) -> str:
+    """``file:line`` of the innermost traceback frame inside shoal's own packages."""
+    import traceback
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        relative = os.path.relpath(os.path.realpath(frame.filename), root)
+        if relative.split(os.sep)[0] in _SHOAL_PACKAGES:
+            return f"{relative}:{frame.lineno}"
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "unknown"
 
 
 def _fail(message: str) -> int:
@@ -143,6 +192,8 @@ def _fail(message: str) -> int:
 def do_check(args: argparse.Namespace) -> int:
     """`shoal check`: discover, check in parallel, print, exit 0/1/2."""
     try:
+        if args.output_file:
+            check_output_file(args.output_file)
         plan = prepare(args)
     except UsageError as exc:
         return _fail(str(exc))
@@ -182,6 +233,8 @@ def do_check(args: argparse.Namespace) -> int:
 def do_watch(args: argparse.Namespace) -> int:
     """`shoal watch`: a check, then a recheck of what each batch of edits can affect."""
     try:
+        if args.output_file:
+            check_output_file(args.output_file, replaced=True)
         plan = prepare(args)
     except UsageError as exc:
         return _fail(str(exc))
@@ -190,7 +243,7 @@ def do_watch(args: argparse.Namespace) -> int:
     return run_watch(args, plan)
 
 
-def _emit(args: argparse.Namespace, result) -> int:
+def _emit(args: argparse.Namespace, result: Any) -> int:
     from analyzer.interfaces.output import OutputOptions, Report, render, should_color
 
     report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
@@ -199,8 +252,12 @@ def _emit(args: argparse.Namespace, result) -> int:
     options = OutputOptions(cwd=os.getcwd(), color=color, quiet=args.quiet, count=args.count)
     text = render(report, args.format, options, statistics=args.statistics)
     if args.output_file:
-        with open(args.output_file, "w", encoding="utf-8") as f:
-            f.write(text)
+        try:
+            with open(args.output_file, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as exc:  # checked before the run; the directory may have gone since
+            return _fail(f"cannot write --output-file {args.output_file}: "
+                         f"{exc.strerror or exc}")
     else:
         stream.write(text)
         stream.flush()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the engine is heavy: `shoal --version` must not import it
     from analyzer.engine import CheckPlan
 
-__all__ = ["UsageError", "codes_of", "prepare"]
+__all__ = ["UsageError", "check_output_file", "codes_of", "prepare"]
 
 
 def codes_of(values: list[str] | None) -> list[str] | None:
@@ -22,6 +22,30 @@ def codes_of(values: list[str] | None) -> list[str] | None:
 
 class UsageError(Exception):
     """A bad command line, configuration or path: printed as one line, exit code 2."""
+
+
+def check_output_file(path: str, *, replaced: bool = False) -> None:
+    """Raise `UsageError` naming ``path`` and the reason when it cannot be written.
+
+    Checked before the run, so a long check is not wasted on a typo. ``replaced``: the file is
+    rewritten by a rename (``shoal watch``), which needs its directory writable even when the
+    file exists.
+    """
+    target = os.path.abspath(path)
+    directory = os.path.dirname(target)
+    exists = os.path.lexists(target)
+    if os.path.isdir(target):
+        reason = "it is a directory"
+    elif not os.path.isdir(directory):
+        reason = (f"{directory} is not a directory" if os.path.exists(directory)
+                  else f"no such directory {directory}")
+    elif exists and not os.access(target, os.W_OK):
+        reason = "permission denied"
+    elif (replaced or not exists) and not os.access(directory, os.W_OK | os.X_OK):
+        reason = f"directory {directory} is not writable"
+    else:
+        return
+    raise UsageError(f"cannot write --output-file {path}: {reason}")
 
 
 def prepare(args: argparse.Namespace) -> CheckPlan:
@@ -51,13 +75,14 @@ def prepare(args: argparse.Namespace) -> CheckPlan:
         if not stdin_filename:
             raise UsageError("reading from standard input (-) needs --stdin-filename PATH")
         stdin_bytes = sys.stdin.buffer.read()
+    config_path: Path | None
     try:
         if args.config is not None:
             config_path = Path(args.config)
             if not config_path.is_file():
                 raise UsageError(f"{args.config}: no such configuration file")
         else:
-            first = stdin_filename if paths == [STDIN] else paths[0]
+            first: str = stdin_filename if paths == [STDIN] and stdin_filename else paths[0]
             config_path = find_config(first if first != STDIN else ".")
         config = load_config(config_path)
         registry = Registry.for_command(config, args)

@@ -88,8 +88,10 @@ class Watcher:
     :param roots: directories to observe (recursively).
     :param excludes: ``exclude`` globs of the configuration (basenames) for the event filter.
     :param out: where the new and fixed diagnostics go; ``err``: the status lines.
-    :param after: called with each completed update's ``Recheck`` (output file, verify).
-    :param replan: a fresh plan for the same command line (configuration changes).
+    :param after: called with each completed update's ``Recheck`` (output file, verify),
+        before its status line is printed.
+    :param replan: a fresh plan for the same command line (configuration changes); raises
+        ``ValueError`` for a configuration it cannot use.
     """
 
     def __init__(
@@ -230,7 +232,7 @@ class Watcher:
                 else:
                     try:
                         plan = self.replan()
-                    except Exception as exc:  # a broken config: say so, keep the old one
+                    except ValueError as exc:  # a broken config: say so, keep the old one
                         print(f"shoal: error: {exc}", file=self.err)
                         return None
                     sources = plugin_sources(plan.registry)
@@ -246,9 +248,10 @@ class Watcher:
             changed = 0
         else:
             changed = report.files_changed
-        self.report(report, changed)
+        # The output file first: whoever sees the status line can read the file it announces.
         if self.after is not None:
             self.after(report)
+        self.report(report, changed)
         return report
 
     def report(self, report: Any, changed: int) -> None:
@@ -298,9 +301,16 @@ def write_output(path: str, fmt: str, result: Any) -> None:
     text = render(report, fmt, OutputOptions(cwd=os.getcwd(), color=False))
     directory = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass  # never created, or its directory is gone
+        raise
 
 
 def run_watch(args: argparse.Namespace, plan: Any) -> int:
@@ -341,7 +351,13 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
         def after(report: Any) -> None:
             result = session.result()
             if output_file:
-                write_output(output_file, fmt, result)
+                try:
+                    write_output(output_file, fmt, result)
+                except OSError as exc:
+                    # Checked at startup; if its directory went away, say so and keep
+                    # watching: the next recheck tries again.
+                    print(f"shoal: error: cannot write --output-file {output_file}: "
+                          f"{exc.strerror or exc}", file=sys.stderr)
             if getattr(args, "verify", False):
                 fresh = replace(replan(), workers=0, cache_dir=None)
                 expected = run_check(fresh).diagnostics
@@ -366,8 +382,8 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
         start.new, start.fixed = _startup_diff(session.state.diagnostics)
         start.elapsed_ms += caught.elapsed_ms
         start.modules_rechecked |= caught.modules_rechecked
-        watcher.report(start, start.files_changed)
         after(start)
+        watcher.report(start, start.files_changed)
         print(f"shoal: watching {plan.discovery.project_root} (quiet window "
               f"{QUIET_WINDOW * 1000:.0f} ms); Ctrl-C to stop", file=sys.stderr)
         watcher.run()

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import json
+import os
+import select
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,3 +46,61 @@ def run_subprocess(*args: str, cwd: Path, stdin: bytes | None = None) -> Run:
     proc = subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=cwd, input=stdin,
                           capture_output=True, timeout=120)
     return Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+
+
+class LiveOutput:
+    """A running process's output (stdout and stderr on one pipe), read line by line as it
+    is written: a test waits for the line that shows a state, never for a while."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], deadline: float) -> None:
+        assert proc.stdout is not None, "start the process with stdout=PIPE"
+        self.proc = proc
+        self.deadline = deadline
+        self.lines: list[str] = []
+        self._fd = proc.stdout.fileno()
+        self._pending = b""
+        self._eof = False
+
+    @property
+    def text(self) -> str:
+        """Every line read so far."""
+        return "".join(line + "\n" for line in self.lines)
+
+    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
+        """Read lines until ``condition()`` holds (it is tested before each line); fail with
+        the output so far if the process ends or ``deadline`` seconds pass first."""
+        end = time.monotonic() + self.deadline
+        while not condition():
+            if not self._read_line(end):
+                raise AssertionError(f"the process ended before {what}; its output:\n"
+                                     f"{self.text}")
+
+    def wait_for_line(self, fragment: str, what: str | None = None, *, count: int = 1) -> None:
+        """Read until ``count`` lines hold ``fragment``."""
+        self.wait_for(lambda: sum(fragment in line for line in self.lines) >= count,
+                      what or repr(fragment))
+
+    def finish(self) -> int:
+        """Read to the end of the output, then reap the process; its exit code."""
+        end = time.monotonic() + self.deadline
+        while self._read_line(end):
+            pass
+        return self.proc.wait(timeout=self.deadline)
+
+    def _read_line(self, end: float) -> bool:
+        """One more line into ``lines``; False at the end of the output."""
+        while b"\n" not in self._pending and not self._eof:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"timed out; the output so far:\n{self.text}")
+            ready, _, _ = select.select([self._fd], [], [], left)
+            if ready:
+                chunk = os.read(self._fd, 65536)
+                self._eof = not chunk
+                self._pending += chunk
+        if not self._pending:
+            return False
+        line, sep, rest = self._pending.partition(b"\n")
+        self._pending = rest
+        self.lines.append(line.decode(errors="replace"))
+        return True

@@ -1,12 +1,18 @@
 """`shoal watch` end to end, in a subprocess: startup output, rechecks after edits,
-creations and deletions, --verify, and a clean exit on SIGINT and SIGTERM."""
+creations and deletions, --verify, and a clean exit on SIGINT and SIGTERM.
+
+Each test waits for the watch's own output (read line by line as it comes), never for a
+while: the status line of a recheck is printed after the output file is rewritten, so the
+output file can be compared once a line arrives.
+"""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +20,7 @@ from support import SELECT, make_plan, project, write
 
 from analyzer.engine import run_check
 from analyzer.interfaces.output import OutputOptions, Report, render
+from tests.cli.helpers import LiveOutput
 
 DEADLINE = 60.0
 
@@ -22,15 +29,6 @@ def expected_json(root: Path) -> str:
     result = run_check(make_plan(root))
     report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
     return render(report, "json", OutputOptions(cwd=os.getcwd(), color=False))
-
-
-def wait_for(condition, what: str) -> None:
-    """Poll ``condition`` until it holds (waiting on a condition, with a generous deadline)."""
-    end = time.monotonic() + DEADLINE
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def processes_running(marker: str) -> list[int]:
@@ -54,25 +52,24 @@ def processes_running(marker: str) -> list[int]:
 def watch(tmp_path, monkeypatch):
     started = []
 
-    def start(files: dict[str, str], *extra: str):
+    def start(files: dict[str, str], *extra: str, output: str = "out.json"):
         root = project(tmp_path / "proj", files)
+        (root / output).parent.mkdir(exist_ok=True)
         monkeypatch.chdir(root)
-        output = root / "out.json"
-        log_out, log_err = open(tmp_path / "stdout", "wb"), open(tmp_path / "stderr", "wb")
         proc = subprocess.Popen(
             [sys.executable, "-m", "analyzer", "watch", ".", "--workers", "2",
-             "--select", SELECT, "--format", "json", "--output-file", str(output), *extra],
-            cwd=root, stdout=log_out, stderr=log_err)
-        started.append((proc, log_out, log_err))
-        return root, output, proc, tmp_path / "stdout", tmp_path / "stderr"
+             "--select", SELECT, "--format", "json", "--output-file", str(root / output),
+             *extra],
+            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        started.append(proc)
+        return root, root / output, proc, LiveOutput(proc, DEADLINE)
 
     yield start
-    for proc, *logs in started:
+    for proc in started:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
-        for log in logs:
-            log.close()
+        proc.stdout.close()
 
 
 def _matches(output: Path, root: Path):
@@ -87,43 +84,79 @@ def _matches(output: Path, root: Path):
 @pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_watch_rechecks_edits_and_exits_cleanly(watch, stop):
-    root, output, proc, out_log, err_log = watch(
+    root, output, proc, live = watch(
         {"a.py": "def f(x): pass\n", "b.py": "from a import f\nf(1)\n"}, "--verify")
-    wait_for(_matches(output, root), "the startup output")
+    live.wait_for(_matches(output, root), "the startup output")
     write(root, {"a.py": "def f(x, y): pass\n"})
-    wait_for(_matches(output, root), "the recheck after an edit")
+    live.wait_for(_matches(output, root), "the recheck after an edit")
     assert "SH002" in output.read_text()
     write(root, {"pkg/__init__.py": "", "pkg/m.py": "from a import g\n"})
-    wait_for(_matches(output, root), "the recheck after new files")
+    live.wait_for(_matches(output, root), "the recheck after new files")
     write(root, {"pkg/m.py": None})
-    wait_for(_matches(output, root), "the recheck after a deletion")
-    wait_for(lambda: b"+ b.py:2:1: SH002" in out_log.read_bytes(), "the new diagnostic")
+    live.wait_for(_matches(output, root), "the recheck after a deletion")
+    live.wait_for_line("+ b.py:2:1: SH002", "the new diagnostic")
     proc.send_signal(stop)
-    assert proc.wait(timeout=DEADLINE) == 0
+    assert live.finish() == 0
     assert processes_running(str(output)) == []
-    err = err_log.read_text()
-    assert "diverges" not in err and "problem" in err
+    assert "diverges" not in live.text and "problem" in live.text
     # The startup line times the startup check (a fork and a check cannot take 0 ms).
-    first = next(line for line in err.splitlines() if "rechecked in" in line)
+    first = next(line for line in live.lines if "rechecked in" in line)
     assert " in 0 ms" not in first, first
     assert (root / ".shoal_cache" / "CACHEDIR.TAG").exists()
 
 
 @pytest.mark.slow
-def test_a_burst_of_edits_is_coalesced_and_ends_right(watch):
+def test_a_burst_of_edits_ends_in_the_right_state(watch):
     files = {f"m{i}.py": f"def f{i}(x): pass\n" for i in range(20)}
     files["user.py"] = "".join(f"from m{i} import f{i}\nf{i}(1)\n" for i in range(20))
-    root, output, proc, _out, err_log = watch(files)
-    wait_for(_matches(output, root), "the startup output")
+    root, output, proc, live = watch(files)
+    live.wait_for(_matches(output, root), "the startup output")
     # A `git checkout`: many files rewritten at once.
     write(root, {f"m{i}.py": f"def f{i}(): pass\n" for i in range(20)})
-    wait_for(_matches(output, root), "the recheck of the burst")
+    live.wait_for(_matches(output, root), "the recheck of the burst")
     assert output.read_text().count('"SH002"') == 20
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=DEADLINE) == 0
-    # Far fewer rechecks than files (the quiet window coalesces them).
-    statuses = [line for line in err_log.read_text().splitlines() if "rechecked in" in line]
-    assert len(statuses) < 12
+    assert live.finish() == 0
+    # How many rechecks the burst took depends on timing; that one ran, and that the last
+    # status line agrees with the output file, does not.
+    statuses = [line for line in live.lines if "rechecked in" in line]
+    assert len(statuses) >= 2, live.text
+    problems = len(json.loads(output.read_text()))
+    assert f": {problems} problems " in statuses[-1], statuses[-1]
+
+
+@pytest.mark.slow
+def test_an_unwritable_output_file_is_reported_and_the_watch_goes_on(watch):
+    root, output, proc, live = watch({"a.py": "def f(x): pass\n", "b.py": "from a import f\n"},
+                                     output="out/out.json")
+    live.wait_for(_matches(output, root), "the startup output")
+    shutil.rmtree(root / "out")
+    write(root, {"b.py": "from a import f\nf()\n"})
+    live.wait_for_line("cannot write --output-file", "the output file error")
+    error = next(line for line in live.lines if "cannot write --output-file" in line)
+    assert error.startswith("shoal: error: ") and str(output) in error, error
+    (root / "out").mkdir()
+    write(root, {"b.py": "from a import f\nf(1, 2)\n"})
+    live.wait_for(_matches(output, root), "the output file written again")
+    proc.send_signal(signal.SIGINT)
+    assert live.finish() == 0
+    assert "Traceback" not in live.text
+    assert sorted(p.name for p in (root / "out").iterdir()) == ["out.json"]
+
+
+@pytest.mark.slow
+def test_a_broken_configuration_is_reported_and_the_old_one_kept(watch):
+    root, output, proc, live = watch({"a.py": "def f(x): pass\n", "b.py": "from a import f\n"})
+    live.wait_for(_matches(output, root), "the startup output")
+    write(root, {"pyproject.toml": "[tool.shoal\n"})
+    live.wait_for_line("invalid TOML", "the configuration error")
+    (error,) = [line for line in live.lines if "invalid TOML" in line]
+    assert error.startswith("shoal: error: "), error
+    write(root, {"pyproject.toml": "[tool.shoal]\n", "b.py": "from a import f\nf()\n"})
+    live.wait_for(_matches(output, root), "a recheck with the configuration repaired")
+    proc.send_signal(signal.SIGINT)
+    assert live.finish() == 0
+    assert "internal error" not in live.text and "Traceback" not in live.text
 
 
 PLUGIN = '''\
@@ -147,12 +180,13 @@ class Marks(LintRule):
 def test_a_local_plugin_edit_restarts_the_watch_with_the_new_source(watch):
     files = {"a.py": "x = 1\n", "lint/rules.py": PLUGIN.replace("VERSION", "plugin v1"),
              "pyproject.toml": '[tool.shoal]\nplugins = ["lint/rules.py"]\n'}
-    root, output, proc, _out, err_log = watch(files, "--extend-select", "X777")
-    wait_for(lambda: output.exists() and "plugin v1" in output.read_text(), "the plugin's output")
+    root, output, proc, live = watch(files, "--extend-select", "X777")
+    live.wait_for(lambda: output.exists() and "plugin v1" in output.read_text(),
+                  "the plugin's output")
     write(root, {"lint/rules.py": PLUGIN.replace("VERSION", "plugin v2")})
-    wait_for(lambda: "plugin v2" in output.read_text(), "the new plugin source at work")
+    live.wait_for(lambda: "plugin v2" in output.read_text(), "the new plugin source at work")
     assert "plugin v1" not in output.read_text()
-    assert "restarting the watch" in err_log.read_text()
+    assert "restarting the watch" in live.text
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=DEADLINE) == 0
+    assert live.finish() == 0
     assert processes_running(str(output)) == []
