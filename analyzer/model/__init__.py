@@ -14,6 +14,8 @@ from analyzer.model._depids import (
     star_key,
     symbol_key,
 )
+from analyzer.model._digests import interface_digests
+from analyzer.model._extract import extract_facts
 from analyzer.model._facts import (
     FACTS_VERSION,
     KEYWORD_ONLY,
@@ -28,8 +30,6 @@ from analyzer.model._facts import (
     ModuleFacts,
     Param,
     Signature,
-    extract_facts,
-    interface_digests,
     unknown_facts,
 )
 from analyzer.model._import_graph import import_cycles, import_edges

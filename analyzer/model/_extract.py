@@ -1,0 +1,147 @@
+"""Facts extraction: a module's ``ast`` in, its :class:`ModuleFacts` out.
+
+Two passes. The statement pass reads module-level statements in order, descending into
+compound statements (``if``/``try``/``for``/``while``/``with``/``match``) with what they imply:
+a binding in one is conditional, an import under a guard is guarded. It dispatches on the
+statement's type to a handler per kind: definitions (:mod:`._extract_defs`), imports
+(:mod:`._extract_imports`), assignments and ``__all__`` (:mod:`._extract_assigns`). Then one
+walk over every node (:mod:`._extract_walk`) finds scopes, call sites of imported names,
+function-level imports, and bindings the statement pass cannot see.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+from analyzer.model._extract_assigns import (
+    annotated_or_augmented,
+    assign,
+    expression,
+    loop_target,
+    with_targets,
+)
+from analyzer.model._extract_defs import class_def, function_def
+from analyzer.model._extract_imports import (
+    catches_import_error,
+    is_main_guard,
+    is_type_checking,
+    record_imports,
+)
+from analyzer.model._extract_walk import walk
+from analyzer.model._facts import ModuleFacts
+from analyzer.model._state import Columns, ModuleState
+from analyzer.model._syntax import TRY_TYPES
+
+
+def extract_facts(
+    tree: ast.Module, *, module: str, path: str, is_package: bool, lines: Columns
+) -> ModuleFacts:
+    """Extract a module's facts from its ``ast`` (docs/contracts.md, section 1).
+
+    ``lines`` is the file's :class:`analyzer.rules.SourceLines` (byte to character columns).
+    """
+    state = ModuleState(lines)
+    statements(state, tree.body, False, "")
+    calls = walk(state, tree)
+    imports = sorted(state.imports, key=lambda i: (i.line, i.column))
+    all_names: tuple[str, ...] | None = None
+    if state.all_names is not None and not state.all_dynamic:
+        all_names = tuple(dict.fromkeys(state.all_names))
+    return ModuleFacts(
+        module=module,
+        path=path,
+        is_package=is_package,
+        parse_ok=True,
+        exports=tuple(state.exports.values()),
+        imports=tuple(imports),
+        calls=tuple(calls),
+        all_names=all_names,
+        all_dynamic=state.all_dynamic,
+        dynamic_namespace=state.dynamic_namespace,
+    )
+
+
+def statements(state: ModuleState, body: list[ast.stmt], conditional: bool, guard: str) -> None:
+    """Record a block of module-level statements; ``conditional``: the block may not run."""
+    handler_of = _STATEMENTS.get
+    for stmt in body:
+        handler = handler_of(type(stmt))
+        if handler is not None:
+            handler(state, stmt, conditional, guard)
+
+
+# -- compound statements: their blocks, with what they imply for the bindings in them -----
+
+
+def _import(
+    state: ModuleState, stmt: ast.Import | ast.ImportFrom, conditional: bool, guard: str
+) -> None:
+    record_imports(state, stmt, guard, state.import_time, conditional)
+
+
+def _if(state: ModuleState, stmt: ast.If, conditional: bool, guard: str) -> None:
+    if is_main_guard(stmt.test):
+        # ``if __name__ == "__main__":`` never runs when the module is imported.
+        saved, state.import_time = state.import_time, False
+        statements(state, stmt.body, True, guard)
+        state.import_time = saved
+    else:
+        inner = "TYPE_CHECKING" if is_type_checking(stmt.test) else guard
+        statements(state, stmt.body, True, inner)
+    statements(state, stmt.orelse, True, guard)
+
+
+def _try(state: ModuleState, stmt: Any, conditional: bool, guard: str) -> None:
+    # ``stmt`` is ast.Try or ast.TryStar (3.11+, unknown to mypy's 3.10 view).
+    caught = catches_import_error(stmt.handlers)
+    statements(state, stmt.body, True, "ImportError" if caught else guard)
+    for handler in stmt.handlers:
+        statements(state, handler.body, True, guard)
+    statements(state, stmt.orelse, True, guard)
+    statements(state, stmt.finalbody, True, guard)
+
+
+def _for(state: ModuleState, stmt: ast.For | ast.AsyncFor, conditional: bool, guard: str) -> None:
+    loop_target(state, stmt)
+    statements(state, stmt.body, True, guard)
+    statements(state, stmt.orelse, True, guard)
+
+
+def _while(state: ModuleState, stmt: ast.While, conditional: bool, guard: str) -> None:
+    statements(state, stmt.body, True, guard)
+    statements(state, stmt.orelse, True, guard)
+
+
+def _with(
+    state: ModuleState, stmt: ast.With | ast.AsyncWith, conditional: bool, guard: str
+) -> None:
+    with_targets(state, stmt)
+    statements(state, stmt.body, True, guard)
+
+
+def _match(state: ModuleState, stmt: ast.Match, conditional: bool, guard: str) -> None:
+    for case in stmt.cases:
+        statements(state, case.body, True, guard)
+
+
+#: The statement pass's handler per statement type; other statements bind nothing it sees.
+_STATEMENTS: dict[type, Callable[[ModuleState, Any, bool, str], None]] = {
+    ast.FunctionDef: function_def,
+    ast.AsyncFunctionDef: function_def,
+    ast.ClassDef: class_def,
+    ast.Import: _import,
+    ast.ImportFrom: _import,
+    ast.Assign: assign,
+    ast.AnnAssign: annotated_or_augmented,
+    ast.AugAssign: annotated_or_augmented,
+    ast.Expr: expression,
+    ast.If: _if,
+    **{kind: _try for kind in TRY_TYPES},
+    ast.For: _for,
+    ast.AsyncFor: _for,
+    ast.While: _while,
+    ast.With: _with,
+    ast.AsyncWith: _with,
+    ast.Match: _match,
+}

@@ -1,0 +1,252 @@
+"""The full walk: every node once, for scopes, call sites and function-level imports.
+
+One explicit stack (no recursion limit), one dispatch on ``type(node)``: a handler sees a
+node kind that opens a scope, binds a name or guards imports, and returns the scope to
+descend with (or None when it pushed the children itself). Every other node's children are
+pushed generically. ``Name`` is handled inline: it is most of the nodes.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+from analyzer.model._extract_calls import Candidate, call_records, imported_callee
+from analyzer.model._extract_dynamic import writes_own_namespace
+from analyzer.model._extract_imports import catches_import_error, is_type_checking, record_imports
+from analyzer.model._facts import Call
+from analyzer.model._scope import Scope
+from analyzer.model._state import ModuleState
+from analyzer.model._syntax import TRY_TYPES
+
+# A node, the scope it is in, and the guard of the imports under it. Nodes are Any: the
+# dispatch on ``type(node)`` is what types them, and mypy cannot follow it.
+_Item = tuple[Any, Scope, str]
+
+
+class _Walk:
+    """What handlers share: the module's state, its scope, imported names, found calls."""
+
+    __slots__ = ("state", "module_scope", "imported", "candidates", "push")
+
+    def __init__(
+        self, state: ModuleState, module_scope: Scope, push: Callable[[_Item], None]
+    ) -> None:
+        self.state = state
+        self.module_scope = module_scope
+        self.imported = {name for name, e in state.exports.items() if e.kind == "import"}
+        self.candidates: list[Candidate] = []
+        self.push = push
+
+
+_Handler = Callable[[_Walk, Any, Scope, str], Scope | None]
+
+
+def walk(state: ModuleState, tree: ast.Module) -> list[Call]:
+    """Walk the whole tree once; bind what only it sees; return the calls of imported names."""
+    module_scope = Scope(None)
+    stack: list[_Item] = [(stmt, module_scope, "") for stmt in reversed(tree.body)]
+    context = _Walk(state, module_scope, stack.append)
+    _traverse(context, stack)
+    state.bind_unseen(module_scope.names)
+    return call_records(context.candidates, state.lines)
+
+
+def _traverse(context: _Walk, stack: list[_Item]) -> None:
+    # The hot loop of phase 1: names bound to locals, no call for a Name.
+    pop, push = stack.pop, stack.append
+    handler_of = _HANDLERS.get
+    fields_of = _CHILD_FIELDS.get
+    module_names = context.module_scope.names
+    name_type, load_type, ast_type = ast.Name, ast.Load, ast.AST
+    while stack:
+        node, scope, guard = pop()
+        kind = type(node)
+        if kind is name_type:
+            if type(node.ctx) is not load_type:
+                name = node.id
+                if name in scope.globals:
+                    module_names.add(name)
+                else:
+                    scope.names.add(name)
+            continue
+        handler = handler_of(kind)
+        if handler is not None:
+            descend = handler(context, node, scope, guard)
+            if descend is None:
+                continue
+            scope = descend
+        fields = fields_of(kind)
+        if fields is None:
+            fields = _child_fields(kind)
+        for field in fields:
+            value = getattr(node, field)
+            if type(value) is list:
+                for child in reversed(value):
+                    if isinstance(child, ast_type):
+                        push((child, scope, guard))
+            elif isinstance(value, ast_type):
+                push((value, scope, guard))
+
+
+# Child fields per node type, reversed (the stack pops the last pushed first), without
+# ``ctx`` (a Load/Store singleton, never interesting).
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
+    fields = tuple(reversed([f for f in node_type._fields if f != "ctx"]))
+    _CHILD_FIELDS[node_type] = fields
+    return fields
+
+
+# -- handlers, by node kind --------------------------------------------------------------
+
+
+def _call(context: _Walk, node: ast.Call, scope: Scope, guard: str) -> Scope | None:
+    if writes_own_namespace(node):
+        context.state.dynamic_namespace = True
+    elif context.imported:
+        callee = imported_callee(node, context.imported)
+        if callee is not None:
+            context.candidates.append((node, scope, callee))
+    return scope
+
+
+def _function(
+    context: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, guard: str
+) -> Scope | None:
+    scope.names.add(node.name)
+    push = context.push
+    for decorator in node.decorator_list:
+        push((decorator, scope, guard))
+    if node.returns is not None:
+        push((node.returns, scope, guard))
+    inner = _parameters(context, node.args, scope, guard)
+    for stmt in reversed(node.body):
+        push((stmt, inner, guard))
+    return None
+
+
+def _lambda(context: _Walk, node: ast.Lambda, scope: Scope, guard: str) -> Scope | None:
+    inner = _parameters(context, node.args, scope, guard)
+    context.push((node.body, inner, guard))
+    return None
+
+
+def _parameters(context: _Walk, args: ast.arguments, scope: Scope, guard: str) -> Scope:
+    """The function's own scope, holding its parameters; defaults and annotations run outside."""
+    push = context.push
+    inner = Scope(scope, import_time=False)
+    for default in (*args.defaults, *args.kw_defaults):
+        if default is not None:
+            push((default, scope, guard))
+    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+        if arg is not None:
+            inner.names.add(arg.arg)
+            if arg.annotation is not None:
+                push((arg.annotation, scope, guard))
+    return inner
+
+
+def _class(context: _Walk, node: ast.ClassDef, scope: Scope, guard: str) -> Scope | None:
+    scope.names.add(node.name)
+    inner = Scope(scope)
+    push = context.push
+    for stmt in reversed(node.body):
+        push((stmt, inner, guard))
+    for child in (*node.bases, *node.keywords, *node.decorator_list):
+        push((child, scope, guard))
+    return None
+
+
+def _comprehension(context: _Walk, node: ast.expr, scope: Scope, guard: str) -> Scope | None:
+    return Scope(scope)
+
+
+def _global(context: _Walk, node: ast.Global, scope: Scope, guard: str) -> Scope | None:
+    scope.globals.update(node.names)
+    context.module_scope.names.update(node.names)
+    return None
+
+
+def _nonlocal(context: _Walk, node: ast.Nonlocal, scope: Scope, guard: str) -> Scope | None:
+    scope.names.update(node.names)
+    return None
+
+
+def _import(
+    context: _Walk, node: ast.Import | ast.ImportFrom, scope: Scope, guard: str
+) -> Scope | None:
+    for alias in node.names:
+        if alias.name != "*":
+            scope.names.add(alias.asname or alias.name.split(".")[0])
+    if not scope.is_module:
+        # Module-level imports were recorded by the statement pass, with their bindings.
+        record_imports(context.state, node, guard, scope.import_time, True, bind=False)
+    return None
+
+
+def _try(context: _Walk, node: Any, scope: Scope, guard: str) -> Scope | None:
+    # ``node`` is ast.Try or ast.TryStar (3.11+, unknown to mypy's 3.10 view).
+    if not catches_import_error(node.handlers):
+        return scope
+    push = context.push
+    for stmt in reversed(node.body):
+        push((stmt, scope, "ImportError"))
+    for children in (node.handlers, node.orelse, node.finalbody):
+        for child in reversed(children):
+            push((child, scope, guard))
+    return None
+
+
+def _if(context: _Walk, node: ast.If, scope: Scope, guard: str) -> Scope | None:
+    # At module level the statement pass has guarded the imports already.
+    if scope.is_module or not is_type_checking(node.test):
+        return scope
+    push = context.push
+    for child in reversed(node.orelse):
+        push((child, scope, guard))
+    for child in reversed(node.body):
+        push((child, scope, "TYPE_CHECKING"))
+    return None
+
+
+def _capture(
+    context: _Walk, node: ast.ExceptHandler | ast.MatchAs | ast.MatchStar, scope: Scope, guard: str
+) -> Scope | None:
+    if node.name:
+        scope.names.add(node.name)
+    return scope
+
+
+def _match_mapping(
+    context: _Walk, node: ast.MatchMapping, scope: Scope, guard: str
+) -> Scope | None:
+    if node.rest:
+        scope.names.add(node.rest)
+    return scope
+
+
+#: The walk's handler per node type (exact types: a dict lookup beats an isinstance chain).
+_HANDLERS: dict[type, _Handler] = {
+    ast.Call: _call,
+    ast.FunctionDef: _function,
+    ast.AsyncFunctionDef: _function,
+    ast.Lambda: _lambda,
+    ast.ClassDef: _class,
+    ast.ListComp: _comprehension,
+    ast.SetComp: _comprehension,
+    ast.DictComp: _comprehension,
+    ast.GeneratorExp: _comprehension,
+    ast.Global: _global,
+    ast.Nonlocal: _nonlocal,
+    ast.Import: _import,
+    ast.ImportFrom: _import,
+    **{kind: _try for kind in TRY_TYPES},
+    ast.If: _if,
+    ast.ExceptHandler: _capture,
+    ast.MatchAs: _capture,
+    ast.MatchStar: _capture,
+    ast.MatchMapping: _match_mapping,
+}
