@@ -31,8 +31,8 @@ from parallel._stopflag import should_stop
 _LAZY = {
     "DaskPool": "parallel._dask",
     "SchedulerUnreachable": "parallel._dask",
-    "Traffic": "parallel._dask",
-    "shared_data": "parallel._dask",
+    "Traffic": "parallel._dask_share",
+    "shared_data": "parallel._dask_share",
 }
 
 __all__ = [

@@ -1,37 +1,59 @@
-"""One map_reduce call: dispatching buckets, collecting replies, and every way it can end."""
+"""One map_reduce call on a WorkerPool: buckets over the workers' sockets, or in this process.
+
+Only the transport lives here (dispatch, replies, dead and late workers, stopping the
+running buckets); what each outcome means for the call is the :class:`~parallel._ledger.Ledger`'s.
+The pool is seen through the :class:`Pool` protocol, so ``_pool`` can import this module
+without this module importing ``_pool``.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import mmap
 import pickle
 import selectors
+import socket
 import time
 import traceback
-from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from parallel import _stopflag, _wire
-from parallel._buckets import make_buckets
-from parallel._errors import Cancelled, JobError, JobTimeout, PoolFailure, WorkerDied
+from parallel import _ledger, _stopflag, _wire
+from parallel._errors import JobError, JobTimeout, WorkerDied
+from parallel._ledger import Ledger
 from parallel._process import heap_error_types
 
-if TYPE_CHECKING:
-    from parallel._pool import Worker, WorkerPool
 
-#: seconds between two polls of ``interrupt`` while the master waits for replies
-INTERRUPT_POLL_SECONDS = 0.05
+@dataclass
+class Worker:
+    """The master's handle on one worker process."""
+
+    #: the worker's pid
+    pid: int
+    #: the master's end of the worker's socket
+    sock: socket.socket
+    #: True when the zygote forked it (then only the zygote can reap it)
+    from_zygote: bool
 
 
-def check_job(job: Callable[..., Any]) -> None:
-    """Refuse a job that cannot be pickled by reference (a lambda, a closure, a method)."""
-    try:
-        pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:
-        raise TypeError(
-            f"job {job!r} cannot be sent to a worker: it must be a module-level function "
-            f"(it is pickled by reference), not a lambda or a closure ({exc})"
-        ) from None
+class Pool(Protocol):
+    """What a call needs of its ``WorkerPool``."""
+
+    workers: int
+    job_timeout: float | None
+    stop_timeout: float
+    page: mmap.mmap
+
+    @property
+    def zygote_pid(self) -> int | None:
+        """The zygote's pid, named when no worker can be replaced."""
+
+    def idle_workers(self) -> list[Worker]:
+        """The workers, all idle, at the start of a call."""
+
+    def replace(self, worker: Worker, kill: bool = False) -> tuple[Worker | None, int]:
+        """Reap ``worker`` and fork a fresh one; (the new worker or None, the exit code)."""
 
 
 class _Running:
@@ -46,108 +68,46 @@ class _Running:
 
 
 class Call:
-    """The state of one map_reduce call; ``run()`` returns the accumulator or raises."""
+    """The transport of one map_reduce call; ``run()`` returns the accumulator or raises."""
 
-    def __init__(
-        self,
-        pool: WorkerPool,
-        job: Callable[[list[Any]], Any],
-        items: list[Any],
-        merge: Callable[[Any, Any], Any],
-        neutral: Any,
-        bucket_size: int | None,
-        cost: Callable[[Any], float] | None,
-        progress: Callable[[int, int], None] | None,
-        interrupt: Callable[[], bool] | None,
-        on_failure: Callable[[Any, BaseException], None] | None,
-    ) -> None:
+    def __init__(self, pool: Pool, job: Callable[[list[Any]], Any], ledger: Ledger,
+                 interrupt: Callable[[], bool] | None) -> None:
         self.pool = pool
         self.job = job
-        self.merge = merge
-        self.acc = neutral
-        self.progress = progress
+        self.ledger = ledger
         self.interrupt = interrupt
-        self.on_failure = on_failure
-        self.total = len(items)
-        self.done = 0
-        self.pending: deque[list[Any]] = deque(
-            make_buckets(items, pool.workers, bucket_size, cost)
-        )
-        #: the first failure, raised once the running buckets are drained
-        self.failure: PoolFailure | None = None
-        #: items run but not merged (later failures, discarded replies)
-        self.discarded: list[Any] = []
-        self.cancelled = False
-
-    # -- bookkeeping shared by both modes ----------------------------------------------------
-
-    def _report(self) -> None:
-        if self.progress is not None:
-            self.progress(self.done, self.total)
-
-    def _succeeded(self, bucket: list[Any], result: Any) -> None:
-        self.acc = self.merge(result, self.acc)
-        self.done += len(bucket)
-        self._report()
-
-    def _failed(self, bucket: list[Any], error: PoolFailure | BaseException) -> None:
-        """A bucket failed: split it, hand its one item to on_failure, or stop the call."""
-        if self.on_failure is not None:
-            if len(bucket) > 1:
-                self.pending.extendleft([item] for item in reversed(bucket))
-                return
-            _annotate(error, bucket, self.acc, [])
-            self.on_failure(bucket[0], error)
-            self.done += 1
-            self._report()
-            return
-        if self.failure is None:
-            _annotate(error, bucket, None, [])
-            self.failure = error  # type: ignore[assignment]
-        else:
-            self.discarded.extend(bucket)
-
-    def _unfinished(self) -> list[Any]:
-        return self.discarded + [item for bucket in self.pending for item in bucket]
-
-    def _finish(self) -> Any:
-        if self.failure is not None:
-            self.failure.accumulator = self.acc
-            self.failure.unfinished = self._unfinished()
-            raise self.failure
-        if self.cancelled:
-            stop = Cancelled()
-            stop.accumulator = self.acc
-            stop.unfinished = self._unfinished()
-            raise stop
-        return self.acc
 
     def run(self) -> Any:
         """Run the call to its end."""
-        self._report()
+        self.ledger.report()
         if self.pool.workers == 0:
             return self._run_in_process()
         return self._run_in_workers()
 
+    def _interrupted(self) -> bool:
+        return self.interrupt is not None and not self.ledger.cancelled and self.interrupt()
+
     # -- workers=0 ---------------------------------------------------------------------------
 
     def _run_in_process(self) -> Any:
+        ledger = self.ledger
         _stopflag.use_page(self.pool.page)
         try:
-            while self.pending and self.failure is None:
-                if self.interrupt is not None and self.interrupt():
-                    self.cancelled = True
+            # The same stop rule as with workers: after a failure no bucket starts.
+            while ledger.due:
+                if self._interrupted():
+                    ledger.cancel()
                     break
-                bucket = self.pending.popleft()
+                bucket = ledger.pending.popleft()
                 try:
                     result = self.job(bucket)
                 except Exception as exc:
-                    self._failed(bucket, _local_failure(exc, bucket))
+                    ledger.failed(bucket, _local_failure(exc, bucket))
                     continue
-                self._succeeded(bucket, result)
+                ledger.succeeded(bucket, result)
         finally:
             _stopflag.use_page(None)
-        return self._finish()
+        return ledger.finish()
 
     # -- workers > 0 -------------------------------------------------------------------------
 
@@ -167,35 +127,30 @@ class Call:
             raise
         finally:
             self.selector.close()
-        return self._finish()
+        return self.ledger.finish()
 
     def _loop(self) -> None:
+        ledger = self.ledger
         while True:
-            if self.interrupt is not None and not self.cancelled and self.interrupt():
-                self.cancelled = True
+            if self._interrupted():
+                ledger.cancel()
                 self._stop_running()
                 return
-            while self.idle and self.pending and self.failure is None:
-                self._dispatch(self.idle.pop(), self.pending.popleft())
+            while self.idle and (bucket := ledger.next_bucket()) is not None:
+                self._dispatch(self.idle.pop(), bucket)
             if not self.running:
-                if self.pending and self.failure is None:
+                if ledger.due:
                     raise RuntimeError(
-                        f"no worker left to run {len(self._unfinished())} items: the zygote "
+                        f"no worker left to run {len(ledger.unfinished())} items: the zygote "
                         f"(pid {self.pool.zygote_pid}) died, so dead workers cannot be replaced; "
                         "close this pool and create a new one"
                     )
                 return
-            for key, _events in self.selector.select(self._wait_seconds()):
+            timeout = _ledger.wait_seconds(self.interrupt is not None,
+                                           (r.deadline for r in self.running.values()))
+            for key, _events in self.selector.select(timeout):
                 self._collect(self.running[key.fd])
             self._expire()
-
-    def _wait_seconds(self) -> float | None:
-        timeout = INTERRUPT_POLL_SECONDS if self.interrupt is not None else None
-        deadlines = [r.deadline for r in self.running.values() if r.deadline is not None]
-        if deadlines:
-            left = max(0.0, min(deadlines) - time.monotonic())
-            timeout = left if timeout is None else min(timeout, left)
-        return timeout
 
     def _dispatch(self, worker: Worker, bucket: list[Any]) -> None:
         message = pickle.dumps((self.job, bucket), protocol=pickle.HIGHEST_PROTOCOL)
@@ -209,15 +164,13 @@ class Call:
                 self.torn = None
                 fresh, _ = self.pool.replace(worker)
                 if fresh is None:
-                    self.pending.appendleft(bucket)
+                    self.ledger.requeue(bucket)
                     return
                 worker = fresh
                 continue
             self.torn = None
             break
-        deadline = None
-        if self.pool.job_timeout is not None:
-            deadline = time.monotonic() + self.pool.job_timeout
+        deadline = _ledger.deadline(self.pool.job_timeout)
         self.running[worker.sock.fileno()] = _Running(worker, bucket, deadline)
         self.selector.register(worker.sock, selectors.EVENT_READ)
 
@@ -241,39 +194,21 @@ class Call:
             fresh, exitcode = self.pool.replace(run.worker)
             if fresh is not None:
                 self.idle.append(fresh)
-            self._failed(run.bucket, WorkerDied(run.worker.pid, exitcode, run.bucket))
+            self.ledger.failed(run.bucket, WorkerDied(run.worker.pid, exitcode, run.bucket))
             return
         self.idle.append(run.worker)
-        try:
-            reply = pickle.loads(data)
-        except Exception as exc:
-            error = JobError(type(exc).__name__, f"the reply could not be unpickled: {exc}",
-                             traceback.format_exc(), run.bucket)
-            self._failed(run.bucket, error)
-            return
-        if reply[0] == "ok":
-            self._succeeded(run.bucket, reply[1])
-        elif reply[0] == "exc":
-            exc, text = reply[1], reply[2]
-            exc.remote_traceback = text
-            if hasattr(exc, "add_note"):  # Python >= 3.11: shown under an uncaught traceback
-                exc.add_note(f"--- traceback in the worker ---\n{text.rstrip()}")
-            self._failed(run.bucket, exc)
-        else:
-            _, exc_type, message, text = reply
-            self._failed(run.bucket, JobError(exc_type, message, text, run.bucket))
+        self.ledger.settle(run.bucket, data)
 
     def _expire(self) -> None:
         timeout = self.pool.job_timeout
         if timeout is None:
             return
-        now = time.monotonic()
-        for run in [r for r in self.running.values() if r.deadline is not None and r.deadline <= now]:
+        for run in [r for r in self.running.values() if _ledger.is_past(r.deadline)]:
             self._release(run)
             fresh, _ = self.pool.replace(run.worker, kill=True)
             if fresh is not None:
                 self.idle.append(fresh)
-            self._failed(run.bucket, JobTimeout(run.worker.pid, timeout, run.bucket))
+            self.ledger.failed(run.bucket, JobTimeout(run.worker.pid, timeout, run.bucket))
 
     def _stop_running(self) -> None:
         """Raise the stop flag, give running buckets ``stop_timeout`` to reply, kill the rest.
@@ -289,9 +224,10 @@ class Call:
                     self._abandon(run, kill=True)
                 else:
                     # Torn while sending a bucket: the worker is not in `running` yet.
-                    self.discarded.extend(self.torn_bucket)
+                    self.ledger.discard(self.torn_bucket)
                     self.pool.replace(self.torn, kill=True)
                 self.torn = None
+            # The stop's patience is real time, whatever clock job deadlines are read on.
             deadline = time.monotonic() + self.pool.stop_timeout
             while self.running:
                 left = deadline - time.monotonic()
@@ -314,7 +250,7 @@ class Call:
 
     def _abandon(self, run: _Running, kill: bool, dead: bool = False) -> None:
         self._release(run)
-        self.discarded.extend(run.bucket)
+        self.ledger.discard(run.bucket)
         if kill or dead:
             fresh, _ = self.pool.replace(run.worker, kill=kill)
             if fresh is not None:
@@ -323,18 +259,12 @@ class Call:
             self.idle.append(run.worker)
 
 
-def _annotate(error: BaseException, items: list[Any], acc: Any, unfinished: list[Any]) -> None:
-    error.items = items  # type: ignore[attr-defined]
-    error.accumulator = acc  # type: ignore[attr-defined]
-    error.unfinished = unfinished  # type: ignore[attr-defined]
-
-
 def _local_failure(exc: Exception, bucket: list[Any]) -> BaseException:
     """The exception a workers=0 call raises for ``exc``: the same classes as with workers."""
     text = traceback.format_exc()
     passthrough = heap_error_types()
     if passthrough and isinstance(exc, passthrough):
-        exc.remote_traceback = text  # type: ignore[attr-defined]
+        exc.remote_traceback = text  # type: ignore[attr-defined]  # as a worker's reply sets it
         return exc
     cls = type(exc)
     name = cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"

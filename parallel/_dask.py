@@ -8,35 +8,23 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import tempfile
-import threading
-import time
-import traceback
-import uuid
-from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import CancelledError
-from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from parallel import _call, _process
-from parallel._errors import JobError, JobTimeout, PoolFailure, WorkerDied
+from parallel._dask_call import DaskCall
+from parallel._dask_share import SharedStore, Traffic
+from parallel._ledger import Ledger, check_job
 
 if TYPE_CHECKING:
-    from distributed import Client, Future, LocalCluster
+    from distributed import Client, LocalCluster
 
 #: seconds a connection to a running scheduler may take before :class:`SchedulerUnreachable`
 CONNECT_TIMEOUT = 5.0
-#: buckets submitted and not yet collected, per worker thread of the cluster
-IN_FLIGHT_PER_THREAD = 2
 #: dask's connect timeout inside a LocalCluster (its default, 30 s, is meant for networks)
 LOCAL_CONNECT_TIMEOUT = "10s"
 #: how many times dask reschedules a bucket whose worker died before :class:`WorkerDied`
 LOST_TASK_RETRIES = 1
-#: how many times a bucket whose finished result died with its worker is run again
-LOST_RESULT_RETRIES = 2
 
 
 class SchedulerUnreachable(ConnectionError):
@@ -52,58 +40,6 @@ class SchedulerUnreachable(ConnectionError):
         self.address = address
         #: the ``connect_timeout`` that ran out, in seconds
         self.seconds = seconds
-
-
-#: In a dask worker, the data shared with the running task (token -> bytes); see
-#: :meth:`DaskPool.share`.  Thread-local: a worker with several threads runs several tasks.
-_SHARED = threading.local()
-
-
-def shared_data(token: str) -> bytes:
-    """In a job running on a :class:`DaskPool`: the bytes shared under ``token`` by
-    :meth:`DaskPool.share` (the same object for every bucket a worker runs)."""
-    data = getattr(_SHARED, "data", None) or {}
-    try:
-        return data[token]
-    except KeyError:
-        raise KeyError(
-            f"no data shared under {token!r}: only a job running on the DaskPool that "
-            "shared it (and before unshare) can read it"
-        ) from None
-
-
-def run_payload(payload: bytes, shared: dict[str, bytes] | None = None) -> bytes:
-    """In a dask worker: run one pickled ``(job, bucket)`` and pickle the reply.
-
-    The reply has the fork pool's format (``_process.failure_reply``), so a job error, a heap
-    error and an unpicklable result end the same way on both pools.  The bucket travels as
-    one pickle, made by cloudpickle so that a module registered with
-    ``cloudpickle.register_pickle_by_value`` reaches workers that cannot import it; the job
-    goes by reference and dask never walks the items looking for tasks.  ``shared`` is the
-    data of :meth:`DaskPool.share`, resolved by dask on this worker.
-    """
-    _SHARED.data = shared
-    try:
-        job, bucket = pickle.loads(payload)
-        return pickle.dumps(("ok", job(bucket)), protocol=pickle.HIGHEST_PROTOCOL)
-    except BaseException as exc:
-        return _process.failure_reply(exc)
-    finally:
-        _SHARED.data = None
-
-
-@dataclass
-class Traffic:
-    """Bytes a :class:`DaskPool` moved since it was created: the cost of going remote."""
-
-    #: pickled buckets sent to workers (jobs, items, and their retries)
-    payload_bytes: int = 0
-    #: pickled replies fetched from workers
-    reply_bytes: int = 0
-    #: shared data times the number of workers it was broadcast to
-    shared_bytes: int = 0
-    #: buckets submitted
-    buckets: int = 0
 
 
 class DaskPool:
@@ -197,9 +133,9 @@ class DaskPool:
         self._client: Client | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._config: Any = None
-        self._shared: dict[str, _Shared] = {}
         #: bytes moved so far (see :class:`Traffic`)
         self.traffic = Traffic()
+        self._store = SharedStore(self.traffic)
         # One event loop thread for the cluster and the client, owned (and joined) by the pool.
         self._runner: LoopRunner = LoopRunner()
         self._runner.start()
@@ -298,32 +234,11 @@ class DaskPool:
         """
         if self._closed:
             raise ValueError("share on a closed DaskPool")
-        token = f"shoal-shared-{uuid.uuid4().hex}"
-        self._shared[token] = _Shared(data, self._scatter(data))
-        return token
+        return self._store.add(self.client, data)
 
     def unshare(self, token: str) -> None:
         """Release the data of :meth:`share` (the workers drop it); idempotent."""
-        shared = self._shared.pop(token, None)
-        if shared is not None and self._client is not None:
-            shared.future.release()
-
-    def _scatter(self, data: bytes) -> Future:
-        n_workers = max(1, len(self.client.nthreads()))
-        self.traffic.shared_bytes += len(data) * n_workers
-        return self.client.scatter(data, broadcast=True, hash=False)
-
-    def _reshare(self) -> None:
-        """Broadcast all shared data again, under the same tokens.
-
-        Called when dask cancelled tasks for lost inputs: every copy of some shared data died
-        with its workers. All of it is sent again, not only the futures already marked lost:
-        the client may learn of the loss after the cancellation, and a bucket re-run against
-        a stale future would be cancelled again (and, after a few times, blamed).
-        """
-        for shared in self._shared.values():
-            shared.future.release()
-            shared.future = self._scatter(shared.data)
+        self._store.remove(token, self._client)
 
     def close(self) -> None:
         """Disconnect; with a LocalCluster, stop its workers and scheduler too; idempotent.
@@ -333,7 +248,7 @@ class DaskPool:
         if self._closed:
             return
         self._closed = True
-        self._shared.clear()
+        self._store.clear()
         try:
             if self._client is not None:
                 self._client.close()
@@ -392,312 +307,17 @@ class DaskPool:
             raise ValueError("map_reduce on a closed DaskPool")
         if self._in_call:
             raise ValueError("map_reduce is not reentrant: a call is already running on this pool")
-        _call.check_job(job)
+        check_job(job)
         self._in_call = True
         try:
-            run = _DaskCall(
-                self, job, list(items), merge, neutral, bucket_size, cost, progress, interrupt,
-                on_failure,
-            )
+            nthreads = self.nthreads()
+            ledger = Ledger(list(items), nthreads, bucket_size, cost, merge, neutral, progress,
+                            on_failure)
+            run = DaskCall(self.client, nthreads, self.job_timeout, self.traffic, self._store,
+                           job, ledger, interrupt)
             return run.run()
         finally:
             self._in_call = False
-
-
-class _Shared:
-    """Data shared with the workers: the bytes (to share again) and their dask future."""
-
-    __slots__ = ("data", "future")
-
-    def __init__(self, data: bytes, future: Future) -> None:
-        self.data = data
-        self.future = future
-
-
-class _Submitted:
-    """A bucket submitted to the cluster."""
-
-    __slots__ = ("future", "bucket", "deadline", "shared")
-
-    def __init__(self, future: Future, bucket: list[Any], deadline: float | None) -> None:
-        self.future = future
-        self.bucket = bucket
-        self.deadline = deadline
-        #: another bucket was in flight beside it at some point: a worker it was on may have
-        #: been killed by that other bucket
-        self.shared = False
-
-
-class _DaskCall(_call.Call):
-    """One map_reduce call on a DaskPool: the fork pool's bookkeeping, dask's transport."""
-
-    def __init__(self, pool: DaskPool, job: Callable[[list[Any]], Any], items: list[Any],
-                 merge: Callable[[Any, Any], Any], neutral: Any, bucket_size: int | None,
-                 cost: Callable[[Any], float] | None,
-                 progress: Callable[[int, int], None] | None,
-                 interrupt: Callable[[], bool] | None,
-                 on_failure: Callable[[Any, BaseException], None] | None) -> None:
-        self.dask_pool = pool
-        self.client = pool.client
-        nthreads = pool.nthreads()
-        # One bucket running and one waiting per thread: a worker does not idle while the
-        # master round-trips through the scheduler, and a stopped call abandons little.
-        self.window = IN_FLIGHT_PER_THREAD * nthreads
-        # Call only reads `workers` from its pool, to size the buckets: the thread count.
-        super().__init__(
-            SimpleNamespace(workers=nthreads),  # type: ignore[arg-type]
-            job, items, merge, neutral, bucket_size, cost, progress, interrupt, on_failure,
-        )
-        self.prefix = f"shoal-bucket-{uuid.uuid4().hex}"
-        self.n_submitted = 0
-        self.running: dict[str, _Submitted] = {}
-        #: buckets whose workers died while they shared them: each is re-run alone before
-        #: it is blamed, since dask counts a death against every task on the dead worker
-        self.suspects: deque[list[Any]] = deque()
-        #: id(bucket) -> how many times its finished result was lost with its worker
-        self.lost_results: dict[int, int] = {}
-
-    def run(self) -> Any:
-        """Run the call to its end."""
-        import dask
-
-        self._report()
-        try:
-            # A bucket carries the data its job needs by design (sources, facts): dask's
-            # warning is meant for graphs that embed data by accident.
-            with dask.config.set(
-                {"distributed.admin.large-graph-warning-threshold": "1 PiB"}
-            ), self.client.as_current():  # distributed.wait() looks for the current client
-                self._loop()
-        except BaseException:
-            # Ctrl-C, or an exception from merge/progress/on_failure/interrupt.
-            self._abandon_running()
-            raise
-        return self._finish()
-
-    def _loop(self) -> None:
-        from distributed import wait
-
-        while True:
-            if self.interrupt is not None and not self.cancelled and self.interrupt():
-                self.cancelled = True
-                self._abandon_running()
-                return
-            if self.suspects:
-                if not self.running and self.failure is None:
-                    self._submit(self.suspects.popleft())
-            else:
-                while len(self.running) < self.window and self.pending and self.failure is None:
-                    self._submit(self.pending.popleft())
-            if not self.running:
-                return
-            futures = [s.future for s in self.running.values()]
-            try:
-                done = wait(futures, timeout=self._wait_seconds(), return_when="FIRST_COMPLETED")
-            except TimeoutError:
-                done = None
-            except CancelledError as exc:
-                # dask cancels a task whose input died with its workers ("lost
-                # dependencies"): the shared data, when every worker holding it was killed.
-                self._recover_cancelled(exc)
-                continue
-            if done is not None:
-                if any(future.status == "cancelled" for future in done.done):
-                    # The pool cancels only what it has taken out of `running`: these were
-                    # cancelled by dask, for an input lost with its workers (or by a
-                    # scheduler restart). wait() does not always raise for it.
-                    self._recover_cancelled(None)
-                for future in done.done:
-                    sub = self.running.pop(future.key, None)
-                    if sub is not None:
-                        self._collect(sub.future, sub.bucket, sub.shared)
-            self._expire()
-
-    def _wait_seconds(self) -> float | None:
-        timeout = _call.INTERRUPT_POLL_SECONDS if self.interrupt is not None else None
-        deadlines = [s.deadline for s in self.running.values() if s.deadline is not None]
-        if deadlines:
-            left = max(0.0, min(deadlines) - time.monotonic())
-            timeout = left if timeout is None else min(timeout, left)
-        return timeout
-
-    def _submit(self, bucket: list[Any]) -> None:
-        import cloudpickle
-
-        payload = cloudpickle.dumps((self.job, bucket), protocol=pickle.HIGHEST_PROTOCOL)
-        key = f"{self.prefix}-{self.n_submitted}"
-        self.n_submitted += 1
-        traffic = self.dask_pool.traffic
-        traffic.payload_bytes += len(payload)
-        traffic.buckets += 1
-        shared = {token: sh.future for token, sh in self.dask_pool._shared.items()} or None
-        # retries=0: run_payload catches every job exception, so a task only errs when dask
-        # itself failed; a lost worker is retried by the scheduler's allowed-failures instead.
-        future = self.client.submit(run_payload, payload, shared, key=key, pure=False,
-                                    retries=0)
-        deadline = None
-        if self.dask_pool.job_timeout is not None:
-            deadline = time.monotonic() + self.dask_pool.job_timeout
-        sub = _Submitted(future, bucket, deadline)
-        for other in self.running.values():
-            other.shared = sub.shared = True
-        self.running[key] = sub
-
-    def _collect(self, future: Future, bucket: list[Any], shared: bool) -> None:
-        if future.status == "finished":
-            try:
-                data = future.result()
-            except Exception as exc:
-                # It ran, but the worker holding the result died before the master fetched
-                # it (dask then cancels or reschedules the key): run the bucket again.
-                self._refetch(bucket, shared, exc)
-                return
-            self.dask_pool.traffic.reply_bytes += len(data)
-            try:
-                reply = pickle.loads(data)
-            except Exception as exc:
-                self._failed(bucket, JobError(
-                    type(exc).__name__, f"the reply could not be unpickled: {exc}",
-                    traceback.format_exc(), bucket,
-                ))
-                return
-            self._reply(bucket, reply)
-            return
-        if future.status == "lost":
-            # It ran, but its worker died before the master fetched the result: run it again.
-            self._refetch(bucket, shared, None)
-            return
-        if future.status == "error":
-            error = _task_failure(future, bucket)
-            if isinstance(error, WorkerDied) and shared and self.failure is None:
-                self.suspects.append(bucket)
-                return
-            self._failed(bucket, error)
-            return
-        # Cancelled from outside (another client, a scheduler restart): its result is lost.
-        self._failed(bucket, JobError(
-            "distributed.CancelledError", f"dask cancelled the task {future.key!r}", "", bucket
-        ))
-
-    def _recover_cancelled(self, error: BaseException | None) -> None:
-        """Share again what was lost and run the cancelled buckets again."""
-        self.dask_pool._reshare()
-        for key, sub in list(self.running.items()):
-            if sub.future.status == "cancelled":
-                del self.running[key]
-                self._refetch(sub.bucket, sub.shared, error)
-
-    def _refetch(self, bucket: list[Any], shared: bool, error: BaseException | None) -> None:
-        """Run again a bucket whose input or result was lost with its workers.
-
-        A bucket that shared the cluster with others may have lost them to another bucket's
-        doing: it is re-run alone, as a suspect.  One that ran alone is re-run a bounded
-        number of times, then blamed (each loss is a worker gone).
-        """
-        if shared and self.failure is None:
-            self.suspects.append(bucket)
-            return
-        lost = self.lost_results.get(id(bucket), 0) + 1
-        self.lost_results[id(bucket)] = lost
-        if lost <= LOST_RESULT_RETRIES:
-            self.pending.appendleft(bucket)
-            return
-        self._failed(bucket, _worker_died(
-            0, bucket,
-            f"a bucket of {len(bucket)} items lost its input or its result with its dask "
-            f"worker {lost} times ({type(error).__name__ if error else 'the key was lost'}): "
-            "workers keep dying while it runs (check its memory use; the worker's log says "
-            "why it ended)",
-        ))
-
-    def _reply(self, bucket: list[Any], reply: tuple[Any, ...]) -> None:
-        if reply[0] == "ok":
-            self._succeeded(bucket, reply[1])
-        elif reply[0] == "exc":
-            exc, text = reply[1], reply[2]
-            exc.remote_traceback = text
-            if hasattr(exc, "add_note"):  # Python >= 3.11: shown under an uncaught traceback
-                exc.add_note(f"--- traceback in the worker ---\n{text.rstrip()}")
-            self._failed(bucket, exc)
-        else:
-            _, exc_type, message, text = reply
-            self._failed(bucket, JobError(exc_type, message, text, bucket))
-
-    def _unfinished(self) -> list[Any]:
-        return super()._unfinished() + [item for bucket in self.suspects for item in bucket]
-
-    def _expire(self) -> None:
-        timeout = self.dask_pool.job_timeout
-        if timeout is None:
-            return
-        now = time.monotonic()
-        late = [s for s in self.running.values() if s.deadline is not None and s.deadline <= now]
-        for sub in late:
-            address, pid = self._worker_of(sub.future.key)
-            self._forget(sub)
-            error = JobTimeout(pid, timeout, sub.bucket)
-            error.args = (
-                f"a bucket of {len(sub.bucket)} items ran past job_timeout={timeout:g}s on dask "
-                f"worker {address or '(unknown)'} (pid {pid or 'unknown'}); dask cannot stop a "
-                "running task, so it keeps that worker's thread until it returns and its result "
-                "is discarded (raise job_timeout, or lower bucket_size, if the job is just slow)",
-            )
-            self._failed(sub.bucket, error)
-
-    def _worker_of(self, key: str) -> tuple[str | None, int]:
-        """The address and pid of the worker running ``key``, as far as the scheduler knows."""
-        try:
-            for address, keys in self.client.processing().items():
-                if key in keys:
-                    info = self.client.scheduler_info()["workers"].get(address, {})
-                    return address, int(info.get("pid") or 0)
-        except Exception:
-            pass  # only the message's detail is lost
-        return None, 0
-
-    def _forget(self, sub: _Submitted) -> None:
-        """Cancel a running bucket's task: a late result is discarded by dask itself."""
-        del self.running[sub.future.key]
-        self.client.cancel([sub.future])
-
-    def _abandon_running(self) -> None:
-        """Cancel every running bucket; their items are unfinished."""
-        subs = list(self.running.values())
-        self.running.clear()
-        for sub in subs:
-            self.discarded.extend(sub.bucket)
-        if subs:
-            self.client.cancel([sub.future for sub in subs])
-
-
-def _task_failure(future: Future, bucket: list[Any]) -> PoolFailure:
-    """The failure for a task that erred in dask itself (run_payload catches job errors)."""
-    from distributed import KilledWorker
-
-    exc = future.exception()
-    if isinstance(exc, KilledWorker):
-        worker = exc.last_worker
-        pid = int(getattr(worker, "pid", 0) or 0)
-        return _worker_died(
-            pid, bucket,
-            f"a bucket of {len(bucket)} items killed {exc.allowed_failures + 1} dask worker(s); "
-            f"the last was {getattr(worker, 'address', '?')} (pid {pid or 'unknown'}). dask does "
-            "not report how a worker ended: a signal, os._exit or an OOM kill (check the job's "
-            "memory use) all look like this; the worker's log says which",
-        )
-    text = "".join(traceback.format_tb(future.traceback())) if future.traceback() else ""
-    cls = type(exc)
-    name = cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
-    return JobError(name, str(exc), text, bucket)
-
-
-def _worker_died(pid: int, bucket: list[Any], message: str) -> WorkerDied:
-    """WorkerDied for a dask worker: dask does not tell how the process ended."""
-    died = WorkerDied(pid, 0, bucket)
-    died.exitcode = None  # type: ignore[assignment]
-    died.signal = None
-    died.args = (message,)
-    return died
 
 
 def _join_offload_thread() -> None:

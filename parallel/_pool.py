@@ -11,23 +11,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from parallel import _call, _process, _stopflag
-
-
-@dataclass
-class Worker:
-    """The master's handle on one worker process."""
-
-    #: the worker's pid
-    pid: int
-    #: the master's end of the worker's socket
-    sock: socket.socket
-    #: True when the zygote forked it (then only the zygote can reap it)
-    from_zygote: bool
+from parallel import _process, _stopflag
+from parallel._call import Call, Worker
+from parallel._ledger import Ledger, check_job
 
 
 class WorkerPool:
@@ -280,15 +269,13 @@ class WorkerPool:
             raise ValueError("map_reduce on a closed WorkerPool")
         if self._in_call:
             raise ValueError("map_reduce is not reentrant: a call is already running on this pool")
-        _call.check_job(job)
+        check_job(job)
         self._in_call = True
         try:
             with self.heap.phase() if self.heap is not None else nullcontext():
-                run = _call.Call(
-                    self, job, list(items), merge, neutral, bucket_size, cost, progress,
-                    interrupt, on_failure,
-                )
-                return run.run()
+                ledger = Ledger(list(items), self.workers, bucket_size, cost, merge, neutral,
+                                progress, on_failure)
+                return Call(self, job, ledger, interrupt).run()
         finally:
             self._in_call = False
 

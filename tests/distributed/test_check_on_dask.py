@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -10,10 +11,8 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("distributed")
-
-from parallel import DaskPool  # noqa: E402
-from tests.cli.helpers import Run, run_subprocess, write_tree  # noqa: E402
+from parallel import DaskPool
+from tests.cli.helpers import Run, run_subprocess, write_tree
 
 
 def start_process_global_helpers():
@@ -145,7 +144,6 @@ def test_scheduler_local_gives_byte_identical_json_and_text(project):
 
 
 def test_a_fixit_plugin_runs_on_the_cluster(tmp_path, cluster):
-    pytest.importorskip("fixit")
     write_tree(tmp_path, {
         "pyproject.toml": '[tool.shoal]\nplugins = ["fixit.rules"]\n',
         "m.py": "class C(object):\n    pass\n\n\nx = 'a' + str(1)\nif True:\n    pass\n",
@@ -257,8 +255,7 @@ class Blocks(LintRule):
          "--workers", "1", "a.py"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        with open(fifo) as f:  # returns once the rule runs on a dask worker
-            assert f.read() == "x"
+        wait_for_fifo_or_exit(fifo, proc)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     finally:
@@ -268,6 +265,25 @@ class Blocks(LintRule):
     assert proc.returncode == 130, err.decode()
     assert "interrupted" in err.decode()
     assert processes_marked(mark) == []
+
+
+def wait_for_fifo_or_exit(fifo: Path, proc: subprocess.Popen) -> None:
+    """Return once a writer wrote to ``fifo``; fail if ``proc`` ends first (a blocking open
+    would wait forever for a writer that is gone)."""
+    # Non-blocking: the open returns at once, and until a writer has come, no hang-up is
+    # reported, so the descriptor is readable only on data.
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    pidfd = os.pidfd_open(proc.pid)
+    try:
+        ready, _, _ = select.select([fd, pidfd], [], [])
+        if fd not in ready:
+            _, err = proc.communicate()
+            raise AssertionError(f"the check ended (exit {proc.returncode}) before its rule "
+                                 f"ran on a dask worker: {err.decode()}")
+        assert os.read(fd, 1) == b"x"
+    finally:
+        os.close(pidfd)
+        os.close(fd)
 
 
 def processes_marked(mark: str) -> list[int]:

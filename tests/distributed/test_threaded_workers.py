@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("distributed")
-
-from tests.cli.helpers import run_subprocess  # noqa: E402
+from tests.cli.helpers import run_subprocess
 
 DASK = shutil.which("dask") or os.path.join(os.path.dirname(sys.executable), "dask")
 READY_DEADLINE = 60

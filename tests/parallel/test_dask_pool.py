@@ -12,10 +12,8 @@ import time
 
 import pytest
 
-distributed = pytest.importorskip("distributed")
-
-import heap_native  # noqa: E402  (after the skip: the module is only useful with dask)
-from parallel import (  # noqa: E402
+import heap_native
+from parallel import (
     Cancelled,
     DaskPool,
     JobError,
@@ -23,14 +21,20 @@ from parallel import (  # noqa: E402
     SchedulerUnreachable,
     WorkerDied,
     WorkerPool,
+    _ledger,
 )
-from tests.parallel.pool_jobs import (  # noqa: E402
+from tests.parallel.pool_jobs import (
     POISON,
+    StuckClock,
     add,
+    assert_each_item_once,
     assert_partition,
     extend,
+    fail_on_flagged,
     fail_on_poison,
+    flagged_items,
     kill_on_poison,
+    say_stuck,
     total,
     unpicklable_result,
 )
@@ -38,6 +42,9 @@ from tests.parallel.pool_jobs import (  # noqa: E402
 #: the most a blocked job waits for its release before going on by itself, so a broken
 #: test cannot keep a worker thread forever
 RELEASE_CAP_SECONDS = 30.0
+#: the most a test waits for the nannies to bring killed workers back (a cap on a wait for
+#: that event, not a measure of how long it takes)
+RESTART_CAP_SECONDS = 120.0
 
 
 def start_process_global_helpers():
@@ -66,12 +73,6 @@ def address(pool):
 # -- jobs and merges (module level: the workers import them by reference) --------------------
 
 
-
-
-
-
-
-
 def describe(bucket):
     return [(x, x * x, f"item-{x}") for x in bucket]
 
@@ -82,10 +83,6 @@ def read_shared(bucket):
 
     return [(token, len(shared_data(token)), id(shared_data(token)), os.getpid())
             for token in bucket]
-
-
-
-
 
 
 def shared_length_or_kill(bucket):
@@ -105,18 +102,16 @@ def raise_heap_full(bucket):
     raise heap_native.HeapFull("heap full: 16 MiB used of 16 MiB; raise heap_size")
 
 
-
-
 def pid_of_worker(bucket):
     return [os.getpid()]
 
 
 def block_until_released(bucket):
     """Items are ``(started, release, i)``: on an item with a ``started`` path, announce the
-    start there and block until ``release`` exists."""
+    start there (one more byte) and block until ``release`` exists."""
     for started, release, _ in bucket:
         if started is not None:
-            open(started, "w").close()
+            say_stuck(started)
             deadline = time.monotonic() + RELEASE_CAP_SECONDS
             while not os.path.exists(release) and time.monotonic() < deadline:
                 select.select([], [], [], 0.01)
@@ -127,8 +122,6 @@ def blocking_items(tmp_path, n=30, at=POISON):
     started, release = str(tmp_path / "started"), str(tmp_path / "release")
     items = [(started if i == at else None, release, i) for i in range(n)]
     return started, release, items
-
-
 
 
 # -- the module and the pool ------------------------------------------------------------------
@@ -267,6 +260,18 @@ def test_job_error_carries_type_message_traceback_and_items(pool):
     assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
 
 
+@pytest.mark.parametrize("n_failing", [2, 3], ids=["two", "three"])
+def test_each_item_is_accounted_once_when_several_buckets_fail(pool, n_failing):
+    # Two buckets in flight per thread: the first four are submitted before any reply is
+    # read, so every failing bucket runs and fails, and only one can be `items`.
+    assert 2 * pool.nthreads() > n_failing
+    failing = range(n_failing)
+    items = flagged_items(40, 5, failing)
+    with pytest.raises(JobError) as info:
+        pool.map_reduce(fail_on_flagged, items, merge=extend, neutral=[], bucket_size=5)
+    assert_each_item_once(info.value, 40, 5, failing)
+
+
 def test_heap_error_arrives_as_its_own_class(pool):
     with pytest.raises(heap_native.HeapFull) as info:
         pool.map_reduce(raise_heap_full, [1, 2, 3], merge=add, neutral=0, bucket_size=3)
@@ -293,6 +298,8 @@ def test_a_killed_worker_is_retried_then_worker_died(pool):
     assert_partition(error, [10, 11, 12, 13, 14])
     # The nannies restarted the killed processes and the next call runs normally.
     assert pool.map_reduce(total, range(100), merge=add, neutral=0, bucket_size=1) == 4950
+    # The next call may have run before the second nanny was done: wait for it.
+    pool.client.wait_for_workers(2, timeout=RESTART_CAP_SECONDS)
     assert len(pool.pids) == 2 and pool.pids != before
 
 
@@ -347,22 +354,24 @@ def test_interrupt_cancels_with_unfinished_and_accumulator(pool, tmp_path):
     assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
 
 
-def test_job_timeout_abandons_the_bucket(address, tmp_path):
+def test_job_timeout_abandons_the_bucket(address, tmp_path, monkeypatch):
     started, release, items = blocking_items(tmp_path)
-    with DaskPool(address, job_timeout=2.0) as timed:
+    # Time passes only once the blocked bucket is alone: the other 25 items are merged.
+    clock = StuckClock(started, [25])
+    monkeypatch.setattr(_ledger, "clock", clock)
+    with DaskPool(address, job_timeout=0.5) as timed:
         try:
-            with pytest.raises(JobTimeout, match="job_timeout=2s") as info:
+            with pytest.raises(JobTimeout, match="job_timeout=0.5s") as info:
                 timed.map_reduce(block_until_released, items, merge=extend, neutral=[],
-                                 bucket_size=5)
+                                 bucket_size=5, progress=clock.progress)
         finally:
             open(release, "w").close()
         error = info.value
-        assert os.path.exists(started)
+        assert clock.jumps == 1
         assert "dask cannot stop a running task" in str(error)
-        assert error.items == [(started if i == POISON else None, release, i)
-                               for i in range(10, 15)]
-        merged = sorted(error.accumulator + [i for _, _, i in error.items + error.unfinished])
-        assert merged == list(range(30))
+        assert error.items == items[10:15]
+        assert sorted(error.accumulator) == [i for i in range(30) if not 10 <= i < 15]
+        assert error.unfinished == []
         assert timed.map_reduce(total, range(10), merge=add, neutral=0) == 45
 
 
@@ -370,6 +379,8 @@ def test_job_timeout_abandons_the_bucket(address, tmp_path):
 
 
 def test_an_address_connects_and_closing_leaves_the_cluster_running(pool, address):
+    # Workers killed by earlier tests may still be coming back: let both pools see them all.
+    pool.client.wait_for_workers(2, timeout=RESTART_CAP_SECONDS)
     with DaskPool(address) as remote:
         assert remote.map_reduce(total, range(100), merge=add, neutral=0) == 4950
         assert sorted(remote.pids) == sorted(pool.pids)

@@ -20,7 +20,6 @@ def test_example_prints_the_sum(name, n):
 
 
 def test_the_dask_example_prints_the_sum():
-    pytest.importorskip("distributed")
     n = 5000
     out = subprocess.run([sys.executable, str(EXAMPLES / "dask_sum.py"), str(n)],
                          capture_output=True, text=True, timeout=120)

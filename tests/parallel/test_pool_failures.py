@@ -6,17 +6,25 @@ import signal
 
 import pytest
 
-from parallel import JobError, JobTimeout, PoolFailure, WorkerDied, WorkerPool
+from parallel import JobError, JobTimeout, PoolFailure, WorkerDied, WorkerPool, _ledger
 from tests.parallel.pool_jobs import (
     POISON,
+    StuckClock,
     add,
+    assert_each_item_once,
     assert_partition,
     extend,
+    fail_on_flagged,
     fail_on_poison,
+    flagged_items,
+    hang_when_marked,
     kill_on_poison,
     total,
     unpicklable_result,
 )
+
+#: buckets run by record_then_fail_on_poison in this process (workers=0 only)
+RAN_IN_PROCESS: list[list[int]] = []
 
 
 def exit_on_poison(bucket):
@@ -25,22 +33,19 @@ def exit_on_poison(bucket):
     return list(bucket)
 
 
-
-
-def hang_on_poison(bucket):
-    if POISON in bucket:
-        signal.pause()  # SIGINT is ignored in workers: only the master's SIGKILL ends this
-    return list(bucket)
+def record_then_fail_on_poison(bucket):
+    RAN_IN_PROCESS.append(list(bucket))
+    return fail_on_poison(bucket)
 
 
 def exit_via_sys_exit(bucket):
     raise SystemExit(4)
 
 
-
-
-
-
+def stuck_items(tmp_path, n=30):
+    """``(path or None, i)``: the poison item says it is stuck in ``path``, then hangs."""
+    path = str(tmp_path / "stuck")
+    return path, [(path if i == POISON else None, i) for i in range(n)]
 
 
 @pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "workers"])
@@ -58,11 +63,31 @@ def test_job_error_carries_type_message_traceback_and_items(workers):
         assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
 
 
-def test_no_bucket_is_dispatched_after_a_failure():
-    with WorkerPool(workers=1) as pool, pytest.raises(JobError) as info:
-        pool.map_reduce(fail_on_poison, range(30), merge=extend, neutral=[], bucket_size=5)
+@pytest.mark.parametrize("workers", [0, 1], ids=["in-process", "one-worker"])
+def test_no_bucket_is_dispatched_after_a_failure(workers):
+    RAN_IN_PROCESS.clear()
+    with WorkerPool(workers=workers) as pool, pytest.raises(JobError) as info:
+        pool.map_reduce(record_then_fail_on_poison, range(30), merge=extend, neutral=[],
+                        bucket_size=5)
     assert info.value.accumulator == list(range(10))
+    assert info.value.items == list(range(10, 15))
     assert info.value.unfinished == list(range(15, 30))
+    if workers == 0:
+        # In this process the jobs are visible: nothing ran after the failing bucket.
+        assert RAN_IN_PROCESS == [list(range(0, 5)), list(range(5, 10)), list(range(10, 15))]
+
+
+@pytest.mark.parametrize("n_failing", [2, 3], ids=["two", "three"])
+@pytest.mark.parametrize("in_process", [False, True], ids=["workers", "in-process"])
+def test_each_item_is_accounted_once_when_several_buckets_fail(n_failing, in_process):
+    # One worker per failing bucket and one more: the first buckets all start before any
+    # reply is read, so every failing bucket runs and fails, and only one can be `items`.
+    failing = range(n_failing)
+    items = flagged_items(40, 5, failing)
+    with WorkerPool(workers=0 if in_process else n_failing + 1) as pool:
+        with pytest.raises(JobError) as info:
+            pool.map_reduce(fail_on_flagged, items, merge=extend, neutral=[], bucket_size=5)
+    assert_each_item_once(info.value, 40, 5, failing)
 
 
 def test_sys_exit_in_a_job_is_a_job_error():
@@ -108,22 +133,28 @@ def test_a_worker_killed_between_calls_is_replaced_silently():
         assert pool.pids != [victim]
 
 
-def test_timeout_kills_and_replaces_the_worker():
+def test_timeout_kills_and_replaces_the_worker(tmp_path, monkeypatch):
+    path, items = stuck_items(tmp_path)
+    # Time passes only once the stuck bucket is alone: the other 25 items are merged.
+    clock = StuckClock(path, [25])
+    monkeypatch.setattr(_ledger, "clock", clock)
     with WorkerPool(workers=2, job_timeout=0.3) as pool:
         before = pool.pids
         with pytest.raises(JobTimeout, match="job_timeout=0.3") as info:
-            pool.map_reduce(hang_on_poison, range(30), merge=extend, neutral=[], bucket_size=5)
+            pool.map_reduce(hang_when_marked, items, merge=extend, neutral=[], bucket_size=5,
+                            progress=clock.progress)
         error = info.value
         assert error.pid in before and error.pid not in pool.pids
-        assert_partition(error, [10, 11, 12, 13, 14])
+        assert error.items == items[10:15]
+        assert sorted(error.accumulator) == [i for i in range(30) if not 10 <= i < 15]
+        assert error.unfinished == []
         assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
 
 
 @pytest.mark.parametrize(
     ("job", "error_class"),
-    [(fail_on_poison, JobError), (exit_on_poison, WorkerDied), (kill_on_poison, WorkerDied),
-     (hang_on_poison, JobTimeout)],
-    ids=["raises", "exits", "killed", "hangs"],
+    [(fail_on_poison, JobError), (exit_on_poison, WorkerDied), (kill_on_poison, WorkerDied)],
+    ids=["raises", "exits", "killed"],
 )
 def test_on_failure_costs_one_item_not_its_bucket(job, error_class):
     check_on_failure(job, error_class, workers=2)
@@ -133,9 +164,28 @@ def test_on_failure_in_process():
     check_on_failure(fail_on_poison, JobError, workers=0)
 
 
+def test_on_failure_costs_one_item_when_it_hangs(tmp_path, monkeypatch):
+    path, items = stuck_items(tmp_path)
+    # First jump: the 25 items outside the stuck bucket are merged; second: its four
+    # healthy items, re-run one per bucket, are merged too and the poison hangs again.
+    clock = StuckClock(path, [25, 29])
+    monkeypatch.setattr(_ledger, "clock", clock)
+    failed = []
+    with WorkerPool(workers=2, job_timeout=0.3) as pool:
+        out = pool.map_reduce(hang_when_marked, items, merge=extend, neutral=[], bucket_size=5,
+                              progress=clock.progress,
+                              on_failure=lambda item, error: failed.append((item, error)))
+    assert sorted(out) == [x for x in range(30) if x != POISON]
+    [(item, error)] = failed
+    assert item == (path, POISON)
+    assert isinstance(error, JobTimeout)
+    assert error.items == [(path, POISON)]
+    assert clock.jumps == 2
+
+
 def check_on_failure(job, error_class, workers):
     failed = []
-    with WorkerPool(workers=workers, job_timeout=0.3) as pool:
+    with WorkerPool(workers=workers) as pool:
         out = pool.map_reduce(job, range(30), merge=extend, neutral=[], bucket_size=5,
                               on_failure=lambda item, error: failed.append((item, error)))
     assert sorted(out) == [x for x in range(30) if x != POISON]

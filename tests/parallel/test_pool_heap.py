@@ -7,9 +7,6 @@ import pytest
 import heap_native
 from parallel import JobError, WorkerPool
 
-HAS_HEAP = hasattr(heap_native, "SharedHeap")
-needs_heap = pytest.mark.skipif(not HAS_HEAP, reason="heap_native.SharedHeap is not written yet")
-
 
 def add(part, acc):
     return acc + part
@@ -78,7 +75,6 @@ def heap():
         shared.close()
 
 
-@needs_heap
 def test_workers_write_in_one_call_and_read_in_the_next(heap):
     with WorkerPool(workers=2, heap=heap) as pool:
         assert pool.map_reduce(write_squares, range(1000), merge=add, neutral=0) == 1000
@@ -87,7 +83,6 @@ def test_workers_write_in_one_call_and_read_in_the_next(heap):
     assert heap.get(b"sq:7") == b"49"
 
 
-@needs_heap
 def test_heap_full_in_a_worker_arrives_as_heap_full(heap):
     with WorkerPool(workers=2, heap=heap) as pool:
         with pytest.raises(heap_native.HeapFull) as info:
@@ -96,7 +91,6 @@ def test_heap_full_in_a_worker_arrives_as_heap_full(heap):
         assert info.value.items in ([1], [2])
 
 
-@needs_heap
 def test_stop_flag_interrupts_a_job_blocked_in_heap_calls(heap, tmp_path):
     from parallel import Cancelled
 
