@@ -16,24 +16,23 @@ import weakref
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from heap_native._errors import (
-    DepTableFull,
-    HashTableFull,
     HeapClosed,
     HeapCorrupt,
-    HeapError,
-    HeapFull,
-    HeapRoleError,
     SnapshotError,
     StopRequested,
     ValueTooLarge,
+    raise_status,
 )
 from heap_native._native import ffi, lib
 from heap_native._sizes import parse_size
 
 if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+    from heap_native._codecs import Codec
     from heap_native._tables import HeapTable
 
 __all__ = [
@@ -65,15 +64,11 @@ _contains = lib.shoal_heap_contains
 _add = lib.shoal_heap_add
 _from_buffer = ffi.from_buffer
 
-_HEAP_SETTING = "raise heap_size (--heap-size / [tool.shoal] heap-size)"
-_HASH_SETTING = "raise hash_slots (--hash-slots / [tool.shoal] hash-slots)"
-_DEP_SETTING = "raise dep_slots (--dep-slots / [tool.shoal] dep-slots)"
-
 # The stop flag's cdata must outlive its use by C: module-global, per process.
 _stop_flag_ref: Any = None
 
 
-def attach_stop_flag(buffer: Any | None) -> None:
+def attach_stop_flag(buffer: WriteableBuffer | None) -> None:
     """Make every heap call in this process raise StopRequested while buffer's first uint32 is nonzero.
 
     ``buffer`` is a writable buffer (e.g. a shared mmap page owned by the parallel
@@ -108,6 +103,8 @@ class HeapStats:
     phase_open: bool
     master_pid: int
     region_bytes: int
+    #: Hash-slot publications that lost their CAS to another writer and re-read the slot.
+    lost_cas: int = 0
 
 
 def _check_id(value: int, what: str) -> int:
@@ -174,7 +171,9 @@ class SharedHeap:
         # It unmaps this process's view only, so a forked child never affects others.
         self._finalizer = weakref.finalize(self, lib.shoal_heap_close, handle)
 
-    def table(self, name: str, codec: Any = None, *, cache_size: int | None = None) -> HeapTable:
+    def table(
+        self, name: str, codec: Codec | str | None = None, *, cache_size: int | None = None
+    ) -> HeapTable:
         """A typed view of this heap: keys namespaced by ``name``, values through ``codec``.
 
         Tables are cached per (name, codec) on the heap object so that their per-process
@@ -430,6 +429,7 @@ class SharedHeap:
             phase_open=bool(s.phase_counter & 1),
             master_pid=s.master_pid,
             region_bytes=s.region_bytes,
+            lost_cas=s.lost_cas,
         )
 
     def verify(self) -> None:
@@ -499,52 +499,7 @@ class SharedHeap:
         if status != _OK:
             self._raise(status, op)
 
-    def _raise(self, status: int, op: str, need: int = 0, path: str = "", reason: str = "") -> Any:
-        """Raise the exception for a C status, with the figures and the setting to change."""
-        if status == lib.SHOAL_STOPPED:
-            raise StopRequested(f"stop requested: heap {op} refused")
-        if self._h == ffi.NULL:
-            raise HeapClosed(f"heap {op}: the shared heap is closed in this process")
-        if status == lib.SHOAL_SNAPSHOT:
-            raise SnapshotError(f"heap snapshot {path} refused: {reason}")
-        if status == lib.SHOAL_IO:
-            err = ffi.errno
-            raise OSError(err, f"heap {op}: {os.strerror(err)}" + (f" ({reason})" if reason else ""))
-        if status == lib.SHOAL_NOMEM:
-            raise MemoryError(f"heap {op}: out of process memory")
-        s = self.stats()
-        if status == lib.SHOAL_HEAP_FULL:
-            raise HeapFull(
-                f"shared heap full in {op}: {s.used_bytes} of {s.heap_capacity} bytes used "
-                f"({s.live_bytes} live, {s.wasted_bytes} wasted), {need} more needed; "
-                f"{_HEAP_SETTING}, or collect() to reclaim the wasted bytes"
-            )
-        if status == lib.SHOAL_HASH_TABLE_FULL:
-            raise HashTableFull(
-                f"shared heap hash table full in {op}: {s.used_slots} of {s.hash_capacity} "
-                f"slots used ({s.live_slots} live); {_HASH_SETTING}, or collect() to drop tombstones"
-            )
-        if status == lib.SHOAL_DEP_TABLE_FULL:
-            raise DepTableFull(
-                f"dependency table full in {op}: {s.dep_edges} of {s.dep_capacity} slots used; "
-                f"{_DEP_SETTING}"
-            )
-        if status == lib.SHOAL_VALUE_TOO_LARGE:
-            raise ValueTooLarge(
-                f"value too large in {op}: an entry of {need} bytes cannot fit a heap of "
-                f"{s.heap_capacity} bytes (and keys and values are limited to 4 GiB); {_HEAP_SETTING}"
-            )
-        if status == lib.SHOAL_ROLE:
-            where = (
-                "inside an open phase"
-                if s.phase_open and os.getpid() == s.master_pid
-                else f"from pid {os.getpid()}, not the master (pid {s.master_pid})"
-            )
-            raise HeapRoleError(
-                f"heap {op}() is master-only and runs between phases; it was called {where}"
-            )
-        if status == lib.SHOAL_CORRUPT:
-            raise HeapCorrupt(f"shared heap corrupt ({op}): {reason}")
-        if status == lib.SHOAL_INVALID:
-            raise HeapError(f"heap {op}: invalid call ({reason or 'bad argument or state'})")
-        raise HeapError(f"heap {op}: unexpected status {status}")
+    def _raise(
+        self, status: int, op: str, need: int = 0, path: str = "", reason: str = ""
+    ) -> NoReturn:
+        raise_status(self, status, op, need, path, reason)

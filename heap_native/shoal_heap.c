@@ -2,6 +2,9 @@
  * bytes -> bytes and a set of dependency edges, shared by a master process
  * and the workers it forks.
  *
+ * One translation unit on purpose, though long: the hot path -- probe, publish,
+ * read -- is static inline code the compiler specialises together.
+ *
  * CONTRACT
  *
  * What it is: a region created by the master BEFORE it forks any worker,
@@ -94,6 +97,9 @@ struct info {
     alignas(64) _Atomic uint64_t epoch;
     alignas(64) _Atomic uint64_t live_bytes;
     alignas(64) _Atomic uint64_t reserved_top;
+    /* Hash-slot CAS attempts lost to another writer (the slot is then re-read).
+     * Touched only on that rare path; it lets the tests prove the race happened. */
+    alignas(64) _Atomic uint64_t lost_cas;
 };
 _Static_assert(sizeof(struct info) <= PAGE, "info fits one page");
 
@@ -363,6 +369,7 @@ static shoal_status_t publish(shoal_heap_t *h, uint64_t hash, uint64_t off, uint
                 c->live_bytes += size;
                 return SHOAL_OK;
             }
+            add(&h->info->lost_cas, 1);
             continue; /* w changed under us: examine the same slot again */
         }
         if (SLOT_STATE(w) == ST_LIVE && SLOT_TAG(w) == tag && key_equal(h, SLOT_OFF(w), hash, key, klen)) {
@@ -792,6 +799,7 @@ shoal_status_t shoal_heap_stats(shoal_heap_t *h, shoal_stats_t *out)
     out->phase_counter = ld(&info->phase);
     out->master_pid = ld(&info->master_pid);
     out->region_bytes = h->region_size;
+    out->lost_cas = ld(&info->lost_cas);
     return SHOAL_OK;
 }
 

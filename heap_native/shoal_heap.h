@@ -52,6 +52,7 @@ typedef struct {
     uint64_t phase_counter;    /* odd while a phase is open */
     uint64_t master_pid;
     uint64_t region_bytes;     /* size of the whole mapping */
+    uint64_t lost_cas;         /* hash-slot CAS lost to a racing writer, since create */
 } shoal_stats_t;
 
 typedef struct {

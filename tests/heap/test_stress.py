@@ -8,13 +8,12 @@ True. Afterwards the master compacts and everything written must still be there.
 from __future__ import annotations
 
 import os
-import pickle
 import random
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from heap_fork import collect_child, fork_child
 
 from heap_native import SharedHeap
 
@@ -115,38 +114,6 @@ def reader(heap: SharedHeap) -> dict[str, Any]:
             deps_seen[dependency] = got
             ops += 1
     return {"seen": seen, "ops": ops}
-
-
-def fork_child(fn: Callable[[], dict[str, Any]]) -> tuple[int, int]:
-    """Run ``fn`` in a forked child; return (pid, read end of the pipe carrying its result)."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        code = 1
-        try:
-            os.close(r)
-            payload = pickle.dumps(("ok", fn()))
-            code = 0
-        except BaseException:
-            payload = pickle.dumps(("error", traceback.format_exc()))
-        finally:
-            with os.fdopen(w, "wb") as out:
-                out.write(payload)
-            os._exit(code)
-    os.close(w)
-    return pid, r
-
-
-def collect_child(pid: int, r: int) -> dict[str, Any]:
-    """Read a child's result to EOF, reap it, and re-raise its failure here."""
-    with os.fdopen(r, "rb") as f:
-        data = f.read()
-    _, status = os.waitpid(pid, 0)
-    assert data, f"child {pid} died without a result, status {status}"
-    kind, result = pickle.loads(data)
-    assert kind == "ok", f"child {pid} failed:\n{result}"
-    assert os.waitstatus_to_exitcode(status) == 0
-    return result
 
 
 def check_everything_stored(heap: SharedHeap, winner: dict[int, int]) -> None:
