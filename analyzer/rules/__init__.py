@@ -5,6 +5,8 @@ Module rules (:class:`LintRule`) run on each file's tree in phase 1; project rul
 through the :class:`ProjectIndex`, which records every dependency they have. The contracts
 behind these names are in docs/contracts.md.
 """
+from typing import TypeAlias
+
 from analyzer.core import Applicability, Diagnostic, Edit, Fix, SourceLines
 from analyzer.model import (
     EXTERNAL,
@@ -20,6 +22,17 @@ from analyzer.model import (
     Signature,
     Symbol,
 )
+from analyzer.rules._bindings import (
+    Binding,
+    BindingKind,
+    Redefinition,
+    Scope,
+    ScopeKind,
+    UndefinedExport,
+    UndefinedName,
+    UnusedImport,
+    UnusedVariable,
+)
 from analyzer.rules._examples import Invalid, Valid, run_examples
 from analyzer.rules._lint_rule import (
     LintRule,
@@ -30,20 +43,11 @@ from analyzer.rules._lint_rule import (
 )
 from analyzer.rules._project_rule import ProjectContext, ProjectRule, run_project_rules
 from analyzer.rules._runner import check_source, run_module_rules
-from analyzer.rules._scope import (
-    Binding,
-    BindingKind,
-    Redefinition,
-    Scope,
-    ScopeAnalysis,
-    ScopeKind,
-    ScopeProvider,
-    UndefinedExport,
-    UndefinedName,
-    UnusedImport,
-    UnusedVariable,
-    analyze_scopes,
-)
+from analyzer.rules._scope import ScopeProvider, analyze_scopes
+from analyzer.rules._scope_findings import ScopeAnalysis
+
+#: A rule class of either kind, as the registry and the engine hold them.
+RuleClass: TypeAlias = type[LintRule] | type[ProjectRule]
 
 __all__ = [
     "EXTERNAL",
@@ -69,6 +73,7 @@ __all__ = [
     "ProjectIndex",
     "ProjectRule",
     "Redefinition",
+    "RuleClass",
     "RuleContext",
     "RuleSettings",
     "Scope",

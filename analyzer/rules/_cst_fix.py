@@ -6,14 +6,17 @@ libcst positions count characters with 0-based columns and an exclusive end; sho
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import libcst
 from libcst.metadata import PositionProvider, WhitespaceInclusivePositionProvider
 
 from analyzer.core import Edit, Fix
 from analyzer.rules import _cst_walk
+
+if TYPE_CHECKING:
+    from analyzer.rules._cst_meta import FileMetadata
 
 _PRUNERS: dict[frozenset[type], _cst_walk.Pruner] = {}
 
@@ -22,29 +25,28 @@ def visit(
     module: libcst.Module,
     actions: dict[type, tuple[tuple, tuple]],
     on_error: Callable[[Any, Exception, object], None],
-    plan: Any,
-    meta: Any,
+    visited: Collection[type],
+    meta: FileMetadata,
 ) -> None:
     """Walk ``module`` once, dispatching to the bound rule methods in ``actions``.
 
-    ``plan`` is the runner's dispatch plan (its ``calls`` name every class a rule visits,
-    which decides the subtrees the walk may skip); ``meta`` (a
-    :class:`~analyzer.rules._cst_meta.FileMetadata`) receives the parents of the nodes
-    entered.
+    ``visited`` names every class a rule visits (the keys of the runner's dispatch plan),
+    which decides the subtrees the walk may skip; ``meta`` receives the parents of the
+    nodes entered.
     """
-    wanted = frozenset(plan.calls)
+    wanted = frozenset(visited)
     pruner = _PRUNERS.get(wanted)
     if pruner is None:
         pruner = _PRUNERS[wanted] = _cst_walk.Pruner(wanted)
     _cst_walk.walk(module, actions, on_error, pruner, meta.parents, meta.nodes)
 
 
-def is_cst_node(value: object) -> bool:
+def is_cst_node(value: object) -> TypeGuard[libcst.CSTNode]:
     """True for a libcst node (a replacement-node fix)."""
     return isinstance(value, libcst.CSTNode)
 
 
-def resolve_positions(meta: Any, with_fix_ranges: bool) -> tuple[Any, Any]:
+def resolve_positions(meta: FileMetadata, with_fix_ranges: bool) -> tuple[Any, Any]:
     """PositionProvider ranges, and whitespace-inclusive ones when a fix needs them, from
     the file's :class:`~analyzer.rules._cst_meta.FileMetadata` (one codegen pass for both)."""
     if with_fix_ranges:

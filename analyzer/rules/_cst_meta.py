@@ -244,7 +244,7 @@ class _OffsetState(CodegenState):
         if self.tokens:
             self.popped = len(self.tokens[-1])
 
-    def record_syntactic_position(  # type: ignore[override]
+    def record_syntactic_position(  # type: ignore[override]  # a plain context manager, not a generator
         self, node: Any, *, start_node: Any = None, end_node: Any = None
     ) -> _Syntactic:
         return _Syntactic(self, node, start_node, end_node)

@@ -4,19 +4,9 @@
 the node (dataclass ``__init__`` and validation) even for a visitor that changes nothing;
 that is most of the cost of a lint pass. This walk reads the children instead.
 
-Order. For each node class the fields are visited in the order libcst visits them: the
-order of the ``visit_*(self, "field", ...)`` helper calls in the source of the class's
-``_visit_and_replace_children`` (straight-line code, so source order is evaluation order;
-reading the source also sees ``format_spec``, which libcst visits only when it is set).
-Without readable source, the order is recorded from the first node of the class by running
-its ``_visit_and_replace_children`` with a visitor that notes each ``on_visit_attribute``
-and descends nowhere; failing that, the dataclass field order is used.
-
-Pruning. A subtree can be skipped when no node class the rules visit can occur in it: the
-classes a field can hold are read from the field's type annotation (abstract bases
-expanded to their concrete subclasses), closed transitively. Whitespace, punctuation and
-operator tokens are what gets skipped for most rule sets. A field whose annotation cannot
-be read is always descended into.
+Order and pruning. For each node class the fields are visited in the order libcst visits
+them, and a subtree is skipped when no node class the rules visit can occur in it: both are
+worked out once per class in :mod:`._cst_fields` (:func:`child_fields`, :class:`Pruner`).
 
 Parents. The walk records the parent of every node it enters, before the rules see the
 node's parent: ``parents[id(child)] = node``. :func:`all_parents` records every node's
@@ -30,265 +20,22 @@ in the same order, but no rebuilt node.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import threading
-import typing
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import libcst
 
+from analyzer.rules._cst_fields import (
+    _CONDITIONAL,
+    _SEQUENCES,
+    Pruner,
+    _concrete_classes,
+    child_fields,
+    children,
+)
+
 __all__ = ["Pruner", "all_parents", "child_fields", "children", "read_only_visits", "walk"]
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_SEQUENCES = (tuple, list)
-
-
-class _FieldRecorder(libcst.CSTVisitor):
-    """Notes the fields libcst visits on one node, in order, without descending."""
-
-    def __init__(self, node: libcst.CSTNode) -> None:
-        super().__init__()
-        self.node = node
-        self.fields: list[str] = []
-
-    def on_visit(self, node: libcst.CSTNode) -> bool:
-        return False
-
-    def on_visit_attribute(self, node: libcst.CSTNode, attribute: str) -> None:
-        if node is self.node:
-            self.fields.append(attribute)
-
-    def on_leave_attribute(self, original_node: libcst.CSTNode, attribute: str) -> None:
-        return None
-
-
-def child_fields(node: libcst.CSTNode) -> tuple[str, ...]:
-    """The fields of ``node``'s class that may hold children, in libcst's visiting order."""
-    cls = node.__class__
-    fields = _FIELDS.get(cls)
-    if fields is None:
-        fields = _FIELDS[cls] = _record_fields(node)
-    return fields
-
-
-def _record_fields(node: libcst.CSTNode) -> tuple[str, ...]:
-    recorded = _source_order(type(node)._visit_and_replace_children)
-    if recorded is None:
-        recorder = _FieldRecorder(node)
-        try:
-            node._visit_and_replace_children(recorder)
-            recorded = tuple(dict.fromkeys(recorder.fields))
-        except Exception:  # noqa: BLE001 - any failure means: use the declared order instead
-            recorded = None
-    if recorded is not None and all(hasattr(node, name) for name in recorded):
-        return recorded
-    return tuple(f.name for f in dataclasses.fields(node) if not f.name.startswith("_"))
-
-
-_HELPERS = frozenset({
-    "visit_required", "visit_optional", "visit_sentinel", "visit_iterable", "visit_sequence",
-    "visit_body_iterable", "visit_body_sequence",
-})
-_SOURCE_ORDERS: dict[object, tuple[str, ...] | None] = {}
-#: Fields libcst visits (and announces to ``on_visit_attribute``) only when they are set.
-_CONDITIONAL: dict[object, frozenset[str]] = {}
-
-
-def _source_order(method: Any) -> tuple[str, ...] | None:
-    """The fields ``method`` (a ``_visit_and_replace_children``) visits, in source order.
-
-    Its body is straight-line code (a conditional expression at most), so source order is
-    evaluation order; reading the source also sees a field that is visited only when it is
-    set (``format_spec``), which recording one node's visit would miss.
-    """
-    if method in _SOURCE_ORDERS:
-        return _SOURCE_ORDERS[method]
-    import ast
-    import inspect
-    import textwrap
-
-    order: tuple[str, ...] | None = None
-    conditional: set[str] = set()
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
-        calls = [
-            n for n in ast.walk(tree)
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _HELPERS
-        ]
-        calls.sort(key=lambda n: (n.lineno, n.col_offset))
-        for branch in ast.walk(tree):
-            if isinstance(branch, ast.IfExp):
-                conditional.update(
-                    n.args[1].value for n in ast.walk(branch)
-                    if n in calls and isinstance(n.args[1], ast.Constant)
-                )
-        names = []
-        for call in calls:
-            arg = call.args[1] if len(call.args) > 1 else None
-            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-                raise ValueError("a field visited under a computed name")
-            names.append(arg.value)
-        if calls and not any(
-            isinstance(n, (ast.For, ast.While, ast.If)) for n in ast.walk(tree)
-        ):
-            order = tuple(dict.fromkeys(names))
-    except (OSError, TypeError, SyntaxError, ValueError):
-        order = None
-    _SOURCE_ORDERS[method] = order
-    _CONDITIONAL[method] = frozenset(conditional) if order is not None else frozenset()
-    return order
-
-
-def children(node: libcst.CSTNode) -> list[libcst.CSTNode]:
-    """The children of ``node`` in libcst's order (what ``node.children`` returns, cheaply)."""
-    found: list[libcst.CSTNode] = []
-    for name in child_fields(node):
-        value = getattr(node, name)
-        if value.__class__ in _SEQUENCES:
-            found.extend(item for item in value if isinstance(item, libcst.CSTNode))
-        elif isinstance(value, libcst.CSTNode):
-            found.append(value)
-    return found
-
-
-# ---------------------------------------------------------------------------------------------
-# Which classes a subtree can hold
-
-
-_CONCRETE: list[type] = []
-
-
-def _concrete_classes() -> list[type]:
-    if not _CONCRETE:
-        import inspect
-
-        seen: dict[type, None] = {}
-        for value in vars(libcst).values():
-            if isinstance(value, type) and issubclass(value, libcst.CSTNode):
-                stack = [value]
-                while stack:
-                    cls = stack.pop()
-                    if cls not in seen:
-                        seen[cls] = None
-                        stack.extend(cls.__subclasses__())
-        _CONCRETE.extend(c for c in seen if not inspect.isabstract(c))
-    return _CONCRETE
-
-
-def _annotation_classes(annotation: Any, out: set[type]) -> bool:
-    """Add the node classes ``annotation`` names to ``out``; False if it cannot be read."""
-    if isinstance(annotation, type):
-        if issubclass(annotation, libcst.CSTNode):
-            out.add(annotation)
-        return True
-    args = typing.get_args(annotation)
-    if typing.get_origin(annotation) is None and not args:
-        # A TypeVar, a string that did not resolve, Any...: unknown.
-        return annotation in (None, type(None)) or isinstance(annotation, (str, int, float))
-    return all(_annotation_classes(arg, out) for arg in args)
-
-
-class Pruner:
-    """node class -> fields worth descending into, for one set of visited classes."""
-
-    def __init__(self, wanted: Iterable[type]) -> None:
-        self.wanted = frozenset(wanted)
-        self._fields: dict[type, tuple[str, ...]] = {}
-        # The classes whose subtree may hold a wanted node: the wanted ones and, going
-        # backwards over the "a field may hold" graph, everything that may hold those; a
-        # class with a field that cannot be read may hold anything.
-        graph = _holds_graph()
-        holders: dict[type, list[type]] = {}
-        reaching = set(self.wanted)
-        for cls, held in graph.items():
-            if held is None:
-                reaching.add(cls)
-                continue
-            for child in held:
-                holders.setdefault(child, []).append(cls)
-        stack = list(reaching)
-        while stack:
-            for holder in holders.get(stack.pop(), ()):
-                if holder not in reaching:
-                    reaching.add(holder)
-                    stack.append(holder)
-        self._reaching = frozenset(reaching)
-
-    def fields(self, node: libcst.CSTNode) -> tuple[str, ...]:
-        """The fields of ``node`` to descend into (libcst order)."""
-        cls = node.__class__
-        kept = self._fields.get(cls)
-        if kept is None:
-            kept = self._fields[cls] = tuple(
-                name for name in child_fields(node) if self._worth(cls, name)
-            )
-        return kept
-
-    def _worth(self, cls: type, name: str) -> bool:
-        held = _field_holds(cls, name)
-        return held is None or not self._reaching.isdisjoint(held)
-
-    def _reaches(self, cls: type) -> bool:
-        """True when a node of class ``cls`` is wanted or may hold a wanted node."""
-        return cls in self._reaching or cls not in _holds_graph()
-
-
-_GRAPH: dict[type, frozenset[type] | None] = {}
-
-
-def _holds_graph() -> dict[type, frozenset[type] | None]:
-    """concrete node class -> the concrete classes its fields may hold (None: unknown)."""
-    if not _GRAPH:
-        for cls in _concrete_classes():
-            held: set[type] | None = set()
-            for name in _dataclass_fields(cls):
-                field_held = _field_holds(cls, name)
-                if field_held is None:
-                    held = None
-                    break
-                held.update(field_held)
-            _GRAPH[cls] = frozenset(held) if held is not None else None
-    return _GRAPH
-
-
-def _dataclass_fields(cls: type) -> list[str]:
-    try:
-        return [f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")]
-    except TypeError:
-        return []
-
-
-_HOLDS: dict[tuple[type, str], frozenset[type] | None] = {}
-_HINTS: dict[type, dict[str, Any] | None] = {}
-_EXPANDED: dict[type, frozenset[type]] = {}
-
-
-def _expand(named: type) -> frozenset[type]:
-    found = _EXPANDED.get(named)
-    if found is None:
-        found = _EXPANDED[named] = frozenset(c for c in _concrete_classes() if issubclass(c, named))
-    return found
-
-
-def _field_holds(cls: type, name: str) -> frozenset[type] | None:
-    """Concrete node classes field ``name`` of ``cls`` can hold; None when unknown."""
-    key = (cls, name)
-    if key in _HOLDS:
-        return _HOLDS[key]
-    if cls not in _HINTS:
-        try:
-            _HINTS[cls] = typing.get_type_hints(cls)
-        except Exception:  # noqa: BLE001 - unreadable annotations mean "may hold anything"
-            _HINTS[cls] = None
-    hints = _HINTS[cls]
-    held: frozenset[type] | None = None
-    if hints is not None and name in hints:
-        named: set[type] = set()
-        if _annotation_classes(hints[name], named):
-            held = frozenset().union(*(_expand(n) for n in named))
-    _HOLDS[key] = held
-    return held
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,13 +128,13 @@ _ORIGINAL_VISIT = libcst.CSTNode.visit
 _ANNOUNCED: dict[type, tuple[tuple[str, bool], ...]] = {}
 #: A visitor's mode: None for a transformer (libcst's own visit), else the names of the node
 #: classes whose fields it must be told about (``on_visit_attribute``), or _EVERY_CLASS.
-_Mode = "frozenset[str] | None"
+_Mode = frozenset[str] | None
 _EVERY_CLASS = frozenset({"*"})
 #: A visitor that calls nothing on the nodes below the root: visiting them is skipped.
 _CHILDREN_SILENT = frozenset({"-"})
 #: id(visitor) -> (visitor, mode); the visitor is held so that its id stays its own.
-_MODES: dict[int, tuple[object, Any]] = {}
-_CLASS_MODES: dict[type, Any] = {}
+_MODES: dict[int, tuple[object, _Mode]] = {}
+_CLASS_MODES: dict[type, _Mode] = {}
 _depth = 0
 _DEPTH_LOCK = threading.Lock()
 
@@ -397,10 +144,10 @@ def _attribute_classes(names: Iterable[str]) -> frozenset[str]:
     return frozenset(n.split("_")[1] for n in names if n.count("_") >= 2)
 
 
-def _class_mode(cls: type) -> Any:
+def _class_mode(cls: type) -> _Mode:
     if cls in _CLASS_MODES:
         return _CLASS_MODES[cls]
-    mode: Any
+    mode: _Mode
     if not issubclass(cls, libcst.CSTVisitor):
         mode = None
     elif (cls.on_visit_attribute is not libcst.CSTVisitor.on_visit_attribute
@@ -418,10 +165,11 @@ def _class_mode(cls: type) -> Any:
     return mode
 
 
-def _mode(visitor: object) -> Any:
+def _mode(visitor: object) -> _Mode:
     from libcst._batched_visitor import _BatchedCSTVisitor
 
     methods = getattr(visitor, "visitor_methods", None)
+    mode: _Mode
     if visitor.__class__ is _BatchedCSTVisitor and isinstance(methods, dict):
         # libcst's batched visitor calls the attribute methods it was given. Batching only
         # providers that work from visit_Module (ScopeProvider, ExpressionContextProvider
@@ -429,7 +177,7 @@ def _mode(visitor: object) -> Any:
         only_module = all(
             n in ("visit_Module", "leave_Module") or not fns for n, fns in methods.items()
         )
-        if only_module and visitor.before_visit is None and visitor.after_leave is None:  # type: ignore[attr-defined]
+        if only_module and visitor.before_visit is None and visitor.after_leave is None:
             mode = _CHILDREN_SILENT
         else:
             mode = _attribute_classes(methods)
@@ -501,7 +249,7 @@ def read_only_visits() -> Iterator[None]:
     # parallel, and the swap must stay until the last of them is done.
     with _DEPTH_LOCK:
         if _depth == 0:
-            libcst.CSTNode.visit = _read_only_visit  # type: ignore[method-assign]
+            libcst.CSTNode.visit = _read_only_visit  # type: ignore[method-assign]  # swapped on purpose
         _depth += 1
     try:
         yield
@@ -509,5 +257,5 @@ def read_only_visits() -> Iterator[None]:
         with _DEPTH_LOCK:
             _depth -= 1
             if _depth == 0:
-                libcst.CSTNode.visit = _ORIGINAL_VISIT  # type: ignore[method-assign]
+                libcst.CSTNode.visit = _ORIGINAL_VISIT  # type: ignore[method-assign]  # the swap undone
                 _MODES.clear()

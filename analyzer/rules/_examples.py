@@ -27,8 +27,12 @@ if TYPE_CHECKING:
 
 
 def apply_fixes(source: str, diagnostics: list[Diagnostic]) -> str:
-    """``source`` with the edits of every diagnostic's fix applied (fixes must not overlap)."""
-    edits = [edit for d in diagnostics if d.fix is not None for edit in d.fix.edits]
+    """``source`` with the edits of every diagnostic's fix applied (fixes must not overlap).
+
+    Equal fixes count once, as in fix mode: the findings of one statement share its fix.
+    """
+    fixes = dict.fromkeys(d.fix for d in diagnostics if d.fix is not None)
+    edits = [edit for fix in fixes for edit in fix.edits]
     return apply_edits(source, edits)
 
 
@@ -75,6 +79,7 @@ def run_example(rule: type[LintRule], example: Valid | Invalid) -> list[str]:
 def run_examples(rule: type[LintRule]) -> list[str]:
     """Check every VALID and INVALID example of ``rule``; empty when all pass."""
     problems: list[str] = []
-    for example in [*rule.VALID, *rule.INVALID]:
+    examples: list[Valid | Invalid] = [*rule.VALID, *rule.INVALID]
+    for example in examples:
         problems.extend(run_example(rule, example))
     return problems

@@ -27,7 +27,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from analyzer.core import SourceLines
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from analyzer.core import Fix
     from analyzer.rules._cases import Invalid, Valid
+    from analyzer.rules._cst_meta import FileMetadata
 
 _CODE_RE = re.compile(r"[A-Z]{1,3}[0-9]+")
 _NAME_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
@@ -81,7 +82,7 @@ class RuleContext:
     source: str
     settings: RuleSettings = field(default_factory=RuleSettings)
     #: Line access and column conversion over :attr:`source`; built from it when not given.
-    lines: SourceLines = None  # type: ignore[assignment]
+    lines: SourceLines = None  # type: ignore[assignment]  # None only until __post_init__
 
     def __post_init__(self) -> None:
         if self.lines is None:
@@ -116,6 +117,17 @@ class MetadataNotDeclaredError(LookupError):
         self.provider = provider
 
 
+class _Run(Protocol):
+    """The runner's side of one file, as a rule instance sees it (``_runner._FileRun``)."""
+
+    def add_report(self, rule: LintRule, node: object, message: str | None, fix: object,
+                   end: tuple[int, int] | None) -> None: ...
+
+    def metadata(self, rule: LintRule, provider: type, node: object, default: Any) -> Any: ...
+
+    def cst_metadata(self) -> FileMetadata: ...
+
+
 class LintRule:
     """Base class of module rules: visit_*/leave_* over the ast or libcst tree of one file."""
 
@@ -133,11 +145,15 @@ class LintRule:
     FIXABLE: ClassVar[bool] = False
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
+    #: The options the rule takes from ``[tool.shoal.options.NAME]``: name -> type (or a
+    #: tuple of types). When declared, an unknown key or a wrong type is a configuration
+    #: error naming it (exit 2); ``None`` accepts any key.
+    OPTIONS: ClassVar[Mapping[str, type | tuple[type, ...]] | None] = None
 
     def __init__(self, context: RuleContext) -> None:
         self.context = context
         # Set by the runner; a rule used outside it has nowhere to report.
-        self._shoal_run: Any = None
+        self._shoal_run: _Run | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -151,6 +167,7 @@ class LintRule:
         *,
         fix: Fix | object | None = None,
         end: tuple[int, int] | None = None,
+        replacement: object | None = None,
     ) -> None:
         """Report a finding at ``node`` (an ast node, a libcst node or a (line, column) pair).
 
@@ -158,9 +175,18 @@ class LintRule:
         :param fix: a :class:`~analyzer.rules.Fix`, or for CST rules a libcst node that
             replaces ``node``.
         :param end: (line, column) overriding the end of the reported range.
+        :param replacement: Fixit's name for ``fix`` as a libcst node (CST rules only), so a
+            rule written for Fixit's ``report(node, message, replacement=...)`` runs as is.
         """
         if self._shoal_run is None:
             raise RuntimeError(f"{type(self).__qualname__}.report() called outside the runner")
+        if replacement is not None:
+            if fix is not None:
+                raise TypeError("report() takes fix= or replacement=, not both")
+            if self.TREE != "cst":
+                raise TypeError(f"{type(self).__qualname__}: replacement= needs TREE = 'cst' "
+                                f"(an ast rule passes fix=Fix(...))")
+            fix = replacement
         self._shoal_run.add_report(self, node, message, fix, end)
 
     def get_metadata(self, provider: type, node: object = None, default: Any = _NO_DEFAULT) -> Any:

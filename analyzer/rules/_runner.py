@@ -9,9 +9,9 @@ the children, ``leave_*`` after, children in ``_fields`` order (the order of
 ``op``, ``ops``) are skipped unless some rule visits those classes. The ``ast`` walk recurses
 until it is :data:`RECURSION_BUDGET` levels deep and continues with an explicit stack, so the
 10,000-term ``1+1+...`` chain that ``ast.parse`` accepts never raises RecursionError in the
-walk itself. CST rules share one read-only walk of the libcst tree that fans out the same
-way, in libcst's visiting order, skipping subtrees where no visited class can occur
-(:mod:`._cst_walk`).
+walk itself (:mod:`._ast_walk`). CST rules share one read-only walk of the libcst tree that
+fans out the same way, in libcst's visiting order, skipping subtrees where no visited class
+can occur (:mod:`._cst_walk`).
 
 Failures. A rule that raises (including RecursionError from its own recursion) yields one
 ``SH900`` diagnostic naming the rule, the file, the node being visited and the exception, and
@@ -42,11 +42,11 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from analyzer.core import Diagnostic, Fix
+from analyzer.rules._ast_walk import _FIELDS, _SINGLETON_BASES, walk_ast
 from analyzer.rules._lint_rule import (
     _NO_DEFAULT,
     AST_NODE_CLASSES,
@@ -59,59 +59,14 @@ from analyzer.rules._lint_rule import (
 
 if TYPE_CHECKING:
     import libcst
+    from libcst.metadata import MetadataWrapper
+
+    from analyzer.rules._cst_meta import FileMetadata
 
 #: Depth at which the ast walk switches from recursion to an explicit stack.
 RECURSION_BUDGET = 200
 INTERNAL_ERROR_CODE = "SH900"
 INTERNAL_ERROR_NAME = "internal-error"
-
-_SINGLETON_BASES = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
-_SIGNATURE_RE = re.compile(r"\w+\((.*)\)\Z", re.S)
-
-
-# ---------------------------------------------------------------------------------------------
-# Which fields of a node class can hold nodes
-
-
-def _node_fields(cls: type, with_singletons: bool) -> tuple[str, ...]:
-    """Fields of ``cls`` that may hold child nodes, from the signature in its docstring.
-
-    ``ast`` classes document their fields as ``Compare(expr left, cmpop* ops, expr*
-    comparators)``; fields typed ``identifier``/``string``/``constant``/``int`` never hold
-    nodes, and singleton-typed ones only matter to rules that visit the singletons. When the
-    docstring does not have that shape every field is kept (the walk checks each value).
-    """
-    fields: tuple[str, ...] = getattr(cls, "_fields", ())
-    match = _SIGNATURE_RE.match(cls.__doc__ or "")
-    if match is None or not fields:
-        return fields
-    kept = []
-    for part in filter(None, (p.strip() for p in match.group(1).split(","))):
-        type_name, _, field_name = part.rpartition(" ")
-        node_type = AST_NODE_CLASSES.get(type_name.rstrip("*?"))
-        if node_type is None:
-            continue
-        if not with_singletons and issubclass(node_type, _SINGLETON_BASES):
-            continue
-        kept.append(field_name)
-    if set(kept) - set(fields):
-        return fields
-    return tuple(kept)
-
-
-class _FieldTable(dict):  # type: ignore[type-arg]
-    """node class -> fields to descend into; filled on first sight of each class."""
-
-    def __init__(self, with_singletons: bool) -> None:
-        super().__init__()
-        self.with_singletons = with_singletons
-
-    def __missing__(self, cls: type) -> tuple[str, ...]:
-        fields = self[cls] = _node_fields(cls, self.with_singletons)
-        return fields
-
-
-_FIELDS = {False: _FieldTable(False), True: _FieldTable(True)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,99 +152,6 @@ def _plan_for(rules: Sequence[type[LintRule]], tree: str) -> _Plan:
     return plan
 
 
-# ---------------------------------------------------------------------------------------------
-# The ast walk
-
-
-def _walk_ast(
-    root: ast.AST,
-    actions: dict[type, tuple[tuple, tuple]],
-    fields_of: _FieldTable,
-    inert: frozenset[type],
-    on_error: Callable[[Any, Exception, object], None],
-) -> None:
-    get_action = actions.get
-    node_base = ast.AST
-
-    def walk(node: ast.AST, depth: int) -> None:
-        cls = node.__class__
-        action = get_action(cls)
-        if action is not None:
-            for fn in action[0]:
-                try:
-                    fn(node)
-                except Exception as exc:
-                    on_error(fn, exc, node)
-        if depth < RECURSION_BUDGET:
-            depth += 1
-            for name in fields_of[cls]:
-                child = getattr(node, name, None)
-                if child.__class__ is list:
-                    for item in child:
-                        if item.__class__ not in inert and isinstance(item, node_base):
-                            walk(item, depth)
-                elif child.__class__ not in inert and isinstance(child, node_base):
-                    walk(child, depth)
-        else:
-            for child in _children(node, fields_of, node_base):
-                walk_iteratively(child)
-        if action is not None and action[1]:
-            # Looked up again: a rule that failed below this node has been unbound since.
-            action = get_action(cls)
-            if action is not None:
-                for fn in action[1]:
-                    try:
-                        fn(node)
-                    except Exception as exc:
-                        on_error(fn, exc, node)
-
-    def walk_iteratively(start: ast.AST) -> None:
-        stack: list[Any] = [start]
-        while stack:
-            node = stack.pop()
-            if node.__class__ is _Leave:
-                action = get_action(node.node.__class__)
-                for fn in action[1] if action is not None else ():
-                    try:
-                        fn(node.node)
-                    except Exception as exc:
-                        on_error(fn, exc, node.node)
-                continue
-            action = get_action(node.__class__)
-            if action is not None:
-                for fn in action[0]:
-                    try:
-                        fn(node)
-                    except Exception as exc:
-                        on_error(fn, exc, node)
-                if action[1]:
-                    stack.append(_Leave(node))
-            children = _children(node, fields_of, node_base)
-            children.reverse()
-            stack.extend(children)
-
-    walk(root, 0)
-
-
-class _Leave:
-    """Stack marker of the iterative walk: call the leave_* methods of ``node``."""
-
-    __slots__ = ("node",)
-
-    def __init__(self, node: ast.AST) -> None:
-        self.node = node
-
-
-def _children(node: ast.AST, fields_of: _FieldTable, node_base: type) -> list[ast.AST]:
-    children: list[ast.AST] = []
-    for name in fields_of[node.__class__]:
-        child = getattr(node, name, None)
-        if child.__class__ is list:
-            children.extend(item for item in child if isinstance(item, node_base))
-        elif isinstance(child, node_base):
-            children.append(child)
-    return children
-
 
 # ---------------------------------------------------------------------------------------------
 # One file
@@ -309,8 +171,9 @@ class _FileRun:
         self.ast_tree = ast_tree
         self._cst_tree_factory = cst_tree
         self._cst_module: libcst.Module | None = None
-        self._cst_metadata: Any = None
-        self._provided: dict[type, object] = dict(metadata or {})
+        self._cst_metadata: FileMetadata | None = None
+        # A provider's value is whatever it computed: opaque here, a mapping when indexed.
+        self._provided: dict[type, Any] = dict(metadata or {})
         self._provider_errors: dict[type, Exception] = {}
         self.diagnostics: list[Diagnostic] = []
         self._cst_reports: list[tuple[LintRule, object, str, object, tuple[int, int] | None]] = []
@@ -338,7 +201,10 @@ class _FileRun:
         plan = _plan_for(rules, "ast")
         self._actions = plan.bind(self.instantiate(rules))
         if self._actions:
-            _walk_ast(self.ast_tree, self._actions, plan.fields, plan.inert, self.on_error)
+            walk_ast(
+                self.ast_tree, self._actions, plan.fields, plan.inert, self.on_error,
+                RECURSION_BUDGET,
+            )
 
     def run_cst(self, rules: Sequence[type[LintRule]]) -> None:
         from analyzer.rules import _cst_fix
@@ -353,7 +219,7 @@ class _FileRun:
         if not self._actions:
             return
         try:
-            _cst_fix.visit(module, self._actions, self.on_error, plan, self.cst_metadata())
+            _cst_fix.visit(module, self._actions, self.on_error, plan.calls, self.cst_metadata())
             if self._cst_reports:
                 self._convert_cst_reports(module)
         except RecursionError as exc:
@@ -446,13 +312,13 @@ class _FileRun:
         if node is None:
             return value
         try:
-            return value[node]  # type: ignore[index]
+            return value[node]
         except KeyError:
             if default is _NO_DEFAULT:
                 raise
             return default
 
-    def _compute(self, provider: type) -> object:
+    def _compute(self, provider: type) -> Any:
         if provider in self._provider_errors:
             raise self._provider_errors[provider]
         try:
@@ -479,7 +345,7 @@ class _FileRun:
                 self._cst_module = libcst.parse_module(self.context.source)
         return self._cst_module
 
-    def cst_metadata(self) -> Any:
+    def cst_metadata(self) -> FileMetadata:
         """The libcst metadata of the file (:class:`~analyzer.rules._cst_meta.FileMetadata`)."""
         if self._cst_metadata is None:
             from analyzer.rules._cst_meta import FileMetadata
@@ -487,7 +353,7 @@ class _FileRun:
             self._cst_metadata = FileMetadata(self.cst_module())
         return self._cst_metadata
 
-    def cst_wrapper(self) -> Any:
+    def cst_wrapper(self) -> MetadataWrapper:
         return self.cst_metadata().wrapper
 
     def _convert_cst_reports(self, module: libcst.Module) -> None:

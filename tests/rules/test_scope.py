@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 import textwrap
 
 import pytest
@@ -123,6 +124,12 @@ CASES = {
     "nonlocal-used": ("def f():\n    x = 1\n    def g():\n        nonlocal x\n        x = 2\n"
                       "    g()\n    return x\n", []),
 }  # fmt: skip
+
+
+if sys.version_info >= (3, 11):
+    # except* has its own handler: the handled exception name is a use, not a miss
+    CASES["except-star-handles-name-error"] = (
+        "try:\n    undefined_thing\nexcept* NameError:\n    pass\n", [])
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

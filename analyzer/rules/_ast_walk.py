@@ -1,0 +1,168 @@
+"""The ast side of the module-rule runner: which fields hold nodes, and the one traversal.
+
+Fields. For each node class the walk descends into the fields that can hold nodes, read once
+from the signature in the class's docstring (:func:`_node_fields`), in ``_fields`` order (the
+order of :class:`ast.NodeVisitor`). Fields that only hold operator/context singletons
+(``ctx``, ``op``, ``ops``) are in the second table only (``_FIELDS[True]``), for rule sets
+that visit those classes.
+
+Walk. :func:`walk_ast` calls the bound ``visit_*`` methods before a node's children and the
+``leave_*`` ones after. It recurses until it is ``budget`` levels deep (the runner passes
+:data:`~analyzer.rules._runner.RECURSION_BUDGET`) and continues with an explicit stack, so
+the 10,000-term ``1+1+...`` chain that ``ast.parse`` accepts never raises RecursionError in
+the walk itself. A rule method that raises is handed to ``on_error``, which unbinds the rule.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from typing import Any
+
+from analyzer.rules._lint_rule import AST_NODE_CLASSES
+
+__all__ = ["walk_ast"]
+
+_SINGLETON_BASES = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+_SIGNATURE_RE = re.compile(r"\w+\((.*)\)\Z", re.S)
+
+
+# ---------------------------------------------------------------------------------------------
+# Which fields of a node class can hold nodes
+
+
+def _node_fields(cls: type, with_singletons: bool) -> tuple[str, ...]:
+    """Fields of ``cls`` that may hold child nodes, from the signature in its docstring.
+
+    ``ast`` classes document their fields as ``Compare(expr left, cmpop* ops, expr*
+    comparators)``; fields typed ``identifier``/``string``/``constant``/``int`` never hold
+    nodes, and singleton-typed ones only matter to rules that visit the singletons. When the
+    docstring does not have that shape every field is kept (the walk checks each value).
+    """
+    fields: tuple[str, ...] = getattr(cls, "_fields", ())
+    match = _SIGNATURE_RE.match(cls.__doc__ or "")
+    if match is None or not fields:
+        return fields
+    kept = []
+    for part in filter(None, (p.strip() for p in match.group(1).split(","))):
+        type_name, _, field_name = part.rpartition(" ")
+        node_type = AST_NODE_CLASSES.get(type_name.rstrip("*?"))
+        if node_type is None:
+            continue
+        if not with_singletons and issubclass(node_type, _SINGLETON_BASES):
+            continue
+        kept.append(field_name)
+    if set(kept) - set(fields):
+        return fields
+    return tuple(kept)
+
+
+class _FieldTable(dict[type, tuple[str, ...]]):
+    """node class -> fields to descend into; filled on first sight of each class."""
+
+    def __init__(self, with_singletons: bool) -> None:
+        super().__init__()
+        self.with_singletons = with_singletons
+
+    def __missing__(self, cls: type) -> tuple[str, ...]:
+        fields = self[cls] = _node_fields(cls, self.with_singletons)
+        return fields
+
+
+_FIELDS = {False: _FieldTable(False), True: _FieldTable(True)}
+
+
+# ---------------------------------------------------------------------------------------------
+# The ast walk
+
+
+def walk_ast(
+    root: ast.AST,
+    actions: dict[type, tuple[tuple, tuple]],
+    fields_of: _FieldTable,
+    inert: frozenset[type],
+    on_error: Callable[[Any, Exception, object], None],
+    budget: int,
+) -> None:
+    """Call the bound visit/leave methods in ``actions`` over the tree under ``root``."""
+    get_action = actions.get
+    node_base = ast.AST
+
+    def walk(node: ast.AST, depth: int) -> None:
+        cls = node.__class__
+        action = get_action(cls)
+        if action is not None:
+            for fn in action[0]:
+                try:
+                    fn(node)
+                except Exception as exc:
+                    on_error(fn, exc, node)
+        if depth < budget:
+            depth += 1
+            for name in fields_of[cls]:
+                child = getattr(node, name, None)
+                if child.__class__ is list:
+                    for item in child:
+                        if item.__class__ not in inert and isinstance(item, node_base):
+                            walk(item, depth)
+                elif child.__class__ not in inert and isinstance(child, node_base):
+                    walk(child, depth)
+        else:
+            for child in _children(node, fields_of, node_base):
+                walk_iteratively(child)
+        if action is not None and action[1]:
+            # Looked up again: a rule that failed below this node has been unbound since.
+            action = get_action(cls)
+            if action is not None:
+                for fn in action[1]:
+                    try:
+                        fn(node)
+                    except Exception as exc:
+                        on_error(fn, exc, node)
+
+    def walk_iteratively(start: ast.AST) -> None:
+        stack: list[Any] = [start]
+        while stack:
+            node = stack.pop()
+            if node.__class__ is _Leave:
+                action = get_action(node.node.__class__)
+                for fn in action[1] if action is not None else ():
+                    try:
+                        fn(node.node)
+                    except Exception as exc:
+                        on_error(fn, exc, node.node)
+                continue
+            action = get_action(node.__class__)
+            if action is not None:
+                for fn in action[0]:
+                    try:
+                        fn(node)
+                    except Exception as exc:
+                        on_error(fn, exc, node)
+                if action[1]:
+                    stack.append(_Leave(node))
+            children = _children(node, fields_of, node_base)
+            children.reverse()
+            stack.extend(children)
+
+    walk(root, 0)
+
+
+class _Leave:
+    """Stack marker of the iterative walk: call the leave_* methods of ``node``."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: ast.AST) -> None:
+        self.node = node
+
+
+def _children(node: ast.AST, fields_of: _FieldTable, node_base: type[ast.AST]) -> list[ast.AST]:
+    children: list[ast.AST] = []
+    for name in fields_of[node.__class__]:
+        child = getattr(node, name, None)
+        if child.__class__ is list:
+            children.extend(item for item in child if isinstance(item, node_base))
+        elif isinstance(child, node_base):
+            children.append(child)
+    return children

@@ -1,0 +1,265 @@
+"""The scope analysis' post-pass: findings from closed scopes, ``__all__`` extensions, results.
+
+Runs once the walk (``_scope``) is over: every closed scope is checked for unused imports,
+unused locals and undefined ``__all__`` names, in the order the scopes closed; module-level
+``__all__.extend``/``.append`` calls are then read (beyond pyflakes); and
+:class:`ScopeAnalysis` turns the collected findings into the public records, converting
+ast byte columns to character columns.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+
+from analyzer.rules._bindings import (
+    _ASSIGN,
+    _B,
+    _BUILTIN,
+    _CLASS_SCOPE,
+    _EXPORT,
+    _FUNC,
+    _FUTURE,
+    _KIND_NAMES,
+    _LAMBDA,
+    _MODULE,
+    _NONLOCAL,
+    _SCOPE_NAMES,
+    _STAR,
+    Binding,
+    Redefinition,
+    Scope,
+    UndefinedExport,
+    UndefinedName,
+    UnusedImport,
+    UnusedVariable,
+    _Located,
+    _Scope,
+)
+from analyzer.rules._scope_state import _ScopeState
+
+_ALWAYS_USED = frozenset(
+    ("__tracebackhide__", "__traceback_info__", "__traceback_supplement__", "__debuggerskip__")
+)
+
+
+def _check_closed_scopes(state: _ScopeState) -> None:
+    """Collect the findings of every closed scope, in the order the scopes closed."""
+    for scope in state.dead:
+        _check_dead(state, scope)
+
+
+def _check_dead(state: _ScopeState, scope: _Scope) -> None:
+    kind = scope.kind
+    if kind == _CLASS_SCOPE:
+        return  # names bound in a class body are attributes: never unused
+    bindings = scope.bindings
+    if kind == _FUNC or kind == _LAMBDA:
+        if not scope.uses_locals:
+            for name, b in bindings.items():
+                if (
+                    b is not _BUILTIN
+                    and not b.used
+                    and _ASSIGN <= b.kind <= _NONLOCAL
+                    and name != "_"
+                    and name not in _ALWAYS_USED
+                ):
+                    state.unused_variables.append((name, b.node))
+    all_b = bindings.get("__all__")
+    all_names: Iterable[str] = ()
+    if isinstance(all_b, _B) and all_b.kind == _EXPORT:
+        all_names = set(all_b.names or ())
+        undefined = [n for n in all_b.names or () if n not in bindings]
+        if kind == _MODULE:
+            state.all_binding = all_b
+        if undefined:
+            if not scope.star and not state.is_package:
+                for name in undefined:
+                    state.undefined_exports.append((name, all_b.stmt))
+            if scope.star:
+                for sb in bindings.values():
+                    if isinstance(sb, _B) and sb.kind == _STAR:
+                        sb.used = True
+                state.star_undefined.extend(undefined)
+    for b in bindings.values():
+        if b is _BUILTIN or b.kind > _FUTURE:
+            continue
+        if not b.used and b.name not in all_names:
+            state.unused_imports.append(b)
+            for r in b.redefined or ():
+                state.redefinitions.append((r, r.node, b.stmt.lineno))
+
+
+def _extend_all(state: _ScopeState, tree: ast.Module) -> bool:
+    """Read module-level ``__all__.extend([...])``/``.append("x")``/``+= x`` (beyond pyflakes)."""
+    b = state.all_binding
+    if b is None:
+        return False
+    added = False
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
+            continue
+        call = stmt.value
+        func = call.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "__all__"
+            and func.attr in ("extend", "append")
+            and len(call.args) == 1
+        ):
+            continue
+        arg = call.args[0]
+        elts = arg.elts if func.attr == "extend" and isinstance(arg, (ast.List, ast.Tuple)) else [arg]
+        if func.attr == "extend" and not isinstance(arg, (ast.List, ast.Tuple)):
+            b.dynamic = True
+            continue
+        for elt in elts:
+            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                assert b.names is not None
+                b.names.append(elt.value)
+                added = True
+            else:
+                b.dynamic = True
+    return added
+
+
+def _apply_extended_all(state: _ScopeState) -> None:
+    """Re-check unused imports and undefined exports against names added by ``.extend``."""
+    b = state.all_binding
+    assert b is not None and state.module_scope is not None
+    names = set(b.names or ())
+    scope = state.module_scope
+    state.unused_imports = [
+        u for u in state.unused_imports if u.scope is not scope or u.name not in names
+    ]
+    if scope.star or state.is_package:
+        return
+    seen = {n for n, _ in state.undefined_exports}
+    for name in b.names or ():
+        if name not in scope.bindings and name not in seen:
+            seen.add(name)
+            state.undefined_exports.append((name, b.stmt))
+
+
+class ScopeAnalysis:
+    """The scope provider's value for one file (read-only).
+
+    ``scopes`` (tuple of :class:`Scope`, index 0 is the module), ``bindings`` (tuple of
+    :class:`Binding`, in creation order), ``unused_imports`` (:class:`UnusedImport`),
+    ``undefined_names`` (:class:`UndefinedName`), ``undefined_exports``
+    (:class:`UndefinedExport`), ``unused_variables`` (:class:`UnusedVariable`),
+    ``redefinitions`` (:class:`Redefinition`), ``star_undefined_names`` (names that are
+    undefined unless a ``from m import *`` provides them; never in ``undefined_names``),
+    ``all_names`` (the static ``__all__`` names, or None without ``__all__``),
+    ``all_dynamic`` (``__all__`` exists but some part of it is not a literal),
+    ``future_annotations``. Positions are 1-based lines and 1-based *character* columns,
+    end exclusive.
+    """
+
+    __slots__ = (
+        "unused_imports", "undefined_names", "undefined_exports", "unused_variables",
+        "redefinitions", "star_undefined_names", "all_names", "all_dynamic",
+        "future_annotations", "_analyzer", "_column", "_scopes", "_bindings",
+    )  # fmt: skip
+
+    # Declared for the type checker; __init__ sets them through object.__setattr__, as
+    # __setattr__ is closed to keep the value read-only.
+    unused_imports: tuple[UnusedImport, ...]
+    undefined_names: tuple[UndefinedName, ...]
+    undefined_exports: tuple[UndefinedExport, ...]
+    unused_variables: tuple[UnusedVariable, ...]
+    redefinitions: tuple[Redefinition, ...]
+    star_undefined_names: tuple[str, ...]
+    all_names: tuple[str, ...] | None
+    all_dynamic: bool
+    future_annotations: bool
+    _analyzer: _ScopeState
+    _column: Callable[[int, int], int]
+    _scopes: tuple[Scope, ...] | None
+    _bindings: tuple[Binding, ...] | None
+
+    def __init__(self, analyzer: _ScopeState, column: Callable[[int, int], int]) -> None:
+        put = object.__setattr__
+        put(self, "_analyzer", analyzer)
+        put(self, "_column", column)
+        put(self, "_scopes", None)
+        put(self, "_bindings", None)
+
+        def rng(node: _Located) -> tuple[int, int, int, int]:
+            line = node.lineno
+            end_line = node.end_lineno or line
+            end_col = node.end_col_offset
+            start = column(line, node.col_offset)
+            return line, start, end_line, column(end_line, end_col) if end_col is not None else start
+
+        a = analyzer
+        values = {
+            "unused_imports": tuple(
+                UnusedImport(
+                    b.name, b.imported_name(), *rng(b.stmt),
+                    b.stmt, b.alias,  # type: ignore[arg-type]  # imports: Import stmt, alias set
+                )
+                for b in a.unused_imports
+            ),
+            "undefined_names": tuple(UndefinedName(n, *rng(node)) for n, node in a.undefined),
+            "undefined_exports": tuple(
+                UndefinedExport(n, *rng(node)) for n, node in a.undefined_exports
+            ),
+            "unused_variables": tuple(
+                UnusedVariable(n, *rng(node)) for n, node in a.unused_variables
+            ),
+            "redefinitions": tuple(
+                Redefinition(b.name, *rng(node), line) for b, node, line in a.redefinitions
+            ),
+            "star_undefined_names": tuple(a.star_undefined),
+            "all_names": tuple(a.all_binding.names or ()) if a.all_binding else None,
+            "all_dynamic": bool(a.all_binding and a.all_binding.dynamic),
+            "future_annotations": a.future_annotations,
+        }
+        for name, value in values.items():
+            put(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"ScopeAnalysis is read-only: cannot set {name!r}")
+
+    @property
+    def scopes(self) -> tuple[Scope, ...]:
+        """Every scope of the file, module first, in the order they were opened."""
+        scopes = self._scopes
+        if scopes is None:
+            scopes = tuple(
+                Scope(s.index, _SCOPE_NAMES[s.kind], s.name,
+                      s.parent.index if s.parent else None, s.node, s.star, s.uses_locals)
+                for s in self._analyzer.scopes
+            )  # fmt: skip
+            object.__setattr__(self, "_scopes", scopes)
+        return scopes
+
+    @property
+    def bindings(self) -> tuple[Binding, ...]:
+        """Every binding of the file, in the order the analysis made them."""
+        bindings = self._bindings
+        if bindings is None:
+            column = self._column
+            out = []
+            for b in self._analyzer.all_bindings:
+                node = b.node
+                line = node.lineno
+                end_line = getattr(node, "end_lineno", None) or line
+                col = column(line, node.col_offset)
+                end_col = getattr(node, "end_col_offset", None)
+                is_import = b.kind <= _FUTURE
+                out.append(Binding(
+                    b.name, _KIND_NAMES[b.kind], line, col, end_line,
+                    column(end_line, end_col) if end_col is not None else col,
+                    b.scope.index, bool(b.used), b.deleted, node,
+                    b.module if is_import else None,
+                    b.full_name if is_import else None,
+                    b.imported_name() if is_import else None,
+                    b.alias,
+                    b.stmt if is_import else None,  # type: ignore[arg-type]  # imports: an Import stmt
+                    b.redefined_line,
+                ))  # fmt: skip
+            bindings = tuple(out)
+            object.__setattr__(self, "_bindings", bindings)
+        return bindings

@@ -1,0 +1,421 @@
+"""The scope analysis' walking state: the scope stack, node dispatch, and pyflakes' binding rules.
+
+:class:`_ScopeState` is the bottom of the analyzer's class chain (annotations, then nested
+scopes, then plain statements and expressions build on it in ``_scope_annotations``,
+``_scope_nesting`` and ``_scope``). It owns what every visitor shares: the stack of open
+scopes, the branch path (``fork``) and conditional depth, deferred work (function bodies and
+postponed annotations run after the module body, as pyflakes' ``deferFunction``), and the
+operations that add, look up and store bindings. The findings it collects are turned into
+the public records by ``_scope_findings``.
+"""
+from __future__ import annotations
+
+import ast
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from analyzer.rules._bindings import (
+    _ANNASSIGN,
+    _ANNOTATION,
+    _ASSIGN,
+    _AUG,
+    _B,
+    _BUILTIN,
+    _CLASS_SCOPE,
+    _COMP,
+    _EXPORT,
+    _FROM,
+    _FUTURE,
+    _GEN,
+    _LOOP,
+    _MODULE,
+    _NAMED,
+    _STAR,
+    _Builtin,
+    _different_forks,
+    _Fork,
+    _Located,
+    _redefines,
+    _Scope,
+)
+
+# Annotation states (pyflakes' AnnotationState).
+_NONE, _STRING, _BARE = 0, 1, 2
+
+_TYPING_MODULES = frozenset(("typing", "typing_extensions"))
+
+
+class _ClassMagic:
+    names = dir()
+
+
+#: Names a class body may read without defining them (``__module__``, ``__qualname__``...).
+_CLASS_MAGIC = frozenset(_ClassMagic.names)
+
+# One builtins dict per builtins set, copied into each module scope.
+_BUILTIN_DICTS: dict[frozenset[str], dict[str, _B | _Builtin]] = {}
+
+#: Work run after the module body: (function, its argument, scope stack, fork, cond depth).
+_Deferred = tuple[Callable[[Any], None], Any, list[_Scope], _Fork, int]
+
+
+class _ScopeState:
+    """One pass over the module (function bodies deferred, as pyflakes' deferFunction)."""
+
+    def __init__(self, builtins: frozenset[str], is_package: bool) -> None:
+        base = _BUILTIN_DICTS.get(builtins)
+        if base is None:
+            base = dict.fromkeys(builtins, _BUILTIN)
+            _BUILTIN_DICTS[builtins] = base
+        self.is_package = is_package
+        self.module_scope: _Scope | None = None
+        self.base_builtins = base
+        self.stack: list[_Scope] = []
+        self.scopes: list[_Scope] = []
+        self.dead: list[_Scope] = []
+        self.deferred: deque[_Deferred] = deque()
+        self.fork: _Fork = ()
+        self.cond = 0
+        self.for_parent = False
+        self.ann = _NONE
+        self.except_stack: list[Iterable[str | None]] = [()]
+        self.future_annotations = False
+        self.used_builtins: set[str] = set()
+        self.all_bindings: list[_B] = []
+        # Findings, with ast positions (byte columns) until the end.
+        self.undefined: list[tuple[str, _Located]] = []
+        self.star_undefined: list[str] = []
+        self.redefinitions: list[tuple[_B, _Located, int]] = []
+        self.unused_imports: list[_B] = []
+        self.unused_variables: list[tuple[str, _Located]] = []
+        self.undefined_exports: list[tuple[str, _Located]] = []
+        self.all_binding: _B | None = None
+        self._dispatch: dict[type[ast.AST], Callable[[ast.AST], None]] = {}
+
+    # -- driving ---------------------------------------------------------------------------
+
+    def run(self, tree: ast.Module) -> None:
+        """Walk ``tree``, then everything deferred; closed scopes are left in ``dead``."""
+        module = self._push(_MODULE, tree, "<module>")
+        module.bindings = self.base_builtins.copy()
+        self.module_scope = module
+        self._stmts(tree.body)
+        deferred = self.deferred
+        while deferred:
+            fn, arg, stack, fork, cond = deferred.popleft()
+            self.stack, self.fork, self.cond = stack, fork, cond
+            fn(arg)
+        self.stack = [module]
+        self._pop()
+
+    def _defer(self, fn: Callable[[Any], None], arg: object) -> None:
+        # The scope stack is copied (later bindings in those scopes stay visible) together
+        # with the branch path and the conditional depth, which pyflakes reads off parents.
+        self.deferred.append((fn, arg, self.stack[:], self.fork, self.cond))
+
+    def _push(self, kind: int, node: ast.AST, name: str) -> _Scope:
+        parent = self.stack[-1] if self.stack else None
+        scope = _Scope(kind, node, parent, name)
+        scope.index = len(self.scopes)
+        self.scopes.append(scope)
+        self.stack.append(scope)
+        return scope
+
+    def _pop(self) -> None:
+        # Checked only once everything has run: a nested function (deferred) may still
+        # read the names of the scope being closed.
+        self.dead.append(self.stack.pop())
+
+    # -- visiting --------------------------------------------------------------------------
+
+    def visit(self, node: ast.AST) -> None:
+        """Dispatch ``node`` to its ``v_<Class>`` handler, or walk its fields."""
+        try:
+            handler = self._dispatch[node.__class__]
+        except KeyError:
+            handler = self._handler_for(node.__class__)
+        handler(node)
+
+    def _handler_for(self, cls: type[ast.AST]) -> Callable[[ast.AST], None]:
+        handler = getattr(self, "v_" + cls.__name__, None)
+        if handler is None:
+            fields = tuple(f for f in cls._fields if f not in ("ctx", "op"))
+
+            def handler(node: ast.AST, fields: tuple[str, ...] = fields) -> None:
+                self._generic(node, fields)
+
+        self._dispatch[cls] = handler
+        return handler
+
+    def _generic(self, node: ast.AST, fields: tuple[str, ...]) -> None:
+        visit = self.visit
+        for name in fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                visit(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        visit(item)
+
+    def _visit_opt(self, node: ast.AST | None) -> None:
+        if node is not None:
+            self.visit(node)
+
+    def _visit_all(self, nodes: Iterable[ast.AST | None]) -> None:
+        visit = self.visit
+        for node in nodes:
+            if node is not None:
+                visit(node)
+
+    def _stmts(self, stmts: list[ast.stmt], for_parent: bool = False) -> None:
+        saved = self.for_parent
+        self.for_parent = for_parent
+        visit = self.visit
+        for stmt in stmts:
+            visit(stmt)
+        self.for_parent = saved
+
+    def _in_fork(self, fork_node: ast.AST, part: int | None, stmts: list[ast.stmt],
+                 for_parent: bool = False) -> None:
+        saved = self.fork
+        self.fork = (*saved, (fork_node, part))
+        self._stmts(stmts, for_parent)
+        self.fork = saved
+
+    # -- bindings --------------------------------------------------------------------------
+
+    def _new(self, name: str, kind: int, node: _Located) -> _B:
+        b = _B(name, kind, node, self.stack[-1], self.fork)
+        self.all_bindings.append(b)
+        return b
+
+    def _add(self, b: _B) -> None:
+        """pyflakes' addBinding: report redefinitions, then store ``b`` in its scope."""
+        name = b.name
+        stack = self.stack
+        current = stack[-1]
+        existing = None
+        found = None
+        for scope in reversed(stack):
+            existing = scope.bindings.get(name)
+            if existing is not None:
+                found = scope
+                break
+        if (
+            existing is not None
+            and existing is not _BUILTIN
+            and not _different_forks(b.fork, existing.fork)
+        ):
+            if existing.kind <= _FUTURE and b.for_parent:
+                pass  # pyflakes' F402 (import shadowed by loop variable), not F811
+            elif found is current:
+                if (
+                    not existing.used
+                    and _redefines(b, existing)
+                    and (name != "_" or existing.kind <= _FUTURE)
+                    and not self._is_overload(existing)
+                ):
+                    line = existing.stmt.lineno
+                    b.redefined_line = line
+                    self.redefinitions.append((b, b.node, line))
+            elif existing.kind <= _FUTURE and _redefines(b, existing):
+                if existing.redefined is None:
+                    existing.redefined = []
+                existing.redefined.append(b)
+        bindings = current.bindings
+        here = bindings.get(name)
+        if here is not None:
+            b.used = name in self.used_builtins if here is _BUILTIN else here.used
+        if here is None or b.kind != _ANNOTATION:
+            if b.kind == _NAMED:
+                # PEP 572: the target belongs to the scope around the comprehensions.
+                for scope in reversed(stack):
+                    if scope.kind != _COMP and scope.kind != _GEN:
+                        break
+                old = scope.bindings.get(name)
+                if old is None or (old is not _BUILTIN and old.kind == _ANNOTATION):
+                    scope.bindings[name] = b
+                    b.scope = scope
+            else:
+                bindings[name] = b
+
+    def _lookup(self, name: str) -> _B | _Builtin | None:
+        for scope in reversed(self.stack):
+            b = scope.bindings.get(name)
+            if b is not None:
+                return b
+        return None
+
+    def _is_typing(self, node: ast.AST, attr: str | None) -> bool:
+        """Does ``node`` name ``typing.<attr>`` (any member when ``attr`` is None)?"""
+        if isinstance(node, ast.Name):
+            b = self._lookup(node.id)
+            return (
+                isinstance(b, _B)
+                and (b.kind == _FROM or b.kind == _FUTURE)
+                and b.module in _TYPING_MODULES
+                and (attr is None or b.real_name == attr)
+            )
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            b = self._lookup(node.value.id)
+            return (
+                isinstance(b, _B)
+                and b.kind <= _FUTURE
+                and b.full_name in _TYPING_MODULES
+                and (attr is None or node.attr == attr)
+            )
+        return False
+
+    def _is_overload(self, b: _B) -> bool:
+        node = b.node
+        # The node of a _FUNCTION binding, and only of one, is a def: test the node, as it
+        # is also what narrows its type.
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.decorator_list:
+            return False
+        return any(self._is_typing(d, "overload") for d in node.decorator_list)
+
+    def _postponed(self) -> bool:
+        ann = self.ann
+        return ann == _STRING or (
+            ann == _BARE and (self.future_annotations or sys.version_info >= (3, 14))
+        )
+
+    def _load(self, name: str, node: _Located) -> None:
+        """pyflakes' handleNodeLoad."""
+        can_access: bool | None = None
+        star = False
+        for scope in reversed(self.stack):
+            kind = scope.kind
+            if kind == _CLASS_SCOPE:
+                if name == "__class__":
+                    return
+                if can_access is False:
+                    continue
+            b = scope.bindings.get(name)
+            if b is not None:
+                if b is _BUILTIN:
+                    self.used_builtins.add(name)
+                    return
+                if b.kind == _ANNOTATION and not self._postponed():
+                    b.used = True
+                    continue
+                b.used = True
+                if b.kind <= _FUTURE and b.full_name.split(".")[-1] != name:
+                    # pyflakes: using ``mp`` of ``import multiprocessing as mp`` also uses
+                    # a ``multiprocessing`` binding (``import multiprocessing.connection``).
+                    other = scope.bindings.get(b.full_name)
+                    if isinstance(other, _B):
+                        other.used = True
+                return
+            if scope.star:
+                star = True
+            if can_access is not False:
+                can_access = kind >= _COMP
+        if star:
+            for scope in self.stack:
+                if scope.star:
+                    for sb in scope.bindings.values():
+                        if isinstance(sb, _B) and sb.kind == _STAR:
+                            sb.used = True
+            self.star_undefined.append(name)
+            return
+        if name == "__path__" and self.is_package:
+            return
+        if name in _CLASS_MAGIC and self.stack[-1].kind == _CLASS_SCOPE:
+            return
+        if "NameError" not in self.except_stack[-1]:
+            self.undefined.append((name, node))
+
+    def _store_name(self, node: ast.Name, kind: int, stmt: ast.stmt | None) -> None:
+        name = node.id
+        if (
+            stmt is not None
+            and name == "__all__"
+            and self.stack[-1].kind == _MODULE
+            and kind in (_ASSIGN, _AUG, _ANNASSIGN)
+        ):
+            b = self._new(name, _EXPORT, node)
+            b.stmt = stmt
+            self._export_names(b, stmt)
+        else:
+            b = self._new(name, kind, node)
+        if kind == _LOOP:
+            b.for_parent = True
+        self._add(b)
+
+    def _export_names(self, b: _B, stmt: ast.stmt) -> None:
+        names: list[str] = []
+        old = self.stack[-1].bindings.get("__all__")
+        if isinstance(stmt, ast.AugAssign) and isinstance(old, _B):
+            names = list(old.names or ())
+            b.dynamic = old.dynamic
+        dynamic = False
+        value = getattr(stmt, "value", None)
+
+        def add(container: ast.List | ast.Tuple) -> None:
+            nonlocal dynamic
+            for elt in container.elts:
+                if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                    names.append(elt.value)
+                else:
+                    dynamic = True
+
+        if isinstance(value, (ast.List, ast.Tuple)):
+            add(value)
+        elif isinstance(value, ast.BinOp):
+            current = value
+            while True:
+                if not isinstance(current.right, (ast.List, ast.Tuple)):
+                    dynamic = True
+                    break
+                add(current.right)
+                left = current.left
+                if isinstance(left, ast.BinOp):
+                    current = left
+                elif isinstance(left, (ast.List, ast.Tuple)):
+                    add(left)
+                    break
+                else:
+                    dynamic = True
+                    break
+        else:
+            dynamic = True
+        b.names = names
+        b.dynamic = b.dynamic or dynamic
+
+    # These two read ``target.__class__`` once into a local and test that (every assignment
+    # and del target passes here); mypy narrows ``x.__class__ is C`` but not through the
+    # local, hence the ignores, each naming the class its test has established.
+
+    def _store(self, target: ast.expr, direct: int, nested: int, stmt: ast.stmt | None) -> None:
+        """Bind the names of an assignment target (pyflakes' handleNodeStore)."""
+        cls = target.__class__
+        if cls is ast.Name:
+            self._store_name(target, direct, stmt)  # type: ignore[arg-type]  # an ast.Name
+        elif cls is ast.Tuple or cls is ast.List:
+            for elt in target.elts:  # type: ignore[attr-defined]  # an ast.Tuple or ast.List
+                self._store(elt, nested, nested, None)
+        elif cls is ast.Starred:
+            self._store(target.value, nested, nested, None)  # type: ignore[attr-defined]  # Starred
+        else:
+            self.visit(target)
+
+    def _delete(self, target: ast.expr) -> None:
+        cls = target.__class__
+        if cls is ast.Name:
+            if self.cond:
+                return  # a conditional del may not run: keep the binding
+            name: str = target.id  # type: ignore[attr-defined]  # an ast.Name
+            b = self.stack[-1].bindings.pop(name, None)
+            if b is None:
+                self.undefined.append((name, target))
+            elif b is not _BUILTIN:
+                b.deleted = True
+        elif cls is ast.Tuple or cls is ast.List:
+            for elt in target.elts:  # type: ignore[attr-defined]  # an ast.Tuple or ast.List
+                self._delete(elt)
+        else:
+            self.visit(target)
