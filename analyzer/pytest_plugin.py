@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from analyzer.testing import ExampleCase, ExampleFailure, check_example, example_cases
+
+if TYPE_CHECKING:
+    from analyzer.rules import RuleClass
 
 INI_OPTION = "shoal_rules"
 NODE_PREFIX = "shoal-rules"
@@ -51,7 +54,7 @@ def _entries(config: pytest.Config) -> list[str]:
     return list(dict.fromkeys(entries))
 
 
-def _rules_of(entry: str) -> list[type]:
+def _rules_of(entry: str) -> list[RuleClass]:
     from analyzer.loading import rules_in_module
 
     module_name, _, class_name = entry.partition(":")
@@ -69,7 +72,7 @@ def _rules_of(entry: str) -> list[type]:
     return rules
 
 
-def _as_rule(value: Any, entry: str) -> type:
+def _as_rule(value: object, entry: str) -> RuleClass:
     from analyzer.loading import fixit_compat
 
     if fixit_compat.is_fixit_rule(value):
@@ -85,6 +88,9 @@ class ShoalRuleExample(pytest.Item):
 
     def __init__(self, *, case: ExampleCase, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # No fixtures; but some plugins' wrapper hooks (pytest-lsp's pytest_runtest_call)
+        # return without yielding for an item without funcargs, which fails the test.
+        self.funcargs: dict[str, Any] = {}
         self.case = case
 
     def runtest(self) -> None:
@@ -115,6 +121,9 @@ class _BadEntry(pytest.Item):
 
     def __init__(self, *, reason: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # No fixtures; but some plugins' wrapper hooks (pytest-lsp's pytest_runtest_call)
+        # return without yielding for an item without funcargs, which fails the test.
+        self.funcargs: dict[str, Any] = {}
         self.reason = reason
 
     def runtest(self) -> None:

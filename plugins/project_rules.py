@@ -24,8 +24,9 @@ __all__ = ["CallSignatureMismatch", "ImportMissingModule", "ImportMissingName", 
 class ImportMissingName(ProjectRule):
     """SH001: ``from m import x`` where project module ``m`` has no ``x`` by any route.
 
-    Silent when ``m`` is UNKNOWN (unparsable, dynamic ``__all__``, ``__getattr__``), outside the
-    project, or missing (that is SH004), and for imports guarded by ``try/except ImportError``.
+    Silent when ``m`` is UNKNOWN (unparsable, dynamic ``__all__``, ``__getattr__``, a namespace
+    or ``sys.modules`` write), outside the project, or missing (that is SH004), and for imports
+    guarded by ``try/except ImportError``.
     """
 
     CODE = "SH001"
@@ -177,7 +178,8 @@ class ImportMissingModule(ProjectRule):
     """SH004: an import of a project-relative module that does not exist.
 
     Relative imports, and absolute imports whose top-level package is a project package.
-    Imports guarded by ``try/except ImportError`` or ``TYPE_CHECKING`` are skipped.
+    Imports guarded by ``try/except ImportError`` or ``TYPE_CHECKING`` are skipped, and so are
+    modules a ``sys.modules`` write may plant (the index says UNKNOWN).
     """
 
     CODE = "SH004"

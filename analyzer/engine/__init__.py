@@ -7,6 +7,7 @@ its first update, or a warm one from the cache. A newcomer starts at
 """
 from analyzer.engine._cache import CacheRejected, cached_check, open_session
 from analyzer.engine._check import run_check
+from analyzer.engine._findings import diagnostic_changes
 from analyzer.engine._jobs import FileResult, FileTask, ModuleTask, RunContext
 from analyzer.engine._plan import (
     CheckError,
@@ -16,7 +17,8 @@ from analyzer.engine._plan import (
     heap_geometry,
 )
 from analyzer.engine._reexports import ReexportIndex
-from analyzer.engine._session import Recheck, Session, diagnostic_changes, file_tasks
+from analyzer.engine._session import Session
+from analyzer.engine._state import Recheck, file_tasks
 from analyzer.engine._suppressions import (
     UNUSED_NOQA,
     NoqaComment,

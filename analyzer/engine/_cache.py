@@ -12,8 +12,9 @@ Layout::
 ``index.pickle`` is all a run with nothing changed reads: every file's (display, module,
 size, mtime, digest) and the final diagnostics, so such a run answers without importing
 libcst, forking workers or loading the heap. It also names the shoal build (a digest of
-shoal's own sources and of every rule's source file): a cache from another build is
-ignored. A cache that cannot be trusted — truncated, corrupt, of another build or format,
+the content of shoal's own sources and native module and of every rule's source file, never
+of where they are installed): a cache from another build is ignored, one from another
+install of the same build is used. A cache that cannot be trusted — truncated, corrupt, of another build or format,
 not owned by the current user or writable by others — is ignored with one line on stderr
 and rebuilt; it is never a crash.
 """
@@ -28,7 +29,16 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from analyzer.engine._plan import CheckPlan, CheckResult
+    from analyzer.engine._session import Session
+    from analyzer.engine._state import SessionState
+    from analyzer.loading import Registry
+
+#: ``progress(phase, done, total)``, as the session takes it.
+Progress = Callable[[str, int, int], None]
 
 __all__ = [
     "CACHE_FORMAT", "CacheRejected", "build_digest", "cache_key", "cached_check", "open_session",
@@ -61,14 +71,17 @@ def _note(message: str) -> None:
 # Keys
 
 
-def build_digest(registry: Any) -> str:
-    """A digest of this shoal build: its version, its own source files (path, size, mtime)
-    and the source file of every rule class (plugins included)."""
+def build_digest(registry: Registry) -> str:
+    """A digest of this shoal build's content: its version, its own files (source and native
+    module, by path inside the install and bytes) and the source of every rule class (plugins
+    included, by module name). Never the install path: two installs of the same build (a dev
+    venv and pre-commit's) share one cache."""
     from analyzer import __version__
 
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}\0{CACHE_FORMAT}\0".encode())
-    root = Path(__file__).resolve().parent.parent
+    # analyzer/engine/_cache.py -> the directory holding the packages.
+    root = Path(__file__).resolve().parents[2]
     for package in _PACKAGES:
         base = root / package
         if not base.is_dir():
@@ -77,29 +90,40 @@ def build_digest(registry: Any) -> str:
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
             for name in sorted(filenames):
                 if name.endswith((".py", ".c", ".h", ".so")):
-                    _stamp(h, os.path.join(dirpath, name))
-    files = set()
+                    path = os.path.join(dirpath, name)
+                    _stamp(h, os.path.relpath(path, root), path)
+    files: dict[str, str] = {}
     for info in registry:
         cls = getattr(info, "cls", None)
         module = sys.modules.get(cls.__module__) if cls is not None else None
         source = getattr(module, "__file__", None)
-        if source:
-            files.add(os.path.abspath(source))
+        if module is not None and source:
+            files[module.__name__] = os.path.abspath(source)
         h.update(f"{info.code}\0{info.origin}\0".encode())
-    for source in sorted(files):
-        _stamp(h, source)
+    for name, source in sorted(files.items()):
+        _stamp(h, name, source)
     return h.hexdigest()
 
 
-def _stamp(h: Any, path: str) -> None:
+#: (path, size, mtime) -> content digest: a watch or repeated check hashes each file once.
+_CONTENT: dict[tuple[str, int, int], bytes] = {}
+
+
+def _stamp(h: hashlib.blake2b, label: str, path: str) -> None:
     try:
         st = os.stat(path)
+        key = (path, st.st_size, st.st_mtime_ns)
+        digest = _CONTENT.get(key)
+        if digest is None:
+            with open(path, "rb") as handle:
+                digest = hashlib.blake2b(handle.read(), digest_size=16).digest()
+            _CONTENT[key] = digest
     except OSError:
         return
-    h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    h.update(label.encode("utf-8", "surrogateescape") + b"\0" + digest)
 
 
-def cache_key(plan: Any) -> str:
+def cache_key(plan: CheckPlan) -> str:
     """The directory of one configuration: settings, selection, Python, working directory."""
     from analyzer.model import FACTS_VERSION
 
@@ -205,7 +229,7 @@ class _Cache:
             raise CacheRejected("the cache was written by another shoal build")
         return index
 
-    def read_state(self, index: dict[str, Any]) -> Any:
+    def read_state(self, index: dict[str, Any]) -> SessionState:
         """The session state the index names."""
         generation = index["generation"]
         try:
@@ -243,7 +267,7 @@ class _Cache:
             except OSError:
                 pass
 
-    def write(self, session: Any) -> None:
+    def write(self, session: Session) -> None:
         """Save the session: heap snapshot, state, then the index (the commit point)."""
         if not self.writable:
             return
@@ -252,9 +276,13 @@ class _Cache:
             umask = os.umask(0o077)
             self._prepare_root()
             generation = secrets.token_hex(8)
-            session.heap.save(self.dir / f"heap-{generation}.snap")
+            heap = session.heap
+            if heap is None:
+                raise ValueError("a closed session cannot be saved to the cache")
+            heap.save(self.dir / f"heap-{generation}.snap")
             state = session.state
-            state._generation = generation
+            # The cache's own mark on the state, checked by read_state.
+            state._generation = generation  # type: ignore[attr-defined]  # set on the instance only
             _atomic(self.dir / f"state-{generation}.pickle",
                     STATE_MAGIC + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
             index = {
@@ -320,7 +348,7 @@ def _atomic(path: Path, data: bytes) -> None:
 # The warm check
 
 
-def _unchanged(plan: Any, index: dict[str, Any]) -> bool:
+def _unchanged(plan: CheckPlan, index: dict[str, Any]) -> bool:
     """Whether every file is as the index saw it: same set, same names, same stat — or, for
     files modified too close to the check (same-size rewrites within the file system's
     mtime granularity), the same digest."""
@@ -354,7 +382,9 @@ def _unchanged(plan: Any, index: dict[str, Any]) -> bool:
     return True
 
 
-def _open_cache(plan: Any) -> tuple[_Cache, dict[str, Any] | None]:
+def _open_cache(plan: CheckPlan) -> tuple[_Cache, dict[str, Any] | None]:
+    if plan.cache_dir is None:
+        raise ValueError("the plan names no cache directory (--no-cache)")
     cache = _Cache(Path(plan.cache_dir), cache_key(plan), build_digest(plan.registry))
     try:
         return cache, cache.read_index()
@@ -364,11 +394,7 @@ def _open_cache(plan: Any) -> tuple[_Cache, dict[str, Any] | None]:
         return cache, None
 
 
-def cached_check(
-    plan: Any,
-    *,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> Any:
+def cached_check(plan: CheckPlan, *, progress: Progress | None = None) -> CheckResult:
     """``run_check`` with the cache: answer from the index when nothing changed, recheck
     from the snapshot when something did, check cold otherwise; then save the cache."""
     from analyzer.engine._plan import CheckResult
@@ -388,11 +414,11 @@ def cached_check(
 
 
 def open_session(
-    plan: Any,
+    plan: CheckPlan,
     *,
-    replan: Callable[[], Any] | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> tuple[Any, Any]:
+    replan: Callable[[], CheckPlan] | None = None,
+    progress: Progress | None = None,
+) -> tuple[Session, Callable[[Session], None]]:
     """An open, checked session for ``plan`` (warm from the cache when there is a valid one)
     and a ``save(session)`` callable writing it back (a no-op without a cache)."""
     if plan.cache_dir is None or plan.stdin is not None:
@@ -402,14 +428,22 @@ def open_session(
     return session, cache.write
 
 
-def _session_from(plan, cache, index, replan, progress) -> tuple[Any, str]:
+def _session_from(
+    plan: CheckPlan,
+    cache: _Cache,
+    index: dict[str, Any] | None,
+    replan: Callable[[], CheckPlan] | None,
+    progress: Progress | None,
+) -> tuple[Session, str]:
     session = _warm_session(plan, cache, index, replan) if index is not None else None
     if session is not None:
         return session, "warm"
     return _cold_session(plan, replan, progress), "cold"
 
 
-def _cold_session(plan, replan, progress) -> Any:
+def _cold_session(
+    plan: CheckPlan, replan: Callable[[], CheckPlan] | None, progress: Progress | None
+) -> Session:
     """A new session after a cold check (closed again if the check fails)."""
     from analyzer.engine._session import Session
 
@@ -422,7 +456,12 @@ def _cold_session(plan, replan, progress) -> Any:
     return session
 
 
-def _warm_session(plan: Any, cache: _Cache, index: dict[str, Any], replan: Any = None) -> Any:
+def _warm_session(
+    plan: CheckPlan,
+    cache: _Cache,
+    index: dict[str, Any],
+    replan: Callable[[], CheckPlan] | None = None,
+) -> Session | None:
     """A session resumed from the snapshot and brought up to date, or None (then cold)."""
     from analyzer.engine._plan import heap_geometry
     from analyzer.engine._session import Session

@@ -15,13 +15,19 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from analyzer.engine._suppressions import NoqaMap, scan_noqa
 from analyzer.frontend import SourceDecodeError, content_digest, decode_source
 from analyzer.model import ModuleFacts, extract_facts, unknown_facts
-from analyzer.rules import Diagnostic, RuleContext, RuleSettings, SourceLines
-from analyzer.rules._runner import run_module_rules
+from analyzer.rules import Diagnostic, RuleContext, RuleSettings, SourceLines, run_module_rules
+
+if TYPE_CHECKING:
+    import libcst
+
+    from analyzer.model import ProjectIndex
+    from analyzer.rules import LintRule, ProjectRule, RuleClass
+    from heap_native import SharedHeap
 
 #: Heap table names. Facts are keyed by module and content digest, so an old version stays
 #: readable while a new one is built and unchanged content is never parsed twice.
@@ -79,27 +85,39 @@ class ModuleTask:
 class RunContext:
     """Everything jobs need besides their items; stored once per run in the heap."""
 
-    module_rules: tuple[type, ...]
-    project_rules: tuple[type, ...]
+    module_rules: tuple[type[LintRule], ...]
+    project_rules: tuple[type[ProjectRule], ...]
     settings: RuleSettings
     #: module -> (content digest, path) for phase 2's project index (see :func:`facts_key`).
     modules: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: module -> the ``sys.modules`` keys it writes, for every writer of the project: the
+    #: master knows them from the facts it holds, so no index has to scan every module.
+    writers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A rule adapted from Fixit is a class made at load time, which a process that did
         # not load the plugin (a dask worker) cannot find by name: it travels as the Fixit
         # rule it adapts and is adapted again there.
         return (_restore_context, (_rule_refs(self.module_rules), _rule_refs(self.project_rules),
-                                   self.settings, self.modules))
+                                   self.settings, self.modules, self.writers))
 
 
-def _rule_refs(rules: tuple[type, ...]) -> tuple[Any, ...]:
-    return tuple(("fixit", r.FIXIT_RULE, r.ORIGIN)
-                 if getattr(r, "FIXIT_RULE", object) is not object else r for r in rules)
+#: A rule class as it travels: itself, or ("fixit", Fixit rule, origin) for an adapted one.
+_RuleRef: TypeAlias = "RuleClass | tuple[str, type, str]"
 
 
-def _from_refs(refs: tuple[Any, ...]) -> tuple[type, ...]:
-    out = []
+def _rule_refs(rules: Sequence[RuleClass]) -> tuple[_RuleRef, ...]:
+    from analyzer.loading import adapted_from
+
+    refs: list[_RuleRef] = []
+    for rule in rules:
+        source = adapted_from(rule)
+        refs.append(rule if source is None else ("fixit", *source))
+    return tuple(refs)
+
+
+def _from_refs(refs: tuple[_RuleRef, ...]) -> tuple[RuleClass, ...]:
+    out: list[RuleClass] = []
     for ref in refs:
         if isinstance(ref, tuple):
             from analyzer.loading import adapt
@@ -109,20 +127,24 @@ def _from_refs(refs: tuple[Any, ...]) -> tuple[type, ...]:
     return tuple(out)
 
 
-def _restore_context(module_rules: tuple[Any, ...], project_rules: tuple[Any, ...],
-                     settings: RuleSettings, modules: dict[str, tuple[str, str]]) -> RunContext:
-    return RunContext(_from_refs(module_rules), _from_refs(project_rules), settings, modules)
+def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_RuleRef, ...],
+                     settings: RuleSettings, modules: dict[str, tuple[str, str]],
+                     writers: dict[str, tuple[str, ...]]) -> RunContext:
+    # Each tuple of refs was made by _rule_refs from rules of that one kind.
+    return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
+                      cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
+                      settings, modules, writers)
 
 
 # ---------------------------------------------------------------------------------------
 # Worker-side state. The heap is inherited through fork (or is the master's own heap with
 # workers=0); the context is decoded once per key and kept for the worker's lifetime.
 
-_HEAP: Any = None
+_HEAP: SharedHeap | None = None
 _CONTEXTS: dict[str, RunContext] = {}
 
 
-def bind_heap(heap: Any) -> None:
+def bind_heap(heap: SharedHeap | None) -> None:
     """Make ``heap`` the store the jobs of this process use (call before forking)."""
     global _HEAP
     _HEAP = heap
@@ -133,10 +155,16 @@ def bind_heap(heap: Any) -> None:
 def _context(key: str) -> RunContext:
     ctx = _CONTEXTS.get(key)
     if ctx is None:
-        ctx = _HEAP.table(CONTEXT_TABLE)[key]
+        ctx = _bound_heap().table(CONTEXT_TABLE)[key]
         _CONTEXTS.clear()  # one run at a time: drop the previous run's context
         _CONTEXTS[key] = ctx
     return ctx
+
+
+def _bound_heap() -> SharedHeap:
+    if _HEAP is None:
+        raise RuntimeError("no heap bound in this process: call bind_heap() before the jobs")
+    return _HEAP
 
 
 def facts_key(module: str, digest: str, path: str) -> str:
@@ -165,7 +193,7 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[FileResult]:
             if facts is not None:
                 facts_out.append((facts_key(task.module, result.digest, task.path), facts))
     if facts_out:
-        _HEAP.table(FACTS_TABLE).add_many(facts_out)
+        _bound_heap().table(FACTS_TABLE).add_many(facts_out)
     return results
 
 
@@ -231,8 +259,8 @@ def _read(path: str) -> bytes:
         return f.read()
 
 
-def _cst_factory(text: str) -> Callable[[], Any]:
-    def parse() -> Any:
+def _cst_factory(text: str) -> Callable[[], libcst.Module]:
+    def parse() -> libcst.Module:
         import libcst  # lazy: only files with a selected CST rule pay for libcst
 
         return libcst.parse_module(text)
@@ -280,12 +308,12 @@ def phase2_job(
     out = []
     for ctx_key, task in bucket:
         ctx = _context(ctx_key)
-        out.append(check_module(ctx, _project_index(ctx_key, ctx), task, _HEAP))
+        out.append(check_module(ctx, _project_index(ctx_key, ctx), task, _bound_heap()))
     return out
 
 
 def check_module(
-    ctx: RunContext, index: Any, task: ModuleTask, heap: Any,
+    ctx: RunContext, index: ProjectIndex, task: ModuleTask, heap: SharedHeap,
 ) -> tuple[str, str, tuple[Diagnostic, ...], tuple[int, ...]]:
     """Phase 2 for one module, reading facts from ``heap`` through ``index``."""
     from analyzer.model import dep_id
@@ -314,25 +342,26 @@ def _parse_again(path: str, source: bytes | None = None) -> ast.Module:
 
 #: One project index per run context, shared by every module a worker checks in it: the
 #: index memoizes loads and re-export chains, and replays their edges to each new reader.
-_INDEXES: dict[str, Any] = {}
+_INDEXES: dict[str, ProjectIndex] = {}
 
 
-def _project_index(ctx_key: str, ctx: RunContext) -> Any:
+def _project_index(ctx_key: str, ctx: RunContext) -> ProjectIndex:
     index = _INDEXES.get(ctx_key)
     if index is None:
         _INDEXES.clear()
-        index = _INDEXES[ctx_key] = new_project_index(ctx, _HEAP)
+        index = _INDEXES[ctx_key] = new_project_index(ctx, _bound_heap())
     return index
 
 
-def new_project_index(ctx: RunContext, heap: Any) -> Any:
+def new_project_index(ctx: RunContext, heap: SharedHeap) -> ProjectIndex:
     """A project index over the context's modules, loading facts from ``heap``."""
     from analyzer.model import ProjectIndex
 
-    return ProjectIndex(ctx.modules.keys(), lambda module: _load_facts(ctx, module, heap))
+    return ProjectIndex(ctx.modules.keys(), lambda module: _load_facts(ctx, module, heap),
+                        writers=ctx.writers)
 
 
-def _load_facts(ctx: RunContext, module: str, heap: Any) -> ModuleFacts | None:
+def _load_facts(ctx: RunContext, module: str, heap: SharedHeap) -> ModuleFacts | None:
     entry = ctx.modules.get(module)
     if entry is None:
         return None

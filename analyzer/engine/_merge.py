@@ -7,7 +7,7 @@ the master knows, after the merge, which comments suppressed something.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from analyzer.engine._suppressions import UNUSED_NOQA, NoqaMap, apply_noqa, unused_noqa
 from analyzer.frontend import Config
@@ -64,7 +64,7 @@ def finish(
     return final
 
 
-def _ran(config: Config, path: str, selected: frozenset[str]):
+def _ran(config: Config, path: str, selected: frozenset[str]) -> Callable[[str], bool]:
     """Whether a ``# noqa`` code (or prefix) names a check that ran on ``path``."""
     active: list[str] | None = None
 

@@ -63,10 +63,14 @@ class ReexportIndex:
         :param imports_of: the imports (facts) of a file's module, to know which names the
             statement of each finding binds -- no file is parsed for it.
         """
-        groups: dict[tuple, list[Diagnostic]] = {}
+        groups: dict[tuple[object, ...], list[Diagnostic]] = {}
         for d in diagnostics:
             if d.code == "F401":
-                groups.setdefault((d.path, d.line, d.column, d.end_line, d.end_column), []).append(d)
+                # One statement's findings share its fix (which removes all of its unused
+                # names): when any of them is imported elsewhere, the fix is unsafe for all.
+                key = ((d.path, d.fix) if d.fix is not None
+                       else (d.path, d.line, d.column, d.end_line, d.end_column))
+                groups.setdefault(key, []).append(d)
         targets = [g for g in groups.values()
                    if any(d.fix is not None and d.fix.applicability == "safe" for d in g)]
         if not targets:
@@ -76,7 +80,9 @@ class ReexportIndex:
         replaced: dict[int, Diagnostic] = {}
         for group in targets:
             f = files.get(group[0].path)
-            names = imported.get(f.module) if f is not None else None
+            if f is None:
+                continue
+            names = imported.get(f.module)
             if not names:
                 continue
             culprit = self._culprit(group, names, imports_of(f))

@@ -26,27 +26,35 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import analyzer.engine._jobs as jobs
 from analyzer.engine._jobs import FileResult, FileTask, ModuleTask, RunContext
 from analyzer.model import ModuleFacts
 
+if TYPE_CHECKING:
+    from analyzer.model import ProjectIndex
+    from analyzer.rules import Diagnostic, RuleClass
+    from heap_native import SharedHeap
+    from parallel import DaskPool
+
 __all__ = ["LOCAL", "SourceOf", "Unreadable", "open_pool", "phase1_items", "phase1_job",
            "phase2_items", "phase2_job",
            "share_context", "ship_by_value"]
+
+_Task = TypeVar("_Task", FileTask, ModuleTask)
 
 #: ``--scheduler local``: a LocalCluster of this machine's cores.
 LOCAL = "local"
 
 #: Heaps loaded from snapshots in this worker, by token, newest last. Two are kept so that
 #: a late bucket of the previous call (one an interrupted master abandoned) still has its own.
-_HEAPS: dict[str, Any] = {}
+_HEAPS: dict[str, SharedHeap] = {}
 _KEEP_HEAPS = 2
 _CONTEXTS: dict[str, RunContext] = {}
-_INDEXES: dict[tuple[str, str], Any] = {}
+_INDEXES: dict[tuple[str, str], ProjectIndex] = {}
 _LOCK = threading.Lock()
 #: A dask worker may run several tasks at once in threads. The jobs are pure Python, so
 #: threads would only take turns on the GIL anyway, and CPython 3.11's ``ast.parse`` is not
@@ -59,7 +67,7 @@ _ONE_AT_A_TIME = threading.Lock()
 # Master side
 
 
-def open_pool(scheduler: str, workers: int) -> Any:
+def open_pool(scheduler: str, workers: int) -> DaskPool:
     """A ``DaskPool`` for ``--scheduler`` (``local`` or an address).
 
     :raises analyzer.engine.CheckError: dask is not installed, or the scheduler cannot be
@@ -83,7 +91,7 @@ def open_pool(scheduler: str, workers: int) -> Any:
         raise CheckError(f"--scheduler {scheduler}: {exc}") from exc
 
 
-def ship_by_value(rule_classes: Sequence[type]) -> None:
+def ship_by_value(rule_classes: Sequence[RuleClass]) -> None:
     """Have cloudpickle send the modules of path-loaded plugins by value: a worker cannot
     import them by their private names."""
     import cloudpickle
@@ -96,14 +104,14 @@ def ship_by_value(rule_classes: Sequence[type]) -> None:
             cloudpickle.register_pickle_by_value(sys.modules[name])
 
 
-def share_context(pool: Any, ctx: RunContext) -> str:
+def share_context(pool: DaskPool, ctx: RunContext) -> str:
     """Share the run context with the pool's workers once; returns its token."""
     import cloudpickle
 
     return pool.share(cloudpickle.dumps(ctx, protocol=5))
 
 
-class SourceOf:
+class SourceOf(Generic[_Task]):
     """A task whose file is read when its bucket is pickled for a worker, into the task's
     ``field`` (``content`` for phase 1, ``source`` for phase 2).
 
@@ -113,8 +121,10 @@ class SourceOf:
     """
 
     __slots__ = ("task", "field")
+    task: _Task
+    field: str
 
-    def __init__(self, task: FileTask | ModuleTask, field: str) -> None:
+    def __init__(self, task: _Task, field: str) -> None:
         self.task = task
         self.field = field
 
@@ -129,27 +139,32 @@ class SourceOf:
         return (_with_bytes, (self.task, self.field, data))
 
 
-def _with_bytes(task: Any, field: str, data: bytes) -> Any:
-    return replace(task, **{field: data})
+def _with_bytes(task: _Task, field: str, data: bytes) -> _Task:
+    changes: dict[str, Any] = {field: data}
+    return replace(task, **changes)
 
 
-class Unreadable:
+class Unreadable(Generic[_Task]):
     """A file the master could not read, with the reason (see :class:`SourceOf`)."""
 
     __slots__ = ("task", "reason")
+    task: _Task
+    reason: str
 
-    def __init__(self, task: FileTask | ModuleTask, reason: str) -> None:
+    def __init__(self, task: _Task, reason: str) -> None:
         self.task = task
         self.reason = reason
 
 
-def phase1_items(ctx_token: str, todo: Sequence[FileTask]) -> list[tuple[str, Any]]:
+def phase1_items(
+    ctx_token: str, todo: Sequence[FileTask],
+) -> list[tuple[str, FileTask | SourceOf[FileTask]]]:
     """Phase 1's items: each task's file is read when its bucket leaves (:class:`SourceOf`)."""
     return [(ctx_token, task if task.content is not None else SourceOf(task, "content"))
             for task in todo]
 
 
-def share_snapshot(pool: Any, heap: Any) -> str:
+def share_snapshot(pool: DaskPool, heap: SharedHeap) -> str:
     """Save the master's heap as a snapshot and share it; returns its token."""
     with tempfile.TemporaryDirectory(prefix="shoal-snapshot-") as tmp:
         path = os.path.join(tmp, "heap")
@@ -161,11 +176,12 @@ def share_snapshot(pool: Any, heap: Any) -> str:
 
 def phase2_items(
     snapshot: str, ctx_token: str, todo: Sequence[ModuleTask], *, with_source: bool,
-) -> list[tuple[str, str, Any]]:
+) -> list[tuple[str, str, ModuleTask | SourceOf[ModuleTask]]]:
     """Phase 2's items; with ``with_source`` (a project rule needs the tree) each task
     carries its file's bytes, read when its bucket leaves, since a worker may not see the
     file (:class:`SourceOf`)."""
-    return [(snapshot, ctx_token, SourceOf(task, "source") if with_source else task)
+    return [(snapshot, ctx_token,
+             SourceOf(task, "source") if with_source and task.source is None else task)
             for task in todo]
 
 
@@ -173,12 +189,14 @@ def phase2_items(
 # Worker side
 
 
-def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[tuple[FileResult, ModuleFacts | None]]:
+def phase1_job(
+    bucket: Sequence[tuple[str, FileTask | Unreadable[FileTask]]],
+) -> list[tuple[FileResult, ModuleFacts | None]]:
     """Phase 1 on files whose bytes travel in the task; returns results and facts."""
     from parallel import shared_data
 
     _deep_recursion_for_good()
-    out = []
+    out: list[tuple[FileResult, ModuleFacts | None]] = []
     with _ONE_AT_A_TIME:
         for ctx_token, task in bucket:
             if isinstance(task, Unreadable):
@@ -204,8 +222,8 @@ def _deep_recursion_for_good() -> None:
 
 
 def phase2_job(
-    bucket: Sequence[tuple[str, str, ModuleTask]],
-) -> list[tuple[str, str, tuple[Any, ...], tuple[int, ...]]]:
+    bucket: Sequence[tuple[str, str, ModuleTask | Unreadable[ModuleTask]]],
+) -> list[tuple[str, str, tuple[Diagnostic, ...], tuple[int, ...]]]:
     """Phase 2 against the shared snapshot, loaded once per worker."""
     from parallel import shared_data
 
@@ -222,7 +240,7 @@ def phase2_job(
     return out
 
 
-def _context(token: str, shared_data: Any) -> RunContext:
+def _context(token: str, shared_data: Callable[[str], bytes]) -> RunContext:
     ctx = _CONTEXTS.get(token)
     if ctx is None:
         import pickle
@@ -235,7 +253,7 @@ def _context(token: str, shared_data: Any) -> RunContext:
     return ctx
 
 
-def _heap(token: str, shared_data: Any) -> Any:
+def _heap(token: str, shared_data: Callable[[str], bytes]) -> SharedHeap:
     with _LOCK:
         heap = _HEAPS.get(token)
         if heap is not None:
@@ -256,7 +274,7 @@ def _heap(token: str, shared_data: Any) -> Any:
         return heap
 
 
-def _index(snapshot: str, ctx_token: str, ctx: RunContext, heap: Any) -> Any:
+def _index(snapshot: str, ctx_token: str, ctx: RunContext, heap: SharedHeap) -> ProjectIndex:
     key = (snapshot, ctx_token)
     index = _INDEXES.get(key)
     if index is None:

@@ -264,15 +264,15 @@ def apply_noqa(
         if code in UNSUPPRESSIBLE:
             kept.append(diagnostic)
             continue
-        suppressor = None
+        suppressor: NoqaComment | None = None
         for comment in noqa.file_level:
             if comment.covers(code) is not None:
                 suppressor = comment
                 break
         if suppressor is None:
-            comment = noqa.by_line.get(diagnostic.line)
-            if comment is not None and comment.covers(code) is not None:
-                suppressor = comment
+            inline = noqa.by_line.get(diagnostic.line)
+            if inline is not None and inline.covers(code) is not None:
+                suppressor = inline
         if suppressor is None:
             kept.append(diagnostic)
         else:

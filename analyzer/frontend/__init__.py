@@ -9,7 +9,6 @@ from analyzer.frontend._config import (
     ConfigError,
     find_config,
     glob_matches,
-    load_config,
     parse_size,
     resolve_selection,
 )
@@ -25,11 +24,14 @@ from analyzer.frontend._discovery import (
     display_path,
     is_extension,
 )
+from analyzer.frontend._extend import load_config
+from analyzer.frontend._roots import MARKERS, Project, find_marker_root, group_paths
 from analyzer.frontend._source import SourceDecodeError, content_digest, decode_source
 
 __all__ = [
-    "DEFAULT_EXCLUDES", "EXTENSION_SUFFIXES", "PYTHON_SUFFIXES", "STDIN", "Config", "ConfigError",
-    "Discovery", "DiscoveryError", "SourceDecodeError", "SourceFile", "claim_rank",
-    "content_digest", "decode_source", "discover", "display_path", "find_config",
-    "glob_matches", "is_extension", "load_config", "parse_size", "resolve_selection",
+    "DEFAULT_EXCLUDES", "EXTENSION_SUFFIXES", "MARKERS", "PYTHON_SUFFIXES", "STDIN", "Config",
+    "ConfigError", "Discovery", "DiscoveryError", "Project", "SourceDecodeError", "SourceFile",
+    "claim_rank", "content_digest", "decode_source", "discover", "display_path",
+    "find_config", "find_marker_root", "glob_matches", "group_paths", "is_extension",
+    "load_config", "parse_size", "resolve_selection",
 ]

@@ -29,7 +29,7 @@ from analyzer.core import builtin_names
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]  # only installed below 3.11
 
 __all__ = [
     "DEFAULT_EXCLUDES",
@@ -114,13 +114,22 @@ class Config:
     target_version: tuple[int, int] = field(default_factory=lambda: _running_version())
     #: ``plugins``: plugin module names or entry points (defined by the plugins issue).
     plugins: tuple[str, ...] = ()
+    #: ``plugin-errors``: ``"error"`` (a plugin that fails to load is exit 2) or ``"warn"``
+    #: (a warning, and the run goes on without it).
+    plugin_errors: str = "error"
     #: ``options``: one table per rule (keyed by rule NAME or CODE), handed to the rule as is.
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+    #: ``extend``: the files this one inherits from, nearest first (absolute).
+    extends: tuple[Path, ...] = ()
+    #: Without a configuration file: the project root found from a marker (``.git``,
+    #: ``setup.py``...), which then plays the configuration directory's part.
+    found_root: Path | None = None
 
     @property
     def root(self) -> Path | None:
-        """The configuration file's directory, against which its globs and ``src`` resolve."""
-        return self.path.parent if self.path is not None else None
+        """The configuration file's directory (else the project root found from a marker),
+        against which globs and ``src`` resolve and which the index covers."""
+        return self.path.parent if self.path is not None else self.found_root
 
     @property
     def excludes(self) -> tuple[str, ...]:
@@ -148,6 +157,8 @@ class Config:
         """The settings as plain data under their file keys (for ``--show-settings``)."""
         return {
             "config-file": str(self.path) if self.path else None,
+            "extend": [str(p) for p in self.extends],
+            "project-root": str(self.root) if self.root else None,
             "select": list(self.select) if self.select is not None else None,
             "extend-select": list(self.extend_select),
             "ignore": list(self.ignore),
@@ -162,6 +173,7 @@ class Config:
             "builtins": list(self.builtins),
             "target-version": "py{}{}".format(*self.target_version),
             "plugins": list(self.plugins),
+            "plugin-errors": self.plugin_errors,
             "options": {k: dict(v) for k, v in self.options.items()},
         }
 
@@ -343,6 +355,13 @@ def _set_options(path: Path, key: str, value: Any) -> dict[str, Any]:
     return {"options": _frozen_options(value)}
 
 
+def _set_plugin_errors(path: Path, key: str, value: Any) -> dict[str, Any]:
+    if value not in ("error", "warn"):
+        raise ConfigError(f"{path}: '{key}' must be \"error\" or \"warn\", got {value!r}",
+                          path=path, key=key)
+    return {"plugin_errors": value}
+
+
 _KEYS = {
     "select": _set_list("select"),
     "extend-select": _set_list("extend_select"),
@@ -358,8 +377,18 @@ _KEYS = {
     "builtins": _set_list("builtins"),
     "target-version": _set_target_version,
     "plugins": _set_list("plugins"),
+    "plugin-errors": _set_plugin_errors,
     "options": _set_options,
+    # Followed by analyzer.frontend._extend, which merges the parent in.
+    "extend": lambda path, key, value: (
+        {} if isinstance(value, str) and value.strip()
+        else _raise(ConfigError(f"{path}: '{key}' must be the path of a configuration file",
+                                path=path, key=key))),
 }
+
+
+def _raise(error: Exception) -> Any:
+    raise error
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Which files make up the project, which of them to report on, and what module each one is.
 
 The project index always covers the whole project — the ``src`` roots when configured, else
-the configuration file's directory, else the common parent of the given paths — because
-pre-commit passes only the changed files and project rules (SH001...) must still see their
-neighbours. Only the files reached from the given paths are *reported*.
+the configuration file's directory, else the project root found from a marker
+(``analyzer.frontend._roots``), else what was named — because pre-commit passes only the
+changed files and project rules (SH001...) must still see their neighbours. Only the files
+reached from the given paths are *reported*.
 
 Walking rules (ruff's, unless noted):
 
@@ -181,8 +182,8 @@ def _ignore_stack_for(directory: str) -> _IgnoreStack:
 
 
 class _Walker:
-    def __init__(self, config: Config) -> None:
-        self.root = os.fspath(config.root) if config.root is not None else os.getcwd()
+    def __init__(self, config: Config, root: str | None = None) -> None:
+        self.root = root if root is not None else os.getcwd()
         # Split once: most excludes are plain names (a set lookup per entry); only patterns
         # with a slash need the entry's relative path, which costs a relpath per entry.
         names = [p.rstrip("/") for p in config.excludes if "/" not in p.rstrip("/")]
@@ -265,12 +266,22 @@ def _force_excluded(walker: _Walker, path: str, stop: str) -> bool:
 
 class _Namer:
     """Module names per docs/contracts.md §5: the first configured ``src`` root containing the
-    file (in configured order), else the ``__init__.py`` chain."""
+    file (in configured order); else, in a project with a root, the dotted path from the
+    deepest of its source roots (the root and its ``src/``); else the ``__init__.py`` chain."""
 
-    def __init__(self, src: Sequence[Path], namespace_packages: Sequence[Path] = ()) -> None:
+    def __init__(self, src: Sequence[Path], namespace_packages: Sequence[Path] = (),
+                 project_root: str | None = None) -> None:
         self.src = [os.fspath(root) for root in src]
         self.namespaces = [os.fspath(d) for d in namespace_packages]
         self.package_dirs: dict[str, bool] = {}
+        #: Implicit source roots, deepest first (only without a configured ``src``).
+        self.roots: list[str] = []
+        if not self.src and project_root is not None:
+            nested = os.path.join(project_root, "src")
+            # A `src` holding an __init__.py is a package named src, not a source root.
+            if os.path.isdir(nested) and not self.is_package_dir(nested):
+                self.roots.append(nested)
+            self.roots.append(project_root)
 
     def is_package_dir(self, directory: str) -> bool:
         known = self.package_dirs.get(directory)
@@ -301,6 +312,8 @@ class _Namer:
             relative = os.path.relpath(directory, self.src[root_index])
             if relative != ".":
                 parts = relative.split(os.sep) + parts
+        elif self.roots and (root := self._root_of(directory)) is not None:
+            return self._from_root(root, directory, parts, is_package), is_package, root_index
         else:
             while self.is_package_dir(directory):
                 parts.insert(0, os.path.basename(directory))
@@ -311,6 +324,35 @@ class _Namer:
         if not parts or not all(part.isidentifier() for part in parts):
             return "", is_package, root_index
         return ".".join(parts), is_package, root_index
+
+    def _root_of(self, directory: str) -> str | None:
+        return next((root for root in self.roots
+                     if directory == root or directory.startswith(root + os.sep)), None)
+
+    def _from_root(self, root: str, directory: str, parts: list[str], is_package: bool) -> str:
+        """The name as Python resolves it with ``root`` on ``sys.path``: the dotted path, when
+        the top directory is a package (below it, a folder without ``__init__.py`` is a
+        namespace subpackage). Under a top folder that is no package (tests, scripts,
+        examples, test data) a file is named ``DIR/chain``: ``DIR`` its nearest folder that
+        is no package, relative to the root, ``chain`` its ``__init__.py`` chain below
+        ``DIR`` — a name no import statement can spell, so it never shadows the standard
+        library or an installed package, while relative imports inside it still resolve."""
+        relative = os.path.relpath(directory, root)
+        steps = [] if relative == "." else relative.split(os.sep)
+        if is_package and not steps:
+            return ""  # an __init__.py directly in a root: the root is on sys.path, no package
+        if not steps or self.is_package_dir(os.path.join(root, steps[0])):
+            dotted = steps + parts
+            return ".".join(dotted) if all(p.isidentifier() for p in dotted) else ""
+        chain = list(parts)
+        while self.is_package_dir(directory):
+            chain.insert(0, os.path.basename(directory))
+            directory = os.path.dirname(directory)
+        if not chain or not all(p.isidentifier() for p in chain):
+            return ""
+        # A dot in the folder part would split the name where no package boundary is.
+        folder = os.path.relpath(directory, root).replace(os.sep, "/")
+        return folder.replace("%", "%25").replace(".", "%2E") + "/" + ".".join(chain)
 
 
 def claim_rank(path: str, is_package: bool, root_index: int) -> tuple[int, int, str]:
@@ -341,7 +383,10 @@ def discover(
     :raises DiscoveryError: a path that does not exist.
     """
     cwd = os.path.abspath(cwd if cwd is not None else os.getcwd())
-    walker = _Walker(config)
+    # The configuration's directory, or the root found from a marker (Config.found_root);
+    # None: no project, the index is what was named.
+    found_root = os.fspath(config.root) if config.root is not None else None
+    walker = _Walker(config, found_root)
     given = [os.fspath(p) for p in paths] or ["."]
 
     named_files: list[str] = []
@@ -390,7 +435,7 @@ def discover(
     everything |= reported
     reported = {p for p in reported if not is_extension(p)}
 
-    namer = _Namer(config.src, config.namespace_packages)
+    namer = _Namer(config.src, config.namespace_packages, found_root)
     files: list[SourceFile] = []
     ranks: dict[str, tuple[int, int, str]] = {}
     as_path = {path: Path(path) for path in everything}

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Collection, Iterator, Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from analyzer.rules import Edit, Fix, LintRule, RuleContext
 from analyzer.rules import Invalid as ShoalInvalid
@@ -38,8 +39,13 @@ from analyzer.rules import Valid as ShoalValid
 
 if TYPE_CHECKING:
     import libcst
+    from fixit import Invalid as FixitInvalid
+    from fixit import LintRule as FixitRule
+    from fixit import Valid as FixitValid
 
-__all__ = ["FixitRuleError", "adapt", "fixit_name", "fixit_rules_in", "is_fixit_rule"]
+__all__ = [
+    "FixitRuleError", "adapt", "adapted_from", "fixit_name", "fixit_rules_in", "is_fixit_rule",
+]
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_]")
 _KEBAB = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -53,18 +59,16 @@ class FixitRuleError(TypeError):
         self.rule = rule
 
 
-def _fixit_base() -> type | None:
+def _fixit_base() -> type[FixitRule] | None:
     """``fixit.LintRule`` if fixit is importable; looked up only when a plugin needs it."""
-    fixit = sys.modules.get("fixit")
-    if fixit is None:
-        try:
-            import fixit
-        except ImportError:
-            return None
+    try:
+        import fixit
+    except ImportError:
+        return None
     return fixit.LintRule
 
 
-def is_fixit_rule(value: object) -> bool:
+def is_fixit_rule(value: object) -> TypeGuard[type[FixitRule]]:
     """True for a concrete subclass of ``fixit.LintRule`` (not the base itself)."""
     if not isinstance(value, type) or "fixit" not in sys.modules:
         return False
@@ -78,7 +82,7 @@ def fixit_name(rule: type) -> str:
     return name[:-4] if name.endswith("Rule") and len(name) > 4 else name
 
 
-def fixit_rules_in(module: Any) -> list[type]:
+def fixit_rules_in(module: ModuleType) -> list[type[FixitRule]]:
     """The Fixit rules a module offers, as ``fixit lint`` collects them (a package's
     direct submodules included), sorted by name."""
     import inspect
@@ -86,7 +90,7 @@ def fixit_rules_in(module: Any) -> list[type]:
 
     from fixit.config import is_rule
 
-    found: dict[str, type] = dict(inspect.getmembers(module, is_rule))
+    found: dict[str, type[FixitRule]] = dict(inspect.getmembers(module, is_rule))
     if hasattr(module, "__path__"):
         import importlib
 
@@ -97,7 +101,7 @@ def fixit_rules_in(module: Any) -> list[type]:
     return [found[name] for name in sorted(found)]
 
 
-def adapt(rule: type, origin: str = "") -> type[LintRule]:
+def adapt(rule: type[FixitRule], origin: str = "") -> type[LintRule]:
     """The shoal module rule running the Fixit rule class ``rule`` (created once per class).
 
     :raises FixitRuleError: the rule uses a Fixit feature shoal does not offer.
@@ -144,11 +148,20 @@ def adapt(rule: type, origin: str = "") -> type[LintRule]:
             namespace[method] = _delegate(method)
     namespace["visit_Module"] = _visit_module(rule)
     namespace["leave_Module"] = _leave_module(rule)
-    adapted = type(key, (_FixitAdapter,), namespace)
+    adapted = cast("type[_FixitAdapter]", type(key, (_FixitAdapter,), namespace))
     adapted.CODE = name
     adapted.ORIGIN = origin
     setattr(home, key, adapted)
     return adapted
+
+
+def adapted_from(rule: type) -> tuple[type, str] | None:
+    """(Fixit rule, origin) of a class :func:`adapt` made; None for any other rule class."""
+    fixit_rule = getattr(rule, "FIXIT_RULE", object)
+    if fixit_rule is object:
+        return None
+    adapter = cast("type[_FixitAdapter]", rule)  # only adapters carry a FIXIT_RULE
+    return fixit_rule, adapter.ORIGIN
 
 
 def _description(rule: type) -> str:
@@ -163,17 +176,17 @@ def _dedent(code: str) -> str:
     return textwrap.dedent(re.sub(r"\A\n", "", code))
 
 
-def _shoal_valid(case: object) -> ShoalValid:
-    return ShoalValid(_dedent(case if isinstance(case, str) else case.code))  # type: ignore[attr-defined]
+def _shoal_valid(case: str | FixitValid) -> ShoalValid:
+    return ShoalValid(_dedent(case if isinstance(case, str) else case.code))
 
 
-def _shoal_invalid(case: object) -> ShoalInvalid:
+def _shoal_invalid(case: str | FixitInvalid) -> ShoalInvalid:
     if isinstance(case, str):
         return ShoalInvalid(_dedent(case))
     code_range = getattr(case, "range", None)
     replacement = getattr(case, "expected_replacement", None)
     return ShoalInvalid(
-        _dedent(case.code),  # type: ignore[attr-defined]
+        _dedent(case.code),
         line=code_range.start.line if code_range is not None else None,
         column=code_range.start.column + 1 if code_range is not None else None,
         message=getattr(case, "expected_message", None),
@@ -181,7 +194,7 @@ def _shoal_invalid(case: object) -> ShoalInvalid:
     )
 
 
-def _delegate(method: str) -> Any:
+def _delegate(method: str) -> Callable[[_FixitAdapter, Any], None]:
     def call(self: _FixitAdapter, node: Any) -> None:
         fixit_rule = self.fixit_rule
         if fixit_rule is not None:
@@ -191,7 +204,7 @@ def _delegate(method: str) -> Any:
     return call
 
 
-def _visit_module(rule: type) -> Any:
+def _visit_module(rule: type[FixitRule]) -> Callable[[_FixitAdapter, Any], None]:
     has_own = not getattr(rule.visit_Module, "_is_no_op", False)
 
     def visit_Module(self: _FixitAdapter, node: Any) -> None:
@@ -202,7 +215,7 @@ def _visit_module(rule: type) -> Any:
     return visit_Module
 
 
-def _leave_module(rule: type) -> Any:
+def _leave_module(rule: type[FixitRule]) -> Callable[[_FixitAdapter, Any], None]:
     has_own = not getattr(rule.leave_Module, "_is_no_op", False)
 
     def leave_Module(self: _FixitAdapter, node: Any) -> None:
@@ -223,7 +236,7 @@ class _FixitAdapter(LintRule):
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
-        self.fixit_rule: Any = None
+        self.fixit_rule: FixitRule | None = None
         rule = type(self).FIXIT_RULE
         if _runs_on(rule, context.settings.target_version):
             options = dict(context.settings.options_for(type(self)))
@@ -235,7 +248,7 @@ class _FixitAdapter(LintRule):
         # libcst's get_metadata reads this mapping; a provider is resolved on the rule's
         # first question, through shoal's per-file metadata, so a provider no rule asks
         # about in this file is never computed and one two rules share is computed once.
-        self.fixit_rule.metadata = _LazyMetadata(self, type(self).FIXIT_RULE.get_inherited_dependencies())
+        self.fixit_rule.metadata = _LazyMetadata(self, self.fixit_rule.get_inherited_dependencies())
 
     def _flush(self, module: libcst.Module) -> None:
         fixit_rule = self.fixit_rule
@@ -263,7 +276,8 @@ class _FixitAdapter(LintRule):
                         code_range.start.column + 1, code_range.end.line,
                         code_range.end.column + 1)
             return Fix("safe", f"{name}: apply the suggested replacement", (edit,))
-        meta = self._shoal_run.cst_metadata() if hasattr(self, "_shoal_run") else None
+        run = self._shoal_run
+        meta = run.cst_metadata() if run is not None else None
         in_place = meta.statement_text(node, replacement) if meta is not None else None
         if in_place is not None:
             before, start, end, text = in_place
@@ -272,10 +286,10 @@ class _FixitAdapter(LintRule):
         return _replacement_fix(module, node, replacement, name)
 
 
-class _LazyMetadata(Mapping):  # type: ignore[type-arg]
+class _LazyMetadata(Mapping[type, Any]):
     """provider -> node mapping, resolved on first lookup (libcst's ``metadata`` attribute)."""
 
-    def __init__(self, adapter: _FixitAdapter, providers: Any) -> None:
+    def __init__(self, adapter: _FixitAdapter, providers: Collection[type]) -> None:
         self._adapter = adapter
         self._providers = frozenset(providers)
         self._resolved: dict[type, Any] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from analyzer.rules import ProjectRule
+from analyzer.rules import ProjectRule, RuleClass
 
 __all__ = ["PIPELINE_RULES", "Kind", "RuleInfo", "rule_info"]
 
@@ -29,7 +29,7 @@ class RuleInfo:
     #: ``shoal`` (the pipeline), ``built-in`` (plugins/), ``mypkg 1.2`` (an installed
     #: package), ``local: tools/rules.py`` (the configuration's ``plugins``).
     origin: str = "shoal"
-    cls: type | None = None
+    cls: RuleClass | None = None
 
 
 #: Codes the pipeline itself produces (no rule class behind them).
@@ -48,7 +48,7 @@ PIPELINE_RULES: tuple[RuleInfo, ...] = (
 )
 
 
-def rule_info(cls: type, origin: str = "built-in") -> RuleInfo:
+def rule_info(cls: RuleClass, origin: str = "built-in") -> RuleInfo:
     """Describe a ``LintRule`` or ``ProjectRule`` subclass."""
     kind: Kind = "project" if issubclass(cls, ProjectRule) else "module"
     doc = (cls.__doc__ or "").strip().splitlines()

@@ -17,8 +17,10 @@ A plugin module may hold shoal rules (:class:`~analyzer.rules.LintRule`,
 (:mod:`analyzer.fixit_compat`). Rules from plugins are on by default unless they set
 ``DEFAULT_ENABLED = False``.
 
-Failures never stop a run: a plugin that fails to import, a rule whose code is malformed or
-already taken, becomes a :class:`PluginWarning` naming the plugin, and every other rule runs.
+A plugin that fails to import stops the run (:class:`PluginLoadError`, exit 2) unless the
+configuration says ``plugin-errors = "warn"``; then, as a rule whose code is malformed or
+already taken always does, it becomes a :class:`PluginWarning` naming the plugin, and every
+other rule runs.
 Loading happens once per process — in the master, before the worker pool forks, so workers
 inherit the modules (a private module sits in ``sys.modules`` under its private name, which
 is how a worker unpickles the rule classes the run context names).
@@ -35,13 +37,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard
 
 from analyzer.loading._pipeline import PIPELINE_RULES
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+    from analyzer.rules import RuleClass
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "LoadedPlugin",
+    "PluginLoadError",
     "PluginSet",
     "PluginWarning",
     "load_plugins",
@@ -68,6 +76,14 @@ class PluginWarning:
         return f"shoal: warning: plugin {self.plugin}: {self.message}"
 
 
+class PluginLoadError(Exception):
+    """A plugin that could not be loaded while ``plugin-errors`` is ``"error"``: exit 2."""
+
+    def __init__(self, plugin: str, message: str) -> None:
+        super().__init__(f"plugin {plugin}: {message}")
+        self.plugin = plugin
+
+
 @dataclass(frozen=True)
 class LoadedPlugin:
     """One plugin: where it came from, the rule classes it gave, or why it gave none."""
@@ -76,7 +92,7 @@ class LoadedPlugin:
     name: str
     #: What ``shoal rules`` shows: ``built-in``, ``mypkg 1.2``, ``local: tools/rules.py``.
     origin: str
-    rules: tuple[type, ...] = ()
+    rules: tuple[RuleClass, ...] = ()
     #: Set when the plugin failed to load: the message of the failure.
     error: str | None = None
     #: Rules of a plugin that loaded but could not be used (each a warning).
@@ -100,14 +116,14 @@ class PluginSet:
 # Finding rule classes in a module
 
 
-def _is_shoal_rule(value: object) -> bool:
+def _is_shoal_rule(value: object) -> TypeGuard[RuleClass]:
     from analyzer.rules import LintRule, ProjectRule
 
     return (isinstance(value, type) and issubclass(value, (LintRule, ProjectRule))
             and value not in (LintRule, ProjectRule) and bool(getattr(value, "CODE", "")))
 
 
-def rules_in_module(module: ModuleType, origin: str) -> tuple[list[type], list[str]]:
+def rules_in_module(module: ModuleType, origin: str) -> tuple[list[RuleClass], list[str]]:
     """The rule classes a plugin module offers (Fixit rules adapted) and the problems met.
 
     Shoal rules count when the module defines them (not when it imports them, so a plugin
@@ -116,7 +132,7 @@ def rules_in_module(module: ModuleType, origin: str) -> tuple[list[type], list[s
     """
     import analyzer.loading._fixit_compat as fixit_compat
 
-    rules: list[type] = []
+    rules: list[RuleClass] = []
     problems: list[str] = []
     for value in vars(module).values():
         if _is_shoal_rule(value) and value.__module__ == module.__name__:
@@ -137,13 +153,13 @@ def _is_fixit_package(module: ModuleType) -> bool:
     return module.__name__.split(".")[0] == "fixit" and hasattr(module, "__path__")
 
 
-def _rule_class(value: object, origin: str) -> type:
+def _rule_class(value: object, origin: str) -> RuleClass:
     import analyzer.loading._fixit_compat as fixit_compat
 
     if _is_shoal_rule(value):
-        return value  # type: ignore[return-value]
+        return value
     if fixit_compat.is_fixit_rule(value):
-        return fixit_compat.adapt(value, origin)  # type: ignore[arg-type]
+        return fixit_compat.adapt(value, origin)
     raise TypeError(f"{value!r} is neither a module nor a rule class")
 
 
@@ -151,12 +167,12 @@ def _rule_class(value: object, origin: str) -> type:
 # The three sources
 
 
-def _is_builtin(ep: Any) -> bool:
+def _is_builtin(ep: EntryPoint) -> bool:
     dist = getattr(ep, "dist", None)
     return ep.name == BUILTIN_ENTRY_POINT and dist is not None and dist.name == "shoal"
 
 
-def builtin_rules() -> tuple[type, ...]:
+def builtin_rules() -> tuple[RuleClass, ...]:
     """The built-in rules: shoal registers them through its own ``shoal.rules`` entry point,
     as any plugin does, so the analyzer never names the package that holds them."""
     from importlib.metadata import entry_points
@@ -267,7 +283,7 @@ def _describe(exc: BaseException) -> str:
 # ---------------------------------------------------------------------------------------------
 # Validation and the whole set
 
-_CACHE: dict[tuple[Any, ...], PluginSet] = {}
+_CACHE: dict[tuple[tuple[str, ...], str, bool], PluginSet] = {}
 
 
 def load_plugins(local: Sequence[str] = (), root: Path | None = None, *,
@@ -292,6 +308,13 @@ def load_plugins(local: Sequence[str] = (), root: Path | None = None, *,
     return result
 
 
+def _shares_pipeline_code(plugin: LoadedPlugin, rule: object, owner: str) -> bool:
+    """A built-in rule that finds more of a pipeline code's errors (E999: the parser finds
+    syntax errors, plugins/compile_rules.py those only the compiler would) may run under it."""
+    return (owner == "shoal itself" and plugin.origin == BUILTIN_ORIGIN
+            and getattr(rule, "SHARES_PIPELINE_CODE", False) is True)
+
+
 def _validate(sources: Iterable[LoadedPlugin], result: PluginSet) -> None:
     """Keep each source's valid rules; a bad or taken code is a warning naming the plugin."""
     owner: dict[str, str] = {info.code: "shoal itself" for info in PIPELINE_RULES}
@@ -310,12 +333,13 @@ def _validate(sources: Iterable[LoadedPlugin], result: PluginSet) -> None:
                     plugin.name, f"rule {rule.__qualname__} has code {code!r}: a code is 1-3 "
                                  f"capital letters then digits (e.g. 'X101'); rule skipped"))
                 continue
-            if code in owner:
+            if code in owner and not _shares_pipeline_code(plugin, rule, owner[code]):
                 result.warnings.append(PluginWarning(
                     plugin.name, f"rule {rule.__qualname__} has code {code}, already taken by "
                                  f"{owner[code]}; rule skipped (change its CODE)"))
                 continue
-            owner[code] = f"{plugin.name} ({plugin.origin})"
+            # A shared pipeline code stays shoal's own (E999 keeps its origin).
+            owner.setdefault(code, f"{plugin.name} ({plugin.origin})")
             kept.append(rule)
         result.plugins.append(LoadedPlugin(plugin.name, plugin.origin, tuple(kept), None,
                                            plugin.problems))

@@ -10,25 +10,36 @@ one table. :meth:`Registry.for_config` adds the rules of installed and local plu
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Literal, TextIO, overload
 
 from analyzer.loading._pipeline import PIPELINE_RULES, Kind, RuleInfo, rule_info
 
 if TYPE_CHECKING:
+    from argparse import Namespace
+
     from analyzer.frontend import Config
     from analyzer.loading._plugin_loader import PluginWarning
+    from analyzer.rules import LintRule, ProjectRule, RuleClass
 
 class Registry:
     """Every known rule by code."""
 
     def __init__(self, infos: Iterable[RuleInfo],
                  unavailable: Mapping[str, str] | None = None) -> None:
-        #: Selectors naming rules of plugins that failed to load -> the plugin: accepted by
-        #: the selection (so selecting them is a warning, not exit 2) but run nothing.
+        #: Selectors accepted by the selection that run nothing (none since plugins fail
+        #: loudly: a selector naming a failed plugin's code is an unknown selector).
         self.unavailable: dict[str, str] = dict(unavailable or {})
         self.by_code: dict[str, RuleInfo] = {}
         for info in infos:
+            earlier = self.by_code.get(info.code)
+            if (earlier is not None and earlier.kind == "pipeline" and info.kind == "module"
+                    and getattr(info.cls, "SHARES_PIPELINE_CODE", False) is True):
+                # The pipeline's row (name, description, origin) with the module rule that
+                # finds more of the same errors (E999: those only the compiler would see).
+                self.by_code[info.code] = replace(earlier, kind="module", cls=info.cls)
+                continue
             if info.code in self.by_code:
                 raise ValueError(f"rule code {info.code} is defined twice "
                                  f"({self.by_code[info.code].origin} and {info.origin})")
@@ -43,39 +54,40 @@ class Registry:
 
     @classmethod
     def for_config(cls, config: Config, *, selectors: Iterable[str] = (),
-                   entry_points: bool = True) -> tuple[Registry, list[PluginWarning]]:
+                   entry_points: bool = True) -> tuple[Registry, list[PluginWarning | str]]:
         """Built-in rules, installed plugins (``shoal.rules``) and the config's ``plugins``.
 
-        When a plugin failed to load, every selector (from ``config`` or ``selectors``, the
-        command line's) that matches no loaded code is taken to name its rules: it is
-        recorded in :attr:`unavailable` with a warning, instead of failing the selection.
+        A plugin that failed to load raises :class:`PluginLoadError` (the first one), unless
+        ``plugin-errors = "warn"``: then it is a warning, and a selector naming only its codes
+        is the ordinary unknown-selector error of the selection (CI never goes green while
+        checking nothing). ``selectors`` is kept for callers; selection checks them itself.
 
         :returns: the registry and the warnings to print (plugins that failed, codes refused).
+        :raises PluginLoadError: a plugin failed to load and ``plugin-errors`` is ``"error"``.
+        :raises RuleOptionError: an options table names no rule, or breaks a rule's
+            ``OPTIONS`` (a ``ValueError``).
         """
-        from analyzer.loading._plugin_loader import PluginWarning, load_plugins
+        from analyzer.loading._plugin_loader import PluginLoadError, load_plugins
 
+        del selectors  # the selection reports an unknown selector itself
         loaded = load_plugins(config.plugins, config.root, entry_points=entry_points)
+        failed = loaded.failed
+        if failed and getattr(config, "plugin_errors", "error") != "warn":
+            raise PluginLoadError(failed[0].name, failed[0].error or "failed to load")
         infos = [*PIPELINE_RULES]
         for plugin in loaded.plugins:
             infos.extend(rule_info(rule, plugin.origin) for rule in plugin.rules)
-        warnings = list(loaded.warnings)
-        unavailable: dict[str, str] = {}
-        failed = loaded.failed
-        if failed:
-            codes = [info.code for info in infos]
-            names = ", ".join(p.name for p in failed)
-            for selector in _all_selectors(config, selectors):
-                if selector == "ALL" or selector in unavailable:
-                    continue
-                if not any(code.startswith(selector) for code in codes):
-                    unavailable[selector] = names
-                    warnings.append(PluginWarning(
-                        names, f"'{selector}' matches no loaded rule; it is ignored because "
-                               f"the plugin failed to load"))
-        return cls(infos, unavailable), warnings
+        from analyzer.loading._options import check_rule_options
+
+        where = str(config.path) if config.path is not None else "configuration"
+        option_warnings = check_rule_options(
+            config.options, (rule for p in loaded.plugins for rule in p.rules), where=where,
+            lenient=bool(failed))
+        warnings: list[PluginWarning | str] = [*loaded.warnings, *option_warnings]
+        return cls(infos), warnings
 
     @classmethod
-    def for_command(cls, config: Config, args: Any = None,
+    def for_command(cls, config: Config, args: Namespace | None = None,
                     stream: TextIO | None = None) -> Registry:
         """The registry of one command line: :meth:`for_config` with the selectors of
         ``args`` (an argparse namespace), its warnings printed on ``stream`` (stderr)."""
@@ -104,29 +116,33 @@ class Registry:
             known.setdefault(selector, False)
         return known
 
-    def classes(self, selected: Iterable[str], kind: Kind) -> tuple[type, ...]:
+    @overload
+    def classes(
+        self, selected: Iterable[str], kind: Literal["module"]
+    ) -> tuple[type[LintRule], ...]: ...
+    @overload
+    def classes(
+        self, selected: Iterable[str], kind: Literal["project"]
+    ) -> tuple[type[ProjectRule], ...]: ...
+    @overload
+    def classes(self, selected: Iterable[str], kind: Kind) -> tuple[RuleClass, ...]: ...
+
+    def classes(self, selected: Iterable[str], kind: Kind) -> tuple[RuleClass, ...]:
         """The rule classes of one kind among the selected codes, in code order."""
-        chosen = []
+        chosen: list[RuleClass] = []
         for code in sorted(set(selected)):
             info = self.by_code.get(code)
             if info is not None and info.kind == kind and info.cls is not None:
                 chosen.append(info.cls)
         return tuple(chosen)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[RuleInfo]:
         return iter(sorted(self.by_code.values(), key=lambda i: i.code))
 
 
-def _all_selectors(config: Config, extra: Iterable[str]) -> list[str]:
-    selectors = [*(config.select or ()), *config.extend_select, *config.ignore,
-                 *config.extend_ignore, *(c for _, codes in config.per_file_ignores for c in codes)]
-    selectors.extend(extra)
-    return selectors
-
-
-def selectors_of(args: Any) -> list[str]:
+def selectors_of(args: Namespace | None) -> list[str]:
     """The rule selectors of a parsed command line (``--select A,B`` and friends)."""
-    found = []
+    found: list[str] = []
     for name in ("select", "extend_select", "ignore", "extend_ignore"):
         for value in getattr(args, name, None) or ():
             found.extend(part.strip() for part in value.split(",") if part.strip())

@@ -8,6 +8,7 @@ A newcomer starts at :func:`extract_facts` and :meth:`ProjectIndex.resolve`.
 """
 from analyzer.model._depids import (
     MODULES_KEY,
+    SYS_MODULES_KEY,
     changed_keys,
     dep_id,
     module_key,
@@ -45,7 +46,7 @@ from analyzer.model._index import (
 
 __all__ = [
     "EXTERNAL", "FACTS_VERSION", "KEYWORD_ONLY", "MISSING", "MODULES_KEY", "POSITIONAL_ONLY",
-    "POSITIONAL_OR_KEYWORD", "UNKNOWN", "VAR_KEYWORD", "VAR_POSITIONAL", "Call", "Export",
+    "POSITIONAL_OR_KEYWORD", "SYS_MODULES_KEY", "UNKNOWN", "VAR_KEYWORD", "VAR_POSITIONAL", "Call", "Export",
     "Import", "ImportSource", "ModuleFacts", "Outcome", "Param", "ProjectIndex", "Signature",
     "Symbol", "absolute_module", "changed_keys", "dep_id", "extract_facts", "import_cycles",
     "import_edges", "interface_digests", "module_key", "star_key", "symbol_key",

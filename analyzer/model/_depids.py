@@ -7,6 +7,7 @@ describes, every reader recorded under it is rechecked. Keys are strings:
 - ``mod:name``  one module-level name
 - ``mod:*``     the public-name set and ``__all__`` (what star importers read)
 - ``*``         the set of project modules (readers that iterate over the project)
+- ``sys.modules[]``  the modules the project's ``sys.modules`` writes may plant
 """
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from collections.abc import Mapping
 
 #: Key of the set of project modules, recorded by ``ProjectIndex.modules()``.
 MODULES_KEY = "*"
+
+#: Key of what the project's ``sys.modules`` writes may plant: read by every answer that
+#: would be MISSING, fired by a module whose ``dynamic_modules`` change. Also the name of
+#: that digest entry (no module or symbol key can contain brackets).
+SYS_MODULES_KEY = "sys.modules[]"
 
 
 def module_key(module: str) -> str:
@@ -49,7 +55,8 @@ def changed_keys(
 
     ``None`` means the module did not exist: then every key of the side that exists fires,
     the module key included. Digest maps come from ``analyzer.facts.interface_digests``,
-    whose ``"*"`` entry maps to ``mod:*`` and ``""`` entry to ``mod``.
+    whose ``"*"`` entry maps to ``mod:*``, ``""`` entry to ``mod`` and ``sys.modules[]``
+    entry to the project-wide :data:`SYS_MODULES_KEY`.
     """
     if old is None and new is None:
         return set()
@@ -69,4 +76,6 @@ def _key_of(module: str, digest_name: str) -> str:
         return module_key(module)
     if digest_name == "*":
         return star_key(module)
+    if digest_name == SYS_MODULES_KEY:
+        return SYS_MODULES_KEY
     return symbol_key(module, digest_name)

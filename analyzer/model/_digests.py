@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
+from analyzer.model._depids import SYS_MODULES_KEY
 from analyzer.model._facts import Export, ModuleFacts, Signature
 
 
@@ -39,7 +40,8 @@ def interface_digests(facts: ModuleFacts) -> dict[str, str]:
     """Per-symbol digests of the interface, no positions (docs/contracts.md, section 2).
 
     One entry per exported name, ``"*"`` for the public-name set and ``__all__``, and ``""``
-    for the module as a whole (what a lookup of a name it does not export depends on).
+    for the module as a whole (what a lookup of a name it does not export depends on);
+    ``"sys.modules[]"`` for the keys it writes into ``sys.modules``, when it writes any.
     """
     stars = tuple((i.level, i.module) for i in facts.star_imports)
     names = {e.name for e in facts.exports}
@@ -57,4 +59,6 @@ def interface_digests(facts: ModuleFacts) -> dict[str, str]:
             stars,
         )
     )
+    if facts.dynamic_modules:
+        digests[SYS_MODULES_KEY] = _digest(facts.dynamic_modules)
     return digests

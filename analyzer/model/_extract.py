@@ -59,6 +59,7 @@ def extract_facts(
         all_names=all_names,
         all_dynamic=state.all_dynamic,
         dynamic_namespace=state.dynamic_namespace,
+        dynamic_modules=tuple(sorted(state.dynamic_modules)),
     )
 
 

@@ -12,12 +12,19 @@ from collections.abc import Callable
 from typing import Any
 
 from analyzer.model._extract_calls import Candidate, call_records, imported_callee
-from analyzer.model._extract_dynamic import writes_own_namespace
+from analyzer.model._extract_dynamic import (
+    is_local_namespace_call,
+    is_own_module_item,
+    key_prefix,
+    sys_modules_call_keys,
+    sys_modules_names,
+    writes_own_namespace,
+)
 from analyzer.model._extract_imports import catches_import_error, is_type_checking, record_imports
 from analyzer.model._facts import Call
 from analyzer.model._scope import Scope
 from analyzer.model._state import ModuleState
-from analyzer.model._syntax import TRY_TYPES
+from analyzer.model._syntax import TRY_TYPES, dotted
 
 # A node, the scope it is in, and the guard of the imports under it. Nodes are Any: the
 # dispatch on ``type(node)`` is what types them, and mypy cannot follow it.
@@ -27,7 +34,7 @@ _Item = tuple[Any, Scope, str]
 class _Walk:
     """What handlers share: the module's state, its scope, imported names, found calls."""
 
-    __slots__ = ("state", "module_scope", "imported", "candidates", "push")
+    __slots__ = ("state", "module_scope", "imported", "sys_modules", "candidates", "push")
 
     def __init__(
         self, state: ModuleState, module_scope: Scope, push: Callable[[_Item], None]
@@ -35,6 +42,12 @@ class _Walk:
         self.state = state
         self.module_scope = module_scope
         self.imported = {name for name, e in state.exports.items() if e.kind == "import"}
+        #: How this module spells ``sys.modules`` (``import sys as s`` → ``s.modules``).
+        self.sys_modules = sys_modules_names(
+            (name, e.source.module, e.source.name)
+            for name, e in state.exports.items()
+            if e.kind == "import" and e.source is not None and e.source.level == 0
+        )
         self.candidates: list[Candidate] = []
         self.push = push
 
@@ -104,13 +117,42 @@ def _child_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
 
 
 def _call(context: _Walk, node: ast.Call, scope: Scope, guard: str) -> Scope | None:
-    if writes_own_namespace(node):
+    if writes_own_namespace(node) or (scope.is_module and is_local_namespace_call(node)):
         context.state.dynamic_namespace = True
-    elif context.imported:
+        return scope
+    keys = sys_modules_call_keys(node, context.sys_modules)
+    if keys is not None:
+        _plants(context.state, keys)
+    if context.imported:
         callee = imported_callee(node, context.imported)
         if callee is not None:
             context.candidates.append((node, scope, callee))
     return scope
+
+
+def _subscript(context: _Walk, node: ast.Subscript, scope: Scope, guard: str) -> Scope | None:
+    # ``sys.modules[key] = m`` plants a module; ``sys.modules[__name__]`` is the module itself,
+    # whose attributes may then be set (``setattr(sys.modules[__name__], name, value)``).
+    value: Any = node.value  # typed by the ``type(value)`` checks below
+    kind = type(value)
+    spellings = context.sys_modules
+    if not (
+        (kind is ast.Name and value.id in spellings)
+        or (kind is ast.Attribute and value.attr == "modules" and dotted(value) in spellings)
+    ):
+        return scope
+    if type(node.ctx) is ast.Store:
+        _plants(context.state, [key_prefix(node.slice)])
+    elif is_own_module_item(node):
+        context.state.dynamic_namespace = True
+    return scope
+
+
+def _plants(state: ModuleState, keys: list[str]) -> None:
+    """The module writes ``sys.modules`` under ``keys``: modules it does not own may exist,
+    and its own namespace may be replaced."""
+    state.dynamic_namespace = True
+    state.dynamic_modules.update(keys)
 
 
 def _function(
@@ -231,6 +273,7 @@ def _match_mapping(
 #: The walk's handler per node type (exact types: a dict lookup beats an isinstance chain).
 _HANDLERS: dict[type, _Handler] = {
     ast.Call: _call,
+    ast.Subscript: _subscript,
     ast.FunctionDef: _function,
     ast.AsyncFunctionDef: _function,
     ast.Lambda: _lambda,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 POSITIONAL_ONLY = "positional_only"
 POSITIONAL_OR_KEYWORD = "positional_or_keyword"
@@ -198,9 +198,12 @@ class ModuleFacts(_Record):
     calls: tuple[Call, ...] = ()
     all_names: tuple[str, ...] | None = None
     all_dynamic: bool = False
-    #: The module writes its own namespace (calls ``globals()`` or ``vars()``): a name it
-    #: does not visibly bind may still exist.
+    #: The module writes its own namespace (``globals()``, ``vars()``, ``locals()`` at module
+    #: level, ``sys.modules`` writes): a name it does not visibly bind may still exist.
     dynamic_namespace: bool = False
+    #: The module writes ``sys.modules``: the constant prefix of each key it writes, sorted
+    #: (docs/contracts.md §1 for the encoding). Non-empty: modules it does not own may exist.
+    dynamic_modules: tuple[str, ...] = ()
     version: int = FACTS_VERSION
 
     @property

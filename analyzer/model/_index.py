@@ -8,11 +8,18 @@ reader of a changed symbol — no rule can forget a dependency.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from analyzer.model._depids import MODULES_KEY, module_key, star_key, symbol_key
+from analyzer.model._depids import (
+    MODULES_KEY,
+    SYS_MODULES_KEY,
+    module_key,
+    star_key,
+    symbol_key,
+)
 from analyzer.model._facts import Export, Import, ImportSource, ModuleFacts
+from analyzer.model._planted import PlantedModules
 
 __all__ = [
     "EXTERNAL",
@@ -39,8 +46,9 @@ class Outcome(enum.Enum):
 
     #: The project can be sure it does not exist.
     MISSING = "missing"
-    #: It cannot be known (unparsable module, dynamic ``__all__``, ``__getattr__``, a broken
-    #: or cyclic re-export chain). Rules say nothing about it.
+    #: It cannot be known (unparsable module, dynamic ``__all__``, ``__getattr__``, a
+    #: namespace or ``sys.modules`` write, a broken or cyclic re-export chain). Rules say
+    #: nothing about it.
     UNKNOWN = "unknown"
     #: Outside the project (standard library, site-packages). Rules say nothing about it.
     EXTERNAL = "external"
@@ -85,7 +93,12 @@ def absolute_module(from_module: str, is_package: bool, level: int, module: str)
 class _Shared:
     """State shared by every reader's index over one project snapshot: names and caches."""
 
-    def __init__(self, module_names: Collection[str], load: Callable[[str], ModuleFacts | None]):
+    def __init__(
+        self,
+        module_names: Collection[str],
+        load: Callable[[str], ModuleFacts | None],
+        writers: Mapping[str, tuple[str, ...]] | None = None,
+    ):
         self.names = frozenset(module_names)
         self.load = load
         self.tops = frozenset(name.split(".", 1)[0] for name in self.names)
@@ -100,6 +113,13 @@ class _Shared:
         self.facts: dict[str, ModuleFacts | None] = {}
         self.exports: dict[str, dict[str, Export]] = {}
         self.memo: dict[tuple[str, str], tuple[Symbol | Outcome, tuple[str, ...]]] = {}
+        self.planted = PlantedModules(self.names, self.facts_of, writers)
+
+    def facts_of(self, module: str) -> ModuleFacts | None:
+        """A project module's facts, loaded once (None: unreadable)."""
+        if module not in self.facts:
+            self.facts[module] = self.load(module)
+        return self.facts[module]
 
 
 class ProjectIndex:
@@ -108,6 +128,8 @@ class ProjectIndex:
     :param module_names: every module of the project (the owners, docs/contracts.md §5).
     :param load: a module's facts; ``None`` counts as UNKNOWN. Called at most once per module.
     :param record: called with each dependency key read (may repeat keys).
+    :param writers: optional, every module with ``dynamic_modules`` mapped to them; without
+        it the index reads every module's facts the first time an answer would be MISSING.
     """
 
     def __init__(
@@ -115,8 +137,9 @@ class ProjectIndex:
         module_names: Collection[str],
         load: Callable[[str], ModuleFacts | None],
         record: Callable[[str], None] | None = None,
+        writers: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
-        self._shared = _Shared(module_names, load)
+        self._shared = _Shared(module_names, load, writers)
         self._record = record
 
     def for_reader(self, record: Callable[[str], None] | None) -> ProjectIndex:
@@ -146,6 +169,8 @@ class ProjectIndex:
         """A module's facts, or MISSING / UNKNOWN / EXTERNAL (records ``module``)."""
         keys = [module]
         found = self._resolve(module, keys)
+        if found is MISSING:
+            found = self._unless_planted(module, "", keys)
         self._emit(keys)
         return found
 
@@ -156,6 +181,10 @@ class ProjectIndex:
         (docs/contracts.md, section 3).
         """
         result, keys, _ = self._lookup(module, name, set())
+        if result is MISSING:
+            recorded = list(keys)
+            result = self._unless_planted(module, name, recorded)
+            keys = tuple(recorded)
         self._emit(keys)
         return UNKNOWN if result is None else result
 
@@ -170,15 +199,36 @@ class ProjectIndex:
             for key in dict.fromkeys(keys):
                 self._record(key)
 
+    def _unless_planted(self, module: str, name: str, keys: list[str]) -> Outcome:
+        """MISSING, or UNKNOWN when a ``sys.modules`` write may plant ``module`` (or, with
+        ``name``, the module ``module.name``, or ``module`` or a star source of it, whose
+        names then are unknown). Records the key of what the project's writes plant."""
+        keys.append(SYS_MODULES_KEY)
+        planted = self._shared.planted
+        seen: set[str] = set()
+        todo = [module]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if planted.may_provide(f"{current}.{name}" if name else current):
+                return UNKNOWN
+            facts = self._shared.facts.get(current) if name else None
+            if facts is not None:
+                for star in facts.star_imports:
+                    target = absolute_module(current, facts.is_package, star.level, star.module)
+                    if target is not None:
+                        todo.append(target)
+        return MISSING
+
     def _resolve(self, module: str, keys: list[str]) -> ModuleFacts | Outcome:
         """The module's facts or outcome; appends to ``keys`` what decided it beyond the
         module's own key: for a module the project does not have, its top-level name (whose
         appearance or removal turns EXTERNAL into MISSING and back)."""
         shared = self._shared
         if module in shared.names:
-            if module not in shared.facts:
-                shared.facts[module] = shared.load(module)
-            facts = shared.facts[module]
+            facts = shared.facts_of(module)
             if facts is None or not facts.parse_ok:
                 return UNKNOWN
             return facts

@@ -24,7 +24,7 @@ class ModuleState:
     """Exports, imports, ``__all__`` and namespace flags of one module, as found so far."""
 
     __slots__ = ("lines", "exports", "imports", "all_names", "all_dynamic",
-                 "dynamic_namespace", "import_time")
+                 "dynamic_namespace", "dynamic_modules", "import_time")
 
     def __init__(self, lines: Columns) -> None:
         self.lines = lines
@@ -34,6 +34,8 @@ class ModuleState:
         self.all_names: list[str] | None = None
         self.all_dynamic = False
         self.dynamic_namespace = False
+        #: Constant prefixes of the ``sys.modules`` keys the module writes (encoded).
+        self.dynamic_modules: set[str] = set()
         #: False inside ``if __name__ == "__main__":``, which never runs on import.
         self.import_time = True
 
@@ -75,9 +77,9 @@ class ModuleState:
         Walrus targets, match captures, ``global`` assignments in functions: they may
         never run, and their position is not worth a second search.
         """
-        # The set difference fixes the order these exports get (that order is part of the
-        # facts); it follows string hashes, so it is reproducible only under one hash seed.
-        for name in names - self.exports.keys():
+        # Sorted: a set's order follows string hashes, which differ between processes (the
+        # facts are cached and shipped to dask workers), and the order is part of the facts.
+        for name in sorted(names - self.exports.keys()):
             if name == "__all__":
                 self.all_dynamic = True
             self.exports[name] = Export(name, "variable", 1, 1, conditional=True)

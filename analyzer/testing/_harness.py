@@ -27,19 +27,32 @@ What is checked (module rules):
 Project rules: an example whose ``code`` is a multi-module text (see
 :func:`split_modules`) is checked on that little project: every module is indexed, the rule
 runs on each, and an ``Invalid`` pins the first finding of the module named by its
-``# file:`` line that comes first.
+``# file:`` line that comes first; its ``expected_fix`` is that module's text after the fixes
+of its findings (a rule that reports no fix there fails the example).
 
 Example code and expected fixes are dedented (:func:`textwrap.dedent`) first.
 """
 from __future__ import annotations
 
 import difflib
+import functools
 import textwrap
 from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from analyzer.rules import Diagnostic, Invalid, ProjectRule, RuleSettings, Valid, check_source
+from analyzer.rules import (
+    Diagnostic,
+    Invalid,
+    ProjectRule,
+    RuleClass,
+    RuleSettings,
+    Valid,
+    check_source,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 __all__ = [
     "ExampleCase",
@@ -53,6 +66,9 @@ __all__ = [
 #: Versions tried, in order, for a Fixit rule that declares ``PYTHON_VERSION``.
 _VERSIONS = tuple((3, minor) for minor in range(8, 15))
 FILE_MARKER = "# file: "
+_KINDS: tuple[tuple[Literal["valid", "invalid"], str], ...] = (
+    ("valid", "VALID"), ("invalid", "INVALID"),
+)
 
 
 class ExampleFailure(AssertionError):
@@ -63,12 +79,12 @@ class ExampleFailure(AssertionError):
 class ExampleCase:
     """One example of one rule, with the name its test gets."""
 
-    rule: type
+    rule: RuleClass
     kind: Literal["valid", "invalid"]
     index: int
     example: Valid | Invalid
     #: The original Fixit example, for rules adapted from Fixit (checked with its semantics).
-    fixit_example: Any = None
+    fixit_example: object = None
 
     @property
     def name(self) -> str:
@@ -76,20 +92,20 @@ class ExampleCase:
         return f"{self.rule.CODE}_{self.kind}_{self.index}"
 
 
-def example_cases(rules: Iterable[type]) -> list[ExampleCase]:
+def example_cases(rules: Iterable[RuleClass]) -> list[ExampleCase]:
     """Every VALID then INVALID example of each rule, in the order given."""
     cases = []
     for rule in rules:
         fixit_rule = getattr(rule, "FIXIT_RULE", None)
-        for kind, attribute in (("valid", "VALID"), ("invalid", "INVALID")):
+        for kind, attribute in _KINDS:
             originals = list(getattr(fixit_rule, attribute, [])) if fixit_rule else []
             for index, example in enumerate(getattr(rule, attribute, [])):
                 original = originals[index] if index < len(originals) else None
-                cases.append(ExampleCase(rule, kind, index, example, original))  # type: ignore[arg-type]
+                cases.append(ExampleCase(rule, kind, index, example, original))
     return cases
 
 
-def add_rule_tests(namespace: MutableMapping[str, Any], rules: Iterable[type]) -> list[str]:
+def add_rule_tests(namespace: MutableMapping[str, Any], rules: Iterable[RuleClass]) -> list[str]:
     """Define one ``test_<CODE>_<kind>_<index>`` function per example in ``namespace``.
 
     :param namespace: the test module's ``globals()``.
@@ -173,8 +189,12 @@ def check_example(case: ExampleCase) -> None:
             problems.append("the first finding does not match")
     diff = ""
     want_fix = getattr(case.example, "expected_fix", None)
-    if want_fix is not None and modules is None:
-        diff, fix_problem = _fix_diff(code, textwrap.dedent(want_fix), own)
+    if want_fix is not None:
+        # A multi-module example pins the first module listed: its text after the fixes.
+        first = next(iter(modules)) if modules else None
+        diff, fix_problem = _fix_diff(
+            modules[first] if modules and first else code, textwrap.dedent(want_fix),
+            [d for d in own if first is None or d.path == first])
         if fix_problem:
             problems.append(fix_problem)
     if problems:
@@ -182,11 +202,11 @@ def check_example(case: ExampleCase) -> None:
                                      every=pins_all))
 
 
-def _is_project_rule(rule: type) -> bool:
+def _is_project_rule(rule: RuleClass) -> TypeIs[type[ProjectRule]]:
     return isinstance(rule, type) and issubclass(rule, ProjectRule)
 
 
-def _settings_for(rule: type) -> RuleSettings:
+def _settings_for(rule: RuleClass) -> RuleSettings:
     fixit_rule = getattr(rule, "FIXIT_RULE", None)
     spec = getattr(fixit_rule, "PYTHON_VERSION", "") if fixit_rule is not None else ""
     if spec:
@@ -309,7 +329,7 @@ def _module_name(path: str) -> tuple[str, bool]:
     return ".".join(parts), is_package
 
 
-def _run_project(rule: type, modules: dict[str, str]) -> list[Diagnostic]:
+def _run_project(rule: RuleClass, modules: dict[str, str]) -> list[Diagnostic]:
     """Index ``modules`` (path -> source) and run ``rule`` (a project rule) on each module;
     a module rule given a multi-module example runs on each file."""
     import ast
@@ -335,7 +355,7 @@ def _run_project(rule: type, modules: dict[str, str]) -> list[Diagnostic]:
     found = []
     for module, module_facts in facts.items():
         found.extend(run_project_rules(module_facts, index, [rule], path=paths[module],
-                                       tree=lambda m=module: trees[m]))
+                                       tree=functools.partial(trees.__getitem__, module)))
     found.sort(key=Diagnostic.sort_key)
     first = next(iter(modules))
     # The pinned module's findings first, so "the first finding" means the first in it.

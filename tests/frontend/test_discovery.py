@@ -188,7 +188,8 @@ def test_symlink_loop_terminates(tmp_path: Path) -> None:
         (("pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/mod.py"), "pkg/sub/mod.py", "pkg.sub.mod", False),
         (("pkg/__init__.py", "pkg/sub/__init__.py"), "pkg/sub/__init__.py", "pkg.sub", True),
         (("pkg/__init__.pyi", "pkg/m.pyi"), "pkg/m.pyi", "pkg.m", False),
-        (("nopkg/sub/__init__.py", "nopkg/sub/m.py"), "nopkg/sub/m.py", "sub.m", False),
+        # Under a top folder that is no package: DIR/chain, a name no import can spell.
+        (("nopkg/sub/__init__.py", "nopkg/sub/m.py"), "nopkg/sub/m.py", "nopkg/sub.m", False),
         (("script.py",), "script.py", "script", False),
         (("my-tool.py",), "my-tool.py", "", False),
     ],
@@ -210,16 +211,17 @@ def test_module_names_from_src_roots_first_configured_wins(tmp_path: Path) -> No
 
 
 def test_namespace_packages_are_named_through_their_directories(tmp_path: Path) -> None:
-    """A PEP 420 namespace directory is a package only when configured, as in ruff: else
-    ``jaraco/functools/__init__.py`` would be ``functools`` and shadow the stdlib's."""
+    """A top-level PEP 420 namespace directory is a package only when configured, as in
+    ruff; unconfigured, its files get names no import can spell (never ``functools``,
+    which would shadow the stdlib's)."""
     tree(tmp_path, "jaraco/functools/__init__.py", "jaraco/text/x.py", "tools/run.py")
     plain = discover(["."], project(tmp_path), cwd=str(tmp_path))
-    assert {f.module for f in plain.files} == {"functools", "x", "run"}
+    assert {f.module for f in plain.files} == {"jaraco/functools", "jaraco/text/x", "tools/run"}
     config = project(tmp_path, 'namespace-packages = ["jaraco"]')
     result = discover(["."], config, cwd=str(tmp_path))
     names = {rel(tmp_path, [f.path]).pop(): f.module for f in result.files}
     assert names == {"jaraco/functools/__init__.py": "jaraco.functools",
-                     "jaraco/text/x.py": "jaraco.text.x", "tools/run.py": "run"}
+                     "jaraco/text/x.py": "jaraco.text.x", "tools/run.py": "tools/run"}
     assert config.settings_dict()["namespace-packages"] == [str(tmp_path / "jaraco")]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from support import write
 
-from analyzer.engine._session import MIN_WASTE_BYTES
+from analyzer.engine._hygiene import MIN_WASTE_BYTES
 
 HUB = "def f({params}): pass\nclass C:\n    def __init__(self{extra}): pass\nV = {n}\n"
 

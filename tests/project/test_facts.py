@@ -203,6 +203,10 @@ ALL_CASES = [
     ("__all__ = [n for n in dir()]", None, True),
     ("x = 1", None, False),
     ("__all__ = " + " + ".join(["['a']"] * 1200), ("a",), False),  # no recursion limit
+    # On their own (no literal __all__ before): nothing to extend, append to or remove from.
+    ("__all__.extend(['a'])", None, True),
+    ("__all__.append('a')", None, True),
+    ("__all__.remove('a')", None, True),
 ]
 
 
@@ -259,6 +263,67 @@ def test_unknown_facts_and_pickle_round_trip() -> None:
     facts = facts_of("import a\nfrom b import c\ndef f(x, *y): a.g(1)\nclass K(c): pass\n")
     assert pickle.loads(pickle.dumps(facts)) == facts
     assert facts_of("def (") == unknown_facts("m", "m.py", False)
+
+
+# Sources where a local binding hides an imported name at the call: no call is recorded.
+HIDDEN_CALLS = [
+    "import os\nf = lambda os: os.path()",
+    "import os\nd = {os: os.path() for os in names}",
+    # Not compilable (no binding for nonlocal 'os'), but parsed: the declaration alone
+    # makes the name the function's.
+    "import os\ndef f():\n    nonlocal os\n    os.path()",
+    "import os\ndef f(x):\n    match x:\n        case {**os}: os.path()",
+    "import os\ndef f(x):\n    match x:\n        case [*os]: os.path()",
+    "import os\ndef f(x):\n    match x:\n        case int() as os: os.path()",
+]
+
+
+@pytest.mark.parametrize("source", HIDDEN_CALLS, ids=[s.splitlines()[-1] for s in HIDDEN_CALLS])
+def test_a_local_binding_hides_the_import_at_the_call(source: str) -> None:
+    assert facts_of(source).calls == ()
+    # The same call with nothing hiding the import is recorded: the rows are not vacuous.
+    assert [c.callee for c in facts_of("import os\nos.path()").calls] == ["os.path"]
+
+
+def test_module_level_async_for_and_async_with_bind_their_targets() -> None:
+    facts = facts_of("x = 1\nasync for i in y: pass\nasync with a() as c: pass\n")
+    got = [(e.name, e.kind, e.line, e.conditional) for e in facts.exports]
+    assert got == [("x", "variable", 1, False), ("i", "variable", 2, True), ("c", "variable", 3, True)]
+
+
+#: Module-level names only the full walk finds (walrus, match capture, ``global`` in a
+#: function), many of them: their order in the facts must not follow string hashes.
+WALK_ONLY = "\n".join(
+    [f"if (w{i} := {i}): pass" for i in range(12)]
+    + ["match v:", *[f"    case [m{i}]: pass" for i in range(12)]]
+    + ["def f():", "    global " + ", ".join(f"g{i}" for i in range(12))]
+    + [f"    g{i} = {i}" for i in range(12)]
+)
+
+_EXTRACT_IN_A_SUBPROCESS = """\
+import ast, sys
+from analyzer.model import extract_facts
+from analyzer.rules import SourceLines
+source = sys.stdin.read()
+facts = extract_facts(ast.parse(source), module="m", path="m.py", is_package=False,
+                      lines=SourceLines(source))
+print(repr(facts))
+"""
+
+
+def test_facts_do_not_depend_on_the_hash_seed() -> None:
+    import os
+    import subprocess
+    import sys
+
+    def extract(seed: str) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        return subprocess.run([sys.executable, "-c", _EXTRACT_IN_A_SUBPROCESS], input=WALK_ONLY,
+                              env=env, capture_output=True, text=True, check=True).stdout
+
+    first, second = extract("0"), extract("1")
+    assert "w11" in first and "m11" in first and "g11" in first
+    assert first == second
 
 
 def test_main_guard_imports_do_not_run_at_import_time() -> None:

@@ -92,8 +92,9 @@ def test_submodules(p) -> None:
     assert result == Symbol("pkg.sub", "", "module")
     p.recorded.clear()
     assert p.index.lookup("pkg", "later") is MISSING
-    # The submodule key is recorded, so creating pkg/later.py rechecks this reader.
-    assert p.recorded == ["pkg", "pkg:later", "pkg.later"]
+    # The submodule key is recorded, so creating pkg/later.py rechecks this reader; so is
+    # what sys.modules writes plant, so a write that could plant pkg.later does too.
+    assert p.recorded == ["pkg", "pkg:later", "pkg.later", "sys.modules[]"]
 
 
 def test_from_dot_import_sub_in_init_is_the_submodule(p) -> None:
@@ -128,7 +129,7 @@ def test_resolve(p) -> None:
     assert isinstance(namespace, ModuleFacts) and namespace.is_package and namespace.path == ""
     # A module the project lacks also records its top-level name: that name's appearance
     # (or removal) is what can change MISSING / EXTERNAL.
-    assert p.recorded == ["pkg.a", "pkg.broken", "pkg.nope", "pkg", "os", "ns"]
+    assert p.recorded == ["pkg.a", "pkg.broken", "pkg.nope", "pkg", "sys.modules[]", "os", "ns"]
 
 
 def test_in_project_records_the_module(p) -> None:

@@ -1,0 +1,56 @@
+"""What a session's heap holds beyond its committed state, and how that is taken back.
+
+Facts are keyed by content, so an update adds entries beside the ones it supersedes: a
+cancelled update takes back what it added, a committed one removes what no file refers to
+any more, and the heap is compacted once the waste is worth it. A long watch session thus
+keeps a heap the size of one project.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import analyzer.engine._jobs as jobs
+from analyzer.engine._state import SessionState
+
+__all__ = ["MIN_WASTE_BYTES", "WASTE_SHARE", "forget", "referenced", "sweep"]
+
+#: Compact the heap when the bytes of superseded entries pass this share of the used bytes
+#: (and at least this many bytes), or tombstones fill a quarter of the hash table.
+WASTE_SHARE = 0.5
+MIN_WASTE_BYTES = 4 << 20
+
+
+def referenced(state: SessionState) -> set[str]:
+    """The facts keys ``state``'s files refer to."""
+    return {jobs.facts_key(fs.task.module, fs.digest, fs.task.path)
+            for fs in state.files.values() if fs.digest}
+
+
+def forget(heap: Any, added_keys: set[str], added_ctx: set[str], old: SessionState) -> None:
+    """Take back what a cancelled or failed update put in the heap."""
+    keep = referenced(old)
+    facts = heap.table(jobs.FACTS_TABLE)
+    for key in added_keys - keep:
+        facts.remove(key)
+    ctx = heap.table(jobs.CONTEXT_TABLE)
+    for key in added_ctx:
+        ctx.remove(key)
+
+
+def sweep(heap: Any, old: SessionState, new: SessionState, added_ctx: set[str]) -> None:
+    """Remove superseded entries; compact when the waste passes the threshold."""
+    facts = heap.table(jobs.FACTS_TABLE)
+    for key in referenced(old) - referenced(new):
+        facts.remove(key)
+    ctx = heap.table(jobs.CONTEXT_TABLE)
+    for key in added_ctx:
+        # A phase-1 context is kept: the next update stores the same one (same rules, same
+        # settings; a rebuild clears the heap).
+        if key != new.ctx_key and not key.startswith("phase1:"):
+            ctx.remove(key)
+    if old.ctx_key and old.ctx_key != new.ctx_key:
+        ctx.remove(old.ctx_key)
+    s = heap.stats()
+    if ((s.wasted_bytes > MIN_WASTE_BYTES and s.wasted_bytes > WASTE_SHARE * s.used_bytes)
+            or s.used_slots - s.live_slots > s.hash_capacity // 4):
+        heap.collect()

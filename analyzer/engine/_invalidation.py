@@ -1,0 +1,132 @@
+"""Which modules an update rechecks: the modules whose facts changed, plus every module that
+read a dependency key their change fires (DESIGN §4, "Incremental recheck").
+
+A module that appears or vanishes fires all of its keys, the module-set key and the keys of
+the packages above it; the heap's dependency table says who read them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import analyzer.engine._jobs as jobs
+from analyzer.engine._jobs import FileTask
+from analyzer.engine._state import FileState, SessionState
+from analyzer.model import (
+    MODULES_KEY,
+    ModuleFacts,
+    changed_keys,
+    dep_id,
+    interface_digests,
+    module_key,
+)
+
+__all__ = ["ModuleChanges", "module_changes", "next_readers", "owners", "recheck_set"]
+
+
+@dataclass
+class ModuleChanges:
+    """How the project's modules moved in one update, and the keys that fires."""
+
+    #: modules whose facts are new (new content, a new owner file, or re-parsed).
+    changed: set[str]
+    #: modules that no longer exist, and modules that did not exist before.
+    gone: set[str]
+    appeared: set[str]
+    #: the dependency keys whose readers must be rechecked.
+    keys: set[str]
+    #: the state's interfaces and import-graph facts, brought up to date.
+    interfaces: dict[str, dict[str, str]]
+    imports: dict[str, ModuleFacts]
+    #: whether the import graph may differ (SH003 is computed again).
+    imports_changed: bool
+
+
+def owners(tasks: Iterable[FileTask], files: Mapping[str, FileState]) -> dict[str, tuple[str, str]]:
+    """module -> (content digest, path) of each module's owner file, where it has content."""
+    return {t.module: (files[t.path].digest, t.path)
+            for t in tasks if t.module and files[t.path].digest}
+
+
+def module_changes(old: SessionState, todo: Iterable[FileTask],
+                   modules: Mapping[str, tuple[str, str]], facts_table: Any) -> ModuleChanges:
+    """Compare ``modules`` (after phase 1 on ``todo``) with the state before; the facts of
+    the changed modules are read from ``facts_table``."""
+    changed = {m for m, entry in modules.items() if old.modules.get(m) != entry}
+    changed |= {t.module for t in todo if t.module in modules}
+    gone = old.modules.keys() - modules.keys()
+    appeared = modules.keys() - old.modules.keys()
+    interfaces = {m: d for m, d in old.interfaces.items() if m in modules}
+    imports = {m: f for m, f in old.imports.items() if m in modules}
+    names = sorted(changed)
+    loaded = facts_table.get_many([jobs.facts_key(m, *modules[m]) for m in names])
+    keys: set[str] = set()
+    imports_changed = bool(gone)
+    for m, facts in zip(names, loaded, strict=True):
+        new_if: dict[str, str] | None = None
+        if facts is None:
+            interfaces.pop(m, None)
+            imports.pop(m, None)
+        else:
+            new_if = interfaces[m] = interface_digests(facts)
+            light = ModuleFacts(module=facts.module, path=facts.path,
+                                is_package=facts.is_package, parse_ok=facts.parse_ok,
+                                imports=facts.imports,
+                                # the writers map of phase 2's index is built from these
+                                dynamic_modules=facts.dynamic_modules)
+            if old.imports.get(m) != light:
+                imports_changed = True
+            imports[m] = light
+        keys |= changed_keys(m, old.interfaces.get(m), new_if)
+    for m in gone:
+        keys |= changed_keys(m, old.interfaces.get(m), None)
+    keys |= _file_set_keys(appeared | gone)
+    return ModuleChanges(changed, gone, appeared, keys, interfaces, imports, imports_changed)
+
+
+def _file_set_keys(moved: set[str]) -> set[str]:
+    """The keys fired by modules that appeared or vanished, beyond their own."""
+    if not moved:
+        return set()
+    keys = {MODULES_KEY}
+    for m in moved:
+        # A namespace package exists by its submodules: its resolution changes.
+        parts = m.split(".")
+        keys.update(module_key(".".join(parts[:i])) for i in range(1, len(parts)))
+    # A new (or vanished) top-level name turns EXTERNAL lookups under it into MISSING ones
+    # (and back): the index records the top-level name's key on every lookup the project's
+    # tops decided. For a deeper module a prefix above is that key; for a top-level one it
+    # is the module's own key, which ``changed_keys`` fires.
+    return keys
+
+
+def recheck_set(changes: ModuleChanges, readers: Mapping[int, set[str]],
+                modules: Mapping[str, Any], dependents: Callable[[int], Iterable[int]]) -> set[str]:
+    """The changed modules plus the readers of the fired keys, among ``modules``.
+
+    :param readers: reader id -> modules, as committed.
+    :param dependents: the heap's dependency table: key id -> reader ids.
+    """
+    recheck = set(changes.changed)
+    for key in changes.keys:
+        for rid in dependents(dep_id(key)):
+            recheck |= readers.get(rid, set())
+    # Edges are replaced per reader id: every module sharing an id goes too.
+    for rid in {dep_id(m) for m in recheck}:
+        recheck |= readers.get(rid, set())
+    recheck &= modules.keys()
+    return recheck
+
+
+def next_readers(readers: Mapping[int, set[str]], modules: Mapping[str, Any],
+                 recheck: set[str], edges: Mapping[str, tuple[int, ...]]) -> dict[int, set[str]]:
+    """Reader id -> modules after the update: the kept readers, and those phase 2 ran."""
+    out: dict[int, set[str]] = {}
+    for rid, mods in readers.items():
+        kept = {m for m in mods if m in modules and m not in recheck}
+        if kept:
+            out[rid] = kept
+    for m in edges:
+        out.setdefault(dep_id(m), set()).add(m)
+    return out

@@ -1,0 +1,211 @@
+"""The two phases' dispatch: phase 1 (files) and phase 2 (modules), one ``map_reduce`` call
+each, on the fork pool or on dask (``_remote``).
+
+The fork pool's workers share the master's heap: they read the run context from it and write
+facts into it. Dask workers do not: the context and (for phase 2) a heap snapshot travel as
+shared data, and the master writes the facts phase 1's jobs return. A job that raises costs
+its file or module an SH900 finding, never the check.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import analyzer.engine._jobs as jobs
+from analyzer.engine._jobs import FileResult, FileTask, ModuleTask, RunContext
+from analyzer.model import ModuleFacts
+from analyzer.rules import Diagnostic, LintRule, ProjectRule, RuleSettings
+
+__all__ = ["Dispatch"]
+
+Progress = Callable[[str, int, int], None]
+Interrupt = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """What the phases run on: a session's pool and heap, its rules and their settings."""
+
+    pool: Any
+    heap: Any
+    #: jobs run on dask: pure, and the master writes the heap.
+    remote: bool
+    module_rules: tuple[type[LintRule], ...]
+    project_rules: tuple[type[ProjectRule], ...]
+    settings: RuleSettings
+
+    def run_context(self, modules: dict[str, tuple[str, str]] | None = None,
+                    writers: dict[str, tuple[str, ...]] | None = None) -> RunContext:
+        """The jobs' context; phase 2's names every module's facts (``modules``) and every
+        module that writes ``sys.modules`` (``writers``)."""
+        return RunContext(self.module_rules, self.project_rules, self.settings,
+                          {} if modules is None else modules, writers or {})
+
+    def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
+        """Put ``ctx`` in the heap under a key of its content; a new key goes into ``added``."""
+        import pickle
+
+        from analyzer.frontend import content_digest
+
+        key = f"{name}:{content_digest(pickle.dumps(ctx, protocol=5))}"
+        if self.heap.table(jobs.CONTEXT_TABLE).add(key, ctx):
+            added.add(key)
+        return key
+
+    def phase1(self, todo: list[FileTask], stats: dict[str, tuple[int, int]],
+               progress: Progress | None, interrupt: Interrupt | None,
+               added_keys: set[str], added_ctx: set[str]) -> dict[str, FileResult]:
+        """Phase 1 on ``todo``, by path; ``stats`` (size first) weighs the buckets, and the
+        facts keys and context keys written go into ``added_keys`` and ``added_ctx``."""
+        from analyzer.engine._plan import CheckError
+
+        if not todo:
+            return {}
+        extensions = self._extensions([t for t in todo if t.extension], added_keys)
+        todo = [t for t in todo if not t.extension]
+        sink = _Phase1Sink(self.heap, added_keys)
+        job: Callable[..., Any] = jobs.phase1_job
+        merge: Callable[..., Any] = sink.collect
+        tokens: list[str] = []
+        items: list[Any]
+        if self.remote:
+            import analyzer.engine._remote as remote
+
+            tokens.append(remote.share_context(self.pool, self.run_context()))
+            items = remote.phase1_items(tokens[0], todo)
+            job, merge = remote.phase1_job, sink.collect_remote
+        else:
+            # The fork pool's workers read the context from the heap (remote ones from
+            # the data shared above), so only this path stores it.
+            ctx_key = self.store_context("phase1", self.run_context(), added_ctx)
+            items = [(ctx_key, t) for t in todo]
+        results = self._map(job, items, merge, tokens, "checking", progress, interrupt,
+                            sink.on_failure, cost=lambda item: stats[item[1].path][0])
+        if sink.heap_errors:
+            raise CheckError(f"the shared heap cannot hold the facts of this project: "
+                             f"{sink.heap_errors[0]}")
+        return {r.path: r for r in results + sink.failed + extensions}
+
+    def _extensions(self, todo: list[FileTask], added_keys: set[str]) -> list[FileResult]:
+        """Compiled modules: nothing to parse, so the master notes them (and their digest)."""
+        if not todo:
+            return []
+        done = [jobs.extension_result(t) for t in todo]
+        facts = [(jobs.facts_key(r.module, r.digest, r.path), f) for r, f in done
+                 if f is not None]
+        added_keys.update(key for key, _ in facts)
+        self.heap.table(jobs.FACTS_TABLE).add_many(facts)
+        return [r for r, _ in done]
+
+    def phase2(self, ctx_key: str, todo: list[FileTask], modules: dict[str, tuple[str, str]],
+               progress: Progress | None, interrupt: Interrupt | None,
+               ) -> tuple[dict[str, tuple[Diagnostic, ...]], dict[str, tuple[int, ...]]]:
+        """The project rules on ``todo``'s modules: (diagnostics, key ids read) by module."""
+        failed: list[tuple[str, str, tuple[Diagnostic, ...], tuple[int, ...]]] = []
+
+        def on_failure(item: tuple[Any, ...], error: BaseException) -> None:
+            task = item[-1]
+            failed.append((task.module, task.path, (_internal_error(
+                task.display, f"{_describe(error)} in the project rules"),), ()))
+
+        # A buffer's bytes go along: a rule that parses the module again reads them, not the disk.
+        tasks = [ModuleTask(t.module, t.path, t.display, modules[t.module][0], t.content)
+                 for t in todo]
+        job: Callable[..., Any] = jobs.phase2_job
+        items: list[Any] = [(ctx_key, t) for t in tasks]
+        tokens: list[str] = []
+        if self.remote:
+            import analyzer.engine._remote as remote
+
+            tokens.append(remote.share_snapshot(self.pool, self.heap))
+            tokens.append(remote.share_context(self.pool, self.run_context(modules)))
+            items = remote.phase2_items(
+                tokens[0], tokens[1], tasks,
+                with_source=any(r.NEEDS_TREE for r in self.project_rules))
+            job = remote.phase2_job
+        results = self._map(job, items, _extend, tokens, "project rules", progress, interrupt,
+                            on_failure)
+        diags: dict[str, tuple[Diagnostic, ...]] = {}
+        edges: dict[str, tuple[int, ...]] = {}
+        for module, _path, found, ids in results + failed:
+            diags[module] = found
+            edges[module] = ids
+        return diags, edges
+
+    def _map(self, job: Callable[..., Any], items: list[Any], merge: Callable[..., Any],
+             tokens: list[str], stage: str, progress: Progress | None,
+             interrupt: Interrupt | None, on_failure: Callable[..., None],
+             cost: Callable[[Any], float] | None = None) -> list[Any]:
+        """One map_reduce call of a phase; the data shared for it is released after."""
+        try:
+            return self.pool.map_reduce(
+                job, items, merge=merge, neutral=[], cost=cost,
+                progress=(lambda done, total: progress(stage, done, total)) if progress else None,
+                interrupt=interrupt, on_failure=on_failure,
+            )
+        finally:
+            for token in tokens:
+                self.pool.unshare(token)
+
+
+class _Phase1Sink:
+    """Phase 1's master side: folds the results in, notes each facts key as it arrives (so a
+    cancelled update can take it back), and turns a failed file into an SH900 finding."""
+
+    def __init__(self, heap: Any, added_keys: set[str]) -> None:
+        self.heap = heap
+        self.added_keys = added_keys
+        self.failed: list[FileResult] = []
+        self.heap_errors: list[BaseException] = []
+
+    def on_failure(self, item: tuple[str, FileTask], error: BaseException) -> None:
+        """A job raised on ``item``'s bucket."""
+        from heap_native import HeapError
+
+        task = item[1]
+        if isinstance(error, HeapError):
+            # Facts are not optional: without them the project rules would be wrong.
+            self.heap_errors.append(error)
+            return
+        diag = _internal_error(task.display, f"{_describe(error)} while checking this file")
+        self.failed.append(FileResult(task.path, task.module, "", False,
+                                      (diag,) if task.report else ()))
+
+    def collect(self, partial: list[FileResult], acc: list[FileResult]) -> list[FileResult]:
+        """Merge a fork-pool bucket (its workers wrote the facts)."""
+        self.added_keys.update(jobs.facts_key(r.module, r.digest, r.path)
+                               for r in partial if r.digest)
+        acc.extend(partial)
+        return acc
+
+    def collect_remote(self, partial: list[tuple[FileResult, ModuleFacts | None]],
+                       acc: list[FileResult]) -> list[FileResult]:
+        """Merge a dask bucket: a remote worker returns the facts, the master writes them."""
+        from heap_native import HeapError
+
+        facts = [(jobs.facts_key(r.module, r.digest, r.path), f) for r, f in partial
+                 if f is not None]
+        self.added_keys.update(key for key, _ in facts)
+        try:
+            self.heap.table(jobs.FACTS_TABLE).add_many(facts)
+        except HeapError as exc:
+            self.heap_errors.append(exc)
+        acc.extend(r for r, _ in partial)
+        return acc
+
+
+def _internal_error(display: str, what: str) -> Diagnostic:
+    return Diagnostic(display, 1, 1, "SH900", f"internal error: {what}",
+                      end_line=1, end_column=1, name="internal-error")
+
+
+def _extend(partial: list[Any], acc: list[Any]) -> list[Any]:
+    acc.extend(partial)
+    return acc
+
+
+def _describe(error: BaseException) -> str:
+    name = type(error).__name__
+    text = str(error).splitlines()[0] if str(error) else ""
+    return f"{name}: {text}" if text else name

@@ -1,0 +1,97 @@
+"""The session's records: what it knows of each file, the committed state of the last update
+(also what the warm cache pickles), and the report of one update."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from analyzer.engine._jobs import FileTask
+from analyzer.engine._suppressions import NoqaMap
+from analyzer.frontend import Discovery
+from analyzer.model import ModuleFacts
+from analyzer.rules import Diagnostic
+
+__all__ = ["FileState", "Recheck", "SessionState", "file_tasks", "stat_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What the session knows about one file: its task, content identity and phase-1 output."""
+
+    task: FileTask
+    digest: str
+    size: int
+    mtime_ns: int
+    parse_ok: bool
+    diagnostics: tuple[Diagnostic, ...] = ()
+    noqa: NoqaMap | None = None
+
+
+@dataclass
+class SessionState:
+    """The committed state of a session (also what the warm cache stores)."""
+
+    #: path -> file state, for every file of phase 1.
+    files: dict[str, FileState] = field(default_factory=dict)
+    #: owner module -> (content digest, path): the facts the index reads.
+    modules: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: module -> interface digests (docs/contracts.md §2).
+    interfaces: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: module -> facts reduced to what the import graph (SH003) and the writers of
+    #: ``sys.modules`` (phase 2's index) need, without the heap.
+    imports: dict[str, ModuleFacts] = field(default_factory=dict)
+    #: module -> its project rules' diagnostics.
+    project: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
+    #: reader id -> the modules with that id whose edges are in the dependency table
+    #: (several when ids collide).
+    readers: dict[int, set[str]] = field(default_factory=dict)
+    #: SH003 diagnostics, with display paths.
+    cycles: list[Diagnostic] = field(default_factory=list)
+    #: ``time.time_ns()`` when the last update started reading files.
+    checked_at_ns: int = 0
+    #: the heap key of the phase-2 context in force.
+    ctx_key: str = ""
+    #: the final, sorted diagnostics.
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files_checked: int = 0
+
+
+@dataclass
+class Recheck:
+    """What one update did: for the watch status line and the tests."""
+
+    files_changed: int
+    modules_rechecked: frozenset[str]
+    elapsed_ms: float
+    new: list[Diagnostic]
+    fixed: list[Diagnostic]
+    previous_count: int
+    rebuilt: bool = False
+
+    @property
+    def problem_count(self) -> int:
+        """The problem count after the update."""
+        return self.previous_count + len(self.new) - len(self.fixed)
+
+
+def file_tasks(discovery: Discovery, stdin: bytes | None = None) -> list[FileTask]:
+    """Phase 1's tasks for a discovery: every reported file plus every indexed module."""
+    reported = discovery.reported
+    tasks = []
+    for f in discovery.files:
+        report = f.path in reported
+        if not report and (not f.indexed or not f.module):
+            continue  # neither reported nor part of the index: nothing reads it
+        tasks.append(FileTask(str(f.path), f.display, f.module if f.indexed else "",
+                              f.is_package, report and not f.is_extension,
+                              stdin if f.is_stdin else None, f.is_extension))
+    return tasks
+
+
+def stat_key(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """(size, mtime_ns) of a file, (0, 0) when it cannot be stat'ed."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return 0, 0
+    return st.st_size, st.st_mtime_ns

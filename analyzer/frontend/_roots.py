@@ -1,0 +1,114 @@
+"""Which project each command-line path belongs to: found, not declared.
+
+A path's project is, in order: the ``--config`` file's directory; else the directory of the
+nearest ``pyproject.toml`` above it with a ``[tool.shoal]`` table; else its nearest ancestor
+holding a project marker (:data:`MARKERS`). A path with none of these keeps the old
+behaviour: no root, the index is what was named. Paths of different projects are checked
+as separate projects (each its own index), and their findings merged.
+
+The search never climbs out of a ``site-packages`` directory or the interpreter's standard
+library: an installed package is not part of the project that happens to hold the venv.
+"""
+from __future__ import annotations
+
+import os
+import sysconfig
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analyzer.frontend._config import find_config
+
+__all__ = ["MARKERS", "Project", "find_marker_root", "group_paths"]
+
+#: Files or directories whose presence makes a directory a project root (ruff's and
+#: setuptools' markers, and a git work tree's top).
+MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+_INSTALL_DIRS = frozenset({"site-packages", "dist-packages"})
+
+
+@dataclass
+class Project:
+    """One project among the command-line paths: its root, why, and the paths in it."""
+
+    #: The configuration file in force, ``None`` for the defaults.
+    config_path: Path | None
+    #: The directory indexed as the project; ``None``: no marker, the index is what was named.
+    root: Path | None
+    #: Why this root: ``"--config FILE"``, ``"pyproject.toml with [tool.shoal]"``, the marker
+    #: found (``".git"``...), or why there is none.
+    reason: str
+    #: The command-line paths (as given) that belong to it, in command-line order.
+    paths: list[str] = field(default_factory=list)
+
+
+def _stdlib_dirs() -> frozenset[str]:
+    found = set()
+    for key in ("stdlib", "platstdlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            found.add(os.path.realpath(path))
+    return frozenset(found)
+
+
+def _is_boundary(directory: str, stdlib: frozenset[str]) -> bool:
+    """A directory no project root may be at or above: site-packages, or a standard library
+    (this interpreter's, or any ``lib/pythonX.Y`` holding ``os.py``)."""
+    name = os.path.basename(directory)
+    if name in _INSTALL_DIRS or os.path.realpath(directory) in stdlib:
+        return True
+    return name.startswith("python3") and os.path.isfile(os.path.join(directory, "os.py"))
+
+
+def find_marker_root(path: str | os.PathLike[str]) -> tuple[Path, str] | None:
+    """The nearest directory at or above ``path`` holding a marker, with the marker's name;
+    ``None`` when there is none below a site-packages or standard-library boundary."""
+    start = os.path.abspath(os.fspath(path))
+    directory = start if os.path.isdir(start) else os.path.dirname(start)
+    stdlib = _stdlib_dirs()
+    while True:
+        if _is_boundary(directory, stdlib):
+            return None
+        for marker in MARKERS:
+            if os.path.lexists(os.path.join(directory, marker)):
+                return Path(directory), marker
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def group_paths(
+    paths: Iterable[str], *, config: str | os.PathLike[str] | None = None,
+    locations: dict[str, str] | None = None, cwd: str | None = None,
+) -> list[Project]:
+    """The projects the command-line ``paths`` belong to, in order of first appearance.
+
+    :param config: ``--config FILE``: one project, rooted at the file's directory.
+    :param locations: where a path lies when it is not a file system path (``"-"``: the
+        ``--stdin-filename``).
+    """
+    base = os.path.abspath(cwd if cwd is not None else os.getcwd())
+    given = list(paths) or ["."]
+    if config is not None:
+        config_path = Path(os.path.abspath(config))
+        return [Project(config_path, config_path.parent, f"--config {config}", given)]
+    projects: dict[tuple[str, str], Project] = {}
+    for arg in given:
+        where = os.path.join(base, (locations or {}).get(arg, arg))
+        found = find_config(where)
+        if found is not None:
+            key = ("config", str(found))
+            project = Project(found, found.parent, f"{found.name} with [tool.shoal]")
+        else:
+            marker = find_marker_root(where)
+            if marker is not None:
+                key = ("root", str(marker[0]))
+                project = Project(None, marker[0], f"holds {marker[1]}")
+            else:
+                key = ("none", "")
+                project = Project(None, None, "no project marker above the path "
+                                  f"({', '.join(MARKERS)}): the index is what was named")
+        projects.setdefault(key, project).paths.append(arg)
+    return list(projects.values())
