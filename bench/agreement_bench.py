@@ -1,11 +1,11 @@
-"""Agreement of shoal's F401/F811/F821/F822/F841 with pyflakes on the whole standard library.
+"""Agreement of shoal's F codes with pyflakes on the whole standard library.
 
     python bench/agreement_bench.py [--show N] [--root DIR]
 
-Both run on the same `ast` of each file; a finding is compared by (line, code, name) — the
-column too, except on lines with non-ASCII text (shoal counts characters, pyflakes counts
-bytes). Prints the totals and every kind of difference with an example of each, so each can
-be listed in the README as a deliberate choice or fixed.
+Both run on the same `ast` of each file; a finding is compared by (line, code, name) for
+F401/F811/F821/F822/F841 and by (line, code, message) for the syntactic codes (F5xx, F6xx,
+F7xx, F722, F831, F901). Prints the totals per code and every kind of difference with an
+example of each, so each can be listed in the README as a deliberate choice or fixed.
 """
 from __future__ import annotations
 
@@ -19,11 +19,33 @@ from pathlib import Path
 
 from pyflakes import checker
 from pyflakes import messages as m
+from style_agreement import report as style_report  # bench/, beside this script
 
-from analyzer.rules import analyze_scopes
+from analyzer.rules import RuleContext, analyze_scopes, run_module_rules
+from plugins import annotation_rules, compile_rules, format_rules, syntax_rules
 
 CODES = {m.UnusedImport: "F401", m.RedefinedWhileUnused: "F811", m.UndefinedName: "F821",
          m.UndefinedExport: "F822", m.UnusedVariable: "F841"}
+#: The syntactic codes, compared by message (flake8's numbering of pyflakes's messages).
+SYNTAX_CODES = {getattr(m, name): code for name, code in (
+    ("PercentFormatInvalidFormat", "F501"), ("PercentFormatExpectedMapping", "F502"),
+    ("PercentFormatExpectedSequence", "F503"), ("PercentFormatExtraNamedArguments", "F504"),
+    ("PercentFormatMissingArgument", "F505"), ("PercentFormatMixedPositionalAndNamed", "F506"),
+    ("PercentFormatPositionalCountMismatch", "F507"),
+    ("PercentFormatStarRequiresSequence", "F508"),
+    ("PercentFormatUnsupportedFormatCharacter", "F509"),
+    ("StringDotFormatInvalidFormat", "F521"), ("StringDotFormatExtraNamedArguments", "F522"),
+    ("StringDotFormatExtraPositionalArguments", "F523"),
+    ("StringDotFormatMissingArgument", "F524"), ("StringDotFormatMixingAutomatic", "F525"),
+    ("MultiValueRepeatedKeyLiteral", "F601"), ("MultiValueRepeatedKeyVariable", "F602"),
+    ("TooManyExpressionsInStarredAssignment", "F621"), ("TwoStarredExpressions", "F622"),
+    ("AssertTuple", "F631"), ("InvalidPrintSyntax", "F633"), ("IfTuple", "F634"),
+    ("BreakOutsideLoop", "F701"), ("ContinueOutsideLoop", "F702"),
+    ("YieldOutsideFunction", "F704"), ("ReturnOutsideFunction", "F706"),
+    ("DefaultExceptNotLast", "F707"), ("ForwardAnnotationSyntaxError", "F722"),
+    ("DuplicateArgument", "F831"), ("RaiseNotImplemented", "F901"))}
+SYNTAX_RULES = tuple(rule for module in (format_rules, syntax_rules, compile_rules, annotation_rules)
+                     for rule in module.RULES if rule.CODE in SYNTAX_CODES.values())
 
 
 def ours(path: str, source: str, tree: ast.Module) -> set[tuple[int, str, str]]:
@@ -36,14 +58,19 @@ def ours(path: str, source: str, tree: ast.Module) -> set[tuple[int, str, str]]:
                               ("F822", r.undefined_exports, "name"),
                               ("F841", r.unused_variables, "name")):
         out.update((u.line, code, getattr(u, attr)) for u in items)
+    context = RuleContext(path=path, module="", is_package=False, source=source)
+    out.update((d.line, d.code, d.message) for d in run_module_rules(context, SYNTAX_RULES, tree))
     return out
 
 
 def theirs(path: str, tree: ast.Module) -> set[tuple[int, str, str]]:
     """pyflakes' findings of the same codes."""
     found = checker.Checker(tree, filename=path).messages
-    return {(msg.lineno, CODES[type(msg)], msg.message_args[0])
-            for msg in found if type(msg) in CODES}
+    out = {(msg.lineno, CODES[type(msg)], msg.message_args[0])
+           for msg in found if type(msg) in CODES}
+    out.update((msg.lineno, SYNTAX_CODES[type(msg)], msg.message % msg.message_args)
+               for msg in found if type(msg) in SYNTAX_CODES)
+    return out
 
 
 def stdlib_files() -> list[Path]:
@@ -71,24 +98,26 @@ def main() -> int:
             skipped += 1
             continue
         a, b = ours(str(path), source, tree), theirs(str(path), ast.parse(source))
-        totals["shoal"] += len(a)
-        totals["pyflakes"] += len(b)
-        totals["agree"] += len(a & b)
+        for label, side in (("shoal", a), ("pyflakes", b), ("agree", a & b)):
+            for _, code, _ in side:
+                totals[(code, label)] += 1
         for label, side in (("only shoal", a - b), ("only pyflakes", b - a)):
             for line, code, name in sorted(side):
                 kinds[f"{label} {code}"].append(f"{path}:{line} {name}")
     print(f"{len(files)} files ({skipped} not parsable by ast, skipped); Python "
           f"{sys.version.split()[0]}\n")
-    print("| codes | pyflakes | shoal | agree |")
+    print("| code | pyflakes | shoal | agree |")
     print("|---|---:|---:|---:|")
-    print(f"| F401 F811 F821 F822 F841 | {totals['pyflakes']} | {totals['shoal']} | "
-          f"{totals['agree']} |")
+    for code in sorted({*CODES.values(), *SYNTAX_CODES.values()}):
+        print(f"| {code} | {totals[(code, 'pyflakes')]} | {totals[(code, 'shoal')]} | "
+              f"{totals[(code, 'agree')]} |")
     if kinds:
         print("\n| difference | count | example |")
         print("|---|---:|---|")
         for kind, where in sorted(kinds.items()):
             for example in where[: args.show]:
                 print(f"| {kind} | {len(where)} | `{example}` |")
+    style_report(files, args.show)
     return 0
 
 

@@ -9,13 +9,15 @@ two operands, skipping parentheses, comments and line continuations.
 from __future__ import annotations
 
 import ast
+from typing import cast
 
-from analyzer.rules import Edit, Fix, Invalid, LintRule, SourceLines, Valid
+from analyzer.rules import Edit, Fix, Invalid, LintRule, RuleContext, SourceLines, Valid
 
 
-def _end_offset(lines: SourceLines, node: ast.AST) -> int:
-    end_line: int = node.end_lineno  # type: ignore[attr-defined]
-    return lines.offset(end_line, lines.column(end_line, node.end_col_offset))  # type: ignore[attr-defined]
+def _end_offset(lines: SourceLines, node: ast.expr) -> int:
+    # A parsed node always has its end; typeshed allows None for nodes built by hand.
+    end_line = cast(int, node.end_lineno)
+    return lines.offset(end_line, lines.column(end_line, cast(int, node.end_col_offset)))
 
 
 def _skip_trivia(text: str, pos: int) -> int:
@@ -33,7 +35,7 @@ def _skip_trivia(text: str, pos: int) -> int:
     return pos
 
 
-def _operator_tokens(lines: SourceLines, left: ast.AST) -> list[tuple[int, int]]:
+def _operator_tokens(lines: SourceLines, left: ast.expr) -> list[tuple[int, int]]:
     """Offsets (start, end) of the token(s) of the comparison operator following ``left``:
     two for ``is not``/``not in``, which a comment may separate, one otherwise."""
     text = lines.text
@@ -71,6 +73,8 @@ class FStringMissingPlaceholders(LintRule):
     """F541: an f-string without any placeholder is a plain string with a misleading prefix."""
 
     CODE = "F541"
+    FIX_APPLICABILITY = "safe"
+    EQUIVALENT = "pyflakes F541, ruff F541"
     NAME = "f-string-missing-placeholders"
     MESSAGE = "f-string is missing placeholders"
     TREE = "ast"
@@ -94,8 +98,8 @@ class FStringMissingPlaceholders(LintRule):
         Invalid('s = "é" + f"ü"\n', line=1, column=11, expected_fix='s = "é" + "ü"\n'),
     ]
 
-    def __init__(self, context: object) -> None:
-        super().__init__(context)  # type: ignore[arg-type]
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
         # Strings inside an f-string (format specs, nested f-strings) are never reported,
         # as in pyflakes.
         self._depth = 0
@@ -187,6 +191,8 @@ class IsLiteral(LintRule):
     """F632: ``is`` compares identity, which literals do not reliably have."""
 
     CODE = "F632"
+    FIX_APPLICABILITY = "safe"
+    EQUIVALENT = "pyflakes F632, ruff F632"
     NAME = "is-literal"
     MESSAGE = "use ==/!= to compare constant literals (str, bytes, int, float, tuple)"
     TREE = "ast"
@@ -239,14 +245,14 @@ def _singleton(node: ast.AST) -> str | None:
 
 def _singleton_comparisons(
     node: ast.Compare,
-) -> list[tuple[ast.AST, ast.cmpop, str]]:
+) -> list[tuple[ast.expr, ast.cmpop, str]]:
     """(left operand, operator, singleton) of each ==/!= with None/True/False, as pycodestyle.
 
     pycodestyle matches ``(None|False|True)? [=!]= (None|False|True)`` on the line, so the
     singleton on the left wins, and a singleton already matched on the right of one operator
     does not also count as the left of the next.
     """
-    found = []
+    found: list[tuple[ast.expr, ast.cmpop, str]] = []
     left = node.left
     consumed = False
     for op, right in zip(node.ops, node.comparators, strict=True):
@@ -294,6 +300,8 @@ class NoneComparison(_SingletonComparison):
     """E711: ``== None`` calls ``__eq__``, which may be overridden; ``is None`` cannot be."""
 
     CODE = "E711"
+    FIX_APPLICABILITY = "unsafe"
+    EQUIVALENT = "pycodestyle E711, ruff E711"
     NAME = "none-comparison"
     MESSAGE = "comparison to None should be 'if cond is None:'"
     FIXABLE = True
@@ -321,6 +329,8 @@ class TrueFalseComparison(_SingletonComparison):
     """E712: ``== True`` is better written as the condition itself or with ``is``."""
 
     CODE = "E712"
+    FIX_APPLICABILITY = "unsafe"
+    EQUIVALENT = "pycodestyle E712, ruff E712"
     NAME = "true-false-comparison"
     MESSAGE = "comparison to True should be 'if cond is True:' or 'if cond:'"
     FIXABLE = True
@@ -362,6 +372,9 @@ class BareExcept(LintRule):
     """E722: a bare ``except:`` also catches KeyboardInterrupt and SystemExit."""
 
     CODE = "E722"
+    EQUIVALENT = "pycodestyle E722, ruff E722"
+    EQUIVALENT_NOTE = ("pycodestyle's message; also reported when the handler re-raises, "
+                       "which ruff allows")
     NAME = "bare-except"
     MESSAGE = "do not use bare 'except'"
     TREE = "ast"
@@ -429,6 +442,7 @@ class MutableArgumentDefault(LintRule):
     """B006: a mutable default is created once and shared by every call."""
 
     CODE = "B006"
+    EQUIVALENT = "flake8-bugbear B006, ruff B006"
     NAME = "mutable-argument-default"
     MESSAGE = (
         "Do not use mutable data structures for argument defaults.  They are created during "

@@ -8,7 +8,7 @@ on ASCII lines), so existing ``# noqa: F401`` comments keep working.
 from __future__ import annotations
 
 import ast
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from analyzer.rules import Edit, Fix, Invalid, LintRule, ScopeProvider, SourceLines, Valid
 
@@ -24,6 +24,8 @@ class UnusedImport(_ScopeRule):
     """An imported name that the module never reads nor lists in ``__all__``."""
 
     CODE = "F401"
+    FIX_APPLICABILITY = "safe (unsafe in a package `__init__.py` or beside a star import)"
+    EQUIVALENT = "pyflakes F401, ruff F401"
     NAME = "unused-import"
     MESSAGE = "module imported but unused"
     FIXABLE = True
@@ -71,7 +73,8 @@ class UnusedImport(_ScopeRule):
     ]
 
     def visit_Module(self, node: ast.Module) -> None:
-        """Report every unused import; one fix per statement, on its first finding."""
+        """Report every unused import; each finding carries its statement's fix (one equal
+        fix, which fix mode applies once), so every fixable finding is counted as ruff does."""
         analysis = self.get_metadata(ScopeProvider)
         if not analysis.unused_imports:
             return
@@ -95,12 +98,12 @@ class UnusedImport(_ScopeRule):
                           fix.edits)
             order = {id(a): i for i, a in enumerate(statement.names)}
             findings.sort(key=lambda f: order.get(id(f.alias), 0))
-            for i, f in enumerate(findings):
+            for f in findings:
                 self.report(
                     (f.line, f.column),
                     f"{f.imported_name!r} imported but unused",
                     end=(f.end_line, f.end_column),
-                    fix=fix if i == 0 else None,
+                    fix=fix,
                 )
 
 
@@ -108,6 +111,7 @@ class RedefinedWhileUnused(_ScopeRule):
     """A definition or import that replaces an unused one of the same name."""
 
     CODE = "F811"
+    EQUIVALENT = "pyflakes F811, ruff F811"
     NAME = "redefined-while-unused"
     MESSAGE = "redefinition of unused name"
     VALID: ClassVar[list[Valid]] = [
@@ -141,6 +145,7 @@ class UndefinedName(_ScopeRule):
     """A name read (or deleted) that is neither defined, imported nor a builtin."""
 
     CODE = "F821"
+    EQUIVALENT = "pyflakes F821, ruff F821"
     NAME = "undefined-name"
     MESSAGE = "undefined name"
     VALID: ClassVar[list[Valid]] = [
@@ -168,6 +173,7 @@ class UndefinedExport(_ScopeRule):
     """A name in ``__all__`` that the module does not define (not checked in ``__init__.py``)."""
 
     CODE = "F822"
+    EQUIVALENT = "pyflakes F822, ruff F822"
     NAME = "undefined-export"
     MESSAGE = "undefined name in __all__"
     VALID: ClassVar[list[Valid]] = [
@@ -194,6 +200,7 @@ class UnusedVariable(_ScopeRule):
     """A local variable assigned and never read (tuple unpacking excepted, as in pyflakes)."""
 
     CODE = "F841"
+    EQUIVALENT = "pyflakes F841, ruff F841"
     NAME = "unused-variable"
     MESSAGE = "local variable is assigned to but never used"
     VALID: ClassVar[list[Valid]] = [
@@ -256,13 +263,14 @@ def _statement_blocks(tree: ast.Module) -> dict[int, tuple[list[ast.stmt], bool]
     return blocks
 
 
-def _start(lines: SourceLines, node: ast.AST) -> tuple[int, int]:
-    return node.lineno, lines.column(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+def _start(lines: SourceLines, node: ast.stmt | ast.alias) -> tuple[int, int]:
+    return node.lineno, lines.column(node.lineno, node.col_offset)
 
 
-def _end(lines: SourceLines, node: ast.AST) -> tuple[int, int]:
-    line = node.end_lineno  # type: ignore[attr-defined]
-    return line, lines.column(line, node.end_col_offset)  # type: ignore[attr-defined]
+def _end(lines: SourceLines, node: ast.stmt | ast.alias) -> tuple[int, int]:
+    # A parsed node always has its end; typeshed allows None for nodes built by hand.
+    line = cast(int, node.end_lineno)
+    return line, lines.column(line, cast(int, node.end_col_offset))
 
 
 def _remove_imports(

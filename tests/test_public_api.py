@@ -88,9 +88,23 @@ def test_the_readme_rules_pass_their_own_examples(tmp_path, monkeypatch):
     rules = importlib.import_module("readme_rules")
     namespace: dict = {}
     names = add_rule_tests(namespace, [rules.NoPrint, rules.ImportOfPrivateName])
-    assert len(names) == 4
+    assert len(names) == 5
     for name in names:
         namespace[name]()
+
+
+def test_the_readme_module_rule_fixes_a_line_with_a_non_ascii_character(tmp_path):
+    # ast counts UTF-8 bytes: a fix built from them is refused as unparsable; columns are not.
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "lint_rules.py").write_text(_readme_rule_blocks())
+    (tmp_path / "pyproject.toml").write_text('[tool.shoal]\nplugins = ["tools/lint_rules.py"]\n')
+    (tmp_path / "app.py").write_text("é = 'ü'; print(é)\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "analyzer", "check", "--no-cache", "--select", "X101",
+         "--workers", "0", "--fix", "app.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "app.py").read_text(encoding="utf-8") == "é = 'ü'; log.info(é)\n"
 
 
 def test_the_shoal_script_has_its_subcommands():

@@ -15,9 +15,29 @@ from typing import Any
 
 from analyzer import __version__
 from analyzer.interfaces import exit_codes
-from analyzer.interfaces._prepare import UsageError, check_output_file, prepare
+from analyzer.interfaces._prepare import (
+    UsageError,
+    check_output_file,
+    prepare,
+    prepare_projects,
+)
 
-FORMATS = ("text", "json", "sarif", "github")
+#: ``--output-format`` of `shoal check` (analyzer.interfaces.output.CHECK_FORMATS, kept here so
+#: building the parser imports no formatter).
+FORMATS = ("concise", "full", "json", "sarif", "github", "gitlab", "junit")
+
+
+def _format_alias(value: str) -> str:
+    # `--format text`, the older name, is the concise listing.
+    return "concise" if value == "text" else value
+
+
+def _add_output_format(parser: argparse.ArgumentParser, choices: Sequence[str],
+                       default: str | None, help_text: str) -> None:
+    # ruff's flag name first, so argparse's errors name it; --format stays as an alias.
+    parser.add_argument("--output-format", "--format", dest="format", choices=choices,
+                        default=default, type=_format_alias if "concise" in choices else str,
+                        help=help_text)
 
 
 def _add_selection(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
     check.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
     _add_selection(check)
-    check.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    _add_output_format(check, FORMATS, None,
+                       "output format (default: full in a terminal, else concise; "
+                       "--format text means concise)")
     check.add_argument("--output-file", metavar="FILE", help="write the output here")
     check.add_argument("--workers", type=int, metavar="N",
                        help="worker processes (default: all cores; 0: in-process)")
@@ -60,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true",
                        help="apply excludes to files named on the command line too")
     check.add_argument("--stdin-filename", metavar="PATH",
-                       help="the path of the file read from standard input (with -)")
+                       help="read the source from standard input and check it as PATH "
+                            "(with --fix: the fixed source goes to stdout)")
     check.add_argument("--show-files", action="store_true", help="list the files, check none")
     check.add_argument("--show-settings", action="store_true",
                        help="print the resolved settings, check nothing")
@@ -95,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
     watch.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
     _add_selection(watch)
-    watch.add_argument("--format", choices=("text", "json"), default="text",
-                       help="format of the diagnostics written to --output-file")
+    _add_output_format(watch, FORMATS, "concise",
+                       "format of the diagnostics written to --output-file")
     watch.add_argument("--output-file", metavar="FILE",
                        help="rewrite this file (atomically) after every completed recheck")
     watch.add_argument("--workers", type=int, metavar="N", help="worker processes")
@@ -108,8 +131,21 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     watch.set_defaults(action=do_watch)
 
+    server = sub.add_parser("server", help="language server (LSP over stdio) for editors")
+    server.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or directories (default: the client's workspace root)")
+    server.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+    _add_selection(server)
+    server.add_argument("--workers", type=int, metavar="N", help="worker processes")
+    server.add_argument("--heap-size", metavar="SIZE", help="shared heap size")
+    server.add_argument("--diagnostic-scope", choices=("workspace", "open-files"),
+                        default="workspace",
+                        help="publish findings of every file (default) or of open files only")
+    server.set_defaults(action=do_server, no_cache=True, cache_dir=None)
+
     rules = sub.add_parser("rules", help="list every rule")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
+    _add_output_format(rules, ("text", "json", "markdown"), "text",
+                       "output format (markdown: the table of README.md's Rules section)")
     rules.set_defaults(action=do_rules)
 
     rule = sub.add_parser("rule", help="explain one rule")
@@ -191,43 +227,71 @@ def _fail(message: str) -> int:
 
 def do_check(args: argparse.Namespace) -> int:
     """`shoal check`: discover, check in parallel, print, exit 0/1/2."""
+    from analyzer.interfaces.output import STATISTICS_FORMATS, resolve_format
+
+    args.format = resolve_format(args.format, sys.stdout, to_file=bool(args.output_file))
+    if args.statistics and args.format not in STATISTICS_FORMATS:
+        # As ruff: a count table has no place in sarif/github/gitlab/junit.
+        return _fail(f"--statistics works with --output-format "
+                     f"{', '.join(STATISTICS_FORMATS)}, not {args.format}")
     try:
         if args.output_file:
             check_output_file(args.output_file)
-        plan = prepare(args)
+        projects = prepare_projects(args)
     except UsageError as exc:
         return _fail(str(exc))
+    plans = [plan for _, plan in projects]
     if args.show_settings:
         import json
 
-        settings = plan.config.settings_dict()
-        settings["selected"] = sorted(plan.selected)
-        print(json.dumps(settings, indent=2))
+        from analyzer.interfaces._projects import settings_of
+
+        shown = [settings_of(project, plan) for project, plan in projects]
+        # One object for one project (as before); a list when the paths span several.
+        print(json.dumps(shown[0] if len(shown) == 1 else shown, indent=2))
         return exit_codes.SUCCESS
     if args.show_files:
-        for f in sorted(plan.discovery.files, key=lambda f: f.display):
-            if f.path in plan.discovery.reported:
+        for f in sorted((f for p in plans for f in p.discovery.files), key=lambda f: f.display):
+            if any(f.path in p.discovery.reported for p in plans):
                 print(f.display)
         return exit_codes.SUCCESS
 
     if args.fix or args.diff or args.fix_only or args.add_noqa:
         from analyzer.interfaces._fix_mode import run_fix_mode
 
-        return run_fix_mode(args, plan)
+        # One project at a time (each its own index); the worst exit code wins.
+        return max(run_fix_mode(args, plan) for plan in plans)
 
-    from analyzer.engine import CheckError, run_check
+    from analyzer.engine import CheckError
     from analyzer.interfaces._progress import ProgressBar
+    from analyzer.interfaces._projects import check_projects
 
     bar = ProgressBar.for_stream(sys.stderr, enabled=not (args.no_progress or args.quiet),
-                                 total_files=len(plan.discovery.reported))
+                                 total_files=sum(len(p.discovery.reported) for p in plans))
     try:
-        result = run_check(plan, progress=bar.update if bar else None)
+        result = check_projects(plans, progress=bar.update if bar else None)
     except CheckError as exc:
         return _fail(str(exc))
     finally:
         if bar:
             bar.close()
-    return _emit(args, result)
+    sources: dict[str, str] = {}
+    for plan in plans:
+        sources.update(_stdin_sources(plan))
+    return _emit(args, result, sources)
+
+
+def _stdin_sources(plan: Any) -> dict[str, str]:
+    """The text read from standard input under its display path (``full`` shows its lines)."""
+    from analyzer.frontend import SourceDecodeError, decode_source
+
+    if plan.stdin is None:
+        return {}
+    try:
+        text = decode_source(plan.stdin)
+    except SourceDecodeError:
+        return {}
+    return {f.display: text for f in plan.discovery.files if f.is_stdin}
 
 
 def do_watch(args: argparse.Namespace) -> int:
@@ -243,13 +307,21 @@ def do_watch(args: argparse.Namespace) -> int:
     return run_watch(args, plan)
 
 
-def _emit(args: argparse.Namespace, result: Any) -> int:
+def do_server(args: argparse.Namespace) -> int:
+    """`shoal server`: the language server on the resident session (stdio)."""
+    from analyzer.interfaces.server import run_server
+
+    return run_server(args)
+
+
+def _emit(args: argparse.Namespace, result: Any, sources: dict[str, str] | None = None) -> int:
     from analyzer.interfaces.output import OutputOptions, Report, render, should_color
 
     report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
     stream = sys.stdout
     color = False if args.output_file else should_color(args.color, stream)
-    options = OutputOptions(cwd=os.getcwd(), color=color, quiet=args.quiet, count=args.count)
+    options = OutputOptions(cwd=os.getcwd(), color=color, quiet=args.quiet, count=args.count,
+                            sources=sources or {})
     text = render(report, args.format, options, statistics=args.statistics)
     if args.output_file:
         try:
@@ -267,25 +339,34 @@ def _emit(args: argparse.Namespace, result: Any) -> int:
 def do_rules(args: argparse.Namespace) -> int:
     """`shoal rules`: every rule with code, name, description, fixable, origin."""
     from analyzer.frontend import ConfigError
-    from analyzer.loading import Registry
+    from analyzer.loading import PluginLoadError, Registry
 
     try:
         registry = Registry.for_working_directory()
-    except ConfigError as exc:
+    except (ConfigError, PluginLoadError) as exc:
         return _fail(str(exc))
+    from analyzer.interfaces.output import rule_help_uri, rule_summary
+
+    if args.format == "markdown":
+        from analyzer.interfaces._rule_table import markdown_table
+
+        sys.stdout.write(markdown_table(registry))
+        return exit_codes.SUCCESS
     if args.format == "json":
         import json
 
         print(json.dumps([
-            {"code": i.code, "name": i.name, "description": i.description, "kind": i.kind,
-             "fixable": i.fixable, "default": i.default_enabled, "origin": i.origin}
+            {"code": i.code, "name": i.name, "description": rule_summary(i), "kind": i.kind,
+             "fixable": i.fixable, "default": i.default_enabled, "origin": i.origin,
+             "url": rule_help_uri(i) or None}
             for i in registry], indent=2))
         return exit_codes.SUCCESS
     width = max((len(info.code) for info in registry), default=5) + 2
+    name_width = max((len(info.name) for info in registry), default=30) + 1
     for info in registry:
         mark = "[*]" if info.fixable else "   "
         off = "" if info.default_enabled else ", off by default"
-        print(f"{info.code:<{width}}{mark} {info.name:<32} {info.description}  "
+        print(f"{info.code:<{width}}{mark} {info.name:<{name_width}} {rule_summary(info)}  "
               f"({info.origin}{off})")
     return exit_codes.SUCCESS
 
@@ -295,27 +376,35 @@ def do_rule(args: argparse.Namespace) -> int:
     import inspect
 
     from analyzer.frontend import ConfigError
-    from analyzer.loading import Registry
+    from analyzer.loading import PluginLoadError, Registry
 
     try:
         registry = Registry.for_working_directory()
-    except ConfigError as exc:
+    except (ConfigError, PluginLoadError) as exc:
         return _fail(str(exc))
     info = registry.by_code.get(args.code) or registry.by_code.get(args.code.upper())
     if info is None:
         return _fail(f"unknown rule code {args.code!r} (see `shoal rules`)")
+    from analyzer.interfaces.output import rule_doc, rule_help_uri
+
     print(f"{info.code} {info.name}")
     print(f"  kind: {info.kind} rule, from {info.origin}"
           f"{', fixable' if info.fixable else ''}{'' if info.default_enabled else ', off by default'}")
+    url = rule_help_uri(info)
+    if url:
+        print(f"  documentation: {url}")
     print()
-    doc = inspect.getdoc(info.cls) if info.cls is not None else None
-    print(doc or info.description)
-    examples = [*getattr(info.cls, "VALID", ()), *getattr(info.cls, "INVALID", ())]
-    for example in examples[:4]:
+    print(rule_doc(info))
+    # What is reported first, then what is not: two of each, as ruff's "Example"/"Use instead".
+    invalid = list(getattr(info.cls, "INVALID", ()))[:2]
+    valid = list(getattr(info.cls, "VALID", ()))[:2]
+    for example in [*invalid, *valid]:
         print()
         print(f"  {type(example).__name__}:")
-        for line in (getattr(example, "code", "") or "").strip("\n").splitlines():
-            print(f"    {line}")
+        # Examples are written as indented triple-quoted strings: show them at the margin.
+        code = inspect.cleandoc("\n" + (getattr(example, "code", "") or ""))
+        for line in code.splitlines():
+            print(f"    {line}".rstrip())
     return exit_codes.SUCCESS
 
 

@@ -363,11 +363,18 @@ def run_fix_mode(args: argparse.Namespace, plan: CheckPlan) -> int:
         print("shoal: error: --add-noqa cannot be combined with --fix, --diff or --fix-only",
               file=sys.stderr)
         return exit_codes.ERROR
-    if plan.stdin is not None and mode is not FixMode.DIFF:
-        print("shoal: error: standard input (-) can be checked with --diff, not fixed in place "
-              "(--fix, --fix-only, --add-noqa)", file=sys.stderr)
+    if plan.stdin is not None and mode is FixMode.ADD_NOQA:
+        print("shoal: error: standard input (--stdin-filename) cannot take --add-noqa",
+              file=sys.stderr)
         return exit_codes.ERROR
     try:
+        if plan.stdin is not None and mode is FixMode.APPLY:
+            from analyzer.interfaces._fix_stdin import fix_stdin
+
+            outcome = fix_project(plan, unsafe=args.unsafe_fixes)
+            fixed = next((s.encode(s.text) for s in outcome.states if s.file.is_stdin), None)
+            return fix_stdin(args, plan, fixed or plan.stdin, len(outcome.fixed),
+                             outcome.first)
         if mode is FixMode.ADD_NOQA:
             return _run_add_noqa(plan)
         outcome = fix_project(plan, unsafe=args.unsafe_fixes)
@@ -426,7 +433,7 @@ def _report_fixes(args: argparse.Namespace, plan: CheckPlan, outcome: FixOutcome
     final = run_check(plan) if outcome.states else outcome.first
     report = Report(final.diagnostics, final.registry.by_code, final.files_checked)
     color = False if args.output_file else should_color(args.color, sys.stdout)
-    text_format = args.format == "text"
+    text_format = args.format in ("concise", "full")
     summary = text_format and not args.quiet and not args.count
     options = OutputOptions(cwd=os.getcwd(), color=color, quiet=args.quiet or summary,
                             count=args.count)

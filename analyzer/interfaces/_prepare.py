@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the engine is heavy: `shoal --version` must not import it
     from analyzer.engine import CheckPlan
+    from analyzer.frontend import Project
 
-__all__ = ["UsageError", "check_output_file", "codes_of", "prepare"]
+__all__ = ["UsageError", "check_output_file", "codes_of", "prepare", "prepare_projects"]
 
 
 def codes_of(values: list[str] | None) -> list[str] | None:
@@ -51,54 +52,81 @@ def check_output_file(path: str, *, replaced: bool = False) -> None:
 def prepare(args: argparse.Namespace) -> CheckPlan:
     """Resolve config, rule selection, discovery and worker count into a `CheckPlan`.
 
-    Shared by `shoal check` and `shoal watch`. Raises `UsageError` with the message to print.
+    For commands that take one project (`shoal watch`): paths under several project roots
+    are a usage error. Raises `UsageError` with the message to print.
     """
-    from pathlib import Path
+    projects = prepare_projects(args)
+    if len(projects) > 1:
+        roots = ", ".join(str(p.root) if p.root else "(no project)" for p, _ in projects)
+        raise UsageError(f"the paths belong to {len(projects)} projects ({roots}); "
+                         "give paths of one project")
+    return projects[0][1]
 
-    from analyzer.engine import CheckPlan, default_workers
-    from analyzer.frontend import (
-        STDIN,
-        ConfigError,
-        DiscoveryError,
-        discover,
-        find_config,
-        load_config,
-        parse_size,
-        resolve_selection,
-    )
-    from analyzer.loading import Registry
+
+def prepare_projects(args: argparse.Namespace) -> list[tuple[Project, CheckPlan]]:
+    """One `CheckPlan` per project the paths belong to (`group_paths`), in path order.
+
+    Raises `UsageError` with the message to print.
+    """
+    from analyzer.frontend import STDIN, ConfigError, group_paths
 
     paths = getattr(args, "paths", None) or ["."]
     stdin_filename = getattr(args, "stdin_filename", None)
     stdin_bytes = None
+    if stdin_filename:
+        # As ruff: --stdin-filename always means standard input; other paths are dropped.
+        for path in getattr(args, "paths", None) or ():
+            if path != STDIN:
+                print(f"shoal: warning: ignoring {path} in favour of standard input "
+                      f"(--stdin-filename)", file=sys.stderr)
+        paths = [STDIN]
     if STDIN in paths:
         if not stdin_filename:
             raise UsageError("reading from standard input (-) needs --stdin-filename PATH")
         stdin_bytes = sys.stdin.buffer.read()
-    config_path: Path | None
+    if args.config is not None and not os.path.isfile(args.config):
+        raise UsageError(f"{args.config}: no such configuration file")
     try:
-        if args.config is not None:
-            config_path = Path(args.config)
-            if not config_path.is_file():
-                raise UsageError(f"{args.config}: no such configuration file")
-        else:
-            first: str = stdin_filename if paths == [STDIN] and stdin_filename else paths[0]
-            config_path = find_config(first if first != STDIN else ".")
-        config = load_config(config_path)
+        projects = group_paths(paths, config=args.config,
+                               locations={STDIN: stdin_filename or "."})
+    except ConfigError as exc:  # an unreadable pyproject.toml on the way up
+        raise UsageError(str(exc)) from exc
+    return [(project, _plan(args, project, stdin_bytes if STDIN in project.paths else None))
+            for project in projects]
+
+
+def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None) -> CheckPlan:
+    import dataclasses
+    from pathlib import Path
+
+    from analyzer.engine import CheckPlan, default_workers
+    from analyzer.frontend import (
+        ConfigError,
+        DiscoveryError,
+        discover,
+        load_config,
+        parse_size,
+        resolve_selection,
+    )
+    from analyzer.loading import PluginLoadError, Registry
+
+    try:
+        config = load_config(project.config_path)
+        if config.path is None and project.root is not None:
+            config = dataclasses.replace(config, found_root=project.root)
         registry = Registry.for_command(config, args)
         selected = resolve_selection(
             config, select=codes_of(args.select), extend_select=codes_of(args.extend_select) or (),
             ignore=codes_of(args.ignore) or (), extend_ignore=codes_of(args.extend_ignore) or (),
             known_codes=registry.known_codes())
         if args.heap_size:
-            import dataclasses
-
             config = dataclasses.replace(config, heap_size=parse_size(args.heap_size))
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, PluginLoadError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
     try:
-        discovery = discover(paths, config, force_exclude=getattr(args, "force_exclude", False),
-                             stdin_filename=stdin_filename)
+        discovery = discover(project.paths, config,
+                             force_exclude=getattr(args, "force_exclude", False),
+                             stdin_filename=getattr(args, "stdin_filename", None))
     except DiscoveryError as exc:
         raise UsageError(str(exc)) from exc
     workers = args.workers if args.workers is not None else config.workers

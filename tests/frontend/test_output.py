@@ -93,7 +93,8 @@ def test_should_color(mode: str, tty: bool, env: dict, expected: bool) -> None:
 
 
 def test_statistics() -> None:
-    diags = DIAGS + [Diagnostic("pkg/z.py", 9, 1, "F401", "'sys' imported but unused", 9, 11, "unused-import")]
+    # A code is [*] when every finding of it is fixable (as ruff's table); z.py's is too.
+    diags = DIAGS + [Diagnostic("pkg/z.py", 9, 1, "F401", "'sys' imported but unused", 9, 11, "unused-import", SAFE)]
     out = render(report(diags), "text", options(), statistics=True)
     assert out.splitlines()[:4] == [
         "2\tF401\t[*] unused-import",
@@ -168,7 +169,9 @@ def test_github_format_and_escaping() -> None:
 
 
 def test_format_table_and_unknown_format() -> None:
-    assert set(FORMATS) == {"text", "json", "sarif", "github", "statistics"}
+    assert set(FORMATS) == {"concise", "full", "json", "sarif", "github", "gitlab", "junit",
+                            "statistics", "statistics-json"}
+    assert get_formatter("text") is FORMATS["concise"]  # the older name
     with pytest.raises(ValueError, match="unknown output format 'xml'"):
         get_formatter("xml")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from analyzer.interfaces.output._report import Report
@@ -23,12 +23,15 @@ class OutputOptions:
     quiet: bool = False
     #: ``--count``: close with the number of findings instead of the summary.
     count: bool = False
+    #: Display path -> text, for sources not on disk as checked (standard input); the
+    #: ``full`` format reads every other file from disk.
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 class Formatter(ABC):
     """One output format: a whole report in, the whole text out."""
 
-    #: The ``--format`` value.
+    #: The ``--output-format`` value.
     name: str = ""
 
     @abstractmethod

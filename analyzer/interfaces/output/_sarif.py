@@ -16,6 +16,7 @@ from urllib.parse import quote
 from analyzer import __version__
 from analyzer.interfaces.output._base import Formatter, OutputOptions, end_of, shown_path
 from analyzer.interfaces.output._report import Report, RuleInfo
+from analyzer.interfaces.output._rule_docs import rule_doc, rule_help_uri, rule_summary
 from analyzer.rules import Diagnostic, Fix
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -77,6 +78,24 @@ def _result(d: Diagnostic, index: int, cwd: str) -> dict[str, Any]:
     return result
 
 
+def _descriptor(rule: RuleInfo) -> dict[str, Any]:
+    """A ``reportingDescriptor``: plain-text descriptions (viewers show them as they are) and
+    the documentation URL when the rule's provider declares one (docs/contracts.md §6)."""
+    summary = rule_summary(rule) or rule.name or rule.code
+    descriptor: dict[str, Any] = {
+        "id": rule.code,
+        **({"name": rule.name} if rule.name else {}),
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": rule_doc(rule) or summary},
+        "help": {"text": summary},
+    }
+    help_uri = rule_help_uri(rule)
+    if help_uri:
+        descriptor["helpUri"] = help_uri
+    descriptor["properties"] = {"fixable": rule.fixable}
+    return descriptor
+
+
 def sarif_log(report: Report, cwd: str) -> dict[str, Any]:
     """The SARIF log as a dict (one run)."""
     rules = _rules(report)
@@ -84,15 +103,7 @@ def sarif_log(report: Report, cwd: str) -> dict[str, Any]:
     driver: dict[str, Any] = {
         "name": "shoal",
         "version": __version__,
-        "rules": [
-            {
-                "id": rule.code,
-                **({"name": rule.name} if rule.name else {}),
-                "shortDescription": {"text": rule.description or rule.name or rule.code},
-                "properties": {"fixable": rule.fixable},
-            }
-            for rule in rules
-        ],
+        "rules": [_descriptor(rule) for rule in rules],
     }
     base_uri = Path(cwd).as_uri().rstrip("/") + "/"
     return {

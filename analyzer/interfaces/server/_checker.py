@@ -1,0 +1,134 @@
+"""The checker thread: debounced rechecks of the session, then what to publish.
+
+Edits (from the protocol thread) and file events (from watchdog) land in one inbox; the
+checker waits :data:`DEBOUNCE` seconds of quiet, hands the session the open buffers as its
+overlay and rechecks. A newer edit cancels a running recheck through the pool's interrupt
+(the session commits only on completion); one cancelled :data:`MAX_CANCELS` times in a row
+runs to the end, so a fast typist still sees findings.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from analyzer.interfaces._watch import MAX_CANCELS, _Inbox
+from analyzer.interfaces.server._documents import Buffer, Documents, overlays
+
+__all__ = ["DEBOUNCE", "Checker"]
+
+#: Seconds of quiet before a burst of edits is rechecked (editors already batch keystrokes).
+DEBOUNCE = 0.015
+
+
+class Checker:
+    """Runs every check of the session in one thread; see the module doc.
+
+    :param publish: called after each completed update with the buffers it checked.
+    :param replan: a fresh plan (configuration changed); raises ValueError when unusable.
+    :param progress: ``progress(stage, done, total)`` for the first check.
+    :param error: shows a message to the user (a failed update; the server goes on).
+    """
+
+    def __init__(self, session: Any, documents: Documents,
+                 publish: Callable[[dict[str, Buffer]], None],
+                 replan: Callable[[], Any] | None = None,
+                 progress: Callable[[str, int, int], None] | None = None,
+                 error: Callable[[str], None] | None = None) -> None:
+        self.session = session
+        self.documents = documents
+        self.publish = publish
+        self.replan = replan
+        self.progress = progress
+        self.error = error or (lambda message: None)
+        self.inbox = _Inbox()
+        self.stopping = False
+        self.idle = threading.Event()
+        self.checked_once = threading.Event()
+        self.cancels = 0
+        self.thread = threading.Thread(target=self._run, name="shoal-checker", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread: the first check, then rechecks as edits arrive."""
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Cancel the running update and end the thread."""
+        self.stopping = True
+        self.inbox.event.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+    def edited(self, *paths: str) -> None:
+        """``paths`` changed (a buffer, or a file on disk)."""
+        # One lock with the checker's idle test: a pull request never sees "idle" between
+        # an edit's arrival and the update that covers it.
+        with self.inbox.lock:
+            self.idle.clear()
+            self.inbox.paths.update(paths)
+            self.inbox.last = time.monotonic()
+            self.inbox.event.set()
+
+    def _interrupt(self) -> bool:
+        return self.stopping or (self.cancels < MAX_CANCELS and self.inbox.event.is_set())
+
+    def _run(self) -> None:
+        from parallel import Cancelled
+
+        pending: set[str] = set()
+        first = True
+        while not self.stopping:
+            if not first and not pending:
+                with self.inbox.lock:
+                    if not self.inbox.event.is_set():
+                        self.idle.set()
+                self.inbox.event.wait()
+                if self.stopping:
+                    break
+            self._quiet()
+            paths, lost = self.inbox.take()
+            pending |= paths
+            buffers = self.documents.snapshot()
+            self.session.overlays = overlays(buffers)
+            try:
+                if first:
+                    self.session.check(progress=self.progress, interrupt=lambda: self.stopping)
+                else:
+                    self._update(None if lost else pending)
+            except Cancelled:
+                self.cancels += 1
+                continue
+            except Exception as exc:  # a failed update must not take the server down
+                self.error(f"shoal: the check failed: {type(exc).__name__}: {exc}")
+                pending = set()
+                continue
+            if first and self.progress is not None:
+                self.progress("done", 1, 1)
+            first = False
+            pending = set()
+            self.cancels = 0
+            self.checked_once.set()
+            self.publish(buffers)
+        self.idle.set()
+
+    def _quiet(self) -> None:
+        while not self.stopping:
+            with self.inbox.lock:
+                left = self.inbox.last + DEBOUNCE - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(left)
+
+    def _update(self, paths: set[str] | None) -> None:
+        session = self.session
+        if paths is not None and session.config_changed(paths) and self.replan is not None:
+            try:
+                plan = self.replan()
+            except ValueError as exc:  # a broken configuration: say so, keep the old one
+                self.error(f"shoal: configuration error: {exc}")
+                paths = paths - {p for p in paths if session.config_changed([p])}
+            else:
+                session.rebuild(plan, interrupt=self._interrupt)
+                return
+        session.recheck(paths, interrupt=self._interrupt)
