@@ -87,7 +87,8 @@ def _distribution_url(name: str) -> str | None:
     for key in _URL_KEYS:
         if urls.get(key):
             return urls[key]
-    home = md["Home-page"]  # None when absent (an email.message.Message lookup)
+    # Newer importlib.metadata raises KeyError for an absent header (older gave None).
+    home = md["Home-page"] if "Home-page" in md else None
     return home if home and home != "UNKNOWN" else None
 
 
