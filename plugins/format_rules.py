@@ -15,6 +15,11 @@ import string
 from typing import NamedTuple
 
 from analyzer.rules import Invalid, LintRule, RuleContext, Valid
+from plugins._sequence_fix import arguments_fix, dict_items_fix
+
+#: A finding of one family: code, message, and for the unused-argument codes (F504, F522,
+#: F523) the indices of the items the fix removes (None: no fix).
+_Finding = tuple[str, str, "tuple[int, ...] | None"]
 
 # ---------------------------------------------------------------------------------------------
 # '...' % ...
@@ -49,14 +54,14 @@ def percent_placeholders(text: str) -> list[_Placeholder]:
     return found
 
 
-def _percent_findings(node: ast.BinOp) -> list[tuple[str, str]]:
+def _percent_findings(node: ast.BinOp) -> list[_Finding]:
     """(code, message) of every F50x finding on ``'literal' % right``, in pyflakes's order."""
     assert isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)
     try:
         placeholders = percent_placeholders(node.left.value)
     except ValueError:
-        return [("F501", "'...' % ... has invalid format string: incomplete format")]
-    out: list[tuple[str, str]] = []
+        return [("F501", "'...' % ... has invalid format string: incomplete format", None)]
+    out: list[_Finding] = []
     named: set[str] = set()
     count = 0
     positional: bool | None = None
@@ -64,7 +69,8 @@ def _percent_findings(node: ast.BinOp) -> list[tuple[str, str]]:
         if conversion == "%":
             continue
         if conversion not in _CONVERSIONS:
-            out.append(("F509", f"'...' % ... has unsupported format character {conversion!r}"))
+            out.append(("F509", f"'...' % ... has unsupported format character {conversion!r}",
+                        None))
         if positional is None and conversion:
             positional = key is None
         for part in (width, precision):
@@ -72,9 +78,10 @@ def _percent_findings(node: ast.BinOp) -> list[tuple[str, str]]:
                 if positional:
                     count += 1
                 else:
-                    out.append(("F508", "'...' % ... `*` specifier requires sequence"))
+                    out.append(("F508", "'...' % ... `*` specifier requires sequence", None))
         if bool(positional) != (key is None):
-            out.append(("F506", "'...' % ... has mixed positional and named placeholders"))
+            out.append(("F506", "'...' % ... has mixed positional and named placeholders",
+                        None))
             return out
         if positional:
             count += 1
@@ -87,33 +94,35 @@ def _percent_findings(node: ast.BinOp) -> list[tuple[str, str]]:
         given = len(right.elts)
         if positional and count != given:
             out.append(("F507", f"'...' % ... has {count} placeholder(s) but {given} "
-                                f"substitution(s)"))
+                                f"substitution(s)", None))
         elif not positional:
-            out.append(("F502", "'...' % ... expected mapping but got sequence"))
+            out.append(("F502", "'...' % ... expected mapping but got sequence", None))
     if isinstance(right, ast.Dict) and all(
         isinstance(k, ast.Constant) and isinstance(k.value, str) for k in right.keys
     ):
         if positional and count > 1:
-            out.append(("F503", "'...' % ... expected sequence but got mapping"))
+            out.append(("F503", "'...' % ... expected sequence but got mapping", None))
             return out
         keys = {str(k.value) for k in right.keys if isinstance(k, ast.Constant)}
         if not positional and keys - named:
             extra = ", ".join(sorted(keys - named))
-            out.append(("F504", f"'...' % ... has unused named argument(s): {extra}"))
+            unused = tuple(i for i, k in enumerate(right.keys)
+                           if isinstance(k, ast.Constant) and k.value not in named)
+            out.append(("F504", f"'...' % ... has unused named argument(s): {extra}", unused))
         if not positional and named - keys:
             missing = ", ".join(sorted(named - keys))
             out.append(("F505", f"'...' % ... is missing argument(s) for placeholder(s): "
-                                f"{missing}"))
+                                f"{missing}", None))
     return out
 
 
 # The rules of one family run one after the other on the same node: the last analysis is
 # kept so that the string is parsed once, not once per rule.
-_last_percent: tuple[ast.AST | None, list[tuple[str, str]]] = (None, [])
-_last_format: tuple[ast.AST | None, list[tuple[str, str]]] = (None, [])
+_last_percent: tuple[ast.AST | None, list[_Finding]] = (None, [])
+_last_format: tuple[ast.AST | None, list[_Finding]] = (None, [])
 
 
-def percent_findings(node: ast.BinOp) -> list[tuple[str, str]]:
+def percent_findings(node: ast.BinOp) -> list[_Finding]:
     """The F50x findings of one ``%`` expression (cached for the node being visited)."""
     global _last_percent
     if _last_percent[0] is not node:
@@ -137,9 +146,11 @@ class _PercentFormatRule(LintRule):
         left = node.left
         if (node.op.__class__ is ast.Mod and left.__class__ is ast.Constant
                 and isinstance(left.value, str)):
-            for code, message in percent_findings(node):
+            for code, message, unused in percent_findings(node):
                 if code == self.CODE:
-                    self.report(node, message)
+                    # F504's fix removes the unused keys (ruff's, safe).
+                    fix = dict_items_fix(self.context.lines, node.right, unused)
+                    self.report(node, message, fix=fix)
 
 
 class PercentFormatInvalidFormat(_PercentFormatRule):
@@ -183,9 +194,17 @@ class PercentFormatExtraNamedArguments(_PercentFormatRule):
     NAME = "percent-format-extra-named-arguments"
     EQUIVALENT = "pyflakes F504, ruff F504"
     MESSAGE = "'...' % ... has unused named argument(s)"
+    FIXABLE = True
+    FIX_APPLICABILITY = "safe"
     VALID = [Valid("x = '%(a)s' % {'a': 1, **b}\n")]
-    INVALID = [Invalid("x = '%(a)s' % {'a': 1, 'b': 2}\n", line=1, column=5,
-                       message="'...' % ... has unused named argument(s): b")]
+    INVALID = [
+        Invalid("x = '%(a)s' % {'a': 1, 'b': 2}\n", line=1, column=5,
+                message="'...' % ... has unused named argument(s): b",
+                expected_fix="x = '%(a)s' % {'a': 1}\n"),
+        Invalid("x = '%(b)s' % {\n    'a': (1),  # one\n    'b': 2,\n    'c': [3],\n}\n",
+                expected_fix="x = '%(b)s' % {\n    'b': 2,\n}\n"),
+        Invalid("x = 'none' % {'a': 1}\n", expected_fix="x = 'none' % {}\n"),
+    ]
 
 
 class PercentFormatMissingArgument(_PercentFormatRule):
@@ -252,13 +271,13 @@ class PercentFormatUnsupportedFormatCharacter(_PercentFormatRule):
 _parse_format = string.Formatter().parse
 
 
-def _format_findings(node: ast.Call) -> list[tuple[str, str]]:
+def _format_findings(node: ast.Call) -> list[_Finding]:
     """(code, message) of every F52x finding on ``'literal'.format(...)``, in pyflakes's order."""
     template = node.func.value.value  # type: ignore[attr-defined]
     try:
         fields = list(_parse_format(template))
     except ValueError as exc:
-        return [("F521", _INVALID + str(exc))]
+        return [("F521", _INVALID + str(exc), None)]
     keys = _Keys()
     for _, key, spec, _ in fields:
         if keys.add(key):
@@ -269,10 +288,10 @@ def _format_findings(node: ast.Call) -> list[tuple[str, str]]:
         try:
             nested = list(_parse_format(spec))
         except ValueError as exc:
-            return [("F521", _INVALID + str(exc))]
+            return [("F521", _INVALID + str(exc), None)]
         for _, inner_key, inner_spec, _ in nested:
             if inner_spec is not None and "{" in inner_spec:
-                return [("F521", _INVALID + "Max string recursion exceeded")]
+                return [("F521", _INVALID + "Max string recursion exceeded", None)]
             if keys.add(inner_key):
                 return [_MIXING]
     if any(isinstance(arg, ast.Starred) for arg in node.args) or any(
@@ -281,22 +300,30 @@ def _format_findings(node: ast.Call) -> list[tuple[str, str]]:
         return []  # *args / **kwargs: what is given is unknown
     given_positional = set(range(len(node.args)))
     given_named = {kw.arg for kw in node.keywords if kw.arg is not None}
-    out = []
+    out: list[_Finding] = []
+    count = len(node.args)
     if given_positional - keys.positional:
-        extra = ", ".join(sorted(str(i) for i in given_positional - keys.positional))
-        out.append(("F523", f"'...'.format(...) has unused arguments at position(s): {extra}"))
+        unused = sorted(given_positional - keys.positional)
+        extra = ", ".join(sorted(str(i) for i in unused))
+        # Fixed only when the unused ones end the arguments: others would need renumbering.
+        trailing = unused == list(range(count - len(unused), count))
+        out.append(("F523", f"'...'.format(...) has unused arguments at position(s): {extra}",
+                    tuple(unused) if trailing else None))
     if given_named - keys.named:
         extra = ", ".join(sorted(given_named - keys.named))
-        out.append(("F522", f"'...'.format(...) has unused named argument(s): {extra}"))
+        unused_kw = tuple(count + j for j, kw in enumerate(node.keywords)
+                          if kw.arg not in keys.named)
+        out.append(("F522", f"'...'.format(...) has unused named argument(s): {extra}",
+                    unused_kw))
     missing = {str(i) for i in keys.positional - given_positional} | (keys.named - given_named)
     if missing:
         out.append(("F524", "'...'.format(...) is missing argument(s) for placeholder(s): "
-                            + ", ".join(sorted(missing))))
+                            + ", ".join(sorted(missing)), None))
     return out
 
 
 _INVALID = "'...'.format(...) has invalid format string: "
-_MIXING = ("F525", "'...'.format(...) mixes automatic and manual numbering")
+_MIXING: _Finding = ("F525", "'...'.format(...) mixes automatic and manual numbering", None)
 
 
 class _Keys:
@@ -334,7 +361,7 @@ class _Keys:
         return False
 
 
-def format_findings(node: ast.Call) -> list[tuple[str, str]]:
+def format_findings(node: ast.Call) -> list[_Finding]:
     """The F52x findings of one ``.format`` call (cached for the node being visited)."""
     global _last_format
     if _last_format[0] is not node:
@@ -360,9 +387,11 @@ class _StrFormatRule(LintRule):
         if (func.__class__ is ast.Attribute and func.attr == "format"
                 and func.value.__class__ is ast.Constant
                 and isinstance(func.value.value, str)):
-            for code, message in format_findings(node):
+            for code, message, unused in format_findings(node):
                 if code == self.CODE:
-                    self.report(node, message)
+                    # F522's and F523's fixes remove the unused arguments (ruff's, safe).
+                    fix = arguments_fix(self.context.lines, node, unused)
+                    self.report(node, message, fix=fix)
 
 
 class StringDotFormatInvalidFormat(_StrFormatRule):
@@ -385,9 +414,17 @@ class StringDotFormatExtraNamedArguments(_StrFormatRule):
     NAME = "string-dot-format-extra-named-arguments"
     EQUIVALENT = "pyflakes F522, ruff F522"
     MESSAGE = "'...'.format(...) has unused named argument(s)"
+    FIXABLE = True
+    FIX_APPLICABILITY = "safe"
     VALID = [Valid("x = '{a}'.format(a=1)\n"), Valid("x = '{a}'.format(a=1, **b)\n")]
-    INVALID = [Invalid("x = '{a}'.format(a=1, b=2)\n", line=1, column=5,
-                       message="'...'.format(...) has unused named argument(s): b")]
+    INVALID = [
+        Invalid("x = '{a}'.format(a=1, b=2)\n", line=1, column=5,
+                message="'...'.format(...) has unused named argument(s): b",
+                expected_fix="x = '{a}'.format(a=1)\n"),
+        Invalid("x = '{}'.format(1, b=(2), c=3,)\n", expected_fix="x = '{}'.format(1,)\n"),
+        Invalid("x = ('{a}'\n     .format(b=2, a=1))\n",
+                expected_fix="x = ('{a}'\n     .format(a=1))\n"),
+    ]
 
 
 class StringDotFormatExtraPositionalArguments(_StrFormatRule):
@@ -397,9 +434,18 @@ class StringDotFormatExtraPositionalArguments(_StrFormatRule):
     NAME = "string-dot-format-extra-positional-arguments"
     EQUIVALENT = "pyflakes F523, ruff F523"
     MESSAGE = "'...'.format(...) has unused arguments"
+    FIXABLE = True
+    FIX_APPLICABILITY = "safe (none when a removal would renumber the placeholders)"
     VALID = [Valid("x = '{0}{0}'.format(a)\n"), Valid("x = '{}'.format(*a)\n")]
-    INVALID = [Invalid("x = '{}'.format(1, 2)\n", line=1, column=5,
-                       message="'...'.format(...) has unused arguments at position(s): 1")]
+    INVALID = [
+        Invalid("x = '{}'.format(1, 2)\n", line=1, column=5,
+                message="'...'.format(...) has unused arguments at position(s): 1",
+                expected_fix="x = '{}'.format(1)\n"),
+        Invalid("x = '{0}'.format(1, (2), f(3), a=4)\n",
+                expected_fix="x = '{0}'.format(1, a=4)\n"),
+        # Removing argument 0 would renumber {1}: no fix, as in ruff.
+        Invalid("x = '{1}'.format(0, 1)\n"),
+    ]
 
 
 class StringDotFormatMissingArgument(_StrFormatRule):

@@ -11,60 +11,21 @@ from __future__ import annotations
 import ast
 from typing import cast
 
-from analyzer.rules import Edit, Fix, Invalid, LintRule, RuleContext, SourceLines, Valid
-
-
-def _end_offset(lines: SourceLines, node: ast.expr) -> int:
-    # A parsed node always has its end; typeshed allows None for nodes built by hand.
-    end_line = cast(int, node.end_lineno)
-    return lines.offset(end_line, lines.column(end_line, cast(int, node.end_col_offset)))
-
-
-def _skip_trivia(text: str, pos: int) -> int:
-    """First offset at or after ``pos`` that is not blank, a parenthesis, a comment or a ``\\``."""
-    size = len(text)
-    while pos < size:
-        char = text[pos]
-        if char in " \t\f\r\n()\\":
-            pos += 1
-        elif char == "#":
-            newline = text.find("\n", pos)
-            pos = size if newline < 0 else newline
-        else:
-            return pos
-    return pos
-
-
-def _operator_tokens(lines: SourceLines, left: ast.expr) -> list[tuple[int, int]]:
-    """Offsets (start, end) of the token(s) of the comparison operator following ``left``:
-    two for ``is not``/``not in``, which a comment may separate, one otherwise."""
-    text = lines.text
-    start = _skip_trivia(text, _end_offset(lines, left))
-    for first, second in (("is", "not"), ("not", "in")):
-        if text.startswith(first, start):
-            after = _skip_trivia(text, start + len(first))
-            if text.startswith(second, after) and not text[after + len(second) :][:1].isidentifier():
-                return [(start, start + len(first)), (after, after + len(second))]
-            return [(start, start + len(first))]
-    end = start
-    while end < len(text) and text[end] in "<>=!":
-        end += 1
-    return [(start, end)]
-
-
-def _replace_operator(lines: SourceLines, tokens: list[tuple[int, int]], new: str) -> tuple[Edit, ...]:
-    """Edits turning the operator ``tokens`` into ``new``, keeping any comment between them."""
-    start, end = tokens[0][0], tokens[-1][1]
-    if len(tokens) == 1 or lines.text[tokens[0][1] : tokens[1][0]].isspace():
-        return (_span_edit(lines, start, end, new),)
-    return (_span_edit(lines, *tokens[0], new), _span_edit(lines, *tokens[1], ""))
-
-
-def _span_edit(lines: SourceLines, start: int, end: int, content: str) -> Edit:
-    line, column = lines.position(start)
-    end_line, end_column = lines.position(end)
-    return Edit(content, line, column, end_line, end_column)
-
+from analyzer.rules import (
+    Fix,
+    Invalid,
+    LintRule,
+    RuleContext,
+    ScopeProvider,
+    Valid,
+)
+from plugins._operators import (
+    end_offset,
+    operator_tokens,
+    replace_operator,
+    skip_trivia,
+    span_edit,
+)
 
 # ---------------------------------------------------------------------------------------------
 
@@ -118,11 +79,11 @@ class FStringMissingPlaceholders(LintRule):
         lines = self.context.lines
         text = lines.text
         start = lines.offset(node.lineno, lines.column(node.lineno, node.col_offset))
-        end = _end_offset(lines, node)
+        end = end_offset(lines, node)
         edits = []
         pos = start
         while True:
-            pos = _skip_trivia(text, pos)
+            pos = skip_trivia(text, pos)
             if pos >= end:
                 break
             prefix_end = pos
@@ -139,7 +100,7 @@ class FStringMissingPlaceholders(LintRule):
                 body = _unescape_braces(text[body_start:cursor], raw)
                 new_prefix = prefix.replace("f", "").replace("F", "")
                 edits.append(
-                    _span_edit(lines, pos, cursor + len(quote), new_prefix + quote + body + quote)
+                    span_edit(lines, pos, cursor + len(quote), new_prefix + quote + body + quote)
                 )
             pos = cursor + len(quote)
         return Fix("safe", "Remove extraneous `f` prefix", tuple(edits))
@@ -193,12 +154,16 @@ class IsLiteral(LintRule):
     CODE = "F632"
     FIX_APPLICABILITY = "safe"
     EQUIVALENT = "pyflakes F632, ruff F632"
+    EQUIVALENT_NOTE = "also inside string annotations, as pyflakes, there without a fix"
     NAME = "is-literal"
     MESSAGE = "use ==/!= to compare constant literals (str, bytes, int, float, tuple)"
     TREE = "ast"
     FIXABLE = True
+    # The string annotations, which pyflakes parses and checks too, come from the scope analysis.
+    METADATA_DEPENDENCIES = (ScopeProvider,)
     VALID = [
         Valid("if x is None:\n    pass\n"),
+        Valid("from typing import Literal\nx: Literal['1 is 1']\n"),
         Valid("if x is True or x is ...:\n    pass\n"),
         Valid("if x == 'a':\n    pass\n"),
         Valid("if x is y:\n    pass\n"),
@@ -219,17 +184,41 @@ class IsLiteral(LintRule):
             expected_fix="ok = (x !=  # why\n       'a')\n",
         ),
         Invalid("ok = a < b is 'c'\n", line=1, column=6, expected_fix="ok = a < b == 'c'\n"),
+        # In a string annotation: reported at the string, without a fix.
+        Invalid("y = 1\nvariable: '123 is not y'\n", line=2, column=11),
     ]
 
+    def visit_Module(self, node: ast.Module) -> None:
+        """Check the comparisons inside string annotations, at their string (no fix)."""
+        column = self.context.lines.column
+        for expr in self.get_metadata(ScopeProvider).string_annotations:
+            # Every node of a parsed annotation sits at its string (the scope analysis's doing).
+            line, end_line = expr.lineno, cast(int, expr.end_lineno)
+            where = (line, column(line, expr.col_offset))
+            end = (end_line, column(end_line, cast(int, expr.end_col_offset)))
+            for sub in ast.walk(expr):
+                if isinstance(sub, ast.Compare):
+                    for _ in _literal_identity_ops(sub):
+                        self.report(where, end=end)
+
     def visit_Compare(self, node: ast.Compare) -> None:
-        left = node.left
-        for op, right in zip(node.ops, node.comparators, strict=True):
-            if isinstance(op, (ast.Is, ast.IsNot)) and (_is_literal(left) or _is_literal(right)):
-                lines = self.context.lines
-                new = "==" if isinstance(op, ast.Is) else "!="
-                edits = _replace_operator(lines, _operator_tokens(lines, left), new)
-                self.report(node, fix=Fix("safe", f"Replace with `{new}`", edits))
-            left = right
+        """Report each ``is``/``is not`` with a literal, with the safe fix to ``==``/``!=``."""
+        lines = self.context.lines
+        for op, left in _literal_identity_ops(node):
+            new = "==" if isinstance(op, ast.Is) else "!="
+            edits = replace_operator(lines, operator_tokens(lines, left), new)
+            self.report(node, fix=Fix("safe", f"Replace with `{new}`", edits))
+
+
+def _literal_identity_ops(node: ast.Compare) -> list[tuple[ast.cmpop, ast.expr]]:
+    """(operator, its left operand) of each ``is``/``is not`` with a literal on a side."""
+    found: list[tuple[ast.cmpop, ast.expr]] = []
+    left = node.left
+    for op, right in zip(node.ops, node.comparators, strict=True):
+        if isinstance(op, (ast.Is, ast.IsNot)) and (_is_literal(left) or _is_literal(right)):
+            found.append((op, left))
+        left = right
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,11 +271,11 @@ class _SingletonComparison(LintRule):
             if name not in self._SINGLETONS:
                 continue
             lines = self.context.lines
-            tokens = _operator_tokens(lines, left)
+            tokens = operator_tokens(lines, left)
             start, end = tokens[0]
             same = isinstance(op, ast.Eq)
             new = "is" if same else "is not"
-            fix = Fix("unsafe", f"Replace with `{new}`", _replace_operator(lines, tokens, new))
+            fix = Fix("unsafe", f"Replace with `{new}`", replace_operator(lines, tokens, new))
             line, column = lines.position(start)
             self.report(
                 (line, column), self._message(name, same), fix=fix, end=lines.position(end)

@@ -1,4 +1,4 @@
-"""Project rules no per-file linter can do: SH001, SH002, SH004 (SH003 is the master's).
+"""Project rules no per-file linter can do: SH001, SH002, SH004, SH006 (SH003 is the master's).
 
 They read other modules only through the project index, so every dependency they have is
 recorded (docs/contracts.md, section 3). Messages never quote positions in other modules:
@@ -10,6 +10,8 @@ from analyzer.rules import (
     EXTERNAL,
     MISSING,
     UNKNOWN,
+    Attribute,
+    ImportSource,
     Invalid,
     ModuleFacts,
     ProjectIndex,
@@ -18,7 +20,8 @@ from analyzer.rules import (
     Valid,
 )
 
-__all__ = ["CallSignatureMismatch", "ImportMissingModule", "ImportMissingName", "project_rules"]
+__all__ = ["CallSignatureMismatch", "ImportMissingModule", "ImportMissingName",
+           "MissingModuleAttribute", "project_rules"]
 
 
 class ImportMissingName(ProjectRule):
@@ -227,6 +230,10 @@ class ImportMissingModule(ProjectRule):
             target = index.resolve_import(facts.module, facts.is_package, imp.level, imp.module)
             message = None
             if target is None:
+                if "/" in facts.module:
+                    # A file outside any package: how it is run decides where its
+                    # relative imports lead, so shoal cannot call one wrong.
+                    continue
                 message = "attempted relative import beyond top-level package"
             else:
                 message = self._first_missing(index, target)
@@ -261,6 +268,107 @@ class ImportMissingModule(ProjectRule):
         return None
 
 
+class MissingModuleAttribute(ProjectRule):
+    """SH006: an attribute of an imported project module that the module does not define.
+
+    ``import pkg.mod`` then ``pkg.mod.nope``, or ``from pkg import mod`` then ``mod.nope``,
+    where project module ``pkg.mod`` has no ``nope`` by any route. Built from facts (the attribute chains of imported names), no tree. Silent when the
+    module is UNKNOWN (unparsable, dynamic ``__all__`` or namespace, ``__getattr__``, a
+    ``sys.modules`` write), external, when the name the chain starts from is rebound, and
+    when this module assigns that attribute itself (``mod.x = 1``). Off by default: another
+    module may set the attribute at run time (``mod.x = 1`` elsewhere, ``setattr``), and a
+    read guarded by ``hasattr`` or ``except AttributeError`` is reported all the same.
+    """
+
+    CODE = "SH006"
+    NAME = "missing-module-attribute"
+    MESSAGE = "module has no such attribute"
+    DEFAULT_ENABLED = False
+    VALID = [
+        Valid("""\
+            # file: app.py
+            import pkg.mod
+            from pkg import mod
+            print(pkg.mod.present, mod.present, mod.Cls.anything, pkg.other.x)
+            mod.added = 1
+            print(mod.added)
+            # file: pkg/__init__.py
+            # file: pkg/mod.py
+            present = 1
+            class Cls: pass
+            # file: pkg/other.py
+            x = 1
+            """),
+    ]
+    INVALID = [
+        Invalid("""\
+            # file: app.py
+            import pkg.mod
+            print(pkg.mod.nope)
+            # file: pkg/__init__.py
+            # file: pkg/mod.py
+            present = 1
+            """, line=2, column=7, message="module 'pkg.mod' has no attribute 'nope'"),
+        Invalid("""\
+            # file: app.py
+            from pkg import mod
+            mod.nope()
+            # file: pkg/__init__.py
+            # file: pkg/mod.py
+            present = 1
+            """, line=2, column=1, message="module 'pkg.mod' has no attribute 'nope'"),
+    ]
+
+    def check(self, facts: ModuleFacts, index: ProjectIndex) -> None:
+        """Follow each attribute chain of an imported module, name by name."""
+        if not facts.attributes:
+            return
+        exports = {e.name: e for e in facts.exports}
+        # What this module assigns (``mod.x = 1``, ``mod.x.y = 2``) exists when read.
+        stored: set[str] = set()
+        for attribute in facts.attributes:
+            if attribute.store:
+                parts = attribute.name.split(".")
+                stored.update(".".join(parts[:i]) for i in range(2, len(parts) + 1))
+        for attribute in facts.attributes:
+            if not attribute.store:
+                self._follow(facts, index, exports, stored, attribute)
+
+    def _follow(self, facts: ModuleFacts, index: ProjectIndex, exports: dict, stored: set[str],
+                attribute: Attribute) -> None:
+        root, *rest = attribute.name.split(".")
+        export = exports.get(root)
+        if export is None or export.kind != "import" or export.rebound or export.source is None:
+            return
+        current = self._module_bound(facts, index, export.source)
+        walked = root
+        for part in rest:
+            walked = f"{walked}.{part}"
+            if current is None or walked in stored:
+                return
+            found = index.lookup(current, part)
+            if found is MISSING:
+                self.report(attribute.line, attribute.column,
+                            f"module '{current}' has no attribute '{part}'",
+                            end_line=attribute.end_line, end_column=attribute.end_column)
+                return
+            current = found.module if isinstance(found, Symbol) and found.kind == "module" \
+                else None
+
+    @staticmethod
+    def _module_bound(facts: ModuleFacts, index: ProjectIndex,
+                      source: ImportSource) -> str | None:
+        """The project module an import binds its name to, or None."""
+        target = index.resolve_import(facts.module, facts.is_package, source.level, source.module)
+        if target is None:
+            return None
+        if source.name is None:
+            return target if isinstance(index.resolve(target), ModuleFacts) else None
+        found = index.lookup(target, source.name)
+        return found.module if isinstance(found, Symbol) and found.kind == "module" else None
+
+
 def project_rules() -> list[type[ProjectRule]]:
     """The built-in project rules, in code order."""
-    return [ImportMissingName, CallSignatureMismatch, ImportMissingModule]
+    return [ImportMissingName, CallSignatureMismatch, ImportMissingModule,
+            MissingModuleAttribute]

@@ -11,21 +11,17 @@ import ast
 from typing import ClassVar, cast
 
 from analyzer.rules import Edit, Fix, Invalid, LintRule, ScopeProvider, SourceLines, Valid
+from plugins._scope_base import ScopeRule
 
 
-class _ScopeRule(LintRule):
-    """Shared base: an AST rule that reads the scope analysis of the file."""
-
-    TREE: ClassVar = "ast"
-    METADATA_DEPENDENCIES: ClassVar[tuple[type, ...]] = (ScopeProvider,)
-
-
-class UnusedImport(_ScopeRule):
+class UnusedImport(ScopeRule):
     """An imported name that the module never reads nor lists in ``__all__``."""
 
     CODE = "F401"
     FIX_APPLICABILITY = "safe (unsafe in a package `__init__.py` or beside a star import)"
     EQUIVALENT = "pyflakes F401, ruff F401"
+    EQUIVALENT_NOTE = ("as ruff: `import x as x` and `from m import x as x` in a `.pyi` stub are "
+                       "re-exports, and `allowed-unused-imports` names modules never reported")
     NAME = "unused-import"
     MESSAGE = "module imported but unused"
     FIXABLE = True
@@ -78,8 +74,11 @@ class UnusedImport(_ScopeRule):
         analysis = self.get_metadata(ScopeProvider)
         if not analysis.unused_imports:
             return
+        allowed = [a.split(".") for a in self.context.settings.allowed_unused_imports]
         by_statement: dict[int, list] = {}
         for finding in analysis.unused_imports:
+            if allowed and _is_allowed(finding.statement, finding.alias, allowed):
+                continue  # allowed-unused-imports: imported for its side effects
             by_statement.setdefault(id(finding.statement), []).append(finding)
         blocks = _statement_blocks(node)
         lines = self.context.lines
@@ -107,11 +106,13 @@ class UnusedImport(_ScopeRule):
                 )
 
 
-class RedefinedWhileUnused(_ScopeRule):
+class RedefinedWhileUnused(ScopeRule):
     """A definition or import that replaces an unused one of the same name."""
 
     CODE = "F811"
     EQUIVALENT = "pyflakes F811, ruff F811"
+    EQUIVALENT_NOTE = ("as ruff: a name matching `dummy-variable-rgx` (`_x`) is not reported "
+                       "unless it replaces an import; pyflakes spares only `_`")
     NAME = "redefined-while-unused"
     MESSAGE = "redefinition of unused name"
     VALID: ClassVar[list[Valid]] = [
@@ -132,8 +133,11 @@ class RedefinedWhileUnused(_ScopeRule):
     ]
 
     def visit_Module(self, node: ast.Module) -> None:
-        """Report every redefinition of an unused binding."""
+        """Report every redefinition of an unused binding (dummy names only over an import)."""
+        settings = self.context.settings
         for r in self.get_metadata(ScopeProvider).redefinitions:
+            if not r.original_is_import and settings.is_dummy(r.name):
+                continue
             self.report(
                 (r.line, r.column),
                 f"redefinition of unused {r.name!r} from line {r.original_line!r}",
@@ -141,11 +145,12 @@ class RedefinedWhileUnused(_ScopeRule):
             )
 
 
-class UndefinedName(_ScopeRule):
+class UndefinedName(ScopeRule):
     """A name read (or deleted) that is neither defined, imported nor a builtin."""
 
     CODE = "F821"
     EQUIVALENT = "pyflakes F821, ruff F821"
+    EQUIVALENT_NOTE = "as ruff: in a `.pyi` stub any name may be a forward reference"
     NAME = "undefined-name"
     MESSAGE = "undefined name"
     VALID: ClassVar[list[Valid]] = [
@@ -169,7 +174,7 @@ class UndefinedName(_ScopeRule):
             )
 
 
-class UndefinedExport(_ScopeRule):
+class UndefinedExport(ScopeRule):
     """A name in ``__all__`` that the module does not define (not checked in ``__init__.py``)."""
 
     CODE = "F822"
@@ -196,11 +201,13 @@ class UndefinedExport(_ScopeRule):
             )
 
 
-class UnusedVariable(_ScopeRule):
+class UnusedVariable(ScopeRule):
     """A local variable assigned and never read (tuple unpacking excepted, as in pyflakes)."""
 
     CODE = "F841"
     EQUIVALENT = "pyflakes F841, ruff F841"
+    EQUIVALENT_NOTE = ("as ruff: names matching `dummy-variable-rgx` (default `_`, `__`, `_x`) "
+                       "are not reported; pyflakes spares only `_`")
     NAME = "unused-variable"
     MESSAGE = "local variable is assigned to but never used"
     VALID: ClassVar[list[Valid]] = [
@@ -218,8 +225,11 @@ class UnusedVariable(_ScopeRule):
     ]  # fmt: skip
 
     def visit_Module(self, node: ast.Module) -> None:
-        """Report every unused local (and unused ``except ... as name``)."""
+        """Report every unused local (and unused ``except ... as name``) but dummy names."""
+        settings = self.context.settings
         for u in self.get_metadata(ScopeProvider).unused_variables:
+            if settings.is_dummy(u.name):
+                continue
             self.report(
                 (u.line, u.column),
                 f"local variable {u.name!r} is assigned to but never used",
@@ -235,6 +245,19 @@ RULES: tuple[type[LintRule], ...] = (
     UndefinedExport,
     UnusedVariable,
 )
+
+
+def _is_allowed(statement: ast.Import | ast.ImportFrom, alias: ast.alias,
+                allowed: list[list[str]]) -> bool:
+    """Whether the import's qualified name starts with an allowed module (by dotted parts)."""
+    if isinstance(statement, ast.ImportFrom):
+        module = "." * statement.level + (statement.module or "")
+        qualified = f"{module}.{alias.name}" if module and not module.endswith(".") \
+            else module + alias.name
+    else:
+        qualified = alias.name
+    parts = qualified.split(".")
+    return any(parts[: len(a)] == a for a in allowed)
 
 
 # ----------------------------------------------------------------------------------------

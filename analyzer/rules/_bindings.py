@@ -12,7 +12,9 @@ columns, end exclusive):
     ``statement`` (the ``ast.Import``/``ast.ImportFrom``); ``redefined_line`` is the line of the
     unused binding this one replaced (F811), else None.
 :class:`UnusedImport`, :class:`UndefinedName`, :class:`UndefinedExport`,
-    :class:`UnusedVariable`, :class:`Redefinition` — one finding each.
+    :class:`UnusedVariable`, :class:`Redefinition`, :class:`ShadowedImport`,
+    :class:`ImportStatementFinding`, :class:`StarUsage`, :class:`UndefinedLocal` — one
+    finding each.
 
 The private half (:class:`_Scope`, :class:`_B`) is what the analysis mutates while it walks;
 kinds are small ints there so that pyflakes' class tests become range tests.
@@ -166,6 +168,55 @@ class Redefinition(NamedTuple):
     end_line: int
     end_column: int
     original_line: int
+    #: The replaced binding is an import (F811 reports those even for dummy names).
+    original_is_import: bool = False
+
+
+class ShadowedImport(NamedTuple):
+    """An import rebound by a ``for`` loop's target or a statement of its body (F402)."""
+
+    name: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    #: The line of the import statement the loop shadows.
+    original_line: int
+
+
+class ImportStatementFinding(NamedTuple):
+    """A finding on an import statement: ``name`` is the module of a star import (F403,
+    F406) or the feature of a ``__future__`` import (F404, F407)."""
+
+    name: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class StarUsage(NamedTuple):
+    """A name undefined unless a star import provides it (F405), with pyflakes's list of
+    the star-imported modules it may come from (``"os, sys"``)."""
+
+    name: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    from_list: str
+
+
+class UndefinedLocal(NamedTuple):
+    """A local read before the function assigns it, while an enclosing scope (or the
+    builtins, ``original_line`` None) defines it (F823)."""
+
+    name: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    original_line: int | None
 
 
 # ----------------------------------------------------------------------------------------
@@ -193,7 +244,7 @@ class _B:
     __slots__ = (
         "name", "kind", "node", "stmt", "used", "scope", "for_parent", "fork", "deleted",
         "module", "full_name", "real_name", "alias", "redefined", "names", "dynamic",
-        "redefined_line",
+        "redefined_line", "use",
     )  # fmt: skip
 
     def __init__(self, name: str, kind: int, node: _Located, scope: _Scope, fork: _Fork) -> None:
@@ -215,6 +266,8 @@ class _B:
         self.names: list[str] | None = None
         self.dynamic = False
         self.redefined_line: int | None = None
+        # The scope and node of the latest read (pyflakes's ``used`` tuple), for F823.
+        self.use: tuple[_Scope, _Located] | None = None
 
     def imported_name(self) -> str:
         """The import as pyflakes spells it: ``"os.path"``, ``"x.y as z"``, ``"m.*"``."""

@@ -32,11 +32,15 @@ these documented choices:
 - ``__all__``: besides pyflakes' literal list/tuple, ``+=`` and ``[...] + [...]``, shoal also
   reads module-level ``__all__.extend([...])``, ``__all__.append("x")`` and
   ``__all__ += other`` (dynamic); a non-literal part makes ``all_dynamic`` true.
+- Stubs (``.pyi``, as ruff reads them): a name read before its definition is looked up
+  again once the module is complete (forward references are allowed anywhere), and
+  ``import x as x`` / ``from m import x as x`` are re-exports, never unused.
 - Builtins follow ``target_version`` (names added in later Pythons are removed, e.g.
   ``ExceptionGroup`` before 3.11) plus the configured ``builtins``.
 - Unlike pyflakes, the analysis never mutates the caller's tree.
 """
 from __future__ import annotations
+import __future__
 
 import ast
 import sys
@@ -199,6 +203,7 @@ class _Analyzer(_NestedScopeVisitor):
         if name in bindings:
             self._add(self._new(name, _EXCEPT, node))
         previous = bindings.pop(name, None)
+        self._check_local(name)
         self._add(self._new(name, _EXCEPT, node))
         self._visit_opt(node.type)
         self._stmts(node.body)
@@ -223,17 +228,28 @@ class _Analyzer(_NestedScopeVisitor):
     def v_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "")
         future = node.module == "__future__"
+        at_module = self.stack[-1].kind == _MODULE
+        if future:
+            if not (at_module and self.futures_allowed):
+                self.late_futures.append((module, node))
+        elif at_module:
+            self.futures_allowed = False
         for alias in node.names:
             name = alias.asname or alias.name
             if future:
                 b = self._new(name, _FUTURE, node)
                 b.used = True
+                if alias.name not in __future__.all_feature_names:
+                    self.undefined_futures.append((alias.name, node))
                 if alias.name == "annotations":
                     self.future_annotations = True
             elif alias.name == "*":
                 scope = self.stack[-1]
                 if scope.kind != _MODULE:
-                    continue  # a SyntaxError at compile time; pyflakes' F406
+                    # a SyntaxError at compile time; pyflakes' F406
+                    self.misplaced_star_imports.append((module, node))
+                    continue
+                self.star_imports.append((module, node))
                 scope.star = True
                 b = self._new(module + ".*", _STAR, node)
                 b.full_name = module
@@ -293,6 +309,7 @@ class _Analyzer(_NestedScopeVisitor):
 
     def _capture(self, node: ast.pattern, name: str | None) -> None:
         if name:
+            self._check_local(name)
             self._add(self._new(name, _MATCH, node))
 
     def v_MatchAs(self, node: ast.MatchAs) -> None:
@@ -319,11 +336,24 @@ class _Analyzer(_NestedScopeVisitor):
             self._delete(node)
 
     def v_Attribute(self, node: ast.Attribute) -> None:
-        self.visit(node.value)
+        # `a.b.c...` nests down its value: a loop, so a long chain costs no recursion
+        value = node.value
+        while isinstance(value, ast.Attribute):
+            value = value.value
+        self.visit(value)
 
     def v_BinOp(self, node: ast.BinOp) -> None:
-        self.visit(node.left)
-        self.visit(node.right)
+        # `1 + 1 + ... + 1` nests to the left, one level per operator: walk that spine with
+        # a loop (generated code holds such chains of thousands of terms, legal Python),
+        # visiting in source order as the recursion did.
+        rights = []
+        left: ast.expr = node
+        while isinstance(left, ast.BinOp):
+            rights.append(left.right)
+            left = left.left
+        self.visit(left)
+        for right in reversed(rights):
+            self.visit(right)
 
     def v_BoolOp(self, node: ast.BoolOp) -> None:
         self._visit_all(node.values)
@@ -381,6 +411,7 @@ def analyze_scopes(
     builtins: Iterable[str] = (),
     target_version: tuple[int, int] | None = None,
     column: Callable[[int, int], int] | None = None,
+    is_stub: bool = False,
 ) -> ScopeAnalysis:
     """Analyse the scopes and bindings of one parsed module.
 
@@ -390,12 +421,13 @@ def analyze_scopes(
     :param builtins: extra builtin names (``[tool.shoal] builtins``).
     :param target_version: decides the builtins list; the running Python's when None.
     :param column: converts (line, UTF-8 byte offset) to a 1-based character column.
+    :param is_stub: the file is a ``.pyi`` stub: any name may be a forward reference.
     """
     names = builtin_names(target_version)
     extra = frozenset(builtins)
     if extra:
         names = names | extra
-    analyzer = _Analyzer(names, is_package)
+    analyzer = _Analyzer(names, is_package, is_stub)
     analyzer.run(tree)
     _check_closed_scopes(analyzer)
     if _extend_all(analyzer, tree):
@@ -418,4 +450,5 @@ class ScopeProvider:
             builtins=settings.builtins,
             target_version=settings.target_version,
             column=context.lines.column,
+            is_stub=path.endswith(".pyi"),
         )

@@ -13,8 +13,15 @@ import ast
 import sys
 from collections.abc import Iterable
 
-from analyzer.rules._bindings import _FUNC, _LAMBDA
+from analyzer.rules._bindings import _B, _FUNC, _LAMBDA
 from analyzer.rules._scope_state import _BARE, _NONE, _STRING, _ScopeState
+
+#: ``typing`` members whose calls take annotations as arguments, by the kind handled.
+_TYPING_CALLS = {
+    "cast": "cast", "assert_type": "assert_type", "TypeVar": "TypeVar", "NewType": "NewType",
+    "TypedDict": "TypedDict", "NamedTuple": "NamedTuple", "ParamSpec": "ParamSpec",
+    "TypeVarTuple": "ParamSpec",
+}
 
 
 class _AnnotationVisitor(_ScopeState):
@@ -55,6 +62,7 @@ class _AnnotationVisitor(_ScopeState):
                 sub.col_offset = node.col_offset
                 sub.end_lineno = node.end_lineno
                 sub.end_col_offset = node.end_col_offset
+        self.string_annotations.append(expr)
         saved = self.ann
         self.ann = _STRING
         self.visit(expr)
@@ -166,12 +174,15 @@ class _AnnotationVisitor(_ScopeState):
             ann(_NONE if sys.version_info >= (3, 15) else _BARE, keywords)
 
     def _typing_call(self, func: ast.AST) -> str | None:
-        for kind in ("cast", "assert_type", "TypeVar", "NewType", "TypedDict", "NamedTuple"):
-            if self._is_typing(func, kind):
-                return kind
-        if self._is_typing(func, "ParamSpec") or self._is_typing(func, "TypeVarTuple"):
-            return "ParamSpec"
-        return None
+        # One scope lookup per call (this runs on every call in the tree), then the member.
+        if not self._is_typing(func, None):
+            return None
+        if isinstance(func, ast.Name):
+            binding = self._lookup(func.id)
+            member = binding.real_name if isinstance(binding, _B) else None
+        else:
+            member = func.attr if isinstance(func, ast.Attribute) else None
+        return _TYPING_CALLS.get(member) if member else None
 
     def _uses_locals(self) -> None:
         scope = self.stack[-1]

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable, Iterable
 
 from analyzer.rules._bindings import (
+    _ANNOTATION,
     _ASSIGN,
     _B,
     _BUILTIN,
@@ -26,9 +27,13 @@ from analyzer.rules._bindings import (
     _SCOPE_NAMES,
     _STAR,
     Binding,
+    ImportStatementFinding,
     Redefinition,
     Scope,
+    ShadowedImport,
+    StarUsage,
     UndefinedExport,
+    UndefinedLocal,
     UndefinedName,
     UnusedImport,
     UnusedVariable,
@@ -54,16 +59,20 @@ def _check_dead(state: _ScopeState, scope: _Scope) -> None:
         return  # names bound in a class body are attributes: never unused
     bindings = scope.bindings
     if kind == _FUNC or kind == _LAMBDA:
-        if not scope.uses_locals:
-            for name, b in bindings.items():
-                if (
-                    b is not _BUILTIN
-                    and not b.used
-                    and _ASSIGN <= b.kind <= _NONLOCAL
-                    and name != "_"
-                    and name not in _ALWAYS_USED
-                ):
-                    state.unused_variables.append((name, b.node))
+        uses_locals = scope.uses_locals
+        for name, b in bindings.items():
+            if b is _BUILTIN or b.used:
+                continue
+            if b.kind == _ANNOTATION:
+                # pyflakes reports unused annotations even where locals() is called.
+                state.unused_annotations.append((name, b.node))
+            elif (
+                not uses_locals
+                and _ASSIGN <= b.kind <= _NONLOCAL
+                and name != "_"
+                and name not in _ALWAYS_USED
+            ):
+                state.unused_variables.append((name, b.node))
     all_b = bindings.get("__all__")
     all_names: Iterable[str] = ()
     if isinstance(all_b, _B) and all_b.kind == _EXPORT:
@@ -76,17 +85,26 @@ def _check_dead(state: _ScopeState, scope: _Scope) -> None:
                 for name in undefined:
                     state.undefined_exports.append((name, all_b.stmt))
             if scope.star:
+                modules = []
                 for sb in bindings.values():
                     if isinstance(sb, _B) and sb.kind == _STAR:
                         sb.used = True
-                state.star_undefined.extend(undefined)
+                        modules.append(sb.full_name)
+                from_list = ", ".join(sorted(modules))
+                state.star_undefined.extend((n, all_b.stmt, from_list) for n in undefined)
     for b in bindings.values():
         if b is _BUILTIN or b.kind > _FUTURE:
             continue
-        if not b.used and b.name not in all_names:
+        if not b.used and b.name not in all_names and not (state.is_stub and _reexport(b)):
             state.unused_imports.append(b)
             for r in b.redefined or ():
-                state.redefinitions.append((r, r.node, b.stmt.lineno))
+                state.redefinitions.append((r, r.node, b.stmt.lineno, True))
+
+
+def _reexport(b: _B) -> bool:
+    """``import x as x`` / ``from m import x as x``: a stub's explicit re-export (PEP 484)."""
+    alias = b.alias
+    return alias is not None and alias.asname is not None and alias.asname == alias.name
 
 
 def _extend_all(state: _ScopeState, tree: ast.Module) -> bool:
@@ -150,6 +168,12 @@ class ScopeAnalysis:
     (:class:`UndefinedExport`), ``unused_variables`` (:class:`UnusedVariable`),
     ``redefinitions`` (:class:`Redefinition`), ``star_undefined_names`` (names that are
     undefined unless a ``from m import *`` provides them; never in ``undefined_names``),
+    ``star_usages`` (the same as :class:`StarUsage` records, F405), ``shadowed_imports``
+    (:class:`ShadowedImport`, F402), ``star_imports`` and ``misplaced_star_imports`` (F403,
+    F406), ``late_future_imports`` and ``undefined_futures`` (F404, F407; all four
+    :class:`ImportStatementFinding`), ``undefined_locals`` (:class:`UndefinedLocal`, F823),
+    ``unused_annotations`` (:class:`UnusedVariable`, F842), ``string_annotations`` (the
+    parsed expressions of string annotations, every node placed at its string),
     ``all_names`` (the static ``__all__`` names, or None without ``__all__``),
     ``all_dynamic`` (``__all__`` exists but some part of it is not a literal),
     ``future_annotations``. Positions are 1-based lines and 1-based *character* columns,
@@ -160,6 +184,9 @@ class ScopeAnalysis:
         "unused_imports", "undefined_names", "undefined_exports", "unused_variables",
         "redefinitions", "star_undefined_names", "all_names", "all_dynamic",
         "future_annotations", "_analyzer", "_column", "_scopes", "_bindings",
+        "star_usages", "shadowed_imports", "star_imports", "misplaced_star_imports",
+        "late_future_imports", "undefined_futures", "undefined_locals", "unused_annotations",
+        "string_annotations",
     )  # fmt: skip
 
     # Declared for the type checker; __init__ sets them through object.__setattr__, as
@@ -173,6 +200,15 @@ class ScopeAnalysis:
     all_names: tuple[str, ...] | None
     all_dynamic: bool
     future_annotations: bool
+    star_usages: tuple[StarUsage, ...]
+    shadowed_imports: tuple[ShadowedImport, ...]
+    star_imports: tuple[ImportStatementFinding, ...]
+    misplaced_star_imports: tuple[ImportStatementFinding, ...]
+    late_future_imports: tuple[ImportStatementFinding, ...]
+    undefined_futures: tuple[ImportStatementFinding, ...]
+    undefined_locals: tuple[UndefinedLocal, ...]
+    unused_annotations: tuple[UnusedVariable, ...]
+    string_annotations: tuple[ast.expr, ...]
     _analyzer: _ScopeState
     _column: Callable[[int, int], int]
     _scopes: tuple[Scope, ...] | None
@@ -209,9 +245,33 @@ class ScopeAnalysis:
                 UnusedVariable(n, *rng(node)) for n, node in a.unused_variables
             ),
             "redefinitions": tuple(
-                Redefinition(b.name, *rng(node), line) for b, node, line in a.redefinitions
+                Redefinition(b.name, *rng(node), line, is_import)
+                for b, node, line, is_import in a.redefinitions
             ),
-            "star_undefined_names": tuple(a.star_undefined),
+            "star_undefined_names": tuple(n for n, _, _ in a.star_undefined),
+            "star_usages": tuple(
+                StarUsage(n, *rng(node), modules) for n, node, modules in a.star_undefined
+            ),
+            "shadowed_imports": tuple(
+                ShadowedImport(b.name, *rng(node), line) for b, node, line in a.shadowed_imports
+            ),
+            "star_imports": tuple(ImportStatementFinding(n, *rng(s)) for n, s in a.star_imports),
+            "misplaced_star_imports": tuple(
+                ImportStatementFinding(n, *rng(s)) for n, s in a.misplaced_star_imports
+            ),
+            "late_future_imports": tuple(
+                ImportStatementFinding(n, *rng(s)) for n, s in a.late_futures
+            ),
+            "undefined_futures": tuple(
+                ImportStatementFinding(n, *rng(s)) for n, s in a.undefined_futures
+            ),
+            "undefined_locals": tuple(
+                UndefinedLocal(n, *rng(node), line) for n, node, line in a.undefined_locals
+            ),
+            "unused_annotations": tuple(
+                UnusedVariable(n, *rng(node)) for n, node in a.unused_annotations
+            ),
+            "string_annotations": tuple(a.string_annotations),
             "all_names": tuple(a.all_binding.names or ()) if a.all_binding else None,
             "all_dynamic": bool(a.all_binding and a.all_binding.dynamic),
             "future_annotations": a.future_annotations,

@@ -27,8 +27,10 @@ from analyzer.rules._bindings import (
     _COMP,
     _EXPORT,
     _FROM,
+    _FUNC,
     _FUTURE,
     _GEN,
+    _LAMBDA,
     _LOOP,
     _MODULE,
     _NAMED,
@@ -45,6 +47,10 @@ from analyzer.rules._bindings import (
 _NONE, _STRING, _BARE = 0, 1, 2
 
 _TYPING_MODULES = frozenset(("typing", "typing_extensions"))
+
+
+def _is_str(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
 class _ClassMagic:
@@ -64,12 +70,13 @@ _Deferred = tuple[Callable[[Any], None], Any, list[_Scope], _Fork, int]
 class _ScopeState:
     """One pass over the module (function bodies deferred, as pyflakes' deferFunction)."""
 
-    def __init__(self, builtins: frozenset[str], is_package: bool) -> None:
+    def __init__(self, builtins: frozenset[str], is_package: bool, is_stub: bool = False) -> None:
         base = _BUILTIN_DICTS.get(builtins)
         if base is None:
             base = dict.fromkeys(builtins, _BUILTIN)
             _BUILTIN_DICTS[builtins] = base
         self.is_package = is_package
+        self.is_stub = is_stub
         self.module_scope: _Scope | None = None
         self.base_builtins = base
         self.stack: list[_Scope] = []
@@ -82,12 +89,28 @@ class _ScopeState:
         self.ann = _NONE
         self.except_stack: list[Iterable[str | None]] = [()]
         self.future_annotations = False
-        self.used_builtins: set[str] = set()
+        # Builtin name -> the scope and node of its latest read (a builtin has no _B).
+        self.used_builtins: dict[str, tuple[_Scope, _Located]] = {}
         self.all_bindings: list[_B] = []
         # Findings, with ast positions (byte columns) until the end.
         self.undefined: list[tuple[str, _Located]] = []
-        self.star_undefined: list[str] = []
-        self.redefinitions: list[tuple[_B, _Located, int]] = []
+        #: (name, node, the star-imported modules it may come from) for F405.
+        self.star_undefined: list[tuple[str, _Located, str]] = []
+        self.shadowed_imports: list[tuple[_B, _Located, int]] = []
+        self.undefined_locals: list[tuple[str, _Located, int | None]] = []
+        self.unused_annotations: list[tuple[str, _Located]] = []
+        # Import statements: (module or feature, node) for F403, F406, F404, F407.
+        self.star_imports: list[tuple[str, ast.ImportFrom]] = []
+        self.misplaced_star_imports: list[tuple[str, ast.ImportFrom]] = []
+        self.late_futures: list[tuple[str, ast.ImportFrom]] = []
+        self.undefined_futures: list[tuple[str, ast.ImportFrom]] = []
+        self.futures_allowed = True
+        #: The parsed string annotations (positions at their string), for rules on them.
+        self.string_annotations: list[ast.expr] = []
+        # Stubs: reads that found no binding, retried once the module is complete.
+        self.stub_pending: list[tuple[str, _Located, list[_Scope], Iterable[str | None]]] = []
+        self.resolving_stub = False
+        self.redefinitions: list[tuple[_B, _Located, int, bool]] = []
         self.unused_imports: list[_B] = []
         self.unused_variables: list[tuple[str, _Located]] = []
         self.undefined_exports: list[tuple[str, _Located]] = []
@@ -101,12 +124,22 @@ class _ScopeState:
         module = self._push(_MODULE, tree, "<module>")
         module.bindings = self.base_builtins.copy()
         self.module_scope = module
-        self._stmts(tree.body)
+        visit = self.visit
+        for stmt in tree.body:
+            if self.futures_allowed and not (
+                stmt.__class__ is ast.ImportFrom
+                or (isinstance(stmt, ast.Expr) and _is_str(stmt.value))
+            ):
+                # pyflakes: only docstrings and from-imports may precede a __future__ import.
+                self.futures_allowed = False
+            visit(stmt)
         deferred = self.deferred
         while deferred:
             fn, arg, stack, fork, cond = deferred.popleft()
             self.stack, self.fork, self.cond = stack, fork, cond
             fn(arg)
+        if self.stub_pending:
+            self._resolve_stub_reads()
         self.stack = [module]
         self._pop()
 
@@ -210,7 +243,8 @@ class _ScopeState:
             and not _different_forks(b.fork, existing.fork)
         ):
             if existing.kind <= _FUTURE and b.for_parent:
-                pass  # pyflakes' F402 (import shadowed by loop variable), not F811
+                # pyflakes' F402 (import shadowed by loop variable), not F811
+                self.shadowed_imports.append((b, b.node, existing.stmt.lineno))
             elif found is current:
                 if (
                     not existing.used
@@ -220,7 +254,7 @@ class _ScopeState:
                 ):
                     line = existing.stmt.lineno
                     b.redefined_line = line
-                    self.redefinitions.append((b, b.node, line))
+                    self.redefinitions.append((b, b.node, line, existing.kind <= _FUTURE))
             elif existing.kind <= _FUTURE and _redefines(b, existing):
                 if existing.redefined is None:
                     existing.redefined = []
@@ -228,7 +262,11 @@ class _ScopeState:
         bindings = current.bindings
         here = bindings.get(name)
         if here is not None:
-            b.used = name in self.used_builtins if here is _BUILTIN else here.used
+            if here is _BUILTIN:
+                b.use = self.used_builtins.get(name)
+                b.used = b.use is not None
+            else:
+                b.used, b.use = here.used, here.use
         if here is None or b.kind != _ANNOTATION:
             if b.kind == _NAMED:
                 # PEP 572: the target belongs to the scope around the comprehensions.
@@ -287,6 +325,7 @@ class _ScopeState:
         """pyflakes' handleNodeLoad."""
         can_access: bool | None = None
         star = False
+        use = (self.stack[-1], node)
         for scope in reversed(self.stack):
             kind = scope.kind
             if kind == _CLASS_SCOPE:
@@ -297,8 +336,9 @@ class _ScopeState:
             b = scope.bindings.get(name)
             if b is not None:
                 if b is _BUILTIN:
-                    self.used_builtins.add(name)
+                    self.used_builtins[name] = use
                     return
+                b.use = use
                 if b.kind == _ANNOTATION and not self._postponed():
                     b.used = True
                     continue
@@ -309,18 +349,24 @@ class _ScopeState:
                     other = scope.bindings.get(b.full_name)
                     if isinstance(other, _B):
                         other.used = True
+                        other.use = use
                 return
             if scope.star:
                 star = True
             if can_access is not False:
                 can_access = kind >= _COMP
+        if self.is_stub and not self.resolving_stub:
+            # A stub is never run: any name may be a forward reference.
+            self.stub_pending.append((name, node, self.stack[:], self.except_stack[-1]))
+            return
         if star:
+            modules = []
             for scope in self.stack:
-                if scope.star:
-                    for sb in scope.bindings.values():
-                        if isinstance(sb, _B) and sb.kind == _STAR:
-                            sb.used = True
-            self.star_undefined.append(name)
+                for sb in scope.bindings.values() if scope.star else ():
+                    if isinstance(sb, _B) and sb.kind == _STAR:
+                        sb.used = True
+                        modules.append(sb.full_name)
+            self.star_undefined.append((name, node, ", ".join(sorted(modules))))
             return
         if name == "__path__" and self.is_package:
             return
@@ -328,6 +374,37 @@ class _ScopeState:
             return
         if "NameError" not in self.except_stack[-1]:
             self.undefined.append((name, node))
+
+    def _resolve_stub_reads(self) -> None:
+        """Retry the reads of a stub that found no binding, against the complete scopes."""
+        self.resolving_stub = True
+        saved_ann = self.ann
+        self.ann = _STRING  # every annotation of a stub is postponed
+        for name, node, stack, handlers in self.stub_pending:
+            self.stack = stack
+            self.except_stack = [handlers]
+            self._load(name, node)
+        self.ann = saved_ann
+        self.except_stack = [()]
+
+    def _check_local(self, name: str) -> None:
+        """pyflakes' UndefinedLocal (F823): a local about to be bound that this function
+        already read from an enclosing function, the module or the builtins."""
+        current = self.stack[-1]
+        if (current.kind != _FUNC and current.kind != _LAMBDA) or name in current.bindings:
+            return
+        for scope in self.stack[:-1]:
+            kind = scope.kind
+            if kind != _FUNC and kind != _LAMBDA and kind != _MODULE:
+                continue
+            b = scope.bindings.get(name)
+            if b is None:
+                continue
+            use = self.used_builtins.get(name) if b is _BUILTIN else b.use
+            if use is not None and use[0] is current:
+                line = None if b is _BUILTIN else b.stmt.lineno
+                self.undefined_locals.append((name, use[1], line))
+                return
 
     def _store_name(self, node: ast.Name, kind: int, stmt: ast.stmt | None) -> None:
         name = node.id
@@ -344,6 +421,7 @@ class _ScopeState:
             b = self._new(name, kind, node)
         if kind == _LOOP:
             b.for_parent = True
+        self._check_local(name)
         self._add(b)
 
     def _export_names(self, b: _B, stmt: ast.stmt) -> None:

@@ -116,3 +116,31 @@ def test_through_the_cli(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     found = [(d["line"], d["column"], d["code"]) for d in json.loads(proc.stdout)]
     assert found == [(2, 7, "F507"), (3, 7, "F525"), (4, 12, "F522")]
+
+
+# -- the unused-argument fixes (F504, F522, F523), as ruff's -----------------------------------
+
+def _fixed(source: str, code: str) -> str | None:
+    """``source`` after the fixes of every ``code`` finding, or None when none has a fix."""
+    from analyzer.core import apply_edits
+
+    fixes = [d.fix for d in check_source(source, list(RULES)) if d.code == code and d.fix]
+    if not fixes:
+        return None
+    assert all(fix.applicability == "safe" for fix in fixes)
+    return apply_edits(source, [edit for fix in fixes for edit in fix.edits])
+
+
+@pytest.mark.parametrize(("source", "code", "expected"), [
+    ("x = '{1}'.format(0, 1)\n", "F523", None),  # would renumber {1}: no fix
+    ("x = '{0}'.format(0, 1, 2)\n", "F523", "x = '{0}'.format(0)\n"),
+    # The comment stays (on the kept line): code is removed, never a comment.
+    ("x = '{}'.format(\n    1,\n    2,  # why\n)\n", "F523", "x = '{}'.format(\n    1,  # why\n)\n"),
+    ("x = ('{}'.format)(1, 2)\n", "F523", "x = ('{}'.format)(1)\n"),
+    ("x = '{a}'.format(b=[1, (2)], a=1, c={3: 4})\n", "F522", "x = '{a}'.format(a=1)\n"),
+    ("x = ''.format(b=1)\n", "F522", "x = ''.format()\n"),
+    ("x = '%(a)s' % {'b': (1, 2), 'a': 1}\n", "F504", "x = '%(a)s' % {'a': 1}\n"),
+    ("x = 'é%(a)s' % {'é': 1, 'a': 1}\n", "F504", "x = 'é%(a)s' % {'a': 1}\n"),
+])
+def test_unused_argument_fixes(source: str, code: str, expected: str | None) -> None:
+    assert _fixed(source, code) == expected

@@ -1,4 +1,4 @@
-"""F401/F811/F821/F822/F841 agree with pyflakes on a deterministic slice of the standard library.
+"""The scope-provider F codes (F401, F402-F407, F811, F821-F823, F841, F842) agree with pyflakes on a deterministic slice of the standard library.
 
 The comparison is on (file, line, code) sets. Every difference must belong to a kind listed in
 DELIBERATE with its reason; the whole-stdlib figure is produced by bench/, not here.
@@ -14,8 +14,10 @@ from pathlib import Path
 import pyflakes.checker as checker
 import pyflakes.messages as messages
 
-from analyzer.rules import RuleContext, run_module_rules
-from plugins.scope_rules import RULES
+from analyzer.rules import RuleContext, RuleSettings, run_module_rules
+from plugins import import_rules, local_rules, scope_rules
+
+RULES = scope_rules.RULES + import_rules.RULES + local_rules.RULES
 
 CODES = {
     messages.UnusedImport: "F401",
@@ -23,12 +25,22 @@ CODES = {
     messages.UndefinedName: "F821",
     messages.UndefinedExport: "F822",
     messages.UnusedVariable: "F841",
+    messages.ImportShadowedByLoopVar: "F402",
+    messages.ImportStarUsed: "F403",
+    messages.LateFutureImport: "F404",
+    messages.ImportStarUsage: "F405",
+    messages.ImportStarNotPermitted: "F406",
+    messages.FutureFeatureNotDefined: "F407",
+    messages.UndefinedLocal: "F823",
+    messages.UnusedAnnotation: "F842",
 }
 
 #: Kinds of difference that are choices, not bugs: kind -> reason.
 DELIBERATE = {
     "all-extend": "shoal reads module-level __all__.extend([...])/.append('x'), pyflakes does "
     "not: names listed that way are exported (no F401) and checked (F822)",
+    "dummy-variable": "ruff's default dummy-variable-rgx: an unused local named _x is no F841, "
+    "and a _x redefining a non-import is no F811 (pyflakes spares only _)",
 }
 
 SLICE_SIZE = 60
@@ -66,10 +78,17 @@ def _extended_all_names(tree: ast.Module) -> set[str]:
 
 def classify(code: str, name: str, extra: bool, tree: ast.Module) -> str:
     """The DELIBERATE kind a difference belongs to, or "unexplained"."""
+    if code in ("F811", "F841") and not extra and RuleSettings().is_dummy(name):
+        return "dummy-variable"
     if name in _extended_all_names(tree) or name.rsplit(".", 1)[-1] in _extended_all_names(tree):
         if (code == "F401" and not extra) or (code == "F822" and extra):
             return "all-extend"
     return "unexplained"
+
+
+def _name(message: str) -> str:
+    """The first quoted part of a message (the name), else the whole message."""
+    return message.split("'")[1] if "'" in message else message
 
 
 def compare(path: Path) -> list[str]:
@@ -81,13 +100,12 @@ def compare(path: Path) -> list[str]:
     for msg in checker.Checker(ast.parse(source), filename=str(path)).messages:
         code = CODES.get(type(msg))
         if code:
-            theirs[(msg.lineno, code, msg.message_args[0])] = msg
+            theirs[(msg.lineno, code, _name(msg.message % msg.message_args))] = msg
     context = RuleContext(path=str(path), module="", is_package=is_package, source=source)
     ours = {}
     for d in run_module_rules(context, RULES, tree):
-        assert d.code in ("F401", "F811", "F821", "F822", "F841"), d
-        name = d.message.split("'")[1]
-        ours[(d.line, d.code, name)] = d
+        assert d.code in CODES.values(), d
+        ours[(d.line, d.code, _name(d.message))] = d
     problems = []
     for key in ours.keys() - theirs.keys():
         if classify(key[1], key[2], True, tree) == "unexplained":

@@ -5,7 +5,8 @@ package, read with ``ast`` (never run): the source is a string constant (dedente
 harness does), the expected messages are ``m.Name`` (or bare) pyflakes message classes. Left
 out: calls with keyword options (``is_segment``, custom builtins), calls under an ``if``/
 ``for``/``with`` in the test (version gates, patched environments), test methods or classes
-decorated with ``skip``/``skipIf``, ``test_doctests`` (doctest mode is off, as in flake8) and
+decorated with ``skip``/``skipIf`` (but a ``skipIf(version_info ...)`` that is false on the
+running Python runs), ``test_doctests`` (doctest mode is off, as in flake8) and
 sources the running Python cannot parse. Message classes map to codes as flake8 numbers them;
 for every case the multiset of codes shoal reports, restricted to the F codes shoal
 implements, equals the expected one restricted the same way.
@@ -17,7 +18,9 @@ from __future__ import annotations
 import ast
 import collections
 import functools
+import operator
 import os
+import sys
 import textwrap
 from pathlib import Path
 from typing import NamedTuple
@@ -55,13 +58,14 @@ FLAKE8_PYFLAKES_CODES = {
     "UnusedVariable": "F841", "UnusedAnnotation": "F842", "RaiseNotImplemented": "F901",
 }
 
-#: The codes this test must cover: the F codes of the 7 first rules and of issue 13's part 1.
+#: The codes this test must cover: the F codes of the 7 first rules and of issue 13.
 REQUIRED = frozenset({
     "F401", "F811", "F821", "F822", "F841", "F541", "F632",
     "F501", "F502", "F503", "F504", "F505", "F506", "F507", "F508", "F509",
     "F521", "F522", "F523", "F524", "F525",
     "F601", "F602", "F621", "F622", "F631", "F633", "F634",
     "F701", "F702", "F704", "F706", "F707", "F722", "F831", "F901",
+    "F402", "F403", "F404", "F405", "F406", "F407", "F823", "F842",
 })
 
 #: Cases where shoal differs on purpose: case id -> reason.
@@ -89,9 +93,26 @@ def _skipped(node: ast.ClassDef | ast.FunctionDef) -> bool:
     for deco in node.decorator_list:
         target = deco.func if isinstance(deco, ast.Call) else deco
         name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name == "skipIf" and isinstance(deco, ast.Call) and deco.args:
+            if _version_gate(deco.args[0]) is False:
+                continue  # e.g. skipIf(version_info >= (3, 14)) on an older Python: it runs
         if name in _SKIP_DECORATORS:
             return True
     return False
+
+
+def _version_gate(test: ast.expr) -> bool | None:
+    """The value of ``version_info <op> (3, N)`` on the running Python; None for any other test."""
+    ops = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and type(test.ops[0]) in ops and isinstance(test.left, ast.Name)
+            and test.left.id == "version_info"):
+        return None
+    try:
+        version = ast.literal_eval(test.comparators[0])
+    except ValueError:
+        return None
+    return bool(ops[type(test.ops[0])](sys.version_info, version))
 
 
 def _expected(args: list[ast.expr]) -> tuple[str, ...] | None:
@@ -195,6 +216,9 @@ def test_the_suite_is_collected() -> None:
     # pyflakes 3-4 has about 700 usable cases; far fewer means the collector broke.
     assert len(cases) > 500, len(cases)
     assert {code for case in cases for code in case.expected} >= {"F401", "F821", "F632"}
+    if sys.version_info < (3, 14):
+        # Gated by skipIf(version_info >= (3, 14)): they run here, and are F407's only cases.
+        assert sum("F407" in case.expected for case in cases) == 2
 
 
 def pyflakes_findings(source: str) -> list[tuple[int, int, str, str]]:
