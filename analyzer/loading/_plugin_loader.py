@@ -44,7 +44,7 @@ from analyzer.loading._pipeline import PIPELINE_RULES
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
-    from analyzer.rules import RuleClass
+    from analyzer.rules import FactExtractor, RuleClass
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -97,6 +97,8 @@ class LoadedPlugin:
     error: str | None = None
     #: Rules of a plugin that loaded but could not be used (each a warning).
     problems: tuple[str, ...] = ()
+    #: The plugin fact extractors the plugin's modules define (``analyzer.rules.FactExtractor``).
+    extractors: tuple[type[FactExtractor], ...] = ()
 
 
 @dataclass
@@ -146,6 +148,16 @@ def rules_in_module(module: ModuleType, origin: str) -> tuple[list[RuleClass], l
             except fixit_compat.FixitRuleError as exc:
                 problems.append(str(exc))
     return rules, problems
+
+
+def extractors_in_module(module: ModuleType) -> list[type[FactExtractor]]:
+    """The fact extractor classes ``module`` defines (not those it imports), as rules."""
+    from analyzer.rules import FactExtractor
+
+    return [value for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, FactExtractor)
+            and value is not FactExtractor and value.__module__ == module.__name__
+            and isinstance(getattr(value, "NAME", None), str)]
 
 
 def _is_fixit_package(module: ModuleType) -> bool:
@@ -199,16 +211,19 @@ def _entry_points() -> list[LoadedPlugin]:
         dist = getattr(ep, "dist", None)
         origin = f"{dist.name} {dist.version}" if dist is not None else f"entry point {ep.name}"
         name = f"{ep.name} = {ep.value} ({origin})"
+        extractors: list[type[FactExtractor]] = []
         try:
             target = ep.load()
             if isinstance(target, ModuleType):
                 rules, problems = rules_in_module(target, origin)
+                extractors = extractors_in_module(target)
             else:
                 rules, problems = [_rule_class(target, origin)], []
         except Exception as exc:  # noqa: BLE001 — a broken plugin must not stop the run
             loaded.append(LoadedPlugin(name, origin, (), _describe(exc)))
             continue
-        loaded.append(LoadedPlugin(name, origin, tuple(rules), None, tuple(problems)))
+        loaded.append(LoadedPlugin(name, origin, tuple(rules), None, tuple(problems),
+                                   tuple(extractors)))
     return loaded
 
 
@@ -269,11 +284,12 @@ def _local(entry: str, root: Path | None) -> LoadedPlugin:
     try:
         module = load()
         rules, problems = rules_in_module(module, origin)
+        extractors = extractors_in_module(module)
     except Exception as exc:  # noqa: BLE001 — a broken plugin must not stop the run
         return LoadedPlugin(entry, origin, (), _describe(exc))
-    if not rules and not problems:
+    if not rules and not problems and not extractors:
         return LoadedPlugin(entry, origin, (), "defines no rule class")
-    return LoadedPlugin(entry, origin, tuple(rules), None, tuple(problems))
+    return LoadedPlugin(entry, origin, tuple(rules), None, tuple(problems), tuple(extractors))
 
 
 def _describe(exc: BaseException) -> str:
@@ -342,4 +358,4 @@ def _validate(sources: Iterable[LoadedPlugin], result: PluginSet) -> None:
             owner.setdefault(code, f"{plugin.name} ({plugin.origin})")
             kept.append(rule)
         result.plugins.append(LoadedPlugin(plugin.name, plugin.origin, tuple(kept), None,
-                                           plugin.problems))
+                                           plugin.problems, plugin.extractors))

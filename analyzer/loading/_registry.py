@@ -21,13 +21,16 @@ if TYPE_CHECKING:
 
     from analyzer.frontend import Config
     from analyzer.loading._plugin_loader import PluginWarning
-    from analyzer.rules import LintRule, ProjectRule, RuleClass
+    from analyzer.rules import FactExtractor, LintRule, ProjectRule, RuleClass
 
 class Registry:
     """Every known rule by code."""
 
     def __init__(self, infos: Iterable[RuleInfo],
-                 unavailable: Mapping[str, str] | None = None) -> None:
+                 unavailable: Mapping[str, str] | None = None,
+                 extractors: Mapping[str, type[FactExtractor]] | None = None) -> None:
+        #: The plugin fact extractors the plugins define, by NAME (``FACTS`` may name them).
+        self.extractors: dict[str, type[FactExtractor]] = dict(extractors or {})
         #: Selectors accepted by the selection that run nothing (none since plugins fail
         #: loudly: a selector naming a failed plugin's code is an unknown selector).
         self.unavailable: dict[str, str] = dict(unavailable or {})
@@ -74,17 +77,29 @@ class Registry:
         failed = loaded.failed
         if failed and getattr(config, "plugin_errors", "error") != "warn":
             raise PluginLoadError(failed[0].name, failed[0].error or "failed to load")
+        from analyzer.loading._extractors import collect_extractors, missing_facts
+        from analyzer.loading._plugin_loader import PluginWarning
+
+        extractors, problems = collect_extractors(
+            (p.name, cls) for p in loaded.plugins for cls in p.extractors)
+        fact_warnings = [PluginWarning(name, problem) for name, problem in problems]
         infos = [*PIPELINE_RULES]
         for plugin in loaded.plugins:
-            infos.extend(rule_info(rule, plugin.origin) for rule in plugin.rules)
+            for rule in plugin.rules:
+                problem = missing_facts(rule, extractors)
+                if problem is not None:
+                    fact_warnings.append(PluginWarning(plugin.name, problem))
+                    continue
+                infos.append(rule_info(rule, plugin.origin))
         from analyzer.loading._options import check_rule_options
 
         where = str(config.path) if config.path is not None else "configuration"
         option_warnings = check_rule_options(
             config.options, (rule for p in loaded.plugins for rule in p.rules), where=where,
             lenient=bool(failed))
-        warnings: list[PluginWarning | str] = [*loaded.warnings, *option_warnings]
-        return cls(infos), warnings
+        warnings: list[PluginWarning | str] = [*loaded.warnings, *fact_warnings,
+                                               *option_warnings]
+        return cls(infos, extractors=extractors), warnings
 
     @classmethod
     def for_command(cls, config: Config, args: Namespace | None = None,
@@ -135,6 +150,12 @@ class Registry:
             if info is not None and info.kind == kind and info.cls is not None:
                 chosen.append(info.cls)
         return tuple(chosen)
+
+    def extractors_for(self, selected: Iterable[str]) -> tuple[type[FactExtractor], ...]:
+        """The plugin fact extractors the selected project rules read (``FACTS``), by NAME."""
+        from analyzer.loading._extractors import extractors_for
+
+        return extractors_for(self.classes(selected, "project"), self.extractors)
 
     def __iter__(self) -> Iterator[RuleInfo]:
         return iter(sorted(self.by_code.values(), key=lambda i: i.code))

@@ -12,6 +12,8 @@ from analyzer.model._depids import (
     changed_keys,
     dep_id,
     module_key,
+    plugin_fact_key,
+    plugin_facts_key,
     star_key,
     symbol_key,
 )
@@ -24,16 +26,18 @@ from analyzer.model._facts import (
     POSITIONAL_OR_KEYWORD,
     VAR_KEYWORD,
     VAR_POSITIONAL,
+    Attribute,
     Call,
     Export,
     Import,
     ImportSource,
     ModuleFacts,
     Param,
+    PluginFact,
     Signature,
     unknown_facts,
 )
-from analyzer.model._import_graph import import_cycles, import_edges
+from analyzer.model._import_graph import cycle_components, import_cycles, import_edges
 from analyzer.model._index import (
     EXTERNAL,
     MISSING,
@@ -43,12 +47,16 @@ from analyzer.model._index import (
     Symbol,
     absolute_module,
 )
+from analyzer.model._plugin_facts import canonical_bytes, interface_digest
+from analyzer.model._syntax_versions import newer_python_error, unsupported_syntax
 
 __all__ = [
     "EXTERNAL", "FACTS_VERSION", "KEYWORD_ONLY", "MISSING", "MODULES_KEY", "POSITIONAL_ONLY",
-    "POSITIONAL_OR_KEYWORD", "SYS_MODULES_KEY", "UNKNOWN", "VAR_KEYWORD", "VAR_POSITIONAL", "Call", "Export",
+    "POSITIONAL_OR_KEYWORD", "SYS_MODULES_KEY", "UNKNOWN", "VAR_KEYWORD", "VAR_POSITIONAL", "Attribute", "Call", "Export",
     "Import", "ImportSource", "ModuleFacts", "Outcome", "Param", "ProjectIndex", "Signature",
-    "Symbol", "absolute_module", "changed_keys", "dep_id", "extract_facts", "import_cycles",
-    "import_edges", "interface_digests", "module_key", "star_key", "symbol_key",
-    "unknown_facts",
+    "Symbol", "absolute_module", "changed_keys", "cycle_components", "dep_id",
+    "extract_facts", "import_cycles",
+    "import_edges", "interface_digest", "interface_digests", "module_key", "star_key",
+    "symbol_key", "unknown_facts", "PluginFact", "canonical_bytes", "plugin_fact_key",
+    "plugin_facts_key", "newer_python_error", "unsupported_syntax",
 ]

@@ -8,6 +8,8 @@ describes, every reader recorded under it is rechecked. Keys are strings:
 - ``mod:*``     the public-name set and ``__all__`` (what star importers read)
 - ``*``         the set of project modules (readers that iterate over the project)
 - ``sys.modules[]``  the modules the project's ``sys.modules`` writes may plant
+- ``fact[NAME]:mod``  one module's value of the plugin fact extractor ``NAME``
+- ``fact[NAME]``      every module's value of ``NAME`` (readers that iterate over them)
 """
 from __future__ import annotations
 
@@ -38,13 +40,30 @@ def star_key(module: str) -> str:
     return f"{module}:*"
 
 
+def plugin_fact_key(name: str, module: str) -> str:
+    """Key of one module's value of the plugin fact extractor ``name``.
+
+    Also, without the module part, the name of that value's interface digest entry; no
+    module or symbol key can contain brackets, so neither collides with the others.
+    """
+    return f"fact[{name}]:{module}"
+
+
+def plugin_facts_key(name: str) -> str:
+    """Key of every module's value of the extractor ``name``: fired by any change of one
+    (appeared, changed interface, gone), read by ``ProjectIndex.plugin_facts``."""
+    return f"fact[{name}]"
+
+
 def dep_id(key: str) -> int:
     """Stable 32-bit id of a key: blake2b (4-byte digest, little-endian); never 0.
 
     0 marks an empty slot in the heap's dependency table, so it maps to 1; two keys sharing
     an id only cause extra rechecks, never a missed one.
     """
-    value = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=4).digest(), "little")
+    # A module name may carry a non-UTF-8 folder name (surrogate-escaped, contracts §5).
+    raw = key.encode("utf-8", "surrogateescape")
+    value = int.from_bytes(hashlib.blake2b(raw, digest_size=4).digest(), "little")
     return value or 1
 
 
@@ -55,27 +74,34 @@ def changed_keys(
 
     ``None`` means the module did not exist: then every key of the side that exists fires,
     the module key included. Digest maps come from ``analyzer.facts.interface_digests``,
-    whose ``"*"`` entry maps to ``mod:*``, ``""`` entry to ``mod`` and ``sys.modules[]``
-    entry to the project-wide :data:`SYS_MODULES_KEY`.
+    whose ``"*"`` entry maps to ``mod:*``, ``""`` entry to ``mod``, ``sys.modules[]``
+    entry to the project-wide :data:`SYS_MODULES_KEY`, and a ``fact[NAME]`` entry to both
+    ``fact[NAME]:mod`` and ``fact[NAME]``.
     """
     if old is None and new is None:
         return set()
     if old is None or new is None:
         present = new if old is None else old
         assert present is not None
-        return {_key_of(module, name) for name in present} | {module_key(module)}
+        keys = {module_key(module)}
+        for name in present:
+            keys.update(_keys_of(module, name))
+        return keys
     keys = set()
     for name in old.keys() | new.keys():
         if old.get(name) != new.get(name):
-            keys.add(_key_of(module, name))
+            keys.update(_keys_of(module, name))
     return keys
 
 
-def _key_of(module: str, digest_name: str) -> str:
+def _keys_of(module: str, digest_name: str) -> tuple[str, ...]:
     if digest_name == "":
-        return module_key(module)
+        return (module_key(module),)
     if digest_name == "*":
-        return star_key(module)
+        return (star_key(module),)
     if digest_name == SYS_MODULES_KEY:
-        return SYS_MODULES_KEY
-    return symbol_key(module, digest_name)
+        return (SYS_MODULES_KEY,)
+    if digest_name.startswith("fact["):
+        # A plugin fact's entry is named by its project-wide key (see plugin_facts_key).
+        return (f"{digest_name}:{module}", digest_name)
+    return (symbol_key(module, digest_name),)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from analyzer.model._depids import SYS_MODULES_KEY
+from analyzer.model._depids import SYS_MODULES_KEY, plugin_facts_key
 from analyzer.model._facts import Export, ModuleFacts, Signature
 
 
@@ -41,7 +41,8 @@ def interface_digests(facts: ModuleFacts) -> dict[str, str]:
 
     One entry per exported name, ``"*"`` for the public-name set and ``__all__``, and ``""``
     for the module as a whole (what a lookup of a name it does not export depends on);
-    ``"sys.modules[]"`` for the keys it writes into ``sys.modules``, when it writes any.
+    ``"sys.modules[]"`` for the keys it writes into ``sys.modules``, when it writes any;
+    ``"fact[NAME]"`` for each plugin fact it has.
     """
     stars = tuple((i.level, i.module) for i in facts.star_imports)
     names = {e.name for e in facts.exports}
@@ -61,4 +62,7 @@ def interface_digests(facts: ModuleFacts) -> dict[str, str]:
     )
     if facts.dynamic_modules:
         digests[SYS_MODULES_KEY] = _digest(facts.dynamic_modules)
+    for fact in facts.plugin_facts:
+        # Digested where the value was made: only its extractor knows its interface part.
+        digests[plugin_facts_key(fact.name)] = fact.digest
     return digests

@@ -43,7 +43,7 @@ def extract_facts(
     """
     state = ModuleState(lines)
     statements(state, tree.body, False, "")
-    calls = walk(state, tree)
+    calls, attributes = walk(state, tree)
     imports = sorted(state.imports, key=lambda i: (i.line, i.column))
     all_names: tuple[str, ...] | None = None
     if state.all_names is not None and not state.all_dynamic:
@@ -56,6 +56,7 @@ def extract_facts(
         exports=tuple(state.exports.values()),
         imports=tuple(imports),
         calls=tuple(calls),
+        attributes=tuple(attributes),
         all_names=all_names,
         all_dynamic=state.all_dynamic,
         dynamic_namespace=state.dynamic_namespace,

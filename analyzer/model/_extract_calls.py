@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import ast
 
-from analyzer.model._facts import Call
+from analyzer.model._facts import Attribute, Call
 from analyzer.model._scope import Scope, binds_locally
 from analyzer.model._state import Columns
 from analyzer.model._syntax import dotted
 
 #: A call the walk met: the node, the scope it is in, its dotted callee.
 Candidate = tuple[ast.Call, Scope, str]
+#: An attribute chain the walk met: the node, its scope, its dotted name.
+AttributeCandidate = tuple[ast.Attribute, Scope, str]
 
 
 def imported_callee(call: ast.Call, imported: set[str]) -> str | None:
@@ -50,3 +52,19 @@ def _record(node: ast.Call, callee: str, columns: Columns) -> Call:
         star_args=any(isinstance(a, ast.Starred) for a in node.args),
         star_kwargs=len(keywords) != len(node.keywords),
     )
+
+
+def attribute_records(candidates: list[AttributeCandidate], columns: Columns) -> list[Attribute]:
+    """The attribute chains no local binding shadows, in source order."""
+    out = []
+    for node, scope, name in candidates:
+        if binds_locally(scope, name.split(".", 1)[0]):
+            continue
+        line = node.lineno
+        end_line = node.end_lineno or line
+        out.append(Attribute(
+            name, line, columns.column(line, node.col_offset), end_line,
+            columns.column(end_line, node.end_col_offset or node.col_offset),
+            type(node.ctx) is not ast.Load))
+    out.sort(key=lambda a: (a.line, a.column))
+    return out

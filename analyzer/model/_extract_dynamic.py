@@ -17,9 +17,22 @@ NAMESPACE_BUILTINS = ("globals", "vars")
 
 
 def writes_own_namespace(call: ast.Call) -> bool:
-    """``globals()`` or ``vars()``: the module may write names into its own namespace."""
+    """``globals()`` or ``vars()``, or ``Enum._convert_(…, __name__, …)`` (which copies the
+    members into the module named, as ``ssl`` does): the module may write names into its
+    own namespace."""
     func = call.func
+    if type(func) is ast.Attribute and func.attr in _CONVERT:
+        return any(_is_own_name(a) for a in call.args) or any(
+            k.arg == "module" and _is_own_name(k.value) for k in call.keywords)
     return type(func) is ast.Name and func.id in NAMESPACE_BUILTINS and not call.args
+
+
+#: Enum's ``_convert_`` (and its older spelling) take the name of the module to fill.
+_CONVERT = frozenset({"_convert_", "_convert"})
+
+
+def _is_own_name(node: ast.expr) -> bool:
+    return type(node) is ast.Name and node.id == "__name__"
 
 
 def copies_members_into_module(decorators: tuple[str, ...]) -> bool:

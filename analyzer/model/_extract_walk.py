@@ -11,7 +11,13 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from analyzer.model._extract_calls import Candidate, call_records, imported_callee
+from analyzer.model._extract_calls import (
+    AttributeCandidate,
+    Candidate,
+    attribute_records,
+    call_records,
+    imported_callee,
+)
 from analyzer.model._extract_dynamic import (
     is_local_namespace_call,
     is_own_module_item,
@@ -21,7 +27,7 @@ from analyzer.model._extract_dynamic import (
     writes_own_namespace,
 )
 from analyzer.model._extract_imports import catches_import_error, is_type_checking, record_imports
-from analyzer.model._facts import Call
+from analyzer.model._facts import Attribute, Call
 from analyzer.model._scope import Scope
 from analyzer.model._state import ModuleState
 from analyzer.model._syntax import TRY_TYPES, dotted
@@ -34,7 +40,8 @@ _Item = tuple[Any, Scope, str]
 class _Walk:
     """What handlers share: the module's state, its scope, imported names, found calls."""
 
-    __slots__ = ("state", "module_scope", "imported", "sys_modules", "candidates", "push")
+    __slots__ = ("state", "module_scope", "imported", "sys_modules", "candidates",
+                 "attributes", "push")
 
     def __init__(
         self, state: ModuleState, module_scope: Scope, push: Callable[[_Item], None]
@@ -49,20 +56,23 @@ class _Walk:
             if e.kind == "import" and e.source is not None and e.source.level == 0
         )
         self.candidates: list[Candidate] = []
+        self.attributes: list[AttributeCandidate] = []
         self.push = push
 
 
 _Handler = Callable[[_Walk, Any, Scope, str], Scope | None]
 
 
-def walk(state: ModuleState, tree: ast.Module) -> list[Call]:
-    """Walk the whole tree once; bind what only it sees; return the calls of imported names."""
+def walk(state: ModuleState, tree: ast.Module) -> tuple[list[Call], list[Attribute]]:
+    """Walk the whole tree once; bind what only it sees; return the calls and the attribute
+    chains of imported names."""
     module_scope = Scope(None)
     stack: list[_Item] = [(stmt, module_scope, "") for stmt in reversed(tree.body)]
     context = _Walk(state, module_scope, stack.append)
     _traverse(context, stack)
     state.bind_unseen(module_scope.names)
-    return call_records(context.candidates, state.lines)
+    return (call_records(context.candidates, state.lines),
+            attribute_records(context.attributes, state.lines))
 
 
 def _traverse(context: _Walk, stack: list[_Item]) -> None:
@@ -127,6 +137,16 @@ def _call(context: _Walk, node: ast.Call, scope: Scope, guard: str) -> Scope | N
         callee = imported_callee(node, context.imported)
         if callee is not None:
             context.candidates.append((node, scope, callee))
+    return scope
+
+
+def _attribute(context: _Walk, node: ast.Attribute, scope: Scope, guard: str) -> Scope | None:
+    if context.imported:
+        name = dotted(node)
+        if name is not None and name.split(".", 1)[0] in context.imported:
+            context.attributes.append((node, scope, name))
+            # The rest of the chain is Names and Attributes being read: nothing to bind.
+            return None
     return scope
 
 
@@ -273,6 +293,7 @@ def _match_mapping(
 #: The walk's handler per node type (exact types: a dict lookup beats an isinstance chain).
 _HANDLERS: dict[type, _Handler] = {
     ast.Call: _call,
+    ast.Attribute: _attribute,
     ast.Subscript: _subscript,
     ast.FunctionDef: _function,
     ast.AsyncFunctionDef: _function,

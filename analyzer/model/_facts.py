@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 
 POSITIONAL_ONLY = "positional_only"
 POSITIONAL_OR_KEYWORD = "positional_or_keyword"
@@ -186,6 +186,34 @@ class Call(_Record):
 
 
 @dataclass(frozen=True, slots=True)
+class Attribute(_Record):
+    """A dotted attribute chain (outermost) whose first component is bound by a module-level
+    import and not shadowed where it is used: ``os.path.join``, ``pkg.mod.nope``."""
+
+    name: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    #: assigned or deleted (``mod.x = 1``), not read
+    store: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PluginFact(_Record):
+    """One plugin extractor's value for a module, and the digest of its interface part."""
+
+    #: the extractor's ``NAME``
+    name: str
+    #: the extractor's ``VERSION`` when the value was made; another version reads as absent
+    version: int
+    #: what ``extract`` returned: small, immutable, picklable (never None: None is no value)
+    value: object
+    #: ``interface_digest(version, interface(value))``, computed where the value was made
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleFacts(_Record):
     """Exports and uses of one module (docs/contracts.md, section 1)."""
 
@@ -205,6 +233,17 @@ class ModuleFacts(_Record):
     #: (docs/contracts.md §1 for the encoding). Non-empty: modules it does not own may exist.
     dynamic_modules: tuple[str, ...] = ()
     version: int = FACTS_VERSION
+    #: The values of the plugin fact extractors that gave one, sorted by name.
+    plugin_facts: tuple[PluginFact, ...] = ()
+    #: Attribute chains of imported names, in source order (SH006 reads them).
+    attributes: tuple[Attribute, ...] = ()
+
+    def plugin_fact(self, name: str) -> PluginFact | None:
+        """The plugin fact of the extractor named ``name``, or None."""
+        for fact in self.plugin_facts:
+            if fact.name == name:
+                return fact
+        return None
 
     @property
     def star_imports(self) -> tuple[Import, ...]:

@@ -123,6 +123,11 @@ def _shortest_cycle(start: str, members: set[str], edges: Mapping[str, Mapping[s
     raise AssertionError(f"{start} is in a component of {len(members)} modules but on no cycle")
 
 
+def cycle_components(edges: Mapping[str, Mapping[str, Import]]) -> list[list[str]]:
+    """The modules of each import cycle (SCC of two or more), sorted: what SH003 reports."""
+    return [c for c in _components(edges) if len(c) > 1]
+
+
 def import_cycles(facts_by_module: Mapping[str, ModuleFacts]) -> list[Diagnostic]:
     """One SH003 per import cycle (strongly connected component of two or more modules).
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from analyzer.model._depids import (
     MODULES_KEY,
     SYS_MODULES_KEY,
     module_key,
+    plugin_fact_key,
+    plugin_facts_key,
     star_key,
     symbol_key,
 )
@@ -81,10 +84,16 @@ def absolute_module(from_module: str, is_package: bool, level: int, module: str)
     """The absolute name of ``from <level dots><module> import``; None above the top package."""
     if level == 0:
         return module
-    parts = from_module.split(".") if from_module else []
+    folder, slash, dotted = from_module.rpartition("/")
+    parts = dotted.split(".") if dotted else []
     if not is_package:
         parts = parts[:-1]
     if len(parts) < level:
+        if slash and len(parts) + 1 == level and module:
+            # A file in a folder that is no package (``examples/demo/app.py``) imports its
+            # siblings relatively only when run with the folder's parent on sys.path
+            # (``python -m demo.app``): the folder is then a namespace package.
+            return f"{folder}/{module}"
         return None
     base = ".".join(parts[: len(parts) - (level - 1)])
     return f"{base}.{module}" if module else base
@@ -98,9 +107,13 @@ class _Shared:
         module_names: Collection[str],
         load: Callable[[str], ModuleFacts | None],
         writers: Mapping[str, tuple[str, ...]] | None = None,
+        fact_holders: Mapping[str, Sequence[str]] | None = None,
+        fact_versions: Mapping[str, int] | None = None,
     ):
         self.names = frozenset(module_names)
         self.load = load
+        self.fact_holders = fact_holders
+        self.fact_versions = fact_versions
         self.tops = frozenset(name.split(".", 1)[0] for name in self.names)
         namespaces: set[str] = set()
         for name in self.names:
@@ -130,6 +143,10 @@ class ProjectIndex:
     :param record: called with each dependency key read (may repeat keys).
     :param writers: optional, every module with ``dynamic_modules`` mapped to them; without
         it the index reads every module's facts the first time an answer would be MISSING.
+    :param fact_holders: optional, extractor name -> the modules that have a value of it;
+        without it :meth:`plugin_facts` reads every module's facts.
+    :param fact_versions: optional, extractor name -> its current ``VERSION``: a value made
+        by another version reads as absent.
     """
 
     def __init__(
@@ -138,8 +155,11 @@ class ProjectIndex:
         load: Callable[[str], ModuleFacts | None],
         record: Callable[[str], None] | None = None,
         writers: Mapping[str, tuple[str, ...]] | None = None,
+        *,
+        fact_holders: Mapping[str, Sequence[str]] | None = None,
+        fact_versions: Mapping[str, int] | None = None,
     ) -> None:
-        self._shared = _Shared(module_names, load, writers)
+        self._shared = _Shared(module_names, load, writers, fact_holders, fact_versions)
         self._record = record
 
     def for_reader(self, record: Callable[[str], None] | None) -> ProjectIndex:
@@ -164,6 +184,42 @@ class ProjectIndex:
         """Every project module name, sorted (records ``*``: the set of modules)."""
         self._emit((MODULES_KEY,))
         return sorted(self._shared.names)
+
+    def plugin_fact(self, module: str, name: str) -> Any:
+        """``module``'s value of the plugin fact extractor ``name``; None when it has none
+        (not a project module, did not parse, no value) (records ``fact[name]:module``)."""
+        self._emit((plugin_fact_key(name, module),))
+        return self._plugin_value(module, name)
+
+    def plugin_facts(self, name: str) -> list[tuple[str, Any]]:
+        """Every project module's value of the extractor ``name``, as (module, value) sorted
+        by module, modules without a value left out (records ``fact[name]``: rechecked when
+        any module's value changes its interface, appears or disappears)."""
+        self._emit((plugin_facts_key(name),))
+        shared = self._shared
+        holders = shared.fact_holders
+        candidates = sorted(shared.names if holders is None else holders.get(name, ()))
+        out = []
+        for module in candidates:
+            value = self._plugin_value(module, name)
+            if value is not None:
+                out.append((module, value))
+        return out
+
+    def _plugin_value(self, module: str, name: str) -> Any:
+        shared = self._shared
+        if module not in shared.names:
+            return None
+        facts = shared.facts_of(module)
+        if facts is None or not facts.parse_ok:
+            return None
+        fact = facts.plugin_fact(name)
+        if fact is None:
+            return None
+        versions = shared.fact_versions
+        if versions is not None and versions.get(name) != fact.version:
+            return None  # made by another version of the extractor: discarded
+        return fact.value
 
     def resolve(self, module: str) -> ModuleFacts | Outcome:
         """A module's facts, or MISSING / UNKNOWN / EXTERNAL (records ``module``)."""

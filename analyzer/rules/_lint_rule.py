@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from analyzer.core import SourceLines
+from analyzer.frontend import DUMMY_VARIABLE_RGX
 
 if TYPE_CHECKING:
     import ast
@@ -63,6 +64,14 @@ class RuleSettings:
     target_version: tuple[int, int] = (sys.version_info[0], sys.version_info[1])
     #: Options per rule, keyed by rule NAME or CODE; read them with :meth:`options_for`.
     options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    #: ``dummy-variable-rgx``: names of unused locals and redefinitions left alone (ruff's).
+    dummy_variable_rgx: str = DUMMY_VARIABLE_RGX
+    #: ``allowed-unused-imports``: modules whose imports are never unused (F401).
+    allowed_unused_imports: tuple[str, ...] = ()
+
+    def is_dummy(self, name: str) -> bool:
+        """Whether ``dummy-variable-rgx`` matches ``name`` (searched, as ruff does)."""
+        return re.search(self.dummy_variable_rgx, name) is not None
 
     def options_for(self, rule: type[LintRule] | LintRule) -> Mapping[str, object]:
         """The options configured for ``rule`` (by NAME, else by CODE); empty if none."""

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from analyzer.core import Diagnostic
 from analyzer.model import ModuleFacts, ProjectIndex
+from analyzer.rules._fact_extractor import FactExtractor
 
 INTERNAL_ERROR_CODE = "SH900"
 INTERNAL_ERROR_NAME = "internal-error"
@@ -42,6 +43,9 @@ class ProjectRule:
     DEFAULT_ENABLED: ClassVar[bool] = True
     #: Set when :meth:`check` reads ``self.context.tree``: the tree is loaded only then.
     NEEDS_TREE: ClassVar[bool] = False
+    #: The plugin fact extractors :meth:`check` reads (classes, or the ``NAME`` of one a
+    #: loaded plugin defines): phase 1 runs them when this rule is selected.
+    FACTS: ClassVar[tuple[type[FactExtractor] | str, ...]] = ()
 
     def __init__(self, context: ProjectContext) -> None:
         self.context = context

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import ast
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,15 @@ from analyzer.rules._lint_rule import (
     RuleContext,
     RuleSettings,
     node_class,
+)
+from analyzer.rules._rule_timing import (
+    AST_WALK,
+    CST_PARSE,
+    CST_POSITIONS,
+    CST_WALK,
+    Outside,
+    rule_key,
+    timed_actions,
 )
 
 if TYPE_CHECKING:
@@ -166,8 +176,11 @@ class _FileRun:
         ast_tree: ast.Module,
         cst_tree: Callable[[], libcst.Module] | None,
         metadata: Mapping[type, object] | None,
+        timings: dict[str, float] | None = None,
     ) -> None:
         self.context = context
+        #: rule key / phase name -> seconds, filled only when given (``--timings``)
+        self.timings = timings
         self.ast_tree = ast_tree
         self._cst_tree_factory = cst_tree
         self._cst_module: libcst.Module | None = None
@@ -185,9 +198,14 @@ class _FileRun:
 
     def instantiate(self, rules: Sequence[type[LintRule]]) -> list[LintRule | None]:
         instances: list[LintRule | None] = []
+        timings = self.timings
         for rule in rules:
+            start = time.perf_counter() if timings is not None else 0.0
             try:
                 instance = rule(self.context)
+                if timings is not None:
+                    key = rule_key(rule)
+                    timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
             except Exception as exc:
                 self.internal_error(rule, exc, "while being created")
                 instances.append(None)
@@ -200,28 +218,37 @@ class _FileRun:
     def run_ast(self, rules: Sequence[type[LintRule]]) -> None:
         plan = _plan_for(rules, "ast")
         self._actions = plan.bind(self.instantiate(rules))
+        if self.timings is not None:
+            self._actions = timed_actions(self._actions, self.timings)
         if self._actions:
-            walk_ast(
-                self.ast_tree, self._actions, plan.fields, plan.inert, self.on_error,
-                RECURSION_BUDGET,
-            )
+            with Outside(self.timings, rules, AST_WALK):
+                walk_ast(
+                    self.ast_tree, self._actions, plan.fields, plan.inert, self.on_error,
+                    RECURSION_BUDGET,
+                )
 
     def run_cst(self, rules: Sequence[type[LintRule]]) -> None:
         from analyzer.rules import _cst_fix
 
         plan = _plan_for(rules, "cst")
         try:
-            module = self.cst_module()
+            with Outside(self.timings, (), CST_PARSE):
+                module = self.cst_module()
         except Exception as exc:
             self.machinery_error(rules, f"libcst could not parse it: {type(exc).__name__}: {exc}")
             return
         self._actions = plan.bind(self.instantiate(rules))
+        if self.timings is not None:
+            self._actions = timed_actions(self._actions, self.timings)
         if not self._actions:
             return
         try:
-            _cst_fix.visit(module, self._actions, self.on_error, plan.calls, self.cst_metadata())
+            with Outside(self.timings, rules, CST_WALK):
+                _cst_fix.visit(module, self._actions, self.on_error, plan.calls,
+                               self.cst_metadata())
             if self._cst_reports:
-                self._convert_cst_reports(module)
+                with Outside(self.timings, (), CST_POSITIONS):
+                    self._convert_cst_reports(module)
         except RecursionError as exc:
             # A tree this deep defeats the recursive traversal and position computation
             # alike: what the rules reported cannot be placed, so it is dropped with them.
@@ -410,15 +437,19 @@ def run_module_rules(
     cst_tree: Callable[[], libcst.Module] | None = None,
     *,
     metadata: Mapping[type, object] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> list[Diagnostic]:
     """Run ``rules`` over one file: one ast traversal for the AST rules, one libcst one for the rest.
 
     :param cst_tree: returns the libcst tree of the file; called only when a CST rule is
         selected (default: ``libcst.parse_module(context.source)``).
     :param metadata: provider values already computed for this file (``{Provider: value}``).
+    :param timings: when given, each rule's time (its creation and visit/leave methods,
+        with the metadata they compute) is added under :func:`rule_key`, and the walks'
+        own time under :data:`AST_WALK` and the ``CST_*`` keys.
     :returns: the findings, sorted, SH900 diagnostics included.
     """
-    run = _FileRun(context, ast_tree, cst_tree, metadata)
+    run = _FileRun(context, ast_tree, cst_tree, metadata, timings)
     ast_rules = [rule for rule in rules if rule.TREE == "ast"]
     cst_rules = [rule for rule in rules if rule.TREE != "ast"]
     if ast_rules:

@@ -34,15 +34,17 @@ Example code and expected fixes are dedented (:func:`textwrap.dedent`) first.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import textwrap
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from analyzer.rules import (
     Diagnostic,
+    FactExtractor,
     Invalid,
     ProjectRule,
     RuleClass,
@@ -329,13 +331,42 @@ def _module_name(path: str) -> tuple[str, bool]:
     return ".".join(parts), is_package
 
 
+def _extractors_of(rule: RuleClass) -> tuple[type[FactExtractor], ...]:
+    """The fact extractors a project rule reads; a NAME is looked for among the extractors
+    its own module defines or imports (no registry here)."""
+    import sys
+
+    module = sys.modules.get(rule.__module__)
+    local = {v.NAME: v for v in vars(module).values()
+             if isinstance(v, type) and issubclass(v, FactExtractor)
+             and isinstance(getattr(v, "NAME", None), str)} if module is not None else {}
+    chosen: dict[str, type[FactExtractor]] = {}
+    for need in getattr(rule, "FACTS", ()):
+        cls = local.get(need) if isinstance(need, str) else need
+        if cls is None:
+            raise AssertionError(f"{rule.__qualname__} reads the fact {need!r}, which no "
+                                 f"extractor of its module defines")
+        chosen[cls.NAME] = cls
+    return tuple(chosen[name] for name in sorted(chosen))
+
+
+def _cst_of(source: str) -> Callable[[], Any]:
+    @functools.cache
+    def parse() -> Any:
+        import libcst
+
+        return libcst.parse_module(source)
+
+    return parse
+
+
 def _run_project(rule: RuleClass, modules: dict[str, str]) -> list[Diagnostic]:
     """Index ``modules`` (path -> source) and run ``rule`` (a project rule) on each module;
     a module rule given a multi-module example runs on each file."""
     import ast
 
     from analyzer.model import ProjectIndex, extract_facts
-    from analyzer.rules import SourceLines, run_project_rules
+    from analyzer.rules import SourceLines, run_extractors, run_project_rules
 
     if not _is_project_rule(rule):
         found = []
@@ -345,13 +376,24 @@ def _run_project(rule: RuleClass, modules: dict[str, str]) -> list[Diagnostic]:
     facts = {}
     trees = {}
     paths = {}
+    extractors = _extractors_of(rule)
+    failures: list[str] = []
     for path, source in modules.items():
         module, is_package = _module_name(path)
         tree = ast.parse(source, filename=path)
         trees[module], paths[module] = tree, path
         facts[module] = extract_facts(tree, module=module, path=path, is_package=is_package,
                                       lines=SourceLines(source))
-    index = ProjectIndex(facts.keys(), facts.get)
+        if extractors:
+            plugin, failed = run_extractors(extractors, tree, _cst_of(source), path=path,
+                                            module=module)
+            facts[module] = dataclasses.replace(facts[module], plugin_facts=plugin)
+            failures.extend(failed)
+    if failures:
+        # An extractor's bug is the rule's bug: say so rather than compare findings.
+        raise AssertionError("; ".join(failures))
+    index = ProjectIndex(facts.keys(), facts.get,
+                         fact_versions={e.NAME: e.VERSION for e in extractors})
     found = []
     for module, module_facts in facts.items():
         found.extend(run_project_rules(module_facts, index, [rule], path=paths[module],
