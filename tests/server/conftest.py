@@ -153,6 +153,8 @@ async def serve(root: Path, *args: str, capabilities: types.ClientCapabilities |
         procs |= session.processes()
         if shutdown:
             await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+            # `exit` sent: let it finish its way out (the cache is written then)
+            await asyncio.wait_for(client._server.wait(), TIMEOUT)  # type: ignore[union-attr]
     finally:
         if client._server is not None and client._server.returncode is None and shutdown:
             client._server.kill()

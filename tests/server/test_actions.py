@@ -68,10 +68,12 @@ async def test_hover_on_noqa_code_and_on_a_finding(tmp_path):
         await s.diagnostics(m, lambda d: codes(d) == ["F401"])
         on_noqa = await s.client.text_document_hover_async(types.HoverParams(
             types.TextDocumentIdentifier(uri(m)), types.Position(0, 20)))
-        assert on_noqa is not None and "F401" in on_noqa.contents.value
+        assert on_noqa is not None and isinstance(on_noqa.contents, types.MarkupContent)
+        assert "F401" in on_noqa.contents.value
         on_finding = await s.client.text_document_hover_async(types.HoverParams(
             types.TextDocumentIdentifier(uri(m)), types.Position(1, 8)))
-        assert on_finding is not None and "unused" in on_finding.contents.value.lower()
+        assert on_finding is not None and isinstance(on_finding.contents, types.MarkupContent)
+        assert "unused" in on_finding.contents.value.lower()
         nothing = await s.client.text_document_hover_async(types.HoverParams(
             types.TextDocumentIdentifier(uri(m)), types.Position(0, 2)))
         assert nothing is None
@@ -85,3 +87,31 @@ async def test_a_file_changed_on_disk_is_rechecked(tmp_path):
         await s.diagnostics(root / "b.py", lambda d: d == [])
         (root / "a.py").write_text("import os\n")  # closed: watchdog sees it
         await s.diagnostics(root / "a.py", lambda d: codes(d) == ["F401"])
+
+
+@pytest.mark.asyncio
+async def test_fix_all_in_the_workspace_goes_through_apply_edit(tmp_path):
+    files = {"a.py": "import os\nx = 1\n", "b.py": "import sys\nimport os\n", "c.py": "y = 2\n"}
+    root = write_project(tmp_path, files)
+    caps = types.ClientCapabilities(
+        workspace=types.WorkspaceClientCapabilities(apply_edit=True))
+    async with serve(root, capabilities=caps) as s:
+        await s.diagnostics(root / "b.py", lambda d: codes(d) == ["F401", "F401"])
+        received: list[types.WorkspaceEdit] = []
+
+        @s.client.feature(types.WORKSPACE_APPLY_EDIT)
+        def apply(*args: types.ApplyWorkspaceEditParams):  # pygls may pass the client too
+            received.append(args[-1].edit)
+            return types.ApplyWorkspaceEditResult(applied=True)
+
+        result = await s.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="shoal.fixAll"))
+        assert result == {"applied": True, "files": 2}
+        (edit,) = received
+        changes = edit.changes or {}
+        assert set(changes) == {uri(root / "a.py"), uri(root / "b.py")}
+        for name in ("a.py", "b.py"):  # as the editor would, then saved
+            (root / name).write_text(_apply(files[name], list(changes[uri(root / name)])))
+        await s.diagnostics(root / "b.py", lambda d: d == [])
+        await s.diagnostics(root / "a.py", lambda d: d == [])
+        assert (root / "a.py").read_text() == "x = 1\n"

@@ -9,7 +9,7 @@ from lsprotocol import types
 
 from analyzer.interfaces.server._convert import Converter
 
-__all__ = ["FIX_ALL", "code_actions", "hover", "rule_text"]
+__all__ = ["FIX_ALL", "code_actions", "fix_all_edits", "hover", "rule_text"]
 
 FIX_ALL = "source.fixAll.shoal"
 _CODE = re.compile(r"[A-Z]+[0-9]+")
@@ -61,14 +61,14 @@ def code_actions(ls: Any, params: types.CodeActionParams) -> list[types.CodeActi
                     edit=types.WorkspaceEdit(changes={uri: _text_edits(d.fix, conv)})))
             actions.append(_suppress(uri, d, text, conv, lsp[id(d)]))
     if want(FIX_ALL) or want(types.CodeActionKind.SourceFixAll):
-        edits = _fix_all(found, conv)
+        edits = fix_all_edits(found, conv)
         if edits:
             actions.append(types.CodeAction(title="shoal: fix all safe fixes", kind=FIX_ALL,
                                             edit=types.WorkspaceEdit(changes={uri: edits})))
     return actions
 
 
-def _fix_all(found: list[Any], conv: Converter) -> list[types.TextEdit]:
+def fix_all_edits(found: list[Any], conv: Converter) -> list[types.TextEdit]:
     """Every safe fix of the file whose edits overlap no fix taken before (one pass)."""
     taken: list[tuple[tuple[int, int], tuple[int, int]]] = []
     out: list[types.TextEdit] = []

@@ -25,17 +25,20 @@ DEBOUNCE = 0.015
 class Checker:
     """Runs every check of the session in one thread; see the module doc.
 
-    :param publish: called after each completed update with the buffers it checked.
+    :param publish: called after each completed update with the buffers it checked and
+        the session's ``Recheck`` (None after a whole check: compare everything).
     :param replan: a fresh plan (configuration changed); raises ValueError when unusable.
     :param progress: ``progress(stage, done, total)`` for the first check.
     :param error: shows a message to the user (a failed update; the server goes on).
+    :param warm: the session was resumed from the cache: the first update is a recheck
+        (the open buffers, edits since), not a whole check.
     """
 
     def __init__(self, session: Any, documents: Documents,
-                 publish: Callable[[dict[str, Buffer]], None],
+                 publish: Callable[[dict[str, Buffer], Any], None],
                  replan: Callable[[], Any] | None = None,
                  progress: Callable[[str, int, int], None] | None = None,
-                 error: Callable[[str], None] | None = None) -> None:
+                 error: Callable[[str], None] | None = None, warm: bool = False) -> None:
         self.session = session
         self.documents = documents
         self.publish = publish
@@ -47,6 +50,7 @@ class Checker:
         self.idle = threading.Event()
         self.checked_once = threading.Event()
         self.cancels = 0
+        self.warm = warm
         self.thread = threading.Thread(target=self._run, name="shoal-checker", daemon=True)
 
     def start(self) -> None:
@@ -91,11 +95,14 @@ class Checker:
             pending |= paths
             buffers = self.documents.snapshot()
             self.session.overlays = overlays(buffers)
+            delta = None
             try:
-                if first:
+                if first and self.warm:
+                    self.session.recheck(None, interrupt=lambda: self.stopping)
+                elif first:
                     self.session.check(progress=self.progress, interrupt=lambda: self.stopping)
                 else:
-                    self._update(None if lost else pending)
+                    delta = self._update(None if lost else pending)
             except Cancelled:
                 self.cancels += 1
                 continue
@@ -109,7 +116,7 @@ class Checker:
             pending = set()
             self.cancels = 0
             self.checked_once.set()
-            self.publish(buffers)
+            self.publish(buffers, delta)
         self.idle.set()
 
     def _quiet(self) -> None:
@@ -120,7 +127,9 @@ class Checker:
                 return
             time.sleep(left)
 
-    def _update(self, paths: set[str] | None) -> None:
+    def _update(self, paths: set[str] | None) -> Any:
+        """A recheck of ``paths`` (its ``Recheck``), or a rebuild (None) when they hold the
+        configuration."""
         session = self.session
         if paths is not None and session.config_changed(paths) and self.replan is not None:
             try:
@@ -130,5 +139,5 @@ class Checker:
                 paths = paths - {p for p in paths if session.config_changed([p])}
             else:
                 session.rebuild(plan, interrupt=self._interrupt)
-                return
-        session.recheck(paths, interrupt=self._interrupt)
+                return None
+        return session.recheck(paths, interrupt=self._interrupt)

@@ -28,8 +28,9 @@ class Converter:
     """Positions of one text in one encoding (``utf-8``, ``utf-16`` or ``utf-32``)."""
 
     def __init__(self, text: str, encoding: str = "utf-16") -> None:
-        # Python's line breaks only (str.splitlines would also split at a form feed).
-        self.lines = _BREAKS.split(text)
+        # Python's line breaks only (str.splitlines would also split at a form feed); a
+        # plain split when there is no carriage return, several times faster on big files.
+        self.lines = text.split("\n") if "\r" not in text else _BREAKS.split(text)
         self.encoding = encoding
 
     def _units(self, s: str) -> int:

@@ -24,7 +24,7 @@ def _buffer(ls: Any, uri: str) -> Buffer | None:
 
 def register(ls: Any) -> None:
     """Declare every feature on ``ls`` (before ``start_io``)."""
-    from analyzer.interfaces.server import _actions
+    from analyzer.interfaces.server import _actions, _commands
 
     @ls.feature(types.INITIALIZE)
     def initialize(ls: Any, params: types.InitializeParams) -> None:
@@ -97,6 +97,11 @@ def register(ls: Any) -> None:
     @ls.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: Any, params: types.HoverParams) -> types.Hover | None:
         return _actions.hover(ls, params)
+
+    @ls.command(_commands.FIX_ALL_COMMAND)
+    async def fix_all(ls: Any, *args: Any) -> dict[str, Any]:
+        await _settled(ls)
+        return await _commands.execute_fix_all(ls)
 
 
 def _edited(ls: Any, uri: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import json
 import os
 import sys
@@ -60,12 +61,17 @@ class ShoalLanguageServer(LanguageServer):
         self.documents = Documents()
         self.checker: Checker | None = None
         self.published: Published | None = None
+        self._view_plan: Any = None
+        self._view: Any = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.encoding = "utf-16"
         #: what watchdog observes (the project root) and skips (``exclude`` globs)
         self.watched_roots: list[Any] = []
         self.excludes: tuple[str, ...] = ()
         self.watcher: Any = None
+        #: ``diagnostic-scope`` from the command line or ``initializationOptions``; None:
+        #: the project's ``[tool.shoal]`` decides (re-read when the configuration reloads)
+        self.scope_override: str | None = None
 
     def shutdown(self) -> None:
         """Stop the loop without waiting for the stdin reader thread (it may block forever
@@ -88,11 +94,38 @@ class ShoalLanguageServer(LanguageServer):
         if self.loop is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(fn, *args)
 
-    def publish_changes(self, buffers: dict[str, Buffer]) -> None:
-        """After an update: push the findings of every file whose findings changed."""
+    def publish_changes(self, buffers: dict[str, Buffer], delta: Any = None) -> None:
+        """After an update: push the findings of every file whose findings changed
+        (``delta``: the update's ``Recheck``, None to compare everything)."""
         assert self.checker is not None and self.published is not None
-        for params in self.published.update(self.checker.session, buffers):
+        session = self.checker.session
+        self.published.scope = str(self.scope_override or getattr(
+            session.plan.config, "diagnostic_scope", "workspace"))
+        visible = None
+        view = self._baseline_view(session.plan)
+        if view is not None:
+            if delta is None:
+                visible = view.shown = view.visible(session)
+            else:
+                delta = copy.copy(delta)  # the session's own Recheck stays as it was
+                visible = view.adjust(delta, session)
+        for params in self.published.update(session, buffers, delta, visible):
             self.from_thread(self.text_document_publish_diagnostics, params)
+
+    def _baseline_view(self, plan: Any) -> Any:
+        """The ``baseline`` of ``[tool.shoal]`` as a view of the session (None without one),
+        read again when the configuration is."""
+        from analyzer.interfaces._baseline import BaselineError
+        from analyzer.interfaces._baseline_run import watch_view
+
+        if self._view_plan is not plan:
+            self._view_plan = plan
+            try:
+                self._view = watch_view(plan)
+            except BaselineError as exc:  # findings are still shown: all of them
+                self._view = None
+                self.show_error(f"shoal: baseline not used: {exc}")
+        return self._view
 
     def show_error(self, message: str) -> None:
         """A message the user should see, and the log."""
@@ -150,6 +183,31 @@ def _watch_parent(pid: int, server: ShoalLanguageServer) -> None:
             pass  # alive, another user's
 
 
+def _warm(plan: Any, replan: Any) -> tuple[Any, Any]:
+    """The session resumed from the project's cache when it holds a valid one (opened, up
+    to date with the disk), else None; and the ``save`` that writes it back on exit."""
+    from analyzer.engine import warm_session
+
+    try:
+        return warm_session(plan, replan=replan)
+    except OSError as exc:  # an unwritable cache directory: start cold, save nothing
+        print(f"shoal: cache not used: {exc}", file=sys.stderr)
+        return None, lambda session: None
+
+
+def _save(session: Any, save: Any) -> None:
+    """Write the cache for the next start; unsaved buffers are first put back to their files
+    (a cache holds what is on disk, which ``shoal check`` also reads)."""
+    try:
+        if session.overlays:
+            paths = list(session.overlays)
+            session.overlays = {}
+            session.recheck(paths)
+        save(session)
+    except Exception as exc:  # the cache is an optimisation: never fail the exit on it
+        print(f"shoal: cache not written: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+
 def run_server(args: argparse.Namespace) -> int:
     """``shoal server``: serve LSP on stdin/stdout until the client goes; exit code 0 after
     ``shutdown`` then ``exit``, 1 otherwise (the LSP rule)."""
@@ -182,14 +240,18 @@ def run_server(args: argparse.Namespace) -> int:
 
     try:
         plan = replan()
-        session = Session(plan, replan=replan).open()
+        session, save = _warm(plan, replan)
+        warm = session is not None
+        if session is None:
+            session = Session(plan, replan=replan).open()
     except (ValueError, CheckError) as exc:
         print(f"shoal: error: {exc}", file=sys.stderr)
         return exit_codes.ERROR
     server = ShoalLanguageServer()
-    server.published = Published(plan.registry, "utf-16", args.diagnostic_scope)
+    server.published = Published(plan.registry, "utf-16")
+    server.scope_override = getattr(args, "diagnostic_scope", None)
     server.checker = Checker(session, server.documents, server.publish_changes, replan,
-                             error=server.show_error)
+                             error=server.show_error, warm=warm)
     server.watched_roots = [plan.discovery.project_root]
     server.excludes = tuple(getattr(plan.config, "excludes", ()) or ())
     _handlers.register(server)
@@ -210,6 +272,7 @@ def run_server(args: argparse.Namespace) -> int:
         try:
             _handlers.stop_watching(server)
             server.checker.stop()
+            _save(session, save)
         finally:
             session.close()
             signal.signal(signal.SIGTERM, previous)
