@@ -1,0 +1,371 @@
+"""What `shoal deps` and `shoal graph` read: a compact, read-only view of a checked project.
+
+The view (:class:`Insight`) holds the modules, the import edges (import-time, deferred or
+``TYPE_CHECKING``), the SH003 components, and the dependency table with its keys named
+(the heap stores only 32-bit ids, so the keys the project can have are enumerated and
+looked up once). It is built from a session's state and heap, and kept beside the warm
+cache as ``insight-<generation>.pickle`` with a copy of the index's file map: a query
+checks the files against it and reads nothing else, since unpickling the index, the state
+and the heap snapshot costs far more than a query may; the cache's next write removes it
+with the generation it describes (docs/contracts.md §12).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from analyzer.engine._invalidation import ModuleChanges, recheck_set
+from analyzer.model import (
+    MODULES_KEY,
+    SYS_MODULES_KEY,
+    ModuleFacts,
+    absolute_module,
+    changed_keys,
+    cycle_components,
+    dep_id,
+    import_edges,
+    module_key,
+    star_key,
+    symbol_key,
+)
+
+if TYPE_CHECKING:
+    from analyzer.engine._plan import CheckPlan
+    from analyzer.engine._state import SessionState
+
+__all__ = ["EDGE_KINDS", "Insight", "ModuleInfo", "load_insight"]
+
+#: How an import runs, strongest first: at import time, inside a function, or only for
+#: the type checker. An edge between two modules takes the strongest of its imports.
+EDGE_KINDS = ("import", "deferred", "type-checking")
+INSIGHT_FORMAT = 4
+_MAGIC = b"shoal-insight\n"
+
+Progress = Callable[[str, int, int], None]
+
+
+class ModuleInfo(NamedTuple):
+    """One project module: its display path, and whether phase 2 runs on it (a tuple:
+    thousands of them unpickle on every query)."""
+
+    display: str
+    #: the absolute path of its file
+    path: str
+    is_package: bool
+    #: reported and parsed: a recheck runs the project rules on it (``Recheck.modules_rechecked``)
+    checked: bool
+
+
+@dataclass
+class Insight:
+    """A checked project's modules, import graph and named dependency table."""
+
+    modules: dict[str, ModuleInfo]
+    #: importer -> imported project module -> (kind, first line of that kind)
+    edges: dict[str, dict[str, tuple[str, int]]]
+    #: the SH003 components (import-time edges), each sorted
+    cycles: list[list[str]]
+    #: key -> the reader ids the dependency table holds for its id
+    key_readers: dict[str, tuple[int, ...]]
+    #: reader id -> modules (the session's ``readers``)
+    readers: dict[int, tuple[str, ...]]
+    #: module -> its exported names (the interface digests' symbol entries), space-separated:
+    #: one string per module unpickles far faster than tens of thousands of small ones
+    names: dict[str, str]
+    #: the modules with a static ``__all__`` (their public names are not their exports')
+    with_all: frozenset[str]
+    #: edges of the dependency table whose key is not among the enumerated ones
+    unnamed_edges: int = 0
+    #: how it was obtained: "insight" (read), "cache" (built from the cache), "warm", "cold"
+    source: str = ""
+    #: the cache index's file map and check time when it was kept (what ``_read`` checks)
+    files: dict[str, Any] = field(default_factory=dict)
+    checked_at_ns: int = 0
+    #: key id -> reader ids (``key_readers`` by id: what a recheck looks up)
+    id_readers: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    #: lazily built indexes (never pickled): owner -> keys, reader id -> keys
+    _lazy: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def defines(self, module: str, name: str) -> bool:
+        """Whether ``module`` binds ``name`` at module level."""
+        return name in self.names.get(module, "").split(" ")
+
+    def public(self, module: str, name: str) -> bool:
+        """Whether deleting ``name`` changes ``module``'s public-name set (``mod:*``): it is
+        public and not pinned by ``__all__`` (``ModuleFacts.public_names``)."""
+        return (module not in self.with_all and not name.startswith("_")
+                and self.defines(module, name))
+
+    def _index(self, name: str) -> Any:
+        if name not in self._lazy:
+            index: dict[Any, list[str]] = {}
+            for key, ids in sorted(self.key_readers.items()):
+                if name == "by_owner":
+                    index.setdefault(key.split(":", 1)[0], []).append(key)
+                else:
+                    for rid in ids:
+                        index.setdefault(rid, []).append(key)
+            self._lazy[name] = index
+        return self._lazy[name]
+
+    def reader_modules(self, key: str) -> list[str]:
+        """The modules whose recorded reads include ``key`` (collisions included), sorted."""
+        found: set[str] = set()
+        for rid in self.key_readers.get(key, ()):
+            found.update(self.readers.get(rid, ()))
+        return sorted(found & self.modules.keys())
+
+    def keys_of(self, module: str) -> list[str]:
+        """Every named key describing ``module`` that someone read, sorted."""
+        return list(self._index("by_owner").get(module, ()))
+
+    def keys_read_by(self, module: str) -> list[str]:
+        """The named keys ``module`` read, sorted."""
+        rid = dep_id(module)  # a reader's id is its module's (engine._session._commit)
+        if module not in self.readers.get(rid, ()):
+            return []
+        return sorted(set(self._index("by_reader").get(rid, ())))
+
+    def rechecks(self, module: str, fired: Iterable[str]) -> list[str]:
+        """The modules an update rechecks when ``module``'s facts change and fire ``fired``:
+        the engine's own :func:`recheck_set`, run on this view's dependency table."""
+        changes = ModuleChanges(changed={module}, gone=set(), appeared=set(), keys=set(fired),
+                                interfaces={}, imports={}, imports_changed=False)
+        found = recheck_set(changes, _AsSets(self.readers), self.modules,
+                            lambda kid: self.id_readers.get(kid, ()))
+        return sorted(m for m in found if self.modules[m].checked)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        state["_lazy"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
+
+class _AsSets(Mapping[int, set[str]]):
+    """``readers`` as the engine takes it (sets), converted on lookup rather than copied."""
+
+    def __init__(self, readers: Mapping[int, tuple[str, ...]]) -> None:
+        self._readers = readers
+
+    def __getitem__(self, rid: int) -> set[str]:
+        return set(self._readers[rid])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._readers)
+
+    def __len__(self) -> int:
+        return len(self._readers)
+
+
+def _edge_kind(imp: Any) -> str:
+    if imp.guarded_by == "TYPE_CHECKING":
+        return "type-checking"
+    return "import" if imp.import_time else "deferred"
+
+
+def _all_edges(imports: Mapping[str, ModuleFacts]) -> dict[str, dict[str, tuple[str, int]]]:
+    """Every import between project modules, resolved as SH003 resolves them, with its kind."""
+    edges: dict[str, dict[str, tuple[str, int]]] = {}
+    for module in sorted(imports):
+        facts = imports[module]
+        out: dict[str, tuple[str, int]] = {}
+        edges[module] = out
+        if not facts.parse_ok:
+            continue
+        for imp in facts.imports:
+            target = absolute_module(module, facts.is_package, imp.level, imp.module)
+            if target is None:
+                continue
+            if imp.name is not None and imp.name != "*" and f"{target}.{imp.name}" in imports:
+                target = f"{target}.{imp.name}"
+            if target == module or target not in imports:
+                continue
+            kind = _edge_kind(imp)
+            previous = out.get(target)
+            rank = (EDGE_KINDS.index(kind), imp.stmt_line)
+            if previous is None or rank < (EDGE_KINDS.index(previous[0]), previous[1]):
+                out[target] = (kind, imp.stmt_line)
+    return edges
+
+
+def _chain_keys(dotted: str) -> list[str]:
+    """The keys a lookup of ``a.b.c`` can record: each prefix as a module, and each next
+    part as a name in it (``a``, ``a:b``, ``a.b``, ``a.b:c``, ``a.b.c``)."""
+    parts = dotted.split(".")
+    keys = [module_key(".".join(parts[:i])) for i in range(1, len(parts) + 1)]
+    keys += [symbol_key(".".join(parts[:i]), parts[i]) for i in range(1, len(parts))]
+    return keys
+
+
+def _candidate_keys(state: SessionState, facts_by_module: Mapping[str, ModuleFacts]) -> set[str]:
+    """Every key a reader can have recorded that the project can name: each module's own
+    keys (from its interface digests), and the chains its imports, its calls of imported
+    names and its re-exports name."""
+    keys = {MODULES_KEY, SYS_MODULES_KEY}
+    for module, digests in state.interfaces.items():
+        keys |= changed_keys(module, None, digests)
+    chains: set[str] = set()  # many modules name the same chains: expand each once
+    for module, facts in facts_by_module.items():
+        bound: dict[str, str] = {}  # local name -> the dotted path it stands for
+        for imp in facts.imports:
+            target = absolute_module(module, facts.is_package, imp.level, imp.module)
+            if target is None:
+                continue
+            chains.add(target)
+            if imp.name == "*":
+                keys.add(star_key(target))
+            elif imp.name is not None:
+                chains.add(f"{target}.{imp.name}")
+                bound[imp.alias or imp.name] = f"{target}.{imp.name}"
+            else:
+                local = imp.alias or target.split(".")[0]
+                bound[local] = target if imp.alias else local
+        for call in facts.calls:
+            head, _, rest = call.callee.partition(".")
+            if head in bound:
+                chains.add(f"{bound[head]}.{rest}" if rest else bound[head])
+        for export in facts.exports:
+            src = export.source
+            target = None if src is None else absolute_module(
+                module, facts.is_package, src.level, src.module)
+            if src is not None and target is not None:
+                chains.add(f"{target}.{src.name}" if src.name else target)
+    for dotted in chains:
+        keys.update(_chain_keys(dotted))
+    return keys
+
+
+def build_insight(state: SessionState, heap: Any, source: str) -> Insight:
+    """The view of ``state`` and its heap (read only)."""
+    from analyzer.engine import _jobs as jobs
+
+    modules: dict[str, ModuleInfo] = {}
+    for module, (_digest, path) in state.modules.items():
+        fs = state.files.get(path)
+        if fs is not None:
+            modules[module] = ModuleInfo(fs.task.display, path, fs.task.is_package,
+                                         fs.task.report and fs.parse_ok)
+    table = heap.table(jobs.FACTS_TABLE)
+    wanted = sorted(state.modules)
+    loaded = table.get_many([jobs.facts_key(m, *state.modules[m]) for m in wanted])
+    facts_by_module = {m: f for m, f in zip(wanted, loaded, strict=True) if f is not None}
+    key_readers: dict[str, tuple[int, ...]] = {}
+    id_readers: dict[int, tuple[int, ...]] = {}
+    for key in sorted(_candidate_keys(state, facts_by_module)):
+        kid = dep_id(key)
+        ids = heap.get_deps(kid)
+        if ids:
+            key_readers[key] = id_readers[kid] = tuple(sorted(ids))
+    names = {m: " ".join(sorted(n for n in d if n and n != "*" and n != SYS_MODULES_KEY
+                                and not n.startswith("fact[")))
+             for m, d in state.interfaces.items()}
+    with_all = frozenset(m for m, f in facts_by_module.items() if f.all_names is not None)
+    graph = import_edges(state.imports)
+    return Insight(
+        modules=modules, edges=_all_edges(state.imports), cycles=cycle_components(graph),
+        key_readers=key_readers,
+        readers={rid: tuple(sorted(mods)) for rid, mods in state.readers.items()},
+        names=names, with_all=with_all,
+        unnamed_edges=max(0, heap.stats().dep_edges - sum(map(len, id_readers.values()))),
+        source=source, id_readers=id_readers)
+
+
+def load_insight(plan: CheckPlan, *, progress: Progress | None = None) -> Insight:
+    """The view of ``plan``'s project: read beside a warm cache that is up to date, else
+    built from it (or from a check, run first when the cache is cold or stale)."""
+    from analyzer.engine import _cache
+
+    if plan.cache_dir is None or plan.stdin is not None:
+        session = _cache._cold_session(plan, None, progress)
+        try:
+            return build_insight(session.state, session.heap, "cold")
+        finally:
+            session.close()
+    cache = _cache._Cache(Path(plan.cache_dir), _cache.cache_key(plan),
+                          _cache.build_digest(plan.registry))
+    found = _read(plan, cache)
+    if found is not None:
+        return found
+    cache, index = _cache._open_cache(plan)
+    if index is not None and _cache._unchanged(plan, cache, index):
+        insight = _from_cache(cache, index)
+        if insight is not None:
+            _write(cache, index, insight)
+            return insight
+    session, how = _cache._session_from(plan, cache, index, None, progress)
+    try:
+        cache.write(session)
+        insight = build_insight(session.state, session.heap, how)
+    finally:
+        session.close()
+    try:
+        index = cache.read_index()
+    except _cache.CacheRejected:
+        index = None
+    if index is not None:
+        _write(cache, index, insight)
+    return insight
+
+
+def _read(plan: CheckPlan, cache: Any) -> Insight | None:
+    """The kept view, when there is one and every file is as it saw them. It carries its
+    own copy of the index's file map, so a query never unpickles the index (whose findings
+    cost more than the whole view)."""
+    from analyzer.engine._cache_files import CacheRejected, read_trusted, unseal
+    from analyzer.engine._changes import index_unchanged
+    from analyzer.engine._state import file_tasks
+
+    try:
+        cache.trust_root()
+        sidecars = sorted(cache.dir.glob("insight-*.pickle"))
+        if len(sidecars) != 1:
+            return None
+        found = unseal(read_trusted(sidecars[0]), _MAGIC, INSIGHT_FORMAT, cache.build,
+                       cache.key, sidecars[0].name)
+    except (OSError, CacheRejected):
+        return None
+    if not isinstance(found, Insight):
+        return None
+    same, _moved = index_unchanged(file_tasks(plan.discovery, None), found.files,
+                                   found.checked_at_ns)
+    if not same:
+        return None
+    found.source = "insight"
+    return found
+
+
+def _from_cache(cache: Any, index: dict[str, Any]) -> Insight | None:
+    """The view built from the cache's state and heap snapshot, or None when they fail."""
+    from analyzer.engine._cache_files import CacheRejected
+    from heap_native import HeapError, SharedHeap
+
+    try:
+        state = cache.read_state(index)
+        heap = SharedHeap.load(cache.heap_path(index))
+    except (CacheRejected, HeapError, OSError):
+        return None
+    try:
+        return build_insight(state, heap, "cache")
+    finally:
+        heap.close()
+
+
+def _write(cache: Any, index: dict[str, Any], insight: Insight) -> None:
+    """Keep ``insight`` beside the cache generation ``index`` names, with its file map."""
+    from analyzer.engine._cache_files import atomic_write, seal
+
+    if not cache.writable:
+        return
+    insight.files = index["files"]
+    insight.checked_at_ns = index["checked_at_ns"]
+    try:
+        atomic_write(cache.dir / f"insight-{index['generation']}.pickle",
+                     seal(_MAGIC, INSIGHT_FORMAT, cache.build, cache.key, insight))
+    except OSError:
+        pass  # the next query builds it again

@@ -1,0 +1,196 @@
+"""`shoal graph`: the project's import graph as dot, json, mermaid or one html page.
+
+Edges are the imports between project modules, resolved as SH003 resolves them, each of
+one kind: ``import`` (runs when the module is imported), ``deferred`` (inside a function)
+or ``type-checking`` (under ``if TYPE_CHECKING:``). Only import-time edges make the SH003
+cycles; their members and the edges inside them are highlighted (docs/contracts.md §12).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from analyzer.interfaces import exit_codes
+from analyzer.interfaces._graph_model import Graph, GraphEdge, GraphNode
+
+if TYPE_CHECKING:
+    from analyzer.engine import CheckPlan, Insight
+
+__all__ = ["Graph", "GraphEdge", "GraphNode", "build_graph", "render_graph", "run_graph"]
+
+
+def _package_of(module: str, insight: Insight) -> str:
+    info = insight.modules.get(module)
+    if info is not None and info.is_package:
+        return module
+    parent = module.rpartition(".")[0]
+    return parent if parent in insight.modules else module
+
+
+def _selected(filters: list[str], insight: Insight) -> set[str]:
+    """The modules a filter keeps: a path (the modules of files under it) or a dotted name
+    (the module and its submodules)."""
+    if not filters:
+        return set(insight.modules)
+    kept: set[str] = set()
+    for text in filters:
+        if os.path.exists(text):
+            base = os.path.abspath(text)
+            kept |= {m for m, info in insight.modules.items()
+                     if info.path == base or info.path.startswith(base.rstrip(os.sep) + os.sep)}
+        else:
+            kept |= {m for m in insight.modules if m == text or m.startswith(text + ".")}
+    return kept
+
+
+def build_graph(insight: Insight, filters: list[str] | None = None, *,
+                package_level: bool = False) -> Graph:
+    """The graph of the modules the filters keep (all without filters)."""
+    from analyzer.engine import EDGE_KINDS
+
+    kept = _selected(filters or [], insight)
+    member = {m: i for i, cycle in enumerate(insight.cycles) for m in cycle}
+    name = (lambda m: _package_of(m, insight)) if package_level else (lambda m: m)
+    nodes: dict[str, GraphNode] = {}
+    for module in sorted(kept):
+        node_id = name(module)
+        info = insight.modules[node_id] if node_id in insight.modules else insight.modules[module]
+        previous = nodes.get(node_id)
+        cycle = member.get(module)
+        if previous is None or (previous.cycle is None and cycle is not None):
+            folded = package_level and node_id != module  # a package standing for modules
+            nodes[node_id] = GraphNode(node_id, info.display, info.is_package or folded, cycle)
+    rank_of = {kind: i for i, kind in enumerate(EDGE_KINDS)}
+    best: dict[tuple[str, str], tuple[int, int]] = {}
+    in_cycle: set[tuple[str, str]] = set()
+    for source in kept:
+        outgoing = insight.edges.get(source)
+        if not outgoing:
+            continue
+        a = name(source)
+        for target, (kind, line) in outgoing.items():
+            if target not in kept:
+                continue
+            b = name(target)
+            if a == b:
+                continue
+            rank = (rank_of[kind], line)
+            old = best.get((a, b))
+            if old is None or rank < old:
+                best[(a, b)] = rank
+            if kind == "import" and member.get(source, -1) == member.get(target, -2):
+                in_cycle.add((a, b))
+    edges = [GraphEdge(a, b, EDGE_KINDS[best[(a, b)][0]], best[(a, b)][1], (a, b) in in_cycle)
+             for a, b in sorted(best)]
+    cycles = [c for c in insight.cycles if set(c) & kept]
+    return Graph(sorted(nodes.values(), key=lambda n: n.id),
+                 edges, cycles,
+                 "package" if package_level else "module")
+
+
+def to_json(graph: Graph) -> str:
+    """The JSON shape of docs/contracts.md §12."""
+    return json.dumps({
+        "level": graph.level,
+        "nodes": [{"id": n.id, "path": n.path, "package": n.package, "cycle": n.cycle}
+                  for n in graph.nodes],
+        "edges": [{"from": e.source, "to": e.target, "kind": e.kind, "line": e.line,
+                   "cycle": e.cycle} for e in graph.edges],
+        "cycles": graph.cycles,
+    }, indent=2) + "\n"
+
+
+def _dot_id(text: str) -> str:
+    if '"' in text or "\\" in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+#: How each kind of edge is drawn (dot style, mermaid arrow).
+_DOT_STYLE = {"import": "solid", "deferred": "dashed", "type-checking": "dotted"}
+
+
+def to_dot(graph: Graph) -> str:
+    """Graphviz: deferred edges dashed, TYPE_CHECKING dotted, cycles red."""
+    lines = ["digraph imports {", "  rankdir=LR;", '  node [shape=box, fontname="monospace"];']
+    for node in graph.nodes:
+        attrs = [f"tooltip={_dot_id(node.path)}"]
+        if node.cycle is not None:
+            attrs += ["color=red", "fontcolor=red", f'group="cycle{node.cycle}"']
+        lines.append(f"  {_dot_id(node.id)} [{', '.join(attrs)}];")
+    for edge in graph.edges:
+        attrs = [f"style={_DOT_STYLE[edge.kind]}", f'kind="{edge.kind}"']
+        if edge.cycle:
+            attrs += ["color=red", "penwidth=2"]
+        lines.append(f"  {_dot_id(edge.source)} -> {_dot_id(edge.target)} "
+                     f"[{', '.join(attrs)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def to_mermaid(graph: Graph) -> str:
+    """A mermaid flowchart: ``-->`` import, ``-.->`` deferred, ``-. TYPE_CHECKING .->``."""
+    ids = {node.id: f"n{i}" for i, node in enumerate(graph.nodes)}
+    lines = ["flowchart LR"]
+    for node in graph.nodes:
+        label = node.id.replace('"', "#quot;")
+        lines.append(f'  {ids[node.id]}["{label}"]')
+    cycle_links = []
+    for i, edge in enumerate(graph.edges):
+        arrow = {"import": "-->", "deferred": "-.->",
+                 "type-checking": "-. TYPE_CHECKING .->"}[edge.kind]
+        lines.append(f"  {ids[edge.source]} {arrow} {ids[edge.target]}")
+        if edge.cycle:
+            cycle_links.append(str(i))
+    in_cycle = [ids[n.id] for n in graph.nodes if n.cycle is not None]
+    if in_cycle:
+        lines.append("  classDef cycle stroke:#d00,stroke-width:2px,color:#d00")
+        lines.append(f"  class {','.join(in_cycle)} cycle")
+    if cycle_links:
+        lines.append(f"  linkStyle {','.join(cycle_links)} stroke:#d00,stroke-width:2px")
+    return "\n".join(lines) + "\n"
+
+
+def render_graph(graph: Graph, fmt: str, title: str = "shoal graph") -> str:
+    """The graph in one of the formats."""
+    if fmt == "json":
+        return to_json(graph)
+    if fmt == "mermaid":
+        return to_mermaid(graph)
+    if fmt == "html":
+        from analyzer.interfaces._graph_html import to_html
+
+        return to_html(graph, title)
+    return to_dot(graph)
+
+
+def run_graph(args: argparse.Namespace, plan: CheckPlan) -> int:
+    """`shoal graph`: from the warm cache (a check first when it is cold or stale)."""
+    from analyzer.engine import CheckError, load_insight
+
+    try:
+        insight = load_insight(plan)
+    except CheckError as exc:  # the heap cannot hold the project: one line, as `check` says it
+        print(f"shoal: error: {exc}", file=sys.stderr)
+        return exit_codes.ERROR
+    graph = build_graph(insight, args.filters, package_level=args.package_level)
+    if args.filters and not graph.nodes:
+        print(f"shoal: error: no module of the project matches {' '.join(args.filters)}",
+              file=sys.stderr)
+        return exit_codes.ERROR
+    title = f"shoal graph — {plan.discovery.project_root}"
+    text = render_graph(graph, args.format, title)
+    if args.output_file:
+        try:
+            with open(args.output_file, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as exc:
+            print(f"shoal: error: cannot write --output-file {args.output_file}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return exit_codes.ERROR
+    else:
+        sys.stdout.write(text)
+    return exit_codes.SUCCESS
