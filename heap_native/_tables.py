@@ -100,7 +100,9 @@ class HeapTable:
     def heap_key(self, key: TableKey) -> bytes:
         """Return the heap key under which this table stores ``key``."""
         if isinstance(key, str):
-            return self._prefix + key.encode("utf-8")
+            # Keys hold file paths, and a Linux path may hold any byte: surrogateescape
+            # gives os.fsencode's bytes back instead of raising on a non-UTF-8 name.
+            return self._prefix + key.encode("utf-8", "surrogateescape")
         if isinstance(key, bytes):
             return self._prefix + key
         raise TypeError(f"table keys are str or bytes, got {type(key).__name__}")

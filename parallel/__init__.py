@@ -12,7 +12,8 @@ Usage::
                                 neutral=0)
 
 The pool forks its workers once, when it is created; create it before any thread starts.
-See ``WorkerPool.map_reduce`` for the failures a call can raise.
+See ``WorkerPool.map_reduce`` for the failures a call can raise.  A job that calls ``tick()``
+between items makes ``job_timeout`` bound each item instead of the whole bucket.
 
 ``DaskPool`` runs the same calls, for pure jobs, on a dask.distributed cluster (the optional
 ``shoal[distributed]`` extra); it and ``SchedulerUnreachable`` are loaded on first use, so
@@ -25,7 +26,7 @@ from typing import Any
 from parallel._buckets import default_bucket_size, make_buckets
 from parallel._errors import Cancelled, JobError, JobTimeout, PoolFailure, WorkerDied
 from parallel._pool import WorkerPool
-from parallel._stopflag import should_stop
+from parallel._stopflag import should_stop, tick
 
 #: names loaded on first access, from the module that holds them
 _LAZY = {
@@ -49,6 +50,7 @@ __all__ = [
     "make_buckets",
     "shared_data",
     "should_stop",
+    "tick",
 ]
 
 

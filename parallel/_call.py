@@ -35,6 +35,8 @@ class Worker:
     sock: socket.socket
     #: True when the zygote forked it (then only the zygote can reap it)
     from_zygote: bool
+    #: its progress counter on the pool's shared page (``_stopflag.tick``)
+    slot: int = 0
 
 
 class Pool(Protocol):
@@ -57,14 +59,16 @@ class Pool(Protocol):
 
 
 class _Running:
-    """A bucket in a worker."""
+    """A bucket in a worker, and the worker's progress counter when last looked at."""
 
-    __slots__ = ("worker", "bucket", "deadline")
+    __slots__ = ("worker", "bucket", "deadline", "ticks")
 
-    def __init__(self, worker: Worker, bucket: list[Any], deadline: float | None) -> None:
+    def __init__(self, worker: Worker, bucket: list[Any], deadline: float | None,
+                 ticks: int) -> None:
         self.worker = worker
         self.bucket = bucket
         self.deadline = deadline
+        self.ticks = ticks
 
 
 class Call:
@@ -147,7 +151,8 @@ class Call:
                     )
                 return
             timeout = _ledger.wait_seconds(self.interrupt is not None,
-                                           (r.deadline for r in self.running.values()))
+                                           (r.deadline for r in self.running.values()),
+                                           self.pool.job_timeout)
             for key, _events in self.selector.select(timeout):
                 self._collect(self.running[key.fd])
             self._expire()
@@ -156,6 +161,8 @@ class Call:
         message = pickle.dumps((self.job, bucket), protocol=pickle.HIGHEST_PROTOCOL)
         self.torn_bucket = bucket
         while True:
+            # Read before the worker can tick for this bucket: any tick after it is progress.
+            ticks = _stopflag.ticks(self.pool.page, worker.slot)
             self.torn = worker
             try:
                 _wire.send_bytes(worker.sock, message)
@@ -171,7 +178,7 @@ class Call:
             self.torn = None
             break
         deadline = _ledger.deadline(self.pool.job_timeout)
-        self.running[worker.sock.fileno()] = _Running(worker, bucket, deadline)
+        self.running[worker.sock.fileno()] = _Running(worker, bucket, deadline, ticks)
         self.selector.register(worker.sock, selectors.EVENT_READ)
 
     def _release(self, run: _Running) -> None:
@@ -203,6 +210,11 @@ class Call:
         timeout = self.pool.job_timeout
         if timeout is None:
             return
+        for run in self.running.values():
+            # A job that ticked since the last look is moving: its time starts again.
+            ticks = _stopflag.ticks(self.pool.page, run.worker.slot)
+            if ticks != run.ticks:
+                run.ticks, run.deadline = ticks, _ledger.deadline(timeout)
         for run in [r for r in self.running.values() if _ledger.is_past(r.deadline)]:
             self._release(run)
             fresh, _ = self.pool.replace(run.worker, kill=True)

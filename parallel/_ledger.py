@@ -49,14 +49,23 @@ def is_past(when: float | None) -> bool:
     return when is not None and when <= clock()
 
 
-def wait_seconds(polling: bool, deadlines: Iterable[float | None]) -> float | None:
-    """How long a transport may block for replies: until the next deadline, and no longer
-    than one interrupt poll while ``polling``; None blocks until a reply comes."""
+#: how many times per ``job_timeout`` a transport looks at its workers' progress counters:
+#: a job that ticked is given its time again, so a stall is seen within this share of it
+PROGRESS_LOOKS = 4
+
+
+def wait_seconds(polling: bool, deadlines: Iterable[float | None],
+                 job_timeout: float | None = None) -> float | None:
+    """How long a transport may block for replies: until the next deadline, no longer than
+    one interrupt poll while ``polling``, nor than a share of ``job_timeout`` (to look at the
+    progress counters); None blocks until a reply comes."""
     timeout = INTERRUPT_POLL_SECONDS if polling else None
     set_ = [d for d in deadlines if d is not None]
     if set_:
         left = max(0.0, min(set_) - clock())
         timeout = left if timeout is None else min(timeout, left)
+        if job_timeout is not None:
+            timeout = min(timeout, job_timeout / PROGRESS_LOOKS)
     return timeout
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import selectors
 import signal
 import socket
@@ -18,6 +20,11 @@ from parallel import _process, _stopflag
 from parallel._call import Call, Worker
 from parallel._ledger import Ledger, check_job
 
+#: seconds the zygote may take to answer a request (it forks or reaps one process, which
+#: takes milliseconds): past it the zygote is taken for stuck (stopped, or wedged), killed,
+#: and forked again when this process can still fork safely
+ZYGOTE_PATIENCE = 10.0
+
 
 class WorkerPool:
     """Long-lived worker processes forked once, and ``map_reduce`` over them.
@@ -28,8 +35,10 @@ class WorkerPool:
 
     :param workers: number of worker processes; 0 runs the jobs in the master.
     :param heap: a ``heap_native.SharedHeap`` the workers share, or None.
-    :param job_timeout: seconds a bucket may run before its worker is killed and replaced
-        (:class:`JobTimeout`); None waits forever.  Not enforced with ``workers=0``.
+    :param job_timeout: seconds a bucket may run without progress before its worker is
+        killed and replaced (:class:`JobTimeout`): counted from its start, or from its job's
+        last ``parallel.tick()``; so a job that ticks between items bounds each item, not the
+        bucket.  None waits forever.  Not enforced with ``workers=0``.
     :param stop_timeout: seconds running buckets get to stop after the stop flag is raised
         (cancellation, Ctrl-C) before their workers are killed and replaced.
     """
@@ -49,7 +58,7 @@ class WorkerPool:
         self.heap = heap
         self.job_timeout = job_timeout
         self.stop_timeout = stop_timeout
-        self.page = _stopflag.new_page()
+        self.page = _stopflag.new_page(slots=workers)
         self._workers: list[Worker] = []
         self._zygote_pid: int | None = None
         self._zygote: socket.socket | None = None
@@ -74,10 +83,16 @@ class WorkerPool:
             if stream is not None:
                 stream.flush()
         master = os.getpid()
+        self._fork_zygote(master, heap_fd)
+        for slot in range(self.workers):
+            self._workers.append(self._fork_worker(master, heap_fd, slot))
+
+    def _fork_zygote(self, master: int, heap_fd: int | None) -> None:
         zygote_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             zygote_end.detach()
+            self._detach_all()
 
             def zygote() -> None:
                 keep = {child_end.fileno()} if heap_fd is None else {child_end.fileno(), heap_fd}
@@ -86,11 +101,25 @@ class WorkerPool:
 
             _process.run_child(zygote)
         child_end.close()
+        # A stopped or wedged zygote must not hang the master: every request has a limit.
+        zygote_end.settimeout(ZYGOTE_PATIENCE)
         self._zygote_pid, self._zygote = pid, zygote_end
-        for _ in range(self.workers):
-            self._workers.append(self._fork_worker(master, heap_fd))
 
-    def _fork_worker(self, master: int, heap_fd: int | None) -> Worker:
+    def _zygote_stuck(self) -> None:
+        """Kill a zygote that did not answer in time (its workers die with it) and fork a
+        new one, unless this process now runs threads (then no worker can be replaced)."""
+        pid = self._zygote_pid
+        if self._zygote is not None:
+            self._zygote.close()
+            self._zygote = None
+        if pid is not None:
+            _kill_and_reap(pid)
+            self._zygote_pid = None
+        if not self._closed and threading.active_count() == 1 and _native_thread_count() <= 1:
+            heap_fd = self.heap.fileno() if self.heap is not None else None
+            self._fork_zygote(os.getpid(), heap_fd)
+
+    def _fork_worker(self, master: int, heap_fd: int | None, slot: int) -> Worker:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pid = os.fork()
         if pid == 0:
@@ -100,11 +129,11 @@ class WorkerPool:
             def worker() -> None:
                 keep = {theirs.fileno()} if heap_fd is None else {theirs.fileno(), heap_fd}
                 _process.setup_child(keep, master, self.page, self.heap)
-                _process.worker_loop(theirs)
+                _process.worker_loop(theirs, slot)
 
             _process.run_child(worker)
         theirs.close()
-        return Worker(pid, mine, from_zygote=False)
+        return Worker(pid, mine, from_zygote=False, slot=slot)
 
     def _detach_all(self) -> None:
         """In a child: forget the master's sockets without closing them (the fds are closed
@@ -121,13 +150,28 @@ class WorkerPool:
         if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
             self._old_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
-    def spawn_replacement(self) -> Worker:
-        """Fork a new worker from the zygote (the master may have threads by now)."""
-        assert self._zygote is not None
+    def spawn_replacement(self, slot: int = 0) -> Worker:
+        """Fork a new worker from the zygote (the master may have threads by now); a zygote
+        that does not answer in time is replaced first, when it can be."""
+        try:
+            return self._spawn(slot)
+        except TimeoutError:
+            stuck = self._zygote_pid
+            self._zygote_stuck()
+            if self._zygote is None:
+                raise RuntimeError(f"the zygote (pid {stuck}) did not answer in "
+                                   f"{ZYGOTE_PATIENCE:g} s and cannot be replaced: no "
+                                   "replacement worker can be forked") from None
+            return self._spawn(slot)
+
+    def _spawn(self, slot: int) -> Worker:
+        if self._zygote is None:
+            raise RuntimeError("the zygote is gone: no replacement worker can be forked")
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             socket.send_fds(
-                self._zygote, [_process.ZYGOTE_REQUEST.pack(_process.SPAWN, 0)], [theirs.fileno()]
+                self._zygote, [_process.ZYGOTE_REQUEST.pack(_process.SPAWN, slot)],
+                [theirs.fileno()]
             )
             reply = self._zygote.recv(_process.ZYGOTE_REPLY.size)
         except BaseException:
@@ -141,7 +185,7 @@ class WorkerPool:
                 f"the zygote (pid {self._zygote_pid}) died: no replacement worker can be forked"
             )
         (pid,) = _process.ZYGOTE_REPLY.unpack(reply)
-        return Worker(pid, mine, from_zygote=True)
+        return Worker(pid, mine, from_zygote=True, slot=slot)
 
     def reap(self, worker: Worker, kill: bool = False) -> int:
         """Wait for ``worker`` to end (killing it first if asked); its exit code, -signal."""
@@ -154,10 +198,14 @@ class WorkerPool:
         if not worker.from_zygote:
             _, status = os.waitpid(worker.pid, 0)
             return os.waitstatus_to_exitcode(status)
+        if self._zygote is None:
+            return -signal.SIGKILL  # it died with its zygote
         try:
-            assert self._zygote is not None
             self._zygote.send(_process.ZYGOTE_REQUEST.pack(_process.REAP, worker.pid))
             reply = self._zygote.recv(_process.ZYGOTE_REPLY.size)
+        except TimeoutError:
+            self._zygote_stuck()
+            reply = b""
         except OSError:
             reply = b""
         # Without a zygote its children got SIGKILL from PR_SET_PDEATHSIG, and init reaps them.
@@ -168,7 +216,7 @@ class WorkerPool:
         exitcode = self.reap(worker, kill=kill)
         index = self._workers.index(worker)
         try:
-            fresh = self.spawn_replacement()
+            fresh = self.spawn_replacement(worker.slot)
         except (OSError, RuntimeError):
             del self._workers[index]
             return None, exitcode
@@ -210,7 +258,9 @@ class WorkerPool:
                 self._zygote.close()
                 self._zygote = None
             if self._zygote_pid is not None:
-                os.waitpid(self._zygote_pid, 0)
+                # On end of file it kills and reaps its workers; a stopped one is woken to do
+                # so, and one that does not within its patience is killed.
+                _wait_or_kill(self._zygote_pid, ZYGOTE_PATIENCE)
                 self._zygote_pid = None
         finally:
             if self._old_sigterm is not None:
@@ -278,6 +328,40 @@ class WorkerPool:
                 return Call(self, job, ledger, interrupt).run()
         finally:
             self._in_call = False
+
+
+def _kill_and_reap(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def _wait_or_kill(pid: int, patience: float) -> None:
+    """Reap child ``pid``, giving it ``patience`` seconds to exit before it is killed."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        _kill_and_reap(pid)
+        return
+    try:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGCONT)
+        # A pidfd is readable once the process has exited: a wait with a limit, no polling.
+        ready, _, _ = select.select([pidfd], [], [], patience)
+    finally:
+        os.close(pidfd)
+    if not ready:
+        _kill_and_reap(pid)
+        return
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -22,7 +22,8 @@ from parallel import _stopflag, _wire
 
 _PR_SET_PDEATHSIG = 1
 
-#: zygote requests and replies: one SOCK_SEQPACKET datagram each
+#: zygote requests and replies: one SOCK_SEQPACKET datagram each; a request's number is the
+#: new worker's counter slot (SPAWN) or the pid to reap (REAP)
 ZYGOTE_REQUEST = struct.Struct("!ci")
 ZYGOTE_REPLY = struct.Struct("!i")
 SPAWN = b"S"
@@ -128,8 +129,9 @@ def failure_reply(exc: BaseException) -> bytes:
     )
 
 
-def worker_loop(sock: socket.socket) -> None:
-    """Run buckets from ``sock`` until the master closes it."""
+def worker_loop(sock: socket.socket, slot: int | None = None) -> None:
+    """Run buckets from ``sock`` until the master closes it; ``tick()`` bumps counter ``slot``."""
+    _stopflag.use_slot(slot)
     while True:
         data = _wire.recv_bytes(sock)
         if data is None:
@@ -163,19 +165,23 @@ def zygote_loop(ctrl: socket.socket, page: Any, heap: Any, heap_fd: int | None) 
             if child == 0:
                 ctrl.detach()
 
-                def body(fd: int = worker_fd) -> None:
+                def body(fd: int = worker_fd, slot: int = pid) -> None:
                     keep = {fd} if heap_fd is None else {fd, heap_fd}
                     setup_child(keep, me, page, heap)
-                    worker_loop(socket.socket(fileno=fd))
+                    worker_loop(socket.socket(fileno=fd), slot)
 
                 run_child(body)
             os.close(worker_fd)
             children.add(child)
             ctrl.send(ZYGOTE_REPLY.pack(child))
         elif command == REAP:
-            _, status = os.waitpid(pid, 0)
+            try:
+                _, status = os.waitpid(pid, 0)
+                code = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                code = -signal.SIGKILL  # a worker of a zygote this one replaced: died with it
             children.discard(pid)
-            ctrl.send(ZYGOTE_REPLY.pack(os.waitstatus_to_exitcode(status)))
+            ctrl.send(ZYGOTE_REPLY.pack(code))
         else:
             for fd in fds:
                 os.close(fd)

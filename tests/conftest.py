@@ -9,6 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
+# Where numpy is installed, distributed imports it, and OpenBLAS starts its thread pool at
+# import: a test module importing distributed would leave the pytest process with a native
+# thread, and the in-process `shoal` runs after it could no longer fork their workers.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 #: descriptor targets a leak is made of; regular files are left out (pytest's capture uses them)
 _FD_KINDS = ("pipe:", "socket:", "anon_inode:", "/memfd:", "/dev/shm/")
 #: shared mappings a pool or heap may leave behind (an anonymous MAP_SHARED page shows as

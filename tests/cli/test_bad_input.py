@@ -157,3 +157,51 @@ def test_worker_dying_on_a_file_costs_only_that_file(project, shoal, monkeypatch
     found = codes_by_path(run)
     assert found["poison.py"] == ["SH900"]
     assert all(found[f"m{i}.py"] == ["F401"] for i in range(6))
+
+
+@pytest.mark.parametrize("name, shown", [
+    (b"caf\xe9/a.py", "caf\\xe9/a.py"),   # a directory name that is not UTF-8
+    (b"b\xff.py", "b\\xff.py"),           # a file name that is not UTF-8
+    (b"a\nb.py", "a\\nb.py"),             # a newline in the name
+])
+def test_hostile_file_names_are_checked(project, shoal, name, shown):
+    path = os.path.join(os.fsencode(project), name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(GOOD.encode())
+    write_tree(project, {"good.py": GOOD})
+    run = shoal("check", "--workers", "1", "--no-cache")
+    assert run.code == 1, run.out + run.err
+    run.out.encode("utf-8")  # strict: every byte that is not UTF-8 was escaped
+    heads = sorted(line.split(":1:1: ")[0] for line in run.out.splitlines() if "F401" in line)
+    assert heads == sorted([shown, "good.py"])
+
+
+#: a file CPython parses (under shoal's raised recursion limit) whose tree is 9,000 deep
+CHAIN = "import os\nx = " + "+".join(["1"] * 9000) + "\n"
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_a_deep_but_valid_file_keeps_its_findings(project, shoal, workers):
+    write_tree(project, {"chain.py": CHAIN})
+    run = shoal("check", "--workers", workers, "--no-cache", "--format", "json")
+    assert run.code == 1, run.out + run.err
+    assert codes_by_path(run) == {"chain.py": ["F401"]}
+
+
+def test_cst_rules_refuse_a_too_deep_file_in_process(project):
+    # A subprocess: were the gate gone, libcst's native parser would kill the interpreter.
+    import subprocess
+    import sys
+
+    write_tree(project, {"chain.py": CHAIN, "good.py": "import sys\n",
+                         "pyproject.toml": '[tool.shoal]\nplugins = ["fixit.rules"]\n'})
+    run = subprocess.run([sys.executable, "-m", "analyzer", "check", "--workers", "0",
+                          "--no-cache", "--output-format", "concise", "."], cwd=project,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    assert any(line.startswith("chain.py:1:1: F401") for line in lines), run.stdout
+    refused = [line for line in lines if "SH900" in line]
+    assert len(refused) == 1 and "nests more than 1000 levels deep" in refused[0]
+    assert any(line.startswith("good.py:1:1: F401") for line in lines)
