@@ -113,9 +113,11 @@ def _truncate(root: Path) -> str:
 def _other_build(root: Path) -> str:
     path = key_dir(root) / "index.pickle"
     data = path.read_bytes()
-    index = pickle.loads(data[len(cache_mod.MAGIC):])
+    header, payload = data[len(cache_mod.MAGIC):].split(b"\n", 1)
+    index = pickle.loads(payload)
     index["build"] = "0" * 32
-    path.write_bytes(cache_mod.MAGIC + pickle.dumps(index))
+    path.write_bytes(cache_mod.seal(cache_mod.MAGIC, cache_mod.CACHE_FORMAT, "0" * 32,
+                                    key_dir(root).name, index))
     return "another shoal build"
 
 

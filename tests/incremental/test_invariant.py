@@ -1,7 +1,13 @@
 """The invariant of incremental analysis, on random projects and random edit sequences:
-after every edit, a session's diagnostics equal those of a cold check of the same tree."""
+after every edit, a session's diagnostics equal those of a cold check of the same tree.
+
+The projects load a plugin: the README's route extractor (a plugin-defined fact) and the
+project rule that reads every module's value of it (X301), so random route edits check the
+plugin facts' early cutoff and their readers' rechecks too; SH006 (off by default) is
+selected for the attribute chains the random calls write (``m.f``, ``pkg.m.f``)."""
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -9,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import Engine, chdir, project
+from support import SELECT, Engine, chdir, project
 
 #: Files a random project may hold (module names: a, b, c, pkg, pkg.m, pkg.n, pkg.sub.x).
 FILES = ("a.py", "b.py", "c.py", "pkg/__init__.py", "pkg/m.py", "pkg/n.py", "pkg/m.pyi",
@@ -53,8 +59,14 @@ _linked = st.tuples(st.sampled_from(TARGETS[:5]), st.sampled_from(NAMES[:3]),
                     st.integers(0, 2)).map(
     lambda p: f"from {p[0]} import {p[1]}\n{p[1]}({', '.join('1' * p[2])})")
 
+#: A route declaration for the plugin's extractor; the function name is a name other
+#: modules import, so one edit moves a route and an export at once.
+_routes = st.tuples(st.sampled_from(("/a", "/b", "/c")), st.sampled_from(NAMES[:3])).map(
+    lambda p: f'@app.route("{p[0]}")\ndef {p[1]}():\n    pass')
+
 _statement = st.one_of(_defs, _defs, _defs, _defs, _imports, _imports, _linked, _linked, _linked,
-                       _calls, _all, st.just("def (:"))  # a syntax error, now and then
+                       _calls, _all, _routes, _routes,
+                       st.just("def (:"))  # a syntax error, now and then
 
 _source = st.lists(_statement, max_size=6).map(lambda ss: "\n".join(ss) + "\n")
 
@@ -62,11 +74,24 @@ _source = st.lists(_statement, max_size=6).map(lambda ss: "\n".join(ss) + "\n")
 _edit = st.tuples(st.sampled_from(FILES), st.one_of(st.none(), _source, _source))
 
 
+def _route_plugin() -> str:
+    """The README's project-wide rule example (a fact extractor and the rule reading it)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Writing a project-wide rule")
+    return re.findall(r"```python\n(.*?)```", readme[start:], flags=re.S)[0]
+
+
+PLUGIN = _route_plugin()
+
+
 def _run(files: dict[str, str], edits: list[list[tuple[str, str | None]]], workers: int) -> None:
     base = Path(tempfile.mkdtemp(prefix="shoal-inv-"))
     try:
         root = project(base / "proj", files)
-        with chdir(root), Engine(root, workers=workers) as engine:
+        (root / "pyproject.toml").write_text('[tool.shoal]\nplugins = ["tools/routes.py"]\n')
+        (root / "tools").mkdir()
+        (root / "tools" / "routes.py").write_text(PLUGIN)
+        with chdir(root), Engine(root, workers=workers, select=SELECT + ",SH006,X301") as engine:
             engine.verify()
             for batch in edits:
                 engine.edit(dict(batch))
@@ -90,6 +115,12 @@ def test_random_edit_sequences_match_a_cold_check(files, edits):
      [[("a.py", "def f(a, b):\n    return a\n")], [("pkg/m.py", "g = 1\n")],
       [("pkg/__init__.py", None)], [("pkg/__init__.py", "__all__ = ['m']\n"), ("b.py", None)],
       [("a.py", "import c\ndef (:\n")], [("a.py", "import c\n")]]),
+    ({"a.py": '@app.route("/a")\ndef f():\n    pass\n', "b.py": "from a import f\n",
+      "pkg/m.py": '@app.route("/a")\ndef g():\n    pass\n'},
+     [[("b.py", '@app.route("/a")\ndef h():\n    pass\n')],
+      [("a.py", 'x = 1\n@app.route("/a")\ndef f():\n    pass\n')],
+      [("pkg/m.py", '@app.route("/b")\ndef g():\n    pass\n')], [("b.py", None)],
+      [("a.py", "def (:\n")]]),
 ])
 def test_examples_on_a_real_pool(seed_files, edits):
     _run(seed_files, edits, workers=2)

@@ -101,11 +101,14 @@ def test_the_same_text_as_a_module_then_as_a_package(engine):
 
 def test_5_init_created_and_deleted(engine):
     e = engine({"pkg/m.py": "from .n import f\nf(1)\n", "pkg/n.py": "def f(): pass\n",
-                "user.py": "from pkg.m import f\n"})
+                "user.py": "from pkg.m import f\nf(1, 2)\n"})
     before = codes(e.diagnostics)
+    # Without __init__.py, `pkg` is a script folder: `.n` reaches the sibling (as with
+    # `python -m pkg.m`), but no import statement can name `pkg.m`, so user.py is unchecked.
+    assert ("pkg/m.py", "f() takes 0 positional arguments but 1 was given") in messages(e)
     e.edit({"pkg/__init__.py": ""})
     assert codes(e.diagnostics) != before
-    assert ("pkg/m.py", "f() takes 0 positional arguments but 1 was given") in messages(e)
+    assert ("user.py", "f() takes 0 positional arguments but 2 were given") in messages(e)
     e.edit({"pkg/__init__.py": None})
     assert codes(e.diagnostics) == before
 

@@ -94,11 +94,13 @@ def test_watch_rechecks_edits_and_exits_cleanly(watch, stop):
     live.wait_for(_matches(output, root), "the recheck after new files")
     write(root, {"pkg/m.py": None})
     live.wait_for(_matches(output, root), "the recheck after a deletion")
-    live.wait_for_line("+ b.py:2:1: SH002", "the new diagnostic")
+    live.wait_for_line("b.py:2:1: SH002", "the new diagnostic on the screen")
     proc.send_signal(stop)
     assert live.finish() == 0
     assert processes_running(str(output)) == []
     assert "diverges" not in live.text and "problem" in live.text
+    # The screen shows the current state; the change log is --verbose's.
+    assert not any(line.startswith(("+ ", "- ")) for line in live.lines), live.text
     # The startup line times the startup check (a fork and a check cannot take 0 ms).
     first = next(line for line in live.lines if "rechecked in" in line)
     assert " in 0 ms" not in first, first

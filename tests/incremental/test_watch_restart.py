@@ -57,16 +57,16 @@ def test_a_restart_does_not_import_the_projects_own_shoal_named_packages(tmp_pat
                             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         live = LiveOutput(proc, DEADLINE)
-        live.wait_for_line("+ a.py:1:1: X777 plugin v1", "the first check's finding")
+        live.wait_for_line("a.py:1:1: X777 plugin v1", "the first check's finding")
         live.wait_for_line("shoal: watching", "the watch to observe the project")
         write(root, {"lint/rules.py": PLUGIN.replace("VERSION", "plugin v2")})
         live.wait_for_line("restarting the watch", "the restart")
-        live.wait_for_line("+ a.py:1:1: X777 plugin v2", "the restarted watch's check")
+        live.wait_for_line("a.py:1:1: X777 plugin v2", "the restarted watch's check")
         live.wait_for_line("shoal: watching", "the restarted watch to observe", count=2)
         assert "ImportError" not in live.text and "user package imported" not in live.text
         # The restarted watch still works: it rechecks an edit.
         write(root, {"b.py": "y = 2\n"})
-        live.wait_for_line("+ b.py:1:1: X777 plugin v2", "a recheck after the restart")
+        live.wait_for_line("b.py:1:1: X777 plugin v2", "a recheck after the restart")
         proc.send_signal(signal.SIGINT)
         assert live.finish() == 0, live.text
         assert "Traceback" not in live.text
