@@ -5,9 +5,10 @@ A cold check and an incremental recheck are one code path (:class:`Session`); ``
 its first update, or a warm one from the cache. A newcomer starts at
 :meth:`Session.check` and :meth:`Session.recheck`, then ``_jobs`` (what a worker does).
 """
-from analyzer.engine._cache import CacheRejected, cached_check, open_session
+from analyzer.engine._cache import CacheRejected, cached_check, open_session, warm_session
 from analyzer.engine._check import run_check
 from analyzer.engine._findings import diagnostic_changes
+from analyzer.engine._insight import EDGE_KINDS, Insight, ModuleInfo, load_insight
 from analyzer.engine._jobs import FileResult, FileTask, ModuleTask, RunContext
 from analyzer.engine._plan import (
     CheckError,
@@ -31,9 +32,10 @@ from analyzer.engine._suppressions import (
 )
 
 __all__ = [
+    "EDGE_KINDS", "Insight", "ModuleInfo", "load_insight",
     "UNUSED_NOQA", "CacheRejected", "CheckError", "CheckPlan", "CheckResult", "FileResult",
     "FileTask", "ModuleTask", "NoqaComment", "NoqaMap", "Recheck", "ReexportIndex", "RunContext",
     "Session", "apply_noqa", "cached_check", "default_workers", "diagnostic_changes",
     "file_tasks", "heap_geometry", "noqa_target_line", "open_session", "rewrite_directive",
-    "run_check", "scan_noqa", "unused_noqa",
+    "run_check", "scan_noqa", "unused_noqa", "warm_session",
 ]

@@ -10,26 +10,39 @@ Layout::
             heap-<generation>.snap        keeps both warm)
 
 ``index.pickle`` is all a run with nothing changed reads: every file's (display, module,
-size, mtime, digest) and the final diagnostics, so such a run answers without importing
+stat key, digest) and the final diagnostics, so such a run answers without importing
 libcst, forking workers or loading the heap. It also names the shoal build (a digest of
 the content of shoal's own sources and native module and of every rule's source file, never
 of where they are installed): a cache from another build is ignored, one from another
-install of the same build is used. A cache that cannot be trusted — truncated, corrupt, of another build or format,
-not owned by the current user or writable by others — is ignored with one line on stderr
-and rebuilt; it is never a crash.
+install of the same build is used. Every file is sealed with a checksum of its content
+keyed by the build and the configuration (``_cache_files``): an edited byte is found. A cache
+that cannot be trusted — truncated, corrupt, of another build or format, not owned by the
+current user or writable by others — is ignored with one line on stderr and rebuilt; it is
+never a crash. A symbolic link as the cache directory is followed when it leads to a
+directory of the user's that nobody else may write.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import pickle
 import secrets
 import stat
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from analyzer.engine._cache_files import (
+    CacheRejected,
+    atomic_write,
+    check_owner,
+    file_digest,
+    read_trusted,
+    seal,
+    unseal,
+)
 
 if TYPE_CHECKING:
     from analyzer.engine._plan import CheckPlan, CheckResult
@@ -45,7 +58,7 @@ __all__ = [
 ]
 
 #: Bumped on any change of what the cache files hold.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 MAGIC = b"shoal-cache-index\n"
 STATE_MAGIC = b"shoal-cache-state\n"
 INDEX = "index.pickle"
@@ -57,10 +70,6 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# For information about cache directory tags see https://bford.info/cachedir/\n")
 
 _PACKAGES = ("analyzer", "parallel", "heap_native", "plugins")
-
-
-class CacheRejected(Exception):
-    """The cache cannot be trusted; the message says why (printed as one line)."""
 
 
 def _note(message: str) -> None:
@@ -105,14 +114,15 @@ def build_digest(registry: Registry) -> str:
     return h.hexdigest()
 
 
-#: (path, size, mtime) -> content digest: a watch or repeated check hashes each file once.
-_CONTENT: dict[tuple[str, int, int], bytes] = {}
+#: (path, size, mtime, ctime, inode) -> content digest: a watch or repeated check hashes
+#: each file once (the stat key of ``_changes``, so a ``cp -p`` over one is seen).
+_CONTENT: dict[tuple[str, int, int, int, int], bytes] = {}
 
 
 def _stamp(h: hashlib.blake2b, label: str, path: str) -> None:
     try:
         st = os.stat(path)
-        key = (path, st.st_size, st.st_mtime_ns)
+        key = (path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         digest = _CONTENT.get(key)
         if digest is None:
             with open(path, "rb") as handle:
@@ -128,8 +138,9 @@ def cache_key(plan: CheckPlan) -> str:
     from analyzer.model import FACTS_VERSION
 
     settings = plan.config.settings_dict()
-    settings.pop("workers", None)  # neither changes the output
+    settings.pop("workers", None)  # none of them changes the output
     settings.pop("heap-size", None)
+    settings.pop("file-timeout", None)  # a file that timed out is read again anyway
     config_bytes = b""
     if plan.config.path is not None:
         try:
@@ -142,6 +153,8 @@ def cache_key(plan: CheckPlan) -> str:
         "selected": sorted(plan.selected),
         "python": sys.version,
         "facts": FACTS_VERSION,
+        # A value made by another version of a plugin's extractor is not reused.
+        "extractors": [(e.NAME, e.VERSION) for e in plan.registry.extractors_for(plan.selected)],
         "cwd": os.getcwd(),
         "format": CACHE_FORMAT,
     }, sort_keys=True, default=str)
@@ -150,38 +163,6 @@ def cache_key(plan: CheckPlan) -> str:
 
 # ---------------------------------------------------------------------------------------
 # Trust
-
-
-def _check_owner(st: os.stat_result, what: str) -> None:
-    if st.st_uid != os.getuid():
-        raise CacheRejected(f"{what} is owned by uid {st.st_uid}, not by you (uid {os.getuid()})")
-    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise CacheRejected(f"{what} is writable by others (mode {stat.S_IMODE(st.st_mode):o})")
-
-
-def _read_trusted(path: Path) -> bytes:
-    """The bytes of a cache file that is a regular file owned by us and writable only by us."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        raise CacheRejected(f"{path.name} cannot be read ({exc.strerror})") from exc
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(f.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise CacheRejected(f"{path.name} is not a regular file")
-        _check_owner(st, path.name)
-        return f.read()
-
-
-def _unpickle(data: bytes, magic: bytes, what: str) -> Any:
-    if not data.startswith(magic):
-        raise CacheRejected(f"{what} is not a shoal cache file (truncated or foreign)")
-    try:
-        return pickle.loads(data[len(magic):])
-    except Exception as exc:  # any damage: truncated, corrupt, classes gone
-        raise CacheRejected(f"{what} is corrupt ({type(exc).__name__})") from exc
 
 
 class _Cache:
@@ -196,31 +177,54 @@ class _Cache:
         self.writable = True
 
     def trust_root(self) -> None:
-        """Refuse a cache directory (or key directory) another user owns or can write."""
+        """Refuse a cache directory (or key directory) another user owns or can write; a
+        symbolic link as the cache directory is followed to a directory that passes."""
         for directory in (self.root, self.dir):
             try:
                 st = os.lstat(directory)
             except FileNotFoundError:
                 return
+            if directory is self.root and stat.S_ISLNK(st.st_mode):
+                self._trust_link()
+                continue
             if not stat.S_ISDIR(st.st_mode):
                 self.writable = False
                 raise CacheRejected(f"{directory} is not a directory")
             try:
-                _check_owner(st, f"cache directory {directory}")
+                check_owner(st, f"cache directory {directory}")
             except CacheRejected:
                 self.writable = st.st_uid == os.getuid()
                 if self.writable:
                     os.chmod(directory, 0o700)  # ours: make it private again, then rebuild
                 raise
 
+    def _trust_link(self) -> None:
+        # A link's target is never changed (no chmod, no rebuild through it): a target that
+        # fails is refused until the user mends it.
+        target = os.path.realpath(self.root)
+        what = f"cache directory {self.root} (a symbolic link to {target})"
+        try:
+            st = os.stat(self.root)
+        except OSError as exc:
+            self.writable = False
+            raise CacheRejected(f"{what} cannot be reached ({exc.strerror})") from None
+        if not stat.S_ISDIR(st.st_mode):
+            self.writable = False
+            raise CacheRejected(f"{what} is not a directory")
+        try:
+            check_owner(st, what)
+        except CacheRejected:
+            self.writable = False
+            raise
+
     def read_index(self) -> dict[str, Any] | None:
         """The index, or None when there is none; CacheRejected when it cannot be trusted."""
         self.trust_root()
         try:
-            data = _read_trusted(self.dir / INDEX)
+            data = read_trusted(self.dir / INDEX)
         except FileNotFoundError:
             return None
-        index = _unpickle(data, MAGIC, INDEX)
+        index = unseal(data, MAGIC, CACHE_FORMAT, self.build, self.key, INDEX)
         if not isinstance(index, dict) or index.get("format") != CACHE_FORMAT:
             raise CacheRejected("the cache was written in another format")
         if index.get("key") != self.key:
@@ -233,10 +237,10 @@ class _Cache:
         """The session state the index names."""
         generation = index["generation"]
         try:
-            data = _read_trusted(self.dir / f"state-{generation}.pickle")
+            data = read_trusted(self.dir / f"state-{generation}.pickle")
         except FileNotFoundError:
             raise CacheRejected("the cache is incomplete (its state file is missing)") from None
-        state = _unpickle(data, STATE_MAGIC, "the cache state")
+        state = unseal(data, STATE_MAGIC, CACHE_FORMAT, self.build, self.key, "the cache state")
         if getattr(state, "_generation", None) != generation:
             raise CacheRejected("the cache state does not match its index")
         return state
@@ -250,7 +254,9 @@ class _Cache:
             raise CacheRejected("the cache is incomplete (its heap snapshot is missing)") from None
         if not stat.S_ISREG(st.st_mode):
             raise CacheRejected("the heap snapshot is not a regular file")
-        _check_owner(st, "the heap snapshot")
+        check_owner(st, "the heap snapshot")
+        if file_digest(path) != index.get("heap"):
+            raise CacheRejected("the heap snapshot is corrupt: its checksum does not match")
         return path
 
     def discard(self) -> None:
@@ -279,21 +285,23 @@ class _Cache:
             heap = session.heap
             if heap is None:
                 raise ValueError("a closed session cannot be saved to the cache")
-            heap.save(self.dir / f"heap-{generation}.snap")
+            snapshot = self.dir / f"heap-{generation}.snap"
+            heap.save(snapshot)
             state = session.state
             # The cache's own mark on the state, checked by read_state.
             state._generation = generation  # type: ignore[attr-defined]  # set on the instance only
-            _atomic(self.dir / f"state-{generation}.pickle",
-                    STATE_MAGIC + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+            atomic_write(self.dir / f"state-{generation}.pickle",
+                         seal(STATE_MAGIC, CACHE_FORMAT, self.build, self.key, state))
             index = {
                 "format": CACHE_FORMAT, "key": self.key, "build": self.build,
                 "generation": generation, "checked_at_ns": state.checked_at_ns,
+                "heap": file_digest(snapshot),
                 "files": {path: (fs.task.display, fs.task.module, fs.task.is_package,
-                                 fs.task.report, fs.size, fs.mtime_ns, fs.digest)
+                                 fs.task.report, tuple(fs.stat), fs.digest)
                           for path, fs in state.files.items()},
                 "diagnostics": state.diagnostics, "files_checked": state.files_checked,
             }
-            _atomic(self.dir / INDEX, MAGIC + pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+            self.write_index(index)
             for name in os.listdir(self.dir):
                 if name != INDEX and generation not in name:
                     old = self.dir / name
@@ -305,14 +313,28 @@ class _Cache:
             if umask is not None:
                 os.umask(umask)
 
+    def write_index(self, index: dict[str, Any]) -> None:
+        """Replace the index (the commit point of a write)."""
+        self.write_sealed(INDEX, MAGIC, index)
+
+    def write_sealed(self, name: str, magic: bytes, value: Any) -> None:
+        """Write ``value`` to the file ``name`` of this configuration, sealed."""
+        atomic_write(self.dir / name, seal(magic, CACHE_FORMAT, self.build, self.key, value))
+
+    def read_sealed(self, name: str, magic: bytes) -> Any:
+        """The value of a file :meth:`write_sealed` wrote; CacheRejected when it cannot be
+        trusted, FileNotFoundError when there is none."""
+        return unseal(read_trusted(self.dir / name), magic, CACHE_FORMAT, self.build, self.key,
+                      name)
+
     def _prepare_root(self) -> None:
         os.makedirs(self.dir, mode=0o700, exist_ok=True)
         tag = self.root / "CACHEDIR.TAG"
         if not tag.exists():
-            _atomic(tag, _TAG.encode())
+            atomic_write(tag, _TAG.encode())
         ignore = self.root / ".gitignore"
         if not ignore.exists():
-            _atomic(ignore, b"# Created by shoal.\n*\n")
+            atomic_write(ignore, b"# Created by shoal.\n*\n")
 
     def _prune(self) -> None:
         entries = []
@@ -329,57 +351,30 @@ class _Cache:
             os.rmdir(path)
 
 
-def _atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 # ---------------------------------------------------------------------------------------
 # The warm check
 
 
-def _unchanged(plan: CheckPlan, index: dict[str, Any]) -> bool:
-    """Whether every file is as the index saw it: same set, same names, same stat — or, for
-    files modified too close to the check (same-size rewrites within the file system's
-    mtime granularity), the same digest."""
-    from analyzer.engine._session import RACY_WINDOW_NS, file_tasks
+def _unchanged(plan: CheckPlan, cache: _Cache, index: dict[str, Any]) -> bool:
+    """Whether every file is as the index saw it (``_changes.index_unchanged``); when some
+    were only touched, the index takes their new stat so that the next run need not read
+    them."""
+    from analyzer.engine._changes import index_unchanged
+    from analyzer.engine._state import file_tasks
 
-    files = index["files"]
-    tasks = file_tasks(plan.discovery, None)
-    if len(tasks) != len(files):
-        return False
-    racy = index["checked_at_ns"] - RACY_WINDOW_NS
-    for t in tasks:
-        known = files.get(t.path)
-        if known is None or known[:4] != (t.display, t.module, t.is_package, t.report):
-            return False
+    started = time.time_ns()
+    same, moved = index_unchanged(file_tasks(plan.discovery, None), index["files"],
+                                  index["checked_at_ns"])
+    if same and moved and cache.writable:
+        files = dict(index["files"])
+        for path, key in moved.items():
+            files[path] = (*files[path][:4], tuple(key), files[path][5])
+        # Every file was stat'ed after ``started``: it may stand for the whole index.
         try:
-            st = os.stat(t.path)
+            cache.write_index({**index, "files": files, "checked_at_ns": started})
         except OSError:
-            return False
-        if st.st_size != known[4]:
-            return False
-        if st.st_mtime_ns == known[5] and st.st_mtime_ns < racy:
-            continue
-        from analyzer.frontend import content_digest
-
-        try:
-            with open(t.path, "rb") as f:
-                if content_digest(f.read()) != known[6]:
-                    return False
-        except OSError:
-            return False
-    return True
+            pass  # the next run reads those files again, nothing worse
+    return same
 
 
 def _open_cache(plan: CheckPlan) -> tuple[_Cache, dict[str, Any] | None]:
@@ -400,7 +395,7 @@ def cached_check(plan: CheckPlan, *, progress: Progress | None = None) -> CheckR
     from analyzer.engine._plan import CheckResult
 
     cache, index = _open_cache(plan)
-    if index is not None and _unchanged(plan, index):
+    if index is not None and _unchanged(plan, cache, index):
         return CheckResult(list(index["diagnostics"]), index["files_checked"], plan.registry,
                            plan.selected, {"cache": "hit"})
     session, how = _session_from(plan, cache, index, None, progress)
@@ -425,6 +420,18 @@ def open_session(
         return _cold_session(plan, replan, progress), lambda s: None
     cache, index = _open_cache(plan)
     session, _how = _session_from(plan, cache, index, replan, progress)
+    return session, cache.write
+
+
+def warm_session(
+    plan: CheckPlan, *, replan: Callable[[], CheckPlan] | None = None,
+) -> tuple[Session | None, Callable[[Session], None]]:
+    """The session resumed from a valid cache and brought up to date (None when there is
+    none: the caller runs the cold check its own way) and ``save(session)``."""
+    if plan.cache_dir is None or plan.stdin is not None:
+        return None, lambda s: None
+    cache, index = _open_cache(plan)
+    session = _warm_session(plan, cache, index, replan) if index is not None else None
     return session, cache.write
 
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import analyzer.engine._jobs as jobs
 from analyzer.engine._jobs import FileTask
-from analyzer.engine._state import FileState
+from analyzer.engine._state import FileState, StatKey, stat_key
 
 __all__ = ["CONFIG_NAMES", "RACY_WINDOW_NS", "content_changed", "file_set_may_change",
-           "is_config", "rediscovered", "to_reparse"]
+           "index_unchanged", "is_config", "rediscovered", "stat_vouches", "to_reparse"]
 
 #: Files modified less than this long before a check started are re-digested by the next
 #: one even when size and mtime match: file system clocks are coarse (a same-size rewrite
@@ -73,15 +73,20 @@ def to_reparse(tasks: Iterable[FileTask], files: Mapping[str, FileState],
     return reparse
 
 
+def stat_vouches(now: tuple[int, int, int, int], known: tuple[int, int, int, int],
+                 checked_at_ns: int) -> bool:
+    """Whether a stat alone says the file still holds what was read after ``known`` was
+    taken: size, mtime, ctime and inode as they were, and the last change (ctime cannot be
+    set back, mtime can) safely older than the check that read it."""
+    # ``known`` is a StatKey, or the plain tuple the warm cache's index holds.
+    return now == known and max(known[1], known[2]) < checked_at_ns - RACY_WINDOW_NS
+
+
 def content_changed(old: FileState, checked_at_ns: int) -> bool:
-    """Stat before read: same size and an mtime safely older than the last check
-    (``checked_at_ns``) mean unchanged; otherwise the digest decides."""
-    try:
-        st = os.stat(old.task.path)
-    except OSError:
-        return True
-    if (st.st_size == old.size and st.st_mtime_ns == old.mtime_ns
-            and st.st_mtime_ns < checked_at_ns - RACY_WINDOW_NS):
+    """Stat before read: a stat that vouches for the file (see :func:`stat_vouches`) means
+    unchanged; otherwise the digest decides."""
+    # No digest: the file could not be checked (unreadable, or its worker failed): look again.
+    if old.digest and stat_vouches(stat_key(old.task.path), old.stat, checked_at_ns):
         return False
     if old.task.extension:
         return jobs.extension_digest(old.task.path) != old.digest
@@ -92,3 +97,44 @@ def content_changed(old: FileState, checked_at_ns: int) -> bool:
     from analyzer.frontend import content_digest
 
     return content_digest(data) != old.digest
+
+
+def index_unchanged(tasks: Iterable[FileTask], files: Mapping[str, Any],
+                    checked_at_ns: int) -> tuple[bool, dict[str, StatKey]]:
+    """Whether every task's file is as the warm cache's index (``files``: path -> (display,
+    module, is_package, report, StatKey, digest)) saw it, and the new stat of each file
+    whose stat changed but whose content did not (the index may take it, so that the next
+    run need not read it again)."""
+    from analyzer.frontend import content_digest
+
+    tasks = list(tasks)
+    if len(tasks) != len(files):
+        return False, {}
+    moved: dict[str, StatKey] = {}
+    for t in tasks:
+        known = files.get(t.path)
+        if known is None or known[:4] != (t.display, t.module, t.is_package, t.report):
+            return False, {}
+        try:
+            st = os.stat(t.path)
+        except OSError:
+            return False, {}
+        # A plain tuple: this loop runs on every file of a warm run that changed nothing.
+        now = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        if now[0] != known[4][0]:
+            return False, {}
+        if not known[5]:
+            return False, {}  # not checked last time (unreadable, or its worker failed)
+        if stat_vouches(now, known[4], checked_at_ns):
+            continue
+        if t.extension:
+            digest = jobs.extension_digest(t.path)
+        else:
+            try:
+                digest = content_digest(jobs._read(t.path))
+            except OSError:
+                return False, {}
+        if digest != known[5]:
+            return False, {}
+        moved[t.path] = StatKey(*now)
+    return True, moved

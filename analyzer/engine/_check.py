@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from analyzer.engine._cache import cached_check
+from analyzer.engine._findings import with_unreadable
 from analyzer.engine._plan import CheckPlan, CheckResult
 from analyzer.engine._session import Session
 
@@ -22,11 +23,21 @@ def run_check(
     plan: CheckPlan,
     *,
     progress: Callable[[str, int, int], None] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> CheckResult:
     """Check the plan's files with its selected codes: warm from the cache when the plan
-    names one that is valid, else cold; the output is the same either way."""
-    if plan.cache_dir is not None and plan.stdin is None and plan.scheduler is None:
-        return cached_check(plan, progress=progress)
-    with Session(plan) as session:
-        session.check(progress=progress)
-        return session.result()
+    names one that is valid, else cold; the output is the same either way.
+
+    ``timings``: add each rule's and phase's time to it (``rule:CODE`` / phase name ->
+    seconds, summed over workers); the check is then cold, as a warm one runs no rule.
+    """
+    if (timings is None and plan.cache_dir is not None and plan.stdin is None
+            and plan.scheduler is None):
+        result = cached_check(plan, progress=progress)
+    else:
+        with Session(plan) as session:
+            session.timings = timings
+            session.check(progress=progress)
+            result = session.result()
+    result.diagnostics = with_unreadable(result.diagnostics, plan)
+    return result

@@ -22,7 +22,8 @@ from analyzer.model import (
     module_key,
 )
 
-__all__ = ["ModuleChanges", "module_changes", "next_readers", "owners", "recheck_set"]
+__all__ = ["ModuleChanges", "fact_holders", "module_changes", "next_readers", "owners",
+           "recheck_set"]
 
 
 @dataclass
@@ -83,6 +84,17 @@ def module_changes(old: SessionState, todo: Iterable[FileTask],
         keys |= changed_keys(m, old.interfaces.get(m), None)
     keys |= _file_set_keys(appeared | gone)
     return ModuleChanges(changed, gone, appeared, keys, interfaces, imports, imports_changed)
+
+
+def fact_holders(interfaces: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[str, ...]]:
+    """Extractor name -> the modules with a value of it (sorted), from the digest maps: a
+    plugin fact's digest entry is named ``fact[NAME]`` (docs/contracts.md §2)."""
+    holders: dict[str, list[str]] = {}
+    for module in sorted(interfaces):
+        for entry in interfaces[module]:
+            if entry.startswith("fact[") and entry.endswith("]"):
+                holders.setdefault(entry[5:-1], []).append(module)
+    return {name: tuple(mods) for name, mods in sorted(holders.items())}
 
 
 def _file_set_keys(moved: set[str]) -> set[str]:

@@ -13,20 +13,33 @@ import contextlib
 import functools
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from analyzer.engine._suppressions import NoqaMap, scan_noqa
-from analyzer.frontend import SourceDecodeError, content_digest, decode_source
-from analyzer.model import ModuleFacts, extract_facts, unknown_facts
+from analyzer.engine._timing import JobTimings, Laps, timed_project_rules
+from analyzer.frontend import (
+    SourceDecodeError,
+    content_digest,
+    decode_source,
+    read_source_file,
+)
+from analyzer.model import (
+    ModuleFacts,
+    extract_facts,
+    newer_python_error,
+    unknown_facts,
+    unsupported_syntax,
+)
 from analyzer.rules import Diagnostic, RuleContext, RuleSettings, SourceLines, run_module_rules
 
 if TYPE_CHECKING:
     import libcst
 
     from analyzer.model import ProjectIndex
-    from analyzer.rules import LintRule, ProjectRule, RuleClass
+    from analyzer.rules import FactExtractor, LintRule, ProjectRule, RuleClass
     from heap_native import SharedHeap
 
 #: Heap table names. Facts are keyed by module and content digest, so an old version stays
@@ -38,8 +51,14 @@ CONTEXT_TABLE = "ctx"
 #: super-linear on some shapes and a 10 MB generated file is not what CST rules are for.
 MAX_CST_BYTES = 2_000_000
 
-#: ast/libcst recurse; a raised limit (with the matching thread stack set by the CLI) lets
-#: deep but legal trees through, and RecursionError past it is reported, not fatal.
+#: Nor a tree nested deeper than this: libcst's parse time grows with the square of the
+#: depth (2,000 levels: 1.3 s, 4,000: 10 s) and its native parser can overflow the C
+#: stack past that, killing the process (fatal with --workers 0). The deepest file of the
+#: standard library nests 33 levels.
+MAX_CST_DEPTH = 1_000
+
+#: ast.parse and plugin rules recurse; a raised limit lets deep but legal trees through
+#: (the built-in walks loop over long chains), and RecursionError past it is reported.
 RECURSION_LIMIT = 10_000
 
 
@@ -93,13 +112,21 @@ class RunContext:
     #: module -> the ``sys.modules`` keys it writes, for every writer of the project: the
     #: master knows them from the facts it holds, so no index has to scan every module.
     writers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the plugin fact extractors phase 1 runs (those the selected project rules read).
+    extractors: tuple[type[FactExtractor], ...] = ()
+    #: extractor name -> the modules with a value of it, for phase 2's index (the master
+    #: knows them from the interface digests it holds).
+    fact_holders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: ``--timings``: jobs time each rule and phase and append a :class:`JobTimings`
+    timings: bool = False
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A rule adapted from Fixit is a class made at load time, which a process that did
         # not load the plugin (a dask worker) cannot find by name: it travels as the Fixit
         # rule it adapts and is adapted again there.
         return (_restore_context, (_rule_refs(self.module_rules), _rule_refs(self.project_rules),
-                                   self.settings, self.modules, self.writers))
+                                   self.settings, self.modules, self.writers, self.extractors,
+                                   self.fact_holders, self.timings))
 
 
 #: A rule class as it travels: itself, or ("fixit", Fixit rule, origin) for an adapted one.
@@ -129,11 +156,15 @@ def _from_refs(refs: tuple[_RuleRef, ...]) -> tuple[RuleClass, ...]:
 
 def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_RuleRef, ...],
                      settings: RuleSettings, modules: dict[str, tuple[str, str]],
-                     writers: dict[str, tuple[str, ...]]) -> RunContext:
+                     writers: dict[str, tuple[str, ...]],
+                     extractors: tuple[type[FactExtractor], ...] = (),
+                     fact_holders: dict[str, tuple[str, ...]] | None = None,
+                     timings: bool = False) -> RunContext:
     # Each tuple of refs was made by _rule_refs from rules of that one kind.
     return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
                       cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
-                      settings, modules, writers)
+                      settings, modules, writers, extractors, fact_holders or {},
+                      timings=timings)
 
 
 # ---------------------------------------------------------------------------------------
@@ -181,24 +212,39 @@ def facts_key(module: str, digest: str, path: str) -> str:
 # Phase 1
 
 
-def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[FileResult]:
-    """Read, digest, decode, parse, extract facts and run module rules for each file."""
-    results = []
+def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
+    """Read, digest, decode, parse, extract facts and run module rules for each file: a
+    :class:`FileResult` each, then a :class:`JobTimings` when the run is timed."""
+    from parallel import tick  # here, not above: a warm cache hit imports this module
+
+    results: list[Any] = []
     facts_out: list[tuple[str, ModuleFacts]] = []
+    timings: dict[str, float] | None = None
     with deep_recursion():
         for ctx_key, task in bucket:
             ctx = _context(ctx_key)
-            result, facts = check_file(task, ctx)
+            if ctx.timings and timings is None:
+                timings = {}
+            result, facts = check_file(task, ctx, timings)
             results.append(result)
             if facts is not None:
                 facts_out.append((facts_key(task.module, result.digest, task.path), facts))
+            tick()  # the file timeout counts per file, not per bucket
     if facts_out:
+        start = time.perf_counter()
         _bound_heap().table(FACTS_TABLE).add_many(facts_out)
+        if timings is not None:
+            timings["facts to the heap"] = time.perf_counter() - start
+    if timings is not None:
+        results.append(JobTimings(timings))
     return results
 
 
-def check_file(task: FileTask, ctx: RunContext) -> tuple[FileResult, ModuleFacts | None]:
-    """Phase 1 for one file; every failure of the input becomes a diagnostic."""
+def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None = None,
+               ) -> tuple[FileResult, ModuleFacts | None]:
+    """Phase 1 for one file; every failure of the input becomes a diagnostic. ``timings``
+    receives the seconds of each phase and rule (``--timings``)."""
+    laps = Laps(timings)
     data = task.content
     if data is None:
         try:
@@ -206,6 +252,7 @@ def check_file(task: FileTask, ctx: RunContext) -> tuple[FileResult, ModuleFacts
         except OSError as exc:
             return _unreadable(task, "", f"{exc.strerror or exc}"), None
     digest = content_digest(data)
+    laps.lap("read")
     try:
         text = decode_source(data)
     except SourceDecodeError as exc:
@@ -216,22 +263,47 @@ def check_file(task: FileTask, ctx: RunContext) -> tuple[FileResult, ModuleFacts
         tree = ast.parse(text, filename=task.display, type_comments=False)
     except SyntaxError as exc:
         facts = unknown_facts(task.module, task.path, task.is_package)
-        return _syntax_error(task, digest, exc, lines), facts
+        return _syntax_error(task, digest, exc, lines, ctx.settings.target_version), facts
     except (RecursionError, MemoryError) as exc:
         facts = unknown_facts(task.module, task.path, task.is_package)
         diag = _internal(task, f"the file is too deeply nested to analyse ({type(exc).__name__})")
         return FileResult(task.path, task.module, digest, False, (diag,)), facts
+    laps.lap("parse")
     facts = extract_facts(tree, module=task.module, path=task.path,
                           is_package=task.is_package, lines=lines)
+    laps.lap("facts")
     diagnostics: tuple[Diagnostic, ...] = ()
     noqa = None
+    # One libcst parse at most, shared by the CST rules and the CST fact extractors.
+    cst = functools.cache(_cst_factory(text, tree)) if len(data) <= MAX_CST_BYTES else None
+    failures: list[str] = []
+    if ctx.extractors:
+        facts, failures = _with_plugin_facts(facts, ctx, tree, cst, task.display)
+        laps.lap("plugin facts")
     if task.report:
         context = RuleContext(path=task.display, module=task.module, is_package=task.is_package,
                               source=text, lines=lines, settings=ctx.settings)
-        cst = _cst_factory(text) if len(data) <= MAX_CST_BYTES else None
-        diagnostics = tuple(run_module_rules(context, ctx.module_rules, tree, cst))
+        diagnostics = tuple(run_module_rules(context, ctx.module_rules, tree, cst,
+                                             timings=timings))
+        laps.restart()
+        diagnostics += tuple(_internal(task, message) for message in failures)
+        diagnostics += _too_new(task, tree, lines, ctx.settings.target_version)
         noqa = scan_noqa(text)
+        laps.lap("noqa scan")
     return FileResult(task.path, task.module, digest, True, diagnostics, noqa), facts
+
+
+def _with_plugin_facts(facts: ModuleFacts, ctx: RunContext, tree: ast.Module,
+                       cst: Callable[[], libcst.Module] | None,
+                       display: str) -> tuple[ModuleFacts, list[str]]:
+    """``facts`` with the plugin extractors' values, and their failures (each an SH900)."""
+    from dataclasses import replace
+
+    from analyzer.rules import run_extractors
+
+    plugin, failures = run_extractors(ctx.extractors, tree, cst, path=facts.path,
+                                      module=facts.module, display=display)
+    return (replace(facts, plugin_facts=plugin) if plugin else facts), failures
 
 
 def extension_result(task: FileTask) -> tuple[FileResult, ModuleFacts | None]:
@@ -255,17 +327,40 @@ def extension_digest(path: str) -> str | None:
 
 
 def _read(path: str) -> bytes:
-    with open(path, "rb") as f:
-        return f.read()
+    # A regular file only: a FIFO or a device would block or never end (E902 instead).
+    return read_source_file(path)
 
 
-def _cst_factory(text: str) -> Callable[[], libcst.Module]:
+def _cst_factory(text: str, tree: ast.AST) -> Callable[[], libcst.Module]:
     def parse() -> libcst.Module:
         import libcst  # lazy: only files with a selected CST rule pay for libcst
 
+        depth = tree_depth(tree, MAX_CST_DEPTH)
+        if depth > MAX_CST_DEPTH:
+            # refused: the CST rules get one SH900 each, the ast rules run as usual
+            raise TooDeepForCST(f"it nests more than {MAX_CST_DEPTH} levels deep, "
+                                "which libcst cannot parse safely")
         return libcst.parse_module(text)
 
     return parse
+
+
+class TooDeepForCST(ValueError):
+    """A file nested too deep to hand to libcst."""
+
+
+def tree_depth(tree: ast.AST, limit: int) -> int:
+    """The nesting depth of ``tree``, counted up to ``limit + 1`` (a loop, not recursion)."""
+    best = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > best:
+            best = depth
+            if best > limit:
+                break
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return best
 
 
 def _unreadable(task: FileTask, digest: str, reason: str, line: int | None = None) -> FileResult:
@@ -274,16 +369,28 @@ def _unreadable(task: FileTask, digest: str, reason: str, line: int | None = Non
     return FileResult(task.path, task.module, digest, False, (diag,) if task.report else ())
 
 
-def _syntax_error(task: FileTask, digest: str, exc: SyntaxError, lines: SourceLines) -> FileResult:
+def _syntax_error(task: FileTask, digest: str, exc: SyntaxError, lines: SourceLines,
+                  target: tuple[int, int]) -> FileResult:
     line = exc.lineno or 1
     column = 1
     if exc.offset:
         # SyntaxError.offset is 1-based and counts characters of exc.text.
         column = max(1, exc.offset)
-    message = f"SyntaxError: {exc.msg}"
+    # A feature of a newer Python is named, not called invalid (only worked out when shown).
+    message = (task.report and newer_python_error(lines.text, exc, target)
+               or f"SyntaxError: {exc.msg}")
     diag = Diagnostic(task.display, line, column, "E999", message, end_line=line,
                       end_column=column, name="syntax-error")
     return FileResult(task.path, task.module, digest, False, (diag,) if task.report else ())
+
+
+def _too_new(task: FileTask, tree: ast.Module, lines: SourceLines,
+             target: tuple[int, int]) -> tuple[Diagnostic, ...]:
+    """E999 for syntax the target version does not have (the file parsed: rules still ran)."""
+    return tuple(
+        Diagnostic(task.display, line, column, "E999", message, end_line=line,
+                   end_column=column, name="unsupported-syntax")
+        for line, column, message in unsupported_syntax(tree, lines, target))
 
 
 def _internal(task: FileTask, message: str) -> Diagnostic:
@@ -305,27 +412,44 @@ def phase2_job(
     edges (replacing the reader's old ones) only when the whole recheck completes, so a
     cancelled recheck leaves the dependency table as it was.
     """
-    out = []
+    from parallel import tick
+
+    out: list[Any] = []
+    timings: dict[str, float] | None = None
     for ctx_key, task in bucket:
         ctx = _context(ctx_key)
-        out.append(check_module(ctx, _project_index(ctx_key, ctx), task, _bound_heap()))
+        if ctx.timings and timings is None:
+            timings = {}
+        out.append(check_module(ctx, _project_index(ctx_key, ctx), task, _bound_heap(),
+                                timings))
+        tick()  # the file timeout counts per module, not per bucket
+    if timings is not None:
+        out.append(JobTimings(timings))
     return out
 
 
 def check_module(
     ctx: RunContext, index: ProjectIndex, task: ModuleTask, heap: SharedHeap,
+    timings: dict[str, float] | None = None,
 ) -> tuple[str, str, tuple[Diagnostic, ...], tuple[int, ...]]:
-    """Phase 2 for one module, reading facts from ``heap`` through ``index``."""
+    """Phase 2 for one module, reading facts from ``heap`` through ``index``; ``timings``
+    receives each project rule's seconds (``--timings``)."""
     from analyzer.model import dep_id
     from analyzer.rules import run_project_rules
 
     recorded: set[str] = set()
     reader = index.for_reader(recorded.add)
+    laps = Laps(timings)
     facts = _load_facts(ctx, task.module, heap)
+    laps.lap("project rules: load facts")
     if facts is None:
         return task.module, task.path, (), ()
-    diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display,
-                              tree=functools.partial(_parse_again, task.path, task.source))
+    tree = functools.partial(_parse_again, task.path, task.source)
+    if timings is None:
+        diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display, tree=tree)
+    else:
+        diags = timed_project_rules(facts, reader, ctx.project_rules, task.display, tree,
+                                     timings)
     return (task.module, task.path, tuple(diags),
             tuple(sorted({dep_id(key) for key in recorded})))
 
@@ -358,7 +482,8 @@ def new_project_index(ctx: RunContext, heap: SharedHeap) -> ProjectIndex:
     from analyzer.model import ProjectIndex
 
     return ProjectIndex(ctx.modules.keys(), lambda module: _load_facts(ctx, module, heap),
-                        writers=ctx.writers)
+                        writers=ctx.writers, fact_holders=ctx.fact_holders,
+                        fact_versions={e.NAME: e.VERSION for e in ctx.extractors})
 
 
 def _load_facts(ctx: RunContext, module: str, heap: SharedHeap) -> ModuleFacts | None:

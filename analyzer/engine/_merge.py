@@ -22,14 +22,11 @@ def finish(
     path_by_display: Mapping[str, str],
     config: Config,
     selected: frozenset[str],
-    defaults: frozenset[str] | None = None,
 ) -> list[Diagnostic]:
     """Keep the selected, not ignored, not suppressed findings, sorted for output.
 
     :param noqa_by_display: the suppressions of each reported file, by display path.
     :param path_by_display: display path -> absolute path (per-file ignores match the latter).
-    :param defaults: the codes on by default; a blanket ``# noqa`` is called unused (SH100)
-        only in a file where every one of them ran (``None``: always, as ruff does).
     """
     grouped: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
@@ -57,21 +54,22 @@ def finish(
         if report_unused and noqa and complete:
             path = path_by_display.get(display, display)
             if not config.is_ignored_for(path, UNUSED_NOQA):
-                ran = _ran(config, path, selected)
-                blanket = defaults is None or all(ran(code) for code in defaults)
-                final.extend(unused_noqa(display, noqa, used, ran, blanket=blanket))
+                final.extend(unused_noqa(display, noqa, used, _ran(config, path, selected),
+                                         blanket=config.report_blanket_noqa,
+                                         external=config.external))
     final.sort(key=Diagnostic.sort_key)
     return final
 
 
 def _ran(config: Config, path: str, selected: frozenset[str]) -> Callable[[str], bool]:
-    """Whether a ``# noqa`` code (or prefix) names a check that ran on ``path``."""
-    active: list[str] | None = None
+    """Whether a ``# noqa`` code names a check that ran on ``path``: the very code, as a
+    prefix (``E1``) may also serve another tool's checks."""
+    active: set[str] | None = None
 
     def ran(listed: str) -> bool:
         nonlocal active
         if active is None:
-            active = [c for c in selected if not config.is_ignored_for(path, c)]
-        return any(code.startswith(listed) for code in active)
+            active = {c for c in selected if not config.is_ignored_for(path, c)}
+        return listed in active
 
     return ran

@@ -8,14 +8,15 @@ its file or module an SH900 finding, never the check.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import analyzer.engine._jobs as jobs
 from analyzer.engine._jobs import FileResult, FileTask, ModuleTask, RunContext
+from analyzer.engine._timing import JobTimings
 from analyzer.model import ModuleFacts
-from analyzer.rules import Diagnostic, LintRule, ProjectRule, RuleSettings
+from analyzer.rules import Diagnostic, FactExtractor, LintRule, ProjectRule, RuleSettings
 
 __all__ = ["Dispatch"]
 
@@ -34,13 +35,20 @@ class Dispatch:
     module_rules: tuple[type[LintRule], ...]
     project_rules: tuple[type[ProjectRule], ...]
     settings: RuleSettings
+    #: the plugin fact extractors phase 1 runs
+    extractors: tuple[type[FactExtractor], ...] = ()
+    #: ``--timings``: the workers time each rule and phase, and their totals are added here
+    timings: dict[str, float] | None = None
 
     def run_context(self, modules: dict[str, tuple[str, str]] | None = None,
-                    writers: dict[str, tuple[str, ...]] | None = None) -> RunContext:
-        """The jobs' context; phase 2's names every module's facts (``modules``) and every
-        module that writes ``sys.modules`` (``writers``)."""
+                    writers: dict[str, tuple[str, ...]] | None = None,
+                    fact_holders: dict[str, tuple[str, ...]] | None = None) -> RunContext:
+        """The jobs' context; phase 2's names every module's facts (``modules``), every
+        module that writes ``sys.modules`` (``writers``) and the modules holding each
+        plugin fact (``fact_holders``)."""
         return RunContext(self.module_rules, self.project_rules, self.settings,
-                          {} if modules is None else modules, writers or {})
+                          {} if modules is None else modules, writers or {}, self.extractors,
+                          fact_holders or {}, timings=self.timings is not None)
 
     def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
         """Put ``ctx`` in the heap under a key of its content; a new key goes into ``added``."""
@@ -53,7 +61,7 @@ class Dispatch:
             added.add(key)
         return key
 
-    def phase1(self, todo: list[FileTask], stats: dict[str, tuple[int, int]],
+    def phase1(self, todo: list[FileTask], stats: Mapping[str, tuple[int, ...]],
                progress: Progress | None, interrupt: Interrupt | None,
                added_keys: set[str], added_ctx: set[str]) -> dict[str, FileResult]:
         """Phase 1 on ``todo``, by path; ``stats`` (size first) weighs the buckets, and the
@@ -64,7 +72,7 @@ class Dispatch:
             return {}
         extensions = self._extensions([t for t in todo if t.extension], added_keys)
         todo = [t for t in todo if not t.extension]
-        sink = _Phase1Sink(self.heap, added_keys)
+        sink = _Phase1Sink(self.heap, added_keys, self.timings)
         job: Callable[..., Any] = jobs.phase1_job
         merge: Callable[..., Any] = sink.collect
         tokens: list[str] = []
@@ -119,13 +127,16 @@ class Dispatch:
             import analyzer.engine._remote as remote
 
             tokens.append(remote.share_snapshot(self.pool, self.heap))
-            tokens.append(remote.share_context(self.pool, self.run_context(modules)))
+            # The context stored for this phase: writers and fact holders included.
+            tokens.append(remote.share_context(
+                self.pool, self.heap.table(jobs.CONTEXT_TABLE)[ctx_key]))
             items = remote.phase2_items(
                 tokens[0], tokens[1], tasks,
                 with_source=any(r.NEEDS_TREE for r in self.project_rules))
             job = remote.phase2_job
         results = self._map(job, items, _extend, tokens, "project rules", progress, interrupt,
                             on_failure)
+        results = _without_timings(results, self.timings)
         diags: dict[str, tuple[Diagnostic, ...]] = {}
         edges: dict[str, tuple[int, ...]] = {}
         for module, _path, found, ids in results + failed:
@@ -153,9 +164,11 @@ class _Phase1Sink:
     """Phase 1's master side: folds the results in, notes each facts key as it arrives (so a
     cancelled update can take it back), and turns a failed file into an SH900 finding."""
 
-    def __init__(self, heap: Any, added_keys: set[str]) -> None:
+    def __init__(self, heap: Any, added_keys: set[str],
+                 timings: dict[str, float] | None = None) -> None:
         self.heap = heap
         self.added_keys = added_keys
+        self.timings = timings
         self.failed: list[FileResult] = []
         self.heap_errors: list[BaseException] = []
 
@@ -174,6 +187,7 @@ class _Phase1Sink:
 
     def collect(self, partial: list[FileResult], acc: list[FileResult]) -> list[FileResult]:
         """Merge a fork-pool bucket (its workers wrote the facts)."""
+        partial = _without_timings(partial, self.timings)
         self.added_keys.update(jobs.facts_key(r.module, r.digest, r.path)
                                for r in partial if r.digest)
         acc.extend(partial)
@@ -200,12 +214,39 @@ def _internal_error(display: str, what: str) -> Diagnostic:
                       end_line=1, end_column=1, name="internal-error")
 
 
+def add_time(timings: dict[str, float] | None, key: str, start: float) -> None:
+    """Add the seconds since ``start`` (a ``perf_counter`` reading) to ``key``, if timing."""
+    if timings is not None:
+        import time
+
+        timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
+
+
+def _without_timings(results: list[Any], timings: dict[str, float] | None) -> list[Any]:
+    """A job's results without the :class:`~._jobs.JobTimings` a timed job appends, whose
+    seconds go into ``timings``."""
+    if timings is None:
+        return results
+    kept = []
+    for item in results:
+        if isinstance(item, JobTimings):
+            for key, seconds in item.seconds.items():
+                timings[key] = timings.get(key, 0.0) + seconds
+        else:
+            kept.append(item)
+    return kept
+
+
 def _extend(partial: list[Any], acc: list[Any]) -> list[Any]:
     acc.extend(partial)
     return acc
 
 
 def _describe(error: BaseException) -> str:
+    from parallel import JobTimeout
+
+    if isinstance(error, JobTimeout):
+        return f"timed out after {error.seconds:g} s (its worker was replaced)"
     name = type(error).__name__
     text = str(error).splitlines()[0] if str(error) else ""
     return f"{name}: {text}" if text else name

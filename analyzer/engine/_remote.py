@@ -91,14 +91,14 @@ def open_pool(scheduler: str, workers: int) -> DaskPool:
         raise CheckError(f"--scheduler {scheduler}: {exc}") from exc
 
 
-def ship_by_value(rule_classes: Sequence[RuleClass]) -> None:
-    """Have cloudpickle send the modules of path-loaded plugins by value: a worker cannot
-    import them by their private names."""
+def ship_by_value(rule_classes: Sequence[RuleClass], extractors: Sequence[type] = ()) -> None:
+    """Have cloudpickle send the modules of path-loaded plugins (rules and fact extractors)
+    by value: a worker cannot import them by their private names."""
     import cloudpickle
 
     from analyzer.loading import is_private_module
 
-    for cls in rule_classes:
+    for cls in (*rule_classes, *extractors):
         name = cls.__module__
         if is_private_module(name) and name in sys.modules:
             cloudpickle.register_pickle_by_value(sys.modules[name])

@@ -32,10 +32,16 @@ from analyzer.engine._changes import (
     rediscovered,
     to_reparse,
 )
-from analyzer.engine._findings import cycle_findings, diagnostic_changes, final_diagnostics
+from analyzer.engine._findings import (
+    FinishMemo,
+    cycle_findings,
+    diagnostic_changes,
+    final_diagnostics,
+)
 from analyzer.engine._hygiene import forget, sweep
 from analyzer.engine._invalidation import (
     ModuleChanges,
+    fact_holders,
     module_changes,
     next_readers,
     owners,
@@ -43,8 +49,15 @@ from analyzer.engine._invalidation import (
 )
 from analyzer.engine._jobs import FileTask
 from analyzer.engine._overlay import with_overlays
-from analyzer.engine._phases import Dispatch
-from analyzer.engine._state import FileState, Recheck, SessionState, file_tasks, stat_key
+from analyzer.engine._phases import Dispatch, add_time
+from analyzer.engine._state import (
+    FileState,
+    Recheck,
+    SessionState,
+    StatKey,
+    file_tasks,
+    stat_key,
+)
 from analyzer.frontend import Discovery
 from analyzer.model import dep_id
 from analyzer.rules import Diagnostic, RuleSettings
@@ -80,8 +93,11 @@ class Session:
         self.heap = heap
         self.pool: Any = None
         self.state = state if state is not None else SessionState()
+        self._finish_memo = FinishMemo(plan)
         #: path (absolute) -> an editor buffer's bytes, checked instead of the file (``_overlay``)
         self.overlays: dict[str, bytes] = {}
+        #: when set (``--timings``), each update adds its rules' and phases' seconds to it
+        self.timings: dict[str, float] | None = None
         self._settings_for(plan)
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -104,9 +120,10 @@ class Session:
                 import analyzer.engine._remote as remote
 
                 self.pool = remote.open_pool(self.plan.scheduler, self.plan.workers)
-                remote.ship_by_value(self.module_rules + self.project_rules)
+                remote.ship_by_value(self.module_rules + self.project_rules, self.extractors)
             else:
-                self.pool = WorkerPool(workers=self.plan.workers, heap=self.heap)
+                self.pool = WorkerPool(workers=self.plan.workers, heap=self.heap,
+                                       job_timeout=self.plan.config.file_timeout)
         except BaseException:
             self.close()
             raise
@@ -221,10 +238,13 @@ class Session:
         registry, selected, config = plan.registry, plan.selected, plan.config
         self.module_rules = registry.classes(selected, "module")
         self.project_rules = registry.classes(selected, "project")
+        self.extractors = registry.extractors_for(selected)
         self.settings = RuleSettings(
             builtins=frozenset(config.builtins),
             target_version=config.target_version,
             options={name: dict(table) for name, table in config.options.items()},
+            dummy_variable_rgx=config.dummy_variable_rgx,
+            allowed_unused_imports=tuple(config.allowed_unused_imports),
         )
 
     def _update(
@@ -257,7 +277,9 @@ class Session:
             forget(self.heap, run.added_keys, run.added_ctx, old)
             raise CheckError(f"the shared heap cannot hold the facts of this project: "
                              f"{exc}") from exc
+        lap = time.perf_counter()
         self._commit(old, draft, started, run.added_ctx, everything)
+        add_time(self.timings, "merge and commit (master)", lap)
         fresh, fixed = diagnostic_changes(old.diagnostics, self.state.diagnostics)
         return Recheck(
             files_changed=len(reparse) + len(old.files.keys() - draft.files.keys()),
@@ -270,7 +292,8 @@ class Session:
                everything: bool, run: _Run) -> _Draft:
         """Steps 1 to 4 of an update, in the heap but not in the state: nothing committed."""
         dispatch = Dispatch(self.pool, self.heap, self.remote, self.module_rules,
-                            self.project_rules, self.settings)
+                            self.project_rules, self.settings, self.extractors,
+                            timings=self.timings)
         # 1. Phase 1 on the changed files.
         todo = [t for t in tasks if t.path in reparse]
         files = self._parse(dispatch, tasks, todo, old, run)
@@ -291,14 +314,18 @@ class Session:
         if self.project_rules and (eligible or everything or changes.changed or changes.gone):
             writers = {m: f.dynamic_modules for m, f in changes.imports.items()
                        if f.dynamic_modules}
-            ctx_key = dispatch.store_context("phase2", dispatch.run_context(modules, writers),
-                                             run.added_ctx)
+            # Without an extractor there is no plugin fact to look for in every digest map.
+            holders = fact_holders(changes.interfaces) if dispatch.extractors else {}
+            ctx_key = dispatch.store_context(
+                "phase2", dispatch.run_context(modules, writers, holders), run.added_ctx)
             if eligible:
                 project, edges = dispatch.phase2(ctx_key, [by_module[m] for m in eligible],
                                                  modules, run.progress, run.interrupt)
         # 4. Import cycles, in the master, when an import changed.
         if everything or changes.imports_changed or changes.appeared:
+            lap = time.perf_counter()
             cycles = cycle_findings(self.plan.selected, changes.imports, files)
+            add_time(self.timings, "import cycles (master)", lap)
         else:
             cycles = old.cycles
         return _Draft(files, modules, changes, recheck, eligible, project, edges, ctx_key,
@@ -317,9 +344,9 @@ class Session:
             if r is None:
                 files[t.path] = old.files[t.path]
             else:
-                size, mtime = stats[t.path] if t.content is None else (len(t.content), 0)
-                files[t.path] = FileState(t, r.digest, size, mtime, r.parse_ok,
-                                          r.diagnostics, r.noqa)
+                key = stats[t.path] if t.content is None else StatKey(len(t.content), 0, 0, 0)
+                files[t.path] = FileState(t, r.digest, key.size, key.mtime_ns, r.parse_ok,
+                                          r.diagnostics, r.noqa, key.ctime_ns, key.ino)
         return files
 
     def _commit(self, old: SessionState, draft: _Draft, started: int, added_ctx: set[str],
@@ -346,7 +373,7 @@ class Session:
                            project=project, readers=readers, cycles=draft.cycles,
                            checked_at_ns=started, ctx_key=draft.ctx_key)
         sweep(self.heap, old, new, added_ctx)
-        new.diagnostics = final_diagnostics(new, self.plan)
+        new.diagnostics = final_diagnostics(new, self.plan, self._finish_memo)
         new.files_checked = sum(1 for fs in draft.files.values() if fs.task.report)
         self.state = new
 

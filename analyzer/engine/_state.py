@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from analyzer.engine._jobs import FileTask
 from analyzer.engine._suppressions import NoqaMap
@@ -11,7 +12,7 @@ from analyzer.frontend import Discovery
 from analyzer.model import ModuleFacts
 from analyzer.rules import Diagnostic
 
-__all__ = ["FileState", "Recheck", "SessionState", "file_tasks", "stat_key"]
+__all__ = ["FileState", "Recheck", "SessionState", "StatKey", "file_tasks", "stat_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,14 @@ class FileState:
     parse_ok: bool
     diagnostics: tuple[Diagnostic, ...] = ()
     noqa: NoqaMap | None = None
+    #: with ``size`` and ``mtime_ns``, the stat that vouches for ``digest`` (see StatKey).
+    ctime_ns: int = 0
+    ino: int = 0
+
+    @property
+    def stat(self) -> StatKey:
+        """The stat the file had before it was read."""
+        return StatKey(self.size, self.mtime_ns, self.ctime_ns, self.ino)
 
 
 @dataclass
@@ -88,10 +97,21 @@ def file_tasks(discovery: Discovery, stdin: bytes | None = None) -> list[FileTas
     return tasks
 
 
-def stat_key(path: str | os.PathLike[str]) -> tuple[int, int]:
-    """(size, mtime_ns) of a file, (0, 0) when it cannot be stat'ed."""
+class StatKey(NamedTuple):
+    """What a stat says of a file's content. mtime can be set back (``cp -p``, ``touch -r``,
+    ``tar x``), ctime cannot: any write sets it to now; the inode catches a file renamed over
+    another on file systems whose rename keeps ctime."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+
+
+def stat_key(path: str | os.PathLike[str]) -> StatKey:
+    """The file's :class:`StatKey`, all zeros when it cannot be stat'ed."""
     try:
         st = os.stat(path)
     except OSError:
-        return 0, 0
-    return st.st_size, st.st_mtime_ns
+        return StatKey(0, 0, 0, 0)
+    return StatKey(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)

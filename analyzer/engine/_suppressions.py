@@ -308,24 +308,28 @@ def unused_noqa(
     used: Iterable[UsedNoqa],
     ran: Callable[[str], bool],
     *,
-    blanket: bool = True,
+    blanket: bool = False,
+    external: Iterable[str] = (),
 ) -> list[Diagnostic]:
     """SH100: the inline ``# noqa`` comments of one file that suppressed nothing, each with a
     safe fix removing the comment, or only its unused codes.
 
-    Like ruff's RUF100, a blanket ``# noqa`` that suppressed nothing is reported, but only
-    with ``blanket`` (the caller's word that every default check ran on the file: after a
-    narrow ``--select`` the comment may serve a check that did not run). Unlike
-    RUF100, a listed code is reported only when its check ran on this file (``ran(code)``: the
-    code, or a code it prefixes, is selected and not turned off there by ``per-file-ignores``):
-    ruff also reports known codes that are merely not enabled ("non-enabled"), which strips
-    suppressions a fuller run still needs. Codes shoal does not know (``E501``) are left alone.
-    A comment naming SH100 itself, file-level comments and directives inside strings are never
-    reported; a file-level comment covering SH100 silences it for the file.
+    shoal lives beside other linters, so SH100 only speaks for shoal's own checks. A blanket
+    ``# noqa`` that suppressed nothing is reported only with ``blanket``
+    (``report-blanket-noqa = true``): it may serve ruff or flake8. A listed code is reported
+    only when it is the code of a check that ran on this file (``ran(code)``: selected, not
+    turned off there by ``per-file-ignores``) and no ``external`` entry prefixes it; so codes
+    shoal does not know (``E501``), prefixes (``E1``) and checks that did not run stay, and
+    the fix removes only the unused codes shoal knows from the list. (ruff's RUF100 also
+    reports known codes that are merely not enabled, which strips suppressions a fuller run
+    still needs.) A comment naming SH100 itself, file-level comments and directives inside
+    strings are never reported; a file-level comment covering SH100 silences it for the file.
 
     :param path: the display path the findings carry.
     :param used: what :func:`apply_noqa` says each comment suppressed.
+    :param external: codes or prefixes of other tools (ruff's ``lint.external``).
     """
+    external = tuple(code.upper() for code in external)
     if any(c.covers(UNUSED_NOQA) is not None for c in noqa.file_level):
         return []
     suppressed: dict[NoqaComment, frozenset[str]] = {u.comment: u.codes for u in used}
@@ -344,7 +348,8 @@ def unused_noqa(
                 continue
             unused = [
                 listed for listed in dict.fromkeys(comment.codes)
-                if ran(listed) and not any(code.startswith(listed) for code in done)
+                if ran(listed) and not listed.startswith(external)
+                and not any(code.startswith(listed) for code in done)
             ]
             if not unused:
                 continue
