@@ -5,6 +5,7 @@ Reads the disk, never the heap. A newcomer starts at :func:`discover` (paths and
 """
 from analyzer.frontend._config import (
     DEFAULT_EXCLUDES,
+    DUMMY_VARIABLE_RGX,
     Config,
     ConfigError,
     find_config,
@@ -26,12 +27,25 @@ from analyzer.frontend._discovery import (
 )
 from analyzer.frontend._extend import load_config
 from analyzer.frontend._roots import MARKERS, Project, find_marker_root, group_paths
-from analyzer.frontend._source import SourceDecodeError, content_digest, decode_source
+from analyzer.frontend._source import (
+    SourceDecodeError,
+    content_digest,
+    decode_source,
+    read_source_file,
+)
+from analyzer.frontend._versions import (
+    SUPPORTED_VERSIONS,
+    format_version,
+    parse_target_version,
+    resolve_target_version,
+)
 
 __all__ = [
     "DEFAULT_EXCLUDES", "EXTENSION_SUFFIXES", "MARKERS", "PYTHON_SUFFIXES", "STDIN", "Config",
     "ConfigError", "Discovery", "DiscoveryError", "Project", "SourceDecodeError", "SourceFile",
     "claim_rank", "content_digest", "decode_source", "discover", "display_path",
     "find_config", "find_marker_root", "glob_matches", "group_paths", "is_extension",
-    "load_config", "parse_size", "resolve_selection",
+    "load_config", "parse_size", "read_source_file", "resolve_selection",
+    "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
+    "DUMMY_VARIABLE_RGX",
 ]

@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from analyzer.core import builtin_names
+from analyzer.frontend._versions import parse_target_version
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,8 +50,9 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".shoal_cache",
 )
 
-#: Oldest and newest ``target-version`` shoal knows the builtins of.
-SUPPORTED_VERSIONS: tuple[tuple[int, int], ...] = tuple((3, minor) for minor in range(10, 15))
+
+#: ``dummy-variable-rgx``'s default, ruff's: names F841 and F811 leave alone (``_``, ``_x``).
+DUMMY_VARIABLE_RGX = "^(_+|(_+[a-zA-Z0-9_]*[a-zA-Z0-9]+?))$"
 
 ALL = "ALL"
 #: A code prefix (``F``, ``F4``, ``F401``), ``ALL``, or the name of a rule that has no code
@@ -108,15 +110,33 @@ class Config:
     #: ``heap-size``: shared heap size in bytes (``None``: sized from the project); the file
     #: may say ``"2GiB"``, ``"512M"`` or a plain integer.
     heap_size: int | None = None
+    #: ``file-timeout``: seconds a worker may spend on one file without progress before it
+    #: is replaced and the file reported as SH900 (not enforced with ``workers = 0``).
+    file_timeout: float = 60.0
     #: ``builtins``: extra names every module may use without defining them.
     builtins: tuple[str, ...] = ()
     #: ``target-version``: ``"py310"`` style, default the running Python; decides the builtins.
     target_version: tuple[int, int] = field(default_factory=lambda: _running_version())
+    #: Where ``target_version`` came from (``--show-settings``): the key, the command line,
+    #: ``requires-python``, or shoal's own Python by default.
+    target_version_source: str = "default (the Python shoal runs on)"
+    #: ``dummy-variable-rgx``: a regular expression (searched, as ruff does) for the names
+    #: of unused locals (F841) and redefinitions (F811) that are not reported.
+    dummy_variable_rgx: str = DUMMY_VARIABLE_RGX
+    #: ``allowed-unused-imports``: modules whose imports F401 never reports, as ruff's
+    #: ``lint.pyflakes`` setting (``"hvplot"`` covers ``import hvplot.pandas``).
+    allowed_unused_imports: tuple[str, ...] = ()
     #: ``plugins``: plugin module names or entry points (defined by the plugins issue).
     plugins: tuple[str, ...] = ()
     #: ``plugin-errors``: ``"error"`` (a plugin that fails to load is exit 2) or ``"warn"``
     #: (a warning, and the run goes on without it).
     plugin_errors: str = "error"
+    #: ``report-blanket-noqa``: whether SH100 reports (and ``--fix`` removes) a blanket
+    #: suppression comment that suppressed nothing; off, as ruff or flake8 may need it.
+    report_blanket_noqa: bool = False
+    #: ``external``: codes or prefixes of other tools (ruff's ``lint.external``) that SH100
+    #: leaves alone in a suppression comment's code list.
+    external: tuple[str, ...] = ()
     #: ``options``: one table per rule (keyed by rule NAME or CODE), handed to the rule as is.
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
     #: ``extend``: the files this one inherits from, nearest first (absolute).
@@ -124,6 +144,12 @@ class Config:
     #: Without a configuration file: the project root found from a marker (``.git``,
     #: ``setup.py``...), which then plays the configuration directory's part.
     found_root: Path | None = None
+    #: ``baseline``: a baseline file of known findings not to report, absolute (written
+    #: relative to the config directory); ``--baseline`` overrides it.
+    baseline: Path | None = None
+    #: ``diagnostic-scope``: what ``shoal server`` publishes, every file whose findings
+    #: changed (``"workspace"``) or the open buffers only (``"open-files"``).
+    diagnostic_scope: str = "workspace"
 
     @property
     def root(self) -> Path | None:
@@ -170,11 +196,19 @@ class Config:
             "namespace-packages": [str(p) for p in self.namespace_packages],
             "workers": self.workers,
             "heap-size": self.heap_size,
+            "file-timeout": self.file_timeout,
             "builtins": list(self.builtins),
             "target-version": "py{}{}".format(*self.target_version),
+            "target-version-source": self.target_version_source,
+            "dummy-variable-rgx": self.dummy_variable_rgx,
+            "allowed-unused-imports": list(self.allowed_unused_imports),
             "plugins": list(self.plugins),
             "plugin-errors": self.plugin_errors,
+            "report-blanket-noqa": self.report_blanket_noqa,
+            "external": list(self.external),
             "options": {k: dict(v) for k, v in self.options.items()},
+            "baseline": str(self.baseline) if self.baseline else None,
+            "diagnostic-scope": self.diagnostic_scope,
         }
 
 
@@ -232,10 +266,12 @@ def _shoal_table(document: Mapping[str, Any]) -> Any:
 def find_config(first_path: str | os.PathLike[str]) -> Path | None:
     """The nearest ``pyproject.toml`` at or above ``first_path`` that has ``[tool.shoal]``."""
     start = Path(os.path.abspath(os.fspath(first_path)))
-    directory = start if start.is_dir() else start.parent
+    # os.path's tests, not Path's: in a directory the user cannot traverse, Path.is_file
+    # raises PermissionError, and such a path is an E902 finding later, not a traceback.
+    directory = start if os.path.isdir(start) else start.parent
     for candidate_dir in (directory, *directory.parents):
         candidate = candidate_dir / "pyproject.toml"
-        if candidate.is_file() and _shoal_table(_read_toml(candidate)) is not None:
+        if os.path.isfile(candidate) and _shoal_table(_read_toml(candidate)) is not None:
             return candidate
     return None
 
@@ -273,6 +309,13 @@ def _int(path: Path, key: str, value: Any) -> int:
     return value
 
 
+def _set_file_timeout(path: Path, key: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ConfigError(f"{path}: '{key}' must be a positive number of seconds",
+                          path=path, key=key)
+    return {"file_timeout": float(value)}
+
+
 def parse_size(text: str | int) -> int:
     """Bytes in ``2GiB``, ``512M``, ``64k`` or a plain integer (units are powers of 1024)."""
     if isinstance(text, int) and not isinstance(text, bool):
@@ -284,16 +327,6 @@ def parse_size(text: str | int) -> int:
         raise ValueError(f"invalid size {text!r} (expected e.g. 2GiB, 512M or a byte count)")
     unit = (match.group(2) or "B").upper()[0]
     return int(match.group(1)) * 1024 ** "BKMGT".index(unit)
-
-
-def parse_target_version(text: str) -> tuple[int, int]:
-    """``"py311"`` -> ``(3, 11)``; :class:`ValueError` for anything outside 3.10–3.14."""
-    match = re.fullmatch(r"py3([0-9]{1,2})", text.strip())
-    version = (3, int(match.group(1))) if match else None
-    if version not in SUPPORTED_VERSIONS:
-        choices = ", ".join("py{}{}".format(*v) for v in SUPPORTED_VERSIONS)
-        raise ValueError(f"unknown target version {text!r} (expected one of {choices})")
-    return version
 
 
 def _build(path: Path, table: Mapping[str, Any]) -> Config:
@@ -340,7 +373,8 @@ def _set_heap_size(path: Path, key: str, value: Any) -> dict[str, Any]:
 
 def _set_target_version(path: Path, key: str, value: Any) -> dict[str, Any]:
     try:
-        return {"target_version": parse_target_version(str(value))}
+        return {"target_version": parse_target_version(str(value)),
+                "target_version_source": f"target-version in {path}"}
     except ValueError as exc:
         raise ConfigError(f"{path}: '{key}': {exc}", path=path, key=key) from None
 
@@ -355,11 +389,38 @@ def _set_options(path: Path, key: str, value: Any) -> dict[str, Any]:
     return {"options": _frozen_options(value)}
 
 
+def _set_dummy_variable_rgx(path: Path, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, str):
+        raise ConfigError(f"{path}: '{key}' must be a regular expression string", path=path, key=key)
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ConfigError(f"{path}: '{key}': invalid regular expression: {exc}",
+                          path=path, key=key) from None
+    return {"dummy_variable_rgx": value}
+
+
+def _set_bool(attribute: str):
+    def setter(path: Path, key: str, value: Any) -> dict[str, Any]:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path}: '{key}' must be true or false", path=path, key=key)
+        return {attribute: value}
+
+    return setter
+
+
 def _set_plugin_errors(path: Path, key: str, value: Any) -> dict[str, Any]:
     if value not in ("error", "warn"):
         raise ConfigError(f"{path}: '{key}' must be \"error\" or \"warn\", got {value!r}",
                           path=path, key=key)
     return {"plugin_errors": value}
+
+
+def _set_diagnostic_scope(path: Path, key: str, value: Any) -> dict[str, Any]:
+    if value not in ("workspace", "open-files"):
+        raise ConfigError(f"{path}: '{key}' must be \"workspace\" or \"open-files\", "
+                          f"got {value!r}", path=path, key=key)
+    return {"diagnostic_scope": value}
 
 
 _KEYS = {
@@ -374,11 +435,19 @@ _KEYS = {
     "namespace-packages": _set_namespace_packages,
     "workers": lambda path, key, value: {"workers": _int(path, key, value)},
     "heap-size": _set_heap_size,
+    "file-timeout": _set_file_timeout,
     "builtins": _set_list("builtins"),
     "target-version": _set_target_version,
+    "dummy-variable-rgx": _set_dummy_variable_rgx,
+    "allowed-unused-imports": _set_list("allowed_unused_imports"),
     "plugins": _set_list("plugins"),
     "plugin-errors": _set_plugin_errors,
+    "report-blanket-noqa": _set_bool("report_blanket_noqa"),
+    "external": _set_list("external"),
+    "diagnostic-scope": _set_diagnostic_scope,
     "options": _set_options,
+    "baseline": lambda path, key, value: {"baseline": Path(os.path.normpath(
+        path.parent / _non_empty(path, key, value)))},
     # Followed by analyzer.frontend._extend, which merges the parent in.
     "extend": lambda path, key, value: (
         {} if isinstance(value, str) and value.strip()
@@ -389,6 +458,12 @@ _KEYS = {
 
 def _raise(error: Exception) -> Any:
     raise error
+
+
+def _non_empty(path: Path, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{path}: '{key}' must be the path of a file", path=path, key=key)
+    return os.path.expanduser(value.strip())
 
 
 # ---------------------------------------------------------------------------------------------

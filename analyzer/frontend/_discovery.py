@@ -18,6 +18,9 @@ Walking rules (ruff's, unless noted):
 - A file named on the command line is checked even when excluded or gitignored, unless
   ``force_exclude`` (then ``exclude`` globs, not ``.gitignore``, apply to it and its parents).
 - A path given twice, or a file under two given directories, appears once.
+- A directory that cannot be listed, when named or inside a named one, and a named path whose
+  ``stat`` is refused, are kept in :attr:`Discovery.unreadable` (E902 each, as ruff); the
+  walk goes on. Paths are ``str`` with ``surrogateescape`` for bytes that are not UTF-8.
 """
 from __future__ import annotations
 
@@ -29,9 +32,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import pathspec
-
 from analyzer.frontend._config import Config, glob_matches
+from analyzer.frontend._gitignore import IgnoreStack, git_root, ignore_stack_for
 
 __all__ = ["Discovery", "DiscoveryError", "SourceFile", "claim_rank", "discover", "display_path"]
 
@@ -94,6 +96,9 @@ class Discovery:
     index_roots: tuple[Path, ...] = ()
     #: (module, winner, losers) for each name claimed by more than one file.
     clashes: list[tuple[str, Path, tuple[Path, ...]]] = field(default_factory=list)
+    #: (path, display, reason) of each named path, or directory in a named directory, that
+    #: could not be listed or reached: an E902 finding each, the run going on without them.
+    unreadable: list[tuple[Path, str, str]] = field(default_factory=list)
 
 
 def display_path(path: Path | str, cwd: str | None = None) -> str:
@@ -107,74 +112,6 @@ def display_path(path: Path | str, cwd: str | None = None) -> str:
     except ValueError:  # different drives on Windows
         return absolute
     return os.path.relpath(absolute, base) if common == base else absolute
-
-
-# ---------------------------------------------------------------------------------------------
-# gitignore
-
-
-def _git_root(directory: str) -> str | None:
-    current = directory
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
-
-
-class _IgnoreStack:
-    """The ``.gitignore`` specs that apply in a directory, shallowest first."""
-
-    def __init__(self, specs: tuple[tuple[str, pathspec.GitIgnoreSpec], ...] = ()) -> None:
-        self.specs = specs
-
-    def child(self, directory: str) -> _IgnoreStack:
-        """The stack for ``directory``: this one plus its own ``.gitignore``, if any."""
-        spec = _load_spec(os.path.join(directory, ".gitignore"))
-        return _IgnoreStack(self.specs + ((directory, spec),)) if spec else self
-
-    def ignored(self, path: str, is_dir: bool) -> bool:
-        """Whether the last matching pattern over every applicable file ignores ``path``."""
-        verdict = False
-        for base, spec in self.specs:
-            relative = os.path.relpath(path, base).replace(os.sep, "/")
-            if relative.startswith(".."):
-                continue
-            if is_dir:
-                relative += "/"
-            for pattern in spec.patterns:
-                if pattern.include is not None and pattern.match_file(relative) is not None:
-                    verdict = bool(pattern.include)
-        return verdict
-
-
-def _load_spec(path: str) -> pathspec.GitIgnoreSpec | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
-    except OSError:
-        return None
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
-
-
-def _ignore_stack_for(directory: str) -> _IgnoreStack:
-    """The gitignore stack in force in ``directory``: every ``.gitignore`` from the work tree
-    root down to it, plus ``.git/info/exclude``; empty outside a git work tree."""
-    root = _git_root(directory)
-    if root is None:
-        return _IgnoreStack()
-    stack = _IgnoreStack()
-    exclude = _load_spec(os.path.join(root, ".git", "info", "exclude"))
-    if exclude is not None:
-        stack = _IgnoreStack(((root, exclude),))
-    chain = [directory]
-    while chain[-1] != root:
-        chain.append(os.path.dirname(chain[-1]))
-    for each in reversed(chain):
-        stack = stack.child(each)
-    return stack
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,6 +129,8 @@ class _Walker:
         self.path_globs = tuple(p for p in config.excludes if "/" in p.rstrip("/"))
         #: Directories descended into, so a named directory already walked is not walked again.
         self.visited: set[str] = set()
+        #: Directories that could not be listed -> why (``Permission denied``).
+        self.unreadable: dict[str, str] = {}
 
     def excluded(self, path: str) -> bool:
         name = os.path.basename(path)
@@ -208,21 +147,24 @@ class _Walker:
 
     def walk(self, directory: str) -> Iterator[str]:
         """Every Python file under ``directory`` (itself never excluded: it was asked for)."""
-        in_git = _git_root(directory) is not None
-        ignores = _ignore_stack_for(directory) if in_git else _IgnoreStack()
+        in_git = git_root(directory) is not None
+        ignores = ignore_stack_for(directory) if in_git else IgnoreStack()
         if ignores.specs and ignores.ignored(directory, is_dir=True):
             # Asked for explicitly although an ancestor's .gitignore covers it: like ruff (the
             # ignore crate never re-checks the walk root's parents), only the .gitignore files
             # from here down apply.
-            ignores = _IgnoreStack().child(directory)
+            ignores = IgnoreStack().child(directory)
         yield from self._walk(directory, ignores, in_git)
 
-    def _walk(self, directory: str, ignores: _IgnoreStack, in_git: bool) -> Iterator[str]:
+    def _walk(self, directory: str, ignores: IgnoreStack, in_git: bool) -> Iterator[str]:
         self.visited.add(directory)
         try:
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
-        except OSError:
-            return  # an unreadable directory holds nothing we can check (ruff: the same)
+        except OSError as exc:
+            # Nothing under it can be checked; discover() reports it (E902, as ruff does)
+            # when it lies in a named directory.
+            self.unreadable[directory] = exc.strerror or type(exc).__name__
+            return
         for entry in entries:
             path = entry.path
             try:
@@ -391,6 +333,7 @@ def discover(
 
     named_files: list[str] = []
     named_dirs: list[str] = []
+    unreachable: dict[str, str] = {}
     stdin_path: str | None = None
     for arg in given:
         if arg == STDIN:
@@ -401,6 +344,10 @@ def discover(
         absolute = os.path.normpath(os.path.join(cwd, arg))
         try:
             mode = os.stat(absolute).st_mode
+        except PermissionError as exc:
+            # It may well exist: E902 at that path, as ruff does; the other paths go on.
+            unreachable[absolute] = exc.strerror or "Permission denied"
+            continue
         except OSError as exc:
             reason = exc.strerror or "No such file or directory"
             raise DiscoveryError(f"{arg}: {reason}", arg) from None
@@ -417,9 +364,11 @@ def discover(
 
     stop = project_root
     reported: set[str] = set()
+    walked: list[str] = []
     for directory in named_dirs:
         if force_exclude and _force_excluded(walker, directory, stop):
             continue
+        walked.append(directory)
         if directory in walker.visited:
             # Walked with the same excludes and gitignore stack as part of the index.
             prefix = directory + os.sep
@@ -450,12 +399,17 @@ def discover(
         files.append(SourceFile(Path(STDIN), STDIN, "", False, indexed=False, is_stdin=True))
         reported.add(STDIN)
     files, clashes = _settle_clashes(files, ranks)
+    # Only what lies in a named directory: the index's walk of the rest of the project says
+    # nothing of a partial run (docs/contracts.md §7).
+    unreachable.update((d, why) for d, why in walker.unreadable.items()
+                       if any(d == n or d.startswith(n + os.sep) for n in walked))
     return Discovery(
         files=files,
         reported={as_path.get(p) or Path(p) for p in reported},
         project_root=Path(project_root),
         index_roots=tuple(Path(r) for r in index_roots),
         clashes=clashes,
+        unreadable=[(Path(p), display_path(p, cwd), why) for p, why in sorted(unreachable.items())],
     )
 
 

@@ -38,6 +38,7 @@ _OVERRIDING = {
     "per-file-ignores": "per_file_ignores", "exclude": "exclude", "src": "src",
     "namespace-packages": "namespace_packages", "workers": "workers", "heap-size": "heap_size",
     "builtins": "builtins", "target-version": "target_version", "plugins": "plugins",
+    "report-blanket-noqa": "report_blanket_noqa", "external": "external",
 }
 
 
@@ -99,6 +100,8 @@ def _merge(parent: Config, child: Config, keys: set[str]) -> Config:
         values["select"] = parent.select
         for attribute in ("extend_select", "ignore", "extend_ignore"):
             values[attribute] = getattr(parent, attribute) + getattr(child, attribute)
+    if "target-version" not in keys:
+        values["target_version_source"] = parent.target_version_source
     options = dict(parent.options)
     options.update(child.options)
     values["options"] = MappingProxyType(options)

@@ -7,11 +7,14 @@ columns and fixes are computed on the text as it is on disk.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import os
+import stat
 import tokenize
 
-__all__ = ["SourceDecodeError", "content_digest", "decode_source"]
+__all__ = ["SourceDecodeError", "content_digest", "decode_source", "read_source_file"]
 
 #: CPython's own words (``compile()``), so flake8/ruff users recognise the E902 message.
 NULL_BYTES_MESSAGE = "source code string cannot contain null bytes"
@@ -99,3 +102,29 @@ def decode_source(data: bytes) -> str:
 def content_digest(data: bytes) -> str:
     """The identity of a file's content: 16-byte blake2b, hex (the cache and heap key)."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISDIR, "a directory"))
+
+
+def _not_regular(path: str, mode: int) -> OSError:
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return OSError(errno.EINVAL, f"is {kind}, not a regular file", path)
+
+
+def read_source_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular file. Anything else — a FIFO, a socket, a device, a directory,
+    or such a thing swapped in for the file — raises OSError whose ``strerror`` names it
+    ("is a FIFO, not a regular file"), without blocking: it is looked at before it is
+    opened, opened without waiting for a writer, and looked at again through the open file."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise _not_regular(os.fspath(path), st.st_mode)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _not_regular(os.fspath(path), st.st_mode)
+        return f.read()

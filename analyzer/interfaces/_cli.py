@@ -51,6 +51,30 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
                             help=help_text + " (comma-separated)")
 
 
+def _add_target_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target-version", metavar="VERSION",
+                        help="the oldest Python the code must run on, py37 to py314 (default: "
+                             "target-version, else requires-python, else shoal's Python)")
+
+
+def _add_file_timeout(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--file-timeout", type=float, metavar="SECONDS",
+                        help="replace a worker stuck this long on one file and report the file "
+                             "as SH900 (default: [tool.shoal] file-timeout, else 60)")
+
+
+def _add_baseline(parser: argparse.ArgumentParser, writing: bool) -> None:
+    group = parser.add_argument_group("baseline")
+    group.add_argument("--baseline", metavar="FILE",
+                       help="report only findings not in this baseline file "
+                            "(default: baseline in [tool.shoal])")
+    if writing:
+        group.add_argument("--write-baseline", metavar="FILE",
+                           help="write every current finding to this baseline file, report none")
+        group.add_argument("--update-baseline", action="store_true",
+                           help="with --baseline: remove the findings fixed since from the file")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: `shoal check`, `shoal rules`, `shoal rule CODE`."""
     parser = argparse.ArgumentParser(
@@ -75,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "(needs shoal[distributed]; the cache is not used)")
     check.add_argument("--heap-size", metavar="SIZE",
                        help="shared heap size, e.g. 512M or 2G (default: sized from the project)")
+    _add_file_timeout(check)
     check.add_argument("--statistics", action="store_true", help="count findings per code")
     check.add_argument("--count", action="store_true", help="print the number of findings")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
@@ -85,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="read the source from standard input and check it as PATH "
                             "(with --fix: the fixed source goes to stdout)")
     check.add_argument("--show-files", action="store_true", help="list the files, check none")
+    _add_target_version(check)
     check.add_argument("--show-settings", action="store_true",
                        help="print the resolved settings, check nothing")
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
@@ -108,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     cache.add_argument("--cache-dir", metavar="DIR",
                        help="cache directory (default: .shoal_cache in the project root, "
                             "or $SHOAL_CACHE_DIR)")
+    _add_baseline(check, writing=True)
+    check.add_argument("--timings", action="store_true",
+                       help="after the run, print on stderr the time each rule and phase took, "
+                            "summed over workers (implies a cold check: the cache is not read)")
     check.set_defaults(action=do_check)
 
     watch = sub.add_parser(
@@ -124,11 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="rewrite this file (atomically) after every completed recheck")
     watch.add_argument("--workers", type=int, metavar="N", help="worker processes")
     watch.add_argument("--heap-size", metavar="SIZE", help="shared heap size")
+    _add_file_timeout(watch)
+    _add_baseline(watch, writing=False)
     watch.add_argument("--verify", action="store_true",
                        help="after each recheck, also run a cold check and report divergence")
     watch.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     watch.add_argument("--cache-dir", metavar="DIR", help="cache directory")
     watch.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    _add_target_version(watch)
     watch.set_defaults(action=do_watch)
 
     server = sub.add_parser("server", help="language server (LSP over stdio) for editors")
@@ -138,10 +171,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_selection(server)
     server.add_argument("--workers", type=int, metavar="N", help="worker processes")
     server.add_argument("--heap-size", metavar="SIZE", help="shared heap size")
+    _add_file_timeout(server)
     server.add_argument("--diagnostic-scope", choices=("workspace", "open-files"),
-                        default="workspace",
-                        help="publish findings of every file (default) or of open files only")
-    server.set_defaults(action=do_server, no_cache=True, cache_dir=None)
+                        help="publish findings of every file or of open files only "
+                             "(default: [tool.shoal] diagnostic-scope, else workspace)")
+    _add_target_version(server)
+    server.add_argument("--no-cache", action="store_true",
+                        help="neither start warm from the cache nor write it on exit")
+    server.add_argument("--cache-dir", metavar="DIR", help="cache directory")
+    server.set_defaults(action=do_server)
+    _add_insight_commands(sub)
 
     rules = sub.add_parser("rules", help="list every rule")
     _add_output_format(rules, ("text", "json", "markdown"), "text",
@@ -221,7 +260,10 @@ def _shoal_frame(exc: BaseException) -> str:
 
 
 def _fail(message: str) -> int:
-    print(f"shoal: error: {message}", file=sys.stderr)
+    from analyzer.interfaces.output import escape_path
+
+    # One line, valid UTF-8, whatever path the message names (a newline, a non-UTF-8 byte).
+    print(f"shoal: error: {escape_path(message)}", file=sys.stderr)
     return exit_codes.ERROR
 
 
@@ -234,6 +276,11 @@ def do_check(args: argparse.Namespace) -> int:
         # As ruff: a count table has no place in sarif/github/gitlab/junit.
         return _fail(f"--statistics works with --output-format "
                      f"{', '.join(STATISTICS_FORMATS)}, not {args.format}")
+    if args.timings and (args.scheduler or args.fix or args.diff or args.fix_only
+                         or args.add_noqa):
+        # Dask workers do not report timings, and fix mode checks several times.
+        return _fail("--timings works with a plain check, not with --scheduler, --fix, "
+                     "--diff, --fix-only or --add-noqa")
     try:
         if args.output_file:
             check_output_file(args.output_file)
@@ -251,16 +298,25 @@ def do_check(args: argparse.Namespace) -> int:
         print(json.dumps(shown[0] if len(shown) == 1 else shown, indent=2))
         return exit_codes.SUCCESS
     if args.show_files:
+        from analyzer.interfaces.output import escape_path
+
         for f in sorted((f for p in plans for f in p.discovery.files), key=lambda f: f.display):
             if any(f.path in p.discovery.reported for p in plans):
-                print(f.display)
+                print(escape_path(f.display))  # one line each, valid UTF-8
         return exit_codes.SUCCESS
 
+    from analyzer.interfaces._baseline import BaselineError
+    from analyzer.interfaces._baseline_run import finish_check, resolve_baseline
+
+    try:
+        baseline = resolve_baseline(args, plans)
+    except BaselineError as exc:
+        return _fail(str(exc))
     if args.fix or args.diff or args.fix_only or args.add_noqa:
         from analyzer.interfaces._fix_mode import run_fix_mode
 
         # One project at a time (each its own index); the worst exit code wins.
-        return max(run_fix_mode(args, plan) for plan in plans)
+        return max(run_fix_mode(args, plan, baseline=baseline) for plan in plans)
 
     from analyzer.engine import CheckError
     from analyzer.interfaces._progress import ProgressBar
@@ -268,8 +324,10 @@ def do_check(args: argparse.Namespace) -> int:
 
     bar = ProgressBar.for_stream(sys.stderr, enabled=not (args.no_progress or args.quiet),
                                  total_files=sum(len(p.discovery.reported) for p in plans))
+    # Filled by the workers' timed path only when asked for: no cost otherwise.
+    timings: dict[str, float] | None = {} if args.timings else None
     try:
-        result = check_projects(plans, progress=bar.update if bar else None)
+        result = check_projects(plans, progress=bar.update if bar else None, timings=timings)
     except CheckError as exc:
         return _fail(str(exc))
     finally:
@@ -278,7 +336,21 @@ def do_check(args: argparse.Namespace) -> int:
     sources: dict[str, str] = {}
     for plan in plans:
         sources.update(_stdin_sources(plan))
-    return _emit(args, result, sources)
+    if baseline is not None:
+        try:
+            done = finish_check(baseline, result, sources)
+        except BaselineError as exc:
+            return _fail(str(exc))
+        if done is not None:
+            return done
+    code = _emit(args, result, sources)
+    if baseline is not None and args.statistics and baseline.statistics_line():
+        print(baseline.statistics_line(), file=sys.stderr)
+    if timings is not None:
+        from analyzer.interfaces._timings import print_timings
+
+        print_timings(timings, plans, sys.stderr)
+    return code
 
 
 def _stdin_sources(plan: Any) -> dict[str, str]:
@@ -307,6 +379,67 @@ def do_watch(args: argparse.Namespace) -> int:
     return run_watch(args, plan)
 
 
+def _add_insight_commands(sub: Any) -> None:
+    """`shoal deps` and `shoal graph`: queries answered from the warm cache."""
+    deps = sub.add_parser(
+        "deps", help="who depends on a module or a name (from the dependency table)",
+        description="Who reads a module or a name (pkg.mod:func), as the selected project "
+                    "rules recorded it; for a name, what `shoal watch` rechecks after a body, "
+                    "signature or deletion edit. Answered from the warm cache (a check runs "
+                    "first when it is cold).")
+    deps.add_argument("target", metavar="TARGET", help="pkg.mod, pkg.mod:name, or a path")
+    deps.add_argument("--direction", choices=("dependents", "dependencies"),
+                      default="dependents", help="who reads it (default), or what it reads")
+    deps.add_argument("--transitive", action="store_true",
+                      help="also what is reached through other modules, with the depth")
+    _add_output_format(deps, ("text", "json"), "text", "output format")
+    graph = sub.add_parser(
+        "graph", help="the import graph: dot, json, mermaid or a self-contained html page",
+        description="The project's import graph: import-time, deferred (in a function) and "
+                    "TYPE_CHECKING edges, the SH003 cycles highlighted.")
+    graph.add_argument("filters", nargs="*", metavar="PATH|MODULE",
+                       help="keep these modules (a path, or a dotted name and its submodules)")
+    _add_output_format(graph, ("dot", "json", "mermaid", "html"), "dot", "output format")
+    graph.add_argument("--package-level", action="store_true",
+                       help="collapse modules into their packages")
+    graph.add_argument("--output-file", "-o", metavar="FILE", help="write the output here")
+    for command, action in ((deps, do_deps), (graph, do_graph)):
+        command.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+        _add_selection(command)
+        command.add_argument("--workers", type=int, metavar="N",
+                             help="worker processes, when a check must run first")
+        command.add_argument("--heap-size", metavar="SIZE", help="shared heap size")
+        _add_file_timeout(command)
+        command.add_argument("--no-cache", action="store_true",
+                             help="neither read nor write the cache (always check first)")
+        command.add_argument("--cache-dir", metavar="DIR", help="cache directory")
+        command.set_defaults(action=action)
+
+
+def do_deps(args: argparse.Namespace) -> int:
+    """`shoal deps TARGET`: who reads it, per name, from the dependency table."""
+    try:
+        plan = prepare(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    from analyzer.interfaces._deps import run_deps
+
+    return run_deps(args, plan)
+
+
+def do_graph(args: argparse.Namespace) -> int:
+    """`shoal graph`: the import graph in dot, json, mermaid or html."""
+    try:
+        if args.output_file:
+            check_output_file(args.output_file)
+        plan = prepare(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    from analyzer.interfaces._graph import run_graph
+
+    return run_graph(args, plan)
+
+
 def do_server(args: argparse.Namespace) -> int:
     """`shoal server`: the language server on the resident session (stdio)."""
     from analyzer.interfaces.server import run_server
@@ -315,7 +448,13 @@ def do_server(args: argparse.Namespace) -> int:
 
 
 def _emit(args: argparse.Namespace, result: Any, sources: dict[str, str] | None = None) -> int:
-    from analyzer.interfaces.output import OutputOptions, Report, render, should_color
+    from analyzer.interfaces.output import (
+        OutputOptions,
+        Report,
+        render,
+        should_color,
+        write_text,
+    )
 
     report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
     stream = sys.stdout
@@ -325,14 +464,15 @@ def _emit(args: argparse.Namespace, result: Any, sources: dict[str, str] | None 
     text = render(report, args.format, options, statistics=args.statistics)
     if args.output_file:
         try:
-            with open(args.output_file, "w", encoding="utf-8") as f:
+            # Paths are escaped when rendered; the error handler only guards what a plugin's
+            # message may still carry, so the file is always valid UTF-8.
+            with open(args.output_file, "w", encoding="utf-8", errors="backslashreplace") as f:
                 f.write(text)
         except OSError as exc:  # checked before the run; the directory may have gone since
             return _fail(f"cannot write --output-file {args.output_file}: "
                          f"{exc.strerror or exc}")
     else:
-        stream.write(text)
-        stream.flush()
+        write_text(stream, text)
     return report.exit_code(exit_zero=args.exit_zero)
 
 

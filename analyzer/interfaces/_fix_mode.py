@@ -26,9 +26,10 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from analyzer.core import apply_edits
 from analyzer.engine import (
@@ -66,9 +67,18 @@ MAX_ROUNDS = 10
 
 #: Findings that mean the rules did not run on the file: nothing to fix nor to suppress.
 _NOT_CHECKED = frozenset({"E902", "E999", "SH900"})
+#: An E999 of this name is syntax the target version lacks: the file parsed, its rules ran.
+_PARSED_ANYWAY = "unsupported-syntax"
+
+
+def _not_checked(d: Diagnostic) -> bool:
+    return d.code in _NOT_CHECKED and d.name != _PARSED_ANYWAY
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 _Warn = Callable[[str], None]
+#: A baseline's filter: the findings minus the baselined ones, given the texts of the files
+#: fixed but not yet written (``BaselineRun.filter``).
+_Keep = Callable[[list[Diagnostic], Mapping[str, str]], list[Diagnostic]]
 
 
 class FixMode(enum.Enum):
@@ -154,19 +164,20 @@ class FixOutcome:
 
 
 def fix_project(
-    plan: CheckPlan, *, unsafe: bool, warn: _Warn | None = None
+    plan: CheckPlan, *, unsafe: bool, warn: _Warn | None = None, keep: _Keep | None = None
 ) -> FixOutcome:
     """Check, then fix and re-check until no fix applies; write nothing.
 
     :param unsafe: apply unsafe fixes too.
     :param warn: receives one line per fix that was dropped.
+    :param keep: drops the findings a baseline holds, which are left unfixed.
     """
     warn = warn or (lambda message: print(f"shoal: warning: {message}", file=sys.stderr))
     # run_check's findings already carry the F401 applicability the master decided.
     first = run_check(plan)
     states: dict[str, SourceState] = {}
     reported = {f.display: f for f in plan.discovery.files if f.path in plan.discovery.reported}
-    diagnostics = first.diagnostics
+    diagnostics = keep(first.diagnostics, {}) if keep else first.diagnostics
     outcome = FixOutcome(first)
     overlay: _Overlay | None = None
     try:
@@ -183,6 +194,8 @@ def fix_project(
             overlay = overlay or _Overlay(plan)
             recheck = overlay.plan_for(states.values(), changed)
             diagnostics = _refilter(plan, run_check(recheck).diagnostics, reported)
+            if keep:
+                diagnostics = keep(diagnostics, {s.file.display: s.text for s in states.values()})
     finally:
         if overlay is not None:
             overlay.close()
@@ -202,12 +215,12 @@ def _fix_round(
     """One round over every file with a fix to apply; the files whose text changed."""
     by_file: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
-        if applicable(d.fix, unsafe) or d.code in _NOT_CHECKED:
+        if applicable(d.fix, unsafe) or _not_checked(d):
             by_file.setdefault(d.path, []).append(d)
     changed = []
     for display, diags in sorted(by_file.items()):
         f = reported.get(display)
-        if f is None or any(d.code in _NOT_CHECKED for d in diags):
+        if f is None or any(_not_checked(d) for d in diags):
             continue
         state = states.get(display)
         if state is None:
@@ -239,7 +252,8 @@ def _refilter(
 # --add-noqa
 
 
-def add_noqa(plan: CheckPlan) -> tuple[int, list[FixWriteError], CheckResult]:
+def add_noqa(plan: CheckPlan, keep: _Keep | None = None,
+             ) -> tuple[int, list[FixWriteError], CheckResult]:
     """Append ``# noqa: CODE[, CODE]`` where each current finding is reported, merging with
     the comment already in force there, and write the files.
 
@@ -252,14 +266,14 @@ def add_noqa(plan: CheckPlan) -> tuple[int, list[FixWriteError], CheckResult]:
     """
     result = run_check(plan)
     by_file: dict[str, list[Diagnostic]] = {}
-    for d in result.diagnostics:
+    for d in keep(result.diagnostics, {}) if keep else result.diagnostics:
         by_file.setdefault(d.path, []).append(d)
     files = {f.display: f for f in plan.discovery.files if f.path in plan.discovery.reported}
     count = 0
     errors: list[FixWriteError] = []
     for display, diags in sorted(by_file.items()):
         f = files.get(display)
-        if f is None or f.is_stdin or any(d.code in _NOT_CHECKED for d in diags):
+        if f is None or f.is_stdin or any(_not_checked(d) for d in diags):
             continue
         state = load_source(f, plan.stdin)
         if state is None:
@@ -320,6 +334,8 @@ def _plural(n: int, word: str) -> str:
 
 def _show_fixes(fixed: Iterable[Diagnostic], names: dict[str, str]) -> list[str]:
     """ruff's ``--show-fixes`` listing."""
+    from analyzer.interfaces.output import escape_path
+
     per_file: dict[str, Counter[str]] = {}
     for d in fixed:
         per_file.setdefault(d.path, Counter())[d.code] += 1
@@ -328,7 +344,7 @@ def _show_fixes(fixed: Iterable[Diagnostic], names: dict[str, str]) -> list[str]
         return ["No errors fixed."]
     lines = [f"Fixed {_plural(total, 'error')}:"]
     for path in sorted(per_file):
-        lines.append(f"- {path}:")
+        lines.append(f"- {escape_path(path)}:")
         for code, n in sorted(per_file[path].items()):
             name = names.get(code, "")
             lines.append(f"    {n} × {code}" + (f" ({name})" if name else ""))
@@ -336,16 +352,19 @@ def _show_fixes(fixed: Iterable[Diagnostic], names: dict[str, str]) -> list[str]
 
 
 def _output(args: argparse.Namespace, text: str) -> None:
+    from analyzer.interfaces.output import write_text
+
     if args.output_file:
-        with open(args.output_file, "w", encoding="utf-8") as handle:
+        with open(args.output_file, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_text(sys.stdout, text)
 
 
 def _diff(state: SourceState) -> str:
-    name = state.file.display
+    from analyzer.interfaces.output import escape_path
+
+    name = escape_path(state.file.display)  # a newline in it would forge a diff line
     out = []
     for line in difflib.unified_diff(_LINE.findall(state.original), _LINE.findall(state.text),
                                      fromfile=name, tofile=name):
@@ -353,12 +372,14 @@ def _diff(state: SourceState) -> str:
     return "".join(out)
 
 
-def run_fix_mode(args: argparse.Namespace, plan: CheckPlan) -> int:
+def run_fix_mode(args: argparse.Namespace, plan: CheckPlan, baseline: Any = None) -> int:
     """``shoal check`` with ``--fix``, ``--diff``, ``--fix-only`` or ``--add-noqa``: returns
     the exit code (ruff's: 1 when findings remain, or with ``--diff`` when something would
     change, or with ``--exit-non-zero-on-fix`` when something was fixed; 2 on an internal
-    error or a file that could not be written)."""
+    error or a file that could not be written). ``baseline``: a ``BaselineRun`` whose
+    findings are neither fixed nor reported."""
     mode = FixMode.from_args(args)
+    keep = baseline.filter if baseline is not None and baseline.baseline is not None else None
     if mode is FixMode.ADD_NOQA and (args.fix or args.diff or args.fix_only):
         print("shoal: error: --add-noqa cannot be combined with --fix, --diff or --fix-only",
               file=sys.stderr)
@@ -371,23 +392,23 @@ def run_fix_mode(args: argparse.Namespace, plan: CheckPlan) -> int:
         if plan.stdin is not None and mode is FixMode.APPLY:
             from analyzer.interfaces._fix_stdin import fix_stdin
 
-            outcome = fix_project(plan, unsafe=args.unsafe_fixes)
+            outcome = fix_project(plan, unsafe=args.unsafe_fixes, keep=keep)
             fixed = next((s.encode(s.text) for s in outcome.states if s.file.is_stdin), None)
             return fix_stdin(args, plan, fixed or plan.stdin, len(outcome.fixed),
-                             outcome.first)
+                             outcome.first, keep)
         if mode is FixMode.ADD_NOQA:
-            return _run_add_noqa(plan)
-        outcome = fix_project(plan, unsafe=args.unsafe_fixes)
+            return _run_add_noqa(plan, keep)
+        outcome = fix_project(plan, unsafe=args.unsafe_fixes, keep=keep)
         if mode is FixMode.DIFF:
             return _report_diff(args, outcome)
-        return _report_fixes(args, plan, outcome)
+        return _report_fixes(args, plan, outcome, keep)
     except CheckError as exc:
         print(f"shoal: error: {exc}", file=sys.stderr)
         return exit_codes.ERROR
 
 
-def _run_add_noqa(plan: CheckPlan) -> int:
-    count, errors, result = add_noqa(plan)
+def _run_add_noqa(plan: CheckPlan, keep: _Keep | None = None) -> int:
+    count, errors, result = add_noqa(plan, keep)
     for error in errors:
         print(f"shoal: error: {error}", file=sys.stderr)
     print(f"Added {_plural(count, 'noqa directive')}.", file=sys.stderr)
@@ -405,7 +426,8 @@ def _report_diff(args: argparse.Namespace, outcome: FixOutcome) -> int:
     return exit_codes.PROBLEMS if outcome.states else exit_codes.SUCCESS
 
 
-def _report_fixes(args: argparse.Namespace, plan: CheckPlan, outcome: FixOutcome) -> int:
+def _report_fixes(args: argparse.Namespace, plan: CheckPlan, outcome: FixOutcome,
+                  keep: _Keep | None = None) -> int:
     from analyzer.interfaces.output import OutputOptions, Report, render, should_color
 
     errors = write_all(outcome.states)
@@ -431,7 +453,8 @@ def _report_fixes(args: argparse.Namespace, plan: CheckPlan, outcome: FixOutcome
 
     # What remains, as a plain check reports it: checked again when anything was written.
     final = run_check(plan) if outcome.states else outcome.first
-    report = Report(final.diagnostics, final.registry.by_code, final.files_checked)
+    shown = keep(final.diagnostics, {}) if keep else final.diagnostics
+    report = Report(shown, final.registry.by_code, final.files_checked)
     color = False if args.output_file else should_color(args.color, sys.stdout)
     text_format = args.format in ("concise", "full")
     summary = text_format and not args.quiet and not args.count

@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import os
 import sys
+from typing import Any
 
 from analyzer.engine import CheckPlan, CheckResult, run_check
 from analyzer.interfaces import exit_codes
@@ -15,10 +16,10 @@ __all__ = ["fix_stdin"]
 
 
 def fix_stdin(args: argparse.Namespace, plan: CheckPlan, fixed: bytes, n_fixed: int,
-              first: CheckResult) -> int:
+              first: CheckResult, keep: Any = None) -> int:
     """Print ``fixed`` (stdin's source after the fix loop, which found ``first`` and applied
     ``n_fixed`` fixes) on stdout, report what remains on stderr; the exit code is a check's
-    on what remains (0 with ``--fix-only``)."""
+    on what remains (0 with ``--fix-only``). ``keep``: a baseline's filter (``_fix_mode``)."""
     from analyzer.interfaces.output import OutputOptions, Report, render
 
     sys.stdout.buffer.write(fixed)
@@ -30,7 +31,13 @@ def fix_stdin(args: argparse.Namespace, plan: CheckPlan, fixed: bytes, n_fixed: 
             return exit_codes.PROBLEMS
         return exit_codes.SUCCESS
     final = run_check(dataclasses.replace(plan, stdin=fixed)) if fixed != plan.stdin else first
-    report = Report(final.diagnostics, final.registry.by_code, final.files_checked)
+    shown = final.diagnostics
+    if keep is not None:
+        from analyzer.frontend import decode_source
+
+        shown = keep(shown, {f.display: decode_source(fixed) for f in plan.discovery.files
+                             if f.is_stdin})
+    report = Report(shown, final.registry.by_code, final.files_checked)
     text_format = args.format in ("concise", "full")
     summary = text_format and not args.quiet and not args.count
     options = OutputOptions(cwd=os.getcwd(), color=False, quiet=args.quiet or summary,

@@ -9,9 +9,15 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the engine is heavy: `shoal --version` must not import it
     from analyzer.engine import CheckPlan
-    from analyzer.frontend import Project
+    from analyzer.frontend import Config, Project
 
-__all__ = ["UsageError", "check_output_file", "codes_of", "prepare", "prepare_projects"]
+__all__ = ["MAX_HEAP_SIZE", "UsageError", "check_heap_size", "check_output_file", "codes_of",
+           "prepare", "prepare_projects"]
+
+#: The largest heap a check may ask for. The shared region (heap, hash table and dependency
+#: table together) is at most 256 GiB (``MAX_REGION`` in heap_native/shoal_heap.c); one GiB
+#: of it is left to the tables, enough for a million files.
+MAX_HEAP_SIZE = 255 << 30
 
 
 def codes_of(values: list[str] | None) -> list[str] | None:
@@ -47,6 +53,35 @@ def check_output_file(path: str, *, replaced: bool = False) -> None:
     else:
         return
     raise UsageError(f"cannot write --output-file {path}: {reason}")
+
+
+def check_heap_size(size: int, where: str) -> None:
+    """Raise `UsageError` naming the limit and the memory available when ``size`` (bytes,
+    from ``where``: the option or the configuration file) is more than a heap can be."""
+    if size <= MAX_HEAP_SIZE:
+        return
+    raise UsageError(f"{where}: a heap of {_gib(size)} is more than the limit of "
+                     f"{_gib(MAX_HEAP_SIZE)}; this machine has {_available_memory()} of memory "
+                     f"available")
+
+
+def _gib(size: int) -> str:
+    return f"{size / (1 << 30):,.1f} GiB".replace(".0 GiB", " GiB")
+
+
+def _available_memory() -> str:
+    """MemAvailable (what can be had without swapping), else the free physical pages."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return _gib(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return _gib(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return "an unknown amount"
 
 
 def prepare(args: argparse.Namespace) -> CheckPlan:
@@ -95,6 +130,16 @@ def prepare_projects(args: argparse.Namespace) -> list[tuple[Project, CheckPlan]
             for project in projects]
 
 
+def _target_version(config: Config, command_line: str | None) -> Config:
+    """The configuration with ``--target-version`` or the inferred target version applied."""
+    from analyzer.frontend import resolve_target_version
+
+    try:
+        return resolve_target_version(config, command_line)
+    except ValueError as exc:
+        raise UsageError(f"--target-version: {exc}") from None
+
+
 def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None) -> CheckPlan:
     import dataclasses
     from pathlib import Path
@@ -114,6 +159,7 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
         config = load_config(project.config_path)
         if config.path is None and project.root is not None:
             config = dataclasses.replace(config, found_root=project.root)
+        config = _target_version(config, getattr(args, "target_version", None))
         registry = Registry.for_command(config, args)
         selected = resolve_selection(
             config, select=codes_of(args.select), extend_select=codes_of(args.extend_select) or (),
@@ -121,8 +167,18 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
             known_codes=registry.known_codes())
         if args.heap_size:
             config = dataclasses.replace(config, heap_size=parse_size(args.heap_size))
+        file_timeout = getattr(args, "file_timeout", None)
+        if file_timeout is not None:
+            if not file_timeout > 0:
+                raise ValueError(f"--file-timeout must be a positive number of seconds, "
+                                 f"got {file_timeout:g}")
+            config = dataclasses.replace(config, file_timeout=file_timeout)
     except (ConfigError, PluginLoadError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
+    if config.heap_size:
+        where = (f"--heap-size {args.heap_size}" if args.heap_size
+                 else f"heap-size in {config.path or 'the configuration'}")
+        check_heap_size(config.heap_size, where)
     try:
         discovery = discover(project.paths, config,
                              force_exclude=getattr(args, "force_exclude", False),

@@ -18,12 +18,15 @@ __all__ = ["check_projects", "merge_results", "settings_of"]
 
 
 def check_projects(
-    plans: Sequence[CheckPlan], progress: Callable[[str, int, int], None] | None = None
+    plans: Sequence[CheckPlan], progress: Callable[[str, int, int], None] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> CheckResult:
-    """Check every plan in turn and merge the results (the plans' order does not matter)."""
+    """Check every plan in turn and merge the results (the plans' order does not matter);
+    ``timings``, when given, receives every project's rule and phase times, summed."""
     from analyzer.engine import run_check
 
-    return merge_results([run_check(plan, progress=progress) for plan in plans])
+    return merge_results([run_check(plan, progress=progress, timings=timings)
+                          for plan in plans])
 
 
 def merge_results(results: Sequence[CheckResult]) -> CheckResult:

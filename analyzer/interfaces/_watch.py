@@ -25,8 +25,9 @@ from typing import Any
 
 from analyzer.frontend import EXTENSION_SUFFIXES, PYTHON_SUFFIXES
 from analyzer.interfaces import exit_codes
+from analyzer.interfaces._watch_screen import Screen, moved_aside, status_line
 
-__all__ = ["MAX_CANCELS", "QUIET_WINDOW", "Watcher", "run_watch"]
+__all__ = ["MAX_CANCELS", "QUIET_WINDOW", "Watcher", "run_watch", "status_line"]
 
 #: Seconds without a new event before a burst of events is rechecked.
 QUIET_WINDOW = 0.05
@@ -87,9 +88,11 @@ class Watcher:
     :param session: an open, checked ``Session``.
     :param roots: directories to observe (recursively).
     :param excludes: ``exclude`` globs of the configuration (basenames) for the event filter.
-    :param out: where the new and fixed diagnostics go; ``err``: the status lines.
+    :param out: where the screen is drawn (unless ``screen`` is given); ``err``: messages.
     :param after: called with each completed update's ``Recheck`` (output file, verify),
-        before its status line is printed.
+        before the screen is redrawn; it returns the result to show (``None``: the
+        session's).
+    :param screen: the :class:`~._watch_screen.Screen` showing the current state.
     :param replan: a fresh plan for the same command line (configuration changes); raises
         ``ValueError`` for a configuration it cannot use.
     """
@@ -102,8 +105,9 @@ class Watcher:
         excludes: tuple[str, ...] = (),
         out: Any = None,
         err: Any = None,
-        after: Callable[[Any], None] | None = None,
+        after: Callable[[Any], Any] | None = None,
         replan: Callable[[], Any] | None = None,
+        screen: Screen | None = None,
     ) -> None:
         self.session = session
         self.roots = roots
@@ -112,6 +116,7 @@ class Watcher:
         self.err = err or sys.stderr
         self.after = after
         self.replan = replan
+        self.screen = screen or Screen(self.out)
         self.inbox = _Inbox()
         self.observer: Any = None
         self._log_handler = _LostEvents(self.inbox)
@@ -249,20 +254,20 @@ class Watcher:
         else:
             changed = report.files_changed
         # The output file first: whoever sees the status line can read the file it announces.
-        if self.after is not None:
-            self.after(report)
-        self.report(report, changed)
+        shown = self.after(report) if self.after is not None else None
+        self.report(report, changed, shown)
         return report
 
-    def report(self, report: Any, changed: int) -> None:
-        """The status line on stderr; new and fixed diagnostics on stdout."""
-        for d in report.new:
-            print(f"+ {_line(d)}", file=self.out)
-        for d in report.fixed:
-            print(f"- {_line(d)}", file=self.out)
-        self.out.flush()
-        print(status_line(report, changed, self.session), file=self.err)
-        self.err.flush()
+    def report(self, report: Any, changed: int, shown: Any = None) -> None:
+        """Redraw the screen: the current findings (``shown``, a result; else the session's),
+        then the status line; with ``--verbose`` the change log and heap figures too."""
+        result = shown if shown is not None else self.session.result()
+        log: list[str] = []
+        if self.screen.verbose:
+            new, fixed = moved_aside(report.new, report.fixed)
+            log = [f"+ {_line(d)}" for d in new] + [f"- {_line(d)}" for d in fixed]
+        status = status_line(report, changed, self.session if self.screen.verbose else None)
+        self.screen.show(result.diagnostics, result.registry.by_code, status, log)
 
 
 class _Cancelled(Exception):
@@ -270,26 +275,10 @@ class _Cancelled(Exception):
 
 
 def _line(d: Any) -> str:
-    return f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}"
+    from analyzer.interfaces.output import escape_path, escape_surrogates
 
-
-def _mib(n: int) -> str:
-    return f"{n / (1 << 20):.1f} MiB" if n >= 1 << 20 else f"{n / 1024:.1f} KiB"
-
-
-def status_line(report: Any, changed: int, session: Any) -> str:
-    """``[HH:MM:SS] N files changed, M modules rechecked in T ms: P problems (+d), heap ...``."""
-    delta = report.problem_count - report.previous_count
-    heap = ""
-    if session.heap is not None:
-        s = session.heap.stats()
-        heap = f", heap {_mib(s.live_bytes)} live of {_mib(s.used_bytes)} used, {s.dep_edges} edges"
-    what = "rebuilt after a configuration change; " if report.rebuilt else ""
-    return (f"[{time.strftime('%H:%M:%S')}] {what}{changed} file{'s' * (changed != 1)} changed, "
-            f"{len(report.modules_rechecked)} module"
-            f"{'s' * (len(report.modules_rechecked) != 1)} rechecked in "
-            f"{report.elapsed_ms:.0f} ms: {report.problem_count} problem"
-            f"{'s' * (report.problem_count != 1)} ({delta:+d}){heap}")
+    # A file name with a newline or a non-UTF-8 byte stays one valid line (as in `check`).
+    return f"{escape_path(d.path)}:{d.line}:{d.column}: {d.code} {escape_surrogates(d.message)}"
 
 
 def write_output(path: str, fmt: str, result: Any) -> None:
@@ -319,6 +308,8 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
     import signal
 
     from analyzer.engine import CheckError, open_session, run_check
+    from analyzer.interfaces._baseline import BaselineError
+    from analyzer.interfaces._baseline_run import watch_view
     from analyzer.interfaces._prepare import UsageError, prepare
 
     def replan() -> Any:
@@ -341,6 +332,11 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
     try:
         opened_at = time.perf_counter()
         try:
+            view = watch_view(plan, getattr(args, "baseline", None))  # --baseline / config
+        except BaselineError as exc:
+            print(f"shoal: error: {exc}", file=sys.stderr)
+            return exit_codes.ERROR
+        try:
             session, save = open_session(plan, replan=replan)
         except CheckError as exc:
             print(f"shoal: error: {exc}", file=sys.stderr)
@@ -348,11 +344,12 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
         output_file = getattr(args, "output_file", None)
         fmt = getattr(args, "format", "text")
 
-        def after(report: Any) -> None:
+        def after(report: Any) -> Any:
             result = session.result()
+            shown = result if view is None else view.shown_result(report, session, result)
             if output_file:
                 try:
-                    write_output(output_file, fmt, result)
+                    write_output(output_file, fmt, shown)
                 except OSError as exc:
                     # Checked at startup; if its directory went away, say so and keep
                     # watching: the next recheck tries again.
@@ -363,8 +360,13 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
                 expected = run_check(fresh).diagnostics
                 if expected != result.diagnostics:
                     _divergence(expected, result.diagnostics)
+            return shown
 
         from analyzer.engine import Recheck
+        from analyzer.interfaces.output import should_color
+
+        screen = Screen(sys.stdout, color=should_color(getattr(args, "color", "auto"), sys.stdout),
+                        verbose=bool(getattr(args, "verbose", False)))
 
         # The startup line reports the whole startup check, cold or warm from the cache.
         start = Recheck(len(session.state.files), frozenset(session.state.modules),
@@ -372,7 +374,7 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
                         list(session.state.diagnostics), [], 0)
         watcher = Watcher(session, [plan.discovery.project_root],
                           excludes=tuple(plan.config.excludes) if hasattr(plan.config, "excludes")
-                          else (), after=after, replan=replan)
+                          else (), after=after, replan=replan, screen=screen)
         # The pool's own SIGTERM handler replaced ours when it forked: put ours back.
         signal.signal(signal.SIGTERM, on_term)
         watcher.start()
@@ -382,8 +384,7 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
         start.new, start.fixed = _startup_diff(session.state.diagnostics)
         start.elapsed_ms += caught.elapsed_ms
         start.modules_rechecked |= caught.modules_rechecked
-        after(start)
-        watcher.report(start, start.files_changed)
+        watcher.report(start, start.files_changed, after(start))
         print(f"shoal: watching {plan.discovery.project_root} (quiet window "
               f"{QUIET_WINDOW * 1000:.0f} ms); Ctrl-C to stop", file=sys.stderr)
         watcher.run()

@@ -89,7 +89,7 @@ def test_defaults() -> None:
         ('select = "F"', "'select' must be a list of strings"),
         ("workers = -1", "'workers' must be a non-negative integer"),
         ('heap-size = "lots"', "'heap-size': invalid size 'lots'"),
-        ('target-version = "py39"', "'target-version': unknown target version 'py39'"),
+        ('target-version = "py36"', "'target-version': unknown target version 'py36'"),
         ('per-file-ignores = ["x"]', "'per-file-ignores' must be a table"),
         ("options = { F401 = 1 }", "'options' must hold one table per rule"),
         ("select = [", "invalid TOML"),

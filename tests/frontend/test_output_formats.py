@@ -413,3 +413,32 @@ def test_statistics_marks_a_code_fixable_only_when_every_finding_is() -> None:
     assert out.splitlines()[0] == "2\tF401\tunused-import"  # no [*]/[ ] column at all
     rows = json.loads(render(Report(diags), "json", OutputOptions(cwd="/p"), statistics=True))
     assert rows == [{"code": "F401", "name": "unused-import", "count": 2, "fixable": False}]
+
+
+def test_paths_are_escaped_so_output_stays_valid_utf8_lines() -> None:
+    from analyzer.interfaces.output import escape_path, escape_surrogates
+
+    latin1 = os.fsdecode(b"caf\xe9/a.py")  # what os.scandir gives for the byte 0xE9
+    assert escape_path(latin1) == "caf\\xe9/a.py"
+    assert escape_path("a\nb\tc\r\x1b\x7f.py") == "a\\nb\\tc\\r\\x1b\\x7f.py"
+    assert escape_path("é😀/ok.py") == "é😀/ok.py"  # valid text is kept as it is
+    assert escape_path("\ud800") == "\\ud800"
+    assert escape_surrogates("a\n" + latin1) == "a\ncaf\\xe9/a.py"
+    odd = [Diagnostic(latin1, 1, 1, "F401", "'os' imported but unused", 1, 10),
+           Diagnostic("a\nb.py", 1, 1, "F401", "'os' imported but unused", 1, 10)]
+    options = OutputOptions(cwd="/p")
+    for fmt in CHECK_FORMATS:
+        text = render(Report(odd), fmt, options)
+        text.encode("utf-8")  # strict
+        if fmt in ("concise", "full"):
+            heads = [line for line in text.splitlines() if ": F401 " in line]
+            assert sorted(h.split(":1:1:")[0] for h in heads) == ["a\\nb.py", "caf\\xe9/a.py"]
+
+
+def test_write_text_escapes_what_a_strict_stream_cannot_encode() -> None:
+    from analyzer.interfaces.output import write_text
+
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii", errors="strict")
+    write_text(stream, "ok\ncafé\n")
+    assert raw.getvalue() == b"ok\ncaf\\xe9\n"

@@ -13,6 +13,8 @@ from analyzer.interfaces.output._base import (
     Formatter,
     OutputOptions,
     end_of,
+    escape_path,
+    escape_surrogates,
     should_color,
     shown_path,
 )
@@ -48,6 +50,8 @@ __all__ = [
     "diagnostic_to_json",
     "end_of",
     "escape_data",
+    "escape_path",
+    "escape_surrogates",
     "escape_property",
     "fix_to_json",
     "get_formatter",
@@ -62,6 +66,7 @@ __all__ = [
     "shown_path",
     "statistics_rows",
     "write_report",
+    "write_text",
 ]
 
 #: ``--output-format`` value -> formatter. ``statistics`` and ``statistics-json`` are what
@@ -115,6 +120,23 @@ def render(report: Report, fmt: str, options: OutputOptions, *, statistics: bool
 def write_report(
     report: Report, fmt: str, stream: TextIO, options: OutputOptions, *, statistics: bool = False
 ) -> None:
-    """Render and write in one call (the only place output is written)."""
-    stream.write(render(report, fmt, options, statistics=statistics))
+    """Render and write in one call."""
+    write_text(stream, render(report, fmt, options, statistics=statistics))
+
+
+def write_text(stream: TextIO, text: str) -> None:
+    """Write rendered output and flush; a character the stream's encoding cannot carry (an
+    ASCII terminal, ``PYTHONIOENCODING=...:strict``) is written as a backslash escape
+    instead of ending the run with a traceback after the check is done."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        raw = getattr(stream, "buffer", None)
+        escaped = text.encode(encoding, "backslashreplace")
+        if raw is not None:
+            stream.flush()
+            raw.write(escaped)
+        else:
+            stream.write(escaped.decode(encoding))
     stream.flush()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,36 @@ def shown_path(path: str, cwd: str) -> str:
     except ValueError:
         return path
     return os.path.relpath(path, cwd) if inside else path
+
+
+#: Lone surrogates (a non-UTF-8 byte of a Linux file name arrives as U+DC80..U+DCFF through
+#: surrogateescape) and the C0/C1 control characters and DEL, which would split a line or
+#: drive the terminal.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"  # the byte surrogateescape stood for
+    if code >= 0xD800:
+        return f"\\u{code:04x}"
+    return _NAMED.get(char) or f"\\x{code:02x}"
+
+
+def escape_path(path: str) -> str:
+    """``path`` as text output prints it: a byte that is not UTF-8 as ``\\xNN`` (``caf\\xe9``),
+    a newline as ``\\n``, other control characters as ``\\xNN``, so each finding stays one
+    valid UTF-8 line; anything else as it is."""
+    return _UNPRINTABLE.sub(lambda m: _escape(m.group()), path)
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with its lone surrogates escaped as :func:`escape_path` does: valid UTF-8
+    for formats that quote control characters themselves (JSON, XML attributes, GitHub)."""
+    return _SURROGATE.sub(lambda m: _escape(m.group()), text)
 
 
 def end_of(diagnostic: Diagnostic) -> tuple[int, int]:

@@ -23,7 +23,7 @@ import os
 import re
 import unicodedata
 
-from analyzer.interfaces.output._base import Formatter, OutputOptions, end_of
+from analyzer.interfaces.output._base import Formatter, OutputOptions, end_of, escape_surrogates
 from analyzer.interfaces.output._report import Report
 from analyzer.interfaces.output._text import BOLD, RED, RESET, closing, headline
 from analyzer.rules import Diagnostic
@@ -98,7 +98,8 @@ def code_frame(d: Diagnostic, lines: list[str] | None, color: bool = False) -> l
             out.append(f"{bar} {_carets(d, line, starts, end_line, end_column, color)}")
     out.append(bar)
     if d.fix is not None and d.fix.message:
-        out.append(f"{' ' * width} = {_paint('help', BOLD, color)}: {d.fix.message}")
+        help_text = escape_surrogates(d.fix.message)
+        out.append(f"{' ' * width} = {_paint('help', BOLD, color)}: {help_text}")
     return out
 
 
@@ -154,7 +155,7 @@ class FullFormatter(Formatter):
             lines.append(headline(d, options))
             frame = code_frame(d, sources.lines(d.path), options.color)
             if not frame and d.fix is not None and d.fix.message:
-                frame = [f"  = help: {d.fix.message}"]
+                frame = [f"  = help: {escape_surrogates(d.fix.message)}"]
             lines.extend(frame)
             lines.append("")
         lines.extend(closing(report, options))

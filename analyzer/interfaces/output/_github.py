@@ -1,7 +1,13 @@
 """``--format github``: workflow commands that GitHub Actions turns into annotations."""
 from __future__ import annotations
 
-from analyzer.interfaces.output._base import Formatter, OutputOptions, end_of, shown_path
+from analyzer.interfaces.output._base import (
+    Formatter,
+    OutputOptions,
+    end_of,
+    escape_surrogates,
+    shown_path,
+)
 from analyzer.interfaces.output._report import Report
 
 
@@ -26,12 +32,12 @@ class GithubFormatter(Formatter):
         for d in report.diagnostics:
             end_line, end_column = end_of(d)
             properties = ",".join((
-                f"file={escape_property(shown_path(d.path, options.cwd))}",
+                f"file={escape_property(escape_surrogates(shown_path(d.path, options.cwd)))}",
                 f"line={d.line}",
                 f"col={d.column}",
                 f"endLine={end_line}",
                 f"endColumn={end_column}",
                 f"title={escape_property(d.code)}",
             ))
-            out.append(f"::error {properties}::{escape_data(d.message)}\n")
+            out.append(f"::error {properties}::{escape_data(escape_surrogates(d.message))}\n")
         return "".join(out)

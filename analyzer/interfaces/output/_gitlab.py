@@ -15,7 +15,13 @@ import json
 import os
 from typing import Any
 
-from analyzer.interfaces.output._base import Formatter, OutputOptions, end_of, shown_path
+from analyzer.interfaces.output._base import (
+    Formatter,
+    OutputOptions,
+    end_of,
+    escape_surrogates,
+    shown_path,
+)
 from analyzer.interfaces.output._report import Report
 
 __all__ = ["GitlabFormatter"]
@@ -50,9 +56,9 @@ class GitlabFormatter(Formatter):
                 "check_name": d.code,
                 # GitLab does not show check_name in the merge request: the code leads the
                 # description, as in ruff's report.
-                "description": f"{d.code}: {d.message}",
+                "description": escape_surrogates(f"{d.code}: {d.message}"),
                 "severity": SEVERITY,
                 "fingerprint": fingerprint,
-                "location": {"path": path, "lines": {"begin": d.line, "end": end_of(d)[0]}},
+                "location": {"path": escape_surrogates(path), "lines": {"begin": d.line, "end": end_of(d)[0]}},
             })
         return json.dumps(items, indent=2, ensure_ascii=False) + "\n"

@@ -4,7 +4,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from analyzer.interfaces.output._base import Formatter, OutputOptions, end_of, shown_path
+from analyzer.interfaces.output._base import (
+    Formatter,
+    OutputOptions,
+    end_of,
+    escape_surrogates,
+    shown_path,
+)
 from analyzer.interfaces.output._report import Report
 from analyzer.rules import Diagnostic, Fix
 
@@ -31,14 +37,15 @@ def diagnostic_to_json(d: Diagnostic, report: Report, cwd: str) -> dict[str, Any
     """One diagnostic as the JSON contract shapes it (dicts keep insertion order)."""
     end_line, end_column = end_of(d)
     return {
-        "path": shown_path(d.path, cwd),
+        # JSON quotes a newline itself; a byte that is not UTF-8 it cannot carry.
+        "path": escape_surrogates(shown_path(d.path, cwd)),
         "line": d.line,
         "column": d.column,
         "end_line": end_line,
         "end_column": end_column,
         "code": d.code,
         "name": report.rule_name(d),
-        "message": d.message,
+        "message": escape_surrogates(d.message),
         "fix": fix_to_json(d.fix),
     }
 

@@ -14,7 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from analyzer.interfaces.output._base import Formatter, OutputOptions, shown_path
+from analyzer.interfaces.output._base import Formatter, OutputOptions, escape_path, shown_path
 from analyzer.interfaces.output._report import Report
 
 __all__ = ["JunitFormatter"]
@@ -24,7 +24,12 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _NOT_XML.sub(lambda m: _xml_escape(m.group()), text)
+
+
+def _xml_escape(char: str) -> str:
+    shown = escape_path(char)  # a file name's byte that is not UTF-8: its own \\xNN
+    return shown if shown != char else f"\\u{ord(char):04x}"
 
 
 def _suite(parent: ET.Element, name: str, tests: int, failures: int) -> ET.Element:

@@ -14,7 +14,13 @@ from typing import Any
 from urllib.parse import quote
 
 from analyzer import __version__
-from analyzer.interfaces.output._base import Formatter, OutputOptions, end_of, shown_path
+from analyzer.interfaces.output._base import (
+    Formatter,
+    OutputOptions,
+    end_of,
+    escape_surrogates,
+    shown_path,
+)
 from analyzer.interfaces.output._report import Report, RuleInfo
 from analyzer.interfaces.output._rule_docs import rule_doc, rule_help_uri, rule_summary
 from analyzer.rules import Diagnostic, Fix
@@ -26,8 +32,9 @@ SRCROOT = "%SRCROOT%"
 def _location(path: str, cwd: str) -> dict[str, str]:
     shown = shown_path(path, cwd)
     if os.path.isabs(shown):
-        return {"uri": Path(shown).as_uri()}
-    return {"uri": quote(shown.replace(os.sep, "/")), "uriBaseId": SRCROOT}
+        return {"uri": Path(shown).as_uri()}  # percent-encodes os.fsencode's bytes
+    # From the file system's bytes: a name that is not UTF-8 becomes %E9, never a crash.
+    return {"uri": quote(os.fsencode(shown.replace(os.sep, "/"))), "uriBaseId": SRCROOT}
 
 
 def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
@@ -65,7 +72,7 @@ def _result(d: Diagnostic, index: int, cwd: str) -> dict[str, Any]:
         "ruleId": d.code,
         "ruleIndex": index,
         "level": "error",
-        "message": {"text": d.message},
+        "message": {"text": escape_surrogates(d.message)},
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": artifact,

@@ -2,7 +2,13 @@
 then ruff's summary."""
 from __future__ import annotations
 
-from analyzer.interfaces.output._base import Formatter, OutputOptions, shown_path
+from analyzer.interfaces.output._base import (
+    Formatter,
+    OutputOptions,
+    escape_path,
+    escape_surrogates,
+    shown_path,
+)
 from analyzer.interfaces.output._report import Report
 from analyzer.rules import Diagnostic
 
@@ -11,14 +17,15 @@ BOLD, RED, CYAN, RESET = "\x1b[1m", "\x1b[31m", "\x1b[36m", "\x1b[0m"
 
 def headline(d: Diagnostic, options: OutputOptions) -> str:
     """``path:line:col: CODE [*] message``: the concise line, and the first line of ``full``."""
-    path = shown_path(d.path, options.cwd)
+    path = escape_path(shown_path(d.path, options.cwd))
+    message = escape_surrogates(d.message)
     fixable = d.fix is not None and d.fix.applicability == "safe"
     if options.color:
         marker = f"{CYAN}[*]{RESET} " if fixable else ""
         return (f"{BOLD}{path}{RESET}:{d.line}:{d.column}: {BOLD}{RED}{d.code}{RESET} "
-                f"{marker}{d.message}")
+                f"{marker}{message}")
     marker = "[*] " if fixable else ""
-    return f"{path}:{d.line}:{d.column}: {d.code} {marker}{d.message}"
+    return f"{path}:{d.line}:{d.column}: {d.code} {marker}{message}"
 
 
 def closing(report: Report, options: OutputOptions) -> list[str]:
