@@ -1,12 +1,16 @@
 """Cold-check benchmark: shoal against its peers on the CPython standard library, one run.
 
     pip install -e ".[bench]"
-    python bench/cold_bench.py [--repeat 3] [--subset 300] [--skip-slow]
+    python bench/cold_bench.py [--repeat 3] [--subset 300] [--skip-slow] [--chart PNG]
+    python bench/cold_bench.py --tree DIR       # any tree, e.g. bench/scale_tree.py's
 
 Every tool runs as a separate process on the same files; wall time is the median of
-``--repeat`` runs and peak memory is the largest resident set of any one process of the run
-(``RUSAGE_CHILDREN``). Ratios are against ``flake8 -j2`` measured in the same run. pylint and
-Fixit only run on the subset (they take minutes on the whole tree).
+``--repeat`` runs. Memory is the peak PSS of the tool's whole process tree (workers
+included), sampled from ``/proc`` every 20 ms while it runs. Ratios are against the *parse
+floor* measured in the same run: two processes that only ``ast.parse`` every file, the least
+a Python-hosted analyzer that builds ``ast`` trees can do on two cores (issue 16), and
+against ``flake8 -j2``. pylint and Fixit only run on the subset (they take minutes on the
+whole tree).
 """
 from __future__ import annotations
 
@@ -42,23 +46,74 @@ def subset(files: list[str], n: int) -> list[str]:
     return files[::step][:n]
 
 
-def measure(cmd: list[str], repeat: int) -> tuple[float, float, int] | None:
-    """(median wall seconds, peak RSS MiB, exit code) of ``cmd``; None when it cannot run."""
+PARSE_FLOOR = """
+import ast, sys
+from multiprocessing import Pool
+
+def parse(chunk):
+    for path in chunk:
+        with open(path, "rb") as handle:
+            source = handle.read()
+        try:
+            ast.parse(source)
+        except (SyntaxError, ValueError):
+            pass
+
+if __name__ == "__main__":
+    files = open(sys.argv[1], encoding="utf-8").read().split("\\n")
+    with Pool(2) as pool:
+        pool.map(parse, [files[0::2], files[1::2]])
+"""
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                kids.extend(int(k) for k in handle.read().split())
+    except OSError:
+        pass
+    return kids
+
+
+def tree_pss_kib(root: int) -> int:
+    """The summed PSS of ``root`` and its descendants (0 where /proc cannot tell)."""
+    total, todo, seen = 0, [root], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+        todo.extend(_children(pid))
+    return total
+
+
+def run_once(cmd: list[str], cwd: str | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak PSS MiB of the process tree, exit code) of one run of ``cmd``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_pss_kib(proc.pid))
+        time.sleep(0.02)
+    return time.perf_counter() - start, peak / 1024, proc.returncode
+
+
+def measure(cmd: list[str], repeat: int, cwd: str | None = None) -> tuple[float, float, int] | None:
+    """(median wall seconds, peak PSS MiB, exit code) of ``cmd``; None when it cannot run."""
     if shutil.which(cmd[0]) is None and not os.path.exists(cmd[0]):
         return None
-    times, peaks, code = [], [], 0
-    probe = ("import resource, subprocess, sys, time\n"
-             "t = time.perf_counter()\n"
-             "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-             "w = time.perf_counter() - t\n"
-             "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-             "print(w, r, p.returncode)\n")
-    for _ in range(repeat):
-        out = subprocess.run([PY, "-c", probe, *cmd], capture_output=True, text=True, check=True)
-        wall, rss, code = out.stdout.split()
-        times.append(float(wall))
-        peaks.append(int(rss) / 1024)
-    return statistics.median(times), max(peaks), int(code)
+    runs = [run_once(cmd, cwd) for _ in range(repeat)]
+    return (statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2])
 
 
 def tool(name: str) -> str:
@@ -67,35 +122,106 @@ def tool(name: str) -> str:
     return str(local) if local.exists() else name
 
 
+def tree_files(root: Path) -> list[str]:
+    """Every .py file under ``root``, sorted."""
+    return sorted(str(p) for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def print_table(results: dict[str, tuple[float, float, int] | None], floor: float | None,
+                base: str) -> None:
+    """One markdown table: wall, memory and the two ratios per tool."""
+    print("| tool | wall s | peak PSS MiB | exit | vs parse floor | vs flake8 -j2 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    baseline = results.get(base)
+    for label, res in results.items():
+        if res is None:
+            print(f"| {label} | not installed | | | | |")
+            continue
+        to_floor = f"{res[0] / floor:.2f}x" if floor else "-"
+        to_base = f"{res[0] / baseline[0]:.2f}x" if baseline else "-"
+        print(f"| {label} | {res[0]:.2f} | {res[1]:.0f} | {res[2]} | {to_floor} | {to_base} |")
+
+
+def chart(results: dict[str, tuple[float, float, int] | None], title: str, path: str) -> None:
+    """A bar chart of wall time and peak memory per tool, written as a PNG."""
+    import matplotlib  # the bench extra; only needed for --chart
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [(label, res) for label, res in results.items() if res is not None]
+    labels = [label for label, _ in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.5 * len(rows) + 1.6))
+    colours = ["#1f77b4" if label.startswith("shoal") else
+               "#999999" if label == "parse floor" else "#ff7f0e" for label in labels]
+    left.barh(labels, [res[0] for _, res in rows], color=colours)
+    left.set_xlabel("wall time, s (lower is better)")
+    left.invert_yaxis()
+    right.barh(labels, [res[1] for _, res in rows], color=colours)
+    right.set_xlabel("peak PSS of the process tree, MiB")
+    right.invert_yaxis()
+    right.set_yticklabels([])
+    for axis, values, fmt in ((left, [r[0] for _, r in rows], "{:.1f}"),
+                              (right, [r[1] for _, r in rows], "{:.0f}")):
+        for y, value in enumerate(values):
+            axis.text(value, y, " " + fmt.format(value), va="center", fontsize=8)
+    left.margins(x=0.18)
+    right.margins(x=0.18)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"chart written to {path}")
+
+
 def main() -> int:
-    """Run the benchmark and print a markdown table."""
+    """Run the benchmark and print markdown tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--subset", type=int, default=300)
     parser.add_argument("--skip-slow", action="store_true", help="skip pylint and fixit")
+    parser.add_argument("--tree", type=Path, help="check this tree instead of the stdlib "
+                        "(no subset table; shoal runs inside it, so its configuration applies)")
+    parser.add_argument("--chart", help="write the whole-tree results as a PNG bar chart")
     args = parser.parse_args()
 
-    files = stdlib_files()
+    files = tree_files(args.tree) if args.tree else stdlib_files()
+    cwd = str(args.tree) if args.tree else None
+    scratch = tempfile.TemporaryDirectory()
+    listing = Path(scratch.name) / "files.txt"
+    listing.write_text("\n".join(files), encoding="utf-8")
     # The subset is copied out: fixit silently skips paths under a hidden directory (the
     # standard library may live in ~/.pyenv), and every tool must see the same files.
-    scratch = tempfile.TemporaryDirectory()
     small = []
-    for index, original in enumerate(subset(files, args.subset)):
-        target = Path(scratch.name) / f"{index:03d}" / Path(original).name
-        target.parent.mkdir(parents=True)
-        shutil.copyfile(original, target)
-        small.append(str(target))
-    print(f"standard library: {len(files)} files; subset: {len(small)} files; "
-          f"{os.cpu_count()} cores; Python {sys.version.split()[0]}\n")
+    if not args.tree:
+        for index, original in enumerate(subset(files, args.subset)):
+            target = Path(scratch.name) / f"{index:03d}" / Path(original).name
+            target.parent.mkdir(parents=True)
+            shutil.copyfile(original, target)
+            small.append(str(target))
+    size = sum(os.path.getsize(f) for f in files) / 2**20
+    print(f"{'tree ' + str(args.tree) if args.tree else 'standard library'}: {len(files)} files,"
+          f" {size:.0f} MiB; subset: {len(small)} files; {os.cpu_count()} cores;"
+          f" Python {sys.version.split()[0]}\n")
 
     shoal = tool("shoal")
+    # On a tree, shoal is named the directory (so the tree's own configuration and project
+    # root apply); the peers get the same files.
+    target = ["."] if args.tree else files
+    floor_script = Path(scratch.name) / "floor.py"
+    floor_script.write_text(PARSE_FLOOR, encoding="utf-8")
     full_runs = [
-        ("shoal check, 1 worker", [shoal, "check", "--no-cache", "--no-progress", "--workers", "1", *files]),
-        ("shoal check, 2 workers", [shoal, "check", "--no-cache", "--no-progress", "--workers", "2", *files]),
+        ("parse floor", [PY, str(floor_script), str(listing)]),
+        ("shoal check, 1 worker",
+         [shoal, "check", "--no-cache", "--no-progress", "-q", "--workers", "1", *target]),
+        ("shoal check, 2 workers",
+         [shoal, "check", "--no-cache", "--no-progress", "-q", "--workers", "2", *target]),
+        ("ruff check (no cache)", [tool("ruff"), "check", "--no-cache", "--isolated", *files]),
+        ("pyrefly check", [tool("pyrefly"), "check", *files]),
         ("pyflakes", [tool("pyflakes"), *files]),
         ("flake8 -j2", [tool("flake8"), "-j2", *files]),
-        ("ruff check (no cache)", [tool("ruff"), "check", "--no-cache", "--isolated", *files]),
     ]
+    if args.skip_slow:
+        full_runs = [run for run in full_runs if run[0] not in ("pyflakes", "flake8 -j2")]
     sub_runs = [
         ("shoal check, 2 workers", [shoal, "check", "--no-cache", "--no-progress", "--workers", "2", *small]),
         ("flake8 -j2", [tool("flake8"), "-j2", *small]),
@@ -106,26 +232,23 @@ def main() -> int:
                             "--enable=unused-import,undefined-variable,unused-variable", *small]),
             ("fixit lint", [tool("fixit"), "lint", *small]),
         ]
-
-    for title, runs, base in (("Whole standard library", full_runs, "flake8 -j2"),
-                              (f"{len(small)}-file subset", sub_runs, "flake8 -j2")):
+    tables = [("Whole tree" if args.tree else "Whole standard library", full_runs)]
+    if small:
+        tables.append((f"{len(small)}-file subset", sub_runs))
+    for index, (title, runs) in enumerate(tables):
         print(f"### {title}\n")
-        print("| tool | wall s | peak RSS MiB | exit | vs flake8 -j2 |")
-        print("|---|---:|---:|---:|---:|")
         results = {}
         for label, cmd in runs:
-            results[label] = measure(cmd, args.repeat if "pylint" not in label
-                                     and "fixit" not in label else 1)
-        baseline = results.get(base)
-        for label, res in results.items():
-            if res is None:
-                print(f"| {label} | not installed | | | |")
-                continue
-            ratio = f"{res[0] / baseline[0]:.2f}x" if baseline else "-"
-            print(f"| {label} | {res[0]:.2f} | {res[1]:.0f} | {res[2]} | {ratio} |")
+            shoal_run = label.startswith("shoal")
+            results[label] = measure(cmd, 1 if "pylint" in label or "fixit" in label
+                                     else args.repeat, cwd if shoal_run else None)
+        floor_result = results.get("parse floor")
+        print_table(results, floor_result[0] if floor_result else None, "flake8 -j2")
         one, two = results.get("shoal check, 1 worker"), results.get("shoal check, 2 workers")
         if one and two:
             print(f"\nshoal 2-worker speed-up over 1 worker: {one[0] / two[0]:.2f}x")
+        if index == 0 and args.chart:
+            chart(results, f"Cold check, {len(files)} files, 2 cores", args.chart)
         print()
     scratch.cleanup()
     return 0
