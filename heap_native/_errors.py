@@ -20,9 +20,13 @@ __all__ = [
     "raise_status",
 ]
 
-_HEAP_SETTING = "raise heap_size (--heap-size / [tool.shoal] heap-size)"
-_HASH_SETTING = "raise hash_slots (--hash-slots / [tool.shoal] hash-slots)"
-_DEP_SETTING = "raise dep_slots (--dep-slots / [tool.shoal] dep-slots)"
+# The knobs are SharedHeap's arguments. shoal sets heap_size from --heap-size / heap-size in
+# [tool.shoal] (else from the sources' size) and the slot counts from the number of files.
+_HEAP_SETTING = "raise heap_size (shoal: --heap-size, or heap-size in [tool.shoal])"
+_HASH_SETTING = ("raise hash_slots (shoal sizes it from the number of files when it starts: "
+                 "start it again)")
+_DEP_SETTING = ("raise dep_slots (shoal sizes it from the number of files when it starts: "
+                "start it again)")
 
 
 class HeapError(Exception):

@@ -14,6 +14,7 @@ from analyzer.engine._plan import (
     CheckError,
     CheckPlan,
     CheckResult,
+    HeapTooSmall,
     default_workers,
     heap_geometry,
 )
@@ -33,7 +34,7 @@ from analyzer.engine._suppressions import (
 
 __all__ = [
     "EDGE_KINDS", "Insight", "ModuleInfo", "load_insight",
-    "UNUSED_NOQA", "CacheRejected", "CheckError", "CheckPlan", "CheckResult", "FileResult",
+    "UNUSED_NOQA", "CacheRejected", "CheckError", "CheckPlan", "HeapTooSmall", "CheckResult", "FileResult",
     "FileTask", "ModuleTask", "NoqaComment", "NoqaMap", "Recheck", "ReexportIndex", "RunContext",
     "Session", "apply_noqa", "cached_check", "default_workers", "diagnostic_changes",
     "file_tasks", "heap_geometry", "noqa_target_line", "open_session", "rewrite_directive",

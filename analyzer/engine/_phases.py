@@ -66,7 +66,6 @@ class Dispatch:
                added_keys: set[str], added_ctx: set[str]) -> dict[str, FileResult]:
         """Phase 1 on ``todo``, by path; ``stats`` (size first) weighs the buckets, and the
         facts keys and context keys written go into ``added_keys`` and ``added_ctx``."""
-        from analyzer.engine._plan import CheckError
 
         if not todo:
             return {}
@@ -91,8 +90,8 @@ class Dispatch:
         results = self._map(job, items, merge, tokens, "checking", progress, interrupt,
                             sink.on_failure, cost=lambda item: stats[item[1].path][0])
         if sink.heap_errors:
-            raise CheckError(f"the shared heap cannot hold the facts of this project: "
-                             f"{sink.heap_errors[0]}")
+            # the session turns it into HeapTooSmall, as for the master's own heap writes
+            raise sink.heap_errors[0]
         return {r.path: r for r in results + sink.failed + extensions}
 
     def _extensions(self, todo: list[FileTask], added_keys: set[str]) -> list[FileResult]:

@@ -26,6 +26,16 @@ class CheckError(Exception):
     """The check cannot go on (the heap cannot hold the facts, ...): exit code 2."""
 
 
+class HeapTooSmall(CheckError):
+    """The session's heap or tables, sized from the files found when it opened, cannot hold
+    the project as it is now; a session opened now would be sized for it (``sized_by_shoal``:
+    no ``heap-size`` was given, so a restart is the cure)."""
+
+    def __init__(self, message: str, sized_by_shoal: bool) -> None:
+        super().__init__(message)
+        self.sized_by_shoal = sized_by_shoal
+
+
 @dataclass(frozen=True)
 class CheckPlan:
     """Everything a check needs, resolved from the command line and the configuration."""

@@ -258,8 +258,8 @@ class Session:
         started: int | None = None,
     ) -> Recheck:
         """Re-parse ``reparse``, recheck what that can affect, commit; see the module doc."""
-        from analyzer.engine._plan import CheckError
-        from heap_native import HeapError
+        from analyzer.engine._plan import HeapTooSmall
+        from heap_native import HeapError, HeapFull
         from parallel import Cancelled
 
         clock = time.perf_counter()
@@ -275,8 +275,9 @@ class Session:
             raise
         except HeapError as exc:
             forget(self.heap, run.added_keys, run.added_ctx, old)
-            raise CheckError(f"the shared heap cannot hold the facts of this project: "
-                             f"{exc}") from exc
+            explicit = self.plan.config.heap_size is not None and isinstance(exc, HeapFull)
+            raise HeapTooSmall(f"the shared heap cannot hold the facts of this project: "
+                               f"{exc}", sized_by_shoal=not explicit) from exc
         lap = time.perf_counter()
         self._commit(old, draft, started, run.added_ctx, everything)
         add_time(self.timings, "merge and commit (master)", lap)

@@ -221,6 +221,7 @@ class Watcher:
 
     def update(self, paths: set[str] | None) -> Any:
         """One recheck (or rebuild) of ``paths`` (None: rescan everything), then report it."""
+        from analyzer.engine import HeapTooSmall
         from parallel import Cancelled
 
         session = self.session
@@ -249,6 +250,13 @@ class Watcher:
                 report = session.recheck(paths, interrupt=self._interrupt)
         except Cancelled:
             raise _Cancelled() from None
+        except HeapTooSmall as exc:
+            if not exc.sized_by_shoal:
+                raise  # the user's heap-size: one line naming it, exit 2
+            # The heap is mapped into the workers when they fork: a larger one needs new
+            # workers, and this process has threads (the observer) that forbid forking. A new
+            # process sizes heap and tables for the project as it is now.
+            raise SessionOutgrown(_outgrown(exc)) from None
         if paths is not None and report.files_changed == 0 and not report.rebuilt:
             changed = 0
         else:
@@ -328,7 +336,8 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     session = save = watcher = None
-    restart: list[str] = []
+    restart = ""
+    failed = False
     try:
         opened_at = time.perf_counter()
         try:
@@ -389,7 +398,12 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
               f"{QUIET_WINDOW * 1000:.0f} ms); Ctrl-C to stop", file=sys.stderr)
         watcher.run()
     except PluginChanged as changed:
-        restart = changed.args[0]
+        restart = (f"plugin source changed ({', '.join(changed.args[0])})")
+    except SessionOutgrown as outgrown:
+        restart = str(outgrown)
+    except CheckError as exc:  # the user's own heap-size is too small: say which, exit 2
+        print(f"shoal: error: {exc}", file=sys.stderr)
+        failed = True
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
@@ -405,14 +419,13 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
             signal.signal(signal.SIGTERM, previous_term)
             signal.signal(signal.SIGINT, previous_int)
     if restart:
-        print(f"shoal: plugin source changed ({', '.join(restart)}); restarting the watch",
-              file=sys.stderr)
+        print(f"shoal: {restart}; restarting the watch", file=sys.stderr)
         sys.stderr.flush()
         sys.stdout.flush()
         os.execv(sys.executable, [sys.executable, "-c", RESTART_CODE,
                                   *getattr(args, "argv", sys.argv[1:])])
     print("shoal: watch stopped", file=sys.stderr)
-    return exit_codes.SUCCESS
+    return exit_codes.ERROR if failed else exit_codes.SUCCESS
 
 
 #: What the restarted watch runs. Not ``python -m``: that puts the working directory first on
@@ -424,6 +437,17 @@ RESTART_CODE = ("import sys; del sys.path[0]; "
 
 class PluginChanged(Exception):
     """A local plugin's source changed: the watch restarts in a new process."""
+
+
+def _outgrown(exc: BaseException) -> str:
+    what = {"HashTableFull": "its hash table", "DepTableFull": "its dependency table",
+            "HeapFull": "its heap"}.get(type(exc.__cause__).__name__, "its heap")
+    return f"the project outgrew {what}, sized when the watch started"
+
+
+class SessionOutgrown(Exception):
+    """The project outgrew the session's heap: the watch restarts in a new process, sized
+    for the project as it is now (the cache carries the last state over)."""
 
 
 def plugin_sources(registry: Any) -> set[str]:

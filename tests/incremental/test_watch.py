@@ -192,3 +192,41 @@ def test_a_local_plugin_edit_restarts_the_watch_with_the_new_source(watch):
     proc.send_signal(signal.SIGINT)
     assert live.finish() == 0
     assert processes_running(str(output)) == []
+
+
+#: more files than the smallest hash table holds (MIN_HASH_SLOTS, one slot per module)
+GROWN = 4_200
+
+
+@pytest.mark.slow
+@pytest.mark.fault
+def test_a_watch_outgrowing_its_heap_restarts_sized_for_the_project(watch):
+    root, output, proc, live = watch({"a.py": "import os\n"})
+    live.wait_for(_matches(output, root), "the startup output")
+    live.wait_for_line("shoal: watching", "the watch to observe the project")
+    write(root, {f"grown/m{i}.py": "import sys\n" for i in range(GROWN)})
+    live.wait_for_line("outgrew its hash table", "the restart")
+    live.wait_for_line("shoal: watching", "the restarted watch to observe", count=2)
+    live.wait_for(_matches(output, root), "the grown project's output, equal to a cold check")
+    assert len(json.loads(output.read_text())) == GROWN + 1
+    # the restarted watch still rechecks
+    write(root, {"grown/m0.py": "x = 1\n"})
+    live.wait_for(_matches(output, root), "a recheck after the restart")
+    proc.send_signal(signal.SIGINT)
+    assert live.finish() == 0, live.text
+    assert "Traceback" not in live.text
+    assert processes_running(str(output)) == []
+
+
+@pytest.mark.slow
+@pytest.mark.fault
+def test_a_watch_outgrowing_the_users_heap_size_exits_two_naming_it(watch):
+    root, output, proc, live = watch({"a.py": "import os\n"}, "--heap-size", "64K")
+    live.wait_for_line("shoal: watching", "the watch to observe the project")
+    stdlib = sorted(Path(os.__file__).parent.glob("*.py"))[:200]  # real modules' facts
+    write(root, {f"grown/{p.name}": p.read_text(encoding="utf-8", errors="replace")
+                 for p in stdlib})
+    assert live.finish() == 2, live.text
+    assert "--heap-size" in live.text and "Traceback" not in live.text
+    assert "hash-slots" not in live.text  # never an option that does not exist
+    assert processes_running(str(output)) == []
