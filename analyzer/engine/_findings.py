@@ -33,14 +33,55 @@ def cycle_findings(selected: frozenset[str], imports: Mapping[str, ModuleFacts],
 
 
 class FinishMemo:
-    """Each reported file's merged findings from the last update, reused while the file's
-    raw findings and suppressions are the same objects (or equal): an update then merges
-    only the files it touched, not the whole project (issue 16: a recheck's cost follows
-    what changed). Valid for one plan: a new configuration starts a new memo."""
+    """What the last update produced per reported file, so the next one merges, marks and
+    compares only the files it touched, not the whole project (issue 16: a recheck's cost
+    follows what changed). Valid for one plan: a new configuration starts a new memo.
+
+    A file's merged findings are reused while its raw findings and suppressions are the same
+    (or equal); its final findings (F401 fixes marked) while those and the re-export index
+    are; the re-export index while every module's imports are.
+    """
 
     def __init__(self, plan: Any) -> None:
         self.plan = plan
+        #: display -> (raw findings, noqa, merged findings)
         self.by_display: dict[str, tuple[list[Diagnostic], Any, list[Diagnostic]]] = {}
+        #: display -> final findings (a new list only when they may have changed)
+        self.finals: dict[str, list[Diagnostic]] = {}
+        #: the whole list the last update returned
+        self.last: list[Diagnostic] | None = None
+        #: (new, fixed) of the last update against ``since`` (None: unknown)
+        self.delta: tuple[list[Diagnostic], list[Diagnostic]] | None = None
+        self.since: list[Diagnostic] | None = None
+        self._imports: dict[str, ModuleFacts] = {}
+        self._reexports: ReexportIndex | None = None
+        #: the index the last finals were marked with (None: none was needed)
+        self._reexports_used: ReexportIndex | None = None
+
+    def reset(self, plan: Any) -> None:
+        """Forget everything: ``plan`` is a new configuration."""
+        self.__init__(plan)  # type: ignore[misc]
+
+    def changes_since(self, old: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
+        """(new, fixed) of the last update when it started from ``old``; None if unknown."""
+        return self.delta if self.since is old and self.delta is not None else None
+
+    def reexports(self, state: SessionState, plan: Any) -> ReexportIndex:
+        """The re-export index of ``state``: the last one while no module's imports changed."""
+        imports, previous = state.imports, self._imports
+        same = self._reexports is not None and len(imports) == len(previous) and all(
+            (old := previous.get(m)) is f or (old is not None and old.imports == f.imports
+                                              and old.is_package == f.is_package
+                                              and old.path == f.path)
+            for m, f in imports.items())
+        if not same:
+            files = {fs.task.path: fs.task for fs in state.files.values()}
+            self._reexports = ReexportIndex.from_facts(
+                plan.discovery.files, imports,
+                lambda path: files[path].display if path in files else path)
+        self._imports = dict(imports)  # references held: identity stays meaningful
+        assert self._reexports is not None
+        return self._reexports
 
 
 def final_diagnostics(state: SessionState, plan: Any,
@@ -68,10 +109,11 @@ def final_diagnostics(state: SessionState, plan: Any,
     for d in state.cycles:
         if d.path in by_display:
             raw.setdefault(d.path, []).append(d)
-    if memo is not None and memo.plan is not plan:
-        memo.by_display.clear()
-        memo.plan = plan
-    previous = memo.by_display if memo is not None else {}
+    if memo is None:
+        memo = FinishMemo(plan)
+    elif memo.plan is not plan:
+        memo.reset(plan)
+    previous = memo.by_display
     merged: dict[str, tuple[list[Diagnostic], Any, list[Diagnostic]]] = {}
     # A file with suppressions and no finding may still owe SH100s: it is merged too.
     for display in sorted(raw.keys() | noqa.keys()):
@@ -83,21 +125,46 @@ def final_diagnostics(state: SessionState, plan: Any,
         out = finish(diags, {display: comments} if comments is not None else {},
                      by_display, plan.config, plan.selected)
         merged[display] = (diags, comments, out)
-    if memo is not None:
-        memo.by_display = merged
+    # An F401 fix is unsafe when another project module imports the name from this one:
+    # only the master, after the merge, holds every module's imports.
+    marking = any(_safe_f401(out) for _, _, out in merged.values())
+    index = memo.reexports(state, plan) if marking else None
+    index_same = index is not None and index is memo._reexports_used
+    finals: dict[str, list[Diagnostic]] = {}
+    old_finals = memo.finals
+    for display, entry in merged.items():
+        out = entry[2]
+        kept = old_finals.get(display)
+        if kept is not None and previous.get(display) is entry and (index_same or index is None
+                                                                     and memo._reexports_used is None):
+            finals[display] = kept
+        elif index is not None and _safe_f401(out):
+            finals[display] = index.mark(out, lambda f: state.imports[f.module].imports
+                                         if f.module in state.imports else ())
+        else:
+            finals[display] = out
+    # What changed, for the caller's report: the files whose final list is a new object.
+    if memo.last is not None:
+        changed = [p for p in sorted(finals.keys() | old_finals.keys())
+                   if finals.get(p) is not old_finals.get(p)]
+        memo.delta = diagnostic_changes(
+            [d for p in changed for d in old_finals.get(p, ())],
+            [d for p in changed for d in finals.get(p, ())])
+    else:
+        memo.delta = None
+    memo.since = memo.last
+    memo.by_display = merged
+    memo.finals = finals
+    memo._reexports_used = index
     # Per-file lists in path order are the whole list in Diagnostic.sort_key order.
-    final = [d for _, _, out in merged.values() for d in out]
-    if any(d.code == "F401" and d.fix is not None and d.fix.applicability == "safe"
-           for d in final):
-        # An F401 fix is unsafe when another project module imports the name from this
-        # one: only the master, after the merge, holds every module's imports.
-        files = {fs.task.path: fs.task for fs in state.files.values()}
-        index = ReexportIndex.from_facts(
-            plan.discovery.files, state.imports,
-            lambda path: files[path].display if path in files else path)
-        final = index.mark(final, lambda f: state.imports[f.module].imports
-                           if f.module in state.imports else ())
+    final = [d for out in finals.values() for d in out]
+    memo.last = final
     return final
+
+
+def _safe_f401(found: list[Diagnostic]) -> bool:
+    return any(d.code == "F401" and d.fix is not None and d.fix.applicability == "safe"
+               for d in found)
 
 
 def with_unreadable(diagnostics: list[Diagnostic], plan: Any) -> list[Diagnostic]:

@@ -281,7 +281,9 @@ class Session:
         lap = time.perf_counter()
         self._commit(old, draft, started, run.added_ctx, everything)
         add_time(self.timings, "merge and commit (master)", lap)
-        fresh, fixed = diagnostic_changes(old.diagnostics, self.state.diagnostics)
+        known = self._finish_memo.changes_since(old.diagnostics)
+        fresh, fixed = known if known is not None else diagnostic_changes(
+            old.diagnostics, self.state.diagnostics)
         return Recheck(
             files_changed=len(reparse) + len(old.files.keys() - draft.files.keys()),
             modules_rechecked=frozenset(draft.eligible),

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from analyzer.engine import CheckPlan, Recheck, Session, run_check
+from analyzer.engine import CheckPlan, Recheck, Session, diagnostic_changes, run_check
 from analyzer.interfaces import build_parser, prepare
 from analyzer.rules import Diagnostic
 
@@ -76,9 +76,13 @@ class Engine:
     def edit(self, files: Mapping[str, str | None], *, verify: bool = True) -> Recheck:
         """Apply the edits, recheck the touched paths, and (by default) assert the invariant."""
         touched = write(self.root, files)
+        before = list(self.diagnostics)
         self.last = self.session.recheck(touched)
         if verify:
             self.verify()
+            # the update's report: what a watch prints and a server publishes
+            expected = diagnostic_changes(before, self.diagnostics)
+            assert (self.last.new, self.last.fixed) == expected
         return self.last
 
     def verify(self) -> None:

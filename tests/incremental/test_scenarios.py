@@ -225,3 +225,17 @@ def test_12_edits_during_a_recheck_cancel_it_without_trace(engine, workers):
     assert sorted(messages(e)) == [("b.py", "f() takes 0 positional arguments but 1 was given"),
                                    ("c.py", "f() takes 0 positional arguments but 1 was given")]
     assert cold(e.root) == e.diagnostics
+
+
+def test_an_importer_gained_or_lost_makes_the_f401_fix_unsafe_or_safe_again(engine):
+    # The fix removing `path` from a.py breaks b.py once b imports it from a: the master
+    # marks it unsafe from the import facts, and a recheck of b alone must redo that mark.
+    e = engine({"a.py": "from os import path\n", "b.py": "x = 1\n"})
+    [fix] = [d.fix for d in e.diagnostics if d.code == "F401"]
+    assert fix is not None and fix.applicability == "safe"
+    e.edit({"b.py": "from a import path\nprint(path)\n"})
+    [fix] = [d.fix for d in e.diagnostics if d.code == "F401"]
+    assert fix is not None and fix.applicability == "unsafe"
+    e.edit({"b.py": "x = 2\n"})
+    [fix] = [d.fix for d in e.diagnostics if d.code == "F401"]
+    assert fix is not None and fix.applicability == "safe"
