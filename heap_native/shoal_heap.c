@@ -967,31 +967,54 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Whether the edge at slot j, whose chain starts at home, may move back to the hole at i:
+ * it may unless home lies cyclically in (i, j] (then the move would put it before its
+ * chain's start, where a lookup from home never looks). */
+static inline int may_fill(uint64_t home, uint64_t i, uint64_t j)
+{
+    return i <= j ? (home <= i || home > j) : (home <= i && home > j);
+}
+
 shoal_status_t shoal_heap_remove_dependents(shoal_heap_t *h, const uint32_t *ids, size_t n)
 {
     MASTER_ONLY(h);
-    uint32_t *sorted = malloc((n + 1) * sizeof *sorted);
-    uint64_t count = ld(&h->info->dep_count), kept = 0;
-    uint64_t *edges = malloc((count + 1) * sizeof *edges);
-    if (sorted == NULL || edges == NULL) {
-        free(sorted);
-        free(edges);
-        return SHOAL_NOMEM;
-    }
+    if (n == 0) return SHOAL_OK;
+    uint32_t *sorted = malloc(n * sizeof *sorted);
+    if (sorted == NULL) return SHOAL_NOMEM;
     memcpy(sorted, ids, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, cmp_u32);
-    for (uint64_t i = 0; i <= h->dep_mask; i++) {
+    /* Deletion by backward shift (linear probing): the later edges of the hole's cluster
+     * move back so every chain stays unbroken. The table is scanned once and only the
+     * removed edges cost a shift: a recheck of one module no longer rebuilds the whole
+     * table (it used to be cleared and every kept edge inserted again). A slot a shift
+     * filled is examined again before the scan moves on; an edge moved from a wrapped
+     * position was already examined and kept. */
+    uint64_t removed = 0, mask = h->dep_mask;
+    for (uint64_t i = 0; i <= mask;) {
         uint64_t w = ld(dep_at(h, i));
-        if (w == 0) continue;
         uint32_t dependent = (uint32_t)w;
-        if (bsearch(&dependent, sorted, n, sizeof *sorted, cmp_u32) != NULL) continue;
-        if (kept < count) edges[kept++] = w;
+        if (w == 0 || bsearch(&dependent, sorted, n, sizeof *sorted, cmp_u32) == NULL) {
+            i++;
+            continue;
+        }
+        uint64_t hole = i, j = i;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (j == hole) break; /* a full table: around once */
+            uint64_t moved = ld(dep_at(h, j));
+            if (moved == 0) break;
+            uint64_t home = hash_dep((uint32_t)(moved >> 32)) & mask;
+            if (may_fill(home, hole, j)) {
+                st(dep_at(h, hole), moved);
+                hole = j;
+            }
+        }
+        st(dep_at(h, hole), 0);
+        removed++;
+        /* slot i now holds whatever moved into it (or is empty): examine it again */
     }
-    memset((void *)h->deps, 0, (h->dep_mask + 1) * 8);
-    st(&h->info->dep_count, 0);
-    for (uint64_t k = 0; k < kept; k++) dep_insert(h, (uint32_t)(edges[k] >> 32), (uint32_t)edges[k]);
+    if (removed) atomic_fetch_sub(&h->info->dep_count, removed);
     free(sorted);
-    free(edges);
     bump_epoch(h);
     return SHOAL_OK;
 }

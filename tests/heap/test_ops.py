@@ -103,7 +103,7 @@ def test_clear_drops_values_and_edges(heap: SharedHeap) -> None:
 
 
 def test_dependency_edges(heap: SharedHeap) -> None:
-    """Edges are a set per dependency; remove_dependents and clear_deps rebuild it."""
+    """Edges are a set per dependency; remove_dependents and clear_deps take edges out."""
     heap.add_dep(7, 1)
     heap.add_dep(7, 1)
     heap.add_deps([(7, 2), (7, 3), (8, 3), (9, 4)])
@@ -282,3 +282,33 @@ def test_a_batch_longer_than_a_run_with_repeats_and_present_keys(heap) -> None:
     grown = after.used_bytes - before.used_bytes
     assert grown == (after.live_bytes - before.live_bytes) + (after.wasted_bytes - before.wasted_bytes)
     heap.verify()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_remove_dependents_keeps_every_chain_in_a_crowded_table(make_heap, seed: int) -> None:
+    """Removal shifts later edges back (linear probing): on a 16-slot table filled up to
+    full, with chains that collide and wrap past the end, every dependency's edges stay
+    reachable after any removal, and the edge count follows."""
+    import random
+
+    rng = random.Random(seed)
+    heap = make_heap(heap_size="1M", hash_slots=64, dep_slots=16)
+    edges: set[tuple[int, int]] = set()
+    for _ in range(rng.randint(8, 16)):
+        edge = (rng.randint(1, 5), rng.randint(1, 12))
+        if len(edges | {edge}) <= 16:
+            heap.add_dep(*edge)
+            edges.add(edge)
+    for _ in range(4):
+        gone = rng.sample(range(1, 13), rng.randint(1, 3))
+        heap.remove_dependents(gone)
+        edges = {(a, b) for a, b in edges if b not in gone}
+        for dependency in range(1, 6):
+            assert sorted(heap.get_deps(dependency)) == sorted(
+                b for a, b in edges if a == dependency), (seed, gone)
+        assert heap.stats().dep_edges == len(edges)
+        refill = [(rng.randint(1, 5), rng.randint(1, 12)) for _ in range(3)]
+        for edge in refill:
+            if len(edges | {edge}) <= 16:
+                heap.add_dep(*edge)
+                edges.add(edge)
