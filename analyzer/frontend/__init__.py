@@ -11,7 +11,6 @@ from analyzer.frontend._config import (
     find_config,
     glob_matches,
     parse_size,
-    resolve_selection,
 )
 from analyzer.frontend._discovery import (
     EXTENSION_SUFFIXES,
@@ -27,6 +26,7 @@ from analyzer.frontend._discovery import (
 )
 from analyzer.frontend._extend import load_config
 from analyzer.frontend._roots import MARKERS, Project, find_marker_root, group_paths
+from analyzer.frontend._selection import resolve_selection
 from analyzer.frontend._source import (
     SourceDecodeError,
     content_digest,

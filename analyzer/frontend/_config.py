@@ -18,7 +18,7 @@ import fnmatch
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -40,7 +40,6 @@ __all__ = [
     "find_config",
     "load_config",
     "parse_target_version",
-    "resolve_selection",
 ]
 
 #: Directory and file names never walked into unless named on the command line (``exclude``
@@ -466,93 +465,6 @@ def _non_empty(path: Path, key: str, value: Any) -> str:
     return os.path.expanduser(value.strip())
 
 
-# ---------------------------------------------------------------------------------------------
-# Rule selection
-
-
 def _selects(selector: str, code: str) -> bool:
+    """Whether ``selector`` (a code prefix or ``ALL``) selects ``code``."""
     return selector == ALL or code.startswith(selector)
-
-
-def _specificity(selector: str) -> int:
-    return 0 if selector == ALL else len(selector)
-
-
-def _check_selectors(
-    selectors: Iterable[str], known: Iterable[str], where: str, path: Path | None
-) -> None:
-    known = tuple(known)
-    for selector in selectors:
-        if selector == ALL:
-            continue
-        if not _SELECTOR.match(selector) or not any(code.startswith(selector) for code in known):
-            close = difflib.get_close_matches(selector, known, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ConfigError(
-                f"unknown rule selector '{selector}' in {where}{hint}", path=path, key=selector
-            )
-
-
-def resolve_selection(
-    config: Config,
-    *,
-    select: Iterable[str] | None = None,
-    extend_select: Iterable[str] = (),
-    ignore: Iterable[str] = (),
-    extend_ignore: Iterable[str] = (),
-    known_codes: Mapping[str, bool],
-    always_on: Iterable[str] = ("SH900",),
-) -> frozenset[str]:
-    """The codes to run: the configuration's selection, then the command line's.
-
-    ``select`` (command line) replaces the configured ``select`` *and* ``extend-select``;
-    ``extend_select`` adds; every ``ignore``/``extend-ignore`` (file and command line) removes.
-    Per rule, the most specific matching selector decides; at equal specificity ignore wins.
-    With no ``select`` anywhere the base is every rule whose default is enabled; a non-default
-    rule is on only when a select selector (even ``ALL``) matches it. ``always_on`` codes are
-    added whatever was asked.
-
-    :param known_codes: every known rule code -> whether it is enabled by default.
-    :raises ConfigError: a selector (also in ``per-file-ignores``) that matches no known rule.
-    """
-    select = tuple(select) if select is not None else None
-    extend_select, ignore, extend_ignore = tuple(extend_select), tuple(ignore), tuple(extend_ignore)
-    where = f"[tool.shoal] of {config.path}" if config.path else "the configuration"
-    known = tuple(known_codes)
-    for name, selectors in (
-        ("select", config.select or ()),
-        ("extend-select", config.extend_select),
-        ("ignore", config.ignore),
-        ("extend-ignore", config.extend_ignore),
-        ("per-file-ignores", [c for _, codes in config.per_file_ignores for c in codes]),
-    ):
-        _check_selectors(selectors, known, f"'{name}' of {where}", config.path)
-    for name, selectors in (
-        ("--select", select or ()),
-        ("--extend-select", extend_select),
-        ("--ignore", ignore),
-        ("--extend-ignore", extend_ignore),
-    ):
-        _check_selectors(selectors, known, name, None)
-
-    if select is not None:
-        base_select: tuple[str, ...] | None = select
-        selects = select + extend_select
-    else:
-        base_select = config.select
-        selects = (config.select or ()) + config.extend_select + extend_select
-    ignores = config.ignore + config.extend_ignore + ignore + extend_ignore
-
-    chosen = set(always_on)
-    for code, default_on in known_codes.items():
-        best_select = max((_specificity(s) for s in selects if _selects(s, code)), default=-1)
-        best_ignore = max((_specificity(s) for s in ignores if _selects(s, code)), default=-1)
-        if best_ignore >= 0 and best_ignore >= best_select:
-            continue
-        if best_select >= 0 or (base_select is None and default_on):
-            chosen.add(code)
-    return frozenset(chosen)
-
-
-# ---------------------------------------------------------------------------------------------
-# Builtins by target version

@@ -235,7 +235,7 @@ def test_baseline_view_filters_a_resident_session(legacy):
     update's new/fixed lists, minus the baseline; editor buffers read before the disk."""
     from analyzer.engine import Session
     from analyzer.interfaces._baseline_run import watch_view
-    from analyzer.interfaces._cli import build_parser
+    from analyzer.interfaces._parser import build_parser
     from analyzer.interfaces._prepare import prepare
 
     args = build_parser().parse_args(["watch", ".", "--select", "F401,E711", "--workers", "0",

@@ -186,7 +186,7 @@ def test_fix_still_applies_to_a_file_with_target_syntax_errors(project, shoal):
 
 @pytest.mark.parametrize("command", ["watch", "server"])
 def test_watch_and_server_take_the_flag(project, command):
-    from analyzer.interfaces._cli import build_parser
+    from analyzer.interfaces._parser import build_parser
     from analyzer.interfaces._prepare import prepare
 
     args = build_parser().parse_args([command, "--target-version", "py39", "--workers", "0"])

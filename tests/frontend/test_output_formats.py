@@ -17,8 +17,8 @@ import jsonschema  # type: ignore[import-untyped]  # no stubs in the test extra
 import pytest
 
 from analyzer.interfaces import exit_codes
-from analyzer.interfaces._cli import FORMATS as CLI_FORMATS
-from analyzer.interfaces._cli import build_parser
+from analyzer.interfaces._parser import FORMATS as CLI_FORMATS
+from analyzer.interfaces._parser import build_parser
 from analyzer.interfaces.output import (
     CHECK_FORMATS,
     OutputOptions,

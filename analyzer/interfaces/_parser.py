@@ -1,0 +1,230 @@
+"""The `shoal` command line's parser: every subcommand and flag, declared as data.
+
+Each subcommand names its action (``args.action``); :mod:`._cli` runs it. Building the
+parser imports nothing heavy: no formatter, no engine, no rule.
+"""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any
+
+from analyzer import __version__
+
+__all__ = ["FORMATS", "build_parser"]
+
+#: ``--output-format`` of `shoal check` (analyzer.interfaces.output.CHECK_FORMATS, kept here so
+#: building the parser imports no formatter).
+FORMATS = ("concise", "full", "json", "sarif", "github", "gitlab", "junit")
+
+
+def _format_alias(value: str) -> str:
+    # `--format text`, the older name, is the concise listing.
+    return "concise" if value == "text" else value
+
+
+def _add_output_format(parser: argparse.ArgumentParser, choices: Sequence[str],
+                       default: str | None, help_text: str) -> None:
+    # ruff's flag name first, so argparse's errors name it; --format stays as an alias.
+    parser.add_argument("--output-format", "--format", dest="format", choices=choices,
+                        default=default, type=_format_alias if "concise" in choices else str,
+                        help=help_text)
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    for flag, help_text in (
+        ("--select", "rule codes or prefixes to enable, replacing the configured selection"),
+        ("--extend-select", "rule codes or prefixes to enable on top of the selection"),
+        ("--ignore", "rule codes or prefixes to disable"),
+        ("--extend-ignore", "more rule codes or prefixes to disable"),
+    ):
+        parser.add_argument(flag, metavar="CODES", action="append", default=None,
+                            help=help_text + " (comma-separated)")
+
+
+def _add_target_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target-version", metavar="VERSION",
+                        help="the oldest Python the code must run on, py37 to py314 (default: "
+                             "target-version, else requires-python, else shoal's Python)")
+
+
+def _add_file_timeout(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--file-timeout", type=float, metavar="SECONDS",
+                        help="replace a worker stuck this long on one file and report the file "
+                             "as SH900 (default: [tool.shoal] file-timeout, else 60)")
+
+
+def _add_baseline(parser: argparse.ArgumentParser, writing: bool) -> None:
+    group = parser.add_argument_group("baseline")
+    group.add_argument("--baseline", metavar="FILE",
+                       help="report only findings not in this baseline file "
+                            "(default: baseline in [tool.shoal])")
+    if writing:
+        group.add_argument("--write-baseline", metavar="FILE",
+                           help="write every current finding to this baseline file, report none")
+        group.add_argument("--update-baseline", action="store_true",
+                           help="with --baseline: remove the findings fixed since from the file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: `shoal check`, `shoal rules`, `shoal rule CODE`."""
+    parser = argparse.ArgumentParser(
+        prog="shoal", description="A fast, incremental static analyzer for Python.")
+    parser.add_argument("--version", action="version", version=f"shoal {__version__}")
+    _add_verbose(parser, default=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check files and directories (default: .)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
+    check.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+    _add_selection(check)
+    _add_output_format(check, FORMATS, None,
+                       "output format (default: full in a terminal, else concise; "
+                       "--format text means concise)")
+    check.add_argument("--output-file", metavar="FILE", help="write the output here")
+    check.add_argument("--workers", type=int, metavar="N",
+                       help="worker processes (default: all cores; 0: in-process)")
+    check.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on dask.distributed: a scheduler address (tcp://HOST:PORT) or "
+                            "'local' for a local cluster of --workers processes "
+                            "(needs shoal[distributed]; the cache is not used)")
+    check.add_argument("--heap-size", metavar="SIZE",
+                       help="shared heap size, e.g. 512M or 2G (default: sized from the project)")
+    _add_file_timeout(check)
+    check.add_argument("--statistics", action="store_true", help="count findings per code")
+    check.add_argument("--count", action="store_true", help="print the number of findings")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply excludes to files named on the command line too")
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="read the source from standard input and check it as PATH "
+                            "(with --fix: the fixed source goes to stdout)")
+    check.add_argument("--show-files", action="store_true", help="list the files, check none")
+    _add_target_version(check)
+    check.add_argument("--show-settings", action="store_true",
+                       help="print the resolved settings, check nothing")
+    check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    fixes = check.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true", help="apply safe fixes")
+    fixes.add_argument("--unsafe-fixes", action="store_true",
+                       help="also apply (with --fix) or show unsafe fixes")
+    fixes.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff, change nothing "
+                            "(exit 1 when something would change)")
+    fixes.add_argument("--fix-only", action="store_true",
+                       help="apply fixes, do not report what remains")
+    fixes.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    fixes.add_argument("--exit-non-zero-on-fix", action="store_true",
+                       help="exit 1 when a fix was applied, even if nothing remains")
+    fixes.add_argument("--add-noqa", action="store_true",
+                       help="append `# noqa: CODE` to every line with a finding")
+    cache = check.add_argument_group("cache")
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    cache.add_argument("--cache-dir", metavar="DIR",
+                       help="cache directory (default: .shoal_cache in the project root, "
+                            "or $SHOAL_CACHE_DIR)")
+    _add_baseline(check, writing=True)
+    check.add_argument("--timings", action="store_true",
+                       help="after the run, print on stderr the time each rule and phase took, "
+                            "summed over workers (implies a cold check: the cache is not read)")
+    check.set_defaults(action="check")
+
+    watch = sub.add_parser(
+        "watch", help="check, then recheck what each edit can affect",
+        description="Check, then recheck what each batch of edits can affect. Bursts of file "
+                    "events are coalesced over a 50 ms quiet window (one recheck per editor "
+                    "save or git checkout). Ctrl-C or SIGTERM stops it.")
+    watch.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    watch.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+    _add_selection(watch)
+    _add_output_format(watch, FORMATS, "concise",
+                       "format of the diagnostics written to --output-file")
+    watch.add_argument("--output-file", metavar="FILE",
+                       help="rewrite this file (atomically) after every completed recheck")
+    watch.add_argument("--workers", type=int, metavar="N", help="worker processes")
+    watch.add_argument("--heap-size", metavar="SIZE", help="shared heap size")
+    _add_file_timeout(watch)
+    _add_baseline(watch, writing=False)
+    watch.add_argument("--verify", action="store_true",
+                       help="after each recheck, also run a cold check and report divergence")
+    watch.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    watch.add_argument("--cache-dir", metavar="DIR", help="cache directory")
+    watch.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    _add_target_version(watch)
+    watch.set_defaults(action="watch")
+
+    server = sub.add_parser("server", help="language server (LSP over stdio) for editors")
+    server.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or directories (default: the client's workspace root)")
+    server.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+    _add_selection(server)
+    server.add_argument("--workers", type=int, metavar="N", help="worker processes")
+    server.add_argument("--heap-size", metavar="SIZE", help="shared heap size")
+    _add_file_timeout(server)
+    server.add_argument("--diagnostic-scope", choices=("workspace", "open-files"),
+                        help="publish findings of every file or of open files only "
+                             "(default: [tool.shoal] diagnostic-scope, else workspace)")
+    _add_target_version(server)
+    server.add_argument("--no-cache", action="store_true",
+                        help="neither start warm from the cache nor write it on exit")
+    server.add_argument("--cache-dir", metavar="DIR", help="cache directory")
+    server.set_defaults(action="server")
+    _add_insight_commands(sub)
+
+    rules = sub.add_parser("rules", help="list every rule")
+    _add_output_format(rules, ("text", "json", "markdown"), "text",
+                       "output format (markdown: the table of README.md's Rules section)")
+    rules.set_defaults(action="rules")
+
+    rule = sub.add_parser("rule", help="explain one rule")
+    rule.add_argument("code", metavar="CODE")
+    rule.set_defaults(action="rule")
+    for command in sub.choices.values():
+        # SUPPRESS: a subcommand's default would overwrite `shoal -v check`'s True.
+        _add_verbose(command, default=argparse.SUPPRESS)
+    return parser
+
+
+def _add_verbose(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--verbose", "-v", action="store_true", default=default,
+                        help="on an unexpected error, print the traceback "
+                             "(so does SHOAL_DEBUG=1)")
+
+
+def _add_insight_commands(sub: Any) -> None:
+    """`shoal deps` and `shoal graph`: queries answered from the warm cache."""
+    deps = sub.add_parser(
+        "deps", help="who depends on a module or a name (from the dependency table)",
+        description="Who reads a module or a name (pkg.mod:func), as the selected project "
+                    "rules recorded it; for a name, what `shoal watch` rechecks after a body, "
+                    "signature or deletion edit. Answered from the warm cache (a check runs "
+                    "first when it is cold).")
+    deps.add_argument("target", metavar="TARGET", help="pkg.mod, pkg.mod:name, or a path")
+    deps.add_argument("--direction", choices=("dependents", "dependencies"),
+                      default="dependents", help="who reads it (default), or what it reads")
+    deps.add_argument("--transitive", action="store_true",
+                      help="also what is reached through other modules, with the depth")
+    _add_output_format(deps, ("text", "json"), "text", "output format")
+    graph = sub.add_parser(
+        "graph", help="the import graph: dot, json, mermaid or a self-contained html page",
+        description="The project's import graph: import-time, deferred (in a function) and "
+                    "TYPE_CHECKING edges, the SH003 cycles highlighted.")
+    graph.add_argument("filters", nargs="*", metavar="PATH|MODULE",
+                       help="keep these modules (a path, or a dotted name and its submodules)")
+    _add_output_format(graph, ("dot", "json", "mermaid", "html"), "dot", "output format")
+    graph.add_argument("--package-level", action="store_true",
+                       help="collapse modules into their packages")
+    graph.add_argument("--output-file", "-o", metavar="FILE", help="write the output here")
+    for command, action in ((deps, "deps"), (graph, "graph")):
+        command.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+        _add_selection(command)
+        command.add_argument("--workers", type=int, metavar="N",
+                             help="worker processes, when a check must run first")
+        command.add_argument("--heap-size", metavar="SIZE", help="shared heap size")
+        _add_file_timeout(command)
+        command.add_argument("--no-cache", action="store_true",
+                             help="neither read nor write the cache (always check first)")
+        command.add_argument("--cache-dir", metavar="DIR", help="cache directory")
+        command.set_defaults(action=action)
