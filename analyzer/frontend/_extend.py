@@ -39,6 +39,9 @@ _OVERRIDING = {
     "namespace-packages": "namespace_packages", "workers": "workers", "heap-size": "heap_size",
     "builtins": "builtins", "target-version": "target_version", "plugins": "plugins",
     "report-blanket-noqa": "report_blanket_noqa", "external": "external",
+    "allowed-unused-imports": "allowed_unused_imports", "baseline": "baseline",
+    "diagnostic-scope": "diagnostic_scope", "dummy-variable-rgx": "dummy_variable_rgx",
+    "file-timeout": "file_timeout", "plugin-errors": "plugin_errors",
 }
 
 

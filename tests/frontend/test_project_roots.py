@@ -144,6 +144,24 @@ def test_extend_merges_the_parent_under_the_child(tmp_path):
     assert {k: dict(v) for k, v in config.options.items()} == {"X": {"a": 1}, "Y": {"c": 3}}
 
 
+def test_every_setting_is_inherited_through_extend(tmp_path):
+    # A key the merge forgot came back as the child's default: the editor of a project whose
+    # shared base said diagnostic-scope = "open-files" got the whole workspace.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "base.json").write_text("[]")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.shoal]\ndiagnostic-scope = 'open-files'\nfile-timeout = 7\n"
+        "plugin-errors = 'warn'\ndummy-variable-rgx = '^ignored$'\n"
+        "allowed-unused-imports = ['hypothesis']\nbaseline = 'base.json'\n")
+    (tmp_path / "sub" / "pyproject.toml").write_text("[tool.shoal]\nextend = '../pyproject.toml'\n")
+    parent = load_config(tmp_path / "pyproject.toml")
+    child = load_config(tmp_path / "sub" / "pyproject.toml")
+    for field in ("diagnostic_scope", "file_timeout", "plugin_errors", "dummy_variable_rgx",
+                  "allowed_unused_imports", "baseline"):
+        assert getattr(child, field) == getattr(parent, field) != getattr(Config(), field), field
+    assert child.baseline == tmp_path / "base.json"  # relative to the file that wrote it
+
+
 def test_a_child_select_starts_the_selection_afresh(tmp_path):
     (tmp_path / "base.toml").write_text("select = ['F']\nextend-select = ['B']\nignore = ['F4']\n")
     (tmp_path / "pyproject.toml").write_text(
