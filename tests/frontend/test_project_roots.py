@@ -184,3 +184,12 @@ def test_found_root_plays_the_config_directory(tmp_path):
     config = dataclasses.replace(Config(), found_root=tmp_path)
     assert config.root == tmp_path
     assert config.settings_dict()["project-root"] == str(tmp_path)
+
+
+def test_extend_knows_every_configuration_key():
+    # A key added to [tool.shoal] must be given an inheritance rule, not left at the default.
+    from analyzer.frontend import _config, _extend
+
+    handled = ({"extend", "options", "exclude", "extend-exclude", "per-file-ignores"}
+               | set(_extend._OVERRIDING) | set(_extend._ADDING) | set(_extend._SELECTION))
+    assert set(_config._KEYS) - handled == set()
