@@ -43,6 +43,10 @@ class FinishMemo:
     """
 
     def __init__(self, plan: Any) -> None:
+        self.reset(plan)
+
+    def reset(self, plan: Any) -> None:
+        """Forget everything: ``plan`` is a new configuration."""
         self.plan = plan
         #: display -> (raw findings, noqa, merged findings)
         self.by_display: dict[str, tuple[list[Diagnostic], Any, list[Diagnostic]]] = {}
@@ -57,10 +61,6 @@ class FinishMemo:
         self._reexports: ReexportIndex | None = None
         #: the index the last finals were marked with (None: none was needed)
         self._reexports_used: ReexportIndex | None = None
-
-    def reset(self, plan: Any) -> None:
-        """Forget everything: ``plan`` is a new configuration."""
-        self.__init__(plan)  # type: ignore[misc]
 
     def changes_since(self, old: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
         """(new, fixed) of the last update when it started from ``old``; None if unknown."""

@@ -440,8 +440,11 @@ class PluginChanged(Exception):
 
 
 def _outgrown(exc: BaseException) -> str:
-    what = {"HashTableFull": "its hash table", "DepTableFull": "its dependency table",
-            "HeapFull": "its heap"}.get(type(exc.__cause__).__name__, "its heap")
+    from heap_native import DepTableFull, HashTableFull
+
+    cause = exc.__cause__
+    what = ("its hash table" if isinstance(cause, HashTableFull)
+            else "its dependency table" if isinstance(cause, DepTableFull) else "its heap")
     return f"the project outgrew {what}, sized when the watch started"
 
 
