@@ -64,7 +64,7 @@ def to_reparse(tasks: Iterable[FileTask], files: Mapping[str, FileState],
     reparse: set[str] = set()
     for task in tasks:
         old = files.get(task.path)
-        if old is None or old.task != task:
+        if old is None or (old.task is not task and old.task != task):
             reparse.add(task.path)
         elif task.content is not None:
             continue  # a buffer (or stdin): its content, unchanged, is the task's; not the disk's

@@ -4,7 +4,7 @@ F401 fixes that would break a re-export, and what changed since the last update.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from analyzer.engine._merge import finish
@@ -35,7 +35,8 @@ def cycle_findings(selected: frozenset[str], imports: Mapping[str, ModuleFacts],
 class FinishMemo:
     """What the last update produced per reported file, so the next one merges, marks and
     compares only the files it touched, not the whole project (issue 16: a recheck's cost
-    follows what changed). Valid for one plan: a new configuration starts a new memo.
+    follows what changed). Valid for one configuration and selection: a new one starts a
+    new memo.
 
     A file's merged findings are reused while its raw findings and suppressions are the same
     (or equal); its final findings (F401 fixes marked) while those and the re-export index
@@ -61,6 +62,8 @@ class FinishMemo:
         self._reexports: ReexportIndex | None = None
         #: the index the last finals were marked with (None: none was needed)
         self._reexports_used: ReexportIndex | None = None
+        #: display -> absolute path of every reported file (per-file ignores match the path)
+        self.paths: dict[str, str] = {}
 
     def changes_since(self, old: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
         """(new, fixed) of the last update when it started from ``old``; None if unknown."""
@@ -84,11 +87,102 @@ class FinishMemo:
         return self._reexports
 
 
-def final_diagnostics(state: SessionState, plan: Any,
-                      memo: FinishMemo | None = None) -> list[Diagnostic]:
+def final_diagnostics(state: SessionState, plan: Any, memo: FinishMemo | None = None,
+                      touched: Collection[str] | None = None) -> list[Diagnostic]:
     """The output of ``state`` under ``plan``'s configuration and selection, sorted: the
     findings of the reported files only (the named ones), SH900 included, so a broken file
-    the command line did not name never decides a partial run's exit code."""
+    the command line did not name never decides a partial run's exit code.
+
+    :param touched: the paths whose findings may differ from the memo's last update (their
+        file, its module's project findings or its import cycles changed), when every
+        module's imports are as they were; ``None``: look at every file.
+    """
+    if memo is None:
+        memo = FinishMemo(plan)
+    elif memo.plan is not plan:
+        # A fresh discovery keeps the configuration: what was merged under it still holds.
+        if memo.plan.config is plan.config and memo.plan.selected is plan.selected:
+            memo.plan = plan
+        else:
+            memo.reset(plan)
+    if touched is None or memo.last is None:
+        raw, noqa, paths = _gather_all(state)
+        memo.paths = paths
+        displays: Collection[str] = sorted(raw.keys() | noqa.keys())
+        whole = True
+    else:
+        raw, noqa, displays = _gather(state, touched, memo)
+        whole = False
+    previous = memo.by_display
+    merged = {} if whole else dict(previous)
+    # A file with suppressions and no finding may still owe SH100s: it is merged too.
+    for display in displays:
+        diags, comments = raw.get(display), noqa.get(display)
+        if diags is None and comments is None:
+            merged.pop(display, None)  # gone, or no longer reported
+            continue
+        diags = diags or []
+        last = previous.get(display)
+        if last is not None and last[1] is comments and last[0] == diags:
+            merged[display] = last
+            continue
+        out = finish(diags, {display: comments} if comments is not None else {},
+                     memo.paths, plan.config, plan.selected)
+        merged[display] = (diags, comments, out)
+    # An F401 fix is unsafe when another project module imports the name from this one:
+    # only the master, after the merge, holds every module's imports.
+    if whole:
+        marking = any(_safe_f401(out) for _, _, out in merged.values())
+        index = memo.reexports(state, plan) if marking else None
+        index_same = index is not None and index is memo._reexports_used
+    else:
+        # Every import is as it was, so the last index still holds where one was built.
+        index = memo._reexports_used
+        if index is None and any(_safe_f401(merged[d][2]) for d in displays if d in merged):
+            index = memo.reexports(state, plan)
+        index_same = True
+    old_finals = memo.finals
+    finals: dict[str, list[Diagnostic]] = {} if whole else dict(old_finals)
+    for display in (merged if whole else displays):
+        entry = merged.get(display)
+        if entry is None:
+            finals.pop(display, None)
+            continue
+        out = entry[2]
+        kept = old_finals.get(display)
+        if kept is not None and previous.get(display) is entry and (index_same or index is None
+                                                                     and memo._reexports_used is None):
+            finals[display] = kept
+        elif index is not None and _safe_f401(out):
+            finals[display] = index.mark(out, lambda f: state.imports[f.module].imports
+                                         if f.module in state.imports else ())
+        else:
+            finals[display] = out
+    if not whole and finals.keys() != old_finals.keys():
+        finals = {d: finals[d] for d in sorted(finals)}  # a file came or went: path order
+        merged = {d: merged[d] for d in sorted(merged)}
+    # What changed, for the caller's report: the files whose final list is a new object.
+    if memo.last is not None:
+        changed = [p for p in sorted(finals.keys() | old_finals.keys() if whole else displays)
+                   if finals.get(p) is not old_finals.get(p)]
+        memo.delta = diagnostic_changes(
+            [d for p in changed for d in old_finals.get(p, ())],
+            [d for p in changed for d in finals.get(p, ())])
+    else:
+        memo.delta = None
+    memo.since = memo.last
+    memo.by_display = merged
+    memo.finals = finals
+    memo._reexports_used = index
+    # Per-file lists in path order are the whole list in Diagnostic.sort_key order.
+    final = [d for out in finals.values() for d in out]
+    memo.last = final
+    return final
+
+
+def _gather_all(state: SessionState) -> tuple[dict[str, list[Diagnostic]], dict[str, Any],
+                                               dict[str, str]]:
+    """Every reported file's raw findings and suppressions, by display; display -> path."""
     # Phase 1 runs on every indexed file (project rules need their facts); whatever it
     # said about a file that was not named stays out of the output.
     raw: dict[str, list[Diagnostic]] = {}
@@ -109,57 +203,43 @@ def final_diagnostics(state: SessionState, plan: Any,
     for d in state.cycles:
         if d.path in by_display:
             raw.setdefault(d.path, []).append(d)
-    if memo is None:
-        memo = FinishMemo(plan)
-    elif memo.plan is not plan:
-        memo.reset(plan)
-    previous = memo.by_display
-    merged: dict[str, tuple[list[Diagnostic], Any, list[Diagnostic]]] = {}
-    # A file with suppressions and no finding may still owe SH100s: it is merged too.
-    for display in sorted(raw.keys() | noqa.keys()):
-        diags, comments = raw.get(display, []), noqa.get(display)
-        last = previous.get(display)
-        if last is not None and last[1] is comments and last[0] == diags:
-            merged[display] = last
+    return raw, noqa, by_display
+
+
+def _gather(state: SessionState, touched: Collection[str], memo: FinishMemo,
+            ) -> tuple[dict[str, list[Diagnostic]], dict[str, Any], list[str]]:
+    """The raw findings and suppressions of the ``touched`` paths' files, by display, in
+    the order :func:`_gather_all` puts them; and the displays to merge again."""
+    raw: dict[str, list[Diagnostic]] = {}
+    noqa: dict[str, Any] = {}
+    displays: list[str] = []
+    cycles: dict[str, list[Diagnostic]] = {}
+    for d in state.cycles:
+        cycles.setdefault(d.path, []).append(d)
+    by_path: dict[str, str] | None = None
+    for path in touched:
+        fs = state.files.get(path)
+        if fs is None or not fs.task.report:
+            if by_path is None:
+                by_path = {path: display for display, path in memo.paths.items()}
+            old = by_path.get(path)
+            if old is not None:  # gone, or no longer reported: its findings go
+                displays.append(old)
+                del memo.paths[old]
             continue
-        out = finish(diags, {display: comments} if comments is not None else {},
-                     by_display, plan.config, plan.selected)
-        merged[display] = (diags, comments, out)
-    # An F401 fix is unsafe when another project module imports the name from this one:
-    # only the master, after the merge, holds every module's imports.
-    marking = any(_safe_f401(out) for _, _, out in merged.values())
-    index = memo.reexports(state, plan) if marking else None
-    index_same = index is not None and index is memo._reexports_used
-    finals: dict[str, list[Diagnostic]] = {}
-    old_finals = memo.finals
-    for display, entry in merged.items():
-        out = entry[2]
-        kept = old_finals.get(display)
-        if kept is not None and previous.get(display) is entry and (index_same or index is None
-                                                                     and memo._reexports_used is None):
-            finals[display] = kept
-        elif index is not None and _safe_f401(out):
-            finals[display] = index.mark(out, lambda f: state.imports[f.module].imports
-                                         if f.module in state.imports else ())
-        else:
-            finals[display] = out
-    # What changed, for the caller's report: the files whose final list is a new object.
-    if memo.last is not None:
-        changed = [p for p in sorted(finals.keys() | old_finals.keys())
-                   if finals.get(p) is not old_finals.get(p)]
-        memo.delta = diagnostic_changes(
-            [d for p in changed for d in old_finals.get(p, ())],
-            [d for p in changed for d in finals.get(p, ())])
-    else:
-        memo.delta = None
-    memo.since = memo.last
-    memo.by_display = merged
-    memo.finals = finals
-    memo._reexports_used = index
-    # Per-file lists in path order are the whole list in Diagnostic.sort_key order.
-    final = [d for out in finals.values() for d in out]
-    memo.last = final
-    return final
+        display = fs.task.display
+        memo.paths[display] = path
+        displays.append(display)
+        found = raw.setdefault(display, [])
+        found.extend(fs.diagnostics)
+        if fs.noqa is not None:
+            noqa[display] = fs.noqa
+        owner = state.modules.get(fs.task.module) if fs.task.module else None
+        if owner is not None and owner[1] == path:
+            # A project rule reports in the module it checks (ProjectRule.report).
+            found.extend(state.project.get(fs.task.module, ()))
+        found.extend(cycles.get(display, ()))
+    return raw, noqa, sorted(set(displays))
 
 
 def _safe_f401(found: list[Diagnostic]) -> bool:

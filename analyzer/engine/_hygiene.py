@@ -12,7 +12,7 @@ from typing import Any
 import analyzer.engine._jobs as jobs
 from analyzer.engine._state import SessionState
 
-__all__ = ["MIN_WASTE_BYTES", "WASTE_SHARE", "forget", "referenced", "sweep"]
+__all__ = ["MIN_WASTE_BYTES", "WASTE_SHARE", "forget", "referenced", "superseded", "sweep"]
 
 #: Compact the heap when the bytes of superseded entries pass this share of the used bytes
 #: (and at least this many bytes), or tombstones fill a quarter of the hash table.
@@ -24,6 +24,23 @@ def referenced(state: SessionState) -> set[str]:
     """The facts keys ``state``'s files refer to."""
     return {jobs.facts_key(fs.task.module, fs.digest, fs.task.path)
             for fs in state.files.values() if fs.digest}
+
+
+def superseded(old: SessionState, new: SessionState) -> set[str]:
+    """The facts keys ``old``'s files referred to and ``new``'s no longer do."""
+    # A key names its file's path, so only a file whose state changed can drop one: an
+    # update that touched one file looks at one key, not at every file's.
+    gone: set[str] = set()
+    now = new.files
+    for path, fs in old.files.items():
+        fresh = now.get(path)
+        if fresh is fs or not fs.digest:
+            continue
+        key = jobs.facts_key(fs.task.module, fs.digest, fs.task.path)
+        if fresh is None or not fresh.digest or key != jobs.facts_key(
+                fresh.task.module, fresh.digest, fresh.task.path):
+            gone.add(key)
+    return gone
 
 
 def forget(heap: Any, added_keys: set[str], added_ctx: set[str], old: SessionState) -> None:
@@ -40,7 +57,7 @@ def forget(heap: Any, added_keys: set[str], added_ctx: set[str], old: SessionSta
 def sweep(heap: Any, old: SessionState, new: SessionState, added_ctx: set[str]) -> None:
     """Remove superseded entries; compact when the waste passes the threshold."""
     facts = heap.table(jobs.FACTS_TABLE)
-    for key in referenced(old) - referenced(new):
+    for key in superseded(old, new):
         facts.remove(key)
     ctx = heap.table(jobs.CONTEXT_TABLE)
     for key in added_ctx:

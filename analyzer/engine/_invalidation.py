@@ -131,14 +131,29 @@ def recheck_set(changes: ModuleChanges, readers: Mapping[int, set[str]],
     return recheck
 
 
-def next_readers(readers: Mapping[int, set[str]], modules: Mapping[str, Any],
-                 recheck: set[str], edges: Mapping[str, tuple[int, ...]]) -> dict[int, set[str]]:
-    """Reader id -> modules after the update: the kept readers, and those phase 2 ran."""
-    out: dict[int, set[str]] = {}
-    for rid, mods in readers.items():
-        kept = {m for m in mods if m in modules and m not in recheck}
-        if kept:
-            out[rid] = kept
+def next_readers(readers: Mapping[int, set[str]], recheck: set[str],
+                 edges: Mapping[str, tuple[int, ...]],
+                 gone: Iterable[str] = ()) -> dict[int, set[str]]:
+    """Reader id -> modules after the update: the kept readers, and those phase 2 ran.
+
+    :param gone: the modules ``readers`` knows that ``modules`` no longer has.
+    """
+    # Only the rechecked and vanished modules move: the other entries are shared with the
+    # committed state (never mutated), so an update that touched one module costs one.
+    out = dict(readers)
+    for m in {*recheck, *gone}:
+        rid = dep_id(m)
+        mods = out.get(rid)
+        if mods is not None and m in mods:
+            if len(mods) == 1:
+                del out[rid]
+            else:
+                out[rid] = mods - {m}
     for m in edges:
-        out.setdefault(dep_id(m), set()).add(m)
+        rid = dep_id(m)
+        mods = out.get(rid)
+        if mods is None:
+            out[rid] = {m}
+        elif m not in mods:
+            out[rid] = mods | {m}
     return out

@@ -332,7 +332,7 @@ class Session:
         else:
             cycles = old.cycles
         return _Draft(files, modules, changes, recheck, eligible, project, edges, ctx_key,
-                      cycles)
+                      cycles, {t.path for t in todo})
 
     def _parse(self, dispatch: Dispatch, tasks: list[FileTask], todo: list[FileTask],
                old: SessionState, run: _Run) -> dict[str, FileState]:
@@ -361,7 +361,8 @@ class Session:
         modules, recheck = draft.modules, draft.recheck
         project = {m: d for m, d in old.project.items() if m in modules and m not in recheck}
         project.update(draft.project)
-        readers = next_readers(old.readers, modules, recheck, draft.edges)
+        readers = next_readers(old.readers, recheck, draft.edges,
+                               draft.changes.gone)
         dropped = {dep_id(m) for m in recheck | draft.changes.gone}
         if dropped and not everything:
             self.heap.remove_dependents(sorted(dropped))
@@ -376,9 +377,29 @@ class Session:
                            project=project, readers=readers, cycles=draft.cycles,
                            checked_at_ns=started, ctx_key=draft.ctx_key)
         sweep(self.heap, old, new, added_ctx)
-        new.diagnostics = final_diagnostics(new, self.plan, self._finish_memo)
+        new.diagnostics = final_diagnostics(new, self.plan, self._finish_memo,
+                                            None if everything else _touched(old, draft))
         new.files_checked = sum(1 for fs in draft.files.values() if fs.task.report)
         self.state = new
+
+
+def _touched(old: SessionState, draft: _Draft) -> set[str] | None:
+    """The paths whose findings an update may have changed (None: any): its files, the
+    owners of the modules it rechecked, and the files of the import cycles when those
+    changed; None when an import changed, which may move an F401 fix's safety anywhere."""
+    if draft.changes.imports_changed:
+        return None
+    touched = set(draft.reparsed)
+    touched.update(old.files.keys() - draft.files.keys())
+    for m in draft.recheck | draft.changes.gone:
+        for modules in (draft.modules, old.modules):
+            entry = modules.get(m)
+            if entry is not None:
+                touched.add(entry[1])
+    if draft.cycles is not old.cycles:
+        files = {fs.task.display: path for path, fs in draft.files.items()}
+        touched.update(files[d.path] for d in (*old.cycles, *draft.cycles) if d.path in files)
+    return touched
 
 
 @dataclass
@@ -406,3 +427,5 @@ class _Draft:
     edges: dict[str, tuple[int, ...]]
     ctx_key: str
     cycles: list[Diagnostic]
+    #: the paths phase 1 ran on
+    reparsed: set[str] = field(default_factory=set)

@@ -42,3 +42,37 @@ def test_two_thousand_edits_keep_the_heap_bounded(engine):
     # Waste is reclaimed once it passes the threshold: used bytes never run away.
     assert peak_used < 2 * MIN_WASTE_BYTES + 4 * baseline.live_bytes
     assert final.used_slots < final.hash_capacity // 2
+
+
+def test_sweep_and_readers_follow_the_update_as_their_plain_models_do(engine):
+    # The sweep looks only at files whose state changed, and the readers map moves only the
+    # rechecked and vanished modules; the plain models look at every file and reader. Edits,
+    # a deletion, a rename and a module that becomes a package (same text, another path and
+    # key) must agree.
+    from analyzer.engine._hygiene import referenced, superseded
+    from analyzer.model import dep_id
+
+    e = engine({"a.py": "import b\n", "b.py": "X = 1\n", "c.py": "Y = 2\n", "d.py": "Z = 3\n"})
+    steps = [
+        {"b.py": "X = 2\n"},
+        {"c.py": None},
+        {"d.py": None, "moved.py": "Z = 3\n"},
+        {"a.py": "import b\n"},  # rewritten, same bytes: nothing superseded
+        {"moved.py": None, "moved/__init__.py": "Z = 3\n"},
+    ]
+    dropped = 0
+    for edits in steps:
+        old = e.session.state
+        e.edit(edits)
+        new = e.session.state
+        assert superseded(old, new) == referenced(old) - referenced(new)
+        model: dict[int, set[str]] = {}
+        for rid, mods in old.readers.items():
+            kept = {m for m in mods if m in new.modules and m not in e.last.modules_rechecked}
+            if kept:
+                model[rid] = kept
+        for m in new.project.keys() & e.last.modules_rechecked:
+            model.setdefault(dep_id(m), set()).add(m)
+        assert new.readers == model and new.readers
+        dropped += len(superseded(old, new))
+    assert dropped == 4

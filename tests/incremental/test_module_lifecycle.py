@@ -162,3 +162,15 @@ def test_the_only_module_of_a_namespace_subpackage(engine, how):
     assert [f for f in found if f[1] != "F401"] == [("e.py", "SH004"), ("f.py", "SH004")]
     found = step(e, {"ns/deep/impl.py": impl}, how)
     assert [f for f in found if f[1] != "F401"] == [("f.py", "SH002")]
+
+
+def test_a_deleted_file_outside_the_module_tree_takes_its_findings_along(engine, how):
+    # A hyphenated script is no module: deleting it changes no import, so the update
+    # merges only what it touched; the deleted file's own findings must still go.
+    e = engine({**PROJECT, "run-me.py": "import os\n", "tool-two.py": "import sys\n"})
+    found = [(d.path, d.code) for d in e.diagnostics]
+    assert has(found, [("run-me.py", "F401"), ("tool-two.py", "F401")])
+    found = step(e, {"run-me.py": None}, how)
+    assert ("run-me.py", "F401") not in found and ("tool-two.py", "F401") in found
+    found = step(e, {"run-me.py": "import os\n", "tool-two.py": None}, how)
+    assert ("run-me.py", "F401") in found and ("tool-two.py", "F401") not in found
