@@ -91,7 +91,11 @@ class Codec:
 
     def encode(self, value: Any) -> bytes:
         """Return the bytes to store for ``value``: flag byte, then the (maybe compressed) payload."""
-        payload = self.serialize(value)
+        return self.pack(self.serialize(value))
+
+    def pack(self, payload: bytes) -> bytes:
+        """The bytes to store for an already serialized ``payload`` (what :meth:`encode`
+        stores for the value it came from)."""
         threshold = self.compress_threshold
         if threshold is not None and len(payload) >= threshold:
             packed = lz4.block.compress(payload, store_size=True)

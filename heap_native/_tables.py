@@ -155,6 +155,11 @@ class HeapTable:
         """Store ``value`` under ``key`` unless present; True when this call stored it."""
         return self.heap.add(self.heap_key(key), self.codec.encode(value))
 
+    def add_serialized(self, key: TableKey, payload: bytes) -> bool:
+        """Store what ``codec.serialize(value)`` returned, as :meth:`add` stores ``value``
+        (for a caller that needed those bytes anyway, e.g. to digest them)."""
+        return self.heap.add(self.heap_key(key), self.codec.pack(payload))
+
     def add_many(
         self, items: Mapping[TableKey, Any] | Iterable[tuple[TableKey, Any]]
     ) -> list[bool]:

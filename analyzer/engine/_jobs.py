@@ -187,7 +187,11 @@ def _context(key: str) -> RunContext:
     ctx = _CONTEXTS.get(key)
     if ctx is None:
         ctx = _bound_heap().table(CONTEXT_TABLE)[key]
-        _CONTEXTS.clear()  # one run at a time: drop the previous run's context
+        # One context per phase: an update alternates the two, and phase 1's is the same
+        # from one update to the next.
+        phase = key.partition(":")[0]
+        for old in [k for k in _CONTEXTS if k.partition(":")[0] == phase]:
+            del _CONTEXTS[old]
         _CONTEXTS[key] = ctx
     return ctx
 

@@ -52,12 +52,13 @@ class Dispatch:
 
     def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
         """Put ``ctx`` in the heap under a key of its content; a new key goes into ``added``."""
-        import pickle
-
         from analyzer.frontend import content_digest
 
-        key = f"{name}:{content_digest(pickle.dumps(ctx, protocol=5))}"
-        if self.heap.table(jobs.CONTEXT_TABLE).add(key, ctx):
+        table = self.heap.table(jobs.CONTEXT_TABLE)
+        data = table.codec.serialize(ctx)
+        key = f"{name}:{content_digest(data)}"
+        # Serialized once, for the key and the value: phase 2's context names every module.
+        if key not in table and table.add_serialized(key, data):
             added.add(key)
         return key
 

@@ -99,6 +99,28 @@ def absolute_module(from_module: str, is_package: bool, level: int, module: str)
     return f"{base}.{module}" if module else base
 
 
+#: The last project layout computed: a worker builds an index per update, and most updates
+#: (every body or signature edit) keep the set of module names.
+_LAST_LAYOUT: list[tuple[frozenset[str], frozenset[str], frozenset[str]]] = []
+
+
+def _layout(names: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(names, their top-level names, the implicit namespace packages above them)."""
+    if _LAST_LAYOUT and _LAST_LAYOUT[0][0] == names:
+        return _LAST_LAYOUT[0]
+    tops = frozenset(name.split(".", 1)[0] for name in names)
+    namespaces: set[str] = set()
+    for name in names:
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            prefix = ".".join(parts[:i])
+            if prefix not in names:
+                namespaces.add(prefix)
+    layout = (names, tops, frozenset(namespaces))
+    _LAST_LAYOUT[:] = [layout]
+    return layout
+
+
 class _Shared:
     """State shared by every reader's index over one project snapshot: names and caches."""
 
@@ -110,19 +132,10 @@ class _Shared:
         fact_holders: Mapping[str, Sequence[str]] | None = None,
         fact_versions: Mapping[str, int] | None = None,
     ):
-        self.names = frozenset(module_names)
+        self.names, self.tops, self.namespaces = _layout(frozenset(module_names))
         self.load = load
         self.fact_holders = fact_holders
         self.fact_versions = fact_versions
-        self.tops = frozenset(name.split(".", 1)[0] for name in self.names)
-        namespaces: set[str] = set()
-        for name in self.names:
-            parts = name.split(".")
-            for i in range(1, len(parts)):
-                prefix = ".".join(parts[:i])
-                if prefix not in self.names:
-                    namespaces.add(prefix)
-        self.namespaces = frozenset(namespaces)
         self.facts: dict[str, ModuleFacts | None] = {}
         self.exports: dict[str, dict[str, Export]] = {}
         self.memo: dict[tuple[str, str], tuple[Symbol | Outcome, tuple[str, ...]]] = {}

@@ -127,6 +127,21 @@ def test_getitem_get_add_first_writer_wins(heap: SharedHeap) -> None:
     assert t["k"] == [1]
 
 
+def test_add_serialized_stores_what_add_stores(heap: SharedHeap) -> None:
+    """A payload serialized by the caller is stored as ``add`` stores its value: the same
+    bytes (compressed past the threshold), read back as the value; a second add loses."""
+    t = HeapTable(heap, "t", "pickle")
+    big = [_compressible(20_000), {"k": 1}]
+    for key, value in (("small", [1, "x"]), ("big", big)):
+        assert t.add_serialized(key, t.codec.serialize(value)) is True
+        t.add(key + "-plain", value)
+        assert heap.get(t.heap_key(key)) == heap.get(t.heap_key(key + "-plain"))
+        t.clear_cache()
+        assert t[key] == value
+    assert heap.get(t.heap_key("big"))[0] == FLAG_LZ4
+    assert t.add_serialized("small", t.codec.serialize([2])) is False
+
+
 def test_str_and_bytes_keys_are_the_same_entry(heap: SharedHeap) -> None:
     """A str key is its UTF-8 encoding."""
     t = HeapTable(heap, "t", "raw")

@@ -230,3 +230,17 @@ def test_a_rebound_import_is_unknown_not_its_last_binding() -> None:
     assert q.index.lookup("twice", "f") is UNKNOWN
     found = q.index.lookup("same", "f")  # the same source twice is not a rebinding
     assert isinstance(found, Symbol) and found.module == "impl_py"
+
+
+def test_a_new_index_over_other_modules_does_not_reuse_the_last_layout() -> None:
+    # Workers keep the last layout (tops, namespaces) while the module names are the same;
+    # another set of names must get its own, in both directions.
+    from analyzer.model import ProjectIndex
+
+    def index(*names: str) -> ProjectIndex:
+        return ProjectIndex(names, lambda module: None)
+
+    assert index("a.b", "c").in_project("a")  # an implicit namespace package
+    assert not index("c").in_project("a")
+    assert index("a.b", "c").in_project("a")
+    assert index("x.y.z").in_project("x.y") and not index("x").in_project("x.y")
