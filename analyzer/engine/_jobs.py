@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
+from analyzer.engine._facts_cache import FactsCache
 from analyzer.engine._suppressions import NoqaMap, scan_noqa
 from analyzer.engine._timing import JobTimings, Laps, timed_project_rules
 from analyzer.frontend import (
@@ -181,6 +182,7 @@ def bind_heap(heap: SharedHeap | None) -> None:
     _HEAP = heap
     _CONTEXTS.clear()
     _INDEXES.clear()
+    _FACTS.clear()
 
 
 def _context(key: str) -> RunContext:
@@ -473,10 +475,15 @@ def _parse_again(path: str, source: bytes | None = None) -> ast.Module:
 _INDEXES: dict[str, ProjectIndex] = {}
 
 
+#: This process's decoded facts across updates (the bound heap's only).
+_FACTS = FactsCache()
+
+
 def _project_index(ctx_key: str, ctx: RunContext) -> ProjectIndex:
     index = _INDEXES.get(ctx_key)
     if index is None:
         _INDEXES.clear()
+        _FACTS.adopt((ctx.extractors, ctx.settings), len(ctx.modules))
         index = _INDEXES[ctx_key] = new_project_index(ctx, _bound_heap())
     return index
 
@@ -494,7 +501,10 @@ def _load_facts(ctx: RunContext, module: str, heap: SharedHeap) -> ModuleFacts |
     entry = ctx.modules.get(module)
     if entry is None:
         return None
-    return heap.table(FACTS_TABLE).get(facts_key(module, entry[0], entry[1]))
+    key = facts_key(module, entry[0], entry[1])
+    if heap is _HEAP and _FACTS.active:
+        return _FACTS.get(key, heap.table(FACTS_TABLE).get)
+    return heap.table(FACTS_TABLE).get(key)
 
 
 @contextlib.contextmanager

@@ -169,6 +169,20 @@ def test_a_recheck_runs_exactly_the_readers_of_what_changed(proj, workers):
         assert found(session.state.diagnostics) == found(run_check(plan(proj)).diagnostics)
 
 
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_rebuild_that_selects_the_reader_gets_the_values_from_its_workers(proj, workers):
+    # The workers keep decoded facts from one update to the next (content keys): facts made
+    # while no rule read the extractor must not serve the rebuild that selects one.
+    make_project(proj, {"web/all.py": "from web.users import users\nfrom web.admin import admin"
+                                      "\nfrom web.shop import shop\n"})
+    session = Session(plan(proj, workers=workers, select="SH001,E999"))
+    with session:
+        session.check()
+        assert found(session.state.diagnostics) == []
+        session.rebuild(plan(proj, workers=workers))
+        assert found(session.state.diagnostics) == DUPLICATES
+
+
 def test_an_extractor_that_raises_costs_its_file_one_sh900(tmp_path, monkeypatch):
     root = tmp_path / "p"
     plugin = readme_plugin().replace(

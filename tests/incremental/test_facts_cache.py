@@ -1,0 +1,47 @@
+"""A worker's decoded facts across updates: served while the recipe holds, never across
+recipes, bounded in a long session."""
+from __future__ import annotations
+
+from analyzer.engine._facts_cache import FactsCache
+
+
+class Loads:
+    """A loader that counts its calls and returns a fresh value per call."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, key: str) -> object:
+        self.calls.append(key)
+        return None if key.startswith("absent") else [key, len(self.calls)]
+
+
+def test_a_value_is_loaded_once_per_recipe():
+    cache, load = FactsCache(), Loads()
+    assert not cache.active
+    cache.adopt(("rules", 1), live=10)
+    first = cache.get("m:1:/m.py", load)
+    assert cache.get("m:1:/m.py", load) is first
+    cache.adopt(("rules", 1), live=10)  # the next update, same recipe: still served
+    assert cache.get("m:1:/m.py", load) is first
+    cache.adopt(("rules", 2), live=10)  # another recipe (extractors, settings): loaded again
+    assert cache.get("m:1:/m.py", load) is not first
+    assert load.calls == ["m:1:/m.py", "m:1:/m.py"]
+
+
+def test_absent_values_are_not_remembered():
+    cache, load = FactsCache(), Loads()
+    cache.adopt("r", live=1)
+    assert cache.get("absent:1", load) is None and cache.get("absent:1", load) is None
+    assert load.calls == ["absent:1", "absent:1"]
+
+
+def test_superseded_values_do_not_pile_up():
+    cache, load = FactsCache(), Loads()
+    cache.adopt("r", live=2)
+    for n in range(200):  # a long session of edits: each content once
+        cache.get(f"m:{n}:/m.py", load)
+        cache.adopt("r", live=2)
+        assert len(cache._values) <= 2 * 2 + 64
+    cache.clear()
+    assert not cache.active
