@@ -264,15 +264,28 @@ def with_unreadable(diagnostics: list[Diagnostic], plan: Any) -> list[Diagnostic
 
 
 def diagnostic_changes(old: list[Diagnostic], new: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
-    """(new, fixed) between two diagnostic lists, as multisets, in their lists' order."""
+    """(new, fixed) between two lists sorted by ``Diagnostic.sort_key``, as multisets, in
+    that order."""
     # Only the files whose findings differ are counted: equal lists of the same objects
     # compare by identity, so an update that touched one file costs one file's findings.
     old_by, new_by = _by_path(old), _by_path(new)
     changed = {p for p in old_by.keys() | new_by.keys() if old_by.get(p) != new_by.get(p)}
     if not changed:
         return [], []
-    old_sub = [d for d in old if d.path in changed]
-    new_sub = [d for d in new if d.path in changed]
+    # A file's lists are sorted and an edit changes a few of its findings: what both share
+    # at the start and at the end is no change, and only the rest is counted.
+    old_sub: list[Diagnostic] = []
+    new_sub: list[Diagnostic] = []
+    for path in sorted(changed):
+        a, b = old_by.get(path, []), new_by.get(path, [])
+        start, end_a, end_b = 0, len(a), len(b)
+        while start < end_a and start < end_b and a[start] == b[start]:
+            start += 1
+        while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+            end_a -= 1
+            end_b -= 1
+        old_sub += a[start:end_a]
+        new_sub += b[start:end_b]
     before, after = Counter(old_sub), Counter(new_sub)
     return _take(new_sub, after - before), _take(old_sub, before - after)
 
