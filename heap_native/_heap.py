@@ -176,16 +176,17 @@ class SharedHeap:
     ) -> HeapTable:
         """A typed view of this heap: keys namespaced by ``name``, values through ``codec``.
 
-        Tables are cached per (name, codec) on the heap object so that their per-process
-        decoded-value caches survive across calls.
+        Tables are cached per (name, codec, cache size) on the heap object so that their
+        per-process decoded-value caches survive across calls; ``cache_size=0`` gives a view
+        that keeps nothing decoded (a reader of many values it holds only briefly).
         """
         from heap_native._tables import DEFAULT_CACHE_SIZE, HeapTable
 
-        key = (name, codec if codec is None or isinstance(codec, str) else id(codec))
+        size = DEFAULT_CACHE_SIZE if cache_size is None else cache_size
+        key = (name, codec if codec is None or isinstance(codec, str) else id(codec), size)
         tables = self.__dict__.setdefault("_tables", {})
         table = tables.get(key)
         if table is None:
-            size = DEFAULT_CACHE_SIZE if cache_size is None else cache_size
             table = tables[key] = HeapTable(self, name, codec, cache_size=size)
         return table
 

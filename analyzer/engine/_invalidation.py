@@ -6,7 +6,7 @@ the packages above it; the heap's dependency table says who read them.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,10 +61,9 @@ def module_changes(old: SessionState, todo: Iterable[FileTask],
     interfaces = {m: d for m, d in old.interfaces.items() if m in modules}
     imports = {m: f for m, f in old.imports.items() if m in modules}
     names = sorted(changed)
-    loaded = facts_table.get_many([jobs.facts_key(m, *modules[m]) for m in names])
     keys: set[str] = set()
     imports_changed = bool(gone)
-    for m, facts in zip(names, loaded, strict=True):
+    for m, facts in _loaded(facts_table, names, modules):
         new_if: dict[str, str] | None = None
         if facts is None:
             interfaces.pop(m, None)
@@ -84,6 +83,19 @@ def module_changes(old: SessionState, todo: Iterable[FileTask],
         keys |= changed_keys(m, old.interfaces.get(m), None)
     keys |= _file_set_keys(appeared | gone)
     return ModuleChanges(changed, gone, appeared, keys, interfaces, imports, imports_changed)
+
+
+#: Facts decoded at once by the master: it keeps only their digests and imports, and a cold
+#: check's every module decoded together would be the master's peak memory.
+LOAD_CHUNK = 128
+
+
+def _loaded(facts_table: Any, names: list[str], modules: Mapping[str, tuple[str, str]],
+            ) -> Iterator[tuple[str, ModuleFacts | None]]:
+    for start in range(0, len(names), LOAD_CHUNK):
+        chunk = names[start:start + LOAD_CHUNK]
+        yield from zip(chunk, facts_table.get_many(
+            [jobs.facts_key(m, *modules[m]) for m in chunk]), strict=True)
 
 
 def fact_holders(interfaces: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[str, ...]]:

@@ -302,7 +302,8 @@ class Session:
         files = self._parse(dispatch, tasks, todo, old, run)
         modules = owners(tasks, files)
         # 2. Which modules' facts changed, and which keys that fires.
-        changes = module_changes(old, todo, modules, self.heap.table(jobs.FACTS_TABLE))
+        changes = module_changes(old, todo, modules,
+                                 self.heap.table(jobs.FACTS_TABLE, cache_size=0))
         # 3. The recheck set: the changed modules plus the readers of the fired keys.
         if everything:
             recheck = set(modules)

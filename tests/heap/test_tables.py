@@ -142,6 +142,17 @@ def test_add_serialized_stores_what_add_stores(heap: SharedHeap) -> None:
     assert t.add_serialized("small", t.codec.serialize([2])) is False
 
 
+def test_a_view_without_cache_is_its_own_table(heap: SharedHeap) -> None:
+    """``cache_size=0`` names another view of the same entries, which keeps nothing decoded,
+    while the default view still serves repeated reads from its cache."""
+    cached, bare = heap.table("t"), heap.table("t", cache_size=0)
+    assert bare is not cached and bare is heap.table("t", cache_size=0)
+    cached.add("k", [1])
+    first = bare["k"]
+    assert first == [1] and bare["k"] is not first
+    assert cached["k"] is cached["k"]
+
+
 def test_str_and_bytes_keys_are_the_same_entry(heap: SharedHeap) -> None:
     """A str key is its UTF-8 encoding."""
     t = HeapTable(heap, "t", "raw")

@@ -45,3 +45,22 @@ def test_superseded_values_do_not_pile_up():
         assert len(cache._values) <= 2 * 2 + 64
     cache.clear()
     assert not cache.active
+
+
+def test_the_master_decodes_a_bounded_number_of_facts_at_once():
+    # A cold check reads every module's facts for their digests: decoded all together they
+    # were the master's peak memory.
+    from analyzer.engine import _invalidation
+
+    batches: list[int] = []
+
+    class Table:
+        def get_many(self, keys):
+            batches.append(len(keys))
+            return [None] * len(keys)
+
+    names = [f"m{i}" for i in range(3 * _invalidation.LOAD_CHUNK + 5)]
+    modules = {m: ("digest", f"/{m}.py") for m in names}
+    got = list(_invalidation._loaded(Table(), names, modules))
+    assert [m for m, _ in got] == names
+    assert max(batches) <= _invalidation.LOAD_CHUNK and sum(batches) == len(names)
