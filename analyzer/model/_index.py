@@ -18,6 +18,7 @@ from analyzer.model._depids import (
     module_key,
     plugin_fact_key,
     plugin_facts_key,
+    references_key,
     star_key,
     symbol_key,
 )
@@ -131,9 +132,11 @@ class _Shared:
         writers: Mapping[str, tuple[str, ...]] | None = None,
         fact_holders: Mapping[str, Sequence[str]] | None = None,
         fact_versions: Mapping[str, int] | None = None,
+        referrers: Mapping[str, Sequence[str]] | None = None,
     ):
         self.names, self.tops, self.namespaces = _layout(frozenset(module_names))
         self.load = load
+        self.referrers = referrers
         self.fact_holders = fact_holders
         self.fact_versions = fact_versions
         self.facts: dict[str, ModuleFacts | None] = {}
@@ -160,6 +163,8 @@ class ProjectIndex:
         without it :meth:`plugin_facts` reads every module's facts.
     :param fact_versions: optional, extractor name -> its current ``VERSION``: a value made
         by another version reads as absent.
+    :param referrers: optional, module -> the modules whose facts reference names in it;
+        without it :meth:`references` reads every module's facts.
     """
 
     def __init__(
@@ -171,8 +176,10 @@ class ProjectIndex:
         *,
         fact_holders: Mapping[str, Sequence[str]] | None = None,
         fact_versions: Mapping[str, int] | None = None,
+        referrers: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        self._shared = _Shared(module_names, load, writers, fact_holders, fact_versions)
+        self._shared = _Shared(module_names, load, writers, fact_holders, fact_versions,
+                               referrers)
         self._record = record
 
     def for_reader(self, record: Callable[[str], None] | None) -> ProjectIndex:
@@ -233,6 +240,26 @@ class ProjectIndex:
         if versions is not None and versions.get(name) != fact.version:
             return None  # made by another version of the extractor: discarded
         return fact.value
+
+    def references(self, module: str) -> frozenset[str]:
+        """The names of ``module`` that other project modules reference, as written (their
+        imports and attribute chains; ``"*"`` for a star import of it) (records
+        ``ref[module]``: rechecked when any module's references into it change)."""
+        self._emit((references_key(module),))
+        shared = self._shared
+        referrers = shared.referrers
+        candidates = shared.names if referrers is None else referrers.get(module, ())
+        names: set[str] = set()
+        for other in sorted(candidates):
+            facts = shared.facts_of(other) if other in shared.names and other != module \
+                else None
+            if facts is None:
+                continue
+            for target, referenced in facts.references:
+                if target == module:
+                    names.update(referenced)
+                    break
+        return frozenset(names)
 
     def resolve(self, module: str) -> ModuleFacts | Outcome:
         """A module's facts, or MISSING / UNKNOWN / EXTERNAL (records ``module``)."""
