@@ -96,3 +96,15 @@ def test_a_reference_through_a_re_export_and_a_new_module(tmp_path):
         e.edit({"pkg/__init__.py": "def api():\n    pass\n"})
         assert sh005(e) == [("pkg/impl.py", "function 'api' is never used in the project")]
         assert e.last.modules_rechecked == {"pkg", "pkg.impl"}
+
+
+def test_the_masters_map_kept_up_to_date_equals_one_built_afresh():
+    from analyzer.engine._referrers import referrers_after
+
+    old = {"a": {"ref[lib]": "1", "f": "x"}, "b": {"ref[lib]": "2", "ref[os]": "3"}}
+    new = {"a": {"f": "x"}, "c": {"ref[lib]": "4", "ref[b]": "5"}, "b": old["b"]}
+    kept = referrers_after(referrers_after(None, {}, old, old), old, new, {"a", "c"})
+    assert kept == referrers_after(None, {}, new, new) == {
+        "lib": ("b", "c"), "os": ("b",), "b": ("c",)}
+    gone = referrers_after(kept, new, {"a": new["a"]}, {"b", "c"})
+    assert gone == {}
