@@ -27,8 +27,32 @@ _TEST_PROTOCOL = frozenset({
 
 
 def _is_test_module(path: str) -> bool:
-    name = os.path.basename(path)
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+    """A test file by its name, or any file in a ``test``/``tests`` folder (helpers there are
+    loaded by test runners and by name: ``import_fresh_module("test.datetimetester")``)."""
+    folder, name = os.path.split(path)
+    if name.startswith("test_") or name.endswith("_test.py") or name in (
+            "conftest.py", "tests.py", "test.py"):
+        return True
+    return not _TEST_FOLDERS.isdisjoint(folder.replace("\\", "/").split("/"))
+
+
+def _collected_by_a_test_runner(export: Export) -> bool:
+    """In a test module: what pytest or unittest collects by name or by class. unittest
+    collects any ``TestCase`` subclass, however named and through project bases it cannot
+    see here, so every class with a base is spared; and every name saying ``test``
+    (``Source_LineEndingTest = test_both(...)`` binds test classes to variables)."""
+    name = export.name
+    if "test" in name.lower() or name in _TEST_PROTOCOL:
+        return True
+    return export.kind == "class" and bool(export.bases)
+
+
+_TEST_FOLDERS = frozenset({"test", "tests", "testing"})
+
+
+def _read_by_a_tool(path: str) -> bool:
+    """Sphinx reads every name of its ``conf.py`` by name."""
+    return os.path.basename(path) == "conf.py"
 
 
 def _decorator_name(text: str) -> str:
@@ -46,9 +70,13 @@ class UnusedDefinition(ProjectRule):
     an import), or read as an attribute of an imported module (``m.f``, ``pkg.m.f``).
 
     Never reported (public API, or called by a framework): names in ``__all__``; public
-    names of a package ``__init__``; dunder names; entry points of ``pyproject.toml``
+    names of a package ``__init__``; dunder names; every name of a Sphinx ``conf.py``;
+    ``test*`` functions and ``Test*`` classes anywhere (pytest's ``python_files`` may
+    point at any file); entry points of ``pyproject.toml``
     (``[project.scripts]``, ``gui-scripts``, ``entry-points``); in test modules and
-    ``conftest.py``, ``test*`` functions, ``Test*`` classes and pytest's module-level names;
+    ``conftest.py`` and the files of ``test``/``tests``/``testing`` folders, names containing
+    ``test`` (any case), classes with a base (unittest collects ``TestCase`` subclasses
+    however named) and pytest's module-level names;
     ``pytest_*`` hooks; functions decorated ``@...fixture``, ``@...register``, ``@hookimpl``
     or by a decorator in ``dead-code-ignore-decorators`` (written as that dotted name, or
     ending with ``.`` and it); ``_`` (not ``dummy-variable-rgx``, which would spare every
@@ -152,14 +180,15 @@ class UnusedDefinition(ProjectRule):
             return False
         if facts.is_package and not name.startswith("_"):
             return False  # a package's public names are its API
-        if name.startswith("pytest_"):
+        if name.startswith("pytest_") or _read_by_a_tool(facts.path):
             return False
+        if (export.kind == "function" and name.startswith("test")) or (
+                export.kind == "class" and name.startswith("Test")):
+            return False  # pytest collects them wherever ``python_files`` points
         if not name.strip("_"):
             return False  # ``_``: a throwaway by convention
         settings = self.context.settings
-        if _is_test_module(facts.path) and (
-            name.startswith("test") or name.startswith("Test") or name in _TEST_PROTOCOL
-        ):
+        if _is_test_module(facts.path) and _collected_by_a_test_runner(export):
             return False
         for point in settings.entry_points:
             module, _, attribute = point.partition(":")

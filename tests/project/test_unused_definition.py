@@ -126,10 +126,25 @@ def test_test_functions_classes_fixtures_and_hooks():
             @pytest.fixture(scope="session")
             def database(): pass
             """,
-        "lib.py": "def test_like_but_not_a_test_module(): pass\n",
+        # pytest's python_files may point anywhere: test* functions and Test* classes stay
+        "lib.py": "def test_anywhere(): pass\nclass TestAnywhere: pass\ndef checked(): pass\n",
+        # unittest collects TestCase subclasses however named, in any file of a test folder
+        "tests/helpers.py": """\
+            import unittest
+            class Base: pass
+            class PickleCases(Base, unittest.TestCase): pass
+            Source_Loader, Frozen_Loader = 1, 2
+            class Plain: pass
+            def helper(): pass
+            """,
     }
-    assert sh005(files) == {"tests.test_app": ["helper_nobody_calls"],
-                            "lib": ["test_like_but_not_a_test_module"]}
+    assert sh005(files) == {"tests.test_app": ["helper_nobody_calls"], "lib": ["checked"],
+                            "tests.helpers": ["Source_Loader", "Frozen_Loader", "Plain",
+                                              "helper"]}
+
+
+def test_a_sphinx_conf_py_is_read_by_name():
+    assert sh005({"docs/conf.py": "project = 'x'\nhtml_theme = 'y'\n"}) == {}
 
 
 def test_a_star_import_keeps_every_public_name_or_those_in_all():
