@@ -108,3 +108,53 @@ def test_the_masters_map_kept_up_to_date_equals_one_built_afresh():
         "lib": ("b", "c"), "os": ("b",), "b": ("c",)}
     gone = referrers_after(kept, new, {"a": new["a"]}, {"b", "c"})
     assert gone == {}
+
+
+@pytest.mark.slow
+def test_shoal_watch_reports_the_definition_whose_last_call_went(tmp_path, monkeypatch):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from support import make_plan, write
+
+    from analyzer.engine import run_check
+    from analyzer.interfaces.output import OutputOptions, Report, render
+    from tests.cli.helpers import LiveOutput
+
+    root = project(tmp_path / "proj", {"lib.py": LIB, "user.py": USER})
+    output = root / "out.json"
+    monkeypatch.chdir(root)
+
+    def matches() -> bool:
+        result = run_check(make_plan(root, select=SH005))
+        report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
+        expected = render(report, "json", OutputOptions(cwd=os.getcwd(), color=False))
+        try:
+            return output.read_text(encoding="utf-8") == expected
+        except FileNotFoundError:
+            return False
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analyzer", "watch", ".", "--workers", "2", "--select", SH005,
+         "--format", "json", "--output-file", str(output)],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        live = LiveOutput(proc, 60.0)
+        live.wait_for(matches, "the startup output")
+        assert "SH005" not in output.read_text()
+        write(root, {"user.py": USER.replace("lib.helper()", "len(lib.__name__)")})
+        live.wait_for(matches, "the recheck after the last call went")
+        assert "function 'helper' is never used" in output.read_text()
+        write(root, {"user.py": USER})
+        live.wait_for(matches, "the recheck after the call came back")
+        assert "SH005" not in output.read_text()
+        proc.send_signal(signal.SIGINT)
+        assert live.finish() == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
