@@ -84,8 +84,10 @@ class UnusedDefinition(ProjectRule):
     whose namespace is dynamic (``globals()`` writes, a dynamic ``__all__``), and every
     public name of a module another one star-imports without ``__all__``.
 
-    Not seen (false positives, documented): uses from outside the indexed files (scripts,
-    docs, other projects), through strings that are not the name itself
+    Not seen (false positives, documented): a library's public API in plain modules, used by
+    other projects and not by this one (declare ``__all__``, re-export it from the package,
+    or ``per-file-ignores``); examples and test data no module imports; uses from outside
+    the indexed files (scripts, docs, other projects), through strings that are not the name itself
     (``importlib.import_module``, ``"pkg.mod:func"`` in a setup file, plugin registries),
     through an alias bound at run time (``m = importlib.import_module(...)``; ``m.f``), and
     framework registration by a decorator not configured (``@app.command()``). Not reported
