@@ -68,10 +68,15 @@ def module_references(
 
     # name bound by an import -> the modules the name may stand for
     bases: dict[str, set[str]] = {}
+    # A module named by its folder (``examples/app/pkg.mod``, outside the project's package
+    # roots): its relative imports stay in that folder.
+    folder = module.rpartition("/")[0]
     for imp in imports:
         target = absolute_module(module, is_package, imp.level, imp.module)
         if target is None:
             continue
+        if folder and imp.level and "/" not in target:
+            target = f"{folder}/{target}"
         if imp.name is None:
             # ``import a.b.c`` reads ``b`` of ``a`` and ``c`` of ``a.b``.
             parts = target.split(".")

@@ -188,3 +188,16 @@ def test_a_reference_change_fires_the_target_s_key_a_body_edit_does_not():
     dropped = interface_digests(facts_of("import lib\ndef g():\n    return 1\n"))
     assert changed_keys("app", before, body) == set()
     assert changed_keys("app", before, dropped) == {references_key("lib")}
+
+
+def test_relative_imports_of_a_module_named_by_its_folder_stay_in_that_folder():
+    facts = facts_of("from .auth import login_required\nfrom . import db\ndb.init_app()\n",
+                     path="examples/tutorial/flaskr/blog.py")
+    assert facts.module == "examples.tutorial.flaskr.blog"  # project_support names by dots
+    from analyzer.model._extract_refs import module_references
+
+    refs, _ = module_references("examples/tutorial/flaskr.blog", False, facts.imports,
+                                {"db.init_app"})
+    assert refs == (("examples/tutorial/flaskr", ("db",)),
+                    ("examples/tutorial/flaskr.auth", ("login_required",)),
+                    ("examples/tutorial/flaskr.db", ("init_app",)))
