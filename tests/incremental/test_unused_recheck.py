@@ -158,3 +158,24 @@ def test_shoal_watch_reports_the_definition_whose_last_call_went(tmp_path, monke
         proc.wait()
         assert proc.stdout is not None
         proc.stdout.close()
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_warm_run_after_the_last_call_went_agrees_with_a_cold_one(tmp_path, workers):
+    from support import codes, cold, make_plan, write
+
+    from analyzer.engine import run_check
+
+    root = project(tmp_path / "proj", {"lib.py": LIB, "user.py": USER})
+    with chdir(root):
+        def warm() -> list:
+            plan = make_plan(root, workers=workers, select=SH005, cache_dir=root / ".cache")
+            return run_check(plan).diagnostics
+
+        assert warm() == cold(root, select=SH005) == []
+        write(root, {"user.py": USER.replace("lib.helper()", "len(lib.__name__)")})
+        found = warm()
+        assert codes(found) == codes(cold(root, select=SH005)) == [
+            ("lib.py", 1, "SH005", "function 'helper' is never used in the project")]
+        write(root, {"user.py": USER})
+        assert warm() == [] == cold(root, select=SH005)
