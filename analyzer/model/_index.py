@@ -24,6 +24,7 @@ from analyzer.model._depids import (
 )
 from analyzer.model._facts import Export, Import, ImportSource, ModuleFacts
 from analyzer.model._planted import PlantedModules
+from analyzer.model._references import referenced_names
 
 __all__ = [
     "EXTERNAL",
@@ -247,19 +248,7 @@ class ProjectIndex:
         ``ref[module]``: rechecked when any module's references into it change)."""
         self._emit((references_key(module),))
         shared = self._shared
-        referrers = shared.referrers
-        candidates = shared.names if referrers is None else referrers.get(module, ())
-        names: set[str] = set()
-        for other in sorted(candidates):
-            facts = shared.facts_of(other) if other in shared.names and other != module \
-                else None
-            if facts is None:
-                continue
-            for target, referenced in facts.references:
-                if target == module:
-                    names.update(referenced)
-                    break
-        return frozenset(names)
+        return referenced_names(module, shared.names, shared.facts_of, shared.referrers)
 
     def resolve(self, module: str) -> ModuleFacts | Outcome:
         """A module's facts, or MISSING / UNKNOWN / EXTERNAL (records ``module``)."""
