@@ -11,7 +11,8 @@ __all__ = ["builtin_rules"]
 _MODULES = ("plugins.pattern_rules", "plugins.scope_rules", "plugins.project_rules",
             "plugins.format_rules", "plugins.syntax_rules", "plugins.compile_rules",
             "plugins.annotation_rules", "plugins.statement_rules", "plugins.style_rules",
-            "plugins.name_rules", "plugins.import_rules", "plugins.local_rules")
+            "plugins.name_rules", "plugins.import_rules", "plugins.local_rules",
+            "plugins.dead_code")
 
 
 def builtin_rules() -> list[RuleClass]:

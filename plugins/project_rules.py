@@ -1,4 +1,5 @@
-"""Project rules no per-file linter can do: SH001, SH002, SH004, SH006 (SH003 is the master's).
+"""Project rules no per-file linter can do: SH001, SH002, SH004, SH005, SH006 (SH003 is the
+master's; SH005 lives in ``plugins.dead_code``).
 
 They read other modules only through the project index, so every dependency they have is
 recorded (docs/contracts.md, section 3). Messages never quote positions in other modules:
@@ -19,9 +20,10 @@ from analyzer.rules import (
     Symbol,
     Valid,
 )
+from plugins.dead_code import UnusedDefinition
 
 __all__ = ["CallSignatureMismatch", "ImportMissingModule", "ImportMissingName",
-           "MissingModuleAttribute", "project_rules"]
+           "MissingModuleAttribute", "UnusedDefinition", "project_rules"]
 
 
 class ImportMissingName(ProjectRule):
@@ -370,5 +372,5 @@ class MissingModuleAttribute(ProjectRule):
 
 def project_rules() -> list[type[ProjectRule]]:
     """The built-in project rules, in code order."""
-    return [ImportMissingName, CallSignatureMismatch, ImportMissingModule,
+    return [ImportMissingName, CallSignatureMismatch, ImportMissingModule, UnusedDefinition,
             MissingModuleAttribute]

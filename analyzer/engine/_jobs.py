@@ -118,6 +118,8 @@ class RunContext:
     #: extractor name -> the modules with a value of it, for phase 2's index (the master
     #: knows them from the interface digests it holds).
     fact_holders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: module -> the modules referencing names in it, when a selected rule reads references
+    referrers: dict[str, tuple[str, ...]] | None = None
     #: ``--timings``: jobs time each rule and phase and append a :class:`JobTimings`
     timings: bool = False
 
@@ -127,7 +129,7 @@ class RunContext:
         # rule it adapts and is adapted again there.
         return (_restore_context, (_rule_refs(self.module_rules), _rule_refs(self.project_rules),
                                    self.settings, self.modules, self.writers, self.extractors,
-                                   self.fact_holders, self.timings))
+                                   self.fact_holders, self.timings, self.referrers))
 
 
 #: A rule class as it travels: itself, or ("fixit", Fixit rule, origin) for an adapted one.
@@ -160,12 +162,13 @@ def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_R
                      writers: dict[str, tuple[str, ...]],
                      extractors: tuple[type[FactExtractor], ...] = (),
                      fact_holders: dict[str, tuple[str, ...]] | None = None,
-                     timings: bool = False) -> RunContext:
+                     timings: bool = False,
+                     referrers: dict[str, tuple[str, ...]] | None = None) -> RunContext:
     # Each tuple of refs was made by _rule_refs from rules of that one kind.
     return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
                       cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
                       settings, modules, writers, extractors, fact_holders or {},
-                      timings=timings)
+                      referrers, timings=timings)
 
 
 # ---------------------------------------------------------------------------------------
@@ -452,10 +455,11 @@ def check_module(
         return task.module, task.path, (), ()
     tree = functools.partial(_parse_again, task.path, task.source)
     if timings is None:
-        diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display, tree=tree)
+        diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display, tree=tree,
+                                  settings=ctx.settings)
     else:
         diags = timed_project_rules(facts, reader, ctx.project_rules, task.display, tree,
-                                     timings)
+                                     timings, ctx.settings)
     return (task.module, task.path, tuple(diags),
             tuple(sorted({dep_id(key) for key in recorded})))
 
@@ -494,6 +498,7 @@ def new_project_index(ctx: RunContext, heap: SharedHeap) -> ProjectIndex:
 
     return ProjectIndex(ctx.modules.keys(), lambda module: _load_facts(ctx, module, heap),
                         writers=ctx.writers, fact_holders=ctx.fact_holders,
+                        referrers=ctx.referrers,
                         fact_versions={e.NAME: e.VERSION for e in ctx.extractors})
 
 

@@ -42,13 +42,14 @@ class Dispatch:
 
     def run_context(self, modules: dict[str, tuple[str, str]] | None = None,
                     writers: dict[str, tuple[str, ...]] | None = None,
-                    fact_holders: dict[str, tuple[str, ...]] | None = None) -> RunContext:
+                    fact_holders: dict[str, tuple[str, ...]] | None = None,
+                    referrers: dict[str, tuple[str, ...]] | None = None) -> RunContext:
         """The jobs' context; phase 2's names every module's facts (``modules``), every
-        module that writes ``sys.modules`` (``writers``) and the modules holding each
-        plugin fact (``fact_holders``)."""
+        module that writes ``sys.modules`` (``writers``), the modules holding each
+        plugin fact (``fact_holders``) and who references whom (``referrers``)."""
         return RunContext(self.module_rules, self.project_rules, self.settings,
                           {} if modules is None else modules, writers or {}, self.extractors,
-                          fact_holders or {}, timings=self.timings is not None)
+                          fact_holders or {}, referrers, timings=self.timings is not None)
 
     def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
         """Put ``ctx`` in the heap under a key of its content; a new key goes into ``added``."""

@@ -50,6 +50,7 @@ from analyzer.engine._invalidation import (
 from analyzer.engine._jobs import FileTask
 from analyzer.engine._overlay import with_overlays
 from analyzer.engine._phases import Dispatch, add_time
+from analyzer.engine._referrers import Referrers, referrers_after
 from analyzer.engine._state import (
     FileState,
     Recheck,
@@ -96,6 +97,8 @@ class Session:
         self._finish_memo = FinishMemo(plan)
         #: path (absolute) -> an editor buffer's bytes, checked instead of the file (``_overlay``)
         self.overlays: dict[str, bytes] = {}
+        #: who references whom (``_referrers``), and the committed state it goes with
+        self._referrers: tuple[SessionState, Referrers] | None = None
         #: when set (``--timings``), each update adds its rules' and phases' seconds to it
         self.timings: dict[str, float] | None = None
         self._settings_for(plan)
@@ -245,6 +248,8 @@ class Session:
             options={name: dict(table) for name, table in config.options.items()},
             dummy_variable_rgx=config.dummy_variable_rgx,
             allowed_unused_imports=tuple(config.allowed_unused_imports),
+            dead_code_ignore_decorators=tuple(config.dead_code_ignore_decorators),
+            entry_points=tuple(config.entry_points),
         )
 
     def _update(
@@ -312,6 +317,13 @@ class Session:
         by_module = {t.module: t for t in tasks if t.module}
         eligible = sorted(m for m in recheck
                           if by_module[m].report and files[modules[m][1]].parse_ok)
+        referrers: Referrers | None = None
+        if any(rule.READS_REFERENCES for rule in self.project_rules):
+            kept = self._referrers
+            previous = kept[1] if kept is not None and kept[0] is old and not everything \
+                else None
+            referrers = referrers_after(previous, old.interfaces, changes.interfaces,
+                                        changes.changed | changes.gone)
         ctx_key = old.ctx_key
         project: dict[str, tuple[Diagnostic, ...]] = {}
         edges: dict[str, tuple[int, ...]] = {}
@@ -321,7 +333,8 @@ class Session:
             # Without an extractor there is no plugin fact to look for in every digest map.
             holders = fact_holders(changes.interfaces) if dispatch.extractors else {}
             ctx_key = dispatch.store_context(
-                "phase2", dispatch.run_context(modules, writers, holders), run.added_ctx)
+                "phase2", dispatch.run_context(modules, writers, holders, referrers),
+                run.added_ctx)
             if eligible:
                 project, edges = dispatch.phase2(ctx_key, [by_module[m] for m in eligible],
                                                  modules, run.progress, run.interrupt)
@@ -333,7 +346,7 @@ class Session:
         else:
             cycles = old.cycles
         return _Draft(files, modules, changes, recheck, eligible, project, edges, ctx_key,
-                      cycles, {t.path for t in todo})
+                      cycles, {t.path for t in todo}, referrers)
 
     def _parse(self, dispatch: Dispatch, tasks: list[FileTask], todo: list[FileTask],
                old: SessionState, run: _Run) -> dict[str, FileState]:
@@ -382,6 +395,7 @@ class Session:
                                             None if everything else _touched(old, draft))
         new.files_checked = sum(1 for fs in draft.files.values() if fs.task.report)
         self.state = new
+        self._referrers = None if draft.referrers is None else (new, draft.referrers)
 
 
 def _touched(old: SessionState, draft: _Draft) -> set[str] | None:
@@ -430,3 +444,5 @@ class _Draft:
     cycles: list[Diagnostic]
     #: the paths phase 1 ran on
     reparsed: set[str] = field(default_factory=set)
+    #: who references whom after the update, when a selected rule reads references
+    referrers: Referrers | None = None

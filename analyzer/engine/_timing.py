@@ -16,7 +16,7 @@ from analyzer.rules import Diagnostic
 
 if TYPE_CHECKING:
     from analyzer.model import ModuleFacts, ProjectIndex
-    from analyzer.rules import ProjectRule
+    from analyzer.rules import ProjectRule, RuleSettings
 
 __all__ = ["JobTimings", "Laps", "timed_project_rules"]
 
@@ -52,7 +52,8 @@ class Laps:
 def timed_project_rules(facts: ModuleFacts, reader: ProjectIndex,
                          rules: Sequence[type[ProjectRule]], display: str,
                          tree: Callable[[], ast.Module],
-                         timings: dict[str, float]) -> list[Diagnostic]:
+                         timings: dict[str, float],
+                         settings: RuleSettings | None = None) -> list[Diagnostic]:
     """The project rules one at a time, each timed under ``rule:CODE``; the tree a rule asks
     for is parsed once, its time kept apart. The findings come in the untimed run's order."""
     from analyzer.rules import run_project_rules
@@ -72,7 +73,8 @@ def timed_project_rules(facts: ModuleFacts, reader: ProjectIndex,
         key = f"rule:{rule.CODE}"
         before = timings.get("project rules: parse again", 0.0)
         start = time.perf_counter()
-        diags.extend(run_project_rules(facts, reader, (rule,), path=display, tree=parse_once))
+        diags.extend(run_project_rules(facts, reader, (rule,), path=display, tree=parse_once,
+                                       settings=settings))
         parse = timings.get("project rules: parse again", 0.0) - before
         timings[key] = timings.get(key, 0.0) + time.perf_counter() - start - parse
     return diags

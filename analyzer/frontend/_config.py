@@ -13,6 +13,7 @@ selector decides, and between a select and an ignore of equal specificity the ig
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import fnmatch
 import os
@@ -125,6 +126,12 @@ class Config:
     #: ``allowed-unused-imports``: modules whose imports F401 never reports, as ruff's
     #: ``lint.pyflakes`` setting (``"hvplot"`` covers ``import hvplot.pandas``).
     allowed_unused_imports: tuple[str, ...] = ()
+    #: ``dead-code-ignore-decorators``: dotted decorators (``app.route``, ``pytest.fixture``)
+    #: whose functions and classes SH005 (unused-definition) never reports.
+    dead_code_ignore_decorators: tuple[str, ...] = ()
+    #: Not a ``[tool.shoal]`` key: the ``module:object`` entry points the project file
+    #: declares (``[project.scripts]``, ``gui-scripts``, ``entry-points``), which SH005 keeps.
+    entry_points: tuple[str, ...] = ()
     #: ``plugins``: plugin module names or entry points (defined by the plugins issue).
     plugins: tuple[str, ...] = ()
     #: ``plugin-errors``: ``"error"`` (a plugin that fails to load is exit 2) or ``"warn"``
@@ -201,6 +208,8 @@ class Config:
             "target-version-source": self.target_version_source,
             "dummy-variable-rgx": self.dummy_variable_rgx,
             "allowed-unused-imports": list(self.allowed_unused_imports),
+            "dead-code-ignore-decorators": list(self.dead_code_ignore_decorators),
+            "entry-points": list(self.entry_points),
             "plugins": list(self.plugins),
             "plugin-errors": self.plugin_errors,
             "report-blanket-noqa": self.report_blanket_noqa,
@@ -293,7 +302,42 @@ def load_config(path: Path | None) -> Config:
         table = {} if path.name == "pyproject.toml" else document
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.shoal] must be a table", path=path)
-    return _build(path, table)
+    config = _build(path, table)
+    points = entry_points(document)
+    return dataclasses.replace(config, entry_points=points) if points else config
+
+
+def entry_points(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """The ``module:object`` references of a ``pyproject.toml``'s ``[project.scripts]``,
+    ``[project.gui-scripts]`` and ``[project.entry-points.GROUP]`` tables, sorted; malformed
+    entries are left out (they are the packaging tools' to report)."""
+    project = document.get("project")
+    if not isinstance(project, dict):
+        return ()
+    tables = [project.get("scripts"), project.get("gui-scripts")]
+    groups = project.get("entry-points")
+    if isinstance(groups, dict):
+        tables.extend(groups.values())
+    found: set[str] = set()
+    for table in tables:
+        if isinstance(table, dict):
+            for value in table.values():
+                if isinstance(value, str):
+                    # "pkg.cli:main [extra]": the object reference, extras dropped
+                    found.add(value.split("[", 1)[0].strip().replace(" ", ""))
+    return tuple(sorted(found))
+
+
+def project_entry_points(root: Path) -> tuple[str, ...]:
+    """The entry points of ``root/pyproject.toml`` (none when it is missing or unreadable):
+    for a project found from a marker, whose file has no ``[tool.shoal]``."""
+    candidate = root / "pyproject.toml"
+    if not os.path.isfile(candidate):
+        return ()
+    try:
+        return entry_points(_read_toml(candidate))
+    except ConfigError:
+        return ()
 
 
 def _string_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
@@ -439,6 +483,7 @@ _KEYS = {
     "target-version": _set_target_version,
     "dummy-variable-rgx": _set_dummy_variable_rgx,
     "allowed-unused-imports": _set_list("allowed_unused_imports"),
+    "dead-code-ignore-decorators": _set_list("dead_code_ignore_decorators"),
     "plugins": _set_list("plugins"),
     "plugin-errors": _set_plugin_errors,
     "report-blanket-noqa": _set_bool("report_blanket_noqa"),

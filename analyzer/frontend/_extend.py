@@ -42,6 +42,7 @@ _OVERRIDING = {
     "allowed-unused-imports": "allowed_unused_imports", "baseline": "baseline",
     "diagnostic-scope": "diagnostic_scope", "dummy-variable-rgx": "dummy_variable_rgx",
     "file-timeout": "file_timeout", "plugin-errors": "plugin_errors",
+    "dead-code-ignore-decorators": "dead_code_ignore_decorators",
 }
 
 

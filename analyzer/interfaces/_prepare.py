@@ -151,6 +151,7 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
         discover,
         load_config,
         parse_size,
+        project_entry_points,
         resolve_selection,
     )
     from analyzer.loading import PluginLoadError, Registry
@@ -158,7 +159,8 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
     try:
         config = load_config(project.config_path)
         if config.path is None and project.root is not None:
-            config = dataclasses.replace(config, found_root=project.root)
+            config = dataclasses.replace(config, found_root=project.root,
+                                         entry_points=project_entry_points(project.root))
         config = _target_version(config, getattr(args, "target_version", None))
         registry = Registry.for_command(config, args)
         selected = resolve_selection(

@@ -14,6 +14,7 @@ from analyzer.model._depids import (
     module_key,
     plugin_fact_key,
     plugin_facts_key,
+    references_key,
     star_key,
     symbol_key,
 )
@@ -58,5 +59,5 @@ __all__ = [
     "extract_facts", "import_cycles",
     "import_edges", "interface_digest", "interface_digests", "module_key", "star_key",
     "symbol_key", "unknown_facts", "PluginFact", "canonical_bytes", "plugin_fact_key",
-    "plugin_facts_key", "newer_python_error", "unsupported_syntax",
+    "plugin_facts_key", "references_key", "newer_python_error", "unsupported_syntax",
 ]

@@ -10,6 +10,7 @@ describes, every reader recorded under it is rechecked. Keys are strings:
 - ``sys.modules[]``  the modules the project's ``sys.modules`` writes may plant
 - ``fact[NAME]:mod``  one module's value of the plugin fact extractor ``NAME``
 - ``fact[NAME]``      every module's value of ``NAME`` (readers that iterate over them)
+- ``ref[mod]``   the names other modules reference in ``mod`` (SH005: is a definition used?)
 """
 from __future__ import annotations
 
@@ -55,6 +56,18 @@ def plugin_facts_key(name: str) -> str:
     return f"fact[{name}]"
 
 
+def references_key(module: str) -> str:
+    """Key of the names other project modules reference in ``module`` (imports, attribute
+    chains), read by ``ProjectIndex.references``.
+
+    Also the name of the digest entry, in each referencing module's digest map, of the names
+    it references in ``module``: when that entry appears, changes or goes, the key fires, so
+    a body edit that adds or drops a module's last reference to ``module`` rechecks exactly
+    ``module``'s readers of it. Brackets keep it apart from module and symbol keys.
+    """
+    return f"ref[{module}]"
+
+
 def dep_id(key: str) -> int:
     """Stable 32-bit id of a key: blake2b (4-byte digest, little-endian); never 0.
 
@@ -75,8 +88,8 @@ def changed_keys(
     ``None`` means the module did not exist: then every key of the side that exists fires,
     the module key included. Digest maps come from ``analyzer.facts.interface_digests``,
     whose ``"*"`` entry maps to ``mod:*``, ``""`` entry to ``mod``, ``sys.modules[]``
-    entry to the project-wide :data:`SYS_MODULES_KEY`, and a ``fact[NAME]`` entry to both
-    ``fact[NAME]:mod`` and ``fact[NAME]``.
+    entry to the project-wide :data:`SYS_MODULES_KEY`, a ``fact[NAME]`` entry to both
+    ``fact[NAME]:mod`` and ``fact[NAME]``, and a ``ref[T]`` entry to the key ``ref[T]``.
     """
     if old is None and new is None:
         return set()
@@ -101,6 +114,9 @@ def _keys_of(module: str, digest_name: str) -> tuple[str, ...]:
         return (star_key(module),)
     if digest_name == SYS_MODULES_KEY:
         return (SYS_MODULES_KEY,)
+    if digest_name.startswith("ref["):
+        # Named by its key already: the target module's, not this module's.
+        return (digest_name,)
     if digest_name.startswith("fact["):
         # A plugin fact's entry is named by its project-wide key (see plugin_facts_key).
         return (f"{digest_name}:{module}", digest_name)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from analyzer.model._depids import SYS_MODULES_KEY, plugin_facts_key
+from analyzer.model._depids import SYS_MODULES_KEY, plugin_facts_key, references_key
 from analyzer.model._facts import Export, ModuleFacts, Signature
 
 
@@ -42,7 +42,8 @@ def interface_digests(facts: ModuleFacts) -> dict[str, str]:
     One entry per exported name, ``"*"`` for the public-name set and ``__all__``, and ``""``
     for the module as a whole (what a lookup of a name it does not export depends on);
     ``"sys.modules[]"`` for the keys it writes into ``sys.modules``, when it writes any;
-    ``"fact[NAME]"`` for each plugin fact it has.
+    ``"fact[NAME]"`` for each plugin fact it has; ``"ref[T]"`` for each module ``T`` it
+    references names in, over those names (what SH005's check of ``T`` reads).
     """
     stars = tuple((i.level, i.module) for i in facts.star_imports)
     names = {e.name for e in facts.exports}
@@ -65,4 +66,6 @@ def interface_digests(facts: ModuleFacts) -> dict[str, str]:
     for fact in facts.plugin_facts:
         # Digested where the value was made: only its extractor knows its interface part.
         digests[plugin_facts_key(fact.name)] = fact.digest
+    for target, referenced in facts.references:
+        digests[references_key(target)] = _digest(referenced)
     return digests

@@ -28,6 +28,7 @@ from analyzer.model._extract_imports import (
     is_type_checking,
     record_imports,
 )
+from analyzer.model._extract_refs import module_references, own_uses
 from analyzer.model._extract_walk import walk
 from analyzer.model._facts import ModuleFacts
 from analyzer.model._state import Columns, ModuleState
@@ -43,11 +44,13 @@ def extract_facts(
     """
     state = ModuleState(lines)
     statements(state, tree.body, False, "")
-    calls, attributes = walk(state, tree)
+    calls, attributes, usage = walk(state, tree)
     imports = sorted(state.imports, key=lambda i: (i.line, i.column))
     all_names: tuple[str, ...] | None = None
     if state.all_names is not None and not state.all_dynamic:
         all_names = tuple(dict.fromkeys(state.all_names))
+    references, self_references = module_references(module, is_package, imports,
+                                                    usage.chains)
     return ModuleFacts(
         module=module,
         path=path,
@@ -61,6 +64,8 @@ def extract_facts(
         all_dynamic=state.all_dynamic,
         dynamic_namespace=state.dynamic_namespace,
         dynamic_modules=tuple(sorted(state.dynamic_modules)),
+        references=references,
+        uses=own_uses(usage, state.exports, state.all_names, self_references),
     )
 
 

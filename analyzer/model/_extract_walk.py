@@ -27,6 +27,7 @@ from analyzer.model._extract_dynamic import (
     writes_own_namespace,
 )
 from analyzer.model._extract_imports import catches_import_error, is_type_checking, record_imports
+from analyzer.model._extract_refs import Usage
 from analyzer.model._facts import Attribute, Call
 from analyzer.model._scope import Scope
 from analyzer.model._state import ModuleState
@@ -41,7 +42,7 @@ class _Walk:
     """What handlers share: the module's state, its scope, imported names, found calls."""
 
     __slots__ = ("state", "module_scope", "imported", "sys_modules", "candidates",
-                 "attributes", "push")
+                 "attributes", "push", "usage", "local_imported")
 
     def __init__(
         self, state: ModuleState, module_scope: Scope, push: Callable[[_Item], None]
@@ -58,21 +59,25 @@ class _Walk:
         self.candidates: list[Candidate] = []
         self.attributes: list[AttributeCandidate] = []
         self.push = push
+        #: what SH005 needs: names read, identifiers in strings, chains of imported names
+        self.usage = Usage()
+        #: names bound by imports inside functions (``def f(): import m; m.g()``)
+        self.local_imported: set[str] = set()
 
 
 _Handler = Callable[[_Walk, Any, Scope, str], Scope | None]
 
 
-def walk(state: ModuleState, tree: ast.Module) -> tuple[list[Call], list[Attribute]]:
-    """Walk the whole tree once; bind what only it sees; return the calls and the attribute
-    chains of imported names."""
+def walk(state: ModuleState, tree: ast.Module) -> tuple[list[Call], list[Attribute], Usage]:
+    """Walk the whole tree once; bind what only it sees; return the calls, the attribute
+    chains of imported names and the module's :class:`Usage`."""
     module_scope = Scope(None)
     stack: list[_Item] = [(stmt, module_scope, "") for stmt in reversed(tree.body)]
     context = _Walk(state, module_scope, stack.append)
     _traverse(context, stack)
     state.bind_unseen(module_scope.names)
     return (call_records(context.candidates, state.lines),
-            attribute_records(context.attributes, state.lines))
+            attribute_records(context.attributes, state.lines), context.usage)
 
 
 def _traverse(context: _Walk, stack: list[_Item]) -> None:
@@ -81,6 +86,7 @@ def _traverse(context: _Walk, stack: list[_Item]) -> None:
     handler_of = _HANDLERS.get
     fields_of = _CHILD_FIELDS.get
     module_names = context.module_scope.names
+    loaded = context.usage.loads.add
     name_type, load_type, ast_type = ast.Name, ast.Load, ast.AST
     while stack:
         node, scope, guard = pop()
@@ -92,6 +98,8 @@ def _traverse(context: _Walk, stack: list[_Item]) -> None:
                     module_names.add(name)
                 else:
                     scope.names.add(name)
+            else:
+                loaded(node.id)
             continue
         handler = handler_of(kind)
         if handler is not None:
@@ -141,13 +149,27 @@ def _call(context: _Walk, node: ast.Call, scope: Scope, guard: str) -> Scope | N
 
 
 def _attribute(context: _Walk, node: ast.Attribute, scope: Scope, guard: str) -> Scope | None:
-    if context.imported:
+    if context.imported or context.local_imported:
         name = dotted(node)
-        if name is not None and name.split(".", 1)[0] in context.imported:
+        if name is None:
+            return scope
+        root = name.split(".", 1)[0]
+        if root in context.imported:
             context.attributes.append((node, scope, name))
+            context.usage.chains.add(name)
             # The rest of the chain is Names and Attributes being read: nothing to bind.
             return None
+        if root in context.local_imported:
+            context.usage.chains.add(name)
+            return None
     return scope
+
+
+def _constant(context: _Walk, node: ast.Constant, scope: Scope, guard: str) -> Scope | None:
+    value = node.value
+    if type(value) is str:
+        context.usage.add_string(value)
+    return None
 
 
 def _subscript(context: _Walk, node: ast.Subscript, scope: Scope, guard: str) -> Scope | None:
@@ -243,6 +265,8 @@ def _import(
     for alias in node.names:
         if alias.name != "*":
             scope.names.add(alias.asname or alias.name.split(".")[0])
+            if not scope.is_module:
+                context.local_imported.add(alias.asname or alias.name.split(".")[0])
     if not scope.is_module:
         # Module-level imports were recorded by the statement pass, with their bindings.
         record_imports(context.state, node, guard, scope.import_time, True, bind=False)
@@ -294,6 +318,7 @@ def _match_mapping(
 _HANDLERS: dict[type, _Handler] = {
     ast.Call: _call,
     ast.Attribute: _attribute,
+    ast.Constant: _constant,
     ast.Subscript: _subscript,
     ast.FunctionDef: _function,
     ast.AsyncFunctionDef: _function,

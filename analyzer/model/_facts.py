@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 
 POSITIONAL_ONLY = "positional_only"
 POSITIONAL_OR_KEYWORD = "positional_or_keyword"
@@ -237,6 +237,13 @@ class ModuleFacts(_Record):
     plugin_facts: tuple[PluginFact, ...] = ()
     #: Attribute chains of imported names, in source order (SH006 reads them).
     attributes: tuple[Attribute, ...] = ()
+    #: The names this module references in other modules, as written (imports, attribute
+    #: chains of imported names): (absolute target module, sorted names), sorted by target;
+    #: ``"*"`` among the names for a star import (SH005 reads them through the index).
+    references: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: The module's own functions, classes and variables it uses itself (read anywhere in
+    #: it, named in a short string or ``__all__``), sorted.
+    uses: tuple[str, ...] = ()
 
     def plugin_fact(self, name: str) -> PluginFact | None:
         """The plugin fact of the extractor named ``name``, or None."""

@@ -18,11 +18,13 @@ from analyzer.model._depids import (
     module_key,
     plugin_fact_key,
     plugin_facts_key,
+    references_key,
     star_key,
     symbol_key,
 )
 from analyzer.model._facts import Export, Import, ImportSource, ModuleFacts
 from analyzer.model._planted import PlantedModules
+from analyzer.model._references import referenced_names
 
 __all__ = [
     "EXTERNAL",
@@ -131,9 +133,11 @@ class _Shared:
         writers: Mapping[str, tuple[str, ...]] | None = None,
         fact_holders: Mapping[str, Sequence[str]] | None = None,
         fact_versions: Mapping[str, int] | None = None,
+        referrers: Mapping[str, Sequence[str]] | None = None,
     ):
         self.names, self.tops, self.namespaces = _layout(frozenset(module_names))
         self.load = load
+        self.referrers = referrers
         self.fact_holders = fact_holders
         self.fact_versions = fact_versions
         self.facts: dict[str, ModuleFacts | None] = {}
@@ -160,6 +164,8 @@ class ProjectIndex:
         without it :meth:`plugin_facts` reads every module's facts.
     :param fact_versions: optional, extractor name -> its current ``VERSION``: a value made
         by another version reads as absent.
+    :param referrers: optional, module -> the modules whose facts reference names in it;
+        without it :meth:`references` reads every module's facts.
     """
 
     def __init__(
@@ -171,8 +177,10 @@ class ProjectIndex:
         *,
         fact_holders: Mapping[str, Sequence[str]] | None = None,
         fact_versions: Mapping[str, int] | None = None,
+        referrers: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        self._shared = _Shared(module_names, load, writers, fact_holders, fact_versions)
+        self._shared = _Shared(module_names, load, writers, fact_holders, fact_versions,
+                               referrers)
         self._record = record
 
     def for_reader(self, record: Callable[[str], None] | None) -> ProjectIndex:
@@ -233,6 +241,14 @@ class ProjectIndex:
         if versions is not None and versions.get(name) != fact.version:
             return None  # made by another version of the extractor: discarded
         return fact.value
+
+    def references(self, module: str) -> frozenset[str]:
+        """The names of ``module`` that other project modules reference, as written (their
+        imports and attribute chains; ``"*"`` for a star import of it) (records
+        ``ref[module]``: rechecked when any module's references into it change)."""
+        self._emit((references_key(module),))
+        shared = self._shared
+        return referenced_names(module, shared.names, shared.facts_of, shared.referrers)
 
     def resolve(self, module: str) -> ModuleFacts | Outcome:
         """A module's facts, or MISSING / UNKNOWN / EXTERNAL (records ``module``)."""

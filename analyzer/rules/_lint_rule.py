@@ -68,6 +68,12 @@ class RuleSettings:
     dummy_variable_rgx: str = DUMMY_VARIABLE_RGX
     #: ``allowed-unused-imports``: modules whose imports are never unused (F401).
     allowed_unused_imports: tuple[str, ...] = ()
+    #: ``dead-code-ignore-decorators``: decorators (dotted, as written) whose functions and
+    #: classes SH005 never reports: a framework calls them (``app.route``).
+    dead_code_ignore_decorators: tuple[str, ...] = ()
+    #: ``module:object`` entry points of ``pyproject.toml``'s ``[project.scripts]``,
+    #: ``[project.gui-scripts]`` and ``[project.entry-points.*]``: used from outside.
+    entry_points: tuple[str, ...] = ()
 
     def is_dummy(self, name: str) -> bool:
         """Whether ``dummy-variable-rgx`` matches ``name`` (searched, as ruff does)."""

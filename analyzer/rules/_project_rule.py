@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from analyzer.core import Diagnostic
 from analyzer.model import ModuleFacts, ProjectIndex
 from analyzer.rules._fact_extractor import FactExtractor
+from analyzer.rules._lint_rule import RuleSettings
 
 INTERNAL_ERROR_CODE = "SH900"
 INTERNAL_ERROR_NAME = "internal-error"
@@ -29,6 +30,8 @@ class ProjectContext:
     is_package: bool
     #: The module's ``ast`` tree, only for rules that set ``NEEDS_TREE``; else None.
     tree: ast.Module | None = None
+    #: The run's settings (``[tool.shoal]``), as module rules get them.
+    settings: RuleSettings = field(default_factory=RuleSettings)
 
 
 class ProjectRule:
@@ -46,6 +49,9 @@ class ProjectRule:
     #: The plugin fact extractors :meth:`check` reads (classes, or the ``NAME`` of one a
     #: loaded plugin defines): phase 1 runs them when this rule is selected.
     FACTS: ClassVar[tuple[type[FactExtractor] | str, ...]] = ()
+    #: Set when :meth:`check` calls ``index.references``: the master then hands the index
+    #: the map of who references whom (without it, that call reads every module's facts).
+    READS_REFERENCES: ClassVar[bool] = False
 
     def __init__(self, context: ProjectContext) -> None:
         self.context = context
@@ -86,6 +92,7 @@ def run_project_rules(
     *,
     path: str,
     tree: Callable[[], ast.Module] | None = None,
+    settings: RuleSettings | None = None,
 ) -> list[Diagnostic]:
     """Run ``rules`` on one module; a rule that raises yields one SH900 and the others go on.
 
@@ -96,7 +103,8 @@ def run_project_rules(
     loaded: ast.Module | None = None
     if tree is not None and any(rule.NEEDS_TREE for rule in rules):
         loaded = tree()
-    context = ProjectContext(path, facts.module, facts.is_package, loaded)
+    context = ProjectContext(path, facts.module, facts.is_package, loaded,
+                             settings if settings is not None else RuleSettings())
     diagnostics: list[Diagnostic] = []
     for rule in rules:
         instance: ProjectRule | None = None

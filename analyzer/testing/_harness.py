@@ -397,7 +397,8 @@ def _run_project(rule: RuleClass, modules: dict[str, str]) -> list[Diagnostic]:
     found = []
     for module, module_facts in facts.items():
         found.extend(run_project_rules(module_facts, index, [rule], path=paths[module],
-                                       tree=functools.partial(trees.__getitem__, module)))
+                                       tree=functools.partial(trees.__getitem__, module),
+                                       settings=_settings_for(rule)))
     found.sort(key=Diagnostic.sort_key)
     first = next(iter(modules))
     # The pinned module's findings first, so "the first finding" means the first in it.

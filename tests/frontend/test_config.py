@@ -225,3 +225,24 @@ def test_builtins_by_target_version(version: tuple[int, int], present: set[str],
 
 def test_builtins_default_to_running_python() -> None:
     assert builtin_names() == builtin_names(sys.version_info[:2])
+
+
+def test_dead_code_ignore_decorators_and_entry_points(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path / "pyproject.toml", """
+[project]
+name = "app"
+scripts = { app = "app.cli:main", other = "app.cli:Group.run [extra]" }
+gui-scripts = { appw = "app.gui:start" }
+entry-points."shoal.plugins" = { mine = "app.plugin" }
+
+[tool.shoal]
+dead-code-ignore-decorators = ["app.route", "pytest.fixture"]
+"""))
+    assert config.dead_code_ignore_decorators == ("app.route", "pytest.fixture")
+    assert config.entry_points == ("app.cli:Group.run", "app.cli:main", "app.gui:start",
+                                   "app.plugin")
+    assert config.settings_dict()["dead-code-ignore-decorators"] == ["app.route",
+                                                                     "pytest.fixture"]
+    with pytest.raises(ConfigError, match="dead-code-ignore-decorators"):
+        load_config(write(tmp_path / "bad" / "pyproject.toml",
+                          "[tool.shoal]\ndead-code-ignore-decorators = 'app.route'\n"))

@@ -4,7 +4,8 @@ after every edit, a session's diagnostics equal those of a cold check of the sam
 The projects load a plugin: the README's route extractor (a plugin-defined fact) and the
 project rule that reads every module's value of it (X301), so random route edits check the
 plugin facts' early cutoff and their readers' rechecks too; SH006 (off by default) is
-selected for the attribute chains the random calls write (``m.f``, ``pkg.m.f``)."""
+selected for the attribute chains the random calls write (``m.f``, ``pkg.m.f``), and SH005
+(off by default too) for the references every import, call and chain adds or drops."""
 from __future__ import annotations
 
 import re
@@ -91,7 +92,7 @@ def _run(files: dict[str, str], edits: list[list[tuple[str, str | None]]], worke
         (root / "pyproject.toml").write_text('[tool.shoal]\nplugins = ["tools/routes.py"]\n')
         (root / "tools").mkdir()
         (root / "tools" / "routes.py").write_text(PLUGIN)
-        with chdir(root), Engine(root, workers=workers, select=SELECT + ",SH006,X301") as engine:
+        with chdir(root), Engine(root, workers=workers, select=SELECT + ",SH005,SH006,X301") as engine:
             engine.verify()
             for batch in edits:
                 engine.edit(dict(batch))
