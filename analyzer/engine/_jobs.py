@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
+from analyzer.engine._cst_gate import MAX_CST_BYTES, cst_factory
 from analyzer.engine._suppressions import NoqaMap, scan_noqa
 from analyzer.engine._timing import JobTimings, Laps, timed_project_rules
 from analyzer.frontend import (
@@ -46,16 +47,6 @@ if TYPE_CHECKING:
 #: readable while a new one is built and unchanged content is never parsed twice.
 FACTS_TABLE = "facts"
 CONTEXT_TABLE = "ctx"
-
-#: Files above this size are still checked, but never handed to libcst: its parser is
-#: super-linear on some shapes and a 10 MB generated file is not what CST rules are for.
-MAX_CST_BYTES = 2_000_000
-
-#: Nor a tree nested deeper than this: libcst's parse time grows with the square of the
-#: depth (2,000 levels: 1.3 s, 4,000: 10 s) and its native parser can overflow the C
-#: stack past that, killing the process (fatal with --workers 0). The deepest file of the
-#: standard library nests 33 levels.
-MAX_CST_DEPTH = 1_000
 
 #: ast.parse and plugin rules recurse; a raised limit lets deep but legal trees through
 #: (the built-in walks loop over long chains), and RecursionError past it is reported.
@@ -275,7 +266,7 @@ def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None
     diagnostics: tuple[Diagnostic, ...] = ()
     noqa = None
     # One libcst parse at most, shared by the CST rules and the CST fact extractors.
-    cst = functools.cache(_cst_factory(text, tree)) if len(data) <= MAX_CST_BYTES else None
+    cst = functools.cache(cst_factory(text, tree)) if len(data) <= MAX_CST_BYTES else None
     failures: list[str] = []
     if ctx.extractors:
         facts, failures = _with_plugin_facts(facts, ctx, tree, cst, task.display)
@@ -329,38 +320,6 @@ def extension_digest(path: str) -> str | None:
 def _read(path: str) -> bytes:
     # A regular file only: a FIFO or a device would block or never end (E902 instead).
     return read_source_file(path)
-
-
-def _cst_factory(text: str, tree: ast.AST) -> Callable[[], libcst.Module]:
-    def parse() -> libcst.Module:
-        import libcst  # lazy: only files with a selected CST rule pay for libcst
-
-        depth = tree_depth(tree, MAX_CST_DEPTH)
-        if depth > MAX_CST_DEPTH:
-            # refused: the CST rules get one SH900 each, the ast rules run as usual
-            raise TooDeepForCST(f"it nests more than {MAX_CST_DEPTH} levels deep, "
-                                "which libcst cannot parse safely")
-        return libcst.parse_module(text)
-
-    return parse
-
-
-class TooDeepForCST(ValueError):
-    """A file nested too deep to hand to libcst."""
-
-
-def tree_depth(tree: ast.AST, limit: int) -> int:
-    """The nesting depth of ``tree``, counted up to ``limit + 1`` (a loop, not recursion)."""
-    best = 0
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > best:
-            best = depth
-            if best > limit:
-                break
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return best
 
 
 def _unreadable(task: FileTask, digest: str, reason: str, line: int | None = None) -> FileResult:
