@@ -14,14 +14,17 @@ hold some, the session drops every tree and runs the update again without them
 (``Session._update``).
 
 The encoding is the heap table's own: pickle protocol 5, lz4 above a kilobyte. Loading runs
-with the cyclic garbage collector paused: an ``ast`` tree is a few hundred thousand small
-containers, and collections triggered by their allocation would cost more than the load.
+with the cyclic garbage collector paused: a tree is many small containers, and collections
+triggered by their allocation would cost a fifth of the load. A file under
+:data:`PARSE_BELOW` bytes is faster to parse than to unpickle: its source is stored instead
+and the load parses it (the same content as its facts, whatever the disk holds by then).
 """
 from __future__ import annotations
 
 import ast
+import contextlib
 import gc
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,15 +34,21 @@ if TYPE_CHECKING:
     from analyzer.rules import ProjectRule
     from heap_native import Codec, HeapTable
 
-__all__ = ["HEADROOM", "TREES_TABLE", "TreeTally", "codec", "drop_trees", "encode_tree", "load_tree", "needs_trees",
-           "parse_again", "store_trees", "tree_provider"]
+__all__ = ["HEADROOM", "PARSE_BELOW", "TREES_TABLE", "TreeTally", "codec", "drop_trees",
+           "encode_tree", "load_tree", "needs_trees", "parse_again", "store_trees",
+           "tree_provider"]
 
 #: Heap table of trees; its keys are the facts keys (``jobs.facts_key``).
 TREES_TABLE = "ast"
 
 #: A worker stores trees only while this share of the heap stays free after them: the facts
-#: of the files still to come must fit (a tree is worth about as many bytes as its facts).
+#: of the files still to come must fit, and a worker cannot know how many are left.
 HEADROOM = 0.25
+
+#: Files smaller than this (bytes) are faster to parse than to unpickle: their source is
+#: stored in place of the tree, and loading parses it (``bench/tree_bench.py``: below 1 KB a
+#: load costs 1.15x a parse, above it 0.78-0.83x). The content stays the facts' own.
+PARSE_BELOW = 1_000
 
 
 def needs_trees(project_rules: Iterable[type[ProjectRule]]) -> bool:
@@ -65,11 +74,12 @@ def _table(heap: Any) -> HeapTable:
     return heap.table(TREES_TABLE, codec=codec(), cache_size=0)
 
 
-def encode_tree(tree: ast.Module) -> bytes | None:
-    """The bytes the heap stores for ``tree``; None for one the pickler cannot take (nested
-    deeper than the recursion limit allows): phase 2 parses that module again."""
+def encode_tree(tree: ast.Module, source: bytes) -> bytes | None:
+    """The bytes the heap stores for ``tree`` parsed from ``source``: the pickled tree, or the
+    source itself below :data:`PARSE_BELOW` bytes; None for a tree the pickler cannot take
+    (nested deeper than the recursion limit allows): phase 2 parses that module again."""
     try:
-        return codec().encode(tree)
+        return codec().encode(source if len(source) < PARSE_BELOW else tree)
     except (RecursionError, MemoryError):
         return None
 
@@ -104,19 +114,32 @@ def load_tree(heap: Any, key: str) -> ast.Module | None:
     stored = heap.get(table.heap_key(key))
     if stored is None:
         return None
+    with _collector_paused():
+        value = codec().decode(stored)
+        if isinstance(value, bytes):  # a small file's source (PARSE_BELOW)
+            value = ast.parse(decode_source(value), filename=key)
+    tree: ast.Module = value
+    return tree
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic collection while a tree is built: its nodes are not garbage, and the
+    collections their allocation triggers cost a fifth of a load."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        tree: ast.Module = codec().decode(stored)
+        yield
     finally:
         if enabled:
             gc.enable()
-    return tree
 
 
 def parse_again(path: str, source: bytes | None, read: Callable[[str], bytes]) -> ast.Module:
     """The module's tree parsed from ``source`` (the bytes a task carries) or the file."""
-    return ast.parse(decode_source(read(path) if source is None else source), filename=path)
+    text = decode_source(read(path) if source is None else source)
+    with _collector_paused():
+        return ast.parse(text, filename=path)
 
 
 def tree_provider(heap: Any, key: str, path: str, source: bytes | None,

@@ -54,6 +54,12 @@ FILES = {
 SELECT = "X950,SH001,F401"
 
 
+@pytest.fixture(autouse=True)
+def every_tree_pickled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files here are small: store their trees, not their source (one test says why)."""
+    monkeypatch.setattr(trees, "PARSE_BELOW", 0)
+
+
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     """Every ``ast.parse`` in this process (workers=0 runs the jobs here), by file name."""
@@ -113,6 +119,24 @@ def test_a_recheck_loads_the_tree_of_unchanged_content(engine, parses) -> None:
     assert "use" in report.modules_rechecked
     assert parses == {"lib.py": 1}  # phase 1 of the edited file, and nothing else
     assert ("use.py", "functions: h") in messages(session)  # the tree of the facts' content
+
+
+def test_a_small_file_keeps_its_source_and_is_parsed_from_it(engine, parses,
+                                                            monkeypatch) -> None:
+    monkeypatch.setattr(trees, "PARSE_BELOW", 1_000)  # the default: every file here is smaller
+    e = engine(FILES, select=SELECT)
+    session = e.session
+    original = (e.root / "use.py").read_bytes()
+    stored = session.heap.get(session.heap.table(trees.TREES_TABLE, codec=trees.codec(),
+                                                 cache_size=0).heap_key(key_of(session, "use.py")))
+    assert trees.codec().decode(stored) == original
+    write(e.root, {"use.py": "from lib import f\n\n\ndef behind_its_back():\n    pass\n"})
+    parses.clear()
+    session.recheck(write(e.root, {
+        "lib.py": "def f(a, b):\n    return a\n\n\ndef g():\n    pass\n"}))
+    # lib.py by phase 1, then both modules from their stored source: never from the disk
+    assert parses == {"lib.py": 2, "use.py": 1}
+    assert ("use.py", "functions: h") in messages(session)
 
 
 def test_the_default_rules_store_no_tree(engine) -> None:
