@@ -261,3 +261,22 @@ def test_trees_that_took_the_facts_room_are_all_dropped(big, monkeypatch) -> Non
         assert tight.trees.store is False
     finally:
         tight.close()
+
+
+def test_a_warm_start_loads_the_trees_its_snapshot_kept(tmp_path, monkeypatch, parses) -> None:
+    from support import make_plan
+
+    from analyzer.engine import run_check
+
+    root = project(tmp_path / "warm", FILES)
+    monkeypatch.chdir(root)
+    first = run_check(make_plan(root, select=SELECT, cache_dir=root / ".cache"))
+    assert first.stats["cache"] != "hit"
+    write(root, {"lib.py": "def f(a, b):\n    return a\n\n\ndef g():\n    pass\n"})
+    parses.clear()
+    warm = run_check(make_plan(root, select=SELECT, cache_dir=root / ".cache"))
+    assert warm.stats["cache"] == "warm"
+    # use.py is rechecked (it reads lib:f) from the snapshot's tree; only lib.py is parsed
+    assert parses == {"lib.py": 1}
+    assert ("use.py", "functions: h") in [(Path(d.path).name, d.message)
+                                          for d in warm.diagnostics if d.code == "X950"]
