@@ -275,7 +275,7 @@ def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None
     if trees is not None and ctx.store_trees and task.report:
         # Only reported modules: phase 2 runs on no other. Encoded now, while the bucket
         # goes on, so the worker keeps bytes rather than every tree of its bucket.
-        trees.append((facts_key(task.module, digest, task.path), encode_tree(tree, data)))
+        trees.append((facts_key(task.module, digest, task.path), encode_tree(tree, text)))
         laps.lap("tree encoding")
     facts = extract_facts(tree, module=task.module, path=task.path,
                           is_package=task.is_package, lines=lines)

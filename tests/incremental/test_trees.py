@@ -121,12 +121,12 @@ def test_a_recheck_loads_the_tree_of_unchanged_content(engine, parses) -> None:
     assert ("use.py", "functions: h") in messages(session)  # the tree of the facts' content
 
 
-def test_a_small_file_keeps_its_source_and_is_parsed_from_it(engine, parses,
+def test_a_small_file_keeps_its_text_and_is_parsed_from_it(engine, parses,
                                                             monkeypatch) -> None:
-    monkeypatch.setattr(trees, "PARSE_BELOW", 1_000)  # the default: every file here is smaller
+    monkeypatch.setattr(trees, "PARSE_BELOW", 500)  # the default: every file here is smaller
     e = engine(FILES, select=SELECT)
     session = e.session
-    original = (e.root / "use.py").read_bytes()
+    original = (e.root / "use.py").read_text()
     stored = session.heap.get(session.heap.table(trees.TREES_TABLE, codec=trees.codec(),
                                                  cache_size=0).heap_key(key_of(session, "use.py")))
     assert trees.codec().decode(stored) == original
