@@ -4,7 +4,8 @@ will read, and phase 2 loads it instead of reading and parsing the file again.
 Only when a selected project rule declares ``NEEDS_TREE``: the default rule set stores no
 tree. A tree is keyed like the module's facts (module, content digest, path), so it is
 taken back and swept with them, and an unchanged module keeps its tree from one recheck to
-the next: unchanged content is parsed once per session.
+the next: unchanged content is parsed once per session (small files and dropped trees
+aside, below).
 
 Trees are the first thing the heap gives up. A worker stores its bucket's trees after its
 facts, and not at all when that would leave less than :data:`HEADROOM` of the heap free
