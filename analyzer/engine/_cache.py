@@ -472,12 +472,15 @@ def _warm_session(
     """A session resumed from the snapshot and brought up to date, or None (then cold)."""
     from analyzer.engine._plan import heap_geometry
     from analyzer.engine._session import Session
+    from analyzer.engine._trees import needs_trees
     from heap_native import HeapError, SharedHeap
 
     try:
         state = cache.read_state(index)
         path = cache.heap_path(index)
-        geometry = heap_geometry(plan.discovery.files, plan.config.heap_size)
+        trees = plan.scheduler is None and needs_trees(plan.registry.classes(plan.selected,
+                                                                            "project"))
+        geometry = heap_geometry(plan.discovery.files, plan.config.heap_size, trees=trees)
         heap = SharedHeap.load(path, **geometry)
     except CacheRejected as exc:
         _note(f"cache ignored ({exc}); checking from scratch")

@@ -1,9 +1,9 @@
 """What a session's heap holds beyond its committed state, and how that is taken back.
 
-Facts are keyed by content, so an update adds entries beside the ones it supersedes: a
-cancelled update takes back what it added, a committed one removes what no file refers to
-any more, and the heap is compacted once the waste is worth it. A long watch session thus
-keeps a heap the size of one project.
+Facts (and trees, under the same keys) are keyed by content, so an update adds entries
+beside the ones it supersedes: a cancelled update takes back what it added, a committed one
+removes what no file refers to any more, and the heap is compacted once the waste is worth
+it. A long watch session thus keeps a heap the size of one project.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import analyzer.engine._jobs as jobs
 from analyzer.engine._state import SessionState
+from analyzer.engine._trees import drop_trees
 
 __all__ = ["MIN_WASTE_BYTES", "WASTE_SHARE", "forget", "referenced", "superseded", "sweep"]
 
@@ -21,7 +22,7 @@ MIN_WASTE_BYTES = 4 << 20
 
 
 def referenced(state: SessionState) -> set[str]:
-    """The facts keys ``state``'s files refer to."""
+    """The facts keys ``state``'s files refer to (the keys of their trees too)."""
     return {jobs.facts_key(fs.task.module, fs.digest, fs.task.path)
             for fs in state.files.values() if fs.digest}
 
@@ -49,6 +50,7 @@ def forget(heap: Any, added_keys: set[str], added_ctx: set[str], old: SessionSta
     facts = heap.table(jobs.FACTS_TABLE)
     for key in added_keys - keep:
         facts.remove(key)
+    drop_trees(heap, added_keys - keep)
     ctx = heap.table(jobs.CONTEXT_TABLE)
     for key in added_ctx:
         ctx.remove(key)
@@ -57,8 +59,10 @@ def forget(heap: Any, added_keys: set[str], added_ctx: set[str], old: SessionSta
 def sweep(heap: Any, old: SessionState, new: SessionState, added_ctx: set[str]) -> None:
     """Remove superseded entries; compact when the waste passes the threshold."""
     facts = heap.table(jobs.FACTS_TABLE)
-    for key in superseded(old, new):
+    stale = superseded(old, new)
+    for key in stale:
         facts.remove(key)
+    drop_trees(heap, stale)
     ctx = heap.table(jobs.CONTEXT_TABLE)
     for key in added_ctx:
         # A phase-1 context is kept: the next update stores the same one (same rules, same

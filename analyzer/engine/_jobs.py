@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
+from analyzer.engine._cst_gate import MAX_CST_BYTES, cst_factory
 from analyzer.engine._facts_cache import FactsCache
 from analyzer.engine._suppressions import NoqaMap, scan_noqa
 from analyzer.engine._timing import JobTimings, Laps, timed_project_rules
+from analyzer.engine._trees import encode_tree, store_trees, tree_provider
 from analyzer.frontend import (
     SourceDecodeError,
     content_digest,
@@ -47,16 +49,6 @@ if TYPE_CHECKING:
 #: readable while a new one is built and unchanged content is never parsed twice.
 FACTS_TABLE = "facts"
 CONTEXT_TABLE = "ctx"
-
-#: Files above this size are still checked, but never handed to libcst: its parser is
-#: super-linear on some shapes and a 10 MB generated file is not what CST rules are for.
-MAX_CST_BYTES = 2_000_000
-
-#: Nor a tree nested deeper than this: libcst's parse time grows with the square of the
-#: depth (2,000 levels: 1.3 s, 4,000: 10 s) and its native parser can overflow the C
-#: stack past that, killing the process (fatal with --workers 0). The deepest file of the
-#: standard library nests 33 levels.
-MAX_CST_DEPTH = 1_000
 
 #: ast.parse and plugin rules recurse; a raised limit lets deep but legal trees through
 #: (the built-in walks loop over long chains), and RecursionError past it is reported.
@@ -122,6 +114,8 @@ class RunContext:
     referrers: dict[str, tuple[str, ...]] | None = None
     #: ``--timings``: jobs time each rule and phase and append a :class:`JobTimings`
     timings: bool = False
+    #: phase 1 stores the trees of reported modules (a selected project rule needs them)
+    store_trees: bool = False
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A rule adapted from Fixit is a class made at load time, which a process that did
@@ -129,7 +123,8 @@ class RunContext:
         # rule it adapts and is adapted again there.
         return (_restore_context, (_rule_refs(self.module_rules), _rule_refs(self.project_rules),
                                    self.settings, self.modules, self.writers, self.extractors,
-                                   self.fact_holders, self.timings, self.referrers))
+                                   self.fact_holders, self.timings, self.referrers,
+                                   self.store_trees))
 
 
 #: A rule class as it travels: itself, or ("fixit", Fixit rule, origin) for an adapted one.
@@ -163,12 +158,13 @@ def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_R
                      extractors: tuple[type[FactExtractor], ...] = (),
                      fact_holders: dict[str, tuple[str, ...]] | None = None,
                      timings: bool = False,
-                     referrers: dict[str, tuple[str, ...]] | None = None) -> RunContext:
+                     referrers: dict[str, tuple[str, ...]] | None = None,
+                     store_trees: bool = False) -> RunContext:
     # Each tuple of refs was made by _rule_refs from rules of that one kind.
     return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
                       cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
                       settings, modules, writers, extractors, fact_holders or {},
-                      referrers, timings=timings)
+                      referrers, timings=timings, store_trees=store_trees)
 
 
 # ---------------------------------------------------------------------------------------
@@ -228,31 +224,40 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
 
     results: list[Any] = []
     facts_out: list[tuple[str, ModuleFacts]] = []
+    trees: list[tuple[str, bytes | None]] = []
     timings: dict[str, float] | None = None
     with deep_recursion():
         for ctx_key, task in bucket:
             ctx = _context(ctx_key)
             if ctx.timings and timings is None:
                 timings = {}
-            result, facts = check_file(task, ctx, timings)
+            result, facts = check_file(task, ctx, timings, trees)
             results.append(result)
             if facts is not None:
                 facts_out.append((facts_key(task.module, result.digest, task.path), facts))
             tick()  # the file timeout counts per file, not per bucket
-    if facts_out:
-        start = time.perf_counter()
-        _bound_heap().table(FACTS_TABLE).add_many(facts_out)
-        if timings is not None:
-            timings["facts to the heap"] = time.perf_counter() - start
+        if facts_out:
+            start = time.perf_counter()
+            _bound_heap().table(FACTS_TABLE).add_many(facts_out)
+            if timings is not None:
+                timings["facts to the heap"] = time.perf_counter() - start
+        if trees:
+            # After the facts, never before: a heap without room for both keeps the facts.
+            start = time.perf_counter()
+            store_trees(_bound_heap(), trees)
+            if timings is not None:
+                timings["trees to the heap"] = time.perf_counter() - start
     if timings is not None:
         results.append(JobTimings(timings))
     return results
 
 
 def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None = None,
+               trees: list[tuple[str, bytes | None]] | None = None,
                ) -> tuple[FileResult, ModuleFacts | None]:
     """Phase 1 for one file; every failure of the input becomes a diagnostic. ``timings``
-    receives the seconds of each phase and rule (``--timings``)."""
+    receives the seconds of each phase and rule (``--timings``); ``trees`` the module's
+    ``(facts key, encoded tree)`` when the context stores trees and the module is reported."""
     laps = Laps(timings)
     data = task.content
     if data is None:
@@ -278,13 +283,18 @@ def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None
         diag = _internal(task, f"the file is too deeply nested to analyse ({type(exc).__name__})")
         return FileResult(task.path, task.module, digest, False, (diag,)), facts
     laps.lap("parse")
+    if trees is not None and ctx.store_trees and task.report:
+        # Only reported modules: phase 2 runs on no other. Encoded now, while the bucket
+        # goes on, so the worker keeps bytes rather than every tree of its bucket.
+        trees.append((facts_key(task.module, digest, task.path), encode_tree(tree, text)))
+        laps.lap("tree encoding")
     facts = extract_facts(tree, module=task.module, path=task.path,
                           is_package=task.is_package, lines=lines)
     laps.lap("facts")
     diagnostics: tuple[Diagnostic, ...] = ()
     noqa = None
     # One libcst parse at most, shared by the CST rules and the CST fact extractors.
-    cst = functools.cache(_cst_factory(text, tree)) if len(data) <= MAX_CST_BYTES else None
+    cst = functools.cache(cst_factory(text, tree)) if len(data) <= MAX_CST_BYTES else None
     failures: list[str] = []
     if ctx.extractors:
         facts, failures = _with_plugin_facts(facts, ctx, tree, cst, task.display)
@@ -338,38 +348,6 @@ def extension_digest(path: str) -> str | None:
 def _read(path: str) -> bytes:
     # A regular file only: a FIFO or a device would block or never end (E902 instead).
     return read_source_file(path)
-
-
-def _cst_factory(text: str, tree: ast.AST) -> Callable[[], libcst.Module]:
-    def parse() -> libcst.Module:
-        import libcst  # lazy: only files with a selected CST rule pay for libcst
-
-        depth = tree_depth(tree, MAX_CST_DEPTH)
-        if depth > MAX_CST_DEPTH:
-            # refused: the CST rules get one SH900 each, the ast rules run as usual
-            raise TooDeepForCST(f"it nests more than {MAX_CST_DEPTH} levels deep, "
-                                "which libcst cannot parse safely")
-        return libcst.parse_module(text)
-
-    return parse
-
-
-class TooDeepForCST(ValueError):
-    """A file nested too deep to hand to libcst."""
-
-
-def tree_depth(tree: ast.AST, limit: int) -> int:
-    """The nesting depth of ``tree``, counted up to ``limit + 1`` (a loop, not recursion)."""
-    best = 0
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > best:
-            best = depth
-            if best > limit:
-                break
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return best
 
 
 def _unreadable(task: FileTask, digest: str, reason: str, line: int | None = None) -> FileResult:
@@ -453,7 +431,8 @@ def check_module(
     laps.lap("project rules: load facts")
     if facts is None:
         return task.module, task.path, (), ()
-    tree = functools.partial(_parse_again, task.path, task.source)
+    tree = tree_provider(heap, facts_key(task.module, task.digest, task.path), task.path,
+                         task.source, _read)
     if timings is None:
         diags = run_project_rules(facts, reader, ctx.project_rules, path=task.display, tree=tree,
                                   settings=ctx.settings)
@@ -462,16 +441,6 @@ def check_module(
                                      timings, ctx.settings)
     return (task.module, task.path, tuple(diags),
             tuple(sorted({dep_id(key) for key in recorded})))
-
-
-def _parse_again(path: str, source: bytes | None = None) -> ast.Module:
-    """The module's ``ast`` for a project rule that declares ``NEEDS_TREE``.
-
-    Parsed again from the file (or the bytes a remote task carries) rather than stored by
-    phase 1: ``ast.parse`` costs about what unpickling a stored tree would, and the cold path
-    never pays for a tree nobody reads.
-    """
-    return ast.parse(decode_source(_read(path) if source is None else source), filename=path)
 
 
 #: One project index per run context, shared by every module a worker checks in it: the

@@ -39,6 +39,9 @@ class Dispatch:
     extractors: tuple[type[FactExtractor], ...] = ()
     #: ``--timings``: the workers time each rule and phase, and their totals are added here
     timings: dict[str, float] | None = None
+    #: phase 1 stores the trees of reported modules in the heap (a project rule needs them;
+    #: never on dask, whose workers return what they make through the pipe)
+    trees: bool = False
 
     def run_context(self, modules: dict[str, tuple[str, str]] | None = None,
                     writers: dict[str, tuple[str, ...]] | None = None,
@@ -49,7 +52,8 @@ class Dispatch:
         plugin fact (``fact_holders``) and who references whom (``referrers``)."""
         return RunContext(self.module_rules, self.project_rules, self.settings,
                           {} if modules is None else modules, writers or {}, self.extractors,
-                          fact_holders or {}, referrers, timings=self.timings is not None)
+                          fact_holders or {}, referrers, timings=self.timings is not None,
+                          store_trees=self.trees and not self.remote)
 
     def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
         """Put ``ctx`` in the heap under a key of its content; a new key goes into ``added``."""

@@ -17,6 +17,9 @@ from analyzer.rules import Diagnostic
 #: reserved lazily (MAP_NORESERVE + fallocate in chunks), so a generous virtual size is free.
 MIN_HEAP_BYTES = 64 << 20
 HEAP_BYTES_PER_SOURCE_BYTE = 4
+#: What stored trees add when a project rule needs them: 1.25 bytes of lz4-packed pickle per
+#: source byte on the standard library (``bench/tree_bench.py``), with room to spare.
+TREE_BYTES_PER_SOURCE_BYTE = 2
 MIN_HASH_SLOTS = 1 << 12
 MIN_DEP_SLOTS = 1 << 16
 EDGES_PER_MODULE = 64
@@ -74,8 +77,10 @@ def _pow2_at_least(n: int) -> int:
     return 1 << max(0, (n - 1).bit_length())
 
 
-def heap_geometry(files: list[SourceFile], heap_size: int | None) -> dict[str, int]:
-    """Heap bytes, hash slots and dependency slots sized from the project."""
+def heap_geometry(files: list[SourceFile], heap_size: int | None, *,
+                  trees: bool = False) -> dict[str, int]:
+    """Heap bytes, hash slots and dependency slots sized from the project (``trees``: phase 1
+    stores the modules' trees too)."""
     total = 0
     for f in files:
         if f.is_extension:
@@ -84,7 +89,8 @@ def heap_geometry(files: list[SourceFile], heap_size: int | None) -> dict[str, i
             total += os.stat(f.path).st_size
         except OSError:
             pass
-    size = heap_size or max(MIN_HEAP_BYTES, total * HEAP_BYTES_PER_SOURCE_BYTE)
+    per_byte = HEAP_BYTES_PER_SOURCE_BYTE + (TREE_BYTES_PER_SOURCE_BYTE if trees else 0)
+    size = heap_size or max(MIN_HEAP_BYTES, total * per_byte)
     return {
         "heap_size": size,
         "hash_slots": max(MIN_HASH_SLOTS, _pow2_at_least(8 * len(files) + 64)),

@@ -38,7 +38,7 @@ from analyzer.engine._findings import (
     diagnostic_changes,
     final_diagnostics,
 )
-from analyzer.engine._hygiene import forget, sweep
+from analyzer.engine._hygiene import forget, referenced, sweep
 from analyzer.engine._invalidation import (
     ModuleChanges,
     fact_holders,
@@ -59,6 +59,7 @@ from analyzer.engine._state import (
     file_tasks,
     stat_key,
 )
+from analyzer.engine._trees import TreeTally, drop_trees, needs_trees
 from analyzer.frontend import Discovery
 from analyzer.model import dep_id
 from analyzer.rules import Diagnostic, RuleSettings
@@ -112,7 +113,8 @@ class Session:
         from parallel import WorkerPool
 
         if self.heap is None:
-            geometry = heap_geometry(self.plan.discovery.files, self.plan.config.heap_size)
+            geometry = heap_geometry(self.plan.discovery.files, self.plan.config.heap_size,
+                                     trees=self.trees.store)
             try:
                 self.heap = SharedHeap(**geometry)
             except HeapError as exc:
@@ -232,6 +234,8 @@ class Session:
         stats: dict[str, Any] = {}
         if self.heap is not None:
             stats["heap"] = self.heap.stats()
+        if self.trees.store or self.trees.given_up:
+            stats["trees"] = self.trees.as_dict()
         return CheckResult(list(self.state.diagnostics), self.state.files_checked,
                            self.plan.registry, self.plan.selected, stats)
 
@@ -242,6 +246,9 @@ class Session:
         self.module_rules = registry.classes(selected, "module")
         self.project_rules = registry.classes(selected, "project")
         self.extractors = registry.extractors_for(selected)
+        # A new plan starts over (its heap is cleared): trees again if its rules need them.
+        self.trees = TreeTally(store=needs_trees(self.project_rules)
+                               and plan.scheduler is None)
         self.settings = RuleSettings(
             builtins=frozenset(config.builtins),
             target_version=config.target_version,
@@ -264,7 +271,7 @@ class Session:
     ) -> Recheck:
         """Re-parse ``reparse``, recheck what that can affect, commit; see the module doc."""
         from analyzer.engine._plan import HeapTooSmall
-        from heap_native import HeapError, HeapFull
+        from heap_native import DepTableFull, HeapError, HeapFull
         from parallel import Cancelled
 
         clock = time.perf_counter()
@@ -280,6 +287,11 @@ class Session:
             raise
         except HeapError as exc:
             forget(self.heap, run.added_keys, run.added_ctx, old)
+            if self.trees.store and not isinstance(exc, DepTableFull):
+                # Trees go first: drop them all, make room, and run the update without them.
+                self._give_up_trees(old)
+                return self._update(tasks, reparse, progress=progress, interrupt=interrupt,
+                                    everything=everything, started=started)
             explicit = self.plan.config.heap_size is not None and isinstance(exc, HeapFull)
             raise HeapTooSmall(f"the shared heap cannot hold the facts of this project: "
                                f"{exc}", sized_by_shoal=not explicit) from exc
@@ -301,10 +313,14 @@ class Session:
         """Steps 1 to 4 of an update, in the heap but not in the state: nothing committed."""
         dispatch = Dispatch(self.pool, self.heap, self.remote, self.module_rules,
                             self.project_rules, self.settings, self.extractors,
-                            timings=self.timings)
+                            timings=self.timings, trees=self.trees.store)
         # 1. Phase 1 on the changed files.
         todo = [t for t in tasks if t.path in reparse]
         files = self._parse(dispatch, tasks, todo, old, run)
+        if dispatch.trees:
+            self.trees.count(self.heap, (jobs.facts_key(t.module, fs.digest, t.path)
+                                         for t in todo
+                                         if (fs := files[t.path]).parse_ok and t.report))
         modules = owners(tasks, files)
         # 2. Which modules' facts changed, and which keys that fires.
         changes = module_changes(old, todo, modules,
@@ -365,6 +381,13 @@ class Session:
                 files[t.path] = FileState(t, r.digest, key.size, key.mtime_ns, r.parse_ok,
                                           r.diagnostics, r.noqa, key.ctime_ns, key.ino)
         return files
+
+    def _give_up_trees(self, old: SessionState) -> None:
+        """Drop every stored tree and store none from now on: the facts need the room."""
+        drop_trees(self.heap, referenced(old))
+        self.heap.collect()
+        self.trees.store = False
+        self.trees.given_up = True
 
     def _commit(self, old: SessionState, draft: _Draft, started: int, added_ctx: set[str],
                 everything: bool) -> None:
