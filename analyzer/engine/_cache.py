@@ -57,6 +57,7 @@ __all__ = [
 
 MAGIC = b"shoal-cache-index\n"
 STATE_MAGIC = b"shoal-cache-state\n"
+FINDINGS_MAGIC = b"shoal-cache-findings\n"
 INDEX = "index.pickle"
 #: Configurations kept side by side; the least recently written beyond this are removed.
 KEEP_KEYS = 4
@@ -83,6 +84,8 @@ class _Cache:
         self.build = build
         #: whether the directory may be written (False when it belongs to someone else)
         self.writable = True
+        #: the generation the last :meth:`write` committed (None: none did)
+        self.written: str | None = None
 
     def trust_root(self) -> None:
         """Refuse a cache directory (or key directory) another user owns or can write; a
@@ -153,6 +156,16 @@ class _Cache:
             raise CacheRejected("the cache state does not match its index")
         return state
 
+    def read_findings(self, index: dict[str, Any]) -> list[Any]:
+        """The findings of the index's generation."""
+        try:
+            found = self.read_sealed(f"findings-{index['generation']}.pickle", FINDINGS_MAGIC)
+        except FileNotFoundError:
+            raise CacheRejected("the cache is incomplete (its findings are missing)") from None
+        if not isinstance(found, list):
+            raise CacheRejected("the cache's findings are corrupt")
+        return found
+
     def heap_path(self, index: dict[str, Any]) -> Path:
         """Where the heap snapshot of the index's generation is (checked for trust)."""
         path = self.dir / f"heap-{index['generation']}.snap"
@@ -207,9 +220,14 @@ class _Cache:
                 "files": {path: (fs.task.display, fs.task.module, fs.task.is_package,
                                  fs.task.report, tuple(fs.stat), fs.digest)
                           for path, fs in state.files.items()},
-                "diagnostics": state.diagnostics, "files_checked": state.files_checked,
+                "files_checked": state.files_checked,
             }
+            # The findings apart from the index: a run that prints a kept output
+            # (``_cache_output``) never unpickles them.
+            self.write_sealed(f"findings-{generation}.pickle", FINDINGS_MAGIC,
+                              state.diagnostics)
             self.write_index(index)
+            self.written = generation
             for name in os.listdir(self.dir):
                 if name != INDEX and generation not in name:
                     old = self.dir / name
@@ -304,13 +322,22 @@ def cached_check(plan: CheckPlan, *, progress: Progress | None = None) -> CheckR
 
     cache, index = _open_cache(plan)
     if index is not None and _unchanged(plan, cache, index):
-        return CheckResult(list(index["diagnostics"]), index["files_checked"], plan.registry,
-                           plan.selected, {"cache": "hit"})
+        try:
+            found = cache.read_findings(index)
+        except CacheRejected as exc:
+            _note(f"cache ignored ({exc}); checking from scratch")
+            cache.discard()
+            index = None
+        else:
+            return CheckResult(found, index["files_checked"], plan.registry, plan.selected,
+                               {"cache": "hit", "generation": index["generation"]})
     session, how = _session_from(plan, cache, index, None, progress)
     try:
         cache.write(session)
         result = session.result()
         result.stats["cache"] = how
+        if cache.written is not None:  # what a kept output names (``_cache_output``)
+            result.stats["generation"] = cache.written
         return result
     finally:
         session.close()

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["CACHE_FORMAT", "build_digest", "cache_key"]
 
 #: Bumped on any change of what the cache files hold.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 _PACKAGES = ("analyzer", "parallel", "heap_native", "plugins")
 
