@@ -104,3 +104,77 @@ def test_findings_missing_from_the_cache_rebuild_it(tree, shoal):
         kept.unlink()
     again = shoal("check", "--workers", "0")
     assert again.out == first.out and "cache ignored" in again.err
+
+
+# ---------------------------------------------------------------------------------------
+# `shoal deps` and `shoal graph`: an answer is kept beside the cache the same way.
+
+QUERY_FILES = {
+    "pkg/__init__.py": "",
+    "pkg/mod.py": "def func(x):\n    return x\n",
+    "pkg/a.py": "from pkg.mod import func\n\nfunc(1)\n",
+    "pkg/b.py": "import pkg.a\n",
+}
+
+
+@pytest.fixture
+def no_view(monkeypatch):
+    """Make loading the view fail: what runs after this was answered from a kept output."""
+    def arm() -> None:
+        monkeypatch.setattr("analyzer.engine.load_insight",
+                            lambda plan: pytest.fail("the view was loaded"))
+    return arm
+
+
+@pytest.mark.parametrize("query", [
+    ("graph", "--output-format", "json"), ("graph",), ("graph", "--package-level"),
+    ("graph", "pkg/a.py"), ("deps", "pkg.mod:func"), ("deps", "pkg.mod", "--transitive"),
+    ("deps", "pkg.a", "--direction", "dependencies", "--output-format", "json"),
+])
+def test_a_query_with_nothing_changed_prints_its_kept_answer(project, shoal, no_view, query):
+    write_tree(project, QUERY_FILES)
+    # Queries that differ from it by one option or argument: each must keep its own answer.
+    others = [("graph",), ("graph", "--output-format", "json"), ("deps", "pkg.mod:func"),
+              ("deps", "pkg.mod"), ("deps", "pkg.a")]
+    queries = [query, *(q for q in others if q != query)]
+    truth = {q: shoal(*q, "--no-cache", "--workers", "0") for q in queries}
+    for q in queries:
+        first = shoal(*q, "--workers", "0")
+        assert (first.code, first.out) == (truth[q].code, truth[q].out), q
+    no_view()
+    for q in queries:
+        again = shoal(*q, "--workers", "0")
+        assert (again.code, again.out) == (truth[q].code, truth[q].out), q
+
+
+@pytest.mark.parametrize("edit", ["changed", "added", "deleted"])
+def test_a_query_sees_a_change_after_its_answer_was_kept(project, shoal, edit):
+    write_tree(project, QUERY_FILES)
+    graph = shoal("graph", "--workers", "0")
+    deps = shoal("deps", "pkg.mod:func", "--workers", "0")
+    assert "pkg.a" in deps.out
+    if edit == "changed":
+        (project / "pkg/b.py").write_text("import pkg.mod\nfrom pkg.mod import func\n")
+    elif edit == "added":
+        (project / "pkg/c.py").write_text("from pkg.mod import func\nimport pkg.b\n")
+    else:
+        (project / "pkg/a.py").unlink()
+    graph_after = shoal("graph", "--workers", "0")
+    deps_after = shoal("deps", "pkg.mod:func", "--workers", "0")
+    assert graph_after.out != graph.out and deps_after.out != deps.out
+    if edit == "changed":
+        assert '"pkg.b" -> "pkg.mod"' in graph_after.out and "pkg.b" in deps_after.out
+    elif edit == "added":
+        assert '"pkg.c" -> "pkg.b"' in graph_after.out and "pkg.c" in deps_after.out
+    else:
+        assert '"pkg.a"' not in graph_after.out and "pkg.a" not in deps_after.out
+
+
+def test_a_filter_that_becomes_a_path_is_not_answered_from_the_kept_one(project, shoal):
+    write_tree(project, QUERY_FILES)
+    # `pkg.mod` names a module; once a directory of that name exists it names a path.
+    by_module = shoal("graph", "pkg.mod", "--workers", "0")
+    assert '"pkg.mod"' in by_module.out
+    (project / "pkg.mod").mkdir()
+    as_path = shoal("graph", "pkg.mod", "--workers", "0")
+    assert as_path.code == 2 and "no module of the project matches" in as_path.err
