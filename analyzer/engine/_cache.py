@@ -8,10 +8,13 @@ Layout::
             index.pickle                  the selection, the Python version and the working
             state-<generation>.pickle     directory: switching between two configurations
             heap-<generation>.snap        keeps both warm)
+            findings-<generation>.pickle
+            output-<generation>-<key>.pickle   kept outputs (``_cache_output``)
 
-``index.pickle`` is all a run with nothing changed reads: every file's (display, module,
-stat key, digest) and the final diagnostics, so such a run answers without importing
-libcst, forking workers or loading the heap. It also names the shoal build (a digest of
+``index.pickle`` is what a run with nothing changed reads first: every file's (display,
+module, stat key, digest). Such a run then prints the output kept for its options, or reads
+the findings and renders them, without importing libcst, forking workers or loading the
+heap. It also names the shoal build (a digest of
 the content of shoal's own sources and native module and of every rule's source file, never
 of where they are installed): a cache from another build is ignored, one from another
 install of the same build is used. Every file is sealed with a checksum of its content
