@@ -8,10 +8,13 @@ Layout::
             index.pickle                  the selection, the Python version and the working
             state-<generation>.pickle     directory: switching between two configurations
             heap-<generation>.snap        keeps both warm)
+            findings-<generation>.pickle
+            output-<generation>-<key>.pickle   kept outputs (``_cache_output``)
 
-``index.pickle`` is all a run with nothing changed reads: every file's (display, module,
-stat key, digest) and the final diagnostics, so such a run answers without importing
-libcst, forking workers or loading the heap. It also names the shoal build (a digest of
+``index.pickle`` is what a run with nothing changed reads first: every file's (display,
+module, stat key, digest). Such a run then prints the output kept for its options, or reads
+the findings and renders them, without importing libcst, forking workers or loading the
+heap. It also names the shoal build (a digest of
 the content of shoal's own sources and native module and of every rule's source file, never
 of where they are installed): a cache from another build is ignored, one from another
 install of the same build is used. Every file is sealed with a checksum of its content
@@ -23,8 +26,6 @@ directory of the user's that nobody else may write.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import secrets
 import stat
@@ -43,12 +44,12 @@ from analyzer.engine._cache_files import (
     seal,
     unseal,
 )
+from analyzer.engine._cache_keys import CACHE_FORMAT, build_digest, cache_key
 
 if TYPE_CHECKING:
     from analyzer.engine._plan import CheckPlan, CheckResult
     from analyzer.engine._session import Session
     from analyzer.engine._state import SessionState
-    from analyzer.loading import Registry
 
 #: ``progress(phase, done, total)``, as the session takes it.
 Progress = Callable[[str, int, int], None]
@@ -57,10 +58,9 @@ __all__ = [
     "CACHE_FORMAT", "CacheRejected", "build_digest", "cache_key", "cached_check", "open_session",
 ]
 
-#: Bumped on any change of what the cache files hold.
-CACHE_FORMAT = 3
 MAGIC = b"shoal-cache-index\n"
 STATE_MAGIC = b"shoal-cache-state\n"
+FINDINGS_MAGIC = b"shoal-cache-findings\n"
 INDEX = "index.pickle"
 #: Configurations kept side by side; the least recently written beyond this are removed.
 KEEP_KEYS = 4
@@ -69,96 +69,8 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by shoal.\n"
         "# For information about cache directory tags see https://bford.info/cachedir/\n")
 
-_PACKAGES = ("analyzer", "parallel", "heap_native", "plugins")
-
-
 def _note(message: str) -> None:
     print(f"shoal: {message}", file=sys.stderr)
-
-
-# ---------------------------------------------------------------------------------------
-# Keys
-
-
-def build_digest(registry: Registry) -> str:
-    """A digest of this shoal build's content: its version, its own files (source and native
-    module, by path inside the install and bytes) and the source of every rule class (plugins
-    included, by module name). Never the install path: two installs of the same build (a dev
-    venv and pre-commit's) share one cache."""
-    from analyzer import __version__
-
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{__version__}\0{CACHE_FORMAT}\0".encode())
-    # analyzer/engine/_cache.py -> the directory holding the packages.
-    root = Path(__file__).resolve().parents[2]
-    for package in _PACKAGES:
-        base = root / package
-        if not base.is_dir():
-            continue
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(filenames):
-                if name.endswith((".py", ".c", ".h", ".so")):
-                    path = os.path.join(dirpath, name)
-                    _stamp(h, os.path.relpath(path, root), path)
-    files: dict[str, str] = {}
-    for info in registry:
-        cls = getattr(info, "cls", None)
-        module = sys.modules.get(cls.__module__) if cls is not None else None
-        source = getattr(module, "__file__", None)
-        if module is not None and source:
-            files[module.__name__] = os.path.abspath(source)
-        h.update(f"{info.code}\0{info.origin}\0".encode())
-    for name, source in sorted(files.items()):
-        _stamp(h, name, source)
-    return h.hexdigest()
-
-
-#: (path, size, mtime, ctime, inode) -> content digest: a watch or repeated check hashes
-#: each file once (the stat key of ``_changes``, so a ``cp -p`` over one is seen).
-_CONTENT: dict[tuple[str, int, int, int, int], bytes] = {}
-
-
-def _stamp(h: hashlib.blake2b, label: str, path: str) -> None:
-    try:
-        st = os.stat(path)
-        key = (path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        digest = _CONTENT.get(key)
-        if digest is None:
-            with open(path, "rb") as handle:
-                digest = hashlib.blake2b(handle.read(), digest_size=16).digest()
-            _CONTENT[key] = digest
-    except OSError:
-        return
-    h.update(label.encode("utf-8", "surrogateescape") + b"\0" + digest)
-
-
-def cache_key(plan: CheckPlan) -> str:
-    """The directory of one configuration: settings, selection, Python, working directory."""
-    from analyzer.model import FACTS_VERSION
-
-    settings = plan.config.settings_dict()
-    settings.pop("workers", None)  # none of them changes the output
-    settings.pop("heap-size", None)
-    settings.pop("file-timeout", None)  # a file that timed out is read again anyway
-    config_bytes = b""
-    if plan.config.path is not None:
-        try:
-            config_bytes = Path(plan.config.path).read_bytes()
-        except OSError:
-            pass
-    blob = json.dumps({
-        "settings": settings,
-        "config": hashlib.blake2b(config_bytes, digest_size=16).hexdigest(),
-        "selected": sorted(plan.selected),
-        "python": sys.version,
-        "facts": FACTS_VERSION,
-        # A value made by another version of a plugin's extractor is not reused.
-        "extractors": [(e.NAME, e.VERSION) for e in plan.registry.extractors_for(plan.selected)],
-        "cwd": os.getcwd(),
-        "format": CACHE_FORMAT,
-    }, sort_keys=True, default=str)
-    return hashlib.blake2b(blob.encode(), digest_size=10).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------
@@ -175,6 +87,8 @@ class _Cache:
         self.build = build
         #: whether the directory may be written (False when it belongs to someone else)
         self.writable = True
+        #: the generation the last :meth:`write` committed (None: none did)
+        self.written: str | None = None
 
     def trust_root(self) -> None:
         """Refuse a cache directory (or key directory) another user owns or can write; a
@@ -245,6 +159,16 @@ class _Cache:
             raise CacheRejected("the cache state does not match its index")
         return state
 
+    def read_findings(self, index: dict[str, Any]) -> list[Any]:
+        """The findings of the index's generation."""
+        try:
+            found = self.read_sealed(f"findings-{index['generation']}.pickle", FINDINGS_MAGIC)
+        except FileNotFoundError:
+            raise CacheRejected("the cache is incomplete (its findings are missing)") from None
+        if not isinstance(found, list):
+            raise CacheRejected("the cache's findings are corrupt")
+        return found
+
     def heap_path(self, index: dict[str, Any]) -> Path:
         """Where the heap snapshot of the index's generation is (checked for trust)."""
         path = self.dir / f"heap-{index['generation']}.snap"
@@ -299,9 +223,14 @@ class _Cache:
                 "files": {path: (fs.task.display, fs.task.module, fs.task.is_package,
                                  fs.task.report, tuple(fs.stat), fs.digest)
                           for path, fs in state.files.items()},
-                "diagnostics": state.diagnostics, "files_checked": state.files_checked,
+                "files_checked": state.files_checked,
             }
+            # The findings apart from the index: a run that prints a kept output
+            # (``_cache_output``) never unpickles them.
+            self.write_sealed(f"findings-{generation}.pickle", FINDINGS_MAGIC,
+                              state.diagnostics)
             self.write_index(index)
+            self.written = generation
             for name in os.listdir(self.dir):
                 if name != INDEX and generation not in name:
                     old = self.dir / name
@@ -396,13 +325,22 @@ def cached_check(plan: CheckPlan, *, progress: Progress | None = None) -> CheckR
 
     cache, index = _open_cache(plan)
     if index is not None and _unchanged(plan, cache, index):
-        return CheckResult(list(index["diagnostics"]), index["files_checked"], plan.registry,
-                           plan.selected, {"cache": "hit"})
+        try:
+            found = cache.read_findings(index)
+        except CacheRejected as exc:
+            _note(f"cache ignored ({exc}); checking from scratch")
+            cache.discard()
+            index = None
+        else:
+            return CheckResult(found, index["files_checked"], plan.registry, plan.selected,
+                               {"cache": "hit", "generation": index["generation"]})
     session, how = _session_from(plan, cache, index, None, progress)
     try:
         cache.write(session)
         result = session.result()
         result.stats["cache"] = how
+        if cache.written is not None:  # what a kept output names (``_cache_output``)
+            result.stats["generation"] = cache.written
         return result
     finally:
         session.close()

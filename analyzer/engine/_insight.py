@@ -40,7 +40,7 @@ __all__ = ["EDGE_KINDS", "Insight", "ModuleInfo", "load_insight"]
 #: How an import runs, strongest first: at import time, inside a function, or only for
 #: the type checker. An edge between two modules takes the strongest of its imports.
 EDGE_KINDS = ("import", "deferred", "type-checking")
-INSIGHT_FORMAT = 4
+INSIGHT_FORMAT = 5
 _MAGIC = b"shoal-insight\n"
 
 Progress = Callable[[str, int, int], None]
@@ -80,6 +80,8 @@ class Insight:
     unnamed_edges: int = 0
     #: how it was obtained: "insight" (read), "cache" (built from the cache), "warm", "cold"
     source: str = ""
+    #: the cache generation it describes ("" when none: checked without a cache)
+    generation: str = ""
     #: the cache index's file map and check time when it was kept (what ``_read`` checks)
     files: dict[str, Any] = field(default_factory=dict)
     checked_at_ns: int = 0
@@ -363,6 +365,7 @@ def _write(cache: Any, index: dict[str, Any], insight: Insight) -> None:
     if not cache.writable:
         return
     insight.files = index["files"]
+    insight.generation = index["generation"]
     insight.checked_at_ns = index["checked_at_ns"]
     try:
         atomic_write(cache.dir / f"insight-{index['generation']}.pickle",

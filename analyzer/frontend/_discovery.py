@@ -216,6 +216,8 @@ class _Namer:
         self.src = [os.fspath(root) for root in src]
         self.namespaces = [os.fspath(d) for d in namespace_packages]
         self.package_dirs: dict[str, bool] = {}
+        #: directory -> what :meth:`_place` found (shared by every file in it)
+        self.dirs: dict[str, tuple[int, tuple[str, ...], bool, str | None]] = {}
         #: Implicit source roots, deepest first (only without a configured ``src``).
         self.roots: list[str] = []
         if not self.src and project_root is not None:
@@ -244,57 +246,72 @@ class _Namer:
         else:
             stem = filename
         is_package = stem == "__init__"
-        parts: list[str] = [] if is_package else [stem]
+        place = self.dirs.get(directory)
+        if place is None:
+            place = self.dirs[directory] = self._place(directory)
+        root_index, head, head_ok, folder = place
+        if is_package:
+            # No parts above it (an __init__.py directly in a root): no name.
+            if not head or not head_ok:
+                return "", True, root_index
+            dotted = ".".join(head)
+        elif not head_ok or not stem.isidentifier():
+            return "", False, root_index
+        else:
+            dotted = ".".join((*head, stem))
+        return (dotted if folder is None else f"{folder}/{dotted}"), is_package, root_index
+
+    def _place(self, directory: str) -> tuple[int, tuple[str, ...], bool, str | None]:
+        """What the name of every file in ``directory`` shares (thousands of files share a
+        few hundred directories): the ``src`` root index, the dotted parts before the file's
+        own, whether they are all identifiers, and the ``DIR`` prefix of a file under a top
+        folder that is no package.
+
+        Under an implicit root, the name is the one Python resolves with the root on
+        ``sys.path``: the dotted path, when the top directory is a package (below it, a
+        folder without ``__init__.py`` is a namespace subpackage). Under a top folder that is
+        no package (tests, scripts, examples, test data) a file is named ``DIR/chain``:
+        ``DIR`` its nearest folder that is no package, relative to the root, ``chain`` its
+        ``__init__.py`` chain below ``DIR`` — a name no import statement can spell, so it
+        never shadows the standard library or an installed package, while relative imports
+        inside it still resolve."""
         root_index = next(
             (i for i, root in enumerate(self.src)
              if directory == root or directory.startswith(root + os.sep)),
             len(self.src),
         )
+        head: list[str] = []
+        folder: str | None = None
         if root_index < len(self.src):
             relative = os.path.relpath(directory, self.src[root_index])
             if relative != ".":
-                parts = relative.split(os.sep) + parts
+                head = relative.split(os.sep)
         elif self.roots and (root := self._root_of(directory)) is not None:
-            return self._from_root(root, directory, parts, is_package), is_package, root_index
+            relative = os.path.relpath(directory, root)
+            steps = [] if relative == "." else relative.split(os.sep)
+            if not steps or self.is_package_dir(os.path.join(root, steps[0])):
+                head = steps
+            else:
+                below = directory
+                while self.is_package_dir(below):
+                    head.insert(0, os.path.basename(below))
+                    below = os.path.dirname(below)
+                # A dot in the folder part would split the name where no package boundary is.
+                folder = os.path.relpath(below, root).replace(os.sep, "/")
+                folder = folder.replace("%", "%25").replace(".", "%2E")
         else:
-            while self.is_package_dir(directory):
-                parts.insert(0, os.path.basename(directory))
-                parent = os.path.dirname(directory)
-                if parent == directory:
+            below = directory
+            while self.is_package_dir(below):
+                head.insert(0, os.path.basename(below))
+                parent = os.path.dirname(below)
+                if parent == below:
                     break
-                directory = parent
-        if not parts or not all(part.isidentifier() for part in parts):
-            return "", is_package, root_index
-        return ".".join(parts), is_package, root_index
+                below = parent
+        return root_index, tuple(head), all(p.isidentifier() for p in head), folder
 
     def _root_of(self, directory: str) -> str | None:
         return next((root for root in self.roots
                      if directory == root or directory.startswith(root + os.sep)), None)
-
-    def _from_root(self, root: str, directory: str, parts: list[str], is_package: bool) -> str:
-        """The name as Python resolves it with ``root`` on ``sys.path``: the dotted path, when
-        the top directory is a package (below it, a folder without ``__init__.py`` is a
-        namespace subpackage). Under a top folder that is no package (tests, scripts,
-        examples, test data) a file is named ``DIR/chain``: ``DIR`` its nearest folder that
-        is no package, relative to the root, ``chain`` its ``__init__.py`` chain below
-        ``DIR`` — a name no import statement can spell, so it never shadows the standard
-        library or an installed package, while relative imports inside it still resolve."""
-        relative = os.path.relpath(directory, root)
-        steps = [] if relative == "." else relative.split(os.sep)
-        if is_package and not steps:
-            return ""  # an __init__.py directly in a root: the root is on sys.path, no package
-        if not steps or self.is_package_dir(os.path.join(root, steps[0])):
-            dotted = steps + parts
-            return ".".join(dotted) if all(p.isidentifier() for p in dotted) else ""
-        chain = list(parts)
-        while self.is_package_dir(directory):
-            chain.insert(0, os.path.basename(directory))
-            directory = os.path.dirname(directory)
-        if not chain or not all(p.isidentifier() for p in chain):
-            return ""
-        # A dot in the folder part would split the name where no package boundary is.
-        folder = os.path.relpath(directory, root).replace(os.sep, "/")
-        return folder.replace("%", "%25").replace(".", "%2E") + "/" + ".".join(chain)
 
 
 def claim_rank(path: str, is_package: bool, root_index: int) -> tuple[int, int, str]:
@@ -388,11 +405,15 @@ def discover(
     files: list[SourceFile] = []
     ranks: dict[str, tuple[int, int, str]] = {}
     as_path = {path: Path(path) for path in everything}
+    inside = cwd + os.sep if cwd != os.sep else None
     for path in sorted(everything):
         module, is_package, root_index = namer.name(path)
         ranks[path] = claim_rank(path, is_package, root_index)
+        # Every path here is absolute and normalised: most lie under the working directory.
+        shown = (path[len(inside):] if inside is not None and path.startswith(inside)
+                 else display_path(path, cwd))
         files.append(
-            SourceFile(as_path[path], display_path(path, cwd), module, is_package,
+            SourceFile(as_path[path], shown, module, is_package,
                        is_stdin=path == stdin_path, is_extension=is_extension(path))
         )
     if stdin_path == STDIN:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from analyzer.interfaces import exit_codes
@@ -139,6 +139,18 @@ def do_check(args: argparse.Namespace) -> int:
         # One project at a time (each its own index); the worst exit code wins.
         return max(run_fix_mode(args, plan, baseline=baseline) for plan in plans)
 
+    # A plain check of one project: nothing changed since the last run prints what it
+    # printed (the engine's ``_cache_output``), without reading or rendering the findings.
+    plain = baseline is None and not args.timings and len(plans) == 1
+    if plain:
+        from analyzer.engine import kept_output
+        from analyzer.interfaces._kept import render_key
+
+        found = kept_output(plans[0], render_key(args))
+        if found is not None:
+            failed = _write_output(args, found[0])
+            return failed if failed is not None else found[1]
+
     from analyzer.engine import CheckError
     from analyzer.interfaces._progress import ProgressBar
     from analyzer.interfaces._projects import check_projects
@@ -164,7 +176,16 @@ def do_check(args: argparse.Namespace) -> int:
             return _fail(str(exc))
         if done is not None:
             return done
-    code = _emit(args, result, sources)
+    keep = None
+    generation = result.stats.get("generation")
+    if plain and generation is not None:
+        from analyzer.engine import keep_output
+        from analyzer.interfaces._kept import render_key
+
+        def keep(text: str, code: int) -> None:
+            keep_output(plans[0], generation, render_key(args), text, code)
+
+    code = _emit(args, result, sources, keep)
     if baseline is not None and args.statistics and baseline.statistics_line():
         print(baseline.statistics_line(), file=sys.stderr)
     if timings is not None:
@@ -231,21 +252,29 @@ def do_server(args: argparse.Namespace) -> int:
     return run_server(args)
 
 
-def _emit(args: argparse.Namespace, result: Any, sources: dict[str, str] | None = None) -> int:
-    from analyzer.interfaces.output import (
-        OutputOptions,
-        Report,
-        render,
-        should_color,
-        write_text,
-    )
+def _emit(args: argparse.Namespace, result: Any, sources: dict[str, str] | None = None,
+          keep: Callable[[str, int], None] | None = None) -> int:
+    """Render and write the findings; ``keep(text, exit code)`` is given what was written."""
+    from analyzer.interfaces.output import OutputOptions, Report, render, should_color
 
     report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
-    stream = sys.stdout
-    color = False if args.output_file else should_color(args.color, stream)
+    color = False if args.output_file else should_color(args.color, sys.stdout)
     options = OutputOptions(cwd=os.getcwd(), color=color, quiet=args.quiet, count=args.count,
                             sources=sources or {})
     text = render(report, args.format, options, statistics=args.statistics)
+    code = report.exit_code(exit_zero=args.exit_zero)
+    failed = _write_output(args, text)
+    if failed is not None:
+        return failed
+    if keep is not None:
+        keep(text, code)
+    return code
+
+
+def _write_output(args: argparse.Namespace, text: str) -> int | None:
+    """Write the rendered text to ``--output-file`` or stdout; the exit code of a failure."""
+    from analyzer.interfaces.output import write_text
+
     if args.output_file:
         try:
             # Paths are escaped when rendered; the error handler only guards what a plugin's
@@ -256,8 +285,8 @@ def _emit(args: argparse.Namespace, result: Any, sources: dict[str, str] | None 
             return _fail(f"cannot write --output-file {args.output_file}: "
                          f"{exc.strerror or exc}")
     else:
-        write_text(stream, text)
-    return report.exit_code(exit_zero=args.exit_zero)
+        write_text(sys.stdout, text)
+    return None
 
 
 def do_rules(args: argparse.Namespace) -> int:

@@ -170,15 +170,22 @@ def selected_project_rules(plan: CheckPlan) -> list[str]:
 
 
 def run_deps(args: argparse.Namespace, plan: CheckPlan) -> int:
-    """`shoal deps`: answer from the warm cache (a check first when it is cold or stale)."""
+    """`shoal deps`: answer from the warm cache (a check first when it is cold or stale); the
+    text of an answer is kept beside the cache and printed again while nothing changes."""
     import sys
 
-    from analyzer.engine import CheckError, load_insight
+    from analyzer.engine import CheckError, keep_output, kept_output, load_insight
+    from analyzer.interfaces._kept import query_key
 
     if args.direction == "dependencies" and ":" in args.target:
         print("shoal: error: --direction dependencies takes a module (a module reads, "
               "not a name)", file=sys.stderr)
         return exit_codes.ERROR
+    key = query_key(args, plan)
+    found = kept_output(plan, key)
+    if found is not None:
+        sys.stdout.write(found[0])
+        return found[1]
     try:
         insight = load_insight(plan)
         target = resolve_target(args.target, insight)
@@ -188,7 +195,10 @@ def run_deps(args: argparse.Namespace, plan: CheckPlan) -> int:
     answer = deps_answer(insight, target, direction=args.direction,
                          transitive=args.transitive, project_rules=selected_project_rules(plan))
     if args.format == "json":
-        sys.stdout.write(json.dumps(answer, indent=2) + "\n")
+        text = json.dumps(answer, indent=2) + "\n"
     else:
-        sys.stdout.write(render_deps(answer))
+        text = render_deps(answer)
+    sys.stdout.write(text)
+    if insight.generation:  # printed again while nothing changes
+        keep_output(plan, insight.generation, key, text, exit_codes.SUCCESS)
     return exit_codes.SUCCESS

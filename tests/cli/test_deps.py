@@ -121,7 +121,14 @@ def test_a_warm_query_reads_the_view_kept_beside_the_cache(project, shoal, monke
     sidecars = list((project / ".shoal_cache").glob("*/insight-*.pickle"))
     assert len(sidecars) == 1
     with monkeypatch.context() as patched:
-        # Warm and unchanged: neither the index nor the state nor a session is opened.
+        # Warm and unchanged: the answer kept beside the cache is printed again.
+        patched.setattr("analyzer.engine.load_insight",
+                        lambda plan: pytest.fail("the view was loaded"))
+        assert _deps(shoal, "pkg.mod:func") == first
+    for kept in (project / ".shoal_cache").glob("*/output-*.pickle"):
+        kept.unlink()
+    with monkeypatch.context() as patched:
+        # No kept answer: neither the index nor the state nor a session is opened.
         patched.setattr(cache, "_open_cache", lambda plan: pytest.fail("the index was read"))
         assert _deps(shoal, "pkg.mod:func") == first
     # An edit makes the next query bring the cache up to date first.

@@ -202,6 +202,22 @@ def test_module_names_from_init_chain(tmp_path: Path, files, path, module, is_pa
     assert (found.module, found.is_package) == (module, is_package)
 
 
+def test_files_of_one_directory_are_named_each_by_its_own_kind(tmp_path: Path) -> None:
+    """Names are worked out once per directory and shared by its files: an ``__init__.py``
+    directly in the root (nameless: the root is on ``sys.path``) must not make its
+    neighbours nameless, nor they name it; an invalid identifier taints one file only."""
+    tree(tmp_path, "__init__.py", "top.py", "bad-name.py", "pkg/__init__.py", "pkg/m.py",
+         "pkg/bad-name.py", "nopkg/sub/__init__.py", "nopkg/sub/m.py")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    names = {rel(tmp_path, [f.path]).pop(): (f.module, f.is_package) for f in result.files}
+    assert names == {
+        "__init__.py": ("", True), "top.py": ("top", False), "bad-name.py": ("", False),
+        "pkg/__init__.py": ("pkg", True), "pkg/m.py": ("pkg.m", False),
+        "pkg/bad-name.py": ("", False),
+        "nopkg/sub/__init__.py": ("nopkg/sub", True), "nopkg/sub/m.py": ("nopkg/sub.m", False),
+    }
+
+
 def test_module_names_from_src_roots_first_configured_wins(tmp_path: Path) -> None:
     tree(tmp_path, "src/pkg/m.py", "src/lib/x.py")
     config = project(tmp_path, 'src = ["src", "src/lib"]')

@@ -64,8 +64,10 @@ def _flip_middle_byte(path: Path) -> None:
 
 
 @pytest.mark.parametrize(("pattern", "tamper"), [
-    ("index.pickle", _replace_code),
     ("index.pickle", _flip_middle_byte),
+    # The findings are kept apart from the index and read when nothing changed.
+    ("findings-*.pickle", _replace_code),
+    ("findings-*.pickle", _flip_middle_byte),
     ("state-*.pickle", _replace_code),
     ("state-*.pickle", _flip_middle_byte),
     ("heap-*.snap", _flip_middle_byte),
@@ -74,7 +76,7 @@ def test_a_tampered_cache_file_is_corrupt_and_rebuilt(proj, capsys, pattern, tam
     warm(proj)
     (path,) = key_dir(proj / ".shoal_cache").glob(pattern)
     tamper(path)
-    if not pattern.startswith("index"):
+    if not pattern.startswith(("index", "findings")):
         # The state and the snapshot are read only when something changed.
         (proj / "pkg/m.py").write_text("def g(): pass\ndef h(): pass\n", encoding="utf-8")
     capsys.readouterr()

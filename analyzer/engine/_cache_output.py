@@ -1,0 +1,89 @@
+"""The output of a warm run, kept beside the cache generation whose findings it shows.
+
+A run in which nothing changed prints what the previous run printed: the same findings,
+rendered with the same options. Unpickling tens of thousands of findings and rendering them
+again costs more than everything else such a run does (on a 20,000-file tree with 96,000
+findings, over a second), so the rendered text is kept, named by the cache generation
+(``findings-<generation>`` holds what it shows) and by a digest of the rendering options
+(``render_key``: format, colour, paths' base...). A new generation (any change) makes the old
+outputs unreachable, and the cache's write removes them with the rest of that generation.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analyzer.engine._cache_files import CacheRejected
+
+if TYPE_CHECKING:
+    from analyzer.engine._plan import CheckPlan
+
+__all__ = ["keep_output", "kept_output"]
+
+OUTPUT_MAGIC = b"shoal-cache-output\n"
+_PREFIX = "output-"
+
+
+def _name(generation: str, render_key: str) -> str:
+    return f"{_PREFIX}{generation}-{render_key}.pickle"
+
+
+def _usable(plan: CheckPlan) -> bool:
+    # Unreadable directories add findings that discovery makes, not the cache.
+    return (plan.cache_dir is not None and plan.stdin is None and plan.scheduler is None
+            and not plan.discovery.unreadable)
+
+
+def kept_output(plan: CheckPlan, render_key: str) -> tuple[str, int] | None:
+    """(text, exit code) kept for ``render_key`` when every file is as the cache's index saw
+    them and the output of the index's generation was kept; else None (check as usual)."""
+    from analyzer.engine._cache import _open_cache, _unchanged
+
+    if not _usable(plan):
+        return None
+    assert plan.cache_dir is not None
+    try:
+        # Nothing kept for these options in any generation: no need to read the index.
+        suffix = f"-{render_key}.pickle"
+        root = os.fspath(plan.cache_dir)
+        if not any(n.startswith(_PREFIX) and n.endswith(suffix)
+                   for key in os.listdir(root) if os.path.isdir(os.path.join(root, key))
+                   for n in os.listdir(os.path.join(root, key))):
+            return None
+    except OSError:
+        return None
+    cache, index = _open_cache(plan)
+    if index is None or not _unchanged(plan, cache, index):
+        return None
+    try:
+        value = cache.read_sealed(_name(index["generation"], render_key), OUTPUT_MAGIC)
+    except (OSError, CacheRejected):
+        return None
+    if (not isinstance(value, tuple) or len(value) != 3 or value[0] != render_key
+            or not isinstance(value[1], str) or not isinstance(value[2], int)):
+        return None
+    return value[1], value[2]
+
+
+def keep_output(plan: CheckPlan, generation: str, render_key: str, text: str,
+                code: int) -> None:
+    """Keep ``text`` (and the exit code) as the output of ``generation`` for ``render_key``."""
+    from analyzer.engine._cache import _Cache
+    from analyzer.engine._cache_keys import build_digest, cache_key
+
+    if not _usable(plan):
+        return
+    assert plan.cache_dir is not None
+    cache = _Cache(Path(plan.cache_dir), cache_key(plan), build_digest(plan.registry))
+    umask = os.umask(0o077)
+    try:
+        cache.trust_root()
+        if not (cache.dir / f"findings-{generation}.pickle").is_file():
+            return  # that generation is gone (another run wrote the cache since)
+        cache.write_sealed(_name(generation, render_key), OUTPUT_MAGIC,
+                           (render_key, text, code))
+    except (OSError, CacheRejected):
+        pass  # the next run renders again, nothing worse
+    finally:
+        os.umask(umask)

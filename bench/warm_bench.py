@@ -1,0 +1,74 @@
+"""Warm-path benchmark: what a command costs when the cache is warm and nothing changed.
+
+    python bench/warm_bench.py TREE [--runs 10] [--command 'deps textwrap:dedent' ...]
+
+TREE is a project already checked once (``shoal check . -q`` in it: the cache is warm). Each
+command runs once to settle (a query builds its view, a check keeps its output), then
+``--runs`` times; the table gives the fastest and the median wall time and the least CPU time
+(user + system of the process and its children). The fastest wall time and the least CPU are
+the figures to quote on a shared machine: other load only adds to them. Without
+``--command``: ``check . -q``, ``deps textwrap:dedent`` (``deps part0.textwrap:dedent`` on a
+``bench/scale_tree.py`` tree) and ``graph``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def shoal() -> list[str]:
+    # The console script, not `python -m`: that would put the tree first on sys.path.
+    script = Path(sys.executable).parent / "shoal"
+    return [str(script)] if script.exists() else [sys.executable, "-I", "-m", "analyzer"]
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child) for one run, its output discarded."""
+    before = os.times()
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - start
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system
+                                                          - before.children_system)
+    return wall, cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tree", type=Path)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--command", action="append", default=None,
+                        help="a shoal command line (repeatable)")
+    args = parser.parse_args()
+    commands = args.command
+    if not commands:
+        target = "part0.textwrap:dedent" if (args.tree / "part0").is_dir() else "textwrap:dedent"
+        commands = ["check . -q", f"deps {target}", "graph"]
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode caching is part of start-up
+    files = sum(1 for _ in args.tree.rglob("*.py"))
+    print(f"{args.tree}: {files} files, {args.runs} runs each, load average "
+          f"{os.getloadavg()[0]:.2f} at the start")
+    print("| `shoal …` | fastest wall s | median wall s | least CPU s |")
+    print("|---|---:|---:|---:|")
+    for command in commands:
+        cmd = shoal() + shlex.split(command)
+        timed(cmd, args.tree, env)  # settle: build the view, keep the output
+        runs = [timed(cmd, args.tree, env) for _ in range(args.runs)]
+        walls = [w for w, _ in runs]
+        print(f"| `{command}` | {min(walls):.3f} | {statistics.median(walls):.3f} | "
+              f"{min(c for _, c in runs):.3f} |", flush=True)
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
