@@ -289,6 +289,22 @@ def warm_start(cmd: list[str], root: Path) -> float:
         client.close()
 
 
+def machine_speed(root: Path, files: int = 300) -> float:
+    """CPU seconds one process takes to ``ast.parse`` the first ``files`` files of ``root``
+    (sorted): the same figure from two runs says whether the machine ran at one speed (a
+    shared host's may vary by a factor of several from one hour to the next)."""
+    import ast
+
+    sources = [p.read_bytes() for p in sorted(root.rglob("*.py"))[:files]]
+    start = time.process_time()
+    for source in sources:
+        try:
+            ast.parse(source)
+        except (SyntaxError, ValueError):
+            pass
+    return time.process_time() - start
+
+
 def row(name: str, ms: list[float]) -> str:
     """``p50 / p95`` of ``ms`` in a table cell."""
     return f"{statistics.median(ms):.0f} / {pct(ms, 0.95):.0f}"
@@ -306,10 +322,11 @@ def main() -> int:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="shoal-server-bench-"))
     results: dict[str, dict[str, Any]] = {}
-    warm = float("nan")
+    warm = speed = float("nan")
     try:
         root = copy_stdlib(tmp)
         files = sum(1 for _ in root.rglob("*.py"))
+        speed = machine_speed(root)
         cmd = shoal_cmd("server", "--workers", str(args.workers), source=args.shoal_from)
         client = Client(cmd, root)
         try:
@@ -328,7 +345,8 @@ def main() -> int:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
     print(f"{files} files, {args.edits} edits per series, shoal with {args.workers} workers; "
-          "latencies in ms from didChange sent to publishDiagnostics received (p50 / p95)")
+          "latencies in ms from didChange sent to publishDiagnostics received (p50 / p95); "
+          f"machine speed: ast.parse of 300 of the files took {speed:.2f} CPU-s")
     print("| server | first check s | PSS MiB | (a) leaf body edit | (b) hub signature, "
           "its file | (b) hub, last caller published | files published per hub edit |")
     print("|---|---:|---:|---:|---:|---:|---:|")
