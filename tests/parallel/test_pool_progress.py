@@ -80,8 +80,12 @@ class FileClock:
                 if exc.errno != errno.ENXIO:  # no reader yet: the next look lets it go
                     raise
             else:
-                os.write(fd, b"x")
-                os.close(fd)
+                try:
+                    os.write(fd, b"x")
+                except BrokenPipeError:
+                    pass  # the job read an earlier look's byte and closed its end: let go
+                finally:
+                    os.close(fd)
         return now
 
 
