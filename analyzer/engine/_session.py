@@ -403,7 +403,9 @@ class Session:
         dropped = {dep_id(m) for m in recheck | draft.changes.gone}
         if dropped and not everything:
             self.heap.remove_dependents(sorted(dropped))
-        pairs = [(key_id, dep_id(m)) for m, ids in draft.edges.items() for key_id in ids]
+        # One id per reader, not per key it read: a hub edit's readers read thousands.
+        pairs = [(key_id, rid) for m, ids in draft.edges.items() for rid in (dep_id(m),)
+                 for key_id in ids]
         try:
             self.heap.add_deps(pairs)
         except HeapError as exc:
