@@ -356,6 +356,13 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
         def after(report: Any) -> Any:
             result = session.result()
             shown = result if view is None else view.shown_result(report, session, result)
+            if getattr(args, "verify", False):
+                # Before the output file: whoever waits for it to change (a test, a script)
+                # may change the tree next, and the cold check must see the one rechecked.
+                fresh = replace(replan(), workers=0, cache_dir=None)
+                expected = run_check(fresh).diagnostics
+                if expected != result.diagnostics:
+                    _divergence(expected, result.diagnostics)
             if output_file:
                 try:
                     write_output(output_file, fmt, shown)
@@ -364,11 +371,6 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
                     # watching: the next recheck tries again.
                     print(f"shoal: error: cannot write --output-file {output_file}: "
                           f"{exc.strerror or exc}", file=sys.stderr)
-            if getattr(args, "verify", False):
-                fresh = replace(replan(), workers=0, cache_dir=None)
-                expected = run_check(fresh).diagnostics
-                if expected != result.diagnostics:
-                    _divergence(expected, result.diagnostics)
             return shown
 
         from analyzer.engine import Recheck
