@@ -41,6 +41,16 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
             path.write_text(textwrap.dedent(content), encoding="utf-8")
 
 
+def reap(proc: subprocess.Popen[bytes]) -> None:
+    """Kill ``proc`` if it still runs, wait for it and close its output pipe (a test's
+    teardown: no process and no open pipe outlives the test)."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
 def run_subprocess(*args: str, cwd: Path, stdin: bytes | None = None) -> Run:
     """Run `shoal ARGS` as a separate process (real stdin/stdout, real exit code)."""
     proc = subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=cwd, input=stdin,

@@ -268,7 +268,7 @@ def test_watch_reports_only_findings_outside_the_baseline(legacy):
     import subprocess
     import sys
 
-    from tests.cli.helpers import LiveOutput
+    from tests.cli.helpers import LiveOutput, reap
 
     output = legacy / "out.json"
     proc = subprocess.Popen(
@@ -292,11 +292,7 @@ def test_watch_reports_only_findings_outside_the_baseline(legacy):
         proc.send_signal(signal.SIGINT)
         assert live.finish() == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        assert proc.stdout is not None
-        proc.stdout.close()
+        reap(proc)
 
 
 def test_checking_some_files_leaves_the_others_entries_alone(legacy, shoal):

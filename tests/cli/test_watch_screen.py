@@ -20,7 +20,7 @@ import pytest
 
 from analyzer.interfaces._watch_screen import CLEAR, moved_aside, render_screen
 from analyzer.rules import Diagnostic, Edit, Fix
-from tests.cli.helpers import LiveOutput, write_tree
+from tests.cli.helpers import LiveOutput, reap, write_tree
 
 DEADLINE = 60.0
 _ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -158,11 +158,7 @@ def test_a_pipe_gets_plain_text_and_verbose_adds_the_change_log(tmp_path):
             proc.send_signal(signal.SIGINT)
             assert live.finish() == 0
         finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            assert proc.stdout is not None
-            proc.stdout.close()
+            reap(proc)
         assert "\x1b" not in live.text
         assert "a.py:2:1: F401 [*] 'os' imported but unused" in live.lines
         assert "a.py:3:1: F401 [*] 're' imported but unused" in live.lines

@@ -121,7 +121,7 @@ def test_shoal_watch_reports_the_definition_whose_last_call_went(tmp_path, monke
 
     from analyzer.engine import run_check
     from analyzer.interfaces.output import OutputOptions, Report, render
-    from tests.cli.helpers import LiveOutput
+    from tests.cli.helpers import LiveOutput, reap
 
     root = project(tmp_path / "proj", {"lib.py": LIB, "user.py": USER})
     output = root / "out.json"
@@ -153,11 +153,7 @@ def test_shoal_watch_reports_the_definition_whose_last_call_went(tmp_path, monke
         proc.send_signal(signal.SIGINT)
         assert live.finish() == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        assert proc.stdout is not None
-        proc.stdout.close()
+        reap(proc)
 
 
 @pytest.mark.parametrize("workers", [0, 2])

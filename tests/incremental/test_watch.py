@@ -20,7 +20,7 @@ from support import SELECT, make_plan, project, write
 
 from analyzer.engine import run_check
 from analyzer.interfaces.output import OutputOptions, Report, render
-from tests.cli.helpers import LiveOutput
+from tests.cli.helpers import LiveOutput, reap
 
 DEADLINE = 60.0
 
@@ -66,10 +66,7 @@ def watch(tmp_path, monkeypatch):
 
     yield start
     for proc in started:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        proc.stdout.close()
+        reap(proc)
 
 
 def _matches(output: Path, root: Path):

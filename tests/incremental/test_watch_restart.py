@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from support import project, write
 
-from tests.cli.helpers import LiveOutput
+from tests.cli.helpers import LiveOutput, reap
 
 DEADLINE = 120.0
 SHADOW = 'raise ImportError("user package imported")\n'
@@ -71,7 +71,4 @@ def test_a_restart_does_not_import_the_projects_own_shoal_named_packages(tmp_pat
         assert live.finish() == 0, live.text
         assert "Traceback" not in live.text
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        proc.stdout.close()
+        reap(proc)
