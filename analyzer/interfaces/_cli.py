@@ -292,11 +292,11 @@ def _write_output(args: argparse.Namespace, text: str) -> int | None:
 def do_rules(args: argparse.Namespace) -> int:
     """`shoal rules`: every rule with code, name, description, fixable, origin."""
     from analyzer.frontend import ConfigError
-    from analyzer.loading import PluginLoadError, Registry
+    from analyzer.loading import PluginLoadError, Registry, RuleOptionError
 
     try:
         registry = Registry.for_working_directory()
-    except (ConfigError, PluginLoadError) as exc:
+    except (ConfigError, PluginLoadError, RuleOptionError) as exc:
         return _fail(str(exc))
     from analyzer.interfaces.output import rule_help_uri, rule_summary
 
@@ -329,11 +329,11 @@ def do_rule(args: argparse.Namespace) -> int:
     import inspect
 
     from analyzer.frontend import ConfigError
-    from analyzer.loading import PluginLoadError, Registry
+    from analyzer.loading import PluginLoadError, Registry, RuleOptionError
 
     try:
         registry = Registry.for_working_directory()
-    except (ConfigError, PluginLoadError) as exc:
+    except (ConfigError, PluginLoadError, RuleOptionError) as exc:
         return _fail(str(exc))
     info = registry.by_code.get(args.code) or registry.by_code.get(args.code.upper())
     if info is None:

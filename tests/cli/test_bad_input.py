@@ -205,3 +205,13 @@ def test_cst_rules_refuse_a_too_deep_file_in_process(project):
     refused = [line for line in lines if "SH900" in line]
     assert len(refused) == 1 and "nests more than 1000 levels deep" in refused[0]
     assert any(line.startswith("good.py:1:1: F401") for line in lines)
+
+
+@pytest.mark.parametrize("command", [("rules",), ("rule", "F401")])
+def test_an_options_table_naming_no_rule_is_one_line_for_rules_too(project, shoal, command):
+    (project / "pyproject.toml").write_text(
+        "[tool.shoal]\n[tool.shoal.options.E501]\nbogus = 1\n", encoding="utf-8")
+    run = shoal(*command)
+    assert run.code == 2
+    assert "names no loaded rule" in run.err and "internal error" not in run.err
+    assert len(run.err.strip().splitlines()) == 1
