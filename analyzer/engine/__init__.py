@@ -6,7 +6,15 @@ its first update, or a warm one from the cache. A newcomer starts at
 :meth:`Session.check` and :meth:`Session.recheck`, then ``_jobs`` (what a worker does).
 """
 from analyzer.engine._cache import CacheRejected, cached_check, open_session, warm_session
-from analyzer.engine._cache_output import keep_output, kept_output
+from analyzer.engine._cache_keys import build_files, rule_sources
+from analyzer.engine._cache_output import (
+    KeptOutput,
+    index_files,
+    keep_output,
+    kept_output,
+    witness_files,
+)
+from analyzer.engine._changes import RACY_WINDOW_NS
 from analyzer.engine._check import run_check
 from analyzer.engine._findings import diagnostic_changes
 from analyzer.engine._insight import EDGE_KINDS, Insight, ModuleInfo, load_insight
@@ -34,10 +42,11 @@ from analyzer.engine._suppressions import (
 )
 
 __all__ = [
+    "RACY_WINDOW_NS", "KeptOutput", "build_files", "index_files", "rule_sources",
     "EDGE_KINDS", "Insight", "ModuleInfo", "load_insight",
     "UNUSED_NOQA", "CacheRejected", "CheckError", "CheckPlan", "HeapTooSmall", "CheckResult", "FileResult",
     "FileTask", "ModuleTask", "NoqaComment", "NoqaMap", "Recheck", "ReexportIndex", "RunContext",
-    "Session", "apply_noqa", "cached_check", "keep_output", "kept_output", "default_workers", "diagnostic_changes",
+    "Session", "apply_noqa", "cached_check", "keep_output", "kept_output", "witness_files", "default_workers", "diagnostic_changes",
     "file_tasks", "heap_geometry", "noqa_target_line", "open_session", "rewrite_directive",
     "run_check", "scan_noqa", "unused_noqa", "warm_session",
 ]

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from analyzer.engine._plan import CheckPlan
     from analyzer.loading import Registry
 
-__all__ = ["CACHE_FORMAT", "build_digest", "cache_key"]
+__all__ = ["CACHE_FORMAT", "build_digest", "build_files", "cache_key", "rule_sources"]
 
 #: Bumped on any change of what the cache files hold.
 CACHE_FORMAT = 4
@@ -30,18 +30,37 @@ def build_digest(registry: Registry) -> str:
 
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}\0{CACHE_FORMAT}\0".encode())
-    # analyzer/engine/_cache.py -> the directory holding the packages.
-    root = Path(__file__).resolve().parents[2]
+    root, own, _ = build_files()
+    for path in own:
+        _stamp(h, os.path.relpath(path, root), path)
+    for info in registry:
+        h.update(f"{info.code}\0{info.origin}\0".encode())
+    for name, source in sorted(rule_sources(registry).items()):
+        _stamp(h, name, source)
+    return h.hexdigest()
+
+
+def build_files() -> tuple[str, list[str], list[str]]:
+    """(the directory holding shoal's packages, their files the build digest covers, the
+    directories holding them), in a stable order."""
+    # analyzer/engine/_cache_keys.py -> the directory holding the packages.
+    root = str(Path(__file__).resolve().parents[2])
+    files: list[str] = []
+    dirs: list[str] = []
     for package in _PACKAGES:
-        base = root / package
-        if not base.is_dir():
+        base = os.path.join(root, package)
+        if not os.path.isdir(base):
             continue
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(filenames):
-                if name.endswith((".py", ".c", ".h", ".so")):
-                    path = os.path.join(dirpath, name)
-                    _stamp(h, os.path.relpath(path, root), path)
+            dirs.append(dirpath)
+            files.extend(os.path.join(dirpath, name) for name in sorted(filenames)
+                         if name.endswith((".py", ".c", ".h", ".so")))
+    return root, files, dirs
+
+
+def rule_sources(registry: Registry) -> dict[str, str]:
+    """Module name -> source file of every module defining a registered rule class."""
     files: dict[str, str] = {}
     for info in registry:
         cls = getattr(info, "cls", None)
@@ -49,10 +68,7 @@ def build_digest(registry: Registry) -> str:
         source = getattr(module, "__file__", None)
         if module is not None and source:
             files[module.__name__] = os.path.abspath(source)
-        h.update(f"{info.code}\0{info.origin}\0".encode())
-    for name, source in sorted(files.items()):
-        _stamp(h, name, source)
-    return h.hexdigest()
+    return files
 
 
 #: (path, size, mtime, ctime, inode) -> content digest: a watch or repeated check hashes

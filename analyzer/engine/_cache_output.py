@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analyzer.engine._cache_files import CacheRejected
 
 if TYPE_CHECKING:
     from analyzer.engine._plan import CheckPlan
 
-__all__ = ["keep_output", "kept_output"]
+__all__ = ["KeptOutput", "index_files", "keep_output", "kept_output", "witness_files"]
 
 OUTPUT_MAGIC = b"shoal-cache-output\n"
 _PREFIX = "output-"
@@ -35,9 +35,19 @@ def _usable(plan: CheckPlan) -> bool:
             and not plan.discovery.unreadable)
 
 
-def kept_output(plan: CheckPlan, render_key: str) -> tuple[str, int] | None:
-    """(text, exit code) kept for ``render_key`` when every file is as the cache's index saw
-    them and the output of the index's generation was kept; else None (check as usual)."""
+class KeptOutput(NamedTuple):
+    """A kept output, and the cache index it was shown from (what a front record needs)."""
+
+    text: str
+    code: int
+    generation: str
+    files: dict[str, Any]
+    checked_at_ns: int
+
+
+def kept_output(plan: CheckPlan, render_key: str) -> KeptOutput | None:
+    """The output kept for ``render_key`` when every file is as the cache's index saw them
+    and the output of the index's generation was kept; else None (check as usual)."""
     from analyzer.engine._cache import _open_cache, _unchanged
 
     if not _usable(plan):
@@ -63,7 +73,37 @@ def kept_output(plan: CheckPlan, render_key: str) -> tuple[str, int] | None:
     if (not isinstance(value, tuple) or len(value) != 3 or value[0] != render_key
             or not isinstance(value[1], str) or not isinstance(value[2], int)):
         return None
-    return value[1], value[2]
+    return KeptOutput(value[1], value[2], index["generation"], index["files"],
+                      index["checked_at_ns"])
+
+
+def index_files(plan: CheckPlan, generation: str) -> tuple[dict[str, Any], int] | None:
+    """The cache index's file map and check time, when the index is of ``generation``."""
+    from analyzer.engine._cache import _open_cache
+
+    if not _usable(plan):
+        return None
+    _, index = _open_cache(plan)
+    if index is None or index.get("generation") != generation:
+        return None
+    return index["files"], index["checked_at_ns"]
+
+
+def witness_files(files: dict[str, Any],
+                  checked_at_ns: int) -> list[tuple[str, tuple[int, ...]]] | None:
+    """(path, (size, mtime, ctime, inode)) of every file of a cache index's file map as it
+    was read, when each stat alone vouches for the content read (``stat_vouches``); else
+    None. What a front record (``interfaces._front``) names as its files."""
+    from analyzer.engine._changes import RACY_WINDOW_NS
+
+    limit = checked_at_ns - RACY_WINDOW_NS
+    witnesses = []
+    for path, known in files.items():
+        stamp = tuple(known[4])
+        if not known[5] or max(stamp[1], stamp[2]) >= limit:
+            return None  # not read last time, or changed too close to the read to vouch
+        witnesses.append((path, stamp))
+    return witnesses
 
 
 def keep_output(plan: CheckPlan, generation: str, render_key: str, text: str,

@@ -28,6 +28,7 @@ import fnmatch
 import importlib.machinery
 import os
 import stat
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -99,6 +100,10 @@ class Discovery:
     #: (path, display, reason) of each named path, or directory in a named directory, that
     #: could not be listed or reached: an E902 finding each, the run going on without them.
     unreadable: list[tuple[Path, str, str]] = field(default_factory=list)
+    #: Each directory walked -> (mtime, inode) before it was listed; with :attr:`started_ns`
+    #: (the clock when discovery began), what a kept answer needs to know the listing holds.
+    dir_stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
+    started_ns: int = 0
 
 
 def display_path(path: Path | str, cwd: str | None = None) -> str:
@@ -131,6 +136,9 @@ class _Walker:
         self.visited: set[str] = set()
         #: Directories that could not be listed -> why (``Permission denied``).
         self.unreadable: dict[str, str] = {}
+        #: Directory walked -> (mtime, inode) taken before it was listed: while they hold, so
+        #: does the listing (what the front door, ``interfaces._front``, relies on).
+        self.stamps: dict[str, tuple[int, int]] = {}
 
     def excluded(self, path: str) -> bool:
         name = os.path.basename(path)
@@ -159,6 +167,8 @@ class _Walker:
     def _walk(self, directory: str, ignores: IgnoreStack, in_git: bool) -> Iterator[str]:
         self.visited.add(directory)
         try:
+            st = os.stat(directory)
+            self.stamps[directory] = (st.st_mtime_ns, st.st_ino)
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except OSError as exc:
             # Nothing under it can be checked; discover() reports it (E902, as ruff does)
@@ -341,6 +351,7 @@ def discover(
     :param paths: command-line paths; ``"-"`` means standard input, named ``stdin_filename``.
     :raises DiscoveryError: a path that does not exist.
     """
+    started_ns = time.time_ns()
     cwd = os.path.abspath(cwd if cwd is not None else os.getcwd())
     # The configuration's directory, or the root found from a marker (Config.found_root);
     # None: no project, the index is what was named.
@@ -431,6 +442,8 @@ def discover(
         index_roots=tuple(Path(r) for r in index_roots),
         clashes=clashes,
         unreadable=[(Path(p), display_path(p, cwd), why) for p, why in sorted(unreachable.items())],
+        dir_stamps=walker.stamps,
+        started_ns=started_ns,
     )
 
 

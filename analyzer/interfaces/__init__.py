@@ -2,10 +2,53 @@
 formats, progress and exit codes.
 
 Only this layer prints, reads the terminal or decides an exit code. A newcomer starts at
-:func:`main` (``_cli``: subcommands as data, each bound to one small ``do_*``).
+:func:`main`: the front door (``_front``: a repeated command whose inputs have not moved
+prints its kept answer), then the long way (``_cli``: subcommands as data, each bound to
+one small ``do_*``).
 """
-from analyzer.interfaces._cli import main
-from analyzer.interfaces._parser import build_parser
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from analyzer.interfaces._front import front_answer, write_text
 from analyzer.interfaces._prepare import UsageError, codes_of, prepare
 
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+
 __all__ = ["UsageError", "build_parser", "codes_of", "main", "prepare"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `shoal` console script; returns the exit code."""
+    started = time.time_ns()
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        found = front_answer(args)
+    except KeyboardInterrupt:
+        print("shoal: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # the shortcut never fails a run: the long way decides
+        found = None
+    if found is not None:
+        try:
+            write_text(sys.stdout, found[0])
+        except BrokenPipeError:
+            # As the long way: the reader went away; say nothing more.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 2
+        return found[1]
+    from analyzer.interfaces._cli import main as long_way
+
+    return long_way(args, started_ns=started)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `shoal` command line's parser (argparse is imported when a command needs it)."""
+    from analyzer.interfaces._parser import build_parser as build
+
+    return build()

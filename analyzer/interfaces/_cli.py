@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,15 +24,22 @@ from analyzer.interfaces._prepare import (
 )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `shoal` console script; returns the exit code."""
+def main(argv: Sequence[str] | None = None, *, started_ns: int | None = None) -> int:
+    """The `shoal` command the long way (``analyzer.interfaces.main`` tries the front door
+    first); returns the exit code."""
+    from analyzer.interfaces._front_write import StderrWatch
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    # Kept for `shoal watch`, which re-executes itself when a local plugin's source changes.
+    # Kept for `shoal watch`, which re-executes itself when a local plugin's source changes,
+    # and for the front record of a kept answer (with when the run started).
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    args.started_ns = started_ns if started_ns is not None else time.time_ns()
     if args.command is None:
         parser.print_help(sys.stderr)
         return exit_codes.ERROR
+    stderr = sys.stderr
+    args.stderr_watch = sys.stderr = StderrWatch(stderr)
     try:
         return ACTIONS[args.action](args)
     except KeyboardInterrupt:
@@ -44,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # The only catch-all: every error shoal expects is reported where it happens.
         return _unexpected(exc, args.verbose or os.environ.get("SHOAL_DEBUG") == "1")
+    finally:
+        if sys.stderr is args.stderr_watch:
+            sys.stderr = stderr
 
 
 #: shoal's top-level packages: the innermost frame in one of them is where shoal failed.
@@ -148,8 +159,12 @@ def do_check(args: argparse.Namespace) -> int:
 
         found = kept_output(plans[0], render_key(args))
         if found is not None:
-            failed = _write_output(args, found[0])
-            return failed if failed is not None else found[1]
+            failed = _write_output(args, found.text)
+            if failed is not None:
+                return failed
+            _remember(args, plans[0], (found.files, found.checked_at_ns), found.text,
+                      found.code)
+            return found.code
 
     from analyzer.engine import CheckError
     from analyzer.interfaces._progress import ProgressBar
@@ -184,6 +199,10 @@ def do_check(args: argparse.Namespace) -> int:
 
         def keep(text: str, code: int) -> None:
             keep_output(plans[0], generation, render_key(args), text, code)
+            if not getattr(args, "output_file", None):
+                from analyzer.engine import index_files
+
+                _remember(args, plans[0], index_files(plans[0], generation), text, code)
 
     code = _emit(args, result, sources, keep)
     if baseline is not None and args.statistics and baseline.statistics_line():
@@ -193,6 +212,15 @@ def do_check(args: argparse.Namespace) -> int:
 
         print_timings(timings, plans, sys.stderr)
     return code
+
+
+def _remember(args: argparse.Namespace, plan: Any, read: tuple[dict[str, Any], int] | None,
+              text: str, code: int) -> None:
+    """The front record of this answer (``_front_write``): the next identical run prints it
+    without loading anything."""
+    from analyzer.interfaces._front_write import remember_answer
+
+    remember_answer(args, plan, read, text, code)
 
 
 def _stdin_sources(plan: Any) -> dict[str, str]:

@@ -175,6 +175,7 @@ def run_deps(args: argparse.Namespace, plan: CheckPlan) -> int:
     import sys
 
     from analyzer.engine import CheckError, keep_output, kept_output, load_insight
+    from analyzer.interfaces._front_write import remember_answer
     from analyzer.interfaces._kept import query_key
 
     if args.direction == "dependencies" and ":" in args.target:
@@ -184,8 +185,9 @@ def run_deps(args: argparse.Namespace, plan: CheckPlan) -> int:
     key = query_key(args, plan)
     found = kept_output(plan, key)
     if found is not None:
-        sys.stdout.write(found[0])
-        return found[1]
+        sys.stdout.write(found.text)
+        remember_answer(args, plan, (found.files, found.checked_at_ns), found.text, found.code)
+        return found.code
     try:
         insight = load_insight(plan)
         target = resolve_target(args.target, insight)
@@ -201,4 +203,6 @@ def run_deps(args: argparse.Namespace, plan: CheckPlan) -> int:
     sys.stdout.write(text)
     if insight.generation:  # printed again while nothing changes
         keep_output(plan, insight.generation, key, text, exit_codes.SUCCESS)
+        remember_answer(args, plan, (insight.files, insight.checked_at_ns), text,
+                        exit_codes.SUCCESS)
     return exit_codes.SUCCESS

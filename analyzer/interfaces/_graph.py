@@ -176,12 +176,17 @@ def run_graph(args: argparse.Namespace, plan: CheckPlan) -> int:
     """`shoal graph`: from the warm cache (a check first when it is cold or stale); the text
     of an answer is kept beside the cache and printed again while nothing changes."""
     from analyzer.engine import CheckError, keep_output, kept_output, load_insight
+    from analyzer.interfaces._front_write import remember_answer
     from analyzer.interfaces._kept import query_key
 
     key = query_key(args, plan)
     found = kept_output(plan, key)
     if found is not None:
-        return _write(args, found[0])
+        code = _write(args, found.text)
+        if code == exit_codes.SUCCESS:
+            remember_answer(args, plan, (found.files, found.checked_at_ns), found.text,
+                            found.code)
+        return code
     try:
         insight = load_insight(plan)
     except CheckError as exc:  # the heap cannot hold the project: one line, as `check` says it
@@ -197,6 +202,7 @@ def run_graph(args: argparse.Namespace, plan: CheckPlan) -> int:
     code = _write(args, text)
     if code == exit_codes.SUCCESS and insight.generation:
         keep_output(plan, insight.generation, key, text, code)
+        remember_answer(args, plan, (insight.files, insight.checked_at_ns), text, code)
     return code
 
 

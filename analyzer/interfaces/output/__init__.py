@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from analyzer.interfaces._front import write_text
 from analyzer.interfaces.output._base import (
     Formatter,
     OutputOptions,
@@ -122,21 +123,3 @@ def write_report(
 ) -> None:
     """Render and write in one call."""
     write_text(stream, render(report, fmt, options, statistics=statistics))
-
-
-def write_text(stream: TextIO, text: str) -> None:
-    """Write rendered output and flush; a character the stream's encoding cannot carry (an
-    ASCII terminal, ``PYTHONIOENCODING=...:strict``) is written as a backslash escape
-    instead of ending the run with a traceback after the check is done."""
-    try:
-        stream.write(text)
-    except UnicodeEncodeError:
-        encoding = getattr(stream, "encoding", None) or "utf-8"
-        raw = getattr(stream, "buffer", None)
-        escaped = text.encode(encoding, "backslashreplace")
-        if raw is not None:
-            stream.flush()
-            raw.write(escaped)
-        else:
-            stream.write(escaped.decode(encoding))
-    stream.flush()

@@ -1,0 +1,190 @@
+"""Writing front records (``_front``): after a command answered the long way, what its answer
+was made from, so that the next identical invocation can print it at once."""
+from __future__ import annotations
+
+import argparse
+import marshal
+import os
+import sys
+import zlib
+from typing import TYPE_CHECKING, Any, TextIO
+
+from analyzer.interfaces._front import (
+    FRONT_DIR,
+    FRONT_FORMAT,
+    MAGIC,
+    front_candidates,
+    invocation_key,
+)
+
+if TYPE_CHECKING:
+    from analyzer.engine import CheckPlan
+
+__all__ = ["MAX_RECORDS", "StderrWatch", "remember_answer", "write_record"]
+
+#: Records kept per cache directory (one per distinct invocation); the oldest go first.
+MAX_RECORDS = 32
+#: Existence decides a project (markers); content decides its configuration and ignores.
+_EXISTS = ("setup.cfg", "setup.py", ".git")
+_CONTENT = ("pyproject.toml", ".gitignore")
+
+
+class StderrWatch:
+    """sys.stderr, noting whether anything was written: an answer that came with a warning
+    is not kept, since the front door prints the answer alone."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.written = False
+
+    def write(self, text: str) -> int:
+        """Write through, and remember that something was."""
+        if text:
+            self.written = True
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def remember_answer(args: argparse.Namespace, plan: CheckPlan,
+                    read: tuple[dict[str, Any], int] | None, text: str, code: int) -> None:
+    """Keep ``text`` and ``code``, printed on stdout from the files the cache index ``read``
+    (its file map and check time) describes, as this invocation's front record; silently
+    nothing when it cannot be vouched for."""
+    argv = getattr(args, "argv", None)
+    started = getattr(args, "started_ns", None)
+    watch = getattr(args, "stderr_watch", None)
+    if (argv is None or started is None or read is None or plan.cache_dir is None
+            or getattr(args, "output_file", None) or watch is None or watch.written):
+        return
+    key = invocation_key(argv)
+    cache_dir = os.path.abspath(plan.cache_dir)
+    if key is None or cache_dir not in front_candidates(argv):
+        return  # the front door would not look there
+    try:
+        witnesses = _witnesses(argv, plan, read, started)
+        if witnesses is not None:
+            write_record(os.path.join(cache_dir, FRONT_DIR),
+                         key, (FRONT_FORMAT, key, code, witnesses), text)
+    except OSError:
+        pass  # the next run answers the long way again, nothing worse
+
+
+def _witnesses(argv: list[str], plan: CheckPlan, read: tuple[dict[str, Any], int],
+               started: int) -> tuple[Any, ...] | None:
+    from analyzer.engine import RACY_WINDOW_NS, build_files, rule_sources, witness_files
+
+    files = witness_files(*read)
+    discovery = plan.discovery
+    stamps = discovery.dir_stamps
+    if files is None or not stamps or not discovery.started_ns:
+        return None
+    if any(mtime >= discovery.started_ns - RACY_WINDOW_NS for mtime, _ in stamps.values()):
+        return None  # a directory changed too close to its listing to vouch for it
+    dirs = [(path, tuple(stamp)) for path, stamp in stamps.items()]
+    # Stats taken now stand for what the run read at its start only when nothing moved
+    # since well before it started.
+    limit = started - RACY_WINDOW_NS
+    _, own, own_dirs = build_files()
+    extra_files = own + sorted(set(rule_sources(plan.registry).values()))
+    extra_files += [str(p) for p in (plan.config.path, *plan.config.extends) if p is not None]
+    for path in extra_files:
+        st = os.stat(path)
+        if max(st.st_mtime_ns, st.st_ctime_ns) >= limit:
+            return None
+        files.append((path, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)))
+    for path in own_dirs + [p or os.getcwd() for p in sys.path if os.path.isdir(p or ".")]:
+        st = os.stat(path)
+        if st.st_mtime_ns >= limit:
+            return None
+        dirs.append((path, (st.st_mtime_ns, st.st_ino)))
+    probes = _probes(argv, plan, limit)
+    if probes is None:
+        return None
+    return tuple(files), tuple(dirs), tuple(probes)
+
+
+def _probes(argv: list[str], plan: CheckPlan, limit: int) -> list[tuple[str, Any]] | None:
+    """What decided the project and its ignores: the markers and configuration files in
+    every ancestor of the working directory, the named paths and the project's roots (each
+    present or absent), the ``.gitignore`` of every directory walked, and the named paths'
+    existence."""
+    cwd = os.getcwd()
+    discovery = plan.discovery
+    starts = [cwd, str(discovery.project_root), *map(str, discovery.index_roots)]
+    starts += [os.path.join(cwd, a) for a in argv[1:] if not a.startswith("-")]
+    ancestors: set[str] = set()
+    for start in starts:
+        directory = os.path.abspath(start)
+        while directory not in ancestors:
+            ancestors.add(directory)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+    probes: list[tuple[str, Any]] = []
+    for directory in sorted(ancestors):
+        probes.extend((os.path.join(directory, name), _exists(os.path.join(directory, name)))
+                      for name in _EXISTS)
+        git = os.path.join(directory, ".git", "info", "exclude")
+        for path in [*(os.path.join(directory, name) for name in _CONTENT), git]:
+            probes.append((path, _content(path)))
+    probes.extend((os.path.join(d, ".gitignore"), _content(os.path.join(d, ".gitignore")))
+                  for d in discovery.dir_stamps)
+    # An argument that names no path today may name one tomorrow (deps and graph then read
+    # it as a path, not a module).
+    probes.extend((os.path.abspath(a), _exists(os.path.abspath(a)))
+                  for a in argv[1:] if not a.startswith("-"))
+    if any(isinstance(k, tuple) and max(k[1], k[2]) >= limit for _, k in probes):
+        return None
+    return probes
+
+
+def _exists(path: str) -> bool | None:
+    return True if os.path.lexists(path) else None
+
+
+def _content(path: str) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def write_record(directory: str, key: str, record: tuple[Any, ...], text: str) -> None:
+    """Write ``record`` and the answer's ``text`` as ``directory/key`` (private, by a
+    rename), keeping the newest :data:`MAX_RECORDS` records of the directory."""
+    packed = marshal.dumps(record)
+    body = len(packed).to_bytes(8, "little") + packed + text.encode("utf-8", "surrogatepass")
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    path = os.path.join(directory, key)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(MAGIC + zlib.crc32(body).to_bytes(4, "little") + body)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _prune(directory)
+
+
+def _prune(directory: str) -> None:
+    entries = []
+    for entry in os.scandir(directory):
+        try:
+            entries.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
+        except OSError:
+            continue
+    for _, path in sorted(entries)[:-MAX_RECORDS]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
