@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import TYPE_CHECKING
 
 from analyzer.interfaces._front import front_answer, write_text
 from analyzer.interfaces._prepare import UsageError, codes_of, prepare
+
+# Not typing's: importing typing costs milliseconds a warm answer does not have.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     import argparse

@@ -24,9 +24,11 @@ import os
 import stat
 import sys
 import zlib
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # typing costs milliseconds this path exists to save
+# Not typing's: importing typing costs milliseconds a warm answer does not have.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from typing import Any, TextIO
 

@@ -2,12 +2,15 @@
 selection, discovery and worker count, shared by ``shoal check`` and ``shoal watch``."""
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+
+# Not typing's: importing typing costs milliseconds a warm answer does not have.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:  # the engine is heavy: `shoal --version` must not import it
+    import argparse
+
     from analyzer.engine import CheckPlan
     from analyzer.frontend import Config, Project
 
