@@ -330,3 +330,51 @@ def test_without_files_the_tree_comes_from_the_shipped_sources(engine, no_stored
     index = jobs.new_project_index(ctx, session.heap, sources)
     assert ast.dump(index.tree("lib")) == ast.dump(ast.parse(LIB))
     assert jobs.new_project_index(ctx, session.heap, {}).tree("lib") is None
+
+
+# ---------------------------------------------------------------------------------------
+# `shoal watch`, as a user runs it
+
+
+@pytest.mark.slow
+def test_shoal_watch_rechecks_the_readers_after_a_body_only_edit(tmp_path, monkeypatch):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from analyzer.interfaces.output import OutputOptions, Report, render
+    from tests.cli.helpers import LiveOutput, reap
+
+    root = project(tmp_path / "proj", FILES)
+    output = root / "out.json"
+    monkeypatch.chdir(root)
+
+    def matches() -> bool:
+        result = run_check(make_plan(root, select=SELECT))
+        report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
+        expected = render(report, "json", OutputOptions(cwd=os.getcwd(), color=False))
+        try:
+            return output.read_text(encoding="utf-8") == expected
+        except FileNotFoundError:
+            return False
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analyzer", "watch", ".", "--workers", "2", "--select", SELECT,
+         "--format", "json", "--output-file", str(output)],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        live = LiveOutput(proc, 60.0)
+        live.wait_for(matches, "the startup output")
+        assert "ignores the keyword 'colour'" in output.read_text()
+        write(root, {"lib.py": LIB_BODY_EDITED})
+        live.wait_for(matches, "the recheck after the body-only edit")
+        text = output.read_text()
+        assert "ignores the keyword 'color'" in text and "'colour'" not in text
+        write(root, {"lib.py": None})
+        live.wait_for(matches, "the recheck after the deletion")
+        assert "X960" not in output.read_text()
+        proc.send_signal(signal.SIGINT)
+        assert live.finish() == 0
+    finally:
+        reap(proc)
