@@ -26,6 +26,7 @@ from analyzer.model import (
     cycle_components,
     dep_id,
     import_edges,
+    key_owner,
     module_key,
     star_key,
     symbol_key,
@@ -105,7 +106,7 @@ class Insight:
             index: dict[Any, list[str]] = {}
             for key, ids in sorted(self.key_readers.items()):
                 if name == "by_owner":
-                    index.setdefault(key.split(":", 1)[0], []).append(key)
+                    index.setdefault(key_owner(key), []).append(key)
                 else:
                     for rid in ids:
                         index.setdefault(rid, []).append(key)
@@ -264,8 +265,8 @@ def build_insight(state: SessionState, heap: Any, source: str) -> Insight:
         ids = heap.get_deps(kid)
         if ids:
             key_readers[key] = id_readers[kid] = tuple(sorted(ids))
-    names = {m: " ".join(sorted(n for n in d if n and n != "*" and n != SYS_MODULES_KEY
-                                and not n.startswith("fact[")))
+    # Entries with brackets (sys.modules[], fact[NAME], ref[T], content[]) are no names.
+    names = {m: " ".join(sorted(n for n in d if n and n != "*" and "[" not in n))
              for m, d in state.interfaces.items()}
     with_all = frozenset(m for m, f in facts_by_module.items() if f.all_names is not None)
     graph = import_edges(state.imports)

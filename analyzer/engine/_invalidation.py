@@ -14,6 +14,7 @@ import analyzer.engine._jobs as jobs
 from analyzer.engine._jobs import FileTask
 from analyzer.engine._state import FileState, SessionState
 from analyzer.model import (
+    CONTENT_ENTRY,
     MODULES_KEY,
     ModuleFacts,
     changed_keys,
@@ -53,7 +54,9 @@ def owners(tasks: Iterable[FileTask], files: Mapping[str, FileState]) -> dict[st
 def module_changes(old: SessionState, todo: Iterable[FileTask],
                    modules: Mapping[str, tuple[str, str]], facts_table: Any) -> ModuleChanges:
     """Compare ``modules`` (after phase 1 on ``todo``) with the state before; the facts of
-    the changed modules are read from ``facts_table``."""
+    the changed modules are read from ``facts_table``. Each module's digest map is its
+    facts' interface digests plus its content digest (the ``content[]`` entry, which fires
+    ``content[mod]`` on every edit: docs/contracts.md §2)."""
     changed = {m for m, entry in modules.items() if old.modules.get(m) != entry}
     changed |= {t.module for t in todo if t.module in modules}
     gone = old.modules.keys() - modules.keys()
@@ -70,6 +73,7 @@ def module_changes(old: SessionState, todo: Iterable[FileTask],
             imports.pop(m, None)
         else:
             new_if = interfaces[m] = interface_digests(facts)
+            new_if[CONTENT_ENTRY] = modules[m][0]
             light = ModuleFacts(module=facts.module, path=facts.path,
                                 is_package=facts.is_package, parse_ok=facts.parse_ok,
                                 imports=facts.imports,

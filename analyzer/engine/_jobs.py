@@ -22,6 +22,7 @@ from analyzer.engine._cst_gate import MAX_CST_BYTES, cst_factory
 from analyzer.engine._facts_cache import FactsCache
 from analyzer.engine._suppressions import NoqaMap, scan_noqa
 from analyzer.engine._timing import JobTimings, Laps, timed_project_rules
+from analyzer.engine._tree_reads import module_tree
 from analyzer.engine._trees import encode_tree, store_trees, tree_provider
 from analyzer.frontend import (
     SourceDecodeError,
@@ -116,6 +117,12 @@ class RunContext:
     timings: bool = False
     #: phase 1 stores the trees of reported modules (a selected project rule needs them)
     store_trees: bool = False
+    #: ... and of every module, reported or not (a selected rule reads other modules' trees)
+    all_trees: bool = False
+    #: module -> its bytes, for each module whose content is not its file's (an editor
+    #: buffer, standard input), in phase 2's context: a tree ``index.tree`` finds no copy of
+    #: in the heap is parsed from them, never from the file (``_tree_reads``)
+    contents: dict[str, bytes] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A rule adapted from Fixit is a class made at load time, which a process that did
@@ -124,7 +131,7 @@ class RunContext:
         return (_restore_context, (_rule_refs(self.module_rules), _rule_refs(self.project_rules),
                                    self.settings, self.modules, self.writers, self.extractors,
                                    self.fact_holders, self.timings, self.referrers,
-                                   self.store_trees))
+                                   self.store_trees, self.all_trees, self.contents))
 
 
 #: A rule class as it travels: itself, or ("fixit", Fixit rule, origin) for an adapted one.
@@ -159,12 +166,14 @@ def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_R
                      fact_holders: dict[str, tuple[str, ...]] | None = None,
                      timings: bool = False,
                      referrers: dict[str, tuple[str, ...]] | None = None,
-                     store_trees: bool = False) -> RunContext:
+                     store_trees: bool = False, all_trees: bool = False,
+                     contents: dict[str, bytes] | None = None) -> RunContext:
     # Each tuple of refs was made by _rule_refs from rules of that one kind.
     return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
                       cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
                       settings, modules, writers, extractors, fact_holders or {},
-                      referrers, timings=timings, store_trees=store_trees)
+                      referrers, timings=timings, store_trees=store_trees,
+                      all_trees=all_trees, contents=contents or {})
 
 
 # ---------------------------------------------------------------------------------------
@@ -257,7 +266,8 @@ def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None
                ) -> tuple[FileResult, ModuleFacts | None]:
     """Phase 1 for one file; every failure of the input becomes a diagnostic. ``timings``
     receives the seconds of each phase and rule (``--timings``); ``trees`` the module's
-    ``(facts key, encoded tree)`` when the context stores trees and the module is reported."""
+    ``(facts key, encoded tree)`` when the context stores trees and the module is reported
+    (any module, with ``all_trees``)."""
     laps = Laps(timings)
     data = task.content
     if data is None:
@@ -283,8 +293,9 @@ def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None
         diag = _internal(task, f"the file is too deeply nested to analyse ({type(exc).__name__})")
         return FileResult(task.path, task.module, digest, False, (diag,)), facts
     laps.lap("parse")
-    if trees is not None and ctx.store_trees and task.report:
-        # Only reported modules: phase 2 runs on no other. Encoded now, while the bucket
+    if trees is not None and ctx.store_trees and (task.report or ctx.all_trees):
+        # Only reported modules, unless a rule reads other modules' trees: phase 2 runs on
+        # no other. Encoded now, while the bucket
         # goes on, so the worker keeps bytes rather than every tree of its bucket.
         trees.append((facts_key(task.module, digest, task.path), encode_tree(tree, text)))
         laps.lap("tree encoding")
@@ -461,14 +472,32 @@ def _project_index(ctx_key: str, ctx: RunContext) -> ProjectIndex:
     return index
 
 
-def new_project_index(ctx: RunContext, heap: SharedHeap) -> ProjectIndex:
-    """A project index over the context's modules, loading facts from ``heap``."""
+def new_project_index(ctx: RunContext, heap: SharedHeap,
+                      sources: dict[str, bytes] | None = None) -> ProjectIndex:
+    """A project index over the context's modules, loading facts (and trees) from ``heap``;
+    ``sources``: module -> bytes, the modules' content where no file may be read (dask)."""
     from analyzer.model import ProjectIndex
 
     return ProjectIndex(ctx.modules.keys(), lambda module: _load_facts(ctx, module, heap),
                         writers=ctx.writers, fact_holders=ctx.fact_holders,
                         referrers=ctx.referrers,
-                        fact_versions={e.NAME: e.VERSION for e in ctx.extractors})
+                        fact_versions={e.NAME: e.VERSION for e in ctx.extractors},
+                        trees=functools.partial(_module_tree, ctx, heap, sources))
+
+
+def _module_tree(ctx: RunContext, heap: SharedHeap, sources: dict[str, bytes] | None,
+                 module: str) -> ast.Module | None:
+    """``index.tree``'s loader: the module's tree from the heap, else parsed again from its
+    buffer's bytes, the shipped ``sources`` or (without them) its file (``_tree_reads``)."""
+    entry = ctx.modules.get(module)
+    if entry is None:
+        return None
+    digest, path = entry
+    content = ctx.contents.get(module)
+    if content is None and sources is not None:
+        content = sources.get(module)
+    return module_tree(heap, facts_key(module, digest, path), digest, path, content,
+                       _read if sources is None else None)
 
 
 def _load_facts(ctx: RunContext, module: str, heap: SharedHeap) -> ModuleFacts | None:

@@ -15,6 +15,7 @@ from typing import Any
 import analyzer.engine._jobs as jobs
 from analyzer.engine._jobs import FileResult, FileTask, ModuleTask, RunContext
 from analyzer.engine._timing import JobTimings
+from analyzer.engine._tree_reads import reads_trees
 from analyzer.model import ModuleFacts
 from analyzer.rules import Diagnostic, FactExtractor, LintRule, ProjectRule, RuleSettings
 
@@ -40,20 +41,25 @@ class Dispatch:
     #: ``--timings``: the workers time each rule and phase, and their totals are added here
     timings: dict[str, float] | None = None
     #: phase 1 stores the trees of reported modules in the heap (a project rule needs them;
-    #: never on dask, whose workers return what they make through the pipe)
+    #: every module's when one reads other modules' trees, ``RunContext.all_trees``; never on
+    #: dask, whose workers return what they make through the pipe)
     trees: bool = False
 
     def run_context(self, modules: dict[str, tuple[str, str]] | None = None,
                     writers: dict[str, tuple[str, ...]] | None = None,
                     fact_holders: dict[str, tuple[str, ...]] | None = None,
-                    referrers: dict[str, tuple[str, ...]] | None = None) -> RunContext:
+                    referrers: dict[str, tuple[str, ...]] | None = None,
+                    contents: dict[str, bytes] | None = None) -> RunContext:
         """The jobs' context; phase 2's names every module's facts (``modules``), every
         module that writes ``sys.modules`` (``writers``), the modules holding each
-        plugin fact (``fact_holders``) and who references whom (``referrers``)."""
+        plugin fact (``fact_holders``), who references whom (``referrers``) and the
+        bytes of the modules whose content is not their file's (``contents``: buffers)."""
         return RunContext(self.module_rules, self.project_rules, self.settings,
                           {} if modules is None else modules, writers or {}, self.extractors,
                           fact_holders or {}, referrers, timings=self.timings is not None,
-                          store_trees=self.trees and not self.remote)
+                          store_trees=self.trees and not self.remote,
+                          all_trees=reads_trees(self.project_rules),
+                          contents=contents if contents is not None else {})
 
     def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
         """Put ``ctx`` in the heap under a key of its content; a new key goes into ``added``."""
@@ -133,11 +139,15 @@ class Dispatch:
 
             tokens.append(remote.share_snapshot(self.pool, self.heap))
             # The context stored for this phase: writers and fact holders included.
-            tokens.append(remote.share_context(
-                self.pool, self.heap.table(jobs.CONTEXT_TABLE)[ctx_key]))
+            ctx = self.heap.table(jobs.CONTEXT_TABLE)[ctx_key]
+            tokens.append(remote.share_context(self.pool, ctx))
+            if reads_trees(self.project_rules):
+                # No heap of trees there, nor perhaps the files: every module's bytes go.
+                tokens.append(remote.share_sources(self.pool, modules, ctx.contents))
             items = remote.phase2_items(
                 tokens[0], tokens[1], tasks,
-                with_source=any(r.NEEDS_TREE for r in self.project_rules))
+                with_source=any(r.NEEDS_TREE for r in self.project_rules),
+                sources=tokens[2] if len(tokens) > 2 else None)
             job = remote.phase2_job
         results = self._map(job, items, _extend, tokens, "project rules", progress, interrupt,
                             on_failure)

@@ -8,11 +8,14 @@ everything they produce; the master writes it into its own heap and dependency t
   as its bucket is sent (a worker need not see the project's file system) and the job
   returns each file's :class:`~analyzer.jobs.FileResult` with its facts. Phase 1 records no
   dependency edges.
-* Phase 2 gets ``(snapshot token, context token, module task)``: the master saves its heap
-  as a snapshot (the heap's own format, DESIGN §2) and shares it; each worker loads it into
-  a process-local heap on its first bucket and reuses it for every later bucket of the call.
-  The job returns the module's diagnostics and the ids of the keys its index read, exactly
-  what :func:`analyzer.jobs.phase2_job` returns to the fork pool.
+* Phase 2 gets ``(snapshot token, context token, sources token, module task)``: the master
+  saves its heap as a snapshot (the heap's own format, DESIGN §2) and shares it; each worker
+  loads it into a process-local heap on its first bucket and reuses it for every later
+  bucket of the call. When a selected rule reads other modules' trees (``READS_TREES``),
+  the master also shares every module's bytes (the sources token; else None), since trees
+  are not stored on dask: ``index.tree`` parses them there. The job returns the module's
+  diagnostics and the ids of the keys its index read, exactly what
+  :func:`analyzer.jobs.phase2_job` returns to the fork pool.
 
 The run context (rule classes, settings, module map) is shared pickled by cloudpickle:
 rules of a plugin loaded from a path live in a private module no worker can import, so that
@@ -42,7 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LOCAL", "SourceOf", "Unreadable", "open_pool", "phase1_items", "phase1_job",
            "phase2_items", "phase2_job",
-           "share_context", "ship_by_value"]
+           "share_context", "share_sources", "ship_by_value"]
 
 _Task = TypeVar("_Task", FileTask, ModuleTask)
 
@@ -54,7 +57,9 @@ LOCAL = "local"
 _HEAPS: dict[str, SharedHeap] = {}
 _KEEP_HEAPS = 2
 _CONTEXTS: dict[str, RunContext] = {}
-_INDEXES: dict[tuple[str, str], ProjectIndex] = {}
+_INDEXES: dict[tuple[str, str, str | None], ProjectIndex] = {}
+#: The modules' bytes shared for ``index.tree`` (``share_sources``), by token.
+_SOURCES: dict[str, dict[str, bytes]] = {}
 _LOCK = threading.Lock()
 #: A dask worker may run several tasks at once in threads. The jobs are pure Python, so
 #: threads would only take turns on the GIL anyway, and CPython 3.11's ``ast.parse`` is not
@@ -174,13 +179,26 @@ def share_snapshot(pool: DaskPool, heap: SharedHeap) -> str:
     return pool.share(data)
 
 
+def share_sources(pool: DaskPool, modules: dict[str, tuple[str, str]],
+                  contents: dict[str, bytes]) -> str:
+    """Share every module's bytes (its buffer's, else its file's while it has the digest
+    phase 1 saw) for ``index.tree`` on the workers; returns the token."""
+    import pickle
+
+    from analyzer.engine._tree_reads import project_sources
+
+    return pool.share(pickle.dumps(project_sources(modules, contents, jobs._read),
+                                   protocol=5))
+
+
 def phase2_items(
     snapshot: str, ctx_token: str, todo: Sequence[ModuleTask], *, with_source: bool,
-) -> list[tuple[str, str, ModuleTask | SourceOf[ModuleTask]]]:
+    sources: str | None = None,
+) -> list[tuple[str, str, str | None, ModuleTask | SourceOf[ModuleTask]]]:
     """Phase 2's items; with ``with_source`` (a project rule needs the tree) each task
     carries its file's bytes, read when its bucket leaves, since a worker may not see the
-    file (:class:`SourceOf`)."""
-    return [(snapshot, ctx_token,
+    file (:class:`SourceOf`). ``sources``: the token of :func:`share_sources`, if shared."""
+    return [(snapshot, ctx_token, sources,
              SourceOf(task, "source") if with_source and task.source is None else task)
             for task in todo]
 
@@ -222,7 +240,7 @@ def _deep_recursion_for_good() -> None:
 
 
 def phase2_job(
-    bucket: Sequence[tuple[str, str, ModuleTask | Unreadable[ModuleTask]]],
+    bucket: Sequence[tuple[str, str, str | None, ModuleTask | Unreadable[ModuleTask]]],
 ) -> list[tuple[str, str, tuple[Diagnostic, ...], tuple[int, ...]]]:
     """Phase 2 against the shared snapshot, loaded once per worker."""
     from parallel import shared_data
@@ -230,12 +248,12 @@ def phase2_job(
     _deep_recursion_for_good()
     out = []
     with _ONE_AT_A_TIME:
-        for snapshot, ctx_token, task in bucket:
+        for snapshot, ctx_token, sources, task in bucket:
             if isinstance(task, Unreadable):
                 task = task.task  # its tree then fails in the rule, as it would locally
             heap = _heap(snapshot, shared_data)
             ctx = _context(ctx_token, shared_data)
-            index = _index(snapshot, ctx_token, ctx, heap)
+            index = _index(snapshot, ctx_token, sources, ctx, heap, shared_data)
             out.append(jobs.check_module(ctx, index, task, heap))
     return out
 
@@ -274,11 +292,27 @@ def _heap(token: str, shared_data: Callable[[str], bytes]) -> SharedHeap:
         return heap
 
 
-def _index(snapshot: str, ctx_token: str, ctx: RunContext, heap: SharedHeap) -> ProjectIndex:
-    key = (snapshot, ctx_token)
+def _index(snapshot: str, ctx_token: str, sources: str | None, ctx: RunContext,
+           heap: SharedHeap, shared_data: Callable[[str], bytes]) -> ProjectIndex:
+    key = (snapshot, ctx_token, sources)
     index = _INDEXES.get(key)
     if index is None:
-        index = jobs.new_project_index(ctx, heap)
+        index = jobs.new_project_index(ctx, heap, _sources(sources, shared_data))
         with _LOCK:
             _INDEXES[key] = index
     return index
+
+
+def _sources(token: str | None, shared_data: Callable[[str], bytes]) -> dict[str, bytes] | None:
+    """The modules' bytes shared under ``token`` (None: none shared, no rule reads trees)."""
+    if token is None:
+        return None
+    found = _SOURCES.get(token)
+    if found is None:
+        import pickle
+
+        found = pickle.loads(shared_data(token))
+        with _LOCK:
+            _SOURCES.clear()  # one call's at a time: they are the size of the project
+            _SOURCES[token] = found
+    return found

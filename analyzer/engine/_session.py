@@ -59,6 +59,7 @@ from analyzer.engine._state import (
     file_tasks,
     stat_key,
 )
+from analyzer.engine._tree_reads import reads_trees
 from analyzer.engine._trees import TreeTally, drop_trees, needs_trees
 from analyzer.frontend import Discovery
 from analyzer.model import dep_id
@@ -317,10 +318,11 @@ class Session:
         # 1. Phase 1 on the changed files.
         todo = [t for t in tasks if t.path in reparse]
         files = self._parse(dispatch, tasks, todo, old, run)
+        every_tree = reads_trees(self.project_rules)
         if dispatch.trees:
             self.trees.count(self.heap, (jobs.facts_key(t.module, fs.digest, t.path)
-                                         for t in todo
-                                         if (fs := files[t.path]).parse_ok and t.report))
+                                         for t in todo if (fs := files[t.path]).parse_ok
+                                         and (t.report or every_tree)))
         modules = owners(tasks, files)
         # 2. Which modules' facts changed, and which keys that fires.
         changes = module_changes(old, todo, modules,
@@ -348,8 +350,11 @@ class Session:
                        if f.dynamic_modules}
             # Without an extractor there is no plugin fact to look for in every digest map.
             holders = fact_holders(changes.interfaces) if dispatch.extractors else {}
+            # A module's tree read by another (index.tree) is its buffer's when it has one.
+            contents = {t.module: t.content for t in tasks if t.content is not None
+                        and modules.get(t.module, ("", ""))[1] == t.path}
             ctx_key = dispatch.store_context(
-                "phase2", dispatch.run_context(modules, writers, holders, referrers),
+                "phase2", dispatch.run_context(modules, writers, holders, referrers, contents),
                 run.added_ctx)
             if eligible:
                 project, edges = dispatch.phase2(ctx_key, [by_module[m] for m in eligible],

@@ -55,8 +55,9 @@ PARSE_BELOW = 500
 
 
 def needs_trees(project_rules: Iterable[type[ProjectRule]]) -> bool:
-    """Whether any of ``project_rules`` reads the module's tree (``NEEDS_TREE``)."""
-    return any(rule.NEEDS_TREE for rule in project_rules)
+    """Whether any of ``project_rules`` reads the module's tree (``NEEDS_TREE``) or other
+    modules' trees (``READS_TREES``, ``_tree_reads``)."""
+    return any(rule.NEEDS_TREE or rule.READS_TREES for rule in project_rules)
 
 
 _CODECS: list[Codec] = []

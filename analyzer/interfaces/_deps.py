@@ -59,8 +59,12 @@ def resolve_target(text: str, insight: Insight) -> Target:
 
 
 def owner(key: str) -> str:
-    """The module a key describes (``*`` and ``sys.modules[]`` describe the project)."""
-    return key.split(":", 1)[0]
+    """The module a key describes (``*``, ``sys.modules[]`` and ``fact[NAME]`` describe the
+    project): ``content[pkg.mod]``, ``ref[pkg.mod]``, ``fact[NAME]:pkg.mod`` and
+    ``pkg.mod:name`` describe ``pkg.mod``."""
+    from analyzer.model import key_owner
+
+    return key_owner(key)
 
 
 def deps_answer(insight: Insight, target: Target, *, direction: str, transitive: bool,
@@ -91,16 +95,20 @@ def deps_answer(insight: Insight, target: Target, *, direction: str, transitive:
 
 def _rechecks(insight: Insight, target: Target) -> dict[str, list[str]]:
     """What an update rechecks after each kind of edit of the name's definition."""
+    from analyzer.model import content_key
+
     module, name = target.module, target.name
     assert name is not None
-    deleted = {f"{module}:{name}"}
+    # Every edit changes the module's content: its readers of trees are rechecked each time.
+    content = content_key(module)
+    deleted = {f"{module}:{name}", content}
     if insight.public(module, name):
         deleted.add(f"{module}:*")
     if name == "__getattr__":  # part of the module's own ("") digest
         deleted.add(module)
     return {
-        "body": insight.rechecks(module, ()),
-        "signature": insight.rechecks(module, {f"{module}:{name}"}),
+        "body": insight.rechecks(module, {content}),
+        "signature": insight.rechecks(module, {f"{module}:{name}", content}),
         "deletion": insight.rechecks(module, deleted),
     }
 

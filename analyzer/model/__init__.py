@@ -7,10 +7,13 @@ resolves names across modules and records every lookup as a dependency id
 A newcomer starts at :func:`extract_facts` and :meth:`ProjectIndex.resolve`.
 """
 from analyzer.model._depids import (
+    CONTENT_ENTRY,
     MODULES_KEY,
     SYS_MODULES_KEY,
     changed_keys,
+    content_key,
     dep_id,
+    key_owner,
     module_key,
     plugin_fact_key,
     plugin_facts_key,
@@ -60,4 +63,5 @@ __all__ = [
     "import_edges", "interface_digest", "interface_digests", "module_key", "star_key",
     "symbol_key", "unknown_facts", "PluginFact", "canonical_bytes", "plugin_fact_key",
     "plugin_facts_key", "references_key", "newer_python_error", "unsupported_syntax",
+    "CONTENT_ENTRY", "content_key", "key_owner",
 ]

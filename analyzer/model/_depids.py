@@ -11,6 +11,7 @@ describes, every reader recorded under it is rechecked. Keys are strings:
 - ``fact[NAME]:mod``  one module's value of the plugin fact extractor ``NAME``
 - ``fact[NAME]``      every module's value of ``NAME`` (readers that iterate over them)
 - ``ref[mod]``   the names other modules reference in ``mod`` (SH005: is a definition used?)
+- ``content[mod]``  the module's whole content: fired by every edit of it (``ProjectIndex.tree``)
 """
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ MODULES_KEY = "*"
 #: would be MISSING, fired by a module whose ``dynamic_modules`` change. Also the name of
 #: that digest entry (no module or symbol key can contain brackets).
 SYS_MODULES_KEY = "sys.modules[]"
+
+#: Name of the digest entry that holds a module's content digest (the digest of its file's
+#: bytes, as in the module map), in the module's own digest map; it fires
+#: :func:`content_key`. Brackets keep it apart from every name a module can bind.
+CONTENT_ENTRY = "content[]"
 
 
 def module_key(module: str) -> str:
@@ -68,6 +74,26 @@ def references_key(module: str) -> str:
     return f"ref[{module}]"
 
 
+def content_key(module: str) -> str:
+    """Key of a module's whole content, read by ``ProjectIndex.tree``: fired whenever the
+    module's ``"content[]"`` digest entry (its content digest) changes, appears or goes, so
+    by any edit of it, a body-only one included, and by its deletion or rename."""
+    return f"content[{module}]"
+
+
+def key_owner(key: str) -> str:
+    """The module a key describes, or the key itself for one that describes the project
+    (``*``, ``sys.modules[]``, ``fact[NAME]``): ``pkg.mod`` for ``pkg.mod``, ``pkg.mod:name``,
+    ``pkg.mod:*``, ``fact[NAME]:pkg.mod``, ``ref[pkg.mod]`` and ``content[pkg.mod]``."""
+    for prefix in ("content[", "ref["):
+        if key.startswith(prefix) and key.endswith("]"):
+            return key[len(prefix):-1]
+    if key.startswith("fact["):
+        _name, bracket, rest = key.partition("]")
+        return rest[1:] if bracket and rest.startswith(":") else key
+    return key.split(":", 1)[0]
+
+
 def dep_id(key: str) -> int:
     """Stable 32-bit id of a key: blake2b (4-byte digest, little-endian); never 0.
 
@@ -89,7 +115,8 @@ def changed_keys(
     the module key included. Digest maps come from ``analyzer.facts.interface_digests``,
     whose ``"*"`` entry maps to ``mod:*``, ``""`` entry to ``mod``, ``sys.modules[]``
     entry to the project-wide :data:`SYS_MODULES_KEY`, a ``fact[NAME]`` entry to both
-    ``fact[NAME]:mod`` and ``fact[NAME]``, and a ``ref[T]`` entry to the key ``ref[T]``.
+    ``fact[NAME]:mod`` and ``fact[NAME]``, a ``ref[T]`` entry to the key ``ref[T]``, and the
+    ``content[]`` entry (:data:`CONTENT_ENTRY`) to ``content[mod]``.
     """
     if old is None and new is None:
         return set()
@@ -114,6 +141,8 @@ def _keys_of(module: str, digest_name: str) -> tuple[str, ...]:
         return (star_key(module),)
     if digest_name == SYS_MODULES_KEY:
         return (SYS_MODULES_KEY,)
+    if digest_name == CONTENT_ENTRY:
+        return (content_key(module),)
     if digest_name.startswith("ref["):
         # Named by its key already: the target module's, not this module's.
         return (digest_name,)

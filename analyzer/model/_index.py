@@ -8,13 +8,15 @@ reader of a changed symbol — no rule can forget a dependency.
 from __future__ import annotations
 
 import enum
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analyzer.model._depids import (
     MODULES_KEY,
     SYS_MODULES_KEY,
+    content_key,
     module_key,
     plugin_fact_key,
     plugin_facts_key,
@@ -25,6 +27,9 @@ from analyzer.model._depids import (
 from analyzer.model._facts import Export, Import, ImportSource, ModuleFacts
 from analyzer.model._planted import PlantedModules
 from analyzer.model._references import referenced_names
+
+if TYPE_CHECKING:
+    import ast
 
 __all__ = [
     "EXTERNAL",
@@ -105,6 +110,11 @@ def absolute_module(from_module: str, is_package: bool, level: int, module: str)
 #: (every body or signature edit) keep the set of module names.
 _LAST_LAYOUT: list[tuple[frozenset[str], frozenset[str], frozenset[str]]] = []
 
+#: Trees an index keeps after handing them out: a module read by many readers (a shared
+#: helper module) is loaded once per worker, not once per reader, and a few trees are all a
+#: worker holds beside the facts.
+TREES_KEPT = 4
+
 
 def _layout(names: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(names, their top-level names, the implicit namespace packages above them)."""
@@ -134,9 +144,12 @@ class _Shared:
         fact_holders: Mapping[str, Sequence[str]] | None = None,
         fact_versions: Mapping[str, int] | None = None,
         referrers: Mapping[str, Sequence[str]] | None = None,
+        trees: Callable[[str], ast.Module | None] | None = None,
     ):
         self.names, self.tops, self.namespaces = _layout(frozenset(module_names))
         self.load = load
+        self.load_tree = trees
+        self.trees: OrderedDict[str, ast.Module | None] = OrderedDict()
         self.referrers = referrers
         self.fact_holders = fact_holders
         self.fact_versions = fact_versions
@@ -150,6 +163,17 @@ class _Shared:
         if module not in self.facts:
             self.facts[module] = self.load(module)
         return self.facts[module]
+
+    def tree_of(self, module: str) -> ast.Module | None:
+        """A project module's tree (its facts parsed), from the last few loaded or loaded."""
+        if module in self.trees:
+            self.trees.move_to_end(module)
+            return self.trees[module]
+        tree = None if self.load_tree is None else self.load_tree(module)
+        self.trees[module] = tree
+        if len(self.trees) > TREES_KEPT:
+            self.trees.popitem(last=False)
+        return tree
 
 
 class ProjectIndex:
@@ -166,6 +190,9 @@ class ProjectIndex:
         by another version reads as absent.
     :param referrers: optional, module -> the modules whose facts reference names in it;
         without it :meth:`references` reads every module's facts.
+    :param trees: optional, a project module's ``ast`` tree, of the very content its facts
+        were extracted from (None: not at hand or does not parse); without it :meth:`tree`
+        answers None for every module.
     """
 
     def __init__(
@@ -178,9 +205,10 @@ class ProjectIndex:
         fact_holders: Mapping[str, Sequence[str]] | None = None,
         fact_versions: Mapping[str, int] | None = None,
         referrers: Mapping[str, Sequence[str]] | None = None,
+        trees: Callable[[str], ast.Module | None] | None = None,
     ) -> None:
         self._shared = _Shared(module_names, load, writers, fact_holders, fact_versions,
-                               referrers)
+                               referrers, trees)
         self._record = record
 
     def for_reader(self, record: Callable[[str], None] | None) -> ProjectIndex:
@@ -249,6 +277,24 @@ class ProjectIndex:
         self._emit((references_key(module),))
         shared = self._shared
         return referenced_names(module, shared.names, shared.facts_of, shared.referrers)
+
+    def tree(self, module: str) -> ast.Module | None:
+        """``module``'s ``ast`` tree, of the content its facts describe; None for a module
+        that is not in the project or does not parse (records ``content[module]``: rechecked
+        on every edit of ``module``, a body-only one included, and when it goes or comes).
+
+        The tree may be shared with other readers of ``module``: read it, never change it.
+        A rule that calls this sets ``READS_TREES`` (then phase 1 keeps every module's tree
+        in the heap; without it, the module is parsed again from its source here).
+        """
+        self._emit((content_key(module),))
+        shared = self._shared
+        if module not in shared.names:
+            return None
+        facts = shared.facts_of(module)
+        if facts is None or not facts.parse_ok:
+            return None
+        return shared.tree_of(module)
 
     def resolve(self, module: str) -> ModuleFacts | Outcome:
         """A module's facts, or MISSING / UNKNOWN / EXTERNAL (records ``module``)."""

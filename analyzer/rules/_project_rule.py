@@ -3,7 +3,8 @@
 A project rule runs in phase 2 on one module's facts (docs/contracts.md, section 3). It
 reaches other modules only through :class:`~analyzer.index.ProjectIndex`, which records what
 it reads, so an incremental recheck finds it again when something it read changes. It gets
-the module's tree only when it declares ``NEEDS_TREE``.
+the module's tree only when it declares ``NEEDS_TREE``; another module's tree through
+``index.tree(module)``, declared by ``READS_TREES``.
 """
 from __future__ import annotations
 
@@ -52,6 +53,11 @@ class ProjectRule:
     #: Set when :meth:`check` calls ``index.references``: the master then hands the index
     #: the map of who references whom (without it, that call reads every module's facts).
     READS_REFERENCES: ClassVar[bool] = False
+    #: Set when :meth:`check` calls ``index.tree`` (other modules' trees, each read a
+    #: dependency on that module's whole content): phase 1 then keeps every module's tree in
+    #: the heap, not only the checked modules' (without it, that call parses the module
+    #: again). Apart from ``NEEDS_TREE``, which is this module's own tree, loaded up front.
+    READS_TREES: ClassVar[bool] = False
 
     def __init__(self, context: ProjectContext) -> None:
         self.context = context

@@ -393,7 +393,8 @@ def _run_project(rule: RuleClass, modules: dict[str, str]) -> list[Diagnostic]:
         # An extractor's bug is the rule's bug: say so rather than compare findings.
         raise AssertionError("; ".join(failures))
     index = ProjectIndex(facts.keys(), facts.get,
-                         fact_versions={e.NAME: e.VERSION for e in extractors})
+                         fact_versions={e.NAME: e.VERSION for e in extractors},
+                         trees=trees.get)
     found = []
     for module, module_facts in facts.items():
         found.extend(run_project_rules(module_facts, index, [rule], path=paths[module],

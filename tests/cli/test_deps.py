@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +157,59 @@ def test_a_heap_too_small_for_the_check_run_first_is_one_line_and_exit_code_2(pr
     assert run.code == 2
     assert run.err.startswith("shoal: error: the shared heap cannot hold")
     assert len(run.err.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------------------------------
+# A rule that reads another module's tree (index.tree): the key content[mod]
+
+TREE_PLUGIN = (Path(__file__).resolve().parents[1] / "data" / "ignored_keyword.py").read_text(
+    encoding="utf-8")
+
+#: X960 (tests/data/ignored_keyword.py) reads pkg.mod's tree from a and b, whose calls pass
+#: keywords; c calls func without one and reads only pkg.mod:func.
+TREE_FILES = {
+    "pyproject.toml": '[tool.shoal]\nplugins = ["lint/ignored_keyword.py"]\n',
+    "lint/ignored_keyword.py": TREE_PLUGIN,
+    "pkg/__init__.py": "",
+    "pkg/mod.py": 'def func(x, **kw):\n    return kw.get("y")\n\n\ndef other():\n    return 1\n',
+    "pkg/a.py": "from pkg.mod import func\n\nfunc(1, y=2)\n",
+    "pkg/b.py": "import pkg.mod\n\npkg.mod.func(1, z=2)\n",
+    "pkg/c.py": "from pkg.mod import func\n\nfunc(1)\n",
+}
+
+TREE_EDITS = {
+    "body": 'def func(x, **kw):\n    return kw.get("z")\n\n\ndef other():\n    return 1\n',
+    "signature": 'def func(x, y=0, **kw):\n    return kw\n\n\ndef other():\n    return 1\n',
+    "deletion": "def other():\n    return 1\n",
+}
+TREE_SELECT = ("--select", "X960,SH001")
+
+
+def test_a_tree_read_is_named_content_and_listed_under_its_module(project, shoal):
+    write_tree(project, TREE_FILES)
+    answer = _deps(shoal, "pkg.mod", *TREE_SELECT)
+    assert {"key": "content[pkg.mod]", "readers": ["pkg.a", "pkg.b"]} in answer["keys"]
+    assert answer["unnamed_edges"] == 0
+    run = shoal("deps", "pkg.mod", *TREE_SELECT, "--workers", "0")
+    assert "content[pkg.mod] ← pkg.a, pkg.b" in run.out.splitlines()
+    read = _deps(shoal, "pkg.a", "--direction", "dependencies", *TREE_SELECT)
+    assert {"key": "content[pkg.mod]", "module": "pkg.mod"} in read["keys"]
+    assert "pkg.mod" in read["modules"]
+    assert not any(row["key"].startswith("content[")
+                   for row in _deps(shoal, "pkg.c", "--direction", "dependencies",
+                                    *TREE_SELECT)["keys"])
+
+
+@pytest.mark.parametrize("edit", sorted(TREE_EDITS))
+def test_the_recheck_sets_count_the_readers_of_the_content(project, shoal, edit):
+    write_tree(project, TREE_FILES)
+    answer = _deps(shoal, "pkg.mod:func", *TREE_SELECT)
+    # any edit of pkg.mod rechecks the readers of its tree, a body-only one included
+    assert {"pkg.a", "pkg.b", "pkg.mod"} <= set(answer["rechecks"][edit])
+    plan = prepare(build_parser().parse_args(["check", ".", "--workers", "0", "--no-cache",
+                                              *TREE_SELECT]))
+    with Session(plan) as session:
+        session.check()
+        (project / "pkg" / "mod.py").write_text(TREE_EDITS[edit], encoding="utf-8")
+        report = session.recheck([project / "pkg" / "mod.py"])
+    assert sorted(report.modules_rechecked) == answer["rechecks"][edit]

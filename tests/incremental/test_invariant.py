@@ -5,7 +5,10 @@ The projects load a plugin: the README's route extractor (a plugin-defined fact)
 project rule that reads every module's value of it (X301), so random route edits check the
 plugin facts' early cutoff and their readers' rechecks too; SH006 (off by default) is
 selected for the attribute chains the random calls write (``m.f``, ``pkg.m.f``), and SH005
-(off by default too) for the references every import, call and chain adds or drops."""
+(off by default too) for the references every import, call and chain adds or drops. A second
+plugin reads other modules' trees (X960, ``tests/data/ignored_keyword.py``: a keyword the
+callee's body never reads from its ``**kw``), so an edit of a callee's body alone, which
+changes no interface, must recheck its callers."""
 from __future__ import annotations
 
 import re
@@ -25,6 +28,13 @@ TARGETS = ("a", "b", "c", "pkg", "pkg.m", "pkg.n", "pkg.sub", "pkg.sub.x", "pkg.
 RELATIVE = (".", ".m", ".n", "..", ".sub", ".x")
 NAMES = ("f", "g", "C", "x", "_p")
 
+#: Functions of one signature whose bodies read different keys of ``**kw`` (X960 reads them).
+KW_BODIES = (
+    "def {n}(a, **kw):\n    return kw.get('b')",
+    "def {n}(a, **kw):\n    return kw.get('z')",
+    "def {n}(**kw):\n    if 'z' in kw:\n        return kw['b']\n    return 0",
+)
+
 _defs = st.sampled_from([
     "def {n}(a):\n    return a",
     "def {n}(a, b=1):\n    return a",
@@ -34,6 +44,7 @@ _defs = st.sampled_from([
     "class {n}:\n    pass",
     "{n} = 1",
     "if 1:\n    {n} = 2",
+    *KW_BODIES,
 ]).flatmap(lambda t: st.sampled_from(("f", "f", "g", "C", "C") + NAMES[3:]).map(
     lambda n: t.format(n=n)))
 
@@ -57,8 +68,9 @@ _all = st.one_of(
 )
 
 _linked = st.tuples(st.sampled_from(TARGETS[:5]), st.sampled_from(NAMES[:3]),
-                    st.integers(0, 2)).map(
-    lambda p: f"from {p[0]} import {p[1]}\n{p[1]}({', '.join('1' * p[2])})")
+                    st.integers(0, 2), st.sampled_from(["", "", "b=2", "z=3"])).map(
+    lambda p: f"from {p[0]} import {p[1]}\n"
+              f"{p[1]}({', '.join(['1'] * p[2] + ([p[3]] if p[3] else []))})")
 
 #: A route declaration for the plugin's extractor; the function name is a name other
 #: modules import, so one edit moves a route and an export at once.
@@ -72,7 +84,21 @@ _statement = st.one_of(_defs, _defs, _defs, _defs, _imports, _imports, _linked, 
 _source = st.lists(_statement, max_size=6).map(lambda ss: "\n".join(ss) + "\n")
 
 #: One edit: a file and its new content (None: delete it).
-_edit = st.tuples(st.sampled_from(FILES), st.one_of(st.none(), _source, _source))
+#: An edit of a body alone: the file as it is, with the keys its ``**kw`` bodies read swapped
+#: ('b' <-> 'z'), which changes no interface digest (only the content, which X960 reads).
+BODY_SWAP = "<swap the keys the bodies read>"
+
+_edit = st.tuples(st.sampled_from(FILES),
+                  st.one_of(st.none(), _source, _source, st.just(BODY_SWAP)))
+
+
+def _swapped(path: Path) -> str | None:
+    """``path``'s text with ``kw.get('b')`` and ``kw.get('z')`` (and the like) swapped; None
+    when there is no such file (the edit is then skipped)."""
+    if not path.exists():
+        return None
+    text = path.read_text()
+    return (text.replace("'b'", "'\0'").replace("'z'", "'b'").replace("'\0'", "'z'"))
 
 
 def _route_plugin() -> str:
@@ -83,19 +109,32 @@ def _route_plugin() -> str:
 
 
 PLUGIN = _route_plugin()
+#: The plugin whose rule reads other modules' trees.
+TREE_PLUGIN = (Path(__file__).resolve().parents[1] / "data" / "ignored_keyword.py").read_text()
 
 
 def _run(files: dict[str, str], edits: list[list[tuple[str, str | None]]], workers: int) -> None:
     base = Path(tempfile.mkdtemp(prefix="shoal-inv-"))
     try:
         root = project(base / "proj", files)
-        (root / "pyproject.toml").write_text('[tool.shoal]\nplugins = ["tools/routes.py"]\n')
+        (root / "pyproject.toml").write_text(
+            '[tool.shoal]\nplugins = ["tools/routes.py", "tools/ignored_keyword.py"]\n')
         (root / "tools").mkdir()
         (root / "tools" / "routes.py").write_text(PLUGIN)
-        with chdir(root), Engine(root, workers=workers, select=SELECT + ",SH005,SH006,X301") as engine:
+        (root / "tools" / "ignored_keyword.py").write_text(TREE_PLUGIN)
+        with chdir(root), Engine(root, workers=workers,
+                                 select=SELECT + ",SH005,SH006,X301,X960") as engine:
             engine.verify()
             for batch in edits:
-                engine.edit(dict(batch))
+                edit = {}
+                for name, text in batch:
+                    if text == BODY_SWAP:
+                        text = _swapped(root / name)
+                        if text is None:
+                            continue
+                    edit[name] = text
+                if edit:
+                    engine.edit(edit)
     finally:
         shutil.rmtree(base)
 
@@ -106,6 +145,29 @@ def _run(files: dict[str, str], edits: list[list[tuple[str, str | None]]], worke
     edits=st.lists(st.lists(_edit, min_size=1, max_size=3), min_size=1, max_size=5),
 )
 def test_random_edit_sequences_match_a_cold_check(files, edits):
+    _run(files, edits, workers=0)
+
+
+#: Callers of ``a.f`` with keywords its body may or may not read (X960 reads a's tree).
+_callers = st.lists(st.sampled_from([
+    "from a import f\nf(1, b=2)", "from a import f\nf(1, z=3)", "import a\na.f(2, z=3)",
+    "from pkg import f\nf(1, b=2, z=3)", "from a import *\nf(z=1)",
+]), min_size=1, max_size=3).map(lambda ss: "\n".join(ss) + "\n")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    body=st.sampled_from(KW_BODIES).map(lambda t: t.format(n="f")),
+    callers=st.dictionaries(st.sampled_from(("b.py", "c.py", "pkg/m.py")), _callers,
+                            min_size=1, max_size=3),
+    edits=st.lists(st.lists(st.one_of(
+        st.just(("a.py", BODY_SWAP)), st.just(("a.py", BODY_SWAP)), _edit,
+        st.tuples(st.sampled_from(("b.py", "c.py", "pkg/m.py")), _callers)),
+        min_size=1, max_size=2), min_size=1, max_size=5),
+)
+def test_random_body_edits_of_a_callee_match_a_cold_check(body, callers, edits):
+    """A callee whose body alone changes, read by callers through its tree (X960)."""
+    files = {"a.py": body + "\n", "pkg/__init__.py": "from a import f\n", **callers}
     _run(files, edits, workers=0)
 
 
@@ -122,6 +184,14 @@ def test_random_edit_sequences_match_a_cold_check(files, edits):
       [("a.py", 'x = 1\n@app.route("/a")\ndef f():\n    pass\n')],
       [("pkg/m.py", '@app.route("/b")\ndef g():\n    pass\n')], [("b.py", None)],
       [("a.py", "def (:\n")]]),
+    # X960: body-only edits of a callee (no interface changes), and its deletion and return
+    ({"a.py": "def f(a, **kw):\n    return kw.get('b')\n",
+      "b.py": "from a import f\nf(1, z=3)\nf(1, b=2)\n", "c.py": "import a\na.f(2, z=3)\n",
+      "pkg/m.py": "from a import f\n"},
+     [[("a.py", "def f(a, **kw):\n    return kw.get('z')\n")],
+      [("pkg/m.py", "from a import f\nf(1, b=2)\n")],
+      [("a.py", "def f(a, **kw):\n    return kw\n")], [("a.py", None)],
+      [("a.py", "def f(a, **kw):\n    return kw.get('b')\n")], [("a.py", "def (:\n")]]),
 ])
 def test_examples_on_a_real_pool(seed_files, edits):
     _run(seed_files, edits, workers=2)

@@ -1,6 +1,8 @@
 """Documents and pushed diagnostics: open, edit, unsaved cross-module changes, UTF-16."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import codes, serve, uri, write_project
 from lsprotocol import types
@@ -43,6 +45,31 @@ async def test_unsaved_signature_change_reaches_a_caller(tmp_path):
         s.client.text_document_did_close(types.DidCloseTextDocumentParams(
             types.TextDocumentIdentifier(uri(lib))))
         await s.diagnostics(use, lambda d: d == [])
+
+
+#: A plugin rule that reads the callee module's tree (tests/data/ignored_keyword.py, X960).
+TREE_PLUGIN = (Path(__file__).resolve().parents[1] / "data" / "ignored_keyword.py").read_text()
+KW_LIB = 'def draw(x, **options):\n    return options.get("color")\n'
+
+
+@pytest.mark.asyncio
+async def test_an_unsaved_body_edit_reaches_a_reader_of_its_tree(tmp_path):
+    root = write_project(tmp_path, {
+        "pyproject.toml": '[tool.shoal]\nplugins = ["lint/ignored_keyword.py"]\n',
+        "lint/ignored_keyword.py": TREE_PLUGIN, "lib.py": KW_LIB,
+        "app.py": 'from lib import draw\n\ndraw(1, colour="red")\n'})
+    lib, app = root / "lib.py", root / "app.py"
+    async with serve(root) as s:
+        s.open(lib)
+        await s.diagnostics(app, lambda d: codes(d) == ["X960"])
+        # the body alone changes, never saved: the caller, closed, reads the buffer's tree
+        s.replace_all(lib, KW_LIB.replace('"color"', '"colour"'))
+        await s.diagnostics(app, lambda d: d == [])
+        assert lib.read_text() == KW_LIB
+        # closing the buffer goes back to the file on disk: the finding comes back
+        s.client.text_document_did_close(types.DidCloseTextDocumentParams(
+            types.TextDocumentIdentifier(uri(lib))))
+        await s.diagnostics(app, lambda d: codes(d) == ["X960"])
 
 
 @pytest.mark.asyncio
