@@ -52,8 +52,8 @@ HEADROOM = 0.25
 #: Files shorter than this (characters) store their text in place of the tree, and loading
 #: parses it (the content stays the facts' own): for a class of files faster to parse than to
 #: load. There is none with the tree codec (``bench/tree_bench.py``, ``--parse-below`` tries
-#: a threshold): on the standard library's files under 250 bytes a load costs 0.89x an
-#: ``ast.parse`` and the text parsed again 1.10x, from 250 to 500 bytes 0.69x against 1.09x;
+#: a threshold): on the standard library's files under 250 bytes a load costs 0.88x an
+#: ``ast.parse`` and the text parsed again 1.08x, from 250 to 500 bytes 0.65x against 1.06x;
 #: only empty files parse faster, by half a microsecond. (With the tables' default pickle
 #: it was 500: under it a tree cost 1.39x.)
 PARSE_BELOW = 0
@@ -69,7 +69,7 @@ _CODECS: list[Codec] = []
 
 def codec() -> Codec:
     """The trees' encoding (:class:`~analyzer.engine._tree_codec.TreeCodec`): pickle
-    protocol 5 with a node reduction of its own, lz4 from a kilobyte (the tables' default)."""
+    protocol 5 with a node reduction of its own, lz4 (high compression) from a kilobyte."""
     if not _CODECS:
         # Made on first use: a warm cache hit imports this module but never the heap.
         from analyzer.engine._tree_codec import TreeCodec
