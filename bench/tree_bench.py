@@ -4,14 +4,16 @@ byte, on a tree of Python files (the standard library by default), in one run.
 Run: ``python bench/tree_bench.py [ROOT] [--repeats N]`` (ROOT defaults to the running
 Python's standard library; a copy such as ``/tmp/stdlib`` gives stable figures). For each
 file that decodes and parses: ``ast.parse`` of its text; the store (encoding the tree as
-phase 1 does — pickle protocol 5, lz4 from a kilobyte — and adding it to a shared heap);
-the load (reading it back as phase 2 does, ``_trees.load_tree``). Files shorter than
-``_trees.PARSE_BELOW`` characters are stored as text and parsed on load, as in a check. Each is timed in CPU
-seconds, the minimum of ``--repeats`` runs per file, with the cyclic garbage collector
-paused in both the parse and the load (the load pauses it itself); one column loads with
-the collector running, for scale. Then the same by file size, to show where parsing again
-would win, and the two other encodings measured on the same trees (no compression, zlib
-level 1). Prints markdown tables.
+phase 1 does — ``_trees.codec()``: pickle protocol 5 with its own node reduction, lz4 from a
+kilobyte — and adding it to a shared heap); the load (reading it back as phase 2 does,
+``_trees.load_tree``). Files shorter than ``_trees.PARSE_BELOW`` characters are stored as
+text and parsed on load, as in a check. Each is timed in CPU seconds, the minimum of
+``--repeats`` runs per file, with the cyclic garbage collector paused in both the parse and
+the load (the load pauses it itself); one column loads with the collector running, for
+scale. Then the same by file size, to show where parsing again would win, and other
+encodings measured on the same trees: the codec without compression, with zlib level 1, and
+the heap tables' default (``ast``'s own reduction, pickle protocol 5 + lz4: what the trees
+used before their codec), each decoded with the collector paused. Prints markdown tables.
 """
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ import argparse
 import ast
 import gc
 import os
-import pickle
 import sys
 import sysconfig
 import time
@@ -27,14 +28,19 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from analyzer.engine._trees import PARSE_BELOW, TREES_TABLE, codec, encode_tree, load_tree
+import analyzer.engine._trees as trees
+from analyzer.engine._tree_codec import TreeCodec
+from analyzer.engine._trees import TREES_TABLE, codec, encode_tree, load_tree
 from analyzer.frontend import decode_source
-from heap_native import SharedHeap
+from heap_native import PickleCodec, SharedHeap
 
 #: The issue's target: loading a stored tree costs at most half of parsing the file.
 TARGET_LOAD = 0.5
 #: Size classes of the second table (upper bounds in bytes, the last one open).
-CLASSES = (PARSE_BELOW, 1_000, 2_000, 10_000, 100_000)
+CLASSES = (250, 500, 1_000, 2_000, 10_000, 100_000)
+#: The extra encodings the by-size table shows next to the load as stored.
+TREE, TEXT, DEFAULT = ("the codec + lz4, small files too", "source text, parsed on load, every file",
+                       "tables' default: `ast`'s reduction, pickle 5 + lz4, small files too")
 
 
 @dataclass
@@ -114,14 +120,23 @@ def measure(path: str, heap: SharedHeap, repeats: int) -> Totals | None:
     # load_tree pauses the collector itself: the unpickling alone, with the collector running
     pickled = codec().encode(tree)
     out.load_gc = best(lambda: codec().decode(pickled), repeats, paused=False)
-    plain = pickle.dumps(tree, protocol=5)
+    plain = codec().serialize(tree)
     packed = zlib.compress(plain, 1)
+    fast = TreeCodec(high_compression=False)
+    quick = fast.encode(tree)
+    default = PickleCodec()
+    before = default.encode(tree)
+    as_text = codec().encode(text)
     out.extra = {
-        "pickle 5 + lz4, small files too": [len(pickled), best(
-            lambda: codec().decode(pickled), repeats)],
-        "pickle, no compression": [len(plain), best(lambda: pickle.loads(plain), repeats)],
-        "pickle + zlib level 1": [len(packed), best(
-            lambda: pickle.loads(zlib.decompress(packed)), repeats)],
+        TREE: [len(pickled), best(lambda: codec().decode(pickled), repeats)],
+        TEXT: [len(as_text), best(lambda: ast.parse(codec().decode(as_text), filename=key),
+                                  repeats)],
+        "the codec, no compression": [len(plain), best(
+            lambda: codec().deserialize(memoryview(plain)), repeats)],
+        "the codec + zlib level 1": [len(packed), best(
+            lambda: codec().deserialize(memoryview(zlib.decompress(packed))), repeats)],
+        "the codec + lz4's fast mode": [len(quick), best(lambda: fast.decode(quick), repeats)],
+        DEFAULT: [len(before), best(lambda: default.decode(before), repeats)],
     }
     return out
 
@@ -139,7 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("root", nargs="?", default=sysconfig.get_paths()["stdlib"])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--parse-below", type=int, default=trees.PARSE_BELOW,
+                        help="store files shorter than this (characters) as text, parsed on "
+                        "load (default: _trees.PARSE_BELOW, %(default)s)")
     args = parser.parse_args(argv)
+    trees.PARSE_BELOW = args.parse_below  # encode_tree reads it on each call
     sys.setrecursionlimit(10_000)
     files = list(python_files(args.root))
     total_bytes = sum(os.path.getsize(p) for p in files)
@@ -175,15 +194,18 @@ def main(argv: list[str] | None = None) -> int:
           f"{used / e.source:.2f} (the heap's used bytes, keys and headers included); "
           f"target load ≤ {TARGET_LOAD}× parse: "
           f"{'met' if e.load <= TARGET_LOAD * e.parse else 'NOT met'}\n")
-    print("| file size | files | load × parse | store × parse | bytes / source byte |")
-    print("|---|---:|---:|---:|---:|")
+    print("| file size | files | load × parse | store × parse | bytes / source byte "
+          "| tree load × parse | text load × parse | default load × parse |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in sorted(by_class, key=lambda n: by_class[n].source / by_class[n].files):
         c = by_class[name]
         print(f"| {name} | {c.files:,} | {c.load / c.parse:.2f} | {c.store / c.parse:.2f} "
-              f"| {c.stored / c.source:.2f} |")
+              f"| {c.stored / max(c.source, 1):.2f} | {c.extra[TREE][1] / c.parse:.2f} "
+              f"| {c.extra[TEXT][1] / c.parse:.2f} | {c.extra[DEFAULT][1] / c.parse:.2f} |")
     print("\n| encoding | load × parse | bytes / source byte |")
     print("|---|---:|---:|")
-    print(f"| as stored (text below {PARSE_BELOW:,} characters, else pickle 5 + lz4) | {e.load / e.parse:.2f} | {e.stored / e.source:.2f} |")
+    print(f"| as stored (text below {trees.PARSE_BELOW:,} characters, else the codec + lz4) "
+          f"| {e.load / e.parse:.2f} | {e.stored / e.source:.2f} |")
     for name, (nbytes, seconds) in e.extra.items():
         print(f"| {name} | {seconds / e.parse:.2f} | {nbytes / e.source:.2f} |")
     return 0

@@ -17,7 +17,7 @@ from analyzer.rules import Diagnostic
 #: reserved lazily (MAP_NORESERVE + fallocate in chunks), so a generous virtual size is free.
 MIN_HEAP_BYTES = 64 << 20
 HEAP_BYTES_PER_SOURCE_BYTE = 4
-#: What stored trees add when a project rule needs them: 1.25 bytes of lz4-packed pickle per
+#: What stored trees add when a project rule needs them: 1.45 bytes of lz4-packed pickle per
 #: source byte on the standard library (``bench/tree_bench.py``), with room to spare.
 TREE_BYTES_PER_SOURCE_BYTE = 2
 MIN_HASH_SLOTS = 1 << 12

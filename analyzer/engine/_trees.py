@@ -14,11 +14,14 @@ and phase 2 parses that module again. Should facts still fail for lack of room w
 hold some, the session drops every tree and runs the update again without them
 (``Session._update``).
 
-The encoding is the heap table's own: pickle protocol 5, lz4 above a kilobyte. Loading runs
-with the cyclic garbage collector paused: a tree is many small containers, and collections
-triggered by their allocation would cost a fifth of the load. A file under
-:data:`PARSE_BELOW` characters is faster to parse than to unpickle: its text is stored
-instead and the load parses it (the same content as its facts, whatever the disk holds).
+The encoding is :mod:`analyzer.engine._tree_codec`'s: pickle protocol 5 with each node
+rebuilt by ``__new__`` and its state dict installed as its ``__dict__`` (no BUILD), lz4 from
+a kilobyte, behind a header naming the format and the Python; an entry of another format or
+Python loads as no tree. Loading runs with the cyclic garbage collector paused: a tree is
+many small containers, and collections triggered by their allocation would cost a fifth of
+the load. A file under :data:`PARSE_BELOW` characters would store its text instead, and the
+load parse it (the same content as its facts, whatever the disk holds); with this codec no
+size of file is faster to parse than to load, so the threshold is 0.
 """
 from __future__ import annotations
 
@@ -46,12 +49,14 @@ TREES_TABLE = "ast"
 #: of the files still to come must fit, and a worker cannot know how many are left.
 HEADROOM = 0.25
 
-#: Files shorter than this (characters) are faster to parse than to unpickle: their text is
-#: stored in place of the tree, and loading parses it. Measured on the standard library's
-#: files under 500 bytes: unpickling the tree costs 1.39x an ``ast.parse``, getting the text
-#: from the heap and parsing it 1.10x (from 500 to 1,000 bytes both cost about 1.05x;
-#: above, the tree wins). The content stays the facts' own.
-PARSE_BELOW = 500
+#: Files shorter than this (characters) store their text in place of the tree, and loading
+#: parses it (the content stays the facts' own): for a class of files faster to parse than to
+#: load. There is none with the tree codec (``bench/tree_bench.py``, ``--parse-below`` tries
+#: a threshold): on the standard library's files under 250 bytes a load costs 0.88x an
+#: ``ast.parse`` and the text parsed again 1.08x, from 250 to 500 bytes 0.65x against 1.06x;
+#: only empty files parse faster, by half a microsecond. (With the tables' default pickle
+#: it was 500: under it a tree cost 1.39x.)
+PARSE_BELOW = 0
 
 
 def needs_trees(project_rules: Iterable[type[ProjectRule]]) -> bool:
@@ -64,12 +69,13 @@ _CODECS: list[Codec] = []
 
 
 def codec() -> Codec:
-    """The trees' encoding: pickle protocol 5, lz4 from a kilobyte (the tables' default)."""
+    """The trees' encoding (:class:`~analyzer.engine._tree_codec.TreeCodec`): pickle
+    protocol 5 with a node reduction of its own, lz4 (high compression) from a kilobyte."""
     if not _CODECS:
         # Made on first use: a warm cache hit imports this module but never the heap.
-        from heap_native import PickleCodec
+        from analyzer.engine._tree_codec import TreeCodec
 
-        _CODECS.append(PickleCodec())
+        _CODECS.append(TreeCodec())
     return _CODECS[0]
 
 
@@ -113,7 +119,8 @@ def store_trees(heap: Any, trees: Sequence[tuple[str, bytes | None]]) -> int:
 
 
 def load_tree(heap: Any, key: str) -> ast.Module | None:
-    """The tree phase 1 stored under ``key`` (a facts key), or None when there is none."""
+    """The tree phase 1 stored under ``key`` (a facts key), or None when there is none (or
+    only one of another format or Python, which the codec does not read)."""
     table = _table(heap)
     stored = heap.get(table.heap_key(key))
     if stored is None:
@@ -122,7 +129,7 @@ def load_tree(heap: Any, key: str) -> ast.Module | None:
         value = codec().decode(stored)
         if isinstance(value, str):  # a small file's text (PARSE_BELOW)
             value = ast.parse(value, filename=key)
-    tree: ast.Module = value
+    tree: ast.Module | None = value
     return tree
 
 

@@ -56,7 +56,8 @@ SELECT = "X950,SH001,F401"
 
 @pytest.fixture(autouse=True)
 def every_tree_pickled(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The files here are small: store their trees, not their source (one test says why)."""
+    """The files here are small: store their trees, not their source (the default; one test
+    routes them to their text)."""
     monkeypatch.setattr(trees, "PARSE_BELOW", 0)
 
 
@@ -123,7 +124,7 @@ def test_a_recheck_loads_the_tree_of_unchanged_content(engine, parses) -> None:
 
 def test_a_small_file_keeps_its_text_and_is_parsed_from_it(engine, parses,
                                                             monkeypatch) -> None:
-    monkeypatch.setattr(trees, "PARSE_BELOW", 500)  # the default: every file here is smaller
+    monkeypatch.setattr(trees, "PARSE_BELOW", 500)  # every file here is smaller
     e = engine(FILES, select=SELECT)
     session = e.session
     original = (e.root / "use.py").read_text()
