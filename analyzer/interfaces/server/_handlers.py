@@ -108,7 +108,7 @@ def _edited(ls: Any, uri: str) -> None:
     buffer = _buffer(ls, uri)
     if buffer is not None:
         ls.documents.put(buffer)
-        ls.checker.edited(buffer.path)
+        ls.checker.edited(buffer.path, typed=True)
 
 
 async def _settled(ls: Any) -> None:

@@ -1,17 +1,27 @@
 """What the client sees: the committed findings grouped by file, converted, and the files
-whose findings changed since they were last published."""
+whose findings changed since they were last published.
+
+A notification is built as JSON text, one finding's diagnostic at a time, and each
+finding's text is kept while the lines its range lies on stay as they were: a hub edit
+republishes the findings of every caller, most of them as they were, and lsprotocol's
+converter (tens of microseconds a finding, then as much again for JSON) was most of what the
+last of those files waited for.
+"""
 from __future__ import annotations
 
+import json
 import os
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
 
-from analyzer.interfaces.server._convert import Converter, lsp_diagnostic
+from analyzer.interfaces.server._convert import Converter, diagnostic_json, lsp_diagnostic
 from analyzer.interfaces.server._documents import Buffer, path_to_uri
 
-__all__ = ["SCOPES", "Published", "by_path", "disk_text"]
+__all__ = ["SCOPES", "Notice", "Published", "by_path", "disk_text"]
 
 #: ``diagnostic-scope``: every file whose findings changed, or the open buffers only.
 SCOPES = ("workspace", "open-files")
@@ -56,6 +66,48 @@ def disk_text(path: str) -> str:
         return ""
 
 
+#: a finding's diagnostic as JSON text, the lines its range starts and ends on, its ``data``
+_Json = tuple[str, str, "str | None", Any]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One ``textDocument/publishDiagnostics`` notification, its diagnostics as JSON texts."""
+
+    uri: str
+    version: int | None
+    diagnostics: list[str]
+
+    def body(self) -> bytes:
+        """The whole JSON-RPC message, encoded (ASCII: ``json.dumps`` escapes the rest)."""
+        version = "" if self.version is None else f'"version":{int(self.version)},'
+        return (f'{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":'
+                f'{{"uri":{json.dumps(self.uri)},{version}'
+                f'"diagnostics":[{",".join(self.diagnostics)}]}}}}').encode()
+
+    def params(self) -> dict[str, Any]:
+        """The notification's params as plain values (what the client decodes)."""
+        out = json.loads(self.body())["params"]
+        assert isinstance(out, dict)
+        return out
+
+
+class _Kept:
+    """One file's findings as last published and the time before: the text they were
+    converted against, and per finding its JSON text, the lines its range starts and ends
+    on, its LSP ``data``. The time before's are kept for the findings that come back (a
+    signature typed, or changed back and forth, makes its callers' findings come and go)."""
+
+    __slots__ = ("text", "json", "older_text", "older_json")
+
+    def __init__(self, text: str, json_: dict[Any, _Json], older_text: str | None = None,
+                 older_json: dict[Any, _Json] | None = None) -> None:
+        self.text = text
+        self.json = json_
+        self.older_text = older_text
+        self.older_json = older_json or {}
+
+
 class Published:
     """What was last sent per file, to send only what changed."""
 
@@ -72,53 +124,79 @@ class Published:
         self._displays = _Displays()
         self._hrefs: dict[str, str] = {}
         self._hrefs_of: Any = None
-        #: path -> (the text, each finding's LSP form, the file's stat when closed): kept
-        #: for files published more than once only, whose findings mostly come back as they
-        #: were (a hub's callers, as its signature changes back and forth)
-        self._memo: dict[str, tuple[str, dict[Any, types.Diagnostic], Any]] = {}
+        #: path -> what its findings were converted to, kept for open buffers and files
+        #: published more than once only, whose findings mostly come back as they were (the
+        #: buffer being typed in; a hub's callers, as its signature changes back and forth)
+        self._memo: dict[str, _Kept] = {}
+        #: path -> (stat, text) of a closed file in ``_memo``: its text while the stat holds
+        self._disk: dict[str, tuple[Any, str]] = {}
+        #: findings converted to JSON since the server started (for tests)
+        self.conversions = 0
 
-    def lsp(self, path: str, remember: bool = False) -> list[types.Diagnostic]:
-        """The current findings of ``path`` as LSP diagnostics (``remember``: keep their
-        conversion for the next time the same text is published)."""
+    def lsp(self, path: str) -> list[types.Diagnostic]:
+        """The current findings of ``path`` as lsprotocol diagnostics (pull requests)."""
+        found, text = self.current.get(path, ([], ""))
+        conv = Converter(text, self.encoding)
+        return [self._one(d, conv) for d in found]
+
+    def json(self, path: str, remember: bool = False) -> list[str]:
+        """The current findings of ``path`` as the JSON texts of LSP diagnostics
+        (``remember``: keep them for the next time the file is published).
+
+        A finding kept from the last two times is reused when the lines its range starts and
+        ends on are the same strings (a position depends on nothing else) and its fix says
+        the same; the rest are converted."""
         found, text = self.current.get(path, ([], ""))
         memo = self._memo.get(path)
-        known = memo[1] if memo is not None and memo[0] == text else {}
+        if memo is None:
+            memo = _Kept("", {})
+        # the texts the kept conversions were made against, when they are this one
+        same, older_same = memo.text == text, memo.older_text == text
         conv: Converter | None = None
-        fresh: dict[Any, types.Diagnostic] = {}
+        fresh: dict[Any, _Json] = {}
+        out = []
         for d in found:
-            got = known.get(d)
+            data = _data(d)
+            got, checked = memo.json.get(d), same
+            if got is None:
+                got, checked = memo.older_json.get(d), older_same
+            if got is not None and got[3] != data:
+                got = None  # the fix is not part of a finding's equality
+            elif got is not None and not checked:
+                conv = conv or Converter(text, self.encoding)
+                if got[1] != conv.line(d.line) or got[2] != _end_line(conv, d):
+                    got = None
             if got is None:
                 conv = conv or Converter(text, self.encoding)
-                got = self._one(d, conv)
+                info = self.registry.by_code.get(d.code) if self.registry is not None else None
+                got = (diagnostic_json(d, conv, self._href(d.code, info), data),
+                       conv.line(d.line), _end_line(conv, d), data)
+                self.conversions += 1
             fresh[d] = got
+            out.append(got[0])
         if remember:
-            # the stat vouches for a text read from the disk only (not an unsaved buffer's)
-            stat = memo[2] if memo is not None and memo[0] == text else None
-            self._memo[path] = (text, fresh, stat)
-        return [fresh[d] for d in found]
+            self._memo[path] = _Kept(text, fresh, memo.text, memo.json)
+        return out
 
     def _text(self, path: str) -> str:
-        """A closed file's text: remembered while its stat stays the same."""
+        """A closed file's text: remembered while its stat stays the same (for the files
+        whose conversions are kept)."""
         try:
             st = os.stat(path)
             stat = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError:
             stat = None
-        memo = self._memo.get(path)
-        if memo is not None and stat is not None and memo[2] == stat:
-            return memo[0]
+        disk = self._disk.get(path)
+        if disk is not None and stat is not None and disk[0] == stat:
+            return disk[1]
         text = disk_text(path)
-        if memo is not None:
-            self._memo[path] = (text, memo[1] if memo[0] == text else {}, stat)
+        if path in self._memo and stat is not None:
+            self._disk[path] = (stat, text)
         return text
 
     def _one(self, d: Any, conv: Converter) -> types.Diagnostic:
         info = self.registry.by_code.get(d.code) if self.registry is not None else None
-        href = self._href(d.code, info)
-        data = None
-        if d.fix is not None:
-            data = {"fix": d.fix.message, "applicability": d.fix.applicability}
-        return lsp_diagnostic(d, conv, info, href, data)
+        return lsp_diagnostic(d, conv, info, self._href(d.code, info), _data(d))
 
     def _href(self, code: str, info: Any) -> str:
         """The rule's documentation link, looked up once per code (it reads package
@@ -156,16 +234,20 @@ class Published:
         return touched
 
     def update(self, session: Any, buffers: dict[str, Buffer], delta: Any = None,
-               visible: list[Any] | None = None) -> list[types.PublishDiagnosticsParams]:
+               visible: list[Any] | None = None,
+               send: Callable[[Notice], None] | None = None) -> list[Notice]:
         """Take the session's committed findings; the notifications for what changed.
 
         ``delta`` (a ``Recheck`` with ``new`` and ``fixed``) limits the work to the files
         it touches and the open buffers; without it every finding is regrouped (the first
         check, a configuration reload). ``visible``: the findings a baseline leaves, when
-        one applies (``delta`` then holds the changes of those)."""
+        one applies (``delta`` then holds the changes of those). ``send`` is given each
+        notification as soon as it is made (open buffers first), before the next file's
+        findings are converted."""
         if delta is None or session.plan.registry is not self.registry:
             self.found = dict(by_path(session, visible))
             self._memo.clear()  # the registry (links) or the encoding may have changed
+            self._disk.clear()
             shown = set(self.found) | set(self.sent) | set(buffers)
         else:
             shown = self._apply(session, delta) | set(buffers)
@@ -191,10 +273,25 @@ class Published:
             text = buffer.text if buffer is not None else (self._text(path) if diags else "")
             self.current[path] = (diags, text)
             self.sent[path] = (key, text)
-            out.append(types.PublishDiagnosticsParams(
-                uri=path_to_uri(path), diagnostics=self.lsp(path, remember=old is not None),
-                version=buffer.version if buffer is not None else None))
+            notice = Notice(path_to_uri(path), buffer.version if buffer is not None else None,
+                            self.json(path, remember=old is not None or buffer is not None))
+            out.append(notice)
+            if send is not None:
+                send(notice)
             if not diags and buffer is None:
                 del self.sent[path]
                 self._memo.pop(path, None)
+                self._disk.pop(path, None)
         return out
+
+
+def _data(d: Any) -> dict[str, Any] | None:
+    """A finding's LSP ``data``: its fix's message and applicability."""
+    if d.fix is None:
+        return None
+    return {"fix": d.fix.message, "applicability": d.fix.applicability}
+
+
+def _end_line(conv: Converter, d: Any) -> str | None:
+    """The text of the line a finding's range ends on (None: it has no end)."""
+    return conv.line(d.end_line) if d.end_line > 0 else None

@@ -27,7 +27,7 @@ from analyzer.interfaces import exit_codes
 from analyzer.interfaces.server._checker import Checker
 from analyzer.interfaces.server._documents import Buffer, Documents, uri_to_path
 from analyzer.interfaces.server._handshake import Replay, read_first
-from analyzer.interfaces.server._publish import SCOPES, Published
+from analyzer.interfaces.server._publish import SCOPES, Notice, Published
 
 __all__ = ["ShoalLanguageServer", "run_server"]
 
@@ -35,9 +35,45 @@ __all__ = ["ShoalLanguageServer", "run_server"]
 PARENT_POLL = 1.0
 
 
+class _LockedWriter:
+    """pygls's writer, one whole message at a time: the event loop writes through it, and
+    the checker thread writes diagnostics (:meth:`_Protocol.send_body`)."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+        self._lock = threading.Lock()
+
+    def write(self, data: bytes) -> None:
+        """Write one message (header and body)."""
+        with self._lock:
+            self._writer.write(data)
+
+    def close(self) -> None:
+        """Close the stream (pygls, on ``exit``)."""
+        with self._lock:
+            self._writer.close()
+
+
 class _Protocol(LanguageServerProtocol):
     """pygls's protocol, answering a request whose params it cannot read with the JSON-RPC
-    error (pygls only logs it, and the client would wait for ever)."""
+    error (pygls only logs it, and the client would wait for ever); its writer may be used
+    from any thread."""
+
+    def set_writer(self, writer: Any, include_headers: bool = True) -> None:
+        """pygls's writer, locked (see :class:`_LockedWriter`)."""
+        super().set_writer(_LockedWriter(writer), include_headers)
+
+    def send_body(self, body: bytes) -> None:
+        """Write one message already encoded as JSON, from any thread; nothing when the
+        stream is gone (the client closed its end, or ``exit`` closed ours)."""
+        if self.writer is None:
+            return
+        header = (f"Content-Length: {len(body)}\r\n"
+                  f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n")
+        try:
+            self.writer.write(header.encode("ascii") + body)
+        except (OSError, ValueError) as exc:
+            print(f"shoal: a message to the client was lost: {exc}", file=sys.stderr)
 
     def structure_message(self, data: Any) -> Any:
         """Decode one message; a request that does not decode gets its error response."""
@@ -72,6 +108,9 @@ class ShoalLanguageServer(LanguageServer):
         #: ``diagnostic-scope`` from the command line or ``initializationOptions``; None:
         #: the project's ``[tool.shoal]`` decides (re-read when the configuration reloads)
         self.scope_override: str | None = None
+        #: calls handed to the event loop by :meth:`from_thread` and not run yet
+        self._queued = 0
+        self._queued_lock = threading.Lock()
 
     def shutdown(self) -> None:
         """Stop the loop without waiting for the stdin reader thread (it may block forever
@@ -90,9 +129,34 @@ class ShoalLanguageServer(LanguageServer):
         super().report_server_error(error, source)
 
     def from_thread(self, fn: Any, *args: Any) -> None:
-        """Run ``fn(*args)`` on the protocol's event loop (the one thread that writes)."""
+        """Run ``fn(*args)`` on the protocol's event loop (progress, messages, requests)."""
         if self.loop is not None and not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(fn, *args)
+            with self._queued_lock:
+                self._queued += 1
+            try:
+                self.loop.call_soon_threadsafe(self._run_queued, fn, args)
+            except RuntimeError:  # the loop closed meanwhile
+                self._run_queued(lambda: None, ())
+
+    def _run_queued(self, fn: Any, args: tuple[Any, ...]) -> None:
+        try:
+            fn(*args)
+        finally:
+            with self._queued_lock:
+                self._queued -= 1
+
+    def send_notice(self, notice: Notice) -> None:
+        """Write a ``publishDiagnostics`` now, from the checker thread: neither behind the
+        conversion of the next files nor behind the event loop's turn. Behind what the
+        checker queued on the loop before it (the first check's ``$/progress`` end), when
+        some of that is still waiting, so the client sees the two in the order they came."""
+        body = notice.body()
+        protocol = self.protocol
+        assert isinstance(protocol, _Protocol)
+        if self._queued:
+            self.from_thread(protocol.send_body, body)
+        else:
+            protocol.send_body(body)
 
     def publish_changes(self, buffers: dict[str, Buffer], delta: Any = None) -> None:
         """After an update: push the findings of every file whose findings changed
@@ -109,8 +173,7 @@ class ShoalLanguageServer(LanguageServer):
             else:
                 delta = copy.copy(delta)  # the session's own Recheck stays as it was
                 visible = view.adjust(delta, session)
-        for params in self.published.update(session, buffers, delta, visible):
-            self.from_thread(self.text_document_publish_diagnostics, params)
+        self.published.update(session, buffers, delta, visible, send=self.send_notice)
 
     def _baseline_view(self, plan: Any) -> Any:
         """The ``baseline`` of ``[tool.shoal]`` as a view of the session (None without one),
