@@ -35,7 +35,9 @@ def test_heap_unit_tests_under_valgrind(tmp_path: Path) -> None:
         [sys.executable, "-c", _BUILD, str(package / "_build.py"), str(tmp_path)],
         cwd=tmp_path, env=env, check=True, capture_output=True,
     )
-    env.update(PYTHONPATH=str(tmp_path), PYTHONMALLOC="malloc")
+    # No plugin autoload: importing pytest-lsp, asyncio and the rest under memcheck cost more
+    # than the heap tests themselves, and test_ops.py needs none of them.
+    env.update(PYTHONPATH=str(tmp_path), PYTHONMALLOC="malloc", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     where = subprocess.run(
         [sys.executable, "-c", "import heap_native._native as n; print(n.__file__)"],
         cwd=tmp_path, env=env, check=True, capture_output=True, text=True,
