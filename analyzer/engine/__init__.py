@@ -6,6 +6,7 @@ its first update, or a warm one from the cache. A newcomer starts at
 :meth:`Session.check` and :meth:`Session.recheck`, then ``_jobs`` (what a worker does).
 """
 from analyzer.engine._cache import CacheRejected, cached_check, open_session, warm_session
+from analyzer.engine._cache_files import atomic_write
 from analyzer.engine._cache_keys import build_files, rule_sources
 from analyzer.engine._cache_output import (
     KeptOutput,
@@ -42,7 +43,7 @@ from analyzer.engine._suppressions import (
 )
 
 __all__ = [
-    "RACY_WINDOW_NS", "KeptOutput", "build_files", "index_files", "rule_sources",
+    "RACY_WINDOW_NS", "KeptOutput", "atomic_write", "build_files", "index_files", "rule_sources",
     "EDGE_KINDS", "Insight", "ModuleInfo", "load_insight",
     "UNUSED_NOQA", "CacheRejected", "CheckError", "CheckPlan", "HeapTooSmall", "CheckResult", "FileResult",
     "FileTask", "ModuleTask", "NoqaComment", "NoqaMap", "Recheck", "ReexportIndex", "RunContext",

@@ -156,22 +156,14 @@ def _content(path: str) -> tuple[int, int, int, int] | None:
 def write_record(directory: str, key: str, record: tuple[Any, ...], text: str) -> None:
     """Write ``record`` and the answer's ``text`` as ``directory/key`` (private, by a
     rename), keeping the newest :data:`MAX_RECORDS` records of the directory."""
+    from pathlib import Path
+
+    from analyzer.engine import atomic_write
+
     packed = marshal.dumps(record)
     body = len(packed).to_bytes(8, "little") + packed + text.encode("utf-8", "surrogatepass")
     os.makedirs(directory, mode=0o700, exist_ok=True)
-    path = os.path.join(directory, key)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(MAGIC + zlib.crc32(body).to_bytes(4, "little") + body)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(Path(directory, key), MAGIC + zlib.crc32(body).to_bytes(4, "little") + body)
     _prune(directory)
 
 
