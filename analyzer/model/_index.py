@@ -164,6 +164,13 @@ class _Shared:
             self.facts[module] = self.load(module)
         return self.facts[module]
 
+    def parsed_facts(self, module: str) -> ModuleFacts | None:
+        """A project module's facts when it parsed; None for any other name."""
+        if module not in self.names:
+            return None
+        facts = self.facts_of(module)
+        return facts if facts is not None and facts.parse_ok else None
+
     def tree_of(self, module: str) -> ast.Module | None:
         """A project module's tree (its facts parsed), from the last few loaded or loaded."""
         if module in self.trees:
@@ -257,10 +264,8 @@ class ProjectIndex:
 
     def _plugin_value(self, module: str, name: str) -> Any:
         shared = self._shared
-        if module not in shared.names:
-            return None
-        facts = shared.facts_of(module)
-        if facts is None or not facts.parse_ok:
+        facts = shared.parsed_facts(module)
+        if facts is None:
             return None
         fact = facts.plugin_fact(name)
         if fact is None:
@@ -289,12 +294,7 @@ class ProjectIndex:
         """
         self._emit((content_key(module),))
         shared = self._shared
-        if module not in shared.names:
-            return None
-        facts = shared.facts_of(module)
-        if facts is None or not facts.parse_ok:
-            return None
-        return shared.tree_of(module)
+        return None if shared.parsed_facts(module) is None else shared.tree_of(module)
 
     def resolve(self, module: str) -> ModuleFacts | Outcome:
         """A module's facts, or MISSING / UNKNOWN / EXTERNAL (records ``module``)."""
