@@ -1,7 +1,9 @@
 """Fixtures of the incremental tests: a project directory made the working directory."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import ast
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,3 +26,17 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Eng
     yield make
     for e in opened:
         e.__exit__(None, None, None)
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """Every ``ast.parse`` in this process (workers=0 runs the jobs here), by file name."""
+    seen: Counter[str] = Counter()
+    real = ast.parse
+
+    def counting(source, filename="<unknown>", *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen[Path(str(filename)).name] += 1
+        return real(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    yield seen

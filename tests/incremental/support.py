@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -109,3 +109,19 @@ def project(root: Path, files: Mapping[str, str | None]) -> Path:
     (root / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
     write(root, files)
     return root
+
+
+def matches_cold_json(root: Path, output: Path, select: str) -> Callable[[], bool]:
+    """A wait condition: ``output`` (a watch's ``--format json --output-file``) holds what a
+    cold check of ``root`` renders now."""
+    from analyzer.interfaces.output import OutputOptions, Report, render
+
+    def matches() -> bool:
+        result = run_check(make_plan(root, select=select))
+        report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
+        expected = render(report, "json", OutputOptions(cwd=os.getcwd(), color=False))
+        try:
+            return output.read_text(encoding="utf-8") == expected
+        except FileNotFoundError:
+            return False
+    return matches

@@ -11,12 +11,10 @@ content and nothing else.
 from __future__ import annotations
 
 import ast
-from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import codes, make_plan, project, write
+from support import codes, make_plan, matches_cold_json, project, write
 
 import analyzer.engine._jobs as jobs
 import analyzer.engine._tree_reads as tree_reads
@@ -52,20 +50,6 @@ SELECT = "X960,SH001,F401"
 def every_tree_pickled(monkeypatch: pytest.MonkeyPatch) -> None:
     """The files here are small: store their trees, not their source."""
     monkeypatch.setattr(trees, "PARSE_BELOW", 0)
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
-    """Every ``ast.parse`` in this process (workers=0 runs the jobs here), by file name."""
-    seen: Counter[str] = Counter()
-    real = ast.parse
-
-    def counting(source, filename="<unknown>", *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen[Path(str(filename)).name] += 1
-        return real(source, filename, *args, **kwargs)
-
-    monkeypatch.setattr(ast, "parse", counting)
-    yield seen
 
 
 def x960(diagnostics) -> list[tuple[str, int, str]]:
@@ -338,26 +322,17 @@ def test_without_files_the_tree_comes_from_the_shipped_sources(engine, no_stored
 
 @pytest.mark.slow
 def test_shoal_watch_rechecks_the_readers_after_a_body_only_edit(tmp_path, monkeypatch):
-    import os
     import signal
     import subprocess
     import sys
 
-    from analyzer.interfaces.output import OutputOptions, Report, render
     from tests.cli.helpers import LiveOutput, reap
 
     root = project(tmp_path / "proj", FILES)
     output = root / "out.json"
     monkeypatch.chdir(root)
 
-    def matches() -> bool:
-        result = run_check(make_plan(root, select=SELECT))
-        report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
-        expected = render(report, "json", OutputOptions(cwd=os.getcwd(), color=False))
-        try:
-            return output.read_text(encoding="utf-8") == expected
-        except FileNotFoundError:
-            return False
+    matches = matches_cold_json(root, output, SELECT)
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "analyzer", "watch", ".", "--workers", "2", "--select", SELECT,

@@ -9,8 +9,6 @@ which content the tree came from.
 from __future__ import annotations
 
 import ast
-from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,20 +57,6 @@ def every_tree_pickled(monkeypatch: pytest.MonkeyPatch) -> None:
     """The files here are small: store their trees, not their source (the default; one test
     routes them to their text)."""
     monkeypatch.setattr(trees, "PARSE_BELOW", 0)
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
-    """Every ``ast.parse`` in this process (workers=0 runs the jobs here), by file name."""
-    seen: Counter[str] = Counter()
-    real = ast.parse
-
-    def counting(source, filename="<unknown>", *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen[Path(str(filename)).name] += 1
-        return real(source, filename, *args, **kwargs)
-
-    monkeypatch.setattr(ast, "parse", counting)
-    yield seen
 
 
 def tree_keys(session: Session) -> set[str]:

@@ -112,29 +112,19 @@ def test_the_masters_map_kept_up_to_date_equals_one_built_afresh():
 
 @pytest.mark.slow
 def test_shoal_watch_reports_the_definition_whose_last_call_went(tmp_path, monkeypatch):
-    import os
     import signal
     import subprocess
     import sys
 
-    from support import make_plan, write
+    from support import matches_cold_json, write
 
-    from analyzer.engine import run_check
-    from analyzer.interfaces.output import OutputOptions, Report, render
     from tests.cli.helpers import LiveOutput, reap
 
     root = project(tmp_path / "proj", {"lib.py": LIB, "user.py": USER})
     output = root / "out.json"
     monkeypatch.chdir(root)
 
-    def matches() -> bool:
-        result = run_check(make_plan(root, select=SH005))
-        report = Report(result.diagnostics, result.registry.by_code, result.files_checked)
-        expected = render(report, "json", OutputOptions(cwd=os.getcwd(), color=False))
-        try:
-            return output.read_text(encoding="utf-8") == expected
-        except FileNotFoundError:
-            return False
+    matches = matches_cold_json(root, output, SH005)
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "analyzer", "watch", ".", "--workers", "2", "--select", SH005,
