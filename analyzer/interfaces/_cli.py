@@ -27,6 +27,7 @@ from analyzer.interfaces._prepare import (
 def main(argv: Sequence[str] | None = None, *, started_ns: int | None = None) -> int:
     """The `shoal` command the long way (``analyzer.interfaces.main`` tries the front door
     first); returns the exit code."""
+    from analyzer.interfaces._front import COMMANDS
     from analyzer.interfaces._front_write import StderrWatch
 
     parser = build_parser()
@@ -39,7 +40,11 @@ def main(argv: Sequence[str] | None = None, *, started_ns: int | None = None) ->
         parser.print_help(sys.stderr)
         return exit_codes.ERROR
     stderr = sys.stderr
-    args.stderr_watch = sys.stderr = StderrWatch(stderr)
+    # Only where a front record may be written: `shoal server` and `shoal watch` keep their
+    # stderr as it is for as long as they run.
+    args.stderr_watch = None
+    if args.action in COMMANDS:
+        args.stderr_watch = sys.stderr = StderrWatch(stderr)
     try:
         return ACTIONS[args.action](args)
     except KeyboardInterrupt:
@@ -53,7 +58,7 @@ def main(argv: Sequence[str] | None = None, *, started_ns: int | None = None) ->
         # The only catch-all: every error shoal expects is reported where it happens.
         return _unexpected(exc, args.verbose or os.environ.get("SHOAL_DEBUG") == "1")
     finally:
-        if sys.stderr is args.stderr_watch:
+        if args.stderr_watch is not None and sys.stderr is args.stderr_watch:
             sys.stderr = stderr
 
 
