@@ -12,13 +12,15 @@ file by stat and digest, never silent staleness.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
+import importlib.util
 import logging
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -401,6 +403,7 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
         watcher.run()
     except PluginChanged as changed:
         restart = (f"plugin source changed ({', '.join(changed.args[0])})")
+        _drop_bytecode(changed.args[0])
     except SessionOutgrown as outgrown:
         restart = str(outgrown)
     except CheckError as exc:  # the user's own heap-size is too small: say which, exit 2
@@ -435,6 +438,14 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
 #: would shadow shoal's (``-c`` puts it there too, as ``''``, which is why it is removed first).
 RESTART_CODE = ("import sys; del sys.path[0]; "
                 "from analyzer.interfaces import main; sys.exit(main())")
+
+
+def _drop_bytecode(sources: Iterable[str]) -> None:
+    # A .pyc is trusted when the source's mtime (whole seconds) and size match: an edit in
+    # the same second that keeps the size would restart the watch on the old rule.
+    for source in sources:
+        with contextlib.suppress(OSError, ValueError):
+            os.unlink(importlib.util.cache_from_source(source))
 
 
 class PluginChanged(Exception):
