@@ -3,7 +3,7 @@ per-module jobs, the dask transport, the merge with suppressions, the warm cache
 
 A cold check and an incremental recheck are one code path (:class:`Session`); ``run_check`` is
 its first update, or a warm one from the cache. A newcomer starts at
-:meth:`Session.check` and :meth:`Session.recheck`, then ``_jobs`` (what a worker does).
+:meth:`Session.check` and :meth:`Session.recheck`, then ``_jobs`` (what a worker does; ``_tasks`` is what travels to it).
 """
 from analyzer.engine._cache import CacheRejected, cached_check, open_session, warm_session
 from analyzer.engine._cache_files import atomic_write
@@ -19,7 +19,6 @@ from analyzer.engine._changes import RACY_WINDOW_NS
 from analyzer.engine._check import run_check
 from analyzer.engine._findings import diagnostic_changes
 from analyzer.engine._insight import EDGE_KINDS, Insight, ModuleInfo, load_insight
-from analyzer.engine._jobs import FileResult, FileTask, ModuleTask, RunContext
 from analyzer.engine._plan import (
     CheckError,
     CheckPlan,
@@ -41,6 +40,7 @@ from analyzer.engine._suppressions import (
     scan_noqa,
     unused_noqa,
 )
+from analyzer.engine._tasks import FileResult, FileTask, ModuleTask, RunContext
 
 __all__ = [
     "RACY_WINDOW_NS", "KeptOutput", "atomic_write", "build_files", "index_files", "rule_sources",

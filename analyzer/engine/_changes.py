@@ -8,8 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 import analyzer.engine._jobs as jobs
-from analyzer.engine._jobs import FileTask
 from analyzer.engine._state import FileState, StatKey, stat_key
+from analyzer.engine._tasks import FileTask
 
 __all__ = ["CONFIG_NAMES", "RACY_WINDOW_NS", "content_changed", "file_set_may_change",
            "index_unchanged", "is_config", "rediscovered", "stat_vouches", "to_reparse"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import analyzer.engine._jobs as jobs
+import analyzer.engine._tasks as tasks
 from analyzer.engine._state import SessionState
 from analyzer.engine._trees import drop_trees
 
@@ -23,7 +23,7 @@ MIN_WASTE_BYTES = 4 << 20
 
 def referenced(state: SessionState) -> set[str]:
     """The facts keys ``state``'s files refer to (the keys of their trees too)."""
-    return {jobs.facts_key(fs.task.module, fs.digest, fs.task.path)
+    return {tasks.facts_key(fs.task.module, fs.digest, fs.task.path)
             for fs in state.files.values() if fs.digest}
 
 
@@ -37,8 +37,8 @@ def superseded(old: SessionState, new: SessionState) -> set[str]:
         fresh = now.get(path)
         if fresh is fs or not fs.digest:
             continue
-        key = jobs.facts_key(fs.task.module, fs.digest, fs.task.path)
-        if fresh is None or not fresh.digest or key != jobs.facts_key(
+        key = tasks.facts_key(fs.task.module, fs.digest, fs.task.path)
+        if fresh is None or not fresh.digest or key != tasks.facts_key(
                 fresh.task.module, fresh.digest, fresh.task.path):
             gone.add(key)
     return gone
@@ -47,23 +47,23 @@ def superseded(old: SessionState, new: SessionState) -> set[str]:
 def forget(heap: Any, added_keys: set[str], added_ctx: set[str], old: SessionState) -> None:
     """Take back what a cancelled or failed update put in the heap."""
     keep = referenced(old)
-    facts = heap.table(jobs.FACTS_TABLE)
+    facts = heap.table(tasks.FACTS_TABLE)
     for key in added_keys - keep:
         facts.remove(key)
     drop_trees(heap, added_keys - keep)
-    ctx = heap.table(jobs.CONTEXT_TABLE)
+    ctx = heap.table(tasks.CONTEXT_TABLE)
     for key in added_ctx:
         ctx.remove(key)
 
 
 def sweep(heap: Any, old: SessionState, new: SessionState, added_ctx: set[str]) -> None:
     """Remove superseded entries; compact when the waste passes the threshold."""
-    facts = heap.table(jobs.FACTS_TABLE)
+    facts = heap.table(tasks.FACTS_TABLE)
     stale = superseded(old, new)
     for key in stale:
         facts.remove(key)
     drop_trees(heap, stale)
-    ctx = heap.table(jobs.CONTEXT_TABLE)
+    ctx = heap.table(tasks.CONTEXT_TABLE)
     for key in added_ctx:
         # A phase-1 context is kept: the next update stores the same one (same rules, same
         # settings; a rebuild clears the heap).

@@ -246,7 +246,7 @@ def _candidate_keys(state: SessionState, facts_by_module: Mapping[str, ModuleFac
 
 def build_insight(state: SessionState, heap: Any, source: str) -> Insight:
     """The view of ``state`` and its heap (read only)."""
-    from analyzer.engine import _jobs as jobs
+    from analyzer.engine import _tasks as tasks
 
     modules: dict[str, ModuleInfo] = {}
     for module, (_digest, path) in state.modules.items():
@@ -254,9 +254,9 @@ def build_insight(state: SessionState, heap: Any, source: str) -> Insight:
         if fs is not None:
             modules[module] = ModuleInfo(fs.task.display, path, fs.task.is_package,
                                          fs.task.report and fs.parse_ok)
-    table = heap.table(jobs.FACTS_TABLE)
+    table = heap.table(tasks.FACTS_TABLE)
     wanted = sorted(state.modules)
-    loaded = table.get_many([jobs.facts_key(m, *state.modules[m]) for m in wanted])
+    loaded = table.get_many([tasks.facts_key(m, *state.modules[m]) for m in wanted])
     facts_by_module = {m: f for m, f in zip(wanted, loaded, strict=True) if f is not None}
     key_readers: dict[str, tuple[int, ...]] = {}
     id_readers: dict[int, tuple[int, ...]] = {}

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import analyzer.engine._jobs as jobs
-from analyzer.engine._jobs import FileTask
+import analyzer.engine._tasks as tasks
 from analyzer.engine._state import FileState, SessionState
+from analyzer.engine._tasks import FileTask
 from analyzer.model import (
     CONTENT_ENTRY,
     MODULES_KEY,
@@ -99,7 +99,7 @@ def _loaded(facts_table: Any, names: list[str], modules: Mapping[str, tuple[str,
     for start in range(0, len(names), LOAD_CHUNK):
         chunk = names[start:start + LOAD_CHUNK]
         yield from zip(chunk, facts_table.get_many(
-            [jobs.facts_key(m, *modules[m]) for m in chunk]), strict=True)
+            [tasks.facts_key(m, *modules[m]) for m in chunk]), strict=True)
 
 
 def fact_holders(interfaces: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[str, ...]]:

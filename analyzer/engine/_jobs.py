@@ -15,12 +15,20 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias, cast
+from typing import TYPE_CHECKING, Any
 
 from analyzer.engine._cst_gate import MAX_CST_BYTES, cst_factory
 from analyzer.engine._facts_cache import FactsCache
-from analyzer.engine._suppressions import NoqaMap, scan_noqa
+from analyzer.engine._suppressions import scan_noqa
+from analyzer.engine._tasks import (
+    CONTEXT_TABLE,
+    FACTS_TABLE,
+    FileResult,
+    FileTask,
+    ModuleTask,
+    RunContext,
+    facts_key,
+)
 from analyzer.engine._timing import JobTimings, Laps, timed_project_rules
 from analyzer.engine._tree_reads import module_tree
 from analyzer.engine._trees import encode_tree, store_trees, tree_provider
@@ -37,143 +45,18 @@ from analyzer.model import (
     unknown_facts,
     unsupported_syntax,
 )
-from analyzer.rules import Diagnostic, RuleContext, RuleSettings, SourceLines, run_module_rules
+from analyzer.rules import Diagnostic, RuleContext, SourceLines, run_module_rules
 
 if TYPE_CHECKING:
     import libcst
 
     from analyzer.model import ProjectIndex
-    from analyzer.rules import FactExtractor, LintRule, ProjectRule, RuleClass
     from heap_native import SharedHeap
 
-#: Heap table names. Facts are keyed by module and content digest, so an old version stays
-#: readable while a new one is built and unchanged content is never parsed twice.
-FACTS_TABLE = "facts"
-CONTEXT_TABLE = "ctx"
 
 #: ast.parse and plugin rules recurse; a raised limit lets deep but legal trees through
 #: (the built-in walks loop over long chains), and RecursionError past it is reported.
 RECURSION_LIMIT = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class FileTask:
-    """One file of phase 1: where it is, what module it is, whether it is reported."""
-
-    path: str
-    display: str
-    module: str
-    is_package: bool
-    report: bool
-    content: bytes | None = None  # stdin
-    #: a compiled extension module: handled by the master (:func:`extension_result`)
-    extension: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    """What phase 1 sends back for one file: small data only."""
-
-    path: str
-    module: str
-    digest: str
-    parse_ok: bool
-    diagnostics: tuple[Diagnostic, ...] = ()
-    noqa: NoqaMap | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ModuleTask:
-    """One module of phase 2."""
-
-    module: str
-    path: str
-    display: str
-    digest: str
-    #: the file's bytes, for a remote worker that may not see the file (``--scheduler``)
-    source: bytes | None = None
-
-
-@dataclass(slots=True)
-class RunContext:
-    """Everything jobs need besides their items; stored once per run in the heap."""
-
-    module_rules: tuple[type[LintRule], ...]
-    project_rules: tuple[type[ProjectRule], ...]
-    settings: RuleSettings
-    #: module -> (content digest, path) for phase 2's project index (see :func:`facts_key`).
-    modules: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: module -> the ``sys.modules`` keys it writes, for every writer of the project: the
-    #: master knows them from the facts it holds, so no index has to scan every module.
-    writers: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: the plugin fact extractors phase 1 runs (those the selected project rules read).
-    extractors: tuple[type[FactExtractor], ...] = ()
-    #: extractor name -> the modules with a value of it, for phase 2's index (the master
-    #: knows them from the interface digests it holds).
-    fact_holders: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: module -> the modules referencing names in it, when a selected rule reads references
-    referrers: dict[str, tuple[str, ...]] | None = None
-    #: ``--timings``: jobs time each rule and phase and append a :class:`JobTimings`
-    timings: bool = False
-    #: phase 1 stores the trees of reported modules (a selected project rule needs them)
-    store_trees: bool = False
-    #: ... and of every module, reported or not (a selected rule reads other modules' trees)
-    all_trees: bool = False
-    #: module -> its bytes, for each module whose content is not its file's (an editor
-    #: buffer, standard input), in phase 2's context: a tree ``index.tree`` finds no copy of
-    #: in the heap is parsed from them, never from the file (``_tree_reads``)
-    contents: dict[str, bytes] = field(default_factory=dict)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # A rule adapted from Fixit is a class made at load time, which a process that did
-        # not load the plugin (a dask worker) cannot find by name: it travels as the Fixit
-        # rule it adapts and is adapted again there.
-        return (_restore_context, (_rule_refs(self.module_rules), _rule_refs(self.project_rules),
-                                   self.settings, self.modules, self.writers, self.extractors,
-                                   self.fact_holders, self.timings, self.referrers,
-                                   self.store_trees, self.all_trees, self.contents))
-
-
-#: A rule class as it travels: itself, or ("fixit", Fixit rule, origin) for an adapted one.
-_RuleRef: TypeAlias = "RuleClass | tuple[str, type, str]"
-
-
-def _rule_refs(rules: Sequence[RuleClass]) -> tuple[_RuleRef, ...]:
-    from analyzer.loading import adapted_from
-
-    refs: list[_RuleRef] = []
-    for rule in rules:
-        source = adapted_from(rule)
-        refs.append(rule if source is None else ("fixit", *source))
-    return tuple(refs)
-
-
-def _from_refs(refs: tuple[_RuleRef, ...]) -> tuple[RuleClass, ...]:
-    out: list[RuleClass] = []
-    for ref in refs:
-        if isinstance(ref, tuple):
-            from analyzer.loading import adapt
-
-            ref = adapt(ref[1], ref[2])
-        out.append(ref)
-    return tuple(out)
-
-
-def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_RuleRef, ...],
-                     settings: RuleSettings, modules: dict[str, tuple[str, str]],
-                     writers: dict[str, tuple[str, ...]],
-                     extractors: tuple[type[FactExtractor], ...] = (),
-                     fact_holders: dict[str, tuple[str, ...]] | None = None,
-                     timings: bool = False,
-                     referrers: dict[str, tuple[str, ...]] | None = None,
-                     store_trees: bool = False, all_trees: bool = False,
-                     contents: dict[str, bytes] | None = None) -> RunContext:
-    # Each tuple of refs was made by _rule_refs from rules of that one kind.
-    return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
-                      cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
-                      settings, modules, writers, extractors, fact_holders or {},
-                      referrers, timings=timings, store_trees=store_trees,
-                      all_trees=all_trees, contents=contents or {})
 
 
 # ---------------------------------------------------------------------------------------
@@ -210,16 +93,6 @@ def _bound_heap() -> SharedHeap:
     if _HEAP is None:
         raise RuntimeError("no heap bound in this process: call bind_heap() before the jobs")
     return _HEAP
-
-
-def facts_key(module: str, digest: str, path: str) -> str:
-    """The heap key of a module's facts: its content digest and the file holding it.
-
-    The path is part of it because facts depend on more than the bytes: the same text as
-    ``pkg.py`` and as ``pkg/__init__.py`` is a module and a package (relative imports
-    resolve differently), and a key of content alone handed the new file the old facts.
-    """
-    return f"{module}:{digest}:{path}"
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from analyzer.engine._jobs import FileTask
+from analyzer.engine._tasks import FileTask
 
 __all__ = ["with_overlays"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import analyzer.engine._jobs as jobs
-from analyzer.engine._jobs import FileResult, FileTask, ModuleTask, RunContext
+from analyzer.engine._tasks import FileResult, FileTask, ModuleTask, RunContext
 from analyzer.engine._timing import JobTimings
 from analyzer.engine._tree_reads import reads_trees
 from analyzer.model import ModuleFacts

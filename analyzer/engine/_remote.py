@@ -34,7 +34,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import analyzer.engine._jobs as jobs
-from analyzer.engine._jobs import FileResult, FileTask, ModuleTask, RunContext
+from analyzer.engine._tasks import FileResult, FileTask, ModuleTask, RunContext
 from analyzer.model import ModuleFacts
 
 if TYPE_CHECKING:

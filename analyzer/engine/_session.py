@@ -47,7 +47,6 @@ from analyzer.engine._invalidation import (
     owners,
     recheck_set,
 )
-from analyzer.engine._jobs import FileTask
 from analyzer.engine._overlay import with_overlays
 from analyzer.engine._phases import Dispatch, add_time
 from analyzer.engine._referrers import Referrers, referrers_after
@@ -59,6 +58,7 @@ from analyzer.engine._state import (
     file_tasks,
     stat_key,
 )
+from analyzer.engine._tasks import FileTask
 from analyzer.engine._tree_reads import reads_trees
 from analyzer.engine._trees import TreeTally, drop_trees, needs_trees
 from analyzer.frontend import Discovery

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from analyzer.engine._jobs import FileTask
 from analyzer.engine._suppressions import NoqaMap
+from analyzer.engine._tasks import FileTask
 from analyzer.frontend import Discovery
 from analyzer.model import ModuleFacts
 from analyzer.rules import Diagnostic
