@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from analyzer.engine._suppressions import NoqaMap
 from analyzer.engine._tasks import FileTask
-from analyzer.frontend import Discovery
-from analyzer.model import ModuleFacts
-from analyzer.rules import Diagnostic
+
+if TYPE_CHECKING:  # names for annotations only: the kept view imports this module
+    from analyzer.engine._suppressions import NoqaMap
+    from analyzer.frontend import Discovery
+    from analyzer.model import ModuleFacts
+    from analyzer.rules import Diagnostic
 
 __all__ = ["FileState", "Recheck", "SessionState", "StatKey", "file_tasks", "stat_key"]
 
