@@ -113,3 +113,23 @@ def test_the_shoal_script_has_its_subcommands():
     help_text = textwrap.dedent(proc.stdout + proc.stderr)
     for command in ("check", "watch", "rules", "rule"):
         assert re.search(rf"\b{command}\b", help_text), command
+
+
+@pytest.mark.parametrize("module", ["analyzer.engine", "analyzer.model"])
+def test_a_lazy_face_declares_each_name_once(module):
+    mod = importlib.import_module(module)
+    assert sorted(mod.__all__) == sorted(mod._EXPORTS)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        mod.nope  # noqa: B018
+
+
+def test_the_kept_view_loads_without_the_rules():
+    """What the front door's view answer imports (``_front_view``) stays clear of the rules,
+    the facts extraction and the session: the point of the lazy faces."""
+    code = ("import sys, analyzer.interfaces._front_view, analyzer.engine._insight; "
+            "print(' '.join(sorted(sys.modules)))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=ROOT).stdout.split()
+    heavy = {"analyzer.rules", "analyzer.model._extract", "analyzer.engine._session",
+             "analyzer.engine._jobs", "plugins"}
+    assert heavy.isdisjoint(loaded), sorted(heavy.intersection(loaded))

@@ -23,7 +23,14 @@ if TYPE_CHECKING:
     from analyzer.engine._changes import RACY_WINDOW_NS
     from analyzer.engine._check import run_check
     from analyzer.engine._findings import diagnostic_changes
-    from analyzer.engine._insight import EDGE_KINDS, Insight, ModuleInfo, load_insight
+    from analyzer.engine._insight import (
+        EDGE_KINDS,
+        Insight,
+        ModuleInfo,
+        insight_sidecar,
+        load_insight,
+        read_sidecar,
+    )
     from analyzer.engine._plan import (
         CheckError,
         CheckPlan,
@@ -77,12 +84,14 @@ _EXPORTS = {
     "diagnostic_changes": "_findings",
     "file_tasks": "_state",
     "heap_geometry": "_plan",
+    "insight_sidecar": "_insight",
     "index_files": "_cache_output",
     "keep_output": "_cache_output",
     "kept_output": "_cache_output",
     "load_insight": "_insight",
     "noqa_target_line": "_suppressions",
     "open_session": "_cache",
+    "read_sidecar": "_insight",
     "rewrite_directive": "_suppressions",
     "rule_sources": "_cache_keys",
     "run_check": "_check",
@@ -96,8 +105,8 @@ __all__ = [
     "FileTask", "HeapTooSmall", "Insight", "KeptOutput", "ModuleInfo", "ModuleTask",
     "NoqaComment", "NoqaMap", "RACY_WINDOW_NS", "Recheck", "ReexportIndex", "RunContext",
     "Session", "UNUSED_NOQA", "apply_noqa", "atomic_write", "build_files", "cached_check",
-    "default_workers", "diagnostic_changes", "file_tasks", "heap_geometry", "index_files",
-    "keep_output", "kept_output", "load_insight", "noqa_target_line", "open_session",
+    "default_workers", "diagnostic_changes", "file_tasks", "heap_geometry", "insight_sidecar", "index_files",
+    "keep_output", "kept_output", "load_insight", "noqa_target_line", "open_session", "read_sidecar",
     "rewrite_directive", "rule_sources", "run_check", "scan_noqa", "unused_noqa",
     "warm_session", "witness_files",
 ]

@@ -11,6 +11,7 @@ with the generation it describes (docs/contracts.md §12).
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from analyzer.engine._plan import CheckPlan
     from analyzer.engine._state import SessionState
 
-__all__ = ["EDGE_KINDS", "Insight", "ModuleInfo", "load_insight"]
+__all__ = ["EDGE_KINDS", "Insight", "ModuleInfo", "insight_sidecar", "load_insight", "read_sidecar"]
 
 #: How an import runs, strongest first: at import time, inside a function, or only for
 #: the type checker. An edge between two modules takes the strongest of its imports.
@@ -338,6 +339,32 @@ def _read(plan: CheckPlan, cache: Any) -> Insight | None:
     same, _moved = index_unchanged(file_tasks(plan.discovery, None), found.files,
                                    found.checked_at_ns)
     if not same:
+        return None
+    found.source = "insight"
+    return found
+
+
+def insight_sidecar(plan: CheckPlan, generation: str) -> tuple[str, str, str]:
+    """(the file the view of cache generation ``generation`` is kept in, the build digest,
+    the configuration's key): what :func:`read_sidecar` needs, without the plan."""
+    from analyzer.engine import _cache
+
+    cache = _cache._Cache(Path(plan.cache_dir or "."), _cache.cache_key(plan),
+                          _cache.build_digest(plan.registry))
+    return str(cache.dir / f"insight-{generation}.pickle"), cache.build, cache.key
+
+
+def read_sidecar(path: str, build: str, key: str) -> Insight | None:
+    """The view kept in ``path`` (sealed with ``build`` and ``key``), or None when it is
+    gone or cannot be trusted. Its files are not checked here: the caller vouches for them."""
+    from analyzer.engine._cache_files import CacheRejected, read_trusted, unseal
+
+    try:
+        found = unseal(read_trusted(Path(path)), _MAGIC, INSIGHT_FORMAT, build, key,
+                       os.path.basename(path))
+    except (OSError, CacheRejected):
+        return None
+    if not isinstance(found, Insight):
         return None
     found.source = "insight"
     return found

@@ -36,14 +36,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception:  # the shortcut never fails a run: the long way decides
         found = None
-    if found is not None:
-        try:
+    try:
+        if found is not None:
             write_text(sys.stdout, found[0])
-        except BrokenPipeError:
-            # As the long way: the reader went away; say nothing more.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 2
-        return found[1]
+            return found[1]
+        if args[:1] in (["deps"], ["graph"]):
+            # A query not asked before may still be answered from the project's view.
+            from analyzer.interfaces._front_view import view_answer
+
+            try:
+                code = view_answer(args)
+            except (KeyboardInterrupt, BrokenPipeError):
+                raise
+            except Exception:  # as above: the long way decides
+                code = None
+            if code is not None:
+                return code
+    except KeyboardInterrupt:
+        print("shoal: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # As the long way: the reader went away; say nothing more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 2
     from analyzer.interfaces._cli import main as long_way
 
     return long_way(args, started_ns=started)

@@ -183,7 +183,7 @@ def run_deps(args: argparse.Namespace, plan: CheckPlan) -> int:
     import sys
 
     from analyzer.engine import CheckError, keep_output, kept_output, load_insight
-    from analyzer.interfaces._front_write import remember_answer
+    from analyzer.interfaces._front_write import remember_answer, remember_view
     from analyzer.interfaces._kept import query_key
 
     if args.direction == "dependencies" and ":" in args.target:
@@ -198,19 +198,26 @@ def run_deps(args: argparse.Namespace, plan: CheckPlan) -> int:
         return found.code
     try:
         insight = load_insight(plan)
-        target = resolve_target(args.target, insight)
+        text = deps_text(args, insight, selected_project_rules(plan))
     except (CheckError, DepsError) as exc:
         print(f"shoal: error: {exc}", file=sys.stderr)
         return exit_codes.ERROR
-    answer = deps_answer(insight, target, direction=args.direction,
-                         transitive=args.transitive, project_rules=selected_project_rules(plan))
-    if args.format == "json":
-        text = json.dumps(answer, indent=2) + "\n"
-    else:
-        text = render_deps(answer)
     sys.stdout.write(text)
     if insight.generation:  # printed again while nothing changes
         keep_output(plan, insight.generation, key, text, exit_codes.SUCCESS)
         remember_answer(args, plan, (insight.files, insight.checked_at_ns), text,
                         exit_codes.SUCCESS)
+        remember_view(args, plan, insight, selected_project_rules(plan))
     return exit_codes.SUCCESS
+
+
+def deps_text(args: argparse.Namespace, insight: Insight, project_rules: list[str]) -> str:
+    """The text of a ``shoal deps`` answer on ``insight``; DepsError for a bad target."""
+    if args.direction == "dependencies" and ":" in args.target:
+        raise DepsError("--direction dependencies takes a module (a module reads, not a name)")
+    target = resolve_target(args.target, insight)
+    answer = deps_answer(insight, target, direction=args.direction,
+                         transitive=args.transitive, project_rules=project_rules)
+    if args.format == "json":
+        return json.dumps(answer, indent=2) + "\n"
+    return render_deps(answer)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["FRONT_FORMAT", "front_answer", "front_candidates", "invocation_key", "write_text"]
 
 #: Bumped on any change of what a record holds or of what its name covers.
-FRONT_FORMAT = 2
+FRONT_FORMAT = 3
 MAGIC = b"shoal-front\n"
 #: After the magic: a crc32 of the rest (4 bytes), the length of the marshalled part (8).
 HEADER = 12
@@ -140,11 +140,12 @@ def read_record(path: str) -> tuple[Any, ...] | None:
         text = data[split:].decode("utf-8", "surrogatepass")
     except (EOFError, ValueError, TypeError, UnicodeDecodeError):
         return None
-    if (not isinstance(record, tuple) or len(record) != 4 or record[0] != FRONT_FORMAT
+    if (not isinstance(record, tuple) or len(record) != 5 or record[0] != FRONT_FORMAT
             or not isinstance(record[2], int) or not isinstance(record[3], tuple)
-            or len(record[3]) != 3):
+            or len(record[3]) != 3 or not isinstance(record[4], tuple)):
         return None
-    return record[0], record[1], text, record[2], record[3]
+    # (format, name, text, exit code, witnesses, what else the record's kind keeps)
+    return record[0], record[1], text, record[2], record[3], record[4]
 
 
 def witnesses_hold(witnesses: tuple[Any, ...]) -> bool:

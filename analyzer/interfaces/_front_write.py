@@ -10,17 +10,44 @@ import zlib
 from typing import TYPE_CHECKING, Any, TextIO
 
 from analyzer.interfaces._front import (
+    ENV_NAMES,
     FRONT_DIR,
     FRONT_FORMAT,
     MAGIC,
+    _blake2b,
     front_candidates,
     invocation_key,
 )
 
 if TYPE_CHECKING:
-    from analyzer.engine import CheckPlan
+    from analyzer.engine import CheckPlan, Insight
 
-__all__ = ["MAX_RECORDS", "StderrWatch", "remember_answer", "write_record"]
+__all__ = ["MAX_RECORDS", "QUERY_OPTIONS", "VIEW_PREFIX", "StderrWatch", "remember_answer",
+           "remember_view", "view_key", "write_record"]
+
+#: The options that make one query of a command rather than another: not in the view's name.
+QUERY_OPTIONS = {
+    "deps": frozenset({"target", "direction", "transitive", "format"}),
+    "graph": frozenset({"filters", "format", "package_level", "output_file"}),
+}
+#: Attributes the long way adds to the parsed options (``_cli.main``).
+_ADDED = frozenset({"argv", "started_ns", "stderr_watch"})
+VIEW_PREFIX = "view-"
+
+
+def view_key(args: argparse.Namespace) -> str | None:
+    """The name of the view record for these parsed options; None for another command."""
+    query = QUERY_OPTIONS.get(getattr(args, "action", ""))
+    if query is None:
+        return None
+    options = sorted((k, repr(v)) for k, v in vars(args).items()
+                     if k not in query and k not in _ADDED)
+    env = sorted((k, v) for k, v in os.environ.items()
+                 if k.startswith("SHOAL_") or k in ENV_NAMES)
+    parts = [str(FRONT_FORMAT), "view", sys.version, sys.executable, os.getcwd(),
+             repr(options), repr(env)]
+    return _blake2b("\0".join(parts).encode("utf-8", "surrogateescape")).hex()
+
 
 #: Records kept per cache directory (one per distinct invocation); the oldest go first.
 MAX_RECORDS = 32
@@ -66,7 +93,7 @@ def remember_answer(args: argparse.Namespace, plan: CheckPlan,
         witnesses = _witnesses(argv, plan, read, started)
         if witnesses is not None:
             write_record(os.path.join(cache_dir, FRONT_DIR),
-                         key, (FRONT_FORMAT, key, code, witnesses), text)
+                         key, (FRONT_FORMAT, key, code, witnesses, ()), text)
     except OSError:
         pass  # the next run answers the long way again, nothing worse
 
@@ -180,3 +207,32 @@ def _prune(directory: str) -> None:
         except OSError:
             pass
 
+
+def remember_view(args: argparse.Namespace, plan: CheckPlan, insight: Insight,
+                  project_rules: list[str]) -> None:
+    """Write the view record of this command's options, after a query answered from
+    ``insight``; silently nothing when it cannot be vouched for."""
+    from analyzer.engine import insight_sidecar
+
+    argv = getattr(args, "argv", None)
+    started = getattr(args, "started_ns", None)
+    watch = getattr(args, "stderr_watch", None)
+    if (argv is None or started is None or not insight.generation or not insight.files
+            or plan.cache_dir is None or watch is None or watch.written):
+        return
+    key = view_key(args)
+    cache_dir = os.path.abspath(plan.cache_dir)
+    if key is None or cache_dir not in front_candidates(argv):
+        return
+    try:
+        # The query's own arguments are no witnesses: each query looks its target up anew.
+        witnesses = _witnesses(argv[:1], plan, (insight.files, insight.checked_at_ns),
+                               started)
+        if witnesses is None:
+            return
+        kept = (*insight_sidecar(plan, insight.generation), tuple(project_rules),
+                str(plan.discovery.project_root))
+        write_record(os.path.join(cache_dir, FRONT_DIR), VIEW_PREFIX + key,
+                     (FRONT_FORMAT, key, 0, witnesses, kept), "")
+    except OSError:
+        pass

@@ -176,7 +176,7 @@ def run_graph(args: argparse.Namespace, plan: CheckPlan) -> int:
     """`shoal graph`: from the warm cache (a check first when it is cold or stale); the text
     of an answer is kept beside the cache and printed again while nothing changes."""
     from analyzer.engine import CheckError, keep_output, kept_output, load_insight
-    from analyzer.interfaces._front_write import remember_answer
+    from analyzer.interfaces._front_write import remember_answer, remember_view
     from analyzer.interfaces._kept import query_key
 
     key = query_key(args, plan)
@@ -192,18 +192,30 @@ def run_graph(args: argparse.Namespace, plan: CheckPlan) -> int:
     except CheckError as exc:  # the heap cannot hold the project: one line, as `check` says it
         print(f"shoal: error: {exc}", file=sys.stderr)
         return exit_codes.ERROR
-    graph = build_graph(insight, args.filters, package_level=args.package_level)
-    if args.filters and not graph.nodes:
-        print(f"shoal: error: no module of the project matches {' '.join(args.filters)}",
-              file=sys.stderr)
+    try:
+        text = graph_text(args, insight, str(plan.discovery.project_root))
+    except GraphError as exc:
+        print(f"shoal: error: {exc}", file=sys.stderr)
         return exit_codes.ERROR
-    title = f"shoal graph — {plan.discovery.project_root}"
-    text = render_graph(graph, args.format, title)
     code = _write(args, text)
     if code == exit_codes.SUCCESS and insight.generation:
         keep_output(plan, insight.generation, key, text, code)
         remember_answer(args, plan, (insight.files, insight.checked_at_ns), text, code)
+        remember_view(args, plan, insight, [])
     return code
+
+
+class GraphError(Exception):
+    """A graph query that has no answer (its filters match no module): one line, exit 2."""
+
+
+def graph_text(args: argparse.Namespace, insight: Insight, project_root: str) -> str:
+    """The text of a ``shoal graph`` answer on ``insight``; GraphError when the filters
+    match no module."""
+    graph = build_graph(insight, args.filters, package_level=args.package_level)
+    if args.filters and not graph.nodes:
+        raise GraphError(f"no module of the project matches {' '.join(args.filters)}")
+    return render_graph(graph, args.format, f"shoal graph — {project_root}")
 
 
 def _write(args: argparse.Namespace, text: str) -> int:

@@ -208,3 +208,64 @@ def test_a_file_read_within_the_racy_window_keeps_no_record(tree, shoal, monkeyp
     monkeypatch.setattr("analyzer.engine._changes.RACY_WINDOW_NS", 0)
     shoal("check", "--workers", "0")
     assert _records(tree), "no record even once the files vouch"
+
+
+@pytest.fixture
+def view_only(monkeypatch):
+    """Make the long way and the answer records fail: what runs after this was answered from
+    a view record (a query of the same options, not asked before)."""
+    import analyzer.interfaces._cli as cli
+
+    def arm() -> None:
+        def fail(*args, **kwargs):
+            raise AssertionError("took the long way although the view record should answer")
+        monkeypatch.setattr(cli, "main", fail)
+        monkeypatch.setattr("analyzer.interfaces.front_answer", lambda argv: None)
+    return arm
+
+
+@pytest.mark.parametrize("first, then", [
+    (("deps", "pkg.a:helper"), ("deps", "pkg.a")),
+    (("deps", "pkg.a:helper"), ("deps", "pkg.b", "--direction", "dependencies",
+                                "--output-format", "json")),
+    (("graph",), ("graph", "pkg.a", "--output-format", "mermaid")),
+    (("graph",), ("graph", "--package-level", "--output-format", "json")),
+], ids=["deps-module", "deps-json", "graph-filter", "graph-packages"])
+def test_a_new_query_is_answered_from_the_view_record(tree, shoal, long_way, view_only,
+                                                       monkeypatch, first, then):
+    import analyzer.interfaces._front_view as front_view
+
+    shoal(*first, "--workers", "0")
+    with monkeypatch.context() as patch:  # the long way: what the view must answer
+        patch.setattr(front_view, "view_answer", lambda argv: None)
+        expected = shoal(*then, "--workers", "0")
+    assert len(long_way.calls) == 2
+    view_only()
+    again = shoal(*then, "--workers", "0")
+    assert (again.code, again.out, again.err) == (expected.code, expected.out, "")
+    assert again.out.strip()
+
+
+def test_a_query_error_from_the_view_is_the_long_ways(tree, shoal, long_way, view_only,
+                                                      monkeypatch):
+    import analyzer.interfaces._front_view as front_view
+
+    shoal("deps", "pkg.a:helper", "--workers", "0")
+    with monkeypatch.context() as patch:
+        patch.setattr(front_view, "view_answer", lambda argv: None)
+        expected = shoal("deps", "pkg.nope", "--workers", "0")
+    view_only()
+    again = shoal("deps", "pkg.nope", "--workers", "0")
+    assert (again.code, again.err) == (expected.code, expected.err) == (2, expected.err)
+    assert "no module 'pkg.nope'" in again.err
+
+
+def test_other_options_or_a_moved_file_make_no_view_answer(tree, shoal, long_way):
+    shoal("deps", "pkg.a:helper", "--workers", "0")
+    shoal("deps", "pkg.a", "--workers", "0", "--select", "SH001")  # another view
+    assert len(long_way.calls) == 2
+    shoal("deps", "pkg.b", "--workers", "0")  # the first view answers
+    assert len(long_way.calls) == 2
+    _add_file(tree)
+    shoal("deps", "pkg.c", "--workers", "0")
+    assert len(long_way.calls) == 3, "answered from a view whose files moved"
