@@ -11,6 +11,11 @@ the figures to quote on a shared machine: other load only adds to them. The firs
 floor no command can go under: the interpreter starting and exiting (``python -I -c pass``). Without
 ``--command``: ``check . -q``, ``deps textwrap:dedent`` (``deps part0.textwrap:dedent`` on a
 ``bench/scale_tree.py`` tree) and ``graph``.
+
+Then, unless ``--no-new``, queries *not asked before*: ``deps MODULE`` and ``graph MODULE``
+for ``--runs`` top-level modules of the tree, each asked once (after one settling query of
+each command: the view is built and the options' view record left once, as after any first
+query; docs/contracts.md §13 "View records").
 """
 from __future__ import annotations
 
@@ -49,6 +54,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--command", action="append", default=None,
                         help="a shoal command line (repeatable)")
+    parser.add_argument("--no-new", action="store_true",
+                        help="skip the queries not asked before")
     args = parser.parse_args()
     commands = args.command
     if not commands:
@@ -73,8 +80,28 @@ def main() -> int:
         walls = [w for w, _ in runs]
         print(f"| `{command}` | {min(walls):.3f} | {statistics.median(walls):.3f} | "
               f"{min(c for _, c in runs):.3f} |", flush=True)
+    if not args.no_new:
+        new_queries(args.tree, args.runs, env)
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
     return 0
+
+
+def new_queries(tree: Path, runs: int, env: dict[str, str]) -> None:
+    """One row per command: each run asks about a module no earlier run named."""
+    prefix = "part0." if (tree / "part0").is_dir() else ""
+    base = tree / "part0" if prefix else tree
+    modules = sorted(prefix + p.stem for p in base.glob("*.py")
+                     if p.stem.isidentifier() and p.stem != "__init__")
+    if len(modules) < 2 * runs + 2:
+        print(f"(too few top-level modules for {runs} new queries)")
+        return
+    for command, names in (("deps", modules[:runs + 1]), ("graph", modules[runs + 1:])):
+        timed(shoal() + [command, names[0]], tree, env)  # settle: the view and its record
+        results = [timed(shoal() + [command, name], tree, env) for name in names[1:runs + 1]]
+        walls = [w for w, _ in results]
+        print(f"| `{command} MODULE`, each not asked before | {min(walls):.3f} | "
+              f"{statistics.median(walls):.3f} | {min(c for _, c in results):.3f} |",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -17,16 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from analyzer.engine._invalidation import ModuleChanges, recheck_set
-from analyzer.model import (
+# Only the key helpers at import: a query answered from a kept view (interfaces._front_view)
+# loads this module, and the facts' classes and the import graph are the build's alone.
+from analyzer.model._depids import (
     MODULES_KEY,
     SYS_MODULES_KEY,
-    ModuleFacts,
-    absolute_module,
     changed_keys,
-    cycle_components,
     dep_id,
-    import_edges,
     key_owner,
     module_key,
     star_key,
@@ -36,6 +33,7 @@ from analyzer.model import (
 if TYPE_CHECKING:
     from analyzer.engine._plan import CheckPlan
     from analyzer.engine._state import SessionState
+    from analyzer.model import ModuleFacts
 
 __all__ = ["EDGE_KINDS", "Insight", "ModuleInfo", "insight_sidecar", "load_insight", "read_sidecar"]
 
@@ -135,6 +133,8 @@ class Insight:
     def rechecks(self, module: str, fired: Iterable[str]) -> list[str]:
         """The modules an update rechecks when ``module``'s facts change and fire ``fired``:
         the engine's own :func:`recheck_set`, run on this view's dependency table."""
+        from analyzer.engine._invalidation import ModuleChanges, recheck_set
+
         changes = ModuleChanges(changed={module}, gone=set(), appeared=set(), keys=set(fired),
                                 interfaces={}, imports={}, imports_changed=False)
         found = recheck_set(changes, _AsSets(self.readers), self.modules,
@@ -175,6 +175,8 @@ def _edge_kind(imp: Any) -> str:
 
 def _all_edges(imports: Mapping[str, ModuleFacts]) -> dict[str, dict[str, tuple[str, int]]]:
     """Every import between project modules, resolved as SH003 resolves them, with its kind."""
+    from analyzer.model import absolute_module
+
     edges: dict[str, dict[str, tuple[str, int]]] = {}
     for module in sorted(imports):
         facts = imports[module]
@@ -211,6 +213,8 @@ def _candidate_keys(state: SessionState, facts_by_module: Mapping[str, ModuleFac
     """Every key a reader can have recorded that the project can name: each module's own
     keys (from its interface digests), and the chains its imports, its calls of imported
     names and its re-exports name."""
+    from analyzer.model import absolute_module
+
     keys = {MODULES_KEY, SYS_MODULES_KEY}
     for module, digests in state.interfaces.items():
         keys |= changed_keys(module, None, digests)
@@ -248,6 +252,7 @@ def _candidate_keys(state: SessionState, facts_by_module: Mapping[str, ModuleFac
 def build_insight(state: SessionState, heap: Any, source: str) -> Insight:
     """The view of ``state`` and its heap (read only)."""
     from analyzer.engine import _tasks as tasks
+    from analyzer.model import cycle_components, import_edges
 
     modules: dict[str, ModuleInfo] = {}
     for module, (_digest, path) in state.modules.items():

@@ -39,7 +39,7 @@ def _parse(argv: list[str]) -> argparse.Namespace | None:
 
     try:
         with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-            return build_parser().parse_args(argv)
+            return build_parser(only="insight").parse_args(argv)
     except SystemExit:
         return None
 

@@ -66,14 +66,29 @@ def _add_baseline(parser: argparse.ArgumentParser, writing: bool) -> None:
                            help="with --baseline: remove the findings fixed since from the file")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line: `shoal check`, `shoal rules`, `shoal rule CODE`."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line: `shoal check`, `shoal rules`, `shoal rule CODE`; with
+    ``only="insight"``, `shoal deps` and `shoal graph` alone (the same namespace for
+    their arguments: argparse applies only the chosen command's defaults)."""
     parser = argparse.ArgumentParser(
         prog="shoal", description="A fast, incremental static analyzer for Python.")
     parser.add_argument("--version", action="version", version=f"shoal {__version__}")
     _add_verbose(parser, default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    if only != "insight":
+        _add_check_commands(sub)
+    _add_insight_commands(sub)
+    if only != "insight":
+        _add_rule_commands(sub)
+    for command in sub.choices.values():
+        # SUPPRESS: a subcommand's default would overwrite `shoal -v check`'s True.
+        _add_verbose(command, default=argparse.SUPPRESS)
+    return parser
+
+
+def _add_check_commands(sub: Any) -> None:
+    """`shoal check`, `shoal watch` and `shoal server`."""
     check = sub.add_parser("check", help="check files and directories (default: .)")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
     check.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
@@ -171,8 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="neither start warm from the cache nor write it on exit")
     server.add_argument("--cache-dir", metavar="DIR", help="cache directory")
     server.set_defaults(action="server")
-    _add_insight_commands(sub)
 
+
+def _add_rule_commands(sub: Any) -> None:
+    """`shoal rules` and `shoal rule CODE`."""
     rules = sub.add_parser("rules", help="list every rule")
     _add_output_format(rules, ("text", "json", "markdown"), "text",
                        "output format (markdown: the table of README.md's Rules section)")
@@ -181,10 +198,6 @@ def build_parser() -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", help="explain one rule")
     rule.add_argument("code", metavar="CODE")
     rule.set_defaults(action="rule")
-    for command in sub.choices.values():
-        # SUPPRESS: a subcommand's default would overwrite `shoal -v check`'s True.
-        _add_verbose(command, default=argparse.SUPPRESS)
-    return parser
 
 
 def _add_verbose(parser: argparse.ArgumentParser, default: Any) -> None:

@@ -269,3 +269,16 @@ def test_other_options_or_a_moved_file_make_no_view_answer(tree, shoal, long_way
     _add_file(tree)
     shoal("deps", "pkg.c", "--workers", "0")
     assert len(long_way.calls) == 3, "answered from a view whose files moved"
+
+
+@pytest.mark.parametrize("argv", [
+    ["deps", "pkg.a"], ["-v", "deps", "pkg.a:helper", "--transitive", "--select", "SH,F"],
+    ["deps", "x", "--direction", "dependencies", "--output-format", "json", "--workers", "2"],
+    ["graph"], ["graph", "pkg", "lib", "--package-level", "--output-format", "mermaid",
+                "--config", "c.toml", "--no-cache"],
+])
+def test_the_view_doors_parser_reads_a_query_as_the_long_way_does(argv):
+    from analyzer.interfaces._parser import build_parser
+
+    assert vars(build_parser(only="insight").parse_args(argv)) == vars(
+        build_parser().parse_args(argv))
