@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import mmap
+import os
 import pickle
 import selectors
 import socket
@@ -46,6 +47,8 @@ class Pool(Protocol):
     job_timeout: float | None
     stop_timeout: float
     page: mmap.mmap
+    #: readable when someone asks the call to look at its interrupt now (``wake()``)
+    wake_fd: int | None
 
     @property
     def zygote_pid(self) -> int | None:
@@ -122,6 +125,10 @@ class Call:
         self.torn: Worker | None = None
         self.torn_bucket: list[Any] = []
         self.selector = selectors.DefaultSelector()
+        wake_fd = self.pool.wake_fd if self.interrupt is not None else None
+        if wake_fd is not None:
+            _drain(wake_fd)  # a wake from before this call is not about it
+            self.selector.register(wake_fd, selectors.EVENT_READ)
         try:
             self._loop()
         except BaseException:
@@ -154,7 +161,11 @@ class Call:
                                            (r.deadline for r in self.running.values()),
                                            self.pool.job_timeout)
             for key, _events in self.selector.select(timeout):
-                self._collect(self.running[key.fd])
+                run = self.running.get(key.fd)
+                if run is None:  # the wake pipe: the loop's top looks at the interrupt
+                    _drain(key.fd)
+                else:
+                    self._collect(run)
             self._expire()
 
     def _dispatch(self, worker: Worker, bucket: list[Any]) -> None:
@@ -246,7 +257,10 @@ class Call:
                 if left <= 0:
                     break
                 for key, _events in self.selector.select(left):
-                    run = self.running[key.fd]
+                    run = self.running.get(key.fd)
+                    if run is None:  # the wake pipe: already stopping
+                        _drain(key.fd)
+                        continue
                     data = self._read_reply(run)
                     self._abandon(run, kill=False, dead=data is None)
             for run in list(self.running.values()):
@@ -269,6 +283,13 @@ class Call:
                 self.idle.append(fresh)
         else:
             self.idle.append(run.worker)
+
+
+def _drain(fd: int) -> None:
+    """Empty the wake pipe (non-blocking)."""
+    with contextlib.suppress(BlockingIOError):
+        while os.read(fd, 4096):
+            pass
 
 
 def _local_failure(exc: Exception, bucket: list[Any]) -> BaseException:
