@@ -137,8 +137,13 @@ def worker_loop(sock: socket.socket, slot: int | None = None) -> None:
         if data is None:
             return
         try:
-            job, bucket = pickle.loads(data)
-            reply = pickle.dumps(("ok", job(bucket)), protocol=pickle.HIGHEST_PROTOCOL)
+            if _stopflag.should_stop():
+                # A bucket the master sent ahead of a call it is now stopping: it
+                # discards every reply, so the job is not run.
+                reply = pickle.dumps(("ok", None), protocol=pickle.HIGHEST_PROTOCOL)
+            else:
+                job, bucket = pickle.loads(data)
+                reply = pickle.dumps(("ok", job(bucket)), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:
             reply = failure_reply(exc)
         try:
