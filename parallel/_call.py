@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import mmap
+import os
 import pickle
 import selectors
 import socket
@@ -46,6 +47,8 @@ class Pool(Protocol):
     job_timeout: float | None
     stop_timeout: float
     page: mmap.mmap
+    #: readable when someone asks the call to look at its interrupt now (``wake()``)
+    wake_fd: int | None
 
     @property
     def zygote_pid(self) -> int | None:
@@ -61,7 +64,7 @@ class Pool(Protocol):
 class _Running:
     """A bucket in a worker, and the worker's progress counter when last looked at."""
 
-    __slots__ = ("worker", "bucket", "deadline", "ticks")
+    __slots__ = ("worker", "bucket", "deadline", "ticks", "discard")
 
     def __init__(self, worker: Worker, bucket: list[Any], deadline: float | None,
                  ticks: int) -> None:
@@ -69,6 +72,8 @@ class _Running:
         self.bucket = bucket
         self.deadline = deadline
         self.ticks = ticks
+        #: a bucket sent ahead that started after the call failed: its reply is not merged
+        self.discard = False
 
 
 class Call:
@@ -118,10 +123,17 @@ class Call:
     def _run_in_workers(self) -> Any:
         self.idle: list[Worker] = self.pool.idle_workers()
         self.running: dict[int, _Running] = {}
+        #: the bucket sent to a busy worker behind the one it runs (by socket fd): it starts
+        #: as soon as the worker replies, without waiting for this process's turn
+        self.ahead: dict[int, list[Any]] = {}
         #: a worker whose stream was cut mid-message by an exception: only killing it is safe
         self.torn: Worker | None = None
         self.torn_bucket: list[Any] = []
         self.selector = selectors.DefaultSelector()
+        wake_fd = self.pool.wake_fd if self.interrupt is not None else None
+        if wake_fd is not None:
+            _drain(wake_fd)  # a wake from before this call is not about it
+            self.selector.register(wake_fd, selectors.EVENT_READ)
         try:
             self._loop()
         except BaseException:
@@ -142,6 +154,7 @@ class Call:
                 return
             while self.idle and (bucket := ledger.next_bucket()) is not None:
                 self._dispatch(self.idle.pop(), bucket)
+            self._send_ahead()
             if not self.running:
                 if ledger.due:
                     raise RuntimeError(
@@ -154,7 +167,11 @@ class Call:
                                            (r.deadline for r in self.running.values()),
                                            self.pool.job_timeout)
             for key, _events in self.selector.select(timeout):
-                self._collect(self.running[key.fd])
+                run = self.running.get(key.fd)
+                if run is None:  # the wake pipe: the loop's top looks at the interrupt
+                    _drain(key.fd)
+                else:
+                    self._collect(run)
             self._expire()
 
     def _dispatch(self, worker: Worker, bucket: list[Any]) -> None:
@@ -181,12 +198,46 @@ class Call:
         self.running[worker.sock.fileno()] = _Running(worker, bucket, deadline, ticks)
         self.selector.register(worker.sock, selectors.EVENT_READ)
 
-    def _release(self, run: _Running) -> None:
+    def _send_ahead(self) -> None:
+        """Queue one more bucket on each busy worker while more are queued than there are
+        workers: a worker then never waits for this process between two buckets. Near the
+        end, buckets go to whichever worker is free first, so none waits behind another."""
+        for fd, run in list(self.running.items()):
+            if fd in self.ahead or len(self.ledger.pending) <= self.pool.workers:
+                continue
+            bucket = self.ledger.next_bucket()
+            if bucket is None:
+                return
+            message = pickle.dumps((self.job, bucket), protocol=pickle.HIGHEST_PROTOCOL)
+            # Noted before it is sent: a stream torn while sending loses it with its worker.
+            self.ahead[fd] = bucket
+            self.torn = run.worker
+            try:
+                _wire.send_bytes(run.worker.sock, message)
+            except OSError:
+                # It died under its running bucket, which its end of file will report.
+                del self.ahead[fd]
+                self.ledger.requeue(bucket)
+            self.torn = None
+
+    def _promote(self, run: _Running) -> bool:
+        """The worker replied to ``run``: its bucket sent ahead, if any, is running now."""
+        bucket = self.ahead.pop(run.worker.sock.fileno(), None)
+        if bucket is None:
+            return False
+        run.bucket = bucket
+        run.ticks = _stopflag.ticks(self.pool.page, run.worker.slot)
+        run.deadline = _ledger.deadline(self.pool.job_timeout)
+        return True
+
+    def _release(self, run: _Running) -> list[Any] | None:
+        """Forget ``run``'s worker; the bucket sent to it ahead, which never started, if any."""
         # A Ctrl-C can land in _dispatch between recording the run and registering its
         # socket: then there is nothing to unregister, and the run must still be released.
         with contextlib.suppress(KeyError):
             self.selector.unregister(run.worker.sock)
         del self.running[run.worker.sock.fileno()]
+        return self.ahead.pop(run.worker.sock.fileno(), None)
 
     def _read_reply(self, run: _Running) -> bytes | None:
         self.torn = run.worker
@@ -196,15 +247,27 @@ class Call:
 
     def _collect(self, run: _Running) -> None:
         data = self._read_reply(run)
-        self._release(run)
+        bucket = run.bucket
         if data is None:
+            ahead = self._release(run)
+            if ahead is not None:
+                self.ledger.requeue(ahead)  # never started: not its fault
             fresh, exitcode = self.pool.replace(run.worker)
             if fresh is not None:
                 self.idle.append(fresh)
-            self.ledger.failed(run.bucket, WorkerDied(run.worker.pid, exitcode, run.bucket))
+            self.ledger.failed(bucket, WorkerDied(run.worker.pid, exitcode, bucket))
             return
-        self.idle.append(run.worker)
-        self.ledger.settle(run.bucket, data)
+        discard = run.discard
+        promoted = self._promote(run)
+        if not promoted:
+            self._release(run)
+            self.idle.append(run.worker)
+        if discard:
+            self.ledger.discard(bucket)
+        else:
+            self.ledger.settle(bucket, data)
+        # No bucket starts after a failure: one already queued on the worker runs, unmerged.
+        run.discard = promoted and self.ledger.failure is not None
 
     def _expire(self) -> None:
         timeout = self.pool.job_timeout
@@ -216,7 +279,9 @@ class Call:
             if ticks != run.ticks:
                 run.ticks, run.deadline = ticks, _ledger.deadline(timeout)
         for run in [r for r in self.running.values() if _ledger.is_past(r.deadline)]:
-            self._release(run)
+            ahead = self._release(run)
+            if ahead is not None:
+                self.ledger.requeue(ahead)
             fresh, _ = self.pool.replace(run.worker, kill=True)
             if fresh is not None:
                 self.idle.append(fresh)
@@ -246,8 +311,17 @@ class Call:
                 if left <= 0:
                     break
                 for key, _events in self.selector.select(left):
-                    run = self.running[key.fd]
+                    run = self.running.get(key.fd)
+                    if run is None:  # the wake pipe: already stopping
+                        _drain(key.fd)
+                        continue
                     data = self._read_reply(run)
+                    if data is not None and run.worker.sock.fileno() in self.ahead:
+                        # Its bucket sent ahead still owes a reply (the worker skips
+                        # the job under the raised flag): wait for that one too.
+                        self.ledger.discard(run.bucket)
+                        self._promote(run)
+                        continue
                     self._abandon(run, kill=False, dead=data is None)
             for run in list(self.running.values()):
                 self._abandon(run, kill=True)
@@ -261,14 +335,23 @@ class Call:
                 _stopflag.set_flag(page, False)
 
     def _abandon(self, run: _Running, kill: bool, dead: bool = False) -> None:
-        self._release(run)
+        ahead = self._release(run)
         self.ledger.discard(run.bucket)
+        if ahead is not None:
+            self.ledger.discard(ahead)
         if kill or dead:
             fresh, _ = self.pool.replace(run.worker, kill=kill)
             if fresh is not None:
                 self.idle.append(fresh)
         else:
             self.idle.append(run.worker)
+
+
+def _drain(fd: int) -> None:
+    """Empty the wake pipe (non-blocking)."""
+    with contextlib.suppress(BlockingIOError):
+        while os.read(fd, 4096):
+            pass
 
 
 def _local_failure(exc: Exception, bucket: list[Any]) -> BaseException:

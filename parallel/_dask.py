@@ -240,6 +240,9 @@ class DaskPool:
         """Release the data of :meth:`share` (the workers drop it); idempotent."""
         self._store.remove(token, self._client)
 
+    def wake(self) -> None:
+        """``WorkerPool.wake``'s place: a dask call looks at its interrupt at its own poll."""
+
     def close(self) -> None:
         """Disconnect; with a LocalCluster, stop its workers and scheduler too; idempotent.
 

@@ -65,9 +65,15 @@ class WorkerPool:
         self._closed = False
         self._in_call = False
         self._old_sigterm: Any = None
+        #: the self-pipe :meth:`wake` writes to and a running call's wait also watches (made
+        #: after the forks: no worker needs it)
+        self.wake_fd: int | None = None
+        self._wake_w: int | None = None
+        self._wake_lock = threading.Lock()
         if workers > 0:
             try:
                 self._fork_all()
+                self.wake_fd, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
             except BaseException:
                 self.close()
                 raise
@@ -235,6 +241,17 @@ class WorkerPool:
             self.replace(worker)
         return list(self._workers)
 
+    def wake(self) -> None:
+        """Make a running ``map_reduce`` call its ``interrupt`` now rather than at its next
+        poll; safe from any thread, a no-op between calls and after :meth:`close`."""
+        with self._wake_lock:
+            if self._wake_w is None:
+                return
+            try:
+                os.write(self._wake_w, b"\0")
+            except BlockingIOError:
+                pass  # the pipe is full: a wake is already pending
+
     @property
     def pids(self) -> list[int]:
         """The pids of the current workers."""
@@ -263,6 +280,11 @@ class WorkerPool:
                 _wait_or_kill(self._zygote_pid, ZYGOTE_PATIENCE)
                 self._zygote_pid = None
         finally:
+            with self._wake_lock:
+                for fd in (self.wake_fd, self._wake_w):
+                    if fd is not None:
+                        os.close(fd)
+                self.wake_fd = self._wake_w = None
             if self._old_sigterm is not None:
                 signal.signal(signal.SIGTERM, self._old_sigterm)
                 self._old_sigterm = None

@@ -125,22 +125,17 @@ class CallSignatureMismatch(ProjectRule):
         if not facts.calls:
             return
         exports = {e.name: e for e in facts.exports}
+        # A module calls the same callee with the same shape many times (a test module's
+        # helpers): the index answers alike within one check, so one answer serves them all.
+        outcomes: dict[tuple[str, int, tuple[str, ...]], str | None] = {}
         for call in facts.calls:
             if call.star_args or call.star_kwargs:
                 continue
-            symbol = self._callee(facts, index, exports, call.callee)
-            if symbol is None or symbol.kind not in ("function", "class"):
-                continue
-            export = symbol.export
-            if export is None or export.rebound or export.decorators or export.signature is None:
-                continue
-            signature = export.signature
-            if symbol.kind == "class" and not signature.params and (
-                call.positional or call.keywords
-            ):
-                message: str | None = f"{symbol.name}() takes no arguments"
+            shape = (call.callee, call.positional, call.keywords)
+            if shape in outcomes:
+                message = outcomes[shape]
             else:
-                message = signature.bind(call.positional, call.keywords, symbol.name)
+                message = outcomes[shape] = self._mismatch(facts, index, exports, *shape)
             if message is not None:
                 self.report(
                     call.line,
@@ -149,6 +144,21 @@ class CallSignatureMismatch(ProjectRule):
                     end_line=call.end_line,
                     end_column=call.end_column,
                 )
+
+    @classmethod
+    def _mismatch(cls, facts: ModuleFacts, index: ProjectIndex, exports: dict, callee: str,
+                  positional: int, keywords: tuple[str, ...]) -> str | None:
+        """The ``TypeError`` message a call of this shape would raise, or None."""
+        symbol = cls._callee(facts, index, exports, callee)
+        if symbol is None or symbol.kind not in ("function", "class"):
+            return None
+        export = symbol.export
+        if export is None or export.rebound or export.decorators or export.signature is None:
+            return None
+        signature = export.signature
+        if symbol.kind == "class" and not signature.params and (positional or keywords):
+            return f"{symbol.name}() takes no arguments"
+        return signature.bind(positional, keywords, symbol.name)
 
     @staticmethod
     def _callee(

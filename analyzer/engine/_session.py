@@ -153,6 +153,13 @@ class Session:
                 self.heap.close()
                 self.heap = None
 
+    def wake(self) -> None:
+        """Make a running update call its ``interrupt`` now (from any thread): an edit that
+        cancels it is seen at once, not at the pool's next poll."""
+        pool = self.pool
+        if pool is not None:
+            pool.wake()
+
     def __enter__(self) -> Session:
         return self.open() if self.pool is None else self
 

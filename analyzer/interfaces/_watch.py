@@ -46,24 +46,30 @@ _WATCHED_NAMES = frozenset({"pyproject.toml", ".gitignore", "exclude"})
 class _Inbox:
     """Paths reported by the observer thread, taken by the main thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, wake: Callable[[], None] | None = None) -> None:
         self.lock = threading.Lock()
         self.event = threading.Event()
         self.paths: set[str] = set()
         self.rescan = False
         self.last = 0.0
+        #: called after each event: a running update looks at its interrupt now
+        self.wake = wake
 
     def put(self, *paths: str) -> None:
         with self.lock:
             self.paths.update(paths)
             self.last = time.monotonic()
         self.event.set()
+        if self.wake is not None:
+            self.wake()
 
     def lost(self) -> None:
         with self.lock:
             self.rescan = True
             self.last = time.monotonic()
         self.event.set()
+        if self.wake is not None:
+            self.wake()
 
     def take(self) -> tuple[set[str], bool]:
         with self.lock:
@@ -119,7 +125,8 @@ class Watcher:
         self.after = after
         self.replan = replan
         self.screen = screen or Screen(self.out)
-        self.inbox = _Inbox()
+        # An event during a recheck cancels it at once (the pool's wake), not at its next poll.
+        self.inbox = _Inbox(wake=lambda: self.session.wake())
         self.observer: Any = None
         self._log_handler = _LostEvents(self.inbox)
         self.cancels = 0

@@ -105,6 +105,24 @@ def test_call_signature_mismatch(source: str, expected) -> None:
     assert check(CallSignatureMismatch, source) == expected
 
 
+def test_call_signature_mismatch_resolves_each_call_shape_once() -> None:
+    source = "from pkg import run\nrun()\nrun()\nrun(1)\nrun()\n"
+    p = build_project({**LIB, "app/__init__.py": "", "app/main.py": source})
+    resolved = []
+    resolve_import = p.index.resolve_import
+
+    def counting(*args):
+        resolved.append(args)
+        return resolve_import(*args)
+
+    p.index.resolve_import = counting
+    diags = run_project_rules(p.facts["app.main"], p.index, [CallSignatureMismatch],
+                              path="app/main.py")
+    missing = "run() missing 1 required positional argument: 'a'"
+    assert [(d.line, d.message) for d in diags] == [(2, missing), (3, missing), (5, missing)]
+    assert len(resolved) == 2  # run() and run(1): each shape once, every line reported
+
+
 SH004 = [
     ("import os.nope\nimport pkg.core\nfrom pkg.sub import deep\nfrom . import anything", []),
     ("try:\n    import pkg.nope\nexcept ImportError:\n    pass", []),

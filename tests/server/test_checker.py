@@ -22,6 +22,10 @@ class _Session:
         self.rechecked = threading.Event()
         self.garbage: Any = None
         self.kept: Any = None
+        self.woken = 0
+
+    def wake(self) -> None:
+        self.woken += 1
 
     def check(self, **kwargs: Any) -> None:
         pass
@@ -72,6 +76,14 @@ def test_a_file_event_waits_for_debounce_and_so_does_an_edit_after_it():
     checker.edited("/p/a.py", typed=True)
     checker.inbox.put("/p/c.py")  # the watcher's event after it: the full debounce
     assert checker._left() > FIRST_WAIT
+
+
+def test_an_edit_and_a_file_event_wake_the_running_update():
+    checker = _checker([1000.0])
+    checker.edited("/p/a.py", typed=True)
+    assert checker.session.woken == 1  # a cancelled update is seen at once, not polled
+    checker.inbox.put("/p/b.py")  # the watcher's event
+    assert checker.session.woken == 2
 
 
 def test_an_update_freezes_what_it_left_alive_and_collects_its_cycles_first():

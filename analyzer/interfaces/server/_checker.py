@@ -5,7 +5,8 @@ checker waits for quiet, hands the session the open buffers as its overlay and r
 buffer edit after :data:`DEBOUNCE` seconds of quiet waits :data:`FIRST_WAIT` only (the rest
 of its burst); one that follows another event sooner, and a file event, wait for
 :data:`DEBOUNCE` seconds of quiet. A newer edit cancels a running recheck through the pool's
-interrupt (the session commits only on completion); one cancelled :data:`MAX_CANCELS` times
+interrupt, which the edit wakes (``Session.wake``) rather than leave to the pool's next poll
+(the session commits only on completion); one cancelled :data:`MAX_CANCELS` times
 in a row runs to the end, so a fast typist still sees findings.
 """
 from __future__ import annotations
@@ -52,7 +53,8 @@ class Checker:
         self.replan = replan
         self.progress = progress
         self.error = error or (lambda message: None)
-        self.inbox = _Inbox()
+        # A file event (the watcher's) during an update cancels it at once, as an edit does.
+        self.inbox = _Inbox(wake=lambda: self.session.wake())
         self.stopping = False
         self.idle = threading.Event()
         self.checked_once = threading.Event()
@@ -71,6 +73,7 @@ class Checker:
         """Cancel the running update and end the thread."""
         self.stopping = True
         self.inbox.event.set()
+        self.session.wake()
         if self.thread.is_alive():
             self.thread.join()
 
@@ -86,6 +89,7 @@ class Checker:
             self._first_at = now if typed and now - self.inbox.last >= DEBOUNCE else None
             self.inbox.last = now
             self.inbox.event.set()
+        self.session.wake()
 
     def _interrupt(self) -> bool:
         return self.stopping or (self.cancels < MAX_CANCELS and self.inbox.event.is_set())
