@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import copy
 import json
-import logging
 import os
 import sys
 import threading
@@ -21,7 +20,6 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcParseError
-from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
@@ -30,12 +28,8 @@ from analyzer.interfaces.server._checker import Checker
 from analyzer.interfaces.server._documents import Buffer, Documents, uri_to_path
 from analyzer.interfaces.server._handshake import Replay, read_first
 from analyzer.interfaces.server._publish import SCOPES, Notice, Published
-from analyzer.interfaces.server._reader import MessageReader
 
 __all__ = ["ShoalLanguageServer", "run_server"]
-
-#: pygls's server logger, which its own IO loop writes to
-_PYGLS_LOG = logging.getLogger("pygls.server")
 
 #: Seconds between checks that the client process (``initialize``'s processId) still lives.
 PARENT_POLL = 1.0
@@ -117,23 +111,6 @@ class ShoalLanguageServer(LanguageServer):
         #: calls handed to the event loop by :meth:`from_thread` and not run yet
         self._queued = 0
         self._queued_lock = threading.Lock()
-
-    def _start_io_async(self, stdin: Any = None, stdout: Any = None) -> None:
-        """pygls's, with each message read whole in one trip to the loop
-        (:class:`~._reader.MessageReader`) instead of one per header line and body."""
-        self._stop_event = threading.Event()
-        reader = MessageReader(stdin or sys.stdin.buffer, self.thread_pool)
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-        try:
-            asyncio.run(run_async(stop_event=self._stop_event, reader=reader,
-                                  protocol=self.protocol, logger=_PYGLS_LOG,
-                                  error_handler=self.report_server_error))
-        except BrokenPipeError:
-            _PYGLS_LOG.error("Connection to the client is lost! Shutting down the server.")
-        except (KeyboardInterrupt, SystemExit):
-            pass
-        finally:
-            self.shutdown()
 
     def shutdown(self) -> None:
         """Stop the loop without waiting for the stdin reader thread (it may block forever
