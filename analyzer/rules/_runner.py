@@ -194,6 +194,23 @@ class _FileRun:
         self._failed: dict[int, LintRule] = {}
         self._actions: dict[type, tuple[tuple, tuple]] = {}
 
+    def release(self) -> None:
+        """Let go of the trees, the metadata and the rules once the file is done.
+
+        The rules hold this run (``_shoal_run``) and it holds their bound methods: a cycle
+        that, left alone, keeps the tree and every provider's value alive until the cyclic
+        collector finds it, where reference counting frees them now. The actions are
+        cleared in place: the ast walk's closure, a cycle of its own, holds the same dict.
+        """
+        self._actions.clear()
+        self._failed = {}
+        self._provided = {}
+        self._cst_module = None
+        self._cst_metadata = None
+        self._cst_tree_factory = None
+        self._cst_reports = []
+        self.ast_tree = None  # type: ignore[assignment]  # the run is over
+
     # -- rules ------------------------------------------------------------------------------
 
     def instantiate(self, rules: Sequence[type[LintRule]]) -> list[LintRule | None]:
@@ -452,10 +469,13 @@ def run_module_rules(
     run = _FileRun(context, ast_tree, cst_tree, metadata, timings)
     ast_rules = [rule for rule in rules if rule.TREE == "ast"]
     cst_rules = [rule for rule in rules if rule.TREE != "ast"]
-    if ast_rules:
-        run.run_ast(ast_rules)
-    if cst_rules:
-        run.run_cst(cst_rules)
+    try:
+        if ast_rules:
+            run.run_ast(ast_rules)
+        if cst_rules:
+            run.run_cst(cst_rules)
+    finally:
+        run.release()
     run.diagnostics.sort(key=Diagnostic.sort_key)
     return run.diagnostics
 
