@@ -117,13 +117,25 @@ class _Plan:
     def bind(self, instances: Sequence[LintRule | None]) -> dict[type, tuple[tuple, tuple]]:
         """node class -> (bound visit methods, bound leave methods) of the live instances."""
         actions = {}
+        # One bound method per (rule, method): a visit_expr is in the calls of every
+        # expression class, and each file binds the plan again.
+        bound: dict[tuple[int, str], Any] = {}
+
+        def bind(calls: _Calls) -> tuple:
+            out = []
+            for call in calls:
+                method = bound.get(call)
+                if method is None:
+                    instance = instances[call[0]]
+                    if instance is None:
+                        continue
+                    method = bound[call] = getattr(instance, call[1])
+                out.append(method)
+            return tuple(out)
+
         for cls, (visits, leaves) in self.calls.items():
-            bound_visits = tuple(
-                getattr(instances[i], name) for i, name in visits if instances[i] is not None
-            )
-            bound_leaves = tuple(
-                getattr(instances[i], name) for i, name in leaves if instances[i] is not None
-            )
+            bound_visits = bind(visits)
+            bound_leaves = bind(leaves)
             if bound_visits or bound_leaves:
                 actions[cls] = (bound_visits, bound_leaves)
         return actions
