@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from analyzer.engine._collector import collector_paused
 from analyzer.engine._cst_gate import MAX_CST_BYTES, cst_factory
 from analyzer.engine._facts_cache import FactsCache
 from analyzer.engine._suppressions import scan_noqa
@@ -141,6 +142,13 @@ def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None
     receives the seconds of each phase and rule (``--timings``); ``trees`` the module's
     ``(facts key, encoded tree)`` when the context stores trees and the module is reported
     (any module, with ``all_trees``)."""
+    with collector_paused():
+        return _check_file(task, ctx, timings, trees)
+
+
+def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None,
+                trees: list[tuple[str, bytes | None]] | None,
+                ) -> tuple[FileResult, ModuleFacts | None]:
     laps = Laps(timings)
     data = task.content
     if data is None:

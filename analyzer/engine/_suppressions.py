@@ -52,7 +52,6 @@ _INLINE = re.compile(
 _FILE = re.compile(r"\s*(?P<directive>#\s*(?:shoal|ruff|flake8)[:=]\s*noqa)(?P<rest>.*)", re.I)
 _CODE = re.compile(r"[A-Z]+[0-9]+|(?-i:[A-Z][a-z]\w*)", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_MENTIONS_NOQA = re.compile("noqa", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +203,9 @@ def scan_noqa(text: str) -> NoqaMap:
     Cheap when there are none (one regex search); only files that mention noqa are lexed, to
     spread comments over multi-line strings and backslash-continued lines.
     """
-    if not _MENTIONS_NOQA.search(text):
+    # Lowering the text and looking for the word costs a fraction of a case-insensitive
+    # regex search, and finds the same files: no other character lowers to n, o, q or a.
+    if "noqa" not in text.lower():
         return _EMPTY
     lines = _LINE_BREAK.split(text)
     inline: dict[int, NoqaComment] = {}

@@ -26,12 +26,11 @@ size of file is faster to parse than to load, so the threshold is 0.
 from __future__ import annotations
 
 import ast
-import contextlib
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from analyzer.engine._collector import collector_paused
 from analyzer.frontend import decode_source
 
 if TYPE_CHECKING:
@@ -125,7 +124,7 @@ def load_tree(heap: Any, key: str) -> ast.Module | None:
     stored = heap.get(table.heap_key(key))
     if stored is None:
         return None
-    with _collector_paused():
+    with collector_paused():
         value = codec().decode(stored)
         if isinstance(value, str):  # a small file's text (PARSE_BELOW)
             value = ast.parse(value, filename=key)
@@ -133,23 +132,10 @@ def load_tree(heap: Any, key: str) -> ast.Module | None:
     return tree
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic collection while a tree is built: its nodes are not garbage, and the
-    collections their allocation triggers cost a fifth of a load."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def parse_again(path: str, source: bytes | None, read: Callable[[str], bytes]) -> ast.Module:
     """The module's tree parsed from ``source`` (the bytes a task carries) or the file."""
     text = decode_source(read(path) if source is None else source)
-    with _collector_paused():
+    with collector_paused():
         return ast.parse(text, filename=path)
 
 

@@ -40,7 +40,7 @@ class Usage:
             return
         if value.isidentifier():
             self.strings.add(value)
-        elif not any(c.isspace() for c in value):
+        elif value.split() == [value]:  # no whitespace (str.split splits at str.isspace)
             self.strings.update(_IDENTIFIER.findall(value))
 
 

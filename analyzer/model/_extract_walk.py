@@ -150,10 +150,18 @@ def _call(context: _Walk, node: ast.Call, scope: Scope, guard: str) -> Scope | N
 
 def _attribute(context: _Walk, node: ast.Attribute, scope: Scope, guard: str) -> Scope | None:
     if context.imported or context.local_imported:
-        name = dotted(node)
-        if name is None:
+        # The chain's first name decides; the dotted name is built only for an imported
+        # one (most chains start at self or a local).
+        value = node.value
+        while isinstance(value, ast.Attribute):
+            value = value.value
+        if not isinstance(value, ast.Name):
             return scope
-        root = name.split(".", 1)[0]
+        root = value.id
+        if root not in context.imported and root not in context.local_imported:
+            return scope
+        name = dotted(node)
+        assert name is not None  # a Name under Attributes, as just seen
         if root in context.imported:
             context.attributes.append((node, scope, name))
             context.usage.chains.add(name)

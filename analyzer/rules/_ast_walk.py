@@ -145,7 +145,16 @@ def walk_ast(
             children.reverse()
             stack.extend(children)
 
-    walk(root, 0)
+    try:
+        walk(root, 0)
+    finally:
+        # walk calls itself through its closure: a cycle, which would keep the actions (the
+        # rules' bound methods) alive until the cyclic collector found it.
+        walk = walk_iteratively = _walked  # type: ignore[assignment]  # any arguments
+
+
+def _walked(*_: object) -> None:
+    """What the walk's names are left bound to once it is over (breaks its closure cycle)."""
 
 
 class _Leave:

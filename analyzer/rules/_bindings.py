@@ -242,19 +242,22 @@ class _B:
     """A binding while the analysis runs (pyflakes' Binding family, flattened)."""
 
     __slots__ = (
-        "name", "kind", "node", "stmt", "used", "scope", "for_parent", "fork", "deleted",
+        "name", "kind", "node", "stmt", "used", "scope_index", "for_parent", "fork", "deleted",
         "module", "full_name", "real_name", "alias", "redefined", "names", "dynamic",
         "redefined_line", "use",
     )  # fmt: skip
 
-    def __init__(self, name: str, kind: int, node: _Located, scope: _Scope, fork: _Fork) -> None:
+    def __init__(self, name: str, kind: int, node: _Located, scope_index: int,
+                 fork: _Fork) -> None:
         self.name = name
         self.kind = kind
         self.node = node
         # The node whose line pyflakes cites ("from line N"): the statement for __all__.
         self.stmt: _Located = node
         self.used = False
-        self.scope = scope
+        # The scope's index, not the scope: a scope holds its bindings, and a reference back
+        # would make every scope a cycle, freed (with the tree it holds) only by the collector.
+        self.scope_index = scope_index
         self.for_parent = False
         self.fork = fork
         self.deleted = False
@@ -266,8 +269,8 @@ class _B:
         self.names: list[str] | None = None
         self.dynamic = False
         self.redefined_line: int | None = None
-        # The scope and node of the latest read (pyflakes's ``used`` tuple), for F823.
-        self.use: tuple[_Scope, _Located] | None = None
+        # The scope index and node of the latest read (pyflakes's ``used`` tuple), for F823.
+        self.use: tuple[int, _Located] | None = None
 
     def imported_name(self) -> str:
         """The import as pyflakes spells it: ``"os.path"``, ``"x.y as z"``, ``"m.*"``."""

@@ -117,13 +117,25 @@ class _Plan:
     def bind(self, instances: Sequence[LintRule | None]) -> dict[type, tuple[tuple, tuple]]:
         """node class -> (bound visit methods, bound leave methods) of the live instances."""
         actions = {}
+        # One bound method per (rule, method): a visit_expr is in the calls of every
+        # expression class, and each file binds the plan again.
+        bound: dict[tuple[int, str], Any] = {}
+
+        def bind(calls: _Calls) -> tuple:
+            out = []
+            for call in calls:
+                method = bound.get(call)
+                if method is None:
+                    instance = instances[call[0]]
+                    if instance is None:
+                        continue
+                    method = bound[call] = getattr(instance, call[1])
+                out.append(method)
+            return tuple(out)
+
         for cls, (visits, leaves) in self.calls.items():
-            bound_visits = tuple(
-                getattr(instances[i], name) for i, name in visits if instances[i] is not None
-            )
-            bound_leaves = tuple(
-                getattr(instances[i], name) for i, name in leaves if instances[i] is not None
-            )
+            bound_visits = bind(visits)
+            bound_leaves = bind(leaves)
             if bound_visits or bound_leaves:
                 actions[cls] = (bound_visits, bound_leaves)
         return actions
@@ -193,6 +205,23 @@ class _FileRun:
         # id -> instance of the rules that raised; kept alive so ids stay unique.
         self._failed: dict[int, LintRule] = {}
         self._actions: dict[type, tuple[tuple, tuple]] = {}
+
+    def release(self) -> None:
+        """Let go of the trees, the metadata and the rules once the file is done.
+
+        The rules hold this run (``_shoal_run``) and it holds their bound methods: a cycle
+        that, left alone, keeps the tree and every provider's value alive until the cyclic
+        collector finds it, where reference counting frees them now. The actions are
+        cleared in place: the ast walk's closure, a cycle of its own, holds the same dict.
+        """
+        self._actions.clear()
+        self._failed = {}
+        self._provided = {}
+        self._cst_module = None
+        self._cst_metadata = None
+        self._cst_tree_factory = None
+        self._cst_reports = []
+        self.ast_tree = None  # type: ignore[assignment]  # the run is over
 
     # -- rules ------------------------------------------------------------------------------
 
@@ -452,10 +481,13 @@ def run_module_rules(
     run = _FileRun(context, ast_tree, cst_tree, metadata, timings)
     ast_rules = [rule for rule in rules if rule.TREE == "ast"]
     cst_rules = [rule for rule in rules if rule.TREE != "ast"]
-    if ast_rules:
-        run.run_ast(ast_rules)
-    if cst_rules:
-        run.run_cst(cst_rules)
+    try:
+        if ast_rules:
+            run.run_ast(ast_rules)
+        if cst_rules:
+            run.run_cst(cst_rules)
+    finally:
+        run.release()
     run.diagnostics.sort(key=Diagnostic.sort_key)
     return run.diagnostics
 

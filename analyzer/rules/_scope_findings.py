@@ -148,7 +148,7 @@ def _apply_extended_all(state: _ScopeState) -> None:
     names = set(b.names or ())
     scope = state.module_scope
     state.unused_imports = [
-        u for u in state.unused_imports if u.scope is not scope or u.name not in names
+        u for u in state.unused_imports if u.scope_index != scope.index or u.name not in names
     ]
     if scope.star or state.is_package:
         return
@@ -312,7 +312,7 @@ class ScopeAnalysis:
                 out.append(Binding(
                     b.name, _KIND_NAMES[b.kind], line, col, end_line,
                     column(end_line, end_col) if end_col is not None else col,
-                    b.scope.index, bool(b.used), b.deleted, node,
+                    b.scope_index, bool(b.used), b.deleted, node,
                     b.module if is_import else None,
                     b.full_name if is_import else None,
                     b.imported_name() if is_import else None,

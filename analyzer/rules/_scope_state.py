@@ -64,6 +64,9 @@ _CLASS_MAGIC = frozenset(_ClassMagic.names)
 _BUILTIN_DICTS: dict[frozenset[str], dict[str, _B | _Builtin]] = {}
 
 #: Work run after the module body: (function, its argument, scope stack, fork, cond depth).
+#: analyzer class -> node class -> its handler, an unbound function (``_handler_for``).
+_DISPATCH: dict[type, dict[type[ast.AST], Callable[[Any, ast.AST], None]]] = {}
+
 _Deferred = tuple[Callable[[Any], None], Any, list[_Scope], _Fork, int]
 
 
@@ -90,7 +93,7 @@ class _ScopeState:
         self.except_stack: list[Iterable[str | None]] = [()]
         self.future_annotations = False
         # Builtin name -> the scope and node of its latest read (a builtin has no _B).
-        self.used_builtins: dict[str, tuple[_Scope, _Located]] = {}
+        self.used_builtins: dict[str, tuple[int, _Located]] = {}
         self.all_bindings: list[_B] = []
         # Findings, with ast positions (byte columns) until the end.
         self.undefined: list[tuple[str, _Located]] = []
@@ -115,7 +118,7 @@ class _ScopeState:
         self.unused_variables: list[tuple[str, _Located]] = []
         self.undefined_exports: list[tuple[str, _Located]] = []
         self.all_binding: _B | None = None
-        self._dispatch: dict[type[ast.AST], Callable[[ast.AST], None]] = {}
+        self._dispatch = _DISPATCH.setdefault(type(self), {})
 
     # -- driving ---------------------------------------------------------------------------
 
@@ -169,14 +172,18 @@ class _ScopeState:
             handler = self._dispatch[node.__class__]
         except KeyError:
             handler = self._handler_for(node.__class__)
-        handler(node)
+        handler(self, node)
 
-    def _handler_for(self, cls: type[ast.AST]) -> Callable[[ast.AST], None]:
-        handler = getattr(self, "v_" + cls.__name__, None)
+    def _handler_for(self, cls: type[ast.AST]) -> Callable[[Any, ast.AST], None]:
+        # Unbound functions in a table of the class, not bound methods in one of the
+        # instance: those would make the analyzer a cycle, freed (with the tree its scopes
+        # hold) only by the cyclic collector.
+        handler = getattr(type(self), "v_" + cls.__name__, None)
         if handler is None:
             fields = tuple(f for f in cls._fields if f not in ("ctx", "op"))
 
-            def handler(node: ast.AST, fields: tuple[str, ...] = fields) -> None:
+            def handler(self: _ScopeState, node: ast.AST, fields: tuple[str, ...] = fields,
+                        ) -> None:
                 self._generic(node, fields)
 
         self._dispatch[cls] = handler
@@ -221,7 +228,7 @@ class _ScopeState:
     # -- bindings --------------------------------------------------------------------------
 
     def _new(self, name: str, kind: int, node: _Located) -> _B:
-        b = _B(name, kind, node, self.stack[-1], self.fork)
+        b = _B(name, kind, node, self.stack[-1].index, self.fork)
         self.all_bindings.append(b)
         return b
 
@@ -276,7 +283,7 @@ class _ScopeState:
                 old = scope.bindings.get(name)
                 if old is None or (old is not _BUILTIN and old.kind == _ANNOTATION):
                     scope.bindings[name] = b
-                    b.scope = scope
+                    b.scope_index = scope.index
             else:
                 bindings[name] = b
 
@@ -325,7 +332,7 @@ class _ScopeState:
         """pyflakes' handleNodeLoad."""
         can_access: bool | None = None
         star = False
-        use = (self.stack[-1], node)
+        use = (self.stack[-1].index, node)
         for scope in reversed(self.stack):
             kind = scope.kind
             if kind == _CLASS_SCOPE:
@@ -401,7 +408,7 @@ class _ScopeState:
             if b is None:
                 continue
             use = self.used_builtins.get(name) if b is _BUILTIN else b.use
-            if use is not None and use[0] is current:
+            if use is not None and use[0] == current.index:
                 line = None if b is _BUILTIN else b.stmt.lineno
                 self.undefined_locals.append((name, use[1], line))
                 return
