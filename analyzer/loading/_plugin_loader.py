@@ -40,6 +40,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, TypeGuard
 
 from analyzer.loading._pipeline import PIPELINE_RULES
+from analyzer.loading._source_only import SourceOnlyLoader, install_finder
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -251,10 +252,13 @@ def _load_path(path: Path) -> ModuleType:
         init = path / "__init__.py"
         if not init.is_file():
             raise ImportError(f"{path} is a directory without __init__.py")
+        install_finder(_PRIVATE_PREFIX)  # its submodules compile from source too
         spec = importlib.util.spec_from_file_location(
-            name, init, submodule_search_locations=[str(path)])
+            name, init, loader=SourceOnlyLoader(name, str(init)),
+            submodule_search_locations=[str(path)])
     elif path.is_file():
-        spec = importlib.util.spec_from_file_location(name, path)
+        spec = importlib.util.spec_from_file_location(
+            name, path, loader=SourceOnlyLoader(name, str(path)))
     else:
         raise FileNotFoundError(f"no such file or directory: {path}")
     if spec is None or spec.loader is None:
