@@ -64,13 +64,16 @@ def sweep(heap: Any, old: SessionState, new: SessionState, added_ctx: set[str]) 
         facts.remove(key)
     drop_trees(heap, stale)
     ctx = heap.table(tasks.CONTEXT_TABLE)
+    # The context in force, and the base it patches (``_ctx_patch``), stay.
+    live = {new.ctx_key, new.ctx_base}
     for key in added_ctx:
         # A phase-1 context is kept: the next update stores the same one (same rules, same
         # settings; a rebuild clears the heap).
-        if key != new.ctx_key and not key.startswith("phase1:"):
+        if key not in live and not key.startswith("phase1:"):
             ctx.remove(key)
-    if old.ctx_key and old.ctx_key != new.ctx_key:
-        ctx.remove(old.ctx_key)
+    for key in {old.ctx_key, old.ctx_base} - live - added_ctx:
+        if key:
+            ctx.remove(key)
     s = heap.stats()
     if ((s.wasted_bytes > MIN_WASTE_BYTES and s.wasted_bytes > WASTE_SHARE * s.used_bytes)
             or s.used_slots - s.live_slots > s.hash_capacity // 4):

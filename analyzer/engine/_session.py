@@ -32,6 +32,7 @@ from analyzer.engine._changes import (
     rediscovered,
     to_reparse,
 )
+from analyzer.engine._ctx_patch import ContextBase, store_phase2
 from analyzer.engine._findings import (
     FinishMemo,
     cycle_findings,
@@ -101,6 +102,8 @@ class Session:
         self.overlays: dict[str, bytes] = {}
         #: who references whom (``_referrers``), and the committed state it goes with
         self._referrers: tuple[SessionState, Referrers] | None = None
+        #: the phase-2 context's base (``_ctx_patch``), and the committed state it goes with
+        self._ctx_base: tuple[SessionState, ContextBase] | None = None
         #: when set (``--timings``), each update adds its rules' and phases' seconds to it
         self.timings: dict[str, float] | None = None
         self._settings_for(plan)
@@ -343,6 +346,9 @@ class Session:
             referrers = referrers_after(previous, old.interfaces, changes.interfaces,
                                         changes.changed | changes.gone)
         ctx_key = old.ctx_key
+        kept_base = self._ctx_base
+        base = kept_base[1] if kept_base is not None and kept_base[0] is old \
+            and kept_base[1].key == old.ctx_base and not everything else None
         project: dict[str, tuple[Diagnostic, ...]] = {}
         edges: dict[str, tuple[int, ...]] = {}
         if self.project_rules and (eligible or everything or changes.changed or changes.gone):
@@ -353,9 +359,11 @@ class Session:
             # A module's tree read by another (index.tree) is its buffer's when it has one.
             contents = {t.module: t.content for t in tasks if t.content is not None
                         and modules.get(t.module, ("", ""))[1] == t.path}
-            ctx_key = dispatch.store_context(
-                "phase2", dispatch.run_context(modules, writers, holders, referrers, contents),
-                run.added_ctx)
+            ctx = dispatch.run_context(modules, writers, holders, referrers, contents)
+            # On dask the context travels whole (``_remote`` shares it as it is stored).
+            ctx_key, base = store_phase2(dispatch, ctx, None if self.remote else base,
+                                         changes.changed | changes.gone | changes.appeared,
+                                         run.added_ctx)
             if eligible:
                 project, edges = dispatch.phase2(ctx_key, [by_module[m] for m in eligible],
                                                  modules, run.progress, run.interrupt)
@@ -367,7 +375,7 @@ class Session:
         else:
             cycles = old.cycles
         return _Draft(files, modules, changes, recheck, eligible, project, edges, ctx_key,
-                      cycles, {t.path for t in todo}, referrers)
+                      cycles, {t.path for t in todo}, referrers, base)
 
     def _parse(self, dispatch: Dispatch, tasks: list[FileTask], todo: list[FileTask],
                old: SessionState, run: _Run) -> dict[str, FileState]:
@@ -419,13 +427,16 @@ class Session:
         new = SessionState(files=draft.files, modules=modules,
                            interfaces=draft.changes.interfaces, imports=draft.changes.imports,
                            project=project, readers=readers, cycles=draft.cycles,
-                           checked_at_ns=started, ctx_key=draft.ctx_key)
+                           checked_at_ns=started, ctx_key=draft.ctx_key,
+                           ctx_base=draft.ctx_base.key if draft.ctx_base is not None
+                           else old.ctx_base if draft.ctx_key == old.ctx_key else "")
         sweep(self.heap, old, new, added_ctx)
         new.diagnostics = final_diagnostics(new, self.plan, self._finish_memo,
                                             None if everything else _touched(old, draft))
         new.files_checked = sum(1 for fs in draft.files.values() if fs.task.report)
         self.state = new
         self._referrers = None if draft.referrers is None else (new, draft.referrers)
+        self._ctx_base = None if draft.ctx_base is None else (new, draft.ctx_base)
 
 
 def _touched(old: SessionState, draft: _Draft) -> set[str] | None:
@@ -476,3 +487,5 @@ class _Draft:
     reparsed: set[str] = field(default_factory=set)
     #: who references whom after the update, when a selected rule reads references
     referrers: Referrers | None = None
+    #: the base of the phase-2 context in force, when the master knows it (``_ctx_patch``)
+    ctx_base: ContextBase | None = None

@@ -6,7 +6,7 @@ state, the kept view) names a task without importing the rules and the facts ext
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 if TYPE_CHECKING:
@@ -104,6 +104,11 @@ class RunContext:
     #: buffer, standard input), in phase 2's context: a tree ``index.tree`` finds no copy of
     #: in the heap is parsed from them, never from the file (``_tree_reads``)
     contents: dict[str, bytes] = field(default_factory=dict)
+    #: the heap key of the context this one patches (``_ctx_patch``): ``modules`` then holds
+    #: only the entries that differ from the base's, and ``dropped`` the base's modules that
+    #: are gone; a worker resolves it with :func:`patched`. Empty: a whole context.
+    base: str = ""
+    dropped: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A rule adapted from Fixit is a class made at load time, which a process that did
@@ -112,7 +117,17 @@ class RunContext:
         return (_restore_context, (_rule_refs(self.module_rules), _rule_refs(self.project_rules),
                                    self.settings, self.modules, self.writers, self.extractors,
                                    self.fact_holders, self.timings, self.referrers,
-                                   self.store_trees, self.all_trees, self.contents))
+                                   self.store_trees, self.all_trees, self.contents,
+                                   self.base, self.dropped))
+
+
+def patched(ctx: RunContext, base: RunContext) -> RunContext:
+    """The whole context a patch (``ctx.base`` set) stands for, given its ``base``."""
+    modules = dict(base.modules)  # a C-level copy: the per-module work is the patch's
+    modules.update(ctx.modules)
+    for module in ctx.dropped:
+        modules.pop(module, None)
+    return replace(ctx, modules=modules, base="", dropped=())
 
 
 #: A rule class as it travels: itself, or ("fixit", Fixit rule, origin) for an adapted one.
@@ -148,10 +163,12 @@ def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_R
                      timings: bool = False,
                      referrers: dict[str, tuple[str, ...]] | None = None,
                      store_trees: bool = False, all_trees: bool = False,
-                     contents: dict[str, bytes] | None = None) -> RunContext:
+                     contents: dict[str, bytes] | None = None, base: str = "",
+                     dropped: tuple[str, ...] = ()) -> RunContext:
     # Each tuple of refs was made by _rule_refs from rules of that one kind.
     return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
                       cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
                       settings, modules, writers, extractors, fact_holders or {},
                       referrers, timings=timings, store_trees=store_trees,
-                      all_trees=all_trees, contents=contents or {})
+                      all_trees=all_trees, contents=contents or {}, base=base,
+                      dropped=dropped)
