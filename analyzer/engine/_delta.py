@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 
 from analyzer.engine._state import FileState
 from analyzer.engine._tasks import FileTask
+from analyzer.model import ModuleFacts
 
-__all__ = ["TaskLayout", "module_owners", "overlay_moves", "task_layout"]
+__all__ = ["TaskLayout", "module_owners", "overlay_moves", "task_layout", "writers_after"]
 
 
 @dataclass(frozen=True)
@@ -90,3 +91,21 @@ def module_owners(old: Mapping[str, tuple[str, str]], files: Mapping[str, FileSt
         else:
             modules[module] = entry
     return modules
+
+
+def writers_after(previous: Mapping[str, tuple[str, ...]] | None,
+                  imports: Mapping[str, ModuleFacts],
+                  moved: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """module -> the ``sys.modules`` keys it writes, for every writer among ``imports``:
+    ``previous`` (the map before the update; None: build it) with the ``moved`` modules'
+    entries made again."""
+    if previous is None:
+        return {m: f.dynamic_modules for m, f in imports.items() if f.dynamic_modules}
+    writers = dict(previous)
+    for module in moved:
+        facts = imports.get(module)
+        if facts is not None and facts.dynamic_modules:
+            writers[module] = facts.dynamic_modules
+        else:
+            writers.pop(module, None)
+    return writers

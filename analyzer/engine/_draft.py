@@ -75,3 +75,5 @@ class Draft:
     layout: TaskLayout | None = None
     #: the update kept the committed file set and tasks (but for content: ``_delta``)
     kept_files: bool = False
+    #: the writers of ``sys.modules`` after the update, when phase 2's context named them
+    writers: dict[str, tuple[str, ...]] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping
+from itertools import chain
 from typing import Any
 
 from analyzer.engine._merge import finish
@@ -174,8 +175,9 @@ def final_diagnostics(state: SessionState, plan: Any, memo: FinishMemo | None = 
     memo.by_display = merged
     memo.finals = finals
     memo._reexports_used = index
-    # Per-file lists in path order are the whole list in Diagnostic.sort_key order.
-    final = [d for out in finals.values() for d in out]
+    # Per-file lists in path order are the whole list in Diagnostic.sort_key order. The one
+    # pass over every finding left, done in C: the caller's output needs the flat list.
+    final = list(chain.from_iterable(finals.values()))
     memo.last = final
     return final
 

@@ -32,7 +32,13 @@ from analyzer.engine._changes import (
     to_reparse,
 )
 from analyzer.engine._ctx_patch import ContextBase, store_phase2
-from analyzer.engine._delta import TaskLayout, module_owners, overlay_moves, task_layout
+from analyzer.engine._delta import (
+    TaskLayout,
+    module_owners,
+    overlay_moves,
+    task_layout,
+    writers_after,
+)
 from analyzer.engine._draft import Draft, Run, touched
 from analyzer.engine._findings import (
     FinishMemo,
@@ -106,6 +112,8 @@ class Session:
         self._ctx_base: tuple[SessionState, ContextBase] | None = None
         #: the committed tasks' layout (``_delta``), and the committed state it goes with
         self._layout: tuple[SessionState, TaskLayout] | None = None
+        #: the writers of ``sys.modules`` (phase 2's index), and the state they go with
+        self._writers: tuple[SessionState, dict[str, tuple[str, ...]]] | None = None
         #: when set (``--timings``), each update adds its rules' and phases' seconds to it
         self.timings: dict[str, float] | None = None
         self._settings_for(plan)
@@ -383,11 +391,13 @@ class Session:
         kept_base = self._ctx_base
         base = kept_base[1] if kept_base is not None and kept_base[0] is old \
             and kept_base[1].key == old.ctx_base and not everything else None
+        kept_writers = self._writers
+        writers = kept_writers[1] if kept_writers is not None and kept_writers[0] is old \
+            and not everything else None
         project: dict[str, tuple[Diagnostic, ...]] = {}
         edges: dict[str, tuple[int, ...]] = {}
         if self.project_rules and (eligible or everything or changes.changed or changes.gone):
-            writers = {m: f.dynamic_modules for m, f in changes.imports.items()
-                       if f.dynamic_modules}
+            writers = writers_after(writers, changes.imports, changes.changed | changes.gone)
             # Without an extractor there is no plugin fact to look for in every digest map.
             holders = fact_holders(changes.interfaces) if dispatch.extractors else {}
             # A module's tree read by another (index.tree) is its buffer's when it has one.
@@ -411,8 +421,8 @@ class Session:
         else:
             cycles = old.cycles
         return Draft(files, modules, changes, recheck, eligible, project, edges, ctx_key,
-                      cycles, {t.path for t in todo}, referrers, base, removed, layout,
-                     tasks is None)
+                     cycles, {t.path for t in todo}, referrers, base, removed, layout,
+                     tasks is None, writers)
 
     def _parse(self, dispatch: Dispatch, tasks: list[FileTask] | None, todo: list[FileTask],
                old: SessionState, run: Run) -> dict[str, FileState]:
@@ -481,3 +491,4 @@ class Session:
         self._referrers = None if draft.referrers is None else (new, draft.referrers)
         self._ctx_base = None if draft.ctx_base is None else (new, draft.ctx_base)
         self._layout = None if draft.layout is None else (new, draft.layout)
+        self._writers = None if draft.writers is None else (new, draft.writers)

@@ -1,6 +1,6 @@
 """An update that keeps the file set is computed from what moved (``_delta``): the state it
 commits — files, owners, digest maps, imports, project findings, the task layout — equals
-a cold session's on the same tree and buffers, after random edits and buffer changes."""
+a cold session's on the same tree and buffers (and so do the writers of ``sys.modules``), after random edits and buffer changes."""
 from __future__ import annotations
 
 import shutil
@@ -16,7 +16,8 @@ from analyzer.engine import Session
 
 FILES = ("a.py", "b.py", "pkg/__init__.py", "pkg/m.py", "pkg/m.pyi")
 TEXTS = ("from b import f\nf(1)\n", "def f(a):\n    return a\n", "def f(a, b=1):\n    pass\n",
-         "import pkg.m\nx = pkg.m.g\n", "from .m import g\n", "def g(:\n", "g = 1\n", "")
+         "import pkg.m\nx = pkg.m.g\n", "from .m import g\n", "def g(:\n", "g = 1\n", "",
+         "import sys\nsys.modules['zz'] = sys\n")
 
 # Each step: (file, text) written on disk, or (file, text or None) as an editor buffer.
 step = st.tuples(st.booleans(), st.sampled_from(FILES), st.sampled_from(TEXTS + (None,)))
@@ -30,6 +31,7 @@ def _view(session: Session) -> dict[str, Any]:
         "modules": s.modules, "interfaces": s.interfaces, "imports": s.imports,
         "project": {m: d for m, d in s.project.items() if d}, "checked": s.files_checked,
         "diagnostics": s.diagnostics, "layout": layout,
+        "writers": session._writers[1] if session._writers is not None else None,
     }
 
 
