@@ -40,6 +40,7 @@ from analyzer.engine._delta import (
     writers_after,
 )
 from analyzer.engine._draft import Draft, Run, touched
+from analyzer.engine._edge_log import EdgeLog, edges_after, removal_pairs
 from analyzer.engine._findings import (
     FinishMemo,
     cycle_findings,
@@ -114,6 +115,8 @@ class Session:
         self._layout: tuple[SessionState, TaskLayout] | None = None
         #: the writers of ``sys.modules`` (phase 2's index), and the state they go with
         self._writers: tuple[SessionState, dict[str, tuple[str, ...]]] | None = None
+        #: the edges each module committed (``_edge_log``), and the state they go with
+        self._edge_log: tuple[SessionState, EdgeLog] | None = None
         #: when set (``--timings``), each update adds its rules' and phases' seconds to it
         self.timings: dict[str, float] | None = None
         self._settings_for(plan)
@@ -465,14 +468,25 @@ class Session:
         readers = next_readers(old.readers, recheck, draft.edges,
                                draft.changes.gone)
         dropped = {dep_id(m) for m in recheck | draft.changes.gone}
+        kept_log = self._edge_log
+        # What the log does not name (a warm start, a cleared heap) is scanned for.
+        log = kept_log[1] if kept_log is not None and kept_log[0] is old and not everything \
+            else {}
+        replaced = recheck | draft.changes.gone
         if dropped and not everything:
-            self.heap.remove_dependents(sorted(dropped))
+            replaced = replaced.union(*(old.readers.get(rid, ()) for rid in dropped))
+            named = removal_pairs(log, old.readers, sorted(dropped))
+            if named is None:
+                self.heap.remove_dependents(sorted(dropped))
+            else:
+                self.heap.remove_deps(named)
         # One id per reader, not per key it read: a hub edit's readers read thousands.
         pairs = [(key_id, rid) for m, ids in draft.edges.items() for rid in (dep_id(m),)
                  for key_id in ids]
         try:
             self.heap.add_deps(pairs)
         except HeapError as exc:
+            self._edge_log = None  # some of the new edges went in: the log no longer says
             raise CheckError(f"the dependency table cannot hold this project's edges: "
                              f"{exc}") from exc
         new = SessionState(files=draft.files, modules=modules,
@@ -492,3 +506,4 @@ class Session:
         self._ctx_base = None if draft.ctx_base is None else (new, draft.ctx_base)
         self._layout = None if draft.layout is None else (new, draft.layout)
         self._writers = None if draft.writers is None else (new, draft.writers)
+        self._edge_log = (new, edges_after(log, replaced, draft.edges, draft.changes.gone))

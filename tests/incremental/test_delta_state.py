@@ -1,6 +1,8 @@
 """An update that keeps the file set is computed from what moved (``_delta``): the state it
-commits — files, owners, digest maps, imports, project findings, the task layout — equals
-a cold session's on the same tree and buffers (and so do the writers of ``sys.modules``), after random edits and buffer changes."""
+commits — files, owners, digest maps, imports, project findings, the task layout, the
+writers of ``sys.modules``, the dependency edges (which the session's edge log names
+exactly) — equals a cold session's on the same tree and buffers, after random edits and
+buffer changes."""
 from __future__ import annotations
 
 import shutil
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 from support import chdir, make_plan, project, write
 
 from analyzer.engine import Session
+from analyzer.model import dep_id
 
 FILES = ("a.py", "b.py", "pkg/__init__.py", "pkg/m.py", "pkg/m.pyi")
 TEXTS = ("from b import f\nf(1)\n", "def f(a):\n    return a\n", "def f(a, b=1):\n    pass\n",
@@ -21,6 +24,17 @@ TEXTS = ("from b import f\nf(1)\n", "def f(a):\n    return a\n", "def f(a, b=1):
 
 # Each step: (file, text) written on disk, or (file, text or None) as an editor buffer.
 step = st.tuples(st.booleans(), st.sampled_from(FILES), st.sampled_from(TEXTS + (None,)))
+
+
+def _edges(session: Session) -> set[tuple[int, int]]:
+    """The edges the session's log names, checked against the heap's table (``_edge_log``)."""
+    assert session._edge_log is not None and session._edge_log[0] is session.state
+    named = {(key_id, dep_id(m)) for m, ids in session._edge_log[1].items() for key_id in ids}
+    assert session._edge_log[1].keys() <= session.state.modules.keys()
+    assert session.heap.stats().dep_edges == len(named)
+    for key_id in {k for k, _ in named}:
+        assert {(key_id, r) for r in session.heap.get_deps(key_id)} <= named
+    return named
 
 
 def _view(session: Session) -> dict[str, Any]:
@@ -32,6 +46,7 @@ def _view(session: Session) -> dict[str, Any]:
         "project": {m: d for m, d in s.project.items() if d}, "checked": s.files_checked,
         "diagnostics": s.diagnostics, "layout": layout,
         "writers": session._writers[1] if session._writers is not None else None,
+        "edges": _edges(session),
     }
 
 
