@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-__all__ = ["EdgeLog", "edges_after", "removal_pairs"]
+from analyzer.model import dep_id
+
+__all__ = ["EdgeLog", "commit_edges", "edges_after", "removal_pairs"]
 
 #: module -> the key ids of the edges it committed (``array('I')``)
 EdgeLog = dict[str, array]
@@ -50,3 +53,26 @@ def edges_after(log: Mapping[str, array], replaced: Iterable[str],
         out[module] = array("I", ids)
     return out
 
+
+
+def commit_edges(heap: Any, log: Mapping[str, array], readers: Mapping[int, set[str]],
+                 replaced: set[str], gone: Iterable[str], edges: Mapping[str, tuple[int, ...]],
+                 everything: bool) -> EdgeLog:
+    """Replace the edges of the ``replaced`` modules' reader ids in ``heap``'s table with
+    ``edges`` (module -> key ids read; ``everything``: a cleared table, nothing to remove);
+    the log after. ``log`` names what it can (what it cannot is scanned for).
+
+    :raises heap_native.HeapError: the table cannot hold the new edges."""
+    dropped = sorted({dep_id(m) for m in replaced})
+    if dropped and not everything:
+        # Edges are replaced per reader id: every module sharing one loses its edges too.
+        replaced = replaced.union(*(readers.get(rid, ()) for rid in dropped))
+        named = removal_pairs(log, readers, dropped)
+        if named is None:
+            heap.remove_dependents(dropped)
+        else:
+            heap.remove_deps(named)
+    # One id per reader, not per key it read: a hub edit's readers read thousands.
+    heap.add_deps([(key_id, rid) for m, ids in edges.items() for rid in (dep_id(m),)
+                   for key_id in ids])
+    return edges_after(log, replaced, edges, gone)

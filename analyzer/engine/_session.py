@@ -40,7 +40,7 @@ from analyzer.engine._delta import (
     writers_after,
 )
 from analyzer.engine._draft import Draft, Run, touched
-from analyzer.engine._edge_log import EdgeLog, edges_after, removal_pairs
+from analyzer.engine._edge_log import EdgeLog, commit_edges
 from analyzer.engine._findings import (
     FinishMemo,
     cycle_findings,
@@ -70,7 +70,6 @@ from analyzer.engine._tasks import FileTask
 from analyzer.engine._tree_reads import reads_trees
 from analyzer.engine._trees import TreeTally, drop_trees, needs_trees
 from analyzer.frontend import Discovery
-from analyzer.model import dep_id
 from analyzer.rules import Diagnostic, RuleSettings
 
 # RACY_WINDOW_NS and file_tasks are also imported from here by ``_cache``.
@@ -467,26 +466,14 @@ class Session:
         project.update(draft.project)
         readers = next_readers(old.readers, recheck, draft.edges,
                                draft.changes.gone)
-        dropped = {dep_id(m) for m in recheck | draft.changes.gone}
         kept_log = self._edge_log
-        # What the log does not name (a warm start, a cleared heap) is scanned for.
         log = kept_log[1] if kept_log is not None and kept_log[0] is old and not everything \
             else {}
-        replaced = recheck | draft.changes.gone
-        if dropped and not everything:
-            replaced = replaced.union(*(old.readers.get(rid, ()) for rid in dropped))
-            named = removal_pairs(log, old.readers, sorted(dropped))
-            if named is None:
-                self.heap.remove_dependents(sorted(dropped))
-            else:
-                self.heap.remove_deps(named)
-        # One id per reader, not per key it read: a hub edit's readers read thousands.
-        pairs = [(key_id, rid) for m, ids in draft.edges.items() for rid in (dep_id(m),)
-                 for key_id in ids]
+        self._edge_log = None  # until the table is as the new log says
         try:
-            self.heap.add_deps(pairs)
+            log = commit_edges(self.heap, log, old.readers, recheck | draft.changes.gone,
+                               draft.changes.gone, draft.edges, everything)
         except HeapError as exc:
-            self._edge_log = None  # some of the new edges went in: the log no longer says
             raise CheckError(f"the dependency table cannot hold this project's edges: "
                              f"{exc}") from exc
         new = SessionState(files=draft.files, modules=modules,
@@ -506,4 +493,4 @@ class Session:
         self._ctx_base = None if draft.ctx_base is None else (new, draft.ctx_base)
         self._layout = None if draft.layout is None else (new, draft.layout)
         self._writers = None if draft.writers is None else (new, draft.writers)
-        self._edge_log = (new, edges_after(log, replaced, draft.edges, draft.changes.gone))
+        self._edge_log = (new, log)
