@@ -65,6 +65,18 @@ class FinishMemo:
         self._reexports_used: ReexportIndex | None = None
         #: display -> absolute path of every reported file (per-file ignores match the path)
         self.paths: dict[str, str] = {}
+        #: the last SH003 list seen, and its findings by display path
+        self._cycles: tuple[list[Diagnostic], dict[str, list[Diagnostic]]] | None = None
+
+    def cycles_by_display(self, cycles: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
+        """SH003 findings by display path; grouped again only when the list is a new one
+        (an update that changed no import keeps the state's list)."""
+        if self._cycles is None or self._cycles[0] is not cycles:
+            grouped: dict[str, list[Diagnostic]] = {}
+            for d in cycles:
+                grouped.setdefault(d.path, []).append(d)
+            self._cycles = (cycles, grouped)
+        return self._cycles[1]
 
     def changes_since(self, old: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
         """(new, fixed) of the last update when it started from ``old``; None if unknown."""
@@ -215,9 +227,7 @@ def _gather(state: SessionState, touched: Collection[str], memo: FinishMemo,
     raw: dict[str, list[Diagnostic]] = {}
     noqa: dict[str, Any] = {}
     displays: list[str] = []
-    cycles: dict[str, list[Diagnostic]] = {}
-    for d in state.cycles:
-        cycles.setdefault(d.path, []).append(d)
+    cycles = memo.cycles_by_display(state.cycles)
     by_path: dict[str, str] | None = None
     for path in touched:
         fs = state.files.get(path)

@@ -81,3 +81,14 @@ def test_an_update_that_keeps_the_file_set_commits_what_a_cold_session_holds(ste
                 session.close()
     finally:
         shutil.rmtree(tmp)
+
+
+def test_cycle_findings_follow_an_import_edit_into_the_next_body_edit(engine) -> None:
+    # The merge groups SH003 findings by file once per list of them: a body edit after
+    # an import edit that made a cycle must see the new list, and after one that broke it.
+    e = engine({"a.py": "import b\nX = 1\n", "b.py": "Y = 1\n"})
+    e.edit({"a.py": "import b\nX = 2\n"})
+    e.edit({"b.py": "import a\nY = 1\n"})
+    e.edit({"a.py": "import b\nX = 3\n"})
+    e.edit({"b.py": "Y = 2\n"})
+    e.edit({"a.py": "import b\nX = 4\n"})
