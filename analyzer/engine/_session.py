@@ -57,7 +57,7 @@ from analyzer.engine._invalidation import (
 )
 from analyzer.engine._overlay import with_overlays
 from analyzer.engine._phases import Dispatch, add_time
-from analyzer.engine._referrers import Referrers, referrers_after
+from analyzer.engine._referrers import Referrers, moved_targets, referrers_after
 from analyzer.engine._state import (
     FileState,
     Recheck,
@@ -383,6 +383,7 @@ class Session:
         eligible = sorted(m for m in recheck
                           if layout.last_task(m, files).report and files[modules[m][1]].parse_ok)
         referrers: Referrers | None = None
+        previous: Referrers | None = None
         if any(rule.READS_REFERENCES for rule in self.project_rules):
             kept = self._referrers
             previous = kept[1] if kept is not None and kept[0] is old and not everything \
@@ -408,9 +409,12 @@ class Session:
                         and modules.get(t.module, ("", ""))[1] == t.path}
             ctx = dispatch.run_context(modules, writers, holders, referrers, contents)
             # On dask the context travels whole (``_remote`` shares it as it is stored).
-            ctx_key, base = store_phase2(dispatch, ctx, None if self.remote else base,
-                                         changes.changed | changes.gone | changes.appeared,
-                                         run.added_ctx)
+            shifted = changes.changed | changes.gone
+            ctx_key, base = store_phase2(dispatch, ctx, None if self.remote else base, {
+                "modules": shifted | changes.appeared, "writers": shifted,
+                # A map built afresh may differ anywhere from the base's.
+                "referrers": set() if referrers is None else None if previous is None
+                else moved_targets(old.interfaces, changes.interfaces, shifted)}, run.added_ctx)
             if eligible:
                 project, edges = dispatch.phase2(ctx_key,
                                                  [layout.last_task(m, files) for m in eligible],

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import analyzer.engine._ctx_patch as ctx_patch
-from analyzer.engine._tasks import RunContext, patched
+from analyzer.engine._tasks import PATCHED_FIELDS, RunContext, patched
 from analyzer.rules import RuleSettings
 
-NAMES = [f"m{i}" for i in range(8)]
+NAMES = [f"m{i}" for i in range(6)]
 
 
 class _Store:
@@ -34,29 +34,40 @@ class _Store:
         return patched(ctx, self.table[ctx.base]) if ctx.base else ctx
 
 
-# Each step: module -> digest, or absent (gone, or not yet there).
-steps = st.lists(st.dictionaries(st.sampled_from(NAMES), st.sampled_from("abc")),
-                 min_size=1, max_size=12)
+# Each step: a few edits of the three maps a patch carries (field, key, a value or None for
+# gone); referrers may be None (no selected rule reads them) for a whole session.
+edits = st.lists(st.tuples(st.sampled_from(PATCHED_FIELDS), st.sampled_from(NAMES),
+                           st.sampled_from(("a", "b", None))), min_size=1, max_size=3)
 
 
-@given(steps, st.integers(0, 4))
-def test_a_resolved_patch_is_the_whole_context(states: list[dict[str, str]], limit: int) -> None:
+@given(st.lists(edits, min_size=1, max_size=15), st.integers(0, 8), st.booleans())
+def test_a_resolved_patch_is_the_whole_context(steps: list[list[tuple[str, str, str | None]]],
+                                               limit: int, references: bool) -> None:
     store = _Store()
     base: Any = None
-    previous: dict[str, tuple[str, str]] = {}
+    now: dict[str, dict[str, Any]] = {name: {} for name in PATCHED_FIELDS}
     with mock.patch.object(ctx_patch, "patch_limit", lambda n: limit):
-        for step in states:
-            modules = {m: (d, f"/{m}.py") for m, d in sorted(step.items())}
-            moved = {m for m in modules.keys() | previous.keys()
-                     if modules.get(m) != previous.get(m)}
-            ctx = RunContext((), (), RuleSettings(), modules)
+        for step in steps:
+            before = {name: dict(m) for name, m in now.items()}
+            for name, key, value in step:
+                if value is None:
+                    now[name].pop(key, None)
+                else:
+                    now[name][key] = (value, f"/{key}.py") if name == "modules" else (value,)
+            moved = {name: {k for k in now[name].keys() | before[name].keys()
+                            if now[name].get(k) != before[name].get(k)}
+                     for name in PATCHED_FIELDS}
+            ctx = RunContext((), (), RuleSettings(), dict(now["modules"]), dict(now["writers"]),
+                             referrers=dict(now["referrers"]) if references else None)
             key, base = ctx_patch.store_phase2(store, ctx, base, moved, set())  # type: ignore[arg-type]
             stored = store.table[key]
-            assert store.resolve(key).modules == modules
+            whole = store.resolve(key)
+            assert whole.modules == now["modules"] and whole.writers == now["writers"]
+            assert whole.referrers == (now["referrers"] if references else None)
             assert base.key == (stored.base or key)
-            # A patch never names more than the limit allows.
-            assert len(stored.modules) + len(stored.dropped) <= (limit if stored.base else 99)
-            previous = modules
+            if stored.base:  # a patch never names more than the limit allows
+                named = len(stored.modules) + len(stored.writers) + len(stored.referrers or ())
+                assert named + sum(map(len, stored.dropped.values())) <= limit
 
 
 @pytest.mark.parametrize("workers", [0, 2])
