@@ -57,10 +57,12 @@ class Watch:
     """A ``shoal watch`` subprocess whose status lines we wait for."""
 
     def __init__(self, root: Path, workers: int) -> None:
+        # The screen (status line included) is on stdout, "watching" on stderr: one pipe,
+        # read to the end of each screen, so the presentation is paid as a pipe reader sees it.
         self.proc = subprocess.Popen(shoal("watch", ".", "--workers", str(workers)), cwd=root,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.sel = selectors.DefaultSelector()
-        self.sel.register(self.proc.stderr, selectors.EVENT_READ)
+        self.sel.register(self.proc.stdout, selectors.EVENT_READ)
         self.buffer = b""
         self.wait_line("watching")
 
@@ -75,7 +77,7 @@ class Watch:
                 continue
             if not self.sel.select(max(0.0, end - time.monotonic())):
                 raise TimeoutError(marker)
-            chunk = os.read(self.proc.stderr.fileno(), 65536)
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
             if not chunk:
                 raise RuntimeError("shoal watch exited")
             self.buffer += chunk
