@@ -388,6 +388,16 @@ class SharedHeap:
         buf = _from_buffer("uint32_t[]", arr) if arr else ffi.NULL
         self._check(lib.shoal_heap_remove_dependents(self._h, buf, len(arr)), "remove_dependents")
 
+    def remove_deps(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Drop the given (dependency, dependent) edges where present (master only, between
+        phases); costs the edges named, where :meth:`remove_dependents` scans the table."""
+        try:
+            flat = array("I", itertools.chain.from_iterable(pairs))
+        except (OverflowError, TypeError):
+            raise ValueError("dependency ids must be ints in 0..2**32-1") from None
+        buf = _from_buffer("uint32_t[]", flat) if flat else ffi.NULL
+        self._check(lib.shoal_heap_remove_deps(self._h, buf, len(flat) // 2), "remove_deps")
+
     # ---- phases, epoch, stats, verify -------------------------------------------------
 
     @contextlib.contextmanager

@@ -975,6 +975,61 @@ static inline int may_fill(uint64_t home, uint64_t i, uint64_t j)
     return i <= j ? (home <= i || home > j) : (home <= i && home > j);
 }
 
+/* Empty slot i by backward shift (linear probing): the later edges of its cluster that
+ * may move back do, so every chain stays unbroken. */
+static void dep_delete_at(shoal_heap_t *h, uint64_t i)
+{
+    uint64_t hole = i, j = i, mask = h->dep_mask;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (j == hole) break; /* a full table: around once */
+        uint64_t moved = ld(dep_at(h, j));
+        if (moved == 0) break;
+        uint64_t home = hash_dep((uint32_t)(moved >> 32)) & mask;
+        if (may_fill(home, hole, j)) {
+            st(dep_at(h, hole), moved);
+            hole = j;
+        }
+    }
+    st(dep_at(h, hole), 0);
+}
+
+static void dep_count_down(shoal_heap_t *h, uint64_t removed)
+{
+    /* Saturating: a worker killed between an edge's CAS and its count leaves the counter
+     * one short (see shoal_verify), and removing that edge must not wrap it. */
+    uint64_t c = ld(&h->info->dep_count);
+    while (!atomic_compare_exchange_weak(&h->info->dep_count, &c, c > removed ? c - removed : 0)) {
+    }
+}
+
+shoal_status_t shoal_heap_remove_deps(shoal_heap_t *h, const uint32_t *pairs, size_t n)
+{
+    MASTER_ONLY(h);
+    /* Each edge is looked up from its dependency's home slot, as dep_insert placed it:
+     * the cost is the named edges' chains, not the table (remove_dependents scans it). */
+    uint64_t removed = 0, mask = h->dep_mask;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t dependency = pairs[2 * k], dependent = pairs[2 * k + 1];
+        if (dependency == 0 || dependent == 0) continue;
+        uint64_t edge = ((uint64_t)dependency << 32) | dependent;
+        uint64_t i = hash_dep(dependency) & mask;
+        for (uint64_t probes = 0; probes <= mask; probes++) {
+            uint64_t w = ld(dep_at(h, i));
+            if (w == 0) break;
+            if (w == edge) {
+                dep_delete_at(h, i);
+                removed++;
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    if (removed) dep_count_down(h, removed);
+    bump_epoch(h);
+    return SHOAL_OK;
+}
+
 shoal_status_t shoal_heap_remove_dependents(shoal_heap_t *h, const uint32_t *ids, size_t n)
 {
     MASTER_ONLY(h);
@@ -997,30 +1052,11 @@ shoal_status_t shoal_heap_remove_dependents(shoal_heap_t *h, const uint32_t *ids
             i++;
             continue;
         }
-        uint64_t hole = i, j = i;
-        for (;;) {
-            j = (j + 1) & mask;
-            if (j == hole) break; /* a full table: around once */
-            uint64_t moved = ld(dep_at(h, j));
-            if (moved == 0) break;
-            uint64_t home = hash_dep((uint32_t)(moved >> 32)) & mask;
-            if (may_fill(home, hole, j)) {
-                st(dep_at(h, hole), moved);
-                hole = j;
-            }
-        }
-        st(dep_at(h, hole), 0);
+        dep_delete_at(h, i);
         removed++;
         /* slot i now holds whatever moved into it (or is empty): examine it again */
     }
-    if (removed) {
-        /* Saturating: a worker killed between an edge's CAS and its count leaves the
-         * counter one short (see shoal_verify), and removing that edge must not wrap it. */
-        uint64_t c = ld(&h->info->dep_count);
-        while (!atomic_compare_exchange_weak(&h->info->dep_count, &c,
-                                             c > removed ? c - removed : 0)) {
-        }
-    }
+    if (removed) dep_count_down(h, removed);
     free(sorted);
     bump_epoch(h);
     return SHOAL_OK;

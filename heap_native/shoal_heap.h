@@ -129,6 +129,8 @@ shoal_status_t shoal_heap_clear(shoal_heap_t *h);
 shoal_status_t shoal_heap_clear_deps(shoal_heap_t *h);
 shoal_status_t shoal_heap_remove_dependents(shoal_heap_t *h, const uint32_t *ids,
                                             size_t n);
+/* Drop the n edges pairs[2k] -> pairs[2k+1] (dependency, dependent) that are present. */
+shoal_status_t shoal_heap_remove_deps(shoal_heap_t *h, const uint32_t *pairs, size_t n);
 /* version: shoal's version string (at most SHOAL_VERSION_MAX bytes). */
 shoal_status_t shoal_heap_save(shoal_heap_t *h, const char *path,
                                const char *version, char *msg, size_t msgcap);

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping
+from itertools import chain
 from typing import Any
 
 from analyzer.engine._merge import finish
@@ -64,6 +65,18 @@ class FinishMemo:
         self._reexports_used: ReexportIndex | None = None
         #: display -> absolute path of every reported file (per-file ignores match the path)
         self.paths: dict[str, str] = {}
+        #: the last SH003 list seen, and its findings by display path
+        self._cycles: tuple[list[Diagnostic], dict[str, list[Diagnostic]]] | None = None
+
+    def cycles_by_display(self, cycles: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
+        """SH003 findings by display path; grouped again only when the list is a new one
+        (an update that changed no import keeps the state's list)."""
+        if self._cycles is None or self._cycles[0] is not cycles:
+            grouped: dict[str, list[Diagnostic]] = {}
+            for d in cycles:
+                grouped.setdefault(d.path, []).append(d)
+            self._cycles = (cycles, grouped)
+        return self._cycles[1]
 
     def changes_since(self, old: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
         """(new, fixed) of the last update when it started from ``old``; None if unknown."""
@@ -174,8 +187,9 @@ def final_diagnostics(state: SessionState, plan: Any, memo: FinishMemo | None = 
     memo.by_display = merged
     memo.finals = finals
     memo._reexports_used = index
-    # Per-file lists in path order are the whole list in Diagnostic.sort_key order.
-    final = [d for out in finals.values() for d in out]
+    # Per-file lists in path order are the whole list in Diagnostic.sort_key order. The one
+    # pass over every finding left, done in C: the caller's output needs the flat list.
+    final = list(chain.from_iterable(finals.values()))
     memo.last = final
     return final
 
@@ -213,9 +227,7 @@ def _gather(state: SessionState, touched: Collection[str], memo: FinishMemo,
     raw: dict[str, list[Diagnostic]] = {}
     noqa: dict[str, Any] = {}
     displays: list[str] = []
-    cycles: dict[str, list[Diagnostic]] = {}
-    for d in state.cycles:
-        cycles.setdefault(d.path, []).append(d)
+    cycles = memo.cycles_by_display(state.cycles)
     by_path: dict[str, str] | None = None
     for path in touched:
         fs = state.files.get(path)

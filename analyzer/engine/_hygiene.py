@@ -7,6 +7,7 @@ it. A long watch session thus keeps a heap the size of one project.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import analyzer.engine._tasks as tasks
@@ -27,13 +28,19 @@ def referenced(state: SessionState) -> set[str]:
             for fs in state.files.values() if fs.digest}
 
 
-def superseded(old: SessionState, new: SessionState) -> set[str]:
-    """The facts keys ``old``'s files referred to and ``new``'s no longer do."""
+def superseded(old: SessionState, new: SessionState,
+               paths: Iterable[str] | None = None) -> set[str]:
+    """The facts keys ``old``'s files referred to and ``new``'s no longer do.
+
+    :param paths: the only paths whose file state may differ (``None``: any)."""
     # A key names its file's path, so only a file whose state changed can drop one: an
     # update that touched one file looks at one key, not at every file's.
     gone: set[str] = set()
-    now = new.files
-    for path, fs in old.files.items():
+    now, before = new.files, old.files
+    for path in before if paths is None else paths:
+        fs = before.get(path)
+        if fs is None:
+            continue
         fresh = now.get(path)
         if fresh is fs or not fs.digest:
             continue
@@ -56,21 +63,26 @@ def forget(heap: Any, added_keys: set[str], added_ctx: set[str], old: SessionSta
         ctx.remove(key)
 
 
-def sweep(heap: Any, old: SessionState, new: SessionState, added_ctx: set[str]) -> None:
-    """Remove superseded entries; compact when the waste passes the threshold."""
+def sweep(heap: Any, old: SessionState, new: SessionState, added_ctx: set[str],
+          paths: Iterable[str] | None = None) -> None:
+    """Remove superseded entries (``paths``: as in :func:`superseded`); compact when the
+    waste passes the threshold."""
     facts = heap.table(tasks.FACTS_TABLE)
-    stale = superseded(old, new)
+    stale = superseded(old, new, paths)
     for key in stale:
         facts.remove(key)
     drop_trees(heap, stale)
     ctx = heap.table(tasks.CONTEXT_TABLE)
+    # The context in force, and the base it patches (``_ctx_patch``), stay.
+    live = {new.ctx_key, new.ctx_base}
     for key in added_ctx:
         # A phase-1 context is kept: the next update stores the same one (same rules, same
         # settings; a rebuild clears the heap).
-        if key != new.ctx_key and not key.startswith("phase1:"):
+        if key not in live and not key.startswith("phase1:"):
             ctx.remove(key)
-    if old.ctx_key and old.ctx_key != new.ctx_key:
-        ctx.remove(old.ctx_key)
+    for key in {old.ctx_key, old.ctx_base} - live - added_ctx:
+        if key:
+            ctx.remove(key)
     s = heap.stats()
     if ((s.wasted_bytes > MIN_WASTE_BYTES and s.wasted_bytes > WASTE_SHARE * s.used_bytes)
             or s.used_slots - s.live_slots > s.hash_capacity // 4):

@@ -52,17 +52,32 @@ def owners(tasks: Iterable[FileTask], files: Mapping[str, FileState]) -> dict[st
 
 
 def module_changes(old: SessionState, todo: Iterable[FileTask],
-                   modules: Mapping[str, tuple[str, str]], facts_table: Any) -> ModuleChanges:
+                   modules: Mapping[str, tuple[str, str]], facts_table: Any,
+                   candidates: Iterable[str] | None = None) -> ModuleChanges:
     """Compare ``modules`` (after phase 1 on ``todo``) with the state before; the facts of
     the changed modules are read from ``facts_table``. Each module's digest map is its
     facts' interface digests plus its content digest (the ``content[]`` entry, which fires
-    ``content[mod]`` on every edit: docs/contracts.md §2)."""
-    changed = {m for m, entry in modules.items() if old.modules.get(m) != entry}
+    ``content[mod]`` on every edit: docs/contracts.md §2).
+
+    :param candidates: the only modules whose entry may differ from the state's (``None``:
+        any): the others are not looked at, and the maps are copied, not filtered."""
+    todo = list(todo)
+    if candidates is None:
+        changed = {m for m, entry in modules.items() if old.modules.get(m) != entry}
+        gone = old.modules.keys() - modules.keys()
+        appeared = modules.keys() - old.modules.keys()
+        interfaces = {m: d for m, d in old.interfaces.items() if m in modules}
+        imports = {m: f for m, f in old.imports.items() if m in modules}
+    else:
+        moved = set(candidates)
+        changed = {m for m in moved if m in modules and old.modules.get(m) != modules[m]}
+        gone = {m for m in moved if m in old.modules and m not in modules}
+        appeared = {m for m in moved if m in modules and m not in old.modules}
+        interfaces, imports = dict(old.interfaces), dict(old.imports)
+        for m in gone:
+            interfaces.pop(m, None)
+            imports.pop(m, None)
     changed |= {t.module for t in todo if t.module in modules}
-    gone = old.modules.keys() - modules.keys()
-    appeared = modules.keys() - old.modules.keys()
-    interfaces = {m: d for m, d in old.interfaces.items() if m in modules}
-    imports = {m: f for m, f in old.imports.items() if m in modules}
     names = sorted(changed)
     keys: set[str] = set()
     imports_changed = bool(gone)

@@ -29,6 +29,7 @@ from analyzer.engine._tasks import (
     ModuleTask,
     RunContext,
     facts_key,
+    patched,
 )
 from analyzer.engine._timing import JobTimings, Laps, timed_project_rules
 from analyzer.engine._tree_reads import module_tree
@@ -73,6 +74,7 @@ def bind_heap(heap: SharedHeap | None) -> None:
     global _HEAP
     _HEAP = heap
     _CONTEXTS.clear()
+    _BASES.clear()
     _INDEXES.clear()
     _FACTS.clear()
 
@@ -81,12 +83,28 @@ def _context(key: str) -> RunContext:
     ctx = _CONTEXTS.get(key)
     if ctx is None:
         ctx = _bound_heap().table(CONTEXT_TABLE)[key]
+        if ctx.base:
+            ctx = patched(ctx, _base_context(ctx.base))
         # One context per phase: an update alternates the two, and phase 1's is the same
         # from one update to the next.
         phase = key.partition(":")[0]
         for old in [k for k in _CONTEXTS if k.partition(":")[0] == phase]:
             del _CONTEXTS[old]
         _CONTEXTS[key] = ctx
+    return ctx
+
+
+#: The base of the patched contexts (``_ctx_patch``): decoded once, while the master keeps it.
+_BASES: dict[str, RunContext] = {}
+
+
+def _base_context(key: str) -> RunContext:
+    ctx = _BASES.get(key) or _CONTEXTS.get(key)
+    if ctx is None:
+        ctx = _bound_heap().table(CONTEXT_TABLE)[key]
+    if key not in _BASES:
+        _BASES.clear()
+        _BASES[key] = ctx
     return ctx
 
 

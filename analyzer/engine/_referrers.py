@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-__all__ = ["Referrers", "referrers_after"]
+__all__ = ["Referrers", "moved_targets", "referrers_after"]
 
 #: target module -> the referencing modules, sorted (sorted: the run context that carries it
 #: is stored under a digest of its pickle, which must not follow set order).
@@ -46,3 +46,12 @@ def referrers_after(previous: Referrers | None, old: Mapping[str, Mapping[str, s
         for target in after - before:
             out[target] = tuple(sorted({*out.get(target, ()), module}))
     return out
+
+
+def moved_targets(old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, str]],
+                  touched: Iterable[str]) -> set[str]:
+    """The targets whose referrers :func:`referrers_after` may change for ``touched``."""
+    moved: set[str] = set()
+    for module in touched:
+        moved |= _targets(old.get(module)) ^ _targets(new.get(module))
+    return moved

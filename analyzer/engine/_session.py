@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import analyzer.engine._jobs as jobs
@@ -32,6 +31,16 @@ from analyzer.engine._changes import (
     rediscovered,
     to_reparse,
 )
+from analyzer.engine._ctx_patch import ContextBase, store_phase2
+from analyzer.engine._delta import (
+    TaskLayout,
+    module_owners,
+    overlay_moves,
+    task_layout,
+    writers_after,
+)
+from analyzer.engine._draft import Draft, Run, touched
+from analyzer.engine._edge_log import EdgeLog, commit_edges
 from analyzer.engine._findings import (
     FinishMemo,
     cycle_findings,
@@ -40,7 +49,6 @@ from analyzer.engine._findings import (
 )
 from analyzer.engine._hygiene import forget, referenced, sweep
 from analyzer.engine._invalidation import (
-    ModuleChanges,
     fact_holders,
     module_changes,
     next_readers,
@@ -49,7 +57,7 @@ from analyzer.engine._invalidation import (
 )
 from analyzer.engine._overlay import with_overlays
 from analyzer.engine._phases import Dispatch, add_time
-from analyzer.engine._referrers import Referrers, referrers_after
+from analyzer.engine._referrers import Referrers, moved_targets, referrers_after
 from analyzer.engine._state import (
     FileState,
     Recheck,
@@ -62,7 +70,6 @@ from analyzer.engine._tasks import FileTask
 from analyzer.engine._tree_reads import reads_trees
 from analyzer.engine._trees import TreeTally, drop_trees, needs_trees
 from analyzer.frontend import Discovery
-from analyzer.model import dep_id
 from analyzer.rules import Diagnostic, RuleSettings
 
 # RACY_WINDOW_NS and file_tasks are also imported from here by ``_cache``.
@@ -101,6 +108,14 @@ class Session:
         self.overlays: dict[str, bytes] = {}
         #: who references whom (``_referrers``), and the committed state it goes with
         self._referrers: tuple[SessionState, Referrers] | None = None
+        #: the phase-2 context's base (``_ctx_patch``), and the committed state it goes with
+        self._ctx_base: tuple[SessionState, ContextBase] | None = None
+        #: the committed tasks' layout (``_delta``), and the committed state it goes with
+        self._layout: tuple[SessionState, TaskLayout] | None = None
+        #: the writers of ``sys.modules`` (phase 2's index), and the state they go with
+        self._writers: tuple[SessionState, dict[str, tuple[str, ...]]] | None = None
+        #: the edges each module committed (``_edge_log``), and the state they go with
+        self._edge_log: tuple[SessionState, EdgeLog] | None = None
         #: when set (``--timings``), each update adds its rules' and phases' seconds to it
         self.timings: dict[str, float] | None = None
         self._settings_for(plan)
@@ -214,6 +229,21 @@ class Session:
         state = self.state
         paths = None if candidates is None else {
             os.path.abspath(os.fspath(p)) for p in candidates}
+        layout = self._layout[1] if self._layout is not None and self._layout[0] is state \
+            else None
+        if paths is not None and discovery is None and layout is not None \
+                and not file_set_may_change(paths, state.files):
+            # The file set stands: look at the edited paths and the overlaid ones only.
+            moved = overlay_moves(state.files, self.overlays, layout.content_paths,
+                                  self.plan.stdin)
+            started = time.time_ns()
+            reparse = to_reparse([moved.get(p) or state.files[p].task
+                                  for p in sorted(paths | moved.keys())],
+                                 state.files, paths, state.checked_at_ns)
+            if not reparse:
+                return Recheck(0, frozenset(), 0.0, [], [], len(state.diagnostics))
+            return self._update(None, reparse, interrupt=interrupt, started=started,
+                                moved=moved)
         if paths is None or discovery is not None or file_set_may_change(paths, state.files):
             if discovery is None:
                 self.plan = rediscovered(self.plan, self.replan)
@@ -269,15 +299,19 @@ class Session:
 
     def _update(
         self,
-        tasks: list[FileTask],
+        tasks: list[FileTask] | None,
         reparse: set[str],
         *,
         progress: Progress | None = None,
         interrupt: Interrupt | None = None,
         everything: bool = False,
         started: int | None = None,
+        moved: dict[str, FileTask] | None = None,
     ) -> Recheck:
-        """Re-parse ``reparse``, recheck what that can affect, commit; see the module doc."""
+        """Re-parse ``reparse``, recheck what that can affect, commit; see the module doc.
+
+        :param tasks: every task; ``None``: the committed ones, with ``moved`` (path -> new
+            task) replacing some (the file set stands: ``_delta``)."""
         from analyzer.engine._plan import HeapTooSmall
         from heap_native import DepTableFull, HeapError, HeapFull
         from parallel import Cancelled
@@ -287,9 +321,9 @@ class Session:
             jobs.bind_heap(self.heap)
         old = self.state
         started = time.time_ns() if started is None else started
-        run = _Run(progress, interrupt)
+        run = Run(progress, interrupt)
         try:
-            draft = self._draft(tasks, reparse, old, everything, run)
+            draft = self._draft(tasks, reparse, old, everything, run, moved or {})
         except Cancelled:
             forget(self.heap, run.added_keys, run.added_ctx, old)
             raise
@@ -299,7 +333,7 @@ class Session:
                 # Trees go first: drop them all, make room, and run the update without them.
                 self._give_up_trees(old)
                 return self._update(tasks, reparse, progress=progress, interrupt=interrupt,
-                                    everything=everything, started=started)
+                                    everything=everything, started=started, moved=moved)
             explicit = self.plan.config.heap_size is not None and isinstance(exc, HeapFull)
             raise HeapTooSmall(f"the shared heap cannot hold the facts of this project: "
                                f"{exc}", sized_by_shoal=not explicit) from exc
@@ -310,39 +344,53 @@ class Session:
         fresh, fixed = known if known is not None else diagnostic_changes(
             old.diagnostics, self.state.diagnostics)
         return Recheck(
-            files_changed=len(reparse) + len(old.files.keys() - draft.files.keys()),
+            files_changed=len(reparse) + len(draft.removed),
             modules_rechecked=frozenset(draft.eligible),
             elapsed_ms=(time.perf_counter() - clock) * 1000,
             new=fresh, fixed=fixed, previous_count=len(old.diagnostics),
         )
 
-    def _draft(self, tasks: list[FileTask], reparse: set[str], old: SessionState,
-               everything: bool, run: _Run) -> _Draft:
+    def _draft(self, tasks: list[FileTask] | None, reparse: set[str], old: SessionState,
+               everything: bool, run: Run, moved: dict[str, FileTask]) -> Draft:
         """Steps 1 to 4 of an update, in the heap but not in the state: nothing committed."""
         dispatch = Dispatch(self.pool, self.heap, self.remote, self.module_rules,
                             self.project_rules, self.settings, self.extractors,
                             timings=self.timings, trees=self.trees.store)
         # 1. Phase 1 on the changed files.
-        todo = [t for t in tasks if t.path in reparse]
+        if tasks is None:
+            todo = [moved.get(p) or old.files[p].task for p in sorted(reparse)]
+        else:
+            todo = [t for t in tasks if t.path in reparse]
         files = self._parse(dispatch, tasks, todo, old, run)
         every_tree = reads_trees(self.project_rules)
         if dispatch.trees:
             self.trees.count(self.heap, (jobs.facts_key(t.module, fs.digest, t.path)
                                          for t in todo if (fs := files[t.path]).parse_ok
                                          and (t.report or every_tree)))
-        modules = owners(tasks, files)
+        if tasks is None:
+            assert self._layout is not None
+            layout = self._layout[1].after(files, reparse)
+            touched_modules = {t.module for t in todo if t.module}
+            modules = module_owners(old.modules, files, layout, touched_modules)
+            removed: set[str] = set()
+        else:
+            layout = task_layout(tasks)
+            touched_modules = None
+            modules = owners(tasks, files)
+            removed = old.files.keys() - files.keys()
         # 2. Which modules' facts changed, and which keys that fires.
         changes = module_changes(old, todo, modules,
-                                 self.heap.table(jobs.FACTS_TABLE, cache_size=0))
+                                 self.heap.table(jobs.FACTS_TABLE, cache_size=0),
+                                 touched_modules)
         # 3. The recheck set: the changed modules plus the readers of the fired keys.
         if everything:
             recheck = set(modules)
         else:
             recheck = recheck_set(changes, old.readers, modules, self.heap.get_deps)
-        by_module = {t.module: t for t in tasks if t.module}
         eligible = sorted(m for m in recheck
-                          if by_module[m].report and files[modules[m][1]].parse_ok)
+                          if layout.last_task(m, files).report and files[modules[m][1]].parse_ok)
         referrers: Referrers | None = None
+        previous: Referrers | None = None
         if any(rule.READS_REFERENCES for rule in self.project_rules):
             kept = self._referrers
             previous = kept[1] if kept is not None and kept[0] is old and not everything \
@@ -350,21 +398,33 @@ class Session:
             referrers = referrers_after(previous, old.interfaces, changes.interfaces,
                                         changes.changed | changes.gone)
         ctx_key = old.ctx_key
+        kept_base = self._ctx_base
+        base = kept_base[1] if kept_base is not None and kept_base[0] is old \
+            and kept_base[1].key == old.ctx_base and not everything else None
+        kept_writers = self._writers
+        writers = kept_writers[1] if kept_writers is not None and kept_writers[0] is old \
+            and not everything else None
         project: dict[str, tuple[Diagnostic, ...]] = {}
         edges: dict[str, tuple[int, ...]] = {}
         if self.project_rules and (eligible or everything or changes.changed or changes.gone):
-            writers = {m: f.dynamic_modules for m, f in changes.imports.items()
-                       if f.dynamic_modules}
+            writers = writers_after(writers, changes.imports, changes.changed | changes.gone)
             # Without an extractor there is no plugin fact to look for in every digest map.
             holders = fact_holders(changes.interfaces) if dispatch.extractors else {}
             # A module's tree read by another (index.tree) is its buffer's when it has one.
-            contents = {t.module: t.content for t in tasks if t.content is not None
+            contents = {t.module: t.content for p in sorted(layout.content_paths)
+                        if (t := files[p].task).content is not None
                         and modules.get(t.module, ("", ""))[1] == t.path}
-            ctx_key = dispatch.store_context(
-                "phase2", dispatch.run_context(modules, writers, holders, referrers, contents),
-                run.added_ctx)
+            ctx = dispatch.run_context(modules, writers, holders, referrers, contents)
+            # On dask the context travels whole (``_remote`` shares it as it is stored).
+            shifted = changes.changed | changes.gone
+            ctx_key, base = store_phase2(dispatch, ctx, None if self.remote else base, {
+                "modules": shifted | changes.appeared, "writers": shifted,
+                # A map built afresh may differ anywhere from the base's.
+                "referrers": set() if referrers is None else None if previous is None
+                else moved_targets(old.interfaces, changes.interfaces, shifted)}, run.added_ctx)
             if eligible:
-                project, edges = dispatch.phase2(ctx_key, [by_module[m] for m in eligible],
+                project, edges = dispatch.phase2(ctx_key,
+                                                 [layout.last_task(m, files) for m in eligible],
                                                  modules, run.progress, run.interrupt)
         # 4. Import cycles, in the master, when an import changed.
         if everything or changes.imports_changed or changes.appeared:
@@ -373,18 +433,20 @@ class Session:
             add_time(self.timings, "import cycles (master)", lap)
         else:
             cycles = old.cycles
-        return _Draft(files, modules, changes, recheck, eligible, project, edges, ctx_key,
-                      cycles, {t.path for t in todo}, referrers)
+        return Draft(files, modules, changes, recheck, eligible, project, edges, ctx_key,
+                     cycles, {t.path for t in todo}, referrers, base, removed, layout,
+                     tasks is None, writers)
 
-    def _parse(self, dispatch: Dispatch, tasks: list[FileTask], todo: list[FileTask],
-               old: SessionState, run: _Run) -> dict[str, FileState]:
-        """Phase 1 on ``todo``: every task's file state (the others' as they were)."""
+    def _parse(self, dispatch: Dispatch, tasks: list[FileTask] | None, todo: list[FileTask],
+               old: SessionState, run: Run) -> dict[str, FileState]:
+        """Phase 1 on ``todo``: every task's file state (the others' as they were; ``tasks``
+        None: the committed files, ``todo`` replacing some)."""
         # Stat before read: a write after the stat makes the next check look again.
         stats = {t.path: stat_key(t.path) for t in todo}
         results = dispatch.phase1(todo, stats, run.progress, run.interrupt, run.added_keys,
                                   run.added_ctx)
-        files: dict[str, FileState] = {}
-        for t in tasks:
+        files: dict[str, FileState] = {} if tasks is not None else dict(old.files)
+        for t in todo if tasks is None else tasks:
             r = results.get(t.path)
             if r is None:
                 files[t.path] = old.files[t.path]
@@ -401,85 +463,45 @@ class Session:
         self.trees.store = False
         self.trees.given_up = True
 
-    def _commit(self, old: SessionState, draft: _Draft, started: int, added_ctx: set[str],
+    def _commit(self, old: SessionState, draft: Draft, started: int, added_ctx: set[str],
                 everything: bool) -> None:
         """Step 5: the dependency edges, the state, the heap's sweep, the diagnostics."""
         from analyzer.engine._plan import CheckError
         from heap_native import HeapError
 
         modules, recheck = draft.modules, draft.recheck
-        project = {m: d for m, d in old.project.items() if m in modules and m not in recheck}
+        # Only the rechecked and vanished modules' findings move (project ⊆ modules).
+        project = dict(old.project)
+        for m in recheck | draft.changes.gone:
+            project.pop(m, None)
         project.update(draft.project)
         readers = next_readers(old.readers, recheck, draft.edges,
                                draft.changes.gone)
-        dropped = {dep_id(m) for m in recheck | draft.changes.gone}
-        if dropped and not everything:
-            self.heap.remove_dependents(sorted(dropped))
-        # One id per reader, not per key it read: a hub edit's readers read thousands.
-        pairs = [(key_id, rid) for m, ids in draft.edges.items() for rid in (dep_id(m),)
-                 for key_id in ids]
+        kept_log = self._edge_log
+        log = kept_log[1] if kept_log is not None and kept_log[0] is old and not everything \
+            else {}
+        self._edge_log = None  # until the table is as the new log says
         try:
-            self.heap.add_deps(pairs)
+            log = commit_edges(self.heap, log, old.readers, recheck | draft.changes.gone,
+                               draft.changes.gone, draft.edges, everything)
         except HeapError as exc:
             raise CheckError(f"the dependency table cannot hold this project's edges: "
                              f"{exc}") from exc
         new = SessionState(files=draft.files, modules=modules,
                            interfaces=draft.changes.interfaces, imports=draft.changes.imports,
                            project=project, readers=readers, cycles=draft.cycles,
-                           checked_at_ns=started, ctx_key=draft.ctx_key)
-        sweep(self.heap, old, new, added_ctx)
+                           checked_at_ns=started, ctx_key=draft.ctx_key,
+                           ctx_base=draft.ctx_base.key if draft.ctx_base is not None
+                           else old.ctx_base if draft.ctx_key == old.ctx_key else "")
+        sweep(self.heap, old, new, added_ctx, draft.reparsed | draft.removed)
         new.diagnostics = final_diagnostics(new, self.plan, self._finish_memo,
-                                            None if everything else _touched(old, draft))
-        new.files_checked = sum(1 for fs in draft.files.values() if fs.task.report)
+                                            None if everything else touched(old, draft))
+        # With the file set kept, so is every task's ``report``.
+        new.files_checked = old.files_checked if draft.kept_files else sum(
+            1 for fs in draft.files.values() if fs.task.report)
         self.state = new
         self._referrers = None if draft.referrers is None else (new, draft.referrers)
-
-
-def _touched(old: SessionState, draft: _Draft) -> set[str] | None:
-    """The paths whose findings an update may have changed (None: any): its files, the
-    owners of the modules it rechecked, and the files of the import cycles when those
-    changed; None when an import changed, which may move an F401 fix's safety anywhere."""
-    if draft.changes.imports_changed:
-        return None
-    touched = set(draft.reparsed)
-    touched.update(old.files.keys() - draft.files.keys())
-    for m in draft.recheck | draft.changes.gone:
-        for modules in (draft.modules, old.modules):
-            entry = modules.get(m)
-            if entry is not None:
-                touched.add(entry[1])
-    if draft.cycles is not old.cycles:
-        files = {fs.task.display: path for path, fs in draft.files.items()}
-        touched.update(files[d.path] for d in (*old.cycles, *draft.cycles) if d.path in files)
-    return touched
-
-
-@dataclass
-class _Run:
-    """One update's callbacks, and what it put in the heap (taken back if it fails)."""
-
-    progress: Progress | None
-    interrupt: Interrupt | None
-    added_keys: set[str] = field(default_factory=set)
-    added_ctx: set[str] = field(default_factory=set)
-
-
-@dataclass
-class _Draft:
-    """An update computed but not committed (steps 1 to 4 of :meth:`Session._update`)."""
-
-    files: dict[str, FileState]
-    modules: dict[str, tuple[str, str]]
-    changes: ModuleChanges
-    #: the modules whose project findings and edges are replaced (ran, or no longer run).
-    recheck: set[str]
-    #: the reported, parsed modules among them: phase 2 ran on these.
-    eligible: list[str]
-    project: dict[str, tuple[Diagnostic, ...]]
-    edges: dict[str, tuple[int, ...]]
-    ctx_key: str
-    cycles: list[Diagnostic]
-    #: the paths phase 1 ran on
-    reparsed: set[str] = field(default_factory=set)
-    #: who references whom after the update, when a selected rule reads references
-    referrers: Referrers | None = None
+        self._ctx_base = None if draft.ctx_base is None else (new, draft.ctx_base)
+        self._layout = None if draft.layout is None else (new, draft.layout)
+        self._writers = None if draft.writers is None else (new, draft.writers)
+        self._edge_log = (new, log)

@@ -62,6 +62,8 @@ class SessionState:
     checked_at_ns: int = 0
     #: the heap key of the phase-2 context in force.
     ctx_key: str = ""
+    #: the heap key of the whole context ``ctx_key`` patches (``_ctx_patch``), or ``ctx_key``
+    ctx_base: str = ""
     #: the final, sorted diagnostics.
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_checked: int = 0

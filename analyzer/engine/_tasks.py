@@ -6,7 +6,7 @@ state, the kept view) names a task without importing the rules and the facts ext
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 if TYPE_CHECKING:
@@ -104,6 +104,12 @@ class RunContext:
     #: buffer, standard input), in phase 2's context: a tree ``index.tree`` finds no copy of
     #: in the heap is parsed from them, never from the file (``_tree_reads``)
     contents: dict[str, bytes] = field(default_factory=dict)
+    #: the heap key of the context this one patches (``_ctx_patch``): then each of
+    #: :data:`PATCHED_FIELDS` holds only the entries that differ from the base's, and
+    #: ``dropped`` names, per field, the base's keys that are gone; a worker resolves it
+    #: with :func:`patched`. Empty: a whole context.
+    base: str = ""
+    dropped: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A rule adapted from Fixit is a class made at load time, which a process that did
@@ -112,7 +118,29 @@ class RunContext:
         return (_restore_context, (_rule_refs(self.module_rules), _rule_refs(self.project_rules),
                                    self.settings, self.modules, self.writers, self.extractors,
                                    self.fact_holders, self.timings, self.referrers,
-                                   self.store_trees, self.all_trees, self.contents))
+                                   self.store_trees, self.all_trees, self.contents,
+                                   self.base, self.dropped))
+
+
+#: The maps of a phase-2 context that name every module (or every referenced one): what a
+#: patch carries the differences of.
+PATCHED_FIELDS = ("modules", "writers", "referrers")
+
+
+def patched(ctx: RunContext, base: RunContext) -> RunContext:
+    """The whole context a patch (``ctx.base`` set) stands for, given its ``base``."""
+    whole: dict[str, Any] = {}
+    for name in PATCHED_FIELDS:
+        was, diff = getattr(base, name), getattr(ctx, name)
+        if was is None or diff is None:
+            whole[name] = diff  # referrers: None when no selected rule reads them
+            continue
+        merged = dict(was)  # a C-level copy: the per-entry work is the patch's
+        merged.update(diff)
+        for key in ctx.dropped.get(name, ()):
+            merged.pop(key, None)
+        whole[name] = merged
+    return replace(ctx, base="", dropped={}, **whole)
 
 
 #: A rule class as it travels: itself, or ("fixit", Fixit rule, origin) for an adapted one.
@@ -148,10 +176,12 @@ def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_R
                      timings: bool = False,
                      referrers: dict[str, tuple[str, ...]] | None = None,
                      store_trees: bool = False, all_trees: bool = False,
-                     contents: dict[str, bytes] | None = None) -> RunContext:
+                     contents: dict[str, bytes] | None = None, base: str = "",
+                     dropped: dict[str, tuple[str, ...]] | None = None) -> RunContext:
     # Each tuple of refs was made by _rule_refs from rules of that one kind.
     return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
                       cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
                       settings, modules, writers, extractors, fact_holders or {},
                       referrers, timings=timings, store_trees=store_trees,
-                      all_trees=all_trees, contents=contents or {})
+                      all_trees=all_trees, contents=contents or {}, base=base,
+                      dropped=dropped or {})

@@ -167,6 +167,14 @@ class HeapMachine(RuleBasedStateMachine):
         self.heap.remove_dependents(ids)
         self.edges = {(a, b) for a, b in self.edges if b not in ids}
 
+    @rule(data=st.data(), extra=st.lists(EDGES, max_size=3))
+    def remove_deps(self, data: st.DataObject, extra: list[tuple[int, int]]) -> None:
+        # Some present edges (their chains must stay unbroken) and some perhaps absent.
+        present = sorted(self.edges)
+        named = data.draw(st.lists(st.sampled_from(present), max_size=6)) if present else []
+        self.heap.remove_deps(named + extra)
+        self.edges -= {*named, *extra}
+
     @rule()
     def clear_deps(self) -> None:
         self.heap.clear_deps()
@@ -184,6 +192,8 @@ class HeapMachine(RuleBasedStateMachine):
                 self.heap.collect()
             with pytest.raises(HeapRoleError):
                 self.heap.clear_deps()
+            with pytest.raises(HeapRoleError):
+                self.heap.remove_deps([(1, 1)])
         assert self.heap.epoch == epoch
 
     @rule()
