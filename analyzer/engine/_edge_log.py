@@ -54,7 +54,6 @@ def edges_after(log: Mapping[str, array], replaced: Iterable[str],
     return out
 
 
-
 def commit_edges(heap: Any, log: Mapping[str, array], readers: Mapping[int, set[str]],
                  replaced: set[str], gone: Iterable[str], edges: Mapping[str, tuple[int, ...]],
                  everything: bool) -> EdgeLog:
