@@ -36,8 +36,11 @@ def register(ls: Any) -> None:
     @ls.feature(types.INITIALIZED)
     def initialized(ls: Any, params: types.InitializedParams) -> None:
         ls.checker.progress = _progress(ls)
-        ls.checker.start()
+        # Watching first: a file changed while the first check runs is queued for the update
+        # after it. Started after, a small project's first findings could be published
+        # before the observer watched, and an edit made on seeing them was never seen.
         _start_watching(ls)
+        ls.checker.start()
 
     @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: Any, params: types.DidOpenTextDocumentParams) -> None:
