@@ -72,3 +72,36 @@ def test_a_restart_does_not_import_the_projects_own_shoal_named_packages(tmp_pat
         assert "Traceback" not in live.text
     finally:
         reap(proc)
+
+
+@pytest.mark.slow
+def test_a_restart_runs_the_new_text_of_a_dotted_name_plugin(tmp_path, monkeypatch):
+    """A plugin named by module (imported as any module, so a .pyc may serve it) edited to
+    a text of the same size and mtime: the restarted watch runs the edit."""
+    root = project(tmp_path / "proj", {
+        "a.py": "x = 1\n",
+        "lint/__init__.py": "",
+        "lint/rules.py": PLUGIN.replace("VERSION", "plugin v1"),
+        "pyproject.toml": '[tool.shoal]\nplugins = ["lint.rules"]\n',
+    })
+    monkeypatch.chdir(root)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = os.fspath(root)  # where a dotted name is found, as a user sets it
+    script = Path(sys.executable).with_name("shoal")
+    proc = subprocess.Popen([os.fspath(script), "watch", ".", "--workers", "1", "--no-cache",
+                             "--select", "X777"],
+                            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        live = LiveOutput(proc, DEADLINE)
+        live.wait_for_line("a.py:1:1: X777 plugin v1", "the first check's finding")
+        live.wait_for_line("shoal: watching", "the watch to observe the project")
+        rules = root / "lint" / "rules.py"
+        before = os.stat(rules)
+        write(root, {"lint/rules.py": PLUGIN.replace("VERSION", "plugin v2")})
+        os.utime(rules, ns=(before.st_atime_ns, before.st_mtime_ns))  # what a .pyc checks
+        live.wait_for_line("restarting the watch", "the restart")
+        live.wait_for_line("a.py:1:1: X777 plugin v2", "the restarted watch's check")
+        proc.send_signal(signal.SIGINT)
+        assert live.finish() == 0, live.text
+    finally:
+        reap(proc)
