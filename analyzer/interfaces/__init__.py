@@ -30,28 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.time_ns()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        found = front_answer(args)
-    except KeyboardInterrupt:
-        print("shoal: interrupted", file=sys.stderr)
-        return 130
-    except Exception:  # the shortcut never fails a run: the long way decides
-        found = None
-    try:
-        if found is not None:
-            write_text(sys.stdout, found[0])
-            return found[1]
-        if args[:1] in (["deps"], ["graph"]):
-            # A query not asked before may still be answered from the project's view.
-            from analyzer.interfaces._front_view import view_answer
-
-            try:
-                code = view_answer(args)
-            except (KeyboardInterrupt, BrokenPipeError):
-                raise
-            except Exception:  # as above: the long way decides
-                code = None
-            if code is not None:
-                return code
+        code = _front_door(args)
     except KeyboardInterrupt:
         print("shoal: interrupted", file=sys.stderr)
         return 130
@@ -59,9 +38,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         # As the long way: the reader went away; say nothing more.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 2
+    if code is not None:
+        return code
     from analyzer.interfaces._cli import main as long_way
 
     return long_way(args, started_ns=started)
+
+
+def _front_door(args: list[str]) -> int | None:
+    """The exit code of a command answered from a front record (an answer record, or for a
+    new ``deps`` or ``graph`` query a view record), its text printed; None: the long way."""
+    try:
+        found = front_answer(args)
+    except Exception:  # the shortcut never fails a run: the long way decides
+        found = None
+    if found is not None:
+        write_text(sys.stdout, found[0])
+        return found[1]
+    if args[:1] not in (["deps"], ["graph"]):
+        return None
+    from analyzer.interfaces._front_view import view_answer
+
+    try:
+        return view_answer(args)
+    except BrokenPipeError:
+        raise
+    except Exception:  # as above
+        return None
 
 
 def build_parser() -> argparse.ArgumentParser:

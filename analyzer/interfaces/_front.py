@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from typing import Any, TextIO
 
-__all__ = ["FRONT_FORMAT", "front_answer", "front_candidates", "invocation_key", "write_text"]
+__all__ = ["FRONT_FORMAT", "front_answer", "front_candidates", "held_record", "invocation_key",
+           "write_text"]
 
 #: Bumped on any change of what a record holds or of what its name covers.
 FRONT_FORMAT = 3
@@ -106,10 +107,18 @@ def front_answer(argv: Sequence[str]) -> tuple[str, int] | None:
     key = invocation_key(argv)
     if key is None:
         return None
+    record = held_record(argv, key, key, kept=0)
+    return None if record is None else (record[2], record[3])
+
+
+def held_record(argv: Sequence[str], name: str, key: str, kept: int) -> tuple[Any, ...] | None:
+    """The first record called ``name`` in the front door's directories that names ``key``,
+    keeps ``kept`` values beside its answer and whose witnesses hold; else None."""
     for directory in front_candidates(argv):
-        record = read_record(os.path.join(directory, FRONT_DIR, key))
-        if record is not None and record[1] == key and witnesses_hold(record[4]):
-            return record[2], record[3]
+        record = read_record(os.path.join(directory, FRONT_DIR, name))
+        if (record is not None and record[1] == key and len(record[5]) == kept
+                and witnesses_hold(record[4])):
+            return record
     return None
 
 

@@ -13,17 +13,10 @@ the project root. The long way writes one after it answered a query from the vie
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
-from analyzer.interfaces._front import (
-    FRONT_DIR,
-    front_candidates,
-    read_record,
-    witnesses_hold,
-    write_text,
-)
+from analyzer.interfaces._front import held_record, write_text
 from analyzer.interfaces._front_write import QUERY_OPTIONS, VIEW_PREFIX, view_key
 
 __all__ = ["view_answer"]
@@ -55,14 +48,8 @@ def view_answer(argv: list[str]) -> int | None:
     key = view_key(args)
     if key is None:
         return None
-    for directory in front_candidates(argv):
-        record = read_record(os.path.join(directory, FRONT_DIR, VIEW_PREFIX + key))
-        if record is None or record[1] != key or len(record[5]) != 5:
-            continue
-        if not witnesses_hold(record[4]):
-            continue
-        return _answer(args, record[5])
-    return None
+    record = held_record(argv, VIEW_PREFIX + key, key, kept=5)
+    return None if record is None else _answer(args, record[5])
 
 
 def _answer(args: argparse.Namespace, kept: tuple[Any, ...]) -> int | None:

@@ -20,6 +20,8 @@ from analyzer.interfaces._front import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from analyzer.engine import CheckPlan, Insight
 
 __all__ = ["MAX_RECORDS", "QUERY_OPTIONS", "VIEW_PREFIX", "StderrWatch", "remember_answer",
@@ -79,21 +81,32 @@ def remember_answer(args: argparse.Namespace, plan: CheckPlan,
     """Keep ``text`` and ``code``, printed on stdout from the files the cache index ``read``
     (its file map and check time) describes, as this invocation's front record; silently
     nothing when it cannot be vouched for."""
+    if not getattr(args, "output_file", None):
+        _remember(args, plan, read, invocation_key, "", code, text)
+
+
+def _remember(args: argparse.Namespace, plan: CheckPlan,
+              read: tuple[dict[str, Any], int] | None, key_of: Callable[[list[str]], str | None],
+              prefix: str, code: int, text: str, kept: Callable[[], tuple[Any, ...]] = tuple,
+              query_witnessed: bool = True) -> None:
+    """Write the record ``prefix`` + ``key_of(argv)`` for what the long way printed from
+    ``read``: ``kept()`` beside its answer; the query's arguments among its witnesses
+    unless ``query_witnessed`` is false. Silently nothing when it cannot be vouched for."""
     argv = getattr(args, "argv", None)
     started = getattr(args, "started_ns", None)
     watch = getattr(args, "stderr_watch", None)
     if (argv is None or started is None or read is None or plan.cache_dir is None
-            or getattr(args, "output_file", None) or watch is None or watch.written):
+            or watch is None or watch.written):
         return
-    key = invocation_key(argv)
+    key = key_of(argv)
     cache_dir = os.path.abspath(plan.cache_dir)
     if key is None or cache_dir not in front_candidates(argv):
         return  # the front door would not look there
     try:
-        witnesses = _witnesses(argv, plan, read, started)
+        witnesses = _witnesses(argv if query_witnessed else argv[:1], plan, read, started)
         if witnesses is not None:
-            write_record(os.path.join(cache_dir, FRONT_DIR),
-                         key, (FRONT_FORMAT, key, code, witnesses, ()), text)
+            write_record(os.path.join(cache_dir, FRONT_DIR), prefix + key,
+                         (FRONT_FORMAT, key, code, witnesses, kept()), text)
     except OSError:
         pass  # the next run answers the long way again, nothing worse
 
@@ -214,25 +227,12 @@ def remember_view(args: argparse.Namespace, plan: CheckPlan, insight: Insight,
     ``insight``; silently nothing when it cannot be vouched for."""
     from analyzer.engine import insight_sidecar
 
-    argv = getattr(args, "argv", None)
-    started = getattr(args, "started_ns", None)
-    watch = getattr(args, "stderr_watch", None)
-    if (argv is None or started is None or not insight.generation or not insight.files
-            or plan.cache_dir is None or watch is None or watch.written):
-        return
-    key = view_key(args)
-    cache_dir = os.path.abspath(plan.cache_dir)
-    if key is None or cache_dir not in front_candidates(argv):
-        return
-    try:
-        # The query's own arguments are no witnesses: each query looks its target up anew.
-        witnesses = _witnesses(argv[:1], plan, (insight.files, insight.checked_at_ns),
-                               started)
-        if witnesses is None:
-            return
-        kept = (*insight_sidecar(plan, insight.generation), tuple(project_rules),
+    def kept() -> tuple[Any, ...]:
+        return (*insight_sidecar(plan, insight.generation), tuple(project_rules),
                 str(plan.discovery.project_root))
-        write_record(os.path.join(cache_dir, FRONT_DIR), VIEW_PREFIX + key,
-                     (FRONT_FORMAT, key, 0, witnesses, kept), "")
-    except OSError:
-        pass
+
+    read = ((insight.files, insight.checked_at_ns)
+            if insight.generation and insight.files else None)
+    # The query's own arguments are no witnesses: each query looks its target up anew.
+    _remember(args, plan, read, lambda argv: view_key(args), VIEW_PREFIX, 0, "", kept,
+              query_witnessed=False)
