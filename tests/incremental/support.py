@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -125,3 +127,12 @@ def matches_cold_json(root: Path, output: Path, select: str) -> Callable[[], boo
         except FileNotFoundError:
             return False
     return matches
+
+
+def json_watch(root: Path, select: str, output: Path, *extra: str) -> subprocess.Popen[bytes]:
+    """``shoal watch .`` on ``root`` with 2 workers, writing ``--format json`` to ``output``;
+    its stderr merged into the stdout pipe (read it with ``tests.cli.helpers.LiveOutput``)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "analyzer", "watch", ".", "--workers", "2", "--select", select,
+         "--format", "json", "--output-file", str(output), *extra],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -14,7 +14,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from support import codes, make_plan, matches_cold_json, project, write
+from support import codes, json_watch, make_plan, matches_cold_json, project, write
 
 import analyzer.engine._jobs as jobs
 import analyzer.engine._tree_reads as tree_reads
@@ -323,8 +323,6 @@ def test_without_files_the_tree_comes_from_the_shipped_sources(engine, no_stored
 @pytest.mark.slow
 def test_shoal_watch_rechecks_the_readers_after_a_body_only_edit(tmp_path, monkeypatch):
     import signal
-    import subprocess
-    import sys
 
     from tests.cli.helpers import LiveOutput, reap
 
@@ -334,10 +332,7 @@ def test_shoal_watch_rechecks_the_readers_after_a_body_only_edit(tmp_path, monke
 
     matches = matches_cold_json(root, output, SELECT)
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "analyzer", "watch", ".", "--workers", "2", "--select", SELECT,
-         "--format", "json", "--output-file", str(output)],
-        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = json_watch(root, SELECT, output)
     try:
         live = LiveOutput(proc, 60.0)
         live.wait_for(matches, "the startup output")

@@ -113,10 +113,8 @@ def test_the_masters_map_kept_up_to_date_equals_one_built_afresh():
 @pytest.mark.slow
 def test_shoal_watch_reports_the_definition_whose_last_call_went(tmp_path, monkeypatch):
     import signal
-    import subprocess
-    import sys
 
-    from support import matches_cold_json, write
+    from support import json_watch, matches_cold_json, write
 
     from tests.cli.helpers import LiveOutput, reap
 
@@ -126,10 +124,7 @@ def test_shoal_watch_reports_the_definition_whose_last_call_went(tmp_path, monke
 
     matches = matches_cold_json(root, output, SH005)
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "analyzer", "watch", ".", "--workers", "2", "--select", SH005,
-         "--format", "json", "--output-file", str(output)],
-        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = json_watch(root, SH005, output)
     try:
         live = LiveOutput(proc, 60.0)
         live.wait_for(matches, "the startup output")

@@ -11,12 +11,10 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support import SELECT, make_plan, project, write
+from support import SELECT, json_watch, make_plan, project, write
 
 from analyzer.engine import run_check
 from analyzer.interfaces.output import OutputOptions, Report, render
@@ -56,11 +54,7 @@ def watch(tmp_path, monkeypatch):
         root = project(tmp_path / "proj", files)
         (root / output).parent.mkdir(exist_ok=True)
         monkeypatch.chdir(root)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "analyzer", "watch", ".", "--workers", "2",
-             "--select", SELECT, "--format", "json", "--output-file", str(root / output),
-             *extra],
-            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        proc = json_watch(root, SELECT, root / output, *extra)
         started.append(proc)
         return root, root / output, proc, LiveOutput(proc, DEADLINE)
 
