@@ -14,7 +14,7 @@ import itertools
 import os
 import weakref
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -374,6 +374,35 @@ class SharedHeap:
             out = ffi.new("uint32_t[]", count[0] * 2)
         self._check(status, "get_deps")
         return ffi.unpack(out, count[0])
+
+    def get_deps_many(self, dependencies: Sequence[int]) -> list[tuple[int, ...]]:
+        """:meth:`get_deps` of each of ``dependencies`` in one C call, aligned with them."""
+        try:
+            ids = array("I", dependencies)
+        except (OverflowError, TypeError):
+            raise ValueError("dependency ids must be ints in 1..2**32-1") from None
+        n = len(ids)
+        if n == 0:
+            return []
+        counts = array("I", bytes(4 * n))
+        total = ffi.new("size_t *")
+        out = array("I", bytes(4 * max(256, 2 * n)))
+        while True:
+            status = lib.shoal_heap_get_deps_many(
+                self._h, _from_buffer("uint32_t[]", ids), n, _from_buffer("uint32_t[]", out),
+                len(out), _from_buffer("uint32_t[]", counts), total)
+            if status != _BUFFER_SMALL:
+                break
+            out = array("I", bytes(4 * total[0]))
+        if status == lib.SHOAL_INVALID and self._h != ffi.NULL:
+            raise ValueError("dependency ids must be ints in 1..2**32-1 (0 is reserved)")
+        self._check(status, "get_deps_many")
+        found: list[tuple[int, ...]] = []
+        pos = 0
+        for count in counts:
+            found.append(tuple(out[pos:pos + count]) if count else ())
+            pos += count
+        return found
 
     def clear_deps(self) -> None:
         """Drop every dependency edge (master only, between phases)."""

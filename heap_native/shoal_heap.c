@@ -753,6 +753,36 @@ shoal_status_t shoal_heap_get_deps(shoal_heap_t *h, uint32_t dependency, uint32_
     return found > cap ? SHOAL_BUFFER_SMALL : SHOAL_OK;
 }
 
+shoal_status_t shoal_heap_get_deps_many(shoal_heap_t *h, const uint32_t *deps, size_t n,
+                                        uint32_t *out, size_t cap, uint32_t *counts,
+                                        size_t *total)
+{
+    *total = 0;
+    ENTER(h);
+    for (size_t k = 0; k < n; k++)
+        if (deps[k] == 0) return SHOAL_INVALID;
+    /* One call for a view's tens of thousands of keys: the per-call cost of the Python
+     * boundary, not the probes, was what the view build paid. */
+    size_t written = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t found = 0;
+        uint64_t i = hash_dep(deps[k]) & h->dep_mask;
+        for (uint64_t probe = 0; probe <= h->dep_mask; probe++) {
+            uint64_t w = ld(dep_at(h, i));
+            if (w == 0) break;
+            if ((uint32_t)(w >> 32) == deps[k]) {
+                if (written < cap) out[written] = (uint32_t)w;
+                written++;
+                found++;
+            }
+            i = (i + 1) & h->dep_mask;
+        }
+        counts[k] = found;
+    }
+    *total = written;
+    return written > cap ? SHOAL_BUFFER_SMALL : SHOAL_OK;
+}
+
 /* ---- Phases ------------------------------------------------------------------------ */
 
 shoal_status_t shoal_heap_phase_open(shoal_heap_t *h)

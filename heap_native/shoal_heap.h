@@ -113,6 +113,12 @@ shoal_status_t shoal_heap_add_deps(shoal_heap_t *h, const uint32_t *pairs,
  * SHOAL_BUFFER_SMALL when *count > cap (call again with a bigger buffer). */
 shoal_status_t shoal_heap_get_deps(shoal_heap_t *h, uint32_t dependency,
                                    uint32_t *out, size_t cap, size_t *count);
+/* get_deps of n dependencies in one call: counts[i] dependents of deps[i], written one
+ * dependency after the other to out, *total in all; SHOAL_BUFFER_SMALL when *total > cap
+ * (counts are then complete: call again with cap >= *total). */
+shoal_status_t shoal_heap_get_deps_many(shoal_heap_t *h, const uint32_t *deps, size_t n,
+                                        uint32_t *out, size_t cap, uint32_t *counts,
+                                        size_t *total);
 
 /* ---- Phases: master only --------------------------------------------- */
 shoal_status_t shoal_heap_phase_open(shoal_heap_t *h);

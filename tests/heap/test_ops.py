@@ -124,6 +124,18 @@ def test_many_dependents_of_one_dependency(heap: SharedHeap) -> None:
     assert sorted(heap.get_deps(5)) == list(range(1, 601))
 
 
+def test_get_deps_many_grows_its_buffer_and_keeps_order(heap: SharedHeap) -> None:
+    """One call answers each dependency in the order asked, past its first buffer's guess,
+    and refuses id 0 like get_deps."""
+    heap.add_deps((5, i) for i in range(1, 601))
+    heap.add_deps([(6, 7), (8, 9), (8, 10)])
+    got = heap.get_deps_many([8, 4, 5, 6, 8])
+    assert [sorted(g) for g in got] == [[9, 10], [], list(range(1, 601)), [7], [9, 10]]
+    assert heap.get_deps_many([]) == []
+    with pytest.raises(ValueError):
+        heap.get_deps_many([5, 0])
+
+
 @pytest.mark.parametrize("pair", [(0, 1), (1, 0), (-1, 1), (1, 2**32), (True, 1)])
 def test_invalid_edge_ids_are_refused(heap: SharedHeap, pair: tuple[int, int]) -> None:
     """Id 0 is reserved and ids are 32-bit: both add paths refuse, nothing is stored."""

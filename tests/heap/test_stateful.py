@@ -161,6 +161,11 @@ class HeapMachine(RuleBasedStateMachine):
         got = self.heap.get_deps(dependency)
         assert len(got) == len(set(got)), f"duplicate edge in {got}"
         assert sorted(got) == sorted(b for a, b in self.edges if a == dependency)
+        # The batched lookup, on this id and a fixed one (no draw of its own, so the rules'
+        # exploration, which must reach every full table, stays as it was).
+        ids = [dependency, 1, dependency]
+        assert [sorted(g) for g in self.heap.get_deps_many(ids)] == [
+            sorted(b for a, b in self.edges if a == i) for i in ids]
 
     @rule(ids=st.lists(DEPENDENT_IDS, max_size=4))
     def remove_dependents(self, ids: list[int]) -> None:
