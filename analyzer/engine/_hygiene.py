@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import analyzer.engine._tasks as tasks
+from analyzer.engine._insight_keys import drop_key_records
 from analyzer.engine._state import SessionState
 from analyzer.engine._trees import drop_trees
 
@@ -58,6 +59,7 @@ def forget(heap: Any, added_keys: set[str], added_ctx: set[str], old: SessionSta
     for key in added_keys - keep:
         facts.remove(key)
     drop_trees(heap, added_keys - keep)
+    drop_key_records(heap, added_keys - keep)
     ctx = heap.table(tasks.CONTEXT_TABLE)
     for key in added_ctx:
         ctx.remove(key)
@@ -72,6 +74,7 @@ def sweep(heap: Any, old: SessionState, new: SessionState, added_ctx: set[str],
     for key in stale:
         facts.remove(key)
     drop_trees(heap, stale)
+    drop_key_records(heap, stale)
     ctx = heap.table(tasks.CONTEXT_TABLE)
     # The context in force, and the base it patches (``_ctx_patch``), stay.
     live = {new.ctx_key, new.ctx_base}

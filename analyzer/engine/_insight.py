@@ -24,10 +24,8 @@ from analyzer.model._depids import (
     SYS_MODULES_KEY,
     changed_keys,
     dep_id,
+    dep_ids,
     key_owner,
-    module_key,
-    star_key,
-    symbol_key,
 )
 
 if TYPE_CHECKING:
@@ -200,58 +198,41 @@ def _all_edges(imports: Mapping[str, ModuleFacts]) -> dict[str, dict[str, tuple[
     return edges
 
 
-def _chain_keys(dotted: str) -> list[str]:
-    """The keys a lookup of ``a.b.c`` can record: each prefix as a module, and each next
-    part as a name in it (``a``, ``a:b``, ``a.b``, ``a.b:c``, ``a.b.c``)."""
-    parts = dotted.split(".")
-    keys = [module_key(".".join(parts[:i])) for i in range(1, len(parts) + 1)]
-    keys += [symbol_key(".".join(parts[:i]), parts[i]) for i in range(1, len(parts))]
-    return keys
-
-
-def _candidate_keys(state: SessionState, facts_by_module: Mapping[str, ModuleFacts]) -> set[str]:
+def _candidate_keys(state: SessionState, heap: Any) -> tuple[set[str], frozenset[str]]:
     """Every key a reader can have recorded that the project can name: each module's own
-    keys (from its interface digests), and the chains its imports, its calls of imported
-    names and its re-exports name."""
-    from analyzer.model import absolute_module
+    keys (from its interface digests), and those its reads can name (its key record,
+    ``_insight_keys``); with the modules that have a static ``__all__``."""
+    from analyzer.engine import _tasks as tasks
+    from analyzer.engine._insight_keys import module_keys, read_key_records
 
     keys = {MODULES_KEY, SYS_MODULES_KEY}
     for module, digests in state.interfaces.items():
         keys |= changed_keys(module, None, digests)
-    chains: set[str] = set()  # many modules name the same chains: expand each once
-    for module, facts in facts_by_module.items():
-        bound: dict[str, str] = {}  # local name -> the dotted path it stands for
-        for imp in facts.imports:
-            target = absolute_module(module, facts.is_package, imp.level, imp.module)
-            if target is None:
-                continue
-            chains.add(target)
-            if imp.name == "*":
-                keys.add(star_key(target))
-            elif imp.name is not None:
-                chains.add(f"{target}.{imp.name}")
-                bound[imp.alias or imp.name] = f"{target}.{imp.name}"
-            else:
-                local = imp.alias or target.split(".")[0]
-                bound[local] = target if imp.alias else local
-        for call in facts.calls:
-            head, _, rest = call.callee.partition(".")
-            if head in bound:
-                chains.add(f"{bound[head]}.{rest}" if rest else bound[head])
-        for export in facts.exports:
-            src = export.source
-            target = None if src is None else absolute_module(
-                module, facts.is_package, src.level, src.module)
-            if src is not None and target is not None:
-                chains.add(f"{target}.{src.name}" if src.name else target)
-    for dotted in chains:
-        keys.update(_chain_keys(dotted))
-    return keys
+    wanted = sorted(state.modules)
+    facts_keys = [tasks.facts_key(m, *state.modules[m]) for m in wanted]
+    with_all: set[str] = set()
+    missing: list[int] = []
+    for i, record in enumerate(read_key_records(heap, facts_keys)):
+        if record is None:
+            missing.append(i)
+            continue
+        keys.update(record.keys)
+        if record.with_all:
+            with_all.add(wanted[i])
+    if missing:
+        # A module whose record is not there (a heap that held the facts only) is read
+        # from its facts, as every module was before the records.
+        loaded = heap.table(tasks.FACTS_TABLE).get_many([facts_keys[i] for i in missing])
+        for i, facts in zip(missing, loaded, strict=True):
+            if facts is not None:
+                keys |= module_keys(wanted[i], facts)
+                if facts.all_names is not None:
+                    with_all.add(wanted[i])
+    return keys, frozenset(with_all)
 
 
 def build_insight(state: SessionState, heap: Any, source: str) -> Insight:
     """The view of ``state`` and its heap (read only)."""
-    from analyzer.engine import _tasks as tasks
     from analyzer.model import cycle_components, import_edges
 
     modules: dict[str, ModuleInfo] = {}
@@ -260,27 +241,23 @@ def build_insight(state: SessionState, heap: Any, source: str) -> Insight:
         if fs is not None:
             modules[module] = ModuleInfo(fs.task.display, path, fs.task.is_package,
                                          fs.task.report and fs.parse_ok)
-    table = heap.table(tasks.FACTS_TABLE)
-    wanted = sorted(state.modules)
-    loaded = table.get_many([tasks.facts_key(m, *state.modules[m]) for m in wanted])
-    facts_by_module = {m: f for m, f in zip(wanted, loaded, strict=True) if f is not None}
+    candidates, with_all = _candidate_keys(state, heap)
     key_readers: dict[str, tuple[int, ...]] = {}
     id_readers: dict[int, tuple[int, ...]] = {}
-    for key in sorted(_candidate_keys(state, facts_by_module)):
-        kid = dep_id(key)
-        ids = heap.get_deps(kid)
-        if ids:
-            key_readers[key] = id_readers[kid] = tuple(sorted(ids))
+    names = sorted(candidates)
+    ids = dep_ids(names)
+    for key, kid, found in zip(names, ids, heap.get_deps_many(ids), strict=True):
+        if found:
+            key_readers[key] = id_readers[kid] = tuple(sorted(found))
     # Entries with brackets (sys.modules[], fact[NAME], ref[T], content[]) are no names.
-    names = {m: " ".join(sorted(n for n in d if n and n != "*" and "[" not in n))
-             for m, d in state.interfaces.items()}
-    with_all = frozenset(m for m, f in facts_by_module.items() if f.all_names is not None)
+    exported = {m: " ".join(sorted(n for n in d if n and n != "*" and "[" not in n))
+                for m, d in state.interfaces.items()}
     graph = import_edges(state.imports)
     return Insight(
         modules=modules, edges=_all_edges(state.imports), cycles=cycle_components(graph),
         key_readers=key_readers,
         readers={rid: tuple(sorted(mods)) for rid, mods in state.readers.items()},
-        names=names, with_all=with_all,
+        names=exported, with_all=with_all,
         unnamed_edges=max(0, heap.stats().dep_edges - sum(map(len, id_readers.values()))),
         source=source, id_readers=id_readers)
 

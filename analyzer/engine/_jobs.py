@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from analyzer.engine._collector import collector_paused
 from analyzer.engine._cst_gate import MAX_CST_BYTES, cst_factory
 from analyzer.engine._facts_cache import FactsCache
+from analyzer.engine._insight_keys import store_key_records
 from analyzer.engine._suppressions import scan_noqa
 from analyzer.engine._tasks import (
     CONTEXT_TABLE,
@@ -140,6 +141,7 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
         if facts_out:
             start = time.perf_counter()
             _bound_heap().table(FACTS_TABLE).add_many(facts_out)
+            store_key_records(_bound_heap(), facts_out)
             if timings is not None:
                 timings["facts to the heap"] = time.perf_counter() - start
         if trees:

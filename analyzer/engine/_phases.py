@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import analyzer.engine._jobs as jobs
+from analyzer.engine._insight_keys import store_key_records
 from analyzer.engine._tasks import FileResult, FileTask, ModuleTask, RunContext
 from analyzer.engine._timing import JobTimings
 from analyzer.engine._tree_reads import reads_trees
@@ -115,6 +116,7 @@ class Dispatch:
                  if f is not None]
         added_keys.update(key for key, _ in facts)
         self.heap.table(jobs.FACTS_TABLE).add_many(facts)
+        store_key_records(self.heap, facts)
         return [r for r, _ in done]
 
     def phase2(self, ctx_key: str, todo: list[FileTask], modules: dict[str, tuple[str, str]],
@@ -218,6 +220,7 @@ class _Phase1Sink:
         self.added_keys.update(key for key, _ in facts)
         try:
             self.heap.table(jobs.FACTS_TABLE).add_many(facts)
+            store_key_records(self.heap, facts)
         except HeapError as exc:
             self.heap_errors.append(exc)
         acc.extend(r for r, _ in partial)

@@ -112,3 +112,12 @@ def test_dep_ids() -> None:
     assert dep_id("pkg.mod:name") == int.from_bytes(
         __import__("hashlib").blake2b(b"pkg.mod:name", digest_size=4).digest(), "little"
     )
+
+
+def test_batched_dep_ids_are_dep_id() -> None:
+    """The view's batched hashing gives each key the id the readers recorded it under."""
+    from analyzer.model._depids import dep_ids
+
+    keys = ["a", "a:x", "a:*", "pkg.mod:name", "caf\udce9.mod", ""]
+    assert dep_ids(keys) == [dep_id(k) for k in keys]
+    assert dep_ids([]) == []

@@ -1,0 +1,61 @@
+"""The heap's key records (``engine._insight_keys``): phase 1 leaves each module's nameable
+keys beside its facts, the view of ``shoal deps`` names the dependency table with them, and
+they follow their facts through edits, deletions and renames."""
+from __future__ import annotations
+
+from dataclasses import fields
+
+from analyzer.engine._hygiene import referenced
+from analyzer.engine._insight import build_insight
+from analyzer.engine._insight_keys import drop_key_records, read_key_records
+
+FILES = {
+    "pkg/__init__.py": "from .core import run\n__all__ = ['run']\n",
+    "pkg/core.py": "import os.path\nfrom pkg import util as u\n\ndef run(x):\n"
+                   "    return u.helper(x) + os.path.join('a', 'b')\n",
+    "pkg/util.py": "def helper(x):\n    return x\n",
+    "star.py": "from pkg.util import *\nhelper(1)\n",
+    "app.py": "import pkg.core\nfrom pkg import run\npkg.core.run(1)\nrun(2)\n",
+    # ``pkg.sub:leaf`` is named by this call alone (no import names it).
+    "pkg/sub/__init__.py": "",
+    "pkg/sub/leaf.py": "def go():\n    pass\n",
+    "deep.py": "import pkg.sub\npkg.sub.leaf.go(1)\n",
+}
+
+
+def _view(session):
+    insight = build_insight(session.state, session.heap, "test")
+    return {f.name: getattr(insight, f.name) for f in fields(insight) if f.name != "_lazy"}
+
+
+def test_the_view_from_key_records_is_the_view_from_the_facts(engine):
+    e = engine(FILES)
+    from_records = _view(e.session)
+    assert from_records["key_readers"], "the project rules read nothing: the test is empty"
+    assert from_records["with_all"] == frozenset({"pkg"})
+    # Every edge the rules recorded is named: by an import, a call or a module's own keys.
+    assert from_records["unnamed_edges"] == 0
+    readers = {key: {m for rid in ids for m in from_records["readers"][rid]}
+               for key, ids in from_records["key_readers"].items()}
+    assert readers["pkg.sub:leaf"] == {"deep"} and readers["pkg.util:helper"] == {"pkg.core"}
+    # Without the records the view reads every module's facts, as it did before them.
+    drop_key_records(e.session.heap, referenced(e.session.state))
+    assert _view(e.session) == from_records
+
+
+def test_records_follow_their_facts_through_edits_deletions_and_renames(engine):
+    e = engine(FILES)
+    heap = e.session.heap
+    steps = [
+        {"pkg/util.py": "def helper(x, y=0):\n    return x\n"},
+        {"star.py": None},
+        {"app.py": None, "main.py": FILES["app.py"]},
+    ]
+    before = referenced(e.session.state)
+    for edits in steps:
+        e.edit(edits)
+        now = referenced(e.session.state)
+        assert all(r is not None for r in read_key_records(heap, sorted(now)))
+        gone = sorted(before - now)
+        assert gone and read_key_records(heap, gone) == [None] * len(gone)
+        before = now
