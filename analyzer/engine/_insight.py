@@ -244,11 +244,14 @@ def build_insight(state: SessionState, heap: Any, source: str) -> Insight:
     candidates, with_all = _candidate_keys(state, heap)
     key_readers: dict[str, tuple[int, ...]] = {}
     id_readers: dict[int, tuple[int, ...]] = {}
-    names = sorted(candidates)
+    names = list(candidates)
     ids = dep_ids(names)
-    for key, kid, found in zip(names, ids, heap.get_deps_many(ids), strict=True):
-        if found:
-            key_readers[key] = id_readers[kid] = tuple(sorted(found))
+    read = [(key, kid, tuple(sorted(found)))
+            for key, kid, found in zip(names, ids, heap.get_deps_many(ids), strict=True)
+            if found]
+    # Sorted once the unread keys are out: most of the candidates nobody read.
+    for key, kid, found in sorted(read):
+        key_readers[key] = id_readers[kid] = found
     # Entries with brackets (sys.modules[], fact[NAME], ref[T], content[]) are no names.
     exported = {m: " ".join(sorted(n for n in d if n and n != "*" and "[" not in n))
                 for m, d in state.interfaces.items()}

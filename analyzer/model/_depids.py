@@ -131,8 +131,14 @@ def changed_keys(
         present = new if old is None else old
         assert present is not None
         keys = {module_key(module)}
+        prefix = f"{module}:"
         for name in present:
-            keys.update(_keys_of(module, name))
+            # Most entries are plain names (bracketed, "" and "*" ones are named otherwise):
+            # a cold check and the view name every module's keys this way.
+            if name and name != "*" and "[" not in name:
+                keys.add(prefix + name)
+            else:
+                keys.update(_keys_of(module, name))
         return keys
     keys = set()
     for name in old.keys() | new.keys():

@@ -99,6 +99,11 @@ def test_changed_keys() -> None:
     assert changed_keys("p.m", old, None) == {"p.m", "p.m:f", "p.m:g", "p.m:*"}
     assert changed_keys("p.m", None, {"": "1"}) == {"p.m"}
     assert changed_keys("p.m", None, None) == set()
+    # A module that appears or vanishes names each entry as a changed one does, brackets too.
+    every = {"": "1", "*": "2", "f": "3", "sys.modules[]": "4", "content[]": "5",
+             "fact[owners]": "6", "ref[q.t:T]": "7"}
+    assert changed_keys("p.m", None, every) == {"p.m"} | changed_keys("p.m", {}, every)
+    assert changed_keys("p.m", every, None) == changed_keys("p.m", None, every)
 
 
 def test_dep_ids() -> None:
