@@ -94,23 +94,38 @@ def test_a_republished_file_reuses_conversions_until_its_lines_change(tmp_path):
     assert published.conversions == done + 4
 
 
-def test_a_buffer_keeps_the_conversions_of_the_lines_an_edit_left_alone(tmp_path):
+#: Two findings of buffer ``a.py``: line 1, and line 3 after an astral character.
+D1 = Diagnostic("a.py", 1, 8, "F401", "'os' imported but unused", 1, 10)
+D2 = Diagnostic("a.py", 3, 3, "F841", "x", 3, 4)
+
+
+def _buffer_updates(root, first_text):
+    """(published, update): the buffer ``a.py`` opened with ``first_text`` and D1, D2
+    published; ``update(text, version, diags, new, fixed)`` publishes an edit, its notice."""
     from analyzer.interfaces.server._documents import Buffer
 
-    path = str(tmp_path / "a.py")
+    path = str(root / "a.py")
     registry = SimpleNamespace(by_code={})
     published = Published(registry, "utf-16")
-    d1 = Diagnostic("a.py", 1, 8, "F401", "'os' imported but unused", 1, 10)
-    d2 = Diagnostic("a.py", 3, 3, "F841", "x", 3, 4)
-    text = "import os\nx = 1\n𝒳 = y\n"
-    diags = [d1, d2]
-    published.update(_session(tmp_path, diags, registry), {path: Buffer("u", path, text, 1)})
+    published.update(_session(root, [D1, D2], registry),
+                     {path: Buffer("u", path, first_text, 1)})
 
-    def edit(text, version, diags, new=(), fixed=()):
-        session = _session(tmp_path, diags, registry)
-        (notice,) = published.update(session, {path: Buffer("u", path, text, version)},
+    def update(text, version, diags, new=(), fixed=()):
+        (notice,) = published.update(_session(root, diags, registry),
+                                     {path: Buffer("u", path, text, version)},
                                      SimpleNamespace(new=list(new), fixed=list(fixed)))
         assert notice.version == version
+        return notice
+
+    return published, update
+
+
+def test_a_buffer_keeps_the_conversions_of_the_lines_an_edit_left_alone(tmp_path):
+    d1, d2, diags = D1, D2, [D1, D2]
+    published, update = _buffer_updates(tmp_path, "import os\nx = 1\n𝒳 = y\n")
+
+    def edit(text, version, diags, new=(), fixed=()):
+        notice = update(text, version, diags, new, fixed)
         return [d["range"] for d in notice.params()["diagnostics"]]
 
     done = published.conversions
@@ -126,10 +141,8 @@ def test_a_buffer_keeps_the_conversions_of_the_lines_an_edit_left_alone(tmp_path
     # an edit elsewhere gives the same finding a fix: equal findings, but its `data` differs
     d1_fixed = Diagnostic("a.py", 1, 8, "F401", "'os' imported but unused", 1, 10,
                           fix=_fix("remove it"))
-    session = _session(tmp_path, [d1_fixed, d2], registry)
-    (notice,) = published.update(
-        session, {path: Buffer("u", path, "import os\nx = 3\n𝒳𝒳= y\n", 4)},
-        SimpleNamespace(new=[d1_fixed], fixed=[d1]))
+    notice = update("import os\nx = 3\n𝒳𝒳= y\n", 4, [d1_fixed, d2], new=[d1_fixed],
+                    fixed=[d1])
     assert notice.params()["diagnostics"][0]["data"] == {"fix": "remove it",
                                                          "applicability": "safe"}
     assert published.conversions == done + 2
@@ -183,22 +196,13 @@ def test_a_notice_is_the_message_pygls_would_write():
 
 
 def test_a_finding_kept_from_the_time_before_is_checked_against_its_own_lines(tmp_path):
-    from analyzer.interfaces.server._documents import Buffer
-
-    path = str(tmp_path / "a.py")
-    registry = SimpleNamespace(by_code={})
-    published = Published(registry, "utf-16")
-    d1 = Diagnostic("a.py", 1, 8, "F401", "'os' imported but unused", 1, 10)
-    d2 = Diagnostic("a.py", 3, 3, "F841", "x", 3, 4)
+    d1, d2 = D1, D2
+    _, publish = _buffer_updates(tmp_path, "import os\nx = 1\n𝒳 = y\n")
 
     def update(text, version, diags, new=(), fixed=()):
-        session = _session(tmp_path, diags, registry)
-        (notice,) = published.update(session, {path: Buffer("u", path, text, version)},
-                                     SimpleNamespace(new=list(new), fixed=list(fixed)))
+        notice = publish(text, version, diags, new, fixed)
         return [d["range"]["start"] for d in notice.params()["diagnostics"]]
 
-    published.update(_session(tmp_path, [d1, d2], registry),
-                     {path: Buffer("u", path, "import os\nx = 1\n𝒳 = y\n", 1)})
     # d2 goes as its line changes, and comes back on that line as it is now
     update("import os\nx = 1\n𝒳𝒳= y\n", 2, [d1], fixed=[d2])
     assert update("import os\nx = 1\n𝒳𝒳= y\n", 3, [d1, d2], new=[d2])[1] == {
