@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import re
@@ -275,6 +276,32 @@ def _load_path(path: Path) -> ModuleType:
     return module
 
 
+def _load_named(name: str) -> ModuleType:
+    """Import the plugin module ``name`` as import does, but from its source (and its
+    submodules too when it is a package) when it is a source file: an editable install of
+    one's own rules is edited as often as a path plugin (``_source_only``)."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    parent, _, child = name.rpartition(".")
+    spec = importlib.util.find_spec(name)  # imports the parent packages, as import does
+    if spec is None or type(spec.loader) is not importlib.machinery.SourceFileLoader:
+        return importlib.import_module(name)  # compiled, zipped, frozen: as import does
+    spec.loader = SourceOnlyLoader(spec.loader.name, spec.loader.path)
+    if spec.submodule_search_locations is not None:
+        install_finder(f"{name}.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    if parent:
+        setattr(sys.modules[parent], child, module)
+    return module
+
+
 def _local(entry: str, root: Path | None) -> LoadedPlugin:
     origin = f"local: {entry}"
     if _looks_like_path(entry):
@@ -284,7 +311,7 @@ def _local(entry: str, root: Path | None) -> LoadedPlugin:
             return _load_path(path)
     else:
         def load() -> ModuleType:
-            return importlib.import_module(entry)
+            return _load_named(entry)
     try:
         module = load()
         rules, problems = rules_in_module(module, origin)

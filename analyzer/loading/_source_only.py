@@ -4,7 +4,9 @@ Python trusts a ``.pyc`` while the source's mtime, in whole seconds, and its siz
 it was compiled from: a plugin edited in the same second as the run that compiled it, to a
 text of the same length (``VERSION = 1`` -> ``VERSION = 2``), loaded the old rule. The rules
 then ran old code under a cache key, and front-door witnesses, made from the new source.
-A plugin is a few files; compiling them costs a millisecond or two per run.
+A plugin is a few files; compiling them costs a millisecond or two per run. Plugins named
+by a module (an editable install of one's own rules) load the same way when that module is
+a source file.
 """
 from __future__ import annotations
 
@@ -26,8 +28,9 @@ class SourceOnlyLoader(importlib.machinery.SourceFileLoader):
 
 
 class _PrivateFinder:
-    """Finds the submodules of a plugin package loaded from a path (its private name's
-    children) as the path finder does, with :class:`SourceOnlyLoader`."""
+    """Finds the submodules of a plugin package (the children of its private name when it
+    was loaded from a path, of its own name otherwise) as the path finder does, with
+    :class:`SourceOnlyLoader`."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix

@@ -29,6 +29,7 @@ class Marks(LintRule):
 
 def _check(root) -> str:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(root / "site")  # where the plugins named by a module live
     proc = subprocess.run([sys.executable, "-m", "analyzer", "check", "a.py", "--no-cache",
                            "--workers", "0", "--select", "X778"],
                           cwd=root, env=env, capture_output=True, text=True, timeout=120)
@@ -44,10 +45,24 @@ def _rewrite_keeping_stat(path, old: str, new: str) -> None:
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # what a .pyc is checked against
 
 
-@pytest.mark.parametrize("layout", ["file", "package"])
+@pytest.mark.parametrize("layout", ["file", "package", "named module", "named package"])
 def test_a_same_size_same_second_edit_of_a_plugin_runs_the_new_text(tmp_path, layout):
     (tmp_path / "a.py").write_text("x = 1\n")
-    if layout == "file":
+    site = tmp_path / "site"  # on PYTHONPATH, as an editable install puts its sources
+    site.mkdir()
+    if layout == "named module":
+        plugin = "own_rules"
+        (site / "own_rules.py").write_text(RULE.replace("from {impl} import MESSAGE\n", "")
+                                           .replace("MESSAGE)", '"plugin v1")'))
+        edited = site / "own_rules.py"
+    elif layout == "named package":
+        plugin = "own_pkg.lint"  # a submodule of a package: its parent imports as usual
+        (site / "own_pkg" / "lint").mkdir(parents=True)
+        (site / "own_pkg" / "__init__.py").write_text("")
+        (site / "own_pkg" / "lint" / "__init__.py").write_text(RULE.format(impl=".impl"))
+        (site / "own_pkg" / "lint" / "impl.py").write_text('MESSAGE = "plugin v1"\n')
+        edited = site / "own_pkg" / "lint" / "impl.py"
+    elif layout == "file":
         plugin = "lint_rules.py"
         (tmp_path / plugin).write_text(RULE.replace("from {impl} import MESSAGE\n", "")
                                        .replace("MESSAGE)", '"plugin v1")'))
