@@ -264,14 +264,20 @@ def _load_path(path: Path) -> ModuleType:
         raise FileNotFoundError(f"no such file or directory: {path}")
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path} as a Python module")
+    return _run(spec)
+
+
+def _run(spec: importlib.machinery.ModuleSpec) -> ModuleType:
+    """The module of ``spec``, run as import runs it."""
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     # In sys.modules before it runs, as import does: its classes pickle by this name, and
     # the forked workers find them there.
-    sys.modules[name] = module
+    sys.modules[spec.name] = module
     try:
         spec.loader.exec_module(module)
     except BaseException:
-        del sys.modules[name]
+        del sys.modules[spec.name]
         raise
     return module
 
@@ -290,13 +296,7 @@ def _load_named(name: str) -> ModuleType:
     spec.loader = SourceOnlyLoader(spec.loader.name, spec.loader.path)
     if spec.submodule_search_locations is not None:
         install_finder(f"{name}.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
+    module = _run(spec)
     if parent:
         setattr(sys.modules[parent], child, module)
     return module
