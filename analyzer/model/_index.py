@@ -118,7 +118,12 @@ TREES_KEPT = 4
 
 def _layout(names: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(names, their top-level names, the implicit namespace packages above them)."""
+    # The same set object first: a worker hands in the set it keeps while no module comes
+    # or goes, and comparing two equal sets costs a pass over the project.
+    if _LAST_LAYOUT and _LAST_LAYOUT[0][0] is names:
+        return _LAST_LAYOUT[0]
     if _LAST_LAYOUT and _LAST_LAYOUT[0][0] == names:
+        _LAST_LAYOUT[0] = (names, *_LAST_LAYOUT[0][1:3])  # this object, from now on
         return _LAST_LAYOUT[0]
     tops = frozenset(name.split(".", 1)[0] for name in names)
     namespaces: set[str] = set()
