@@ -331,9 +331,14 @@ class ProjectIndex:
     # -- machinery -------------------------------------------------------------------------
 
     def _emit(self, keys: tuple[str, ...] | list[str]) -> None:
-        if self._record is not None:
-            for key in dict.fromkeys(keys):
-                self._record(key)
+        record = self._record
+        if record is None:
+            return
+        if len(keys) == 1:  # most reads name one key: no dict to drop repeats
+            record(keys[0])
+            return
+        for key in dict.fromkeys(keys):
+            record(key)
 
     def _unless_planted(self, module: str, name: str, keys: list[str]) -> Outcome:
         """MISSING, or UNKNOWN when a ``sys.modules`` write may plant ``module`` (or, with
