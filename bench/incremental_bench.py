@@ -3,11 +3,12 @@
 Measures, in one run: a cold check; a warm run with nothing changed (and ``ruff check
 --no-cache`` on the same tree for the ratio); and in ``shoal watch``: (a) body-only edits of
 a leaf module, (b) a signature change of a function imported by several modules, (c) an
-edit of a hub module's interface — for each, the time from the file write to the status
+edit of a hub module's interface, (d) and (e) signature changes of a function of a module
+hundreds import (``os.makedirs``, ``re.compile``; p50 and p95) — for each, the time from the file write to the status
 line, the modules rechecked against the minimum (the edited module plus the modules that
 name the changed symbol), and a cold re-check for comparison.
 
-Usage: ``python bench/incremental_bench.py [--edits 20] [--workers N] [--keep]``.
+Usage: ``python bench/incremental_bench.py [--edits 20] [--hub-edits 10] [--workers N] [--keep]``.
 The tree excludes ``test/``, ``idlelib/idle_test`` and ``site-packages`` (the test suite
 alone is 40% of the stdlib and is not what anyone watches).
 """
@@ -114,6 +115,25 @@ def readers(root: Path, module: str, name: str) -> int:
     return count
 
 
+def importers(root: Path, module: str) -> int:
+    """How many files import ``module`` (``import module``, ``from module import ...``)."""
+    pattern = re.compile(rf"^\s*(import\s+([\w.]+\s*,\s*)*{re.escape(module)}\b(?!\.)"
+                         rf"|from\s+{re.escape(module)}\s+import\b)", re.M)
+    count = 0
+    for path in root.rglob("*.py"):
+        try:
+            if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
+                count += 1
+        except OSError:
+            pass
+    return count
+
+
+def _pct(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
 def _split(label: str, totals: list[float], updates: list[float]) -> list[tuple[str, str, str]]:
     """The recheck (the session's update, from the status line) and the rest: presenting
     the result (the screen, every finding when piped) plus the event's delivery, beyond the
@@ -132,6 +152,9 @@ def _outcome(proc: subprocess.CompletedProcess) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--hub-edits", type=int, default=10,
+                        help="signature changes of os.makedirs and of re.compile, each "
+                             "alternating with the original")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
@@ -197,6 +220,38 @@ def main() -> int:
             rows.append(("    cold re-check", f"{cold_c:.2f} s", _outcome(proc)))
             hub.write_text(base, encoding="utf-8")
             watch.wait_line("rechecked in")
+
+            # (d), (e) A public function's signature in a module hundreds import: every
+            # module naming it is rechecked (os.makedirs: a few; re.compile: about a hundred).
+            hubs = [("(d)", "os", hub, "def makedirs(name, mode=0o777, exist_ok=False):",
+                     "def makedirs(name, mode=0o777, exist_ok=False, *, strict=False):",
+                     "makedirs"),
+                    ("(e)", "re", root / "re" / "__init__.py", "def compile(pattern, flags=0):",
+                     "def compile(pattern, flags=0, *, strict=False):", "compile")]
+            for label, module, path, old_sig, new_sig, name in hubs:
+                base = path.read_text(encoding="utf-8")
+                times, counts, updates = [], [], []
+                for i in range(args.hub_edits):
+                    t, n, u = watch.edit(path, base.replace(old_sig, new_sig, 1) if i % 2 == 0
+                                         else base)
+                    times.append(t)
+                    counts.append(n)
+                    updates.append(u)
+                if args.hub_edits % 2:
+                    path.write_text(base, encoding="utf-8")
+                    watch.wait_line("rechecked in")
+                if not times:
+                    continue
+                rows.append((f"{label} signature change of {module}.{name}, p50 / p95 of "
+                             f"{len(times)}",
+                             f"{statistics.median(times):.0f} ms / {_pct(times, 0.95):.0f} ms",
+                             f"rechecked {min(counts)}-{max(counts)} ({module} imported by "
+                             f"{importers(root, module)} files; naming {name}, by grep: "
+                             f"{readers(root, module, name)})"))
+                rows.append((f"    {label} recheck (session) p50 / p95",
+                             f"{statistics.median(updates):.0f} ms / "
+                             f"{_pct(updates, 0.95):.0f} ms", ""))
+                rows.extend(_split(label, times, updates))
         finally:
             watch.close()
     finally:

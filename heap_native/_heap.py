@@ -352,6 +352,12 @@ class SharedHeap:
             flat = array("I", itertools.chain.from_iterable(pairs))
         except (OverflowError, TypeError):
             raise ValueError("dependency ids must be ints in 1..2**32-1") from None
+        self.add_deps_flat(flat)
+
+    def add_deps_flat(self, flat: array) -> None:
+        """:meth:`add_deps` of edges laid out as ``array('I', [dep, dependent, dep, ...])``."""
+        if flat.typecode != "I":
+            raise ValueError("the edges must be an array('I')")
         n = len(flat) // 2
         if n == 0:
             return
@@ -424,6 +430,12 @@ class SharedHeap:
             flat = array("I", itertools.chain.from_iterable(pairs))
         except (OverflowError, TypeError):
             raise ValueError("dependency ids must be ints in 0..2**32-1") from None
+        self.remove_deps_flat(flat)
+
+    def remove_deps_flat(self, flat: array) -> None:
+        """:meth:`remove_deps` of edges laid out as :meth:`add_deps_flat` takes them."""
+        if flat.typecode != "I":
+            raise ValueError("the edges must be an array('I')")
         buf = _from_buffer("uint32_t[]", flat) if flat else ffi.NULL
         self._check(lib.shoal_heap_remove_deps(self._h, buf, len(flat) // 2), "remove_deps")
 

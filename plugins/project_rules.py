@@ -7,6 +7,8 @@ those would go stale when the other module is edited and this one is not recheck
 """
 from __future__ import annotations
 
+from typing import Any
+
 from analyzer.rules import (
     EXTERNAL,
     MISSING,
@@ -342,23 +344,33 @@ class MissingModuleAttribute(ProjectRule):
             if attribute.store:
                 parts = attribute.name.split(".")
                 stored.update(".".join(parts[:i]) for i in range(2, len(parts) + 1))
+        # A module names the same few imports in many chains: each bound module and each
+        # (module, name) is asked once per check (the index recorded its keys the first time).
+        bound: dict[str, str | None] = {}
+        found: dict[tuple[str, str], Any] = {}
         for attribute in facts.attributes:
             if not attribute.store:
-                self._follow(facts, index, exports, stored, attribute)
+                self._follow(facts, index, exports, stored, attribute, bound, found)
 
     def _follow(self, facts: ModuleFacts, index: ProjectIndex, exports: dict, stored: set[str],
-                attribute: Attribute) -> None:
+                attribute: Attribute, bound: dict[str, str | None],
+                seen: dict[tuple[str, str], Any]) -> None:
         root, *rest = attribute.name.split(".")
         export = exports.get(root)
         if export is None or export.kind != "import" or export.rebound or export.source is None:
             return
-        current = self._module_bound(facts, index, export.source)
+        if root in bound:
+            current = bound[root]
+        else:
+            current = bound[root] = self._module_bound(facts, index, export.source)
         walked = root
         for part in rest:
             walked = f"{walked}.{part}"
             if current is None or walked in stored:
                 return
-            found = index.lookup(current, part)
+            found = seen.get((current, part))
+            if found is None:
+                found = seen[current, part] = index.lookup(current, part)
             if found is MISSING:
                 self.report(attribute.line, attribute.column,
                             f"module '{current}' has no attribute '{part}'",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from analyzer.engine._phases import Dispatch
 from analyzer.engine._tasks import PATCHED_FIELDS, RunContext
@@ -57,9 +57,12 @@ def store_phase2(dispatch: Dispatch, ctx: RunContext, base: ContextBase | None,
             touched[name] = base.touched[name].union(keys or ())
         fits = fits and sum(map(len, touched.values())) <= patch_limit(len(ctx.modules))
     if base is None or not fits:
-        key = dispatch.store_context("phase2", ctx, added)
+        # Whole: the maps as plain dicts (a draft's may be overlays of the state's), which
+        # the base keeps as they are now.
         maps = {name: None if (m := getattr(ctx, name)) is None else dict(m)
                 for name in PATCHED_FIELDS}
+        key = dispatch.store_context("phase2", replace(ctx, **cast("dict[str, Any]", maps)),
+                                     added)
         return key, ContextBase(key, maps, {name: frozenset() for name in PATCHED_FIELDS})
     diffs: dict[str, Any] = {}
     dropped: dict[str, tuple[str, ...]] = {}

@@ -3,8 +3,8 @@ follows what changed, not the project).
 
 A watch's edit changes a few files' content and nothing else: the tasks are the committed
 ones, but for the files an editor buffer overlays. Such an update needs no task list: it
-looks the changed paths up in the committed state and copies the state's maps (a copy in C,
-no per-file Python work) before replacing the changed entries. The one thing the committed
+looks the changed paths up in the committed state and lays the changed entries over the
+state's maps (``_versions.Overlay``: no map is copied; the commit writes them in). The one thing the committed
 state cannot answer by path is which files a module name has, and which tasks carry
 content: :class:`TaskLayout` keeps that, built with the full task list and valid while the
 file set is the one it was built for.
@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from analyzer.engine._state import FileState
 from analyzer.engine._tasks import FileTask
+from analyzer.engine._versions import Overlay
 from analyzer.model import ModuleFacts
 
 __all__ = ["TaskLayout", "module_owners", "overlay_moves", "task_layout", "writers_after"]
@@ -76,10 +77,10 @@ def overlay_moves(files: Mapping[str, FileState], overlays: Mapping[str, bytes],
 
 
 def module_owners(old: Mapping[str, tuple[str, str]], files: Mapping[str, FileState],
-                  layout: TaskLayout, touched: Iterable[str]) -> dict[str, tuple[str, str]]:
+                  layout: TaskLayout, touched: Iterable[str]) -> Overlay[str, tuple[str, str]]:
     """``owners`` of the tasks after an update that changed the ``touched`` modules' files
-    only: the old map with those modules' entries made again."""
-    modules = dict(old)
+    only: the old map with those modules' entries made again (over it, not in it)."""
+    modules = Overlay(old)
     for module in touched:
         entry = None
         for path in layout.module_paths.get(module, ()):

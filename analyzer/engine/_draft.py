@@ -3,13 +3,12 @@ draft of steps 1 to 4 (computed, not committed), and the paths whose findings it
 changed."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from analyzer.engine._ctx_patch import ContextBase
 from analyzer.engine._delta import TaskLayout
 from analyzer.engine._invalidation import ModuleChanges
-from analyzer.engine._referrers import Referrers
 from analyzer.engine._state import FileState, SessionState
 from analyzer.rules import Diagnostic
 
@@ -52,8 +51,9 @@ class Run:
 class Draft:
     """An update computed but not committed (steps 1 to 4 of :meth:`Session._update`)."""
 
-    files: dict[str, FileState]
-    modules: dict[str, tuple[str, str]]
+    #: (mappings: an update that keeps the file set drafts them over the state's own)
+    files: Mapping[str, FileState]
+    modules: Mapping[str, tuple[str, str]]
     changes: ModuleChanges
     #: the modules whose project findings and edges are replaced (ran, or no longer run).
     recheck: set[str]
@@ -66,7 +66,7 @@ class Draft:
     #: the paths phase 1 ran on
     reparsed: set[str] = field(default_factory=set)
     #: who references whom after the update, when a selected rule reads references
-    referrers: Referrers | None = None
+    referrers: Mapping[str, tuple[str, ...]] | None = None
     #: the base of the phase-2 context in force, when the master knows it (``_ctx_patch``)
     ctx_base: ContextBase | None = None
     #: the paths of the state's files that no other file replaced: gone

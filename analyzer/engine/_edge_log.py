@@ -13,12 +13,12 @@ committed its edges once.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from analyzer.model import dep_id
 
-__all__ = ["EdgeLog", "commit_edges", "edges_after", "removal_pairs"]
+__all__ = ["EdgeLog", "commit_edges", "edges_after", "interleaved", "removal_pairs"]
 
 #: module -> the key ids of the edges it committed (``array('I')``)
 EdgeLog = dict[str, array]
@@ -27,24 +27,41 @@ _NONE = array("I")
 
 
 def removal_pairs(log: Mapping[str, array], readers: Mapping[int, set[str]],
-                  dropped: Iterable[int]) -> list[tuple[int, int]] | None:
-    """The (key id, reader id) edges of the ``dropped`` reader ids, from ``log``; None when
-    a module with one of those ids is not in it (the table must be scanned)."""
-    pairs: list[tuple[int, int]] = []
+                  dropped: Iterable[int]) -> array | None:
+    """The (key id, reader id) edges of the ``dropped`` reader ids, from ``log``, laid out
+    as ``SharedHeap.remove_deps_flat`` takes them; None when a module with one of those ids
+    is not in it (the table must be scanned)."""
+    groups: list[tuple[int, array]] = []
     for rid in dropped:
         for module in readers.get(rid, ()):
             ids = log.get(module)
             if ids is None:
                 return None
-            pairs.extend((key_id, rid) for key_id in ids)
-    return pairs
+            groups.append((rid, ids))
+    return interleaved(groups)
 
 
-def edges_after(log: Mapping[str, array], replaced: Iterable[str],
+def interleaved(groups: Iterable[tuple[int, Sequence[int]]]) -> array:
+    """``(reader id, key ids)`` groups as one ``array('I')`` of (key id, reader id) pairs,
+    laid out by slice assignment in C: a hub edit's readers hold tens of thousands."""
+    out = array("I")
+    for rid, ids in groups:
+        n = len(ids)
+        if n:
+            pairs = array("I", bytes(8 * n))
+            pairs[0::2] = ids if isinstance(ids, array) and ids.typecode == "I" \
+                else array("I", ids)
+            pairs[1::2] = array("I", [rid]) * n
+            out += pairs
+    return out
+
+
+def edges_after(log: EdgeLog, replaced: Iterable[str],
                 edges: Mapping[str, tuple[int, ...]], gone: Iterable[str] = ()) -> EdgeLog:
     """The log once the ``replaced`` modules' edges are gone and ``edges`` are in; the
-    ``gone`` modules leave it."""
-    out: EdgeLog = dict(log)
+    ``gone`` modules leave it. Written in place: the log is the session's alone, for its
+    latest state, and an update writes it only as it commits."""
+    out = log
     for module in replaced:
         out[module] = _NONE  # its edges were removed: none, unless it committed new ones
     for module in gone:
@@ -54,7 +71,7 @@ def edges_after(log: Mapping[str, array], replaced: Iterable[str],
     return out
 
 
-def commit_edges(heap: Any, log: Mapping[str, array], readers: Mapping[int, set[str]],
+def commit_edges(heap: Any, log: EdgeLog, readers: Mapping[int, set[str]],
                  replaced: set[str], gone: Iterable[str], edges: Mapping[str, tuple[int, ...]],
                  everything: bool) -> EdgeLog:
     """Replace the edges of the ``replaced`` modules' reader ids in ``heap``'s table with
@@ -70,8 +87,7 @@ def commit_edges(heap: Any, log: Mapping[str, array], readers: Mapping[int, set[
         if named is None:
             heap.remove_dependents(dropped)
         else:
-            heap.remove_deps(named)
+            heap.remove_deps_flat(named)
     # One id per reader, not per key it read: a hub edit's readers read thousands.
-    heap.add_deps([(key_id, rid) for m, ids in edges.items() for rid in (dep_id(m),)
-                   for key_id in ids])
+    heap.add_deps_flat(interleaved((dep_id(m), ids) for m, ids in edges.items()))
     return edges_after(log, replaced, edges, gone)

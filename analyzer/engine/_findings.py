@@ -4,13 +4,14 @@ F401 fixes that would break a re-export, and what changed since the last update.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
-from itertools import chain
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
+from analyzer.engine._final_list import Findings
 from analyzer.engine._merge import finish
 from analyzer.engine._reexports import ReexportIndex
 from analyzer.engine._state import FileState, SessionState
+from analyzer.engine._versions import Overlay, settle
 from analyzer.model import ModuleFacts, import_cycles
 from analyzer.rules import Diagnostic
 
@@ -54,11 +55,13 @@ class FinishMemo:
         self.by_display: dict[str, tuple[list[Diagnostic], Any, list[Diagnostic]]] = {}
         #: display -> final findings (a new list only when they may have changed)
         self.finals: dict[str, list[Diagnostic]] = {}
-        #: the whole list the last update returned
-        self.last: list[Diagnostic] | None = None
+        #: the findings the last update returned (their ``files`` are ``finals``)
+        self.last: Findings | None = None
         #: (new, fixed) of the last update against ``since`` (None: unknown)
         self.delta: tuple[list[Diagnostic], list[Diagnostic]] | None = None
-        self.since: list[Diagnostic] | None = None
+        self.since: Sequence[Diagnostic] | None = None
+        #: how many findings ``last`` holds
+        self.count = 0
         self._imports: dict[str, ModuleFacts] = {}
         self._reexports: ReexportIndex | None = None
         #: the index the last finals were marked with (None: none was needed)
@@ -78,7 +81,7 @@ class FinishMemo:
             self._cycles = (cycles, grouped)
         return self._cycles[1]
 
-    def changes_since(self, old: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
+    def changes_since(self, old: Sequence[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
         """(new, fixed) of the last update when it started from ``old``; None if unknown."""
         return self.delta if self.since is old and self.delta is not None else None
 
@@ -101,7 +104,7 @@ class FinishMemo:
 
 
 def final_diagnostics(state: SessionState, plan: Any, memo: FinishMemo | None = None,
-                      touched: Collection[str] | None = None) -> list[Diagnostic]:
+                      touched: Collection[str] | None = None) -> Findings:
     """The output of ``state`` under ``plan``'s configuration and selection, sorted: the
     findings of the reported files only (the named ones), SH900 included, so a broken file
     the command line did not name never decides a partial run's exit code.
@@ -127,12 +130,13 @@ def final_diagnostics(state: SessionState, plan: Any, memo: FinishMemo | None = 
         raw, noqa, displays = _gather(state, touched, memo)
         whole = False
     previous = memo.by_display
-    merged = {} if whole else dict(previous)
+    # display -> its merged entry, for the displays merged again (None: no longer reported)
+    merged: dict[str, tuple[list[Diagnostic], Any, list[Diagnostic]] | None] = {}
     # A file with suppressions and no finding may still owe SH100s: it is merged too.
     for display in displays:
         diags, comments = raw.get(display), noqa.get(display)
         if diags is None and comments is None:
-            merged.pop(display, None)  # gone, or no longer reported
+            merged[display] = None  # gone, or no longer reported
             continue
         diags = diags or []
         last = previous.get(display)
@@ -144,22 +148,21 @@ def final_diagnostics(state: SessionState, plan: Any, memo: FinishMemo | None = 
         merged[display] = (diags, comments, out)
     # An F401 fix is unsafe when another project module imports the name from this one:
     # only the master, after the merge, holds every module's imports.
+    marking = any(_safe_f401(e[2]) for e in merged.values() if e is not None)
     if whole:
-        marking = any(_safe_f401(out) for _, _, out in merged.values())
         index = memo.reexports(state, plan) if marking else None
         index_same = index is not None and index is memo._reexports_used
     else:
         # Every import is as it was, so the last index still holds where one was built.
         index = memo._reexports_used
-        if index is None and any(_safe_f401(merged[d][2]) for d in displays if d in merged):
+        if index is None and marking:
             index = memo.reexports(state, plan)
         index_same = True
     old_finals = memo.finals
-    finals: dict[str, list[Diagnostic]] = {} if whole else dict(old_finals)
-    for display in (merged if whole else displays):
-        entry = merged.get(display)
+    finals: dict[str, list[Diagnostic] | None] = {}
+    for display, entry in merged.items():
         if entry is None:
-            finals.pop(display, None)
+            finals[display] = None
             continue
         out = entry[2]
         kept = old_finals.get(display)
@@ -171,26 +174,51 @@ def final_diagnostics(state: SessionState, plan: Any, memo: FinishMemo | None = 
                                          if f.module in state.imports else ())
         else:
             finals[display] = out
-    if not whole and finals.keys() != old_finals.keys():
-        finals = {d: finals[d] for d in sorted(finals)}  # a file came or went: path order
-        merged = {d: merged[d] for d in sorted(merged)}
     # What changed, for the caller's report: the files whose final list is a new object.
+    changed = [p for p in (sorted(finals.keys() | old_finals.keys()) if whole else displays)
+               if finals.get(p) is not old_finals.get(p)]
     if memo.last is not None:
-        changed = [p for p in sorted(finals.keys() | old_finals.keys() if whole else displays)
-                   if finals.get(p) is not old_finals.get(p)]
         memo.delta = diagnostic_changes(
             [d for p in changed for d in old_finals.get(p, ())],
-            [d for p in changed for d in finals.get(p, ())])
+            [d for p in changed for d in finals.get(p) or ()])
     else:
         memo.delta = None
     memo.since = memo.last
-    memo.by_display = merged
-    memo.finals = finals
     memo._reexports_used = index
-    # Per-file lists in path order are the whole list in Diagnostic.sort_key order. The one
-    # pass over every finding left, done in C: the caller's output needs the flat list.
-    final = list(chain.from_iterable(finals.values()))
+    final = _next_findings(memo, merged, finals, changed, whole)
     memo.last = final
+    return final
+
+
+def _next_findings(memo: FinishMemo,
+                   merged: dict[str, tuple[list[Diagnostic], Any, list[Diagnostic]] | None],
+                   finals: dict[str, list[Diagnostic] | None], changed: list[str],
+                   whole: bool) -> Findings:
+    """The memo's maps with this update's entries in, and the findings they make: written
+    into the last update's maps when no file came or went (the last findings then read
+    their own version), else maps made again in path order."""
+    old_finals, last = memo.finals, memo.last
+    same_files = not whole and last is not None and last.files is old_finals and all(
+        (entry is None) == (display not in old_finals) for display, entry in finals.items())
+    if not same_files:
+        if whole:
+            memo.by_display = {d: e for d, e in merged.items() if e is not None}
+            memo.finals = {d: f for d, f in finals.items() if f is not None}
+        else:  # a file came or went: path order
+            by_display = {**memo.by_display, **merged}
+            every = {**old_finals, **finals}
+            memo.by_display = {d: e for d in sorted(by_display)
+                               if (e := by_display[d]) is not None}
+            memo.finals = {d: f for d in sorted(every) if (f := every[d]) is not None}
+        memo.count = sum(map(len, memo.finals.values()))
+        return Findings(memo.finals, memo.count)
+    assert last is not None
+    for display, entry in merged.items():
+        if entry is not None:
+            memo.by_display[display] = entry
+    memo.count += sum(len(finals[p] or ()) - len(old_finals.get(p, ())) for p in changed)
+    final = Findings(old_finals, memo.count)
+    settle(last, final, "_files", Overlay(old_finals, {p: finals[p] for p in changed}))
     return final
 
 
@@ -275,7 +303,7 @@ def with_unreadable(diagnostics: list[Diagnostic], plan: Any) -> list[Diagnostic
     return sorted(diagnostics + extra, key=Diagnostic.sort_key)
 
 
-def diagnostic_changes(old: list[Diagnostic], new: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
+def diagnostic_changes(old: Sequence[Diagnostic], new: Sequence[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(new, fixed) between two lists sorted by ``Diagnostic.sort_key``, as multisets, in
     that order."""
     # Only the files whose findings differ are counted: equal lists of the same objects
@@ -302,7 +330,7 @@ def diagnostic_changes(old: list[Diagnostic], new: list[Diagnostic]) -> tuple[li
     return _take(new_sub, after - before), _take(old_sub, before - after)
 
 
-def _by_path(items: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
+def _by_path(items: Iterable[Diagnostic]) -> dict[str, list[Diagnostic]]:
     grouped: dict[str, list[Diagnostic]] = {}
     for d in items:
         grouped.setdefault(d.path, []).append(d)

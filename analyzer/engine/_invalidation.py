@@ -6,13 +6,14 @@ the packages above it; the heap's dependency table says who read them.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import analyzer.engine._tasks as tasks
 from analyzer.engine._state import FileState, SessionState
 from analyzer.engine._tasks import FileTask
+from analyzer.engine._versions import Overlay
 from analyzer.model import (
     CONTENT_ENTRY,
     MODULES_KEY,
@@ -39,8 +40,8 @@ class ModuleChanges:
     #: the dependency keys whose readers must be rechecked.
     keys: set[str]
     #: the state's interfaces and import-graph facts, brought up to date.
-    interfaces: dict[str, dict[str, str]]
-    imports: dict[str, ModuleFacts]
+    interfaces: MutableMapping[str, dict[str, str]]
+    imports: MutableMapping[str, ModuleFacts]
     #: whether the import graph may differ (SH003 is computed again).
     imports_changed: bool
 
@@ -60,8 +61,11 @@ def module_changes(old: SessionState, todo: Iterable[FileTask],
     ``content[mod]`` on every edit: docs/contracts.md §2).
 
     :param candidates: the only modules whose entry may differ from the state's (``None``:
-        any): the others are not looked at, and the maps are copied, not filtered."""
+        any): the others are not looked at, and the maps are the state's under the changes
+        (``_versions.Overlay``), neither copied nor filtered."""
     todo = list(todo)
+    interfaces: MutableMapping[str, dict[str, str]]
+    imports: MutableMapping[str, ModuleFacts]
     if candidates is None:
         changed = {m for m, entry in modules.items() if old.modules.get(m) != entry}
         gone = old.modules.keys() - modules.keys()
@@ -73,7 +77,7 @@ def module_changes(old: SessionState, todo: Iterable[FileTask],
         changed = {m for m in moved if m in modules and old.modules.get(m) != modules[m]}
         gone = {m for m in moved if m in old.modules and m not in modules}
         appeared = {m for m in moved if m in modules and m not in old.modules}
-        interfaces, imports = dict(old.interfaces), dict(old.imports)
+        interfaces, imports = Overlay(old.interfaces), Overlay(old.imports)
         for m in gone:
             interfaces.pop(m, None)
             imports.pop(m, None)
@@ -164,14 +168,14 @@ def recheck_set(changes: ModuleChanges, readers: Mapping[int, set[str]],
 
 def next_readers(readers: Mapping[int, set[str]], recheck: set[str],
                  edges: Mapping[str, tuple[int, ...]],
-                 gone: Iterable[str] = ()) -> dict[int, set[str]]:
+                 gone: Iterable[str] = ()) -> Overlay[int, set[str]]:
     """Reader id -> modules after the update: the kept readers, and those phase 2 ran.
 
     :param gone: the modules ``readers`` knows that ``modules`` no longer has.
     """
-    # Only the rechecked and vanished modules move: the other entries are shared with the
-    # committed state (never mutated), so an update that touched one module costs one.
-    out = dict(readers)
+    # Only the rechecked and vanished modules move, over the committed map (whose sets are
+    # never mutated): an update that touched one module costs one.
+    out: Overlay[int, set[str]] = Overlay(readers)
     for m in {*recheck, *gone}:
         rid = dep_id(m)
         mods = out.get(rid)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from analyzer.engine._collector import collector_paused
 from analyzer.engine._cst_gate import MAX_CST_BYTES, cst_factory
+from analyzer.engine._ctx_live import LiveContext
 from analyzer.engine._facts_cache import FactsCache
 from analyzer.engine._insight_keys import store_key_records
 from analyzer.engine._suppressions import scan_noqa
@@ -30,7 +31,6 @@ from analyzer.engine._tasks import (
     ModuleTask,
     RunContext,
     facts_key,
-    patched,
 )
 from analyzer.engine._timing import JobTimings, Laps, timed_project_rules
 from analyzer.engine._tree_reads import module_tree
@@ -76,6 +76,7 @@ def bind_heap(heap: SharedHeap | None) -> None:
     _HEAP = heap
     _CONTEXTS.clear()
     _BASES.clear()
+    _LIVE.clear()
     _INDEXES.clear()
     _FACTS.clear()
 
@@ -85,7 +86,7 @@ def _context(key: str) -> RunContext:
     if ctx is None:
         ctx = _bound_heap().table(CONTEXT_TABLE)[key]
         if ctx.base:
-            ctx = patched(ctx, _base_context(ctx.base))
+            ctx = _LIVE.resolve(ctx, ctx.base, _base_context(ctx.base))
         # One context per phase: an update alternates the two, and phase 1's is the same
         # from one update to the next.
         phase = key.partition(":")[0]
@@ -97,6 +98,8 @@ def _context(key: str) -> RunContext:
 
 #: The base of the patched contexts (``_ctx_patch``): decoded once, while the master keeps it.
 _BASES: dict[str, RunContext] = {}
+#: The patches of that base, resolved in place (``_ctx_live``).
+_LIVE = LiveContext()
 
 
 def _base_context(key: str) -> RunContext:
@@ -369,17 +372,19 @@ def _project_index(ctx_key: str, ctx: RunContext) -> ProjectIndex:
     if index is None:
         _INDEXES.clear()
         _FACTS.adopt((ctx.extractors, ctx.settings), len(ctx.modules))
-        index = _INDEXES[ctx_key] = new_project_index(ctx, _bound_heap())
+        index = _INDEXES[ctx_key] = new_project_index(ctx, _bound_heap(), names=_LIVE.names(ctx))
     return index
 
 
 def new_project_index(ctx: RunContext, heap: SharedHeap,
-                      sources: dict[str, bytes] | None = None) -> ProjectIndex:
+                      sources: dict[str, bytes] | None = None, *,
+                      names: frozenset[str] | None = None) -> ProjectIndex:
     """A project index over the context's modules, loading facts (and trees) from ``heap``;
-    ``sources``: module -> bytes, the modules' content where no file may be read (dask)."""
+    ``sources``: module -> bytes, the modules' content where no file may be read (dask);
+    ``names``: the modules' names when the caller holds them as a set already."""
     from analyzer.model import ProjectIndex
 
-    return ProjectIndex(ctx.modules.keys(), lambda module: _load_facts(ctx, module, heap),
+    return ProjectIndex(ctx.modules.keys() if names is None else names, lambda module: _load_facts(ctx, module, heap),
                         writers=ctx.writers, fact_holders=ctx.fact_holders,
                         referrers=ctx.referrers,
                         fact_versions={e.NAME: e.VERSION for e in ctx.extractors},

@@ -45,11 +45,14 @@ class Dispatch:
     #: every module's when one reads other modules' trees, ``RunContext.all_trees``; never on
     #: dask, whose workers return what they make through the pipe)
     trees: bool = False
+    #: the session's phase-1 context keys, by what makes the context differ (its rules and
+    #: settings are the session's): one pickle of the rules per session, not per update
+    phase1_keys: dict[tuple[bool, bool], str] | None = None
 
-    def run_context(self, modules: dict[str, tuple[str, str]] | None = None,
-                    writers: dict[str, tuple[str, ...]] | None = None,
+    def run_context(self, modules: Mapping[str, tuple[str, str]] | None = None,
+                    writers: Mapping[str, tuple[str, ...]] | None = None,
                     fact_holders: dict[str, tuple[str, ...]] | None = None,
-                    referrers: dict[str, tuple[str, ...]] | None = None,
+                    referrers: Mapping[str, tuple[str, ...]] | None = None,
                     contents: dict[str, bytes] | None = None) -> RunContext:
         """The jobs' context; phase 2's names every module's facts (``modules``), every
         module that writes ``sys.modules`` (``writers``), the modules holding each
@@ -98,7 +101,7 @@ class Dispatch:
         else:
             # The fork pool's workers read the context from the heap (remote ones from
             # the data shared above), so only this path stores it.
-            ctx_key = self.store_context("phase1", self.run_context(), added_ctx)
+            ctx_key = self._phase1_key(added_ctx)
             items = [(ctx_key, t) for t in todo]
         results = self._map(job, items, merge, tokens, "checking", progress, interrupt,
                             sink.on_failure, cost=lambda item: stats[item[1].path][0])
@@ -106,6 +109,15 @@ class Dispatch:
             # the session turns it into HeapTooSmall, as for the master's own heap writes
             raise sink.heap_errors[0]
         return {r.path: r for r in results + sink.failed + extensions}
+
+    def _phase1_key(self, added_ctx: set[str]) -> str:
+        """Phase 1's context in the heap: the key stored last while the heap still holds it."""
+        memo = self.phase1_keys if self.phase1_keys is not None else {}
+        flags = (self.timings is not None, self.trees)
+        key = memo.get(flags)
+        if key is None or key not in self.heap.table(jobs.CONTEXT_TABLE):
+            key = memo[flags] = self.store_context("phase1", self.run_context(), added_ctx)
+        return key
 
     def _extensions(self, todo: list[FileTask], added_keys: set[str]) -> list[FileResult]:
         """Compiled modules: nothing to parse, so the master notes them (and their digest)."""
@@ -119,7 +131,7 @@ class Dispatch:
         store_key_records(self.heap, facts)
         return [r for r, _ in done]
 
-    def phase2(self, ctx_key: str, todo: list[FileTask], modules: dict[str, tuple[str, str]],
+    def phase2(self, ctx_key: str, todo: list[FileTask], modules: Mapping[str, tuple[str, str]],
                progress: Progress | None, interrupt: Interrupt | None,
                ) -> tuple[dict[str, tuple[Diagnostic, ...]], dict[str, tuple[int, ...]]]:
         """The project rules on ``todo``'s modules: (diagnostics, key ids read) by module."""

@@ -7,7 +7,9 @@ per recheck follows what changed; a fresh session (a cold or warm start) builds 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
+
+from analyzer.engine._versions import Overlay
 
 __all__ = ["Referrers", "moved_targets", "referrers_after"]
 
@@ -24,17 +26,19 @@ def _targets(digests: Mapping[str, str] | None) -> set[str]:
     return {entry[4:-1] for entry in digests if entry.startswith(_PREFIX)}
 
 
-def referrers_after(previous: Referrers | None, old: Mapping[str, Mapping[str, str]],
-                    new: Mapping[str, Mapping[str, str]], touched: Iterable[str]) -> Referrers:
+def referrers_after(previous: Mapping[str, tuple[str, ...]] | None,
+                    old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, str]],
+                    touched: Iterable[str]) -> MutableMapping[str, tuple[str, ...]]:
     """The map after an update: ``previous`` (the map of ``old``; None: build it from
-    ``new``) with the references of the ``touched`` modules moved from ``old`` to ``new``."""
+    ``new``) with the references of the ``touched`` modules moved from ``old`` to ``new``
+    (over ``previous``, not in it: ``_versions.applied`` writes them in once committed)."""
     if previous is None:
         built: dict[str, list[str]] = {}
         for module in sorted(new):
             for target in _targets(new[module]):
                 built.setdefault(target, []).append(module)
         return {target: tuple(mods) for target, mods in built.items()}
-    out = dict(previous)
+    out: Overlay[str, tuple[str, ...]] = Overlay(previous)
     for module in touched:
         before, after = _targets(old.get(module)), _targets(new.get(module))
         for target in before - after:

@@ -29,7 +29,7 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -179,7 +179,7 @@ def share_snapshot(pool: DaskPool, heap: SharedHeap) -> str:
     return pool.share(data)
 
 
-def share_sources(pool: DaskPool, modules: dict[str, tuple[str, str]],
+def share_sources(pool: DaskPool, modules: Mapping[str, tuple[str, str]],
                   contents: dict[str, bytes]) -> str:
     """Share every module's bytes (its buffer's, else its file's while it has the digest
     phase 1 saw) for ``index.tree`` on the workers; returns the token."""

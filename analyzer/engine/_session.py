@@ -13,14 +13,14 @@ heap removals — only when it completes: a cancelled update raises
 
 The steps live beside this file: ``_changes`` (which files changed on disk), ``_phases``
 (phase 1 and phase 2 on the pool), ``_invalidation`` (which modules to recheck),
-``_findings`` (cycles, the merge, what is new), ``_hygiene`` (the heap's upkeep) and
-``_state`` (the records).
+``_findings`` (cycles, the merge, what is new), ``_commit`` (step 5: the next state),
+``_hygiene`` (the heap's upkeep) and ``_state`` (the records).
 """
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 import analyzer.engine._jobs as jobs
@@ -31,6 +31,7 @@ from analyzer.engine._changes import (
     rediscovered,
     to_reparse,
 )
+from analyzer.engine._commit import next_state
 from analyzer.engine._ctx_patch import ContextBase, store_phase2
 from analyzer.engine._delta import (
     TaskLayout,
@@ -39,25 +40,14 @@ from analyzer.engine._delta import (
     task_layout,
     writers_after,
 )
-from analyzer.engine._draft import Draft, Run, touched
-from analyzer.engine._edge_log import EdgeLog, commit_edges
-from analyzer.engine._findings import (
-    FinishMemo,
-    cycle_findings,
-    diagnostic_changes,
-    final_diagnostics,
-)
-from analyzer.engine._hygiene import forget, referenced, sweep
-from analyzer.engine._invalidation import (
-    fact_holders,
-    module_changes,
-    next_readers,
-    owners,
-    recheck_set,
-)
+from analyzer.engine._draft import Draft, Run
+from analyzer.engine._edge_log import EdgeLog
+from analyzer.engine._findings import FinishMemo, cycle_findings, diagnostic_changes
+from analyzer.engine._hygiene import forget, referenced
+from analyzer.engine._invalidation import fact_holders, module_changes, owners, recheck_set
 from analyzer.engine._overlay import with_overlays
 from analyzer.engine._phases import Dispatch, add_time
-from analyzer.engine._referrers import Referrers, moved_targets, referrers_after
+from analyzer.engine._referrers import moved_targets, referrers_after
 from analyzer.engine._state import (
     FileState,
     Recheck,
@@ -69,6 +59,7 @@ from analyzer.engine._state import (
 from analyzer.engine._tasks import FileTask
 from analyzer.engine._tree_reads import reads_trees
 from analyzer.engine._trees import TreeTally, drop_trees, needs_trees
+from analyzer.engine._versions import Overlay, applied
 from analyzer.frontend import Discovery
 from analyzer.rules import Diagnostic, RuleSettings
 
@@ -107,7 +98,7 @@ class Session:
         #: path (absolute) -> an editor buffer's bytes, checked instead of the file (``_overlay``)
         self.overlays: dict[str, bytes] = {}
         #: who references whom (``_referrers``), and the committed state it goes with
-        self._referrers: tuple[SessionState, Referrers] | None = None
+        self._referrers: tuple[SessionState, Mapping[str, tuple[str, ...]]] | None = None
         #: the phase-2 context's base (``_ctx_patch``), and the committed state it goes with
         self._ctx_base: tuple[SessionState, ContextBase] | None = None
         #: the committed tasks' layout (``_delta``), and the committed state it goes with
@@ -287,6 +278,7 @@ class Session:
         # A new plan starts over (its heap is cleared): trees again if its rules need them.
         self.trees = TreeTally(store=needs_trees(self.project_rules)
                                and plan.scheduler is None)
+        self._phase1_keys: dict[tuple[bool, bool], str] = {}  # see Dispatch.phase1_keys
         self.settings = RuleSettings(
             builtins=frozenset(config.builtins),
             target_version=config.target_version,
@@ -355,7 +347,8 @@ class Session:
         """Steps 1 to 4 of an update, in the heap but not in the state: nothing committed."""
         dispatch = Dispatch(self.pool, self.heap, self.remote, self.module_rules,
                             self.project_rules, self.settings, self.extractors,
-                            timings=self.timings, trees=self.trees.store)
+                            timings=self.timings, trees=self.trees.store,
+                            phase1_keys=self._phase1_keys)
         # 1. Phase 1 on the changed files.
         if tasks is None:
             todo = [moved.get(p) or old.files[p].task for p in sorted(reparse)]
@@ -371,7 +364,8 @@ class Session:
             assert self._layout is not None
             layout = self._layout[1].after(files, reparse)
             touched_modules = {t.module for t in todo if t.module}
-            modules = module_owners(old.modules, files, layout, touched_modules)
+            modules: Mapping[str, tuple[str, str]] = module_owners(old.modules, files, layout,
+                                                                   touched_modules)
             removed: set[str] = set()
         else:
             layout = task_layout(tasks)
@@ -389,8 +383,8 @@ class Session:
             recheck = recheck_set(changes, old.readers, modules, self.heap.get_deps)
         eligible = sorted(m for m in recheck
                           if layout.last_task(m, files).report and files[modules[m][1]].parse_ok)
-        referrers: Referrers | None = None
-        previous: Referrers | None = None
+        referrers: Mapping[str, tuple[str, ...]] | None = None
+        previous: Mapping[str, tuple[str, ...]] | None = None
         if any(rule.READS_REFERENCES for rule in self.project_rules):
             kept = self._referrers
             previous = kept[1] if kept is not None and kept[0] is old and not everything \
@@ -438,14 +432,15 @@ class Session:
                      tasks is None, writers)
 
     def _parse(self, dispatch: Dispatch, tasks: list[FileTask] | None, todo: list[FileTask],
-               old: SessionState, run: Run) -> dict[str, FileState]:
+               old: SessionState, run: Run) -> MutableMapping[str, FileState]:
         """Phase 1 on ``todo``: every task's file state (the others' as they were; ``tasks``
         None: the committed files, ``todo`` replacing some)."""
         # Stat before read: a write after the stat makes the next check look again.
         stats = {t.path: stat_key(t.path) for t in todo}
         results = dispatch.phase1(todo, stats, run.progress, run.interrupt, run.added_keys,
                                   run.added_ctx)
-        files: dict[str, FileState] = {} if tasks is not None else dict(old.files)
+        # Keeping the file set: the moved entries over the state's map (``_versions``).
+        files: MutableMapping[str, FileState] = {} if tasks is not None else Overlay(old.files)
         for t in todo if tasks is None else tasks:
             r = results.get(t.path)
             if r is None:
@@ -465,42 +460,16 @@ class Session:
 
     def _commit(self, old: SessionState, draft: Draft, started: int, added_ctx: set[str],
                 everything: bool) -> None:
-        """Step 5: the dependency edges, the state, the heap's sweep, the diagnostics."""
-        from analyzer.engine._plan import CheckError
-        from heap_native import HeapError
-
-        modules, recheck = draft.modules, draft.recheck
-        # Only the rechecked and vanished modules' findings move (project ⊆ modules).
-        project = dict(old.project)
-        for m in recheck | draft.changes.gone:
-            project.pop(m, None)
-        project.update(draft.project)
-        readers = next_readers(old.readers, recheck, draft.edges,
-                               draft.changes.gone)
+        """Step 5 (``_commit``), then what the session keeps beside the new state."""
         kept_log = self._edge_log
         log = kept_log[1] if kept_log is not None and kept_log[0] is old and not everything \
             else {}
         self._edge_log = None  # until the table is as the new log says
-        try:
-            log = commit_edges(self.heap, log, old.readers, recheck | draft.changes.gone,
-                               draft.changes.gone, draft.edges, everything)
-        except HeapError as exc:
-            raise CheckError(f"the dependency table cannot hold this project's edges: "
-                             f"{exc}") from exc
-        new = SessionState(files=draft.files, modules=modules,
-                           interfaces=draft.changes.interfaces, imports=draft.changes.imports,
-                           project=project, readers=readers, cycles=draft.cycles,
-                           checked_at_ns=started, ctx_key=draft.ctx_key,
-                           ctx_base=draft.ctx_base.key if draft.ctx_base is not None
-                           else old.ctx_base if draft.ctx_key == old.ctx_key else "")
-        sweep(self.heap, old, new, added_ctx, draft.reparsed | draft.removed)
-        new.diagnostics = final_diagnostics(new, self.plan, self._finish_memo,
-                                            None if everything else touched(old, draft))
-        # With the file set kept, so is every task's ``report``.
-        new.files_checked = old.files_checked if draft.kept_files else sum(
-            1 for fs in draft.files.values() if fs.task.report)
+        new, log = next_state(self.heap, self.plan, self._finish_memo, old, draft, log,
+                              started, added_ctx, everything)
         self.state = new
-        self._referrers = None if draft.referrers is None else (new, draft.referrers)
+        self._referrers = None if draft.referrers is None \
+            else (new, applied(draft.referrers))
         self._ctx_base = None if draft.ctx_base is None else (new, draft.ctx_base)
         self._layout = None if draft.layout is None else (new, draft.layout)
         self._writers = None if draft.writers is None else (new, draft.writers)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analyzer.engine._tasks import FileTask
 
@@ -42,7 +43,8 @@ class FileState:
 class SessionState:
     """The committed state of a session (also what the warm cache stores)."""
 
-    #: path -> file state, for every file of phase 1.
+    #: path -> file state, for every file of phase 1. (Each map is a dict while the state is
+    #: the session's; a state a commit replaced reads it through a ``_versions.Retired``.)
     files: dict[str, FileState] = field(default_factory=dict)
     #: owner module -> (content digest, path): the facts the index reads.
     modules: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -64,9 +66,16 @@ class SessionState:
     ctx_key: str = ""
     #: the heap key of the whole context ``ctx_key`` patches (``_ctx_patch``), or ``ctx_key``
     ctx_base: str = ""
-    #: the final, sorted diagnostics.
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: the final, sorted diagnostics (``_final_list.Findings`` after an update).
+    diagnostics: Sequence[Diagnostic] = field(default_factory=list)
     files_checked: int = 0
+
+    # A commit writes the maps of the state it replaces into its own (``_versions``): the
+    # replaced state then reads through undo records, which the cache never stores.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_undo_tails", None)
+        return state
 
 
 @dataclass

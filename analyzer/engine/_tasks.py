@@ -5,7 +5,8 @@ state, the kept view) names a task without importing the rules and the facts ext
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
@@ -83,17 +84,17 @@ class RunContext:
     project_rules: tuple[type[ProjectRule], ...]
     settings: RuleSettings
     #: module -> (content digest, path) for phase 2's project index (see :func:`facts_key`).
-    modules: dict[str, tuple[str, str]] = field(default_factory=dict)
+    modules: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     #: module -> the ``sys.modules`` keys it writes, for every writer of the project: the
     #: master knows them from the facts it holds, so no index has to scan every module.
-    writers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    writers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: the plugin fact extractors phase 1 runs (those the selected project rules read).
     extractors: tuple[type[FactExtractor], ...] = ()
     #: extractor name -> the modules with a value of it, for phase 2's index (the master
     #: knows them from the interface digests it holds).
     fact_holders: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: module -> the modules referencing names in it, when a selected rule reads references
-    referrers: dict[str, tuple[str, ...]] | None = None
+    referrers: Mapping[str, tuple[str, ...]] | None = None
     #: ``--timings``: jobs time each rule and phase and append a :class:`JobTimings`
     timings: bool = False
     #: phase 1 stores the trees of reported modules (a selected project rule needs them)
@@ -148,6 +149,18 @@ _RuleRef: TypeAlias = "RuleClass | tuple[str, type, str]"
 
 
 def _rule_refs(rules: Sequence[RuleClass]) -> tuple[_RuleRef, ...]:
+    # A session pickles the same rules into every update's context.
+    if isinstance(rules, tuple):
+        return _tuple_refs(rules)
+    return _refs_of(rules)
+
+
+@functools.lru_cache(maxsize=16)
+def _tuple_refs(rules: tuple[RuleClass, ...]) -> tuple[_RuleRef, ...]:
+    return _refs_of(rules)
+
+
+def _refs_of(rules: Sequence[RuleClass]) -> tuple[_RuleRef, ...]:
     from analyzer.loading import adapted_from
 
     refs: list[_RuleRef] = []
@@ -169,12 +182,12 @@ def _from_refs(refs: tuple[_RuleRef, ...]) -> tuple[RuleClass, ...]:
 
 
 def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_RuleRef, ...],
-                     settings: RuleSettings, modules: dict[str, tuple[str, str]],
-                     writers: dict[str, tuple[str, ...]],
+                     settings: RuleSettings, modules: Mapping[str, tuple[str, str]],
+                     writers: Mapping[str, tuple[str, ...]],
                      extractors: tuple[type[FactExtractor], ...] = (),
                      fact_holders: dict[str, tuple[str, ...]] | None = None,
                      timings: bool = False,
-                     referrers: dict[str, tuple[str, ...]] | None = None,
+                     referrers: Mapping[str, tuple[str, ...]] | None = None,
                      store_trees: bool = False, all_trees: bool = False,
                      contents: dict[str, bytes] | None = None, base: str = "",
                      dropped: dict[str, tuple[str, ...]] | None = None) -> RunContext:

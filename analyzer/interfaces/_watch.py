@@ -486,7 +486,7 @@ def plugin_sources(registry: Any) -> set[str]:
     return found
 
 
-def _startup_diff(diagnostics: list[Any]) -> tuple[list[Any], list[Any]]:
+def _startup_diff(diagnostics: Iterable[Any]) -> tuple[list[Any], list[Any]]:
     """At startup every current diagnostic is new."""
     return list(diagnostics), []
 

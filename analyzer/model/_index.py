@@ -118,7 +118,12 @@ TREES_KEPT = 4
 
 def _layout(names: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(names, their top-level names, the implicit namespace packages above them)."""
+    # The same set object first: a worker hands in the set it keeps while no module comes
+    # or goes, and comparing two equal sets costs a pass over the project.
+    if _LAST_LAYOUT and _LAST_LAYOUT[0][0] is names:
+        return _LAST_LAYOUT[0]
     if _LAST_LAYOUT and _LAST_LAYOUT[0][0] == names:
+        _LAST_LAYOUT[0] = (names, *_LAST_LAYOUT[0][1:3])  # this object, from now on
         return _LAST_LAYOUT[0]
     tops = frozenset(name.split(".", 1)[0] for name in names)
     namespaces: set[str] = set()
@@ -326,9 +331,14 @@ class ProjectIndex:
     # -- machinery -------------------------------------------------------------------------
 
     def _emit(self, keys: tuple[str, ...] | list[str]) -> None:
-        if self._record is not None:
-            for key in dict.fromkeys(keys):
-                self._record(key)
+        record = self._record
+        if record is None:
+            return
+        if len(keys) == 1:  # most reads name one key: no dict to drop repeats
+            record(keys[0])
+            return
+        for key in dict.fromkeys(keys):
+            record(key)
 
     def _unless_planted(self, module: str, name: str, keys: list[str]) -> Outcome:
         """MISSING, or UNKNOWN when a ``sys.modules`` write may plant ``module`` (or, with

@@ -1,5 +1,6 @@
 """Phase 2's context stored as a patch against a base (``_ctx_patch``): what a worker
-resolves equals the whole context, against a plain model; and a session whose edits cross
+resolves equals the whole context, against a plain model, whether copied from the base
+(``patched``) or written over the worker's one copy of it (``_ctx_live``); and a session whose edits cross
 the patch limit (a new base) still matches a cold check."""
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import analyzer.engine._ctx_patch as ctx_patch
+from analyzer.engine._ctx_live import LiveContext
 from analyzer.engine._tasks import PATCHED_FIELDS, RunContext, patched
 from analyzer.rules import RuleSettings
 
@@ -22,6 +24,7 @@ class _Store:
 
     def __init__(self) -> None:
         self.table: dict[str, RunContext] = {}
+        self.live = LiveContext()
 
     def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
         key = f"{name}:{len(self.table)}"
@@ -32,6 +35,10 @@ class _Store:
     def resolve(self, key: str) -> RunContext:
         ctx = self.table[key]
         return patched(ctx, self.table[ctx.base]) if ctx.base else ctx
+
+    def resolve_live(self, key: str) -> RunContext:
+        ctx = self.table[key]
+        return self.live.resolve(ctx, ctx.base, self.table[ctx.base]) if ctx.base else ctx
 
 
 # Each step: a few edits of the three maps a patch carries (field, key, a value or None for
@@ -61,9 +68,10 @@ def test_a_resolved_patch_is_the_whole_context(steps: list[list[tuple[str, str, 
                              referrers=dict(now["referrers"]) if references else None)
             key, base = ctx_patch.store_phase2(store, ctx, base, moved, set())  # type: ignore[arg-type]
             stored = store.table[key]
-            whole = store.resolve(key)
-            assert whole.modules == now["modules"] and whole.writers == now["writers"]
-            assert whole.referrers == (now["referrers"] if references else None)
+            for whole in (store.resolve(key), store.resolve_live(key)):
+                assert whole.modules == now["modules"] and whole.writers == now["writers"]
+                assert whole.referrers == (now["referrers"] if references else None)
+            assert store.live.names(whole) == frozenset(now["modules"])
             assert base.key == (stored.base or key)
             if stored.base:  # a patch never names more than the limit allows
                 named = len(stored.modules) + len(stored.writers) + len(stored.referrers or ())

@@ -95,3 +95,13 @@ def test_enum_convert_into_the_module_makes_its_names_unknown():
     assert sh006(files) == []
     assert not facts_of("import enum\nenum.IntEnum._convert_('Mode', 'other', f)\n"
                         ).dynamic_namespace
+
+
+def test_each_chain_is_answered_for_its_own_module_though_names_repeat():
+    # The rule asks each bound module and each (module, name) once per check: the answers
+    # must stay each chain's own (same name in two modules, same module under two names).
+    files = {"a.py": "x = 1\n", "b.py": "y = 1\n",
+             "app.py": "import a\nimport b\nimport a as c\na.x\nb.x\nc.x\nc.y\nb.y\na.x\nb.x\n"}
+    assert sh006(files) == [(5, 1, "module 'b' has no attribute 'x'"),
+                            (7, 1, "module 'a' has no attribute 'y'"),
+                            (10, 1, "module 'b' has no attribute 'x'")]
