@@ -21,14 +21,14 @@ def writes_own_namespace(call: ast.Call) -> bool:
     members into the module named, as ``ssl`` does): the module may write names into its
     own namespace."""
     func = call.func
-    if type(func) is ast.Attribute and func.attr in _CONVERT:
+    if type(func) is ast.Attribute and func.attr in CONVERT_METHODS:
         return any(_is_own_name(a) for a in call.args) or any(
             k.arg == "module" and _is_own_name(k.value) for k in call.keywords)
     return type(func) is ast.Name and func.id in NAMESPACE_BUILTINS and not call.args
 
 
 #: Enum's ``_convert_`` (and its older spelling) take the name of the module to fill.
-_CONVERT = frozenset({"_convert_", "_convert"})
+CONVERT_METHODS = frozenset({"_convert_", "_convert"})
 
 
 def _is_own_name(node: ast.expr) -> bool:

@@ -16,10 +16,11 @@ from analyzer.model._extract_calls import (
     Candidate,
     attribute_records,
     call_records,
-    imported_callee,
 )
 from analyzer.model._extract_dynamic import (
-    is_local_namespace_call,
+    CONVERT_METHODS,
+    NAMESPACE_BUILTINS,
+    SYS_MODULES_WRITERS,
     is_own_module_item,
     key_prefix,
     sys_modules_call_keys,
@@ -81,13 +82,19 @@ def walk(state: ModuleState, tree: ast.Module) -> tuple[list[Call], list[Attribu
 
 
 def _traverse(context: _Walk, stack: list[_Item]) -> None:
-    # The hot loop of phase 1: names bound to locals, no call for a Name.
+    # The hot loop of phase 1: names bound to locals, no call for a Name. A Name or a
+    # Constant met among a node's children is handled there and then, never pushed: both
+    # are leaves, and what they record (a set member) does not depend on when.
     pop, push = stack.pop, stack.append
     handler_of = _HANDLERS.get
     fields_of = _CHILD_FIELDS.get
     module_names = context.module_scope.names
-    loaded = context.usage.loads.add
-    name_type, load_type, ast_type = ast.Name, ast.Load, ast.AST
+    usage = context.usage
+    loaded = usage.loads.add
+    add_string = usage.add_string
+    name_type, const_type, load_type, ast_type = ast.Name, ast.Constant, ast.Load, ast.AST
+    list_type, str_type = list, str
+    node_types, plain = _NODE_TYPES, _PLAIN_TYPES
     while stack:
         node, scope, guard = pop()
         kind = type(node)
@@ -112,21 +119,55 @@ def _traverse(context: _Walk, stack: list[_Item]) -> None:
             fields = _child_fields(kind)
         for field in fields:
             value = getattr(node, field)
-            if type(value) is list:
+            kind = type(value)
+            if kind is list_type:
                 for child in reversed(value):
-                    if isinstance(child, ast_type):
+                    kind = type(child)
+                    if kind is name_type:
+                        if type(child.ctx) is not load_type:
+                            name = child.id
+                            if name in scope.globals:
+                                module_names.add(name)
+                            else:
+                                scope.names.add(name)
+                        else:
+                            loaded(child.id)
+                    elif kind is const_type:
+                        if type(child.value) is str_type:
+                            add_string(child.value)
+                    elif kind in node_types or (kind not in plain and isinstance(child, ast_type)):
                         push((child, scope, guard))
-            elif isinstance(value, ast_type):
+            elif kind is name_type:
+                if type(value.ctx) is not load_type:
+                    name = value.id
+                    if name in scope.globals:
+                        module_names.add(name)
+                    else:
+                        scope.names.add(name)
+                else:
+                    loaded(value.id)
+            elif kind is const_type:
+                if type(value.value) is str_type:
+                    add_string(value.value)
+            elif kind in node_types or (kind not in plain and isinstance(value, ast_type)):
                 push((value, scope, guard))
 
 
 # Child fields per node type, reversed (the stack pops the last pushed first), without
-# ``ctx`` (a Load/Store singleton, never interesting).
+# ``ctx``, ``op`` and ``ops`` (Load/Store and operator singletons, never interesting).
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_SINGLETON_FIELDS = frozenset(("ctx", "op", "ops"))
+
+#: The node classes of ``ast`` (a set lookup on the exact type is cheaper than isinstance),
+#: and the types of the other values node fields hold; anything else is asked isinstance.
+_NODE_TYPES = frozenset(
+    c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.AST)
+)
+_PLAIN_TYPES = frozenset((str, int, type(None)))
 
 
 def _child_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
-    fields = tuple(reversed([f for f in node_type._fields if f != "ctx"]))
+    fields = tuple(reversed([f for f in node_type._fields if f not in _SINGLETON_FIELDS]))
     _CHILD_FIELDS[node_type] = fields
     return fields
 
@@ -135,17 +176,43 @@ def _child_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
 
 
 def _call(context: _Walk, node: ast.Call, scope: Scope, guard: str) -> Scope | None:
-    if writes_own_namespace(node) or (scope.is_module and is_local_namespace_call(node)):
+    # Every call passes here: the callee's shape decides which checks can apply, and the
+    # dotted callee is built only for a chain that starts at an imported name.
+    func: Any = node.func  # typed by the ``type(func)`` tests below
+    kind = type(func)
+    if kind is ast.Name:
+        name = func.id
+        if name in _NAMESPACE_CALLS and not node.args and (name != "locals" or scope.is_module):
+            # globals() or vars() anywhere, locals() at module level
+            context.state.dynamic_namespace = True
+        elif name in context.imported:
+            context.candidates.append((node, scope, name))
+        return scope
+    if kind is not ast.Attribute:
+        return scope
+    attr = func.attr
+    if attr in CONVERT_METHODS and writes_own_namespace(node):
         context.state.dynamic_namespace = True
         return scope
-    keys = sys_modules_call_keys(node, context.sys_modules)
-    if keys is not None:
-        _plants(context.state, keys)
-    if context.imported:
-        callee = imported_callee(node, context.imported)
-        if callee is not None:
+    if attr in SYS_MODULES_WRITERS:
+        keys = sys_modules_call_keys(node, context.sys_modules)
+        if keys is not None:
+            _plants(context.state, keys)
+    imported = context.imported
+    if imported:
+        value: Any = func.value
+        while type(value) is ast.Attribute:
+            value = value.value
+        if type(value) is ast.Name and value.id in imported:
+            callee = dotted(func)
+            assert callee is not None  # a Name under Attributes, as just seen
             context.candidates.append((node, scope, callee))
     return scope
+
+
+#: Calls of these names, without arguments, return a namespace the module may write
+#: (``locals`` only at module level).
+_NAMESPACE_CALLS = frozenset((*NAMESPACE_BUILTINS, "locals"))
 
 
 def _attribute(context: _Walk, node: ast.Attribute, scope: Scope, guard: str) -> Scope | None:

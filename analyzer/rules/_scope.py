@@ -76,6 +76,7 @@ from analyzer.rules._scope_findings import (
     _extend_all,
 )
 from analyzer.rules._scope_nesting import _NestedScopeVisitor
+from analyzer.rules._scope_state import _TYPING_MODULES
 
 if TYPE_CHECKING:
     from analyzer.rules._lint_rule import RuleContext
@@ -223,6 +224,8 @@ class _Analyzer(_NestedScopeVisitor):
             b.module = alias.name
             b.alias = alias
             b.for_parent = self.for_parent
+            if alias.name in _TYPING_MODULES:
+                self.typing_names.add(b.name)
             self._add(b)
 
     def v_ImportFrom(self, node: ast.ImportFrom) -> None:
@@ -263,6 +266,8 @@ class _Analyzer(_NestedScopeVisitor):
             b.module = module
             b.alias = alias
             b.for_parent = self.for_parent
+            if module in _TYPING_MODULES:
+                self.typing_names.add(b.name)
             self._add(b)
 
     def v_Global(self, node: ast.Global | ast.Nonlocal) -> None:

@@ -118,6 +118,9 @@ class _ScopeState:
         self.unused_variables: list[tuple[str, _Located]] = []
         self.undefined_exports: list[tuple[str, _Located]] = []
         self.all_binding: _B | None = None
+        #: Names an import of ``typing`` or ``typing_extensions`` (or of a member) has bound:
+        #: only these can resolve to a binding that ``_is_typing`` accepts.
+        self.typing_names: set[str] = set()
         self._dispatch = _DISPATCH.setdefault(type(self), {})
 
     # -- driving ---------------------------------------------------------------------------
@@ -189,33 +192,40 @@ class _ScopeState:
         self._dispatch[cls] = handler
         return handler
 
+    # The loops below call a node's handler straight from the table, as visit() would:
+    # one call per node rather than two, on the paths most nodes take.
+
     def _generic(self, node: ast.AST, fields: tuple[str, ...]) -> None:
-        visit = self.visit
+        dispatch = self._dispatch
         for name in fields:
             value = getattr(node, name, None)
             if isinstance(value, ast.AST):
-                visit(value)
+                handler = dispatch.get(value.__class__) or self._handler_for(value.__class__)
+                handler(self, value)
             elif isinstance(value, list):
                 for item in value:
                     if isinstance(item, ast.AST):
-                        visit(item)
+                        handler = dispatch.get(item.__class__) or self._handler_for(item.__class__)
+                        handler(self, item)
 
     def _visit_opt(self, node: ast.AST | None) -> None:
         if node is not None:
             self.visit(node)
 
     def _visit_all(self, nodes: Iterable[ast.AST | None]) -> None:
-        visit = self.visit
+        dispatch = self._dispatch
         for node in nodes:
             if node is not None:
-                visit(node)
+                handler = dispatch.get(node.__class__) or self._handler_for(node.__class__)
+                handler(self, node)
 
     def _stmts(self, stmts: list[ast.stmt], for_parent: bool = False) -> None:
         saved = self.for_parent
         self.for_parent = for_parent
-        visit = self.visit
+        dispatch = self._dispatch
         for stmt in stmts:
-            visit(stmt)
+            handler = dispatch.get(stmt.__class__) or self._handler_for(stmt.__class__)
+            handler(self, stmt)
         self.for_parent = saved
 
     def _in_fork(self, fork_node: ast.AST, part: int | None, stmts: list[ast.stmt],
@@ -296,7 +306,10 @@ class _ScopeState:
 
     def _is_typing(self, node: ast.AST, attr: str | None) -> bool:
         """Does ``node`` name ``typing.<attr>`` (any member when ``attr`` is None)?"""
+        # Asked of every call's callee: a name no typing import ever bound is no member.
         if isinstance(node, ast.Name):
+            if node.id not in self.typing_names:
+                return False
             b = self._lookup(node.id)
             return (
                 isinstance(b, _B)
@@ -305,6 +318,8 @@ class _ScopeState:
                 and (attr is None or b.real_name == attr)
             )
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id not in self.typing_names:
+                return False
             b = self._lookup(node.value.id)
             return (
                 isinstance(b, _B)
