@@ -120,6 +120,8 @@ def _traverse(context: _Walk, stack: list[_Item]) -> None:
         for field in fields:
             value = getattr(node, field)
             kind = type(value)
+            # The list and the single-child branches repeat each other on purpose: one loop
+            # over ``(value,)`` for a single child cost 4-6% of the facts walk (callgrind).
             if kind is list_type:
                 for child in reversed(value):
                     kind = type(child)
