@@ -101,24 +101,8 @@ class Watch:
         self.sel.close()
 
 
-def readers(root: Path, module: str, name: str) -> int:
-    """The minimum recheck set: the module itself plus every module naming ``name`` from it."""
-    last = module.rsplit(".", 1)[-1]
-    pattern = re.compile(rf"from\s+{re.escape(module)}\s+import[^\n]*\b{name}\b|\b{last}\.{name}\b")
-    count = 1
-    for path in root.rglob("*.py"):
-        try:
-            if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
-                count += 1
-        except OSError:
-            pass
-    return count
-
-
-def importers(root: Path, module: str) -> int:
-    """How many files import ``module`` (``import module``, ``from module import ...``)."""
-    pattern = re.compile(rf"^\s*(import\s+([\w.]+\s*,\s*)*{re.escape(module)}\b(?!\.)"
-                         rf"|from\s+{re.escape(module)}\s+import\b)", re.M)
+def _files_matching(root: Path, pattern: re.Pattern[str]) -> int:
+    """How many ``.py`` files under ``root`` ``pattern`` finds something in."""
     count = 0
     for path in root.rglob("*.py"):
         try:
@@ -127,6 +111,20 @@ def importers(root: Path, module: str) -> int:
         except OSError:
             pass
     return count
+
+
+def readers(root: Path, module: str, name: str) -> int:
+    """The minimum recheck set: the module itself plus every module naming ``name`` from it."""
+    last = module.rsplit(".", 1)[-1]
+    pattern = re.compile(rf"from\s+{re.escape(module)}\s+import[^\n]*\b{name}\b|\b{last}\.{name}\b")
+    return 1 + _files_matching(root, pattern)
+
+
+def importers(root: Path, module: str) -> int:
+    """How many files import ``module`` (``import module``, ``from module import ...``)."""
+    return _files_matching(root, re.compile(
+        rf"^\s*(import\s+([\w.]+\s*,\s*)*{re.escape(module)}\b(?!\.)"
+        rf"|from\s+{re.escape(module)}\s+import\b)", re.M))
 
 
 def _pct(values: list[float], share: float) -> float:
