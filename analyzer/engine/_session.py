@@ -88,6 +88,9 @@ class Session:
         changes. Without it the session re-walks its discovery's roots.
     :param heap: an existing heap (a warm cache's snapshot) instead of a new one.
     :param state: the state that goes with ``heap``.
+    :param one_shot: the session runs one update and ends (``shoal check``, which starts no
+        thread): its pool forks no zygote, and this process forks any replacement worker
+        itself (``WorkerPool(zygote=False)``).
     """
 
     def __init__(
@@ -97,8 +100,10 @@ class Session:
         replan: Callable[[], Any] | None = None,
         heap: Any = None,
         state: SessionState | None = None,
+        one_shot: bool = False,
     ) -> None:
         self.plan = plan
+        self.one_shot = one_shot
         self.replan = replan
         self.heap = heap
         self.pool: Any = None
@@ -144,7 +149,8 @@ class Session:
                 remote.ship_by_value(self.module_rules + self.project_rules, self.extractors)
             else:
                 self.pool = WorkerPool(workers=self.plan.workers, heap=self.heap,
-                                       job_timeout=self.plan.config.file_timeout)
+                                       job_timeout=self.plan.config.file_timeout,
+                                       zygote=not self.one_shot)
         except BaseException:
             self.close()
             raise
