@@ -89,8 +89,9 @@ class Session:
     :param heap: an existing heap (a warm cache's snapshot) instead of a new one.
     :param state: the state that goes with ``heap``.
     :param one_shot: the session runs one update and ends (``shoal check``, which starts no
-        thread): its pool forks no zygote, and this process forks any replacement worker
-        itself (``WorkerPool(zygote=False)``).
+        thread): its workers are forked for each call and stopped when it returns
+        (``_call_pool``), so the master's own work between and after the calls never adds
+        to theirs; no zygote is forked (this process forks any replacement itself).
     """
 
     def __init__(
@@ -147,10 +148,14 @@ class Session:
 
                 self.pool = remote.open_pool(self.plan.scheduler, self.plan.workers)
                 remote.ship_by_value(self.module_rules + self.project_rules, self.extractors)
+            elif self.one_shot:
+                from analyzer.engine._call_pool import CallScopedPool
+
+                self.pool = CallScopedPool(self.plan.workers, self.heap,
+                                           self.plan.config.file_timeout)
             else:
                 self.pool = WorkerPool(workers=self.plan.workers, heap=self.heap,
-                                       job_timeout=self.plan.config.file_timeout,
-                                       zygote=not self.one_shot)
+                                       job_timeout=self.plan.config.file_timeout)
         except BaseException:
             self.close()
             raise
