@@ -44,6 +44,8 @@ class Dispatch:
     #: every module's when one reads other modules' trees, ``RunContext.all_trees``; never on
     #: dask, whose workers return what they make through the pipe)
     trees: bool = False
+    #: the workers keep decoded facts for the next update (``RunContext.keep_facts``)
+    keep_facts: bool = True
 
     def run_context(self, modules: dict[str, tuple[str, str]] | None = None,
                     writers: dict[str, tuple[str, ...]] | None = None,
@@ -59,7 +61,8 @@ class Dispatch:
                           fact_holders or {}, referrers, timings=self.timings is not None,
                           store_trees=self.trees and not self.remote,
                           all_trees=reads_trees(self.project_rules),
-                          contents=contents if contents is not None else {})
+                          contents=contents if contents is not None else {},
+                          keep_facts=self.keep_facts)
 
     def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
         """Put ``ctx`` in the heap under a key of its content; a new key goes into ``added``."""

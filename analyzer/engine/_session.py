@@ -366,7 +366,8 @@ class Session:
         """Steps 1 to 4 of an update, in the heap but not in the state: nothing committed."""
         dispatch = Dispatch(self.pool, self.heap, self.remote, self.module_rules,
                             self.project_rules, self.settings, self.extractors,
-                            timings=self.timings, trees=self.trees.store)
+                            timings=self.timings, trees=self.trees.store,
+                            keep_facts=not self.one_shot)
         # 1. Phase 1 on the changed files.
         if tasks is None:
             todo = [moved.get(p) or old.files[p].task for p in sorted(reparse)]
