@@ -393,7 +393,7 @@ class Session:
         # 2. Which modules' facts changed, and which keys that fires.
         changes = module_changes(old, todo, modules,
                                  self.heap.table(jobs.FACTS_TABLE, cache_size=0),
-                                 touched_modules)
+                                 touched_modules, fire=not everything)
         # 3. The recheck set: the changed modules plus the readers of the fired keys.
         if everything:
             recheck = set(modules)
