@@ -50,9 +50,8 @@ class Pool(Protocol):
     #: readable when someone asks the call to look at its interrupt now (``wake()``)
     wake_fd: int | None
 
-    @property
-    def zygote_pid(self) -> int | None:
-        """The zygote's pid, named when no worker can be replaced."""
+    def no_replacement_reason(self) -> str:
+        """Why a dead worker cannot be replaced, named when none is left."""
 
     def idle_workers(self) -> list[Worker]:
         """The workers, all idle, at the start of a call."""
@@ -158,8 +157,8 @@ class Call:
             if not self.running:
                 if ledger.due:
                     raise RuntimeError(
-                        f"no worker left to run {len(ledger.unfinished())} items: the zygote "
-                        f"(pid {self.pool.zygote_pid}) died, so dead workers cannot be replaced; "
+                        f"no worker left to run {len(ledger.unfinished())} items: "
+                        f"{self.pool.no_replacement_reason()}; "
                         "close this pool and create a new one"
                     )
                 return

@@ -41,6 +41,12 @@ class WorkerPool:
         bucket.  None waits forever.  Not enforced with ``workers=0``.
     :param stop_timeout: seconds running buckets get to stop after the stop flag is raised
         (cancellation, Ctrl-C) before their workers are killed and replaced.
+    :param zygote: fork a zygote, which forks the replacement of a dead or stuck worker
+        whatever threads this process runs by then. Without one, this process forks a
+        replacement itself, which it can only do while it runs no other thread: for a
+        process that never starts one (a one-shot ``shoal check``), this saves the zygote's
+        memory, a copy of this process at the fork that nobody else keeps sharing once the
+        workers and this process have written to their pages.
     """
 
     def __init__(
@@ -49,6 +55,7 @@ class WorkerPool:
         heap: Any = None,
         job_timeout: float | None = None,
         stop_timeout: float = 2.0,
+        zygote: bool = True,
     ) -> None:
         if workers < 0:
             raise ValueError(f"workers must be 0 or more, got {workers}")
@@ -58,6 +65,7 @@ class WorkerPool:
         self.heap = heap
         self.job_timeout = job_timeout
         self.stop_timeout = stop_timeout
+        self.with_zygote = zygote
         self.page = _stopflag.new_page(slots=workers)
         self._workers: list[Worker] = []
         self._zygote_pid: int | None = None
@@ -89,7 +97,8 @@ class WorkerPool:
             if stream is not None:
                 stream.flush()
         master = os.getpid()
-        self._fork_zygote(master, heap_fd)
+        if self.with_zygote:
+            self._fork_zygote(master, heap_fd)
         for slot in range(self.workers):
             self._workers.append(self._fork_worker(master, heap_fd, slot))
 
@@ -158,7 +167,10 @@ class WorkerPool:
 
     def spawn_replacement(self, slot: int = 0) -> Worker:
         """Fork a new worker from the zygote (the master may have threads by now); a zygote
-        that does not answer in time is replaced first, when it can be."""
+        that does not answer in time is replaced first, when it can be. Without a zygote
+        (``zygote=False``) this process forks it, while it runs no other thread."""
+        if not self.with_zygote:
+            return self._fork_replacement(slot)
         try:
             return self._spawn(slot)
         except TimeoutError:
@@ -169,6 +181,24 @@ class WorkerPool:
                                    f"{ZYGOTE_PATIENCE:g} s and cannot be replaced: no "
                                    "replacement worker can be forked") from None
             return self._spawn(slot)
+
+    def _fork_replacement(self, slot: int) -> Worker:
+        if self._closed:
+            raise RuntimeError("the pool is closed: no replacement worker is forked")
+        if threading.active_count() != 1 or _native_thread_count() > 1:
+            raise RuntimeError(self.no_replacement_reason())
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        heap_fd = self.heap.fileno() if self.heap is not None else None
+        return self._fork_worker(os.getpid(), heap_fd, slot)
+
+    def no_replacement_reason(self) -> str:
+        """Why a dead worker cannot be replaced, for the error that says so."""
+        if not self.with_zygote:
+            return ("this pool has no zygote and this process now runs threads, so it "
+                    "cannot fork a replacement worker")
+        return f"the zygote (pid {self._zygote_pid}) died, so dead workers cannot be replaced"
 
     def _spawn(self, slot: int) -> Worker:
         if self._zygote is None:
@@ -259,7 +289,7 @@ class WorkerPool:
 
     @property
     def zygote_pid(self) -> int | None:
-        """The pid of the zygote, or None with ``workers=0``."""
+        """The pid of the zygote, or None with ``workers=0`` or ``zygote=False``."""
         return self._zygote_pid
 
     def close(self) -> None:

@@ -334,7 +334,7 @@ def cached_check(plan: CheckPlan, *, progress: Progress | None = None) -> CheckR
         else:
             return CheckResult(found, index["files_checked"], plan.registry, plan.selected,
                                {"cache": "hit", "generation": index["generation"]})
-    session, how = _session_from(plan, cache, index, None, progress)
+    session, how = _session_from(plan, cache, index, None, progress, one_shot=True)
     try:
         cache.write(session)
         result = session.result()
@@ -379,20 +379,24 @@ def _session_from(
     index: dict[str, Any] | None,
     replan: Callable[[], CheckPlan] | None,
     progress: Progress | None,
+    *,
+    one_shot: bool = False,
 ) -> tuple[Session, str]:
-    session = _warm_session(plan, cache, index, replan) if index is not None else None
+    session = _warm_session(plan, cache, index, replan, one_shot=one_shot) \
+        if index is not None else None
     if session is not None:
         return session, "warm"
-    return _cold_session(plan, replan, progress), "cold"
+    return _cold_session(plan, replan, progress, one_shot=one_shot), "cold"
 
 
 def _cold_session(
-    plan: CheckPlan, replan: Callable[[], CheckPlan] | None, progress: Progress | None
+    plan: CheckPlan, replan: Callable[[], CheckPlan] | None, progress: Progress | None,
+    *, one_shot: bool = False,
 ) -> Session:
     """A new session after a cold check (closed again if the check fails)."""
     from analyzer.engine._session import Session
 
-    session = Session(plan, replan=replan).open()
+    session = Session(plan, replan=replan, one_shot=one_shot).open()
     try:
         session.check(progress=progress)
     except BaseException:
@@ -406,6 +410,8 @@ def _warm_session(
     cache: _Cache,
     index: dict[str, Any],
     replan: Callable[[], CheckPlan] | None = None,
+    *,
+    one_shot: bool = False,
 ) -> Session | None:
     """A session resumed from the snapshot and brought up to date, or None (then cold)."""
     from analyzer.engine._plan import heap_geometry
@@ -428,7 +434,7 @@ def _warm_session(
         _note(f"cache ignored (the heap snapshot cannot be loaded: {exc}); checking from scratch")
         cache.discard()
         return None
-    session = Session(plan, heap=heap, state=state, replan=replan)
+    session = Session(plan, heap=heap, state=state, replan=replan, one_shot=one_shot)
     try:
         session.open()
         session.recheck(discovery=plan.discovery)

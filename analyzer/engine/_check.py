@@ -35,7 +35,7 @@ def run_check(
             and plan.scheduler is None):
         result = cached_check(plan, progress=progress)
     else:
-        with Session(plan) as session:
+        with Session(plan, one_shot=True) as session:
             session.timings = timings
             session.check(progress=progress)
             result = session.result()

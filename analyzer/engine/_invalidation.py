@@ -54,7 +54,8 @@ def owners(tasks: Iterable[FileTask], files: Mapping[str, FileState]) -> dict[st
 
 def module_changes(old: SessionState, todo: Iterable[FileTask],
                    modules: Mapping[str, tuple[str, str]], facts_table: Any,
-                   candidates: Iterable[str] | None = None) -> ModuleChanges:
+                   candidates: Iterable[str] | None = None, *,
+                   fire: bool = True) -> ModuleChanges:
     """Compare ``modules`` (after phase 1 on ``todo``) with the state before; the facts of
     the changed modules are read from ``facts_table``. Each module's digest map is its
     facts' interface digests plus its content digest (the ``content[]`` entry, which fires
@@ -62,7 +63,10 @@ def module_changes(old: SessionState, todo: Iterable[FileTask],
 
     :param candidates: the only modules whose entry may differ from the state's (``None``:
         any): the others are not looked at, and the maps are the state's under the changes
-        (``_versions.Overlay``), neither copied nor filtered."""
+        (``_versions.Overlay``), neither copied nor filtered.
+    :param fire: work out the fired keys; False leaves ``keys`` empty, for an update that
+        rechecks every module anyway (a cold check: every key of every module would fire,
+        3 MiB of strings on the standard library)."""
     todo = list(todo)
     interfaces: MutableMapping[str, dict[str, str]]
     imports: MutableMapping[str, ModuleFacts]
@@ -101,10 +105,12 @@ def module_changes(old: SessionState, todo: Iterable[FileTask],
             if old.imports.get(m) != light:
                 imports_changed = True
             imports[m] = light
-        keys |= changed_keys(m, old.interfaces.get(m), new_if)
-    for m in gone:
-        keys |= changed_keys(m, old.interfaces.get(m), None)
-    keys |= _file_set_keys(appeared | gone)
+        if fire:
+            keys |= changed_keys(m, old.interfaces.get(m), new_if)
+    if fire:
+        for m in gone:
+            keys |= changed_keys(m, old.interfaces.get(m), None)
+        keys |= _file_set_keys(appeared | gone)
     return ModuleChanges(changed, gone, appeared, keys, interfaces, imports, imports_changed)
 
 

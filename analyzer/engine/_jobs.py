@@ -371,7 +371,10 @@ def _project_index(ctx_key: str, ctx: RunContext) -> ProjectIndex:
     index = _INDEXES.get(ctx_key)
     if index is None:
         _INDEXES.clear()
-        _FACTS.adopt((ctx.extractors, ctx.settings), len(ctx.modules))
+        if ctx.keep_facts:
+            _FACTS.adopt((ctx.extractors, ctx.settings), len(ctx.modules))
+        else:
+            _FACTS.clear()
         index = _INDEXES[ctx_key] = new_project_index(ctx, _bound_heap(), names=_LIVE.names(ctx))
     return index
 
@@ -411,6 +414,11 @@ def _load_facts(ctx: RunContext, module: str, heap: SharedHeap) -> ModuleFacts |
     if entry is None:
         return None
     key = facts_key(module, entry[0], entry[1])
+    if not ctx.keep_facts:
+        # One update (a one-shot check): a module's facts are decoded for its own check and
+        # once more for the index, which memoizes them; a cache of every module's facts in
+        # every worker (30 MiB each on the standard library) would serve no later update.
+        return heap.table(FACTS_TABLE, cache_size=0).get(key)
     if heap is _HEAP and _FACTS.active:
         return _FACTS.get(key, heap.table(FACTS_TABLE).get)
     return heap.table(FACTS_TABLE).get(key)

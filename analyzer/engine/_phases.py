@@ -48,6 +48,8 @@ class Dispatch:
     #: the session's phase-1 context keys, by what makes the context differ (its rules and
     #: settings are the session's): one pickle of the rules per session, not per update
     phase1_keys: dict[tuple[bool, bool], str] | None = None
+    #: the workers keep decoded facts for the next update (``RunContext.keep_facts``)
+    keep_facts: bool = True
 
     def run_context(self, modules: Mapping[str, tuple[str, str]] | None = None,
                     writers: Mapping[str, tuple[str, ...]] | None = None,
@@ -63,7 +65,8 @@ class Dispatch:
                           fact_holders or {}, referrers, timings=self.timings is not None,
                           store_trees=self.trees and not self.remote,
                           all_trees=reads_trees(self.project_rules),
-                          contents=contents if contents is not None else {})
+                          contents=contents if contents is not None else {},
+                          keep_facts=self.keep_facts)
 
     def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
         """Put ``ctx`` in the heap under a key of its content; a new key goes into ``added``."""

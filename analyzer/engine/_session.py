@@ -79,6 +79,10 @@ class Session:
         changes. Without it the session re-walks its discovery's roots.
     :param heap: an existing heap (a warm cache's snapshot) instead of a new one.
     :param state: the state that goes with ``heap``.
+    :param one_shot: the session runs one update and ends (``shoal check``, which starts no
+        thread): its workers are forked for each call and stopped when it returns
+        (``_call_pool``), so the master's own work between and after the calls never adds
+        to theirs; no zygote is forked (this process forks any replacement itself).
     """
 
     def __init__(
@@ -88,8 +92,10 @@ class Session:
         replan: Callable[[], Any] | None = None,
         heap: Any = None,
         state: SessionState | None = None,
+        one_shot: bool = False,
     ) -> None:
         self.plan = plan
+        self.one_shot = one_shot
         self.replan = replan
         self.heap = heap
         self.pool: Any = None
@@ -133,6 +139,11 @@ class Session:
 
                 self.pool = remote.open_pool(self.plan.scheduler, self.plan.workers)
                 remote.ship_by_value(self.module_rules + self.project_rules, self.extractors)
+            elif self.one_shot:
+                from analyzer.engine._call_pool import CallScopedPool
+
+                self.pool = CallScopedPool(self.plan.workers, self.heap,
+                                           self.plan.config.file_timeout)
             else:
                 self.pool = WorkerPool(workers=self.plan.workers, heap=self.heap,
                                        job_timeout=self.plan.config.file_timeout)
@@ -348,7 +359,8 @@ class Session:
         dispatch = Dispatch(self.pool, self.heap, self.remote, self.module_rules,
                             self.project_rules, self.settings, self.extractors,
                             timings=self.timings, trees=self.trees.store,
-                            phase1_keys=self._phase1_keys)
+                            phase1_keys=self._phase1_keys,
+                            keep_facts=not self.one_shot)
         # 1. Phase 1 on the changed files.
         if tasks is None:
             todo = [moved.get(p) or old.files[p].task for p in sorted(reparse)]
@@ -375,7 +387,7 @@ class Session:
         # 2. Which modules' facts changed, and which keys that fires.
         changes = module_changes(old, todo, modules,
                                  self.heap.table(jobs.FACTS_TABLE, cache_size=0),
-                                 touched_modules)
+                                 touched_modules, fire=not everything)
         # 3. The recheck set: the changed modules plus the readers of the fired keys.
         if everything:
             recheck = set(modules)

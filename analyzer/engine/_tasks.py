@@ -105,6 +105,9 @@ class RunContext:
     #: buffer, standard input), in phase 2's context: a tree ``index.tree`` finds no copy of
     #: in the heap is parsed from them, never from the file (``_tree_reads``)
     contents: dict[str, bytes] = field(default_factory=dict)
+    #: workers keep the facts they decode for the next update (``_facts_cache``); a
+    #: one-shot session's have none: they keep only what the project index memoizes
+    keep_facts: bool = True
     #: the heap key of the context this one patches (``_ctx_patch``): then each of
     #: :data:`PATCHED_FIELDS` holds only the entries that differ from the base's, and
     #: ``dropped`` names, per field, the base's keys that are gone; a worker resolves it
@@ -120,7 +123,7 @@ class RunContext:
                                    self.settings, self.modules, self.writers, self.extractors,
                                    self.fact_holders, self.timings, self.referrers,
                                    self.store_trees, self.all_trees, self.contents,
-                                   self.base, self.dropped))
+                                   self.base, self.dropped, self.keep_facts))
 
 
 #: The maps of a phase-2 context that name every module (or every referenced one): what a
@@ -190,11 +193,12 @@ def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_R
                      referrers: Mapping[str, tuple[str, ...]] | None = None,
                      store_trees: bool = False, all_trees: bool = False,
                      contents: dict[str, bytes] | None = None, base: str = "",
-                     dropped: dict[str, tuple[str, ...]] | None = None) -> RunContext:
+                     dropped: dict[str, tuple[str, ...]] | None = None,
+                     keep_facts: bool = True) -> RunContext:
     # Each tuple of refs was made by _rule_refs from rules of that one kind.
     return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
                       cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
                       settings, modules, writers, extractors, fact_holders or {},
                       referrers, timings=timings, store_trees=store_trees,
-                      all_trees=all_trees, contents=contents or {}, base=base,
-                      dropped=dropped or {})
+                      all_trees=all_trees, contents=contents or {}, keep_facts=keep_facts,
+                      base=base, dropped=dropped or {})

@@ -64,3 +64,22 @@ def test_the_master_decodes_a_bounded_number_of_facts_at_once():
     got = list(_invalidation._loaded(Table(), names, modules))
     assert [m for m, _ in got] == names
     assert max(batches) <= _invalidation.LOAD_CHUNK and sum(batches) == len(names)
+
+
+def test_a_one_shot_session_keeps_no_decoded_facts(tmp_path):
+    # A one-shot check has no next update: its workers (here, with workers=0, this process)
+    # keep only what the project index memoizes, not every module's facts twice over.
+    import analyzer.engine._jobs as jobs
+    from analyzer.engine import Session
+    from analyzer.engine._tasks import FACTS_TABLE
+    from tests.incremental.support import make_plan, write
+
+    write(tmp_path, {"pyproject.toml": "[tool.shoal]\n", "pkg/__init__.py": "",
+                     "pkg/a.py": "from pkg.b import f\nf(1)\n", "pkg/b.py": "def f(x): pass\n"})
+    for one_shot in (False, True):
+        with Session(make_plan(tmp_path), one_shot=one_shot) as session:
+            session.check()
+            table = session.heap.table(FACTS_TABLE)
+            assert jobs._FACTS.active is not one_shot
+            assert bool(table._cache) is not one_shot
+            assert bool(jobs._FACTS._values) is not one_shot

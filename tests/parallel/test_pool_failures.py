@@ -3,6 +3,7 @@
 import os
 import select
 import signal
+import threading
 
 import pytest
 
@@ -213,3 +214,39 @@ def test_without_zygote_the_pool_fails_clearly_and_still_closes():
             pool.map_reduce(kill_on_poison, [POISON], merge=extend, neutral=[])
         with pytest.raises(RuntimeError, match="zygote"):
             pool.map_reduce(total, [1, 2], merge=add, neutral=0)
+
+
+def test_a_pool_without_zygote_forks_replacements_itself():
+    others = set(_children())  # an earlier test's processes, if any are still going
+    with WorkerPool(workers=2, zygote=False) as pool:
+        assert pool.zygote_pid is None
+        # The pool's processes are this process's children, and nothing else is.
+        assert set(_children()) - others == set(pool.pids)
+        before = pool.pids
+        with pytest.raises(WorkerDied) as info:
+            pool.map_reduce(kill_on_poison, range(30), merge=extend, neutral=[], bucket_size=5)
+        assert info.value.pid in before and info.value.pid not in pool.pids
+        assert len(pool.pids) == 2
+        assert set(_children()) - others == set(pool.pids)
+        assert pool.map_reduce(total, range(100), merge=add, neutral=0, bucket_size=1) == 4950
+    assert set(_children()) - others == set()
+
+
+def test_a_pool_without_zygote_cannot_replace_a_worker_once_threads_run():
+    release = threading.Event()
+    with WorkerPool(workers=1, zygote=False) as pool:
+        thread = threading.Thread(target=release.wait, name="busy-thread")
+        thread.start()
+        try:
+            with pytest.raises(WorkerDied):
+                pool.map_reduce(kill_on_poison, [POISON], merge=extend, neutral=[])
+            with pytest.raises(RuntimeError, match="no zygote and this process now runs threads"):
+                pool.map_reduce(total, [1, 2], merge=add, neutral=0)
+        finally:
+            release.set()
+            thread.join()
+
+
+def _children() -> list[int]:
+    with open(f"/proc/self/task/{os.getpid()}/children", encoding="ascii") as handle:
+        return [int(pid) for pid in handle.read().split()]

@@ -1,7 +1,9 @@
 """The cyclic collector in workers: a job's cyclic garbage is collected before the next job,
-and what jobs keep is frozen (a later full collection does not walk it again)."""
+and what jobs keep is frozen (a later full collection does not walk it again); the C heap's
+free pages go back to the system between jobs."""
 
 import gc
+import os
 import weakref
 
 from parallel import WorkerPool
@@ -36,6 +38,26 @@ def kept_in_a_generation(bucket):
     return [any(o is kept for o in gc.get_objects())]
 
 
+def _rss() -> int:
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+_PINNED: list[bytes] = []
+
+
+def leave_free_heap(bucket):
+    """Free 20 MB of the C heap below one block that stays (so it cannot shrink by itself)."""
+    blocks = [bytes(4000) for _ in range(5000)]
+    _PINNED.append(blocks[-1])
+    del blocks
+    return [_rss()]
+
+
+def rss_now(bucket):
+    return [_rss()]
+
+
 def extend(part, acc):
     acc.extend(part)
     return acc
@@ -55,3 +77,10 @@ def test_what_a_job_keeps_is_frozen():
     with WorkerPool(workers=1) as pool:
         run(pool, keep)
         assert run(pool, kept_in_a_generation) == [False]
+
+
+def test_free_c_heap_pages_go_back_to_the_system_between_jobs():
+    with WorkerPool(workers=1) as pool:
+        [after_job] = run(pool, leave_free_heap)
+        [next_job] = run(pool, rss_now)
+    assert after_job - next_job > 10 * 2**20

@@ -1,0 +1,47 @@
+"""A one-shot session's pool: workers forked for each ``map_reduce`` call, stopped after it.
+
+A ``shoal check`` makes two calls (phase 1 over the files, phase 2 over the modules) and, in
+the master, works alone between them (the interface digests of every module) and after them
+(the merge, the commit, the cache, the output). Workers kept alive through that work hold
+their own peak (the trees of the largest files, phase 2's decoded facts) while the master
+reaches its own: the process tree's peak is the sum of both. Forked afresh for each call, the
+workers exist only while they work, and phase 2's start as copies of the master as it is
+then, sharing its pages, instead of carrying phase 1's high-water mark.
+
+The process starts no thread (it is a one-shot check), so the pool needs no zygote: a dead
+worker's replacement is forked by this process (``WorkerPool(zygote=False)``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["CallScopedPool"]
+
+
+class CallScopedPool:
+    """``map_reduce`` on a :class:`parallel.WorkerPool` forked for the call and closed after it.
+
+    :param workers: worker processes per call; 0 runs every call in this process.
+    :param heap: the shared heap the workers map.
+    :param job_timeout: as ``WorkerPool``'s.
+    """
+
+    def __init__(self, workers: int, heap: Any = None,
+                 job_timeout: float | None = None) -> None:
+        self.workers = workers
+        self.heap = heap
+        self.job_timeout = job_timeout
+
+    def map_reduce(self, job: Any, items: Any, **kwargs: Any) -> Any:
+        """``WorkerPool.map_reduce`` on workers that live for this call only."""
+        from parallel import WorkerPool
+
+        with WorkerPool(workers=self.workers, heap=self.heap, job_timeout=self.job_timeout,
+                        zygote=False) as pool:
+            return pool.map_reduce(job, items, **kwargs)
+
+    def wake(self) -> None:
+        """Nothing to wake: a one-shot check is never cancelled from another thread."""
+
+    def close(self) -> None:
+        """Nothing to stop between calls."""
