@@ -52,14 +52,19 @@ def superseded(old: SessionState, new: SessionState,
     return gone
 
 
+def _remove_facts(heap: Any, keys: set[str]) -> None:
+    """Remove the facts stored under ``keys`` and what is stored beside them under the same
+    keys: the modules' trees and key records."""
+    facts = heap.table(tasks.FACTS_TABLE)
+    for key in keys:
+        facts.remove(key)
+    drop_trees(heap, keys)
+    drop_key_records(heap, keys)
+
+
 def forget(heap: Any, added_keys: set[str], added_ctx: set[str], old: SessionState) -> None:
     """Take back what a cancelled or failed update put in the heap."""
-    keep = referenced(old)
-    facts = heap.table(tasks.FACTS_TABLE)
-    for key in added_keys - keep:
-        facts.remove(key)
-    drop_trees(heap, added_keys - keep)
-    drop_key_records(heap, added_keys - keep)
+    _remove_facts(heap, added_keys - referenced(old))
     ctx = heap.table(tasks.CONTEXT_TABLE)
     for key in added_ctx:
         ctx.remove(key)
@@ -69,12 +74,7 @@ def sweep(heap: Any, old: SessionState, new: SessionState, added_ctx: set[str],
           paths: Iterable[str] | None = None) -> None:
     """Remove superseded entries (``paths``: as in :func:`superseded`); compact when the
     waste passes the threshold."""
-    facts = heap.table(tasks.FACTS_TABLE)
-    stale = superseded(old, new, paths)
-    for key in stale:
-        facts.remove(key)
-    drop_trees(heap, stale)
-    drop_key_records(heap, stale)
+    _remove_facts(heap, superseded(old, new, paths))
     ctx = heap.table(tasks.CONTEXT_TABLE)
     # The context in force, and the base it patches (``_ctx_patch``), stay.
     live = {new.ctx_key, new.ctx_base}

@@ -122,6 +122,15 @@ def _bound_heap() -> SharedHeap:
 # Phase 1
 
 
+def store_facts(heap: Any, facts: Sequence[tuple[str, ModuleFacts]]) -> None:
+    """Write each ``(facts key, facts)`` pair, and the module's key record beside it
+    (``_insight_keys``): every writer of facts, worker or master, goes through here.
+
+    :raises heap_native.HeapError: the heap cannot hold them."""
+    heap.table(FACTS_TABLE).add_many(facts)
+    store_key_records(heap, facts)
+
+
 def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
     """Read, digest, decode, parse, extract facts and run module rules for each file: a
     :class:`FileResult` each, then a :class:`JobTimings` when the run is timed."""
@@ -143,8 +152,7 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
             tick()  # the file timeout counts per file, not per bucket
         if facts_out:
             start = time.perf_counter()
-            _bound_heap().table(FACTS_TABLE).add_many(facts_out)
-            store_key_records(_bound_heap(), facts_out)
+            store_facts(_bound_heap(), facts_out)
             if timings is not None:
                 timings["facts to the heap"] = time.perf_counter() - start
         if trees:

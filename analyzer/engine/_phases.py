@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import analyzer.engine._jobs as jobs
-from analyzer.engine._insight_keys import store_key_records
 from analyzer.engine._tasks import FileResult, FileTask, ModuleTask, RunContext
 from analyzer.engine._timing import JobTimings
 from analyzer.engine._tree_reads import reads_trees
@@ -130,8 +129,7 @@ class Dispatch:
         facts = [(jobs.facts_key(r.module, r.digest, r.path), f) for r, f in done
                  if f is not None]
         added_keys.update(key for key, _ in facts)
-        self.heap.table(jobs.FACTS_TABLE).add_many(facts)
-        store_key_records(self.heap, facts)
+        jobs.store_facts(self.heap, facts)
         return [r for r, _ in done]
 
     def phase2(self, ctx_key: str, todo: list[FileTask], modules: Mapping[str, tuple[str, str]],
@@ -234,8 +232,7 @@ class _Phase1Sink:
                  if f is not None]
         self.added_keys.update(key for key, _ in facts)
         try:
-            self.heap.table(jobs.FACTS_TABLE).add_many(facts)
-            store_key_records(self.heap, facts)
+            jobs.store_facts(self.heap, facts)
         except HeapError as exc:
             self.heap_errors.append(exc)
         acc.extend(r for r, _ in partial)
