@@ -8,7 +8,9 @@ hundreds import (``os.makedirs``, ``re.compile``; p50 and p95) — for each, the
 line, the modules rechecked against the minimum (the edited module plus the modules that
 name the changed symbol), and a cold re-check for comparison.
 
-Usage: ``python bench/incremental_bench.py [--edits 20] [--hub-edits 10] [--workers N] [--keep]``.
+Usage: ``python bench/incremental_bench.py [--edits 20] [--hub-edits 10] [--workers N] [--keep]
+[--chart PNG]`` (``--chart``: the watch cases' p50 and p95, split into the quiet window, the
+recheck and the rest, as a PNG).
 The tree excludes ``test/``, ``idlelib/idle_test`` and ``site-packages`` (the test suite
 alone is 40% of the stdlib and is not what anyone watches).
 """
@@ -155,7 +157,10 @@ def main() -> int:
                              "alternating with the original")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--chart", help="write the watch cases' latencies as a PNG")
     args = parser.parse_args()
+    # label -> (ms from write to status line, ms of the recheck itself), per edit
+    samples: dict[str, tuple[list[float], list[float]]] = {}
     tmp = Path(tempfile.mkdtemp(prefix="shoal-incr-"))
     rows = []
     try:
@@ -194,6 +199,7 @@ def main() -> int:
                          f"{p50:.0f} ms ({p50 - QUIET_MS:.0f} ms after the quiet window)",
                          f"rechecked {max(counts)} (minimum 1)"))
             rows.extend(_split("(a)", times, updates))
+            samples["(a) leaf body edit"] = (times, updates)
 
             target = root / "textwrap.py"
             base = target.read_text(encoding="utf-8")
@@ -203,6 +209,7 @@ def main() -> int:
                          f"rechecked {n} (modules naming it, by grep: "
                          f"{readers(root, 'textwrap', 'dedent')})"))
             rows.extend(_split("(b)", [t], [u]))
+            samples["(b) textwrap.dedent signature"] = ([t], [u])
             cold_b, proc = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
             rows.append(("    cold re-check", f"{cold_b:.2f} s", _outcome(proc)))
             target.write_text(base, encoding="utf-8")
@@ -214,6 +221,7 @@ def main() -> int:
             rows.append(("(c) hub interface edit (os gains a public function)", f"{t:.0f} ms",
                          f"rechecked {n} (minimum: os + star importers of os)"))
             rows.extend(_split("(c)", [t], [u]))
+            samples["(c) os gains a function"] = ([t], [u])
             cold_c, proc = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
             rows.append(("    cold re-check", f"{cold_c:.2f} s", _outcome(proc)))
             hub.write_text(base, encoding="utf-8")
@@ -250,6 +258,7 @@ def main() -> int:
                              f"{statistics.median(updates):.0f} ms / "
                              f"{_pct(updates, 0.95):.0f} ms", ""))
                 rows.extend(_split(label, times, updates))
+                samples[f"{label} {module}.{name} signature"] = (times, updates)
         finally:
             watch.close()
     finally:
@@ -258,7 +267,49 @@ def main() -> int:
     print("| measure | time | notes |\n|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+    if args.chart and samples:
+        chart(samples, args.chart)
     return 0
+
+
+def chart(samples: dict[str, tuple[list[float], list[float]]], path: str) -> None:
+    """Each watch case's p50 and p95 from the write to the status line, as stacked bars: the
+    quiet window, the recheck (the session's update) and the rest (presentation, delivery)."""
+    import matplotlib  # the bench extra; only needed for --chart
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels, parts = [], []
+    for case, (totals, updates) in samples.items():
+        for share, name in ((0.5, "p50"), (0.95, "p95")):
+            if name == "p95" and len(totals) < 2:
+                continue
+            pick = statistics.median if share == 0.5 else (lambda v: _pct(v, 0.95))
+            total, update = pick(totals), pick(updates)
+            labels.append(f"{case}, {name}")
+            parts.append((QUIET_MS, update, max(0.0, total - update - QUIET_MS)))
+    fig, axis = plt.subplots(figsize=(10, 0.45 * len(labels) + 1.4))
+    left = [0.0] * len(labels)
+    for index, (name, colour) in enumerate((("quiet window", "#cccccc"),
+                                            ("recheck", "#1f77b4"),
+                                            ("presentation and delivery", "#ff7f0e"))):
+        widths = [p[index] for p in parts]
+        axis.barh(labels, widths, left=left, color=colour, label=name)
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    for y, total in enumerate(left):
+        axis.text(total, y, f" {total:.0f} ms", va="center", fontsize=8)
+    axis.axvline(150, color="#d62728", linestyle="--", linewidth=1)
+    axis.text(150, 1.01, " hub target: p95 150 ms", color="#d62728", fontsize=8,
+              transform=axis.get_xaxis_transform())
+    axis.invert_yaxis()
+    axis.margins(x=0.15)
+    axis.set_xlabel("ms from the file write to the status line (lower is better)")
+    fig.legend(fontsize=8, loc="lower center", ncol=3)
+    fig.suptitle("shoal watch on a standard-library copy, 2 workers")
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.savefig(path, dpi=110)
+    print(f"chart written to {path}")
 
 
 if __name__ == "__main__":
