@@ -18,10 +18,11 @@ class UnusedImport(ScopeRule):
     """An imported name that the module never reads nor lists in ``__all__``."""
 
     CODE = "F401"
-    FIX_APPLICABILITY = "safe (unsafe in a package `__init__.py` or beside a star import)"
+    FIX_APPLICABILITY = "safe (unsafe in a package `__init__.py`)"
     EQUIVALENT = "pyflakes F401, ruff F401"
-    EQUIVALENT_NOTE = ("as ruff: `import x as x` and `from m import x as x` in a `.pyi` stub are "
-                       "re-exports, and `allowed-unused-imports` names modules never reported")
+    EQUIVALENT_NOTE = ("as ruff: `import x as x`, `from m import x as x` and `from m import *` are "
+                       "re-exports, never reported (pyflakes reports them), and "
+                       "`allowed-unused-imports` names modules never reported")
     NAME = "unused-import"
     MESSAGE = "module imported but unused"
     FIXABLE = True
@@ -31,6 +32,8 @@ class UnusedImport(ScopeRule):
         Valid("try:\n    import json\nexcept ImportError:\n    json = None\nprint(json)\n"),
         Valid("from __future__ import annotations\n"),
         Valid("import typing\ndef f() -> 'typing.Any':\n    pass\n"),
+        Valid("from os import path as path\nimport json as json\n"),
+        Valid("from os import *\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid(
@@ -62,9 +65,9 @@ class UnusedImport(ScopeRule):
             expected_fix="def f():\n    pass\n",
         ),
         Invalid(
-            "from os import *\n",
-            message="'os.*' imported but unused",
-            expected_fix="",  # an unsafe fix: applied with --unsafe-fixes only
+            "from os import path as p\n",
+            message="'os.path as p' imported but unused",
+            expected_fix="",
         ),
     ]
 
@@ -86,13 +89,9 @@ class UnusedImport(ScopeRule):
             statement = findings[0].statement
             unused = {id(f.alias) for f in findings}
             fix = _remove_imports(lines, statement, unused, blocks.get(id(statement)))
-            # Unsafe where the import may be what others read: a star import re-exports
-            # names no one can list, and a package's __init__ is the API its importers
-            # (outside the project, too) use, as ruff judges F401 fixes there.
-            if any(alias.name == "*" for alias in statement.names):
-                fix = Fix("unsafe", f"{fix.message} (a star import may re-export names)",
-                          fix.edits)
-            elif self.context.is_package:
+            # Unsafe where the import may be what others read: a package's __init__ is the
+            # API its importers (outside the project, too) use, as ruff judges F401 fixes there.
+            if self.context.is_package:
                 fix = Fix("unsafe", f"{fix.message} (a package's __init__ re-exports it)",
                           fix.edits)
             order = {id(a): i for i, a in enumerate(statement.names)}

@@ -33,8 +33,10 @@ these documented choices:
   reads module-level ``__all__.extend([...])``, ``__all__.append("x")`` and
   ``__all__ += other`` (dynamic); a non-literal part makes ``all_dynamic`` true.
 - Stubs (``.pyi``, as ruff reads them): a name read before its definition is looked up
-  again once the module is complete (forward references are allowed anywhere), and
-  ``import x as x`` / ``from m import x as x`` are re-exports, never unused.
+  again once the module is complete (forward references are allowed anywhere).
+- Re-exports, as ruff reads them in every file: ``import x as x`` / ``from m import x as x``
+  (PEP 484's explicit re-export, which mypy and pyright honour too) are never unused, nor is
+  ``from m import *``, whose names no one can list (pyflakes reports both).
 - Builtins follow ``target_version`` (names added in later Pythons are removed, e.g.
   ``ExceptionGroup`` before 3.11) plus the configured ``builtins``.
 - Unlike pyflakes, the analysis never mutates the caller's tree.

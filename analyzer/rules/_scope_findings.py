@@ -95,14 +95,17 @@ def _check_dead(state: _ScopeState, scope: _Scope) -> None:
     for b in bindings.values():
         if b is _BUILTIN or b.kind > _FUTURE:
             continue
-        if not b.used and b.name not in all_names and not (state.is_stub and _reexport(b)):
+        # A re-export is what the import is for (ruff, mypy and pyright read them so):
+        # pyflakes reports both kinds, and projects like flask, click and jinja2 would see
+        # every name of their package's API flagged.
+        if not b.used and b.name not in all_names and b.kind != _STAR and not _reexport(b):
             state.unused_imports.append(b)
             for r in b.redefined or ():
                 state.redefinitions.append((r, r.node, b.stmt.lineno, True))
 
 
 def _reexport(b: _B) -> bool:
-    """``import x as x`` / ``from m import x as x``: a stub's explicit re-export (PEP 484)."""
+    """``import x as x`` / ``from m import x as x``: an explicit re-export (PEP 484)."""
     alias = b.alias
     return alias is not None and alias.asname is not None and alias.asname == alias.name
 

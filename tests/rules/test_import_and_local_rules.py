@@ -11,6 +11,7 @@ import pytest
 
 from analyzer.rules import SourceLines, analyze_scopes, check_source
 from plugins import builtin_rules
+from tests.rules.ruff_reexports import without_reexports
 
 CODES = {
     m.ImportShadowedByLoopVar: "F402", m.ImportStarUsed: "F403", m.LateFutureImport: "F404",
@@ -86,11 +87,11 @@ CASES = {
 def pyflakes_findings(source: str) -> list[tuple[int, int, str, str]]:
     """(line, 1-based column, code, message) of pyflakes's findings with a compared code."""
     lines = SourceLines(source)
-    return sorted(
+    return without_reexports(source, sorted(
         (msg.lineno, lines.column(msg.lineno, msg.col), CODES[type(msg)],
          msg.message % msg.message_args)
         for msg in pyflakes.checker.Checker(ast.parse(source)).messages if type(msg) in CODES
-    )
+    ))
 
 
 def shoal_findings(source: str, path: str = "<string>") -> list[tuple[int, int, str, str]]:
@@ -146,11 +147,17 @@ def test_the_same_code_as_a_module_has_the_forward_references() -> None:
     assert lines == {5, 6, 7, 11, 13}
 
 
-def test_a_stubs_redundant_alias_is_a_reexport() -> None:
-    unused = [msg for _, _, code, msg in shoal_findings(STUB, "m.pyi") if code == "F401"]
+@pytest.mark.parametrize("path", ["m.pyi", "m.py", "__init__.py"])
+def test_a_redundant_alias_is_a_reexport_in_any_file(path: str) -> None:
+    # As ruff, mypy and pyright read PEP 484's explicit re-export; pyflakes reports it.
+    unused = [msg for _, _, code, msg in shoal_findings(STUB, path) if code == "F401"]
     assert unused == ["'sys' imported but unused", "'m.y as z' imported but unused"]
-    in_module = [msg for _, _, code, msg in shoal_findings(STUB, "m.py") if code == "F401"]
-    assert "'os' imported but unused" in in_module and "'m.x' imported but unused" in in_module
+
+
+def test_a_star_import_is_never_unused() -> None:
+    source = "from m import *\nfrom . import *\nimport os as os, sys as system\n"
+    assert [(line, code, msg) for line, _, code, msg in shoal_findings(source)
+            if code == "F401"] == [(3, "F401", "'sys as system' imported but unused")]
 
 
 def test_a_stub_star_import_still_reports_what_it_cannot_resolve() -> None:

@@ -9,6 +9,7 @@ import ast
 import functools
 import os
 import sysconfig
+from collections.abc import Collection
 from pathlib import Path
 
 import pyflakes.checker as checker
@@ -16,6 +17,7 @@ import pyflakes.messages as messages
 
 from analyzer.rules import RuleContext, RuleSettings, run_module_rules
 from plugins import import_rules, local_rules, scope_rules
+from tests.rules.ruff_reexports import reexported
 
 RULES = scope_rules.RULES + import_rules.RULES + local_rules.RULES
 
@@ -39,6 +41,8 @@ CODES = {
 DELIBERATE = {
     "all-extend": "shoal reads module-level __all__.extend([...])/.append('x'), pyflakes does "
     "not: names listed that way are exported (no F401) and checked (F822)",
+    "reexport": "as ruff: import x as x, from m import x as x and from m import * are "
+    "re-exports, no F401 (tests/rules/ruff_reexports.py)",
     "dummy-variable": "ruff's default dummy-variable-rgx: an unused local named _x is no F841, "
     "and a _x redefining a non-import is no F811 (pyflakes spares only _)",
 }
@@ -76,8 +80,11 @@ def _extended_all_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def classify(code: str, name: str, extra: bool, tree: ast.Module) -> str:
+def classify(code: str, name: str, extra: bool, tree: ast.Module,
+             exports: Collection[tuple[int, str]] = (), line: int = 0) -> str:
     """The DELIBERATE kind a difference belongs to, or "unexplained"."""
+    if code == "F401" and not extra and (line, name) in exports:
+        return "reexport"
     if code in ("F811", "F841") and not extra and RuleSettings().is_dummy(name):
         return "dummy-variable"
     if name in _extended_all_names(tree) or name.rsplit(".", 1)[-1] in _extended_all_names(tree):
@@ -110,8 +117,9 @@ def compare(path: Path) -> list[str]:
     for key in ours.keys() - theirs.keys():
         if classify(key[1], key[2], True, tree) == "unexplained":
             problems.append(f"{path}:{key[0]}: shoal only: {key[1]} {key[2]}")
+    exports = reexported(source)
     for key in theirs.keys() - ours.keys():
-        if classify(key[1], key[2], False, tree) == "unexplained":
+        if classify(key[1], key[2], False, tree, exports, key[0]) == "unexplained":
             problems.append(f"{path}:{key[0]}: pyflakes only: {key[1]} {key[2]}")
     return problems
 

@@ -39,7 +39,7 @@ CASES = {
     "from-alias": ("from x import y as z\n", [("F401", "x.y as z", 1)]),
     "relative": ("from . import x\nfrom .. import y as z\n",
                  [("F401", ".x", 1), ("F401", "..y as z", 2)]),
-    "star-unused": ("from m import *\n", [("F401", "m.*", 1)]),
+    "star-unused": ("from m import *\n", []),  # a re-export, as ruff reads it
     "star-hides-undefined": ("from m import *\nprint(thing)\n", []),
     "future": ("from __future__ import annotations\n", []),
     "alias-uses-root-binding": ("import multiprocessing as mp\nimport multiprocessing.connection\n"
