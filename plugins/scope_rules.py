@@ -110,8 +110,11 @@ class RedefinedWhileUnused(ScopeRule):
 
     CODE = "F811"
     EQUIVALENT = "pyflakes F811, ruff F811"
-    EQUIVALENT_NOTE = ("as ruff: a name matching `dummy-variable-rgx` (`_x`) is not reported "
-                       "unless it replaces an import; pyflakes spares only `_`")
+    EQUIVALENT_NOTE = ("as ruff: only a redefinition in the same branch (if/elif/else clause, try "
+                       "part, match case, `with` body) as the binding it replaces is reported, and a name "
+                       "matching `dummy-variable-rgx` (`_x`) only when it replaces an import; "
+                       "pyflakes also reports a branch's binding over one outside the branch, "
+                       "and spares only `_`")
     NAME = "redefined-while-unused"
     MESSAGE = "redefinition of unused name"
     VALID: ClassVar[list[Valid]] = [
@@ -120,6 +123,7 @@ class RedefinedWhileUnused(ScopeRule):
               "    def loads(s):\n        return s\nloads('1')\n"),
         Valid("from typing import overload\n@overload\ndef f(x: int) -> int: ...\n"
               "def f(x):\n    return x\n"),
+        Valid("import json\nif fast:\n    import ujson as json\njson.dumps(1)\n"),
     ]  # fmt: skip
     INVALID: ClassVar[list[Invalid]] = [
         Invalid(

@@ -158,7 +158,9 @@ class _Analyzer(_NestedScopeVisitor):
             self.visit(item.context_expr)
             if item.optional_vars is not None:
                 self._store(item.optional_vars, _WITH, _UNPACK, None)
-        self._stmts(node.body)
+        # A branch of its own for F811, as ruff reads it (the manager may swallow what the
+        # body raises); with one part it never makes two bindings pyflakes's different forks.
+        self._in_fork(node, 0, node.body)
 
     v_AsyncWith = v_With
 

@@ -262,9 +262,14 @@ class _ScopeState:
             if existing.kind <= _FUTURE and b.for_parent:
                 # pyflakes' F402 (import shadowed by loop variable), not F811
                 self.shadowed_imports.append((b, b.node, existing.stmt.lineno))
+            # F811 as ruff: only within one branch (the same if/elif/else clause, try part
+            # or match case, fork paths equal). pyflakes also reports a branch's binding over
+            # one before the `if` -- `if TYPE_CHECKING: from m import X` then, under
+            # `if __name__ == "__main__":`, `from m import X` again, rich's idiom.
             elif found is current:
                 if (
                     not existing.used
+                    and b.fork == existing.fork
                     and _redefines(b, existing)
                     and (name != "_" or existing.kind <= _FUTURE)
                     and not self._is_overload(existing)
@@ -272,7 +277,7 @@ class _ScopeState:
                     line = existing.stmt.lineno
                     b.redefined_line = line
                     self.redefinitions.append((b, b.node, line, existing.kind <= _FUTURE))
-            elif existing.kind <= _FUTURE and _redefines(b, existing):
+            elif existing.kind <= _FUTURE and b.fork == existing.fork and _redefines(b, existing):
                 if existing.redefined is None:
                     existing.redefined = []
                 existing.redefined.append(b)

@@ -52,6 +52,50 @@ REPORTS = {
         "x = 'ééé'; print(nope)\n",
         [(1, 18, "F821", "undefined name 'nope'")],
     ),
+    # F811 as ruff: only within one branch (pyflakes reports all but the same-branch ones)
+    "f811-branch-over-top": (
+        "import os\nif __debug__:\n    import os\n",
+        [(3, 5, "F401", "'os' imported but unused")],
+    ),
+    "f811-type-checking-then-main": (
+        """\
+        from typing import TYPE_CHECKING
+        if TYPE_CHECKING:
+            from m import Console
+        def f(c: "Console"):
+            pass
+        if __name__ == "__main__":
+            from m import Console
+            Console()
+        """,
+        [],
+    ),
+    "f811-same-branch": (
+        "if __debug__:\n    import os\n    import os\n    os\n",
+        [(3, 5, "F811", "redefinition of unused 'os' from line 2")],
+    ),
+    "f811-assignment-in-branch-over-local-function": (
+        "def g(x):\n    def h():\n        pass\n    if __debug__:\n        h = x\n    return h\n",
+        [],
+    ),
+    "f811-two-branches-each-redefined": (
+        "if __debug__:\n    import os\n    import os\nelse:\n    import os\n    import os\nos\n",
+        [(3, 5, "F811", "redefinition of unused 'os' from line 2"),
+         (6, 5, "F811", "redefinition of unused 'os' from line 5")],
+    ),
+    "f811-nested-scope-import": (
+        "import os\ndef f():\n    import os\n    os\ndef g():\n    if __debug__:\n        import os\n"
+        "        os\n",
+        [(1, 1, "F401", "'os' imported but unused"),
+         (3, 5, "F811", "redefinition of unused 'os' from line 1")],
+    ),
+    "f811-with-blocks-are-branches-loops-are-not": (
+        "import contextlib\nwith contextlib.suppress(Exception):\n    class A:\n        pass\n"
+        "with contextlib.suppress(Exception):\n    class A:\n        pass\n"
+        "for i in range(2):\n    class B:\n        pass\nfor i in range(2):\n    class B:\n"
+        "        pass\n",
+        [(12, 5, "F811", "redefinition of unused 'B' from line 9")],
+    ),
     "quote-in-name-uses-repr": (
         "from m import a as b\n",
         [(1, 1, "F401", "'m.a as b' imported but unused")],
