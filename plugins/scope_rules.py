@@ -97,11 +97,15 @@ class UnusedImport(ScopeRule):
             order = {id(a): i for i, a in enumerate(statement.names)}
             findings.sort(key=lambda f: order.get(id(f.alias), 0))
             for f in findings:
+                # A noqa comment on the name's own line of a multi-line import works too, where
+                # ruff reports the finding (and where its users put the comment).
+                name_line = getattr(f.alias, "lineno", f.line)
                 self.report(
                     (f.line, f.column),
                     f"{f.imported_name!r} imported but unused",
                     end=(f.end_line, f.end_column),
                     fix=fix,
+                    noqa_line=name_line if name_line != f.line else 0,
                 )
 
 

@@ -53,10 +53,15 @@ class Diagnostic:
     end_column: int = 0
     name: str = ""
     fix: Fix | None = field(default=None, compare=False)
+    #: Another line whose noqa comment also suppresses it (0: none), as ruff's "parent": F401
+    #: on a multi-line import is reported at the statement (pyflakes, flake8) and also obeys
+    #: a comment on the imported name's own line (where ruff reports it).
+    noqa_line: int = field(default=0, compare=False)
 
     def __reduce__(self) -> tuple[type[Diagnostic], tuple[object, ...]]:
         return Diagnostic, (self.path, self.line, self.column, self.code, self.message,
-                            self.end_line, self.end_column, self.name, self.fix)
+                            self.end_line, self.end_column, self.name, self.fix,
+                            self.noqa_line)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """The key every output is sorted by, whatever order workers finished in."""

@@ -274,6 +274,10 @@ def apply_noqa(
             inline = noqa.by_line.get(diagnostic.line)
             if inline is not None and inline.covers(code) is not None:
                 suppressor = inline
+            elif diagnostic.noqa_line:
+                inline = noqa.by_line.get(diagnostic.noqa_line)
+                if inline is not None and inline.covers(code) is not None:
+                    suppressor = inline
         if suppressor is None:
             kept.append(diagnostic)
         else:

@@ -136,7 +136,7 @@ class _Run(Protocol):
     """The runner's side of one file, as a rule instance sees it (``_runner._FileRun``)."""
 
     def add_report(self, rule: LintRule, node: object, message: str | None, fix: object,
-                   end: tuple[int, int] | None) -> None: ...
+                   end: tuple[int, int] | None, noqa_line: int = 0) -> None: ...
 
     def metadata(self, rule: LintRule, provider: type, node: object, default: Any) -> Any: ...
 
@@ -183,6 +183,7 @@ class LintRule:
         fix: Fix | object | None = None,
         end: tuple[int, int] | None = None,
         replacement: object | None = None,
+        noqa_line: int = 0,
     ) -> None:
         """Report a finding at ``node`` (an ast node, a libcst node or a (line, column) pair).
 
@@ -192,6 +193,8 @@ class LintRule:
         :param end: (line, column) overriding the end of the reported range.
         :param replacement: Fixit's name for ``fix`` as a libcst node (CST rules only), so a
             rule written for Fixit's ``report(node, message, replacement=...)`` runs as is.
+        :param noqa_line: another line whose ``# noqa`` also suppresses the finding (ruff's
+            "parent"), e.g. the imported name's line inside a multi-line import.
         """
         if self._shoal_run is None:
             raise RuntimeError(f"{type(self).__qualname__}.report() called outside the runner")
@@ -202,7 +205,7 @@ class LintRule:
                 raise TypeError(f"{type(self).__qualname__}: replacement= needs TREE = 'cst' "
                                 f"(an ast rule passes fix=Fix(...))")
             fix = replacement
-        self._shoal_run.add_report(self, node, message, fix, end)
+        self._shoal_run.add_report(self, node, message, fix, end, noqa_line)
 
     def get_metadata(self, provider: type, node: object = None, default: Any = _NO_DEFAULT) -> Any:
         """The value of ``provider`` for this file, or for ``node`` when one is given."""

@@ -201,7 +201,8 @@ class _FileRun:
         self._provided: dict[type, Any] = dict(metadata or {})
         self._provider_errors: dict[type, Exception] = {}
         self.diagnostics: list[Diagnostic] = []
-        self._cst_reports: list[tuple[LintRule, object, str, object, tuple[int, int] | None]] = []
+        self._cst_reports: list[tuple[LintRule, object, str, object, tuple[int, int] | None,
+                                      int]] = []
         # id -> instance of the rules that raised; kept alive so ids stay unique.
         self._failed: dict[int, LintRule] = {}
         self._actions: dict[type, tuple[tuple, tuple]] = {}
@@ -324,6 +325,7 @@ class _FileRun:
         message: str | None,
         fix: object,
         end: tuple[int, int] | None,
+        noqa_line: int = 0,
     ) -> None:
         if id(rule) in self._failed:
             return
@@ -340,7 +342,7 @@ class _FileRun:
             if end is not None:
                 end_line, end_column = end
         elif rule.TREE == "cst":
-            self._cst_reports.append((rule, node, message, fix, end))
+            self._cst_reports.append((rule, node, message, fix, end, noqa_line))
             return
         else:
             raise TypeError(
@@ -354,7 +356,7 @@ class _FileRun:
         self.diagnostics.append(
             Diagnostic(
                 self.context.path, line, column, rule.CODE, message,
-                end_line, end_column, rule.NAME, fix,
+                end_line, end_column, rule.NAME, fix, noqa_line,
             )
         )
 
@@ -416,9 +418,9 @@ class _FileRun:
         from analyzer.rules import _cst_fix
 
         meta = self.cst_metadata()
-        needs_fix_ranges = any(_cst_fix.is_cst_node(fix) for *_, fix, _end in self._cst_reports)
+        needs_fix_ranges = any(_cst_fix.is_cst_node(report[3]) for report in self._cst_reports)
         ranges, fix_ranges = _cst_fix.resolve_positions(meta, needs_fix_ranges)
-        for rule, node, message, fix, end in self._cst_reports:
+        for rule, node, message, fix, end, noqa_line in self._cst_reports:
             try:
                 line, column, end_line, end_column = _cst_fix.node_range(ranges, node)
                 if end is not None:
@@ -437,7 +439,7 @@ class _FileRun:
             self.diagnostics.append(
                 Diagnostic(
                     self.context.path, line, column, rule.CODE, message,
-                    end_line, end_column, rule.NAME, fix,
+                    end_line, end_column, rule.NAME, fix, noqa_line,
                 )
             )
 

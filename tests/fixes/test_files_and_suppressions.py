@@ -141,6 +141,18 @@ def test_sh100_reports_unused_suppressions(project, shoal):
     ]  # even with every default check run, the blanket one stays: ruff may need it
 
 
+def test_f401_obeys_noqa_on_the_statement_or_on_the_names_line(project, shoal):
+    """flake8 users write the comment on a multi-line import's first line, ruff users on the
+    name's own line: both suppress, neither is an unused noqa (SH100), the rest is reported."""
+    write_tree(project, {"a.py": ("from os import (\n    sep,  # noqa: F401\n    path,\n)\n"
+                                  "from json import (  # noqa: F401\n    dumps,\n)\n"
+                                  "from re import (\n    compile,  # noqa: F401\n"
+                                  "    escape,  # noqa: F401\n)\n")})
+    run = shoal("--select", "F401,SH100", "--format", "json", "a.py")
+    assert [(d["line"], d["code"], d["message"]) for d in run.json()] == [
+        (1, "F401", "'os.path' imported but unused")]
+
+
 def test_sh100_reports_a_blanket_noqa_only_when_asked(project, shoal):
     write_tree(project, {"a.py": SUPPRESSED})
     (project / "pyproject.toml").write_text("[tool.shoal]\nreport-blanket-noqa = true\n")

@@ -173,3 +173,16 @@ def test_ranges_agree_with_flake8_on_stdlib(module: str) -> None:
     expected = _flake8_ranges(source)
     assert expected  # each of these modules has multi-line strings
     assert _logical_ranges(source) == expected
+
+
+def test_a_second_noqa_line_suppresses_too_and_counts_as_used() -> None:
+    # ruff's "parent": F401 of a multi-line import sits on the statement, and a comment on the
+    # imported name's own line (where ruff reports it) suppresses it as well.
+    source = "from m import (\n    a,  # noqa: F401\n    b,\n)\n"
+    noqa = scan_noqa(source)
+    a = Diagnostic("a.py", 1, 1, "F401", "'m.a' imported but unused", noqa_line=2)
+    b = Diagnostic("a.py", 1, 1, "F401", "'m.b' imported but unused", noqa_line=3)
+    result, used = apply_noqa([a, b], noqa)
+    assert [d.message for d in result] == ["'m.b' imported but unused"]
+    assert [(u.comment.line, u.codes) for u in used] == [(2, frozenset({"F401"}))]
+    assert pickle.loads(pickle.dumps(a)).noqa_line == 2
