@@ -25,6 +25,7 @@ from analyzer.model._depids import (
     symbol_key,
 )
 from analyzer.model._facts import Export, Import, ImportSource, ModuleFacts
+from analyzer.model._index_memo import IndexMemo
 from analyzer.model._planted import PlantedModules
 from analyzer.model._references import referenced_names
 
@@ -150,6 +151,7 @@ class _Shared:
         fact_versions: Mapping[str, int] | None = None,
         referrers: Mapping[str, Sequence[str]] | None = None,
         trees: Callable[[str], ast.Module | None] | None = None,
+        memo: IndexMemo | None = None,
     ):
         self.names, self.tops, self.namespaces = _layout(frozenset(module_names))
         self.load = load
@@ -158,9 +160,10 @@ class _Shared:
         self.referrers = referrers
         self.fact_holders = fact_holders
         self.fact_versions = fact_versions
-        self.facts: dict[str, ModuleFacts | None] = {}
-        self.exports: dict[str, dict[str, Export]] = {}
-        self.memo: dict[tuple[str, str], tuple[Symbol | Outcome, tuple[str, ...]]] = {}
+        self.kept = IndexMemo() if memo is None else memo
+        self.facts = self.kept.facts
+        self.exports = self.kept.exports
+        self.memo = self.kept.answers
         self.planted = PlantedModules(self.names, self.facts_of, writers)
 
     def facts_of(self, module: str) -> ModuleFacts | None:
@@ -205,6 +208,8 @@ class ProjectIndex:
     :param trees: optional, a project module's ``ast`` tree, of the very content its facts
         were extracted from (None: not at hand or does not parse); without it :meth:`tree`
         answers None for every module.
+    :param memo: optional, the answers, facts and exports an index over the same module
+        names worked out before, still true of ``load``'s facts (``_index_memo``).
     """
 
     def __init__(
@@ -218,9 +223,10 @@ class ProjectIndex:
         fact_versions: Mapping[str, int] | None = None,
         referrers: Mapping[str, Sequence[str]] | None = None,
         trees: Callable[[str], ast.Module | None] | None = None,
+        memo: IndexMemo | None = None,
     ) -> None:
         self._shared = _Shared(module_names, load, writers, fact_holders, fact_versions,
-                               referrers, trees)
+                               referrers, trees, memo)
         self._record = record
 
     def for_reader(self, record: Callable[[str], None] | None) -> ProjectIndex:
@@ -404,9 +410,10 @@ class ProjectIndex:
         finally:
             active.discard(memo_key)
         # An answer that depends on where a cycle was entered is not memoized.
+        found = tuple(keys)
         if not cut:
-            self._shared.memo[memo_key] = (result, tuple(keys))
-        return result, tuple(keys), cut
+            self._shared.kept.remember(memo_key, result, found)
+        return result, found, cut
 
     def _lookup_in(
         self, module: str, name: str, active: set[tuple[str, str]], keys: list[str]
