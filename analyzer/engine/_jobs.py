@@ -366,8 +366,23 @@ def check_module(
     else:
         diags = timed_project_rules(facts, reader, ctx.project_rules, task.display, tree,
                                      timings, ctx.settings)
-    return (task.module, task.path, tuple(diags),
-            tuple(sorted({dep_id(key) for key in recorded})))
+    ids = _DEP_IDS
+    if len(ids) > DEP_IDS_KEPT:
+        ids.clear()
+    found: set[int] = set()
+    for key in recorded:
+        key_id = ids.get(key)
+        if key_id is None:
+            key_id = ids[key] = dep_id(key)
+        found.add(key_id)
+    return task.module, task.path, tuple(diags), tuple(sorted(found))
+
+
+#: Each key's dep_id, as this process worked it out: a hub's readers record the same keys
+#: update after update, and a hash per key and reader was a tenth of phase 2.
+_DEP_IDS: dict[str, int] = {}
+#: Past this many keys the ids are worked out afresh (a few MiB).
+DEP_IDS_KEPT = 200_000
 
 
 #: One project index per run context, shared by every module a worker checks in it: the

@@ -117,6 +117,12 @@ _LAST_LAYOUT: list[tuple[frozenset[str], frozenset[str], frozenset[str]]] = []
 TREES_KEPT = 4
 
 
+def _set_of(record: Callable[[str], None] | None) -> set[str] | None:
+    """The set whose ``add`` ``record`` is, if it is one."""
+    owner = getattr(record, "__self__", None)
+    return owner if type(owner) is set and getattr(record, "__name__", "") == "add" else None
+
+
 def _layout(names: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(names, their top-level names, the implicit namespace packages above them)."""
     # The same set object first: a worker hands in the set it keeps while no module comes
@@ -228,12 +234,14 @@ class ProjectIndex:
         self._shared = _Shared(module_names, load, writers, fact_holders, fact_versions,
                                referrers, trees, memo)
         self._record = record
+        self._into = _set_of(record)
 
     def for_reader(self, record: Callable[[str], None] | None) -> ProjectIndex:
         """An index over the same snapshot and caches that records to ``record``."""
         other = object.__new__(ProjectIndex)
         other._shared = self._shared
         other._record = record
+        other._into = _set_of(record)
         return other
 
     # -- public API ----------------------------------------------------------------------
@@ -337,6 +345,10 @@ class ProjectIndex:
     # -- machinery -------------------------------------------------------------------------
 
     def _emit(self, keys: tuple[str, ...] | list[str]) -> None:
+        into = self._into
+        if into is not None:
+            into.update(keys)  # a set drops the repeats itself: one call for the lot
+            return
         record = self._record
         if record is None:
             return
