@@ -10,6 +10,11 @@ while no patch adds or drops a module.
 
 Only the latest resolved context reads the maps: a worker runs one phase-2 context at a
 time and drops the last one when a new one comes (``_jobs._context``).
+
+Since the patches pass through here in the order the worker runs them, this is also where
+the worker learns which modules' entries moved between two of its contexts
+(:meth:`LiveContext.take_moved`): its project index's memo forgets what read them and keeps
+the rest (``_index_memo``).
 """
 from __future__ import annotations
 
@@ -35,16 +40,44 @@ class LiveContext:
         self._base_names: frozenset[str] = frozenset()
         self._names: frozenset[str] = frozenset()
         self._resolved: RunContext | None = None
+        #: modules whose entry moved since the last take_moved (None: not known)
+        self._moved: set[str] | None = None
+
+    def adopt(self, ctx: RunContext, key: str) -> None:
+        """Take the whole context ``ctx``, stored under ``key``, as the one the worker runs
+        now and as the base of the patches to come (a whole context is a new base)."""
+        before = self._maps.get("modules")
+        self._start(key, ctx)
+        after = self._maps["modules"]
+        if before is None or after is None:
+            self._moved = None
+        else:
+            # Once per base: a pass over the project's modules.
+            self._note({m for m in before.keys() | after.keys() if before.get(m) != after.get(m)})
+        self._resolved = ctx
+
+    def take_moved(self) -> set[str] | None:
+        """The modules whose entry (digest, path) differs between the context current at
+        the last call and the current one (None: not known; the first call answers None)."""
+        moved, self._moved = self._moved, set()
+        return moved
+
+    def _note(self, moved: set[str]) -> None:
+        if self._moved is not None:
+            self._moved |= moved
+
+    def _start(self, base_key: str, base: RunContext) -> None:
+        self._base_key = base_key
+        self._maps = {name: None if (m := getattr(base, name)) is None else dict(m)
+                      for name in PATCHED_FIELDS}
+        self._undo = {name: {} for name in PATCHED_FIELDS}
+        self._base_names = self._names = frozenset(base.modules)
 
     def resolve(self, ctx: RunContext, base_key: str, base: RunContext) -> RunContext:
         """The whole context the patch ``ctx`` (of the base ``base``, stored under
         ``base_key``) stands for; the one resolved before it must no longer be read."""
         if base_key != self._base_key:
-            self._base_key = base_key
-            self._maps = {name: None if (m := getattr(base, name)) is None else dict(m)
-                          for name in PATCHED_FIELDS}
-            self._undo = {name: {} for name in PATCHED_FIELDS}
-            self._base_names = self._names = frozenset(base.modules)
+            self.adopt(base, base_key)
         whole: dict[str, Any] = {}
         reshaped = False
         for name in PATCHED_FIELDS:
@@ -52,6 +85,10 @@ class LiveContext:
             if live is None or diff is None:
                 whole[name] = diff  # referrers: None when no selected rule reads them
                 continue
+            if name == "modules":
+                # What the last patch wrote and what this one writes is all that can move.
+                written = {key: live.get(key, _ABSENT) for key in
+                           (*self._undo[name], *diff, *ctx.dropped.get(name, ()))}
             for key, value in self._undo[name].items():
                 if value is _ABSENT:
                     del live[key]
@@ -68,6 +105,8 @@ class LiveContext:
             if name == "modules":
                 reshaped = any(value is _ABSENT or key not in live
                                for key, value in undo.items())
+                self._note({key for key, value in written.items()
+                            if live.get(key, _ABSENT) != value})
             whole[name] = live
         self._names = frozenset(self._maps["modules"] or ()) if reshaped else self._base_names
         self._resolved = replace(ctx, base="", dropped={}, **whole)

@@ -21,6 +21,7 @@ from analyzer.engine._collector import collector_paused
 from analyzer.engine._cst_gate import MAX_CST_BYTES, cst_factory
 from analyzer.engine._ctx_live import LiveContext
 from analyzer.engine._facts_cache import FactsCache
+from analyzer.engine._index_carry import IndexCarry
 from analyzer.engine._insight_keys import store_key_records
 from analyzer.engine._suppressions import scan_noqa
 from analyzer.engine._tasks import (
@@ -53,7 +54,7 @@ from analyzer.rules import Diagnostic, RuleContext, SourceLines, run_module_rule
 if TYPE_CHECKING:
     import libcst
 
-    from analyzer.model import ProjectIndex
+    from analyzer.model import IndexMemo, ProjectIndex
     from heap_native import SharedHeap
 
 
@@ -79,17 +80,20 @@ def bind_heap(heap: SharedHeap | None) -> None:
     _LIVE.clear()
     _INDEXES.clear()
     _FACTS.clear()
+    _CARRY.clear()
 
 
 def _context(key: str) -> RunContext:
     ctx = _CONTEXTS.get(key)
     if ctx is None:
         ctx = _bound_heap().table(CONTEXT_TABLE)[key]
+        phase = key.partition(":")[0]
         if ctx.base:
             ctx = _LIVE.resolve(ctx, ctx.base, _base_context(ctx.base))
+        elif phase == "phase2" and ctx.keep_facts:
+            _LIVE.adopt(ctx, key)  # a new base: what moved since the last context is known
         # One context per phase: an update alternates the two, and phase 1's is the same
         # from one update to the next.
-        phase = key.partition(":")[0]
         for old in [k for k in _CONTEXTS if k.partition(":")[0] == phase]:
             del _CONTEXTS[old]
         _CONTEXTS[key] = ctx
@@ -362,8 +366,23 @@ def check_module(
     else:
         diags = timed_project_rules(facts, reader, ctx.project_rules, task.display, tree,
                                      timings, ctx.settings)
-    return (task.module, task.path, tuple(diags),
-            tuple(sorted({dep_id(key) for key in recorded})))
+    ids = _DEP_IDS
+    if len(ids) > DEP_IDS_KEPT:
+        ids.clear()
+    found: set[int] = set()
+    for key in recorded:
+        key_id = ids.get(key)
+        if key_id is None:
+            key_id = ids[key] = dep_id(key)
+        found.add(key_id)
+    return task.module, task.path, tuple(diags), tuple(sorted(found))
+
+
+#: Each key's dep_id, as this process worked it out: a hub's readers record the same keys
+#: update after update, and a hash per key and reader was a tenth of phase 2.
+_DEP_IDS: dict[str, int] = {}
+#: Past this many keys the ids are worked out afresh (a few MiB).
+DEP_IDS_KEPT = 200_000
 
 
 #: One project index per run context, shared by every module a worker checks in it: the
@@ -373,33 +392,41 @@ _INDEXES: dict[str, ProjectIndex] = {}
 
 #: This process's decoded facts across updates (the bound heap's only).
 _FACTS = FactsCache()
+#: This process's project-index memo across updates (``_index_carry``).
+_CARRY = IndexCarry()
 
 
 def _project_index(ctx_key: str, ctx: RunContext) -> ProjectIndex:
     index = _INDEXES.get(ctx_key)
     if index is None:
         _INDEXES.clear()
+        names = _LIVE.names(ctx)
+        memo = None
         if ctx.keep_facts:
-            _FACTS.adopt((ctx.extractors, ctx.settings), len(ctx.modules))
+            recipe = (ctx.extractors, ctx.settings)
+            _FACTS.adopt(recipe, len(ctx.modules))
+            memo = _CARRY.memo(names, _LIVE.take_moved(), recipe)
         else:
             _FACTS.clear()
-        index = _INDEXES[ctx_key] = new_project_index(ctx, _bound_heap(), names=_LIVE.names(ctx))
+        index = _INDEXES[ctx_key] = new_project_index(ctx, _bound_heap(), names=names, memo=memo)
     return index
 
 
 def new_project_index(ctx: RunContext, heap: SharedHeap,
                       sources: dict[str, bytes] | None = None, *,
-                      names: frozenset[str] | None = None) -> ProjectIndex:
+                      names: frozenset[str] | None = None,
+                      memo: IndexMemo | None = None) -> ProjectIndex:
     """A project index over the context's modules, loading facts (and trees) from ``heap``;
     ``sources``: module -> bytes, the modules' content where no file may be read (dask);
-    ``names``: the modules' names when the caller holds them as a set already."""
+    ``names``: the modules' names when the caller holds them as a set already; ``memo``:
+    what an earlier index worked out that still holds (``_index_carry``)."""
     from analyzer.model import ProjectIndex
 
     return ProjectIndex(ctx.modules.keys() if names is None else names, lambda module: _load_facts(ctx, module, heap),
                         writers=ctx.writers, fact_holders=ctx.fact_holders,
                         referrers=ctx.referrers,
                         fact_versions={e.NAME: e.VERSION for e in ctx.extractors},
-                        trees=functools.partial(_module_tree, ctx, heap, sources))
+                        trees=functools.partial(_module_tree, ctx, heap, sources), memo=memo)
 
 
 def _module_tree(ctx: RunContext, heap: SharedHeap, sources: dict[str, bytes] | None,

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         Symbol,
         absolute_module,
     )
+    from analyzer.model._index_memo import IndexMemo
     from analyzer.model._plugin_facts import canonical_bytes, interface_digest
     from analyzer.model._syntax_versions import newer_python_error, unsupported_syntax
 
@@ -78,6 +79,7 @@ _EXPORTS = {
     "POSITIONAL_OR_KEYWORD": "_facts",
     "Param": "_facts",
     "PluginFact": "_facts",
+    "IndexMemo": "_index_memo",
     "ProjectIndex": "_index",
     "SYS_MODULES_KEY": "_depids",
     "Signature": "_facts",
@@ -109,7 +111,7 @@ _EXPORTS = {
 }
 __all__ = [
     "Attribute", "CONTENT_ENTRY", "Call", "EXTERNAL", "Export", "FACTS_VERSION", "Import",
-    "ImportSource", "KEYWORD_ONLY", "MISSING", "MODULES_KEY", "ModuleFacts", "Outcome",
+    "ImportSource", "IndexMemo", "KEYWORD_ONLY", "MISSING", "MODULES_KEY", "ModuleFacts", "Outcome",
     "POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD", "Param", "PluginFact", "ProjectIndex",
     "SYS_MODULES_KEY", "Signature", "Symbol", "UNKNOWN", "VAR_KEYWORD", "VAR_POSITIONAL",
     "absolute_module", "canonical_bytes", "changed_keys", "content_key", "cycle_components",

@@ -66,6 +66,17 @@ class Signature(_Record):
 
         The call must have no ``*x``/``**x`` argument (its shape would be unknown).
         """
+        question = (self, positional, tuple(keywords), name)
+        try:
+            return _BOUND[question]
+        except KeyError:
+            pass
+        if len(_BOUND) > BOUND_KEPT:
+            _BOUND.clear()
+        answer = _BOUND[question] = self._bind(positional, keywords, name)
+        return answer
+
+    def _bind(self, positional: int, keywords: Sequence[str], name: str) -> str | None:
         pos = [p for p in self.params if p.kind in (POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD)]
         kwonly = [p for p in self.params if p.kind == KEYWORD_ONLY]
         varargs = self.has_var_positional
@@ -112,6 +123,13 @@ class Signature(_Record):
         if missing:
             return f"{name}() missing {_count_names(missing, 'keyword-only')}"
         return None
+
+
+#: Each call shape's answer by signature (equal by content): a hub's signature meets the
+#: same shapes from each of its readers, update after update.
+_BOUND: dict[tuple[Signature, int, tuple[str, ...], str], str | None] = {}
+#: Past this many answers they are worked out afresh.
+BOUND_KEPT = 50_000
 
 
 def _count_names(names: list[str], kind: str) -> str:

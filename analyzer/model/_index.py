@@ -25,6 +25,7 @@ from analyzer.model._depids import (
     symbol_key,
 )
 from analyzer.model._facts import Export, Import, ImportSource, ModuleFacts
+from analyzer.model._index_memo import IndexMemo
 from analyzer.model._planted import PlantedModules
 from analyzer.model._references import referenced_names
 
@@ -116,6 +117,12 @@ _LAST_LAYOUT: list[tuple[frozenset[str], frozenset[str], frozenset[str]]] = []
 TREES_KEPT = 4
 
 
+def _set_of(record: Callable[[str], None] | None) -> set[str] | None:
+    """The set whose ``add`` ``record`` is, if it is one."""
+    owner = getattr(record, "__self__", None)
+    return owner if type(owner) is set and getattr(record, "__name__", "") == "add" else None
+
+
 def _layout(names: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(names, their top-level names, the implicit namespace packages above them)."""
     # The same set object first: a worker hands in the set it keeps while no module comes
@@ -150,6 +157,7 @@ class _Shared:
         fact_versions: Mapping[str, int] | None = None,
         referrers: Mapping[str, Sequence[str]] | None = None,
         trees: Callable[[str], ast.Module | None] | None = None,
+        memo: IndexMemo | None = None,
     ):
         self.names, self.tops, self.namespaces = _layout(frozenset(module_names))
         self.load = load
@@ -158,9 +166,10 @@ class _Shared:
         self.referrers = referrers
         self.fact_holders = fact_holders
         self.fact_versions = fact_versions
-        self.facts: dict[str, ModuleFacts | None] = {}
-        self.exports: dict[str, dict[str, Export]] = {}
-        self.memo: dict[tuple[str, str], tuple[Symbol | Outcome, tuple[str, ...]]] = {}
+        self.kept = IndexMemo() if memo is None else memo
+        self.facts = self.kept.facts
+        self.exports = self.kept.exports
+        self.memo = self.kept.answers
         self.planted = PlantedModules(self.names, self.facts_of, writers)
 
     def facts_of(self, module: str) -> ModuleFacts | None:
@@ -205,6 +214,8 @@ class ProjectIndex:
     :param trees: optional, a project module's ``ast`` tree, of the very content its facts
         were extracted from (None: not at hand or does not parse); without it :meth:`tree`
         answers None for every module.
+    :param memo: optional, the answers, facts and exports an index over the same module
+        names worked out before, still true of ``load``'s facts (``_index_memo``).
     """
 
     def __init__(
@@ -218,16 +229,19 @@ class ProjectIndex:
         fact_versions: Mapping[str, int] | None = None,
         referrers: Mapping[str, Sequence[str]] | None = None,
         trees: Callable[[str], ast.Module | None] | None = None,
+        memo: IndexMemo | None = None,
     ) -> None:
         self._shared = _Shared(module_names, load, writers, fact_holders, fact_versions,
-                               referrers, trees)
+                               referrers, trees, memo)
         self._record = record
+        self._into = _set_of(record)
 
     def for_reader(self, record: Callable[[str], None] | None) -> ProjectIndex:
         """An index over the same snapshot and caches that records to ``record``."""
         other = object.__new__(ProjectIndex)
         other._shared = self._shared
         other._record = record
+        other._into = _set_of(record)
         return other
 
     # -- public API ----------------------------------------------------------------------
@@ -331,6 +345,10 @@ class ProjectIndex:
     # -- machinery -------------------------------------------------------------------------
 
     def _emit(self, keys: tuple[str, ...] | list[str]) -> None:
+        into = self._into
+        if into is not None:
+            into.update(keys)  # a set drops the repeats itself: one call for the lot
+            return
         record = self._record
         if record is None:
             return
@@ -404,9 +422,10 @@ class ProjectIndex:
         finally:
             active.discard(memo_key)
         # An answer that depends on where a cycle was entered is not memoized.
+        found = tuple(keys)
         if not cut:
-            self._shared.memo[memo_key] = (result, tuple(keys))
-        return result, tuple(keys), cut
+            self._shared.kept.remember(memo_key, result, found)
+        return result, found, cut
 
     def _lookup_in(
         self, module: str, name: str, active: set[tuple[str, str]], keys: list[str]

@@ -38,7 +38,10 @@ class _Store:
 
     def resolve_live(self, key: str) -> RunContext:
         ctx = self.table[key]
-        return self.live.resolve(ctx, ctx.base, self.table[ctx.base]) if ctx.base else ctx
+        if not ctx.base:
+            self.live.adopt(ctx, key)  # a whole context, as ``_jobs._context`` takes it
+            return ctx
+        return self.live.resolve(ctx, ctx.base, self.table[ctx.base])
 
 
 # Each step: a few edits of the three maps a patch carries (field, key, a value or None for
@@ -52,6 +55,7 @@ def test_a_resolved_patch_is_the_whole_context(steps: list[list[tuple[str, str, 
                                                limit: int, references: bool) -> None:
     store = _Store()
     base: Any = None
+    previous_base = ""
     now: dict[str, dict[str, Any]] = {name: {} for name in PATCHED_FIELDS}
     with mock.patch.object(ctx_patch, "patch_limit", lambda n: limit):
         for step in steps:
@@ -72,6 +76,16 @@ def test_a_resolved_patch_is_the_whole_context(steps: list[list[tuple[str, str, 
                 assert whole.modules == now["modules"] and whole.writers == now["writers"]
                 assert whole.referrers == (now["referrers"] if references else None)
             assert store.live.names(whole) == frozenset(now["modules"])
+            # What a worker's index memo forgets: every module whose entry moved since the
+            # last context (exactly those while the base stands), or all (None) at first.
+            took = store.live.take_moved()
+            if stored.base and stored.base == previous_base:
+                assert took == moved["modules"]
+            elif previous_base:
+                assert took is not None and took >= moved["modules"]
+            else:
+                assert took is None
+            previous_base = stored.base or key
             assert base.key == (stored.base or key)
             if stored.base:  # a patch never names more than the limit allows
                 named = len(stored.modules) + len(stored.writers) + len(stored.referrers or ())

@@ -244,3 +244,16 @@ def test_a_new_index_over_other_modules_does_not_reuse_the_last_layout() -> None
     assert not index("c").in_project("a")
     assert index("a.b", "c").in_project("a")
     assert index("x.y.z").in_project("x.y") and not index("x").in_project("x.y")
+
+
+def test_a_reader_recording_into_a_set_gets_every_key(p) -> None:
+    # A set's ``add`` is filled with one update per read (``_emit``): the same keys as one
+    # call per key.
+    into: set[str] = set()
+    listed: list[str] = []
+    for record in (into.add, listed.append):
+        reader = p.index.for_reader(record)
+        for module, name in (("pkg.c", "g"), ("pkg.star", "f"), ("pkg.s1", "own"), ("pkg", "sub")):
+            reader.lookup(module, name)
+        reader.resolve("pkg.nothere")
+    assert listed and into == set(listed)
