@@ -1,0 +1,234 @@
+"""The view's per-module parts, and the view assembled from them.
+
+Everything the view (``engine._insight``) takes from a module follows from that module's
+facts alone: whether it parsed, its exported names, the dependency keys it can name (its key
+record, ``_insight_keys``, and its interface's keys) and its imports, resolved up to the
+module set. Kept beside the view (``insight-<generation>.parts``), with how many modules name
+each key and each key's id, they let the view of the next cache generation be made from only
+the modules whose facts changed: naming the table's 32-bit ids, the most expensive step of a
+build, then costs the keys those modules add. The table itself is looked up whole (one C
+call), so what changed in it needs no account of which readers were rechecked.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
+
+from analyzer.engine._insight_view import EDGE_KINDS, Insight
+from analyzer.model._depids import MODULES_KEY, SYS_MODULES_KEY, changed_keys, dep_ids
+
+if TYPE_CHECKING:
+    from analyzer.engine._insight_keys import KeyRecord
+    from analyzer.engine._insight_view import ModuleInfo
+    from analyzer.model import ModuleFacts
+
+__all__ = ["ModulePart", "ViewParts", "assemble", "import_time_cycles", "module_part",
+           "new_parts", "parts_of_state", "resolved_edges", "updated_parts"]
+
+#: (absolute target, name when ``from target import name`` may name a submodule, kind, line)
+RawImport = tuple[str, "str | None", str, int]
+
+
+class ModulePart(NamedTuple):
+    """What the view takes from one module's facts."""
+
+    #: (content digest, path): the facts it was made from
+    source: tuple[str, str]
+    parse_ok: bool
+    #: the module has a static ``__all__``
+    with_all: bool
+    #: its exported names, space-separated (None: it has no interface digests)
+    names: str | None
+    #: every dependency key it lets the view name, newline-separated
+    keys: str
+    #: its imports (None: no facts, so no node of the import graph)
+    imports: tuple[RawImport, ...] | None
+
+
+@dataclass
+class ViewParts:
+    """A view's parts: each module's, how many parts name each key, and each key's id."""
+
+    generation: str
+    parts: dict[str, ModulePart]
+    counts: dict[str, int]
+    ids: dict[str, int]
+
+
+def _kind(imp: Any) -> str:
+    if imp.guarded_by == "TYPE_CHECKING":
+        return "type-checking"
+    return "import" if imp.import_time else "deferred"
+
+
+def _raw_imports(module: str, facts: ModuleFacts) -> tuple[RawImport, ...]:
+    from analyzer.model import absolute_module
+
+    if not facts.parse_ok:
+        return ()
+    raw: list[RawImport] = []
+    for imp in facts.imports:
+        target = absolute_module(module, facts.is_package, imp.level, imp.module)
+        if target is not None:
+            name = imp.name if imp.name is not None and imp.name != "*" else None
+            raw.append((target, name, _kind(imp), imp.stmt_line))
+    return tuple(raw)
+
+
+def module_part(module: str, source: tuple[str, str], facts: ModuleFacts | None,
+                imports: ModuleFacts | None, record: KeyRecord | None,
+                interface: Mapping[str, str] | None) -> ModulePart:
+    """The part of ``module``: ``facts`` (None when the heap has none) stand in for a missing
+    key ``record``; ``imports`` are its facts in the state's import map (None: none)."""
+    from analyzer.engine._insight_keys import module_keys
+
+    keys: set[str] = set() if interface is None else changed_keys(module, None, interface)
+    with_all = False
+    if record is not None:
+        keys.update(record.keys)
+        with_all = record.with_all
+    elif facts is not None:
+        keys |= module_keys(module, facts)
+        with_all = facts.all_names is not None
+    names = None if interface is None else " ".join(
+        # Entries with brackets (sys.modules[], fact[NAME], ref[T], content[]) are no names.
+        sorted(n for n in interface if n and n != "*" and "[" not in n))
+    return ModulePart(source, imports is not None and imports.parse_ok, with_all, names,
+                      "\n".join(sorted(keys)),
+                      None if imports is None else _raw_imports(module, imports))
+
+
+def parts_of_state(state: Any, heap: Any, modules: Iterable[str] | None = None,
+                   facts_of: Mapping[str, ModuleFacts | None] | None = None,
+                   ) -> dict[str, ModulePart]:
+    """The parts of ``modules`` (default: every module) of ``state`` and its heap; their
+    facts are ``facts_of`` when given (a light state has no import map), else the state's
+    import map and, for a module without a key record, the heap's facts."""
+    from analyzer.engine import _tasks as tasks
+    from analyzer.engine._insight_keys import read_key_records
+
+    wanted = sorted(set(state.modules) | set(state.interfaces) | set(state.imports)
+                    if modules is None else modules)
+    owned = [m for m in wanted if m in state.modules]
+    facts_keys = {m: tasks.facts_key(m, *state.modules[m]) for m in owned}
+    records = dict(zip(owned, read_key_records(heap, facts_keys.values()), strict=True))
+    if facts_of is None:
+        need = [m for m in owned if records[m] is None]
+        # A module whose record is not there (a heap that held the facts only) is read
+        # from its facts, as every module was before the records.
+        loaded = dict(zip(need, heap.table(tasks.FACTS_TABLE).get_many(
+            [facts_keys[m] for m in need]), strict=True)) if need else {}
+        imports: Mapping[str, ModuleFacts | None] = state.imports
+    else:
+        loaded, imports = dict(facts_of), facts_of
+    return {m: module_part(m, state.modules.get(m, ("", "")), loaded.get(m), imports.get(m),
+                           records.get(m), state.interfaces.get(m))
+            for m in wanted}
+
+
+def _count(parts: Iterable[ModulePart]) -> dict[str, int]:
+    counts = {MODULES_KEY: 1, SYS_MODULES_KEY: 1}
+    for part in parts:
+        for key in part.keys.split("\n") if part.keys else ():
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def new_parts(generation: str, parts: dict[str, ModulePart]) -> ViewParts:
+    """The parts of a view built from scratch."""
+    counts = _count(parts.values())
+    names = list(counts)
+    return ViewParts(generation, parts, counts, dict(zip(names, dep_ids(names), strict=True)))
+
+
+def updated_parts(base: ViewParts, generation: str,
+                  changed: Mapping[str, ModulePart | None]) -> ViewParts:
+    """``base`` with each module of ``changed`` given its new part (None: gone); only the
+    keys those parts name are counted again and only new keys are hashed."""
+    parts = dict(base.parts)
+    counts = dict(base.counts)
+    ids = dict(base.ids)
+    added: list[str] = []
+    for module, part in changed.items():
+        old = parts.pop(module, None)
+        if old is not None and old.keys:
+            for key in old.keys.split("\n"):
+                left = counts[key] - 1
+                if left:
+                    counts[key] = left
+                else:
+                    del counts[key]
+                    del ids[key]
+        if part is None:
+            continue
+        parts[module] = part
+        for key in part.keys.split("\n") if part.keys else ():
+            if key in counts:
+                counts[key] += 1
+            else:
+                counts[key] = 1
+                added.append(key)
+    ids.update(zip(added, dep_ids(added), strict=True))
+    return ViewParts(generation, parts, counts, ids)
+
+
+def resolved_edges(parts: Mapping[str, ModulePart],
+                   only: Iterable[str] | None = None) -> dict[str, dict[str, tuple[str, int]]]:
+    """Every import between project modules (of ``only``, default all), resolved as SH003
+    resolves them (``from m import x`` is an edge to ``m.x`` when that is a module), with the
+    strongest kind and its first line."""
+    nodes = {m for m, p in parts.items() if p.imports is not None}
+    edges: dict[str, dict[str, tuple[str, int]]] = {}
+    for module in sorted(nodes if only is None else nodes.intersection(only)):
+        out: dict[str, tuple[str, int]] = {}
+        edges[module] = out
+        for target, name, kind, line in cast("tuple[RawImport, ...]", parts[module].imports):
+            if name is not None and f"{target}.{name}" in nodes:
+                target = f"{target}.{name}"
+            if target == module or target not in nodes:
+                continue
+            previous = out.get(target)
+            if previous is None or (EDGE_KINDS.index(kind), line) < (EDGE_KINDS.index(previous[0]),
+                                                                  previous[1]):
+                out[target] = (kind, line)
+    return edges
+
+
+def import_time_cycles(edges: Mapping[str, Mapping[str, tuple[str, int]]]) -> list[list[str]]:
+    """SH003's components: its graph is the import-time edges (``model.import_edges``)."""
+    from analyzer.model import cycle_components
+
+    graph = {m: {t: None for t, (kind, _) in out.items() if kind == "import"}
+             for m, out in edges.items()}
+    return cycle_components(cast("Any", graph))
+
+
+def assemble(view_parts: ViewParts, modules: dict[str, ModuleInfo],
+             readers: Mapping[int, Iterable[str]], heap: Any, source: str,
+             edges: dict[str, dict[str, tuple[str, int]]] | None = None,
+             cycles: list[list[str]] | None = None) -> Insight:
+    """The view of ``view_parts`` with the heap's dependency table named (``edges`` and
+    ``cycles`` when the caller knows them unchanged)."""
+    parts = view_parts.parts
+    names = list(view_parts.ids)
+    ids = list(view_parts.ids.values())
+    read = [(key, kid, tuple(sorted(found)))
+            for key, kid, found in zip(names, ids, heap.get_deps_many(ids), strict=True)
+            if found]
+    key_readers: dict[str, tuple[int, ...]] = {}
+    id_readers: dict[int, tuple[int, ...]] = {}
+    # Sorted once the unread keys are out: most of the candidates nobody read.
+    for key, kid, found in sorted(read):
+        key_readers[key] = id_readers[kid] = found
+    if edges is None:
+        edges = resolved_edges(parts)
+    return Insight(
+        modules=modules, edges=edges,
+        cycles=import_time_cycles(edges) if cycles is None else cycles,
+        key_readers=key_readers,
+        readers={rid: tuple(sorted(mods)) for rid, mods in readers.items()},
+        names={m: p.names for m, p in sorted(parts.items()) if p.names is not None},
+        with_all=frozenset(m for m, p in parts.items() if p.with_all),
+        unnamed_edges=max(0, heap.stats().dep_edges - sum(map(len, id_readers.values()))),
+        source=source, id_readers=id_readers)
