@@ -11,6 +11,7 @@ call), so what changed in it needs no account of which readers were rechecked.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -48,12 +49,20 @@ class ModulePart(NamedTuple):
 
 @dataclass
 class ViewParts:
-    """A view's parts: each module's, how many parts name each key, and each key's id."""
+    """A view's parts: each module's, and the candidate keys with how many parts name each
+    and each one's id (aligned: newline-separated keys and two arrays unpickle in a tenth of
+    the time two dicts of tens of thousands of keys take)."""
 
     generation: str
     parts: dict[str, ModulePart]
-    counts: dict[str, int]
-    ids: dict[str, int]
+    keys: str
+    counts: array
+    ids: array
+
+    def candidates(self) -> dict[str, tuple[int, int]]:
+        """key -> (how many parts name it, its id)."""
+        return dict(zip(self.keys.split("\n"), zip(self.counts, self.ids, strict=True),
+                        strict=True))
 
 
 def _kind(imp: Any) -> str:
@@ -139,7 +148,8 @@ def new_parts(generation: str, parts: dict[str, ModulePart]) -> ViewParts:
     """The parts of a view built from scratch."""
     counts = _count(parts.values())
     names = list(counts)
-    return ViewParts(generation, parts, counts, dict(zip(names, dep_ids(names), strict=True)))
+    return ViewParts(generation, parts, "\n".join(names), array("I", counts.values()),
+                     array("I", dep_ids(names)))
 
 
 def updated_parts(base: ViewParts, generation: str,
@@ -147,30 +157,39 @@ def updated_parts(base: ViewParts, generation: str,
     """``base`` with each module of ``changed`` given its new part (None: gone); only the
     keys those parts name are counted again and only new keys are hashed."""
     parts = dict(base.parts)
-    counts = dict(base.counts)
-    ids = dict(base.ids)
-    added: list[str] = []
+    names = base.keys.split("\n")
+    where = dict(zip(names, range(len(names)), strict=True))
+    counts = array("I", base.counts)
+    ids = array("I", base.ids)
+    dropped = False
     for module, part in changed.items():
         old = parts.pop(module, None)
         if old is not None and old.keys:
             for key in old.keys.split("\n"):
-                left = counts[key] - 1
-                if left:
-                    counts[key] = left
-                else:
-                    del counts[key]
-                    del ids[key]
+                i = where[key]
+                counts[i] -= 1
+                dropped = dropped or not counts[i]
         if part is None:
             continue
         parts[module] = part
         for key in part.keys.split("\n") if part.keys else ():
-            if key in counts:
-                counts[key] += 1
+            i = where.get(key, -1)
+            if i < 0:
+                where[key] = len(names)
+                names.append(key)
+                counts.append(1)
+                ids.append(0)  # hashed below, with the other new keys
             else:
-                counts[key] = 1
-                added.append(key)
-    ids.update(zip(added, dep_ids(added), strict=True))
-    return ViewParts(generation, parts, counts, ids)
+                counts[i] += 1
+    added = range(len(base.counts), len(names))
+    for i, kid in zip(added, dep_ids(names[i] for i in added), strict=True):
+        ids[i] = kid
+    if dropped:  # a key no part names any more is no candidate
+        kept = [i for i, n in enumerate(counts) if n]
+        names = [names[i] for i in kept]
+        counts = array("I", (counts[i] for i in kept))
+        ids = array("I", (ids[i] for i in kept))
+    return ViewParts(generation, parts, "\n".join(names), counts, ids)
 
 
 def resolved_edges(parts: Mapping[str, ModulePart],
@@ -211,8 +230,8 @@ def assemble(view_parts: ViewParts, modules: dict[str, ModuleInfo],
     """The view of ``view_parts`` with the heap's dependency table named (``edges`` and
     ``cycles`` when the caller knows them unchanged)."""
     parts = view_parts.parts
-    names = list(view_parts.ids)
-    ids = list(view_parts.ids.values())
+    names = view_parts.keys.split("\n")
+    ids = view_parts.ids
     read = [(key, kid, tuple(sorted(found)))
             for key, kid, found in zip(names, ids, heap.get_deps_many(ids), strict=True)
             if found]
