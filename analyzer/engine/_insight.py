@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from analyzer.engine._plan import CheckPlan
     from analyzer.engine._state import SessionState
 
-__all__ = ["EDGE_KINDS", "Insight", "ModuleInfo", "insight_sidecar", "load_insight", "read_sidecar"]
+__all__ = ["EDGE_KINDS", "Insight", "ModuleInfo", "insight_sidecar", "load_insight", "read_sidecar",
+           "refreshed_view"]
 
 INSIGHT_FORMAT = 6
 _MAGIC = b"shoal-insight\n"
@@ -149,6 +150,33 @@ def _base(cache: Any, kept: Insight | None) -> tuple[Insight, ViewParts] | None:
     return kept, parts
 
 
+def refreshed_view(view_path: str, build: str, key: str,
+                   vouch: Callable[[dict[str, Any], int], bool]) -> Insight | None:
+    """The view of the generation the cache of the kept view ``view_path`` (sealed with
+    ``build`` and ``key``) now holds, when ``vouch(files, checked_at_ns)`` takes the index's
+    file map for the project as it is: kept, or made from the kept view of an earlier
+    generation and what changed (written beside the cache). None when the cache cannot be
+    read or vouched for: the long way knows why."""
+    from analyzer.engine import _cache
+
+    cache = _cache._Cache(Path(view_path).parent.parent, key, build)
+    try:
+        index = cache.read_index()
+    except (OSError, _cache.CacheRejected):
+        return None
+    if index is None or not vouch(index["files"], index["checked_at_ns"]):
+        return None
+    kept = _kept(cache)
+    if kept is not None and kept.generation == index["generation"]:
+        kept.source = "insight"
+        return kept
+    made = _from_cache(cache, index, _base(cache, kept))
+    if made is None:
+        return None
+    _write(cache, index, *made)
+    return made[0]
+
+
 def insight_sidecar(plan: CheckPlan, generation: str) -> tuple[str, str, str]:
     """(the file the view of cache generation ``generation`` is kept in, the build digest,
     the configuration's key): what :func:`read_sidecar` needs, without the plan."""
@@ -200,12 +228,12 @@ def _write(cache: Any, index: dict[str, Any], insight: Insight, parts: ViewParts
     file map; the views of other generations go (this one is the next one's base)."""
     from analyzer.engine._cache_files import atomic_write, seal
 
-    if not cache.writable:
-        return
     generation = index["generation"]
     insight.files = index["files"]
     insight.generation = parts.generation = generation
     insight.checked_at_ns = index["checked_at_ns"]
+    if not cache.writable:
+        return
     try:
         cache.write_sealed(f"insight-{generation}.parts", _PARTS_MAGIC, parts)
         atomic_write(cache.dir / f"insight-{generation}.pickle",
