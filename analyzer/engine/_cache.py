@@ -233,6 +233,8 @@ class _Cache:
                                  fs.task.report, tuple(fs.stat), fs.digest)
                           for path, fs in state.files.items()},
                 "files_checked": state.files_checked,
+                # What the snapshot was saved with: a query loads it without the metadata.
+                "heap_version": heap.snapshot_version(),
             }
             # The findings apart from the index: a run that prints a kept output
             # (``_cache_output``) never unpickles them.
@@ -436,7 +438,8 @@ def _warm_session(
         trees = plan.scheduler is None and needs_trees(plan.registry.classes(plan.selected,
                                                                             "project"))
         geometry = heap_geometry(plan.discovery.files, plan.config.heap_size, trees=trees)
-        heap = SharedHeap.load(path, **geometry)
+        heap = SharedHeap.load(path, geometry["heap_size"], geometry["hash_slots"],
+                               geometry["dep_slots"])
     except CacheRejected as exc:
         _note(f"cache ignored ({exc}); checking from scratch")
         cache.discard()

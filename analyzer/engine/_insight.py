@@ -213,7 +213,7 @@ def _from_cache(cache: Any, index: dict[str, Any], base: tuple[Insight, ViewPart
 
     try:
         state = cache.read_state(index, light=base is not None)
-        heap = SharedHeap.load(cache.heap_path(index))
+        heap = SharedHeap.load(cache.heap_path(index), version=index.get("heap_version"))
     except (CacheRejected, HeapError, OSError):
         return None
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import accumulate, compress
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from analyzer.engine._insight_view import EDGE_KINDS, Insight
@@ -232,9 +233,11 @@ def assemble(view_parts: ViewParts, modules: dict[str, ModuleInfo],
     parts = view_parts.parts
     names = view_parts.keys.split("\n")
     ids = view_parts.ids
-    read = [(key, kid, tuple(sorted(found)))
-            for key, kid, found in zip(names, ids, heap.get_deps_many(ids), strict=True)
-            if found]
+    counts, flat = heap.get_deps_flat(ids)
+    starts = list(accumulate(counts, initial=0))
+    # Most candidates nobody read: only the read ones are looked at.
+    read = [(names[i], ids[i], tuple(sorted(flat[starts[i]:starts[i + 1]])))
+            for i in compress(range(len(names)), counts)]
     key_readers: dict[str, tuple[int, ...]] = {}
     id_readers: dict[int, tuple[int, ...]] = {}
     # Sorted once the unread keys are out: most of the candidates nobody read.
