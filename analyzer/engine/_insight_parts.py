@@ -12,6 +12,7 @@ call), so what changed in it needs no account of which readers were rechecked.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import accumulate, compress
@@ -51,8 +52,8 @@ class ModulePart(NamedTuple):
 @dataclass
 class ViewParts:
     """A view's parts: each module's, and the candidate keys with how many parts name each
-    and each one's id (aligned: newline-separated keys and two arrays unpickle in a tenth of
-    the time two dicts of tens of thousands of keys take)."""
+    and each one's id (aligned: sorted, newline-separated keys and two arrays unpickle in a
+    tenth of the time two dicts of tens of thousands of keys take)."""
 
     generation: str
     parts: dict[str, ModulePart]
@@ -148,48 +149,47 @@ def _count(parts: Iterable[ModulePart]) -> dict[str, int]:
 def new_parts(generation: str, parts: dict[str, ModulePart]) -> ViewParts:
     """The parts of a view built from scratch."""
     counts = _count(parts.values())
-    names = list(counts)
-    return ViewParts(generation, parts, "\n".join(names), array("I", counts.values()),
+    names = sorted(counts)
+    return ViewParts(generation, parts, "\n".join(names), array("I", map(counts.get, names)),
                      array("I", dep_ids(names)))
 
 
 def updated_parts(base: ViewParts, generation: str,
                   changed: Mapping[str, ModulePart | None]) -> ViewParts:
     """``base`` with each module of ``changed`` given its new part (None: gone); only the
-    keys those parts name are counted again and only new keys are hashed."""
+    keys those parts name are counted again and only new keys are hashed. The keys stay
+    sorted, so each is found by bisection (no index of tens of thousands to build) and a
+    view's table comes out in key order."""
     parts = dict(base.parts)
-    names = base.keys.split("\n")
-    where = dict(zip(names, range(len(names)), strict=True))
+    names = base.keys.split("\n") if base.keys else []
     counts = array("I", base.counts)
     ids = array("I", base.ids)
-    dropped = False
+    touched: set[int] = set()
+    added: dict[str, int] = {}
     for module, part in changed.items():
         old = parts.pop(module, None)
-        if old is not None and old.keys:
-            for key in old.keys.split("\n"):
-                i = where[key]
-                counts[i] -= 1
-                dropped = dropped or not counts[i]
+        for key in old.keys.split("\n") if old is not None and old.keys else ():
+            i = bisect_left(names, key)  # every key of a part is among the names
+            counts[i] -= 1
+            touched.add(i)
         if part is None:
             continue
         parts[module] = part
         for key in part.keys.split("\n") if part.keys else ():
-            i = where.get(key, -1)
-            if i < 0:
-                where[key] = len(names)
-                names.append(key)
-                counts.append(1)
-                ids.append(0)  # hashed below, with the other new keys
-            else:
+            i = bisect_left(names, key)
+            if i < len(names) and names[i] == key:
                 counts[i] += 1
-    added = range(len(base.counts), len(names))
-    for i, kid in zip(added, dep_ids(names[i] for i in added), strict=True):
-        ids[i] = kid
-    if dropped:  # a key no part names any more is no candidate
-        kept = [i for i, n in enumerate(counts) if n]
-        names = [names[i] for i in kept]
-        counts = array("I", (counts[i] for i in kept))
-        ids = array("I", (ids[i] for i in kept))
+            else:
+                added[key] = added.get(key, 0) + 1
+    # A key no part names any more is no candidate; then the new ones go in, in order.
+    for i in sorted((i for i in touched if not counts[i]), reverse=True):
+        del names[i], counts[i], ids[i]
+    new = sorted(added)
+    for key, kid in zip(new, dep_ids(new), strict=True):
+        i = bisect_left(names, key)
+        names.insert(i, key)
+        counts.insert(i, added[key])
+        ids.insert(i, kid)
     return ViewParts(generation, parts, "\n".join(names), counts, ids)
 
 
@@ -235,14 +235,11 @@ def assemble(view_parts: ViewParts, modules: dict[str, ModuleInfo],
     ids = view_parts.ids
     counts, flat = heap.get_deps_flat(ids)
     starts = list(accumulate(counts, initial=0))
-    # Most candidates nobody read: only the read ones are looked at.
-    read = [(names[i], ids[i], tuple(sorted(flat[starts[i]:starts[i + 1]])))
-            for i in compress(range(len(names)), counts)]
     key_readers: dict[str, tuple[int, ...]] = {}
     id_readers: dict[int, tuple[int, ...]] = {}
-    # Sorted once the unread keys are out: most of the candidates nobody read.
-    for key, kid, found in sorted(read):
-        key_readers[key] = id_readers[kid] = found
+    # Most candidates nobody read: only the read ones are looked at, in key order.
+    for i in compress(range(len(names)), counts):
+        key_readers[names[i]] = id_readers[ids[i]] = tuple(sorted(flat[starts[i]:starts[i + 1]]))
     if edges is None:
         edges = resolved_edges(parts)
     return Insight(

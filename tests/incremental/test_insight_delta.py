@@ -86,6 +86,7 @@ def test_the_view_from_the_last_one_and_what_changed_is_the_built_view(steps) ->
                     assert _fields(view) == _fields(built)
                     assert parts.parts == built_parts.parts
                     assert parts.candidates() == built_parts.candidates()
+                    assert parts.keys == built_parts.keys  # in order: bisected
             finally:
                 session.close()
     finally:
