@@ -52,6 +52,19 @@ def infos_from_files(state: SessionState, files: Mapping[str, tuple[Any, ...]],
     return modules
 
 
+def _interfaces(state: SessionState, facts: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """The interface digests of the modules with ``facts``, as an update records them
+    (``_invalidation``): a light state does not carry them."""
+    from analyzer.model import CONTENT_ENTRY, interface_digests
+
+    found = {}
+    for module, module_facts in facts.items():
+        if module_facts is not None:
+            found[module] = digests = interface_digests(module_facts)
+            digests[CONTENT_ENTRY] = state.modules[module][0]
+    return found
+
+
 def _import_time(edges: Mapping[str, tuple[str, int]] | None) -> set[str]:
     return {t for t, (kind, _) in (edges or {}).items() if kind == "import"}
 
@@ -70,7 +83,8 @@ def updated_view(base: Insight, base_parts: ViewParts, state: SessionState, heap
     )
 
     known = base_parts.parts
-    present = set(state.modules) | set(state.interfaces)
+    light = getattr(state, "light", False)
+    present = set(state.modules) if light else set(state.modules) | set(state.interfaces)
     changed = sorted(m for m in present
                      if (part := known.get(m)) is None
                      or part.source != state.modules.get(m, ("", "")))
@@ -79,7 +93,8 @@ def updated_view(base: Insight, base_parts: ViewParts, state: SessionState, heap
     table = heap.table(tasks.FACTS_TABLE)
     facts = dict(zip(owned, table.get_many([tasks.facts_key(m, *state.modules[m])
                                             for m in owned]), strict=True))
-    new = parts_of_state(state, heap, changed, facts_of=facts)
+    new = parts_of_state(state, heap, changed, facts_of=facts,
+                         interfaces=_interfaces(state, facts) if light else None)
     parts = updated_parts(base_parts, generation, {**new, **dict.fromkeys(gone)})
     nodes_before = {m for m, p in known.items() if p.imports is not None}
     nodes_after = {m for m, p in parts.parts.items() if p.imports is not None}

@@ -112,10 +112,12 @@ def module_part(module: str, source: tuple[str, str], facts: ModuleFacts | None,
 
 def parts_of_state(state: Any, heap: Any, modules: Iterable[str] | None = None,
                    facts_of: Mapping[str, ModuleFacts | None] | None = None,
+                   interfaces: Mapping[str, Mapping[str, str]] | None = None,
                    ) -> dict[str, ModulePart]:
     """The parts of ``modules`` (default: every module) of ``state`` and its heap; their
     facts are ``facts_of`` when given (a light state has no import map), else the state's
-    import map and, for a module without a key record, the heap's facts."""
+    import map and, for a module without a key record, the heap's facts; their interface
+    digests ``interfaces`` when given, else the state's."""
     from analyzer.engine import _tasks as tasks
     from analyzer.engine._insight_keys import read_key_records
 
@@ -133,8 +135,9 @@ def parts_of_state(state: Any, heap: Any, modules: Iterable[str] | None = None,
         imports: Mapping[str, ModuleFacts | None] = state.imports
     else:
         loaded, imports = dict(facts_of), facts_of
+    digests = state.interfaces if interfaces is None else interfaces
     return {m: module_part(m, state.modules.get(m, ("", "")), loaded.get(m), imports.get(m),
-                           records.get(m), state.interfaces.get(m))
+                           records.get(m), digests.get(m))
             for m in wanted}
 
 

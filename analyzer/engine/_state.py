@@ -21,10 +21,10 @@ if TYPE_CHECKING:  # names for annotations only: the kept view imports this modu
 __all__ = ["FileState", "Recheck", "SessionState", "StatKey", "file_tasks", "light_states",
            "stat_key"]
 
-#: The fields pickled apart, as one blob: all a query's view (``engine._insight``) needs of
-#: a state is the rest, and these cost nine tenths of its unpickling (the findings, every
-#: file's state, the import facts).
-HEAVY_FIELDS = ("files", "imports", "project", "cycles", "diagnostics")
+#: The fields pickled apart, as one blob: all a query's view (``engine._insight_delta``)
+#: needs of a state is the rest (the modules and the readers; it makes the interfaces of
+#: the modules that changed from their facts), and these cost nearly all of its unpickling.
+HEAVY_FIELDS = ("files", "interfaces", "imports", "project", "cycles", "diagnostics")
 _LIGHT: ContextVar[bool] = ContextVar("shoal_light_states", default=False)
 
 
@@ -106,7 +106,8 @@ class SessionState:
             self.__dict__.update(pickle.loads(blob))
         elif blob is not None:
             # A light state: what the view does not read is left empty, never half-read.
-            self.__dict__.update(files={}, imports={}, project={}, cycles=[], diagnostics=[])
+            self.__dict__.update(files={}, interfaces={}, imports={}, project={}, cycles=[],
+                                 diagnostics=[])
             self.__dict__["light"] = True
 
 

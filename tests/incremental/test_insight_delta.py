@@ -127,13 +127,29 @@ def test_a_query_after_a_check_updates_the_kept_view(tmp_path, monkeypatch, edit
     updated = load_insight(make_plan(root, cache_dir=cache))
     assert used and updated.source == "cache", "the view was built, not updated"
     # Only the light part of the state was read (no findings, no file states)...
-    assert [(bool(s.modules), s.files, s.diagnostics) for s in states] == [(True, {}, [])]
+    assert [(bool(s.modules), s.files, s.interfaces, s.diagnostics) for s in states] == [
+        (True, {}, {}, [])]
     # ... and the view kept is the new one alone.
     kept = sorted(p.name.split(".")[0] for p in cache.glob("*/insight-*"))
     assert kept == [f"insight-{updated.generation}"] * 2
+    updated_parts = _kept_parts(root, cache)
     for old in cache.glob("*/insight-*"):
         old.unlink()
     built = load_insight(make_plan(root, cache_dir=cache))
     assert built.source == "cache" and len(used) == 1
     assert _fields(updated) == _fields(built)
     assert updated.files == built.files and updated.generation == built.generation
+    built_parts = _kept_parts(root, cache)
+    assert updated_parts.parts == built_parts.parts and updated_parts.keys == built_parts.keys
+    assert updated_parts.candidates() == built_parts.candidates()
+
+
+def _kept_parts(root: Path, cache: Path) -> Any:
+    """The parts kept beside the cache's view."""
+    from analyzer.engine import _insight
+
+    plan = make_plan(root, cache_dir=cache)
+    kept = _cache._Cache(cache, _cache.cache_key(plan), _cache.build_digest(plan.registry))
+    found = _insight._base(kept, _insight._kept(kept))
+    assert found is not None
+    return found[1]
