@@ -69,8 +69,8 @@ def load_insight(plan: CheckPlan, *, progress: Progress | None = None) -> Insigh
     kept = _kept(cache)
     if kept is not None and _current(plan, kept):
         return kept
-    # A view of an older generation is the base of this one's: only what changed is redone.
-    base = _base(cache, kept)
+    # The parts of an older view are the base of this one's: only what changed is redone.
+    base = _base(cache)
     cache, index = _cache._open_cache(plan)
     if index is not None and _cache._unchanged(plan, cache, index):
         made = _from_cache(cache, index, base)
@@ -94,14 +94,14 @@ def load_insight(plan: CheckPlan, *, progress: Progress | None = None) -> Insigh
 
 
 def _view_of(state: SessionState, heap: Any, source: str, generation: str,
-             base: tuple[Insight, ViewParts] | None,
+             base: ViewParts | None,
              infos: Callable[[ViewParts], dict[str, ModuleInfo]]) -> tuple[Insight, ViewParts]:
     """The view of ``state`` and its parts: from ``base`` when there is one, else built."""
     from analyzer.engine._insight_delta import updated_view
 
     if base is None:
         return build_view(state, heap, source, generation)
-    return updated_view(*base, state, heap, generation, source, infos)
+    return updated_view(base, state, heap, generation, source, infos)
 
 
 def _kept(cache: Any) -> Insight | None:
@@ -134,20 +134,21 @@ def _current(plan: CheckPlan, found: Insight) -> bool:
     return same
 
 
-def _base(cache: Any, kept: Insight | None) -> tuple[Insight, ViewParts] | None:
-    """``kept`` with the parts kept beside it, or None when they are not there."""
+def _base(cache: Any) -> ViewParts | None:
+    """The parts kept beside the cache (of whichever generation), or None."""
     from analyzer.engine._cache_files import CacheRejected
     from analyzer.engine._insight_parts import ViewParts
 
-    if kept is None or not kept.generation:
-        return None
     try:
-        parts = cache.read_sealed(f"insight-{kept.generation}.parts", _PARTS_MAGIC)
+        found = sorted(cache.dir.glob("insight-*.parts"))
+        if len(found) != 1:
+            return None
+        parts = cache.read_sealed(found[0].name, _PARTS_MAGIC)
     except (OSError, CacheRejected):
         return None
-    if not isinstance(parts, ViewParts) or parts.generation != kept.generation:
+    if not isinstance(parts, ViewParts) or found[0].name != f"insight-{parts.generation}.parts":
         return None
-    return kept, parts
+    return parts
 
 
 def refreshed_view(view_path: str, build: str, key: str,
@@ -170,7 +171,7 @@ def refreshed_view(view_path: str, build: str, key: str,
     if kept is not None and kept.generation == index["generation"]:
         kept.source = "insight"
         return kept
-    made = _from_cache(cache, index, _base(cache, kept))
+    made = _from_cache(cache, index, _base(cache))
     if made is None:
         return None
     _write(cache, index, *made)
@@ -203,7 +204,7 @@ def read_sidecar(path: str, build: str, key: str) -> Insight | None:
     return found
 
 
-def _from_cache(cache: Any, index: dict[str, Any], base: tuple[Insight, ViewParts] | None,
+def _from_cache(cache: Any, index: dict[str, Any], base: ViewParts | None,
                 ) -> tuple[Insight, ViewParts] | None:
     """The view built from the cache's state and heap snapshot (from ``base`` when there is
     one: then only the state's light part is read), or None when they fail."""
@@ -223,9 +224,16 @@ def _from_cache(cache: Any, index: dict[str, Any], base: tuple[Insight, ViewPart
         heap.close()
 
 
+#: Modules whose parts may differ from the kept parts' before new ones are written: while
+#: fewer do, a view is made from the older parts (each module's part names its facts) and
+#: only the view is written (the parts, several times its size, cost as much as the rest).
+KEEP_PARTS_MOVED = 64
+
+
 def _write(cache: Any, index: dict[str, Any], insight: Insight, parts: ViewParts) -> None:
-    """Keep ``insight`` and its parts beside the cache generation ``index`` names, with its
-    file map; the views of other generations go (this one is the next one's base)."""
+    """Keep ``insight`` beside the cache generation ``index`` names, with its file map, and
+    its parts unless those it was made from are still close enough; the views (and parts)
+    of other generations go."""
     from analyzer.engine._cache_files import atomic_write, seal
 
     generation = index["generation"]
@@ -234,12 +242,16 @@ def _write(cache: Any, index: dict[str, Any], insight: Insight, parts: ViewParts
     insight.checked_at_ns = index["checked_at_ns"]
     if not cache.writable:
         return
+    keep = parts.made_from if (parts.made_from and parts.moved <= max(
+        KEEP_PARTS_MOVED, len(parts.parts) // 32)) else generation
     try:
-        cache.write_sealed(f"insight-{generation}.parts", _PARTS_MAGIC, parts)
+        if keep == generation:
+            cache.write_sealed(f"insight-{generation}.parts", _PARTS_MAGIC, parts)
         atomic_write(cache.dir / f"insight-{generation}.pickle",
                      seal(_MAGIC, INSIGHT_FORMAT, cache.build, cache.key, insight))
         for name in os.listdir(cache.dir):
-            if name.startswith("insight-") and generation not in name:
+            if name.startswith("insight-") and name not in (
+                    f"insight-{generation}.pickle", f"insight-{keep}.parts"):
                 os.unlink(cache.dir / name)
     except OSError:
         pass  # the next query builds it again

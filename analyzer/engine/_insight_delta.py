@@ -69,11 +69,12 @@ def _import_time(edges: Mapping[str, tuple[str, int]] | None) -> set[str]:
     return {t for t, (kind, _) in (edges or {}).items() if kind == "import"}
 
 
-def updated_view(base: Insight, base_parts: ViewParts, state: SessionState, heap: Any,
+def updated_view(base_parts: ViewParts, state: SessionState, heap: Any,
                  generation: str, source: str,
                  infos: Any) -> tuple[Insight, ViewParts]:
-    """The view of ``state`` (light or whole) and its heap, from ``base`` and its parts, and
-    its own parts; ``infos(parts)`` gives the modules' :class:`ModuleInfo`."""
+    """The view of ``state`` (light or whole) and its heap, from the parts of an earlier
+    view (of any generation before: each module's part names the facts it was made from),
+    and its own parts; ``infos(parts)`` gives the modules' :class:`ModuleInfo`."""
     from analyzer.engine import _tasks as tasks
     from analyzer.engine._insight_parts import (
         assemble,
@@ -105,9 +106,10 @@ def updated_view(base: Insight, base_parts: ViewParts, state: SessionState, heap
         # edges can differ.
         fresh = resolved_edges(parts.parts, changed)
         # In module order, as a build makes them: the renderings walk them in that order.
-        edges = {m: fresh[m] if m in fresh else base.edges[m] for m in sorted(nodes_after)}
-        if all(_import_time(base.edges.get(m)) == _import_time(out)
+        edges = {m: fresh[m] if m in fresh else base_parts.edges[m]
+                 for m in sorted(nodes_after)}
+        if all(_import_time(base_parts.edges.get(m)) == _import_time(out)
                for m, out in fresh.items()):
-            cycles = base.cycles
+            cycles = base_parts.cycles
     return assemble(parts, infos(parts), state.readers, heap, source, edges=edges,
                     cycles=cycles), parts

@@ -14,7 +14,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -60,6 +60,17 @@ class ViewParts:
     keys: str
     counts: array
     ids: array
+    #: the view's import edges and SH003 components (what an update keeps when it can)
+    edges: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    cycles: list[list[str]] = field(default_factory=list)
+    #: the generation of the parts it was made from ("": built) and how many modules' parts
+    #: differ from theirs (not kept: while few do, those parts stay the base of the next
+    #: view, and these are not written, ``_insight._write``)
+    made_from: str = ""
+    moved: int = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "made_from": "", "moved": 0}
 
     def candidates(self) -> dict[str, tuple[int, int]]:
         """key -> (how many parts name it, its id)."""
@@ -193,7 +204,8 @@ def updated_parts(base: ViewParts, generation: str,
         names.insert(i, key)
         counts.insert(i, added[key])
         ids.insert(i, kid)
-    return ViewParts(generation, parts, "\n".join(names), counts, ids)
+    return ViewParts(generation, parts, "\n".join(names), counts, ids,
+                     made_from=base.generation, moved=base.moved + len(changed))
 
 
 def resolved_edges(parts: Mapping[str, ModulePart],
@@ -245,9 +257,11 @@ def assemble(view_parts: ViewParts, modules: dict[str, ModuleInfo],
         key_readers[names[i]] = id_readers[ids[i]] = tuple(sorted(flat[starts[i]:starts[i + 1]]))
     if edges is None:
         edges = resolved_edges(parts)
+    if cycles is None:
+        cycles = import_time_cycles(edges)
+    view_parts.edges, view_parts.cycles = edges, cycles
     return Insight(
-        modules=modules, edges=edges,
-        cycles=import_time_cycles(edges) if cycles is None else cycles,
+        modules=modules, edges=edges, cycles=cycles,
         key_readers=key_readers,
         readers={rid: tuple(sorted(mods)) for rid, mods in readers.items()},
         names={m: p.names for m, p in sorted(parts.items()) if p.names is not None},

@@ -80,7 +80,7 @@ def test_the_view_from_the_last_one_and_what_changed_is_the_built_view(steps) ->
                         continue
                     session.recheck(touched)
                     state = session.state
-                    view, parts = updated_view(view, parts, state, session.heap, "", "test",
+                    view, parts = updated_view(parts, state, session.heap, "", "test",
                                                lambda _p, s=state: infos_from_state(s))
                     built, built_parts = build_view(state, session.heap, "test")
                     assert _fields(view) == _fields(built)
@@ -108,12 +108,12 @@ def test_a_query_after_a_check_updates_the_kept_view(tmp_path, monkeypatch, edit
     for edit in edits:
         write(root, edit)
         cached_check(make_plan(root, cache_dir=cache))
-    used: list[str] = []
+    used: list[Any] = []
     real = delta.updated_view
 
     def spy(*args: Any, **kwargs: Any) -> Any:
-        used.append(args[0].generation)
-        return real(*args, **kwargs)
+        used.append(real(*args, **kwargs))
+        return used[-1]
 
     states: list[Any] = []
     read_state = _cache._Cache.read_state
@@ -129,10 +129,12 @@ def test_a_query_after_a_check_updates_the_kept_view(tmp_path, monkeypatch, edit
     # Only the light part of the state was read (no findings, no file states)...
     assert [(bool(s.modules), s.files, s.interfaces, s.diagnostics) for s in states] == [
         (True, {}, {}, [])]
-    # ... and the view kept is the new one alone.
-    kept = sorted(p.name.split(".")[0] for p in cache.glob("*/insight-*"))
-    assert kept == [f"insight-{updated.generation}"] * 2
-    updated_parts = _kept_parts(root, cache)
+    # ... and the view kept is the new one alone, beside the parts it was made from.
+    kept = {p.name for p in cache.glob("*/insight-*")}
+    assert kept == {f"insight-{used[0][1].made_from}.parts",
+                    f"insight-{updated.generation}.pickle"}
+    updated_parts = used[0][1]
+    assert _kept_parts(root, cache).generation == updated_parts.made_from
     for old in cache.glob("*/insight-*"):
         old.unlink()
     built = load_insight(make_plan(root, cache_dir=cache))
@@ -150,6 +152,31 @@ def _kept_parts(root: Path, cache: Path) -> Any:
 
     plan = make_plan(root, cache_dir=cache)
     kept = _cache._Cache(cache, _cache.cache_key(plan), _cache.build_digest(plan.registry))
-    found = _insight._base(kept, _insight._kept(kept))
+    found = _insight._base(kept)
     assert found is not None
-    return found[1]
+    return found
+
+
+def test_views_are_made_from_older_parts_until_too_many_modules_moved(tmp_path, monkeypatch):
+    from analyzer.engine import _insight
+
+    root = project(tmp_path / "proj", START)
+    cache = tmp_path / "cache"
+    monkeypatch.chdir(root)
+
+    def query_after(edit: dict[str, str | None]) -> Any:
+        write(root, edit)
+        cached_check(make_plan(root, cache_dir=cache))
+        return load_insight(make_plan(root, cache_dir=cache))
+
+    cached_check(make_plan(root, cache_dir=cache))
+    first = load_insight(make_plan(root, cache_dir=cache)).generation
+    query_after({"b.py": TEXTS[2]})
+    second = query_after({"a.py": TEXTS[8]})  # from the first parts again, two changes on
+    assert _kept_parts(root, cache).generation == first
+    for old in cache.glob("*/insight-*"):
+        old.unlink()
+    assert _fields(second) == _fields(load_insight(make_plan(root, cache_dir=cache)))
+    monkeypatch.setattr(_insight, "KEEP_PARTS_MOVED", 0)  # six modules: none may move
+    third = query_after({"c.py": TEXTS[9]})
+    assert _kept_parts(root, cache).generation == third.generation
