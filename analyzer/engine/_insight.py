@@ -167,9 +167,9 @@ def refreshed_view(view_path: str, build: str, key: str,
         return None
     if index is None or not vouch(index["files"], index["checked_at_ns"]):
         return None
-    kept = _kept(cache)
+    # Named by its generation: an older view is not unpickled only to be passed over.
+    kept = read_sidecar(str(cache.dir / f"insight-{index['generation']}.pickle"), build, key)
     if kept is not None and kept.generation == index["generation"]:
-        kept.source = "insight"
         return kept
     made = _from_cache(cache, index, _base(cache))
     if made is None:

@@ -126,3 +126,21 @@ def test_a_check_of_part_of_the_project_takes_the_long_way(tree, shoal, long_way
     again = shoal("deps", "pkg.a:helper", "--output-format", "json", *W)
     assert len(long_way) == 3
     assert again.out == first.out
+
+
+def test_a_second_set_of_options_reads_the_view_the_first_made(tree, shoal, long_way,
+                                                                monkeypatch):
+    import analyzer.engine._insight_delta as delta
+
+    shoal("deps", "pkg.a:helper", *W)
+    shoal("graph", *W)  # another view record, of the same view
+    _edit(tree, "b.py", "import pkg.c\nfrom pkg.a import helper\n\nhelper(1)\n")
+    shoal("check", *W, "-q")
+    made: list[str] = []
+    real = delta.updated_view
+    monkeypatch.setattr(delta, "updated_view", lambda *a, **k: made.append("") or real(*a, **k))
+    deps = shoal("deps", "pkg.c", *W)
+    graph = shoal("graph", "--output-format", "json", *W)
+    assert len(long_way) == 3 and len(made) == 1, "the view was made twice"
+    assert '"to": "pkg.c"' in graph.out and "pkg.b" in deps.out
+    assert graph.out == shoal("graph", "--output-format", "json", *W, "--no-cache").out
