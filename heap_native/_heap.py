@@ -381,16 +381,23 @@ class SharedHeap:
         self._check(status, "get_deps")
         return ffi.unpack(out, count[0])
 
-    def get_deps_many(self, dependencies: Sequence[int]) -> list[tuple[int, ...]]:
-        """:meth:`get_deps` of each of ``dependencies`` in one C call, aligned with them."""
+    @staticmethod
+    def snapshot_version() -> str:
+        """The shoal version :meth:`save` writes into a snapshot (and :meth:`load` expects)."""
+        return _shoal_version()
+
+    def get_deps_flat(self, dependencies: Sequence[int]) -> tuple[array, array]:
+        """:meth:`get_deps_many` as two arrays: how many dependents each of
+        ``dependencies`` has, and all of them one after the other (no tuple per id: a
+        caller looking tens of thousands of ids up, most of them unread, builds none)."""
         try:
             ids = array("I", dependencies)
         except (OverflowError, TypeError):
             raise ValueError("dependency ids must be ints in 1..2**32-1") from None
         n = len(ids)
-        if n == 0:
-            return []
         counts = array("I", bytes(4 * n))
+        if n == 0:
+            return counts, array("I")
         total = ffi.new("size_t *")
         out = array("I", bytes(4 * max(256, 2 * n)))
         while True:
@@ -403,6 +410,11 @@ class SharedHeap:
         if status == lib.SHOAL_INVALID and self._h != ffi.NULL:
             raise ValueError("dependency ids must be ints in 1..2**32-1 (0 is reserved)")
         self._check(status, "get_deps_many")
+        return counts, out[:sum(counts)]
+
+    def get_deps_many(self, dependencies: Sequence[int]) -> list[tuple[int, ...]]:
+        """:meth:`get_deps` of each of ``dependencies`` in one C call, aligned with them."""
+        counts, out = self.get_deps_flat(dependencies)
         found: list[tuple[int, ...]] = []
         pos = 0
         for count in counts:
@@ -515,13 +527,20 @@ class SharedHeap:
         heap_size: int | str | None = None,
         hash_slots: int | str | None = None,
         dep_slots: int | str | None = None,
+        *,
+        version: str | None = None,
     ) -> SharedHeap:
-        """Create a fresh heap holding the snapshot at path (sizes default to the saving heap's)."""
+        """Create a fresh heap holding the snapshot at path (sizes default to the saving heap's).
+
+        ``version``: the shoal version the snapshot must carry, when the caller knows the
+        one it was saved with (:meth:`snapshot_version`, kept beside it); default the
+        installed one's, read from the package metadata (tens of milliseconds)."""
         path = os.fspath(path)
-        version = _shoal_version().encode()
+        version_bytes = (_shoal_version() if version is None else version).encode()
         info = ffi.new("shoal_snapshot_info_t *")
         msg = ffi.new("char[]", 256)
-        status = lib.shoal_heap_snapshot_info(os.fsencode(path), version, info, msg, len(msg))
+        status = lib.shoal_heap_snapshot_info(os.fsencode(path), version_bytes, info, msg,
+                                              len(msg))
         if status != _OK:
             reason = ffi.string(msg).decode(errors="replace")
             if status == lib.SHOAL_IO:
@@ -536,7 +555,8 @@ class SharedHeap:
             dep_slots if dep_slots is not None else info.dep_slots,
         )
         try:
-            status = lib.shoal_heap_load(heap._h, os.fsencode(path), version, msg, len(msg))
+            status = lib.shoal_heap_load(heap._h, os.fsencode(path), version_bytes, msg,
+                                         len(msg))
             if status != _OK:
                 heap._raise(status, "load", info.entries_bytes, path=path,
                             reason=ffi.string(msg).decode(errors="replace"))

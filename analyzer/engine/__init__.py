@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         insight_sidecar,
         load_insight,
         read_sidecar,
+        refreshed_view,
     )
     from analyzer.engine._plan import (
         CheckError,
@@ -92,6 +93,7 @@ _EXPORTS = {
     "noqa_target_line": "_suppressions",
     "open_session": "_cache",
     "read_sidecar": "_insight",
+    "refreshed_view": "_insight",
     "rewrite_directive": "_suppressions",
     "rule_sources": "_cache_keys",
     "run_check": "_check",
@@ -106,7 +108,7 @@ __all__ = [
     "NoqaComment", "NoqaMap", "RACY_WINDOW_NS", "Recheck", "ReexportIndex", "RunContext",
     "Session", "UNUSED_NOQA", "apply_noqa", "atomic_write", "build_files", "cached_check",
     "default_workers", "diagnostic_changes", "file_tasks", "heap_geometry", "insight_sidecar", "index_files",
-    "keep_output", "kept_output", "load_insight", "noqa_target_line", "open_session", "read_sidecar",
+    "keep_output", "kept_output", "load_insight", "noqa_target_line", "open_session", "read_sidecar", "refreshed_view",
     "rewrite_directive", "rule_sources", "run_check", "scan_noqa", "unused_noqa",
     "warm_session", "witness_files",
 ]

@@ -147,14 +147,23 @@ class _Cache:
             raise CacheRejected("the cache was written by another shoal build")
         return index
 
-    def read_state(self, index: dict[str, Any]) -> SessionState:
-        """The session state the index names."""
+    def read_state(self, index: dict[str, Any], *, light: bool = False) -> SessionState:
+        """The session state the index names (``light``: without its heavy fields, which
+        stay empty, ``_state.HEAVY_FIELDS``)."""
+        from analyzer.engine._state import light_states
+
         generation = index["generation"]
         try:
             data = read_trusted(self.dir / f"state-{generation}.pickle")
         except FileNotFoundError:
             raise CacheRejected("the cache is incomplete (its state file is missing)") from None
-        state = unseal(data, STATE_MAGIC, CACHE_FORMAT, self.build, self.key, "the cache state")
+        if light:
+            with light_states():
+                state = unseal(data, STATE_MAGIC, CACHE_FORMAT, self.build, self.key,
+                               "the cache state")
+        else:
+            state = unseal(data, STATE_MAGIC, CACHE_FORMAT, self.build, self.key,
+                           "the cache state")
         if getattr(state, "_generation", None) != generation:
             raise CacheRejected("the cache state does not match its index")
         return state
@@ -224,6 +233,8 @@ class _Cache:
                                  fs.task.report, tuple(fs.stat), fs.digest)
                           for path, fs in state.files.items()},
                 "files_checked": state.files_checked,
+                # What the snapshot was saved with: a query loads it without the metadata.
+                "heap_version": heap.snapshot_version(),
             }
             # The findings apart from the index: a run that prints a kept output
             # (``_cache_output``) never unpickles them.
@@ -232,7 +243,9 @@ class _Cache:
             self.write_index(index)
             self.written = generation
             for name in os.listdir(self.dir):
-                if name != INDEX and generation not in name:
+                # The insight view stays: the next one is made from it and what changed
+                # (``_insight_delta``); a view of a later generation replaces it.
+                if name != INDEX and generation not in name and not name.startswith("insight-"):
                     old = self.dir / name
                     os.unlink(old)
             self._prune()
@@ -425,7 +438,8 @@ def _warm_session(
         trees = plan.scheduler is None and needs_trees(plan.registry.classes(plan.selected,
                                                                             "project"))
         geometry = heap_geometry(plan.discovery.files, plan.config.heap_size, trees=trees)
-        heap = SharedHeap.load(path, **geometry)
+        heap = SharedHeap.load(path, geometry["heap_size"], geometry["hash_slots"],
+                               geometry["dep_slots"])
     except CacheRejected as exc:
         _note(f"cache ignored ({exc}); checking from scratch")
         cache.discard()

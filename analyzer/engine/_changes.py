@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-import analyzer.engine._jobs as jobs
 from analyzer.engine._state import FileState, StatKey, stat_key
 from analyzer.engine._tasks import FileTask
 
@@ -89,12 +88,16 @@ def content_changed(old: FileState, checked_at_ns: int) -> bool:
     if old.digest and stat_vouches(stat_key(old.task.path), old.stat, checked_at_ns):
         return False
     if old.task.extension:
+        from analyzer.engine import _jobs as jobs
+
         return jobs.extension_digest(old.task.path) != old.digest
+    from analyzer.engine import _jobs as jobs
+    from analyzer.frontend import content_digest
+
     try:
         data = jobs._read(old.task.path)
     except OSError:
         return True
-    from analyzer.frontend import content_digest
 
     return content_digest(data) != old.digest
 
@@ -105,6 +108,8 @@ def index_unchanged(tasks: Iterable[FileTask], files: Mapping[str, Any],
     module, is_package, report, StatKey, digest)) saw it, and the new stat of each file
     whose stat changed but whose content did not (the index may take it, so that the next
     run need not read it again)."""
+    # The workers' module only here: the front door's refresh reads this module's window.
+    from analyzer.engine import _jobs as jobs
     from analyzer.frontend import content_digest
 
     tasks = list(tasks)

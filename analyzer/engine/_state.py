@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import pickle
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -15,7 +18,24 @@ if TYPE_CHECKING:  # names for annotations only: the kept view imports this modu
     from analyzer.model import ModuleFacts
     from analyzer.rules import Diagnostic
 
-__all__ = ["FileState", "Recheck", "SessionState", "StatKey", "file_tasks", "stat_key"]
+__all__ = ["FileState", "Recheck", "SessionState", "StatKey", "file_tasks", "light_states",
+           "stat_key"]
+
+#: The fields pickled apart, as one blob: all a query's view (``engine._insight_delta``)
+#: needs of a state is the rest (the modules and the readers; it makes the interfaces of
+#: the modules that changed from their facts), and these cost nearly all of its unpickling.
+HEAVY_FIELDS = ("files", "interfaces", "imports", "project", "cycles", "diagnostics")
+_LIGHT: ContextVar[bool] = ContextVar("shoal_light_states", default=False)
+
+
+@contextmanager
+def light_states() -> Iterator[None]:
+    """States unpickled inside leave :data:`HEAVY_FIELDS` unread (their defaults: empty)."""
+    token = _LIGHT.set(True)
+    try:
+        yield
+    finally:
+        _LIGHT.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +95,20 @@ class SessionState:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_undo_tails", None)
+        heavy = {name: state.pop(name) for name in HEAVY_FIELDS if name in state}
+        state["_heavy"] = pickle.dumps(heavy, protocol=pickle.HIGHEST_PROTOCOL)
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        blob = state.pop("_heavy", None)
+        self.__dict__.update(state)
+        if blob is not None and not _LIGHT.get():
+            self.__dict__.update(pickle.loads(blob))
+        elif blob is not None:
+            # A light state: what the view does not read is left empty, never half-read.
+            self.__dict__.update(files={}, interfaces={}, imports={}, project={}, cycles=[],
+                                 diagnostics=[])
+            self.__dict__["light"] = True
 
 
 @dataclass

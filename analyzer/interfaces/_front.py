@@ -33,10 +33,10 @@ if TYPE_CHECKING:
     from typing import Any, TextIO
 
 __all__ = ["FRONT_FORMAT", "front_answer", "front_candidates", "held_record", "invocation_key",
-           "write_text"]
+           "tasks_digest", "write_text"]
 
 #: Bumped on any change of what a record holds or of what its name covers.
-FRONT_FORMAT = 3
+FRONT_FORMAT = 4
 MAGIC = b"shoal-front\n"
 #: After the magic: a crc32 of the rest (4 bytes), the length of the marshalled part (8).
 HEADER = 12
@@ -188,6 +188,13 @@ def witnesses_hold(witnesses: tuple[Any, ...]) -> bool:
                                          st.st_ino) != known:
             return False
     return True
+
+
+def tasks_digest(files: dict[str, Any]) -> str:
+    """A digest of what discovery made of each file of a cache index's file map (display,
+    module, package, reported), whatever its content."""
+    rows = sorted((path, tuple(entry[:4])) for path, entry in files.items())
+    return _blake2b(repr(rows).encode("utf-8", "surrogateescape")).hex()
 
 
 def write_text(stream: TextIO, text: str) -> None:

@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 from analyzer.interfaces._front import held_record, write_text
+from analyzer.interfaces._front_refresh import KEPT, refreshed_record
 from analyzer.interfaces._front_write import QUERY_OPTIONS, VIEW_PREFIX, view_key
 
 __all__ = ["view_answer"]
@@ -48,16 +49,22 @@ def view_answer(argv: list[str]) -> int | None:
     key = view_key(args)
     if key is None:
         return None
-    record = held_record(argv, VIEW_PREFIX + key, key, kept=5)
-    return None if record is None else _answer(args, record[5])
+    record = held_record(argv, VIEW_PREFIX + key, key, kept=KEPT)
+    if record is not None:
+        return _answer(args, record[5])
+    # Only the project's files moved (a check ran since): the cache's new generation.
+    refreshed = refreshed_record(argv, VIEW_PREFIX + key, key)
+    return None if refreshed is None else _answer(args, *refreshed)
 
 
-def _answer(args: argparse.Namespace, kept: tuple[Any, ...]) -> int | None:
+def _answer(args: argparse.Namespace, kept: tuple[Any, ...],
+            insight: Any = None) -> int | None:
     from analyzer.engine import read_sidecar
     from analyzer.interfaces import exit_codes
 
-    path, build, cache_key, project_rules, project_root = kept
-    insight = read_sidecar(path, build, cache_key)
+    path, build, cache_key, project_rules, project_root, _tasks = kept
+    if insight is None:
+        insight = read_sidecar(path, build, cache_key)
     if insight is None:
         return None  # another generation replaced it: the long way knows which
     if args.action == "deps":

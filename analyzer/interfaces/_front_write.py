@@ -17,6 +17,7 @@ from analyzer.interfaces._front import (
     _blake2b,
     front_candidates,
     invocation_key,
+    tasks_digest,
 )
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def remember_view(args: argparse.Namespace, plan: CheckPlan, insight: Insight,
 
     def kept() -> tuple[Any, ...]:
         return (*insight_sidecar(plan, insight.generation), tuple(project_rules),
-                str(plan.discovery.project_root))
+                str(plan.discovery.project_root), tasks_digest(insight.files))
 
     read = ((insight.files, insight.checked_at_ns)
             if insight.generation and insight.files else None)

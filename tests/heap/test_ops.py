@@ -136,6 +136,17 @@ def test_get_deps_many_grows_its_buffer_and_keeps_order(heap: SharedHeap) -> Non
         heap.get_deps_many([5, 0])
 
 
+def test_get_deps_flat_is_get_deps_many_in_two_arrays(heap: SharedHeap) -> None:
+    """Counts aligned with the ids asked, and every dependent one after the other."""
+    heap.add_deps((5, i) for i in range(1, 601))
+    heap.add_deps([(6, 7), (8, 9), (8, 10)])
+    asked = [8, 4, 5, 6, 8]
+    counts, flat = heap.get_deps_flat(asked)
+    assert list(counts) == [len(g) for g in heap.get_deps_many(asked)] == [2, 0, 600, 1, 2]
+    assert len(flat) == 605 and sorted(flat[:2]) == [9, 10] and list(flat[602:603]) == [7]
+    assert [len(a) for a in heap.get_deps_flat([])] == [0, 0]
+
+
 @pytest.mark.parametrize("pair", [(0, 1), (1, 0), (-1, 1), (1, 2**32), (True, 1)])
 def test_invalid_edge_ids_are_refused(heap: SharedHeap, pair: tuple[int, int]) -> None:
     """Id 0 is reserved and ids are 32-bit: both add paths refuse, nothing is stored."""

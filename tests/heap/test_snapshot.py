@@ -41,6 +41,19 @@ def test_load_with_other_sizes(snapshot: Path) -> None:
         SharedHeap.load(snapshot, heap_size=4096)
 
 
+def test_load_with_the_version_it_was_saved_with(snapshot: Path, monkeypatch) -> None:
+    """A caller that kept the version (``snapshot_version``) need not read the package
+    metadata; another version is refused."""
+    import heap_native._heap as heap_mod
+
+    version = SharedHeap.snapshot_version()
+    monkeypatch.setattr(heap_mod, "_shoal_version", lambda: pytest.fail("metadata read"))
+    with SharedHeap.load(snapshot, version=version) as loaded:
+        assert loaded.get(b"key1") == b"value1"
+    with pytest.raises(SnapshotError):
+        SharedHeap.load(snapshot, version=version + ".other")
+
+
 def _damaged(snapshot: Path, tmp_path: Path, edit) -> Path:
     data = bytearray(snapshot.read_bytes())
     data = edit(data)

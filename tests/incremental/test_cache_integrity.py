@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from support import Engine, cold, make_plan, project
 
-from analyzer.engine import _changes, run_check
+from analyzer.engine import _changes, _jobs, run_check
 
 FILES = {"a.py": "import os\n", "b.py": "from pkg.m import g\nimport sys\ng(1)\n",
          "pkg/__init__.py": "", "pkg/m.py": "def g(): pass\n"}
@@ -156,13 +156,13 @@ def test_touched_files_are_read_once_then_trusted_again(stat_decides, monkeypatc
     for path in proj.rglob("*.py"):
         os.utime(path, ns=(now, now))  # a new ctime and mtime, the same bytes
     reads: list[str] = []
-    real = _changes.jobs._read
+    real = _jobs._read
 
     def counting(path: str) -> bytes:
         reads.append(path)
         return real(path)
 
-    monkeypatch.setattr(_changes.jobs, "_read", counting)
+    monkeypatch.setattr(_jobs, "_read", counting)
     assert warm(proj).stats["cache"] == "hit"
     assert len(reads) == 4
     reads.clear()
