@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,7 +71,10 @@ def _run(args: list[str], pythonpath: Path, stdin: str = "") -> str:
 def test_rewritten_tree_behaves_as_the_worktree(tmp_path: Path) -> None:
     probe = _probe()
     scratch = tmp_path / "scratch"
-    probe._export(scratch)
+    # The worktree as it is, not HEAD (the probe's export): uncommitted edits are compared too.
+    for package in ("analyzer", "parallel", "heap_native", "plugins"):
+        shutil.copytree(REPO / package, scratch / package,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.c"))
     probe._rewrite_scope_classes(scratch)
     probe._rewrite_rules(scratch)
     assert "_ALIASES = {" in (scratch / "analyzer/rules/_scope_state.py").read_text()
