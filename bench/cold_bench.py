@@ -23,6 +23,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PY = sys.executable
@@ -254,8 +255,13 @@ def main() -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run_timed(entry: Callable[[], int]) -> None:
+    """Run a benchmark's ``main``, say how long the whole benchmark took, exit with its code."""
     start = time.perf_counter()
-    code = main()
+    code = entry()
     print(f"(benchmark took {time.perf_counter() - start:.0f} s)")
     sys.exit(code)
+
+
+if __name__ == "__main__":
+    run_timed(main)

@@ -26,7 +26,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cold_bench import PARSE_FLOOR, PY, run_once, stdlib_files, tool, tree_files  # noqa: E402
+from cold_bench import (  # noqa: E402
+    PARSE_FLOOR,
+    PY,
+    run_once,
+    run_timed,
+    stdlib_files,
+    tool,
+    tree_files,
+)
 
 Result = tuple[float, float, int]
 
@@ -155,7 +163,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    start = time.perf_counter()
-    code = main()
-    print(f"(benchmark took {time.perf_counter() - start:.0f} s)")
-    sys.exit(code)
+    run_timed(main)
