@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import functools
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analyzer.engine._collector import collector_paused
@@ -41,6 +43,7 @@ from analyzer.frontend import (
     content_digest,
     decode_source,
     read_source_file,
+    target_for_path,
 )
 from analyzer.model import (
     ModuleFacts,
@@ -49,7 +52,7 @@ from analyzer.model import (
     unknown_facts,
     unsupported_syntax,
 )
-from analyzer.rules import Diagnostic, RuleContext, SourceLines, run_module_rules
+from analyzer.rules import Diagnostic, RuleContext, RuleSettings, SourceLines, run_module_rules
 
 if TYPE_CHECKING:
     import libcst
@@ -181,6 +184,19 @@ def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None
         return _check_file(task, ctx, timings, trees)
 
 
+def _settings_of(task: FileTask, ctx: RunContext) -> RuleSettings:
+    """The run's settings, with the file's ``per-file-target-version`` when one matches."""
+    settings = ctx.settings
+    targets = settings.per_file_target_version
+    if not targets:
+        return settings
+    root = settings.project_root
+    version = target_for_path(None if root is None else Path(root), targets, task.path)
+    if version is None or version == settings.target_version:
+        return settings
+    return dataclasses.replace(settings, target_version=version)
+
+
 def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None,
                 trees: list[tuple[str, bytes | None]] | None,
                 ) -> tuple[FileResult, ModuleFacts | None]:
@@ -199,11 +215,12 @@ def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | Non
         facts = unknown_facts(task.module, task.path, task.is_package)
         return _unreadable(task, digest, str(exc), getattr(exc, "line", None)), facts
     lines = SourceLines(text)
+    settings = _settings_of(task, ctx)
     try:
         tree = ast.parse(text, filename=task.display, type_comments=False)
     except SyntaxError as exc:
         facts = unknown_facts(task.module, task.path, task.is_package)
-        return _syntax_error(task, digest, exc, lines, ctx.settings.target_version), facts
+        return _syntax_error(task, digest, exc, lines, settings.target_version), facts
     except (RecursionError, MemoryError) as exc:
         facts = unknown_facts(task.module, task.path, task.is_package)
         diag = _internal(task, f"the file is too deeply nested to analyse ({type(exc).__name__})")
@@ -228,12 +245,12 @@ def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | Non
         laps.lap("plugin facts")
     if task.report:
         context = RuleContext(path=task.display, module=task.module, is_package=task.is_package,
-                              source=text, lines=lines, settings=ctx.settings)
+                              source=text, lines=lines, settings=settings)
         diagnostics = tuple(run_module_rules(context, ctx.module_rules, tree, cst,
                                              timings=timings))
         laps.restart()
         diagnostics += tuple(_internal(task, message) for message in failures)
-        diagnostics += _too_new(task, tree, lines, ctx.settings.target_version)
+        diagnostics += _too_new(task, tree, lines, settings.target_version)
         noqa = scan_noqa(text)
         laps.lap("noqa scan")
     return FileResult(task.path, task.module, digest, True, diagnostics, noqa), facts

@@ -293,6 +293,8 @@ class Session:
         self.settings = RuleSettings(
             builtins=frozenset(config.builtins),
             target_version=config.target_version,
+            per_file_target_version=config.per_file_target_version,
+            project_root=None if config.root is None else str(config.root),
             options={name: dict(table) for name, table in config.options.items()},
             dummy_variable_rgx=config.dummy_variable_rgx,
             allowed_unused_imports=tuple(config.allowed_unused_imports),

@@ -12,6 +12,7 @@ from analyzer.frontend._config import (
     glob_matches,
     parse_size,
     project_entry_points,
+    target_for_path,
 )
 from analyzer.frontend._discovery import (
     EXTENSION_SUFFIXES,
@@ -46,6 +47,7 @@ __all__ = [
     "ConfigError", "Discovery", "DiscoveryError", "Project", "SourceDecodeError", "SourceFile",
     "claim_rank", "content_digest", "decode_source", "discover", "display_path",
     "find_config", "find_marker_root", "glob_matches", "group_paths", "is_extension",
+    "target_for_path",
     "load_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
     "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
     "DUMMY_VARIABLE_RGX",

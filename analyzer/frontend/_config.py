@@ -117,6 +117,9 @@ class Config:
     builtins: tuple[str, ...] = ()
     #: ``target-version``: ``"py310"`` style, default the running Python; decides the builtins.
     target_version: tuple[int, int] = field(default_factory=lambda: _running_version())
+    #: ``per-file-target-version`` (ruff's key): (glob, version) pairs, matched as
+    #: ``per-file-ignores``; the first match overrides ``target_version`` for that file.
+    per_file_target_version: tuple[tuple[str, tuple[int, int]], ...] = ()
     #: Where ``target_version`` came from (``--show-settings``): the key, the command line,
     #: ``requires-python``, or shoal's own Python by default.
     target_version_source: str = "default (the Python shoal runs on)"
@@ -179,6 +182,10 @@ class Config:
                 selectors.extend(codes)
         return tuple(selectors)
 
+    def target_for(self, path: str | os.PathLike[str]) -> tuple[int, int] | None:
+        """The ``per-file-target-version`` of ``path``, None where no glob matches."""
+        return target_for_path(self.root, self.per_file_target_version, path)
+
     def is_ignored_for(self, path: str | os.PathLike[str], code: str) -> bool:
         """Whether ``per-file-ignores`` turns ``code`` off in ``path`` (SH900 never is)."""
         if code == "SH900":
@@ -205,6 +212,8 @@ class Config:
             "file-timeout": self.file_timeout,
             "builtins": list(self.builtins),
             "target-version": "py{}{}".format(*self.target_version),
+            "per-file-target-version": {glob: "py{}{}".format(*version)
+                                        for glob, version in self.per_file_target_version},
             "target-version-source": self.target_version_source,
             "dummy-variable-rgx": self.dummy_variable_rgx,
             "allowed-unused-imports": list(self.allowed_unused_imports),
@@ -231,6 +240,19 @@ def _relative_posix(path: str | os.PathLike[str], root: Path | None) -> str:
     if relative.startswith(".."):
         relative = absolute
     return relative.replace(os.sep, "/")
+
+
+def target_for_path(root: Path | None, targets: tuple[tuple[str, tuple[int, int]], ...],
+                    path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """The first of ``targets`` (``per-file-target-version`` pairs, globs relative to
+    ``root``) whose glob matches ``path``; None where none does."""
+    if not targets:
+        return None
+    relative, name = _relative_posix(path, root), os.path.basename(os.fspath(path))
+    for pattern, version in targets:
+        if glob_matches(pattern, relative, name):
+            return version
+    return None
 
 
 def glob_matches(pattern: str, relative: str, name: str) -> bool:
@@ -422,6 +444,19 @@ def _set_target_version(path: Path, key: str, value: Any) -> dict[str, Any]:
         raise ConfigError(f"{path}: '{key}': {exc}", path=path, key=key) from None
 
 
+def _set_per_file_target_version(path: Path, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: '{key}' must be a table of glob = \"pyXY\"", path=path,
+                          key=key)
+    pairs = []
+    for glob, version in value.items():
+        try:
+            pairs.append((glob, parse_target_version(str(version))))
+        except ValueError as exc:
+            raise ConfigError(f"{path}: '{key}.{glob}': {exc}", path=path, key=key) from None
+    return {"per_file_target_version": tuple(pairs)}
+
+
 def _set_options(path: Path, key: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise ConfigError(
@@ -481,6 +516,7 @@ _KEYS = {
     "file-timeout": _set_file_timeout,
     "builtins": _set_list("builtins"),
     "target-version": _set_target_version,
+    "per-file-target-version": _set_per_file_target_version,
     "dummy-variable-rgx": _set_dummy_variable_rgx,
     "allowed-unused-imports": _set_list("allowed_unused_imports"),
     "dead-code-ignore-decorators": _set_list("dead_code_ignore_decorators"),

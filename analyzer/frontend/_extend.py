@@ -43,6 +43,7 @@ _OVERRIDING = {
     "diagnostic-scope": "diagnostic_scope", "dummy-variable-rgx": "dummy_variable_rgx",
     "file-timeout": "file_timeout", "plugin-errors": "plugin_errors",
     "dead-code-ignore-decorators": "dead_code_ignore_decorators",
+    "per-file-target-version": "per_file_target_version",
 }
 
 
@@ -90,6 +91,8 @@ def _merge(parent: Config, child: Config, keys: set[str]) -> Config:
         "exclude": rebase.globs(parent.exclude),
         "extend_exclude": rebase.globs(parent.extend_exclude),
         "per_file_ignores": tuple((rebase.glob(g), codes) for g, codes in parent.per_file_ignores),
+        "per_file_target_version": tuple((rebase.glob(g), v)
+                                         for g, v in parent.per_file_target_version),
     }
     for key, attribute in _OVERRIDING.items():
         if key in keys:

@@ -60,8 +60,15 @@ class RuleSettings:
 
     #: Names configured as builtins on top of the target version's (``[tool.shoal] builtins``).
     builtins: frozenset[str] = frozenset()
-    #: The Python version the code targets (``target-version``), as ``(major, minor)``.
+    #: The Python version the code targets (``target-version``), as ``(major, minor)``; a
+    #: file ``per-file-target-version`` matches gets its own here.
     target_version: tuple[int, int] = (sys.version_info[0], sys.version_info[1])
+    #: ``per-file-target-version`` (ruff's key): (glob, version) pairs, globs relative to
+    #: ``project_root``; the engine hands a matching file's rules that version as
+    #: ``target_version``.
+    per_file_target_version: tuple[tuple[str, tuple[int, int]], ...] = ()
+    #: The configuration's directory, which those globs are relative to (None: none found).
+    project_root: str | None = None
     #: Options per rule, keyed by rule NAME or CODE; read them with :meth:`options_for`.
     options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     #: ``dummy-variable-rgx``: names of unused locals and redefinitions left alone (ruff's).

@@ -208,3 +208,44 @@ def test_an_inherited_version_names_the_file_that_sets_it(project, shoal):
     settings = _settings(shoal)
     assert settings["target-version"] == "py38"
     assert settings["target-version-source"] == f"target-version in {project / 'base.toml'}"
+
+
+MATCH = "match x:\n    case 1:\n        pass\n"
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_per_file_target_version_checks_those_files_for_their_version(project, shoal, workers):
+    """attrs' case: a project on py39 whose pattern-matching tests run on 3.10 only, declared
+    with ruff's key; other files keep the project's version (two files on each side)."""
+    write_tree(project, {"tests/test_match.py": MATCH, "tests/test_match_too.py": MATCH,
+                         "src/a.py": MATCH, "src/b.py": "if (n := 1):\n    pass\n" + MATCH})
+    (project / "pyproject.toml").write_text(
+        '[project]\nrequires-python = ">=3.9"\n\n[tool.shoal.per-file-target-version]\n'
+        '"tests/test_match*.py" = "py310"\n"b.py" = "py37"\n')
+    run = shoal("check", "--select", "E999", "--workers", workers, "--no-cache",
+                "--format", "json")
+    found = sorted((d["path"], d["line"], d["message"].split(" on ")[1][:10])
+                   for d in run.json())
+    assert found == [("src/a.py", 1, "Python 3.9"), ("src/b.py", 1, "Python 3.7"),
+                     ("src/b.py", 3, "Python 3.7")]
+    assert _settings(shoal)["per-file-target-version"] == {"tests/test_match*.py": "py310",
+                                                           "b.py": "py37"}
+
+
+def test_per_file_target_version_is_inherited_rebased_and_checked(project, shoal):
+    (project / "sub").mkdir()
+    (project / "base.toml").write_text('[per-file-target-version]\n"sub/new.py" = "py310"\n')
+    (project / "sub" / "pyproject.toml").write_text(
+        '[project]\nrequires-python = ">=3.9"\n[tool.shoal]\nextend = "../base.toml"\n')
+    write_tree(project, {"sub/new.py": MATCH, "sub/old.py": MATCH})
+    run = shoal("check", "sub", "--select", "E999", "--no-cache", "--format", "json")
+    assert [(d["path"], d["line"]) for d in run.json()] == [("sub/old.py", 1)]
+    # The child's own table replaces the parent's, as every other key's value does.
+    (project / "sub" / "pyproject.toml").write_text(
+        '[project]\nrequires-python = ">=3.9"\n[tool.shoal]\nextend = "../base.toml"\n'
+        '[tool.shoal.per-file-target-version]\n"old.py" = "py310"\n')
+    run = shoal("check", "sub", "--select", "E999", "--no-cache", "--format", "json")
+    assert [(d["path"], d["line"]) for d in run.json()] == [("sub/new.py", 1)]
+    (project / "base.toml").write_text('[per-file-target-version]\n"x.py" = "py36"\n')
+    bad = shoal("check", "sub", "--no-cache")
+    assert bad.code == 2 and "'per-file-target-version.x.py': unknown target version" in bad.err
