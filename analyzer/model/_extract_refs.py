@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from analyzer.model._answers import absolute_module
 from analyzer.model._facts import Export, Import
-from analyzer.model._index import absolute_module
 
 __all__ = ["Usage", "module_references", "own_uses"]
 

@@ -10,8 +10,8 @@ from collections import deque
 from collections.abc import Mapping
 
 from analyzer.core import Diagnostic
+from analyzer.model._answers import absolute_module
 from analyzer.model._facts import Import, ModuleFacts
-from analyzer.model._index import absolute_module
 
 CODE = "SH003"
 NAME = "import-cycle"
