@@ -9,10 +9,8 @@ from analyzer.frontend._config import (
     Config,
     ConfigError,
     find_config,
-    glob_matches,
     parse_size,
     project_entry_points,
-    target_for_path,
 )
 from analyzer.frontend._discovery import (
     EXTENSION_SUFFIXES,
@@ -27,6 +25,7 @@ from analyzer.frontend._discovery import (
     is_extension,
 )
 from analyzer.frontend._extend import load_config
+from analyzer.frontend._globs import glob_matches, target_for_path
 from analyzer.frontend._roots import MARKERS, Project, find_marker_root, group_paths
 from analyzer.frontend._selection import resolve_selection
 from analyzer.frontend._source import (

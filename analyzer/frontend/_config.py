@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import fnmatch
 import os
 import re
 import sys
@@ -26,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from analyzer.core import builtin_names
+from analyzer.frontend._globs import glob_matches, relative_posix, target_for_path
 from analyzer.frontend._versions import parse_target_version
 
 if sys.version_info >= (3, 11):
@@ -175,7 +175,7 @@ class Config:
         """The selectors ``per-file-ignores`` turns off for ``path``."""
         if not self.per_file_ignores:
             return ()
-        relative, name = _relative_posix(path, self.root), os.path.basename(os.fspath(path))
+        relative, name = relative_posix(path, self.root), os.path.basename(os.fspath(path))
         selectors: list[str] = []
         for pattern, codes in self.per_file_ignores:
             if glob_matches(pattern, relative, name):
@@ -231,51 +231,6 @@ class Config:
 
 def _running_version() -> tuple[int, int]:
     return (sys.version_info.major, sys.version_info.minor)
-
-
-def _relative_posix(path: str | os.PathLike[str], root: Path | None) -> str:
-    absolute = os.path.abspath(os.fspath(path))
-    base = os.fspath(root) if root is not None else os.getcwd()
-    relative = os.path.relpath(absolute, base)
-    if relative.startswith(".."):
-        relative = absolute
-    return relative.replace(os.sep, "/")
-
-
-def target_for_path(root: Path | None, targets: tuple[tuple[str, tuple[int, int]], ...],
-                    path: str | os.PathLike[str]) -> tuple[int, int] | None:
-    """The first of ``targets`` (``per-file-target-version`` pairs, globs relative to
-    ``root``) whose glob matches ``path``; None where none does."""
-    if not targets:
-        return None
-    relative, name = _relative_posix(path, root), os.path.basename(os.fspath(path))
-    for pattern, version in targets:
-        if glob_matches(pattern, relative, name):
-            return version
-    return None
-
-
-def glob_matches(pattern: str, relative: str, name: str) -> bool:
-    """Whether a configured glob matches a path (relative, posix) or its basename.
-
-    As in ruff, ``*`` also crosses ``/`` and a trailing ``/`` is ignored; a pattern matching any
-    leading directory of ``relative`` matches too (``"tests"`` covers ``tests/a/b.py``).
-    """
-    pattern = pattern.rstrip("/")
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(relative, pattern):
-        return True
-    parent = relative
-    while "/" in parent:
-        parent = parent.rsplit("/", 1)[0]
-        if fnmatch.fnmatchcase(parent, pattern):
-            return True
-    return False
-
-
-# ---------------------------------------------------------------------------------------------
-# Finding and loading
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -33,8 +33,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analyzer.frontend._config import Config, glob_matches
+from analyzer.frontend._config import Config
 from analyzer.frontend._gitignore import IgnoreStack, git_root, ignore_stack_for
+from analyzer.frontend._globs import glob_matches
 
 __all__ = ["Discovery", "DiscoveryError", "SourceFile", "claim_rank", "discover", "display_path"]
 

@@ -1,0 +1,57 @@
+"""How configured globs match files (``per-file-ignores``, ``per-file-target-version``,
+``exclude``), as ruff matches them: against the path relative to the configuration's
+directory, or the file's basename."""
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+
+__all__ = ["glob_matches", "relative_posix", "target_for_path"]
+
+
+def relative_posix(path: str | os.PathLike[str], root: Path | None) -> str:
+    """``path`` relative to ``root`` (the working directory when None), posix-style; absolute
+    when it lies outside."""
+    absolute = os.path.abspath(os.fspath(path))
+    base = os.fspath(root) if root is not None else os.getcwd()
+    relative = os.path.relpath(absolute, base)
+    if relative.startswith(".."):
+        relative = absolute
+    return relative.replace(os.sep, "/")
+
+
+def target_for_path(root: Path | None, targets: tuple[tuple[str, tuple[int, int]], ...],
+                    path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """The first of ``targets`` (``per-file-target-version`` pairs, globs relative to
+    ``root``) whose glob matches ``path``; None where none does."""
+    if not targets:
+        return None
+    relative, name = relative_posix(path, root), os.path.basename(os.fspath(path))
+    for pattern, version in targets:
+        if glob_matches(pattern, relative, name):
+            return version
+    return None
+
+
+def glob_matches(pattern: str, relative: str, name: str) -> bool:
+    """Whether a configured glob matches a path (relative, posix) or its basename.
+
+    As in ruff, ``*`` also crosses ``/`` and a trailing ``/`` is ignored; a pattern matching any
+    leading directory of ``relative`` matches too (``"tests"`` covers ``tests/a/b.py``).
+    """
+    pattern = pattern.rstrip("/")
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(relative, pattern):
+        return True
+    parent = relative
+    while "/" in parent:
+        parent = parent.rsplit("/", 1)[0]
+        if fnmatch.fnmatchcase(parent, pattern):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding and loading
