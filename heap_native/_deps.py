@@ -27,6 +27,21 @@ def check_id(value: int, what: str) -> int:
     return value
 
 
+def _ids(values: Iterable[int], message: str) -> array:
+    """``values`` as an ``array('I')``; ValueError(``message``) for any that does not fit."""
+    try:
+        return array("I", values)
+    except (OverflowError, TypeError):
+        raise ValueError(message) from None
+
+
+def _edges(flat: array) -> array:
+    """``flat`` when it is laid out as the edge calls take it (an ``array('I')``)."""
+    if flat.typecode != "I":
+        raise ValueError("the edges must be an array('I')")
+    return flat
+
+
 class DependencyTable:
     """The dependency-table methods :class:`~heap_native.SharedHeap` inherits."""
 
@@ -44,17 +59,12 @@ class DependencyTable:
 
     def add_deps(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Record many (dependency, dependent) edges in one C call."""
-        try:
-            flat = array("I", itertools.chain.from_iterable(pairs))
-        except (OverflowError, TypeError):
-            raise ValueError("dependency ids must be ints in 1..2**32-1") from None
-        self.add_deps_flat(flat)
+        self.add_deps_flat(_ids(itertools.chain.from_iterable(pairs),
+                                "dependency ids must be ints in 1..2**32-1"))
 
     def add_deps_flat(self, flat: array) -> None:
         """:meth:`add_deps` of edges laid out as ``array('I', [dep, dependent, dep, ...])``."""
-        if flat.typecode != "I":
-            raise ValueError("the edges must be an array('I')")
-        n = len(flat) // 2
+        n = len(_edges(flat)) // 2
         if n == 0:
             return
         done = ffi.new("size_t *")
@@ -81,10 +91,7 @@ class DependencyTable:
         """:meth:`get_deps_many` as two arrays: how many dependents each of
         ``dependencies`` has, and all of them one after the other (no tuple per id: a
         caller looking tens of thousands of ids up, most of them unread, builds none)."""
-        try:
-            ids = array("I", dependencies)
-        except (OverflowError, TypeError):
-            raise ValueError("dependency ids must be ints in 1..2**32-1") from None
+        ids = _ids(dependencies, "dependency ids must be ints in 1..2**32-1")
         n = len(ids)
         counts = array("I", bytes(4 * n))
         if n == 0:
@@ -119,25 +126,18 @@ class DependencyTable:
 
     def remove_dependents(self, ids: Iterable[int]) -> None:
         """Drop every edge whose dependent is in ids (master only, between phases)."""
-        try:
-            arr = array("I", ids)
-        except (OverflowError, TypeError):
-            raise ValueError("dependent ids must be ints in 0..2**32-1") from None
+        arr = _ids(ids, "dependent ids must be ints in 0..2**32-1")
         buf = _from_buffer("uint32_t[]", arr) if arr else ffi.NULL
         self._check(lib.shoal_heap_remove_dependents(self._h, buf, len(arr)), "remove_dependents")
 
     def remove_deps(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Drop the given (dependency, dependent) edges where present (master only, between
         phases); costs the edges named, where :meth:`remove_dependents` scans the table."""
-        try:
-            flat = array("I", itertools.chain.from_iterable(pairs))
-        except (OverflowError, TypeError):
-            raise ValueError("dependency ids must be ints in 0..2**32-1") from None
-        self.remove_deps_flat(flat)
+        self.remove_deps_flat(_ids(itertools.chain.from_iterable(pairs),
+                                   "dependency ids must be ints in 0..2**32-1"))
 
     def remove_deps_flat(self, flat: array) -> None:
         """:meth:`remove_deps` of edges laid out as :meth:`add_deps_flat` takes them."""
-        if flat.typecode != "I":
-            raise ValueError("the edges must be an array('I')")
+        _edges(flat)
         buf = _from_buffer("uint32_t[]", flat) if flat else ffi.NULL
         self._check(lib.shoal_heap_remove_deps(self._h, buf, len(flat) // 2), "remove_deps")
