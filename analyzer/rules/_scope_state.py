@@ -42,6 +42,7 @@ from analyzer.rules._bindings import (
     _redefines,
     _Scope,
 )
+from analyzer.rules._scope_exports import all_names
 
 # Annotation states (pyflakes' AnnotationState).
 _NONE, _STRING, _BARE = 0, 1, 2
@@ -452,42 +453,11 @@ class _ScopeState:
         self._add(b)
 
     def _export_names(self, b: _B, stmt: ast.stmt) -> None:
-        names: list[str] = []
         old = self.stack[-1].bindings.get("__all__")
+        names, dynamic = all_names(stmt)
         if isinstance(stmt, ast.AugAssign) and isinstance(old, _B):
-            names = list(old.names or ())
+            names = list(old.names or ()) + names
             b.dynamic = old.dynamic
-        dynamic = False
-        value = getattr(stmt, "value", None)
-
-        def add(container: ast.List | ast.Tuple) -> None:
-            nonlocal dynamic
-            for elt in container.elts:
-                if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-                    names.append(elt.value)
-                else:
-                    dynamic = True
-
-        if isinstance(value, (ast.List, ast.Tuple)):
-            add(value)
-        elif isinstance(value, ast.BinOp):
-            current = value
-            while True:
-                if not isinstance(current.right, (ast.List, ast.Tuple)):
-                    dynamic = True
-                    break
-                add(current.right)
-                left = current.left
-                if isinstance(left, ast.BinOp):
-                    current = left
-                elif isinstance(left, (ast.List, ast.Tuple)):
-                    add(left)
-                    break
-                else:
-                    dynamic = True
-                    break
-        else:
-            dynamic = True
         b.names = names
         b.dynamic = b.dynamic or dynamic
 
