@@ -437,17 +437,13 @@ def new_project_index(ctx: RunContext, heap: SharedHeap,
     ``sources``: module -> bytes, the modules' content where no file may be read (dask);
     ``names``: the modules' names when the caller holds them as a set already; ``memo``:
     what an earlier index worked out that still holds (``_index_carry``)."""
-    from analyzer.engine._summaries import summaries
     from analyzer.model import ProjectIndex
 
-    load: Callable[[str], ModuleFacts | None] = functools.partial(_load_facts, ctx, heap=heap)
-    # A one-shot check's index keeps facts summaries (``_summaries``).
-    load, whole = (load, None) if ctx.keep_facts else summaries(load)
-    return ProjectIndex(ctx.modules.keys() if names is None else names, load,
-                        writers=ctx.writers, fact_holders=ctx.fact_holders, referrers=ctx.referrers,
+    return ProjectIndex(ctx.modules.keys() if names is None else names, lambda module: _load_facts(ctx, module, heap),
+                        writers=ctx.writers, fact_holders=ctx.fact_holders,
+                        referrers=ctx.referrers,
                         fact_versions={e.NAME: e.VERSION for e in ctx.extractors},
-                        trees=functools.partial(_module_tree, ctx, heap, sources), memo=memo,
-                        whole=whole)
+                        trees=functools.partial(_module_tree, ctx, heap, sources), memo=memo)
 
 
 def _module_tree(ctx: RunContext, heap: SharedHeap, sources: dict[str, bytes] | None,

@@ -8,7 +8,7 @@ of these records or of what extraction (:mod:`analyzer.model._extract`) records 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 FACTS_VERSION = 4
@@ -281,11 +281,6 @@ class ModuleFacts(_Record):
             if export.name == name:
                 return export
         return None
-
-    def summary(self) -> ModuleFacts:
-        """These facts without what only the module's own check reads (its calls, attribute
-        chains and own uses): all a project index needs of it to answer about it."""
-        return replace(self, calls=(), attributes=(), uses=())
 
     @property
     def public_names(self) -> tuple[str, ...]:

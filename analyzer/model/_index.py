@@ -109,11 +109,9 @@ class _Shared:
         referrers: Mapping[str, Sequence[str]] | None = None,
         trees: Callable[[str], ast.Module | None] | None = None,
         memo: IndexMemo | None = None,
-        whole: Callable[[str], ModuleFacts | None] | None = None,
     ):
         self.names, self.tops, self.namespaces = _layout(frozenset(module_names))
         self.load = load
-        self.whole = whole
         self.load_tree = trees
         self.trees: OrderedDict[str, ast.Module | None] = OrderedDict()
         self.referrers = referrers
@@ -169,8 +167,6 @@ class ProjectIndex:
         answers None for every module.
     :param memo: optional, the answers, facts and exports an index over the same module
         names worked out before, still true of ``load``'s facts (``_index_memo``).
-    :param whole: optional, a module's whole facts, when ``load`` gives their summaries
-        (``ModuleFacts.summary``): :meth:`resolve` hands a rule these, the rest needs no more.
     """
 
     def __init__(
@@ -185,10 +181,9 @@ class ProjectIndex:
         referrers: Mapping[str, Sequence[str]] | None = None,
         trees: Callable[[str], ast.Module | None] | None = None,
         memo: IndexMemo | None = None,
-        whole: Callable[[str], ModuleFacts | None] | None = None,
     ) -> None:
         self._shared = _Shared(module_names, load, writers, fact_holders, fact_versions,
-                               referrers, trees, memo, whole)
+                               referrers, trees, memo)
         self._record = record
         self._into = _set_of(record)
 
@@ -278,9 +273,6 @@ class ProjectIndex:
         if found is MISSING:
             found = self._unless_planted(module, "", keys)
         self._emit(keys)
-        whole = self._shared.whole
-        if whole is not None and isinstance(found, ModuleFacts) and found.path:
-            return whole(module) or found
         return found
 
     def lookup(self, module: str, name: str) -> Symbol | Outcome:

@@ -83,26 +83,3 @@ def test_a_one_shot_session_keeps_no_decoded_facts(tmp_path):
             assert jobs._FACTS.active is not one_shot
             assert bool(table._cache) is not one_shot
             assert bool(jobs._FACTS._values) is not one_shot
-
-
-def test_a_one_shot_index_keeps_summaries_and_resolve_hands_whole_facts(tmp_path):
-    # The summaries drop what only a module's own check reads; a rule that resolves the
-    # module still gets all of it, in a one-shot check as in watch mode.
-    import analyzer.engine._jobs as jobs
-    from analyzer.engine import Session
-    from tests.incremental.support import make_plan, write
-
-    write(tmp_path, {"pyproject.toml": "[tool.shoal]\n", "pkg/__init__.py": "",
-                     "pkg/a.py": "from pkg.b import f\nf(1)\n",
-                     "pkg/b.py": "import os\nfrom os.path import join\ndef f(x): pass\n"
-                                 "join(2)\nos.path.join\n"})
-    for one_shot in (False, True):
-        with Session(make_plan(tmp_path), one_shot=one_shot) as session:
-            session.check()
-            (index,) = jobs._INDEXES.values()
-            kept = index._shared.facts["pkg.b"]
-            whole = index.resolve("pkg.b")
-            assert whole.calls and whole.attributes
-            assert bool(kept.calls) is not one_shot
-            assert bool(kept.attributes) is not one_shot
-            assert kept.exports == whole.exports and kept.imports == whole.imports

@@ -257,33 +257,3 @@ def test_a_reader_recording_into_a_set_gets_every_key(p) -> None:
             reader.lookup(module, name)
         reader.resolve("pkg.nothere")
     assert listed and into == set(listed)
-
-
-def test_an_index_over_summaries_answers_alike_and_resolves_to_whole_facts() -> None:
-    from analyzer.engine._summaries import summaries
-    from analyzer.model import ProjectIndex
-
-    p = build_project({**FILES, "pkg/calls.py": "from .a import f\nf(1)\nimport os\nos.sep\n"})
-    summary, whole = summaries(p.facts.get)
-    lean = ProjectIndex(p.facts.keys(), summary, whole=whole)
-    for module, name in [("pkg.c", "g"), ("pkg.star", "K"), ("pkg.s1", "own"),
-                         ("pkg.a", "nope"), ("pkg", "sub")]:
-        assert lean.lookup(module, name) == p.index.lookup(module, name)
-    assert p.facts["pkg.calls"].calls and p.facts["pkg.calls"].attributes
-    assert lean.resolve("pkg.calls") == p.facts["pkg.calls"]
-    assert lean.resolve("ns.inner") == p.index.resolve("ns.inner")  # synthetic: as it is
-    assert lean._shared.facts["pkg.calls"] == p.facts["pkg.calls"].summary()
-
-
-def test_a_summary_drops_only_what_the_modules_own_check_reads() -> None:
-    from project_support import facts_of
-
-    facts = facts_of("import os\nfrom x import *\nfrom y import g\n__all__ = ['f']\n"
-                     "def f(a): return os.sep\ng(1)\nos.path.join\n", "m.py")
-    assert facts.calls and facts.attributes and facts.uses
-    summary = facts.summary()
-    assert (summary.calls, summary.attributes, summary.uses) == ((), (), ())
-    kept = ("calls", "attributes", "uses")
-    for name in facts.__match_args__:
-        if name not in kept:
-            assert getattr(summary, name) == getattr(facts, name), name
