@@ -38,6 +38,8 @@ class Worker:
     from_zygote: bool
     #: its progress counter on the pool's shared page (``_stopflag.tick``)
     slot: int = 0
+    #: grown past the pool's ``renew_above``: replaced once it has no bucket left
+    retiring: bool = False
 
 
 class Pool(Protocol):
@@ -49,6 +51,10 @@ class Pool(Protocol):
     page: mmap.mmap
     #: readable when someone asks the call to look at its interrupt now (``wake()``)
     wake_fd: int | None
+    #: replace a worker after each bucket ("every"), after a heavy one ("heavy"), or never
+    renew: str | None
+    #: replace a worker whose private memory grew past this many bytes, after its bucket
+    renew_above: int | None
 
     def no_replacement_reason(self) -> str:
         """Why a dead worker cannot be replaced, named when none is left."""
@@ -204,6 +210,8 @@ class Call:
         for fd, run in list(self.running.items()):
             if fd in self.ahead or len(self.ledger.pending) <= self.pool.workers:
                 continue
+            if run.worker.retiring or self._renews(run.bucket):
+                continue  # it is replaced after its bucket: nothing may wait behind it
             bucket = self.ledger.next_bucket()
             if bucket is None:
                 return
@@ -257,16 +265,40 @@ class Call:
             self.ledger.failed(bucket, WorkerDied(run.worker.pid, exitcode, bucket))
             return
         discard = run.discard
+        renew = run.worker.retiring or self._renews(bucket) or self._grown(run.worker)
         promoted = self._promote(run)
         if not promoted:
             self._release(run)
-            self.idle.append(run.worker)
+            if renew:
+                self._renew(run.worker)
+            else:
+                self.idle.append(run.worker)
+        elif renew:
+            run.worker.retiring = True
         if discard:
             self.ledger.discard(bucket)
         else:
             self.ledger.settle(bucket, data)
         # No bucket starts after a failure: one already queued on the worker runs, unmerged.
         run.discard = promoted and self.ledger.failure is not None
+
+    def _renews(self, bucket: list[Any]) -> bool:
+        """Whether the worker that runs ``bucket`` is replaced after it, whatever it grew to."""
+        renew = self.pool.renew
+        return renew == "every" or (renew == "heavy" and self.ledger.is_heavy(bucket))
+
+    def _grown(self, worker: Worker) -> bool:
+        """Whether ``worker`` holds more private memory than the pool's ``renew_above``."""
+        limit = self.pool.renew_above
+        return limit is not None and private_bytes(worker.pid) > limit
+
+    def _renew(self, worker: Worker) -> None:
+        """Put a fresh fork in the place of an idle ``worker``: the memory its jobs left
+        (a large tree's freed but fragmented heap) goes back to the system with it."""
+        # It replied and waits for its next bucket, holding nothing: a kill loses nothing.
+        fresh, _ = self.pool.replace(worker, kill=True)
+        if fresh is not None:
+            self.idle.append(fresh)
 
     def _expire(self) -> None:
         timeout = self.pool.job_timeout
@@ -344,6 +376,20 @@ class Call:
                 self.idle.append(fresh)
         else:
             self.idle.append(run.worker)
+
+
+def private_bytes(pid: int) -> int:
+    """The memory only process ``pid`` maps (``Private_*`` of its ``smaps_rollup``); 0 where
+    ``/proc`` cannot tell."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Private_"):
+                    total += int(line.split()[1])
+    except (OSError, ValueError):
+        return 0
+    return total * 1024
 
 
 def _drain(fd: int) -> None:

@@ -295,6 +295,7 @@ class DaskPool:
         progress: Callable[[int, int], None] | None = None,
         interrupt: Callable[[], bool] | None = None,
         on_failure: Callable[[Any, BaseException], None] | None = None,
+        heavy: Callable[[Any], bool] | None = None,
     ) -> Any:
         """Run ``job`` over buckets of ``items`` on the cluster and fold the results with ``merge``.
 
@@ -315,7 +316,7 @@ class DaskPool:
         try:
             nthreads = self.nthreads()
             ledger = Ledger(list(items), nthreads, bucket_size, cost, merge, neutral, progress,
-                            on_failure)
+                            on_failure, heavy)
             run = DaskCall(self.client, nthreads, self.job_timeout, self.traffic, self._store,
                            job, ledger, interrupt)
             return run.run()

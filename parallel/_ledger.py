@@ -87,6 +87,7 @@ class Ledger:
         neutral: Any,
         progress: Callable[[int, int], None] | None,
         on_failure: Callable[[Any, BaseException], None] | None,
+        heavy: Callable[[Any], bool] | None = None,
     ) -> None:
         self.merge = merge
         self.acc = neutral
@@ -95,7 +96,23 @@ class Ledger:
         self.total = len(items)
         #: items merged or handed to on_failure
         self.done = 0
-        self.pending: deque[list[Any]] = deque(make_buckets(items, workers, bucket_size, cost))
+        #: the buckets of the items ``heavy`` picked, by id (each holds one item; kept here,
+        #: so no other list can take the id of a finished one)
+        self.heavy: dict[int, list[Any]] = {}
+        #: the heavy buckets taken and not handed back yet, by id: while one is out, no
+        #: other heavy bucket starts
+        self.heavy_out: set[int] = set()
+        if heavy is not None:
+            alone: list[Any] = []
+            light: list[Any] = []
+            for item in items:
+                (alone if heavy(item) else light).append(item)
+            if cost is not None:
+                alone.sort(key=cost, reverse=True)
+            items = light
+            self.heavy = {id(b): b for b in ([item] for item in alone)}
+        self.pending: deque[list[Any]] = deque(
+            [*self.heavy.values(), *make_buckets(items, workers, bucket_size, cost)])
         #: buckets to run again with nothing else in flight (a dask worker died under them)
         self.alone: deque[list[Any]] = deque()
         #: the first failure, raised once the running buckets are drained: a PoolFailure, or
@@ -120,8 +137,30 @@ class Ledger:
         return bool(self.pending) and not self.stopping
 
     def next_bucket(self) -> list[Any] | None:
-        """The next queued bucket to start, or None when none is due."""
-        return self.pending.popleft() if self.due else None
+        """The next queued bucket to start, or None when none is due; while a heavy bucket
+        is out, the first light one (None when only heavy ones are queued)."""
+        if not self.due:
+            return None
+        if not self.heavy_out:
+            bucket = self.pending.popleft()
+        else:
+            # By position, not by value: equal lists are not the same bucket.
+            index = next((i for i, b in enumerate(self.pending) if id(b) not in self.heavy), -1)
+            if index < 0:
+                return None
+            bucket = self.pending[index]
+            del self.pending[index]
+        if id(bucket) in self.heavy:
+            self.heavy_out.add(id(bucket))
+        return bucket
+
+    def is_heavy(self, bucket: list[Any]) -> bool:
+        """Whether ``bucket`` is one of the heavy items' own buckets."""
+        return self.heavy.get(id(bucket)) is bucket
+
+    def _back(self, bucket: list[Any]) -> None:
+        """The transport handed ``bucket`` back: a heavy one is no longer out."""
+        self.heavy_out.discard(id(bucket))
 
     def next_alone(self) -> list[Any] | None:
         """The next bucket to re-run alone, or None when none is due."""
@@ -131,10 +170,12 @@ class Ledger:
 
     def requeue(self, bucket: list[Any]) -> None:
         """Put a bucket that did not run (or whose result was lost) first in the queue."""
+        self._back(bucket)
         self.pending.appendleft(bucket)
 
     def isolate(self, bucket: list[Any]) -> None:
         """Queue a bucket to run again with nothing beside it, before any other starts."""
+        self._back(bucket)
         self.alone.append(bucket)
 
     def cancel(self) -> None:
@@ -150,12 +191,14 @@ class Ledger:
 
     def succeeded(self, bucket: list[Any], result: Any) -> None:
         """Merge a bucket's result."""
+        self._back(bucket)
         self.acc = self.merge(result, self.acc)
         self.done += len(bucket)
         self.report()
 
     def failed(self, bucket: list[Any], error: BaseException) -> None:
         """A bucket failed: split it, hand its one item to on_failure, or stop the call."""
+        self._back(bucket)
         if self.on_failure is not None:
             if len(bucket) > 1:
                 self.pending.extendleft([item] for item in reversed(bucket))
@@ -173,6 +216,7 @@ class Ledger:
 
     def discard(self, bucket: list[Any]) -> None:
         """A bucket ran, or may have, but its result is not merged: its items are unfinished."""
+        self._back(bucket)
         self.discarded.extend(bucket)
 
     def settle(self, bucket: list[Any], data: bytes) -> None:

@@ -47,6 +47,12 @@ class WorkerPool:
         process that never starts one (a one-shot ``shoal check``), this saves the zygote's
         memory, a copy of this process at the fork that nobody else keeps sharing once the
         workers and this process have written to their pages.
+    :param renew: replace a worker by a fresh fork after each bucket (``"every"``) or after
+        each heavy bucket (``"heavy"``, see ``map_reduce``'s ``heavy``), so what its jobs
+        left behind goes back to the system: freed memory of a large ``ast.parse`` stays
+        mapped, fragmented, in the process that made it. None keeps the workers.
+    :param renew_above: replace a worker after a bucket that left it holding more than this
+        many bytes of private memory (``Private_*`` in ``/proc/PID/smaps_rollup``).
     """
 
     def __init__(
@@ -56,6 +62,8 @@ class WorkerPool:
         job_timeout: float | None = None,
         stop_timeout: float = 2.0,
         zygote: bool = True,
+        renew: str | None = None,
+        renew_above: int | None = None,
     ) -> None:
         if workers < 0:
             raise ValueError(f"workers must be 0 or more, got {workers}")
@@ -66,6 +74,10 @@ class WorkerPool:
         self.job_timeout = job_timeout
         self.stop_timeout = stop_timeout
         self.with_zygote = zygote
+        if renew not in (None, "heavy", "every"):
+            raise ValueError(f"renew must be None, 'heavy' or 'every', got {renew!r}")
+        self.renew = renew
+        self.renew_above = renew_above
         self.page = _stopflag.new_page(slots=workers)
         self._workers: list[Worker] = []
         self._zygote_pid: int | None = None
@@ -344,6 +356,7 @@ class WorkerPool:
         progress: Callable[[int, int], None] | None = None,
         interrupt: Callable[[], bool] | None = None,
         on_failure: Callable[[Any, BaseException], None] | None = None,
+        heavy: Callable[[Any], bool] | None = None,
     ) -> Any:
         """Run ``job`` over buckets of ``items`` in the workers and fold the results with ``merge``.
 
@@ -361,6 +374,9 @@ class WorkerPool:
             stops and raises :class:`Cancelled`.
         :param on_failure: ``on_failure(item, error)``: a failed bucket is re-run one item per
             bucket and each item that still fails is handed here instead of failing the call.
+        :param heavy: ``heavy(item) -> bool``: such an item gets a bucket of its own, these
+            buckets start first (costliest first), and no two of them run at the same time,
+            so the memory peaks of two heavy items (a large file's tree) never add up.
         :returns: the final accumulator.
         :raises JobError: a job raised (a heap error arrives as its own class instead).
         :raises WorkerDied: a worker died while it ran a bucket; it has been replaced.
@@ -376,7 +392,7 @@ class WorkerPool:
         try:
             with self.heap.phase() if self.heap is not None else nullcontext():
                 ledger = Ledger(list(items), self.workers, bucket_size, cost, merge, neutral,
-                                progress, on_failure)
+                                progress, on_failure, heavy)
                 return Call(self, job, ledger, interrupt).run()
         finally:
             self._in_call = False

@@ -10,12 +10,24 @@ then, sharing its pages, instead of carrying phase 1's high-water mark.
 
 The process starts no thread (it is a one-shot check), so the pool needs no zygote: a dead
 worker's replacement is forked by this process (``WorkerPool(zygote=False)``).
+
+A worker that parsed a heavy file (phase 1's ``heavy``: never two at once) is replaced after
+it by a fresh fork (``renew="heavy"``): the memory a large tree leaves freed but fragmented
+in its heap goes back with the process, where ``malloc_trim`` gets back only part of it. So
+is a worker whose private memory grew past :data:`RENEW_ABOVE` (phase 2's, whose project
+index keeps the facts summaries of every module its modules read).
 """
 from __future__ import annotations
 
 from typing import Any
 
 __all__ = ["CallScopedPool"]
+
+#: bytes of private memory past which a worker is replaced after its bucket. On the
+#: standard library a phase-2 worker holds 13 MiB after its first bucket (most of it pages
+#: of the master copied as the worker runs its code, which Python 3.11 rewrites as it
+#: specializes it) and grows by 1 to 3 MiB a bucket.
+RENEW_ABOVE = 16 * 2**20
 
 
 class CallScopedPool:
@@ -37,7 +49,7 @@ class CallScopedPool:
         from parallel import WorkerPool
 
         with WorkerPool(workers=self.workers, heap=self.heap, job_timeout=self.job_timeout,
-                        zygote=False) as pool:
+                        zygote=False, renew="heavy", renew_above=RENEW_ABOVE) as pool:
             return pool.map_reduce(job, items, **kwargs)
 
     def wake(self) -> None:

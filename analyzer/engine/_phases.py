@@ -21,6 +21,11 @@ from analyzer.rules import Diagnostic, FactExtractor, LintRule, ProjectRule, Rul
 
 __all__ = ["Dispatch"]
 
+#: a file at least this large is parsed alone (``map_reduce``'s ``heavy``): never beside
+#: another such file, and a one-shot check's worker is replaced after it (``_call_pool``).
+#: Its tree costs tens of MiB (31 MiB for the 295 KiB ``test_typing.py``).
+HEAVY_FILE_BYTES = 96 * 1024
+
 Progress = Callable[[str, int, int], None]
 Interrupt = Callable[[], bool]
 
@@ -106,7 +111,8 @@ class Dispatch:
             ctx_key = self._phase1_key(added_ctx)
             items = [(ctx_key, t) for t in todo]
         results = self._map(job, items, merge, tokens, "checking", progress, interrupt,
-                            sink.on_failure, cost=lambda item: stats[item[1].path][0])
+                            sink.on_failure, cost=lambda item: stats[item[1].path][0],
+                            heavy=lambda item: stats[item[1].path][0] >= HEAVY_FILE_BYTES)
         if sink.heap_errors:
             # the session turns it into HeapTooSmall, as for the master's own heap writes
             raise sink.heap_errors[0]
@@ -177,11 +183,12 @@ class Dispatch:
     def _map(self, job: Callable[..., Any], items: list[Any], merge: Callable[..., Any],
              tokens: list[str], stage: str, progress: Progress | None,
              interrupt: Interrupt | None, on_failure: Callable[..., None],
-             cost: Callable[[Any], float] | None = None) -> list[Any]:
+             cost: Callable[[Any], float] | None = None,
+             heavy: Callable[[Any], bool] | None = None) -> list[Any]:
         """One map_reduce call of a phase; the data shared for it is released after."""
         try:
             return self.pool.map_reduce(
-                job, items, merge=merge, neutral=[], cost=cost,
+                job, items, merge=merge, neutral=[], cost=cost, heavy=heavy,
                 progress=(lambda done, total: progress(stage, done, total)) if progress else None,
                 interrupt=interrupt, on_failure=on_failure,
             )

@@ -1,0 +1,151 @@
+"""Heavy items (buckets of their own, never two at once) and renewed workers (a fresh fork
+after a heavy bucket, after every bucket, or once a worker's private memory grew too much)."""
+
+import os
+import select
+
+import pytest
+
+from parallel import WorkerPool
+from parallel._ledger import Ledger
+
+#: how long a heavy job waits for a light bucket to start beside it (it always does, unless
+#: the pool runs a second heavy bucket instead)
+PATIENCE = 20.0
+
+
+def _extend(part, acc):
+    acc.extend(part)
+    return acc
+
+
+def _ledger(items, heavy, cost=None, bucket_size=None):
+    return Ledger(items, 2, bucket_size, cost, _extend, [], None, None, heavy)
+
+
+def test_heavy_items_get_their_own_buckets_first_costliest_first():
+    ledger = _ledger(list(range(10)), heavy=lambda i: i in (3, 7, 8), cost=float)
+    buckets = list(ledger.pending)
+    assert buckets[:3] == [[8], [7], [3]]
+    assert sorted(i for b in buckets[3:] for i in b) == [0, 1, 2, 4, 5, 6, 9]
+    assert [ledger.is_heavy(b) for b in buckets[:4]] == [True, True, True, False]
+
+
+def test_while_a_heavy_bucket_is_out_only_light_ones_start():
+    ledger = _ledger(list(range(6)), heavy=lambda i: i < 2, bucket_size=2)
+    first = ledger.next_bucket()
+    assert ledger.is_heavy(first)
+    second = ledger.next_bucket()
+    assert not ledger.is_heavy(second)  # the other heavy one waits
+    third = ledger.next_bucket()
+    assert third is not None and not ledger.is_heavy(third)
+    assert ledger.next_bucket() is None  # only the heavy one is left, and one is out
+    ledger.succeeded(first, first)
+    assert ledger.is_heavy(ledger.next_bucket())
+
+
+@pytest.mark.parametrize("hand_back", ["requeue", "discard", "failed"])
+def test_a_heavy_bucket_handed_back_any_way_lets_the_next_one_start(hand_back):
+    ledger = _ledger([0, 1], heavy=lambda i: True)
+    first = ledger.next_bucket()
+    assert ledger.next_bucket() is None
+    if hand_back == "failed":
+        ledger.failed(first, ValueError("boom"))
+        ledger.failure = None  # the call would stop; here only the heavy accounting matters
+    else:
+        getattr(ledger, hand_back)(first)
+    assert ledger.next_bucket() is not None
+
+
+def heavy_or_light(bucket):
+    """A heavy item claims a marker no other heavy job may hold, then waits until a light
+    bucket has started; a light one says it started. Returns (item, pid, overlapped)."""
+    results = []
+    for where, item, heavy in bucket:
+        if not heavy:
+            open(os.path.join(where, "light-started"), "w").close()
+            results.append((item, os.getpid(), False))
+            continue
+        marker = os.path.join(where, "heavy-running")
+        try:
+            fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            results.append((item, os.getpid(), True))
+            continue
+        os.close(fd)
+        waited = 0.0
+        while not os.path.exists(os.path.join(where, "light-started")) and waited < PATIENCE:
+            select.select([], [], [], 0.01)
+            waited += 0.01
+        os.unlink(marker)
+        results.append((item, os.getpid(), False))
+    return results
+
+
+def test_two_heavy_buckets_never_run_at_once(tmp_path):
+    where = str(tmp_path)
+    items = [(where, i, i < 3) for i in range(12)]
+    with WorkerPool(workers=2) as pool:
+        result = pool.map_reduce(heavy_or_light, items, merge=_extend, neutral=[],
+                                 heavy=lambda item: item[2], bucket_size=2)
+    assert sorted(item for item, _, _ in result) == list(range(12))
+    assert not [item for item, _, overlapped in result if overlapped]
+
+
+def pids(bucket):
+    return [(item, os.getpid()) for item in bucket]
+
+
+def test_a_worker_is_renewed_after_each_heavy_bucket():
+    items = list(range(20))
+    with WorkerPool(workers=2, zygote=False, renew="heavy") as pool:
+        result = pool.map_reduce(pids, items, merge=_extend, neutral=[], bucket_size=2,
+                                 heavy=lambda i: i < 4)
+        left = set(pool.pids)
+    by_pid: dict[int, list[int]] = {}
+    for item, pid in result:
+        by_pid.setdefault(pid, []).append(item)
+    for item in range(4):
+        (pid,) = [p for i, p in result if i == item]
+        assert by_pid[pid] == [item], "a heavy bucket's worker ran another bucket"
+        assert pid not in left
+    assert len(left) == 2
+
+
+def test_every_bucket_in_a_fresh_worker_with_renew_every():
+    with WorkerPool(workers=2, renew="every") as pool:
+        result = pool.map_reduce(pids, list(range(8)), merge=_extend, neutral=[],
+                                 bucket_size=1)
+    assert len({pid for _, pid in result}) == 8
+
+
+#: memory a job keeps in its worker, so that the worker's private memory grows
+_KEPT: list[bytearray] = []
+
+
+def keep_memory(bucket):
+    _KEPT.append(bytearray(os.urandom(1)) * (48 * 2**20))
+    return [(item, os.getpid()) for item in bucket]
+
+
+def test_a_worker_grown_past_renew_above_is_replaced_after_its_queued_bucket():
+    with WorkerPool(workers=1, renew_above=32 * 2**20) as pool:
+        result = pool.map_reduce(keep_memory, [0, 1, 2, 3], merge=_extend, neutral=[],
+                                 bucket_size=1)
+    order = [pid for _, pid in sorted(result)]
+    # Bucket 1 was sent ahead while bucket 0 ran: it runs in the grown worker; after it,
+    # nothing is sent ahead to that worker, which is replaced, and so is its successor.
+    assert order[0] == order[1]
+    assert len(set(order[1:])) == 3
+
+
+def test_a_worker_under_renew_above_is_kept():
+    with WorkerPool(workers=1, renew_above=1 << 40) as pool:
+        result = pool.map_reduce(keep_memory, [0, 1, 2, 3], merge=_extend, neutral=[],
+                                 bucket_size=1)
+    assert len({pid for _, pid in result}) == 1
+
+
+def test_renew_must_name_a_policy():
+    with pytest.raises(ValueError, match="renew"):
+        WorkerPool(workers=0, renew="always")
