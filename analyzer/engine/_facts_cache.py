@@ -19,6 +19,8 @@ class FactsCache:
     def __init__(self) -> None:
         self._values: dict[str, Any] = {}
         self._recipe: Any = None
+        #: values decoded (``load`` called) in this process: what a warm-up saves is seen here
+        self.loads = 0
 
     def adopt(self, recipe: Any, live: int) -> None:
         """Start serving a run whose facts are made by ``recipe`` (compared by equality),
@@ -37,10 +39,16 @@ class FactsCache:
         """Whether a run was adopted (until then, nothing is cached)."""
         return self._recipe is not None
 
+    @property
+    def held(self) -> int:
+        """How many decoded values are kept."""
+        return len(self._values)
+
     def get(self, key: str, load: Any) -> Any:
         """The value under ``key``: cached, else ``load(key)`` (kept unless None)."""
         value = self._values.get(key)
         if value is None:
+            self.loads += 1
             value = load(key)
             if value is not None:
                 self._values[key] = value
