@@ -8,11 +8,11 @@ and the first edit of a hub had its workers decode the facts of the hub's hundre
 and of what they read: about 70 % of that recheck on the standard library.
 
 So, once the session is idle (``shoal watch`` between events), each worker runs one
-:func:`warm_job` over the committed phase-2 context, as a phase-2 bucket of no module would
-(the same context, index and memo carry), and decodes the facts of every module it does not
-hold yet. The job looks at the pool's stop flag between two modules: the watch's first
-event cancels the call (its ``interrupt``) before the quiet window is over, and a later
-idle moment goes on where it stopped, since what was decoded stays. The memory is what a
+:func:`warm_job` over the committed phase-2 context (the module map; the facts' recipe,
+adopted as phase 2 adopts it) and decodes the facts of every module it does not hold yet.
+The job looks at the pool's stop flag between two modules: the watch's first event cancels
+the call (its ``interrupt``) before the quiet window is over, and a later idle moment goes
+on where it stopped, since what was decoded stays. The memory is what a
 session started cold holds: one decoded facts object per module in each worker, which
 ``FactsCache`` already bounds.
 
@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import analyzer.engine._jobs as jobs
+from analyzer.engine._tasks import FACTS_TABLE, facts_key
 
 __all__ = ["Warmth", "facts_held", "held_job", "warm_job"]
 
@@ -44,15 +45,18 @@ def warm_job(bucket: Sequence[tuple[str, int, int | None]]) -> list[tuple[int, i
     out = []
     for ctx_key, start, stop in bucket:
         ctx = jobs._context(ctx_key)
-        jobs._project_index(ctx_key, ctx)  # adopts the facts' recipe, as phase 2 would
-        heap = jobs._bound_heap()
+        # The facts' recipe, as ``_jobs._project_index`` adopts it. Adopted here even when
+        # the context does not keep facts: the cache's context was written by a one-shot
+        # ``shoal check``, and this session's next context will keep them.
+        jobs._FACTS.adopt((ctx.extractors, ctx.settings), len(ctx.modules))
+        table = jobs._bound_heap().table(FACTS_TABLE)
         before = jobs._FACTS.loads
         finished = True
-        for count, module in enumerate(list(ctx.modules)[start:stop]):
+        for count, (module, (digest, path)) in enumerate(list(ctx.modules.items())[start:stop]):
             if should_stop():
                 finished = False
                 break
-            jobs._load_facts(ctx, module, heap)
+            jobs._FACTS.get(facts_key(module, digest, path), table.get)
             if count % TICK_EVERY == TICK_EVERY - 1:
                 tick()
         out.append((os.getpid(), jobs._FACTS.loads - before, finished))

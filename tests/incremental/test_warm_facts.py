@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from support import cold, make_plan, project, write
 
-from analyzer.engine import open_session
+from analyzer.engine import open_session, run_check
 from analyzer.engine._warm import facts_held
 from analyzer.interfaces._watch import Watcher
 from parallel import Cancelled
@@ -26,15 +26,20 @@ FILES = {
 HUB_EDIT = {"hub.py": "def f(x, y):\n    return x\n"}
 
 
-@pytest.fixture
-def from_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """A 2-worker session on ``FILES`` started from a cache a first session wrote."""
+@pytest.fixture(params=["check", "session"])
+def from_cache(request: pytest.FixtureRequest, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A 2-worker session on ``FILES`` started from a cache that a one-shot ``shoal check``
+    wrote (its phase-2 context keeps no facts) or a resident session."""
     root = project(tmp_path / "proj", FILES)
     monkeypatch.chdir(root)
     cache = tmp_path / "cache"
-    first, save = open_session(make_plan(root, workers=2, cache_dir=cache))
-    save(first)
-    first.close()
+    if request.param == "check":
+        run_check(make_plan(root, workers=2, cache_dir=cache))
+    else:
+        first, save = open_session(make_plan(root, workers=2, cache_dir=cache))
+        save(first)
+        first.close()
     session, _ = open_session(make_plan(root, workers=2, cache_dir=cache))
     yield root, session
     session.close()
