@@ -79,6 +79,25 @@ def shoal(*args: str) -> list[str]:
                                                          "analyzer", *args]
 
 
+def tree_cpu_ms(pid: int) -> float:
+    """The CPU time run so far by ``pid``'s process tree, in ms: each thread's
+    ``/proc/*/task/*/schedstat`` (nanoseconds, unlike ``stat``'s 10 ms ticks). A process
+    that ended (a worker replaced) takes its time with it."""
+    todo, seen, total = [pid], set(), 0
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+                todo += [int(k) for k in (task / "children").read_text().split()]
+            except (OSError, ValueError, IndexError):
+                continue
+    return total / 1e6
+
+
 class Watch:
     """A ``shoal watch`` subprocess whose status lines we wait for."""
 
@@ -91,6 +110,8 @@ class Watch:
         self.sel.register(self.proc.stdout, selectors.EVENT_READ)
         self.buffer = b""  # an unfinished line
         self.lines: collections.deque[bytes] = collections.deque()
+        #: ms of CPU of the watch's process tree per edit, in order
+        self.cpu: list[float] = []
         self.wait_line("watching")
 
     def wait_line(self, marker: str, timeout: float = 600.0) -> str:
@@ -114,11 +135,14 @@ class Watch:
 
     def edit(self, path: Path, text: str) -> tuple[float, int, float]:
         """Write ``text``; (ms from the write to the status line, modules rechecked, ms of
-        the recheck itself as the status line reports it: the session's update)."""
+        the recheck itself as the status line reports it: the session's update). The CPU
+        the watch's processes ran meanwhile goes to ``self.cpu`` (robust to the load)."""
+        cpu = tree_cpu_ms(self.proc.pid)
         start = time.perf_counter()
         path.write_text(text, encoding="utf-8")
         line = self.wait_line("rechecked in")
         elapsed = (time.perf_counter() - start) * 1000
+        self.cpu.append(tree_cpu_ms(self.proc.pid) - cpu)
         match = STATUS.search(line)
         if match is None:
             return elapsed, -1, float("nan")
@@ -169,6 +193,15 @@ def _split(label: str, totals: list[float], updates: list[float]) -> list[tuple[
     rest = statistics.median(t - u - QUIET_MS for t, u in zip(totals, updates, strict=True))
     return [(f"    {label} recheck (session) / presentation and event delivery",
              f"{update:.0f} ms / {rest:.0f} ms", "p50" if len(totals) > 1 else "")]
+
+
+def _cpu_row(label: str, cpu: list[float]) -> tuple[str, str, str]:
+    """The watch's CPU per edit (master and workers, write to status line): p50 / max, each."""
+    if not cpu:
+        return (f"    {label} CPU of the watch's processes per edit", "", "")
+    return (f"    {label} CPU of the watch's processes per edit, p50 / max",
+            f"{statistics.median(cpu):.0f} ms / {max(cpu):.0f} ms",
+            "each: " + " ".join(f"{c:.0f}" for c in cpu))
 
 
 def _outcome(proc: subprocess.CompletedProcess) -> str:
@@ -238,6 +271,7 @@ def main() -> int:
             rows.extend(_split("(a)", times, updates))
             rows.append(("    (a) recheck (session), each", "",
                          " ".join(f"{u:.0f}" for u in updates)))
+            rows.append(_cpu_row("(a)", watch.cpu[-args.edits:]))
             samples["(a) leaf body edit"] = (times, updates)
 
             if args.tree is None:
@@ -277,6 +311,7 @@ def main() -> int:
                 for label, module, path, old_sig, new_sig, name in hubs:
                     base = path.read_text(encoding="utf-8")
                     times, counts, updates = [], [], []
+                    hub_start = len(watch.cpu)
                     for i in range(args.hub_edits):
                         t, n, u = watch.edit(path, base.replace(old_sig, new_sig, 1) if i % 2 == 0
                                              else base)
@@ -301,6 +336,7 @@ def main() -> int:
                                  # readers (a watch started from the cache decoded none).
                                  "each: " + " ".join(f"{u:.0f}" for u in updates)))
                     rows.extend(_split(label, times, updates))
+                    rows.append(_cpu_row(label, watch.cpu[hub_start:hub_start + len(times)]))
                     samples[f"{label} {module}.{name} signature"] = (times, updates)
             rows.append(("watch process tree PSS after the edits",
                          f"{tree_pss_kib(watch.proc.pid) / 1024:.0f} MiB", ""))
