@@ -48,7 +48,7 @@ def warm_job(bucket: Sequence[tuple[str, int, int | None]]) -> list[tuple[int, i
         # The facts' recipe, as ``_jobs._project_index`` adopts it. Adopted here even when
         # the context does not keep facts: the cache's context was written by a one-shot
         # ``shoal check``, and this session's next context will keep them.
-        jobs._FACTS.adopt((ctx.extractors, ctx.settings), len(ctx.modules))
+        jobs._FACTS.adopt((ctx.extractors, ctx.settings), ctx.modules)
         table = jobs._bound_heap().table(FACTS_TABLE)
         before = jobs._FACTS.loads
         finished = True
