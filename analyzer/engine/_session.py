@@ -187,8 +187,8 @@ class Session:
             return None
         if jobs._HEAP is not self.heap:
             jobs.bind_heap(self.heap)
-        return self.warmth.run(self.pool, self.heap, self.state.ctx_key,
-                               len(self.state.modules), interrupt)
+        return self.warmth.run(self.pool, self.heap, self.state.ctx_key, self.state.modules,
+                               self.state.imports, interrupt)
 
     def __enter__(self) -> Session:
         return self.open() if self.pool is None else self

@@ -21,12 +21,15 @@ a timeout) is warmed at the next idle moment, and a full check or rebuild starts
 """
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import analyzer.engine._jobs as jobs
+from analyzer.engine._collector import collector_paused
 from analyzer.engine._tasks import FACTS_TABLE, facts_key
+from analyzer.model import ModuleFacts, absolute_module
 
 __all__ = ["Warmth", "facts_held", "held_job", "warm_job"]
 
@@ -35,32 +38,61 @@ TICK_EVERY = 64
 #: Modules per bucket when the jobs run in the master (``workers=0``): its call looks at the
 #: interrupt between buckets only.
 IN_PROCESS_CHUNK = 128
+#: The most modules a worker decodes ahead: about 15 KiB of decoded facts each on the
+#: standard library, so at most ~75 MiB per worker. A larger project warms the modules a
+#: recheck reads most (:func:`ranked`); every module's would be ~265 MiB per worker on a
+#: 20,000-file tree.
+WARM_LIMIT = 5_000
 
 
-def warm_job(bucket: Sequence[tuple[str, int, int | None]]) -> list[tuple[int, int, bool]]:
-    """Decode the facts of the modules ``[start:stop]`` of the phase-2 context under each
-    item's key; per item (this pid, facts decoded now, whether it got to the end)."""
+def warm_job(bucket: Sequence[tuple[str, Sequence[str], bool]]) -> list[tuple[int, int, bool]]:
+    """Decode the facts under each item's facts keys, with the recipe of the phase-2 context
+    under its context key (and freeze them, when the item says this is a worker); per item
+    (this pid, facts decoded now, whether it got to the end)."""
     from parallel import should_stop, tick
 
     out = []
-    for ctx_key, start, stop in bucket:
-        ctx = jobs._context(ctx_key)
-        # The facts' recipe, as ``_jobs._project_index`` adopts it. Adopted here even when
-        # the context does not keep facts: the cache's context was written by a one-shot
-        # ``shoal check``, and this session's next context will keep them.
-        jobs._FACTS.adopt((ctx.extractors, ctx.settings), ctx.modules)
-        table = jobs._bound_heap().table(FACTS_TABLE)
-        before = jobs._FACTS.loads
-        finished = True
-        for count, (module, (digest, path)) in enumerate(list(ctx.modules.items())[start:stop]):
-            if should_stop():
-                finished = False
-                break
-            jobs._FACTS.get(facts_key(module, digest, path), table.get)
-            if count % TICK_EVERY == TICK_EVERY - 1:
-                tick()
-        out.append((os.getpid(), jobs._FACTS.loads - before, finished))
+    # The collector is paused, then what was decoded is frozen (``gc.freeze``) in a worker,
+    # as ``parallel``'s worker loop freezes after each job: the facts live on, and the
+    # collection after the job would walk all of them (seconds on a large tree), holding up
+    # the recheck whose event cancelled this job.
+    freeze = False
+    with collector_paused():
+        for ctx_key, keys, in_worker in bucket:
+            freeze = freeze or in_worker
+            ctx = jobs._context(ctx_key)
+            # The facts' recipe, as ``_jobs._project_index`` adopts it; adopted even when
+            # the context keeps no facts (the cache's, written by a one-shot ``shoal
+            # check``): this session's next context will keep them.
+            jobs._FACTS.adopt((ctx.extractors, ctx.settings), ctx.modules)
+            get = jobs._bound_heap().table(FACTS_TABLE).get
+            before = jobs._FACTS.loads
+            finished = True
+            for count, key in enumerate(keys):
+                if should_stop():
+                    finished = False
+                    break
+                jobs._FACTS.get(key, get)
+                if count % TICK_EVERY == TICK_EVERY - 1:
+                    tick()
+            out.append((os.getpid(), jobs._FACTS.loads - before, finished))
+    if freeze:
+        gc.freeze()
     return out
+
+
+def ranked(imports: Mapping[str, ModuleFacts]) -> list[str]:
+    """The modules, those a recheck is likeliest to read first: by the project modules that
+    import them plus the imports they make (a hub's readers import much; what their
+    lookups pass through is imported by many), then by name."""
+    score = dict.fromkeys(imports, 0)
+    for module, facts in imports.items():
+        score[module] += len(facts.imports)
+        for imp in facts.imports:
+            target = absolute_module(module, facts.is_package, imp.level, imp.module)
+            if target in score:
+                score[target] += 1
+    return sorted(score, key=lambda m: (-score[m], m))
 
 
 def held_job(bucket: Sequence[Any]) -> list[tuple[int, int, int]]:
@@ -88,12 +120,24 @@ class Warmth:
         self.failed = False
         #: facts decoded by the warm-ups so far (all workers)
         self.decoded = 0
+        #: :func:`ranked` of the modules, and how many modules it ranked
+        self._ranked: tuple[list[str], int] | None = None
 
     def reset(self) -> None:
         """A full check or a rebuild: the workers' facts are another recipe's, or partial."""
         self.warm.clear()
+        self._ranked = None
 
-    def run(self, pool: Any, heap: Any, ctx_key: str, modules: int,
+    def keys(self, modules: Mapping[str, tuple[str, str]],
+             imports: Mapping[str, ModuleFacts]) -> list[str]:
+        """The facts keys to warm: the first :data:`WARM_LIMIT` modules :func:`ranked`, at
+        their current content (the ranking is kept while the number of modules holds)."""
+        if self._ranked is None or self._ranked[1] != len(modules):
+            self._ranked = (ranked(imports), len(modules))
+        return [facts_key(m, *modules[m]) for m in self._ranked[0][:WARM_LIMIT] if m in modules]
+
+    def run(self, pool: Any, heap: Any, ctx_key: str, modules: Mapping[str, tuple[str, str]],
+            imports: Mapping[str, ModuleFacts],
             interrupt: Callable[[], bool] | None) -> int | None:
         """Warm the workers not yet warm; the facts decoded, None when nothing was due.
 
@@ -105,14 +149,14 @@ class Warmth:
         if self.failed or not ctx_key or pids <= self.warm \
                 or ctx_key not in heap.table(jobs.CONTEXT_TABLE):
             return None
+        keys = self.keys(modules, imports)
         if pool.workers:
             # One bucket per worker: every worker is idle when a call starts, so each takes
             # one, and each needs every module (a recheck's bucket goes to either).
-            items: list[tuple[str, int, int | None]] = [(ctx_key, 0, None)] * pool.workers
+            items = [(ctx_key, keys, True)] * pool.workers
         else:
-            items = [(ctx_key, start, start + IN_PROCESS_CHUNK)
-                     for start in range(0, modules, IN_PROCESS_CHUNK)]
-            items[-1:] = [(ctx_key, items[-1][1], None)] if items else []
+            items = [(ctx_key, keys[start:start + IN_PROCESS_CHUNK], False)
+                     for start in range(0, len(keys), IN_PROCESS_CHUNK)]
         try:
             done = pool.map_reduce(warm_job, items, merge=_extend, neutral=[], bucket_size=1,
                                    interrupt=interrupt)

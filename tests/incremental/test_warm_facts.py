@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from support import cold, make_plan, project, write
 
-from analyzer.engine import open_session, run_check
+from analyzer.engine import _warm, open_session, run_check
 from analyzer.engine._warm import facts_held
 from analyzer.interfaces._watch import Watcher
 from parallel import Cancelled
@@ -21,7 +21,7 @@ READERS = 12
 FILES = {
     "hub.py": "def f(x):\n    return x\n",
     **{f"r{i}.py": f"from hub import f\nf({i})\n" for i in range(READERS)},
-    "leaf.py": "def g():\n    return 1\n",
+    **{f"leaf{i}.py": "def g():\n    return 1\n" for i in range(5)},
 }
 HUB_EDIT = {"hub.py": "def f(x, y):\n    return x\n"}
 
@@ -88,6 +88,22 @@ def test_a_replaced_worker_is_warmed_at_the_next_idle_moment(from_cache) -> None
     assert fresh is not None
     assert session.warm() == len(session.state.modules)  # the new one's only, not both's
     assert session.warmth.warm >= set(pool.pids) and set(pool.pids) != set(old)
+
+
+def test_past_the_limit_the_modules_read_most_are_warmed(from_cache, monkeypatch) -> None:
+    root, session = from_cache
+    # The hub is imported by every reader, each reader imports; the leaves neither.
+    assert _warm.ranked(session.state.imports)[0] == "hub"
+    assert _warm.ranked(session.state.imports)[-5:] == [f"leaf{i}" for i in range(5)]
+    monkeypatch.setattr(_warm, "WARM_LIMIT", READERS + 1)
+    assert session.warm() == 2 * (READERS + 1)
+    held = facts_held(session.pool)
+    assert [n for n, _ in held.values()] == [READERS + 1] * 2
+    write(root, HUB_EDIT)
+    session.recheck([root / "hub.py"])
+    after = facts_held(session.pool)
+    assert all(after[pid][1] - loads <= 1 for pid, (_, loads) in held.items())
+    assert session.state.diagnostics == cold(root)
 
 
 class _Idle:
