@@ -9,12 +9,13 @@ and of what they read: about 70 % of that recheck on the standard library.
 
 So, once the session is idle (``shoal watch`` between events), each worker runs one
 :func:`warm_job` over the committed phase-2 context (the module map; the facts' recipe,
-adopted as phase 2 adopts it) and decodes the facts of every module it does not hold yet.
-The job looks at the pool's stop flag between two modules: the watch's first event cancels
-the call (its ``interrupt``) before the quiet window is over, and a later idle moment goes
-on where it stopped, since what was decoded stays. The memory is what a
-session started cold holds: one decoded facts object per module in each worker, which
-``FactsCache`` already bounds.
+adopted as phase 2 adopts it) and decodes the facts it does not hold yet, the modules a
+recheck reads most first (:func:`ranked`). The job looks at the pool's stop flag between
+two modules: the watch's first event cancels the call (its ``interrupt``) before the quiet
+window is over, and a later idle moment goes on where it stopped, since what was decoded
+stays. The memory is bounded: a worker's warm-ups decode at most :data:`WARM_BUDGET`
+stored bytes of facts (every module's on the standard library; about a quarter of a
+20,000-file tree's).
 
 The master notes which worker processes completed a warm-up; a replaced worker (a crash,
 a timeout) is warmed at the next idle moment, and a full check or rebuild starts over.
@@ -38,17 +39,24 @@ TICK_EVERY = 64
 #: Modules per bucket when the jobs run in the master (``workers=0``): its call looks at the
 #: interrupt between buckets only.
 IN_PROCESS_CHUNK = 128
-#: The most modules a worker decodes ahead: about 15 KiB of decoded facts each on the
-#: standard library, so at most ~75 MiB per worker. A larger project warms the modules a
-#: recheck reads most (:func:`ranked`); every module's would be ~265 MiB per worker on a
-#: 20,000-file tree.
+#: The most modules whose keys a warm-up sends (the first :func:`ranked`).
 WARM_LIMIT = 5_000
+#: The stored (pickled) bytes of facts a worker decodes ahead, in all its warm-ups under one
+#: recipe: decoded, facts take about 9 times their stored size (the standard library's 775
+#: modules: 1.2 MiB stored, 11 MiB decoded), so about 75 MiB per worker. Every module's
+#: facts would be ~265 MiB per worker on a 20,000-file tree.
+WARM_BUDGET = 8 << 20
+
+#: this worker's warm-ups: (the facts recipe they served, stored bytes they decoded)
+_SPENT: list[Any] = [None, 0]
 
 
-def warm_job(bucket: Sequence[tuple[str, Sequence[str], bool]]) -> list[tuple[int, int, bool]]:
+def warm_job(bucket: Sequence[tuple[str, Sequence[str], bool, int]],
+             ) -> list[tuple[int, int, bool]]:
     """Decode the facts under each item's facts keys, with the recipe of the phase-2 context
-    under its context key (and freeze them, when the item says this is a worker); per item
-    (this pid, facts decoded now, whether it got to the end)."""
+    under its context key, until this worker's warm-ups decoded the item's budget of stored
+    bytes (and freeze them, when the item says this is a worker); per item (this pid, facts
+    decoded now, whether it got to the end or to the budget)."""
     from parallel import should_stop, tick
 
     out = []
@@ -58,27 +66,44 @@ def warm_job(bucket: Sequence[tuple[str, Sequence[str], bool]]) -> list[tuple[in
     # the recheck whose event cancelled this job.
     freeze = False
     with collector_paused():
-        for ctx_key, keys, in_worker in bucket:
+        for ctx_key, keys, in_worker, budget in bucket:
             freeze = freeze or in_worker
             ctx = jobs._context(ctx_key)
             # The facts' recipe, as ``_jobs._project_index`` adopts it; adopted even when
             # the context keeps no facts (the cache's, written by a one-shot ``shoal
             # check``): this session's next context will keep them.
-            jobs._FACTS.adopt((ctx.extractors, ctx.settings), ctx.modules)
-            get = jobs._bound_heap().table(FACTS_TABLE).get
+            recipe = (ctx.extractors, ctx.settings)
+            jobs._FACTS.adopt(recipe, ctx.modules)
+            if _SPENT[0] != recipe:
+                _SPENT[:] = [recipe, 0]
+            load = _measured(jobs._bound_heap().table(FACTS_TABLE))
             before = jobs._FACTS.loads
             finished = True
             for count, key in enumerate(keys):
+                if _SPENT[1] >= budget:
+                    break
                 if should_stop():
                     finished = False
                     break
-                jobs._FACTS.get(key, get)
+                jobs._FACTS.get(key, load)
                 if count % TICK_EVERY == TICK_EVERY - 1:
                     tick()
             out.append((os.getpid(), jobs._FACTS.loads - before, finished))
     if freeze:
         gc.freeze()
     return out
+
+
+def _measured(table: Any) -> Callable[[str], Any]:
+    """``table.get``, adding the stored size of what it decodes to this worker's spend."""
+    def load(key: str) -> Any:
+        raw = table.heap.get(table.heap_key(key))
+        if raw is None:
+            return None
+        _SPENT[1] += len(raw)
+        return table.codec.decode(raw)
+
+    return load
 
 
 def ranked(imports: Mapping[str, ModuleFacts]) -> list[str]:
@@ -153,9 +178,9 @@ class Warmth:
         if pool.workers:
             # One bucket per worker: every worker is idle when a call starts, so each takes
             # one, and each needs every module (a recheck's bucket goes to either).
-            items = [(ctx_key, keys, True)] * pool.workers
+            items = [(ctx_key, keys, True, WARM_BUDGET)] * pool.workers
         else:
-            items = [(ctx_key, keys[start:start + IN_PROCESS_CHUNK], False)
+            items = [(ctx_key, keys[start:start + IN_PROCESS_CHUNK], False, WARM_BUDGET)
                      for start in range(0, len(keys), IN_PROCESS_CHUNK)]
         try:
             done = pool.map_reduce(warm_job, items, merge=_extend, neutral=[], bucket_size=1,

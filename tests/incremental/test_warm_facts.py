@@ -90,6 +90,14 @@ def test_a_replaced_worker_is_warmed_at_the_next_idle_moment(from_cache) -> None
     assert session.warmth.warm >= set(pool.pids) and set(pool.pids) != set(old)
 
 
+def test_a_worker_decodes_no_more_than_its_budget(from_cache, monkeypatch) -> None:
+    _, session = from_cache
+    monkeypatch.setattr(_warm, "WARM_BUDGET", 1)  # any first value spends it
+    assert session.warm() == 2  # one facts object per worker, then the budget is spent
+    assert [n for n, _ in facts_held(session.pool).values()] == [1, 1]
+    assert session.warmth.warm == set(session.pool.pids)  # done: not tried again
+
+
 def test_past_the_limit_the_modules_read_most_are_warmed(from_cache, monkeypatch) -> None:
     root, session = from_cache
     # The hub is imported by every reader, each reader imports; the leaves neither.
