@@ -9,10 +9,15 @@ line, the modules rechecked against the minimum (the edited module plus the modu
 name the changed symbol), and a cold re-check for comparison.
 
 Usage: ``python bench/incremental_bench.py [--edits 20] [--hub-edits 10] [--workers N] [--keep]
-[--chart PNG]`` (``--chart``: the watch cases' p50 and p95, split into the quiet window, the
-recheck and the rest, as a PNG).
+[--chart PNG] [--settle S] [--tree DIR]`` (``--chart``: the watch cases' p50
+and p95, split into the quiet window, the recheck and the rest, as a PNG).
 The tree excludes ``test/``, ``idlelib/idle_test`` and ``site-packages`` (the test suite
-alone is 40% of the stdlib and is not what anyone watches).
+alone is 40% of the stdlib and is not what anyone watches). ``--tree DIR`` measures a copy
+of ``DIR`` instead (``DIR`` itself is never edited; e.g. a tree ``bench/scale_tree.py``
+made): the check writing the cache, the warm run and (a) only, on its ``colorsys.py`` (at
+the top, else the first ``*/colorsys.py``). The watch starts from the cache and
+idles ``--settle`` seconds (default 3) before the edits; the PSS of its process tree is read
+then and after the edits.
 """
 from __future__ import annotations
 
@@ -30,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from server_bench import tree_pss_kib  # this directory: the same reading as that bench
+
 QUIET_MS = 50  # analyzer.interfaces._watch.QUIET_WINDOW
 STATUS = re.compile(r"(\d+) files? changed, (\d+) modules? rechecked in (\d+) ms")
 
@@ -41,6 +48,21 @@ def copy_stdlib(dest: Path) -> Path:
     shutil.copytree(src, dest / "lib", ignore=ignore, symlinks=True)
     (dest / "lib" / "pyproject.toml").write_text("[tool.shoal]\n", encoding="utf-8")
     return dest / "lib"
+
+
+def copy_tree(src: Path, dest: Path) -> Path:
+    """A copy of ``src`` to edit (caches and bytecode left out)."""
+    ignore = shutil.ignore_patterns(".shoal_cache", "__pycache__", "*.pyc")
+    shutil.copytree(src, dest / "tree", ignore=ignore, symlinks=True)
+    if not (dest / "tree" / "pyproject.toml").exists():
+        (dest / "tree" / "pyproject.toml").write_text("[tool.shoal]\n", encoding="utf-8")
+    return dest / "tree"
+
+
+def find_leaf(root: Path) -> Path:
+    """(a)'s file: colorsys.py, at the top of ``root`` or one level down."""
+    top = root / "colorsys.py"
+    return top if top.exists() else sorted(root.glob("*/colorsys.py"))[0]
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
@@ -57,6 +79,25 @@ def shoal(*args: str) -> list[str]:
                                                          "analyzer", *args]
 
 
+def tree_cpu_ms(pid: int) -> float:
+    """The CPU time run so far by ``pid``'s process tree, in ms: each thread's
+    ``/proc/*/task/*/schedstat`` (nanoseconds, unlike ``stat``'s 10 ms ticks). A process
+    that ended (a worker replaced) takes its time with it."""
+    todo, seen, total = [pid], set(), 0
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+                todo += [int(k) for k in (task / "children").read_text().split()]
+            except (OSError, ValueError, IndexError):
+                continue
+    return total / 1e6
+
+
 class Watch:
     """A ``shoal watch`` subprocess whose status lines we wait for."""
 
@@ -69,6 +110,8 @@ class Watch:
         self.sel.register(self.proc.stdout, selectors.EVENT_READ)
         self.buffer = b""  # an unfinished line
         self.lines: collections.deque[bytes] = collections.deque()
+        #: ms of CPU of the watch's process tree per edit, in order
+        self.cpu: list[float] = []
         self.wait_line("watching")
 
     def wait_line(self, marker: str, timeout: float = 600.0) -> str:
@@ -92,11 +135,14 @@ class Watch:
 
     def edit(self, path: Path, text: str) -> tuple[float, int, float]:
         """Write ``text``; (ms from the write to the status line, modules rechecked, ms of
-        the recheck itself as the status line reports it: the session's update)."""
+        the recheck itself as the status line reports it: the session's update). The CPU
+        the watch's processes ran meanwhile goes to ``self.cpu`` (robust to the load)."""
+        cpu = tree_cpu_ms(self.proc.pid)
         start = time.perf_counter()
         path.write_text(text, encoding="utf-8")
         line = self.wait_line("rechecked in")
         elapsed = (time.perf_counter() - start) * 1000
+        self.cpu.append(tree_cpu_ms(self.proc.pid) - cpu)
         match = STATUS.search(line)
         if match is None:
             return elapsed, -1, float("nan")
@@ -149,6 +195,15 @@ def _split(label: str, totals: list[float], updates: list[float]) -> list[tuple[
              f"{update:.0f} ms / {rest:.0f} ms", "p50" if len(totals) > 1 else "")]
 
 
+def _cpu_row(label: str, cpu: list[float]) -> tuple[str, str, str]:
+    """The watch's CPU per edit (master and workers, write to status line): p50 / max, each."""
+    if not cpu:
+        return (f"    {label} CPU of the watch's processes per edit", "", "")
+    return (f"    {label} CPU of the watch's processes per edit, p50 / max",
+            f"{statistics.median(cpu):.0f} ms / {max(cpu):.0f} ms",
+            "each: " + " ".join(f"{c:.0f}" for c in cpu))
+
+
 def _outcome(proc: subprocess.CompletedProcess) -> str:
     first = (proc.stderr or "").strip().splitlines()[:1]
     return f"exit {proc.returncode}" + (f": {first[0]}" if first else "")
@@ -163,22 +218,28 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--chart", help="write the watch cases' latencies as a PNG")
+    parser.add_argument("--settle", type=float, default=3.0,
+                        help="seconds the watch idles after its start, before the edits")
+    parser.add_argument("--tree", type=Path, help="measure a copy of this tree: (a) only")
     args = parser.parse_args()
     # label -> (ms from write to status line, ms of the recheck itself), per edit
     samples: dict[str, tuple[list[float], list[float]]] = {}
     tmp = Path(tempfile.mkdtemp(prefix="shoal-incr-"))
     rows = []
     try:
-        root = copy_stdlib(tmp)
+        root = copy_stdlib(tmp) if args.tree is None else copy_tree(args.tree, tmp)
         files = sum(1 for _ in root.rglob("*.py"))
         w = ["--workers", str(args.workers)]
-        cold, _ = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
-        rows.append(("cold check", f"{cold:.2f} s", f"{files} files"))
+        if args.tree is None:
+            cold, _ = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
+            rows.append(("cold check", f"{cold:.2f} s", f"{files} files"))
         first, _ = timed(shoal("check", ".", "-q", *w), root)
         hit, _ = timed(shoal("check", ".", "-q", *w), root)
-        rows.append(("cold check writing the cache", f"{first:.2f} s", ""))
+        rows.append(("cold check writing the cache", f"{first:.2f} s", f"{files} files"))
         ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-        if os.path.exists(ruff):
+        if args.tree is not None:
+            rows.append(("warm, nothing changed", f"{hit:.3f} s", ""))
+        elif os.path.exists(ruff):
             ruff_s, _ = timed([ruff, "check", "--no-cache", "-q", "."], root)
             rows.append(("warm, nothing changed", f"{hit:.3f} s",
                          f"ruff --no-cache {ruff_s:.3f} s (ratio {hit / ruff_s:.2f})"))
@@ -187,7 +248,11 @@ def main() -> int:
 
         watch = Watch(root, args.workers)
         try:
-            leaf = root / "colorsys.py"
+            # Idle first: a watch started from the cache warms its workers then (issue 16).
+            time.sleep(args.settle)
+            rows.append((f"watch process tree PSS after {args.settle:g} s idle",
+                         f"{tree_pss_kib(watch.proc.pid) / 1024:.0f} MiB", ""))
+            leaf = find_leaf(root)
             base = leaf.read_text(encoding="utf-8")
             times, counts, updates = [], [], []
             for i in range(args.edits):
@@ -204,74 +269,87 @@ def main() -> int:
                          f"{p50:.0f} ms ({p50 - QUIET_MS:.0f} ms after the quiet window)",
                          f"rechecked {max(counts)} (minimum 1)"))
             rows.extend(_split("(a)", times, updates))
+            rows.append(("    (a) recheck (session), each", "",
+                         " ".join(f"{u:.0f}" for u in updates)))
+            rows.append(_cpu_row("(a)", watch.cpu[-args.edits:]))
             samples["(a) leaf body edit"] = (times, updates)
 
-            target = root / "textwrap.py"
-            base = target.read_text(encoding="utf-8")
-            t, n, u = watch.edit(target, base.replace("def dedent(text):",
-                                                      "def dedent(text, margin):", 1))
-            rows.append(("(b) signature change of textwrap.dedent", f"{t:.0f} ms",
-                         f"rechecked {n} (modules naming it, by grep: "
-                         f"{readers(root, 'textwrap', 'dedent')})"))
-            rows.extend(_split("(b)", [t], [u]))
-            samples["(b) textwrap.dedent signature"] = ([t], [u])
-            cold_b, proc = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
-            rows.append(("    cold re-check", f"{cold_b:.2f} s", _outcome(proc)))
-            target.write_text(base, encoding="utf-8")
-            watch.wait_line("rechecked in")
+            if args.tree is None:
+                target = root / "textwrap.py"
+                base = target.read_text(encoding="utf-8")
+                t, n, u = watch.edit(target, base.replace("def dedent(text):",
+                                                          "def dedent(text, margin):", 1))
+                rows.append(("(b) signature change of textwrap.dedent", f"{t:.0f} ms",
+                             f"rechecked {n} (modules naming it, by grep: "
+                             f"{readers(root, 'textwrap', 'dedent')})"))
+                rows.extend(_split("(b)", [t], [u]))
+                samples["(b) textwrap.dedent signature"] = ([t], [u])
+                cold_b, proc = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
+                rows.append(("    cold re-check", f"{cold_b:.2f} s", _outcome(proc)))
+                target.write_text(base, encoding="utf-8")
+                watch.wait_line("rechecked in")
 
-            hub = root / "os.py"
-            base = hub.read_text(encoding="utf-8")
-            t, n, u = watch.edit(hub, base + "\ndef shoal_bench_added(x):\n    return x\n")
-            rows.append(("(c) hub interface edit (os gains a public function)", f"{t:.0f} ms",
-                         f"rechecked {n} (minimum: os + star importers of os)"))
-            rows.extend(_split("(c)", [t], [u]))
-            samples["(c) os gains a function"] = ([t], [u])
-            cold_c, proc = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
-            rows.append(("    cold re-check", f"{cold_c:.2f} s", _outcome(proc)))
-            hub.write_text(base, encoding="utf-8")
-            watch.wait_line("rechecked in")
+                hub = root / "os.py"
+                base = hub.read_text(encoding="utf-8")
+                t, n, u = watch.edit(hub, base + "\ndef shoal_bench_added(x):\n    return x\n")
+                rows.append(("(c) hub interface edit (os gains a public function)", f"{t:.0f} ms",
+                             f"rechecked {n} (minimum: os + star importers of os)"))
+                rows.extend(_split("(c)", [t], [u]))
+                samples["(c) os gains a function"] = ([t], [u])
+                cold_c, proc = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
+                rows.append(("    cold re-check", f"{cold_c:.2f} s", _outcome(proc)))
+                hub.write_text(base, encoding="utf-8")
+                watch.wait_line("rechecked in")
 
-            # (d), (e) A public function's signature in a module hundreds import: every
-            # module naming it is rechecked (os.makedirs: a few; re.compile: about a hundred).
-            hubs = [("(d)", "os", hub, "def makedirs(name, mode=0o777, exist_ok=False):",
-                     "def makedirs(name, mode=0o777, exist_ok=False, *, strict=False):",
-                     "makedirs"),
-                    ("(e)", "re", root / "re" / "__init__.py", "def compile(pattern, flags=0):",
-                     "def compile(pattern, flags=0, *, strict=False):", "compile")]
-            for label, module, path, old_sig, new_sig, name in hubs:
-                base = path.read_text(encoding="utf-8")
-                times, counts, updates = [], [], []
-                for i in range(args.hub_edits):
-                    t, n, u = watch.edit(path, base.replace(old_sig, new_sig, 1) if i % 2 == 0
-                                         else base)
-                    times.append(t)
-                    counts.append(n)
-                    updates.append(u)
-                if args.hub_edits % 2:
-                    path.write_text(base, encoding="utf-8")
-                    watch.wait_line("rechecked in")
-                if not times:
-                    continue
-                rows.append((f"{label} signature change of {module}.{name}, p50 / p95 of "
-                             f"{len(times)}",
-                             f"{statistics.median(times):.0f} ms / {_pct(times, 0.95):.0f} ms",
-                             f"rechecked {min(counts)}-{max(counts)} ({module} imported by "
-                             f"{importers(root, module)} files; naming {name}, by grep: "
-                             f"{readers(root, module, name)})"))
-                rows.append((f"    {label} recheck (session) p50 / p95",
-                             f"{statistics.median(updates):.0f} ms / "
-                             f"{_pct(updates, 0.95):.0f} ms",
-                             # In order: the first is the workers' first read of this hub's
-                             # readers (a watch started from the cache decoded none).
-                             "each: " + " ".join(f"{u:.0f}" for u in updates)))
-                rows.extend(_split(label, times, updates))
-                samples[f"{label} {module}.{name} signature"] = (times, updates)
+                # (d), (e) A public function's signature in a module hundreds import: every
+                # module naming it is rechecked (os.makedirs: a few; re.compile: about a hundred).
+                hubs = [("(d)", "os", hub, "def makedirs(name, mode=0o777, exist_ok=False):",
+                         "def makedirs(name, mode=0o777, exist_ok=False, *, strict=False):",
+                         "makedirs"),
+                        ("(e)", "re", root / "re" / "__init__.py", "def compile(pattern, flags=0):",
+                         "def compile(pattern, flags=0, *, strict=False):", "compile")]
+                for label, module, path, old_sig, new_sig, name in hubs:
+                    base = path.read_text(encoding="utf-8")
+                    times, counts, updates = [], [], []
+                    hub_start = len(watch.cpu)
+                    for i in range(args.hub_edits):
+                        t, n, u = watch.edit(path, base.replace(old_sig, new_sig, 1) if i % 2 == 0
+                                             else base)
+                        times.append(t)
+                        counts.append(n)
+                        updates.append(u)
+                    if args.hub_edits % 2:
+                        path.write_text(base, encoding="utf-8")
+                        watch.wait_line("rechecked in")
+                    if not times:
+                        continue
+                    rows.append((f"{label} signature change of {module}.{name}, p50 / p95 of "
+                                 f"{len(times)}",
+                                 f"{statistics.median(times):.0f} ms / {_pct(times, 0.95):.0f} ms",
+                                 f"rechecked {min(counts)}-{max(counts)} ({module} imported by "
+                                 f"{importers(root, module)} files; naming {name}, by grep: "
+                                 f"{readers(root, module, name)})"))
+                    rows.append((f"    {label} recheck (session) p50 / p95",
+                                 f"{statistics.median(updates):.0f} ms / "
+                                 f"{_pct(updates, 0.95):.0f} ms",
+                                 # In order: the first is the workers' first read of this hub's
+                                 # readers (a watch started from the cache decoded none).
+                                 "each: " + " ".join(f"{u:.0f}" for u in updates)))
+                    rows.extend(_split(label, times, updates))
+                    rows.append(_cpu_row(label, watch.cpu[hub_start:hub_start + len(times)]))
+                    samples[f"{label} {module}.{name} signature"] = (times, updates)
+            rows.append(("watch process tree PSS after the edits",
+                         f"{tree_pss_kib(watch.proc.pid) / 1024:.0f} MiB", ""))
         finally:
             watch.close()
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+    return _print(rows, args, samples)
+
+
+def _print(rows: list[tuple[str, str, str]], args: argparse.Namespace,
+           samples: dict[str, tuple[list[float], list[float]]]) -> int:
     print("| measure | time | notes |\n|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")

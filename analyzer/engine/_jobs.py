@@ -421,7 +421,7 @@ def _project_index(ctx_key: str, ctx: RunContext) -> ProjectIndex:
         memo = None
         if ctx.keep_facts:
             recipe = (ctx.extractors, ctx.settings)
-            _FACTS.adopt(recipe, len(ctx.modules))
+            _FACTS.adopt(recipe, ctx.modules)
             memo = _CARRY.memo(names, _LIVE.take_moved(), recipe)
         else:
             _FACTS.clear()

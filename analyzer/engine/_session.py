@@ -60,6 +60,7 @@ from analyzer.engine._tasks import FileTask
 from analyzer.engine._tree_reads import reads_trees
 from analyzer.engine._trees import TreeTally, drop_trees, needs_trees
 from analyzer.engine._versions import Overlay, applied
+from analyzer.engine._warm import Warmth
 from analyzer.frontend import Discovery
 from analyzer.rules import Diagnostic, RuleSettings
 
@@ -115,6 +116,8 @@ class Session:
         self._edge_log: tuple[SessionState, EdgeLog] | None = None
         #: when set (``--timings``), each update adds its rules' and phases' seconds to it
         self.timings: dict[str, float] | None = None
+        #: which workers hold the committed context's decoded facts (``_warm``)
+        self.warmth = Warmth()
         self._settings_for(plan)
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -177,6 +180,16 @@ class Session:
         if pool is not None:
             pool.wake()
 
+    def warm(self, *, interrupt: Interrupt | None = None) -> int | None:
+        """While idle: the workers decode the facts they lack (``_warm``); how many, None
+        when nothing was due. ``parallel.Cancelled`` when ``interrupt`` returns true."""
+        if self.pool is None or self.remote or self.one_shot or not self.project_rules:
+            return None
+        if jobs._HEAP is not self.heap:
+            jobs.bind_heap(self.heap)
+        return self.warmth.run(self.pool, self.heap, self.state.ctx_key, self.state.modules,
+                               self.state.imports, interrupt)
+
     def __enter__(self) -> Session:
         return self.open() if self.pool is None else self
 
@@ -191,6 +204,7 @@ class Session:
         if self.state.files:
             self.heap.clear()
             self.state = SessionState(diagnostics=self.state.diagnostics)
+        self.warmth.reset()
         tasks = with_overlays(file_tasks(self.plan.discovery, self.plan.stdin), self.overlays,
                               self.plan.stdin)
         return self._update(tasks, {t.path for t in tasks}, progress=progress,

@@ -191,6 +191,7 @@ class Watcher:
         rescan = False
         while stop is None or not stop.is_set():
             if not pending and not rescan:
+                self._warm()
                 if not self.inbox.event.wait(HEALTH_SECONDS):
                     if not self._healthy():
                         self._restart()
@@ -207,6 +208,19 @@ class Watcher:
                 continue
             pending, rescan = set(), False
             self.cancels = 0
+
+    def _warm(self) -> None:
+        """Idle: let the workers decode the facts a recheck will read (``engine._warm``),
+        until the first event, which cancels it before its quiet window is over."""
+        from parallel import Cancelled
+
+        warm = getattr(self.session, "warm", None)
+        if warm is None:
+            return
+        try:
+            warm(interrupt=self.inbox.event.is_set)
+        except Cancelled:
+            pass  # what was decoded stays; the next idle moment goes on
 
     def _quiet(self) -> None:
         """Wait until no event arrived for QUIET_WINDOW seconds."""

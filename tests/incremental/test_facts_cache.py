@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from analyzer.engine._facts_cache import FactsCache
 
+TEN = {f"m{i}": ("1", f"/m{i}.py") for i in range(10)}
+
 
 class Loads:
     """A loader that counts its calls and returns a fresh value per call."""
@@ -19,30 +21,35 @@ class Loads:
 def test_a_value_is_loaded_once_per_recipe():
     cache, load = FactsCache(), Loads()
     assert not cache.active
-    cache.adopt(("rules", 1), live=10)
+    cache.adopt(("rules", 1), live=TEN)
     first = cache.get("m:1:/m.py", load)
     assert cache.get("m:1:/m.py", load) is first
-    cache.adopt(("rules", 1), live=10)  # the next update, same recipe: still served
+    cache.adopt(("rules", 1), live=TEN)  # the next update, same recipe: still served
     assert cache.get("m:1:/m.py", load) is first
-    cache.adopt(("rules", 2), live=10)  # another recipe (extractors, settings): loaded again
+    cache.adopt(("rules", 2), live=TEN)  # another recipe (extractors, settings): loaded again
     assert cache.get("m:1:/m.py", load) is not first
     assert load.calls == ["m:1:/m.py", "m:1:/m.py"]
 
 
 def test_absent_values_are_not_remembered():
     cache, load = FactsCache(), Loads()
-    cache.adopt("r", live=1)
+    cache.adopt("r", live={"m": ("1", "/m.py")})
     assert cache.get("absent:1", load) is None and cache.get("absent:1", load) is None
     assert load.calls == ["absent:1", "absent:1"]
 
 
-def test_superseded_values_do_not_pile_up():
+def test_superseded_values_do_not_pile_up_and_live_ones_stay():
     cache, load = FactsCache(), Loads()
-    cache.adopt("r", live=2)
-    for n in range(200):  # a long session of edits: each content once
+    live = {"a": ("1", "/a.py"), "b": ("1", "/b.py")}
+    cache.adopt("r", live=live)
+    kept = [cache.get(f"{m}:1:/{m}.py", load) for m in live]  # warm: every live module
+    for n in range(200):  # a long session of edits of another module: each content once
         cache.get(f"m:{n}:/m.py", load)
-        cache.adopt("r", live=2)
+        cache.adopt("r", live=live)
         assert len(cache._values) <= 2 * 2 + 64
+    # Trimmed more than once, the live modules' facts were never decoded again.
+    assert [cache.get(f"{m}:1:/{m}.py", load) for m in live] == kept
+    assert len(load.calls) == 2 + 200
     cache.clear()
     assert not cache.active
 
