@@ -67,6 +67,9 @@ def setup_child(keep_fds: set[int], parent_pid: int, page: Any, heap: Any) -> No
     # finalizers here (closing descriptors by number, flushing the master's files) and would
     # copy their pages for nothing.
     gc.freeze()
+    # The master may have paused its collector around the call that forked us; a worker
+    # runs many jobs and collects as any process does.
+    gc.enable()
     _close_fds(keep_fds)
     _stopflag.use_page(page)
     if heap is not None:

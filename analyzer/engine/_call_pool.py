@@ -15,7 +15,7 @@ A worker that parsed a heavy file (phase 1's ``heavy``: never two at once) is re
 it by a fresh fork (``renew="heavy"``): the memory a large tree leaves freed but fragmented
 in its heap goes back with the process, where ``malloc_trim`` gets back only part of it. So
 is a worker whose private memory grew past :data:`RENEW_ABOVE` (phase 2's, whose project
-index keeps the facts summaries of every module its modules read).
+index memo grows with every module its modules read).
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from analyzer.engine._cache import cached_check
+from analyzer.engine._collector import collector_paused
 from analyzer.engine._findings import with_unreadable
 from analyzer.engine._plan import CheckPlan, CheckResult
 from analyzer.engine._session import Session
@@ -31,13 +32,18 @@ def run_check(
     ``timings``: add each rule's and phase's time to it (``rule:CODE`` / phase name ->
     seconds, summed over workers); the check is then cold, as a warm one runs no rule.
     """
-    if (timings is None and plan.cache_dir is not None and plan.stdin is None
-            and plan.scheduler is None):
-        result = cached_check(plan, progress=progress)
-    else:
-        with Session(plan, one_shot=True) as session:
-            session.timings = timings
-            session.check(progress=progress)
-            result = session.result()
+    # The master's allocations during a check (merged results, the state, decoded facts) are
+    # long-lived and acyclic: left to the collector, every young collection traverses and
+    # promotes them, and each full one walks them all again -- 4.5 of the master's 11.6
+    # CPU-seconds on a 20,000-file tree. Workers resume collecting (``setup_child``).
+    with collector_paused():
+        if (timings is None and plan.cache_dir is not None and plan.stdin is None
+                and plan.scheduler is None):
+            result = cached_check(plan, progress=progress)
+        else:
+            with Session(plan, one_shot=True) as session:
+                session.timings = timings
+                session.check(progress=progress)
+                result = session.result()
     result.diagnostics = with_unreadable(result.diagnostics, plan)
     return result

@@ -31,3 +31,32 @@ def test_heavy_files_and_renewed_workers_change_no_finding(tmp_path, monkeypatch
     if renew_above is not None:
         monkeypatch.setattr(call_pool, "RENEW_ABOVE", renew_above)
     assert run_check(make_plan(tmp_path, workers=2)).diagnostics == alone
+
+
+def test_the_master_pauses_its_collector_for_the_check_and_workers_collect(tmp_path):
+    import gc
+
+    from parallel import WorkerPool
+
+    write(tmp_path, FILES)
+    seen: list[bool] = []
+    assert gc.isenabled()
+    result = run_check(make_plan(tmp_path, workers=2),
+                       progress=lambda stage, done, total: seen.append(gc.isenabled()))
+    assert result.diagnostics and seen and not any(seen)
+    assert gc.isenabled()  # restored after the check
+    # A worker forked while the master's collector is paused collects all the same.
+    gc.disable()
+    try:
+        with WorkerPool(workers=2, zygote=False) as pool:
+            states = pool.map_reduce(_collector_enabled, list(range(4)),
+                                     merge=lambda part, acc: acc + part, neutral=[])
+    finally:
+        gc.enable()
+    assert states == [True] * 4
+
+
+def _collector_enabled(items: list[int]) -> list[bool]:
+    import gc
+
+    return [gc.isenabled() for _ in items]
