@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from server_bench import tree_pss_kib  # this directory: the same reading as that bench
+from server_bench import tree_pids, tree_pss_kib  # this directory: the same reading as that bench
 
 QUIET_MS = 50  # analyzer.interfaces._watch.QUIET_WINDOW
 STATUS = re.compile(r"(\d+) files? changed, (\d+) modules? rechecked in (\d+) ms")
@@ -83,16 +83,11 @@ def tree_cpu_ms(pid: int) -> float:
     """The CPU time run so far by ``pid``'s process tree, in ms: each thread's
     ``/proc/*/task/*/schedstat`` (nanoseconds, unlike ``stat``'s 10 ms ticks). A process
     that ended (a worker replaced) takes its time with it."""
-    todo, seen, total = [pid], set(), 0
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
+    total = 0
+    for p in tree_pids(pid):
         for task in Path(f"/proc/{p}/task").glob("*"):
             try:
                 total += int((task / "schedstat").read_text().split()[0])
-                todo += [int(k) for k in (task / "children").read_text().split()]
             except (OSError, ValueError, IndexError):
                 continue
     return total / 1e6

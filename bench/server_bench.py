@@ -51,25 +51,32 @@ def uri(path: Path) -> str:
     return "file://" + quote(str(path.resolve()))
 
 
-def tree_pss_kib(pid: int) -> int:
-    """The summed PSS of ``pid`` and its descendants, from ``/proc/*/smaps_rollup``."""
-    todo, seen, total = [pid], set(), 0
+def tree_pids(pid: int) -> list[int]:
+    """``pid`` and its live descendants, from each thread's ``/proc/*/task/*/children``."""
+    todo, seen = [pid], []
     while todo:
         p = todo.pop()
-        if p in seen:
+        if p in seen or not Path(f"/proc/{p}").exists():
             continue
-        seen.add(p)
+        seen.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(k) for k in (task / "children").read_text().split()]
+            except (OSError, ValueError):
+                pass
+    return seen
+
+
+def tree_pss_kib(pid: int) -> int:
+    """The summed PSS of ``pid`` and its descendants, from ``/proc/*/smaps_rollup``."""
+    total = 0
+    for p in tree_pids(pid):
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
                     total += int(line.split()[1])
         except OSError:
             continue
-        for task in Path(f"/proc/{p}/task").glob("*"):
-            try:
-                todo += [int(k) for k in (task / "children").read_text().split()]
-            except OSError:
-                pass
     return total
 
 
