@@ -102,3 +102,41 @@ def test_an_update_freezes_what_it_left_alive_and_collects_its_cycles_first():
     finally:
         checker.stop()
         gc.unfreeze()
+
+
+class _Warming(_Session):
+    """A session whose idle warm-up holds its workers until released, then reads the
+    interrupt: as ``Session.warm`` does between two modules."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.warming = threading.Event()
+        self.release = threading.Event()
+        self.seen: list[bool] = []
+
+    def warm(self, *, interrupt: Any) -> None:
+        from parallel import Cancelled
+
+        self.warming.set()
+        self.release.wait(30)
+        self.seen.append(interrupt())
+        if self.seen[-1]:
+            raise Cancelled()
+
+
+def test_the_idle_server_warms_its_workers_and_an_edit_cancels_it():
+    checker = Checker(_Warming(), Documents(), lambda buffers, delta: None)
+    session = checker.session
+    checker.start()
+    try:
+        assert checker.checked_once.wait(30) and session.warming.wait(30)
+        assert checker.idle.is_set()  # the findings are final while it warms
+        session.warming.clear()
+        checker.edited("/p/a.py", typed=True)
+        session.release.set()
+        assert session.rechecked.wait(30)  # the cancelled warm-up did not stop the update
+        assert session.warming.wait(30)  # idle again: the warm-up goes on
+        assert session.seen[0] is True
+    finally:
+        checker.stop()
+        gc.unfreeze()

@@ -105,6 +105,7 @@ class Checker:
                 with self.inbox.lock:
                     if not self.inbox.event.is_set():
                         self.idle.set()
+                self._warm()
                 self.inbox.event.wait()
                 if self.stopping:
                     break
@@ -138,6 +139,22 @@ class Checker:
             _freeze_survivors(full=not frozen)
             frozen = True
         self.idle.set()
+
+    def _warm(self) -> None:
+        """Idle: the workers decode the facts a recheck will read (``engine._warm``), as in
+        ``shoal watch``, until an edit or the end cancels it; the findings are final
+        meanwhile, so the checker stays idle for the pull requests."""
+        from parallel import Cancelled
+
+        warm = getattr(self.session, "warm", None)
+        if warm is None:
+            return
+        try:
+            warm(interrupt=lambda: self.stopping or self.inbox.event.is_set())
+        except Cancelled:
+            pass  # what was decoded stays; the next idle moment goes on
+        except Exception as exc:  # only speed is lost: the server goes on
+            self.error(f"shoal: warming the workers failed: {type(exc).__name__}: {exc}")
 
     def _left(self) -> float:
         """Seconds to wait yet before the next update starts (none when <= 0)."""
