@@ -52,10 +52,24 @@ def owners(tasks: Iterable[FileTask], files: Mapping[str, FileState]) -> dict[st
             for t in tasks if t.module and files[t.path].digest}
 
 
+Summary = tuple[dict[str, str], ModuleFacts]
+
+
+def module_summary(facts: ModuleFacts) -> Summary:
+    """What the master keeps of a module's facts: its interface digests (without the content
+    entry) and the facts reduced to the import graph and the writers of ``sys.modules``."""
+    light = ModuleFacts(module=facts.module, path=facts.path, is_package=facts.is_package,
+                        parse_ok=facts.parse_ok, imports=facts.imports,
+                        # the writers map of phase 2's index is built from these
+                        dynamic_modules=facts.dynamic_modules)
+    return interface_digests(facts), light
+
+
 def module_changes(old: SessionState, todo: Iterable[FileTask],
                    modules: Mapping[str, tuple[str, str]], facts_table: Any,
                    candidates: Iterable[str] | None = None, *,
-                   fire: bool = True) -> ModuleChanges:
+                   fire: bool = True, summaries: Mapping[str, Summary] | None = None,
+                   ) -> ModuleChanges:
     """Compare ``modules`` (after phase 1 on ``todo``) with the state before; the facts of
     the changed modules are read from ``facts_table``. Each module's digest map is its
     facts' interface digests plus its content digest (the ``content[]`` entry, which fires
@@ -66,7 +80,9 @@ def module_changes(old: SessionState, todo: Iterable[FileTask],
         (``_versions.Overlay``), neither copied nor filtered.
     :param fire: work out the fired keys; False leaves ``keys`` empty, for an update that
         rechecks every module anyway (a cold check: every key of every module would fire,
-        3 MiB of strings on the standard library)."""
+        3 MiB of strings on the standard library).
+    :param summaries: facts key -> :func:`module_summary`, as phase 1's workers made them:
+        those modules' facts are not read from the table."""
     todo = list(todo)
     interfaces: MutableMapping[str, dict[str, str]]
     imports: MutableMapping[str, ModuleFacts]
@@ -89,19 +105,15 @@ def module_changes(old: SessionState, todo: Iterable[FileTask],
     names = sorted(changed)
     keys: set[str] = set()
     imports_changed = bool(gone)
-    for m, facts in _loaded(facts_table, names, modules):
+    for m, summary in _summarized(facts_table, names, modules, summaries or {}):
         new_if: dict[str, str] | None = None
-        if facts is None:
+        if summary is None:
             interfaces.pop(m, None)
             imports.pop(m, None)
         else:
-            new_if = interfaces[m] = interface_digests(facts)
+            new_if, light = summary
+            interfaces[m] = new_if
             new_if[CONTENT_ENTRY] = modules[m][0]
-            light = ModuleFacts(module=facts.module, path=facts.path,
-                                is_package=facts.is_package, parse_ok=facts.parse_ok,
-                                imports=facts.imports,
-                                # the writers map of phase 2's index is built from these
-                                dynamic_modules=facts.dynamic_modules)
             if old.imports.get(m) != light:
                 imports_changed = True
             imports[m] = light
@@ -119,12 +131,17 @@ def module_changes(old: SessionState, todo: Iterable[FileTask],
 LOAD_CHUNK = 128
 
 
-def _loaded(facts_table: Any, names: list[str], modules: Mapping[str, tuple[str, str]],
-            ) -> Iterator[tuple[str, ModuleFacts | None]]:
-    for start in range(0, len(names), LOAD_CHUNK):
-        chunk = names[start:start + LOAD_CHUNK]
-        yield from zip(chunk, facts_table.get_many(
-            [tasks.facts_key(m, *modules[m]) for m in chunk]), strict=True)
+def _summarized(facts_table: Any, names: list[str], modules: Mapping[str, tuple[str, str]],
+                summaries: Mapping[str, Summary]) -> Iterator[tuple[str, Summary | None]]:
+    keys = {m: tasks.facts_key(m, *modules[m]) for m in names}
+    missing = [m for m in names if keys[m] not in summaries]
+    loaded: dict[str, Summary | None] = {}
+    for start in range(0, len(missing), LOAD_CHUNK):
+        chunk = missing[start:start + LOAD_CHUNK]
+        for m, facts in zip(chunk, facts_table.get_many([keys[m] for m in chunk]), strict=True):
+            loaded[m] = None if facts is None else module_summary(facts)
+    for m in names:
+        yield m, summaries[keys[m]] if m not in loaded else loaded[m]
 
 
 def fact_holders(interfaces: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[str, ...]]:

@@ -25,6 +25,7 @@ from analyzer.engine._ctx_live import LiveContext
 from analyzer.engine._facts_cache import FactsCache
 from analyzer.engine._index_carry import IndexCarry
 from analyzer.engine._insight_keys import store_key_records
+from analyzer.engine._invalidation import module_summary
 from analyzer.engine._suppressions import scan_noqa
 from analyzer.engine._tasks import (
     CONTEXT_TABLE,
@@ -153,9 +154,11 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
             if ctx.timings and timings is None:
                 timings = {}
             result, facts = check_file(task, ctx, timings, trees)
-            results.append(result)
             if facts is not None:
                 facts_out.append((facts_key(task.module, result.digest, task.path), facts))
+                if task.module:
+                    result = dataclasses.replace(result, summary=module_summary(facts))
+            results.append(result)
             tick()  # the file timeout counts per file, not per bucket
         if facts_out:
             start = time.perf_counter()

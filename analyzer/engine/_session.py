@@ -382,7 +382,8 @@ class Session:
             todo = [moved.get(p) or old.files[p].task for p in sorted(reparse)]
         else:
             todo = [t for t in tasks if t.path in reparse]
-        files = self._parse(dispatch, tasks, todo, old, run)
+        summaries: dict[str, Any] = {}
+        files = self._parse(dispatch, tasks, todo, old, run, summaries)
         every_tree = reads_trees(self.project_rules)
         if dispatch.trees:
             self.trees.count(self.heap, (jobs.facts_key(t.module, fs.digest, t.path)
@@ -403,7 +404,7 @@ class Session:
         # 2. Which modules' facts changed, and which keys that fires.
         changes = module_changes(old, todo, modules,
                                  self.heap.table(jobs.FACTS_TABLE, cache_size=0),
-                                 touched_modules, fire=not everything)
+                                 touched_modules, fire=not everything, summaries=summaries)
         # 3. The recheck set: the changed modules plus the readers of the fired keys.
         if everything:
             recheck = set(modules)
@@ -460,9 +461,11 @@ class Session:
                      tasks is None, writers)
 
     def _parse(self, dispatch: Dispatch, tasks: list[FileTask] | None, todo: list[FileTask],
-               old: SessionState, run: Run) -> MutableMapping[str, FileState]:
+               old: SessionState, run: Run, summaries: dict[str, Any],
+               ) -> MutableMapping[str, FileState]:
         """Phase 1 on ``todo``: every task's file state (the others' as they were; ``tasks``
-        None: the committed files, ``todo`` replacing some)."""
+        None: the committed files, ``todo`` replacing some). ``summaries`` receives the
+        workers' module summaries by facts key (``_invalidation.module_summary``)."""
         # Stat before read: a write after the stat makes the next check look again.
         stats = {t.path: stat_key(t.path) for t in todo}
         results = dispatch.phase1(todo, stats, run.progress, run.interrupt, run.added_keys,
@@ -477,6 +480,8 @@ class Session:
                 key = stats[t.path] if t.content is None else StatKey(len(t.content), 0, 0, 0)
                 files[t.path] = FileState(t, r.digest, key.size, key.mtime_ns, r.parse_ok,
                                           r.diagnostics, r.noqa, key.ctime_ns, key.ino)
+                if r.summary is not None:
+                    summaries[jobs.facts_key(t.module, r.digest, t.path)] = r.summary
         return files
 
     def _give_up_trees(self, old: SessionState) -> None:

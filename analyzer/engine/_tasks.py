@@ -62,6 +62,9 @@ class FileResult:
     parse_ok: bool
     diagnostics: tuple[Diagnostic, ...] = ()
     noqa: NoqaMap | None = None
+    #: the module's interface digests and import facts (``_invalidation.module_summary``),
+    #: made by the worker that extracted its facts: the master then never decodes them.
+    summary: Any = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 recipes, bounded in a long session."""
 from __future__ import annotations
 
+import pytest
+
 from analyzer.engine._facts_cache import FactsCache
 
 TEN = {f"m{i}": ("1", f"/m{i}.py") for i in range(10)}
@@ -68,9 +70,48 @@ def test_the_master_decodes_a_bounded_number_of_facts_at_once():
 
     names = [f"m{i}" for i in range(3 * _invalidation.LOAD_CHUNK + 5)]
     modules = {m: ("digest", f"/{m}.py") for m in names}
-    got = list(_invalidation._loaded(Table(), names, modules))
+    got = list(_invalidation._summarized(Table(), names, modules, {}))
     assert [m for m, _ in got] == names
     assert max(batches) <= _invalidation.LOAD_CHUNK and sum(batches) == len(names)
+
+
+def test_the_workers_summaries_are_not_read_again_from_the_table():
+    from analyzer.engine import _invalidation
+    from analyzer.engine._tasks import facts_key
+
+    asked: list[str] = []
+
+    class Table:
+        def get_many(self, keys):
+            asked.extend(keys)
+            return [None] * len(keys)
+
+    names = [f"m{i}" for i in range(6)]
+    modules = {m: ("digest", f"/{m}.py") for m in names}
+    given = {facts_key(m, *modules[m]): ({"x": m}, None) for m in names[::2]}
+    got = dict(_invalidation._summarized(Table(), names, modules, given))
+    assert list(got) == names
+    assert asked == [facts_key(m, *modules[m]) for m in names[1::2]]
+    assert got["m2"] == ({"x": "m2"}, None) and got["m3"] is None
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_cold_check_s_master_decodes_no_facts_for_the_digests(tmp_path, monkeypatch, workers):
+    from analyzer.engine import Session, _invalidation
+    from tests.incremental.support import make_plan, write
+
+    write(tmp_path, {"pyproject.toml": "[tool.shoal]\n", "pkg/__init__.py": "",
+                     "pkg/a.py": "from pkg.b import f\nf(1)\n", "pkg/b.py": "def f(x): pass\n",
+                     "pkg/c.py": "def (\n"})
+    made: list[str] = []
+    real = _invalidation.module_summary
+    monkeypatch.setattr(_invalidation, "module_summary",
+                        lambda facts: made.append(facts.module) or real(facts))
+    with Session(make_plan(tmp_path, workers=workers), one_shot=True) as session:
+        session.check()
+        assert set(session.state.interfaces) == {"pkg", "pkg.a", "pkg.b", "pkg.c"}
+        assert session.state.imports["pkg.a"].imports
+    assert made == []  # every summary came with its file's result
 
 
 def test_a_one_shot_session_keeps_no_decoded_facts(tmp_path):
