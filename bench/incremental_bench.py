@@ -33,6 +33,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from server_bench import tree_pids, tree_pss_kib  # this directory: the same reading as that bench
@@ -270,31 +271,29 @@ def main() -> int:
             samples["(a) leaf body edit"] = (times, updates)
 
             if args.tree is None:
-                target = root / "textwrap.py"
-                base = target.read_text(encoding="utf-8")
-                t, n, u = watch.edit(target, base.replace("def dedent(text):",
-                                                          "def dedent(text, margin):", 1))
-                rows.append(("(b) signature change of textwrap.dedent", f"{t:.0f} ms",
-                             f"rechecked {n} (modules naming it, by grep: "
-                             f"{readers(root, 'textwrap', 'dedent')})"))
-                rows.extend(_split("(b)", [t], [u]))
-                samples["(b) textwrap.dedent signature"] = ([t], [u])
-                cold_b, proc = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
-                rows.append(("    cold re-check", f"{cold_b:.2f} s", _outcome(proc)))
-                target.write_text(base, encoding="utf-8")
-                watch.wait_line("rechecked in")
+                def one_edit(path: Path, edit: Callable[[str], str], label: str, short: str,
+                             minimum: str, chart: str) -> None:
+                    """One edit in the watch, then a cold re-check of the edited tree; undone."""
+                    base = path.read_text(encoding="utf-8")
+                    t, n, u = watch.edit(path, edit(base))
+                    rows.append((f"{short} {label}", f"{t:.0f} ms", f"rechecked {n} ({minimum})"))
+                    rows.extend(_split(short, [t], [u]))
+                    samples[f"{short} {chart}"] = ([t], [u])
+                    cold, proc = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
+                    rows.append(("    cold re-check", f"{cold:.2f} s", _outcome(proc)))
+                    path.write_text(base, encoding="utf-8")
+                    watch.wait_line("rechecked in")
 
+                one_edit(root / "textwrap.py",
+                         lambda b: b.replace("def dedent(text):", "def dedent(text, margin):", 1),
+                         "signature change of textwrap.dedent", "(b)",
+                         f"modules naming it, by grep: {readers(root, 'textwrap', 'dedent')}",
+                         "textwrap.dedent signature")
                 hub = root / "os.py"
-                base = hub.read_text(encoding="utf-8")
-                t, n, u = watch.edit(hub, base + "\ndef shoal_bench_added(x):\n    return x\n")
-                rows.append(("(c) hub interface edit (os gains a public function)", f"{t:.0f} ms",
-                             f"rechecked {n} (minimum: os + star importers of os)"))
-                rows.extend(_split("(c)", [t], [u]))
-                samples["(c) os gains a function"] = ([t], [u])
-                cold_c, proc = timed(shoal("check", ".", "--no-cache", "-q", *w), root)
-                rows.append(("    cold re-check", f"{cold_c:.2f} s", _outcome(proc)))
-                hub.write_text(base, encoding="utf-8")
-                watch.wait_line("rechecked in")
+                one_edit(hub,
+                         lambda b: b + "\ndef shoal_bench_added(x):\n    return x\n",
+                         "hub interface edit (os gains a public function)", "(c)",
+                         "minimum: os + star importers of os", "os gains a function")
 
                 # (d), (e) A public function's signature in a module hundreds import: every
                 # module naming it is rechecked (os.makedirs: a few; re.compile: about a hundred).
