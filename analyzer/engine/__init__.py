@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         unused_noqa,
     )
     from analyzer.engine._tasks import FileResult, FileTask, ModuleTask, RunContext
+    from analyzer.engine._warm import warm_idle
 
 #: public name -> the sub-module defining it (imported on first use: ``analyzer._lazy``)
 _EXPORTS = {
@@ -99,6 +100,7 @@ _EXPORTS = {
     "run_check": "_check",
     "scan_noqa": "_suppressions",
     "unused_noqa": "_suppressions",
+    "warm_idle": "_warm",
     "warm_session": "_cache",
     "witness_files": "_cache_output",
 }
@@ -110,6 +112,6 @@ __all__ = [
     "default_workers", "diagnostic_changes", "file_tasks", "heap_geometry", "insight_sidecar", "index_files",
     "keep_output", "kept_output", "load_insight", "noqa_target_line", "open_session", "read_sidecar", "refreshed_view",
     "rewrite_directive", "rule_sources", "run_check", "scan_noqa", "unused_noqa",
-    "warm_session", "witness_files",
+    "warm_idle", "warm_session", "witness_files",
 ]
 __getattr__, __dir__ = lazy_face(__name__, _EXPORTS, globals())

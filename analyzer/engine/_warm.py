@@ -32,7 +32,7 @@ from analyzer.engine._collector import collector_paused
 from analyzer.engine._tasks import FACTS_TABLE, facts_key
 from analyzer.model import ModuleFacts, absolute_module
 
-__all__ = ["Warmth", "facts_held", "held_job", "warm_job"]
+__all__ = ["Warmth", "facts_held", "held_job", "warm_idle", "warm_job"]
 
 #: Modules decoded between two ``tick()``s (the job timeout bounds each stretch).
 TICK_EVERY = 64
@@ -192,6 +192,21 @@ class Warmth:
         self.decoded += decoded
         self.warm |= {pid for pid, _, finished in done if finished}
         return decoded
+
+
+def warm_idle(session: Any, interrupt: Callable[[], bool]) -> None:
+    """What ``shoal watch`` and ``shoal server`` do while idle: ``session.warm`` (when the
+    session has it) until ``interrupt`` says an event came; a cancelled warm-up is no error,
+    since what it decoded stays and the next idle moment goes on."""
+    from parallel import Cancelled
+
+    warm = getattr(session, "warm", None)
+    if warm is None:
+        return
+    try:
+        warm(interrupt=interrupt)
+    except Cancelled:
+        pass
 
 
 def _extend(partial: list[Any], acc: list[Any]) -> list[Any]:

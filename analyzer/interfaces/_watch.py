@@ -212,15 +212,9 @@ class Watcher:
     def _warm(self) -> None:
         """Idle: let the workers decode the facts a recheck will read (``engine._warm``),
         until the first event, which cancels it before its quiet window is over."""
-        from parallel import Cancelled
+        from analyzer.engine import warm_idle
 
-        warm = getattr(self.session, "warm", None)
-        if warm is None:
-            return
-        try:
-            warm(interrupt=self.inbox.event.is_set)
-        except Cancelled:
-            pass  # what was decoded stays; the next idle moment goes on
+        warm_idle(self.session, self.inbox.event.is_set)
 
     def _quiet(self) -> None:
         """Wait until no event arrived for QUIET_WINDOW seconds."""

@@ -144,15 +144,10 @@ class Checker:
         """Idle: the workers decode the facts a recheck will read (``engine._warm``), as in
         ``shoal watch``, until an edit or the end cancels it; the findings are final
         meanwhile, so the checker stays idle for the pull requests."""
-        from parallel import Cancelled
+        from analyzer.engine import warm_idle
 
-        warm = getattr(self.session, "warm", None)
-        if warm is None:
-            return
         try:
-            warm(interrupt=lambda: self.stopping or self.inbox.event.is_set())
-        except Cancelled:
-            pass  # what was decoded stays; the next idle moment goes on
+            warm_idle(self.session, lambda: self.stopping or self.inbox.event.is_set())
         except Exception as exc:  # only speed is lost: the server goes on
             self.error(f"shoal: warming the workers failed: {type(exc).__name__}: {exc}")
 
