@@ -78,24 +78,33 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def tree_pss_kib(root: int) -> int:
-    """The summed PSS of ``root`` and its descendants (0 where /proc cannot tell)."""
-    total, todo, seen = 0, [root], set()
+def tree_pids(root: int) -> list[int]:
+    """``root`` and its descendants, each once (those alive now)."""
+    pids, todo, seen = [], [root], set()
     while todo:
         pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        try:
-            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
-                for line in handle:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            continue
-        todo.extend(_children(pid))
-    return total
+        if pid not in seen:
+            seen.add(pid)
+            pids.append(pid)
+            todo.extend(_children(pid))
+    return pids
+
+
+def pss_kib(pid: int) -> int:
+    """One process's PSS (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_pss_kib(root: int) -> int:
+    """The summed PSS of ``root`` and its descendants (0 where /proc cannot tell)."""
+    return sum(pss_kib(pid) for pid in tree_pids(root))
 
 
 def run_once(cmd: list[str], cwd: str | None = None) -> tuple[float, float, int]:

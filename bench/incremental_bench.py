@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from server_bench import tree_pids, tree_pss_kib  # this directory: the same reading as that bench
+from cold_bench import tree_pids, tree_pss_kib  # this directory: the same readings as the others
 
 QUIET_MS = 50  # analyzer.interfaces._watch.QUIET_WINDOW
 STATUS = re.compile(r"(\d+) files? changed, (\d+) modules? rechecked in (\d+) ms")

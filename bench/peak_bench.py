@@ -25,19 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cold_bench import _children, tool, tree_files, tree_pss_kib  # noqa: E402
-
-
-def _pss_kib(pid: int) -> int:
-    """One process's PSS (0 once it is gone)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+from cold_bench import _children, pss_kib, tool, tree_files, tree_pss_kib  # noqa: E402
 
 
 def sample_run(cmd: list[str], cwd: str | None) -> dict[str, float]:
@@ -49,9 +37,10 @@ def sample_run(cmd: list[str], cwd: str | None) -> dict[str, float]:
     peak = master_peak = workers_peak = 0
     peak_at = 0.0
     while proc.poll() is None:
-        total = tree_pss_kib(proc.pid)
-        own = _pss_kib(proc.pid)
+        # The tree read once: the master's own and its descendants' (their sum, the tree's).
+        own = pss_kib(proc.pid)
         kids = sum(tree_pss_kib(kid) for kid in _children(proc.pid))
+        total = own + kids
         if total > peak:
             peak, peak_at = total, time.perf_counter() - start
         master_peak = max(master_peak, own)

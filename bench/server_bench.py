@@ -28,6 +28,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cold_bench import tree_pss_kib  # noqa: E402  (this directory)
+
 LEAF = ("colorsys.py", "def rgb_to_yiq(r, g, b):\n", "def rgb_to_yiq(r, g, b):\n    _bench = {i}\n")
 HUB = ("test/support/import_helper.py",
        "def import_module(name, deprecated=False, *, required_on=()):",
@@ -49,35 +53,6 @@ def copy_stdlib(dest: Path) -> Path:
 def uri(path: Path) -> str:
     """The ``file:`` URI of ``path``."""
     return "file://" + quote(str(path.resolve()))
-
-
-def tree_pids(pid: int) -> list[int]:
-    """``pid`` and its live descendants, from each thread's ``/proc/*/task/*/children``."""
-    todo, seen = [pid], []
-    while todo:
-        p = todo.pop()
-        if p in seen or not Path(f"/proc/{p}").exists():
-            continue
-        seen.append(p)
-        for task in Path(f"/proc/{p}/task").glob("*"):
-            try:
-                todo += [int(k) for k in (task / "children").read_text().split()]
-            except (OSError, ValueError):
-                pass
-    return seen
-
-
-def tree_pss_kib(pid: int) -> int:
-    """The summed PSS of ``pid`` and its descendants, from ``/proc/*/smaps_rollup``."""
-    total = 0
-    for p in tree_pids(pid):
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total
 
 
 class Client:
