@@ -40,12 +40,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, TypeGuard
 
+from analyzer.loading._entry_points import PluginEntryPoint, entry_points
 from analyzer.loading._pipeline import PIPELINE_RULES
 from analyzer.loading._source_only import SourceOnlyLoader, install_finder
 
 if TYPE_CHECKING:
-    from importlib.metadata import EntryPoint
-
     from analyzer.rules import FactExtractor, RuleClass
 
 __all__ = [
@@ -181,19 +180,16 @@ def _rule_class(value: object, origin: str) -> RuleClass:
 # The three sources
 
 
-def _is_builtin(ep: EntryPoint) -> bool:
-    dist = getattr(ep, "dist", None)
-    return ep.name == BUILTIN_ENTRY_POINT and dist is not None and dist.name == "shoal"
+def _is_builtin(ep: PluginEntryPoint) -> bool:
+    return ep.name == BUILTIN_ENTRY_POINT and ep.normalized_dist == "shoal"
 
 
 def builtin_rules() -> tuple[RuleClass, ...]:
     """The built-in rules: shoal registers them through its own ``shoal.rules`` entry point,
     as any plugin does, so the analyzer never names the package that holds them."""
-    from importlib.metadata import entry_points
-
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+    for ep in entry_points(ENTRY_POINT_GROUP):
         if _is_builtin(ep):
-            return tuple(ep.load()())
+            return tuple(ep.load()())  # type: ignore[operator]
     raise RuntimeError(
         f"shoal's built-in rules are not registered (no {BUILTIN_ENTRY_POINT!r} entry point in "
         f"group {ENTRY_POINT_GROUP!r}): reinstall shoal (`pip install .` in its checkout)")
@@ -204,14 +200,12 @@ def _builtin() -> LoadedPlugin:
 
 
 def _entry_points() -> list[LoadedPlugin]:
-    from importlib.metadata import entry_points
-
     loaded = []
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+    for ep in sorted(entry_points(ENTRY_POINT_GROUP), key=lambda e: e.name):
         if _is_builtin(ep):
             continue
-        dist = getattr(ep, "dist", None)
-        origin = f"{dist.name} {dist.version}" if dist is not None else f"entry point {ep.name}"
+        origin = (f"{ep.dist_name} {ep.dist_version}" if ep.dist_name is not None
+                  else f"entry point {ep.name}")
         name = f"{ep.name} = {ep.value} ({origin})"
         extractors: list[type[FactExtractor]] = []
         try:

@@ -1,0 +1,90 @@
+"""The entry-point scan (analyzer/loading/_entry_points.py) gives importlib.metadata's answer."""
+from __future__ import annotations
+
+import importlib.metadata
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analyzer.loading._entry_points import entry_points
+from tests.cli.helpers import write_tree
+
+
+def _metadata_answer(group: str) -> list[tuple[str, str, str | None]]:
+    return [(ep.name, ep.value, ep.dist.name if ep.dist is not None else None)
+            for ep in importlib.metadata.entry_points(group=group)]
+
+
+def _scan_answer(group: str) -> list[tuple[str, str, str | None]]:
+    return [(ep.name, ep.value, ep.dist_name) for ep in entry_points(group)]
+
+
+@pytest.mark.parametrize("group", ["shoal.rules", "console_scripts", "pytest11"])
+def test_the_running_environment_gives_the_same_entry_points(group):
+    answer = _scan_answer(group)
+    assert answer == _metadata_answer(group)
+    if group != "pytest11":
+        assert answer  # shoal's own entry points are installed: the comparison compared something
+
+
+def _dist(root: Path, stem: str, name: str, version: str, points: str) -> None:
+    write_tree(root, {
+        f"{stem}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\nbody\n",
+        f"{stem}.dist-info/entry_points.txt": points,
+    })
+
+
+def test_the_first_distribution_of_a_name_wins_and_two_distributions_both_count(
+        tmp_path, monkeypatch):
+    first, second = tmp_path / "first", tmp_path / "second"
+    _dist(first, "shoal_demo-2.0", "shoal-demo", "2.0",
+          "# a comment\n[shoal.test]\nnew = demo_new:Rule [extra]\n[other]\nx = y\n")
+    _dist(second, "Shoal.Demo-1.0", "Shoal.Demo", "1.0", "[shoal.test]\nold = demo_old\n")
+    _dist(second, "other_pkg-3.1", "other-pkg", "3.1", "[shoal.test]\nthird=third_mod:f\n")
+    monkeypatch.syspath_prepend(str(second))
+    monkeypatch.syspath_prepend(str(first))
+    importlib.invalidate_caches()
+    found = entry_points("shoal.test")
+    assert [(ep.name, ep.value, ep.dist_name, ep.dist_version) for ep in found] == [
+        ("new", "demo_new:Rule [extra]", "shoal-demo", "2.0"),
+        ("third", "third_mod:f", "other-pkg", "3.1"),
+    ]
+    assert _scan_answer("shoal.test") == _metadata_answer("shoal.test")
+
+
+def test_a_finder_with_distributions_of_its_own_is_asked_through_importlib(monkeypatch):
+    class Dist(importlib.metadata.Distribution):
+        def read_text(self, filename):
+            return {"METADATA": "Name: virtual-dist\nVersion: 0.3\n",
+                    "entry_points.txt": "[shoal.test]\nvirtual = virtual_mod:Rule\n"}.get(filename)
+
+        def locate_file(self, path):  # pragma: no cover - not read for entry points
+            return Path(path)
+
+    class Finder:
+        @staticmethod
+        def find_spec(*_args):
+            return None
+
+        @staticmethod
+        def find_distributions(*_args, **_kwargs):
+            return iter([Dist()])
+
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, Finder])
+    found = entry_points("shoal.test")
+    assert [(ep.name, ep.dist_name, ep.dist_version) for ep in found] == [
+        ("virtual", "virtual-dist", "0.3")]
+
+
+def test_a_check_does_not_import_importlib_metadata(tmp_path):
+    (tmp_path / "a.py").write_text("import os\n")
+    code = ("import sys\nfrom analyzer.interfaces import main\n"
+            "sys.argv = ['shoal', 'check', '--no-cache', '--workers', '0', 'a.py']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('importlib.metadata' in sys.modules)\n")
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, check=True)
+    assert "F401" in run.stdout  # the check ran, with the built-in rules
+    assert run.stdout.splitlines()[-1] == "False"
