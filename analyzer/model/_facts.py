@@ -7,9 +7,10 @@ of these records or of what extraction (:mod:`analyzer.model._extract`) records 
 """
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 FACTS_VERSION = 4
 
@@ -231,7 +232,10 @@ class PluginFact(_Record):
     digest: str
 
 
-@dataclass(frozen=True, slots=True)
+# Not slotted: an unpickled module keeps its body fields (below) in its instance dict only
+# once they are read. Most loads are of an importer's dependencies, read for their exports:
+# on the standard library the body is two thirds of the decoded facts' memory.
+@dataclass(frozen=True)
 class ModuleFacts(_Record):
     """Exports and uses of one module (docs/contracts.md, section 1)."""
 
@@ -263,6 +267,29 @@ class ModuleFacts(_Record):
     #: it, named in a short string or ``__all__``), sorted.
     uses: tuple[str, ...] = ()
 
+    def __reduce__(self) -> tuple[Any, tuple]:
+        state = self.__dict__
+        body = state.get("_body")
+        if body is None:
+            body = pickle.dumps(tuple([state[name] for name in BODY_FIELDS]), protocol=5)
+        return (_facts_with_body, (tuple([state[name] for name in _HEAD_FIELDS]), body))
+
+    if not TYPE_CHECKING:  # mypy would take any misspelt attribute for a body field
+        def __getattr__(self, name: str) -> Any:
+            # Reached only for an attribute the instance dict lacks: a body field not read yet.
+            state = self.__dict__
+            body = state.get("_body")
+            if body is None or name not in BODY_FIELDS:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            state.update(zip(BODY_FIELDS, pickle.loads(body), strict=True))
+            del state["_body"]
+            return state[name]
+
+    @property
+    def body_loaded(self) -> bool:
+        """Whether the body fields (:data:`BODY_FIELDS`) are decoded (always, unless unpickled)."""
+        return "_body" not in self.__dict__
+
     def plugin_fact(self, name: str) -> PluginFact | None:
         """The plugin fact of the extractor named ``name``, or None."""
         for fact in self.plugin_facts:
@@ -288,6 +315,25 @@ class ModuleFacts(_Record):
         if self.all_names is not None:
             return self.all_names
         return tuple(sorted(e.name for e in self.exports if not e.name.startswith("_")))
+
+
+#: The fields a module's own check reads and its importers do not: pickled apart, as one
+#: nested pickle, and decoded on first access (``ModuleFacts.__getattr__``).
+BODY_FIELDS = ("calls", "attributes", "references", "uses")
+_HEAD_FIELDS = tuple(name for name in ModuleFacts.__match_args__ if name not in BODY_FIELDS)
+for _name in BODY_FIELDS:
+    # A default left on the class would answer before ``__getattr__`` does (``__init__``
+    # keeps its own copy of the defaults).
+    delattr(ModuleFacts, _name)
+
+
+def _facts_with_body(head: tuple, body: bytes) -> ModuleFacts:
+    """Unpickle: the head fields set, the body kept encoded until one of its fields is read."""
+    facts = object.__new__(ModuleFacts)
+    state = facts.__dict__
+    state.update(zip(_HEAD_FIELDS, head, strict=True))
+    state["_body"] = body
+    return facts
 
 
 def unknown_facts(module: str, path: str, is_package: bool) -> ModuleFacts:

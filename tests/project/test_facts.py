@@ -329,3 +329,25 @@ def test_facts_do_not_depend_on_the_hash_seed() -> None:
 def test_main_guard_imports_do_not_run_at_import_time() -> None:
     facts = facts_of("if '__main__' == __name__:\n    import doctest\nelse:\n    import os\n")
     assert [(i.module, i.import_time) for i in facts.imports] == [("doctest", False), ("os", True)]
+
+
+def test_an_unpickled_module_decodes_its_body_on_first_read_only() -> None:
+    import dataclasses
+
+    from analyzer.model import ModuleFacts
+    from analyzer.model._facts import BODY_FIELDS
+
+    facts = facts_of("import a\nfrom b import c\ndef f(x): a.g(1)\nc.d.e\nprint(f)\n")
+    assert facts.calls and facts.attributes and facts.references and facts.uses
+    loaded = pickle.loads(pickle.dumps(facts, protocol=5))
+    assert not loaded.body_loaded
+    assert loaded.exports == facts.exports and not loaded.body_loaded  # the head is not the body
+    again = pickle.loads(pickle.dumps(loaded, protocol=5))  # re-pickled without decoding
+    assert not loaded.body_loaded and again == facts
+    assert loaded.uses == facts.uses and loaded.body_loaded  # one field read decodes them all
+    assert all(getattr(loaded, name) == getattr(facts, name) for name in BODY_FIELDS)
+    assert dataclasses.replace(pickle.loads(pickle.dumps(facts)), module="n").calls == facts.calls
+    bare = ModuleFacts(module="m", path="m.py", is_package=False, parse_ok=True)
+    assert all(getattr(bare, name) == () for name in BODY_FIELDS) and bare.body_loaded
+    with pytest.raises(AttributeError, match="no attribute 'cals'"):
+        getattr(loaded, "cals")

@@ -257,3 +257,14 @@ def test_a_reader_recording_into_a_set_gets_every_key(p) -> None:
             reader.lookup(module, name)
         reader.resolve("pkg.nothere")
     assert listed and into == set(listed)
+
+
+def test_resolving_through_a_module_leaves_its_body_encoded() -> None:
+    # The index reads a dependency's head only (exports, imports, __all__): what phase 2's
+    # memory on a whole project rests on.
+    project = build_project(FILES)
+    project.facts = {name: pickle.loads(pickle.dumps(facts)) for name, facts in project.facts.items()}
+    project.__post_init__()
+    for module, name in [("pkg.c", "g"), ("pkg.star", "f"), ("pkg.s1", "own"), ("pkg", "sub")]:
+        assert not isinstance(project.index.lookup(module, name), type(UNKNOWN))
+    assert project.loads and not any(project.facts[m].body_loaded for m in project.loads)
