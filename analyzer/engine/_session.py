@@ -190,6 +190,27 @@ class Session:
         return self.warmth.run(self.pool, self.heap, self.state.ctx_key, self.state.modules,
                                self.state.imports, interrupt)
 
+    def prime(self, *, interrupt: Interrupt | None = None) -> bool:
+        """While idle: commit the state again through an update that reads no file, so that
+        the maps an edit's recheck starts from exist (the task layout, the merged findings,
+        the re-export index); whether it ran. A session resumed from the cache has none, and
+        its first edit built them for the whole project (0.9 s on 20,000 files); about as
+        long, in the master, with nothing for an interrupt to stop on the way, so an event
+        that is already waiting cancels it (``parallel.Cancelled``) before it starts."""
+        from parallel import Cancelled
+
+        state = self.state
+        if self.pool is None or self.remote or self.one_shot or not state.files or (
+                self._layout is not None and self._layout[0] is state):
+            return False
+        # The committed tasks as they are, buffers included: nothing to reparse, and the
+        # state's time of check stays (no file was looked at).
+        tasks = [fs.task for fs in state.files.values()]
+        if interrupt is not None and interrupt():
+            raise Cancelled("an event came before the session was primed")
+        self._update(tasks, set(), interrupt=interrupt, started=state.checked_at_ns)
+        return True
+
     def __enter__(self) -> Session:
         return self.open() if self.pool is None else self
 

@@ -195,18 +195,21 @@ class Warmth:
 
 
 def warm_idle(session: Any, interrupt: Callable[[], bool]) -> None:
-    """What ``shoal watch`` and ``shoal server`` do while idle: ``session.warm`` (when the
-    session has it) until ``interrupt`` says an event came; a cancelled warm-up is no error,
-    since what it decoded stays and the next idle moment goes on."""
+    """What ``shoal watch`` and ``shoal server`` do while idle, until ``interrupt`` says an
+    event came: ``session.prime`` (the maps an edit's recheck starts from), then
+    ``session.warm`` (when the session has them); a cancelled step is no error, since what
+    a warm-up decoded stays, a cancelled prime committed nothing, and the next idle moment
+    goes on."""
     from parallel import Cancelled
 
-    warm = getattr(session, "warm", None)
-    if warm is None:
-        return
-    try:
-        warm(interrupt=interrupt)
-    except Cancelled:
-        pass
+    for step in ("prime", "warm"):
+        method = getattr(session, step, None)
+        if method is None:
+            continue
+        try:
+            method(interrupt=interrupt)
+        except Cancelled:
+            return
 
 
 def _extend(partial: list[Any], acc: list[Any]) -> list[Any]:

@@ -349,5 +349,6 @@ def test_an_unpickled_module_decodes_its_body_on_first_read_only() -> None:
     assert dataclasses.replace(pickle.loads(pickle.dumps(facts)), module="n").calls == facts.calls
     bare = ModuleFacts(module="m", path="m.py", is_package=False, parse_ok=True)
     assert all(getattr(bare, name) == () for name in BODY_FIELDS) and bare.body_loaded
+    misspelt = "cals"
     with pytest.raises(AttributeError, match="no attribute 'cals'"):
-        getattr(loaded, "cals")
+        getattr(loaded, misspelt)
