@@ -14,14 +14,14 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from analyzer.interfaces.output import OutputOptions, Report
 from analyzer.interfaces.output._text import headline
 from analyzer.rules import Diagnostic
 
-__all__ = ["CLEAR", "Screen", "moved_aside", "render_screen", "status_line"]
+__all__ = ["CLEAR", "LineCache", "Screen", "moved_aside", "render_screen", "status_line"]
 
 #: Cursor home, clear the screen and its scrollback: each recheck starts on a clean page.
 CLEAR = "\x1b[H\x1b[2J\x1b[3J"
@@ -90,30 +90,75 @@ def _rows(text: str, width: int | None) -> int:
     return max(1, -(-len(text) // width))
 
 
+class LineCache:
+    """Each finding's concise line, kept from one redraw to the next while the finding is the
+    same object: a recheck keeps the ``Diagnostic`` objects of every file it did not touch
+    (``engine._findings.FinishMemo``), so a redraw formats only the findings it made."""
+
+    def __init__(self) -> None:
+        self._options: OutputOptions | None = None
+        self._lines: dict[int, tuple[Diagnostic, str]] = {}
+        self._next: dict[int, tuple[Diagnostic, str]] = {}
+
+    def begin(self, options: OutputOptions) -> None:
+        """Start a redraw; lines of another form are dropped."""
+        if options != self._options:
+            self._options, self._lines = options, {}
+        self._next = {}
+
+    def line(self, d: Diagnostic) -> str:
+        """``headline(d)`` in the redraw's form (kept for the next redraw)."""
+        key = id(d)
+        kept = self._lines.get(key)
+        if kept is None or kept[0] is not d:  # an id is only ours while we hold its object
+            assert self._options is not None
+            kept = (d, headline(d, self._options))
+        self._next[key] = kept
+        return kept[1]
+
+    def end(self) -> None:
+        """Keep what this redraw showed, nothing else."""
+        self._lines, self._next = self._next, {}
+
+
 def render_screen(diagnostics: Iterable[Diagnostic], rules: Mapping[str, Any], *, status: str,
                   cwd: str, color: bool = False, height: int | None = None,
-                  width: int | None = None, log: Sequence[str] = ()) -> str:
+                  width: int | None = None, log: Sequence[str] = (),
+                  in_order: bool = False, cache: LineCache | None = None) -> str:
     """The screen's text: findings (cut to ``height`` rows, when given), summary, ``log``
-    (the verbose change log), status line; no escape codes unless ``color``."""
-    report = Report(list(diagnostics), rules)
+    (the verbose change log), status line; no escape codes unless ``color``.
+
+    :param in_order: ``diagnostics`` are in output order already (a session's findings).
+    :param cache: lines kept from the last redraw (``Screen`` keeps one); a terminal's
+        redraw formats the findings that fit, not every one.
+    """
+    found = list(diagnostics)
+    report = Report.in_order(found, rules) if in_order else Report(found, rules)
     tail = [*_summary(report), *log, status]
-    plain = OutputOptions(cwd=cwd, color=False)
     shown = report.diagnostics
-    if height is not None:
+    if cache is None:
+        cache = LineCache()
+    cache.begin(OutputOptions(cwd=cwd, color=color))
+    if height is None:
+        lines = [cache.line(d) for d in shown]
+    else:
         budget = height - 1 - sum(_rows(line, width) for line in tail)  # 1: the cursor's row
-        rows = [_rows(headline(d, plain), width) for d in shown]
-        if sum(rows) > budget:
-            budget -= 1  # the "… and N more" line
-            used = count = 0
-            while count < len(shown) and used + rows[count] <= budget:
-                used += rows[count]
-                count += 1
-            shown = shown[:count]
-    options = OutputOptions(cwd=cwd, color=color)
-    lines = [headline(d, options) for d in shown]
-    hidden = len(report.diagnostics) - len(shown)
-    if hidden:
-        lines.append(f"… and {hidden} more")
+        plain = OutputOptions(cwd=cwd, color=False)
+        lines, used = [], 0
+        for d in shown:
+            # Rows are counted on the plain text: colour codes take no room.
+            rows = _rows(headline(d, plain) if color else cache.line(d), width)
+            if used + rows > budget:
+                break
+            used += rows
+            lines.append(cache.line(d))
+        hidden = len(shown) - len(lines)
+        if hidden:
+            while lines and used + 1 > budget:  # room for the "… and N more" line
+                used -= _rows(headline(shown[len(lines) - 1], plain), width)
+                lines.pop()
+            lines.append(f"… and {len(shown) - len(lines)} more")
+    cache.end()
     lines.extend(tail)
     return "".join(line + "\n" for line in lines)
 
@@ -125,6 +170,7 @@ class Screen:
     stream: TextIO
     color: bool = False
     verbose: bool = False
+    cache: LineCache = field(default_factory=LineCache)
 
     @property
     def terminal(self) -> bool:
@@ -143,11 +189,12 @@ class Screen:
 
     def show(self, diagnostics: Iterable[Diagnostic], rules: Mapping[str, Any], status: str,
              log: Sequence[str] = ()) -> None:
-        """Redraw with the current findings, the change log (verbose) and the status line."""
+        """Redraw with the current findings (a session's: in output order already), the
+        change log (verbose) and the status line."""
         height, width = self._size()
         text = render_screen(diagnostics, rules, status=status, cwd=os.getcwd(),
                              color=self.color, height=height, width=width,
-                             log=log if self.verbose else ())
+                             log=log if self.verbose else (), in_order=True, cache=self.cache)
         if self.terminal:
             text = CLEAR + text
         self.stream.write(text)

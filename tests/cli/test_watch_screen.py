@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.interfaces._watch_screen import CLEAR, moved_aside, render_screen
+import analyzer.interfaces._watch_screen as watch_screen
+from analyzer.interfaces._watch_screen import CLEAR, LineCache, moved_aside, render_screen
 from analyzer.rules import Diagnostic, Edit, Fix
 from tests.cli.helpers import LiveOutput, reap, write_tree
 
@@ -56,6 +57,49 @@ def test_screen_cuts_the_findings_to_the_terminal_height():
     assert lines[-1] == "status"
     narrow = render_screen(found, {}, status="status", cwd=os.getcwd(), height=10, width=30)
     assert "… and 28 more" in narrow  # each finding wraps onto two rows
+
+
+def _counting_headlines(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    formatted: list[int] = []
+    real = watch_screen.headline
+
+    def counted(d, options):  # type: ignore[no-untyped-def]
+        formatted.append(d.line)
+        return real(d, options)
+
+    monkeypatch.setattr(watch_screen, "headline", counted)
+    return formatted
+
+
+def test_a_redraw_formats_only_the_findings_a_recheck_made(monkeypatch):
+    formatted = _counting_headlines(monkeypatch)
+    a_file = [_d(line) for line in range(1, 201)]
+    b_file = [_d(line, path="b.py") for line in range(1, 101)]
+    cache = LineCache()
+    first = render_screen(a_file + b_file, {}, status="s", cwd=os.getcwd(), in_order=True,
+                          cache=cache)
+    assert len(formatted) == 300 and first == render_screen(a_file + b_file, {}, status="s",
+                                                             cwd=os.getcwd())
+    formatted.clear()
+    # b.py was rechecked: new objects for its findings; a.py's are the same objects.
+    b_file = [_d(line, "E711", "comparison to None", path="b.py", fixable=False)
+              for line in range(1, 51)]
+    second = render_screen(a_file + b_file, {}, status="s", cwd=os.getcwd(), in_order=True,
+                           cache=cache)
+    assert len(formatted) == 50
+    assert second == render_screen(a_file + b_file, {}, status="s", cwd=os.getcwd())
+    assert "Found 250 errors: 200 F401, 50 E711." in second.splitlines()
+
+
+def test_a_terminal_redraw_formats_a_screenful_not_every_finding(monkeypatch):
+    formatted = _counting_headlines(monkeypatch)
+    found = [_d(line) for line in range(1, 10_001)]
+    for color in (False, True):
+        formatted.clear()
+        text = render_screen(found, {}, status="status", cwd=os.getcwd(), height=24, width=80,
+                             color=color, in_order=True, cache=LineCache())
+        assert "… and 9981 more" in text
+        assert len(formatted) <= 2 * 24 + 2, len(formatted)
 
 
 def test_a_finding_that_moved_with_its_line_is_neither_new_nor_fixed():

@@ -4,12 +4,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from analyzer.interfaces import exit_codes
 from analyzer.loading import RuleInfo
 from analyzer.rules import Diagnostic
 
 INTERNAL_ERROR = "SH900"
+# Counting runs in C over every finding (``shoal watch`` redraws after each recheck).
+_CODE = attrgetter("code")
+_FIX = attrgetter("fix")
 
 
 @dataclass
@@ -30,6 +34,14 @@ class Report:
         self.diagnostics = sorted(self.diagnostics, key=Diagnostic.sort_key)
 
     @classmethod
+    def in_order(cls, diagnostics: list[Diagnostic], rules: Mapping[str, RuleInfo]) -> Report:
+        """A report over ``diagnostics`` already in output order (a session's committed
+        findings), which are not sorted again."""
+        report = cls.__new__(cls)
+        report.diagnostics, report.rules, report.files_checked = diagnostics, rules, 0
+        return report
+
+    @classmethod
     def of(cls, diagnostics: Iterable[Diagnostic], rules: Iterable[RuleInfo] = (),
            files_checked: int = 0) -> Report:
         """A report from diagnostics and a list of rule descriptions."""
@@ -38,14 +50,14 @@ class Report:
     @property
     def fixable(self) -> int:
         """Diagnostics whose fix is safe (applied by ``--fix``)."""
-        return sum(1 for d in self.diagnostics if d.fix is not None and d.fix.applicability == "safe")
+        return sum(1 for fix in filter(None, map(_FIX, self.diagnostics))
+                   if fix.applicability == "safe")
 
     @property
     def unsafe_fixable(self) -> int:
         """Diagnostics whose fix is unsafe (offered, not applied by default)."""
-        return sum(
-            1 for d in self.diagnostics if d.fix is not None and d.fix.applicability == "unsafe"
-        )
+        return sum(1 for fix in filter(None, map(_FIX, self.diagnostics))
+                   if fix.applicability == "unsafe")
 
     @property
     def internal_errors(self) -> int:
@@ -54,7 +66,7 @@ class Report:
 
     def counts(self) -> Counter[str]:
         """Diagnostics per code."""
-        return Counter(d.code for d in self.diagnostics)
+        return Counter(map(_CODE, self.diagnostics))
 
     def rule_name(self, diagnostic: Diagnostic) -> str:
         """The rule name of a diagnostic (its own, else the rule table's, else "")."""
