@@ -221,7 +221,8 @@ def phase1_job(
                 out.append((jobs._unreadable(task.task, "", task.reason), None))
                 continue
             ctx = _context(ctx_token, shared_data)
-            out.append(jobs.check_file(task, ctx))
+            result, facts = jobs.check_file(task, ctx)
+            out.append((jobs.summarized(task, result, facts), facts))
     return out
 
 

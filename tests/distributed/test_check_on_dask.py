@@ -314,3 +314,26 @@ class socket_without_listener:
 
     def __exit__(self, *exc: object) -> None:
         self.sock.close()
+
+
+def test_remote_workers_send_each_module_summary_so_the_master_decodes_no_facts(
+        project, cluster, monkeypatch):
+    import analyzer.engine._invalidation as invalidation
+    from analyzer.engine import run_check
+    from analyzer.interfaces import build_parser, prepare
+
+    monkeypatch.chdir(project)
+    made: list[str] = []
+    real = invalidation.module_summary
+
+    def counted(facts):  # type: ignore[no-untyped-def]
+        made.append(facts.module)
+        return real(facts)
+
+    # The cluster's workers are other processes: only the master's summaries are counted.
+    monkeypatch.setattr(invalidation, "module_summary", counted)
+    plan = prepare(build_parser().parse_args(
+        ["check", "--no-cache", "--scheduler", cluster.client.scheduler.address]))
+    result = run_check(plan)
+    assert {d.code for d in result.diagnostics} >= {"SH001", "SH002", "SH003"}
+    assert made == []
