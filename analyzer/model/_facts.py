@@ -278,12 +278,16 @@ class ModuleFacts(_Record):
         def __getattr__(self, name: str) -> Any:
             # Reached only for an attribute the instance dict lacks: a body field not read yet.
             state = self.__dict__
-            body = state.get("_body")
-            if body is None or name not in BODY_FIELDS:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            state.update(zip(BODY_FIELDS, pickle.loads(body), strict=True))
-            del state["_body"]
-            return state[name]
+            if name in BODY_FIELDS:
+                body = state.get("_body")
+                if body is not None:
+                    state.update(zip(BODY_FIELDS, pickle.loads(body), strict=True))
+                    state.pop("_body", None)
+                # Decoded here, or by another thread since this lookup missed (a dask
+                # worker's threads share one snapshot's facts): the fields are in first.
+                if name in state:
+                    return state[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def body_loaded(self) -> bool:

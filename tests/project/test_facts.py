@@ -349,6 +349,11 @@ def test_an_unpickled_module_decodes_its_body_on_first_read_only() -> None:
     assert dataclasses.replace(pickle.loads(pickle.dumps(facts)), module="n").calls == facts.calls
     bare = ModuleFacts(module="m", path="m.py", is_package=False, parse_ok=True)
     assert all(getattr(bare, name) == () for name in BODY_FIELDS) and bare.body_loaded
+    # Two threads: this one missed ``calls`` while another decoded the body; it still
+    # gets the field (the lookup falls through to ``__getattr__`` after the decode).
+    racing = pickle.loads(pickle.dumps(facts))
+    assert racing.uses == facts.uses  # "the other thread" decodes
+    assert racing.__getattr__("calls") == facts.calls
     misspelt = "cals"
     with pytest.raises(AttributeError, match="no attribute 'cals'"):
         getattr(loaded, misspelt)
