@@ -269,10 +269,15 @@ class ModuleFacts(_Record):
 
     def __reduce__(self) -> tuple[Any, tuple]:
         state = self.__dict__
+        head = tuple([state[name] for name in _HEAD_FIELDS])
         body = state.get("_body")
         if body is None:
-            body = pickle.dumps(tuple([state[name] for name in BODY_FIELDS]), protocol=5)
-        return (_facts_with_body, (tuple([state[name] for name in _HEAD_FIELDS]), body))
+            values = tuple([state[name] for name in BODY_FIELDS])
+            if not any(values):
+                # The master's import summaries (``_invalidation.module_summary``): no body.
+                return (_facts_with_body, (head, None))
+            body = pickle.dumps(values, protocol=5)
+        return (_facts_with_body, (head, body))
 
     if not TYPE_CHECKING:  # mypy would take any misspelt attribute for a body field
         def __getattr__(self, name: str) -> Any:
@@ -331,12 +336,16 @@ for _name in BODY_FIELDS:
     delattr(ModuleFacts, _name)
 
 
-def _facts_with_body(head: tuple, body: bytes) -> ModuleFacts:
-    """Unpickle: the head fields set, the body kept encoded until one of its fields is read."""
+def _facts_with_body(head: tuple, body: bytes | None) -> ModuleFacts:
+    """Unpickle: the head fields set, the body kept encoded until one of its fields is read
+    (``None``: an empty body, set at once)."""
     facts = object.__new__(ModuleFacts)
     state = facts.__dict__
     state.update(zip(_HEAD_FIELDS, head, strict=True))
-    state["_body"] = body
+    if body is None:
+        state.update(dict.fromkeys(BODY_FIELDS, ()))
+    else:
+        state["_body"] = body
     return facts
 
 
