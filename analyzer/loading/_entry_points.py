@@ -79,9 +79,10 @@ def _needs_importlib() -> bool:
             continue
         if getattr(finder, "find_distributions", None) is not None:
             return True
-    # Zip archives and eggs: importlib.metadata reads inside them, this scan does not.
-    return any(entry and (os.path.isfile(entry) or entry.lower().endswith(".egg"))
-               for entry in sys.path)
+    # Zip archives and eggs: importlib.metadata reads inside them, this scan does not; nor
+    # does it guess what a path entry that is not a string (a user's Path) stands for.
+    return any(not isinstance(entry, str) or entry and (
+        os.path.isfile(entry) or entry.lower().endswith(".egg")) for entry in sys.path)
 
 
 def _through_importlib(group: str) -> list[PluginEntryPoint]:

@@ -78,6 +78,14 @@ def test_a_finder_with_distributions_of_its_own_is_asked_through_importlib(monke
         ("virtual", "virtual-dist", "0.3")]
 
 
+def test_a_path_entry_that_is_not_a_string_is_left_to_importlib(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    _dist(site, "odd_path-1.0", "odd-path", "1.0", "[shoal.test]\nodd = odd_mod\n")
+    monkeypatch.setattr(sys, "path", [site, *sys.path])  # a Path, not a str
+    assert [(ep.name, ep.dist_name) for ep in entry_points("shoal.test")] == [
+        ("odd", "odd-path")]
+
+
 def test_a_check_does_not_import_importlib_metadata(tmp_path):
     (tmp_path / "a.py").write_text("import os\n")
     code = ("import sys\nfrom analyzer.interfaces import main\n"
