@@ -12,15 +12,16 @@ heap removals — only when it completes: a cancelled update raises
 :class:`parallel.Cancelled` and leaves the session as it was.
 
 The steps live beside this file: ``_changes`` (which files changed on disk), ``_phases``
-(phase 1 and phase 2 on the pool), ``_invalidation`` (which modules to recheck),
-``_findings`` (cycles, the merge, what is new), ``_commit`` (step 5: the next state),
-``_hygiene`` (the heap's upkeep) and ``_state`` (the records).
+(phase 1 and phase 2 on the pool), ``_parse_files`` (phase 1's results as the next file
+states), ``_invalidation`` (which modules to recheck), ``_findings`` (cycles, the merge,
+what is new), ``_commit`` (step 5: the next state), ``_hygiene`` (the heap's upkeep) and
+``_state`` (the records).
 """
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import analyzer.engine._jobs as jobs
@@ -46,20 +47,14 @@ from analyzer.engine._findings import FinishMemo, cycle_findings, diagnostic_cha
 from analyzer.engine._hygiene import forget, referenced
 from analyzer.engine._invalidation import fact_holders, module_changes, owners, recheck_set
 from analyzer.engine._overlay import with_overlays
+from analyzer.engine._parse_files import parse_files
 from analyzer.engine._phases import Dispatch, add_time
 from analyzer.engine._referrers import moved_targets, referrers_after
-from analyzer.engine._state import (
-    FileState,
-    Recheck,
-    SessionState,
-    StatKey,
-    file_tasks,
-    stat_key,
-)
+from analyzer.engine._state import FileState, Recheck, SessionState, file_tasks
 from analyzer.engine._tasks import FileTask
 from analyzer.engine._tree_reads import reads_trees
 from analyzer.engine._trees import TreeTally, drop_trees, needs_trees
-from analyzer.engine._versions import Overlay, applied
+from analyzer.engine._versions import applied
 from analyzer.engine._warm import Warmth
 from analyzer.frontend import Discovery
 from analyzer.rules import Diagnostic, RuleSettings
@@ -404,7 +399,7 @@ class Session:
         else:
             todo = [t for t in tasks if t.path in reparse]
         summaries: dict[str, Any] = {}
-        files = self._parse(dispatch, tasks, todo, old, run, summaries)
+        files = parse_files(dispatch, tasks, todo, old, run, summaries)
         every_tree = reads_trees(self.project_rules)
         if dispatch.trees:
             self.trees.count(self.heap, (jobs.facts_key(t.module, fs.digest, t.path)
@@ -480,30 +475,6 @@ class Session:
         return Draft(files, modules, changes, recheck, eligible, project, edges, ctx_key,
                      cycles, {t.path for t in todo}, referrers, base, removed, layout,
                      tasks is None, writers)
-
-    def _parse(self, dispatch: Dispatch, tasks: list[FileTask] | None, todo: list[FileTask],
-               old: SessionState, run: Run, summaries: dict[str, Any],
-               ) -> MutableMapping[str, FileState]:
-        """Phase 1 on ``todo``: every task's file state (the others' as they were; ``tasks``
-        None: the committed files, ``todo`` replacing some). ``summaries`` receives the
-        workers' module summaries by facts key (``_invalidation.module_summary``)."""
-        # Stat before read: a write after the stat makes the next check look again.
-        stats = {t.path: stat_key(t.path) for t in todo}
-        results = dispatch.phase1(todo, stats, run.progress, run.interrupt, run.added_keys,
-                                  run.added_ctx)
-        # Keeping the file set: the moved entries over the state's map (``_versions``).
-        files: MutableMapping[str, FileState] = {} if tasks is not None else Overlay(old.files)
-        for t in todo if tasks is None else tasks:
-            r = results.get(t.path)
-            if r is None:
-                files[t.path] = old.files[t.path]
-            else:
-                key = stats[t.path] if t.content is None else StatKey(len(t.content), 0, 0, 0)
-                files[t.path] = FileState(t, r.digest, key.size, key.mtime_ns, r.parse_ok,
-                                          r.diagnostics, r.noqa, key.ctime_ns, key.ino)
-                if r.summary is not None:
-                    summaries[jobs.facts_key(t.module, r.digest, t.path)] = r.summary
-        return files
 
     def _give_up_trees(self, old: SessionState) -> None:
         """Drop every stored tree and store none from now on: the facts need the room."""

@@ -9,9 +9,9 @@ from analyzer.frontend._config import (
     Config,
     ConfigError,
     find_config,
-    parse_size,
     project_entry_points,
 )
+from analyzer.frontend._config_load import parse_size
 from analyzer.frontend._discovery import (
     EXTENSION_SUFFIXES,
     PYTHON_SUFFIXES,

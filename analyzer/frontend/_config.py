@@ -1,4 +1,7 @@
-"""``[tool.shoal]`` configuration: finding it, validating it, and resolving the rule selection.
+"""``[tool.shoal]`` configuration: what it holds (:class:`Config`) and finding it.
+
+Each key of a file is parsed and validated by its setter in :mod:`._config_load`
+(:func:`~._config_load.load_config`); ``extend`` chains are followed by :mod:`._extend`.
 
 Where the configuration comes from (as ruff does it): ``--config FILE``, else the nearest
 ``pyproject.toml`` above the first path **that has a ``[tool.shoal]`` table** (a
@@ -13,8 +16,6 @@ selector decides, and between a select and an ignore of equal specificity the ig
 """
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import os
 import re
 import sys
@@ -39,7 +40,6 @@ __all__ = [
     "ConfigError",
     "builtin_names",
     "find_config",
-    "load_config",
     "parse_target_version",
 ]
 
@@ -58,7 +58,6 @@ ALL = "ALL"
 #: A code prefix (``F``, ``F4``, ``F401``), ``ALL``, or the name of a rule that has no code
 #: (a Fixit rule is selected by its class name, ``NoRedundantFString``).
 _SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*|[A-Za-z_][A-Za-z0-9_]*)$")
-_SIZE = re.compile(r"^\s*([0-9]+)\s*([KMGT]i?B?|B)?\s*$", re.IGNORECASE)
 
 
 class ConfigError(Exception):
@@ -74,9 +73,6 @@ class ConfigError(Exception):
         self.path = path
         self.key = key
 
-
-def _frozen_options(value: Mapping[str, Any]) -> Mapping[str, Mapping[str, Any]]:
-    return MappingProxyType({k: MappingProxyType(dict(v)) for k, v in value.items()})
 
 
 @dataclass(frozen=True)
@@ -261,29 +257,6 @@ def find_config(first_path: str | os.PathLike[str]) -> Path | None:
     return None
 
 
-def load_config(path: Path | None) -> Config:
-    """Read and validate the configuration in ``path`` (``None``: the defaults).
-
-    A ``pyproject.toml`` (or any file with a ``[tool.shoal]`` table) is read from that table;
-    any other file (a ``--config shoal.toml``) holds the keys at its top level.
-
-    :raises ConfigError: unreadable file, invalid TOML, an unknown key or a value of the wrong
-        type; the message names the file and the key.
-    """
-    if path is None:
-        return Config()
-    path = Path(os.path.abspath(path))
-    document = _read_toml(path)
-    table = _shoal_table(document)
-    if table is None:
-        table = {} if path.name == "pyproject.toml" else document
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.shoal] must be a table", path=path)
-    config = _build(path, table)
-    points = entry_points(document)
-    return dataclasses.replace(config, entry_points=points) if points else config
-
-
 def entry_points(document: Mapping[str, Any]) -> tuple[str, ...]:
     """The ``module:object`` references of a ``pyproject.toml``'s ``[project.scripts]``,
     ``[project.gui-scripts]`` and ``[project.entry-points.GROUP]`` tables, sorted; malformed
@@ -316,189 +289,6 @@ def project_entry_points(root: Path) -> tuple[str, ...]:
     except ConfigError:
         return ()
 
-
-def _string_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{path}: '{key}' must be a list of strings", path=path, key=key)
-    return tuple(item.strip() for item in value)
-
-
-def _int(path: Path, key: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"{path}: '{key}' must be a non-negative integer", path=path, key=key)
-    return value
-
-
-def _set_file_timeout(path: Path, key: str, value: Any) -> dict[str, Any]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ConfigError(f"{path}: '{key}' must be a positive number of seconds",
-                          path=path, key=key)
-    return {"file_timeout": float(value)}
-
-
-def parse_size(text: str | int) -> int:
-    """Bytes in ``2GiB``, ``512M``, ``64k`` or a plain integer (units are powers of 1024)."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        if text < 0:
-            raise ValueError(f"size must be positive, got {text}")
-        return text
-    match = _SIZE.match(str(text))
-    if match is None:
-        raise ValueError(f"invalid size {text!r} (expected e.g. 2GiB, 512M or a byte count)")
-    unit = (match.group(2) or "B").upper()[0]
-    return int(match.group(1)) * 1024 ** "BKMGT".index(unit)
-
-
-def _build(path: Path, table: Mapping[str, Any]) -> Config:
-    values: dict[str, Any] = {"path": path}
-    for key, value in table.items():
-        setter = _KEYS.get(key)
-        if setter is None:
-            close = difflib.get_close_matches(key, list(_KEYS), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ConfigError(
-                f"{path}: unknown key '{key}' in [tool.shoal]{hint}", path=path, key=key
-            )
-        values.update(setter(path, key, value))
-    return Config(**values)
-
-
-def _set_list(attribute: str):
-    return lambda path, key, value: {attribute: _string_list(path, key, value)}
-
-
-def _set_per_file_ignores(path: Path, key: str, value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ConfigError(f"{path}: '{key}' must be a table of glob = [codes]", path=path, key=key)
-    pairs = tuple((glob, _string_list(path, f"{key}.{glob}", codes)) for glob, codes in value.items())
-    return {"per_file_ignores": pairs}
-
-
-def _set_src(path: Path, key: str, value: Any) -> dict[str, Any]:
-    roots = _string_list(path, key, value)
-    return {"src": tuple(Path(os.path.normpath(path.parent / root)) for root in roots)}
-
-
-def _set_namespace_packages(path: Path, key: str, value: Any) -> dict[str, Any]:
-    dirs = _string_list(path, key, value)
-    return {"namespace_packages": tuple(Path(os.path.normpath(path.parent / d)) for d in dirs)}
-
-
-def _set_heap_size(path: Path, key: str, value: Any) -> dict[str, Any]:
-    try:
-        return {"heap_size": parse_size(value)}
-    except ValueError as exc:
-        raise ConfigError(f"{path}: '{key}': {exc}", path=path, key=key) from None
-
-
-def _set_target_version(path: Path, key: str, value: Any) -> dict[str, Any]:
-    try:
-        return {"target_version": parse_target_version(str(value)),
-                "target_version_source": f"target-version in {path}"}
-    except ValueError as exc:
-        raise ConfigError(f"{path}: '{key}': {exc}", path=path, key=key) from None
-
-
-def _set_per_file_target_version(path: Path, key: str, value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ConfigError(f"{path}: '{key}' must be a table of glob = \"pyXY\"", path=path,
-                          key=key)
-    pairs = []
-    for glob, version in value.items():
-        try:
-            pairs.append((glob, parse_target_version(str(version))))
-        except ValueError as exc:
-            raise ConfigError(f"{path}: '{key}.{glob}': {exc}", path=path, key=key) from None
-    return {"per_file_target_version": tuple(pairs)}
-
-
-def _set_options(path: Path, key: str, value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-        raise ConfigError(
-            f"{path}: '{key}' must hold one table per rule ([tool.shoal.options.RULE])",
-            path=path,
-            key=key,
-        )
-    return {"options": _frozen_options(value)}
-
-
-def _set_dummy_variable_rgx(path: Path, key: str, value: Any) -> dict[str, Any]:
-    if not isinstance(value, str):
-        raise ConfigError(f"{path}: '{key}' must be a regular expression string", path=path, key=key)
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ConfigError(f"{path}: '{key}': invalid regular expression: {exc}",
-                          path=path, key=key) from None
-    return {"dummy_variable_rgx": value}
-
-
-def _set_bool(attribute: str):
-    def setter(path: Path, key: str, value: Any) -> dict[str, Any]:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{path}: '{key}' must be true or false", path=path, key=key)
-        return {attribute: value}
-
-    return setter
-
-
-def _set_plugin_errors(path: Path, key: str, value: Any) -> dict[str, Any]:
-    if value not in ("error", "warn"):
-        raise ConfigError(f"{path}: '{key}' must be \"error\" or \"warn\", got {value!r}",
-                          path=path, key=key)
-    return {"plugin_errors": value}
-
-
-def _set_diagnostic_scope(path: Path, key: str, value: Any) -> dict[str, Any]:
-    if value not in ("workspace", "open-files"):
-        raise ConfigError(f"{path}: '{key}' must be \"workspace\" or \"open-files\", "
-                          f"got {value!r}", path=path, key=key)
-    return {"diagnostic_scope": value}
-
-
-_KEYS = {
-    "select": _set_list("select"),
-    "extend-select": _set_list("extend_select"),
-    "ignore": _set_list("ignore"),
-    "extend-ignore": _set_list("extend_ignore"),
-    "per-file-ignores": _set_per_file_ignores,
-    "exclude": _set_list("exclude"),
-    "extend-exclude": _set_list("extend_exclude"),
-    "src": _set_src,
-    "namespace-packages": _set_namespace_packages,
-    "workers": lambda path, key, value: {"workers": _int(path, key, value)},
-    "heap-size": _set_heap_size,
-    "file-timeout": _set_file_timeout,
-    "builtins": _set_list("builtins"),
-    "target-version": _set_target_version,
-    "per-file-target-version": _set_per_file_target_version,
-    "dummy-variable-rgx": _set_dummy_variable_rgx,
-    "allowed-unused-imports": _set_list("allowed_unused_imports"),
-    "dead-code-ignore-decorators": _set_list("dead_code_ignore_decorators"),
-    "plugins": _set_list("plugins"),
-    "plugin-errors": _set_plugin_errors,
-    "report-blanket-noqa": _set_bool("report_blanket_noqa"),
-    "external": _set_list("external"),
-    "diagnostic-scope": _set_diagnostic_scope,
-    "options": _set_options,
-    "baseline": lambda path, key, value: {"baseline": Path(os.path.normpath(
-        path.parent / _non_empty(path, key, value)))},
-    # Followed by analyzer.frontend._extend, which merges the parent in.
-    "extend": lambda path, key, value: (
-        {} if isinstance(value, str) and value.strip()
-        else _raise(ConfigError(f"{path}: '{key}' must be the path of a configuration file",
-                                path=path, key=key))),
-}
-
-
-def _raise(error: Exception) -> Any:
-    raise error
-
-
-def _non_empty(path: Path, key: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{path}: '{key}' must be the path of a file", path=path, key=key)
-    return os.path.expanduser(value.strip())
 
 
 def _selects(selector: str, code: str) -> bool:

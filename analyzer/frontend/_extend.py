@@ -24,7 +24,7 @@ from analyzer.frontend._config import (
     _read_toml,
     _shoal_table,
 )
-from analyzer.frontend._config import load_config as load_one
+from analyzer.frontend._config_load import load_config as load_one
 
 __all__ = ["load_config"]
 

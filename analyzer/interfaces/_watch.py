@@ -12,9 +12,7 @@ file by stat and digest, never silent staleness.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import fnmatch
-import importlib.util
 import logging
 import os
 import sys
@@ -27,6 +25,14 @@ from typing import Any
 
 from analyzer.frontend import EXTENSION_SUFFIXES, PYTHON_SUFFIXES
 from analyzer.interfaces import exit_codes
+from analyzer.interfaces._watch_restart import (
+    RESTART_CODE,
+    PluginChanged,
+    SessionOutgrown,
+    _drop_bytecode,
+    _outgrown,
+    plugin_sources,
+)
 from analyzer.interfaces._watch_screen import Screen, moved_aside, status_line
 
 __all__ = ["MAX_CANCELS", "QUIET_WINDOW", "Watcher", "run_watch", "status_line"]
@@ -446,52 +452,6 @@ def run_watch(args: argparse.Namespace, plan: Any) -> int:
                                   *getattr(args, "argv", sys.argv[1:])])
     print("shoal: watch stopped", file=sys.stderr)
     return exit_codes.ERROR if failed else exit_codes.SUCCESS
-
-
-#: What the restarted watch runs. Not ``python -m``: that puts the working directory first on
-#: ``sys.path``, and a project with its own ``plugins/``, ``analyzer/`` or ``parallel/`` package
-#: would shadow shoal's (``-c`` puts it there too, as ``''``, which is why it is removed first).
-RESTART_CODE = ("import sys; del sys.path[0]; "
-                "from analyzer.interfaces import main; sys.exit(main())")
-
-
-def _drop_bytecode(sources: Iterable[str]) -> None:
-    # A .pyc is trusted when the source's mtime (whole seconds) and size match: an edit in
-    # the same second that keeps the size would restart the watch on the old rule.
-    for source in sources:
-        with contextlib.suppress(OSError, ValueError):
-            os.unlink(importlib.util.cache_from_source(source))
-
-
-class PluginChanged(Exception):
-    """A local plugin's source changed: the watch restarts in a new process."""
-
-
-def _outgrown(exc: BaseException) -> str:
-    from heap_native import DepTableFull, HashTableFull
-
-    cause = exc.__cause__
-    what = ("its hash table" if isinstance(cause, HashTableFull)
-            else "its dependency table" if isinstance(cause, DepTableFull) else "its heap")
-    return f"the project outgrew {what}, sized when the watch started"
-
-
-class SessionOutgrown(Exception):
-    """The project outgrew the session's heap: the watch restarts in a new process, sized
-    for the project as it is now (the cache carries the last state over)."""
-
-
-def plugin_sources(registry: Any) -> set[str]:
-    """The absolute paths of the files defining the non-built-in rules of ``registry``."""
-    found = set()
-    for info in registry:
-        if info.cls is None or info.origin == "built-in":
-            continue
-        module = sys.modules.get(info.cls.__module__)
-        path = getattr(module, "__file__", None)
-        if path:
-            found.add(os.path.abspath(path))
-    return found
 
 
 def _startup_diff(diagnostics: Iterable[Any]) -> tuple[list[Any], list[Any]]:

@@ -1,8 +1,9 @@
 """Run the module rules of one file: one traversal per tree kind, whatever the number of rules.
 
 Traversal. For a set of rule classes the runner builds, once (cached by the tuple of
-classes), a dispatch plan: node class -> the (rule, method) pairs to call on entering and on
-leaving such a node, a ``visit_expr`` being registered under every expression class. Per
+classes), a dispatch plan (:mod:`._dispatch`): node class -> the (rule, method) pairs to
+call on entering and on leaving such a node, a ``visit_expr`` being registered under every
+expression class. Per
 file it binds the plan to fresh rule instances and walks the tree once: ``visit_*`` before
 the children, ``leave_*`` after, children in ``_fields`` order (the order of
 :class:`ast.NodeVisitor`). Fields that only hold operator/context singletons (``ctx``,
@@ -47,15 +48,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from analyzer.core import Diagnostic, Fix
-from analyzer.rules._ast_walk import _FIELDS, _SINGLETON_BASES, walk_ast
+from analyzer.rules._ast_walk import walk_ast
+from analyzer.rules._dispatch import _plan_for
 from analyzer.rules._lint_rule import (
     _NO_DEFAULT,
-    AST_NODE_CLASSES,
     LintRule,
     MetadataNotDeclaredError,
     RuleContext,
     RuleSettings,
-    node_class,
 )
 from analyzer.rules._rule_timing import (
     AST_WALK,
@@ -77,102 +77,6 @@ if TYPE_CHECKING:
 RECURSION_BUDGET = 200
 INTERNAL_ERROR_CODE = "SH900"
 INTERNAL_ERROR_NAME = "internal-error"
-
-
-# ---------------------------------------------------------------------------------------------
-# Dispatch plans
-
-_Calls = tuple[tuple[int, str], ...]
-
-
-class _Plan:
-    """node class -> (visit calls, leave calls) as (rule index, method name), for one rule set."""
-
-    def __init__(self, rules: Sequence[type[LintRule]], tree: str) -> None:
-        targets: dict[type, tuple[list[tuple[int, str]], list[tuple[int, str]]]] = {}
-        classes = _node_classes(tree)
-        wants_singletons = False
-        for index, rule in enumerate(rules):
-            for name in dir(rule):
-                if not name.startswith(("visit_", "leave_")):
-                    continue
-                target = node_class(tree, name.partition("_")[2])
-                assert target is not None  # checked when the rule class was defined
-                if tree == "ast" and issubclass(target, _SINGLETON_BASES):
-                    wants_singletons = True
-                slot = 0 if name.startswith("visit_") else 1
-                for cls in classes:
-                    if issubclass(cls, target):
-                        targets.setdefault(cls, ([], []))[slot].append((index, name))
-        self.calls: dict[type, tuple[_Calls, _Calls]] = {
-            cls: (tuple(visits), tuple(leaves)) for cls, (visits, leaves) in targets.items()
-        }
-        self.fields = _FIELDS[wants_singletons]
-        # Leaves no rule visits (Name, Constant... for most rule sets): the walk does not
-        # even call itself for them, which saves a call on about half of all nodes.
-        self.inert = frozenset(
-            cls for cls in AST_NODE_CLASSES.values() if cls not in self.calls and not self.fields[cls]
-        ) if tree == "ast" else frozenset()
-
-    def bind(self, instances: Sequence[LintRule | None]) -> dict[type, tuple[tuple, tuple]]:
-        """node class -> (bound visit methods, bound leave methods) of the live instances."""
-        actions = {}
-        # One bound method per (rule, method): a visit_expr is in the calls of every
-        # expression class, and each file binds the plan again.
-        bound: dict[tuple[int, str], Any] = {}
-
-        def bind(calls: _Calls) -> tuple:
-            out = []
-            for call in calls:
-                method = bound.get(call)
-                if method is None:
-                    instance = instances[call[0]]
-                    if instance is None:
-                        continue
-                    method = bound[call] = getattr(instance, call[1])
-                out.append(method)
-            return tuple(out)
-
-        for cls, (visits, leaves) in self.calls.items():
-            bound_visits = bind(visits)
-            bound_leaves = bind(leaves)
-            if bound_visits or bound_leaves:
-                actions[cls] = (bound_visits, bound_leaves)
-        return actions
-
-
-_NODE_CLASSES: dict[str, list[type]] = {}
-
-
-def _node_classes(tree: str) -> list[type]:
-    """Every node class of the tree kind; abstract ones in the plan cost nothing, as no node
-    has them as its exact class."""
-    if tree not in _NODE_CLASSES:
-        if tree == "ast":
-            classes = list(AST_NODE_CLASSES.values())
-        else:
-            import libcst
-
-            classes = [
-                c for c in vars(libcst).values() if isinstance(c, type) and issubclass(c, libcst.CSTNode)
-            ]
-        _NODE_CLASSES[tree] = classes
-    return _NODE_CLASSES[tree]
-
-
-_PLANS: dict[tuple[str, tuple[type[LintRule], ...]], _Plan] = {}
-_PLAN_CACHE_SIZE = 64
-
-
-def _plan_for(rules: Sequence[type[LintRule]], tree: str) -> _Plan:
-    key = (tree, tuple(rules))
-    plan = _PLANS.get(key)
-    if plan is None:
-        if len(_PLANS) >= _PLAN_CACHE_SIZE:
-            _PLANS.clear()
-        plan = _PLANS[key] = _Plan(rules, tree)
-    return plan
-
 
 
 # ---------------------------------------------------------------------------------------------

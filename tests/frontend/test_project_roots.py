@@ -188,8 +188,8 @@ def test_found_root_plays_the_config_directory(tmp_path):
 
 def test_extend_knows_every_configuration_key():
     # A key added to [tool.shoal] must be given an inheritance rule, not left at the default.
-    from analyzer.frontend import _config, _extend
+    from analyzer.frontend import _config_load, _extend
 
     handled = ({"extend", "options", "exclude", "extend-exclude", "per-file-ignores"}
                | set(_extend._OVERRIDING) | set(_extend._ADDING) | set(_extend._SELECTION))
-    assert set(_config._KEYS) - handled == set()
+    assert set(_config_load._KEYS) - handled == set()

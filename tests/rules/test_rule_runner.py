@@ -15,7 +15,9 @@ from analyzer.rules import (
     LintRule,
     MetadataProvider,
     RuleContext,
+    _ast_walk,
     _cst_fix,
+    _dispatch,
     _runner,
     check_source,
     run_module_rules,
@@ -85,8 +87,8 @@ def test_the_explicit_stack_walk_keeps_the_same_order(monkeypatch):
 
 def test_dispatch_plan_is_built_once_per_rule_set():
     rules = [_recorder("X1", []), _recorder("X2", [])]
-    assert _runner._plan_for(rules, "ast") is _runner._plan_for(list(rules), "ast")
-    assert _runner._plan_for(rules[:1], "ast") is not _runner._plan_for(rules, "ast")
+    assert _dispatch._plan_for(rules, "ast") is _dispatch._plan_for(list(rules), "ast")
+    assert _dispatch._plan_for(rules[:1], "ast") is not _dispatch._plan_for(rules, "ast")
 
 
 def test_only_the_visited_classes_are_dispatched():
@@ -99,7 +101,7 @@ def test_only_the_visited_classes_are_dispatched():
         def visit_Call(self, node):
             self.report(node)
 
-    plan = _runner._plan_for([Calls], "ast")
+    plan = _dispatch._plan_for([Calls], "ast")
     assert set(plan.calls) == {ast.Call}
     assert [(d.line, d.column, d.end_column) for d in _run(SOURCE, [Calls])] == [
         (2, 16, 20),
@@ -118,8 +120,8 @@ def test_singleton_fields_are_walked_only_when_a_rule_visits_them():
             self.report((1, 1))
 
     assert len(_run("a = b = c\n", [Stores])) == 2
-    assert "ctx" not in _runner._FIELDS[False][ast.Name]
-    assert "ctx" in _runner._FIELDS[True][ast.Name]
+    assert "ctx" not in _ast_walk._FIELDS[False][ast.Name]
+    assert "ctx" in _ast_walk._FIELDS[True][ast.Name]
 
 
 class CountingProvider(MetadataProvider):
