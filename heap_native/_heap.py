@@ -107,10 +107,47 @@ class HeapStats:
 
 
 def _shoal_version() -> str:
+    """shoal's installed version, which a snapshot is saved with and checked against."""
+    found = _VERSION[0]
+    if found is None:
+        found = _VERSION[0] = (_dist_info_version() or _metadata_version())[
+            : lib.SHOAL_VERSION_MAX]
+    return found
+
+
+#: this process's answer of :func:`_shoal_version`
+_VERSION: list[str | None] = [None]
+
+
+def _dist_info_version() -> str | None:
+    """The version in the name of shoal's ``shoal-VERSION.dist-info``, the first on
+    ``sys.path`` as importlib.metadata finds it; None when the first is anything else (an
+    ``.egg-info``, a zip): importing importlib.metadata cost every cache write ~20 ms."""
+    import sys
+
+    for entry in sys.path:
+        if not isinstance(entry, str):
+            return None
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            if entry and os.path.isfile(entry):
+                return None  # a zip archive: importlib.metadata reads inside it
+            continue
+        for name in names:
+            low = name.lower()
+            if low.startswith("shoal-") and low.endswith(".dist-info"):
+                return name[len("shoal-"):-len(".dist-info")] or None
+            if low.startswith(("shoal-", "shoal.")) and low.endswith(".egg-info"):
+                return None
+    return None
+
+
+def _metadata_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("shoal")[: lib.SHOAL_VERSION_MAX]
+        return version("shoal")
     except PackageNotFoundError:
         return "unknown"
 

@@ -86,13 +86,29 @@ def test_a_path_entry_that_is_not_a_string_is_left_to_importlib(tmp_path, monkey
         ("odd", "odd-path")]
 
 
-def test_a_check_does_not_import_importlib_metadata(tmp_path):
+@pytest.mark.parametrize("cache", [["--no-cache"], []])
+def test_a_check_does_not_import_importlib_metadata(tmp_path, cache):
+    # With the cache, the heap snapshot is saved with shoal's version (heap_native).
     (tmp_path / "a.py").write_text("import os\n")
     code = ("import sys\nfrom analyzer.interfaces import main\n"
-            "sys.argv = ['shoal', 'check', '--no-cache', '--workers', '0', 'a.py']\n"
+            f"sys.argv = ['shoal', 'check', *{cache!r}, '--workers', '0', 'a.py']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('importlib.metadata' in sys.modules)\n")
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                          text=True, check=True)
     assert "F401" in run.stdout  # the check ran, with the built-in rules
     assert run.stdout.splitlines()[-1] == "False"
+    assert (tmp_path / ".shoal_cache").exists() == (not cache)
+
+
+def test_the_snapshot_version_is_the_installed_distribution_s(tmp_path):
+    from heap_native._heap import _shoal_version
+
+    # Here the checkout's shoal.egg-info may come first on sys.path: importlib answers.
+    assert _shoal_version() == importlib.metadata.version("shoal")
+    code = ("import importlib.metadata\nfrom heap_native._heap import _dist_info_version\n"
+            "print(_dist_info_version(), importlib.metadata.version('shoal'))\n")
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, check=True)
+    found, expected = run.stdout.split()
+    assert found == expected  # the dist-info's name, read without importlib.metadata
