@@ -119,7 +119,9 @@ def _witnesses(argv: list[str], plan: CheckPlan, read: tuple[dict[str, Any], int
     files = witness_files(*read)
     discovery = plan.discovery
     stamps = discovery.dir_stamps
-    if files is None or not stamps or not discovery.started_ns:
+    # No directory listed is complete only when none was to be: files named without a
+    # configuration, whose index is those files (``frontend._discovery._index_roots``).
+    if files is None or not discovery.started_ns or (not stamps and discovery.index_roots):
         return None
     if any(mtime >= discovery.started_ns - RACY_WINDOW_NS for mtime, _ in stamps.values()):
         return None  # a directory changed too close to its listing to vouch for it
