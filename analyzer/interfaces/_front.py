@@ -78,18 +78,37 @@ def invocation_key(argv: Sequence[str]) -> str | None:
 def front_candidates(argv: Sequence[str]) -> Iterator[str]:
     """The cache directories a record of ``argv`` may lie in: ``--cache-dir`` or
     ``SHOAL_CACHE_DIR`` when given, else ``.shoal_cache`` in the working directory and each
-    of its ancestors (the project root is one of them in the common case)."""
+    of its ancestors (the project root is one of them in the common case), then in the named
+    paths' common directory."""
     explicit = _option(argv, "--cache-dir") or os.environ.get("SHOAL_CACHE_DIR")
     if explicit:
         yield os.path.abspath(explicit)
         return
     directory = os.getcwd()
+    seen = set()
     while True:
+        seen.add(directory)
         yield os.path.join(directory, ".shoal_cache")
         parent = os.path.dirname(directory)
         if parent == directory:
-            return
+            break
         directory = parent
+    # Paths named outside any project keep their cache in the named paths' common directory
+    # (``frontend._discovery._index_roots``), which need not be an ancestor of this one.
+    anchors = []
+    for arg in argv[1:]:
+        if arg.startswith("-"):
+            continue
+        if os.path.isdir(arg):
+            anchors.append(os.path.abspath(arg))
+        elif os.path.isfile(arg):
+            anchors.append(os.path.dirname(os.path.abspath(arg)))
+    try:
+        common = os.path.commonpath(anchors) if anchors else None
+    except ValueError:  # pragma: no cover - paths on different drives
+        common = None
+    if common is not None and common not in seen:
+        yield os.path.join(common, ".shoal_cache")
 
 
 def _option(argv: Sequence[str], name: str) -> str | None:

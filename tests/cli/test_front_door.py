@@ -130,22 +130,25 @@ def test_anything_the_answer_was_made_from_moving_takes_the_long_way(tree, shoal
     assert after.out != before.out
 
 
+@pytest.mark.parametrize("where", ["", "sub/"])
 def test_named_files_outside_any_project_are_answered_at_the_front_door(tmp_path, monkeypatch,
-                                                                        shoal, long_way):
+                                                                        shoal, long_way, where):
     # Files named outside any project (no configuration, no .git): the index is those files,
-    # no directory is walked, and the record stands on the files (and the markers) alone.
+    # no directory is walked, and the record stands on the files (and the markers) alone. In
+    # a subdirectory, the cache (and the record) lies in it, not in the working directory.
     monkeypatch.chdir(tmp_path)
-    os.mkdir(tmp_path / ".shoal_cache")
-    write_tree(tmp_path, {"a.py": "import os\n", "b.py": "from a import nope\nimport sys\n"})
-    args = ("check", "--workers", "0", "a.py", "b.py")
+    os.makedirs(tmp_path / where / ".shoal_cache")
+    write_tree(tmp_path, {f"{where}a.py": "import os\n",
+                          f"{where}b.py": "from a import nope\nimport sys\n"})
+    args = ("check", "--workers", "0", f"{where}a.py", f"{where}b.py")
     first = shoal(*args)
     assert first.code == 1 and "F401" in first.out
     assert shoal(*args).out == first.out
     assert len(long_way.calls) == 1, "the named files' answer kept no valid record"
-    (tmp_path / "c.py").write_text("import re\n", encoding="utf-8")  # not named: not read
+    (tmp_path / where / "c.py").write_text("import re\n", encoding="utf-8")  # not named
     assert shoal(*args).out == first.out and len(long_way.calls) == 1
     assert shoal(*args, "--no-cache").out == first.out  # the long way agrees (call 2)
-    with open(tmp_path / "b.py", "a", encoding="utf-8") as f:
+    with open(tmp_path / where / "b.py", "a", encoding="utf-8") as f:
         f.write("import json\n")
     after = shoal(*args)
     assert len(long_way.calls) == 3 and after.out != first.out
