@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno as errno_mod
+import functools
 import os
 import weakref
 from array import array
@@ -106,17 +107,10 @@ class HeapStats:
     lost_cas: int = 0
 
 
+@functools.cache
 def _shoal_version() -> str:
     """shoal's installed version, which a snapshot is saved with and checked against."""
-    found = _VERSION[0]
-    if found is None:
-        found = _VERSION[0] = (_dist_info_version() or _metadata_version())[
-            : lib.SHOAL_VERSION_MAX]
-    return found
-
-
-#: this process's answer of :func:`_shoal_version`
-_VERSION: list[str | None] = [None]
+    return (_dist_info_version() or _metadata_version())[: lib.SHOAL_VERSION_MAX]
 
 
 def _dist_info_version() -> str | None:

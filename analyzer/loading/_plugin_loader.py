@@ -184,10 +184,11 @@ def _is_builtin(ep: PluginEntryPoint) -> bool:
     return ep.name == BUILTIN_ENTRY_POINT and ep.normalized_dist == "shoal"
 
 
-def builtin_rules() -> tuple[RuleClass, ...]:
+def builtin_rules(points: Iterable[PluginEntryPoint] | None = None) -> tuple[RuleClass, ...]:
     """The built-in rules: shoal registers them through its own ``shoal.rules`` entry point,
-    as any plugin does, so the analyzer never names the package that holds them."""
-    for ep in entry_points(ENTRY_POINT_GROUP):
+    as any plugin does, so the analyzer never names the package that holds them. ``points``:
+    the group's entry points, when the caller read them already."""
+    for ep in entry_points(ENTRY_POINT_GROUP) if points is None else points:
         if _is_builtin(ep):
             return tuple(ep.load()())  # type: ignore[operator]
     raise RuntimeError(
@@ -195,13 +196,18 @@ def builtin_rules() -> tuple[RuleClass, ...]:
         f"group {ENTRY_POINT_GROUP!r}): reinstall shoal (`pip install .` in its checkout)")
 
 
-def _builtin() -> LoadedPlugin:
-    return LoadedPlugin("plugins/", BUILTIN_ORIGIN, builtin_rules())
+def _group_points() -> list[PluginEntryPoint]:
+    # ``load_plugins``' flag of the same name hides the function there.
+    return entry_points(ENTRY_POINT_GROUP)
 
 
-def _entry_points() -> list[LoadedPlugin]:
+def _builtin(points: list[PluginEntryPoint]) -> LoadedPlugin:
+    return LoadedPlugin("plugins/", BUILTIN_ORIGIN, builtin_rules(points))
+
+
+def _entry_points(points: list[PluginEntryPoint]) -> list[LoadedPlugin]:
     loaded = []
-    for ep in sorted(entry_points(ENTRY_POINT_GROUP), key=lambda e: e.name):
+    for ep in sorted(points, key=lambda e: e.name):
         if _is_builtin(ep):
             continue
         origin = (f"{ep.dist_name} {ep.dist_version}" if ep.dist_name is not None
@@ -340,9 +346,11 @@ def load_plugins(local: Sequence[str] = (), root: Path | None = None, *,
     if cached is not None:
         return cached
     result = PluginSet()
-    sources = [_builtin()]
+    # One scan of sys.path for the group serves the built-in rules and the installed plugins.
+    points = _group_points()
+    sources = [_builtin(points)]
     if entry_points:
-        sources.extend(_entry_points())
+        sources.extend(_entry_points(points))
     sources.extend(_local(entry, root) for entry in local)
     _validate(sources, result)
     _CACHE[key] = result
