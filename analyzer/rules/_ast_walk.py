@@ -11,17 +11,34 @@ Walk. :func:`walk_ast` calls the bound ``visit_*`` methods before a node's child
 :data:`~analyzer.rules._runner.RECURSION_BUDGET`) and continues with an explicit stack, so
 the 10,000-term ``1+1+...`` chain that ``ast.parse`` accepts never raises RecursionError in
 the walk itself. A rule method that raises is handed to ``on_error``, which unbinds the rule.
+
+Native. The same walk is built in C (``_walk_native.c``, an optional extension of the
+build): :func:`walk_ast` uses it when it was built, unless ``SHOAL_NATIVE_WALK=0``. It calls
+the same methods in the same order; the Python walk below is the fallback and the model the
+tests hold the C one to.
 """
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Callable
 from typing import Any
 
 from analyzer.rules._lint_rule import AST_NODE_CLASSES
 
-__all__ = ["walk_ast"]
+__all__ = ["NATIVE_WALK", "walk_ast"]
+
+_native_walk: Callable[..., None] | None
+try:
+    from analyzer.rules._walk_native import walk as _native_walk
+except ImportError:  # built without a C compiler: the Python walk below
+    _native_walk = None
+if os.environ.get("SHOAL_NATIVE_WALK") == "0":
+    _native_walk = None
+
+#: Whether :func:`walk_ast` runs the C walk.
+NATIVE_WALK = _native_walk is not None
 
 _SINGLETON_BASES = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
 _SIGNATURE_RE = re.compile(r"\w+\((.*)\)\Z", re.S)
@@ -85,6 +102,22 @@ def walk_ast(
     budget: int,
 ) -> None:
     """Call the bound visit/leave methods in ``actions`` over the tree under ``root``."""
+    if _native_walk is not None:
+        # No depth budget: the C walk keeps its own stack, never the interpreter's.
+        _native_walk(root, actions, fields_of, inert, on_error, ast.AST)
+    else:
+        walk_ast_python(root, actions, fields_of, inert, on_error, budget)
+
+
+def walk_ast_python(
+    root: ast.AST,
+    actions: dict[type, tuple[tuple, tuple]],
+    fields_of: _FieldTable,
+    inert: frozenset[type],
+    on_error: Callable[[Any, Exception, object], None],
+    budget: int,
+) -> None:
+    """:func:`walk_ast` in Python: the fallback, and the model of the C walk."""
     get_action = actions.get
     node_base = ast.AST
 

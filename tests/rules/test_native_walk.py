@@ -1,0 +1,203 @@
+"""The C walk of the module rules (``_walk_native.c``) against its Python model, event by event."""
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from analyzer.rules import _ast_walk
+from analyzer.rules._ast_walk import _FIELDS, walk_ast_python
+
+native = pytest.importorskip("analyzer.rules._walk_native", reason="the C walk was not built")
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+# Files with every kind of node between them: match statements, async, f-strings, decorators,
+# try/except*, comprehensions, lambdas, global/nonlocal, type comments aside.
+SAMPLES = ["ast.py", "dataclasses.py", "asyncio/tasks.py", "re/_parser.py", "typing.py",
+           "inspect.py", "json/decoder.py", "email/_header_value_parser.py"]
+EXTRA = """
+match p:
+    case [1, *rest] if rest: pass
+    case {"k": v, **kw}: pass
+    case Point(x=0) | None: pass
+try:
+    pass
+except* (ValueError, TypeError) as group:
+    pass
+async def f():
+    async with a as b, c:
+        return [x async for x in y if await x]
+x: int = lambda *a, b=1, **k: f"{a!r:>{b}}"
+del x[1:2, ::3]
+"""
+
+
+def _events(tree, walker, *, budget=200, singletons=False, fail_on=(), inert=True):
+    """Every visit and leave of a rule set that visits every class, through ``walker``."""
+    log = []
+
+    class Rule:
+        def visit(self, node):
+            log.append(("visit", node))
+            if type(node).__name__ in fail_on:
+                raise ValueError(type(node).__name__)
+
+        def leave(self, node):
+            log.append(("leave", node))
+
+    rule = Rule()
+    fields = _FIELDS[singletons]
+    classes = [c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.AST)]
+    actions = {cls: ((rule.visit,), (rule.leave,)) for cls in classes
+               if singletons or not issubclass(cls, _ast_walk._SINGLETON_BASES)}
+
+    def on_error(fn, exc, node):
+        log.append(("error", fn.__name__, str(exc), node, exc.__traceback__ is not None,
+                    sys.exc_info()[1] is exc))
+        # Unbind the rule's leave of this class, as the runner unbinds a failed rule.
+        actions[type(node)] = (actions[type(node)][0], ())
+
+    inert_classes = frozenset(cls for cls in classes if cls not in actions and not fields[cls])
+    walker(tree, actions, fields, inert_classes if inert else frozenset(), on_error, budget)
+    return log
+
+
+def _native(tree, actions, fields, inert, on_error, _budget):
+    native.walk(tree, actions, fields, inert, on_error, ast.AST)
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+@pytest.mark.parametrize("singletons", [False, True])
+def test_the_c_walk_calls_what_the_python_walk_calls_in_the_same_order(name, singletons):
+    tree = ast.parse((STDLIB / name).read_text(encoding="utf-8"))
+    expected = _events(tree, walk_ast_python, singletons=singletons)
+    assert len(expected) > 1000
+    assert _events(tree, _native, singletons=singletons) == expected
+
+
+def test_the_python_walk_beyond_its_budget_is_the_model_too():
+    # The model's explicit-stack path (past the recursion budget) gives the same events.
+    tree = ast.parse(EXTRA)
+    assert _events(tree, walk_ast_python, budget=2) == _events(tree, walk_ast_python)
+    assert _events(tree, _native) == _events(tree, walk_ast_python)
+
+
+def test_failures_reach_on_error_while_handled_and_the_walk_goes_on():
+    tree = ast.parse(EXTRA)
+    failing = ("Name", "MatchClass", "Lambda")
+    events = _events(tree, _native, fail_on=failing)
+    assert events == _events(tree, walk_ast_python, fail_on=failing)
+    errors = [e for e in events if e[0] == "error"]
+    # Two kinds of failure, several of each: every one reported, each with its traceback,
+    # as the exception being handled; the unbound leave of a failed node is not called.
+    assert {e[2] for e in errors} == set(failing)
+    assert sum(e[2] == "Name" for e in errors) > 5
+    assert all(e[4] and e[5] for e in errors)
+    failed_nodes = {id(e[3]) for e in errors}
+    assert not [e for e in events if e[0] == "leave" and id(e[1]) in failed_nodes
+                and type(e[1]).__name__ in ("MatchClass", "Lambda")]
+
+
+def test_base_exceptions_and_on_error_failures_stop_the_walk():
+    tree = ast.parse("a + b\nc\n")
+    seen = []
+
+    def interrupt(node):
+        seen.append(node)
+        raise KeyboardInterrupt
+
+    def on_error(fn, exc, node):  # pragma: no cover - a KeyboardInterrupt never reaches it
+        seen.append("on_error")
+
+    actions = {ast.Name: ((interrupt,), ())}
+    with pytest.raises(KeyboardInterrupt):
+        native.walk(tree, actions, _FIELDS[False], frozenset(), on_error, ast.AST)
+    assert len(seen) == 1
+
+    def bad_handler(fn, exc, node):
+        raise RuntimeError("handler") from None
+
+    def fail(node):
+        raise ValueError("rule")
+
+    with pytest.raises(RuntimeError, match="handler"):
+        native.walk(tree, {ast.Name: ((fail,), ())}, _FIELDS[False], frozenset(), bad_handler, ast.AST)
+
+
+def test_a_chain_deeper_than_the_interpreter_allows_is_walked():
+    # ast.parse itself gives up a little above 2,000 terms; the recursion limit is 1,000.
+    tree = ast.parse("x = " + "+".join(["1"] * 2_000))
+    assert sys.getrecursionlimit() < 2_000
+    events = _events(tree, _native)
+    assert events == _events(tree, walk_ast_python)
+    assert sum(1 for kind, *_ in events if kind == "visit") > 4_000
+
+
+def test_the_walk_holds_no_reference_once_done():
+    tree = ast.parse(EXTRA)
+    counts = [sys.getrefcount(node) for node in ast.walk(tree)]
+    actions = {ast.Name: ((lambda node: None,), (lambda node: None,))}
+    before = sys.getrefcount(actions)
+    native.walk(tree, actions, _FIELDS[False], frozenset(), print, ast.AST)
+    assert [sys.getrefcount(node) for node in ast.walk(tree)] == counts
+    assert sys.getrefcount(actions) == before
+
+
+def test_bad_arguments_are_type_errors():
+    tree = ast.parse("x")
+    with pytest.raises(TypeError, match="6 arguments"):
+        native.walk(tree, {})
+    with pytest.raises(TypeError, match="actions"):
+        native.walk(tree, [], _FIELDS[False], frozenset(), print, ast.AST)
+    with pytest.raises(TypeError, match="inert"):
+        native.walk(tree, {}, _FIELDS[False], [], print, ast.AST)
+
+
+def test_shoal_native_walk_0_selects_the_python_walk():
+    code = "from analyzer.rules import _ast_walk; print(_ast_walk.NATIVE_WALK)"
+    for value, expected in (("0", "False"), ("1", "True")):
+        out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, SHOAL_NATIVE_WALK=value),
+                             capture_output=True, text=True, check=True).stdout.strip()
+        assert out == expected
+
+
+_UNDER_VALGRIND = """
+import ast, sys
+from analyzer.rules._ast_walk import _FIELDS
+from analyzer.rules._walk_native import walk
+tree = ast.parse(open(sys.argv[1], encoding="utf-8").read() + "\\nx = " + "+".join(["1"] * 1500))
+seen = []
+def visit(node):
+    seen.append(node)
+    if len(seen) % 7 == 0:
+        raise ValueError("odd")
+def on_error(fn, exc, node):
+    actions[type(node)] = ((visit,), ())
+actions = {cls: ((visit,), (seen.append,)) for cls in (ast.Name, ast.Call, ast.BinOp, ast.FunctionDef)}
+walk(tree, actions, _FIELDS[False], frozenset(), on_error, ast.AST)
+try:
+    walk(tree, {ast.Name: ((sys.exit,), ())}, _FIELDS[False], frozenset(), on_error, ast.AST)
+except SystemExit:
+    pass
+print(len(seen))
+"""
+
+
+@pytest.mark.valgrind
+@pytest.mark.skipif(subprocess.run(["which", "valgrind"], capture_output=True).returncode != 0,
+                    reason="valgrind is not installed")
+def test_the_c_walk_under_valgrind(tmp_path):
+    """Walks, failures and an interrupted walk run clean under memcheck."""
+    supp = Path(__file__).resolve().parent.parent / "heap" / "valgrind-python.supp"
+    run = subprocess.run(
+        ["valgrind", "--error-exitcode=99", "--tool=memcheck", "--quiet", "--leak-check=no",
+         f"--suppressions={supp}", sys.executable, "-c", _UNDER_VALGRIND, str(STDLIB / "json/decoder.py")],
+        env=dict(os.environ, PYTHONMALLOC="malloc"), capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert int(run.stdout) > 1500
