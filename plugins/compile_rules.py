@@ -19,6 +19,8 @@ from __future__ import annotations
 import ast
 import sys
 import warnings
+from collections import deque
+from collections.abc import Iterator
 from typing import ClassVar
 
 from analyzer.rules import Invalid, LintRule, RuleContext, ScopeProvider, Valid
@@ -399,8 +401,9 @@ class CompileError(_AllFrames):
 
     def visit_Module(self, node: ast.Module) -> None:
         # Rare enough to look for in the text first; then only the names are checked.
-        if "__debug__" in self.context.source:
-            for target, deleting in _debug_targets(node):
+        source = self.context.source
+        if "__debug__" in source:
+            for target, deleting in _debug_targets(node, _lines_with(source, "__debug__")):
                 self.error(target, f"cannot {'delete' if deleting else 'assign to'} __debug__")
 
     def leave_Module(self, node: ast.Module) -> None:
@@ -421,10 +424,38 @@ class CompileError(_AllFrames):
             pass  # too deep for the compiler: nothing more to say than the parser did
 
 
-def _debug_targets(tree: ast.Module) -> list[tuple[ast.AST, bool]]:
-    """Every place that binds or deletes the name ``__debug__`` (CPython refuses them all)."""
+def _lines_with(source: str, word: str) -> set[int]:
+    """The 1-based lines on which ``word`` occurs in ``source``."""
+    lines = set()
+    at = source.find(word)
+    while at >= 0:
+        lines.add(source.count("\n", 0, at) + 1)
+        at = source.find(word, at + len(word))
+    return lines
+
+
+def _walk_statements_on(tree: ast.Module, lines: set[int]) -> Iterator[ast.AST]:
+    """``ast.walk(tree)`` (same order) without the statements that span none of ``lines``.
+
+    A name is one token: a node naming ``__debug__`` starts on a line where the text occurs,
+    inside statements that span that line. Most files that hold the text hold it once (``if
+    __debug__:``), so most of the tree is never walked."""
+    todo: deque[ast.AST] = deque([tree])
+    while todo:
+        node = todo.popleft()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt) and not any(
+                    child.lineno <= line <= (child.end_lineno or child.lineno) for line in lines):
+                continue
+            todo.append(child)
+        yield node
+
+
+def _debug_targets(tree: ast.Module, lines: set[int]) -> list[tuple[ast.AST, bool]]:
+    """Every place on ``lines`` that binds or deletes the name ``__debug__`` (CPython
+    refuses them all)."""
     found: list[tuple[ast.AST, bool]] = []
-    for node in ast.walk(tree):
+    for node in _walk_statements_on(tree, lines):
         if isinstance(node, ast.Name) and node.id == "__debug__":
             if not isinstance(node.ctx, ast.Load):
                 found.append((node, isinstance(node.ctx, ast.Del)))

@@ -178,6 +178,12 @@ REFUSED = {
     "delete_debug": "del __debug__\n",
     "import_as_debug": "import x as __debug__\n",
     "debug_loop_target": "for __debug__ in x:\n    pass\n",
+    # Only the statements spanning a line with the text are walked: these sit deep, or on
+    # a statement's second line.
+    "debug_deep_target": ("# __debug__\nclass A:\n    def f(self):\n        if x:\n            pass\n"
+                          "        else:\n            with y as __debug__:\n                pass\n"),
+    "debug_continued_keyword": "f(a,\n  __debug__=1)\n",
+    "debug_except_name": "try:\n    pass\nexcept E as __debug__:\n    pass\n",
     "return_value_in_async_generator": "async def f():\n    yield 1\n    return 2\n",
     "yield_from_in_async": "async def f():\n    yield from x\n",
     "starred_target_alone": "*a = b\n",
