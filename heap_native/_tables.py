@@ -139,6 +139,14 @@ class HeapTable:
         self._remember(cache, hkey, value)
         return value
 
+    def get_sized(self, key: TableKey) -> tuple[Any, int] | None:
+        """The decoded value under ``key`` and the bytes it takes in the heap, or None when
+        absent; read from the heap even when cached (for a caller that budgets decoding)."""
+        stored = self.heap.get(self.heap_key(key))
+        if stored is None:
+            return None
+        return self.codec.decode(stored), len(stored)
+
     def __getitem__(self, key: TableKey) -> Any:
         value = self.get(key, _MISSING)
         if value is _MISSING:

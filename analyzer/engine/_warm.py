@@ -97,11 +97,11 @@ def warm_job(bucket: Sequence[tuple[str, Sequence[str], bool, int]],
 def _measured(table: Any) -> Callable[[str], Any]:
     """``table.get``, adding the stored size of what it decodes to this worker's spend."""
     def load(key: str) -> Any:
-        raw = table.heap.get(table.heap_key(key))
-        if raw is None:
+        found = table.get_sized(key)
+        if found is None:
             return None
-        _SPENT[1] += len(raw)
-        return table.codec.decode(raw)
+        _SPENT[1] += found[1]
+        return found[0]
 
     return load
 

@@ -352,3 +352,18 @@ def test_get_codec() -> None:
         Codec(compress_threshold=-1)
     with pytest.raises(TypeError, match="bytes-like"):
         RawCodec().encode("text")
+
+
+def test_get_sized_reads_the_heap_and_gives_the_stored_size(heap: SharedHeap) -> None:
+    """``get_sized``: the value and its size in the heap (compressed when it was), read from
+    the heap even when cached, None when absent."""
+    t = HeapTable(heap, "t", "pickle")
+    big = [_compressible(20_000), {"k": 1}]
+    assert t.add("small", [1, "x"]) and t.add("big", big)
+    assert t.get("big") == big  # cached now
+    for key, value in (("small", [1, "x"]), ("big", big)):
+        found = t.get_sized(key)
+        assert found is not None and found[0] == value and found[0] is not t.get(key)
+        assert found[1] == len(heap.get(t.heap_key(key)))
+    assert t.get_sized("big")[1] < 20_000
+    assert t.get_sized("nope") is None
