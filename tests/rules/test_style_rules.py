@@ -1,18 +1,21 @@
 """E401, E402, E70x, E713/E714, E721, E731, E741-E743: examples, the CLI, and ruff's answers."""
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 import subprocess
+import sysconfig
 from pathlib import Path
 
 import pytest
 
 from analyzer.interfaces import main
-from analyzer.rules import check_source
+from analyzer.rules import RuleContext, check_source
 from analyzer.testing import add_rule_tests
 from plugins import builtin_rules, name_rules, statement_rules, style_rules
 
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
 RULES = (*statement_rules.RULES, *style_rules.RULES, *name_rules.RULES)
 CODES = ",".join(rule.CODE for rule in RULES)
 
@@ -54,6 +57,58 @@ def test_e702_and_e703_tell_a_separator_from_a_trailing_semicolon():
     assert [f for f in _found(source) if f[2] in ("E702", "E703")] == [
         (1, 8, "E702"), (1, 16, "E703"), (2, 10, "E703"),
     ]
+
+
+NESTED_SEMICOLONS = (
+    "import os; import sys\n"
+    "class C:\n"
+    "    def f(self):\n"
+    "        try:\n"
+    "            a = 1; b = (2 +\n"
+    "                        3);\n"
+    "        except E as e:\n"
+    "            g();\n"
+    "        else:\n"
+    "            with x:\n"
+    "                match y:\n"
+    "                    case 1: h(); i()\n"
+    "                    case _:\n"
+    "                        pass;\n"
+    "        finally:\n"
+    "            s = ';'  # ;\n"
+    "    x = 1 \\\n"
+    "    ; y = 2\n"
+    "for k in v:\n"
+    "    pass\n"
+    "else:\n"
+    "    z();\n"
+)
+
+
+def _every_statement_model(source):
+    """E702/E703 by looking after every statement of the tree (what the rules did before
+    they looked only around the lines that can end with a ';')."""
+    tree = ast.parse(source)
+    context = RuleContext(path="m.py", module="m", is_package=False, source=source)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt):
+            semi = statement_rules.semicolon_after(context, node)
+            if semi is not None:
+                line, column = context.lines.position(semi[0])
+                found.append((line, column, "E702" if semi[1] else "E703"))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("source", [
+    NESTED_SEMICOLONS,
+    (STDLIB / "test" / "test_grammar.py").read_text(encoding="utf-8"),
+    (STDLIB / "idlelib" / "multicall.py").read_text(encoding="utf-8"),
+], ids=["nested", "test_grammar", "multicall"])
+def test_e702_and_e703_find_what_a_look_after_every_statement_finds(source):
+    found = sorted(f for f in _found(source) if f[2] in ("E702", "E703"))
+    assert found == _every_statement_model(source)
+    assert len(found) >= 8
 
 
 def test_e402_follows_imports_through_aliases_and_ends_at_the_first_other_statement():
