@@ -1,4 +1,5 @@
-"""Build glue: cffi's out-of-line API-mode builder for the C heap, and the rules' C walk."""
+"""Build glue: cffi's out-of-line API-mode builder for the C heap, the rules' C walk and the
+facts walk's C loop."""
 from setuptools import Extension, setup
 
 setup(
@@ -9,6 +10,13 @@ setup(
             "analyzer.rules._walk_native",
             sources=["analyzer/rules/_walk_native.c"],
             extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
+            optional=True,
+        ),
+        # Optional too: without it, analyzer.model's facts walk loops in Python (same facts).
+        Extension(
+            "analyzer.model._traverse_native",
+            sources=["analyzer/model/_traverse_native.c"],
+            extra_compile_args=["-std=c11", "-Wall", "-Wextra"],
             optional=True,
         ),
     ],

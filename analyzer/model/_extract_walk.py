@@ -4,10 +4,17 @@ One explicit stack (no recursion limit), one dispatch on ``type(node)``: a handl
 node kind that opens a scope, binds a name or guards imports, and returns the scope to
 descend with (or None when it pushed the children itself). Every other node's children are
 pushed generically. ``Name`` is handled inline: it is most of the nodes.
+
+Native. The loop itself (:func:`_traverse_python`) is also built in C
+(``_traverse_native.c``, an optional extension of the build): :func:`_traverse` uses it
+when it was built, unless ``SHOAL_NATIVE_FACTS=0``. It pops the same stack and calls the
+same handlers in the same order; the Python loop is the fallback and the model the tests
+hold the C one to.
 """
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -68,6 +75,17 @@ class _Walk:
 
 _Handler = Callable[[_Walk, Any, Scope, str], Scope | None]
 
+_native_traverse: Callable[..., None] | None
+try:
+    from analyzer.model._traverse_native import traverse as _native_traverse
+except ImportError:  # built without a C compiler: the Python loop below
+    _native_traverse = None
+if os.environ.get("SHOAL_NATIVE_FACTS") == "0":
+    _native_traverse = None
+
+#: Whether the facts walk runs the C loop.
+NATIVE_FACTS = _native_traverse is not None
+
 
 def walk(state: ModuleState, tree: ast.Module) -> tuple[list[Call], list[Attribute], Usage]:
     """Walk the whole tree once; bind what only it sees; return the calls, the attribute
@@ -82,6 +100,15 @@ def walk(state: ModuleState, tree: ast.Module) -> tuple[list[Call], list[Attribu
 
 
 def _traverse(context: _Walk, stack: list[_Item]) -> None:
+    if _native_traverse is not None:
+        _native_traverse(context, stack, _HANDLERS, _CHILD_FIELDS, _child_fields,
+                         _NODE_TYPES, _PLAIN_TYPES)
+    else:
+        _traverse_python(context, stack)
+
+
+def _traverse_python(context: _Walk, stack: list[_Item]) -> None:
+    """:func:`_traverse` in Python: the fallback, and the model of the C loop."""
     # The hot loop of phase 1: names bound to locals, no call for a Name. A Name or a
     # Constant met among a node's children is handled there and then, never pushed: both
     # are leaves, and what they record (a set member) does not depend on when.

@@ -1,0 +1,305 @@
+"""The facts walk's C loop (``_traverse_native.c``) against its Python model, event by event."""
+from __future__ import annotations
+
+import ast
+import os
+import pickle
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from analyzer.model import _extract_walk, extract_facts
+from analyzer.model._extract import statements
+from analyzer.model._extract_refs import Usage
+from analyzer.model._scope import Scope
+from analyzer.model._state import ModuleState
+from analyzer.rules import SourceLines
+
+native = pytest.importorskip("analyzer.model._traverse_native", reason="the C loop was not built")
+
+#: The handlers as built, before any test wraps them.
+HANDLERS = dict(_extract_walk._HANDLERS)
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+# Between them: classes and nested functions, global/nonlocal, comprehensions and lambdas,
+# try/except ImportError, TYPE_CHECKING blocks, match statements, sys.modules writes,
+# function-level imports and many string constants.
+SAMPLES = ["ast.py", "dataclasses.py", "asyncio/tasks.py", "re/_parser.py", "typing.py",
+           "inspect.py", "json/decoder.py", "email/_header_value_parser.py", "importlib/__init__.py",
+           "collections/__init__.py"]
+EXTRA = '''
+import sys, os.path as osp
+from typing import TYPE_CHECKING
+G = 1
+def f(a, /, b: "int" = G, *c, d=osp.sep, **e) -> "str":
+    global G, H
+    G = H = [x for x in c if x]
+    import json
+    json.dumps(a)
+    def g():
+        nonlocal b
+        b = lambda y, z=a: (y, z, "not an identifier", "x.y")
+        if TYPE_CHECKING:
+            import collections
+        try:
+            import zlib
+        except ImportError:
+            zlib = None
+    return sys.modules[__name__]
+class C(osp.Thing, metaclass=type):
+    attr: "List[int]" = {k: v for k, v in globals().items()}
+    match attr:
+        case [1, *rest] if rest: pass
+        case {"k": v, **kw}: pass
+        case Point(x=0) | None: pass
+    try:
+        pass
+    except* (ValueError, TypeError) as group:
+        pass
+sys.modules["planted"] = C
+setattr(sys.modules[__name__], "late", 1)
+'''
+
+
+def _source(name: str) -> str:
+    return (STDLIB / name).read_text(encoding="utf-8") if name != "EXTRA" else EXTRA
+
+
+def _use(loop, monkeypatch):
+    monkeypatch.setattr(_extract_walk, "_native_traverse", native.traverse if loop == "c" else None)
+
+
+class _LoggedSet(set):
+    """usage.loads that logs each add (the C loop then calls ``add``, not PySet_Add)."""
+
+    def __init__(self, log):
+        super().__init__()
+        self.log = log
+
+    def add(self, name):
+        self.log.append(("load", name))
+        super().add(name)
+
+
+class _LoggedUsage(Usage):
+    def __init__(self, log):
+        super().__init__()
+        self.log = log
+        self.loads = _LoggedSet(log)
+
+    def add_string(self, value):
+        self.log.append(("string", value))
+        super().add_string(value)
+
+
+def _where(node):
+    """A node of one parse, as it can be compared with the same node of another parse."""
+    return (type(node).__name__, getattr(node, "lineno", None), getattr(node, "col_offset", None),
+            getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None))
+
+
+def _events(source, loop, monkeypatch, extra_handlers=None):
+    """Every handler call, load and string of one walk, in order, with scopes numbered, and
+    the names each scope ended up with."""
+    _use(loop, monkeypatch)
+    tree = ast.parse(source)
+    state = ModuleState(SourceLines(source))
+    statements(state, tree.body, False, "")
+    module_scope = Scope(None)
+    stack = [(stmt, module_scope, "") for stmt in reversed(tree.body)]
+    context = _extract_walk._Walk(state, module_scope, stack.append)
+    log = []
+    context.usage = _LoggedUsage(log)
+    scopes: dict[int, tuple[int, Scope]] = {}
+
+    def number(scope):
+        return scopes.setdefault(id(scope), (len(scopes), scope))[0]
+
+    def logged(handler):
+        def call(ctx, node, scope, guard):
+            result = handler(ctx, node, scope, guard)
+            log.append((handler.__name__, _where(node), number(scope), guard,
+                        None if result is None else number(result), len(stack)))
+            return result
+        return call
+
+    handlers = {**HANDLERS, **(extra_handlers or {})}
+    monkeypatch.setattr(_extract_walk, "_HANDLERS", {k: logged(h) for k, h in handlers.items()})
+    _extract_walk._traverse(context, stack)
+    names = sorted((n, sorted(s.names), sorted(s.globals)) for n, s in scopes.values())
+    usage = context.usage
+    return log, names, (len(context.candidates), len(context.attributes),
+                        sorted(usage.strings), sorted(usage.chains), sorted(context.local_imported))
+
+
+def _walked(source, loop, monkeypatch):
+    """The facts walk's own results, and the module's facts pickled."""
+    _use(loop, monkeypatch)
+    tree = ast.parse(source)
+    state = ModuleState(SourceLines(source))
+    statements(state, tree.body, False, "")
+    calls, attributes, usage = _extract_walk.walk(state, tree)
+    facts = extract_facts(tree, module="m", path="m.py", is_package=False, lines=SourceLines(source))
+    return (calls, attributes, usage.loads, usage.strings, usage.chains,
+            state.dynamic_namespace, sorted(state.dynamic_modules), pickle.dumps(facts))
+
+
+@pytest.mark.parametrize("name", [*SAMPLES, "EXTRA"])
+def test_the_c_loop_calls_what_the_python_loop_calls_in_the_same_order(name, monkeypatch):
+    source = _source(name)
+    expected = _events(source, "python", monkeypatch)
+    assert len(expected[0]) > 50
+    assert _events(source, "c", monkeypatch) == expected
+
+
+@pytest.mark.parametrize("name", [*SAMPLES, "EXTRA"])
+def test_the_c_loop_gives_the_same_facts(name, monkeypatch):
+    source = _source(name)
+    expected = _walked(source, "python", monkeypatch)
+    assert expected[0] or expected[2]  # calls of imported names, or loads at least
+    assert _walked(source, "c", monkeypatch) == expected
+
+
+def test_the_extra_sample_reaches_every_branch(monkeypatch):
+    # Names stored under ``global``, strings with and without identifiers, scopes from
+    # functions, lambdas, classes and comprehensions: the events test above compares them.
+    log, names, (calls, attributes, strings, chains, local) = _events(EXTRA, "c", monkeypatch)
+    kinds = {event[0] for event in log}
+    assert {"load", "string", "_function", "_lambda", "_class", "_comprehension", "_global",
+            "_nonlocal", "_import", "_try", "_if", "_call", "_subscript", "_capture",
+            "_match_mapping"} <= kinds
+    assert {"x", "y"} <= set(strings) and "not" not in strings
+    assert "G" in names[0][1] and "H" in names[0][1]
+    assert local == ["collections", "json", "zlib"]
+
+
+def _failing(error):
+    def fail(context, node, scope, guard):
+        raise error
+    return fail
+
+
+@pytest.mark.parametrize("error", [ValueError("handler"), KeyboardInterrupt()])
+def test_a_handler_that_raises_stops_the_loop_and_propagates(error, monkeypatch):
+    tree = ast.parse(EXTRA)
+    left = {}
+    for loop in ("python", "c"):
+        _use(loop, monkeypatch)
+        monkeypatch.setattr(_extract_walk, "_HANDLERS",
+                            {**HANDLERS, ast.Call: _failing(error)})
+        module_scope = Scope(None)
+        stack = [(stmt, module_scope, "") for stmt in reversed(tree.body)]
+        state = ModuleState(SourceLines(EXTRA))
+        context = _extract_walk._Walk(state, module_scope, stack.append)
+        with pytest.raises(type(error)) as raised:
+            _extract_walk._traverse(context, stack)
+        assert raised.value is error
+        # Nothing caught: the stack holds what it held when the handler raised.
+        left[loop] = ([(type(n).__name__, getattr(n, "lineno", None), g) for n, _, g in stack],
+                      sorted(context.usage.loads), sorted(module_scope.names))
+    assert left["c"] == left["python"]
+    assert left["c"][0]
+
+
+def test_a_bad_item_pushed_by_a_handler_fails_as_in_python(monkeypatch):
+    def push_pair(context, node, scope, guard):
+        context.push((node.func, scope))
+        return scope
+
+    errors = {}
+    for loop in ("python", "c"):
+        _use(loop, monkeypatch)
+        monkeypatch.setattr(_extract_walk, "_HANDLERS", {ast.Call: push_pair})
+        with pytest.raises(ValueError) as raised:
+            _extract_walk.walk(ModuleState(SourceLines("f()")), ast.parse("f()"))
+        errors[loop] = str(raised.value)
+    assert errors["c"] == errors["python"] == "not enough values to unpack (expected 3, got 2)"
+
+
+def test_a_chain_deeper_than_the_interpreter_allows_is_walked(monkeypatch):
+    # ast.parse itself gives up a little above 2,000 terms; the recursion limit is 1,000.
+    source = "x = " + "+".join(["1"] * 2_000) + "\ny = " + "+".join(["'s'"] * 2_000)
+    assert sys.getrecursionlimit() < 2_000
+    extra = {ast.BinOp: lambda context, node, scope, guard: scope}
+    expected = _events(source, "python", monkeypatch, extra)
+    assert sum(1 for event in expected[0] if event[0] == "<lambda>") == 2 * 1_999
+    assert sum(1 for event in expected[0] if event[0] == "string") == 2_000
+    assert _events(source, "c", monkeypatch, extra) == expected
+
+
+def test_the_loop_holds_no_reference_once_done(monkeypatch):
+    _use("c", monkeypatch)
+    tree = ast.parse(EXTRA)
+    state = ModuleState(SourceLines(EXTRA))
+    statements(state, tree.body, False, "")
+    _extract_walk.walk(state, tree)  # fills _CHILD_FIELDS for these node types first
+    nodes = list(ast.walk(tree))
+    guard = "a guard of its own"
+    objects = [_extract_walk._HANDLERS, _extract_walk._CHILD_FIELDS, guard, *nodes]
+    counts = [sys.getrefcount(o) for o in objects]
+    state = ModuleState(SourceLines(EXTRA))
+    statements(state, tree.body, False, "")
+    module_scope = Scope(None)
+    stack = [(stmt, module_scope, guard) for stmt in reversed(tree.body)]
+    context = _extract_walk._Walk(state, module_scope, stack.append)
+    _extract_walk._traverse(context, stack)
+    assert context.usage.loads and not stack
+    del context, stack, module_scope, state
+    assert [sys.getrefcount(o) for o in objects] == counts
+
+
+def test_bad_arguments_are_type_errors():
+    args = (None, [], {}, {}, print, frozenset(), frozenset())
+    with pytest.raises(TypeError, match="7 arguments"):
+        native.traverse(None, [])
+    with pytest.raises(TypeError, match="stack"):
+        native.traverse(*args[:1], (), *args[2:])
+    with pytest.raises(TypeError, match="dicts"):
+        native.traverse(*args[:2], [], *args[3:])
+    with pytest.raises(TypeError, match="frozensets"):
+        native.traverse(*args[:5], [], frozenset())
+
+
+def test_shoal_native_facts_0_selects_the_python_loop():
+    code = "from analyzer.model import _extract_walk; print(_extract_walk.NATIVE_FACTS)"
+    for value, expected in (("0", "False"), ("1", "True")):
+        out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, SHOAL_NATIVE_FACTS=value),
+                             capture_output=True, text=True, check=True).stdout.strip()
+        assert out == expected
+
+
+_UNDER_VALGRIND = """
+import ast, sys
+from analyzer.model import _extract_walk, extract_facts
+from analyzer.model._state import ModuleState
+from analyzer.rules import SourceLines
+assert _extract_walk.NATIVE_FACTS
+source = open(sys.argv[1], encoding="utf-8").read() + "\\nx = " + "+".join(["'s'"] * 1500)
+facts = extract_facts(ast.parse(source), module="m", path="m.py", is_package=False,
+                      lines=SourceLines(source))
+def fail(context, node, scope, guard):
+    raise ValueError("handler")
+_extract_walk._HANDLERS[ast.Call] = fail
+try:
+    _extract_walk.walk(ModuleState(SourceLines(source)), ast.parse(source))
+except ValueError:
+    pass
+print(len(facts.imports) + len(facts.uses))
+"""
+
+
+@pytest.mark.valgrind
+@pytest.mark.skipif(subprocess.run(["which", "valgrind"], capture_output=True).returncode != 0,
+                    reason="valgrind is not installed")
+def test_the_c_loop_under_valgrind():
+    """A walk, a deep chain and a walk stopped by a failing handler run clean under memcheck."""
+    supp = Path(__file__).resolve().parent.parent / "heap" / "valgrind-python.supp"
+    run = subprocess.run(
+        ["valgrind", "--error-exitcode=99", "--tool=memcheck", "--quiet", "--leak-check=no",
+         f"--suppressions={supp}", sys.executable, "-c", _UNDER_VALGRIND, str(STDLIB / "json/decoder.py")],
+        env=dict(os.environ, PYTHONMALLOC="malloc"), capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert int(run.stdout) > 0
