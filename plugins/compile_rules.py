@@ -41,6 +41,7 @@ from plugins._frames import (
     _Frames,
     _LoopFrames,
 )
+from plugins._spans import lines_with
 
 
 class BreakOutsideLoop(_LoopFrames):
@@ -403,7 +404,7 @@ class CompileError(_AllFrames):
         # Rare enough to look for in the text first; then only the names are checked.
         source = self.context.source
         if "__debug__" in source:
-            for target, deleting in _debug_targets(node, _lines_with(source, "__debug__")):
+            for target, deleting in _debug_targets(node, lines_with(self.context, "__debug__")):
                 self.error(target, f"cannot {'delete' if deleting else 'assign to'} __debug__")
 
     def leave_Module(self, node: ast.Module) -> None:
@@ -422,16 +423,6 @@ class CompileError(_AllFrames):
             self.report((line, column), f"SyntaxError: {message}")
         except (RecursionError, MemoryError, ValueError):
             pass  # too deep for the compiler: nothing more to say than the parser did
-
-
-def _lines_with(source: str, word: str) -> set[int]:
-    """The 1-based lines on which ``word`` occurs in ``source``."""
-    lines = set()
-    at = source.find(word)
-    while at >= 0:
-        lines.add(source.count("\n", 0, at) + 1)
-        at = source.find(word, at + len(word))
-    return lines
 
 
 def _walk_statements_on(tree: ast.Module, lines: set[int]) -> Iterator[ast.AST]:

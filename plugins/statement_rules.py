@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection, Iterator
 from typing import ClassVar
 
 from analyzer.rules import Edit, Fix, Invalid, LintRule, RuleContext, SourceLines, Valid
@@ -22,6 +21,7 @@ from plugins._import_block import (
     _is_dunder_assignment,
     _nested_imports,
 )
+from plugins._spans import statements_spanning
 from plugins._text import (
     BLANK,
     colon_after,
@@ -314,26 +314,6 @@ def semicolon_after(context: RuleContext, node: ast.stmt) -> tuple[int, bool] | 
         return None
     after = skip_blanks(text, semi + 1)
     return semi, after < len(text) and text[after] not in "\r\n#"
-
-
-def statements_spanning(body: list[ast.stmt], lines: Collection[int]) -> Iterator[ast.stmt]:
-    """The statements under ``body`` whose lines take in one of ``lines``, in the order the
-    ast walk visits them (before their blocks, field by field). A statement spanning none
-    holds none that does: its blocks are not looked at."""
-    for stmt in body:
-        first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
-        if not any(first <= line <= last for line in lines):
-            continue
-        yield stmt
-        for name in stmt._fields:
-            value = getattr(stmt, name, None)
-            if value.__class__ is not list or not value:
-                continue
-            for item in value:
-                if isinstance(item, ast.stmt):
-                    yield from statements_spanning([item], lines)
-                elif isinstance(item, (ast.ExceptHandler, ast.match_case)):
-                    yield from statements_spanning(item.body, lines)
 
 
 _semicolons: tuple[RuleContext | None, frozenset[int]] = (None, frozenset())

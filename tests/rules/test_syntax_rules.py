@@ -184,6 +184,7 @@ REFUSED = {
                           "        else:\n            with y as __debug__:\n                pass\n"),
     "debug_continued_keyword": "f(a,\n  __debug__=1)\n",
     "debug_except_name": "try:\n    pass\nexcept E as __debug__:\n    pass\n",
+    "debug_after_lone_cr": "x = 1\rif x:\r    pass\relse:\r    __debug__ = 1\r",
     "return_value_in_async_generator": "async def f():\n    yield 1\n    return 2\n",
     "yield_from_in_async": "async def f():\n    yield from x\n",
     "starred_target_alone": "*a = b\n",
