@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator
 
 from analyzer.rules import RuleContext
 
-__all__ = ["lines_with", "statements_spanning"]
+__all__ = ["lines_with", "spans", "statements_spanning"]
 
 
 def lines_with(context: RuleContext, word: str) -> set[int]:
@@ -37,7 +37,7 @@ def lines_with(context: RuleContext, word: str) -> set[int]:
     return lines
 
 
-def _spans(stmt: ast.stmt, lines: list[int]) -> bool:
+def spans(stmt: ast.stmt, lines: list[int]) -> bool:
     """Whether ``stmt``'s lines take in one of ``lines`` (sorted)."""
     at = bisect_left(lines, stmt.lineno)
     return at < len(lines) and lines[at] <= (stmt.end_lineno or stmt.lineno)
@@ -52,7 +52,7 @@ def statements_spanning(body: list[ast.stmt], lines: Collection[int]) -> Iterato
 
 def _spanning(body: list[ast.stmt], lines: list[int]) -> Iterator[ast.stmt]:
     for stmt in body:
-        if not _spans(stmt, lines):
+        if not spans(stmt, lines):
             continue
         yield stmt
         for name in stmt._fields:

@@ -12,6 +12,7 @@ from typing import ClassVar, cast
 
 from analyzer.rules import Edit, Fix, Invalid, LintRule, ScopeProvider, SourceLines, Valid
 from plugins._scope_base import ScopeRule
+from plugins._spans import spans
 
 
 class UnusedImport(ScopeRule):
@@ -83,7 +84,7 @@ class UnusedImport(ScopeRule):
             if allowed and _is_allowed(finding.statement, finding.alias, allowed):
                 continue  # allowed-unused-imports: imported for its side effects
             by_statement.setdefault(id(finding.statement), []).append(finding)
-        blocks = _statement_blocks(node)
+        blocks = _statement_blocks(node, [findings[0].statement for findings in by_statement.values()])
         lines = self.context.lines
         for findings in by_statement.values():
             statement = findings[0].statement
@@ -274,14 +275,22 @@ def _is_allowed(statement: ast.Import | ast.ImportFrom, alias: ast.alias,
 _BODY_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-def _statement_blocks(tree: ast.Module) -> dict[int, tuple[list[ast.stmt], bool]]:
-    """Map id(statement) -> (the statement list holding it, whether that is the module body)."""
+def _statement_blocks(tree: ast.Module, statements: list[ast.stmt],
+                      ) -> dict[int, tuple[list[ast.stmt], bool]]:
+    """Map id(statement) -> (the statement list holding it, whether that is the module body),
+    for ``statements``. Only the statements spanning one of their lines are opened: the
+    others cannot hold them (most files' unused imports sit at the top)."""
+    wanted = {id(stmt) for stmt in statements}
+    lines = sorted({stmt.lineno for stmt in statements})
     blocks: dict[int, tuple[list[ast.stmt], bool]] = {}
     todo: list[tuple[list, bool]] = [(tree.body, True)]
     while todo:
         body, is_module = todo.pop()
         for stmt in body:
-            blocks[id(stmt)] = (body, is_module)
+            if id(stmt) in wanted:
+                blocks[id(stmt)] = (body, is_module)
+            if not spans(stmt, lines):
+                continue
             for name in _BODY_FIELDS:
                 sub = getattr(stmt, name, None)
                 if not sub:

@@ -137,6 +137,15 @@ FIXES = {
     "block-keeps-other-statements": ("def f():\n    import os\n    return 1\n",
                                      "def f():\n    return 1\n"),
     "non-ascii-alias": ("from m import é, b\nb\n", "from m import b\nb\n"),
+    # Each the only statement of a block, deep down, beside statements on other lines.
+    "only-statements-of-nested-blocks": (
+        "x = 1\nclass C:\n    y = 2\n    def f(self):\n        try:\n            import os\n"
+        "        except E:\n            match v:\n                case 1:\n"
+        "                    import sys\n        z = 3\n",
+        "x = 1\nclass C:\n    y = 2\n    def f(self):\n        try:\n            pass\n"
+        "        except E:\n            match v:\n                case 1:\n"
+        "                    pass\n        z = 3\n",
+    ),
 }  # fmt: skip
 
 
