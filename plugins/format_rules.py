@@ -118,6 +118,21 @@ def _percent_findings(node: ast.BinOp) -> list[_Finding]:
 
 # The rules of one family run one after the other on the same node: the last analysis is
 # kept so that the string is parsed once, not once per rule.
+_holds: tuple[RuleContext | None, dict[str, bool]] = (None, {})
+
+
+def holds(context: RuleContext, token: str) -> bool:
+    """Whether the file's text holds ``token``: looked for once per file, not once for each
+    of the 14 rules that ask (a search of the whole text each)."""
+    global _holds
+    if _holds[0] is not context:
+        _holds = (context, {})
+    found = _holds[1].get(token)
+    if found is None:
+        found = _holds[1][token] = token in context.source
+    return found
+
+
 _last_percent: tuple[ast.AST | None, list[_Finding]] = (None, [])
 _last_format: tuple[ast.AST | None, list[_Finding]] = (None, [])
 
@@ -138,7 +153,7 @@ class _PercentFormatRule(LintRule):
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
         # A file without a '%' has no percent format: its BinOps return at once.
-        self._off = "%" not in context.source
+        self._off = not holds(context, "%")
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         if self._off:
@@ -378,7 +393,7 @@ class _StrFormatRule(LintRule):
         super().__init__(context)
         # The attribute's name is in the text of any file that calls it: most calls of most
         # files return at once.
-        self._off = "format" not in context.source
+        self._off = not holds(context, "format")
 
     def visit_Call(self, node: ast.Call) -> None:
         if self._off:
