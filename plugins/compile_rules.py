@@ -41,7 +41,7 @@ from plugins._frames import (
     _Frames,
     _LoopFrames,
 )
-from plugins._spans import lines_with
+from plugins._spans import lines_with, spans
 
 
 class BreakOutsideLoop(_LoopFrames):
@@ -431,12 +431,12 @@ def _walk_statements_on(tree: ast.Module, lines: set[int]) -> Iterator[ast.AST]:
     A name is one token: a node naming ``__debug__`` starts on a line where the text occurs,
     inside statements that span that line. Most files that hold the text hold it once (``if
     __debug__:``), so most of the tree is never walked."""
+    ordered = sorted(lines)
     todo: deque[ast.AST] = deque([tree])
     while todo:
         node = todo.popleft()
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.stmt) and not any(
-                    child.lineno <= line <= (child.end_lineno or child.lineno) for line in lines):
+            if isinstance(child, ast.stmt) and not spans(child, ordered):
                 continue
             todo.append(child)
         yield node

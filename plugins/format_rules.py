@@ -116,8 +116,6 @@ def _percent_findings(node: ast.BinOp) -> list[_Finding]:
     return out
 
 
-# The rules of one family run one after the other on the same node: the last analysis is
-# kept so that the string is parsed once, not once per rule.
 _holds: tuple[RuleContext | None, dict[str, bool]] = (None, {})
 
 
@@ -133,6 +131,8 @@ def holds(context: RuleContext, token: str) -> bool:
     return found
 
 
+# The rules of one family run one after the other on the same node: the last analysis is
+# kept so that the string is parsed once, not once per rule.
 _last_percent: tuple[ast.AST | None, list[_Finding]] = (None, [])
 _last_format: tuple[ast.AST | None, list[_Finding]] = (None, [])
 
