@@ -116,7 +116,13 @@ class _AnnotationVisitor(_ScopeState):
             if a.__class__ is ast.Name and a.id == "locals":
                 self._uses_locals()
         kind = None
-        if func.__class__ is ast.Name or func.__class__ is ast.Attribute:
+        # What _is_typing asks first, asked here: most callees are no name a typing import
+        # bound, and this runs on every call of the tree.
+        typing_names = self.typing_names
+        if typing_names and (
+                (func.__class__ is ast.Name and func.id in typing_names)
+                or (func.__class__ is ast.Attribute and func.value.__class__ is ast.Name
+                    and func.value.id in typing_names)):
             kind = self._typing_call(func)
         if kind is None:
             self.visit(func)

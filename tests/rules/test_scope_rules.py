@@ -100,6 +100,15 @@ REPORTS = {
         "from m import a as b\n",
         [(1, 1, "F401", "'m.a as b' imported but unused")],
     ),
+    # A typing call's annotation argument, by the module's alias or by the bare name.
+    "typing-cast-by-module-alias": (
+        "import typing as t\nx = t.cast('Undefined1', 1)\n",
+        [(2, 12, "F821", "undefined name 'Undefined1'")],
+    ),
+    "typing-cast-by-name": (
+        "from typing import cast\nx = cast('Undefined2', 1)\n",
+        [(2, 10, "F821", "undefined name 'Undefined2'")],
+    ),
 }
 
 
