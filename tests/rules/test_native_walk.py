@@ -26,7 +26,7 @@ except ImportError:
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 # Files with every kind of node between them: match statements, async, f-strings, decorators,
 # try/except*, comprehensions, lambdas, global/nonlocal, type comments aside.
-SAMPLES = ["ast.py", "dataclasses.py", "asyncio/tasks.py", "re/_parser.py", "typing.py",
+SAMPLES = ["ast.py", "dataclasses.py", "asyncio/tasks.py", "argparse.py", "typing.py",
            "inspect.py", "json/decoder.py", "email/_header_value_parser.py"]
 EXTRA = """
 match p:
@@ -43,6 +43,8 @@ async def f():
 x: int = lambda *a, b=1, **k: f"{a!r:>{b}}"
 del x[1:2, ::3]
 """
+if sys.version_info < (3, 11):  # except* is 3.11's
+    EXTRA = EXTRA.replace("except*", "except")
 
 
 def _events(tree, walker, *, budget=200, singletons=False, fail_on=(), inert=True):
