@@ -11,6 +11,8 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from analyzer.model import _extract_walk, extract_facts
 from analyzer.model._extract import statements
@@ -313,3 +315,37 @@ def test_the_c_loop_under_valgrind():
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert int(run.stdout) > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Property: any file of the standard library, the same facts from either loop
+
+_ALL_FILES = sorted(str(p.relative_to(STDLIB)) for p in STDLIB.rglob("*.py")
+                    if "site-packages" not in p.parts)
+
+
+def _facts_with(loop, source):
+    saved = _extract_walk._native_traverse
+    _extract_walk._native_traverse = native.traverse if loop == "c" else None
+    try:
+        tree = ast.parse(source)
+        state = ModuleState(SourceLines(source))
+        statements(state, tree.body, False, "")
+        calls, attributes, usage = _extract_walk.walk(state, tree)
+        facts = extract_facts(ast.parse(source), module="m", path="m.py", is_package=False,
+                              lines=SourceLines(source))
+        return (calls, attributes, usage.loads, usage.strings, usage.chains,
+                state.dynamic_namespace, sorted(state.dynamic_modules), pickle.dumps(facts))
+    finally:
+        _extract_walk._native_traverse = saved
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(_ALL_FILES))
+def test_any_stdlib_file_gives_the_same_facts_from_either_loop(name):
+    try:
+        source = (STDLIB / name).read_text(encoding="utf-8")
+        ast.parse(source)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        assume(False)
+    assert _facts_with("c", source) == _facts_with("python", source)

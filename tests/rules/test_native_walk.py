@@ -10,6 +10,8 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from analyzer.rules import _ast_walk
 from analyzer.rules._ast_walk import _FIELDS, walk_ast_python
@@ -211,3 +213,61 @@ def test_the_c_walk_under_valgrind(tmp_path):
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert int(run.stdout) > 1500
+
+
+# ---------------------------------------------------------------------------------------------
+# Property: any rule set, any failures, any file: the C walk calls what the Python walk calls
+
+_ALL_FILES = sorted(str(p.relative_to(STDLIB)) for p in STDLIB.rglob("*.py")
+                    if "site-packages" not in p.parts)
+_CLASSES = sorted((c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.AST)
+                   and c.__subclasses__() == [] and c is not ast.AST), key=lambda c: c.__name__)
+
+
+def _parsed(name):
+    try:
+        return ast.parse((STDLIB / name).read_bytes())
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _random_events(tree, walker, visited, left, failing, unbind, singletons):
+    log = []
+
+    def visit(node):
+        log.append(("visit", node))
+        if type(node) in failing:
+            raise LookupError(type(node).__name__)
+
+    def leave(node):
+        log.append(("leave", node))
+        if type(node) in failing and type(node) not in visited:
+            raise LookupError("leave " + type(node).__name__)
+
+    actions = {cls: ((visit,) if cls in visited else (), (leave,) if cls in left else ())
+               for cls in visited | left}
+
+    def on_error(fn, exc, node):
+        log.append(("error", fn.__name__, str(exc), node))
+        if unbind:
+            for cls in list(actions):
+                actions[cls] = ((), ()) if type(node) is cls else actions[cls]
+
+    fields = _FIELDS[singletons]
+    inert = frozenset(c for c in _CLASSES if c not in actions and not fields[c])
+    walker(tree, actions, fields, inert, on_error, 200)
+    return log
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(_ALL_FILES), data=st.data())
+def test_any_rule_set_any_failures_any_file(name, data):
+    tree = _parsed(name)
+    assume(tree is not None)
+    visited = frozenset(data.draw(st.sets(st.sampled_from(_CLASSES), max_size=12)))
+    left = frozenset(data.draw(st.sets(st.sampled_from(_CLASSES), max_size=8)))
+    failing = frozenset(data.draw(st.sets(st.sampled_from(sorted(visited | left, key=str)
+                                                          or _CLASSES), max_size=3)))
+    unbind, singletons = data.draw(st.booleans()), data.draw(st.booleans())
+    args = (visited, left, failing, unbind, singletons)
+    assert _random_events(tree, _native, *args) == _random_events(tree, walk_ast_python, *args)
