@@ -7,8 +7,9 @@ of these records or of what extraction (:mod:`analyzer.model._extract`) records 
 """
 from __future__ import annotations
 
+import operator
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -33,7 +34,25 @@ class _Record:
     __match_args__: ClassVar[tuple[str, ...]]
 
     def __reduce__(self) -> tuple[type, tuple]:
-        return (type(self), tuple([getattr(self, name) for name in self.__match_args__]))
+        cls = type(self)
+        fields = _FIELD_GETTERS.get(cls)
+        if fields is None:
+            fields = _FIELD_GETTERS[cls] = _getter(cls.__match_args__)
+        return (cls, fields(self))
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple]:
+    """The field values of a record as a tuple, read in C (``operator.attrgetter``)."""
+    if len(names) == 1:  # attrgetter of one name returns the value itself
+        one = operator.attrgetter(names[0])
+        return lambda record: (one(record),)
+    if not names:
+        return lambda record: ()
+    return operator.attrgetter(*names)
+
+
+#: record class -> the reader of its fields, made on its first pickling.
+_FIELD_GETTERS: dict[type, Callable[[Any], tuple]] = {}
 
 
 @dataclass(frozen=True, slots=True)
