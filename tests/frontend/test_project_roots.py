@@ -71,6 +71,48 @@ def test_paths_are_grouped_by_project(tmp_path):
     assert len(only) == 1 and only[0].root == tmp_path / "c"
 
 
+def test_each_directory_is_searched_once_and_answers_as_a_search_per_path(tmp_path, monkeypatch):
+    # Files named by the hundred, interleaved across projects of every kind, a directory
+    # named too, a file that does not exist, and a directory holding a nested project.
+    tree(tmp_path, "a/.git/", "a/nested/setup.py", "b/setup.cfg", "loose/q.py", "c/sub/")
+    (tmp_path / "c" / "pyproject.toml").write_text("[tool.shoal]\n")
+    given = []
+    for i in range(60):
+        for where in ("a", "a/nested", "b", "loose", "c/sub"):
+            tree(tmp_path, f"{where}/m{i}.py")
+            given.append(f"{where}/m{i}.py")
+    given += ["a/nested", "b/gone.py", "c", "a/nested/m1.py"]
+    from analyzer.frontend import _roots
+
+    def per_path():
+        return [(p.config_path, p.root, p.reason, p.paths)
+                for arg in given for p in group_paths([arg], cwd=str(tmp_path))]
+
+    expected: dict[tuple, list[str]] = {}
+    for config_path, root, reason, paths in per_path():
+        expected.setdefault((config_path, root, reason), []).extend(paths)
+    searched = []
+    real = _roots.find_config
+    monkeypatch.setattr(_roots, "find_config", lambda d: searched.append(d) or real(d))
+    projects = group_paths(given, cwd=str(tmp_path))
+    assert {(p.config_path, p.root, p.reason): p.paths for p in projects} == expected
+    assert [p.root for p in projects] == [tmp_path / "a", tmp_path / "a" / "nested",
+                                          tmp_path / "b", None, tmp_path / "c"]
+    assert sorted(searched) == sorted(set(searched)) and len(searched) == 6
+
+
+def test_the_standard_library_directories_are_asked_of_sysconfig_once(monkeypatch):
+    from analyzer.frontend import _roots
+
+    _roots._stdlib_dirs.cache_clear()
+    calls = []
+    real = _roots.sysconfig.get_paths
+    monkeypatch.setattr(_roots.sysconfig, "get_paths", lambda: calls.append(1) or real())
+    first = _roots._stdlib_dirs()
+    assert _roots._stdlib_dirs() is first and len(calls) == 2  # stdlib and platstdlib
+    assert first
+
+
 def test_module_names_as_python_resolves_them(tmp_path):
     tree(tmp_path, "setup.py", "conftest.py",
          "pkg/__init__.py", "pkg/mod.py", "pkg/ns/deep/helper.py",
