@@ -7,8 +7,6 @@ import pickle
 import shutil
 import subprocess
 import sys
-import sysconfig
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -20,6 +18,7 @@ from analyzer.model._extract_refs import Usage
 from analyzer.model._scope import Scope
 from analyzer.model._state import ModuleState
 from analyzer.rules import SourceLines
+from tests.native_support import STDLIB, STDLIB_FILES, run_memcheck
 
 try:
     import analyzer.model._traverse_native as native
@@ -32,7 +31,6 @@ except ImportError:
 
 #: The handlers as built, before any test wraps them.
 HANDLERS = dict(_extract_walk._HANDLERS)
-STDLIB = Path(sysconfig.get_paths()["stdlib"])
 # Between them: classes and nested functions, global/nonlocal, comprehensions and lambdas,
 # try/except ImportError, TYPE_CHECKING blocks, match statements, sys.modules writes,
 # function-level imports and many string constants.
@@ -303,16 +301,9 @@ print(len(facts.imports) + len(facts.uses))
 
 
 @pytest.mark.valgrind
-@pytest.mark.skipif(subprocess.run(["which", "valgrind"], capture_output=True).returncode != 0,
-                    reason="valgrind is not installed")
 def test_the_c_loop_under_valgrind():
     """A walk, a deep chain and a walk stopped by a failing handler run clean under memcheck."""
-    supp = Path(__file__).resolve().parent.parent / "heap" / "valgrind-python.supp"
-    run = subprocess.run(
-        ["valgrind", "--error-exitcode=99", "--tool=memcheck", "--quiet", "--leak-check=no",
-         f"--suppressions={supp}", sys.executable, "-c", _UNDER_VALGRIND, str(STDLIB / "json/decoder.py")],
-        env=dict(os.environ, PYTHONMALLOC="malloc"), capture_output=True, text=True, timeout=300,
-    )
+    run = run_memcheck(_UNDER_VALGRIND, str(STDLIB / "json/decoder.py"))
     assert run.returncode == 0, run.stderr[-3000:]
     assert int(run.stdout) > 0
 
@@ -320,8 +311,7 @@ def test_the_c_loop_under_valgrind():
 # ---------------------------------------------------------------------------------------------
 # Property: any file of the standard library, the same facts from either loop
 
-_ALL_FILES = sorted(str(p.relative_to(STDLIB)) for p in STDLIB.rglob("*.py")
-                    if "site-packages" not in p.parts)
+_ALL_FILES = STDLIB_FILES
 
 
 def _facts_with(loop, source):

@@ -6,8 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -15,6 +13,7 @@ from hypothesis import strategies as st
 
 from analyzer.rules import _ast_walk
 from analyzer.rules._ast_walk import _FIELDS, walk_ast_python
+from tests.native_support import STDLIB, STDLIB_FILES, run_memcheck
 
 try:
     import analyzer.rules._walk_native as native
@@ -25,7 +24,6 @@ except ImportError:
         raise
     pytest.skip("the C walk was not built (no C compiler)", allow_module_level=True)
 
-STDLIB = Path(sysconfig.get_paths()["stdlib"])
 # Files with every kind of node between them: match statements, async, f-strings, decorators,
 # try/except*, comprehensions, lambdas, global/nonlocal, type comments aside.
 SAMPLES = ["ast.py", "dataclasses.py", "asyncio/tasks.py", "argparse.py", "typing.py",
@@ -201,16 +199,9 @@ print(len(seen))
 
 
 @pytest.mark.valgrind
-@pytest.mark.skipif(subprocess.run(["which", "valgrind"], capture_output=True).returncode != 0,
-                    reason="valgrind is not installed")
-def test_the_c_walk_under_valgrind(tmp_path):
+def test_the_c_walk_under_valgrind():
     """Walks, failures and an interrupted walk run clean under memcheck."""
-    supp = Path(__file__).resolve().parent.parent / "heap" / "valgrind-python.supp"
-    run = subprocess.run(
-        ["valgrind", "--error-exitcode=99", "--tool=memcheck", "--quiet", "--leak-check=no",
-         f"--suppressions={supp}", sys.executable, "-c", _UNDER_VALGRIND, str(STDLIB / "json/decoder.py")],
-        env=dict(os.environ, PYTHONMALLOC="malloc"), capture_output=True, text=True, timeout=300,
-    )
+    run = run_memcheck(_UNDER_VALGRIND, str(STDLIB / "json/decoder.py"))
     assert run.returncode == 0, run.stderr[-3000:]
     assert int(run.stdout) > 1500
 
@@ -218,8 +209,7 @@ def test_the_c_walk_under_valgrind(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # Property: any rule set, any failures, any file: the C walk calls what the Python walk calls
 
-_ALL_FILES = sorted(str(p.relative_to(STDLIB)) for p in STDLIB.rglob("*.py")
-                    if "site-packages" not in p.parts)
+_ALL_FILES = STDLIB_FILES
 _CLASSES = sorted((c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.AST)
                    and c.__subclasses__() == [] and c is not ast.AST), key=lambda c: c.__name__)
 
