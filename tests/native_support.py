@@ -1,12 +1,14 @@
 """What the tests of the C loops share: the standard library's files, and a memcheck run."""
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -27,3 +29,23 @@ def run_memcheck(script: str, *args: str) -> subprocess.CompletedProcess[str]:
          f"--suppressions={_SUPPRESSIONS}", sys.executable, "-c", script, *args],
         env=dict(os.environ, PYTHONMALLOC="malloc"), capture_output=True, text=True, timeout=300,
     )
+
+
+def native_module(name: str, what: str) -> ModuleType:
+    """The C extension ``name``; a module-level skip only where no C compiler is on PATH.
+
+    Both extensions are optional in the build, so that an install without a compiler works;
+    missing on a machine with one, it is a broken build, not a reason to test nothing."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        if shutil.which("cc") or shutil.which("gcc"):
+            raise
+        pytest.skip(f"{what} was not built (no C compiler)", allow_module_level=True)
+
+
+def flag_under(env_var: str, value: str, module: str, flag: str) -> str:
+    """``module.flag`` as a fresh interpreter sees it with ``env_var=value``."""
+    code = f"import {module} as m; print(m.{flag})"
+    return subprocess.run([sys.executable, "-c", code], env=dict(os.environ, **{env_var: value}),
+                          capture_output=True, text=True, check=True).stdout.strip()

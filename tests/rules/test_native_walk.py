@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import ast
-import os
-import shutil
-import subprocess
 import sys
 
 import pytest
@@ -13,16 +10,9 @@ from hypothesis import strategies as st
 
 from analyzer.rules import _ast_walk
 from analyzer.rules._ast_walk import _FIELDS, walk_ast_python
-from tests.native_support import STDLIB, STDLIB_FILES, run_memcheck
+from tests.native_support import STDLIB, STDLIB_FILES, flag_under, native_module, run_memcheck
 
-try:
-    import analyzer.rules._walk_native as native
-except ImportError:
-    # Optional in the build, but a machine with a C compiler builds it: missing there, it
-    # is a broken build, not a reason to test nothing.
-    if shutil.which("cc") or shutil.which("gcc"):
-        raise
-    pytest.skip("the C walk was not built (no C compiler)", allow_module_level=True)
+native = native_module("analyzer.rules._walk_native", "the C walk")
 
 # Files with every kind of node between them: match statements, async, f-strings, decorators,
 # try/except*, comprehensions, lambdas, global/nonlocal, type comments aside.
@@ -169,11 +159,8 @@ def test_bad_arguments_are_type_errors():
 
 
 def test_shoal_native_walk_0_selects_the_python_walk():
-    code = "from analyzer.rules import _ast_walk; print(_ast_walk.NATIVE_WALK)"
-    for value, expected in (("0", "False"), ("1", "True")):
-        out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, SHOAL_NATIVE_WALK=value),
-                             capture_output=True, text=True, check=True).stdout.strip()
-        assert out == expected
+    assert flag_under("SHOAL_NATIVE_WALK", "0", "analyzer.rules._ast_walk", "NATIVE_WALK") == "False"
+    assert flag_under("SHOAL_NATIVE_WALK", "1", "analyzer.rules._ast_walk", "NATIVE_WALK") == "True"
 
 
 _UNDER_VALGRIND = """
@@ -209,7 +196,6 @@ def test_the_c_walk_under_valgrind():
 # ---------------------------------------------------------------------------------------------
 # Property: any rule set, any failures, any file: the C walk calls what the Python walk calls
 
-_ALL_FILES = STDLIB_FILES
 _CLASSES = sorted((c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.AST)
                    and c.__subclasses__() == [] and c is not ast.AST), key=lambda c: c.__name__)
 
@@ -250,7 +236,7 @@ def _random_events(tree, walker, visited, left, failing, unbind, singletons):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.sampled_from(_ALL_FILES), data=st.data())
+@given(name=st.sampled_from(STDLIB_FILES), data=st.data())
 def test_any_rule_set_any_failures_any_file(name, data):
     tree = _parsed(name)
     assume(tree is not None)
