@@ -210,8 +210,8 @@ static int leave(Walk *w)
             Py_XDECREF(leaves);
         }
     }
-    /* The call above may have grown nothing (the stack only grows in enter), but reload the
-     * frame anyway rather than trust a pointer across Python code. */
+    /* Python code ran above: the frames only move when enter() grows them, but the frame is
+     * taken afresh rather than through a pointer kept across that code. */
     frame = &w->frames[--w->depth];
     Py_CLEAR(frame->list);
     Py_DECREF(frame->fields);
