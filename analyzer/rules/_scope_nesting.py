@@ -33,12 +33,15 @@ class _NestedScopeVisitor(_AnnotationVisitor):
 
     def v_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._visit_all(node.decorator_list)
+        # A scope for the type parameters only when there are some, as CPython's symbol
+        # table has (3.12+ gives every def an empty list): the scopes a plugin reads are
+        # then the same on every Python for the same code.
         type_params = getattr(node, "type_params", None)
-        if type_params is not None:
+        if type_params:
             self._push(_TYPE, node, node.name)
             self._visit_all(type_params)
         self._function(node)
-        if type_params is not None:
+        if type_params:
             self._pop()
         b = self._new(node.name, _FUNCTION, node)
         b.for_parent = self.for_parent
@@ -85,7 +88,7 @@ class _NestedScopeVisitor(_AnnotationVisitor):
     def v_ClassDef(self, node: ast.ClassDef) -> None:
         self._visit_all(node.decorator_list)
         type_params = getattr(node, "type_params", None)
-        if type_params is not None:
+        if type_params:
             self._push(_TYPE, node, node.name)
             self._visit_all(type_params)
         self._visit_all(node.bases)
@@ -93,7 +96,7 @@ class _NestedScopeVisitor(_AnnotationVisitor):
         self._push(_CLASS_SCOPE, node, node.name)
         self._stmts(node.body)
         self._pop()
-        if type_params is not None:
+        if type_params:
             self._pop()
         b = self._new(node.name, _CLASS, node)
         b.for_parent = self.for_parent

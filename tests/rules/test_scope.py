@@ -204,3 +204,19 @@ def test_tree_is_not_mutated() -> None:
     before = ast.dump(tree, include_attributes=True)
     analyze_scopes(tree, source)
     assert ast.dump(tree, include_attributes=True) == before
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="type parameters are Python 3.12's")
+def test_only_defs_and_classes_with_type_parameters_open_a_type_params_scope() -> None:
+    # As CPython's symbol table: every def has a type_params list on 3.12+, most of them
+    # empty, and those open no scope (the scopes are the same as on 3.11 for 3.11's code).
+    source = ("def f[T](x: T) -> T:\n    return x\n"
+              "def g(y):\n    return y\n"
+              "class C[U]:\n    pass\n"
+              "class D:\n    pass\n")
+    analysis = analyze_scopes(ast.parse(source), source)
+    # In the order they open: function bodies are deferred to the end of the module.
+    assert [(s.kind, s.name, s.parent) for s in analysis.scopes] == [
+        ("module", "<module>", None), ("type-params", "f", 0), ("type-params", "C", 0),
+        ("class", "C", 2), ("class", "D", 0), ("function", "f", 1), ("function", "g", 0),
+    ]

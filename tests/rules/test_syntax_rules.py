@@ -103,7 +103,13 @@ def test_agree_with_pyflakes_on_the_corpus() -> None:
     ours = _ours(CORPUS)
     # pyflakes says 'yield' for an await too; shoal says what CPython says.
     assert (39, 5, "F704", "'await' outside function") in ours
-    assert [f for f in ours if f[:2] != (39, 5)] == [f for f in theirs if f[:2] != (39, 5)]
+    # pyflakes on 3.12+ reads a def's defaults inside its type-parameter scope and misses
+    # the yield in `def M(a=(yield))` at module level, which CPython refuses on every
+    # version; shoal reports it on every version.
+    assert (40, 10, "F704", "'yield' outside function") in ours
+    missed = {(40, 10)} if sys.version_info >= (3, 12) else set()
+    assert [f for f in ours if f[:2] != (39, 5) and f[:2] not in missed] == [
+        f for f in theirs if f[:2] != (39, 5)]
 
 
 def test_f621_agrees_with_pyflakes() -> None:
@@ -230,6 +236,8 @@ KNOWN_GAPS = {
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_refused_by_cpython_is_never_clean(name: str) -> None:
     source = REFUSED[name]
+    if "except*" in source and sys.version_info < (3, 11):
+        pytest.skip("except* is Python 3.11's")
     ast.parse(source)  # parses: the parser's E999 does not catch it
     with warnings.catch_warnings(), pytest.raises(SyntaxError):
         warnings.simplefilter("ignore")
@@ -350,6 +358,7 @@ def test_only_a_built_in_rule_may_share_e999(tmp_path: Path) -> None:
     assert proc.returncode == 0 and "mine" not in proc.stdout
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="except* is Python 3.11's")
 def test_f706_sees_through_the_frames_other_rules_push() -> None:
     # CompileError pushes an except* frame; F706 still finds the module around the return.
     source = "try:\n    pass\nexcept* E:\n    return\n"
