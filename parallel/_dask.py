@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from parallel._dask_call import DaskCall
+from parallel._dask_call import WAIT_TIMEOUTS, DaskCall
 from parallel._dask_share import SharedStore, Traffic
 from parallel._ledger import Ledger, check_job
 
@@ -199,7 +199,7 @@ class DaskPool:
                 address, loop=self._runner.loop, timeout=self.connect_timeout,
                 set_as_default=False,
             )
-        except (OSError, TimeoutError) as exc:
+        except (OSError, *WAIT_TIMEOUTS) as exc:
             _release_failed_client(client)
             raise SchedulerUnreachable(address, self.connect_timeout, str(exc)) from exc
         except BaseException:

@@ -14,6 +14,8 @@ that is cancelled was cancelled by dask, for an input lost with its workers.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import pickle
 import traceback
 import uuid
@@ -25,6 +27,10 @@ from parallel import _ledger
 from parallel._dask_share import SharedStore, Traffic, run_payload
 from parallel._errors import JobError, JobTimeout, PoolFailure, WorkerDied
 from parallel._ledger import Ledger
+
+#: What a dask wait that timed out raises: one class from Python 3.11, three before it
+#: (asyncio's and concurrent.futures' own TimeoutError were not the builtin one on 3.10).
+WAIT_TIMEOUTS = (TimeoutError, asyncio.TimeoutError, concurrent.futures.TimeoutError)
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -110,7 +116,7 @@ class DaskCall:
                                            (s.deadline for s in self.running.values()))
             try:
                 wait(futures, timeout=timeout, return_when="FIRST_COMPLETED")
-            except TimeoutError:
+            except WAIT_TIMEOUTS:
                 pass
             except CancelledError:
                 pass  # wait() raises for a cancelled task: read below like any other end

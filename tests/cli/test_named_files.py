@@ -3,6 +3,8 @@ rest of the project is indexed for the project rules, but whatever phase 1 found
 nobody named -- SH900 included -- neither shows nor decides the exit code."""
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from analyzer.interfaces import exit_codes
@@ -43,6 +45,8 @@ def test_two_named_files_and_one_unnamed_broken_file(partial, shoal):
     assert run.code == exit_codes.PROBLEMS, run.err
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="3.10's parser builds the 100,000-term "
+                    "chain that later ones refuse: gen.py is no broken file there")
 def test_the_warm_cache_keeps_the_rule(partial, shoal):
     whole = _json(shoal, ".")  # the cache now holds gen.py's internal error
     assert whole.code == exit_codes.ERROR and "gen.py" in {d["path"] for d in whole.json()}
@@ -52,6 +56,8 @@ def test_the_warm_cache_keeps_the_rule(partial, shoal):
         assert run.code == exit_codes.PROBLEMS, run.err
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="3.10's parser builds the 100,000-term "
+                    "chain that later ones refuse: gen.py is no broken file there")
 def test_a_named_broken_file_still_reports_and_decides(partial, shoal):
     run = _json(shoal, "--no-cache", "changed.py", "gen.py")
     found = {d["path"]: d["code"] for d in run.json()}
