@@ -107,19 +107,20 @@ def group_paths(
         directory = start if os.path.isdir(start) else os.path.dirname(start)
         found = known.get(directory)
         if found is None:
-            found = known[directory] = _project_at(directory)
+            # The path itself, as both searches take it (they find its directory the same way).
+            found = known[directory] = _project_at(start)
         key, project = found
         projects.setdefault(key, project).paths.append(arg)
     return list(projects.values())
 
 
-def _project_at(directory: str) -> tuple[tuple[str, str], Project]:
-    """The project a path in ``directory`` belongs to, keyed by what found it."""
-    config = find_config(directory)
+def _project_at(path: str) -> tuple[tuple[str, str], Project]:
+    """The project ``path`` belongs to, keyed by what found it."""
+    config = find_config(path)
     if config is not None:
         return ("config", str(config)), Project(config, config.parent,
                                                 f"{config.name} with [tool.shoal]")
-    marker = find_marker_root(directory)
+    marker = find_marker_root(path)
     if marker is not None:
         return ("root", str(marker[0])), Project(None, marker[0], f"holds {marker[1]}")
     return ("none", ""), Project(None, None, "no project marker above the path "

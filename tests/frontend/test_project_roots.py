@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -81,24 +82,32 @@ def test_each_directory_is_searched_once_and_answers_as_a_search_per_path(tmp_pa
         for where in ("a", "a/nested", "b", "loose", "c/sub"):
             tree(tmp_path, f"{where}/m{i}.py")
             given.append(f"{where}/m{i}.py")
-    given += ["a/nested", "b/gone.py", "c", "a/nested/m1.py"]
-    from analyzer.frontend import _roots
+    # A file in a directory that does not exist, named like an install boundary: the searches
+    # start at that (missing) directory, so it has no project although a/ holds .git.
+    given += ["a/nested", "b/gone.py", "c", "a/nested/m1.py", "a/site-packages/gone.py"]
+    from analyzer.frontend import _roots, find_config
 
-    def per_path():
-        return [(p.config_path, p.root, p.reason, p.paths)
-                for arg in given for p in group_paths([arg], cwd=str(tmp_path))]
+    def searched_alone(arg):  # the searches asked of the path itself, one path at a time
+        path = str(tmp_path / arg)
+        config = find_config(path)
+        if config is not None:
+            return config, config.parent
+        marker = find_marker_root(path)
+        return None, marker[0] if marker else None
 
     expected: dict[tuple, list[str]] = {}
-    for config_path, root, reason, paths in per_path():
-        expected.setdefault((config_path, root, reason), []).extend(paths)
+    for arg in given:
+        expected.setdefault(searched_alone(arg), []).append(arg)
     searched = []
     real = _roots.find_config
     monkeypatch.setattr(_roots, "find_config", lambda d: searched.append(d) or real(d))
     projects = group_paths(given, cwd=str(tmp_path))
-    assert {(p.config_path, p.root, p.reason): p.paths for p in projects} == expected
+    assert {(p.config_path, p.root): p.paths for p in projects} == expected
     assert [p.root for p in projects] == [tmp_path / "a", tmp_path / "a" / "nested",
                                           tmp_path / "b", None, tmp_path / "c"]
-    assert sorted(searched) == sorted(set(searched)) and len(searched) == 6
+    assert "a/site-packages/gone.py" in projects[3].paths
+    searched_dirs = [os.path.dirname(p) if not os.path.isdir(p) else p for p in searched]
+    assert len(searched_dirs) == len(set(searched_dirs)) == 7
 
 
 def test_the_standard_library_directories_are_asked_of_sysconfig_once(monkeypatch):
