@@ -1,5 +1,5 @@
-"""Build glue: cffi's out-of-line API-mode builder for the C heap, the rules' C walk and the
-facts walk's C loop."""
+"""Build glue: cffi's out-of-line API-mode builder for the C heap, the rules' C walk, the
+scope analysis' C dispatch and the facts walk's C loop."""
 from setuptools import Extension, setup
 
 setup(
@@ -9,6 +9,13 @@ setup(
         Extension(
             "analyzer.rules._walk_native",
             sources=["analyzer/rules/_walk_native.c"],
+            extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
+            optional=True,
+        ),
+        # Optional too: without it, the scope analysis dispatches in Python (same analysis).
+        Extension(
+            "analyzer.rules._scope_native",
+            sources=["analyzer/rules/_scope_native.c"],
             extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
             optional=True,
         ),

@@ -11,6 +11,7 @@ the public records by ``_scope_findings``.
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -64,14 +65,59 @@ _CLASS_MAGIC = frozenset(_ClassMagic.names)
 # One builtins dict per builtins set, copied into each module scope.
 _BUILTIN_DICTS: dict[frozenset[str], dict[str, _B | _Builtin]] = {}
 
-#: Work run after the module body: (function, its argument, scope stack, fork, cond depth).
 #: analyzer class -> node class -> its handler, an unbound function (``_handler_for``).
 _DISPATCH: dict[type, dict[type[ast.AST], Callable[[Any, ast.AST], None]]] = {}
+#: analyzer class -> node class without a handler -> the fields its generic walk visits.
+_GENERIC: dict[type, dict[type[ast.AST], tuple[str, ...]]] = {}
 
+#: Work run after the module body: (function, its argument, scope stack, fork, cond depth).
 _Deferred = tuple[Callable[[Any], None], Any, list[_Scope], _Fork, int]
 
 
-class _ScopeState:
+class _PythonWalk:
+    """The analyzer's dispatch in Python: the fallback of ``_scope_native.Walk`` (its C
+    twin, used when built unless ``SHOAL_NATIVE_SCOPE=0``) and the model its tests compare
+    it to. The C one handles the nodes that bind and decide nothing (``_scope_native.c``
+    names them) without calling their handlers; results are the same."""
+
+    _dispatch: dict[type[ast.AST], Callable[[Any, ast.AST], None]]
+    _handler_for: Callable[[type[ast.AST]], Callable[[Any, ast.AST], None]]
+
+    def visit(self, node: ast.AST) -> None:
+        """Dispatch ``node`` to its ``v_<Class>`` handler, or walk its fields."""
+        try:
+            handler = self._dispatch[node.__class__]
+        except KeyError:
+            handler = self._handler_for(node.__class__)
+        handler(self, node)
+
+    def _visit_opt(self, node: ast.AST | None) -> None:
+        if node is not None:
+            self.visit(node)
+
+    # The loop calls a node's handler straight from the table, as visit() would: one call
+    # per node rather than two.
+    def _visit_all(self, nodes: Iterable[ast.AST | None]) -> None:
+        dispatch = self._dispatch
+        for node in nodes:
+            if node is not None:
+                handler = dispatch.get(node.__class__) or self._handler_for(node.__class__)
+                handler(self, node)
+
+
+_Walk: type = _PythonWalk
+if os.environ.get("SHOAL_NATIVE_SCOPE") != "0":
+    try:
+        from analyzer.rules._scope_native import Walk as _NativeWalk
+    except ImportError:  # built without a C compiler: the same analysis, in Python
+        pass
+    else:
+        _Walk = _NativeWalk
+#: Whether the analyzer dispatches in C (``_scope_native``).
+NATIVE_SCOPE = _Walk is not _PythonWalk
+
+
+class _ScopeState(_Walk):  # the base is chosen at import: C when built
     """One pass over the module (function bodies deferred, as pyflakes' deferFunction)."""
 
     def __init__(self, builtins: frozenset[str], is_package: bool, is_stub: bool = False) -> None:
@@ -123,6 +169,7 @@ class _ScopeState:
         #: only these can resolve to a binding that ``_is_typing`` accepts.
         self.typing_names: set[str] = set()
         self._dispatch = _DISPATCH.setdefault(type(self), {})
+        self._generic_fields = _GENERIC.setdefault(type(self), {})
 
     # -- driving ---------------------------------------------------------------------------
 
@@ -168,15 +215,7 @@ class _ScopeState:
         # read the names of the scope being closed.
         self.dead.append(self.stack.pop())
 
-    # -- visiting --------------------------------------------------------------------------
-
-    def visit(self, node: ast.AST) -> None:
-        """Dispatch ``node`` to its ``v_<Class>`` handler, or walk its fields."""
-        try:
-            handler = self._dispatch[node.__class__]
-        except KeyError:
-            handler = self._handler_for(node.__class__)
-        handler(self, node)
+    # -- visiting (visit, _visit_opt and _visit_all come from the base) ------------------
 
     def _handler_for(self, cls: type[ast.AST]) -> Callable[[Any, ast.AST], None]:
         # Unbound functions in a table of the class, not bound methods in one of the
@@ -188,15 +227,13 @@ class _ScopeState:
 
             def handler(self: _ScopeState, node: ast.AST, fields: tuple[str, ...] = fields,
                         ) -> None:
-                self._generic(node, fields)
+                self._walk_fields(node, fields)
 
+            self._generic_fields[cls] = fields
         self._dispatch[cls] = handler
         return handler
 
-    # The loops below call a node's handler straight from the table, as visit() would:
-    # one call per node rather than two, on the paths most nodes take.
-
-    def _generic(self, node: ast.AST, fields: tuple[str, ...]) -> None:
+    def _walk_fields(self, node: ast.AST, fields: tuple[str, ...]) -> None:
         dispatch = self._dispatch
         for name in fields:
             value = getattr(node, name, None)
@@ -209,24 +246,10 @@ class _ScopeState:
                         handler = dispatch.get(item.__class__) or self._handler_for(item.__class__)
                         handler(self, item)
 
-    def _visit_opt(self, node: ast.AST | None) -> None:
-        if node is not None:
-            self.visit(node)
-
-    def _visit_all(self, nodes: Iterable[ast.AST | None]) -> None:
-        dispatch = self._dispatch
-        for node in nodes:
-            if node is not None:
-                handler = dispatch.get(node.__class__) or self._handler_for(node.__class__)
-                handler(self, node)
-
     def _stmts(self, stmts: list[ast.stmt], for_parent: bool = False) -> None:
         saved = self.for_parent
         self.for_parent = for_parent
-        dispatch = self._dispatch
-        for stmt in stmts:
-            handler = dispatch.get(stmt.__class__) or self._handler_for(stmt.__class__)
-            handler(self, stmt)
+        self._visit_all(stmts)
         self.for_parent = saved
 
     def _in_fork(self, fork_node: ast.AST, part: int | None, stmts: list[ast.stmt],

@@ -1,0 +1,9 @@
+"""Types of the scope analysis' C dispatch (``_scope_native.c``); its Python twin is
+:class:`analyzer.rules._scope_state._PythonWalk`."""
+import ast
+from collections.abc import Iterable
+
+class Walk:
+    def visit(self, node: ast.AST) -> None: ...
+    def _visit_opt(self, node: ast.AST | None) -> None: ...
+    def _visit_all(self, nodes: Iterable[ast.AST | None]) -> None: ...

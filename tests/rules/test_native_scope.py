@@ -1,0 +1,233 @@
+"""The scope analysis' C dispatch (``_scope_native.c``) against its Python model.
+
+The C base skips the handlers of nodes that bind and decide nothing, so the two are compared
+on what the analysis does: every name read (``_load``), binding added (``_add``) and piece
+of work deferred (``_defer``), in order, and the whole analysis they produce.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import sys
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from analyzer.rules import _scope, _scope_state
+from analyzer.rules._scope import _Analyzer, analyze_scopes
+from analyzer.rules._scope_state import _PythonWalk
+from tests.native_support import STDLIB, STDLIB_FILES, flag_under, native_module, run_memcheck
+
+native = native_module("analyzer.rules._scope_native", "the C scope dispatch")
+
+SAMPLES = ["ast.py", "dataclasses.py", "asyncio/tasks.py", "argparse.py", "typing.py",
+           "inspect.py", "json/decoder.py", "email/_header_value_parser.py"]
+# Every node the C side handles itself, in each of the forms that send it to its handler
+# instead: a target tuple, a stored name, a constant in an annotation, a call of `locals`
+# or of a typing member, a typing-bound attribute callee; and what walks generically.
+EXTRA = '''
+from typing import cast, TypeVar
+import typing as t
+import os.path
+a, [b, *c] = d = {1: e, **f}, {g, h}
+x: "List[int]" = cast("int", y) + t.cast(int, z) - -w
+T = TypeVar("T", bound="Base")
+def reads_locals():
+    return locals()
+def passes_locals():
+    return vars(locals)
+def fn(p, *q, r=1, **s):
+    print(p.q.r[1:2, ::3], not p, p < q <= r, p and q or r)
+    del p, (q, r)
+    return f"{p!r:>{q}} {os.path.join(p, s)}" if p else [*q, {**s}]
+class K(Base, metaclass=M):
+    attr: int = lambda u, *v: (u := v)
+    assert attr, "message"
+    raise ValueError(attr) from None
+match d:
+    case [1, *rest] if rest: pass
+    case {"k": v, **kw}: pass
+    case K(x=0) | None: pass
+try:
+    pass
+except* (ValueError, TypeError) as group:
+    pass
+async def co():
+    async with a as b2, c:
+        return [x async for x in y if await x]
+'''
+if sys.version_info < (3, 11):  # except* is 3.11's
+    EXTRA = EXTRA.replace("except*", "except")
+
+_PY_METHODS = ("visit", "_visit_opt", "_visit_all")
+
+
+def _at(node):
+    """A node as the log names it: trees parsed from string annotations are new each run."""
+    return (type(node).__name__, getattr(node, "lineno", None), getattr(node, "col_offset", None))
+
+
+def _logging(base, log):
+    """``base`` with its bindings, reads and deferred work logged."""
+
+    def _load(self, name, node):
+        log.append(("load", name, _at(node)))
+        return base._load(self, name, node)
+
+    def _add(self, b):
+        log.append(("add", b.name, b.kind, _at(b.node)))
+        return base._add(self, b)
+
+    def _defer(self, fn, arg):
+        log.append(("defer", fn.__name__, _at(arg)))
+        return base._defer(self, fn, arg)
+
+    return type(base.__name__, (base,), {"_load": _load, "_add": _add, "_defer": _defer})
+
+
+def _python(base):
+    """``base`` dispatching in Python whatever its C base."""
+    return type("Python" + base.__name__, (base,),
+                {name: _PythonWalk.__dict__[name] for name in _PY_METHODS})
+
+
+def _analysis(source, kind, log=None, base=_Analyzer, monkeypatch=None):
+    cls = base if kind == "c" else _python(base)
+    if log is not None:
+        cls = _logging(cls, log)
+    saved = _scope._Analyzer
+    _scope._Analyzer = cls
+    try:
+        return analyze_scopes(ast.parse(source), source)
+    finally:
+        _scope._Analyzer = saved
+
+
+def _digest(analysis):
+    """The whole analysis as text, without the addresses of the nodes it names."""
+    parts = [(name, getattr(analysis, name)) for name in dir(analysis)
+             if not name.startswith("_")]
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(parts))
+
+
+def _source(name):
+    return EXTRA if name == "EXTRA" else (STDLIB / name).read_text(encoding="utf-8")
+
+
+def test_the_analyzer_dispatches_in_c_when_built():
+    assert _scope_state.NATIVE_SCOPE
+    assert _Analyzer.visit is native.Walk.visit
+
+
+@pytest.mark.parametrize("name", [*SAMPLES, "EXTRA"])
+def test_the_c_dispatch_reads_binds_and_defers_what_python_does_in_order(name):
+    source = _source(name)
+    expected: list = []
+    _analysis(source, "python", expected)
+    got: list = []
+    _analysis(source, "c", got)
+    assert len(expected) > 40
+    assert got == expected
+
+
+@pytest.mark.parametrize("name", [*SAMPLES, "EXTRA"])
+def test_the_c_dispatch_gives_the_same_analysis(name):
+    source = _source(name)
+    assert _digest(_analysis(source, "c")) == _digest(_analysis(source, "python"))
+
+
+def test_the_extra_sample_reaches_the_handlers_the_c_side_defers_to():
+    log: list = []
+    analysis = _analysis(EXTRA, "c", log)
+    loads = [name for kind, name, *_ in log if kind == "load"]
+    # a locals() call, typing calls with string annotations, f-string parts, a walrus
+    assert {"locals", "cast", "t", "os", "p", "q", "s", "v", "M"} <= set(loads)
+    deferred = [name for kind, name, *_ in log if kind == "defer"]
+    assert "_string_annotation" in deferred
+    assert {"List", "Base"} <= {n for kind, n, *_ in log if kind == "load"} | set(
+        analysis.undefined_names and [u.name for u in analysis.undefined_names])
+    by_name = {scope.name: scope for scope in analysis.scopes}
+    assert by_name["reads_locals"].uses_locals and by_name["passes_locals"].uses_locals
+    assert not by_name["fn"].uses_locals
+
+
+def test_long_chains_walk_without_recursion():
+    source = "x = " + " + ".join(["a.b.c"] * 2000) + "\n" + "y = " + ".".join(["a"] * 2000) + "\n"
+    got: list = []
+    _analysis(source, "c", got)
+    expected: list = []
+    _analysis(source, "python", expected)
+    assert got == expected
+    assert sum(1 for event in got if event[0] == "load") == 2001
+
+
+def test_a_handler_that_raises_propagates_from_below_c_frames():
+    class Failing(_Analyzer):
+        def v_Lambda(self, node):
+            raise ValueError("lambda")
+
+    for kind in ("c", "python"):
+        with pytest.raises(ValueError, match="lambda"):
+            _analysis("x = f(g(1) + [h.i, lambda: 0])\n", kind, base=Failing)
+
+
+def test_bad_tables_are_type_errors():
+    class Broken(native.Walk):
+        _dispatch = None
+        _generic_fields: dict = {}
+
+    with pytest.raises(TypeError, match="must be dicts"):
+        Broken().visit(ast.parse("x"))
+    with pytest.raises(AttributeError):
+        native.Walk().visit(ast.parse("x"))
+
+
+def test_shoal_native_scope_0_selects_the_python_dispatch():
+    module = "analyzer.rules._scope_state"
+    assert flag_under("SHOAL_NATIVE_SCOPE", "0", module, "NATIVE_SCOPE") == "False"
+    assert flag_under("SHOAL_NATIVE_SCOPE", "1", module, "NATIVE_SCOPE") == "True"
+
+
+_UNDER_VALGRIND = """
+import ast, sys
+from analyzer.rules._scope import analyze_scopes, _Analyzer
+source = open(sys.argv[1], encoding="utf-8").read()
+analysis = analyze_scopes(ast.parse(source), source)
+deep = "x = " + " + ".join(["a.b"] * 2000)
+analyze_scopes(ast.parse(deep), deep)
+class Failing(_Analyzer):
+    def v_Lambda(self, node):
+        raise ValueError
+import analyzer.rules._scope as scope
+scope._Analyzer = Failing
+try:
+    analyze_scopes(ast.parse("f(1, [lambda: 0])"), "")
+except ValueError:
+    pass
+print(len(analysis.bindings))
+"""
+
+
+@pytest.mark.valgrind
+def test_the_c_dispatch_under_valgrind():
+    """An analysis, a long chain and one stopped by a failing handler run clean under memcheck."""
+    run = run_memcheck(_UNDER_VALGRIND, str(STDLIB / "json/decoder.py"))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert int(run.stdout) > 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(STDLIB_FILES))
+def test_any_stdlib_file_gives_the_same_analysis_from_either_dispatch(name):
+    try:
+        source = (STDLIB / name).read_text(encoding="utf-8")
+        ast.parse(source)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        assume(False)
+    log_c: list = []
+    log_py: list = []
+    analysis_c = _analysis(source, "c", log_c)
+    analysis_py = _analysis(source, "python", log_py)
+    assert log_c == log_py
+    assert _digest(analysis_c) == _digest(analysis_py)
