@@ -1,4 +1,5 @@
-"""What the tests of the C loops share: the standard library's files, and a memcheck run."""
+"""What the tests of the C loops share: the standard library's files, a sample of the newer
+statement forms, and a memcheck run."""
 from __future__ import annotations
 
 import importlib
@@ -7,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import textwrap
 from pathlib import Path
 from types import ModuleType
 
@@ -16,6 +18,17 @@ STDLIB = Path(sysconfig.get_paths()["stdlib"])
 #: Every module of the running interpreter's standard library, relative to it.
 STDLIB_FILES = sorted(str(p.relative_to(STDLIB)) for p in STDLIB.rglob("*.py")
                       if "site-packages" not in p.parts)
+#: Match patterns and ``except*``: statement forms each C loop's sample must reach.
+_NEWER_FORMS = """\
+match p:
+    case [1, *rest] if rest: pass
+    case {"k": v, **kw}: pass
+    case Point(x=0) | None: pass
+try:
+    pass
+except* (ValueError, TypeError) as group:
+    pass
+"""
 _SUPPRESSIONS = Path(__file__).resolve().parent / "heap" / "valgrind-python.supp"
 
 
@@ -49,3 +62,10 @@ def flag_under(env_var: str, value: str, module: str, flag: str) -> str:
     code = f"import {module} as m; print(m.{flag})"
     return subprocess.run([sys.executable, "-c", code], env=dict(os.environ, **{env_var: value}),
                           capture_output=True, text=True, check=True).stdout.strip()
+
+
+def newer_forms(indent: str = "") -> str:
+    """The sample of match statements and ``except*`` (plain ``except`` before 3.11), each
+    line indented by ``indent``."""
+    text = _NEWER_FORMS if sys.version_info >= (3, 11) else _NEWER_FORMS.replace("except*", "except")
+    return textwrap.indent(text, indent)

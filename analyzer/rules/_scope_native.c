@@ -400,31 +400,32 @@ static void close_ctx(Ctx *c)
     Py_DECREF(c->generic);
 }
 
-static PyObject *walk_visit(PyObject *self, PyObject *node)
+/* A method's body: `fn` on `arg` with the analyzer's tables. */
+static PyObject *with_tables(PyObject *self, PyObject *arg, int (*fn)(Ctx *, PyObject *))
 {
     Ctx c;
     if (open_ctx(&c, self) < 0)
         return NULL;
-    int r = visit(&c, node);
+    int r = fn(&c, arg);
     close_ctx(&c);
     return r < 0 ? NULL : Py_NewRef(Py_None);
+}
+
+static PyObject *walk_visit(PyObject *self, PyObject *node)
+{
+    return with_tables(self, node, visit);
 }
 
 static PyObject *walk_visit_opt(PyObject *self, PyObject *node)
 {
     if (node == Py_None)
         Py_RETURN_NONE;
-    return walk_visit(self, node);
+    return with_tables(self, node, visit);
 }
 
 static PyObject *walk_visit_all(PyObject *self, PyObject *nodes)
 {
-    Ctx c;
-    if (open_ctx(&c, self) < 0)
-        return NULL;
-    int r = visit_seq(&c, nodes);
-    close_ctx(&c);
-    return r < 0 ? NULL : Py_NewRef(Py_None);
+    return with_tables(self, nodes, visit_seq);
 }
 
 static PyMethodDef walk_methods[] = {

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import tests.native_support as support
 from analyzer.model import _extract_walk, extract_facts
 from analyzer.model._extract import statements
 from analyzer.model._extract_refs import Usage
@@ -48,19 +49,9 @@ def f(a, /, b: "int" = G, *c, d=osp.sep, **e) -> "str":
     return sys.modules[__name__]
 class C(osp.Thing, metaclass=type):
     attr: "List[int]" = {k: v for k, v in globals().items()}
-    match attr:
-        case [1, *rest] if rest: pass
-        case {"k": v, **kw}: pass
-        case Point(x=0) | None: pass
-    try:
-        pass
-    except* (ValueError, TypeError) as group:
-        pass
-sys.modules["planted"] = C
+''' + support.newer_forms("    ").replace("match p", "match attr") + '''sys.modules["planted"] = C
 setattr(sys.modules[__name__], "late", 1)
 '''
-if sys.version_info < (3, 11):  # except* is 3.11's
-    EXTRA = EXTRA.replace("except*", "except")
 
 
 def _source(name: str) -> str:

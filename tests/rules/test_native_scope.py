@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import ast
 import re
-import sys
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import tests.native_support as support
 from analyzer.rules import _scope, _scope_state
 from analyzer.rules._scope import _Analyzer, analyze_scopes
 from analyzer.rules._scope_state import _PythonWalk
@@ -45,20 +45,10 @@ class K(Base, metaclass=M):
     attr: int = lambda u, *v: (u := v)
     assert attr, "message"
     raise ValueError(attr) from None
-match d:
-    case [1, *rest] if rest: pass
-    case {"k": v, **kw}: pass
-    case K(x=0) | None: pass
-try:
-    pass
-except* (ValueError, TypeError) as group:
-    pass
 async def co():
     async with a as b2, c:
         return [x async for x in y if await x]
-'''
-if sys.version_info < (3, 11):  # except* is 3.11's
-    EXTRA = EXTRA.replace("except*", "except")
+''' + support.newer_forms()
 
 _PY_METHODS = ("visit", "_visit_opt", "_visit_all")
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import tests.native_support as support
 from analyzer.rules import _ast_walk
 from analyzer.rules._ast_walk import _FIELDS, walk_ast_python
 from tests.native_support import STDLIB, STDLIB_FILES, flag_under, native_module, run_memcheck
@@ -18,23 +19,13 @@ native = native_module("analyzer.rules._walk_native", "the C walk")
 # try/except*, comprehensions, lambdas, global/nonlocal, type comments aside.
 SAMPLES = ["ast.py", "dataclasses.py", "asyncio/tasks.py", "argparse.py", "typing.py",
            "inspect.py", "json/decoder.py", "email/_header_value_parser.py"]
-EXTRA = """
-match p:
-    case [1, *rest] if rest: pass
-    case {"k": v, **kw}: pass
-    case Point(x=0) | None: pass
-try:
-    pass
-except* (ValueError, TypeError) as group:
-    pass
+EXTRA = support.newer_forms() + """
 async def f():
     async with a as b, c:
         return [x async for x in y if await x]
 x: int = lambda *a, b=1, **k: f"{a!r:>{b}}"
 del x[1:2, ::3]
 """
-if sys.version_info < (3, 11):  # except* is 3.11's
-    EXTRA = EXTRA.replace("except*", "except")
 
 
 def _events(tree, walker, *, budget=200, singletons=False, fail_on=(), inert=True):
