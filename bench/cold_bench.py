@@ -5,12 +5,14 @@
     python bench/cold_bench.py --tree DIR       # any tree, e.g. bench/scale_tree.py's
 
 Every tool runs as a separate process on the same files; wall time is the median of
-``--repeat`` runs. Memory is the peak PSS of the tool's whole process tree (workers
-included), sampled from ``/proc`` every 20 ms while it runs. Ratios are against the *parse
-floor* measured in the same run: two processes that only ``ast.parse`` every file, the least
-a Python-hosted analyzer that builds ``ast`` trees can do on two cores (issue 16), and
-against ``flake8 -j2``. pylint and Fixit only run on the subset (they take minutes on the
-whole tree).
+``--repeat`` runs. The runs go in rounds, every tool once per round, so that a change in the
+shared machine's speed falls on all of them alike; a ratio to the parse floor is the median
+of the rounds' own ratios (with their range when there are several). Memory is the peak PSS
+of the tool's whole process tree (workers included), sampled from ``/proc`` every 20 ms
+while it runs. Ratios are against the *parse floor* measured in the same run: two processes
+that only ``ast.parse`` every file, the least a Python-hosted analyzer that builds ``ast``
+trees can do on two cores (issue 16), and against ``flake8 -j2``. pylint and Fixit only run
+on the subset, once (they take minutes on the whole tree).
 """
 from __future__ import annotations
 
@@ -118,12 +120,38 @@ def run_once(cmd: list[str], cwd: str | None = None) -> tuple[float, float, int]
     return time.perf_counter() - start, peak / 1024, proc.returncode
 
 
-def measure(cmd: list[str], repeat: int, cwd: str | None = None) -> tuple[float, float, int] | None:
-    """(median wall seconds, peak PSS MiB, exit code) of ``cmd``; None when it cannot run."""
-    if shutil.which(cmd[0]) is None and not os.path.exists(cmd[0]):
-        return None
-    runs = [run_once(cmd, cwd) for _ in range(repeat)]
+#: One tool's runs of a table: each run's (wall seconds, peak PSS MiB, exit code), in rounds.
+Runs = list[tuple[float, float, int]]
+
+
+def measure_rounds(runs: list[tuple[str, list[str], str | None, int]], repeat: int,
+                   ) -> dict[str, Runs | None]:
+    """Each tool's runs, ``repeat`` rounds of every tool in turn (a tool asking for fewer
+    runs stops early); None for a tool that is not installed."""
+    results: dict[str, Runs | None] = {}
+    for label, cmd, _cwd, _times in runs:
+        installed = shutil.which(cmd[0]) is not None or os.path.exists(cmd[0])
+        results[label] = [] if installed else None
+    for round_index in range(repeat):
+        for label, cmd, cwd, times in runs:
+            done = results[label]
+            if done is not None and round_index < times:
+                done.append(run_once(cmd, cwd))
+    return results
+
+
+def summary(runs: Runs) -> tuple[float, float, int]:
+    """(median wall seconds, largest peak PSS MiB, last exit code) of one tool's runs."""
     return (statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2])
+
+
+def ratio_text(runs: Runs, base: Runs) -> str:
+    """The median of the rounds' ratios ``runs / base``, with their range when several."""
+    ratios = [run[0] / other[0] for run, other in zip(runs, base, strict=False)]
+    text = f"{statistics.median(ratios):.2f}x"
+    if len(ratios) > 1:
+        text += f" ({min(ratios):.2f}–{max(ratios):.2f})"
+    return text
 
 
 def tool(name: str) -> str:
@@ -137,29 +165,30 @@ def tree_files(root: Path) -> list[str]:
     return sorted(str(p) for p in root.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-def print_table(results: dict[str, tuple[float, float, int] | None], floor: float | None,
-                base: str) -> None:
-    """One markdown table: wall, memory and the two ratios per tool."""
+def print_table(results: dict[str, Runs | None], floor: str, base: str) -> None:
+    """One markdown table: wall, memory and the two ratios per tool, each ratio the median
+    of the rounds' own (a tool run once is set against the first round)."""
     print("| tool | wall s | peak PSS MiB | exit | vs parse floor | vs flake8 -j2 |")
     print("|---|---:|---:|---:|---:|---:|")
-    baseline = results.get(base)
-    for label, res in results.items():
-        if res is None:
+    floor_runs, base_runs = results.get(floor), results.get(base)
+    for label, runs in results.items():
+        if not runs:
             print(f"| {label} | not installed | | | | |")
             continue
-        to_floor = f"{res[0] / floor:.2f}x" if floor else "-"
-        to_base = f"{res[0] / baseline[0]:.2f}x" if baseline else "-"
-        print(f"| {label} | {res[0]:.2f} | {res[1]:.0f} | {res[2]} | {to_floor} | {to_base} |")
+        wall, peak, code = summary(runs)
+        to_floor = ("1.00x" if label == floor else ratio_text(runs, floor_runs)) if floor_runs else "-"
+        to_base = ("1.00x" if label == base else ratio_text(runs, base_runs)) if base_runs else "-"
+        print(f"| {label} | {wall:.2f} | {peak:.0f} | {code} | {to_floor} | {to_base} |")
 
 
-def chart(results: dict[str, tuple[float, float, int] | None], title: str, path: str) -> None:
+def chart(results: dict[str, Runs | None], title: str, path: str) -> None:
     """A bar chart of wall time and peak memory per tool, written as a PNG."""
     import matplotlib  # the bench extra; only needed for --chart
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [(label, res) for label, res in results.items() if res is not None]
+    rows = [(label, summary(runs)) for label, runs in results.items() if runs]
     labels = [label for label, _ in rows]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.5 * len(rows) + 1.6))
     colours = ["#1f77b4" if label.startswith("shoal") else
@@ -247,16 +276,15 @@ def main() -> int:
         tables.append((f"{len(small)}-file subset", sub_runs))
     for index, (title, runs) in enumerate(tables):
         print(f"### {title}\n")
-        results = {}
-        for label, cmd in runs:
-            shoal_run = label.startswith("shoal")
-            results[label] = measure(cmd, 1 if "pylint" in label or "fixit" in label
-                                     else args.repeat, cwd if shoal_run else None)
-        floor_result = results.get("parse floor")
-        print_table(results, floor_result[0] if floor_result else None, "flake8 -j2")
+        results = measure_rounds(
+            [(label, cmd, cwd if label.startswith("shoal") else None,
+              1 if "pylint" in label or "fixit" in label else args.repeat)
+             for label, cmd in runs],
+            args.repeat)
+        print_table(results, "parse floor", "flake8 -j2")
         one, two = results.get("shoal check, 1 worker"), results.get("shoal check, 2 workers")
         if one and two:
-            print(f"\nshoal 2-worker speed-up over 1 worker: {one[0] / two[0]:.2f}x")
+            print(f"\nshoal 2-worker speed-up over 1 worker: {ratio_text(one, two)}")
         if index == 0 and args.chart:
             chart(results, f"Cold check, {len(files)} files, 2 cores", args.chart)
         print()
