@@ -267,11 +267,15 @@ static int visit_dict(Ctx *c, PyObject *node)
         if (PySequence_Fast_GET_SIZE(vs) < n)
             n = PySequence_Fast_GET_SIZE(vs);
         for (Py_ssize_t i = 0; r == 0 && i < n; i++) {
-            PyObject *k = PySequence_Fast_GET_ITEM(ks, i);
+            /* held while visited, as visit_seq holds its items */
+            PyObject *k = Py_NewRef(PySequence_Fast_GET_ITEM(ks, i));
+            PyObject *v = Py_NewRef(PySequence_Fast_GET_ITEM(vs, i));
             if (k != Py_None)
                 r = visit(c, k);
             if (r == 0)
-                r = visit(c, PySequence_Fast_GET_ITEM(vs, i));
+                r = visit(c, v);
+            Py_DECREF(k);
+            Py_DECREF(v);
         }
     }
     Py_XDECREF(keys);
