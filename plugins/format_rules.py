@@ -14,7 +14,7 @@ import re
 import string
 from typing import NamedTuple
 
-from analyzer.rules import Invalid, LintRule, RuleContext, Valid
+from analyzer.rules import Invalid, LintRule, Valid, visit_when
 from plugins._sequence_fix import arguments_fix, dict_items_fix
 
 #: A finding of one family: code, message, and for the unused-argument codes (F504, F522,
@@ -116,21 +116,6 @@ def _percent_findings(node: ast.BinOp) -> list[_Finding]:
     return out
 
 
-_holds: tuple[RuleContext | None, dict[str, bool]] = (None, {})
-
-
-def holds(context: RuleContext, token: str) -> bool:
-    """Whether the file's text holds ``token``: looked for once per file, not once for each
-    of the 14 rules that ask (a search of the whole text each)."""
-    global _holds
-    if _holds[0] is not context:
-        _holds = (context, {})
-    found = _holds[1].get(token)
-    if found is None:
-        found = _holds[1][token] = token in context.source
-    return found
-
-
 # The rules of one family run one after the other on the same node: the last analysis is
 # kept so that the string is parsed once, not once per rule.
 _last_percent: tuple[ast.AST | None, list[_Finding]] = (None, [])
@@ -145,27 +130,25 @@ def percent_findings(node: ast.BinOp) -> list[_Finding]:
     return _last_percent[1]
 
 
+def _is_percent_format(node: ast.BinOp) -> bool:
+    """``'...' % ...``: what every F50x rule looks at (one test per node for the family)."""
+    left = node.left
+    return (node.op.__class__ is ast.Mod and left.__class__ is ast.Constant
+            and isinstance(left.value, str))
+
+
 class _PercentFormatRule(LintRule):
     """Shared visit of the F50x rules (abstract: no CODE)."""
 
     TREE = "ast"
 
-    def __init__(self, context: RuleContext) -> None:
-        super().__init__(context)
-        # A file without a '%' has no percent format: its BinOps return at once.
-        self._off = not holds(context, "%")
-
+    @visit_when(_is_percent_format)
     def visit_BinOp(self, node: ast.BinOp) -> None:
-        if self._off:
-            return
-        left = node.left
-        if (node.op.__class__ is ast.Mod and left.__class__ is ast.Constant
-                and isinstance(left.value, str)):
-            for code, message, unused in percent_findings(node):
-                if code == self.CODE:
-                    # F504's fix removes the unused keys (ruff's, safe).
-                    fix = dict_items_fix(self.context.lines, node.right, unused)
-                    self.report(node, message, fix=fix)
+        for code, message, unused in percent_findings(node):
+            if code == self.CODE:
+                # F504's fix removes the unused keys (ruff's, safe).
+                fix = dict_items_fix(self.context.lines, node.right, unused)
+                self.report(node, message, fix=fix)
 
 
 class PercentFormatInvalidFormat(_PercentFormatRule):
@@ -384,29 +367,26 @@ def format_findings(node: ast.Call) -> list[_Finding]:
     return _last_format[1]
 
 
+def _is_str_format(node: ast.Call) -> bool:
+    """``'...'.format(...)``: what every F52x rule looks at (one test per call for the family)."""
+    func = node.func
+    return (func.__class__ is ast.Attribute and func.attr == "format"
+            and func.value.__class__ is ast.Constant
+            and isinstance(func.value.value, str))
+
+
 class _StrFormatRule(LintRule):
     """Shared visit of the F52x rules (abstract: no CODE)."""
 
     TREE = "ast"
 
-    def __init__(self, context: RuleContext) -> None:
-        super().__init__(context)
-        # The attribute's name is in the text of any file that calls it: most calls of most
-        # files return at once.
-        self._off = not holds(context, "format")
-
+    @visit_when(_is_str_format)
     def visit_Call(self, node: ast.Call) -> None:
-        if self._off:
-            return
-        func = node.func
-        if (func.__class__ is ast.Attribute and func.attr == "format"
-                and func.value.__class__ is ast.Constant
-                and isinstance(func.value.value, str)):
-            for code, message, unused in format_findings(node):
-                if code == self.CODE:
-                    # F522's and F523's fixes remove the unused arguments (ruff's, safe).
-                    fix = arguments_fix(self.context.lines, node, unused)
-                    self.report(node, message, fix=fix)
+        for code, message, unused in format_findings(node):
+            if code == self.CODE:
+                # F522's and F523's fixes remove the unused arguments (ruff's, safe).
+                fix = arguments_fix(self.context.lines, node, unused)
+                self.report(node, message, fix=fix)
 
 
 class StringDotFormatInvalidFormat(_StrFormatRule):

@@ -42,6 +42,7 @@ from analyzer.rules._bindings import (
 )
 from analyzer.rules._examples import Invalid, Valid, run_examples
 from analyzer.rules._fact_extractor import FactExtractor, run_extractors
+from analyzer.rules._guards import visit_when
 from analyzer.rules._lint_rule import (
     LintRule,
     MetadataNotDeclaredError,
@@ -110,4 +111,5 @@ __all__ = [
     "run_module_rules",
     "run_extractors",
     "run_project_rules",
+    "visit_when",
 ]

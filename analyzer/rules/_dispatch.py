@@ -8,10 +8,11 @@ are left out of the walk unless some rule visits those classes.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from analyzer.rules._ast_walk import _FIELDS, _SINGLETON_BASES
+from analyzer.rules._guards import Guarded, guard_of
 from analyzer.rules._lint_rule import AST_NODE_CLASSES, LintRule, node_class
 
 _Calls = tuple[tuple[int, str], ...]
@@ -46,15 +47,21 @@ class _Plan:
             cls for cls in AST_NODE_CLASSES.values() if cls not in self.calls and not self.fields[cls]
         ) if tree == "ast" else frozenset()
 
-    def bind(self, instances: Sequence[LintRule | None]) -> dict[type, tuple[tuple, tuple]]:
-        """node class -> (bound visit methods, bound leave methods) of the live instances."""
+    def bind(self, instances: Sequence[LintRule | None],
+             on_error: Callable[[Any, Exception, object], None] | None = None,
+             ) -> dict[type, tuple[tuple, tuple]]:
+        """node class -> (bound visit methods, bound leave methods) of the live instances.
+
+        With ``on_error``, the methods of a class that carry one :func:`visit_when`
+        predicate become one :class:`Guarded` entry, where the first of them stood."""
         actions = {}
         # One bound method per (rule, method): a visit_expr is in the calls of every
         # expression class, and each file binds the plan again.
         bound: dict[tuple[int, str], Any] = {}
 
         def bind(calls: _Calls) -> tuple:
-            out = []
+            out: list[Any] = []
+            groups: dict[int, Guarded] = {}
             for call in calls:
                 method = bound.get(call)
                 if method is None:
@@ -62,7 +69,15 @@ class _Plan:
                     if instance is None:
                         continue
                     method = bound[call] = getattr(instance, call[1])
-                out.append(method)
+                predicate = guard_of(method) if on_error is not None else None
+                if predicate is None:
+                    out.append(method)
+                elif id(predicate) in groups:
+                    groups[id(predicate)].methods.append(method)
+                else:
+                    assert on_error is not None  # a predicate is only read with one
+                    group = groups[id(predicate)] = Guarded(predicate, [method], on_error)
+                    out.append(group)
             return tuple(out)
 
         for cls, (visits, leaves) in self.calls.items():

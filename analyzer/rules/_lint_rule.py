@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from analyzer.core import SourceLines
 from analyzer.frontend import DUMMY_VARIABLE_RGX
+from analyzer.rules._guards import guard_of
 
 if TYPE_CHECKING:
     import ast
@@ -247,6 +248,9 @@ def _validate_rule_class(cls: type[LintRule]) -> None:
             node_name = name.partition("_")[2]
             if not callable(getattr(cls, name)):
                 raise TypeError(f"{where}.{name} must be a method")
+            if cls.TREE != "ast" and guard_of(getattr(cls, name)) is not None:
+                # The libcst walk calls every method it binds: a predicate would be ignored.
+                raise TypeError(f"{where}.{name}: visit_when is for ast rules (TREE = 'ast')")
             if node_class(cls.TREE, node_name) is None:
                 raise TypeError(
                     f"{where}.{name}: {node_name!r} is not a node class of the "

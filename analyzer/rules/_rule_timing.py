@@ -12,6 +12,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from analyzer.rules._guards import Guarded
+
 __all__ = ["AST_WALK", "CST_PARSE", "CST_POSITIONS", "CST_WALK", "Outside", "rule_key",
            "timed_actions"]
 
@@ -42,7 +44,14 @@ def timed_actions(actions: dict[type, tuple[tuple, tuple]],
             found = wrapped[fn] = _timed(fn, timings, rule_key(type(fn.__self__)))
         return found
 
-    return {cls: (tuple(map(timed, visits)), tuple(map(timed, leaves)))
+    def timed_entry(entry: Any) -> Any:
+        # A guarded entry keeps its predicate (whose time counts as the walk's) over the
+        # timed methods it guards.
+        if isinstance(entry, Guarded):
+            return entry.with_methods([timed(fn) for fn in entry.methods])
+        return timed(entry)
+
+    return {cls: (tuple(map(timed_entry, visits)), tuple(map(timed_entry, leaves)))
             for cls, (visits, leaves) in actions.items()}
 
 

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 from analyzer.core import Diagnostic, Fix
 from analyzer.rules._ast_walk import walk_ast
 from analyzer.rules._dispatch import _plan_for
+from analyzer.rules._guards import Guarded
 from analyzer.rules._lint_rule import (
     _NO_DEFAULT,
     LintRule,
@@ -151,7 +152,7 @@ class _FileRun:
 
     def run_ast(self, rules: Sequence[type[LintRule]]) -> None:
         plan = _plan_for(rules, "ast")
-        self._actions = plan.bind(self.instantiate(rules))
+        self._actions = plan.bind(self.instantiate(rules), self.on_error)
         if self.timings is not None:
             self._actions = timed_actions(self._actions, self.timings)
         if self._actions:
@@ -202,11 +203,13 @@ class _FileRun:
         where += f" at line {lineno})" if lineno is not None else ")"
         self.internal_error(type(rule), exc, f"in {where}")
         self._failed[id(rule)] = rule
+
+        def kept(f: Any) -> bool:
+            # A guarded entry loses the rule's methods, and goes once it has none left.
+            return f.drop(rule) if isinstance(f, Guarded) else f.__self__ is not rule
+
         for cls, (visits, leaves) in list(self._actions.items()):
-            self._actions[cls] = (
-                tuple(f for f in visits if f.__self__ is not rule),
-                tuple(f for f in leaves if f.__self__ is not rule),
-            )
+            self._actions[cls] = (tuple(filter(kept, visits)), tuple(filter(kept, leaves)))
 
     def internal_error(self, rule: type[LintRule], exc: BaseException, where: str) -> None:
         message = (

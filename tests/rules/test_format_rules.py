@@ -146,18 +146,10 @@ def test_unused_argument_fixes(source: str, code: str, expected: str | None) -> 
     assert _fixed(source, code) == expected
 
 
-def test_whether_a_file_holds_the_tokens_is_asked_afresh_for_each_file():
-    # The answer is kept per file: a file without '%' or 'format' must not hide the next's.
-    from analyzer.rules import RuleContext
-    from plugins.format_rules import holds
-
+def test_one_file_without_the_family_s_shape_does_not_hide_the_next_file_s_findings():
+    # The families keep per-node memos (the string parsed once for all five rules): nothing
+    # of one file may leak into the next.
     percent, dot_format = "x = '%s %s' % (1,)\n", "x = '{} {}'.format(1)\n"
-    for source, token, expected in ((percent, "%", True), (dot_format, "%", False),
-                                    (dot_format, "format", True), (percent, "format", False),
-                                    (percent, "%", True)):
-        context = RuleContext(path="m.py", module="m", is_package=False, source=source)
-        assert holds(context, token) is expected
-        assert holds(context, token) is expected
     for first, second, code in ((dot_format, percent, "F507"), (percent, dot_format, "F524")):
         assert code not in {d.code for d in check_source(first, list(RULES))}
         assert code in {d.code for d in check_source(second, list(RULES))}
