@@ -2,8 +2,8 @@
 
 Why: the walk calls a rule's ``visit_Call`` on every call of every file, and most rules want
 one shape of call. Five built-in rules (F521-F525) each wanted ``'...'.format(...)``: five
-Python calls per call node, 2% of a cold check's instructions, to find that few calls are
-that. With :func:`visit_when`, rules whose methods carry the same predicate object share
+Python calls per call node, 2% of a file's instructions in a cold check (callgrind), to
+find that few calls are that. With :func:`visit_when`, rules whose methods carry the same predicate object share
 one call of it per node (:class:`Guarded`, bound by the plan in each method's place), and
 their methods run only where it says yes.
 """
