@@ -1,5 +1,5 @@
 """Build glue: cffi's out-of-line API-mode builder for the C heap, the rules' C walk, the
-scope analysis' C dispatch and the facts walk's C loop."""
+scope analysis' C dispatch, the facts walk's C loop and the facts records' C base."""
 from setuptools import Extension, setup
 
 setup(
@@ -23,6 +23,13 @@ setup(
         Extension(
             "analyzer.model._traverse_native",
             sources=["analyzer/model/_traverse_native.c"],
+            extra_compile_args=["-std=c11", "-Wall", "-Wextra"],
+            optional=True,
+        ),
+        # Optional too: without it, the facts records bind and pickle in Python (same records).
+        Extension(
+            "analyzer.model._record_native",
+            sources=["analyzer/model/_record_native.c"],
             extra_compile_args=["-std=c11", "-Wall", "-Wextra"],
             optional=True,
         ),

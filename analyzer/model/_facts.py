@@ -7,11 +7,23 @@ of these records or of what extraction (:mod:`analyzer.model._extract`) records 
 """
 from __future__ import annotations
 
+import dataclasses
 import operator
+import os
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+try:
+    from analyzer.model import _record_native
+except ImportError:  # built without a C compiler: the records bind and pickle in Python
+    _record_native = None
+if os.environ.get("SHOAL_NATIVE_RECORDS") == "0":
+    _record_native = None
+
+#: Whether the slotted records are built and pickled in C (``_record_native.c``).
+NATIVE_RECORDS = _record_native is not None
 
 FACTS_VERSION = 4
 
@@ -22,11 +34,13 @@ KEYWORD_ONLY = "keyword_only"
 VAR_KEYWORD = "var_keyword"
 
 
-class _Record:
+class _PythonRecord:
     """Base of every facts record: pickles as (class, field values).
 
     A slotted dataclass pickles its state through ``dataclasses.fields()`` on every object;
     facts cross the heap by the hundred thousand, and that call dominated loading them.
+    With ``_record_native`` built, its ``RecordBase`` does this in C, and fills a record's
+    slots without the frozen dataclass' Python ``__init__`` (:func:`_native`).
     """
 
     __slots__ = ()
@@ -39,6 +53,32 @@ class _Record:
         if fields is None:
             fields = _FIELD_GETTERS[cls] = _getter(cls.__match_args__)
         return (cls, fields(self))
+
+
+if TYPE_CHECKING or _record_native is None:
+    _Record = _PythonRecord
+else:
+    class _Record(_record_native.RecordBase):  # the same contract, in C
+        __slots__ = ()
+
+_R = TypeVar("_R", bound=type)
+_MISSING = object()
+
+
+def _native(cls: _R) -> _R:
+    """Register a slotted record class with ``_record_native``: its instances are then
+    built and pickled in C, its generated ``__init__`` kept as ``_dataclass_init`` for the
+    calls C leaves to it (those that raise)."""
+    if _record_native is None:
+        return cls
+    fields = dataclasses.fields(cls)
+    defaults = tuple(_MISSING if f.default is dataclasses.MISSING else f.default for f in fields)
+    assert all(f.init and f.default_factory is dataclasses.MISSING for f in fields)
+    cls._dataclass_init = cls.__dict__["__init__"]  # type: ignore[attr-defined]
+    # Without its own __init__ the class inherits RecordBase's C one.
+    del cls.__init__  # type: ignore[misc]
+    _record_native.register(cls, tuple(f.name for f in fields), defaults, _MISSING)
+    return cls
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple]:
@@ -55,6 +95,7 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple]:
 _FIELD_GETTERS: dict[type, Callable[[Any], tuple]] = {}
 
 
+@_native
 @dataclass(frozen=True, slots=True)
 class Param(_Record):
     """One parameter: its name, its kind (``inspect.Parameter`` kinds, lower-case), a default."""
@@ -64,6 +105,7 @@ class Param(_Record):
     has_default: bool = False
 
 
+@_native
 @dataclass(frozen=True, slots=True)
 class Signature(_Record):
     """A callable's parameters in declaration order (annotations and defaults' values omitted)."""
@@ -164,6 +206,7 @@ def _count_names(names: list[str], kind: str) -> str:
     return f"{len(names)} required {kind} argument{plural}: {listed}"
 
 
+@_native
 @dataclass(frozen=True, slots=True)
 class ImportSource(_Record):
     """What an import binds a name to: ``from .m import x`` is ``(1, "m", "x")``."""
@@ -173,6 +216,7 @@ class ImportSource(_Record):
     name: str | None
 
 
+@_native
 @dataclass(frozen=True, slots=True)
 class Export(_Record):
     """One module-level name and what it is bound to (the last binding in source order)."""
@@ -190,6 +234,7 @@ class Export(_Record):
     source: ImportSource | None = None
 
 
+@_native
 @dataclass(frozen=True, slots=True)
 class Import(_Record):
     """One imported name of an import statement, as written (relative names unresolved)."""
@@ -208,6 +253,7 @@ class Import(_Record):
     import_time: bool = True
 
 
+@_native
 @dataclass(frozen=True, slots=True)
 class Call(_Record):
     """A call site whose callee's first component is bound by a module-level import."""
@@ -223,6 +269,7 @@ class Call(_Record):
     star_kwargs: bool = False
 
 
+@_native
 @dataclass(frozen=True, slots=True)
 class Attribute(_Record):
     """A dotted attribute chain (outermost) whose first component is bound by a module-level
@@ -237,6 +284,7 @@ class Attribute(_Record):
     store: bool = False
 
 
+@_native
 @dataclass(frozen=True, slots=True)
 class PluginFact(_Record):
     """One plugin extractor's value for a module, and the digest of its interface part."""
