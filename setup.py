@@ -9,6 +9,7 @@ setup(
         Extension(
             "analyzer.rules._walk_native",
             sources=["analyzer/rules/_walk_native.c"],
+            include_dirs=["analyzer/core"], depends=["analyzer/core/_node_fields.h"],
             extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
             optional=True,
         ),
@@ -16,6 +17,7 @@ setup(
         Extension(
             "analyzer.rules._scope_native",
             sources=["analyzer/rules/_scope_native.c"],
+            include_dirs=["analyzer/core"], depends=["analyzer/core/_node_fields.h"],
             extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
             optional=True,
         ),
@@ -23,6 +25,7 @@ setup(
         Extension(
             "analyzer.model._traverse_native",
             sources=["analyzer/model/_traverse_native.c"],
+            include_dirs=["analyzer/core"], depends=["analyzer/core/_node_fields.h"],
             extra_compile_args=["-std=c11", "-Wall", "-Wextra"],
             optional=True,
         ),

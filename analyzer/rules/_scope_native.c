@@ -21,6 +21,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "_node_fields.h"
+
 static PyObject *ast_base;  /* ast.AST */
 static PyTypeObject *T_Name, *T_Load, *T_Attribute, *T_Expr, *T_keyword, *T_Starred,
     *T_UnaryOp, *T_BoolOp, *T_Compare, *T_BinOp, *T_Constant, *T_Tuple, *T_List, *T_Set,
@@ -42,6 +44,11 @@ static int visit(Ctx *c, PyObject *node);
 /* getattr(obj, name) as a new reference, or NULL with an exception set. */
 static inline PyObject *field(PyObject *obj, PyObject *name)
 {
+    PyObject *value = shoal_node_field(obj, name);
+    if (value != NULL) {
+        Py_INCREF(value);
+        return value;
+    }
     return PyObject_GetAttr(obj, name);
 }
 
@@ -117,11 +124,15 @@ static int walk_fields(Ctx *c, PyObject *node, PyObject *fields)
         return -1;
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(fields); i++) {
-        PyObject *value;
+        PyObject *value = shoal_node_field(node, PyTuple_GET_ITEM(fields, i));
+        int found = 1;
+        if (value != NULL)
+            Py_INCREF(value);
+        else
 #if PY_VERSION_HEX >= 0x030D0000
-        int found = PyObject_GetOptionalAttr(node, PyTuple_GET_ITEM(fields, i), &value);
+            found = PyObject_GetOptionalAttr(node, PyTuple_GET_ITEM(fields, i), &value);
 #else
-        int found = _PyObject_LookupAttr(node, PyTuple_GET_ITEM(fields, i), &value);
+            found = _PyObject_LookupAttr(node, PyTuple_GET_ITEM(fields, i), &value);
 #endif
         if (found < 0)
             return -1;

@@ -20,6 +20,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "_node_fields.h"
+
 typedef struct {
     PyObject *node;    /* strong */
     PyObject *fields;  /* strong: a tuple of field names */
@@ -44,6 +46,12 @@ typedef struct {
 /* getattr(obj, name, None) without raising: 1 and a new reference, 0 and NULL, or -1. */
 static int optional_attr(PyObject *obj, PyObject *name, PyObject **result)
 {
+    PyObject *value = shoal_node_field(obj, name);
+    if (value != NULL) {
+        Py_INCREF(value);
+        *result = value;
+        return 1;
+    }
 #if PY_VERSION_HEX >= 0x030D0000
     return PyObject_GetOptionalAttr(obj, name, result);
 #else

@@ -149,6 +149,42 @@ def test_bad_arguments_are_type_errors():
         native.walk(tree, {}, _FIELDS[False], [], print, ast.AST)
 
 
+def _names_read(tree, extra_fields):
+    """The ids of the Name nodes the C walk reaches, with ``extra_fields`` for classes of our own."""
+    seen = []
+    fields = {**_FIELDS[False], **extra_fields}
+    native.walk(tree, {ast.Name: ((lambda node: seen.append(node.id),), ())}, fields,
+                frozenset(), print, ast.AST)
+    return seen
+
+
+def _with_dict_value(cls):
+    """An instance of ``cls`` whose instance dict holds ``value`` = Name 'in_dict'."""
+    node = cls()
+    node.__dict__["value"] = ast.Name("in_dict", ast.Load())
+    return ast.Module(body=[node], type_ignores=[])
+
+
+def test_a_field_behind_a_data_descriptor_is_read_as_getattr_reads_it():
+    # The instance dict is read first only for classes without data descriptors of their own.
+    class Shadowed(ast.Expr):
+        value = property(lambda self: ast.Name("from_property", ast.Load()))
+
+    assert _names_read(_with_dict_value(Shadowed), {Shadowed: ("value",)}) == ["from_property"]
+    assert _names_read(_with_dict_value(ast.Expr), {}) == ["in_dict"]
+
+
+def test_a_class_changed_after_a_walk_is_read_as_changed():
+    class Later(ast.Expr):
+        pass
+
+    tree = _with_dict_value(Later)
+    assert _names_read(tree, {Later: ("value",)}) == ["in_dict"]
+    assert _names_read(tree, {Later: ("value",)}) == ["in_dict"]  # the type is known plain now
+    Later.value = property(lambda self: ast.Name("from_property", ast.Load()))
+    assert _names_read(tree, {Later: ("value",)}) == ["from_property"]
+
+
 def test_shoal_native_walk_0_selects_the_python_walk():
     assert flag_under("SHOAL_NATIVE_WALK", "0", "analyzer.rules._ast_walk", "NATIVE_WALK") == "False"
     assert flag_under("SHOAL_NATIVE_WALK", "1", "analyzer.rules._ast_walk", "NATIVE_WALK") == "True"
