@@ -8,6 +8,7 @@ of these records or of what extraction (:mod:`analyzer.model._extract`) records 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import operator
 import os
 import pickle
@@ -18,9 +19,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 try:
     from analyzer.model import _record_native
 except ImportError:  # built without a C compiler: the records bind and pickle in Python
-    _record_native = None
+    _record_native = None  # type: ignore[assignment]
 if os.environ.get("SHOAL_NATIVE_RECORDS") == "0":
-    _record_native = None
+    _record_native = None  # type: ignore[assignment]
 
 #: Whether the slotted records are built and pickled in C (``_record_native.c``).
 NATIVE_RECORDS = _record_native is not None
@@ -74,9 +75,14 @@ def _native(cls: _R) -> _R:
     fields = dataclasses.fields(cls)
     defaults = tuple(_MISSING if f.default is dataclasses.MISSING else f.default for f in fields)
     assert all(f.init and f.default_factory is dataclasses.MISSING for f in fields)
-    cls._dataclass_init = cls.__dict__["__init__"]  # type: ignore[attr-defined]
-    # Without its own __init__ the class inherits RecordBase's C one.
+    init = cls.__dict__["__init__"]
+    cls._dataclass_init = init  # type: ignore[attr-defined]
+    # Without its own __init__ the class inherits RecordBase's C one; inspect.signature
+    # (and help()) still show the dataclass' parameters.
     del cls.__init__  # type: ignore[misc]
+    signature = inspect.signature(init)
+    cls.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=list(signature.parameters.values())[1:])
     _record_native.register(cls, tuple(f.name for f in fields), defaults, _MISSING)
     return cls
 

@@ -3,6 +3,7 @@ Python ``__reduce__`` it stands in for: the same records, the same pickles, the 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 import pickle
 import subprocess
@@ -16,6 +17,8 @@ from analyzer.model import _facts
 from tests.native_support import flag_under, native_module, run_memcheck
 
 native_module("analyzer.model._record_native", "the facts records' C base")
+if not _facts.NATIVE_RECORDS:
+    pytest.skip("SHOAL_NATIVE_RECORDS=0: the records are the Python twin's", allow_module_level=True)
 
 RECORDS = [_facts.Param, _facts.Signature, _facts.ImportSource, _facts.Export, _facts.Import,
            _facts.Call, _facts.Attribute, _facts.PluginFact]
@@ -75,6 +78,13 @@ def test_what_c_cannot_bind_raises_the_dataclass_error(args, kwargs):
     with pytest.raises(TypeError) as python:
         _python_built(_facts.Import, *args, **kwargs)
     assert str(native.value) == str(python.value)
+
+
+def test_records_keep_their_signature():
+    for cls in RECORDS:
+        init = inspect.signature(cls._dataclass_init)
+        expected = init.replace(parameters=list(init.parameters.values())[1:])
+        assert inspect.signature(cls) == expected, cls
 
 
 def test_records_stay_frozen_and_module_facts_unpickle():

@@ -160,7 +160,7 @@ def _names_read(tree, extra_fields):
 
 def _with_dict_value(cls):
     """An instance of ``cls`` whose instance dict holds ``value`` = Name 'in_dict'."""
-    node = cls()
+    node = cls.__new__(cls)  # no __init__: 3.13 warns of a required field left out
     node.__dict__["value"] = ast.Name("in_dict", ast.Load())
     return ast.Module(body=[node], type_ignores=[])
 
