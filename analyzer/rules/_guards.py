@@ -77,3 +77,12 @@ class Guarded:
     def with_methods(self, methods: list[Any]) -> Guarded:
         """The same predicate over other methods (the timed ones of ``--timings``)."""
         return Guarded(self.predicate, methods, self.on_error)
+
+
+try:
+    from analyzer.rules import _walk_native
+except ImportError:  # built without a C compiler: the Python walk calls each entry
+    pass
+else:
+    # The C walk runs these entries itself, as __call__ does, without its Python frame.
+    _walk_native.register_guarded(Guarded)

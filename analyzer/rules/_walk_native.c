@@ -19,6 +19,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 
 #include "_node_fields.h"
 
@@ -59,6 +60,129 @@ static int optional_attr(PyObject *obj, PyObject *name, PyObject **result)
 #endif
 }
 
+/* The Exception being raised, handed to on_error(fn, exc, node) as an `except` block would
+ * hand it over (it is the exception being handled, so an error of on_error chains to it);
+ * 0, or -1 with on_error's exception set. */
+static int hand_over(PyObject *on_error, PyObject *fn, PyObject *node)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb != NULL)
+        PyException_SetTraceback(value, tb);
+    PyObject *saved_type, *saved_value, *saved_tb;
+    PyErr_GetExcInfo(&saved_type, &saved_value, &saved_tb);
+    Py_XINCREF(type);
+    Py_XINCREF(value);
+    Py_XINCREF(tb);
+    PyErr_SetExcInfo(type, value, tb);
+    PyObject *handled = PyObject_CallFunctionObjArgs(on_error, fn, value, node, NULL);
+    PyErr_SetExcInfo(saved_type, saved_value, saved_tb);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    if (handled == NULL)
+        return -1;
+    Py_DECREF(handled);
+    return 0;
+}
+
+/* A visit_when entry (analyzer/rules/_guards.Guarded, registered by register_guarded):
+ * its slots' offsets, read directly instead of calling its __call__. */
+static PyTypeObject *guarded_type;
+static Py_ssize_t guarded_predicate, guarded_methods, guarded_on_error;
+
+/* The slot of `entry` at `offset` as a new reference, or NULL with AttributeError. */
+static PyObject *guarded_slot(PyObject *entry, Py_ssize_t offset, const char *name)
+{
+    PyObject *value = *(PyObject **)((char *)entry + offset);
+    if (value == NULL) {
+        PyErr_Format(PyExc_AttributeError, "'Guarded' object has no attribute '%s'", name);
+        return NULL;
+    }
+    Py_INCREF(value);
+    return value;
+}
+
+/* Guarded.__call__(entry, node), in C: the predicate once; on a failure of it each method's
+ * on_error, on yes each method (a failure to its on_error); 0, or -1 with an exception set
+ * where __call__ would have raised. */
+static int run_guarded(PyObject *entry, PyObject *node)
+{
+    PyObject *predicate = guarded_slot(entry, guarded_predicate, "predicate");
+    if (predicate == NULL)
+        return -1;
+    PyObject *hit = PyObject_CallOneArg(predicate, node);
+    Py_DECREF(predicate);
+    int yes = 0;
+    if (hit != NULL) {
+        yes = PyObject_IsTrue(hit);
+        Py_DECREF(hit);
+        if (yes <= 0)
+            return yes;  /* no: 0; an error of its truth: -1, as __call__ would raise it */
+    } else if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+        return -1;
+    }
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    if (hit == NULL) {
+        /* The predicate failed: each method fails with that exception. */
+        PyErr_Fetch(&type, &value, &tb);
+        PyErr_NormalizeException(&type, &value, &tb);
+        if (tb != NULL)
+            PyException_SetTraceback(value, tb);
+    }
+    /* Each method as it stands now: one dropped while we call stays called, as tuple(...). */
+    PyObject *methods = guarded_slot(entry, guarded_methods, "methods");
+    PyObject *snapshot = methods == NULL ? NULL : PySequence_Tuple(methods);
+    Py_XDECREF(methods);
+    if (snapshot == NULL) {
+        if (value != NULL) {
+            /* Raised in the predicate's `except` block: it chains to the predicate's error. */
+            PyObject *t2, *v2, *tb2;
+            PyErr_Fetch(&t2, &v2, &tb2);
+            PyErr_NormalizeException(&t2, &v2, &tb2);
+            PyException_SetContext(v2, value);  /* steals the reference to value */
+            value = NULL;
+            PyErr_Restore(t2, v2, tb2);
+        }
+        Py_XDECREF(type);
+        Py_XDECREF(tb);
+        return -1;
+    }
+    int status = 0;
+    for (Py_ssize_t i = 0; status == 0 && i < PyTuple_GET_SIZE(snapshot); i++) {
+        PyObject *method = PyTuple_GET_ITEM(snapshot, i);
+        if (hit == NULL) {
+            Py_XINCREF(type);
+            Py_XINCREF(value);
+            Py_XINCREF(tb);
+            PyErr_Restore(type, value, tb);
+        } else {
+            PyObject *result = PyObject_CallOneArg(method, node);
+            if (result != NULL) {
+                Py_DECREF(result);
+                continue;
+            }
+            if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+                status = -1;
+                break;
+            }
+        }
+        PyObject *on_error = guarded_slot(entry, guarded_on_error, "on_error");
+        if (on_error == NULL) {
+            status = -1;
+            break;
+        }
+        status = hand_over(on_error, method, node);
+        Py_DECREF(on_error);
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    Py_DECREF(snapshot);
+    return status;
+}
+
 /* Call each method of `methods` (a sequence) on `node`; 0, or -1 with an exception set. */
 static int call_all(Walk *w, PyObject *methods, PyObject *node)
 {
@@ -69,41 +193,20 @@ static int call_all(Walk *w, PyObject *methods, PyObject *node)
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *fn = PySequence_Fast_GET_ITEM(seq, i);
         Py_INCREF(fn);
-        PyObject *result = PyObject_CallOneArg(fn, node);
-        if (result != NULL) {
-            Py_DECREF(result);
-            Py_DECREF(fn);
-            continue;
+        int failed;
+        if (guarded_type != NULL && Py_IS_TYPE(fn, guarded_type)) {
+            failed = run_guarded(fn, node) < 0;
+        } else {
+            PyObject *result = PyObject_CallOneArg(fn, node);
+            failed = result == NULL;
+            Py_XDECREF(result);
         }
-        if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+        if (failed && (!PyErr_ExceptionMatches(PyExc_Exception) || hand_over(w->on_error, fn, node) < 0)) {
             Py_DECREF(fn);
             Py_DECREF(seq);
             return -1;
         }
-        PyObject *type, *value, *tb;
-        PyErr_Fetch(&type, &value, &tb);
-        PyErr_NormalizeException(&type, &value, &tb);
-        if (tb != NULL)
-            PyException_SetTraceback(value, tb);
-        /* on_error runs as an except block would: the exception is the one being handled,
-         * so an error of its own chains to it. */
-        PyObject *saved_type, *saved_value, *saved_tb;
-        PyErr_GetExcInfo(&saved_type, &saved_value, &saved_tb);
-        Py_XINCREF(type);
-        Py_XINCREF(value);
-        Py_XINCREF(tb);
-        PyErr_SetExcInfo(type, value, tb);
-        PyObject *handled = PyObject_CallFunctionObjArgs(w->on_error, fn, value, node, NULL);
-        PyErr_SetExcInfo(saved_type, saved_value, saved_tb);
-        Py_XDECREF(type);
-        Py_XDECREF(value);
-        Py_XDECREF(tb);
         Py_DECREF(fn);
-        if (handled == NULL) {
-            Py_DECREF(seq);
-            return -1;
-        }
-        Py_DECREF(handled);
     }
     Py_DECREF(seq);
     return 0;
@@ -311,9 +414,41 @@ static PyObject *walk(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssi
     Py_RETURN_NONE;
 }
 
+/* register_guarded(cls): entries of exactly this class are run in C, through the offsets of
+ * its slots `predicate`, `methods` and `on_error` (each a T_OBJECT_EX member). */
+static PyObject *register_guarded(PyObject *Py_UNUSED(module), PyObject *cls)
+{
+    static const char *names[] = {"predicate", "methods", "on_error"};
+    Py_ssize_t offsets[3];
+    if (!PyType_Check(cls)) {
+        PyErr_SetString(PyExc_TypeError, "register_guarded() needs a class");
+        return NULL;
+    }
+    for (int i = 0; i < 3; i++) {
+        PyObject *descr = PyObject_GetAttrString(cls, names[i]);
+        if (descr == NULL)
+            return NULL;
+        int is_slot = Py_IS_TYPE(descr, &PyMemberDescr_Type)
+            && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX;
+        if (is_slot)
+            offsets[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+        Py_DECREF(descr);
+        if (!is_slot)
+            return PyErr_Format(PyExc_TypeError, "%R.%s is not a slot", cls, names[i]);
+    }
+    Py_INCREF(cls);
+    Py_XSETREF(guarded_type, (PyTypeObject *)cls);
+    guarded_predicate = offsets[0];
+    guarded_methods = offsets[1];
+    guarded_on_error = offsets[2];
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL,
      "walk(root, actions, fields_of, inert, on_error, node_base): the module rules' ast walk."},
+    {"register_guarded", register_guarded, METH_O,
+     "register_guarded(cls): run entries of this visit_when class in C, not by calling them."},
     {NULL, NULL, 0, NULL},
 };
 

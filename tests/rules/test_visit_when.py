@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 
 import pytest
 
@@ -175,3 +176,72 @@ def test_a_cst_rule_cannot_take_a_predicate():
             @visit_when(lambda node: True)
             def visit_Call(self, node):
                 pass
+
+
+def _entry_events(walker, *, predicate_fails=False, truth_fails=False, member_fails=False,
+                  on_error_fails=False, interrupt=False):
+    """What a walk does with one guarded entry of two methods over SOURCE: every call, every
+    on_error (the entry's and the walk's) with what it saw of the exception."""
+    from analyzer.rules._ast_walk import _FIELDS
+    from analyzer.rules._guards import Guarded
+
+    log: list = []
+
+    class Truth:
+        def __bool__(self):
+            raise TypeError("no truth")
+
+    def predicate(node):
+        log.append(("predicate", node.lineno))
+        if predicate_fails and node.lineno == 2:
+            raise KeyError("shape")
+        if truth_fails and node.lineno == 3:
+            return Truth()
+        return node.func.__class__ is ast.Name
+
+    def first(node):
+        log.append(("first", node.lineno))
+        if interrupt and node.lineno == 3:
+            raise KeyboardInterrupt
+
+    def second(node):
+        log.append(("second", node.lineno))
+        if member_fails and node.lineno == 3:
+            raise ValueError("second fails")
+
+    def seen(who):
+        def on_error(fn, exc, node):
+            context = exc.__context__
+            log.append((who, getattr(fn, "__name__", type(fn).__name__), repr(exc), node.lineno,
+                        sys.exc_info()[1] is exc, exc.__traceback__ is not None,
+                        repr(context) if context is not None else None))
+            if on_error_fails and who == "entry":
+                raise RuntimeError("on_error fails")
+        return on_error
+
+    entry = Guarded(predicate, [first, second], seen("entry"))
+    actions = {ast.Call: ((entry,), ())}
+    try:
+        walker(ast.parse(SOURCE), actions, _FIELDS[False], frozenset(), seen("walk"), 200)
+    except KeyboardInterrupt:
+        log.append("interrupted")
+    return log
+
+
+def _c_walk(tree, actions, fields, inert, on_error, _budget):
+    from analyzer.rules import _walk_native
+
+    _walk_native.walk(tree, actions, fields, inert, on_error, ast.AST)
+
+
+@pytest.mark.parametrize("case", [
+    {}, {"member_fails": True}, {"predicate_fails": True}, {"truth_fails": True},
+    {"member_fails": True, "on_error_fails": True},
+    {"predicate_fails": True, "on_error_fails": True}, {"interrupt": True},
+])
+def test_the_c_walk_runs_an_entry_as_its_call_would(case):
+    from analyzer.rules._ast_walk import walk_ast_python
+
+    expected = _entry_events(walk_ast_python, **case)
+    assert len(expected) > 5
+    assert _entry_events(_c_walk, **case) == expected
