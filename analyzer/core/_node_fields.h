@@ -81,4 +81,16 @@ static inline PyObject *shoal_node_field(PyObject *node, PyObject *name)
     return value;
 }
 
+/* getattr(node, name) as a new reference, its instance dict first; NULL with an exception
+ * set. */
+static inline PyObject *shoal_node_getattr(PyObject *node, PyObject *name)
+{
+    PyObject *value = shoal_node_field(node, name);
+    if (value != NULL) {
+        Py_INCREF(value);
+        return value;
+    }
+    return PyObject_GetAttr(node, name);
+}
+
 #endif

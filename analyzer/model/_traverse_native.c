@@ -57,26 +57,15 @@ static int add_to(PyObject *target, PyObject *name)
     return 0;
 }
 
-/* getattr(node, name) as a new reference, or NULL with an exception set. */
-static inline PyObject *node_attr(PyObject *node, PyObject *name)
-{
-    PyObject *value = shoal_node_field(node, name);
-    if (value != NULL) {
-        Py_INCREF(value);
-        return value;
-    }
-    return PyObject_GetAttr(node, name);
-}
-
 /* A Name met in `scope`: the binding or the load it records; 0 or -1. */
 static int record_name(Traversal *t, PyObject *node, PyObject *scope)
 {
-    PyObject *ctx = node_attr(node, str_ctx);
+    PyObject *ctx = shoal_node_getattr(node, str_ctx);
     if (ctx == NULL)
         return -1;
     int is_load = (PyObject *)Py_TYPE(ctx) == load_type;
     Py_DECREF(ctx);
-    PyObject *name = node_attr(node, str_id);
+    PyObject *name = shoal_node_getattr(node, str_id);
     if (name == NULL)
         return -1;
     int status;
@@ -118,7 +107,7 @@ static int offer(Traversal *t, PyObject *child, PyObject *scope, PyObject *guard
     if (kind == name_type)
         return record_name(t, child, scope);
     if (kind == constant_type) {
-        PyObject *value = node_attr(child, str_value);
+        PyObject *value = shoal_node_getattr(child, str_value);
         if (value == NULL)
             return -1;
         int status = 0;
@@ -176,7 +165,7 @@ static int descend(Traversal *t, PyObject *node, PyObject *scope, PyObject *guar
         return -1;
     int status = 0;
     for (Py_ssize_t f = 0; status == 0 && f < PyTuple_GET_SIZE(fields); f++) {
-        PyObject *value = node_attr(node, PyTuple_GET_ITEM(fields, f));
+        PyObject *value = shoal_node_getattr(node, PyTuple_GET_ITEM(fields, f));
         if (value == NULL) {
             status = -1;
             break;

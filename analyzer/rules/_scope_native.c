@@ -44,12 +44,7 @@ static int visit(Ctx *c, PyObject *node);
 /* getattr(obj, name) as a new reference, or NULL with an exception set. */
 static inline PyObject *field(PyObject *obj, PyObject *name)
 {
-    PyObject *value = shoal_node_field(obj, name);
-    if (value != NULL) {
-        Py_INCREF(value);
-        return value;
-    }
-    return PyObject_GetAttr(obj, name);
+    return shoal_node_getattr(obj, name);
 }
 
 /* Visit the field `name` of `node` (None is skipped, as _visit_opt does). */

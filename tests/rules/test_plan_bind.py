@@ -7,6 +7,7 @@ import ast
 import plugins
 from analyzer.rules import LintRule, RuleContext, _dispatch, run_module_rules, visit_when
 from analyzer.rules._guards import Guarded
+from tests.rules.test_visit_when import family
 
 SOURCE = "a = f(1)\nb = g.h(2)\nc = f(f(3))\n"
 
@@ -57,33 +58,9 @@ def test_the_built_in_rules_bind_alike_both_ways():
     assert [len(e.methods) for e in binop] == [9]
 
 
-def _family(codes, log, fail_init=()):
-    rules = []
-    for code in codes:
-
-        class Member(LintRule):
-            CODE = code
-            NAME = "member"
-            MESSAGE = "a call of f"
-            TREE = "ast"
-
-            def __init__(self, context, code=code):
-                if code in fail_init:
-                    raise RuntimeError(f"{code} cannot start")
-                super().__init__(context)
-
-            @visit_when(_is_f)
-            def visit_Call(self, node, code=code):
-                log.append((code, node.lineno))
-                self.report(node)
-
-        rules.append(Member)
-    return rules
-
-
 def test_a_rule_that_failed_to_start_leaves_its_family_grouped_and_running():
     log: list = []
-    diags = run_module_rules(_context(), _family(["X1", "X2", "X3"], log, fail_init={"X1"}),
+    diags = run_module_rules(_context(), family(["X1", "X2", "X3"], _is_f, log, fail_init={"X1"}),
                              ast.parse(SOURCE))
     assert [d.code for d in diags if d.code == "SH900"] == ["SH900"]
     # X2 and X3 on each call of f (lines 1, 3 and 3), in plan order; X1 never.

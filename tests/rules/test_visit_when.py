@@ -16,8 +16,9 @@ def _run(rules, source=SOURCE, **kwargs):
     return run_module_rules(context, rules, ast.parse(source), **kwargs)
 
 
-def _family(codes, predicate, log, fail=None):
-    """One rule per code, each reporting every call its (shared) predicate lets through."""
+def family(codes, predicate, log, fail=None, fail_init=()):
+    """One rule per code, each reporting every call its (shared) predicate lets through;
+    ``fail``: the (code, line) whose visit raises; ``fail_init``: codes that cannot start."""
     rules = []
     for code in codes:
 
@@ -26,6 +27,11 @@ def _family(codes, predicate, log, fail=None):
             NAME = "member"
             MESSAGE = "a call of f"
             TREE = "ast"
+
+            def __init__(self, context, code=code):
+                if code in fail_init:
+                    raise RuntimeError(f"{code} cannot start")
+                super().__init__(context)
 
             @visit_when(predicate)
             def visit_Call(self, node, code=code):
@@ -48,7 +54,7 @@ def _calls_of_f(log):
 
 def test_one_predicate_call_per_node_for_the_whole_family_and_methods_only_on_yes():
     log: list = []
-    diags = _run(_family(["X1", "X2", "X3"], _calls_of_f(log), log))
+    diags = _run(family(["X1", "X2", "X3"], _calls_of_f(log), log))
     # Five calls in the source, four of them of f: one test each, three visits per f.
     assert [e for e in log if e[0] == "predicate"] == [("predicate", n) for n in (1, 2, 3, 3, 5)]
     assert sorted((d.code, d.line) for d in diags) == sorted(
@@ -63,7 +69,7 @@ def test_the_same_rules_without_the_predicate_find_the_same():
     def is_f(node):
         return node.func.__class__ is ast.Name and node.func.id == "f"
 
-    guarded = _run(_family(["X1", "X2"], is_f, log))
+    guarded = _run(family(["X1", "X2"], is_f, log))
 
     class Plain(LintRule):
         CODE = "X1"
@@ -82,13 +88,13 @@ def test_the_same_rules_without_the_predicate_find_the_same():
 def test_two_predicates_are_two_tests():
     log: list = []
     first, second = _calls_of_f(log), _calls_of_f(log)
-    _run(_family(["X1"], first, log) + _family(["X2"], second, log))
+    _run(family(["X1"], first, log) + family(["X2"], second, log))
     assert len([e for e in log if e[0] == "predicate"]) == 10
 
 
 def test_a_failing_member_is_reported_once_and_dropped_while_the_others_go_on():
     log: list = []
-    diags = _run(_family(["X1", "X2"], _calls_of_f(log), log, fail=("X1", 3)))
+    diags = _run(family(["X1", "X2"], _calls_of_f(log), log, fail=("X1", 3)))
     internal = [d for d in diags if d.code == "SH900"]
     assert len(internal) == 1 and "X1" in internal[0].message and "X1 fails" in internal[0].message
     assert "visit_Call(Call at line 3)" in internal[0].message
@@ -107,7 +113,7 @@ def test_a_failing_predicate_fails_each_member_once():
         raise KeyError("shape")
 
     log: list = []
-    diags = _run(_family(["X1", "X2"], explodes, log))
+    diags = _run(family(["X1", "X2"], explodes, log))
     internal = sorted(d.message for d in diags if d.code == "SH900")
     assert len(internal) == 2 and "X1" in internal[0] and "X2" in internal[1]
     assert all("KeyError" in m for m in internal)
@@ -131,8 +137,8 @@ def test_timings_count_each_member_s_calls_and_keep_their_findings(monkeypatch):
     monkeypatch.setattr(_rule_timing, "time", _Ticks())
     log: list = []
     timings: dict[str, float] = {}
-    timed = _run(_family(["X1", "X2"], _calls_of_f(log), log), timings=timings)
-    untimed = _run(_family(["X1", "X2"], _calls_of_f([]), []))
+    timed = _run(family(["X1", "X2"], _calls_of_f(log), log), timings=timings)
+    untimed = _run(family(["X1", "X2"], _calls_of_f([]), []))
     assert [(d.code, d.line) for d in timed] == [(d.code, d.line) for d in untimed]
     # Four calls of f each: 1 s a call on the ticking clock, plus the real creation time.
     assert 4 <= timings["rule:X1"] < 5 and 4 <= timings["rule:X2"] < 5
@@ -141,7 +147,7 @@ def test_timings_count_each_member_s_calls_and_keep_their_findings(monkeypatch):
 def test_a_timed_member_that_fails_is_dropped_too():
     log: list = []
     timings: dict[str, float] = {}
-    diags = _run(_family(["X1", "X2"], _calls_of_f(log), log, fail=("X2", 1)), timings=timings)
+    diags = _run(family(["X1", "X2"], _calls_of_f(log), log, fail=("X2", 1)), timings=timings)
     assert [d.code for d in diags if d.code == "SH900"] == ["SH900"]
     assert [line for code, line in log if code == "X2"] == [1]
     assert [line for code, line in log if code == "X1"] == [1, 3, 3, 5]
