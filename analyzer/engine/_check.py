@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from analyzer.engine._cache import cached_check
-from analyzer.engine._collector import collector_paused
+from analyzer.engine._collector import age_survivors, collector_paused
 from analyzer.engine._findings import with_unreadable
 from analyzer.engine._plan import CheckPlan, CheckResult
 from analyzer.engine._session import Session
@@ -45,5 +45,6 @@ def run_check(
                 session.timings = timings
                 session.check(progress=progress)
                 result = session.result()
+        age_survivors()
     result.diagnostics = with_unreadable(result.diagnostics, plan)
     return result

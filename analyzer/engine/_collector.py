@@ -12,7 +12,7 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
-__all__ = ["collector_paused"]
+__all__ = ["age_survivors", "collector_paused"]
 
 
 @contextlib.contextmanager
@@ -25,3 +25,17 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def age_survivors() -> None:
+    """Put every object the collector tracks into its oldest generation, unwalked.
+
+    Why: after a long pause (a whole one-shot check in the master) everything the pause left
+    alive is in the youngest generation, and the first collections after it walk all of it
+    to free next to nothing: on the 20,000-file tree 0.27 s of the master as the check
+    returned and 0.2 s more while the report was sorted. Moved at once to the oldest
+    generation (``gc.freeze()`` then ``gc.unfreeze()``: two list splices), they stay
+    collectable, by the rarer full collections, like any long-lived object.
+    """
+    gc.freeze()
+    gc.unfreeze()

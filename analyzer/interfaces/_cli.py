@@ -180,8 +180,7 @@ def do_check(args: argparse.Namespace) -> int:
     # Filled by the workers' timed path only when asked for: no cost otherwise.
     timings: dict[str, float] | None = {} if args.timings else None
     try:
-        result = check_projects(plans, progress=bar.update if bar else None, timings=timings,
-                                then_exit=True)
+        result = check_projects(plans, progress=bar.update if bar else None, timings=timings)
     except CheckError as exc:
         return _fail(str(exc))
     finally:

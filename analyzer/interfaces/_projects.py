@@ -7,7 +7,6 @@ check's are, so the output has the same shape whatever the number of projects.
 from __future__ import annotations
 
 import copy
-import gc
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,25 +19,14 @@ __all__ = ["check_projects", "merge_results", "settings_of"]
 
 def check_projects(
     plans: Sequence[CheckPlan], progress: Callable[[str, int, int], None] | None = None,
-    timings: dict[str, float] | None = None, *, then_exit: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> CheckResult:
     """Check every plan in turn and merge the results (the plans' order does not matter);
-    ``timings``, when given, receives every project's rule and phase times, summed.
-
-    ``then_exit``: the process ends once the result is written (``shoal check``), so the
-    cyclic collector, which each check pauses, stays off from the last project's check on.
-    Resumed, its first passes walk every object the check left alive, all of them young since
-    it was paused: on 20,000 files 0.27 s of the master at the check's end and 0.2 s more
-    while the report is sorted (py-spy), to free what the process's exit frees anyway.
-    """
+    ``timings``, when given, receives every project's rule and phase times, summed."""
     from analyzer.engine import run_check
 
-    results = []
-    for number, plan in enumerate(plans, 1):
-        if then_exit and number == len(plans):
-            gc.disable()
-        results.append(run_check(plan, progress=progress, timings=timings))
-    return merge_results(results)
+    return merge_results([run_check(plan, progress=progress, timings=timings)
+                          for plan in plans])
 
 
 def merge_results(results: Sequence[CheckResult]) -> CheckResult:
