@@ -114,9 +114,9 @@ static int run_guarded(PyObject *entry, PyObject *node)
         return -1;
     PyObject *hit = PyObject_CallOneArg(predicate, node);
     Py_DECREF(predicate);
-    int yes = 0;
-    if (hit != NULL) {
-        yes = PyObject_IsTrue(hit);
+    int failed = hit == NULL;
+    if (!failed) {
+        int yes = PyObject_IsTrue(hit);
         Py_DECREF(hit);
         if (yes <= 0)
             return yes;  /* no: 0; an error of its truth: -1, as __call__ would raise it */
@@ -124,7 +124,7 @@ static int run_guarded(PyObject *entry, PyObject *node)
         return -1;
     }
     PyObject *type = NULL, *value = NULL, *tb = NULL;
-    if (hit == NULL) {
+    if (failed) {
         /* The predicate failed: each method fails with that exception. */
         PyErr_Fetch(&type, &value, &tb);
         PyErr_NormalizeException(&type, &value, &tb);
@@ -152,7 +152,7 @@ static int run_guarded(PyObject *entry, PyObject *node)
     int status = 0;
     for (Py_ssize_t i = 0; status == 0 && i < PyTuple_GET_SIZE(snapshot); i++) {
         PyObject *method = PyTuple_GET_ITEM(snapshot, i);
-        if (hit == NULL) {
+        if (failed) {
             Py_XINCREF(type);
             Py_XINCREF(value);
             Py_XINCREF(tb);

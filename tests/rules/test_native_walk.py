@@ -208,13 +208,24 @@ try:
     walk(tree, {ast.Name: ((sys.exit,), ())}, _FIELDS[False], frozenset(), on_error, ast.AST)
 except SystemExit:
     pass
+from analyzer.rules._guards import Guarded
+def predicate(node):
+    if node.lineno % 5 == 0:
+        raise KeyError("shape")
+    return node.lineno % 2
+def member(node):
+    seen.append(node)
+    if node.lineno % 3 == 0:
+        raise ValueError("member")
+entry = Guarded(predicate, [member, member], lambda fn, exc, node: seen.append(exc))
+walk(tree, {ast.Call: ((entry,), ())}, _FIELDS[False], frozenset(), on_error, ast.AST)
 print(len(seen))
 """
 
 
 @pytest.mark.valgrind
 def test_the_c_walk_under_valgrind():
-    """Walks, failures and an interrupted walk run clean under memcheck."""
+    """Walks, failures, an interrupted walk and guarded entries run clean under memcheck."""
     run = run_memcheck(_UNDER_VALGRIND, str(STDLIB / "json/decoder.py"))
     assert run.returncode == 0, run.stderr[-3000:]
     assert int(run.stdout) > 1500
