@@ -17,13 +17,14 @@ CPython's own message. Pattern-matching and walrus-in-comprehension errors, and 
 from __future__ import annotations
 
 import ast
+import operator
 import sys
 import warnings
 from collections import deque
 from collections.abc import Iterator
 from typing import ClassVar
 
-from analyzer.rules import Invalid, LintRule, RuleContext, ScopeProvider, Valid
+from analyzer.rules import Invalid, LintRule, RuleContext, ScopeProvider, Valid, visit_when
 from plugins._frames import (
     _ASYNC_FUNCTION,
     _CLASS,
@@ -375,6 +376,9 @@ class CompileError(_AllFrames):
                 return True
         return False
 
+    # Only a call with keywords can repeat one: the test is C (attrgetter), so the walk
+    # skips the Python call of this method on most calls.
+    @visit_when(operator.attrgetter("keywords"))
     def visit_Call(self, node: ast.Call) -> None:
         keywords = node.keywords
         if len(keywords) > 1:
