@@ -131,7 +131,8 @@ class Call:
         #: the bucket sent to a busy worker behind the one it runs (by socket fd): it starts
         #: as soon as the worker replies, without waiting for this process's turn
         self.ahead: dict[int, list[Any]] = {}
-        #: a worker whose stream was cut mid-message by an exception: only killing it is safe
+        #: a worker whose stream was cut mid-message by an exception, or whose bucket went out
+        #: before the run was recorded: only killing it is safe
         self.torn: Worker | None = None
         self.torn_bucket: list[Any] = []
         self.selector = selectors.DefaultSelector()
@@ -197,10 +198,13 @@ class Call:
                     return
                 worker = fresh
                 continue
-            self.torn = None
             break
+        # Still torn until the run is recorded: a Ctrl-C landing between the send and the
+        # record would otherwise leave a worker busy with a bucket no one waits for, which
+        # the next call would take for idle and wait on for ever.
         deadline = _ledger.deadline(self.pool.job_timeout)
         self.running[worker.sock.fileno()] = _Running(worker, bucket, deadline, ticks)
+        self.torn = None
         self.selector.register(worker.sock, selectors.EVENT_READ)
 
     def _send_ahead(self) -> None:

@@ -105,6 +105,32 @@ def test_ctrl_c_in_the_master_stops_the_call_and_keeps_the_pool(tmp_path):
         assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
 
 
+def test_ctrl_c_between_sending_a_bucket_and_recording_it_stops_that_worker(tmp_path,
+                                                                              monkeypatch):
+    # A Ctrl-C can land after a bucket went out and before the call noted it as running:
+    # the worker is then busy with a job no one waits for, and must not be taken for idle.
+    # (Seen once on Python 3.10 as a hang of the test above: the next call sent its bucket
+    # to a worker still waiting for a stop flag that had come and gone.)
+    from parallel import _ledger
+
+    marker, items = items_with_marker(tmp_path)
+    real = _ledger.deadline
+    calls = []
+
+    def interrupted_once(timeout):
+        calls.append(timeout)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real(timeout)
+
+    # job_timeout: were a worker left busy, the next call would fail, not hang the suite.
+    with WorkerPool(workers=2, stop_timeout=0.3, job_timeout=20) as pool:
+        monkeypatch.setattr(_ledger, "deadline", interrupted_once)
+        with pytest.raises(KeyboardInterrupt):
+            pool.map_reduce(cooperative, items, merge=extend, neutral=[], bucket_size=1)
+        assert pool.map_reduce(total, range(10), merge=add, neutral=0) == 45
+
+
 def test_an_exception_in_merge_stops_the_call(tmp_path):
     def bad_merge(part, acc):
         raise RuntimeError("merge broke")
