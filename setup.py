@@ -9,7 +9,8 @@ setup(
         Extension(
             "analyzer.rules._walk_native",
             sources=["analyzer/rules/_walk_native.c"],
-            include_dirs=["analyzer/core"], depends=["analyzer/core/_node_fields.h"],
+            include_dirs=["analyzer/core"],
+            depends=["analyzer/core/_node_fields.h", "analyzer/core/_slot_offset.h"],
             extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
             optional=True,
         ),
@@ -33,6 +34,7 @@ setup(
         Extension(
             "analyzer.model._record_native",
             sources=["analyzer/model/_record_native.c"],
+            include_dirs=["analyzer/core"], depends=["analyzer/core/_slot_offset.h"],
             extra_compile_args=["-std=c11", "-Wall", "-Wextra"],
             optional=True,
         ),

@@ -20,7 +20,8 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <structmember.h>
+
+#include "_slot_offset.h"
 
 /* Per registered class: its field names, defaults (NULL where required) and slot offsets. */
 typedef struct {
@@ -73,24 +74,10 @@ static inline void set_slot(PyObject *self, Py_ssize_t offset, PyObject *value)
 /* The generated __init__, kept on the class as `_dataclass_init`: for what C does not bind. */
 static int python_init(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    PyObject *init = PyObject_GetAttr((PyObject *)Py_TYPE(self), str_dataclass_init);
+    PyObject *init = PyObject_GetAttr(self, str_dataclass_init);  /* bound to self */
     if (init == NULL)
         return -1;
-    Py_ssize_t n = PyTuple_GET_SIZE(args);
-    PyObject *full = PyTuple_New(n + 1);
-    if (full == NULL) {
-        Py_DECREF(init);
-        return -1;
-    }
-    Py_INCREF(self);
-    PyTuple_SET_ITEM(full, 0, self);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *item = PyTuple_GET_ITEM(args, i);
-        Py_INCREF(item);
-        PyTuple_SET_ITEM(full, i + 1, item);
-    }
-    PyObject *result = PyObject_Call(init, full, kwargs);
-    Py_DECREF(full);
+    PyObject *result = PyObject_Call(init, args, kwargs);
     Py_DECREF(init);
     if (result == NULL)
         return -1;
@@ -257,20 +244,8 @@ static PyObject *register_record(PyObject *Py_UNUSED(module), PyObject *const *a
             PyErr_SetString(PyExc_TypeError, "field names must be str");
             return NULL;
         }
-        PyObject *descr = PyObject_GetAttr(cls, name);
-        if (descr == NULL) {
+        if (shoal_slot_offset(cls, name, &layout->offsets[i]) < 0) {
             Py_DECREF(layout);
-            return NULL;
-        }
-        int is_slot = Py_IS_TYPE(descr, &PyMemberDescr_Type)
-            && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX
-            && !(((PyMemberDescrObject *)descr)->d_member->flags & READONLY);
-        if (is_slot)
-            layout->offsets[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
-        Py_DECREF(descr);
-        if (!is_slot) {
-            Py_DECREF(layout);
-            PyErr_Format(PyExc_TypeError, "%R is not a slot of %R", name, cls);
             return NULL;
         }
         PyObject *fallback = PyTuple_GET_ITEM(defaults, i);

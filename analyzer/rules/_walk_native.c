@@ -19,9 +19,9 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <structmember.h>
 
 #include "_node_fields.h"
+#include "_slot_offset.h"
 
 typedef struct {
     PyObject *node;    /* strong */
@@ -425,16 +425,11 @@ static PyObject *register_guarded(PyObject *Py_UNUSED(module), PyObject *cls)
         return NULL;
     }
     for (int i = 0; i < 3; i++) {
-        PyObject *descr = PyObject_GetAttrString(cls, names[i]);
-        if (descr == NULL)
+        PyObject *name = PyUnicode_InternFromString(names[i]);
+        int found = name == NULL ? -1 : shoal_slot_offset(cls, name, &offsets[i]);
+        Py_XDECREF(name);
+        if (found < 0)
             return NULL;
-        int is_slot = Py_IS_TYPE(descr, &PyMemberDescr_Type)
-            && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX;
-        if (is_slot)
-            offsets[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
-        Py_DECREF(descr);
-        if (!is_slot)
-            return PyErr_Format(PyExc_TypeError, "%R.%s is not a slot", cls, names[i]);
     }
     Py_INCREF(cls);
     Py_XSETREF(guarded_type, (PyTypeObject *)cls);
