@@ -18,7 +18,9 @@ setup(
         Extension(
             "analyzer.rules._scope_native",
             sources=["analyzer/rules/_scope_native.c"],
-            include_dirs=["analyzer/core"], depends=["analyzer/core/_node_fields.h"],
+            include_dirs=["analyzer/core"],
+            depends=["analyzer/core/_node_fields.h", "analyzer/core/_slot_offset.h",
+                     "analyzer/rules/_scope_load.h"],
             extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
             optional=True,
         ),

@@ -25,13 +25,25 @@ ALWAYS = frozenset({
 NEVER = frozenset({"_", "_IncompleteInputError"})
 
 
+#: (target, size of the builtins module's namespace) -> its names; the size keys it as well
+#: because a program may add a builtin at run time (pyflakes reads ``dir(builtins)`` once).
+_NAMES: dict[tuple[tuple[int, int], int], frozenset[str]] = {}
+
+
 def builtin_names(target_version: tuple[int, int] | None = None) -> frozenset[str]:
     """The builtin names of ``target_version`` (default: the running Python)."""
     target = target_version or sys.version_info[:2]
+    # Asked once per analysed file: one set to build per target, not per file, and the same
+    # frozenset each time, whose hash the scope analysis' table of builtins dicts reuses.
+    key = (target, len(vars(builtins)))
+    cached = _NAMES.get(key)
+    if cached is not None:
+        return cached
     names = (set(dir(builtins)) | ALWAYS) - NEVER
     for version, added in ADDED_IN.items():
         if version <= target:
             names |= added
         else:
             names -= added
-    return frozenset(names)
+    cached = _NAMES[key] = frozenset(names)
+    return cached

@@ -41,6 +41,8 @@ typedef struct {
 
 static int visit(Ctx *c, PyObject *node);
 
+#include "_scope_load.h"
+
 /* getattr(obj, name) as a new reference, or NULL with an exception set. */
 static inline PyObject *field(PyObject *obj, PyObject *name)
 {
@@ -301,6 +303,11 @@ static int visit_inner(Ctx *c, PyObject *node)
         PyObject *id = field(node, s_id);
         if (id == NULL)
             return -1;
+        r = fast_load(c->self, id, node);
+        if (r != 0) {
+            Py_DECREF(id);
+            return r < 0 ? -1 : 0;
+        }
         PyObject *args[3] = {c->self, id, node};
         PyObject *result = PyObject_VectorcallMethod(
             s_load, args, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
@@ -438,6 +445,12 @@ static PyObject *walk_visit_all(PyObject *self, PyObject *nodes)
     return with_tables(self, nodes, visit_seq);
 }
 
+static PyMethodDef module_methods[] = {
+    {"configure", scope_configure, METH_VARARGS,
+     "Tell the C name read the classes, marker, kinds and `_load` it stands in for."},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyMethodDef walk_methods[] = {
     {"visit", walk_visit, METH_O, "Dispatch a node to its handler, or walk its fields."},
     {"_visit_opt", walk_visit_opt, METH_O, "visit() a node unless it is None."},
@@ -457,7 +470,7 @@ static PyTypeObject WalkType = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_scope_native", "The scope analysis' node dispatch in C.", -1,
-    NULL, NULL, NULL, NULL, NULL,
+    module_methods, NULL, NULL, NULL, NULL,
 };
 
 static int intern_all(void)

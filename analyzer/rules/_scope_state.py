@@ -517,3 +517,11 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
                 self._delete(elt)
         else:
             self.visit(target)
+
+
+if NATIVE_SCOPE:
+    # A plain name read resolves in C (``_scope_load.h``) while ``_load`` is this one.
+    from analyzer.rules import _scope_native
+
+    _scope_native.configure(_Scope, _B, _BUILTIN, _ScopeState._load,
+                            _CLASS_SCOPE, _COMP, _ANNOTATION, _FUTURE)

@@ -227,6 +227,17 @@ def test_builtins_default_to_running_python() -> None:
     assert builtin_names() == builtin_names(sys.version_info[:2])
 
 
+def test_builtins_are_computed_once_per_target_and_see_one_added_at_run_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    before = builtin_names((3, 12))
+    assert builtin_names((3, 12)) is before
+    monkeypatch.setattr(builtins, "shoal_test_builtin", 1, raising=False)
+    after = builtin_names((3, 12))
+    assert after == before | {"shoal_test_builtin"}
+
+
 def test_dead_code_ignore_decorators_and_entry_points(tmp_path: Path) -> None:
     config = load_config(write(tmp_path / "pyproject.toml", """
 [project]

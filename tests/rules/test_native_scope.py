@@ -127,6 +127,45 @@ def test_the_c_dispatch_gives_the_same_analysis(name):
     assert _digest(_analysis(source, "c")) == _digest(_analysis(source, "python"))
 
 
+# Each read the C side resolves itself (``_scope_load.h``), and each it leaves to ``_load``.
+READS = {
+    "builtin": "print(len)\n",
+    "module name from a function": "x = 1\ndef f():\n    return x\n",
+    "class body skipped by a method": "x = 1\nclass C:\n    x = 2\n    def m(self):\n        return x\n",
+    "class body read in it": "class C:\n    x = 2\n    y = x\n",
+    "comprehension in a class body": "class C:\n    x = 2\n    y = [x for _ in x]\n",
+    "__class__ in a method": "class C:\n    def m(self):\n        return __class__\n",
+    "__class__ bound in a class body": "class C:\n    __class__ = 1\n    print(__class__)\n",
+    "annotation then a read": "def f():\n    x: int\n    print(x)\n",
+    "import used": "import os\nos.sep\n",
+    "aliased import uses the plain one": (
+        "import multiprocessing.connection\nimport multiprocessing as mp\nmp.x\n"),
+    "from-import under another name": "from os import path as p\np\n",
+    "dotted import": "import os.path\nos.path\n",
+    "star import": "from os import *\nsep\n",
+    "undefined": "undefined_name\n",
+    "unused": "import json\nx = 1\n",
+    "walrus in a comprehension": "[y := 1 for _ in ()]\nprint(y)\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(READS))
+def test_each_kind_of_read_gives_the_same_analysis_from_either_dispatch(case):
+    source = READS[case]
+    assert _digest(_analysis(source, "c")) == _digest(_analysis(source, "python"))
+
+
+def test_a_read_resolved_in_c_marks_what_load_marks():
+    for kind in ("c", "python"):
+        analysis = _analysis(READS["aliased import uses the plain one"], kind)
+        assert analysis.unused_imports == (), kind
+        analysis = _analysis("import os, json\nos.sep\n", kind)
+        assert [u.name for u in analysis.unused_imports] == ["json"], kind
+        analysis = _analysis("def f():\n    x: int\n    print(x)\n", kind)
+        # a bare annotation binds nothing to read (pyflakes: an undefined name)
+        assert [name for name, *_ in analysis.undefined_names] == ["x"], kind
+
+
 def test_the_extra_sample_reaches_the_handlers_the_c_side_defers_to():
     log: list = []
     analysis = _analysis(EXTRA, "c", log)
@@ -171,6 +210,16 @@ def test_bad_tables_are_type_errors():
         Broken().visit(ast.parse("x"))
     with pytest.raises(AttributeError):
         native.Walk().visit(ast.parse("x"))
+
+
+def test_configure_refuses_classes_without_the_slots_and_keeps_what_it_had():
+    class NoSlots:
+        kind = bindings = index = use = used = full_name = None
+
+    with pytest.raises(TypeError, match="is not a slot"):
+        native.configure(NoSlots, NoSlots, None, _Analyzer._load, 1, 4, 22, 5)
+    source = READS["aliased import uses the plain one"]
+    assert _digest(_analysis(source, "c")) == _digest(_analysis(source, "python"))
 
 
 def test_shoal_native_scope_0_selects_the_python_dispatch():
