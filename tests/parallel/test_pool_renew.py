@@ -119,6 +119,23 @@ def test_every_bucket_in_a_fresh_worker_with_renew_every():
     assert len({pid for _, pid in result}) == 8
 
 
+@pytest.mark.parametrize("zygote", [False, True])
+def test_renewed_workers_are_reaped_by_the_end_of_the_call(zygote):
+    """A renewal does not wait for the old worker to end (without a zygote it is reaped
+    later), but the call leaves no zombie and no live retired worker behind."""
+    with WorkerPool(workers=2, zygote=zygote, renew="every") as pool:
+        for _ in range(2):  # a kept pool: each call reaps its own
+            result = pool.map_reduce(pids, list(range(6)), merge=_extend, neutral=[],
+                                     bucket_size=1)
+            gone = {pid for _, pid in result} - set(pool.pids)
+            assert len(gone) == 6
+            for pid in gone:
+                assert not os.path.exists(f"/proc/{pid}"), f"worker {pid} is still there"
+                if not zygote:
+                    with pytest.raises(ChildProcessError):
+                        os.waitpid(pid, os.WNOHANG)
+
+
 #: memory a job keeps in its worker, so that the worker's private memory grows
 _KEPT: list[bytearray] = []
 
