@@ -28,7 +28,8 @@ setup(
         Extension(
             "analyzer.model._traverse_native",
             sources=["analyzer/model/_traverse_native.c"],
-            include_dirs=["analyzer/core"], depends=["analyzer/core/_node_fields.h"],
+            include_dirs=["analyzer/core"],
+            depends=["analyzer/core/_node_fields.h", "analyzer/model/_traverse_gates.h"],
             extra_compile_args=["-std=c11", "-Wall", "-Wextra"],
             optional=True,
         ),

@@ -102,7 +102,7 @@ def walk(state: ModuleState, tree: ast.Module) -> tuple[list[Call], list[Attribu
 def _traverse(context: _Walk, stack: list[_Item]) -> None:
     if _native_traverse is not None:
         _native_traverse(context, stack, _HANDLERS, _CHILD_FIELDS, _child_fields,
-                         _NODE_TYPES, _PLAIN_TYPES)
+                         _NODE_TYPES, _PLAIN_TYPES, _GATED, _CALL_NAMES, _CALL_ATTRS)
     else:
         _traverse_python(context, stack)
 
@@ -205,7 +205,8 @@ def _child_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
 
 
 def _call(context: _Walk, node: ast.Call, scope: Scope, guard: str) -> Scope | None:
-    # Every call passes here: the callee's shape decides which checks can apply, and the
+    # Every call passes here (in the C loop, those its gate lets through: keep the gate in
+    # step with any new case): the callee's shape decides which checks can apply, and the
     # dotted callee is built only for a chain that starts at an imported name.
     func: Any = node.func  # typed by the ``type(func)`` tests below
     kind = type(func)
@@ -245,6 +246,7 @@ _NAMESPACE_CALLS = frozenset((*NAMESPACE_BUILTINS, "locals"))
 
 
 def _attribute(context: _Walk, node: ast.Attribute, scope: Scope, guard: str) -> Scope | None:
+    # The C loop calls this only where its gate finds an imported first name (in step).
     if context.imported or context.local_imported:
         # The chain's first name decides; the dotted name is built only for an imported
         # one (most chains start at self or a local).
@@ -443,3 +445,11 @@ _HANDLERS: dict[type, _Handler] = {
     ast.MatchStar: _capture,
     ast.MatchMapping: _match_mapping,
 }
+
+#: The handlers the C loop may skip where its gate shows they would record nothing
+#: (``_traverse_native.c`` states the tests; they stand for ``_call`` and ``_attribute``
+#: and change with them): most calls and attribute chains start at a local or a builtin.
+_GATED: dict[type, _Handler] = {ast.Call: _call, ast.Attribute: _attribute}
+#: Callee names and attributes whose calls ``_call`` always looks at.
+_CALL_NAMES = _NAMESPACE_CALLS
+_CALL_ATTRS = CONVERT_METHODS | SYS_MODULES_WRITERS

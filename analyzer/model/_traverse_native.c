@@ -17,6 +17,8 @@
  *   nothing, and a node (its type in node_types, or not in plain_types and an ast.AST)
  *   appended to the stack as (child, scope, guard).
  *
+ * Gates (the optional last three arguments): `_traverse_gates.h`.
+ *
  * Nothing is caught: an error of a handler, of add_string or of a getattr propagates, with
  * the stack holding what it held at that point, as in Python.
  */
@@ -26,8 +28,9 @@
 #include "_node_fields.h"
 
 static PyObject *str_ctx, *str_id, *str_globals, *str_names, *str_value, *str_add,
-    *str_module_scope, *str_usage, *str_loads, *str_add_string;
-static PyObject *name_type, *constant_type, *load_type;
+    *str_module_scope, *str_usage, *str_loads, *str_add_string, *str_func, *str_attr,
+    *str_imported, *str_local_imported;
+static PyObject *name_type, *constant_type, *load_type, *call_type, *attribute_type;
 static PyTypeObject *ast_base;
 
 typedef struct {
@@ -43,6 +46,9 @@ typedef struct {
     int loads_is_set;
     PyObject *add_string;    /* strong: usage.add_string, bound once as in Python */
     unsigned int since_signals;
+    PyObject *gated;         /* borrowed: dict type -> the handler its gate stands for, or NULL */
+    PyObject *call_names;    /* borrowed: frozenset */
+    PyObject *call_attrs;    /* borrowed: frozenset */
 } Traversal;
 
 /* `target.add(name)`: a set's add without the method call; 0 or -1. */
@@ -222,6 +228,8 @@ static int pop(Traversal *t, PyObject **node, PyObject **scope, PyObject **guard
     return 0;
 }
 
+#include "_traverse_gates.h"
+
 /* One item of the stack: a Name recorded, or a handler called and the children pushed. */
 static int step(Traversal *t)
 {
@@ -239,7 +247,12 @@ static int step(Traversal *t)
         status = -1;
         goto done;
     }
-    if (handler != NULL) {
+    int skip = handler == NULL ? 0 : gate(t, kind, handler, node);
+    if (skip < 0) {
+        status = -1;
+        goto done;
+    }
+    if (handler != NULL && !skip) {
         PyObject *args[] = {t->context, node, scope, guard};
         Py_INCREF(handler);  /* the call may change the dict */
         PyObject *inner = PyObject_Vectorcall(handler, args, 4, NULL);
@@ -275,10 +288,15 @@ static PyObject *attr_path(PyObject *obj, PyObject *first, PyObject *second)
 
 static PyObject *traverse(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 7) {
+    if (nargs != 7 && nargs != 10) {
         PyErr_SetString(PyExc_TypeError,
                         "traverse(context, stack, handlers, child_fields, fill_fields, node_types, "
-                        "plain_types) takes 7 arguments");
+                        "plain_types[, gated, call_names, call_attrs]) takes 7 or 10 arguments");
+        return NULL;
+    }
+    if (nargs == 10 && (!PyDict_CheckExact(args[7]) || !PyAnySet_CheckExact(args[8])
+                        || !PyAnySet_CheckExact(args[9]))) {
+        PyErr_SetString(PyExc_TypeError, "gated must be a dict, call_names and call_attrs sets");
         return NULL;
     }
     if (!PyList_CheckExact(args[1])) {
@@ -294,7 +312,12 @@ static PyObject *traverse(PyObject *Py_UNUSED(module), PyObject *const *args, Py
         return NULL;
     }
     Traversal t = {args[1], args[0], args[2], args[3], args[4], args[5], args[6],
-                   NULL, NULL, 0, NULL, 0};
+                   NULL, NULL, 0, NULL, 0, NULL, NULL, NULL};
+    if (nargs == 10) {
+        t.gated = args[7];
+        t.call_names = args[8];
+        t.call_attrs = args[9];
+    }
     PyObject *usage = NULL;
     int status = -1;
     /* Read once before the loop, in the Python loop's order. */
@@ -356,6 +379,8 @@ static int intern_all(void)
         {&str_ctx, "ctx"}, {&str_id, "id"}, {&str_globals, "globals"}, {&str_names, "names"},
         {&str_value, "value"}, {&str_add, "add"}, {&str_module_scope, "module_scope"},
         {&str_usage, "usage"}, {&str_loads, "loads"}, {&str_add_string, "add_string"},
+        {&str_func, "func"}, {&str_attr, "attr"}, {&str_imported, "imported"},
+        {&str_local_imported, "local_imported"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (*names[i].slot == NULL && (*names[i].slot = PyUnicode_InternFromString(names[i].text)) == NULL)
@@ -376,11 +401,15 @@ PyMODINIT_FUNC PyInit__traverse_native(void)
         name_type = PyObject_GetAttrString(ast, "Name");
         constant_type = PyObject_GetAttrString(ast, "Constant");
         load_type = PyObject_GetAttrString(ast, "Load");
+        call_type = PyObject_GetAttrString(ast, "Call");
+        attribute_type = PyObject_GetAttrString(ast, "Attribute");
         PyObject *base = PyObject_GetAttrString(ast, "AST");
         Py_DECREF(ast);
-        if (name_type == NULL || constant_type == NULL || load_type == NULL || base == NULL
-            || !PyType_Check(base)) {
+        if (name_type == NULL || constant_type == NULL || load_type == NULL || call_type == NULL
+            || attribute_type == NULL || base == NULL || !PyType_Check(base)) {
             Py_XDECREF(base);
+            Py_CLEAR(call_type);
+            Py_CLEAR(attribute_type);
             Py_CLEAR(name_type);
             Py_CLEAR(constant_type);
             Py_CLEAR(load_type);

@@ -10,4 +10,7 @@ def traverse(
     fill_fields: Callable[[type], tuple[str, ...]],
     node_types: frozenset[type] | set[type],
     plain_types: frozenset[type] | set[type],
+    gated: dict[type, Callable[..., Any]] = ...,
+    call_names: frozenset[str] | set[str] = ...,
+    call_attrs: frozenset[str] | set[str] = ...,
 ) -> None: ...

@@ -91,9 +91,11 @@ def _where(node):
             getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None))
 
 
-def _events(source, loop, monkeypatch, extra_handlers=None):
+def _events(source, loop, monkeypatch, extra_handlers=None, gated=False):
     """Every handler call, load and string of one walk, in order, with scopes numbered, and
-    the names each scope ended up with."""
+    the names each scope ended up with. ``gated``: the C loop's gates stand before the logged
+    ``_call`` and ``_attribute`` (else no handler is gated: the wrappers are not the ones
+    ``_GATED`` names)."""
     _use(loop, monkeypatch)
     tree = ast.parse(source)
     state = ModuleState(SourceLines(source))
@@ -117,7 +119,10 @@ def _events(source, loop, monkeypatch, extra_handlers=None):
         return call
 
     handlers = {**HANDLERS, **(extra_handlers or {})}
-    monkeypatch.setattr(_extract_walk, "_HANDLERS", {k: logged(h) for k, h in handlers.items()})
+    wrapped = {k: logged(h) for k, h in handlers.items()}
+    monkeypatch.setattr(_extract_walk, "_HANDLERS", wrapped)
+    if gated:
+        monkeypatch.setattr(_extract_walk, "_GATED", {k: wrapped[k] for k in (ast.Call, ast.Attribute)})
     _extract_walk._traverse(context, stack)
     names = sorted((n, sorted(s.names), sorted(s.globals)) for n, s in scopes.values())
     usage = context.usage
@@ -151,6 +156,75 @@ def test_the_c_loop_gives_the_same_facts(name, monkeypatch):
     expected = _walked(source, "python", monkeypatch)
     assert expected[0] or expected[2]  # calls of imported names, or loads at least
     assert _walked(source, "c", monkeypatch) == expected
+
+
+GATES = """
+import os, sys as s
+from pkg import thing
+def f(local, other):
+    import json
+    local.method().attr            # a local's chain: skipped
+    len(local); print(other)       # builtins: skipped
+    (local or other).x             # a chain from an expression: skipped
+    local()()                      # a call's callee that is a call: skipped
+    os.path.join(local); thing.x   # imported: each handler runs
+    json.dumps(local)              # imported in the function: _attribute runs
+    globals(); vars(); locals()    # namespace calls: _call runs
+    s.modules.update(x=1); local.update(); other._convert_(1)  # writers: _call runs
+"""
+
+
+@pytest.mark.parametrize("name", ["GATES", "EXTRA", *SAMPLES[:4]])
+def test_the_gates_skip_only_handler_calls_that_record_nothing(name, monkeypatch):
+    source = GATES if name == "GATES" else _source(name)
+    log_py, _, found_py = _events(source, "python", monkeypatch)
+    log_c, _, found_c = _events(source, "c", monkeypatch, gated=True)
+    # (The scopes' names are compared by the facts tests: here scopes are numbered as the
+    # log first meets them, and a skipped handler meets fewer.)
+    assert found_c == found_py
+    gated = ("_call", "_attribute")
+
+    def unnumbered(log, keep):
+        return [(e[0], e[1], e[3], e[5]) if len(e) == 6 else e for e in log if keep(e[0])]
+
+    assert (unnumbered(log_c, lambda kind: kind not in gated)
+            == unnumbered(log_py, lambda kind: kind not in gated))
+    ran = unnumbered(log_c, lambda kind: kind in gated)
+    skipped = [e for e in log_py if e[0] in gated and (e[0], e[1], e[3], e[5]) not in ran]
+    kept = [e for e in log_py if e[0] in gated and (e[0], e[1], e[3], e[5]) in ran]
+    assert skipped and kept
+    # a skipped handler returned the scope it was given: the node's children were walked alike
+    assert all(e[4] == e[2] for e in skipped)
+
+
+def test_the_gates_let_through_what_the_handlers_record(monkeypatch):
+    log, _, (calls, attributes, _, chains, local) = _events(GATES, "c", monkeypatch, gated=True)
+    ran = {(e[0], e[1][1]) for e in log if e[0] in ("_call", "_attribute")}
+    lines = {line for _, line in ran}
+    assert {10, 11, 12, 13} <= lines and not {6, 7, 8, 9} & lines, sorted(ran)
+    assert "os.path.join" in chains and "json.dumps" in chains and local == ["json"]
+    assert calls and attributes
+
+
+def test_a_chain_ending_at_a_subclass_of_name_still_reaches_the_handler(monkeypatch):
+    """The parser makes exact ast classes; for any other tree the gates call the handler,
+    which decides by isinstance."""
+
+    class MyName(ast.Name):
+        pass
+
+    source = "import m\ndef f():\n    m.x.y\n"
+    results = []
+    for loop in ("python", "c"):
+        _use(loop, monkeypatch)
+        tree = ast.parse(source)
+        chain = tree.body[1].body[0].value.value  # m.x
+        chain.value = ast.copy_location(MyName(id="m", ctx=ast.Load()), chain.value)
+        state = ModuleState(SourceLines(source))
+        statements(state, tree.body, False, "")
+        _, attributes, usage = _extract_walk.walk(state, tree)
+        results.append((len(attributes), sorted(usage.chains)))
+    assert results[0] == results[1] == (1, ["m.x.y"])
 
 
 def test_the_extra_sample_reaches_every_branch(monkeypatch):
@@ -243,8 +317,12 @@ def test_the_loop_holds_no_reference_once_done(monkeypatch):
 
 def test_bad_arguments_are_type_errors():
     args = (None, [], {}, {}, print, frozenset(), frozenset())
-    with pytest.raises(TypeError, match="7 arguments"):
+    with pytest.raises(TypeError, match="7 or 10 arguments"):
         native.traverse(None, [])
+    with pytest.raises(TypeError, match="gated"):
+        native.traverse(*args, [], frozenset(), frozenset())
+    with pytest.raises(TypeError, match="gated"):
+        native.traverse(*args, {}, [], frozenset())
     with pytest.raises(TypeError, match="stack"):
         native.traverse(*args[:1], (), *args[2:])
     with pytest.raises(TypeError, match="dicts"):
