@@ -18,7 +18,7 @@ from analyzer.model._facts import Export, Import
 __all__ = ["Usage", "module_references", "own_uses"]
 
 #: Strings longer than this are prose or data, not a name (``getattr(m, "name")``).
-_MAX_NAME_STRING = 200
+MAX_NAME_STRING = 200
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -36,7 +36,8 @@ class Usage:
     def add_string(self, value: str) -> None:
         """Note the identifiers of a string that may name something (``getattr``,
         ``__all__``, a string annotation ``"Optional[Node]"``): short, without spaces."""
-        if not value or len(value) > _MAX_NAME_STRING:
+        # The facts walk's C loop does the first two cases itself (``_traverse_gates.h``).
+        if not value or len(value) > MAX_NAME_STRING:
             return
         if value.isidentifier():
             self.strings.add(value)

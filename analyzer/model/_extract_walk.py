@@ -35,7 +35,7 @@ from analyzer.model._extract_dynamic import (
     writes_own_namespace,
 )
 from analyzer.model._extract_imports import catches_import_error, is_type_checking, record_imports
-from analyzer.model._extract_refs import Usage
+from analyzer.model._extract_refs import MAX_NAME_STRING, Usage
 from analyzer.model._facts import Attribute, Call
 from analyzer.model._scope import Scope
 from analyzer.model._state import ModuleState
@@ -449,7 +449,8 @@ _HANDLERS: dict[type, _Handler] = {
 #: The handlers the C loop may skip where its gate shows they would record nothing
 #: (``_traverse_native.c`` states the tests; they stand for ``_call`` and ``_attribute``
 #: and change with them): most calls and attribute chains start at a local or a builtin.
-_GATED: dict[type, _Handler] = {ast.Call: _call, ast.Attribute: _attribute}
+_GATED: dict[type, Any] = {ast.Call: _call, ast.Attribute: _attribute,
+                           str: (Usage.add_string, MAX_NAME_STRING)}
 #: Callee names and attributes whose calls ``_call`` always looks at.
 _CALL_NAMES = _NAMESPACE_CALLS
 _CALL_ATTRS = CONVERT_METHODS | SYS_MODULES_WRITERS

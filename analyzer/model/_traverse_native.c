@@ -29,7 +29,7 @@
 
 static PyObject *str_ctx, *str_id, *str_globals, *str_names, *str_value, *str_add,
     *str_module_scope, *str_usage, *str_loads, *str_add_string, *str_func, *str_attr,
-    *str_imported, *str_local_imported;
+    *str_imported, *str_local_imported, *str_strings;
 static PyObject *name_type, *constant_type, *load_type, *call_type, *attribute_type;
 static PyTypeObject *ast_base;
 
@@ -49,7 +49,11 @@ typedef struct {
     PyObject *gated;         /* borrowed: dict type -> the handler its gate stands for, or NULL */
     PyObject *call_names;    /* borrowed: frozenset */
     PyObject *call_attrs;    /* borrowed: frozenset */
+    PyObject *strings;       /* strong: usage.strings where add_string's gate applies, or NULL */
+    Py_ssize_t max_string;
 } Traversal;
+
+#include "_traverse_gates.h"
 
 /* `target.add(name)`: a set's add without the method call; 0 or -1. */
 static int add_to(PyObject *target, PyObject *name)
@@ -118,9 +122,14 @@ static int offer(Traversal *t, PyObject *child, PyObject *scope, PyObject *guard
             return -1;
         int status = 0;
         if (PyUnicode_CheckExact(value)) {
-            PyObject *result = PyObject_CallOneArg(t->add_string, value);
-            status = result == NULL ? -1 : 0;
-            Py_XDECREF(result);
+            status = t->strings == NULL ? 0 : string_gate(t, value);
+            if (status == 0) {
+                PyObject *result = PyObject_CallOneArg(t->add_string, value);
+                status = result == NULL ? -1 : 0;
+                Py_XDECREF(result);
+            } else if (status > 0) {
+                status = 0;
+            }
         }
         Py_DECREF(value);
         return status;
@@ -228,8 +237,6 @@ static int pop(Traversal *t, PyObject **node, PyObject **scope, PyObject **guard
     return 0;
 }
 
-#include "_traverse_gates.h"
-
 /* One item of the stack: a Name recorded, or a handler called and the children pushed. */
 static int step(Traversal *t)
 {
@@ -312,7 +319,7 @@ static PyObject *traverse(PyObject *Py_UNUSED(module), PyObject *const *args, Py
         return NULL;
     }
     Traversal t = {args[1], args[0], args[2], args[3], args[4], args[5], args[6],
-                   NULL, NULL, 0, NULL, 0, NULL, NULL, NULL};
+                   NULL, NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, 0};
     if (nargs == 10) {
         t.gated = args[7];
         t.call_names = args[8];
@@ -339,6 +346,8 @@ static PyObject *traverse(PyObject *Py_UNUSED(module), PyObject *const *args, Py
     t.add_string = PyObject_GetAttr(usage, str_add_string);
     if (t.add_string == NULL)
         goto out;
+    if (open_string_gate(&t, usage) < 0)
+        goto out;
     status = 0;
     while (status == 0 && PyList_GET_SIZE(t.stack) > 0) {
         if (++t.since_signals >= 4096) {
@@ -356,6 +365,7 @@ out:
     Py_XDECREF(t.module_names);
     Py_XDECREF(t.loads);
     Py_XDECREF(t.add_string);
+    Py_XDECREF(t.strings);
     if (status < 0)
         return NULL;
     Py_RETURN_NONE;
@@ -380,7 +390,7 @@ static int intern_all(void)
         {&str_value, "value"}, {&str_add, "add"}, {&str_module_scope, "module_scope"},
         {&str_usage, "usage"}, {&str_loads, "loads"}, {&str_add_string, "add_string"},
         {&str_func, "func"}, {&str_attr, "attr"}, {&str_imported, "imported"},
-        {&str_local_imported, "local_imported"},
+        {&str_local_imported, "local_imported"}, {&str_strings, "strings"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (*names[i].slot == NULL && (*names[i].slot = PyUnicode_InternFromString(names[i].text)) == NULL)

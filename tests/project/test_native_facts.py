@@ -227,6 +227,34 @@ def test_a_chain_ending_at_a_subclass_of_name_still_reaches_the_handler(monkeypa
     assert results[0] == results[1] == (1, ["m.x.y"])
 
 
+STRINGS = ["", "name", "x.y", "two words", "café", "_private", "a" * 200, "b" * 201,
+           "Optional[Node]", "1st", "tab\tsep", "x" * 199 + ".y"]
+
+
+def test_the_string_gate_notes_what_add_string_notes(monkeypatch):
+    source = "".join(f"v{i} = {value!r}\n" for i, value in enumerate(STRINGS))
+    expected = _walked(source, "python", monkeypatch)
+    got = _walked(source, "c", monkeypatch)
+    assert got == expected
+    strings = got[3]
+    assert {"name", "café", "_private", "a" * 200, "x", "y", "Optional", "Node"} <= strings
+    assert not {"", "b" * 201, "two words", "1st", "two", "words"} & strings
+
+
+def test_a_usage_with_its_own_add_string_is_handed_every_string(monkeypatch):
+    source = "".join(f"v{i} = {value!r}\n" for i, value in enumerate(STRINGS))
+    log, *_ = _events(source, "c", monkeypatch, gated=True)
+    assert [value for kind, value, *_ in log if kind == "string"] == STRINGS
+
+
+def test_a_bad_string_gate_is_a_type_error():
+    args = (None, [], {}, {}, print, frozenset(), frozenset())
+    context = type("Context", (), {"module_scope": type("S", (), {"names": set()})(),
+                                   "usage": Usage()})()
+    with pytest.raises(TypeError, match="gated\\[str\\]"):
+        native.traverse(context, *args[1:], {str: "no"}, frozenset(), frozenset())
+
+
 def test_the_extra_sample_reaches_every_branch(monkeypatch):
     # Names stored under ``global``, strings with and without identifiers, scopes from
     # functions, lambdas, classes and comprehensions: the events test above compares them.
