@@ -20,7 +20,7 @@ setup(
             sources=["analyzer/rules/_scope_native.c"],
             include_dirs=["analyzer/core"],
             depends=["analyzer/core/_node_fields.h", "analyzer/core/_slot_offset.h",
-                     "analyzer/rules/_scope_load.h"],
+                     "analyzer/rules/_scope_load.h", "analyzer/rules/_scope_bind.h"],
             extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
             optional=True,
         ),

@@ -148,16 +148,18 @@ done:
     return r;
 }
 
-/* configure(scope_cls, binding_cls, builtin, load, class_kind, comp_kind, annotation_kind,
- * future_kind): what fast_load needs to know of `_bindings` and `_scope_state`. */
+/* configure(scope_cls, binding_cls, builtin, load, kinds): what the C name read and binding
+ * operations need to know of `_bindings` and `_scope_state`; `kinds` maps "class",
+ * "comprehension", "annotation", "future" (the last import kind), "module", "function",
+ * "lambda" and "named" to their ints. Nothing changes unless all of it is accepted. */
+static int fb_configure(PyObject *binding_cls, PyObject *kinds);
+
 static PyObject *scope_configure(PyObject *module, PyObject *args)
 {
     (void)module;
-    PyObject *scope_cls, *binding_cls, *builtin, *load;
-    long class_kind, comp_kind, annotation_kind, future_kind;
-    if (!PyArg_ParseTuple(args, "O!O!OOllll:configure", &PyType_Type, &scope_cls,
-                          &PyType_Type, &binding_cls, &builtin, &load, &class_kind, &comp_kind,
-                          &annotation_kind, &future_kind))
+    PyObject *scope_cls, *binding_cls, *builtin, *load, *kinds;
+    if (!PyArg_ParseTuple(args, "O!O!OOO!:configure", &PyType_Type, &scope_cls,
+                          &PyType_Type, &binding_cls, &builtin, &load, &PyDict_Type, &kinds))
         return NULL;
     struct { PyObject *cls; const char *name; Py_ssize_t *offset; } slots[] = {
         {scope_cls, "kind", &fl.scope_kind}, {scope_cls, "bindings", &fl.scope_bindings},
@@ -173,6 +175,21 @@ static PyObject *scope_configure(PyObject *module, PyObject *args)
         if (bad)
             return NULL;
     }
+    struct { const char *key; long *out; } wanted[] = {
+        {"class", &fl.class_kind}, {"comprehension", &fl.comp_kind},
+        {"annotation", &fl.annotation_kind}, {"future", &fl.future_kind},
+    };
+    long values[4];
+    for (size_t i = 0; i < 4; i++) {
+        PyObject *value = PyDict_GetItemString(kinds, wanted[i].key);
+        if (value == NULL || !PyLong_Check(value)) {
+            PyErr_Format(PyExc_TypeError, "kinds[%s] must be an int", wanted[i].key);
+            return NULL;
+        }
+        values[i] = PyLong_AsLong(value);
+        if (values[i] == -1 && PyErr_Occurred())
+            return NULL;
+    }
     if (fl.s_stack == NULL) {
         fl.s_stack = PyUnicode_InternFromString("stack");
         fl.s_used_builtins = PyUnicode_InternFromString("used_builtins");
@@ -180,18 +197,18 @@ static PyObject *scope_configure(PyObject *module, PyObject *args)
         if (fl.s_stack == NULL || fl.s_used_builtins == NULL || fl.s_class == NULL)
             return NULL;
     }
+    if (fb_configure(binding_cls, kinds) < 0)
+        return NULL;
     for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
         *slots[i].offset = offsets[i];
+    for (size_t i = 0; i < 4; i++)
+        *wanted[i].out = values[i];
     Py_INCREF(scope_cls);
     Py_XSETREF(fl.scope_type, (PyTypeObject *)scope_cls);
     Py_INCREF(binding_cls);
     Py_XSETREF(fl.binding_type, (PyTypeObject *)binding_cls);
     Py_XSETREF(fl.builtin, Py_NewRef(builtin));
     Py_XSETREF(fl.load, Py_NewRef(load));
-    fl.class_kind = class_kind;
-    fl.comp_kind = comp_kind;
-    fl.annotation_kind = annotation_kind;
-    fl.future_kind = future_kind;
     Py_RETURN_NONE;
 }
 

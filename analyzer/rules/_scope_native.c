@@ -42,6 +42,7 @@ typedef struct {
 static int visit(Ctx *c, PyObject *node);
 
 #include "_scope_load.h"
+#include "_scope_bind.h"
 
 /* getattr(obj, name) as a new reference, or NULL with an exception set. */
 static inline PyObject *field(PyObject *obj, PyObject *name)
@@ -455,6 +456,11 @@ static PyMethodDef walk_methods[] = {
     {"visit", walk_visit, METH_O, "Dispatch a node to its handler, or walk its fields."},
     {"_visit_opt", walk_visit_opt, METH_O, "visit() a node unless it is None."},
     {"_visit_all", walk_visit_all, METH_O, "visit() each node of an iterable that is not None."},
+    {"_new", (PyCFunction)(void (*)(void))walk_new, METH_FASTCALL,
+     "A new binding in the current scope, recorded in all_bindings (_new_python's twin)."},
+    {"_add", walk_add, METH_O, "Store a binding in its scope (_add_python's twin)."},
+    {"_check_local", walk_check_local, METH_O,
+     "Report a local bound after a read from outside (_check_local_python's twin)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -524,7 +530,7 @@ static int ast_classes(void)
 
 PyMODINIT_FUNC PyInit__scope_native(void)
 {
-    if (intern_all() < 0 || ast_classes() < 0 || PyType_Ready(&WalkType) < 0)
+    if (intern_all() < 0 || fb_intern() < 0 || ast_classes() < 0 || PyType_Ready(&WalkType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)

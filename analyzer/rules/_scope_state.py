@@ -82,6 +82,9 @@ class _PythonWalk:
 
     _dispatch: dict[type[ast.AST], Callable[[Any, ast.AST], None]]
     _handler_for: Callable[[type[ast.AST]], Callable[[Any, ast.AST], None]]
+    _new_python: Callable[[str, int, Any], Any]
+    _add_python: Callable[[Any], None]
+    _check_local_python: Callable[[str], None]
 
     def visit(self, node: ast.AST) -> None:
         """Dispatch ``node`` to its ``v_<Class>`` handler, or walk its fields."""
@@ -94,6 +97,17 @@ class _PythonWalk:
     def _visit_opt(self, node: ast.AST | None) -> None:
         if node is not None:
             self.visit(node)
+
+    # The binding operations, whose C twins (``_scope_bind.h``) do the common cases
+    # themselves: here each is its ``_python`` method.
+    def _new(self, name: str, kind: int, node: Any) -> Any:
+        return self._new_python(name, kind, node)
+
+    def _add(self, b: Any) -> None:
+        self._add_python(b)
+
+    def _check_local(self, name: str) -> None:
+        self._check_local_python(name)
 
     # The loop calls a node's handler straight from the table, as visit() would: one call
     # per node rather than two.
@@ -261,13 +275,15 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
 
     # -- bindings --------------------------------------------------------------------------
 
-    def _new(self, name: str, kind: int, node: _Located) -> _B:
+    def _new_python(self, name: str, kind: int, node: _Located) -> _B:
+        """A new binding in the current scope (``_new``; its C twin is ``_scope_bind.h``)."""
         b = _B(name, kind, node, self.stack[-1].index, self.fork)
         self.all_bindings.append(b)
         return b
 
-    def _add(self, b: _B) -> None:
-        """pyflakes' addBinding: report redefinitions, then store ``b`` in its scope."""
+    def _add_python(self, b: _B) -> None:
+        """pyflakes' addBinding: report redefinitions, then store ``b`` in its scope (``_add``;
+        the C twin stores a binding that hides nothing and leaves the others to this)."""
         name = b.name
         stack = self.stack
         current = stack[-1]
@@ -438,7 +454,7 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
         self.ann = saved_ann
         self.except_stack = [()]
 
-    def _check_local(self, name: str) -> None:
+    def _check_local_python(self, name: str) -> None:
         """pyflakes' UndefinedLocal (F823): a local about to be bound that this function
         already read from an enclosing function, the module or the builtins."""
         current = self.stack[-1]
@@ -520,8 +536,12 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
 
 
 if NATIVE_SCOPE:
-    # A plain name read resolves in C (``_scope_load.h``) while ``_load`` is this one.
+    # A plain name read resolves in C (``_scope_load.h``) while ``_load`` is this one, and
+    # the binding operations run there (``_scope_bind.h``).
     from analyzer.rules import _scope_native
 
-    _scope_native.configure(_Scope, _B, _BUILTIN, _ScopeState._load,
-                            _CLASS_SCOPE, _COMP, _ANNOTATION, _FUTURE)
+    _scope_native.configure(_Scope, _B, _BUILTIN, _ScopeState._load, {
+        "class": _CLASS_SCOPE, "comprehension": _COMP, "annotation": _ANNOTATION,
+        "future": _FUTURE, "module": _MODULE, "function": _FUNC, "lambda": _LAMBDA,
+        "named": _NAMED,
+    })

@@ -50,7 +50,7 @@ async def co():
         return [x async for x in y if await x]
 ''' + support.newer_forms()
 
-_PY_METHODS = ("visit", "_visit_opt", "_visit_all")
+_PY_METHODS = ("visit", "_visit_opt", "_visit_all", "_new", "_add", "_check_local")
 
 
 def _at(node):
@@ -149,6 +149,55 @@ READS = {
 }
 
 
+# Each binding the C side stores itself (``_scope_bind.h``), and each it leaves to Python.
+BINDS = {
+    "new local": "def f():\n    x = 1\n    return x\n",
+    "arguments": "def f(a, /, b, *c, d, **e):\n    return a, b, c, d, e\n",
+    "rebinding": "def f():\n    x = 1\n    x = 2\n    return x\n",
+    "unused import redefined": "import os\nimport os\n",
+    "import shadowed by a loop variable": "import os\nfor os in []:\n    pass\n",
+    "a builtin rebound at module level": "len(1)\nlen = 2\nprint(len)\n",
+    "a builtin shadowed in a function": "def f():\n    list = []\n    return list\n",
+    "a builtin rebound after its read": "print(id)\nid = 1\n",
+    "module name read then bound locally (F823)": "x = 1\ndef f():\n    print(x)\n    x = 2\n",
+    "builtin read then bound locally (F823)": "def f():\n    print(len)\n    len = 2\n",
+    "read in a nested function, bound in the outer": (
+        "def f():\n    def g():\n        return y\n    y = 1\n    return g\n"),
+    "bare annotation then a value": "def f():\n    x: int\n    x = 1\n    return x\n",
+    "annotation over a builtin": "len: int\nprint(len)\n",
+    "walrus": "def f(z):\n    if (n := len(z)) > 1:\n        return n\n",
+    "walrus in a comprehension": "def f(z):\n    [y := i for i in z]\n    return y\n",
+    "del then rebind": "def f():\n    x = 1\n    del x\n    x = 2\n    return x\n",
+    "overloads": ("from typing import overload\n@overload\ndef f(x: int) -> int: ...\n"
+                  "@overload\ndef f(x: str) -> str: ...\ndef f(x): return x\n"),
+    "branches": "if a:\n    import os\nelse:\n    import os\ntry:\n    x = 1\nexcept E:\n    x = 2\n",
+    "class attributes and methods": "class C:\n    x = 1\n    def x(self):\n        pass\n",
+    "global and nonlocal": (
+        "g = 0\ndef f():\n    global g\n    g = 1\n    h = 0\n"
+        "    def k():\n        nonlocal h\n        h = 2\n    return k\n"),
+    "__all__": "import os\n__all__ = ['os']\n__all__ += ['x']\nx = 1\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BINDS))
+def test_each_kind_of_binding_gives_the_same_analysis_from_either_side(case):
+    source = BINDS[case]
+    assert _digest(_analysis(source, "c")) == _digest(_analysis(source, "python"))
+
+
+def test_the_bindings_made_in_c_are_complete_bindings():
+    for kind in ("c", "python"):
+        analysis = _analysis(BINDS["module name read then bound locally (F823)"], kind)
+        assert [(u.name, u.line) for u in analysis.undefined_locals] == [("x", 3)], kind
+        analysis = _analysis(BINDS["builtin read then bound locally (F823)"], kind)
+        assert [u.name for u in analysis.undefined_locals] == ["len"], kind
+        analysis = _analysis(BINDS["unused import redefined"], kind)
+        assert [r.name for r in analysis.redefinitions] == ["os"], kind
+        analysis = _analysis(BINDS["a builtin shadowed in a function"], kind)
+        (binding,) = [b for b in analysis.bindings if b.name == "list"]
+        assert binding.used and binding.kind == "assignment" and binding.scope == 1, kind
+
+
 @pytest.mark.parametrize("case", sorted(READS))
 def test_each_kind_of_read_gives_the_same_analysis_from_either_dispatch(case):
     source = READS[case]
@@ -212,12 +261,16 @@ def test_bad_tables_are_type_errors():
         native.Walk().visit(ast.parse("x"))
 
 
+KINDS = {"class": 1, "comprehension": 4, "annotation": 22, "future": 5, "module": 0,
+         "function": 2, "lambda": 3, "named": 11}
+
+
 def test_configure_refuses_classes_without_the_slots_and_keeps_what_it_had():
     class NoSlots:
         kind = bindings = index = use = used = full_name = None
 
     with pytest.raises(TypeError, match="is not a slot"):
-        native.configure(NoSlots, NoSlots, None, _Analyzer._load, 1, 4, 22, 5)
+        native.configure(NoSlots, NoSlots, None, _Analyzer._load, KINDS)
     source = READS["aliased import uses the plain one"]
     assert _digest(_analysis(source, "c")) == _digest(_analysis(source, "python"))
 
