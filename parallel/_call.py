@@ -65,10 +65,6 @@ class Pool(Protocol):
     def replace(self, worker: Worker, kill: bool = False) -> tuple[Worker | None, int]:
         """Reap ``worker`` and fork a fresh one; (the new worker or None, the exit code)."""
 
-    def retire(self, worker: Worker) -> Worker | None:
-        """Kill an idle ``worker`` and fork a fresh one without waiting for the old one to
-        end; the new worker, or None."""
-
 
 class _Running:
     """A bucket in a worker, and the worker's progress counter when last looked at."""
@@ -304,7 +300,7 @@ class Call:
         """Put a fresh fork in the place of an idle ``worker``: the memory its jobs left
         (a large tree's freed but fragmented heap) goes back to the system with it."""
         # It replied and waits for its next bucket, holding nothing: a kill loses nothing.
-        fresh = self.pool.retire(worker)
+        fresh, _ = self.pool.replace(worker, kill=True)
         if fresh is not None:
             self.idle.append(fresh)
 

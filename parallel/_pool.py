@@ -80,8 +80,6 @@ class WorkerPool:
         self.renew_above = renew_above
         self.page = _stopflag.new_page(slots=workers)
         self._workers: list[Worker] = []
-        #: pids of killed workers not reaped yet (:meth:`retire`)
-        self._retired: list[int] = []
         self._zygote_pid: int | None = None
         self._zygote: socket.socket | None = None
         self._closed = False
@@ -261,46 +259,6 @@ class WorkerPool:
         # Without a zygote its children got SIGKILL from PR_SET_PDEATHSIG, and init reaps them.
         return _process.ZYGOTE_REPLY.unpack(reply)[0] if reply else -signal.SIGKILL
 
-    def retire(self, worker: Worker) -> Worker | None:
-        """Kill an idle ``worker`` and put a fresh fork in its place at once; the new worker,
-        or None when none can be forked.
-
-        The renewals' path: the old worker's exit code says nothing (it was killed), and
-        waiting for the kernel to tear down its memory (a few ms for a worker that parsed a
-        large file) held the next bucket of that slot. The pid is reaped later, by
-        :meth:`reap_retired`: at the next renewal without waiting, at the end of the call
-        and at :meth:`close` waiting, so no zombie outlives the call.
-        """
-        if worker.from_zygote:
-            fresh, _ = self.replace(worker, kill=True)
-            return fresh
-        worker.sock.close()
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(worker.pid, signal.SIGKILL)
-        self._retired.append(worker.pid)
-        self.reap_retired(wait=False)
-        index = self._workers.index(worker)
-        try:
-            fresh = self.spawn_replacement(worker.slot)
-        except (OSError, RuntimeError):
-            del self._workers[index]
-            return None
-        self._workers[index] = fresh
-        return fresh
-
-    def reap_retired(self, wait: bool = True) -> None:
-        """Reap the workers :meth:`retire` killed: those that have ended, or all of them
-        (``wait``)."""
-        left = []
-        for pid in self._retired:
-            try:
-                done, _ = os.waitpid(pid, 0 if wait else os.WNOHANG)
-            except ChildProcessError:
-                continue
-            if not done:
-                left.append(pid)
-        self._retired = left
-
     def replace(self, worker: Worker, kill: bool = False) -> tuple[Worker | None, int]:
         """Reap ``worker`` and put a fresh one in its place; (the new worker, the exit code)."""
         exitcode = self.reap(worker, kill=kill)
@@ -355,7 +313,6 @@ class WorkerPool:
             for worker in self._workers:
                 self.reap(worker, kill=True)
             self._workers.clear()
-            self.reap_retired()
             if self._zygote is not None:
                 self._zygote.close()
                 self._zygote = None
@@ -439,7 +396,6 @@ class WorkerPool:
                 return Call(self, job, ledger, interrupt).run()
         finally:
             self._in_call = False
-            self.reap_retired()  # a kept pool leaves no zombie between calls
 
 
 def _kill_and_reap(pid: int) -> None:

@@ -121,8 +121,8 @@ def test_every_bucket_in_a_fresh_worker_with_renew_every():
 
 @pytest.mark.parametrize("zygote", [False, True])
 def test_renewed_workers_are_reaped_by_the_end_of_the_call(zygote):
-    """A renewal does not wait for the old worker to end (without a zygote it is reaped
-    later), but the call leaves no zombie and no live retired worker behind."""
+    """A call with renewals leaves no zombie and no live replaced worker behind, in a
+    kept pool too."""
     with WorkerPool(workers=2, zygote=zygote, renew="every") as pool:
         for _ in range(2):  # a kept pool: each call reaps its own
             result = pool.map_reduce(pids, list(range(6)), merge=_extend, neutral=[],
