@@ -24,7 +24,9 @@ def split_lines(text: str) -> list[str]:
     """``text``'s lines, each with its ending: CR LF, CR or LF (the tokenizer's rule)."""
     # str.splitlines is many times faster than the regex, but also breaks at form feeds
     # and other separators: when it made more lines than the tokenizer's breaks, some
-    # were such, and the regex decides.
+    # were such, and the regex decides. (io.StringIO(text, newline="").readlines() splits
+    # exactly so and a third faster, but holds the text as UCS-4 meanwhile: 4.7 MB for the
+    # stdlib's largest file against 1.7, in the heavy worker whose peak is the check's.)
     lines = text.splitlines(keepends=True)
     breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
     if text and text[-1] not in "\r\n":
