@@ -18,6 +18,10 @@
  *   _check_local(name) returns at once where `_check_local_python` finds nothing to report
  *   (not in a function, the name already local, no read of it from this scope in an
  *   enclosing function, the module or the builtins); where it would report, it calls it.
+ *   _store_name(node, kind, stmt) and _store(target, direct, nested, stmt) do what
+ *   `_store_name_python` and `_store_python` do, calling the same methods (`_new`,
+ *   `_check_local`, `_add`, `_store_name`, `_store`, `visit`) through the instance, so that
+ *   a subclass's overrides are honoured; `__all__` with a statement goes to the twin.
  * Anything unexpected (a scope or binding of another type, an unset slot) goes to the
  * Python twin as well.
  */
@@ -41,6 +45,9 @@ static struct {
     Py_ssize_t slot[FB_COUNT];
     long module_kind, func_kind, lambda_kind, named_kind;
     PyObject *s_fork, *s_all_bindings, *s_add_python, *s_new_python, *s_check_local_python;
+    PyObject *s_new, *s_add, *s_check_local, *s_store, *s_store_name, *s_store_python,
+        *s_store_name_python, *s_for_parent, *s_all, *s_visit;
+    long loop_kind;
     int ready;
 } fb;
 
@@ -71,10 +78,10 @@ static int fb_configure(PyObject *binding_cls, PyObject *kinds)
     }
     struct { const char *key; long *out; } wanted[] = {
         {"module", &fb.module_kind}, {"function", &fb.func_kind}, {"lambda", &fb.lambda_kind},
-        {"named", &fb.named_kind},
+        {"named", &fb.named_kind}, {"loop", &fb.loop_kind},
     };
-    long values[4];
-    for (size_t i = 0; i < 4; i++) {
+    long values[5];
+    for (size_t i = 0; i < 5; i++) {
         PyObject *value = PyDict_GetItemString(kinds, wanted[i].key);
         if (value == NULL || !PyLong_Check(value)) {
             PyErr_Format(PyExc_TypeError, "kinds[%s] must be an int", wanted[i].key);
@@ -86,7 +93,7 @@ static int fb_configure(PyObject *binding_cls, PyObject *kinds)
     }
     for (Py_ssize_t i = 0; i < FB_COUNT; i++)
         fb.slot[i] = offsets[i];
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < 5; i++)
         *wanted[i].out = values[i];
     fb.ready = 1;
     return 0;
@@ -98,7 +105,11 @@ static int fb_intern(void)
     struct { PyObject **slot; const char *text; } names[] = {
         {&fb.s_fork, "fork"}, {&fb.s_all_bindings, "all_bindings"},
         {&fb.s_add_python, "_add_python"}, {&fb.s_new_python, "_new_python"},
-        {&fb.s_check_local_python, "_check_local_python"},
+        {&fb.s_check_local_python, "_check_local_python"}, {&fb.s_new, "_new"},
+        {&fb.s_add, "_add"}, {&fb.s_check_local, "_check_local"}, {&fb.s_store, "_store"},
+        {&fb.s_store_name, "_store_name"}, {&fb.s_store_python, "_store_python"},
+        {&fb.s_store_name_python, "_store_name_python"}, {&fb.s_for_parent, "for_parent"},
+        {&fb.s_all, "__all__"}, {&fb.s_visit, "visit"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (*names[i].slot == NULL && (*names[i].slot = PyUnicode_InternFromString(names[i].text)) == NULL)
@@ -342,6 +353,96 @@ out:
     if (python)
         return fb_python(self, fb.s_check_local_python, name);
     Py_RETURN_NONE;
+}
+
+/* self.<method>(*args), at most four. */
+static PyObject *fb_call(PyObject *self, PyObject *method, PyObject *const *args, size_t n)
+{
+    PyObject *call[5] = {self};
+    for (size_t i = 0; i < n; i++)
+        call[i + 1] = args[i];
+    return PyObject_VectorcallMethod(method, call, (n + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+}
+
+/* Drop a call's result: 0, or -1 when it failed. */
+static int fb_done(PyObject *result)
+{
+    if (result == NULL)
+        return -1;
+    Py_DECREF(result);
+    return 0;
+}
+
+static PyObject *walk_store_name(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "_store_name(node, kind, stmt) takes 3 arguments");
+        return NULL;
+    }
+    PyObject *node = args[0], *kind = args[1], *stmt = args[2];
+    if (!fb.ready || !PyLong_CheckExact(kind))
+        return fb_call(self, fb.s_store_name_python, args, 3);
+    PyObject *name = shoal_node_getattr(node, s_id);
+    if (name == NULL)
+        return NULL;
+    if (!PyUnicode_CheckExact(name)
+            || (stmt != Py_None && PyUnicode_Compare(name, fb.s_all) == 0)) {
+        Py_DECREF(name);
+        return fb_call(self, fb.s_store_name_python, args, 3);  /* __all__: its names too */
+    }
+    int overflow;
+    long k = PyLong_AsLongAndOverflow(kind, &overflow);
+    PyObject *new_args[3] = {name, kind, node};
+    PyObject *b = fb_call(self, fb.s_new, new_args, 3);
+    int r = b == NULL ? -1 : 0;
+    if (r == 0 && !overflow && k == fb.loop_kind)
+        r = PyObject_SetAttr(b, fb.s_for_parent, Py_True);
+    if (r == 0)
+        r = fb_done(fb_call(self, fb.s_check_local, &name, 1));
+    if (r == 0)
+        r = fb_done(fb_call(self, fb.s_add, &b, 1));
+    Py_XDECREF(b);
+    Py_DECREF(name);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *walk_store(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "_store(target, direct, nested, stmt) takes 4 arguments");
+        return NULL;
+    }
+    PyObject *target = args[0], *nested = args[2];
+    PyTypeObject *cls = Py_TYPE(target);
+    if (cls == T_Name) {
+        PyObject *name_args[3] = {target, args[1], args[3]};
+        return fb_call(self, fb.s_store_name, name_args, 3);
+    }
+    if (cls == T_Tuple || cls == T_List || cls == T_Starred) {
+        PyObject *inner = shoal_node_getattr(target, cls == T_Starred ? s_value : s_elts);
+        if (inner == NULL)
+            return NULL;
+        int r = 0;
+        if (cls == T_Starred) {
+            PyObject *store_args[4] = {inner, nested, nested, Py_None};
+            r = fb_done(fb_call(self, fb.s_store, store_args, 4));
+        } else {
+            PyObject *seq = PySequence_Fast(inner, "elts must be a sequence");
+            for (Py_ssize_t i = 0; seq != NULL && r == 0 && i < PySequence_Fast_GET_SIZE(seq); i++) {
+                PyObject *store_args[4] = {PySequence_Fast_GET_ITEM(seq, i), nested, nested, Py_None};
+                r = fb_done(fb_call(self, fb.s_store, store_args, 4));
+            }
+            r = seq == NULL ? -1 : r;
+            Py_XDECREF(seq);
+        }
+        Py_DECREF(inner);
+        if (r < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    return fb_call(self, fb.s_visit, &target, 1);
 }
 
 #endif

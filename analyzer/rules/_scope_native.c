@@ -461,6 +461,10 @@ static PyMethodDef walk_methods[] = {
     {"_add", walk_add, METH_O, "Store a binding in its scope (_add_python's twin)."},
     {"_check_local", walk_check_local, METH_O,
      "Report a local bound after a read from outside (_check_local_python's twin)."},
+    {"_store_name", (PyCFunction)(void (*)(void))walk_store_name, METH_FASTCALL,
+     "Bind a stored name (_store_name_python's twin)."},
+    {"_store", (PyCFunction)(void (*)(void))walk_store, METH_FASTCALL,
+     "Bind the names of an assignment target (_store_python's twin)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -85,6 +85,8 @@ class _PythonWalk:
     _new_python: Callable[[str, int, Any], Any]
     _add_python: Callable[[Any], None]
     _check_local_python: Callable[[str], None]
+    _store_name_python: Callable[[Any, int, Any], None]
+    _store_python: Callable[[Any, int, int, Any], None]
 
     def visit(self, node: ast.AST) -> None:
         """Dispatch ``node`` to its ``v_<Class>`` handler, or walk its fields."""
@@ -108,6 +110,12 @@ class _PythonWalk:
 
     def _check_local(self, name: str) -> None:
         self._check_local_python(name)
+
+    def _store_name(self, node: Any, kind: int, stmt: Any) -> None:
+        self._store_name_python(node, kind, stmt)
+
+    def _store(self, target: Any, direct: int, nested: int, stmt: Any) -> None:
+        self._store_python(target, direct, nested, stmt)
 
     # The loop calls a node's handler straight from the table, as visit() would: one call
     # per node rather than two.
@@ -473,7 +481,8 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
                 self.undefined_locals.append((name, use[1], line))
                 return
 
-    def _store_name(self, node: ast.Name, kind: int, stmt: ast.stmt | None) -> None:
+    def _store_name_python(self, node: ast.Name, kind: int, stmt: ast.stmt | None) -> None:
+        """Bind a stored name (``_store_name``; its C twin is ``_scope_bind.h``)."""
         name = node.id
         if (
             stmt is not None
@@ -504,11 +513,13 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
     # and del target passes here); mypy narrows ``x.__class__ is C`` but not through the
     # local, hence the ignores, each naming the class its test has established.
 
-    def _store(self, target: ast.expr, direct: int, nested: int, stmt: ast.stmt | None) -> None:
-        """Bind the names of an assignment target (pyflakes' handleNodeStore)."""
+    def _store_python(self, target: ast.expr, direct: int, nested: int,
+                      stmt: ast.stmt | None) -> None:
+        """Bind the names of an assignment target (pyflakes' handleNodeStore; ``_store``,
+        whose C twin is ``_scope_bind.h``)."""
         cls = target.__class__
         if cls is ast.Name:
-            self._store_name(target, direct, stmt)  # type: ignore[arg-type]  # an ast.Name
+            self._store_name(target, direct, stmt)
         elif cls is ast.Tuple or cls is ast.List:
             for elt in target.elts:  # type: ignore[attr-defined]  # an ast.Tuple or ast.List
                 self._store(elt, nested, nested, None)
@@ -543,5 +554,5 @@ if NATIVE_SCOPE:
     _scope_native.configure(_Scope, _B, _BUILTIN, _ScopeState._load, {
         "class": _CLASS_SCOPE, "comprehension": _COMP, "annotation": _ANNOTATION,
         "future": _FUTURE, "module": _MODULE, "function": _FUNC, "lambda": _LAMBDA,
-        "named": _NAMED,
+        "named": _NAMED, "loop": _LOOP,
     })

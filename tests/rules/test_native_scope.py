@@ -50,7 +50,8 @@ async def co():
         return [x async for x in y if await x]
 ''' + support.newer_forms()
 
-_PY_METHODS = ("visit", "_visit_opt", "_visit_all", "_new", "_add", "_check_local")
+_PY_METHODS = ("visit", "_visit_opt", "_visit_all", "_new", "_add", "_check_local",
+               "_store_name", "_store")
 
 
 def _at(node):
@@ -262,7 +263,7 @@ def test_bad_tables_are_type_errors():
 
 
 KINDS = {"class": 1, "comprehension": 4, "annotation": 22, "future": 5, "module": 0,
-         "function": 2, "lambda": 3, "named": 11}
+         "function": 2, "lambda": 3, "named": 11, "loop": 18}
 
 
 def test_configure_refuses_classes_without_the_slots_and_keeps_what_it_had():
