@@ -122,7 +122,7 @@ def _events(source, loop, monkeypatch, extra_handlers=None, gated=False):
     wrapped = {k: logged(h) for k, h in handlers.items()}
     monkeypatch.setattr(_extract_walk, "_HANDLERS", wrapped)
     if gated:
-        monkeypatch.setattr(_extract_walk, "_GATED", {k: wrapped[k] for k in (ast.Call, ast.Attribute)})
+        monkeypatch.setattr(_extract_walk, "_GATED", {k: wrapped[k] for k in GATED_TYPES})
     _extract_walk._traverse(context, stack)
     names = sorted((n, sorted(s.names), sorted(s.globals)) for n, s in scopes.values())
     usage = context.usage
@@ -158,9 +158,24 @@ def test_the_c_loop_gives_the_same_facts(name, monkeypatch):
     assert _walked(source, "c", monkeypatch) == expected
 
 
+GATED_TYPES = (ast.Call, ast.Attribute)
+GATED_HANDLERS = ("_call", "_attribute")
+
 GATES = """
 import os, sys as s
 from pkg import thing
+from typing import TYPE_CHECKING
+import typing
+def g(local, d):
+    if TYPE_CHECKING:              # _if runs (and guards the import)
+        import json
+    if typing.TYPE_CHECKING:       # _if runs
+        import csv
+    if local:                      # skipped
+        pass
+    d[1]; local.attr[2]            # skipped
+    s.modules["k"] = local         # _subscript runs
+    local.modules[3]               # _subscript runs (it decides)
 def f(local, other):
     import json
     local.method().attr            # a local's chain: skipped
@@ -182,7 +197,7 @@ def test_the_gates_skip_only_handler_calls_that_record_nothing(name, monkeypatch
     # (The scopes' names are compared by the facts tests: here scopes are numbered as the
     # log first meets them, and a skipped handler meets fewer.)
     assert found_c == found_py
-    gated = ("_call", "_attribute")
+    gated = GATED_HANDLERS
 
     def unnumbered(log, keep):
         return [(e[0], e[1], e[3], e[5]) if len(e) == 6 else e for e in log if keep(e[0])]
@@ -199,10 +214,10 @@ def test_the_gates_skip_only_handler_calls_that_record_nothing(name, monkeypatch
 
 def test_the_gates_let_through_what_the_handlers_record(monkeypatch):
     log, _, (calls, attributes, _, chains, local) = _events(GATES, "c", monkeypatch, gated=True)
-    ran = {(e[0], e[1][1]) for e in log if e[0] in ("_call", "_attribute")}
+    ran = {(e[0], e[1][1]) for e in log if e[0] in GATED_HANDLERS}
     lines = {line for _, line in ran}
-    assert {10, 11, 12, 13} <= lines and not {6, 7, 8, 9} & lines, sorted(ran)
-    assert "os.path.join" in chains and "json.dumps" in chains and local == ["json"]
+    assert {22, 23, 24, 25} <= lines and not {18, 19, 20, 21} & lines, sorted(ran)
+    assert "os.path.join" in chains and "json.dumps" in chains and local == ["csv", "json"]
     assert calls and attributes
 
 
@@ -253,6 +268,32 @@ def test_a_bad_string_gate_is_a_type_error():
                                    "usage": Usage()})()
     with pytest.raises(TypeError, match="gated\\[str\\]"):
         native.traverse(context, *args[1:], {str: "no"}, frozenset(), frozenset())
+
+
+def test_a_subscript_of_sys_modules_under_another_name_reaches_the_handler(monkeypatch):
+    source = ("from sys import modules as mods\nimport sys as s\n"
+              "def f(x):\n    mods['one'] = x\n    s.modules['two'] = x\n    x['three'] = x\n")
+    expected = _walked(source, "python", monkeypatch)
+    got = _walked(source, "c", monkeypatch)
+    assert got == expected
+    assert got[6] == ["one.", "two."]  # the planted modules (key prefixes)
+
+
+def test_an_if_on_a_subclass_of_name_still_reaches_the_handler(monkeypatch):
+    class MyName(ast.Name):
+        pass
+
+    source = "def f():\n    if TYPE_CHECKING:\n        import json\n"
+    results = []
+    for loop in ("python", "c"):
+        _use(loop, monkeypatch)
+        tree = ast.parse(source)
+        branch = tree.body[0].body[0]
+        branch.test = ast.copy_location(MyName(id="TYPE_CHECKING", ctx=ast.Load()), branch.test)
+        facts = extract_facts(tree, module="m", path="m.py", is_package=False,
+                              lines=SourceLines(source))
+        results.append([(i.module, i.guarded_by) for i in facts.imports])
+    assert results[0] == results[1] == [("json", "TYPE_CHECKING")]
 
 
 def test_the_extra_sample_reaches_every_branch(monkeypatch):
