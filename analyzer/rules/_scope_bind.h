@@ -76,25 +76,17 @@ static int fb_configure(PyObject *binding_cls, PyObject *kinds)
         if (bad)
             return -1;
     }
-    struct { const char *key; long *out; } wanted[] = {
-        {"module", &fb.module_kind}, {"function", &fb.func_kind}, {"lambda", &fb.lambda_kind},
-        {"named", &fb.named_kind}, {"loop", &fb.loop_kind},
-    };
+    static const char *const keys[] = {"module", "function", "lambda", "named", "loop"};
     long values[5];
-    for (size_t i = 0; i < 5; i++) {
-        PyObject *value = PyDict_GetItemString(kinds, wanted[i].key);
-        if (value == NULL || !PyLong_Check(value)) {
-            PyErr_Format(PyExc_TypeError, "kinds[%s] must be an int", wanted[i].key);
-            return -1;
-        }
-        values[i] = PyLong_AsLong(value);
-        if (values[i] == -1 && PyErr_Occurred())
-            return -1;
-    }
+    if (read_kinds(kinds, keys, values, 5) < 0)
+        return -1;
     for (Py_ssize_t i = 0; i < FB_COUNT; i++)
         fb.slot[i] = offsets[i];
-    for (size_t i = 0; i < 5; i++)
-        *wanted[i].out = values[i];
+    fb.module_kind = values[0];
+    fb.func_kind = values[1];
+    fb.lambda_kind = values[2];
+    fb.named_kind = values[3];
+    fb.loop_kind = values[4];
     fb.ready = 1;
     return 0;
 }

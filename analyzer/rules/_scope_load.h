@@ -154,6 +154,22 @@ done:
  * "lambda" and "named" to their ints. Nothing changes unless all of it is accepted. */
 static int fb_configure(PyObject *binding_cls, PyObject *kinds);
 
+/* kinds[key] for each of `n` keys, as C longs in `values`: 0, or -1 with a TypeError. */
+static int read_kinds(PyObject *kinds, const char *const keys[], long values[], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        PyObject *value = PyDict_GetItemString(kinds, keys[i]);
+        if (value == NULL || !PyLong_Check(value)) {
+            PyErr_Format(PyExc_TypeError, "kinds[%s] must be an int", keys[i]);
+            return -1;
+        }
+        values[i] = PyLong_AsLong(value);
+        if (values[i] == -1 && PyErr_Occurred())
+            return -1;
+    }
+    return 0;
+}
+
 static PyObject *scope_configure(PyObject *module, PyObject *args)
 {
     (void)module;
@@ -175,21 +191,10 @@ static PyObject *scope_configure(PyObject *module, PyObject *args)
         if (bad)
             return NULL;
     }
-    struct { const char *key; long *out; } wanted[] = {
-        {"class", &fl.class_kind}, {"comprehension", &fl.comp_kind},
-        {"annotation", &fl.annotation_kind}, {"future", &fl.future_kind},
-    };
+    static const char *const keys[] = {"class", "comprehension", "annotation", "future"};
     long values[4];
-    for (size_t i = 0; i < 4; i++) {
-        PyObject *value = PyDict_GetItemString(kinds, wanted[i].key);
-        if (value == NULL || !PyLong_Check(value)) {
-            PyErr_Format(PyExc_TypeError, "kinds[%s] must be an int", wanted[i].key);
-            return NULL;
-        }
-        values[i] = PyLong_AsLong(value);
-        if (values[i] == -1 && PyErr_Occurred())
-            return NULL;
-    }
+    if (read_kinds(kinds, keys, values, 4) < 0)
+        return NULL;
     if (fl.s_stack == NULL) {
         fl.s_stack = PyUnicode_InternFromString("stack");
         fl.s_used_builtins = PyUnicode_InternFromString("used_builtins");
@@ -201,8 +206,10 @@ static PyObject *scope_configure(PyObject *module, PyObject *args)
         return NULL;
     for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
         *slots[i].offset = offsets[i];
-    for (size_t i = 0; i < 4; i++)
-        *wanted[i].out = values[i];
+    fl.class_kind = values[0];
+    fl.comp_kind = values[1];
+    fl.annotation_kind = values[2];
+    fl.future_kind = values[3];
     Py_INCREF(scope_cls);
     Py_XSETREF(fl.scope_type, (PyTypeObject *)scope_cls);
     Py_INCREF(binding_cls);

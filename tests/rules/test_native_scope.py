@@ -272,6 +272,11 @@ def test_configure_refuses_classes_without_the_slots_and_keeps_what_it_had():
 
     with pytest.raises(TypeError, match="is not a slot"):
         native.configure(NoSlots, NoSlots, None, _Analyzer._load, KINDS)
+    for missing in ("future", "loop"):
+        kinds = {k: v for k, v in KINDS.items() if k != missing}
+        with pytest.raises(TypeError, match=rf"kinds\[{missing}\]"):
+            native.configure(_scope_state._Scope, _scope_state._B, _scope_state._BUILTIN,
+                             _Analyzer._load, kinds)
     source = READS["aliased import uses the plain one"]
     assert _digest(_analysis(source, "c")) == _digest(_analysis(source, "python"))
 
