@@ -447,8 +447,10 @@ _HANDLERS: dict[type, _Handler] = {
 }
 
 #: The handlers the C loop may skip where its gate shows they would record nothing
-#: (``_traverse_native.c`` states the tests; they stand for ``_call`` and ``_attribute``
+#: (``_traverse_gates.h`` states the tests; they stand for ``_call`` and ``_attribute``
 #: and change with them): most calls and attribute chains start at a local or a builtin.
+#: Under ``str``: ``Usage.add_string`` and its length limit, for the strings the loop notes
+#: as that method would (identifiers) or drops (empty, too long).
 _GATED: dict[type, Any] = {ast.Call: _call, ast.Attribute: _attribute,
                            str: (Usage.add_string, MAX_NAME_STRING)}
 #: Callee names and attributes whose calls ``_call`` always looks at.

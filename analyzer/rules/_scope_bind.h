@@ -117,8 +117,8 @@ static PyObject *fb_python(PyObject *self, PyObject *method, PyObject *arg)
     return PyObject_VectorcallMethod(method, args, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
 }
 
-/* self.stack as a new reference when it is a non-empty list of `_Scope`s' kind, else NULL
- * (with an exception only on a failed read). */
+/* self.stack as a new reference when it is a non-empty list, else NULL (with an exception
+ * only when the read failed). */
 static PyObject *fb_stack(PyObject *self)
 {
     PyObject *stack = PyObject_GetAttr(self, fl.s_stack);
