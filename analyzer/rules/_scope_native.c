@@ -14,9 +14,13 @@
  *   any other node goes to its handler in `self._dispatch` (or `self._handler_for(cls)`),
  *   a Python function called as `handler(self, node)`.
  *
- * The bindings and findings stay Python: a name read calls `self._load(id, node)`, and every
- * handler that binds, opens a scope or changes the annotation state is called as before.
- * An exception from any call propagates at once, as it would through the Python handlers.
+ * A name read is resolved by `fast_load` where it is plain and otherwise calls
+ * `self._load(id, node)` (`_scope_load.h`); `Walk` also gives the binding operations `_new`,
+ * `_add`, `_check_local`, `_store_name` and `_store`, which handle the common cases and hand
+ * the others to their Python twins (`_scope_bind.h`); both know the analyzer's classes
+ * through `configure()`, called once by `_scope_state`. Every handler that opens a scope or
+ * changes the annotation state, and every finding, stays Python. An exception from any call
+ * propagates at once, as it would through the Python handlers.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -448,7 +452,7 @@ static PyObject *walk_visit_all(PyObject *self, PyObject *nodes)
 
 static PyMethodDef module_methods[] = {
     {"configure", scope_configure, METH_VARARGS,
-     "Tell the C name read the classes, marker, kinds and `_load` it stands in for."},
+     "Tell the C name read and binding operations the classes, marker, kinds and `_load`."},
     {NULL, NULL, 0, NULL},
 };
 

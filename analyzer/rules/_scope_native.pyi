@@ -16,4 +16,5 @@ class Walk:
 
 def configure(scope_cls: type, binding_cls: type, builtin: object,
               load: Callable[..., None], kinds: dict[str, int]) -> None:
-    """Tell the C name read (``_scope_load.h``) what it stands in for."""
+    """Tell the C name read and binding operations (``_scope_load.h``, ``_scope_bind.h``)
+    the analyzer's classes, builtin marker, ``_load`` and kinds."""
