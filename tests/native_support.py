@@ -2,6 +2,7 @@
 statement forms, and a memcheck run."""
 from __future__ import annotations
 
+import ast
 import importlib
 import os
 import shutil
@@ -13,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import assume
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 #: Every module of the running interpreter's standard library, relative to it.
@@ -30,6 +32,17 @@ except* (ValueError, TypeError) as group:
     pass
 """
 _SUPPRESSIONS = Path(__file__).resolve().parent / "heap" / "valgrind-python.supp"
+
+
+def parsable_stdlib_source(name: str) -> str:
+    """The text of stdlib file ``name``, for a hypothesis test: files this interpreter cannot
+    read or parse (test data of other versions, bad encodings) are not examples."""
+    try:
+        source = (STDLIB / name).read_text(encoding="utf-8")
+        ast.parse(source)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        assume(False)
+    return source
 
 
 def run_memcheck(script: str, *args: str) -> subprocess.CompletedProcess[str]:
