@@ -1,6 +1,7 @@
 """Heavy items (buckets of their own, never two at once) and renewed workers (a fresh fork
 after a heavy bucket, after every bucket, or once a worker's private memory grew too much)."""
 
+import itertools
 import os
 import select
 
@@ -96,20 +97,28 @@ def pids(bucket):
     return [(item, os.getpid()) for item in bucket]
 
 
+#: items run so far by this process (a worker's count starts afresh in each fork)
+_RUN = itertools.count()
+
+
+def pids_in_order(bucket):
+    return [(item, os.getpid(), next(_RUN)) for item in bucket]
+
+
 def test_a_worker_is_renewed_after_each_heavy_bucket():
+    """A heavy bucket's worker runs nothing after it (it may have run light buckets before:
+    the heavy bucket goes to whichever worker is idle first) and is not in the pool after."""
     items = list(range(20))
     with WorkerPool(workers=2, zygote=False, renew="heavy") as pool:
-        result = pool.map_reduce(pids, items, merge=_extend, neutral=[], bucket_size=2,
-                                 heavy=lambda i: i < 4)
+        result = pool.map_reduce(pids_in_order, items, merge=_extend, neutral=[],
+                                 bucket_size=2, heavy=lambda i: i < 4)
         left = set(pool.pids)
-    by_pid: dict[int, list[int]] = {}
-    for item, pid in result:
-        by_pid.setdefault(pid, []).append(item)
-    for item in range(4):
-        (pid,) = [p for i, p in result if i == item]
-        assert by_pid[pid] == [item], "a heavy bucket's worker ran another bucket"
+    assert sorted(item for item, _, _ in result) == items
+    for heavy in range(4):
+        ((pid, order),) = [(p, n) for i, p, n in result if i == heavy]
+        later = [i for i, p, n in result if p == pid and n > order]
+        assert later == [], f"the worker of heavy item {heavy} ran {later} after it"
         assert pid not in left
-    assert len(left) == 2
 
 
 def test_every_bucket_in_a_fresh_worker_with_renew_every():
