@@ -45,7 +45,7 @@ static struct {
     Py_ssize_t slot[FB_COUNT];
     long module_kind, func_kind, lambda_kind, named_kind;
     PyObject *s_fork, *s_all_bindings, *s_add_python, *s_new_python, *s_check_local_python;
-    PyObject *s_new, *s_add, *s_check_local, *s_store, *s_store_name, *s_store_python,
+    PyObject *s_new, *s_add, *s_check_local, *s_store, *s_store_name,
         *s_store_name_python, *s_for_parent, *s_all, *s_visit;
     long loop_kind;
     int ready;
@@ -99,7 +99,7 @@ static int fb_intern(void)
         {&fb.s_add_python, "_add_python"}, {&fb.s_new_python, "_new_python"},
         {&fb.s_check_local_python, "_check_local_python"}, {&fb.s_new, "_new"},
         {&fb.s_add, "_add"}, {&fb.s_check_local, "_check_local"}, {&fb.s_store, "_store"},
-        {&fb.s_store_name, "_store_name"}, {&fb.s_store_python, "_store_python"},
+        {&fb.s_store_name, "_store_name"},
         {&fb.s_store_name_python, "_store_name_python"}, {&fb.s_for_parent, "for_parent"},
         {&fb.s_all, "__all__"}, {&fb.s_visit, "visit"},
     };
@@ -110,11 +110,13 @@ static int fb_intern(void)
     return 0;
 }
 
-/* self.<method>(arg): the Python twin. */
-static PyObject *fb_python(PyObject *self, PyObject *method, PyObject *arg)
+/* self.<method>(*args), at most four. */
+static PyObject *fb_call(PyObject *self, PyObject *method, PyObject *const *args, size_t n)
 {
-    PyObject *args[2] = {self, arg};
-    return PyObject_VectorcallMethod(method, args, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    PyObject *call[5] = {self};
+    for (size_t i = 0; i < n; i++)
+        call[i + 1] = args[i];
+    return PyObject_VectorcallMethod(method, call, (n + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
 }
 
 /* self.stack as a new reference when it is a non-empty list, else NULL (with an exception
@@ -147,18 +149,13 @@ static PyObject *walk_new(PyObject *self, PyObject *const *args, Py_ssize_t narg
         return NULL;
     }
     PyObject *stack = fb.ready ? fb_stack(self) : NULL;
-    if (stack == NULL) {
-        if (PyErr_Occurred())
-            return NULL;
-        PyObject *call[4] = {self, args[0], args[1], args[2]};
-        return PyObject_VectorcallMethod(fb.s_new_python, call, 4 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-    }
+    if (stack == NULL)
+        return PyErr_Occurred() ? NULL : fb_call(self, fb.s_new_python, args, 3);
     PyObject *current = PyList_GET_ITEM(stack, PyList_GET_SIZE(stack) - 1);
     PyObject *index = Py_TYPE(current) == fl.scope_type ? FL_SLOT(current, fl.scope_index) : NULL;
     if (index == NULL) {
         Py_DECREF(stack);
-        PyObject *call[4] = {self, args[0], args[1], args[2]};
-        return PyObject_VectorcallMethod(fb.s_new_python, call, 4 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+        return fb_call(self, fb.s_new_python, args, 3);
     }
     Py_INCREF(index);
     Py_DECREF(stack);
@@ -202,10 +199,10 @@ static PyObject *walk_add(PyObject *self, PyObject *b)
     if (!fb.ready || Py_TYPE(b) != fl.binding_type || !fl_small_int(b, fb.slot[FB_KIND], &kind)
             || kind == fb.named_kind || (name = FL_SLOT(b, fb.slot[FB_NAME])) == NULL
             || !PyUnicode_CheckExact(name))
-        return fb_python(self, fb.s_add_python, b);
+        return fb_call(self, fb.s_add_python, &b, 1);
     PyObject *stack = fb_stack(self);
     if (stack == NULL)
-        return PyErr_Occurred() ? NULL : fb_python(self, fb.s_add_python, b);
+        return PyErr_Occurred() ? NULL : fb_call(self, fb.s_add_python, &b, 1);
     PyObject *existing = NULL, *current_bindings = NULL;
     int plain = 1;
     for (Py_ssize_t i = PyList_GET_SIZE(stack) - 1; plain && i >= 0; i--) {
@@ -227,7 +224,7 @@ static PyObject *walk_add(PyObject *self, PyObject *b)
     }
     if (!plain || (existing != NULL && existing != fl.builtin)) {
         Py_DECREF(stack);
-        return fb_python(self, fb.s_add_python, b);
+        return fb_call(self, fb.s_add_python, &b, 1);
     }
     Py_INCREF(current_bindings);
     Py_DECREF(stack);
@@ -268,10 +265,10 @@ static PyObject *walk_add(PyObject *self, PyObject *b)
 static PyObject *walk_check_local(PyObject *self, PyObject *name)
 {
     if (!fb.ready || !PyUnicode_CheckExact(name))
-        return fb_python(self, fb.s_check_local_python, name);
+        return fb_call(self, fb.s_check_local_python, &name, 1);
     PyObject *stack = fb_stack(self);
     if (stack == NULL)
-        return PyErr_Occurred() ? NULL : fb_python(self, fb.s_check_local_python, name);
+        return PyErr_Occurred() ? NULL : fb_call(self, fb.s_check_local_python, &name, 1);
     Py_ssize_t n = PyList_GET_SIZE(stack);
     PyObject *current = PyList_GET_ITEM(stack, n - 1);
     long kind;
@@ -343,17 +340,8 @@ out:
     if (r < 0)
         return NULL;
     if (python)
-        return fb_python(self, fb.s_check_local_python, name);
+        return fb_call(self, fb.s_check_local_python, &name, 1);
     Py_RETURN_NONE;
-}
-
-/* self.<method>(*args), at most four. */
-static PyObject *fb_call(PyObject *self, PyObject *method, PyObject *const *args, size_t n)
-{
-    PyObject *call[5] = {self};
-    for (size_t i = 0; i < n; i++)
-        call[i + 1] = args[i];
-    return PyObject_VectorcallMethod(method, call, (n + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
 }
 
 /* Drop a call's result: 0, or -1 when it failed. */
