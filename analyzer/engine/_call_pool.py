@@ -46,11 +46,14 @@ class CallScopedPool:
         self.heap = heap
         self.job_timeout = job_timeout
 
-    def map_reduce(self, job: Any, items: Any, **kwargs: Any) -> Any:
-        """``WorkerPool.map_reduce`` on workers that live for this call only."""
+    def map_reduce(self, job: Any, items: Any, *, in_master: bool = False,
+                   **kwargs: Any) -> Any:
+        """``WorkerPool.map_reduce`` on workers that live for this call only; ``in_master``:
+        in this process, with no worker forked (a call too small to pay for them)."""
         from parallel import WorkerPool
 
-        with WorkerPool(workers=self.workers, heap=self.heap, job_timeout=self.job_timeout,
+        workers = 0 if in_master else self.workers
+        with WorkerPool(workers=workers, heap=self.heap, job_timeout=self.job_timeout,
                         zygote=False, renew="heavy", renew_above=RENEW_ABOVE) as pool:
             return pool.map_reduce(job, items, **kwargs)
 

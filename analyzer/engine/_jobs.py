@@ -79,6 +79,13 @@ def bind_heap(heap: SharedHeap | None) -> None:
     """Make ``heap`` the store the jobs of this process use (call before forking)."""
     global _HEAP
     _HEAP = heap
+    forget_decoded()
+
+
+def forget_decoded() -> None:
+    """Drop what this process's jobs decoded (contexts, project indexes, facts); the heap
+    stays bound. The master calls it after a one-shot phase 2 it ran itself, whose memo of
+    facts would otherwise live through the report."""
     _CONTEXTS.clear()
     _BASES.clear()
     _LIVE.clear()

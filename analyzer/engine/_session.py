@@ -48,7 +48,7 @@ from analyzer.engine._hygiene import forget, referenced
 from analyzer.engine._invalidation import fact_holders, module_changes, owners, recheck_set
 from analyzer.engine._overlay import with_overlays
 from analyzer.engine._parse_files import parse_files
-from analyzer.engine._phases import Dispatch, add_time
+from analyzer.engine._phases import PHASE2_IN_MASTER_MODULES, Dispatch, add_time
 from analyzer.engine._referrers import moved_targets, referrers_after
 from analyzer.engine._state import FileState, Recheck, SessionState, file_tasks
 from analyzer.engine._tasks import FileTask
@@ -316,6 +316,11 @@ class Session:
         self.module_rules = registry.classes(selected, "module")
         self.project_rules = registry.classes(selected, "project")
         self.extractors = registry.extractors_for(selected)
+        # A one-shot check forks workers for each phase (``CallScopedPool``); a small phase
+        # 2 costs less in the master, when no third-party rule could hang or crash it there.
+        self._phase2_in_master = (
+            PHASE2_IN_MASTER_MODULES if self.one_shot and plan.scheduler is None
+            and registry.all_builtin(selected, "project") else 0)
         # A new plan starts over (its heap is cleared): trees again if its rules need them.
         self.trees = TreeTally(store=needs_trees(self.project_rules)
                                and plan.scheduler is None)
@@ -392,7 +397,8 @@ class Session:
                             self.project_rules, self.settings, self.extractors,
                             timings=self.timings, trees=self.trees.store,
                             phase1_keys=self._phase1_keys,
-                            keep_facts=not self.one_shot)
+                            keep_facts=not self.one_shot,
+                            phase2_in_master=self._phase2_in_master)
         # 1. Phase 1 on the changed files.
         if tasks is None:
             todo = [moved.get(p) or old.files[p].task for p in sorted(reparse)]

@@ -151,6 +151,14 @@ class Registry:
                 chosen.append(info.cls)
         return tuple(chosen)
 
+    def all_builtin(self, selected: Iterable[str], kind: Kind) -> bool:
+        """Whether every selected rule of ``kind`` is one of shoal's built-in rules."""
+        from analyzer.loading._plugin_loader import BUILTIN_ORIGIN
+
+        infos = (self.by_code.get(code) for code in set(selected))
+        return all(info.origin == BUILTIN_ORIGIN for info in infos
+                   if info is not None and info.kind == kind and info.cls is not None)
+
     def extractors_for(self, selected: Iterable[str]) -> tuple[type[FactExtractor], ...]:
         """The plugin fact extractors the selected project rules read (``FACTS``), by NAME."""
         from analyzer.loading._extractors import extractors_for

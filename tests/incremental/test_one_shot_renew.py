@@ -2,6 +2,8 @@
 those of a check in one process."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from analyzer.engine import run_check
@@ -60,3 +62,77 @@ def _collector_enabled(items: list[int]) -> list[bool]:
     import gc
 
     return [gc.isenabled() for _ in items]
+
+
+#: a third-party project rule: reports, on each module, the pid of the process that ran it
+PID_RULE = '''\
+import os
+
+from analyzer.rules import ProjectRule
+
+
+class WhereAmI(ProjectRule):
+    """Reports the process that checked the module."""
+
+    CODE = "X970"
+    NAME = "where-am-i"
+    MESSAGE = "checked here"
+
+    def check(self, facts, index):
+        self.report(1, 0, f"pid {os.getpid()}")
+'''
+
+
+def _phase2_pids(tmp_path, monkeypatch) -> set[int]:
+    """A spy on phase 2's job: the pid of each process that ran a bucket of it."""
+    import functools
+
+    import analyzer.engine._jobs as jobs
+
+    seen = tmp_path.parent / f"{tmp_path.name}-phase2-pids"
+    seen.mkdir()
+    real = jobs.phase2_job
+
+    @functools.wraps(real)  # pickled by its name: the workers, forked after this, run it too
+    def spy(bucket):
+        (seen / str(os.getpid())).touch()
+        return real(bucket)
+
+    monkeypatch.setattr(jobs, "phase2_job", spy)
+    return seen
+
+
+@pytest.mark.parametrize("limit, in_master", [(5, True), (4, False), (0, False)])
+def test_a_small_phase_2_of_built_in_rules_runs_in_the_master(tmp_path, monkeypatch, limit,
+                                                              in_master):
+    import analyzer.engine._session as session
+
+    write(tmp_path, FILES)  # five modules for phase 2: pkg/d.py does not parse
+    alone = run_check(make_plan(tmp_path, workers=0)).diagnostics
+    seen = _phase2_pids(tmp_path, monkeypatch)
+    monkeypatch.setattr(session, "PHASE2_IN_MASTER_MODULES", limit)
+    assert run_check(make_plan(tmp_path, workers=2)).diagnostics == alone
+    pids = {int(p.name) for p in seen.iterdir()}
+    assert pids and (pids == {os.getpid()}) is in_master
+    if not in_master:
+        assert os.getpid() not in pids
+
+
+def test_a_third_party_project_rule_runs_in_workers_however_small_the_phase(tmp_path):
+    write(tmp_path, {"pyproject.toml": '[tool.shoal]\nplugins = ["where.py"]\n',
+                     "where.py": PID_RULE, "a.py": "x = 1\n", "b.py": "y = 2\n"})
+    found = run_check(make_plan(tmp_path, workers=2, select="X970")).diagnostics
+    pids = {int(d.message.split()[-1]) for d in found}
+    assert len(found) == 3 and pids and os.getpid() not in pids
+
+
+def test_the_master_forgets_the_facts_its_phase_2_decoded(tmp_path):
+    """Before the session closes: the cache is written from it, and the memo is not needed."""
+    import analyzer.engine._jobs as jobs
+    from analyzer.engine import Session
+
+    write(tmp_path, FILES)
+    with Session(make_plan(tmp_path, workers=2), one_shot=True) as session:
+        session.check()
+        assert session.state.diagnostics
+        assert not jobs._INDEXES and not jobs._CONTEXTS
