@@ -55,6 +55,10 @@ class CheckPlan:
     cache_dir: Path | None = None
     #: ``--scheduler``: ``"local"`` or a dask scheduler address; ``None`` forks workers.
     scheduler: str | None = None
+    #: another check runs in this process after this one (``check_projects``): its phase 2
+    #: stays in workers, since what the master decoded for it would stay in the master's
+    #: heap, fragmented, under the next check's workers (``Dispatch.phase2_in_master``)
+    followed: bool = False
 
 
 @dataclass

@@ -320,7 +320,7 @@ class Session:
         # 2 costs less in the master, when no third-party rule could hang or crash it there.
         self._phase2_in_master = (
             PHASE2_IN_MASTER_MODULES if self.one_shot and plan.scheduler is None
-            and registry.all_builtin(selected, "project") else 0)
+            and not plan.followed and registry.all_builtin(selected, "project") else 0)
         # A new plan starts over (its heap is cleared): trees again if its rules need them.
         self.trees = TreeTally(store=needs_trees(self.project_rules)
                                and plan.scheduler is None)

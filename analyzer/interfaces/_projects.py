@@ -7,6 +7,7 @@ check's are, so the output has the same shape whatever the number of projects.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +26,10 @@ def check_projects(
     ``timings``, when given, receives every project's rule and phase times, summed."""
     from analyzer.engine import run_check
 
-    return merge_results([run_check(plan, progress=progress, timings=timings)
-                          for plan in plans])
+    last = len(plans) - 1
+    return merge_results([run_check(plan if i == last else dataclasses.replace(plan, followed=True),
+                                    progress=progress, timings=timings)
+                          for i, plan in enumerate(plans)])
 
 
 def merge_results(results: Sequence[CheckResult]) -> CheckResult:

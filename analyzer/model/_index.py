@@ -7,6 +7,7 @@ reader of a changed symbol — no rule can forget a dependency.
 """
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -96,6 +97,14 @@ def _layout(names: frozenset[str]) -> tuple[frozenset[str], frozenset[str], froz
     return layout
 
 
+def _facts_of(facts: dict[str, ModuleFacts | None],
+              load: Callable[[str], ModuleFacts | None], module: str) -> ModuleFacts | None:
+    """``facts[module]``, loaded on first need."""
+    if module not in facts:
+        facts[module] = load(module)
+    return facts[module]
+
+
 class _Shared:
     """State shared by every reader's index over one project snapshot: names and caches."""
 
@@ -121,13 +130,18 @@ class _Shared:
         self.facts = self.kept.facts
         self.exports = self.kept.exports
         self.memo = self.kept.answers
-        self.planted = PlantedModules(self.names, self.facts_of, writers)
+        # Not the bound facts_of: the planted modules would hold this object, and the cycle
+        # would keep every decoded fact alive until the cyclic collector runs, which a
+        # one-shot check pauses (its master runs a small phase 2 itself).
+        self.planted = PlantedModules(self.names, functools.partial(_facts_of, self.facts, load),
+                                      writers)
 
     def facts_of(self, module: str) -> ModuleFacts | None:
         """A project module's facts, loaded once (None: unreadable)."""
-        if module not in self.facts:
-            self.facts[module] = self.load(module)
-        return self.facts[module]
+        facts = self.facts
+        if module not in facts:
+            facts[module] = self.load(module)
+        return facts[module]
 
     def parsed_facts(self, module: str) -> ModuleFacts | None:
         """A project module's facts when it parsed; None for any other name."""

@@ -95,7 +95,8 @@ def _phase2_pids(tmp_path, monkeypatch) -> set[int]:
 
     @functools.wraps(real)  # pickled by its name: the workers, forked after this, run it too
     def spy(bucket):
-        (seen / str(os.getpid())).touch()
+        for _key, task in bucket:
+            (seen / f"{os.getpid()}-{task.module}").touch()
         return real(bucket)
 
     monkeypatch.setattr(jobs, "phase2_job", spy)
@@ -112,10 +113,28 @@ def test_a_small_phase_2_of_built_in_rules_runs_in_the_master(tmp_path, monkeypa
     seen = _phase2_pids(tmp_path, monkeypatch)
     monkeypatch.setattr(session, "PHASE2_IN_MASTER_MODULES", limit)
     assert run_check(make_plan(tmp_path, workers=2)).diagnostics == alone
-    pids = {int(p.name) for p in seen.iterdir()}
+    pids = {int(p.name.split("-")[0]) for p in seen.iterdir()}
     assert pids and (pids == {os.getpid()}) is in_master
     if not in_master:
         assert os.getpid() not in pids
+
+
+def test_only_the_last_check_of_a_run_keeps_its_phase_2_in_the_master(tmp_path, monkeypatch):
+    """What the master decodes stays in its heap: a check after it would carry it."""
+    from analyzer.interfaces._projects import check_projects
+
+    first, last = tmp_path / "first", tmp_path / "last"
+    write(first, {"pyproject.toml": "[tool.shoal]\n", "one.py": "from two import nope\n",
+                  "two.py": "x = 1\n"})
+    write(last, {"pyproject.toml": "[tool.shoal]\n", "three.py": "from four import nope\n",
+                 "four.py": "y = 1\n"})
+    seen = _phase2_pids(tmp_path, monkeypatch)
+    result = check_projects([make_plan(first, workers=2), make_plan(last, workers=2)])
+    assert sorted(d.code for d in result.diagnostics) == ["F401", "F401", "SH001", "SH001"]
+    where = {p.name.split("-", 1)[1]: int(p.name.split("-")[0]) for p in seen.iterdir()}
+    assert set(where) == {"one", "two", "three", "four"}
+    assert os.getpid() not in (where["one"], where["two"])
+    assert where["three"] == where["four"] == os.getpid()
 
 
 def test_a_third_party_project_rule_runs_in_workers_however_small_the_phase(tmp_path):

@@ -54,3 +54,22 @@ def test_an_edit_forgets_what_read_the_edited_module_and_keeps_the_rest() -> Non
 def test_a_memo_of_one_snapshot_cannot_forget() -> None:
     with pytest.raises(RuntimeError):
         IndexMemo().forget({"hub"})
+
+
+def test_an_index_and_its_memo_are_freed_without_the_cyclic_collector() -> None:
+    """A one-shot check pauses the collector: a cycle would keep every decoded fact alive."""
+    import gc
+    import weakref
+
+    facts = {"a": facts_of("from b import x\n", "a.py"), "b": facts_of("x = 1\n", "b.py")}
+    index = ProjectIndex(facts.keys(), facts.get)
+    assert isinstance(index.lookup("b", "x"), Symbol)
+    shared = weakref.ref(index._shared)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del index
+        assert shared() is None
+    finally:
+        if enabled:
+            gc.enable()
