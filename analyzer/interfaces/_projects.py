@@ -26,10 +26,15 @@ def check_projects(
     ``timings``, when given, receives every project's rule and phase times, summed."""
     from analyzer.engine import run_check
 
-    last = len(plans) - 1
-    return merge_results([run_check(plan if i == last else dataclasses.replace(plan, followed=True),
-                                    progress=progress, timings=timings)
-                          for i, plan in enumerate(plans)])
+    # The largest project goes last: only the last check may run its phase 2 in the master
+    # (``CheckPlan.followed``), and the largest pays most for workers. Merged in the given
+    # order, since the first project's rule descriptions win.
+    order = sorted(range(len(plans)), key=lambda i: len(plans[i].discovery.files))
+    results: list[CheckResult | None] = [None] * len(plans)
+    for i in order:
+        plan = plans[i] if i == order[-1] else dataclasses.replace(plans[i], followed=True)
+        results[i] = run_check(plan, progress=progress, timings=timings)
+    return merge_results([r for r in results if r is not None])
 
 
 def merge_results(results: Sequence[CheckResult]) -> CheckResult:

@@ -3,6 +3,7 @@ those of a check in one process."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -119,22 +120,25 @@ def test_a_small_phase_2_of_built_in_rules_runs_in_the_master(tmp_path, monkeypa
         assert os.getpid() not in pids
 
 
-def test_only_the_last_check_of_a_run_keeps_its_phase_2_in_the_master(tmp_path, monkeypatch):
-    """What the master decodes stays in its heap: a check after it would carry it."""
+def test_only_the_largest_project_of_a_run_keeps_its_phase_2_in_the_master(tmp_path,
+                                                                            monkeypatch):
+    """It is checked last: what the master decodes stays in its heap, under any later
+    check's workers. The findings come merged as ever."""
     from analyzer.interfaces._projects import check_projects
 
-    first, last = tmp_path / "first", tmp_path / "last"
-    write(first, {"pyproject.toml": "[tool.shoal]\n", "one.py": "from two import nope\n",
-                  "two.py": "x = 1\n"})
-    write(last, {"pyproject.toml": "[tool.shoal]\n", "three.py": "from four import nope\n",
-                 "four.py": "y = 1\n"})
+    large, small = tmp_path / "large", tmp_path / "small"
+    write(large, {"pyproject.toml": "[tool.shoal]\n", "one.py": "from two import nope\n",
+                  "two.py": "x = 1\n", "five.py": "z = 1\n"})
+    write(small, {"pyproject.toml": "[tool.shoal]\n", "three.py": "from four import nope\n",
+                  "four.py": "y = 1\n"})
     seen = _phase2_pids(tmp_path, monkeypatch)
-    result = check_projects([make_plan(first, workers=2), make_plan(last, workers=2)])
-    assert sorted(d.code for d in result.diagnostics) == ["F401", "F401", "SH001", "SH001"]
+    result = check_projects([make_plan(large, workers=2), make_plan(small, workers=2)])
+    assert [(Path(d.path).name, d.code) for d in result.diagnostics] == [
+        ("one.py", "F401"), ("one.py", "SH001"), ("three.py", "F401"), ("three.py", "SH001")]
     where = {p.name.split("-", 1)[1]: int(p.name.split("-")[0]) for p in seen.iterdir()}
-    assert set(where) == {"one", "two", "three", "four"}
-    assert os.getpid() not in (where["one"], where["two"])
-    assert where["three"] == where["four"] == os.getpid()
+    assert set(where) == {"one", "two", "five", "three", "four"}
+    assert os.getpid() not in (where["three"], where["four"])
+    assert where["one"] == where["two"] == where["five"] == os.getpid()
 
 
 def test_a_third_party_project_rule_runs_in_workers_however_small_the_phase(tmp_path):
