@@ -48,11 +48,13 @@ class CallScopedPool:
 
     def map_reduce(self, job: Any, items: Any, *, in_master: bool = False,
                    **kwargs: Any) -> Any:
-        """``WorkerPool.map_reduce`` on workers that live for this call only; ``in_master``:
+        """``WorkerPool.map_reduce`` on workers that live for this call only, no more of them
+        than there are items (a warm check of one changed file forks one); ``in_master``:
         in this process, with no worker forked (a call too small to pay for them)."""
         from parallel import WorkerPool
 
-        workers = 0 if in_master else self.workers
+        items = list(items)
+        workers = 0 if in_master else min(self.workers, len(items))
         with WorkerPool(workers=workers, heap=self.heap, job_timeout=self.job_timeout,
                         zygote=False, renew="heavy", renew_above=RENEW_ABOVE) as pool:
             return pool.map_reduce(job, items, **kwargs)

@@ -159,3 +159,30 @@ def test_the_master_forgets_the_facts_its_phase_2_decoded(tmp_path):
         session.check()
         assert session.state.diagnostics
         assert not jobs._INDEXES and not jobs._CONTEXTS
+
+
+def test_a_one_shot_call_forks_no_more_workers_than_it_has_items(tmp_path, monkeypatch):
+    """A warm check of one changed file forks one worker, not one per core."""
+    from analyzer.engine._call_pool import CallScopedPool
+
+    forks: list[int] = []
+    real = os.fork
+
+    def fork() -> int:
+        pid = real()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    pool = CallScopedPool(workers=2)
+    for items, forked in (([1], 1), ([1, 2, 3], 2), ([], 0)):
+        forks.clear()
+        doubled = pool.map_reduce(_doubled, items, merge=lambda part, acc: acc + part,
+                                  neutral=[])
+        assert sorted(doubled) == [2 * i for i in items]
+        assert len(forks) == forked, (items, forks)
+
+
+def _doubled(items: list[int]) -> list[int]:
+    return [2 * i for i in items]
