@@ -130,18 +130,13 @@ class _Shared:
         self.facts = self.kept.facts
         self.exports = self.kept.exports
         self.memo = self.kept.answers
-        # Not the bound facts_of: the planted modules would hold this object, and the cycle
-        # would keep every decoded fact alive until the cyclic collector runs, which a
-        # one-shot check pauses (its master runs a small phase 2 itself).
-        self.planted = PlantedModules(self.names, functools.partial(_facts_of, self.facts, load),
-                                      writers)
-
-    def facts_of(self, module: str) -> ModuleFacts | None:
-        """A project module's facts, loaded once (None: unreadable)."""
-        facts = self.facts
-        if module not in facts:
-            facts[module] = self.load(module)
-        return facts[module]
+        #: a project module's facts, loaded once (None: unreadable). Not a bound method: the
+        #: planted modules hold it, and a cycle through this object would keep every
+        #: decoded fact alive until the cyclic collector runs, which a one-shot check
+        #: pauses (its master runs a small phase 2 itself).
+        self.facts_of: Callable[[str], ModuleFacts | None] = functools.partial(
+            _facts_of, self.facts, load)
+        self.planted = PlantedModules(self.names, self.facts_of, writers)
 
     def parsed_facts(self, module: str) -> ModuleFacts | None:
         """A project module's facts when it parsed; None for any other name."""
