@@ -1,5 +1,6 @@
-"""A one-shot check parses heavy files alone and replaces grown workers: the findings stay
-those of a check in one process."""
+"""A one-shot check parses heavy files alone and replaces grown workers, forks no more workers
+than a call has items, and runs a small phase 2 of built-in rules in the master: the findings
+stay those of a check in one process."""
 from __future__ import annotations
 
 import os
@@ -84,8 +85,9 @@ class WhereAmI(ProjectRule):
 '''
 
 
-def _phase2_pids(tmp_path, monkeypatch) -> set[int]:
-    """A spy on phase 2's job: the pid of each process that ran a bucket of it."""
+def _phase2_pids(tmp_path, monkeypatch) -> Path:
+    """A spy on phase 2's job: a directory where the process that checks a module leaves a
+    file named ``PID-MODULE``."""
     import functools
 
     import analyzer.engine._jobs as jobs
