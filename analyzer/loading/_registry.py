@@ -144,20 +144,22 @@ class Registry:
 
     def classes(self, selected: Iterable[str], kind: Kind) -> tuple[RuleClass, ...]:
         """The rule classes of one kind among the selected codes, in code order."""
-        chosen: list[RuleClass] = []
-        for code in sorted(set(selected)):
-            info = self.by_code.get(code)
-            if info is not None and info.kind == kind and info.cls is not None:
-                chosen.append(info.cls)
-        return tuple(chosen)
+        return tuple(cls for _info, cls in self._with_class(selected, kind))
 
     def all_builtin(self, selected: Iterable[str], kind: Kind) -> bool:
         """Whether every selected rule of ``kind`` is one of shoal's built-in rules."""
         from analyzer.loading._plugin_loader import BUILTIN_ORIGIN
 
-        infos = (self.by_code.get(code) for code in set(selected))
-        return all(info.origin == BUILTIN_ORIGIN for info in infos
-                   if info is not None and info.kind == kind and info.cls is not None)
+        return all(info.origin == BUILTIN_ORIGIN
+                   for info, _cls in self._with_class(selected, kind))
+
+    def _with_class(self, selected: Iterable[str],
+                    kind: Kind) -> Iterator[tuple[RuleInfo, RuleClass]]:
+        """The selected codes of one kind that have a rule class, in code order."""
+        for code in sorted(set(selected)):
+            info = self.by_code.get(code)
+            if info is not None and info.kind == kind and info.cls is not None:
+                yield info, info.cls
 
     def extractors_for(self, selected: Iterable[str]) -> tuple[type[FactExtractor], ...]:
         """The plugin fact extractors the selected project rules read (``FACTS``), by NAME."""
