@@ -30,11 +30,11 @@ def check_projects(
     # (``CheckPlan.followed``), and the largest pays most for workers. Merged in the given
     # order, since the first project's rule descriptions win.
     order = sorted(range(len(plans)), key=lambda i: len(plans[i].discovery.files))
-    results: list[CheckResult | None] = [None] * len(plans)
+    results: dict[int, CheckResult] = {}
     for i in order:
         plan = plans[i] if i == order[-1] else dataclasses.replace(plans[i], followed=True)
         results[i] = run_check(plan, progress=progress, timings=timings)
-    return merge_results([r for r in results if r is not None])
+    return merge_results([results[i] for i in range(len(plans))])
 
 
 def merge_results(results: Sequence[CheckResult]) -> CheckResult:
