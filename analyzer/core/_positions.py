@@ -12,6 +12,7 @@ needs its lines split to convert a column.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -85,12 +86,7 @@ class SourceLines:
     def line_start(self, lineno: int) -> int:
         """Offset in :attr:`text` of the first character of line ``lineno`` (1-based)."""
         if self._starts is None:
-            starts = [0]
-            total = 0
-            for line in self._split():
-                total += len(line)
-                starts.append(total)
-            self._starts = starts
+            self._starts = list(itertools.accumulate(map(len, self._split()), initial=0))
         starts = self._starts
         if lineno - 1 < len(starts):
             return starts[lineno - 1]

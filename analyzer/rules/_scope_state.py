@@ -435,9 +435,16 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
             self.stub_pending.append((name, node, self.stack[:], self.except_stack[-1]))
             return
         if star:
+            # A star import's binding is keyed ``module.*``, which no other binding can be:
+            # looked up by those keys, not found among all the module's bindings, which cost
+            # each unresolved read in such a module a pass over every name it binds.
+            keys = dict.fromkeys(module + ".*" for module, _ in self.star_imports)
             modules = []
             for scope in self.stack:
-                for sb in scope.bindings.values() if scope.star else ():
+                if not scope.star:
+                    continue
+                for key in keys:
+                    sb = scope.bindings.get(key)
                     if isinstance(sb, _B) and sb.kind == _STAR:
                         sb.used = True
                         modules.append(sb.full_name)
