@@ -140,7 +140,7 @@ class ForwardAnnotationSyntaxError(LintRule):
         names = self._typing_names
         if names is None:
             names = self._typing_names = {}
-            for b in self.get_metadata(ScopeProvider).bindings:
+            for b in self.get_metadata(ScopeProvider).import_bindings:
                 if b.module in _TYPING_MODULES and b.qualified_name:
                     if b.kind == "from-import":
                         names[b.name] = b.qualified_name.rpartition(".")[2]

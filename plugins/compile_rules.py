@@ -340,8 +340,8 @@ class CompileError(_AllFrames):
         usual case (a binding is there) without compiling the file."""
         scopes = self.get_metadata(ScopeProvider)
         if self._bound is None:
-            self._bound = {(b.scope, b.name) for b in scopes.bindings
-                           if b.kind not in ("global", "nonlocal")}
+            self._bound = {(scope, name) for scope, name, kind, _ in scopes.binding_names
+                           if kind != "global" and kind != "nonlocal"}
         here = next((s for s in scopes.scopes if s.node is frame.node), None)
         if here is None:
             return

@@ -79,11 +79,10 @@ class _Scopes:
         self.scopes = analysis.scopes
         self.names: dict[int, set[str]] = {}
         self.annotations: dict[int, dict[str, int]] = {}
-        for binding in analysis.bindings:
-            self.names.setdefault(binding.scope, set()).add(binding.name)
-            if binding.kind == "annotation":
-                first = self.annotations.setdefault(binding.scope, {})
-                first.setdefault(binding.name, binding.line)
+        for scope, name, kind, line in analysis.binding_names:
+            self.names.setdefault(scope, set()).add(name)
+            if kind == "annotation":
+                self.annotations.setdefault(scope, {}).setdefault(name, line)
 
     def at(self, node: ast.AST) -> int:
         """Index of the innermost scope whose node encloses ``node``'s start."""

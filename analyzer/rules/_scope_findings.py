@@ -27,6 +27,7 @@ from analyzer.rules._bindings import (
     _SCOPE_NAMES,
     _STAR,
     Binding,
+    BindingKind,
     ImportStatementFinding,
     Redefinition,
     Scope,
@@ -45,6 +46,9 @@ from analyzer.rules._scope_state import _ScopeState
 _ALWAYS_USED = frozenset(
     ("__tracebackhide__", "__traceback_info__", "__traceback_supplement__", "__debuggerskip__")
 )
+
+#: the kinds of :attr:`ScopeAnalysis.import_bindings`
+_IMPORT_KINDS = frozenset(_KIND_NAMES[k] for k in _KIND_NAMES if k <= _FUTURE)
 
 
 def _check_closed_scopes(state: _ScopeState) -> None:
@@ -166,7 +170,9 @@ class ScopeAnalysis:
     """The scope provider's value for one file (read-only).
 
     ``scopes`` (tuple of :class:`Scope`, index 0 is the module), ``bindings`` (tuple of
-    :class:`Binding`, in creation order), ``unused_imports`` (:class:`UnusedImport`),
+    :class:`Binding`, in creation order; ``binding_names`` the cheaper ``(scope, name, kind,
+    line)`` of each, ``import_bindings`` the imports' alone), ``unused_imports``
+    (:class:`UnusedImport`),
     ``undefined_names`` (:class:`UndefinedName`), ``undefined_exports``
     (:class:`UndefinedExport`), ``unused_variables`` (:class:`UnusedVariable`),
     ``redefinitions`` (:class:`Redefinition`), ``star_undefined_names`` (names that are
@@ -303,26 +309,47 @@ class ScopeAnalysis:
         """Every binding of the file, in the order the analysis made them."""
         bindings = self._bindings
         if bindings is None:
-            column = self._column
-            out = []
-            for b in self._analyzer.all_bindings:
-                node = b.node
-                line = node.lineno
-                end_line = getattr(node, "end_lineno", None) or line
-                col = column(line, node.col_offset)
-                end_col = getattr(node, "end_col_offset", None)
-                is_import = b.kind <= _FUTURE
-                out.append(Binding(
-                    b.name, _KIND_NAMES[b.kind], line, col, end_line,
-                    column(end_line, end_col) if end_col is not None else col,
-                    b.scope_index, bool(b.used), b.deleted, node,
-                    b.module if is_import else None,
-                    b.full_name if is_import else None,
-                    b.imported_name() if is_import else None,
-                    b.alias,
-                    b.stmt if is_import else None,  # type: ignore[arg-type]  # imports: an Import stmt
-                    b.redefined_line,
-                ))  # fmt: skip
-            bindings = tuple(out)
+            bindings = tuple(map(self._binding, self._analyzer.all_bindings))
             object.__setattr__(self, "_bindings", bindings)
         return bindings
+
+    @property
+    def binding_names(self) -> tuple[tuple[int, str, BindingKind, int], ...]:
+        """``(scope, name, kind, line)`` of every binding, in the order of :attr:`bindings`.
+
+        The query for a rule that needs only which names each scope binds: a file has
+        hundreds of bindings, and :attr:`bindings` converts each one's columns and builds
+        its record (about ten times the cost, on the standard library).
+        """
+        kinds = _KIND_NAMES
+        return tuple([(b.scope_index, b.name, kinds[b.kind], b.node.lineno)
+                      for b in self._analyzer.all_bindings])
+
+    @property
+    def import_bindings(self) -> tuple[Binding, ...]:
+        """The bindings of imports (every kind that ends in ``import``), as in
+        :attr:`bindings`, without building the others' records."""
+        if self._bindings is not None:
+            return tuple(b for b in self._bindings if b.kind in _IMPORT_KINDS)
+        return tuple([self._binding(b) for b in self._analyzer.all_bindings
+                      if b.kind <= _FUTURE])
+
+    def _binding(self, b: _B) -> Binding:
+        node = b.node
+        line = node.lineno
+        end_line = getattr(node, "end_lineno", None) or line
+        column = self._column
+        col = column(line, node.col_offset)
+        end_col = getattr(node, "end_col_offset", None)
+        is_import = b.kind <= _FUTURE
+        return Binding(
+            b.name, _KIND_NAMES[b.kind], line, col, end_line,
+            column(end_line, end_col) if end_col is not None else col,
+            b.scope_index, bool(b.used), b.deleted, node,
+            b.module if is_import else None,
+            b.full_name if is_import else None,
+            b.imported_name() if is_import else None,
+            b.alias,
+            b.stmt if is_import else None,  # type: ignore[arg-type]  # imports: an Import stmt
+            b.redefined_line,
+        )  # fmt: skip

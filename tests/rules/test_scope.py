@@ -177,6 +177,31 @@ def test_bindings_and_scopes_are_exposed() -> None:
     assert analysis.scopes[2].parent == 1
 
 
+_MANY_KINDS = (
+    "from __future__ import annotations\nimport os.path as p\nimport sys, os.path\n"
+    "from typing import cast as c\nfrom m import *\nx: int\n"
+    "def f(a, *b, k=1):\n    global g\n    y: int = a\n    with a as w: pass\n"
+    "    for i in b: pass\n    return [c for c in b]\nclass K: z = 1\n"
+)
+
+
+@pytest.mark.parametrize("full_first", [True, False], ids=["bindings-first", "light-first"])
+def test_binding_names_and_import_bindings_agree_with_bindings(full_first: bool) -> None:
+    analysis = analyze_scopes(ast.parse(_MANY_KINDS), _MANY_KINDS)
+    if full_first:
+        full = analysis.bindings
+    names, imports = analysis.binding_names, analysis.import_bindings
+    if not full_first:
+        full = analysis.bindings
+    assert names == tuple((b.scope, b.name, b.kind, b.line) for b in full)
+    assert imports == tuple(b for b in full if b.kind.endswith("import"))
+    assert {b.kind for b in imports} == {
+        "future-import", "import", "submodule-import", "from-import", "star-import"}
+    assert {kind for _, _, kind, _ in names} >= {
+        "annotation", "annotated-assignment", "global", "with-as", "loop-variable",
+        "comprehension-variable", "argument", "function", "class", "assignment"}
+
+
 def test_columns_are_characters() -> None:
     source = "s = 'é'; print(nope)\n"
     (u,) = analyze_scopes(ast.parse(source), source).undefined_names

@@ -175,6 +175,8 @@ REFUSED = {
     "nonlocal_at_module": "nonlocal x\n",
     "nonlocal_without_binding": "def f():\n    def g():\n        nonlocal x\n",
     "nonlocal_in_class": "class A:\n    nonlocal x\n",
+    # `global x` declares x in f; it does not bind it there for an inner nonlocal.
+    "nonlocal_of_a_global": "def f():\n    global x\n    def g():\n        nonlocal x\n",
     "parameter_and_global": "def f(a):\n    global a\n",
     "parameter_and_nonlocal": "def g():\n    a = 1\n    def f(a):\n        nonlocal a\n",
     "assign_debug": "__debug__ = 1\n",
