@@ -13,9 +13,12 @@ worker's replacement is forked by this process (``WorkerPool(zygote=False)``).
 
 A worker that parsed a heavy file (phase 1's ``heavy``: never two at once) is replaced after
 it by a fresh fork (``renew="heavy"``): the memory a large tree leaves freed but fragmented
-in its heap goes back with the process, where ``malloc_trim`` gets back only part of it. So
-is a worker whose private memory grew past :data:`RENEW_ABOVE` (phase 2's, whose project
-index memo grows with every module its modules read).
+in its heap goes back with the process, where ``malloc_trim`` gets back only part of it. In
+phase 2, so is a worker whose private memory grew past :data:`RENEW_ABOVE`: its project index
+memo grows with every module its modules read. On a large tree, phase 1's light workers are
+kept however they grow (``renew_grown=False``, ``_phases.KEEP_LIGHT_WORKERS_FILES``): a
+file's tree and facts are gone when the file is done, so what a worker holds stays about
+what its largest file needed, and each replacement copies the master's pages again.
 """
 from __future__ import annotations
 
@@ -47,16 +50,19 @@ class CallScopedPool:
         self.job_timeout = job_timeout
 
     def map_reduce(self, job: Any, items: Any, *, in_master: bool = False,
-                   **kwargs: Any) -> Any:
+                   renew_grown: bool = True, **kwargs: Any) -> Any:
         """``WorkerPool.map_reduce`` on workers that live for this call only, no more of them
         than there are items (a warm check of one changed file forks one); ``in_master``:
-        in this process, with no worker forked (a call too small to pay for them)."""
+        in this process, with no worker forked (a call too small to pay for them);
+        ``renew_grown``: a worker grown past :data:`RENEW_ABOVE` is replaced too, not only
+        one that ran a heavy item (a call whose jobs keep what they read, as phase 2's)."""
         from parallel import WorkerPool
 
         items = list(items)
         workers = 0 if in_master else min(self.workers, len(items))
         with WorkerPool(workers=workers, heap=self.heap, job_timeout=self.job_timeout,
-                        zygote=False, renew="heavy", renew_above=RENEW_ABOVE) as pool:
+                        zygote=False, renew="heavy",
+                        renew_above=RENEW_ABOVE if renew_grown else None) as pool:
             return pool.map_reduce(job, items, **kwargs)
 
     def wake(self) -> None:

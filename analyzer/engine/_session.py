@@ -398,7 +398,8 @@ class Session:
                             timings=self.timings, trees=self.trees.store,
                             phase1_keys=self._phase1_keys,
                             keep_facts=not self.one_shot,
-                            phase2_in_master=self._phase2_in_master)
+                            phase2_in_master=self._phase2_in_master,
+                            phase1_keeps_light_workers=self.one_shot and not self.remote)
         # 1. Phase 1 on the changed files.
         if tasks is None:
             todo = [moved.get(p) or old.files[p].task for p in sorted(reparse)]
