@@ -137,13 +137,16 @@ def _bound_heap() -> SharedHeap:
 # Phase 1
 
 
-def store_facts(heap: Any, facts: Sequence[tuple[str, ModuleFacts]]) -> None:
-    """Write each ``(facts key, facts)`` pair, and the module's key record beside it
-    (``_insight_keys``): every writer of facts, worker or master, goes through here.
+def store_facts(heap: Any, facts: Sequence[tuple[str, ModuleFacts]],
+                key_records: bool = True) -> None:
+    """Write each ``(facts key, facts)`` pair, and with ``key_records`` the module's key
+    record beside it (``_insight_keys``): every writer of facts, worker or master, goes
+    through here.
 
     :raises heap_native.HeapError: the heap cannot hold them."""
     heap.table(FACTS_TABLE).add_many(facts)
-    store_key_records(heap, facts)
+    if key_records:
+        store_key_records(heap, facts)
 
 
 def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
@@ -155,9 +158,11 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
     facts_out: list[tuple[str, ModuleFacts]] = []
     trees: list[tuple[str, bytes | None]] = []
     timings: dict[str, float] | None = None
+    key_records = False
     with deep_recursion():
         for ctx_key, task in bucket:
             ctx = _context(ctx_key)
+            key_records = key_records or ctx.key_records
             if ctx.timings and timings is None:
                 timings = {}
             result, facts = check_file(task, ctx, timings, trees)
@@ -167,7 +172,7 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
             tick()  # the file timeout counts per file, not per bucket
         if facts_out:
             start = time.perf_counter()
-            store_facts(_bound_heap(), facts_out)
+            store_facts(_bound_heap(), facts_out, key_records)
             if timings is not None:
                 timings["facts to the heap"] = time.perf_counter() - start
         if trees:

@@ -72,7 +72,7 @@ class Dispatch:
     trees: bool = False
     #: the session's phase-1 context keys, by what makes the context differ (its rules and
     #: settings are the session's): one pickle of the rules per session, not per update
-    phase1_keys: dict[tuple[bool, bool], str] | None = None
+    phase1_keys: dict[tuple[bool, bool, bool], str] | None = None
     #: the workers keep decoded facts for the next update (``RunContext.keep_facts``)
     keep_facts: bool = True
     #: phase 2 on at most this many modules runs in the master, not in workers forked for
@@ -84,6 +84,8 @@ class Dispatch:
     #: ``CallScopedPool``'s ``renew_grown``; a one-shot check's workers keep nothing from
     #: one file to the next)
     phase1_keeps_light_workers: bool = False
+    #: phase 1 writes the modules' key records (``RunContext.key_records``)
+    key_records: bool = True
 
     def run_context(self, modules: Mapping[str, tuple[str, str]] | None = None,
                     writers: Mapping[str, tuple[str, ...]] | None = None,
@@ -100,7 +102,7 @@ class Dispatch:
                           store_trees=self.trees and not self.remote,
                           all_trees=reads_trees(self.project_rules),
                           contents=contents if contents is not None else {},
-                          keep_facts=self.keep_facts)
+                          keep_facts=self.keep_facts, key_records=self.key_records)
 
     def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
         """Put ``ctx`` in the heap under a key of its content; a new key goes into ``added``."""
@@ -124,7 +126,7 @@ class Dispatch:
             return {}
         extensions = self._extensions([t for t in todo if t.extension], added_keys)
         todo = [t for t in todo if not t.extension]
-        sink = _Phase1Sink(self.heap, added_keys, self.timings)
+        sink = _Phase1Sink(self.heap, added_keys, self.timings, self.key_records)
         job: Callable[..., Any] = jobs.phase1_job
         merge: Callable[..., Any] = sink.collect
         tokens: list[str] = []
@@ -153,7 +155,7 @@ class Dispatch:
     def _phase1_key(self, added_ctx: set[str]) -> str:
         """Phase 1's context in the heap: the key stored last while the heap still holds it."""
         memo = self.phase1_keys if self.phase1_keys is not None else {}
-        flags = (self.timings is not None, self.trees)
+        flags = (self.timings is not None, self.trees, self.key_records)
         key = memo.get(flags)
         if key is None or key not in self.heap.table(jobs.CONTEXT_TABLE):
             key = memo[flags] = self.store_context("phase1", self.run_context(), added_ctx)
@@ -167,7 +169,7 @@ class Dispatch:
         facts = [(jobs.facts_key(r.module, r.digest, r.path), f) for r, f in done
                  if f is not None]
         added_keys.update(key for key, _ in facts)
-        jobs.store_facts(self.heap, facts)
+        jobs.store_facts(self.heap, facts, self.key_records)
         return [r for r, _ in done]
 
     def phase2(self, ctx_key: str, todo: list[FileTask], modules: Mapping[str, tuple[str, str]],
@@ -245,10 +247,11 @@ class _Phase1Sink:
     cancelled update can take it back), and turns a failed file into an SH900 finding."""
 
     def __init__(self, heap: Any, added_keys: set[str],
-                 timings: dict[str, float] | None = None) -> None:
+                 timings: dict[str, float] | None = None, key_records: bool = True) -> None:
         self.heap = heap
         self.added_keys = added_keys
         self.timings = timings
+        self.key_records = key_records
         self.failed: list[FileResult] = []
         self.heap_errors: list[BaseException] = []
 
@@ -282,7 +285,7 @@ class _Phase1Sink:
                  if f is not None]
         self.added_keys.update(key for key, _ in facts)
         try:
-            jobs.store_facts(self.heap, facts)
+            jobs.store_facts(self.heap, facts, self.key_records)
         except HeapError as exc:
             self.heap_errors.append(exc)
         acc.extend(r for r, _ in partial)

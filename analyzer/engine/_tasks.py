@@ -111,6 +111,9 @@ class RunContext:
     #: workers keep the facts they decode for the next update (``_facts_cache``); a
     #: one-shot session's have none: they keep only what the project index memoizes
     keep_facts: bool = True
+    #: phase 1 writes each module's key record beside its facts (``_insight_keys``): not
+    #: when nothing reads the heap after the check (a one-shot check without a cache)
+    key_records: bool = True
     #: the heap key of the context this one patches (``_ctx_patch``): then each of
     #: :data:`PATCHED_FIELDS` holds only the entries that differ from the base's, and
     #: ``dropped`` names, per field, the base's keys that are gone; a worker resolves it
@@ -126,7 +129,8 @@ class RunContext:
                                    self.settings, self.modules, self.writers, self.extractors,
                                    self.fact_holders, self.timings, self.referrers,
                                    self.store_trees, self.all_trees, self.contents,
-                                   self.base, self.dropped, self.keep_facts))
+                                   self.base, self.dropped, self.keep_facts,
+                                   self.key_records))
 
 
 #: The maps of a phase-2 context that name every module (or every referenced one): what a
@@ -197,11 +201,11 @@ def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_R
                      store_trees: bool = False, all_trees: bool = False,
                      contents: dict[str, bytes] | None = None, base: str = "",
                      dropped: dict[str, tuple[str, ...]] | None = None,
-                     keep_facts: bool = True) -> RunContext:
+                     keep_facts: bool = True, key_records: bool = True) -> RunContext:
     # Each tuple of refs was made by _rule_refs from rules of that one kind.
     return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
                       cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
                       settings, modules, writers, extractors, fact_holders or {},
                       referrers, timings=timings, store_trees=store_trees,
                       all_trees=all_trees, contents=contents or {}, keep_facts=keep_facts,
-                      base=base, dropped=dropped or {})
+                      key_records=key_records, base=base, dropped=dropped or {})

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import fields
 
+import pytest
+
 from analyzer.engine._hygiene import referenced
 from analyzer.engine._insight import build_insight
 from analyzer.engine._insight_keys import drop_key_records, read_key_records
@@ -59,3 +61,43 @@ def test_records_follow_their_facts_through_edits_deletions_and_renames(engine):
         gone = sorted(before - now)
         assert gone and read_key_records(heap, gone) == [None] * len(gone)
         before = now
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize("key_records", [True, False])
+def test_a_session_told_no_one_reads_its_heap_writes_no_records(tmp_path, workers,
+                                                                key_records):
+    from analyzer.engine import Session
+    from analyzer.engine._tasks import facts_key
+    from tests.incremental.support import make_plan, write
+
+    write(tmp_path, {"pyproject.toml": "[tool.shoal]\n", **FILES})
+    with Session(make_plan(tmp_path, workers=workers), one_shot=True) as session:
+        session.key_records = key_records
+        session.check()
+        keys = [facts_key(m, *entry) for m, entry in session.state.modules.items()]
+        records = read_key_records(session.heap, keys)
+        facts = session.heap.table("facts").get_many(keys)
+    assert len(keys) == 8 and all(f is not None for f in facts)
+    assert all((r is not None) is key_records for r in records)
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_a_check_writes_records_only_where_its_heap_outlives_it(tmp_path, monkeypatch, cached):
+    """With a cache the heap is saved, and a later ``shoal deps`` reads the records; without
+    one it goes with the check."""
+    from analyzer.engine import Session, run_check
+    from tests.incremental.support import make_plan, write
+
+    seen: list[bool] = []
+    real = Session.check
+
+    def check(self, *args, **kwargs):
+        seen.append(self.key_records)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "check", check)
+    write(tmp_path / "p", {"pyproject.toml": "[tool.shoal]\n", **FILES})
+    plan = make_plan(tmp_path / "p", cache_dir=tmp_path / "cache" if cached else None)
+    assert run_check(plan).diagnostics
+    assert seen == [cached]
