@@ -43,8 +43,8 @@ def run_check(
         else:
             with Session(plan, one_shot=True) as session:
                 session.timings = timings
-                # No cache: the heap goes with the session, and no query reads its records.
-                session.key_records = False
+                # No cache: the heap and the state go with the session, unread.
+                session.outlived = False
                 session.check(progress=progress)
                 result = session.result()
         age_survivors()

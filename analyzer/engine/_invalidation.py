@@ -55,14 +55,16 @@ def owners(tasks: Iterable[FileTask], files: Mapping[str, FileState]) -> dict[st
 Summary = tuple[dict[str, str], ModuleFacts]
 
 
-def module_summary(facts: ModuleFacts) -> Summary:
+def module_summary(facts: ModuleFacts, digests: bool = True) -> Summary:
     """What the master keeps of a module's facts: its interface digests (without the content
-    entry) and the facts reduced to the import graph and the writers of ``sys.modules``."""
+    entry; none without ``digests``, for a check that neither reads them nor leaves them to
+    a later one) and the facts reduced to the import graph and the writers of
+    ``sys.modules``."""
     light = ModuleFacts(module=facts.module, path=facts.path, is_package=facts.is_package,
                         parse_ok=facts.parse_ok, imports=facts.imports,
                         # the writers map of phase 2's index is built from these
                         dynamic_modules=facts.dynamic_modules)
-    return interface_digests(facts), light
+    return interface_digests(facts) if digests else {}, light
 
 
 def module_changes(old: SessionState, todo: Iterable[FileTask],

@@ -168,7 +168,7 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
             result, facts = check_file(task, ctx, timings, trees)
             if facts is not None:
                 facts_out.append((facts_key(task.module, result.digest, task.path), facts))
-            results.append(summarized(task, result, facts))
+            results.append(summarized(task, result, facts, ctx.interface_digests))
             tick()  # the file timeout counts per file, not per bucket
         if facts_out:
             start = time.perf_counter()
@@ -186,12 +186,14 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
     return results
 
 
-def summarized(task: FileTask, result: FileResult, facts: ModuleFacts | None) -> FileResult:
-    """``result`` with its module's summary (``_invalidation.module_summary``): what the
-    master keeps of the facts, made here so that the master decodes none."""
+def summarized(task: FileTask, result: FileResult, facts: ModuleFacts | None,
+               digests: bool = True) -> FileResult:
+    """``result`` with its module's summary (``_invalidation.module_summary``, without the
+    interface digests unless ``digests``): what the master keeps of the facts, made here so
+    that the master decodes none."""
     if facts is None or not task.module:
         return result
-    return dataclasses.replace(result, summary=module_summary(facts))
+    return dataclasses.replace(result, summary=module_summary(facts, digests))
 
 
 def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None = None,

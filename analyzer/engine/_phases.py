@@ -72,7 +72,7 @@ class Dispatch:
     trees: bool = False
     #: the session's phase-1 context keys, by what makes the context differ (its rules and
     #: settings are the session's): one pickle of the rules per session, not per update
-    phase1_keys: dict[tuple[bool, bool, bool], str] | None = None
+    phase1_keys: dict[tuple[bool, ...], str] | None = None
     #: the workers keep decoded facts for the next update (``RunContext.keep_facts``)
     keep_facts: bool = True
     #: phase 2 on at most this many modules runs in the master, not in workers forked for
@@ -86,6 +86,8 @@ class Dispatch:
     phase1_keeps_light_workers: bool = False
     #: phase 1 writes the modules' key records (``RunContext.key_records``)
     key_records: bool = True
+    #: phase 1's summaries carry the interface digests (``RunContext.interface_digests``)
+    interface_digests: bool = True
 
     def run_context(self, modules: Mapping[str, tuple[str, str]] | None = None,
                     writers: Mapping[str, tuple[str, ...]] | None = None,
@@ -102,7 +104,8 @@ class Dispatch:
                           store_trees=self.trees and not self.remote,
                           all_trees=reads_trees(self.project_rules),
                           contents=contents if contents is not None else {},
-                          keep_facts=self.keep_facts, key_records=self.key_records)
+                          keep_facts=self.keep_facts, key_records=self.key_records,
+                          interface_digests=self.interface_digests)
 
     def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
         """Put ``ctx`` in the heap under a key of its content; a new key goes into ``added``."""
@@ -155,7 +158,8 @@ class Dispatch:
     def _phase1_key(self, added_ctx: set[str]) -> str:
         """Phase 1's context in the heap: the key stored last while the heap still holds it."""
         memo = self.phase1_keys if self.phase1_keys is not None else {}
-        flags = (self.timings is not None, self.trees, self.key_records)
+        flags = (self.timings is not None, self.trees, self.key_records,
+                 self.interface_digests)
         key = memo.get(flags)
         if key is None or key not in self.heap.table(jobs.CONTEXT_TABLE):
             key = memo[flags] = self.store_context("phase1", self.run_context(), added_ctx)

@@ -222,7 +222,7 @@ def phase1_job(
                 continue
             ctx = _context(ctx_token, shared_data)
             result, facts = jobs.check_file(task, ctx)
-            out.append((jobs.summarized(task, result, facts), facts))
+            out.append((jobs.summarized(task, result, facts, ctx.interface_digests), facts))
     return out
 
 

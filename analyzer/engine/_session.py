@@ -111,9 +111,11 @@ class Session:
         self._edge_log: tuple[SessionState, EdgeLog] | None = None
         #: when set (``--timings``), each update adds its rules' and phases' seconds to it
         self.timings: dict[str, float] | None = None
-        #: phase 1 writes key records (``RunContext.key_records``); a caller that drops
-        #: the heap after the check, unread, turns it off
-        self.key_records = True
+        #: something reads this session's heap or state after its check (a cache, a query,
+        #: the next update); a caller that drops both unread turns it off, and phase 1 then
+        #: makes no key records and, unless this check's phase 2 reads them, no interface
+        #: digests (``RunContext.key_records``, ``interface_digests``)
+        self.outlived = True
         #: which workers hold the committed context's decoded facts (``_warm``)
         self.warmth = Warmth()
         self._settings_for(plan)
@@ -327,7 +329,7 @@ class Session:
         # A new plan starts over (its heap is cleared): trees again if its rules need them.
         self.trees = TreeTally(store=needs_trees(self.project_rules)
                                and plan.scheduler is None)
-        self._phase1_keys: dict[tuple[bool, bool, bool], str] = {}  # see Dispatch.phase1_keys
+        self._phase1_keys: dict[tuple[bool, ...], str] = {}  # see Dispatch.phase1_keys
         self.settings = RuleSettings(
             builtins=frozenset(config.builtins),
             target_version=config.target_version,
@@ -403,7 +405,9 @@ class Session:
                             keep_facts=not self.one_shot,
                             phase2_in_master=self._phase2_in_master,
                             phase1_keeps_light_workers=self.one_shot and not self.remote,
-                            key_records=self.key_records)
+                            key_records=self.outlived,
+                            interface_digests=self.outlived or bool(self.extractors) or any(
+                                rule.READS_REFERENCES for rule in self.project_rules))
         # 1. Phase 1 on the changed files.
         if tasks is None:
             todo = [moved.get(p) or old.files[p].task for p in sorted(reparse)]

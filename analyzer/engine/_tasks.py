@@ -114,6 +114,9 @@ class RunContext:
     #: phase 1 writes each module's key record beside its facts (``_insight_keys``): not
     #: when nothing reads the heap after the check (a one-shot check without a cache)
     key_records: bool = True
+    #: phase 1's summaries carry each module's interface digests (``module_summary``): not
+    #: when neither a later update nor this check's phase 2 reads them
+    interface_digests: bool = True
     #: the heap key of the context this one patches (``_ctx_patch``): then each of
     #: :data:`PATCHED_FIELDS` holds only the entries that differ from the base's, and
     #: ``dropped`` names, per field, the base's keys that are gone; a worker resolves it
@@ -130,7 +133,7 @@ class RunContext:
                                    self.fact_holders, self.timings, self.referrers,
                                    self.store_trees, self.all_trees, self.contents,
                                    self.base, self.dropped, self.keep_facts,
-                                   self.key_records))
+                                   self.key_records, self.interface_digests))
 
 
 #: The maps of a phase-2 context that name every module (or every referenced one): what a
@@ -201,11 +204,13 @@ def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_R
                      store_trees: bool = False, all_trees: bool = False,
                      contents: dict[str, bytes] | None = None, base: str = "",
                      dropped: dict[str, tuple[str, ...]] | None = None,
-                     keep_facts: bool = True, key_records: bool = True) -> RunContext:
+                     keep_facts: bool = True, key_records: bool = True,
+                     interface_digests: bool = True) -> RunContext:
     # Each tuple of refs was made by _rule_refs from rules of that one kind.
     return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
                       cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
                       settings, modules, writers, extractors, fact_holders or {},
                       referrers, timings=timings, store_trees=store_trees,
                       all_trees=all_trees, contents=contents or {}, keep_facts=keep_facts,
-                      key_records=key_records, base=base, dropped=dropped or {})
+                      key_records=key_records, interface_digests=interface_digests,
+                      base=base, dropped=dropped or {})

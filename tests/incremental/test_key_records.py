@@ -73,7 +73,7 @@ def test_a_session_told_no_one_reads_its_heap_writes_no_records(tmp_path, worker
 
     write(tmp_path, {"pyproject.toml": "[tool.shoal]\n", **FILES})
     with Session(make_plan(tmp_path, workers=workers), one_shot=True) as session:
-        session.key_records = key_records
+        session.outlived = key_records
         session.check()
         keys = [facts_key(m, *entry) for m, entry in session.state.modules.items()]
         records = read_key_records(session.heap, keys)
@@ -93,7 +93,7 @@ def test_a_check_writes_records_only_where_its_heap_outlives_it(tmp_path, monkey
     real = Session.check
 
     def check(self, *args, **kwargs):
-        seen.append(self.key_records)
+        seen.append(self.outlived)
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Session, "check", check)
@@ -101,3 +101,55 @@ def test_a_check_writes_records_only_where_its_heap_outlives_it(tmp_path, monkey
     plan = make_plan(tmp_path / "p", cache_dir=tmp_path / "cache" if cached else None)
     assert run_check(plan).diagnostics
     assert seen == [cached]
+
+
+#: ``unused`` is defined and read nowhere; ``helper`` is read by another module only.
+DEFINITIONS = {
+    "pyproject.toml": "[tool.shoal]\n",
+    "lib.py": "def helper():\n    pass\n\ndef unused():\n    pass\n",
+    "app.py": "from lib import helper\nhelper()\n",
+}
+
+
+@pytest.mark.parametrize("select, digests", [("F401,SH001", False), ("SH005", True)])
+def test_a_check_without_a_cache_makes_interface_digests_only_for_its_own_rules(
+        tmp_path, monkeypatch, select, digests):
+    """SH005 reads who references what from them, in this very check; the others do not,
+    and without a cache no later update does."""
+    import analyzer.engine._jobs as jobs
+    from analyzer.engine import run_check
+    from tests.incremental.support import make_plan, write
+
+    write(tmp_path / "p", DEFINITIONS)
+    cached = run_check(make_plan(tmp_path / "p", select=select, cache_dir=tmp_path / "c"))
+    made: list[bool] = []
+    real = jobs.module_summary
+
+    def summary(facts, digests=True):
+        made.append(digests)
+        return real(facts, digests)
+
+    monkeypatch.setattr(jobs, "module_summary", summary)
+    uncached = run_check(make_plan(tmp_path / "p", select=select))
+    assert made and set(made) == {digests}
+    assert uncached.diagnostics == cached.diagnostics
+    if select == "SH005":
+        assert [(d.path.rsplit("/", 1)[-1], d.line) for d in uncached.diagnostics] == [
+            ("lib.py", 4)]
+
+
+def test_a_check_without_a_cache_makes_interface_digests_for_its_fact_extractors(tmp_path):
+    """The modules holding each plugin fact are found from the digests' ``fact[NAME]``
+    entries: the README's route rule, two modules declaring one route."""
+    from analyzer.engine import run_check
+    from tests.incremental.support import make_plan, write
+    from tests.incremental.test_invariant import PLUGIN
+
+    route = 'from flask import app\n@app.route("/a")\ndef {}():\n    pass\n'
+    write(tmp_path / "p", {"pyproject.toml": '[tool.shoal]\nplugins = ["tools/routes.py"]\n',
+                           "tools/routes.py": PLUGIN, "a.py": route.format("f"),
+                           "b.py": route.format("g")})
+    cached = run_check(make_plan(tmp_path / "p", select="X301", cache_dir=tmp_path / "c"))
+    uncached = run_check(make_plan(tmp_path / "p", select="X301"))
+    assert uncached.diagnostics == cached.diagnostics
+    assert {d.code for d in uncached.diagnostics} == {"X301"}
