@@ -167,16 +167,7 @@ def test_a_one_shot_call_forks_no_more_workers_than_it_has_items(tmp_path, monke
     """A warm check of one changed file forks one worker, not one per core."""
     from analyzer.engine._call_pool import CallScopedPool
 
-    forks: list[int] = []
-    real = os.fork
-
-    def fork() -> int:
-        pid = real()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
+    forks = _counting_forks(monkeypatch)
     pool = CallScopedPool(workers=2)
     for items, forked in (([1], 1), ([1, 2, 3], 2), ([], 0)):
         forks.clear()
@@ -191,6 +182,7 @@ def _doubled(items: list[int]) -> list[int]:
 
 
 def _counting_forks(monkeypatch) -> list[int]:
+    """The pids this process forks from now on (the test's ``os.fork`` is counted)."""
     forks: list[int] = []
     real = os.fork
 
