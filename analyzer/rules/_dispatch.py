@@ -117,20 +117,23 @@ class _Templates:
         #: instance that replaced it, whose guard only the slow path reads
         self.functions = tuple(_function(getattr(rules[index], name)) for index, name in self.pairs)
         guards = [guard_of(function) for function in self.functions]
-        #: node class -> (visit entries, leave entries); an entry is a slot, or a guard
-        #: and the slots of the methods it guards
-        self.entries: dict[type, tuple[tuple, tuple]] = {
-            cls: (_entries(visits, slots, guards), _entries(leaves, slots, guards))
-            for cls, (visits, leaves) in calls.items()
-        }
-        # The classes without a guard get their methods by one C call each side (a file
-        # binds about fifty classes: a comprehension per side was half of bind's time).
-        self.picks = tuple(
-            (cls, _picker(visits), _picker(leaves))
-            for cls, (visits, leaves) in self.entries.items() if _plain(visits + leaves))
-        self.guarded = tuple(
-            (cls, visits, leaves)
-            for cls, (visits, leaves) in self.entries.items() if not _plain(visits + leaves))
+        # Each class's (visit entries, leave entries); an entry is a slot, or a guard and
+        # the slots of the methods it guards. The classes without a guard get their methods
+        # by one C call a side (a file binds about fifty classes: a comprehension per side
+        # was half of bind's time).
+        picks: list[tuple[type, Callable[[tuple], tuple], Callable[[tuple], tuple]]] = []
+        guarded: list[tuple[type, tuple, tuple]] = []
+        for cls, (visit_calls, leave_calls) in calls.items():
+            on_visit = _entries(visit_calls, slots, guards)
+            on_leave = _entries(leave_calls, slots, guards)
+            if _plain(on_visit + on_leave):
+                picks.append((cls, _picker(on_visit), _picker(on_leave)))
+            else:
+                guarded.append((cls, on_visit, on_leave))
+        #: (node class, visit picker, leave picker) of each class without a guarded entry
+        self.picks = tuple(picks)
+        #: (node class, visit entries, leave entries) of the others
+        self.guarded = tuple(guarded)
 
     def bind(self, instances: Sequence[LintRule | None],
              on_error: Callable[[Any, Exception, object], None]) -> dict | None:
