@@ -321,6 +321,10 @@ class Session:
         self.module_rules = registry.classes(selected, "module")
         self.project_rules = registry.classes(selected, "project")
         self.extractors = registry.extractors_for(selected)
+        # Phase 2 reads the interface digests for these: who references whom (SH005) and
+        # which modules hold each plugin fact.
+        self._reads_references = any(rule.READS_REFERENCES for rule in self.project_rules)
+        self._reads_digests = self._reads_references or bool(self.extractors)
         # A one-shot check forks workers for each phase (``CallScopedPool``); a small phase
         # 2 costs less in the master, when no third-party rule could hang or crash it there.
         self._phase2_in_master = (
@@ -406,8 +410,7 @@ class Session:
                             phase2_in_master=self._phase2_in_master,
                             phase1_keeps_light_workers=self.one_shot and not self.remote,
                             key_records=self.outlived,
-                            interface_digests=self.outlived or bool(self.extractors) or any(
-                                rule.READS_REFERENCES for rule in self.project_rules))
+                            interface_digests=self.outlived or self._reads_digests)
         # 1. Phase 1 on the changed files.
         if tasks is None:
             todo = [moved.get(p) or old.files[p].task for p in sorted(reparse)]
@@ -445,7 +448,7 @@ class Session:
                           if layout.last_task(m, files).report and files[modules[m][1]].parse_ok)
         referrers: Mapping[str, tuple[str, ...]] | None = None
         previous: Mapping[str, tuple[str, ...]] | None = None
-        if any(rule.READS_REFERENCES for rule in self.project_rules):
+        if self._reads_references:
             kept = self._referrers
             previous = kept[1] if kept is not None and kept[0] is old and not everything \
                 else None
