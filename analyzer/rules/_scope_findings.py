@@ -192,7 +192,7 @@ class ScopeAnalysis:
     __slots__ = (
         "unused_imports", "undefined_names", "undefined_exports", "unused_variables",
         "redefinitions", "star_undefined_names", "all_names", "all_dynamic",
-        "future_annotations", "_analyzer", "_column", "_scopes", "_bindings",
+        "future_annotations", "_analyzer", "_column", "_scopes", "_bindings", "_binding_names",
         "star_usages", "shadowed_imports", "star_imports", "misplaced_star_imports",
         "late_future_imports", "undefined_futures", "undefined_locals", "unused_annotations",
         "string_annotations",
@@ -222,6 +222,7 @@ class ScopeAnalysis:
     _column: Callable[[int, int], int]
     _scopes: tuple[Scope, ...] | None
     _bindings: tuple[Binding, ...] | None
+    _binding_names: tuple[tuple[int, str, BindingKind, int], ...] | None
 
     def __init__(self, analyzer: _ScopeState, column: Callable[[int, int], int]) -> None:
         put = object.__setattr__
@@ -229,6 +230,7 @@ class ScopeAnalysis:
         put(self, "_column", column)
         put(self, "_scopes", None)
         put(self, "_bindings", None)
+        put(self, "_binding_names", None)
 
         def rng(node: _Located) -> tuple[int, int, int, int]:
             line = node.lineno
@@ -321,9 +323,13 @@ class ScopeAnalysis:
         hundreds of bindings, and :attr:`bindings` converts each one's columns and builds
         its record (about ten times the cost, on the standard library).
         """
-        kinds = _KIND_NAMES
-        return tuple([(b.scope_index, b.name, kinds[b.kind], b.node.lineno)
-                      for b in self._analyzer.all_bindings])
+        names = self._binding_names
+        if names is None:
+            kinds = _KIND_NAMES
+            names = tuple([(b.scope_index, b.name, kinds[b.kind], b.node.lineno)
+                           for b in self._analyzer.all_bindings])
+            object.__setattr__(self, "_binding_names", names)
+        return names
 
     @property
     def import_bindings(self) -> tuple[Binding, ...]:

@@ -194,6 +194,7 @@ def test_binding_names_and_import_bindings_agree_with_bindings(full_first: bool)
     if not full_first:
         full = analysis.bindings
     assert names == tuple((b.scope, b.name, b.kind, b.line) for b in full)
+    assert analysis.binding_names is names  # made once per file, as bindings
     assert imports == tuple(b for b in full if b.kind.endswith("import"))
     assert {b.kind for b in imports} == {
         "future-import", "import", "submodule-import", "from-import", "star-import"}
