@@ -51,7 +51,8 @@ class Pool(Protocol):
     page: mmap.mmap
     #: readable when someone asks the call to look at its interrupt now (``wake()``)
     wake_fd: int | None
-    #: replace a worker after each bucket ("every"), after a heavy one ("heavy"), or never
+    #: replace a worker after each bucket ("every"), after a heavy one ("heavy"), after the
+    #: last heavy one, all run by one worker ("heavy-run"), or never
     renew: str | None
     #: replace a worker whose private memory grew past this many bytes, after its bucket
     renew_above: int | None
@@ -127,6 +128,8 @@ class Call:
 
     def _run_in_workers(self) -> Any:
         self.idle: list[Worker] = self.pool.idle_workers()
+        #: with ``renew="heavy-run"``, the worker that runs the heavy buckets
+        self.heavy_pid: int | None = None
         self.running: dict[int, _Running] = {}
         #: the bucket sent to a busy worker behind the one it runs (by socket fd): it starts
         #: as soon as the worker replies, without waiting for this process's turn
@@ -158,8 +161,7 @@ class Call:
                 ledger.cancel()
                 self._stop_running()
                 return
-            while self.idle and (bucket := ledger.next_bucket()) is not None:
-                self._dispatch(self.idle.pop(), bucket)
+            self._start_idle()
             self._send_ahead()
             if not self.running:
                 if ledger.due:
@@ -180,6 +182,36 @@ class Call:
                     self._collect(run)
             self._expire()
 
+    def _start_idle(self) -> None:
+        """Give each idle worker, last idle first, the next bucket it may take."""
+        for worker in reversed(list(self.idle)):
+            bucket = self.ledger.next_bucket(heavy=self._takes_heavy(worker))
+            if bucket is None:
+                if not self.ledger.due:
+                    return
+                continue  # only heavy buckets are queued, and they wait for another worker
+            self.idle.remove(worker)
+            self._dispatch(worker, bucket)
+
+    def _takes_heavy(self, worker: Worker) -> bool | None:
+        """With ``renew="heavy-run"``, whether ``worker`` runs the heavy buckets: the first
+        to take one does, until it is replaced; otherwise None (the ledger's rule)."""
+        if self.pool.renew != "heavy-run":
+            return None
+        return self.heavy_pid is None or worker.pid == self.heavy_pid
+
+    def _sent(self, worker: Worker, bucket: list[Any]) -> None:
+        """``bucket`` went to ``worker``: with ``renew="heavy-run"``, a heavy one makes it
+        the worker of the heavy buckets."""
+        if self.pool.renew == "heavy-run" and self.ledger.is_heavy(bucket):
+            self.heavy_pid = worker.pid
+
+    def _replace(self, worker: Worker, kill: bool = False) -> tuple[Worker | None, int]:
+        """The pool's ``replace``; the heavy buckets then go to whichever worker takes one."""
+        if worker.pid == self.heavy_pid:
+            self.heavy_pid = None
+        return self.pool.replace(worker, kill=kill)
+
     def _dispatch(self, worker: Worker, bucket: list[Any]) -> None:
         message = pickle.dumps((self.job, bucket), protocol=pickle.HIGHEST_PROTOCOL)
         self.torn_bucket = bucket
@@ -192,7 +224,7 @@ class Call:
             except OSError:
                 # It died while idle (killed from outside): not this bucket's fault.
                 self.torn = None
-                fresh, _ = self.pool.replace(worker)
+                fresh, _ = self._replace(worker)
                 if fresh is None:
                     self.ledger.requeue(bucket)
                     return
@@ -205,6 +237,7 @@ class Call:
         deadline = _ledger.deadline(self.pool.job_timeout)
         self.running[worker.sock.fileno()] = _Running(worker, bucket, deadline, ticks)
         self.torn = None
+        self._sent(worker, bucket)
         self.selector.register(worker.sock, selectors.EVENT_READ)
 
     def _send_ahead(self) -> None:
@@ -216,12 +249,13 @@ class Call:
                 continue
             if run.worker.retiring or self._renews(run.bucket):
                 continue  # it is replaced after its bucket: nothing may wait behind it
-            bucket = self.ledger.next_bucket()
+            bucket = self.ledger.next_bucket(heavy=self._takes_heavy(run.worker))
             if bucket is None:
-                return
+                continue
             message = pickle.dumps((self.job, bucket), protocol=pickle.HIGHEST_PROTOCOL)
             # Noted before it is sent: a stream torn while sending loses it with its worker.
             self.ahead[fd] = bucket
+            self._sent(run.worker, bucket)
             self.torn = run.worker
             try:
                 _wire.send_bytes(run.worker.sock, message)
@@ -263,7 +297,7 @@ class Call:
             ahead = self._release(run)
             if ahead is not None:
                 self.ledger.requeue(ahead)  # never started: not its fault
-            fresh, exitcode = self.pool.replace(run.worker)
+            fresh, exitcode = self._replace(run.worker)
             if fresh is not None:
                 self.idle.append(fresh)
             self.ledger.failed(bucket, WorkerDied(run.worker.pid, exitcode, bucket))
@@ -289,18 +323,22 @@ class Call:
     def _renews(self, bucket: list[Any]) -> bool:
         """Whether the worker that runs ``bucket`` is replaced after it, whatever it grew to."""
         renew = self.pool.renew
+        if renew == "heavy-run":
+            return self.ledger.is_heavy(bucket) and not self.ledger.heavy_queued()
         return renew == "every" or (renew == "heavy" and self.ledger.is_heavy(bucket))
 
     def _grown(self, worker: Worker) -> bool:
         """Whether ``worker`` holds more private memory than the pool's ``renew_above``."""
         limit = self.pool.renew_above
+        if worker.pid == self.heavy_pid:
+            return False  # it holds what the heavy buckets left, by design, until the last
         return limit is not None and private_bytes(worker.pid) > limit
 
     def _renew(self, worker: Worker) -> None:
         """Put a fresh fork in the place of an idle ``worker``: the memory its jobs left
         (a large tree's freed but fragmented heap) goes back to the system with it."""
         # It replied and waits for its next bucket, holding nothing: a kill loses nothing.
-        fresh, _ = self.pool.replace(worker, kill=True)
+        fresh, _ = self._replace(worker, kill=True)
         if fresh is not None:
             self.idle.append(fresh)
 
@@ -317,7 +355,7 @@ class Call:
             ahead = self._release(run)
             if ahead is not None:
                 self.ledger.requeue(ahead)
-            fresh, _ = self.pool.replace(run.worker, kill=True)
+            fresh, _ = self._replace(run.worker, kill=True)
             if fresh is not None:
                 self.idle.append(fresh)
             self.ledger.failed(run.bucket, JobTimeout(run.worker.pid, timeout, run.bucket))
@@ -337,7 +375,7 @@ class Call:
                 else:
                     # Torn while sending a bucket: the worker is not in `running` yet.
                     self.ledger.discard(self.torn_bucket)
-                    self.pool.replace(self.torn, kill=True)
+                    self._replace(self.torn, kill=True)
                 self.torn = None
             # The stop's patience is real time, whatever clock job deadlines are read on.
             deadline = time.monotonic() + self.pool.stop_timeout
@@ -375,7 +413,7 @@ class Call:
         if ahead is not None:
             self.ledger.discard(ahead)
         if kill or dead:
-            fresh, _ = self.pool.replace(run.worker, kill=kill)
+            fresh, _ = self._replace(run.worker, kill=kill)
             if fresh is not None:
                 self.idle.append(fresh)
         else:

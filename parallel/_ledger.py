@@ -136,12 +136,14 @@ class Ledger:
         """A queued bucket may start now."""
         return bool(self.pending) and not self.stopping
 
-    def next_bucket(self) -> list[Any] | None:
+    def next_bucket(self, heavy: bool | None = None) -> list[Any] | None:
         """The next queued bucket to start, or None when none is due; while a heavy bucket
-        is out, the first light one (None when only heavy ones are queued)."""
+        is out, or when ``heavy`` is false, the first light one (None when only heavy ones
+        are queued); ``heavy`` true: the next one whatever is out (the caller runs the heavy
+        ones one after another)."""
         if not self.due:
             return None
-        if not self.heavy_out:
+        if heavy or (heavy is None and not self.heavy_out):
             bucket = self.pending.popleft()
         else:
             # By position, not by value: equal lists are not the same bucket.
@@ -153,6 +155,10 @@ class Ledger:
         if id(bucket) in self.heavy:
             self.heavy_out.add(id(bucket))
         return bucket
+
+    def heavy_queued(self) -> bool:
+        """Whether a heavy bucket is still queued."""
+        return any(id(b) in self.heavy for b in self.pending)
 
     def is_heavy(self, bucket: list[Any]) -> bool:
         """Whether ``bucket`` is one of the heavy items' own buckets."""

@@ -50,7 +50,11 @@ class WorkerPool:
     :param renew: replace a worker by a fresh fork after each bucket (``"every"``) or after
         each heavy bucket (``"heavy"``, see ``map_reduce``'s ``heavy``), so what its jobs
         left behind goes back to the system: freed memory of a large ``ast.parse`` stays
-        mapped, fragmented, in the process that made it. None keeps the workers.
+        mapped, fragmented, in the process that made it. ``"heavy-run"``: one worker runs
+        the heavy buckets, one after another, and is replaced after the last: its next
+        heavy item reuses what the last one left, instead of each costing a fork and the
+        page faults of a fresh process, at the price of that worker staying large until
+        then. None keeps the workers.
     :param renew_above: replace a worker after a bucket that left it holding more than this
         many bytes of private memory (``Private_*`` in ``/proc/PID/smaps_rollup``).
     """
@@ -74,8 +78,9 @@ class WorkerPool:
         self.job_timeout = job_timeout
         self.stop_timeout = stop_timeout
         self.with_zygote = zygote
-        if renew not in (None, "heavy", "every"):
-            raise ValueError(f"renew must be None, 'heavy' or 'every', got {renew!r}")
+        if renew not in (None, "heavy", "heavy-run", "every"):
+            raise ValueError(
+                f"renew must be None, 'heavy', 'heavy-run' or 'every', got {renew!r}")
         self.renew = renew
         self.renew_above = renew_above
         self.page = _stopflag.new_page(slots=workers)

@@ -36,16 +36,26 @@ HEAVY_FILE_BYTES = 96 * 1024
 #: each).
 PHASE2_IN_MASTER_MODULES = 3000
 
-#: a one-shot check's phase 1 on more files than this keeps its light workers however they
-#: grow (``Dispatch.phase1_keeps_light_workers``). A worker holds about 13 MiB of its own
-#: after its first bucket, so with the 12 MiB limit nearly every light bucket ended in a
-#: renewal, and each new fork copies again the master's pages its code writes (about 9,000
-#: page faults). On the 20,000-file tree, whose peak is the master's at the end of the
-#: check: 126.5 -> 118.6 CPU-s, 74.9 -> 68.7 s, peak 430 -> 425 MiB (medians of four
-#: alternated rounds). On the standard library the renewals cost 115,000 of the check's
-#: 473,000 page faults, but no CPU difference held over rounds, and the workers kept raised
-#: the peak, then at the end of phase 1, from 82 (79-83) to 84 (84-85) MiB: ruff's.
-KEEP_LIGHT_WORKERS_FILES = 3000
+#: a one-shot check's phase 1 on more files than this keeps its workers
+#: (``Dispatch.phase1_keeps_workers``):
+#:
+#: - its light workers however they grow. A worker holds about 13 MiB of its own after its
+#:   first bucket, so with the 12 MiB limit nearly every light bucket ended in a renewal,
+#:   and each new fork copies again the master's pages its code writes (about 9,000 page
+#:   faults). On the 20,000-file tree, whose peak is the master's at the end of the check:
+#:   126.5 -> 118.6 CPU-s, 74.9 -> 68.7 s, peak 430 -> 425 MiB (medians of four alternated
+#:   rounds). On the standard library the renewals cost 115,000 of the check's 473,000 page
+#:   faults, but no CPU difference held over rounds, and the workers kept raised the peak,
+#:   then at the end of phase 1, from 82 (79-83) to 84 (84-85) MiB: ruff's.
+#: - the worker that parses the heavy files, which runs them all, one after another, and is
+#:   replaced after the last (``renew="heavy-run"``) rather than after each: its next large
+#:   tree reuses the pools the last one freed, where a fresh fork faults them in again. On
+#:   the 20,000 files (450 heavy ones), medians of two benches of two and three alternated
+#:   rounds: 113.2 -> 101.9 and 105.7 -> 98.4 CPU-s, 65.6 -> 57.9 and 59.8 -> 55.7 s, the
+#:   peak 256 MiB in both. On the standard library (52 heavy files) it saved 0.5 of 12.4
+#:   CPU-s, but that worker keeps about 14 MiB of free pools in arenas a few survivors
+#:   pin: the peak rose from 81 (79-83) to 90 (89-91) MiB, over ruff's 85.
+KEEP_WORKERS_FILES = 3000
 
 Progress = Callable[[str, int, int], None]
 Interrupt = Callable[[], bool]
@@ -79,11 +89,11 @@ class Dispatch:
     #: it (a one-shot check whose project rules are all shoal's own: a third-party rule that
     #: hangs or crashes must do so in a worker); 0: always in the pool's workers
     phase2_in_master: int = 0
-    #: phase 1 on more than :data:`KEEP_LIGHT_WORKERS_FILES` files replaces a worker after a
-    #: heavy file only, not also once it has grown past the pool's limit (a
-    #: ``CallScopedPool``'s ``renew_grown``; a one-shot check's workers keep nothing from
+    #: phase 1 on more than :data:`KEEP_WORKERS_FILES` files keeps its workers however they
+    #: grow, and runs the heavy files on one of them, replaced after the last (a
+    #: ``CallScopedPool``'s ``keep_workers``; a one-shot check's workers keep nothing from
     #: one file to the next)
-    phase1_keeps_light_workers: bool = False
+    phase1_keeps_workers: bool = False
     #: phase 1 writes the modules' key records (``RunContext.key_records``)
     key_records: bool = True
     #: phase 1's summaries carry the interface digests (``RunContext.interface_digests``)
@@ -148,8 +158,8 @@ class Dispatch:
         results = self._map(job, items, merge, tokens, "checking", progress, interrupt,
                             sink.on_failure, cost=lambda item: stats[item[1].path][0],
                             heavy=lambda item: stats[item[1].path][0] >= HEAVY_FILE_BYTES,
-                            renew_grown=not (self.phase1_keeps_light_workers
-                                             and len(todo) > KEEP_LIGHT_WORKERS_FILES))
+                            keep_workers=(self.phase1_keeps_workers
+                                          and len(todo) > KEEP_WORKERS_FILES))
         if sink.heap_errors:
             # the session turns it into HeapTooSmall, as for the master's own heap writes
             raise sink.heap_errors[0]
@@ -228,13 +238,13 @@ class Dispatch:
              interrupt: Interrupt | None, on_failure: Callable[..., None],
              cost: Callable[[Any], float] | None = None,
              heavy: Callable[[Any], bool] | None = None,
-             in_master: bool = False, renew_grown: bool = True) -> list[Any]:
+             in_master: bool = False, keep_workers: bool = False) -> list[Any]:
         """One map_reduce call of a phase; the data shared for it is released after.
-        ``in_master`` (the call runs in this process) and ``renew_grown`` false (no worker
-        is replaced for its size alone): a ``CallScopedPool`` only."""
+        ``in_master`` (the call runs in this process) and ``keep_workers`` (replaced only
+        after the heavy items, see ``CallScopedPool``): a ``CallScopedPool`` only."""
         extra: dict[str, bool] = {"in_master": True} if in_master else {}
-        if not renew_grown:
-            extra["renew_grown"] = False
+        if keep_workers:
+            extra["keep_workers"] = True
         try:
             return self.pool.map_reduce(
                 job, items, merge=merge, neutral=[], cost=cost, heavy=heavy,

@@ -408,7 +408,7 @@ class Session:
                             phase1_keys=self._phase1_keys,
                             keep_facts=not self.one_shot,
                             phase2_in_master=self._phase2_in_master,
-                            phase1_keeps_light_workers=self.one_shot and not self.remote,
+                            phase1_keeps_workers=self.one_shot and not self.remote,
                             key_records=self.outlived,
                             interface_digests=self.outlived or self._reads_digests)
         # 1. Phase 1 on the changed files.

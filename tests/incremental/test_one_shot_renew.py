@@ -196,8 +196,8 @@ def _counting_forks(monkeypatch) -> list[int]:
     return forks
 
 
-@pytest.mark.parametrize("renew_grown, forked", [(True, 4), (False, 1)])
-def test_a_grown_worker_is_replaced_only_where_the_call_asks(monkeypatch, renew_grown, forked):
+@pytest.mark.parametrize("keep_workers, forked", [(False, 4), (True, 1)])
+def test_a_grown_worker_is_replaced_only_where_the_call_asks(monkeypatch, keep_workers, forked):
     """Every worker counts as grown (a limit of 0): one worker, four buckets of one item."""
     import analyzer.engine._call_pool as call_pool
 
@@ -205,37 +205,40 @@ def test_a_grown_worker_is_replaced_only_where_the_call_asks(monkeypatch, renew_
     forks = _counting_forks(monkeypatch)
     doubled = call_pool.CallScopedPool(workers=1).map_reduce(
         _doubled, [1, 2, 3, 4], merge=lambda part, acc: acc + part, neutral=[], bucket_size=1,
-        renew_grown=renew_grown)
+        keep_workers=keep_workers)
     assert sorted(doubled) == [2, 4, 6, 8]
     assert len(forks) == forked
 
 
-@pytest.mark.parametrize("keep_above, phase1_limit", [(11, None), (12, 0)])
-def test_a_large_one_shot_check_keeps_its_light_phase_1_workers(tmp_path, monkeypatch,
-                                                                keep_above, phase1_limit):
+@pytest.mark.parametrize("keep_above, phase1_pool", [(11, ("heavy-run", None)),
+                                                     (12, ("heavy", 0))])
+def test_a_large_one_shot_check_keeps_its_phase_1_workers(tmp_path, monkeypatch, keep_above,
+                                                          phase1_pool):
     """Phase 1 on more files than the threshold keeps workers that grew (they keep nothing
-    from one file to the next); phase 2's keep the index memo, so a grown one is replaced.
-    Nothing is heavy, and every worker counts as grown (a limit of 0)."""
+    from one file to the next) and runs its heavy files in one worker, replaced after the
+    last; phase 2's keep the index memo, so a grown one is replaced. Three files are heavy,
+    and every worker counts as grown (a limit of 0)."""
     import analyzer.engine._call_pool as call_pool
     import analyzer.engine._phases as phases
     import analyzer.engine._session as session
     from parallel import WorkerPool
 
     write(tmp_path, {"pyproject.toml": "[tool.shoal]\n",
-                     **{f"m{i}.py": f"import m{(i + 1) % 12}\n" for i in range(12)}})
-    monkeypatch.setattr(phases, "HEAVY_FILE_BYTES", 10**9)
-    monkeypatch.setattr(phases, "KEEP_LIGHT_WORKERS_FILES", keep_above)
+                     **{f"m{i}.py": f"import m{(i + 1) % 12}\n" + "#" * 60 * (i % 4 == 0)
+                        for i in range(12)}})
+    monkeypatch.setattr(phases, "HEAVY_FILE_BYTES", 60)
+    monkeypatch.setattr(phases, "KEEP_WORKERS_FILES", keep_above)
     monkeypatch.setattr(session, "PHASE2_IN_MASTER_MODULES", 0)
     monkeypatch.setattr(call_pool, "RENEW_ABOVE", 0)
-    limits: list[int | None] = []
+    pools: list[tuple[str | None, int | None]] = []
     real_init = WorkerPool.__init__
 
     def init(self, *args, **kwargs):
-        limits.append(kwargs.get("renew_above"))
+        pools.append((kwargs.get("renew"), kwargs.get("renew_above")))
         real_init(self, *args, **kwargs)
 
     monkeypatch.setattr(WorkerPool, "__init__", init)
     alone = run_check(make_plan(tmp_path, workers=0)).diagnostics
-    limits.clear()
+    pools.clear()
     assert run_check(make_plan(tmp_path, workers=2)).diagnostics == alone
-    assert limits == [phase1_limit, 0]  # phase 1 on the 12 files, then phase 2
+    assert pools == [phase1_pool, ("heavy", 0)]  # phase 1 on the 12 files, then phase 2

@@ -1,5 +1,6 @@
 """Heavy items (buckets of their own, never two at once) and renewed workers (a fresh fork
-after a heavy bucket, after every bucket, or once a worker's private memory grew too much)."""
+after a heavy bucket, after the last heavy bucket of one worker that runs them all, after
+every bucket, or once a worker's private memory grew too much)."""
 
 import itertools
 import os
@@ -45,6 +46,25 @@ def test_while_a_heavy_bucket_is_out_only_light_ones_start():
     assert ledger.is_heavy(ledger.next_bucket())
 
 
+def test_a_caller_that_runs_the_heavy_buckets_in_turn_may_take_one_while_one_is_out():
+    ledger = _ledger(list(range(6)), heavy=lambda i: i < 2, bucket_size=2)
+    first = ledger.next_bucket(heavy=True)
+    assert ledger.is_heavy(first) and ledger.heavy_queued()
+    assert not ledger.is_heavy(ledger.next_bucket(heavy=False))  # the other worker's
+    second = ledger.next_bucket(heavy=True)  # the same worker's next, sent ahead
+    assert ledger.is_heavy(second) and second is not first
+    assert not ledger.heavy_queued()
+    assert not ledger.is_heavy(ledger.next_bucket(heavy=True))  # light ones once none is left
+
+
+def test_a_worker_that_does_not_run_heavy_buckets_gets_none_when_only_they_are_left():
+    ledger = _ledger([0, 1, 2], heavy=lambda i: i == 0, bucket_size=2)
+    light = ledger.next_bucket(heavy=False)
+    assert light is not None and not ledger.is_heavy(light)
+    assert ledger.next_bucket(heavy=False) is None
+    assert ledger.due and ledger.heavy_queued()
+
+
 @pytest.mark.parametrize("hand_back", ["requeue", "discard", "failed"])
 def test_a_heavy_bucket_handed_back_any_way_lets_the_next_one_start(hand_back):
     ledger = _ledger([0, 1], heavy=lambda i: True)
@@ -83,10 +103,11 @@ def heavy_or_light(bucket):
     return results
 
 
-def test_two_heavy_buckets_never_run_at_once(tmp_path):
+@pytest.mark.parametrize("renew", [None, "heavy-run"])
+def test_two_heavy_buckets_never_run_at_once(tmp_path, renew):
     where = str(tmp_path)
     items = [(where, i, i < 3) for i in range(12)]
-    with WorkerPool(workers=2) as pool:
+    with WorkerPool(workers=2, renew=renew) as pool:
         result = pool.map_reduce(heavy_or_light, items, merge=_extend, neutral=[],
                                  heavy=lambda item: item[2], bucket_size=2)
     assert sorted(item for item, _, _ in result) == list(range(12))
@@ -119,6 +140,41 @@ def test_a_worker_is_renewed_after_each_heavy_bucket():
         later = [i for i, p, n in result if p == pid and n > order]
         assert later == [], f"the worker of heavy item {heavy} ran {later} after it"
         assert pid not in left
+
+
+def _heavy_run(renew_above=None):
+    """Twenty items, the first four heavy, on two workers with ``renew="heavy-run"``: the
+    pid of the worker of the heavy items, the items by pid, and the pool's pids after."""
+    with WorkerPool(workers=2, zygote=False, renew="heavy-run",
+                    renew_above=renew_above) as pool:
+        result = pool.map_reduce(pids_in_order, list(range(20)), merge=_extend, neutral=[],
+                                 bucket_size=2, heavy=lambda i: i < 4)
+        left = set(pool.pids)
+    assert sorted(item for item, _, _ in result) == list(range(20))
+    by_pid: dict[int, set[int]] = {}
+    for item, pid, _ in result:
+        by_pid.setdefault(pid, set()).add(item)
+    (heavy_pid,) = {pid for item, pid, _ in result if item < 4}
+    return heavy_pid, by_pid, left
+
+
+def test_with_heavy_run_one_worker_runs_every_heavy_bucket_and_is_renewed_after_the_last():
+    heavy_pid, by_pid, left = _heavy_run()
+    assert by_pid[heavy_pid] == {0, 1, 2, 3}  # and nothing else: replaced after the last
+    assert heavy_pid not in left
+    light = set(by_pid) - {heavy_pid}
+    assert light and light <= left  # the light ones ran beside it, in kept workers
+
+
+def test_with_heavy_run_the_heavy_worker_is_kept_however_it_grows():
+    """Every worker counts as grown (a limit of 0): the light ones are replaced after each
+    bucket, the heavy one only after its last heavy bucket."""
+    heavy_pid, by_pid, left = _heavy_run(renew_above=0)
+    assert by_pid[heavy_pid] == {0, 1, 2, 3}
+    # A light worker runs its bucket and at most the one sent ahead to it before it grew.
+    light = {pid: items for pid, items in by_pid.items() if pid != heavy_pid}
+    assert len(light) >= 4 and all(len(items) <= 4 for items in light.values())
+    assert not left & set(by_pid)
 
 
 def test_every_bucket_in_a_fresh_worker_with_renew_every():
