@@ -26,6 +26,7 @@ from typing import Any
 from parallel._buckets import default_bucket_size, make_buckets
 from parallel._errors import Cancelled, JobError, JobTimeout, PoolFailure, WorkerDied
 from parallel._pool import WorkerPool
+from parallel._process import hold_until_replied
 from parallel._stopflag import should_stop, tick
 
 #: names loaded on first access, from the module that holds them
@@ -47,6 +48,7 @@ __all__ = [
     "WorkerDied",
     "WorkerPool",
     "default_bucket_size",
+    "hold_until_replied",
     "make_buckets",
     "shared_data",
     "should_stop",

@@ -212,8 +212,14 @@ class Call:
             self.heavy_pid = None
         return self.pool.replace(worker, kill=kill)
 
+    def _message(self, bucket: list[Any]) -> bytes:
+        """What a worker gets for ``bucket``: the job, the bucket, and whether the worker is
+        replaced after it (then it frees nothing, see ``hold_until_replied``)."""
+        return pickle.dumps((self.job, bucket, self._renews(bucket)),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+
     def _dispatch(self, worker: Worker, bucket: list[Any]) -> None:
-        message = pickle.dumps((self.job, bucket), protocol=pickle.HIGHEST_PROTOCOL)
+        message = self._message(bucket)
         self.torn_bucket = bucket
         while True:
             # Read before the worker can tick for this bucket: any tick after it is progress.
@@ -252,7 +258,7 @@ class Call:
             bucket = self.ledger.next_bucket(heavy=self._takes_heavy(run.worker))
             if bucket is None:
                 continue
-            message = pickle.dumps((self.job, bucket), protocol=pickle.HIGHEST_PROTOCOL)
+            message = self._message(bucket)
             # Noted before it is sent: a stream torn while sending loses it with its worker.
             self.ahead[fd] = bucket
             self._sent(run.worker, bucket)

@@ -132,27 +132,61 @@ def failure_reply(exc: BaseException) -> bytes:
     )
 
 
+#: what the running bucket's job holds until its reply is sent (:func:`hold_until_replied`);
+#: None outside a worker's bucket
+_held: list[Any] | None = None
+
+
+def hold_until_replied(obj: Any) -> None:
+    """Keep ``obj`` alive until the running bucket's reply is sent, and free it after; a
+    no-op outside a pool's worker (in this process or on dask it is freed as usual).
+
+    For the last large structure a job builds, a parsed tree above all: the master no
+    longer waits while it is freed, and a worker replaced after the bucket never frees it,
+    its memory going back with the process.
+    """
+    if _held is not None:
+        _held.append(obj)
+
+
 def worker_loop(sock: socket.socket, slot: int | None = None) -> None:
-    """Run buckets from ``sock`` until the master closes it; ``tick()`` bumps counter ``slot``."""
+    """Run buckets from ``sock`` until the master closes it; ``tick()`` bumps counter ``slot``.
+
+    A message is ``(job, bucket, last)``: ``last`` when the master replaces this worker
+    after the bucket; it then exits as soon as the reply is sent, without freeing what the
+    job held or collecting.
+    """
+    global _held
     _stopflag.use_slot(slot)
+    held: list[Any] = []
     while True:
         data = _wire.recv_bytes(sock)
         if data is None:
             return
+        last = False
         try:
             if _stopflag.should_stop():
                 # A bucket the master sent ahead of a call it is now stopping: it
                 # discards every reply, so the job is not run.
                 reply = pickle.dumps(("ok", None), protocol=pickle.HIGHEST_PROTOCOL)
             else:
-                job, bucket = pickle.loads(data)
-                reply = pickle.dumps(("ok", job(bucket)), protocol=pickle.HIGHEST_PROTOCOL)
+                job, bucket, last = pickle.loads(data)
+                _held = held
+                try:
+                    reply = pickle.dumps(("ok", job(bucket)), protocol=pickle.HIGHEST_PROTOCOL)
+                finally:
+                    _held = None
         except BaseException as exc:
             reply = failure_reply(exc)
         try:
             _wire.send_bytes(sock, reply)
         except OSError:
             return  # the master is gone or closed us while we worked
+        if last:
+            # The master replaces this worker now: leave at once, freeing nothing (returning
+            # from this frame would free what the job held) and collecting nothing.
+            os._exit(0)
+        held.clear()
         collect_between_jobs()
 
 

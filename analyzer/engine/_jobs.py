@@ -152,7 +152,8 @@ def store_facts(heap: Any, facts: Sequence[tuple[str, ModuleFacts]],
 def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
     """Read, digest, decode, parse, extract facts and run module rules for each file: a
     :class:`FileResult` each, then a :class:`JobTimings` when the run is timed."""
-    from parallel import tick  # here, not above: a warm cache hit imports this module
+    # here, not above: a warm cache hit imports this module
+    from parallel import hold_until_replied, tick
 
     results: list[Any] = []
     facts_out: list[tuple[str, ModuleFacts]] = []
@@ -160,12 +161,16 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
     timings: dict[str, float] | None = None
     key_records = False
     with deep_recursion():
-        for ctx_key, task in bucket:
+        last = len(bucket) - 1
+        for index, (ctx_key, task) in enumerate(bucket):
             ctx = _context(ctx_key)
             key_records = key_records or ctx.key_records
             if ctx.timings and timings is None:
                 timings = {}
-            result, facts = check_file(task, ctx, timings, trees)
+            # The last file's tree is freed after the reply (in a worker replaced after the
+            # bucket, never): nothing is built after it, so it costs no memory.
+            result, facts = check_file(task, ctx, timings, trees,
+                                       hold_until_replied if index == last else None)
             if facts is not None:
                 facts_out.append((facts_key(task.module, result.digest, task.path), facts))
             results.append(summarized(task, result, facts, ctx.interface_digests))
@@ -198,13 +203,15 @@ def summarized(task: FileTask, result: FileResult, facts: ModuleFacts | None,
 
 def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None = None,
                trees: list[tuple[str, bytes | None]] | None = None,
+               hold: Callable[[Any], None] | None = None,
                ) -> tuple[FileResult, ModuleFacts | None]:
     """Phase 1 for one file; every failure of the input becomes a diagnostic. ``timings``
     receives the seconds of each phase and rule (``--timings``); ``trees`` the module's
     ``(facts key, encoded tree)`` when the context stores trees and the module is reported
-    (any module, with ``all_trees``)."""
+    (any module, with ``all_trees``); ``hold`` is given the parsed tree and its lines
+    instead of their being freed here (``parallel.hold_until_replied``)."""
     with collector_paused():
-        return _check_file(task, ctx, timings, trees)
+        return _check_file(task, ctx, timings, trees, hold)
 
 
 def _settings_of(task: FileTask, ctx: RunContext) -> RuleSettings:
@@ -222,6 +229,7 @@ def _settings_of(task: FileTask, ctx: RunContext) -> RuleSettings:
 
 def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None,
                 trees: list[tuple[str, bytes | None]] | None,
+                hold: Callable[[Any], None] | None = None,
                 ) -> tuple[FileResult, ModuleFacts | None]:
     laps = Laps(timings)
     data = task.content
@@ -276,6 +284,8 @@ def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | Non
         diagnostics += _too_new(task, tree, lines, settings.target_version)
         noqa = scan_noqa(text)
         laps.lap("noqa scan")
+    if hold is not None:
+        hold((tree, lines))
     return FileResult(task.path, task.module, digest, True, diagnostics, noqa), facts
 
 

@@ -37,6 +37,24 @@ def test_heavy_files_and_renewed_workers_change_no_finding(tmp_path, monkeypatch
     assert run_check(make_plan(tmp_path, workers=2)).diagnostics == alone
 
 
+def test_phase_1_leaves_each_buckets_last_tree_to_be_freed_after_the_reply(tmp_path,
+                                                                          monkeypatch):
+    """What a worker's bucket holds (``parallel.hold_until_replied``), seen in this process
+    by giving the hold a list: the tree and lines of the last file of each bucket."""
+    import ast
+
+    import parallel._process as process
+    from analyzer.rules import SourceLines
+
+    write(tmp_path, FILES)
+    held: list[object] = []
+    monkeypatch.setattr(process, "_held", held)
+    run_check(make_plan(tmp_path, workers=0))
+    assert held
+    assert all(isinstance(tree, ast.Module) and isinstance(lines, SourceLines)
+               for tree, lines in held)
+
+
 def test_the_master_pauses_its_collector_for_the_check_and_workers_collect(tmp_path):
     import gc
 
@@ -165,8 +183,11 @@ def test_the_master_forgets_the_facts_its_phase_2_decoded(tmp_path):
 
 def test_a_one_shot_call_forks_no_more_workers_than_it_has_items(tmp_path, monkeypatch):
     """A warm check of one changed file forks one worker, not one per core."""
+    import analyzer.engine._call_pool as call_pool
     from analyzer.engine._call_pool import CallScopedPool
 
+    # Renewals are other tests' subject: a fork of a large test process can count as grown.
+    monkeypatch.setattr(call_pool, "RENEW_ABOVE", 1 << 40)
     forks = _counting_forks(monkeypatch)
     pool = CallScopedPool(workers=2)
     for items, forked in (([1], 1), ([1, 2, 3], 2), ([], 0)):
