@@ -8,6 +8,7 @@ position, so no parent links are needed. Not a rule module: it defines no rule.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from analyzer.rules import LintRule, RuleContext
 
@@ -69,6 +70,19 @@ def _frames_of(context: RuleContext) -> list[_Frame]:
     return _shared[1]
 
 
+def _pusher(kind: int, name: str) -> Callable[[_Frames, ast.AST], None]:
+    """The visit method ``name`` that pushes a frame of ``kind``: a frame rule's visit of a
+    function or a loop is one call, not two (every frame rule is called on each one)."""
+
+    def push(self: _Frames, node: ast.AST) -> None:
+        frames = self.frames
+        if not frames or frames[-1].node is not node:
+            frames.append(_Frame(kind, node))
+
+    push.__name__ = push.__qualname__ = name
+    return push
+
+
 class _Frames(LintRule):
     """Tracks the enclosing functions and classes (abstract: no CODE)."""
 
@@ -95,17 +109,10 @@ class _Frames(LintRule):
         if frames and frames[-1].node is node:
             frames.pop()
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self._push(_FUNCTION, node)
-
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        self._push(_ASYNC_FUNCTION, node)
-
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        self._push(_LAMBDA, node)
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self._push(_CLASS, node)
+    visit_FunctionDef = _pusher(_FUNCTION, "visit_FunctionDef")
+    visit_AsyncFunctionDef = _pusher(_ASYNC_FUNCTION, "visit_AsyncFunctionDef")
+    visit_Lambda = _pusher(_LAMBDA, "visit_Lambda")
+    visit_ClassDef = _pusher(_CLASS, "visit_ClassDef")
 
     leave_FunctionDef = leave_AsyncFunctionDef = leave_Lambda = leave_ClassDef = _pop
 
@@ -113,10 +120,7 @@ class _Frames(LintRule):
 class _LoopFrames(_Frames):
     """Also tracks loops (abstract: no CODE)."""
 
-    def visit_For(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
-        self._push(_LOOP, node)
-
-    visit_AsyncFor = visit_While = visit_For
+    visit_For = visit_AsyncFor = visit_While = _pusher(_LOOP, "visit_For")
     leave_For = leave_AsyncFor = leave_While = _Frames._pop
 
     def outside_loop(self, node: ast.AST) -> bool:
@@ -133,10 +137,8 @@ class _LoopFrames(_Frames):
 class _ComprehensionFrames(_Frames):
     """Also tracks comprehensions (abstract: no CODE)."""
 
-    def visit_ListComp(self, node: ast.expr) -> None:
-        self._push(_COMPREHENSION, node)
-
-    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _pusher(
+        _COMPREHENSION, "visit_ListComp")
     leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _Frames._pop
 
 
