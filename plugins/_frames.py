@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from typing import Any
 
 from analyzer.rules import LintRule, RuleContext
 
@@ -70,11 +71,11 @@ def _frames_of(context: RuleContext) -> list[_Frame]:
     return _shared[1]
 
 
-def _pusher(kind: int, name: str) -> Callable[[_Frames, ast.AST], None]:
+def _pusher(kind: int, name: str) -> Callable[[_Frames, Any], None]:
     """The visit method ``name`` that pushes a frame of ``kind``: a frame rule's visit of a
     function or a loop is one call, not two (every frame rule is called on each one)."""
 
-    def push(self: _Frames, node: ast.AST) -> None:
+    def push(self: _Frames, node: Any) -> None:  # Any: subclasses narrow the node's type
         frames = self.frames
         if not frames or frames[-1].node is not node:
             frames.append(_Frame(kind, node))
