@@ -306,6 +306,10 @@ def with_unreadable(diagnostics: list[Diagnostic], plan: Any) -> list[Diagnostic
 def diagnostic_changes(old: Sequence[Diagnostic], new: Sequence[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(new, fixed) between two lists sorted by ``Diagnostic.sort_key``, as multisets, in
     that order."""
+    if not old:
+        # A cold check's: every finding is new (13,000 on the standard library, which the
+        # counting below would hash one by one).
+        return list(new), []
     # Only the files whose findings differ are counted: equal lists of the same objects
     # compare by identity, so an update that touched one file costs one file's findings.
     old_by, new_by = _by_path(old), _by_path(new)
