@@ -100,11 +100,6 @@ class _Frames(LintRule):
                 return frame
         return None
 
-    def _push(self, kind: int, node: ast.AST) -> None:
-        frames = self.frames
-        if not frames or frames[-1].node is not node:
-            frames.append(_Frame(kind, node))
-
     def _pop(self, node: ast.AST) -> None:
         frames = self.frames
         if frames and frames[-1].node is node:
@@ -145,3 +140,6 @@ class _ComprehensionFrames(_Frames):
 
 class _AllFrames(_LoopFrames, _ComprehensionFrames):
     """Tracks every kind of frame (abstract: no CODE)."""
+
+    #: for a rule that tells which handlers belong to an ``except*`` (no node class does)
+    _push_except_star = _pusher(_EXCEPT_STAR, "_push_except_star")

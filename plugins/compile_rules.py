@@ -222,7 +222,7 @@ class CompileError(_AllFrames):
     def visit_ListComp(self, node: ast.expr) -> None:
         if any(gen.is_async for gen in node.generators):  # type: ignore[attr-defined]
             self._async_comprehension(node)
-        self._push(_COMPREHENSION, node)
+        super().visit_ListComp(node)
 
     visit_SetComp = visit_DictComp = visit_ListComp
 
@@ -238,7 +238,7 @@ class CompileError(_AllFrames):
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if id(node) in self._star_handlers:
-            self._push(_EXCEPT_STAR, node)
+            self._push_except_star(node)
 
     def leave_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         self._pop(node)
@@ -276,7 +276,7 @@ class CompileError(_AllFrames):
 
     def visit_AsyncFor(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
         self._outside_async(node, "async for")
-        self._push(_LOOP, node)
+        super().visit_AsyncFor(node)
 
     def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
         self._outside_async(node, "async with")

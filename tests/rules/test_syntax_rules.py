@@ -279,6 +279,15 @@ def test_compile_fallback_leaves_f_coded_errors_to_their_rules() -> None:
     assert [d.code for d in check_source(source, RULES)] == ["F701"]
 
 
+def test_e999_alone_sees_its_own_loops_in_an_except_star_block() -> None:
+    """With no other frame rule to push them, E999's own frames hold the ``async for``:
+    its ``break`` leaves the loop, not the ``except*`` block."""
+    source = ("async def f():\n    try:\n        pass\n    except* E:\n"
+              "        async for x in y:\n            break\n")
+    compile(source, "<test>", "exec")
+    assert check_source(source, [compile_rules.CompileError]) == []
+
+
 def test_e999_is_silent_on_code_that_compiles() -> None:
     from tests.rules.test_pyflakes_agreement import stdlib_slice
 
