@@ -15,12 +15,12 @@ A worker that parsed a heavy file (phase 1's ``heavy``: never two at once) is re
 it by a fresh fork (``renew="heavy"``): the memory a large tree leaves freed but fragmented
 in its heap goes back with the process, where ``malloc_trim`` gets back only part of it. In
 phase 2, so is a worker whose private memory grew past :data:`RENEW_ABOVE`: its project index
-memo grows with every module its modules read. On a large tree, phase 1 keeps its workers
-(``keep_workers=True``, ``_phases.KEEP_WORKERS_FILES``): its light workers however they
-grow, since a file's tree and facts are gone when the file is done, so what a worker holds
-stays about what its largest file needed; and one worker runs the heavy files one after
-another, replaced after the last (``renew="heavy-run"``), since each replacement copies
-the master's pages again and faults in afresh the memory the next large tree reuses.
+memo grows with every module its modules read. Phase 1 keeps its light workers however they
+grow (``keep_workers=True``), since a file's tree and facts are gone when the file is done,
+so what a worker holds stays about what its largest light file needed; on a large tree
+(``_phases.HEAVY_RUN_FILES``) one worker also runs the heavy files one after another,
+replaced after the last (``heavy_run=True``, ``renew="heavy-run"``), since each replacement
+copies the master's pages again and faults in afresh the memory the next large tree reuses.
 """
 from __future__ import annotations
 
@@ -52,19 +52,20 @@ class CallScopedPool:
         self.job_timeout = job_timeout
 
     def map_reduce(self, job: Any, items: Any, *, in_master: bool = False,
-                   keep_workers: bool = False, **kwargs: Any) -> Any:
+                   keep_workers: bool = False, heavy_run: bool = False, **kwargs: Any) -> Any:
         """``WorkerPool.map_reduce`` on workers that live for this call only, no more of them
         than there are items (a warm check of one changed file forks one); ``in_master``:
         in this process, with no worker forked (a call too small to pay for them). A worker
         is replaced after each heavy item, and after a bucket that left it grown past
-        :data:`RENEW_ABOVE` (a call whose jobs keep what they read, as phase 2's); with
-        ``keep_workers``, only the worker that ran the heavy items, after the last."""
+        :data:`RENEW_ABOVE` (a call whose jobs keep what they read, as phase 2's), unless
+        ``keep_workers``; with ``heavy_run``, one worker runs the heavy items and is replaced
+        after the last of them only."""
         from parallel import WorkerPool
 
         items = list(items)
         workers = 0 if in_master else min(self.workers, len(items))
         with WorkerPool(workers=workers, heap=self.heap, job_timeout=self.job_timeout,
-                        zygote=False, renew="heavy-run" if keep_workers else "heavy",
+                        zygote=False, renew="heavy-run" if heavy_run else "heavy",
                         renew_above=None if keep_workers else RENEW_ABOVE) as pool:
             return pool.map_reduce(job, items, **kwargs)
 

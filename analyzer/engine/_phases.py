@@ -42,26 +42,25 @@ HEAVY_FILE_BYTES = 128 * 1024
 #: each).
 PHASE2_IN_MASTER_MODULES = 3000
 
-#: a one-shot check's phase 1 on more files than this keeps its workers
-#: (``Dispatch.phase1_keeps_workers``):
+#: A one-shot check's phase 1 keeps its light workers however they grow
+#: (``Dispatch.phase1_keeps_workers``). A worker holds about 13 MiB of its own after its
+#: first bucket, so with ``RENEW_ABOVE``'s 12 MiB nearly every light bucket ended in a
+#: renewal, and each new fork copies again the master's pages its code writes (about 9,000
+#: page faults). On the 20,000-file tree: 126.5 -> 118.6 CPU-s, 74.9 -> 68.7 s, peak 430 ->
+#: 425 MiB (medians of four alternated rounds). On the standard library, once the master
+#: no longer held the interface digests at the end of phase 1 (where kept workers had
+#: raised the peak to ruff's), eight alternated rounds: 11.13 -> 10.71 CPU-s, lower in each
+#: round, 6.33 -> 6.04 s, peak 82 (79-83) -> 81 (79-83) MiB, which stays in the heavy files.
 #:
-#: - its light workers however they grow. A worker holds about 13 MiB of its own after its
-#:   first bucket, so with the 12 MiB limit nearly every light bucket ended in a renewal,
-#:   and each new fork copies again the master's pages its code writes (about 9,000 page
-#:   faults). On the 20,000-file tree, whose peak is the master's at the end of the check:
-#:   126.5 -> 118.6 CPU-s, 74.9 -> 68.7 s, peak 430 -> 425 MiB (medians of four alternated
-#:   rounds). On the standard library the renewals cost 115,000 of the check's 473,000 page
-#:   faults, but no CPU difference held over rounds, and the workers kept raised the peak,
-#:   then at the end of phase 1, from 82 (79-83) to 84 (84-85) MiB: ruff's.
-#: - the worker that parses the heavy files, which runs them all, one after another, and is
-#:   replaced after the last (``renew="heavy-run"``) rather than after each: its next large
-#:   tree reuses the pools the last one freed, where a fresh fork faults them in again. On
-#:   the 20,000 files (450 heavy ones), medians of two benches of two and three alternated
-#:   rounds: 113.2 -> 101.9 and 105.7 -> 98.4 CPU-s, 65.6 -> 57.9 and 59.8 -> 55.7 s, the
-#:   peak 256 MiB in both. On the standard library (52 heavy files) it saved 0.5 of 12.4
-#:   CPU-s, but that worker keeps about 14 MiB of free pools in arenas a few survivors
-#:   pin: the peak rose from 81 (79-83) to 90 (89-91) MiB, over ruff's 85.
-KEEP_WORKERS_FILES = 3000
+#: On more files than this, the worker that parses the heavy files also runs them all, one
+#: after another, and is replaced after the last (``renew="heavy-run"``) rather than after
+#: each: its next large tree reuses the pools the last one freed, where a fresh fork faults
+#: them in again. On the 20,000 files (450 heavy ones), medians of two benches of two and
+#: three alternated rounds: 113.2 -> 101.9 and 105.7 -> 98.4 CPU-s, 65.6 -> 57.9 and 59.8
+#: -> 55.7 s, the peak 256 MiB in both. On the standard library (52 heavy files) it saved
+#: 0.5 of 12.4 CPU-s, but that worker keeps about 14 MiB of free pools in arenas a few
+#: survivors pin: the peak rose from 81 (79-83) to 90 (89-91) MiB, over ruff's 85.
+HEAVY_RUN_FILES = 3000
 
 Progress = Callable[[str, int, int], None]
 Interrupt = Callable[[], bool]
@@ -95,10 +94,10 @@ class Dispatch:
     #: it (a one-shot check whose project rules are all shoal's own: a third-party rule that
     #: hangs or crashes must do so in a worker); 0: always in the pool's workers
     phase2_in_master: int = 0
-    #: phase 1 on more than :data:`KEEP_WORKERS_FILES` files keeps its workers however they
-    #: grow, and runs the heavy files on one of them, replaced after the last (a
-    #: ``CallScopedPool``'s ``keep_workers``; a one-shot check's workers keep nothing from
-    #: one file to the next)
+    #: phase 1 keeps its light workers however they grow (a ``CallScopedPool``'s
+    #: ``keep_workers``: a one-shot check's workers keep nothing from one file to the next),
+    #: and on more than :data:`HEAVY_RUN_FILES` files runs the heavy files on one of them,
+    #: replaced after the last (``heavy_run``)
     phase1_keeps_workers: bool = False
     #: phase 1 writes the modules' key records (``RunContext.key_records``)
     key_records: bool = True
@@ -164,8 +163,9 @@ class Dispatch:
         results = self._map(job, items, merge, tokens, "checking", progress, interrupt,
                             sink.on_failure, cost=lambda item: stats[item[1].path][0],
                             heavy=lambda item: stats[item[1].path][0] >= HEAVY_FILE_BYTES,
-                            keep_workers=(self.phase1_keeps_workers
-                                          and len(todo) > KEEP_WORKERS_FILES))
+                            keep_workers=self.phase1_keeps_workers,
+                            heavy_run=(self.phase1_keeps_workers
+                                       and len(todo) > HEAVY_RUN_FILES))
         if sink.heap_errors:
             # the session turns it into HeapTooSmall, as for the master's own heap writes
             raise sink.heap_errors[0]
@@ -244,13 +244,17 @@ class Dispatch:
              interrupt: Interrupt | None, on_failure: Callable[..., None],
              cost: Callable[[Any], float] | None = None,
              heavy: Callable[[Any], bool] | None = None,
-             in_master: bool = False, keep_workers: bool = False) -> list[Any]:
+             in_master: bool = False, keep_workers: bool = False,
+             heavy_run: bool = False) -> list[Any]:
         """One map_reduce call of a phase; the data shared for it is released after.
-        ``in_master`` (the call runs in this process) and ``keep_workers`` (replaced only
-        after the heavy items, see ``CallScopedPool``): a ``CallScopedPool`` only."""
+        ``in_master`` (the call runs in this process), ``keep_workers`` (replaced only after
+        heavy items) and ``heavy_run`` (one worker for those): see ``CallScopedPool``, the
+        only pool that takes them."""
         extra: dict[str, bool] = {"in_master": True} if in_master else {}
         if keep_workers:
             extra["keep_workers"] = True
+        if heavy_run:
+            extra["heavy_run"] = True
         try:
             return self.pool.map_reduce(
                 job, items, merge=merge, neutral=[], cost=cost, heavy=heavy,

@@ -231,12 +231,27 @@ def test_a_grown_worker_is_replaced_only_where_the_call_asks(monkeypatch, keep_w
     assert len(forks) == forked
 
 
-@pytest.mark.parametrize("keep_above, phase1_pool", [(11, ("heavy-run", None)),
-                                                     (12, ("heavy", 0))])
-def test_a_large_one_shot_check_keeps_its_phase_1_workers(tmp_path, monkeypatch, keep_above,
+@pytest.mark.parametrize("heavy_run, forked", [(False, 4), (True, 2)])
+def test_a_heavy_run_replaces_the_worker_after_the_last_heavy_item_only(monkeypatch, heavy_run,
+                                                                       forked):
+    """Three heavy items and a light one on one kept worker: a fresh fork after each heavy
+    item, or one after the last of them."""
+    import analyzer.engine._call_pool as call_pool
+
+    forks = _counting_forks(monkeypatch)
+    doubled = call_pool.CallScopedPool(workers=1).map_reduce(
+        _doubled, [1, 2, 3, 4], merge=lambda part, acc: acc + part, neutral=[], bucket_size=1,
+        heavy=lambda item: item != 4, keep_workers=True, heavy_run=heavy_run)
+    assert sorted(doubled) == [2, 4, 6, 8]
+    assert len(forks) == forked
+
+
+@pytest.mark.parametrize("run_above, phase1_pool", [(11, ("heavy-run", None)),
+                                                    (12, ("heavy", None))])
+def test_a_one_shot_check_keeps_its_light_phase_1_workers(tmp_path, monkeypatch, run_above,
                                                           phase1_pool):
-    """Phase 1 on more files than the threshold keeps workers that grew (they keep nothing
-    from one file to the next) and runs its heavy files in one worker, replaced after the
+    """Phase 1 keeps workers that grew (they keep nothing from one file to the next) and, on
+    more files than the threshold, runs its heavy files in one worker, replaced after the
     last; phase 2's keep the index memo, so a grown one is replaced. Three files are heavy,
     and every worker counts as grown (a limit of 0)."""
     import analyzer.engine._call_pool as call_pool
@@ -248,7 +263,7 @@ def test_a_large_one_shot_check_keeps_its_phase_1_workers(tmp_path, monkeypatch,
                      **{f"m{i}.py": f"import m{(i + 1) % 12}\n" + "#" * 60 * (i % 4 == 0)
                         for i in range(12)}})
     monkeypatch.setattr(phases, "HEAVY_FILE_BYTES", 60)
-    monkeypatch.setattr(phases, "KEEP_WORKERS_FILES", keep_above)
+    monkeypatch.setattr(phases, "HEAVY_RUN_FILES", run_above)
     monkeypatch.setattr(session, "PHASE2_IN_MASTER_MODULES", 0)
     monkeypatch.setattr(call_pool, "RENEW_ABOVE", 0)
     pools: list[tuple[str | None, int | None]] = []
