@@ -26,7 +26,7 @@ from typing import Any
 from parallel._buckets import default_bucket_size, make_buckets
 from parallel._errors import Cancelled, JobError, JobTimeout, PoolFailure, WorkerDied
 from parallel._pool import WorkerPool
-from parallel._process import hold_until_replied
+from parallel._process import hold_until_replied, pause_collector_until_replied
 from parallel._stopflag import should_stop, tick
 
 #: names loaded on first access, from the module that holds them
@@ -49,6 +49,7 @@ __all__ = [
     "WorkerPool",
     "default_bucket_size",
     "hold_until_replied",
+    "pause_collector_until_replied",
     "make_buckets",
     "shared_data",
     "should_stop",

@@ -149,6 +149,26 @@ def hold_until_replied(obj: Any) -> None:
         _held.append(obj)
 
 
+#: the running bucket's job paused the collector until its reply is sent
+#: (:func:`pause_collector_until_replied`)
+_job_paused_collector = False
+
+
+def pause_collector_until_replied() -> None:
+    """Pause the cyclic collector from now until the running bucket's reply is sent and what
+    it held is freed, then collect once (``collect_between_jobs``); a no-op outside a pool's
+    worker, or where the collector is paused already.
+
+    For a job's tail, from before it builds what it hands to :func:`hold_until_replied`:
+    allocations since the last young collection count the whole held structure, so the
+    first one after it (pickling the reply) would walk a parsed tree to free nothing.
+    """
+    global _job_paused_collector
+    if _held is not None and gc.isenabled():
+        gc.disable()
+        _job_paused_collector = True
+
+
 def worker_loop(sock: socket.socket, slot: int | None = None) -> None:
     """Run buckets from ``sock`` until the master closes it; ``tick()`` bumps counter ``slot``.
 
@@ -188,6 +208,15 @@ def worker_loop(sock: socket.socket, slot: int | None = None) -> None:
             os._exit(0)
         held.clear()
         collect_between_jobs()
+        _resume_collector()
+
+
+def _resume_collector() -> None:
+    """Undo the running job's :func:`pause_collector_until_replied`, if it paused."""
+    global _job_paused_collector
+    if _job_paused_collector:
+        _job_paused_collector = False
+        gc.enable()
 
 
 def collect_between_jobs() -> None:

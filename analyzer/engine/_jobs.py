@@ -153,7 +153,7 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
     """Read, digest, decode, parse, extract facts and run module rules for each file: a
     :class:`FileResult` each, then a :class:`JobTimings` when the run is timed."""
     # here, not above: a warm cache hit imports this module
-    from parallel import hold_until_replied, tick
+    from parallel import hold_until_replied, pause_collector_until_replied, tick
 
     results: list[Any] = []
     facts_out: list[tuple[str, ModuleFacts]] = []
@@ -168,7 +168,10 @@ def phase1_job(bucket: Sequence[tuple[str, FileTask]]) -> list[Any]:
             if ctx.timings and timings is None:
                 timings = {}
             # The last file's tree is freed after the reply (in a worker replaced after the
-            # bucket, never): nothing is built after it, so it costs no memory.
+            # bucket, never): nothing is built after it, so it costs no memory. No young
+            # collection walks it meanwhile: the worker collects once, after freeing it.
+            if index == last:
+                pause_collector_until_replied()
             result, facts = check_file(task, ctx, timings, trees,
                                        hold_until_replied if index == last else None)
             if facts is not None:

@@ -55,6 +55,37 @@ def test_phase_1_leaves_each_buckets_last_tree_to_be_freed_after_the_reply(tmp_p
                for tree, lines in held)
 
 
+def test_no_collection_in_a_worker_walks_the_tree_it_holds_until_the_reply(tmp_path):
+    """The last file of a bucket is held until the reply is sent; the collector stays
+    paused until then, so no collection walks its tree (40,000 tracked objects and more):
+    the worker collects once, after freeing it. Seen from a collector callback that the
+    worker inherits."""
+    import gc
+
+    names = 20_000
+    write(tmp_path, {"pyproject.toml": "[tool.shoal]\n",
+                     "big.py": "import os\nx = [" + ", ".join(f"n{i}" for i in range(names))
+                     + "]\n", **{f"small{i}.py": "y = 1\n" for i in range(3)}})
+    log = tmp_path / "walked"
+    master = os.getpid()
+
+    def walked(phase: str, info: dict) -> None:
+        if phase == "start" and os.getpid() != master:
+            count = sum(len(gc.get_objects(g)) for g in range(info["generation"] + 1))
+            with open(log, "a", encoding="ascii") as handle:
+                handle.write(f"{info['generation']} {count}\n")
+
+    gc.callbacks.append(walked)
+    try:
+        result = run_check(make_plan(tmp_path, workers=1))
+    finally:
+        gc.callbacks.remove(walked)
+    assert [d.code for d in result.diagnostics] == ["F401"]
+    collections = [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
+    assert (2, min(count for _, count in collections)) in collections  # the one after it
+    assert max(count for _, count in collections) < names
+
+
 def test_the_master_pauses_its_collector_for_the_check_and_workers_collect(tmp_path):
     import gc
 
