@@ -101,6 +101,7 @@ class UnusedDefinition(ProjectRule):
     MESSAGE = "definition is never used in the project"
     DEFAULT_ENABLED = False
     READS_REFERENCES = True
+    READS_BODY = frozenset({"uses", "references"})
     VALID = [
         Valid("""\
             # file: app.py

@@ -37,6 +37,7 @@ class ImportMissingName(ProjectRule):
     """
 
     CODE = "SH001"
+    READS_BODY = frozenset()
     NAME = "import-missing-name"
     MESSAGE = "imported name is not defined in the module"
     VALID = [
@@ -91,6 +92,7 @@ class CallSignatureMismatch(ProjectRule):
     """
 
     CODE = "SH002"
+    READS_BODY = frozenset({"calls"})
     NAME = "call-signature-mismatch"
     MESSAGE = "arguments do not match the signature"
     VALID = [
@@ -200,6 +202,7 @@ class ImportMissingModule(ProjectRule):
     """
 
     CODE = "SH004"
+    READS_BODY = frozenset()
     NAME = "import-missing-module"
     MESSAGE = "imported module does not exist"
     VALID = [
@@ -295,6 +298,7 @@ class MissingModuleAttribute(ProjectRule):
     """
 
     CODE = "SH006"
+    READS_BODY = frozenset({"attributes"})
     NAME = "missing-module-attribute"
     MESSAGE = "module has no such attribute"
     DEFAULT_ENABLED = False

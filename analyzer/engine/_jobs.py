@@ -217,6 +217,21 @@ def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None
         return _check_file(task, ctx, timings, trees, hold)
 
 
+def facts_body(ctx: RunContext) -> frozenset[str] | None:
+    """The facts body fields phase 1 extracts (None: all): in a check that keeps no facts
+    after it (no key records, no interface digests), those its project rules read, when
+    every one of them says (``ProjectRule.READS_BODY``)."""
+    if ctx.key_records or ctx.interface_digests:
+        return None
+    fields: frozenset[str] = frozenset()
+    for rule in ctx.project_rules:
+        reads = rule.READS_BODY
+        if reads is None:
+            return None
+        fields |= reads
+    return fields
+
+
 def _settings_of(task: FileTask, ctx: RunContext) -> RuleSettings:
     """The run's settings, with the file's ``per-file-target-version`` when one matches."""
     settings = ctx.settings
@@ -267,7 +282,7 @@ def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | Non
         trees.append((facts_key(task.module, digest, task.path), encode_tree(tree, text)))
         laps.lap("tree encoding")
     facts = extract_facts(tree, module=task.module, path=task.path,
-                          is_package=task.is_package, lines=lines)
+                          is_package=task.is_package, lines=lines, body=facts_body(ctx))
     laps.lap("facts")
     diagnostics: tuple[Diagnostic, ...] = ()
     noqa = None

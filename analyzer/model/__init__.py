@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         Import,
         ImportSource,
         ModuleFacts,
+        NotExtracted,
         Param,
         PluginFact,
         Signature,
@@ -74,6 +75,7 @@ _EXPORTS = {
     "MISSING": "_index",
     "MODULES_KEY": "_depids",
     "ModuleFacts": "_facts",
+    "NotExtracted": "_facts",
     "Outcome": "_index",
     "POSITIONAL_ONLY": "_facts",
     "POSITIONAL_OR_KEYWORD": "_facts",
@@ -111,8 +113,8 @@ _EXPORTS = {
 }
 __all__ = [
     "Attribute", "CONTENT_ENTRY", "Call", "EXTERNAL", "Export", "FACTS_VERSION", "Import",
-    "ImportSource", "IndexMemo", "KEYWORD_ONLY", "MISSING", "MODULES_KEY", "ModuleFacts", "Outcome",
-    "POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD", "Param", "PluginFact", "ProjectIndex",
+    "ImportSource", "IndexMemo", "KEYWORD_ONLY", "MISSING", "MODULES_KEY", "ModuleFacts",
+    "NotExtracted", "Outcome", "POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD", "Param", "PluginFact", "ProjectIndex",
     "SYS_MODULES_KEY", "Signature", "Symbol", "UNKNOWN", "VAR_KEYWORD", "VAR_POSITIONAL",
     "absolute_module", "canonical_bytes", "changed_keys", "content_key", "cycle_components",
     "dep_id", "extract_facts", "import_cycles", "import_edges", "interface_digest",

@@ -30,27 +30,44 @@ from analyzer.model._extract_imports import (
 )
 from analyzer.model._extract_refs import module_references, own_uses
 from analyzer.model._extract_walk import walk
-from analyzer.model._facts import ModuleFacts
+from analyzer.model._facts import BODY_FIELDS, ModuleFacts, NotExtracted
 from analyzer.model._state import Columns, ModuleState
 from analyzer.model._syntax import TRY_TYPES
 
 
 def extract_facts(
-    tree: ast.Module, *, module: str, path: str, is_package: bool, lines: Columns
+    tree: ast.Module, *, module: str, path: str, is_package: bool, lines: Columns,
+    body: frozenset[str] | None = None,
 ) -> ModuleFacts:
     """Extract a module's facts from its ``ast`` (docs/contracts.md, section 1).
 
     ``lines`` is the file's :class:`analyzer.rules.SourceLines` (byte to character columns).
+    ``body``: the body fields (``BODY_FIELDS``) to extract, the others left
+    :class:`NotExtracted`; None, all of them.
     """
+    if body is None:
+        body = _ALL_BODY
+    # The uses and references need what the walk notes of names, strings and attribute
+    # chains; without them it notes only what the other fields need.
+    uses = "uses" in body
+    references = "references" in body
     state = ModuleState(lines)
     statements(state, tree.body, False, "")
-    calls, attributes, usage = walk(state, tree)
+    calls, attributes, usage = walk(state, tree, calls="calls" in body,
+                                    chains=references or "attributes" in body,
+                                    usage=uses or references)
     imports = sorted(state.imports, key=lambda i: (i.line, i.column))
     all_names: tuple[str, ...] | None = None
     if state.all_names is not None and not state.all_dynamic:
         all_names = tuple(dict.fromkeys(state.all_names))
-    references, self_references = module_references(module, is_package, imports,
-                                                    usage.chains)
+    refs: Any = _LEFT_OUT["references"]
+    own: Any = _LEFT_OUT["uses"]
+    if references or uses:
+        refs, self_references = module_references(module, is_package, imports, usage.chains)
+        if uses:
+            own = own_uses(usage, state.exports, state.all_names, self_references)
+        if not references:
+            refs = _LEFT_OUT["references"]
     return ModuleFacts(
         module=module,
         path=path,
@@ -58,15 +75,20 @@ def extract_facts(
         parse_ok=True,
         exports=tuple(state.exports.values()),
         imports=tuple(imports),
-        calls=tuple(calls),
-        attributes=tuple(attributes),
+        calls=tuple(calls) if "calls" in body else _LEFT_OUT["calls"],
+        attributes=tuple(attributes) if "attributes" in body else _LEFT_OUT["attributes"],
         all_names=all_names,
         all_dynamic=state.all_dynamic,
         dynamic_namespace=state.dynamic_namespace,
         dynamic_modules=tuple(sorted(state.dynamic_modules)),
-        references=references,
-        uses=own_uses(usage, state.exports, state.all_names, self_references),
+        references=refs,
+        uses=own,
     )
+
+
+_ALL_BODY = frozenset(BODY_FIELDS)
+#: What stands for each field left out (typed Any: it stands in for the field's tuple).
+_LEFT_OUT: dict[str, Any] = {name: NotExtracted(name) for name in BODY_FIELDS}
 
 
 def statements(state: ModuleState, body: list[ast.stmt], conditional: bool, guard: str) -> None:

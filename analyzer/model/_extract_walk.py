@@ -87,33 +87,56 @@ if os.environ.get("SHOAL_NATIVE_FACTS") == "0":
 NATIVE_FACTS = _native_traverse is not None
 
 
-def walk(state: ModuleState, tree: ast.Module) -> tuple[list[Call], list[Attribute], Usage]:
+def walk(state: ModuleState, tree: ast.Module, *, calls: bool = True, chains: bool = True,
+         usage: bool = True) -> tuple[list[Call], list[Attribute], Usage]:
     """Walk the whole tree once; bind what only it sees; return the calls, the attribute
-    chains of imported names and the module's :class:`Usage`."""
+    chains of imported names and the module's :class:`Usage`. Without ``calls``, no call
+    records; without ``chains``, no attribute chains (records, nor ``Usage.chains``);
+    without ``usage``, the usage's names and strings are not noted (for a check whose rules
+    read none of the facts they make)."""
     module_scope = Scope(None)
     stack: list[_Item] = [(stmt, module_scope, "") for stmt in reversed(tree.body)]
     context = _Walk(state, module_scope, stack.append)
-    _traverse(context, stack)
+    if not usage:
+        context.usage = _Unnoted()
+    _traverse(context, stack, _HANDLERS if chains else _HANDLERS_NO_CHAINS,
+              _GATED if usage else _GATED_CALLS)
     state.bind_unseen(module_scope.names)
-    return (call_records(context.candidates, state.lines),
-            attribute_records(context.attributes, state.lines), context.usage)
+    return (call_records(context.candidates, state.lines) if calls else [],
+            attribute_records(context.attributes, state.lines) if chains else [],
+            context.usage)
 
 
-def _traverse(context: _Walk, stack: list[_Item]) -> None:
+class _Unnoted(Usage):
+    """A :class:`Usage` that notes no string: a builtin that does nothing stands for
+    :meth:`Usage.add_string`, so the C loop makes no Python call per string constant (its
+    Name reads still land in ``loads``, a set addition each, unread)."""
+
+    __slots__ = ()
+
+    add_string = id  # type: ignore[assignment]
+
+
+def _traverse(context: _Walk, stack: list[_Item], handlers: dict[type, _Handler] | None = None,
+              gated: dict[type, Any] | None = None) -> None:
+    if handlers is None:
+        handlers = _HANDLERS
     if _native_traverse is not None:
-        _native_traverse(context, stack, _HANDLERS, _CHILD_FIELDS, _child_fields,
-                         _NODE_TYPES, _PLAIN_TYPES, _GATED, _CALL_NAMES, _CALL_ATTRS)
+        _native_traverse(context, stack, handlers, _CHILD_FIELDS, _child_fields, _NODE_TYPES,
+                         _PLAIN_TYPES, _GATED if gated is None else gated, _CALL_NAMES,
+                         _CALL_ATTRS)
     else:
-        _traverse_python(context, stack)
+        _traverse_python(context, stack, handlers)
 
 
-def _traverse_python(context: _Walk, stack: list[_Item]) -> None:
+def _traverse_python(context: _Walk, stack: list[_Item],
+                     handlers: dict[type, _Handler] | None = None) -> None:
     """:func:`_traverse` in Python: the fallback, and the model of the C loop."""
     # The hot loop of phase 1: names bound to locals, no call for a Name. A Name or a
     # Constant met among a node's children is handled there and then, never pushed: both
     # are leaves, and what they record (a set member) does not depend on when.
     pop, push = stack.pop, stack.append
-    handler_of = _HANDLERS.get
+    handler_of = (_HANDLERS if handlers is None else handlers).get
     fields_of = _CHILD_FIELDS.get
     module_names = context.module_scope.names
     usage = context.usage
@@ -453,6 +476,11 @@ _HANDLERS: dict[type, _Handler] = {
 #: as that method would (identifiers) or drops (empty, too long).
 _GATED: dict[type, Any] = {ast.Call: _call, ast.Attribute: _attribute,
                            str: (Usage.add_string, MAX_NAME_STRING)}
+#: The handlers and gates of a walk that notes no attribute chain (``walk(chains=False)``),
+#: and the gates of one that notes no string (``walk(usage=False)``).
+_HANDLERS_NO_CHAINS = {kind: handler for kind, handler in _HANDLERS.items()
+                       if kind is not ast.Attribute}
+_GATED_CALLS: dict[type, Any] = {ast.Call: _call, ast.Attribute: _attribute}
 #: Callee names and attributes whose calls ``_call`` always looks at.
 _CALL_NAMES = _NAMESPACE_CALLS
 _CALL_ATTRS = CONVERT_METHODS | SYS_MODULES_WRITERS

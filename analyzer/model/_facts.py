@@ -346,7 +346,7 @@ class ModuleFacts(_Record):
         body = state.get("_body")
         if body is None:
             values = tuple([state[name] for name in BODY_FIELDS])
-            if not any(values):
+            if all(type(value) is tuple and not value for value in values):
                 # The master's import summaries (``_invalidation.module_summary``): no body.
                 return (_facts_with_body, (head, None))
             body = pickle.dumps(values, protocol=5)
@@ -407,6 +407,35 @@ for _name in BODY_FIELDS:
     # A default left on the class would answer before ``__getattr__`` does (``__init__``
     # keeps its own copy of the defaults).
     delattr(ModuleFacts, _name)
+
+
+class NotExtracted:
+    """A body field (:data:`BODY_FIELDS`) that phase 1 left out: the check keeps no facts
+    after it and none of its project rules declares reading that field
+    (``ProjectRule.READS_BODY``). Any read of it raises :class:`FieldNotExtracted`, so a
+    rule that reads an undeclared field fails (SH900) instead of finding an empty one."""
+
+    __slots__ = ("field",)
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def _fail(self, *args: object) -> Any:
+        raise FieldNotExtracted(
+            f"ModuleFacts.{self.field} was not extracted in this check: a project rule that "
+            f"reads it must name it in READS_BODY")
+
+    __iter__ = __len__ = __bool__ = __contains__ = __getitem__ = _fail
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (NotExtracted, (self.field,))
+
+    def __repr__(self) -> str:
+        return f"NotExtracted({self.field!r})"
+
+
+class FieldNotExtracted(RuntimeError):
+    """A project rule read a facts body field it did not declare in ``READS_BODY``."""
 
 
 def _facts_with_body(head: tuple, body: bytes | None) -> ModuleFacts:

@@ -58,6 +58,11 @@ class ProjectRule:
     #: the heap, not only the checked modules' (without it, that call parses the module
     #: again). Apart from ``NEEDS_TREE``, which is this module's own tree, loaded up front.
     READS_TREES: ClassVar[bool] = False
+    #: The facts body fields :meth:`check` reads, of its module or of any other (``"calls"``,
+    #: ``"attributes"``, ``"references"``, ``"uses"``); None: any. Where every selected
+    #: project rule names them, a check that keeps no facts after it (``--no-cache``)
+    #: extracts only those, and a field left out raises when read (``NotExtracted``).
+    READS_BODY: ClassVar[frozenset[str] | None] = None
 
     def __init__(self, context: ProjectContext) -> None:
         self.context = context

@@ -5,12 +5,16 @@ import pytest
 from project_support import build_project
 
 from analyzer.rules._project_rule import ProjectRule, run_project_rules
+from analyzer.testing._harness import add_rule_tests
 from plugins.project_rules import (
     CallSignatureMismatch,
     ImportMissingModule,
     ImportMissingName,
     project_rules,
 )
+
+# Their examples, each on its facts limited to the rule's READS_BODY.
+add_rule_tests(globals(), [ImportMissingName, CallSignatureMismatch, ImportMissingModule])
 
 LIB = {
     "pkg/__init__.py": "from .core import run\n",
