@@ -430,6 +430,14 @@ class NotExtracted:
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         return (NotExtracted, (self.field,))
 
+    # Equal by field, as the tuples they stand for are by content: facts compare alike
+    # before and after a pickle.
+    def __eq__(self, other: object) -> bool:
+        return type(other) is NotExtracted and other.field == self.field
+
+    def __hash__(self) -> int:
+        return hash((NotExtracted, self.field))
+
     def __repr__(self) -> str:
         return f"NotExtracted({self.field!r})"
 

@@ -64,6 +64,8 @@ def test_each_field_asked_for_is_the_full_extractions_and_the_others_are_left_ou
 
 def test_reading_a_field_left_out_raises_and_names_the_declaration():
     lean = pickle.loads(pickle.dumps(facts(frozenset({"calls"}))))  # as phase 2 reads it
+    assert lean == facts(frozenset({"calls"})) and hash(lean) == hash(facts(frozenset({"calls"})))
+    assert lean != facts(frozenset({"calls", "uses"}))
     assert lean.calls == facts(None).calls
     for read in (bool, len, list, lambda field: "x" in field, lambda field: field[0]):
         with pytest.raises(FieldNotExtracted, match=r"ModuleFacts\.uses .*READS_BODY"):
