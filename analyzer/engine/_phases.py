@@ -43,14 +43,17 @@ HEAVY_FILE_BYTES = 128 * 1024
 PHASE2_IN_MASTER_MODULES = 3000
 
 #: A one-shot check's phase 1 keeps its light workers however they grow
-#: (``Dispatch.phase1_keeps_workers``). A worker holds about 13 MiB of its own after its
-#: first bucket, so with ``RENEW_ABOVE``'s 12 MiB nearly every light bucket ended in a
-#: renewal, and each new fork copies again the master's pages its code writes (about 9,000
-#: page faults). On the 20,000-file tree: 126.5 -> 118.6 CPU-s, 74.9 -> 68.7 s, peak 430 ->
-#: 425 MiB (medians of four alternated rounds). On the standard library, once the master
-#: no longer held the interface digests at the end of phase 1 (where kept workers had
-#: raised the peak to ruff's), eight alternated rounds: 11.13 -> 10.71 CPU-s, lower in each
-#: round, 6.33 -> 6.04 s, peak 82 (79-83) -> 81 (79-83) MiB, which stays in the heavy files.
+#: (``Dispatch.phase1_keeps_workers``) on more files than this, or where the master holds no
+#: interface digests at its end (a check without a cache, ``Dispatch.interface_digests``).
+#: A worker holds about 13 MiB of its own after its first bucket, so with ``RENEW_ABOVE``'s
+#: 12 MiB nearly every light bucket ended in a renewal, and each new fork copies again the
+#: master's pages its code writes (about 9,000 page faults). On the 20,000-file tree: 126.5
+#: -> 118.6 CPU-s, 74.9 -> 68.7 s, peak 430 -> 425 MiB (medians of four alternated rounds).
+#: On the standard library without a cache, eight alternated rounds: 11.13 -> 10.71 CPU-s,
+#: lower in each round, 6.33 -> 6.04 s, peak 82 (79-83) -> 81 (79-83) MiB, which stays in
+#: the heavy files. With a cache written the master holds the digests (7.5 MiB) at the end
+#: of phase 1, and kept workers moved the peak there: 82 (81-85) -> 88 (86-88) MiB, over
+#: ruff's 85.
 #:
 #: On more files than this, the worker that parses the heavy files also runs them all, one
 #: after another, and is replaced after the last (``renew="heavy-run"``) rather than after
@@ -95,9 +98,10 @@ class Dispatch:
     #: hangs or crashes must do so in a worker); 0: always in the pool's workers
     phase2_in_master: int = 0
     #: phase 1 keeps its light workers however they grow (a ``CallScopedPool``'s
-    #: ``keep_workers``: a one-shot check's workers keep nothing from one file to the next),
-    #: and on more than :data:`HEAVY_RUN_FILES` files runs the heavy files on one of them,
-    #: replaced after the last (``heavy_run``)
+    #: ``keep_workers``: a one-shot check's workers keep nothing from one file to the next)
+    #: where the master makes no interface digests or on more than :data:`HEAVY_RUN_FILES`
+    #: files, and on those runs the heavy files on one of them, replaced after the last
+    #: (``heavy_run``)
     phase1_keeps_workers: bool = False
     #: phase 1 writes the modules' key records (``RunContext.key_records``)
     key_records: bool = True
@@ -163,7 +167,8 @@ class Dispatch:
         results = self._map(job, items, merge, tokens, "checking", progress, interrupt,
                             sink.on_failure, cost=lambda item: stats[item[1].path][0],
                             heavy=lambda item: stats[item[1].path][0] >= HEAVY_FILE_BYTES,
-                            keep_workers=self.phase1_keeps_workers,
+                            keep_workers=self.phase1_keeps_workers and (
+                                not self.interface_digests or len(todo) > HEAVY_RUN_FILES),
                             heavy_run=(self.phase1_keeps_workers
                                        and len(todo) > HEAVY_RUN_FILES))
         if sink.heap_errors:

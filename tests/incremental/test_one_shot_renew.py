@@ -277,14 +277,16 @@ def test_a_heavy_run_replaces_the_worker_after_the_last_heavy_item_only(monkeypa
     assert len(forks) == forked
 
 
-@pytest.mark.parametrize("run_above, phase1_pool", [(11, ("heavy-run", None)),
-                                                    (12, ("heavy", None))])
+@pytest.mark.parametrize("run_above, cached, phase1_pool", [
+    (11, False, ("heavy-run", None)), (12, False, ("heavy", None)),
+    (11, True, ("heavy-run", None)), (12, True, ("heavy", 0))])
 def test_a_one_shot_check_keeps_its_light_phase_1_workers(tmp_path, monkeypatch, run_above,
-                                                          phase1_pool):
+                                                          cached, phase1_pool):
     """Phase 1 keeps workers that grew (they keep nothing from one file to the next) and, on
     more files than the threshold, runs its heavy files in one worker, replaced after the
-    last; phase 2's keep the index memo, so a grown one is replaced. Three files are heavy,
-    and every worker counts as grown (a limit of 0)."""
+    last; below it, a check that writes a cache, whose master holds the interface digests at
+    the end of phase 1, replaces a grown one. Phase 2's keep the index memo, so a grown one
+    is replaced. Three files are heavy, and every worker counts as grown (a limit of 0)."""
     import analyzer.engine._call_pool as call_pool
     import analyzer.engine._phases as phases
     import analyzer.engine._session as session
@@ -307,5 +309,6 @@ def test_a_one_shot_check_keeps_its_light_phase_1_workers(tmp_path, monkeypatch,
     monkeypatch.setattr(WorkerPool, "__init__", init)
     alone = run_check(make_plan(tmp_path, workers=0)).diagnostics
     pools.clear()
-    assert run_check(make_plan(tmp_path, workers=2)).diagnostics == alone
+    cache = tmp_path / "cache" if cached else None
+    assert run_check(make_plan(tmp_path, workers=2, cache_dir=cache)).diagnostics == alone
     assert pools == [phase1_pool, ("heavy", 0)]  # phase 1 on the 12 files, then phase 2
