@@ -37,9 +37,9 @@ class ImportMissingName(ProjectRule):
     """
 
     CODE = "SH001"
-    READS_BODY = frozenset()
     NAME = "import-missing-name"
     MESSAGE = "imported name is not defined in the module"
+    READS_BODY = frozenset()
     VALID = [
         Valid("""\
             # file: app.py
@@ -92,9 +92,9 @@ class CallSignatureMismatch(ProjectRule):
     """
 
     CODE = "SH002"
-    READS_BODY = frozenset({"calls"})
     NAME = "call-signature-mismatch"
     MESSAGE = "arguments do not match the signature"
+    READS_BODY = frozenset({"calls"})
     VALID = [
         Valid("""\
             # file: app.py
@@ -202,9 +202,9 @@ class ImportMissingModule(ProjectRule):
     """
 
     CODE = "SH004"
-    READS_BODY = frozenset()
     NAME = "import-missing-module"
     MESSAGE = "imported module does not exist"
+    READS_BODY = frozenset()
     VALID = [
         Valid("""\
             # file: pkg/__init__.py
@@ -298,10 +298,10 @@ class MissingModuleAttribute(ProjectRule):
     """
 
     CODE = "SH006"
-    READS_BODY = frozenset({"attributes"})
     NAME = "missing-module-attribute"
     MESSAGE = "module has no such attribute"
     DEFAULT_ENABLED = False
+    READS_BODY = frozenset({"attributes"})
     VALID = [
         Valid("""\
             # file: app.py

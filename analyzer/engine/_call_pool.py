@@ -17,9 +17,9 @@ in its heap goes back with the process, where ``malloc_trim`` gets back only par
 phase 2, so is a worker whose private memory grew past :data:`RENEW_ABOVE`: its project index
 memo grows with every module its modules read. Phase 1 keeps its light workers however they
 grow (``keep_workers=True``), since a file's tree and facts are gone when the file is done,
-so what a worker holds stays about what its largest light file needed, unless the master
-then holds the interface digests of a small tree (``_phases.HEAVY_RUN_FILES``); on a large tree
-(``_phases.HEAVY_RUN_FILES``) one worker also runs the heavy files one after another,
+so what a worker holds stays about what its largest light file needed; not on a small tree
+whose master holds the interface digests at the phase's end (a cache written). On a large
+tree (``_phases.HEAVY_RUN_FILES``) one worker also runs the heavy files one after another,
 replaced after the last (``heavy_run=True``, ``renew="heavy-run"``), since each replacement
 copies the master's pages again and faults in afresh the memory the next large tree reuses.
 """

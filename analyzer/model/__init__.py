@@ -114,8 +114,8 @@ _EXPORTS = {
 __all__ = [
     "Attribute", "CONTENT_ENTRY", "Call", "EXTERNAL", "Export", "FACTS_VERSION", "Import",
     "ImportSource", "IndexMemo", "KEYWORD_ONLY", "MISSING", "MODULES_KEY", "ModuleFacts",
-    "NotExtracted", "Outcome", "POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD", "Param", "PluginFact", "ProjectIndex",
-    "SYS_MODULES_KEY", "Signature", "Symbol", "UNKNOWN", "VAR_KEYWORD", "VAR_POSITIONAL",
+    "NotExtracted", "Outcome", "POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD", "Param",
+    "PluginFact", "ProjectIndex", "SYS_MODULES_KEY", "Signature", "Symbol", "UNKNOWN", "VAR_KEYWORD", "VAR_POSITIONAL",
     "absolute_module", "canonical_bytes", "changed_keys", "content_key", "cycle_components",
     "dep_id", "extract_facts", "import_cycles", "import_edges", "interface_digest",
     "interface_digests", "key_owner", "module_key", "newer_python_error", "plugin_fact_key",

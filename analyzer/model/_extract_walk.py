@@ -92,8 +92,8 @@ def walk(state: ModuleState, tree: ast.Module, *, calls: bool = True, chains: bo
     """Walk the whole tree once; bind what only it sees; return the calls, the attribute
     chains of imported names and the module's :class:`Usage`. Without ``calls``, no call
     records; without ``chains``, no attribute chains (records, nor ``Usage.chains``);
-    without ``usage``, the usage's names and strings are not noted (for a check whose rules
-    read none of the facts they make)."""
+    without ``usage``, no string is noted (a check whose rules read neither the uses nor
+    the references those make)."""
     module_scope = Scope(None)
     stack: list[_Item] = [(stmt, module_scope, "") for stmt in reversed(tree.body)]
     context = _Walk(state, module_scope, stack.append)
