@@ -54,7 +54,7 @@ def extract_facts(
     state = ModuleState(lines)
     statements(state, tree.body, False, "")
     calls, attributes, usage = walk(state, tree, calls="calls" in body,
-                                    chains=references or "attributes" in body,
+                                    chains=uses or references or "attributes" in body,
                                     usage=uses or references)
     imports = sorted(state.imports, key=lambda i: (i.line, i.column))
     all_names: tuple[str, ...] | None = None

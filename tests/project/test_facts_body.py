@@ -35,6 +35,10 @@ SOURCE = textwrap.dedent("""\
 
     def used_name():
         return run("a")
+
+    def only_named_through_itself():
+        import m as itself
+        return itself.only_named_through_itself
     """)
 
 
@@ -51,6 +55,8 @@ SUBSETS = [frozenset(c) for n in range(len(BODY_FIELDS) + 1)
 def test_each_field_asked_for_is_the_full_extractions_and_the_others_are_left_out(body):
     full = facts(None)
     assert all(getattr(full, name) for name in BODY_FIELDS)  # the sample has every field
+    # A use seen only as a reference of the module to itself: ``uses`` needs the references.
+    assert "only_named_through_itself" in full.uses
     lean = facts(body)
     for name in BODY_FIELDS:
         if name in body:
@@ -136,7 +142,7 @@ def _project(root: Path) -> None:
 def test_a_rule_that_does_not_declare_reads_every_field_in_a_check_without_a_cache(tmp_path):
     _project(tmp_path)
     uncached = _run(tmp_path, "X901,SH002", None)
-    assert ("m.py", 1, "X901", "calls=3 attributes=2 references=4 uses=2") in uncached
+    assert ("m.py", 1, "X901", "calls=3 attributes=2 references=4 uses=3") in uncached
     assert uncached == _run(tmp_path, "X901,SH002", tmp_path / "cache")
 
 
