@@ -164,13 +164,13 @@ class Dispatch:
             # the data shared above), so only this path stores it.
             ctx_key = self._phase1_key(added_ctx)
             items = [(ctx_key, t) for t in todo]
+        large = len(todo) > HEAVY_RUN_FILES
         results = self._map(job, items, merge, tokens, "checking", progress, interrupt,
                             sink.on_failure, cost=lambda item: stats[item[1].path][0],
                             heavy=lambda item: stats[item[1].path][0] >= HEAVY_FILE_BYTES,
-                            keep_workers=self.phase1_keeps_workers and (
-                                not self.interface_digests or len(todo) > HEAVY_RUN_FILES),
-                            heavy_run=(self.phase1_keeps_workers
-                                       and len(todo) > HEAVY_RUN_FILES))
+                            keep_workers=self.phase1_keeps_workers
+                            and (large or not self.interface_digests),
+                            heavy_run=self.phase1_keeps_workers and large)
         if sink.heap_errors:
             # the session turns it into HeapTooSmall, as for the master's own heap writes
             raise sink.heap_errors[0]

@@ -60,14 +60,10 @@ def extract_facts(
     all_names: tuple[str, ...] | None = None
     if state.all_names is not None and not state.all_dynamic:
         all_names = tuple(dict.fromkeys(state.all_names))
-    refs: Any = _LEFT_OUT["references"]
-    own: Any = _LEFT_OUT["uses"]
-    if references or uses:
-        refs, self_references = module_references(module, is_package, imports, usage.chains)
-        if uses:
-            own = own_uses(usage, state.exports, state.all_names, self_references)
-        if not references:
-            refs = _LEFT_OUT["references"]
+    found: Any = ()
+    self_references: tuple[str, ...] = ()
+    if references or uses:  # the uses count the module's references to itself
+        found, self_references = module_references(module, is_package, imports, usage.chains)
     return ModuleFacts(
         module=module,
         path=path,
@@ -81,8 +77,9 @@ def extract_facts(
         all_dynamic=state.all_dynamic,
         dynamic_namespace=state.dynamic_namespace,
         dynamic_modules=tuple(sorted(state.dynamic_modules)),
-        references=refs,
-        uses=own,
+        references=found if references else _LEFT_OUT["references"],
+        uses=(own_uses(usage, state.exports, state.all_names, self_references) if uses
+              else _LEFT_OUT["uses"]),
     )
 
 

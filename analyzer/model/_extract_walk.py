@@ -53,7 +53,8 @@ class _Walk:
                  "attributes", "push", "usage", "local_imported")
 
     def __init__(
-        self, state: ModuleState, module_scope: Scope, push: Callable[[_Item], None]
+        self, state: ModuleState, module_scope: Scope, push: Callable[[_Item], None],
+        usage: Usage | None = None,
     ) -> None:
         self.state = state
         self.module_scope = module_scope
@@ -68,7 +69,7 @@ class _Walk:
         self.attributes: list[AttributeCandidate] = []
         self.push = push
         #: what SH005 needs: names read, identifiers in strings, chains of imported names
-        self.usage = Usage()
+        self.usage = Usage() if usage is None else usage
         #: names bound by imports inside functions (``def f(): import m; m.g()``)
         self.local_imported: set[str] = set()
 
@@ -96,9 +97,7 @@ def walk(state: ModuleState, tree: ast.Module, *, calls: bool = True, chains: bo
     the references those make)."""
     module_scope = Scope(None)
     stack: list[_Item] = [(stmt, module_scope, "") for stmt in reversed(tree.body)]
-    context = _Walk(state, module_scope, stack.append)
-    if not usage:
-        context.usage = _Unnoted()
+    context = _Walk(state, module_scope, stack.append, None if usage else _Unnoted())
     _traverse(context, stack, _HANDLERS if chains else _HANDLERS_NO_CHAINS,
               _GATED if usage else _GATED_CALLS)
     state.bind_unseen(module_scope.names)

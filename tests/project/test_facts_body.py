@@ -14,12 +14,12 @@ import pytest
 from analyzer.engine import run_check
 from analyzer.engine._jobs import facts_body
 from analyzer.engine._tasks import RunContext
-from analyzer.interfaces import build_parser, prepare
 from analyzer.model import ModuleFacts, NotExtracted, extract_facts
 from analyzer.model._facts import BODY_FIELDS, FieldNotExtracted
 from analyzer.rules import ProjectRule, RuleSettings, SourceLines
 from plugins.dead_code import UnusedDefinition
 from plugins.project_rules import CallSignatureMismatch, ImportMissingName, MissingModuleAttribute
+from tests.incremental.support import make_plan, write
 
 SOURCE = textwrap.dedent("""\
     import os
@@ -125,18 +125,13 @@ class Undeclared(ProjectRule):
 
 
 def _run(root: Path, select: str, cache: Path | None) -> list[tuple[str, int, str, str]]:
-    argv = ["check", str(root), "--workers", "2", "--select", select]
-    argv += ["--cache-dir", str(cache)] if cache is not None else ["--no-cache"]
-    result = run_check(prepare(build_parser().parse_args(argv)))
+    result = run_check(make_plan(root, workers=2, select=select, cache_dir=cache))
     return [(Path(d.path).name, d.line, d.code, d.message) for d in result.diagnostics]
 
 
 def _project(root: Path) -> None:
-    for rel, text in {"pyproject.toml": '[tool.shoal]\nplugins = ["rules.py"]\n',
-                      "rules.py": RULES, "m.py": SOURCE,
-                      "pkg/__init__.py": "def helper(a, b):\n    pass\n"}.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
+    write(root, {"pyproject.toml": '[tool.shoal]\nplugins = ["rules.py"]\n', "rules.py": RULES,
+                 "m.py": SOURCE, "pkg/__init__.py": "def helper(a, b):\n    pass\n"})
 
 
 def test_a_rule_that_does_not_declare_reads_every_field_in_a_check_without_a_cache(tmp_path):
