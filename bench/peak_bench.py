@@ -5,7 +5,9 @@
         --shoal after=.venv/bin/shoal --rounds 4 --no-ruff
 
 Each round runs every command once, in turn, the order reversed every other round (so a
-change in the machine's load falls on all of them alike), with ``--no-cache`` and 2 workers. The process tree's PSS is sampled from
+change in the machine's load falls on all of them alike), with ``--no-cache`` and 2 workers;
+``--cache`` gives every run instead a fresh, empty cache directory, as a first run with the
+defaults writes one (ruff's too). The process tree's PSS is sampled from
 ``/proc`` every 20 ms (``cold_bench.tree_pss_kib``); beside the tree's peak the table gives
 the master's own peak and the workers' (their sum, at the sample where it was highest), and
 where in the run the tree's peak fell (share of the wall time). CPU is user + sys of the
@@ -17,9 +19,11 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,9 +32,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cold_bench import _children, pss_kib, tool, tree_files, tree_pss_kib  # noqa: E402
 
 
-def sample_run(cmd: list[str], cwd: str | None) -> dict[str, float]:
+def sample_run(cmd: list[str], cwd: str | None, cache: bool = False) -> dict[str, float]:
     """Run ``cmd`` once: wall s, CPU s, peak PSS MiB of the tree, the master and the workers,
     and when the tree's peak came (share of the wall time)."""
+    if not cache:
+        return _sample(cmd, cwd)
+    cache_dir = tempfile.mkdtemp(prefix="peak-bench-cache-")
+    try:
+        return _sample([*cmd, "--cache-dir", cache_dir], cwd)
+    finally:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+
+def _sample(cmd: list[str], cwd: str | None) -> dict[str, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
@@ -63,15 +77,18 @@ def main() -> int:
     parser.add_argument("--shoal", action="append", default=[], metavar="NAME=PATH",
                         help="a shoal executable to measure (repeatable; default: this venv's)")
     parser.add_argument("--no-ruff", action="store_true")
+    parser.add_argument("--cache", action="store_true",
+                        help="a fresh cache directory per run instead of --no-cache")
     args = parser.parse_args()
 
     files = tree_files(args.tree)
     shoals = [s.split("=", 1) for s in args.shoal] or [["shoal", tool("shoal")]]
+    no_cache = [] if args.cache else ["--no-cache"]
     runs: list[tuple[str, list[str], str | None]] = [
-        (name, [path, "check", "--no-cache", "--no-progress", "-q", "--workers",
+        (name, [path, "check", *no_cache, "--no-progress", "-q", "--workers",
                 str(args.workers), "."], str(args.tree)) for name, path in shoals]
     if not args.no_ruff:
-        runs.append(("ruff", [tool("ruff"), "check", "--no-cache", "--isolated", *files], None))
+        runs.append(("ruff", [tool("ruff"), "check", *no_cache, "--isolated", *files], None))
     print(f"tree {args.tree}: {len(files)} files; load average at start "
           f"{os.getloadavg()[0]:.1f}\n")
     print("| round | command | wall s | CPU s | peak PSS MiB | master MiB | workers MiB "
@@ -80,7 +97,7 @@ def main() -> int:
     rows: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in runs}
     for round_ in range(1, args.rounds + 1):
         for name, cmd, cwd in runs if round_ % 2 else runs[::-1]:
-            res = sample_run(cmd, cwd)
+            res = sample_run(cmd, cwd, args.cache)
             rows[name].append(res)
             print(f"| {round_} | {name} | {res['wall']:.2f} | {res['cpu']:.2f} | "
                   f"{res['peak']:.0f} | {res['master']:.0f} | {res['workers']:.0f} | "

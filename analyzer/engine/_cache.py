@@ -41,8 +41,8 @@ from analyzer.engine._cache_files import (
     check_owner,
     file_digest,
     read_trusted,
-    seal,
     unseal,
+    write_sealed_file,
 )
 from analyzer.engine._cache_keys import CACHE_FORMAT, build_digest, cache_key
 
@@ -150,20 +150,16 @@ class _Cache:
     def read_state(self, index: dict[str, Any], *, light: bool = False) -> SessionState:
         """The session state the index names (``light``: without its heavy fields, which
         stay empty, ``_state.HEAVY_FIELDS``)."""
-        from analyzer.engine._state import light_states
+        from analyzer.engine._state import HEAVY_GROUPS, state_from_parts
 
         generation = index["generation"]
         try:
             data = read_trusted(self.dir / f"state-{generation}.pickle")
         except FileNotFoundError:
             raise CacheRejected("the cache is incomplete (its state file is missing)") from None
-        if light:
-            with light_states():
-                state = unseal(data, STATE_MAGIC, CACHE_FORMAT, self.build, self.key,
-                               "the cache state")
-        else:
-            state = unseal(data, STATE_MAGIC, CACHE_FORMAT, self.build, self.key,
-                           "the cache state")
+        parts = unseal(data, STATE_MAGIC, CACHE_FORMAT, self.build, self.key, "the cache state",
+                       parts=1 if light else 1 + len(HEAVY_GROUPS))
+        state = state_from_parts(*parts)
         if getattr(state, "_generation", None) != generation:
             raise CacheRejected("the cache state does not match its index")
         return state
@@ -208,6 +204,8 @@ class _Cache:
 
     def write(self, session: Session) -> None:
         """Save the session: heap snapshot, state, then the index (the commit point)."""
+        from analyzer.engine._state import MEMO_FREE_PARTS, state_parts
+
         if not self.writable:
             return
         old = umask = None
@@ -223,8 +221,9 @@ class _Cache:
             state = session.state
             # The cache's own mark on the state, checked by read_state.
             state._generation = generation  # type: ignore[attr-defined]  # set on the instance only
-            atomic_write(self.dir / f"state-{generation}.pickle",
-                         seal(STATE_MAGIC, CACHE_FORMAT, self.build, self.key, state))
+            write_sealed_file(self.dir / f"state-{generation}.pickle", STATE_MAGIC,
+                              CACHE_FORMAT, self.build, self.key, *state_parts(state),
+                              memo_free=MEMO_FREE_PARTS)
             index = {
                 "format": CACHE_FORMAT, "key": self.key, "build": self.build,
                 "generation": generation, "checked_at_ns": state.checked_at_ns,
@@ -261,7 +260,7 @@ class _Cache:
 
     def write_sealed(self, name: str, magic: bytes, value: Any) -> None:
         """Write ``value`` to the file ``name`` of this configuration, sealed."""
-        atomic_write(self.dir / name, seal(magic, CACHE_FORMAT, self.build, self.key, value))
+        write_sealed_file(self.dir / name, magic, CACHE_FORMAT, self.build, self.key, value)
 
     def read_sealed(self, name: str, magic: bytes) -> Any:
         """The value of a file :meth:`write_sealed` wrote; CacheRejected when it cannot be

@@ -12,11 +12,12 @@ import hashlib
 import os
 import pickle
 import stat
+from collections.abc import Callable, Container
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 __all__ = ["CacheRejected", "atomic_write", "check_owner", "file_digest", "read_trusted",
-           "seal", "unseal"]
+           "seal", "unseal", "write_sealed_file"]
 
 _CHUNK = 1 << 20
 
@@ -49,10 +50,15 @@ def read_trusted(path: Path) -> bytes:
         return f.read()
 
 
-def _mac(payload: bytes | memoryview, build: str, key: str) -> str:
+def _keyed_hash(build: str, key: str) -> Any:
     # blake2b's key is at most 64 bytes; build (32 hex) and key (20 hex) fit.
-    secret = f"{build}:{key}".encode()[:64]
-    return hashlib.blake2b(payload, key=secret, digest_size=16).hexdigest()
+    return hashlib.blake2b(key=f"{build}:{key}".encode()[:64], digest_size=16)
+
+
+def _mac(payload: bytes | memoryview, build: str, key: str) -> str:
+    h = _keyed_hash(build, key)
+    h.update(payload)
+    return str(h.hexdigest())
 
 
 def seal(magic: bytes, fmt: int, build: str, key: str, value: Any) -> bytes:
@@ -61,8 +67,87 @@ def seal(magic: bytes, fmt: int, build: str, key: str, value: Any) -> bytes:
     return magic + f"{fmt} {build} {_mac(payload, build, key)}\n".encode() + payload
 
 
-def unseal(data: bytes, magic: bytes, fmt: int, build: str, key: str, what: str) -> Any:
-    """The value :func:`seal` wrote, or CacheRejected saying why it cannot be trusted."""
+class _HashingWriter:
+    """A file's ``write`` that also feeds what it writes to a hash."""
+
+    __slots__ = ("_hash", "_write")
+
+    def __init__(self, file: IO[bytes], hash_: Any) -> None:
+        self._write = file.write
+        self._hash = hash_
+
+    def write(self, data: bytes) -> int:
+        """Hash ``data``, then write it."""
+        self._hash.update(data)
+        return self._write(data)
+
+
+def write_sealed_file(path: Path, magic: bytes, fmt: int, build: str, key: str, *parts: Any,
+                      memo_free: Container[int] = ()) -> None:
+    """Write :func:`seal`'s file for ``parts`` atomically, pickling straight to the file.
+
+    Each part is a pickle of its own, one after the other (:func:`unseal` reads the first,
+    or ``parts`` of them). A part whose index is in ``memo_free`` is pickled without the
+    pickler's memo: for values that share no object and hold no cycle, whose every string
+    the memo would otherwise keep an entry (and a reference) for.
+
+    The state of a large project pickles to megabytes: built in memory, then copied behind
+    its header, it was the peak of a first run that writes the cache. Here the pickler writes
+    its frames to the file as it goes, and the digest, known only at the end, is written over
+    the placeholder the header left for it."""
+    hash_ = _keyed_hash(build, key)
+    head = magic + f"{fmt} {build} ".encode()
+    width = 2 * hash_.digest_size
+
+    def fill(f: IO[bytes]) -> None:
+        f.write(head + b"0" * width + b"\n")
+        out = _HashingWriter(f, hash_)
+        for i, part in enumerate(parts):
+            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = i in memo_free
+            pickler.dump(part)
+        f.seek(len(head))
+        f.write(hash_.hexdigest().encode())
+
+    _atomic(path, fill)
+
+
+class _ViewReader:
+    """A read-only file over ``data`` from ``start``, for pickles one after another:
+    ``io.BytesIO`` would first copy the whole payload (tens of MB for a large project)."""
+
+    __slots__ = ("_data", "_pos")
+
+    def __init__(self, data: bytes, start: int) -> None:
+        self._data = data
+        self._pos = start
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left when negative)."""
+        end = len(self._data) if size < 0 else min(len(self._data), self._pos + size)
+        chunk = self._data[self._pos:end]
+        self._pos = end
+        return chunk
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill ``buffer`` from the current position; the count of bytes put in it."""
+        target = memoryview(buffer).cast("B")
+        count = min(len(target), len(self._data) - self._pos)
+        target[:count] = memoryview(self._data)[self._pos:self._pos + count]
+        self._pos += count
+        return count
+
+    def readline(self, size: int = -1) -> bytes:
+        """Up to and including the next newline (or ``size`` bytes)."""
+        found = self._data.find(b"\n", self._pos)
+        end = len(self._data) if found < 0 else found + 1
+        return self.read(end - self._pos if size < 0 else min(size, end - self._pos))
+
+
+def unseal(data: bytes, magic: bytes, fmt: int, build: str, key: str, what: str,
+           parts: int | None = None) -> Any:
+    """The value :func:`seal` wrote (with ``parts``, a list of the first ``parts`` values
+    :func:`write_sealed_file` wrote), or CacheRejected saying why it cannot be trusted."""
     if not data.startswith(magic):
         raise CacheRejected(f"{what} is not a shoal cache file (truncated or foreign)")
     end = data.find(b"\n", len(magic), len(magic) + 128)
@@ -77,7 +162,10 @@ def unseal(data: bytes, magic: bytes, fmt: int, build: str, key: str, what: str)
     if fields[2] != _mac(payload, build, key).encode():
         raise CacheRejected(f"{what} is corrupt: its checksum does not match its content")
     try:
-        return pickle.loads(payload)
+        if parts is None:
+            return pickle.loads(payload)  # what follows the first pickle is not read
+        stream = _ViewReader(data, end + 1)
+        return [pickle.load(stream) for _ in range(parts)]
     except Exception as exc:  # sealed yet unreadable: classes gone, or a shoal bug
         raise CacheRejected(f"{what} is corrupt: {type(exc).__name__}") from exc
 
@@ -96,11 +184,15 @@ def file_digest(path: Path) -> str:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a private temporary file and a rename."""
+    _atomic(path, lambda f: f.write(data))
+
+
+def _atomic(path: Path, fill: Callable[[IO[bytes]], object]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            fill(f)
         os.replace(tmp, path)
     except BaseException:
         try:

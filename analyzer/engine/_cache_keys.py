@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["CACHE_FORMAT", "build_digest", "build_files", "cache_key", "rule_sources"]
 
 #: Bumped on any change of what the cache files hold.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 _PACKAGES = ("analyzer", "parallel", "heap_native", "plugins")
 

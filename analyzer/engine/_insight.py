@@ -234,7 +234,8 @@ def _write(cache: Any, index: dict[str, Any], insight: Insight, parts: ViewParts
     """Keep ``insight`` beside the cache generation ``index`` names, with its file map, and
     its parts unless those it was made from are still close enough; the views (and parts)
     of other generations go."""
-    from analyzer.engine._cache_files import atomic_write, seal
+    from analyzer.engine._cache_files import write_sealed_file
+
 
     generation = index["generation"]
     insight.files = index["files"]
@@ -247,8 +248,8 @@ def _write(cache: Any, index: dict[str, Any], insight: Insight, parts: ViewParts
     try:
         if keep == generation:
             cache.write_sealed(f"insight-{generation}.parts", _PARTS_MAGIC, parts)
-        atomic_write(cache.dir / f"insight-{generation}.pickle",
-                     seal(_MAGIC, INSIGHT_FORMAT, cache.build, cache.key, insight))
+        write_sealed_file(cache.dir / f"insight-{generation}.pickle", _MAGIC, INSIGHT_FORMAT,
+                          cache.build, cache.key, insight)
         for name in os.listdir(cache.dir):
             if name.startswith("insight-") and name not in (
                     f"insight-{generation}.pickle", f"insight-{keep}.parts"):

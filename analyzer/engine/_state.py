@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import pickle
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -18,24 +15,22 @@ if TYPE_CHECKING:  # names for annotations only: the kept view imports this modu
     from analyzer.model import ModuleFacts
     from analyzer.rules import Diagnostic
 
-__all__ = ["FileState", "Recheck", "SessionState", "StatKey", "file_tasks", "light_states",
-           "stat_key"]
+__all__ = ["FileState", "Recheck", "SessionState", "StatKey", "file_tasks", "stat_key",
+           "state_from_parts", "state_parts"]
 
-#: The fields pickled apart, as one blob: all a query's view (``engine._insight_delta``)
-#: needs of a state is the rest (the modules and the readers; it makes the interfaces of
-#: the modules that changed from their facts), and these cost nearly all of its unpickling.
-HEAVY_FIELDS = ("files", "interfaces", "imports", "project", "cycles", "diagnostics")
-_LIGHT: ContextVar[bool] = ContextVar("shoal_light_states", default=False)
-
-
-@contextmanager
-def light_states() -> Iterator[None]:
-    """States unpickled inside leave :data:`HEAVY_FIELDS` unread (their defaults: empty)."""
-    token = _LIGHT.set(True)
-    try:
-        yield
-    finally:
-        _LIGHT.reset(token)
+#: The fields the cache pickles after the rest, each group a pickle of its own
+#: (``state_parts``): all a query's view (``engine._insight_delta``) needs of a state is the
+#: rest (the modules and the readers; it makes the interfaces of the modules that changed
+#: from their facts), and these cost nearly all of its unpickling. A pickler keeps a memo
+#: entry, and a reference, for every object it writes until it is done: one group at a time,
+#: the master holds the memo of the largest group rather than of them all. No object whose
+#: identity matters is in two groups (the file states' diagnostics are the final list's, so
+#: those go together); a string in two is read back as two.
+HEAVY_GROUPS = (("files", "project", "cycles", "diagnostics"), ("imports",), ("interfaces",))
+HEAVY_FIELDS = tuple(name for group in HEAVY_GROUPS for name in group)
+#: The parts (``state_parts``' indexes) pickled without any memo: the interface digests,
+#: names to digests, strings that nothing else holds.
+MEMO_FREE_PARTS = frozenset({3})
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,20 +90,27 @@ class SessionState:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_undo_tails", None)
-        heavy = {name: state.pop(name) for name in HEAVY_FIELDS if name in state}
-        state["_heavy"] = pickle.dumps(heavy, protocol=pickle.HIGHEST_PROTOCOL)
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        blob = state.pop("_heavy", None)
-        self.__dict__.update(state)
-        if blob is not None and not _LIGHT.get():
-            self.__dict__.update(pickle.loads(blob))
-        elif blob is not None:
-            # A light state: what the view does not read is left empty, never half-read.
-            self.__dict__.update(files={}, interfaces={}, imports={}, project={}, cycles=[],
-                                 diagnostics=[])
-            self.__dict__["light"] = True
+
+def state_parts(state: SessionState) -> list[Any]:
+    """The values the cache pickles one after another: the light fields, then a dict per
+    group of :data:`HEAVY_GROUPS` (``state_from_parts`` reads them back)."""
+    light = state.__getstate__()
+    return [light, *({name: light.pop(name) for name in group} for group in HEAVY_GROUPS)]
+
+
+def state_from_parts(light: dict[str, Any], *heavy: dict[str, Any]) -> SessionState:
+    """The state :func:`state_parts` took apart; without ``heavy``, a light one: what the
+    view does not read is left empty, never half-read, and ``light`` is set on it."""
+    state = SessionState.__new__(SessionState)
+    state.__dict__.update(light)
+    if not heavy:
+        state.__dict__.update(files={}, interfaces={}, imports={}, project={}, cycles=[],
+                              diagnostics=[], light=True)
+    for group in heavy:
+        state.__dict__.update(group)
+    return state
 
 
 @dataclass

@@ -14,6 +14,7 @@ from support import SELECT, cold, make_plan, project, write
 
 from analyzer.engine import _cache as cache_mod
 from analyzer.engine import run_check
+from analyzer.engine._cache_files import seal
 from analyzer.interfaces import main
 
 FILES = {"a.py": "import os\ndef f(x): pass\n", "b.py": "from a import f\nf(1, 2)\n",
@@ -116,8 +117,8 @@ def _other_build(root: Path) -> str:
     header, payload = data[len(cache_mod.MAGIC):].split(b"\n", 1)
     index = pickle.loads(payload)
     index["build"] = "0" * 32
-    path.write_bytes(cache_mod.seal(cache_mod.MAGIC, cache_mod.CACHE_FORMAT, "0" * 32,
-                                    key_dir(root).name, index))
+    path.write_bytes(seal(cache_mod.MAGIC, cache_mod.CACHE_FORMAT, "0" * 32,
+                          key_dir(root).name, index))
     return "another shoal build"
 
 
@@ -160,3 +161,33 @@ def test_an_untrustworthy_cache_is_ignored_with_one_line_and_rebuilt(proj, capsy
     assert result.stats["cache"] == "cold"
     assert warm(proj).stats["cache"] == "hit"  # rebuilt, and trusted again
     assert capsys.readouterr().err == ""
+
+
+def test_the_state_read_back_is_the_state_written_heavy_or_light(proj):
+    from analyzer.engine._cache_keys import build_digest, cache_key
+    from analyzer.engine._session import Session
+    from analyzer.engine._state import HEAVY_FIELDS
+
+    plan = make_plan(proj, cache_dir=proj / ".shoal_cache")
+    session = Session(plan).open()
+    try:
+        session.check()
+        cache = cache_mod._Cache(proj / ".shoal_cache", cache_key(plan),
+                                 build_digest(plan.registry))
+        cache.write(session)
+        written = session.state
+        index = cache.read_index()
+        assert index is not None
+        full = cache.read_state(index)
+        light = cache.read_state(index, light=True)
+    finally:
+        session.close()
+    assert written.interfaces and written.files and written.diagnostics  # nothing vacuous
+    for name in ("modules", "readers", "ctx_key", "files_checked", *HEAVY_FIELDS):
+        assert getattr(full, name) == getattr(written, name), name
+    assert not getattr(full, "light", False)
+    # A file's diagnostics and the final list hold one object each, as in the session.
+    by_file = {id(d) for fs in full.files.values() for d in fs.diagnostics}
+    assert by_file and by_file <= {id(d) for d in full.diagnostics}
+    assert light.light and light.modules == written.modules and light.readers == written.readers
+    assert (light.files, light.interfaces, light.diagnostics) == ({}, {}, [])
