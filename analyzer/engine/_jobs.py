@@ -218,18 +218,28 @@ def check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | None
 
 
 def facts_body(ctx: RunContext) -> frozenset[str] | None:
-    """The facts body fields phase 1 extracts (None: all): in a check that keeps no facts
-    after it (no key records, no interface digests), those its project rules read, when
-    every one of them says (``ProjectRule.READS_BODY``)."""
-    if ctx.key_records or ctx.interface_digests:
-        return None
+    """The facts body fields phase 1 extracts (None: all): those the project rules read,
+    when every one of them says (``ProjectRule.READS_BODY``), and the calls a key record
+    names (``_insight_keys``) when the check makes them.
+
+    Nothing else reads the body: the interface digests leave out their ``ref[T]`` entries
+    when the references were not extracted (no selected rule reads ``index.references``,
+    so no ``ref[T]`` key is ever read), and a cache or a session serves only checks with
+    the same rules (the selection is in the cache key; a new plan clears the heap)."""
     fields: frozenset[str] = frozenset()
     for rule in ctx.project_rules:
         reads = rule.READS_BODY
         if reads is None:
             return None
         fields |= reads
-    return fields
+        if rule.READS_REFERENCES:
+            fields |= _REFERENCES  # index.references reads the other modules' references
+    return fields | _KEY_RECORD_FIELDS if ctx.key_records else fields
+
+
+_REFERENCES = frozenset({"references"})
+#: What a key record reads of the body (``_insight_keys.module_keys``).
+_KEY_RECORD_FIELDS = frozenset({"calls"})
 
 
 def _settings_of(task: FileTask, ctx: RunContext) -> RuleSettings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 
 from analyzer.model._depids import SYS_MODULES_KEY, plugin_facts_key, references_key
-from analyzer.model._facts import Export, ModuleFacts, Signature
+from analyzer.model._facts import Export, ModuleFacts, NotExtracted, Signature
 
 
 def _digest(value: object) -> str:
@@ -43,7 +43,8 @@ def interface_digests(facts: ModuleFacts) -> dict[str, str]:
     for the module as a whole (what a lookup of a name it does not export depends on);
     ``"sys.modules[]"`` for the keys it writes into ``sys.modules``, when it writes any;
     ``"fact[NAME]"`` for each plugin fact it has; ``"ref[T]"`` for each module ``T`` it
-    references names in, over those names (what SH005's check of ``T`` reads).
+    references names in, over those names (what SH005's check of ``T`` reads), unless its
+    references were not extracted (no selected rule reads them).
     """
     stars = tuple((i.level, i.module) for i in facts.star_imports)
     names = {e.name for e in facts.exports}
@@ -66,6 +67,8 @@ def interface_digests(facts: ModuleFacts) -> dict[str, str]:
     for fact in facts.plugin_facts:
         # Digested where the value was made: only its extractor knows its interface part.
         digests[plugin_facts_key(fact.name)] = fact.digest
-    for target, referenced in facts.references:
-        digests[references_key(target)] = _digest(referenced)
+    references = facts.references
+    if not isinstance(references, NotExtracted):
+        for target, referenced in references:
+            digests[references_key(target)] = _digest(referenced)
     return digests

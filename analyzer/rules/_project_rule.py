@@ -60,8 +60,8 @@ class ProjectRule:
     READS_TREES: ClassVar[bool] = False
     #: The facts body fields :meth:`check` reads, of its module or of any other (``"calls"``,
     #: ``"attributes"``, ``"references"``, ``"uses"``); None: any. Where every selected
-    #: project rule names them, a check that keeps no facts after it (``--no-cache``)
-    #: extracts only those, and a field left out raises when read (``NotExtracted``).
+    #: project rule names them, a check extracts only those (and the calls, where its facts
+    #: outlive it), and a field left out raises when read (``NotExtracted``).
     READS_BODY: ClassVar[frozenset[str] | None] = None
 
     def __init__(self, context: ProjectContext) -> None:

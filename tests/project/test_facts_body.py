@@ -1,6 +1,7 @@
-"""The facts body a check without a cache extracts: only the fields its project rules declare
-reading (``ProjectRule.READS_BODY``), every field when one of them does not say or when the
-facts outlive the check; a field left out raises when read."""
+"""The facts body a check extracts: only the fields its project rules declare reading
+(``ProjectRule.READS_BODY``), with the calls when the facts outlive the check (its key
+records read them), every field when one of the rules does not say; a field left out raises
+when read, and the interface digests do without the references left out."""
 from __future__ import annotations
 
 import ast
@@ -15,6 +16,7 @@ from analyzer.engine import run_check
 from analyzer.engine._jobs import facts_body
 from analyzer.engine._tasks import RunContext
 from analyzer.model import ModuleFacts, NotExtracted, extract_facts
+from analyzer.model._digests import interface_digests
 from analyzer.model._facts import BODY_FIELDS, FieldNotExtracted
 from analyzer.rules import ProjectRule, RuleSettings, SourceLines
 from plugins.dead_code import UnusedDefinition
@@ -89,17 +91,42 @@ class _Silent(ProjectRule):
         pass
 
 
-def test_the_body_is_what_the_rules_declare_when_nothing_keeps_the_facts():
+class _References(ProjectRule):
+    CODE, NAME, MESSAGE = "X903", "references", "m"
+    READS_REFERENCES = True
+    READS_BODY = frozenset()
+
+    def check(self, facts, index):
+        pass
+
+
+def test_the_body_is_what_the_rules_declare_and_the_key_records_read():
     assert facts_body(_context((ImportMissingName, CallSignatureMismatch), kept=False)) == \
         frozenset({"calls"})
     assert facts_body(_context((CallSignatureMismatch, MissingModuleAttribute, UnusedDefinition),
                                kept=False)) == frozenset(BODY_FIELDS)
     assert facts_body(_context((), kept=False)) == frozenset()
-    # A rule that does not say may read anything; facts kept after the check are whole.
+    # A rule that does not say may read anything.
     assert facts_body(_context((CallSignatureMismatch, _Silent), kept=False)) is None
-    assert facts_body(_context((ImportMissingName,), kept=True)) is None
+    assert facts_body(_context((CallSignatureMismatch, _Silent), kept=True)) is None
+    # Facts kept after the check (a cache, a session) add the calls their key records read.
+    assert facts_body(_context((ImportMissingName,), kept=True)) == frozenset({"calls"})
+    assert facts_body(_context((MissingModuleAttribute,), kept=True)) == \
+        frozenset({"attributes", "calls"})
+    # Digests without key records (a check without a cache whose rules read them) add none.
     assert facts_body(RunContext((), (ImportMissingName,), RuleSettings(), key_records=False,
-                                 interface_digests=True)) is None
+                                 interface_digests=True)) == frozenset()
+    # index.references reads the other modules' references, declared or not.
+    assert facts_body(_context((_References,), kept=False)) == frozenset({"references"})
+
+
+def test_the_digests_leave_out_the_references_only_when_they_were_not_extracted():
+    whole = interface_digests(facts(None))
+    refs = {key for key in whole if key.startswith("ref[")}
+    assert refs  # the sample references names in other modules
+    assert interface_digests(facts(frozenset({"references"}))) == whole
+    lean = interface_digests(facts(frozenset({"calls"})))
+    assert lean == {key: value for key, value in whole.items() if key not in refs}
 
 
 RULES = '''\
@@ -121,6 +148,14 @@ class Undeclared(ProjectRule):
     def check(self, facts, index):
         for call in facts.calls:
             self.report(call.line, call.column, "a call")
+
+class UsesUndeclared(ProjectRule):
+    """Reads the uses and declares reading the calls."""
+    CODE, NAME, MESSAGE = "X904", "uses-undeclared", "m"
+    READS_BODY = frozenset({"calls"})
+
+    def check(self, facts, index):
+        self.report(1, 1, f"uses={len(facts.uses)}")
 '''
 
 
@@ -143,7 +178,8 @@ def test_a_rule_that_does_not_declare_reads_every_field_in_a_check_without_a_cac
 
 def test_a_rule_reading_a_field_it_did_not_declare_fails_without_a_cache(tmp_path):
     """An SH900 on each module, with or without calls: the failure is per module, and the
-    run goes on. With a cache every field is extracted, and the same rule works."""
+    run goes on. With a cache the calls are extracted for the key records, and the same rule
+    works."""
     _project(tmp_path)
     (tmp_path / "n.py").write_text("import os\nos.getcwd()\n", encoding="utf-8")
     failures = [d for d in _run(tmp_path, "X902", None) if d[2] == "SH900"]
@@ -151,3 +187,14 @@ def test_a_rule_reading_a_field_it_did_not_declare_fails_without_a_cache(tmp_pat
     assert all("READS_BODY" in d[3] for d in failures)
     cached = _run(tmp_path, "X902", tmp_path / "cache")
     assert sorted((d[0], d[2]) for d in cached) == [("m.py", "X902")] * 3 + [("n.py", "X902")]
+
+
+def test_with_a_cache_too_a_field_no_rule_declares_is_left_out(tmp_path):
+    """The facts a cache keeps serve only checks of the same rules: a field none of them
+    declares is not extracted there either, and reading it fails the same way."""
+    _project(tmp_path)
+    for cache in (None, tmp_path / "cache", tmp_path / "cache"):  # cold, cold cached, warm
+        found = _run(tmp_path, "X904", cache)
+        assert sorted(d[0] for d in found if d[2] == "SH900") == \
+            ["__init__.py", "m.py", "rules.py"], cache
+        assert not [d for d in found if d[2] == "X904"]
