@@ -236,7 +236,6 @@ def _write(cache: Any, index: dict[str, Any], insight: Insight, parts: ViewParts
     of other generations go."""
     from analyzer.engine._cache_files import write_sealed_file
 
-
     generation = index["generation"]
     insight.files = index["files"]
     insight.generation = parts.generation = generation

@@ -30,7 +30,7 @@ HEAVY_GROUPS = (("files", "project", "cycles", "diagnostics"), ("imports",), ("i
 HEAVY_FIELDS = tuple(name for group in HEAVY_GROUPS for name in group)
 #: The parts (``state_parts``' indexes) pickled without any memo: the interface digests,
 #: names to digests, strings that nothing else holds.
-MEMO_FREE_PARTS = frozenset({3})
+MEMO_FREE_PARTS = frozenset({1 + HEAVY_GROUPS.index(("interfaces",))})
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,8 +26,8 @@ What is checked (module rules):
 
 Project rules: an example whose ``code`` is a multi-module text (see
 :func:`split_modules`) is checked on that little project: every module is indexed (its
-facts' body limited to the rule's ``READS_BODY``, as a check does), the rule
-runs on each, and an ``Invalid`` pins the first finding of the module named by its
+facts' body limited to the rule's ``READS_BODY``, as a check does), the rule runs on each,
+and an ``Invalid`` pins the first finding of the module named by its
 ``# file:`` line that comes first; its ``expected_fix`` is that module's text after the fixes
 of its findings (a rule that reports no fix there fails the example).
 
@@ -383,8 +383,8 @@ def _run_project(rule: RuleClass, modules: dict[str, str]) -> list[Diagnostic]:
         module, is_package = _module_name(path)
         tree = ast.parse(source, filename=path)
         trees[module], paths[module] = tree, path
-        # Only the body fields the rule says it reads, as a check extracts
-        # them: an example that reads another one fails.
+        # Only the body fields the rule says it reads, as a check extracts them: an example
+        # that reads another one fails.
         facts[module] = extract_facts(tree, module=module, path=path, is_package=is_package,
                                       lines=SourceLines(source), body=rule.READS_BODY)
         if extractors:
