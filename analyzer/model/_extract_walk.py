@@ -120,22 +120,23 @@ def _traverse(context: _Walk, stack: list[_Item], handlers: dict[type, _Handler]
               gated: dict[type, Any] | None = None) -> None:
     if handlers is None:
         handlers = _HANDLERS
+    if gated is None:
+        gated = _GATED
     if _native_traverse is not None:
         _native_traverse(context, stack, handlers, _CHILD_FIELDS, _child_fields, _NODE_TYPES,
-                         _PLAIN_TYPES, _GATED if gated is None else gated, _CALL_NAMES,
-                         _CALL_ATTRS)
+                         _PLAIN_TYPES, gated, _CALL_NAMES, _CALL_ATTRS)
     else:
         _traverse_python(context, stack, handlers)
 
 
 def _traverse_python(context: _Walk, stack: list[_Item],
-                     handlers: dict[type, _Handler] | None = None) -> None:
+                     handlers: dict[type, _Handler]) -> None:
     """:func:`_traverse` in Python: the fallback, and the model of the C loop."""
     # The hot loop of phase 1: names bound to locals, no call for a Name. A Name or a
     # Constant met among a node's children is handled there and then, never pushed: both
     # are leaves, and what they record (a set member) does not depend on when.
     pop, push = stack.pop, stack.append
-    handler_of = (_HANDLERS if handlers is None else handlers).get
+    handler_of = handlers.get
     fields_of = _CHILD_FIELDS.get
     module_names = context.module_scope.names
     usage = context.usage

@@ -410,10 +410,10 @@ for _name in BODY_FIELDS:
 
 
 class NotExtracted:
-    """A body field (:data:`BODY_FIELDS`) that phase 1 left out: the check keeps no facts
-    after it and none of its project rules declares reading that field
-    (``ProjectRule.READS_BODY``). Any read of it raises :class:`FieldNotExtracted`, so a
-    rule that reads an undeclared field fails (SH900) instead of finding an empty one."""
+    """A body field (:data:`BODY_FIELDS`) that phase 1 left out: none of the check's project
+    rules declares reading it (``ProjectRule.READS_BODY``) and nothing else the check keeps
+    reads it (``engine._jobs.facts_body``). Any read of it raises :class:`FieldNotExtracted`,
+    so a rule that reads an undeclared field fails (SH900) instead of finding an empty one."""
 
     __slots__ = ("field",)
 
