@@ -27,7 +27,6 @@ directory of the user's that nobody else may write.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 import sys
 import time
@@ -212,7 +211,8 @@ class _Cache:
         try:
             umask = os.umask(0o077)
             self._prepare_root()
-            generation = secrets.token_hex(8)
+            # secrets.token_hex's bytes, without its import of hmac (and OpenSSL)
+            generation = os.urandom(8).hex()
             heap = session.heap
             if heap is None:
                 raise ValueError("a closed session cannot be saved to the cache")

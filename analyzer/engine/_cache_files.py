@@ -8,13 +8,14 @@ snapshot's digest is kept in the sealed index. A file whose bytes do not match i
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import stat
 from collections.abc import Callable, Container
 from pathlib import Path
 from typing import IO, Any
+
+from analyzer.core import blake2b
 
 __all__ = ["CacheRejected", "atomic_write", "check_owner", "file_digest", "read_trusted",
            "seal", "unseal", "write_sealed_file"]
@@ -52,7 +53,7 @@ def read_trusted(path: Path) -> bytes:
 
 def _keyed_hash(build: str, key: str) -> Any:
     # blake2b's key is at most 64 bytes; build (32 hex) and key (20 hex) fit.
-    return hashlib.blake2b(key=f"{build}:{key}".encode()[:64], digest_size=16)
+    return blake2b(key=f"{build}:{key}".encode()[:64], digest_size=16)
 
 
 def _mac(payload: bytes | memoryview, build: str, key: str) -> str:
@@ -172,7 +173,7 @@ def unseal(data: bytes, magic: bytes, fmt: int, build: str, key: str, what: str,
 
 def file_digest(path: Path) -> str:
     """A blake2b of a file's bytes (the heap snapshot, which heap_native reads itself)."""
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(fd).st_mode):

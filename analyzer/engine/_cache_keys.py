@@ -2,12 +2,13 @@
 configuration it belongs to (:func:`cache_key`, one directory each)."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from analyzer.core import blake2b
 
 if TYPE_CHECKING:
     from analyzer.engine._plan import CheckPlan
@@ -28,7 +29,7 @@ def build_digest(registry: Registry) -> str:
     venv and pre-commit's) share one cache."""
     from analyzer import __version__
 
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     h.update(f"{__version__}\0{CACHE_FORMAT}\0".encode())
     root, own, _ = build_files()
     for path in own:
@@ -76,14 +77,14 @@ def rule_sources(registry: Registry) -> dict[str, str]:
 _CONTENT: dict[tuple[str, int, int, int, int], bytes] = {}
 
 
-def _stamp(h: hashlib.blake2b, label: str, path: str) -> None:
+def _stamp(h: blake2b, label: str, path: str) -> None:
     try:
         st = os.stat(path)
         key = (path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         digest = _CONTENT.get(key)
         if digest is None:
             with open(path, "rb") as handle:
-                digest = hashlib.blake2b(handle.read(), digest_size=16).digest()
+                digest = blake2b(handle.read(), digest_size=16).digest()
             _CONTENT[key] = digest
     except OSError:
         return
@@ -106,7 +107,7 @@ def cache_key(plan: CheckPlan) -> str:
             pass
     blob = json.dumps({
         "settings": settings,
-        "config": hashlib.blake2b(config_bytes, digest_size=16).hexdigest(),
+        "config": blake2b(config_bytes, digest_size=16).hexdigest(),
         "selected": sorted(plan.selected),
         "python": sys.version,
         "facts": FACTS_VERSION,
@@ -115,4 +116,4 @@ def cache_key(plan: CheckPlan) -> str:
         "cwd": os.getcwd(),
         "format": CACHE_FORMAT,
     }, sort_keys=True, default=str)
-    return hashlib.blake2b(blob.encode(), digest_size=10).hexdigest()
+    return blake2b(blob.encode(), digest_size=10).hexdigest()

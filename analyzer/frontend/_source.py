@@ -8,11 +8,12 @@ columns and fixes are computed on the text as it is on disk.
 from __future__ import annotations
 
 import errno
-import hashlib
 import io
 import os
 import stat
 import tokenize
+
+from analyzer.core import blake2b
 
 __all__ = ["SourceDecodeError", "content_digest", "decode_source", "read_source_file"]
 
@@ -101,7 +102,7 @@ def decode_source(data: bytes) -> str:
 
 def content_digest(data: bytes) -> str:
     """The identity of a file's content: 16-byte blake2b, hex (the cache and heap key)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 _KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),

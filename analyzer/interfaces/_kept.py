@@ -4,11 +4,12 @@ text or the exit code of ``shoal check`` once the findings are known, or the ans
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
 from typing import TYPE_CHECKING
+
+from analyzer.core import blake2b
 
 if TYPE_CHECKING:
     from analyzer.engine import CheckPlan
@@ -27,7 +28,7 @@ def render_key(args: argparse.Namespace) -> str:
         # The gitlab format names paths from the CI's project directory.
         os.environ.get("CI_PROJECT_DIR"),
     ])
-    return hashlib.blake2b(blob.encode(), digest_size=8).hexdigest()
+    return blake2b(blob.encode(), digest_size=8).hexdigest()
 
 
 def query_key(args: argparse.Namespace, plan: CheckPlan) -> str:
@@ -44,4 +45,4 @@ def query_key(args: argparse.Namespace, plan: CheckPlan) -> str:
         args.action, named, [os.path.exists(text) for text in named], options,
         os.getcwd(), str(plan.discovery.project_root),
     ])
-    return hashlib.blake2b(blob.encode(), digest_size=8).hexdigest()
+    return blake2b(blob.encode(), digest_size=8).hexdigest()

@@ -27,7 +27,6 @@ is how a worker unpickles the rule classes the run context names).
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.machinery
 import importlib.util
@@ -235,6 +234,8 @@ def _looks_like_path(entry: str) -> bool:
 
 def private_module_name(path: Path) -> str:
     """The private module name a plugin file is loaded under (stable for one path)."""
+    import hashlib  # here: its import loads OpenSSL, which a check without local plugins skips
+
     digest = hashlib.sha256(os.fsencode(path)).hexdigest()[:16]
     return f"{_PRIVATE_PREFIX}{digest}"
 

@@ -15,8 +15,9 @@ describes, every reader recorded under it is rechecked. Keys are strings:
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
+
+from analyzer.core import blake2b
 
 #: Key of the set of project modules, recorded by ``ProjectIndex.modules()``.
 MODULES_KEY = "*"
@@ -102,13 +103,12 @@ def dep_id(key: str) -> int:
     """
     # A module name may carry a non-UTF-8 folder name (surrogate-escaped, contracts §5).
     raw = key.encode("utf-8", "surrogateescape")
-    value = int.from_bytes(hashlib.blake2b(raw, digest_size=4).digest(), "little")
+    value = int.from_bytes(blake2b(raw, digest_size=4).digest(), "little")
     return value or 1
 
 
 def dep_ids(keys: Iterable[str]) -> list[int]:
     """:func:`dep_id` of each of ``keys``, aligned (one loop: a view names tens of thousands)."""
-    blake2b = hashlib.blake2b
     return [int.from_bytes(blake2b(key.encode("utf-8", "surrogateescape"), digest_size=4)
                            .digest(), "little") or 1 for key in keys]
 

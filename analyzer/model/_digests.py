@@ -5,15 +5,14 @@ definition leaves its dependents' results valid while changing its signature doe
 """
 from __future__ import annotations
 
-import hashlib
-
+from analyzer.core import blake2b
 from analyzer.model._depids import SYS_MODULES_KEY, plugin_facts_key, references_key
 from analyzer.model._facts import Export, ModuleFacts, NotExtracted, Signature
 
 
 def _digest(value: object) -> str:
     # repr of nested tuples of str/int/bool/None is canonical and stable across runs.
-    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=16).hexdigest()
+    return blake2b(repr(value).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _signature_key(signature: Signature | None) -> object:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import hashlib
 import struct
 from typing import Any
 
+from analyzer.core import blake2b
 from analyzer.model._facts import PluginFact
 
 __all__ = ["PluginFact", "canonical_bytes", "interface_digest"]
@@ -25,7 +25,7 @@ def interface_digest(version: int, interface: object) -> str:
     The version is part of it: a new extractor version fires every reader even when the
     values look alike, since their meaning may have changed.
     """
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     h.update(str(version).encode())
     h.update(b"\0")
     h.update(canonical_bytes(interface))

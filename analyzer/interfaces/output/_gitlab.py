@@ -10,7 +10,6 @@ hash with the previous one.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from typing import Any
@@ -32,6 +31,8 @@ SEVERITY = "major"
 
 
 def _fingerprint(*parts: str) -> str:
+    import hashlib  # here: its import loads OpenSSL, which other formats do without
+
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
