@@ -10,7 +10,6 @@ loads each file of the chain here.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -96,6 +95,8 @@ def _build(path: Path, table: Mapping[str, Any]) -> Config:
     for key, value in table.items():
         setter = _KEYS.get(key)
         if setter is None:
+            import difflib  # here: only a mistake needs it
+
             close = difflib.get_close_matches(key, list(_KEYS), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ConfigError(

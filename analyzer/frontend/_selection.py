@@ -3,7 +3,6 @@ the configuration and on the command line (ruff's precedence: the most specific 
 wins, ignore at equal specificity)."""
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -25,6 +24,8 @@ def _check_selectors(
         if selector == ALL:
             continue
         if not _SELECTOR.match(selector) or not any(code.startswith(selector) for code in known):
+            import difflib  # here: only a mistake needs it
+
             close = difflib.get_close_matches(selector, known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ConfigError(

@@ -6,6 +6,8 @@ parser imports nothing heavy: no formatter, no engine, no rule.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +18,40 @@ __all__ = ["FORMATS", "build_parser"]
 #: ``--output-format`` of `shoal check` (analyzer.interfaces.output.CHECK_FORMATS, kept here so
 #: building the parser imports no formatter).
 FORMATS = ("concise", "full", "json", "sarif", "github", "gitlab", "junit")
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, given the terminal's width. argparse makes one for every
+    argument added (101 for shoal's); without a width, each asks ``shutil``, whose import
+    also loads bz2 and lzma: 0.65 MiB of a check's master, which its workers inherit."""
+
+    def __init__(self, prog: str, **kwargs: Any) -> None:
+        kwargs.setdefault("width", _columns() - 2)  # what argparse takes of shutil's answer
+        super().__init__(prog, **kwargs)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose help formatter is :class:`_Formatter`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` finds it: ``$COLUMNS``, else
+    the terminal of stdout, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        stdout = sys.__stdout__  # None without a console: the AttributeError below
+        try:
+            columns = os.get_terminal_size(stdout.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
 def _format_alias(value: str) -> str:
@@ -70,11 +106,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line: `shoal check`, `shoal rules`, `shoal rule CODE`; with
     ``only="insight"``, `shoal deps` and `shoal graph` alone (the same namespace for
     their arguments: argparse applies only the chosen command's defaults)."""
-    parser = argparse.ArgumentParser(
-        prog="shoal", description="A fast, incremental static analyzer for Python.")
+    parser = _Parser(prog="shoal", description="A fast, incremental static analyzer for Python.")
     parser.add_argument("--version", action="version", version=f"shoal {__version__}")
     _add_verbose(parser, default=False)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # of _Parser too
 
     if only != "insight":
         _add_check_commands(sub)

@@ -236,3 +236,22 @@ def test_scheduler_without_dask_installed_is_exit_two_naming_the_extra(project, 
     run = shoal("check", "--no-cache", "--scheduler", "local")
     assert run.code == 2
     assert "shoal[distributed]" in run.err and "Traceback" not in run.err
+
+
+@pytest.mark.parametrize("columns", [None, "57", "0", "wide", "140"])
+def test_help_is_as_wide_as_shutil_says(monkeypatch, columns):
+    # The parser's formatter finds the width itself (importing shutil loads bz2 and lzma).
+    import shutil
+
+    from analyzer.interfaces import _parser
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _parser._columns() == shutil.get_terminal_size().columns
+    text = _parser.build_parser().format_help()
+    width = shutil.get_terminal_size().columns
+    assert max(len(line) for line in text.splitlines()) <= width - 2
+    # argparse wraps the description at the width: the narrowest case shows it did.
+    assert columns != "57" or len(text.splitlines()) > 12

@@ -91,12 +91,13 @@ def test_a_check_leaves_heavy_modules_unimported(tmp_path, cache):
     # Not importlib.metadata: with the cache, the heap snapshot is saved with shoal's version
     # (heap_native). Nor the JUnit formatter's XML library (every formatter module is
     # imported), nor OpenSSL (hashlib's and hmac's ``_hashlib``: libcrypto in the master and
-    # every worker).
+    # every worker), nor shutil (argparse's formatters would ask it the terminal's width; it
+    # loads bz2 and lzma).
     (tmp_path / "a.py").write_text("import os\n")
     code = ("import sys\nfrom analyzer.interfaces import main\n"
             f"sys.argv = ['shoal', 'check', *{cache!r}, '--workers', '0', 'a.py']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "heavy = {'importlib.metadata', 'xml.etree', '_hashlib'}\n"
+            "heavy = {'importlib.metadata', 'xml.etree', '_hashlib', 'shutil'}\n"
             "print(sorted(heavy & set(sys.modules)))\n")
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                          text=True, check=True)
