@@ -43,6 +43,7 @@ from analyzer.frontend import (
     SourceDecodeError,
     content_digest,
     decode_source,
+    parse_module,
     read_source_file,
     target_for_path,
 )
@@ -276,7 +277,8 @@ def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | Non
     lines = SourceLines(text)
     settings = _settings_of(task, ctx)
     try:
-        tree = ast.parse(text, filename=task.display, type_comments=False)
+        # In pieces when large: the parser's arena is then never the worker's peak.
+        tree = parse_module(text, filename=task.display)
     except SyntaxError as exc:
         facts = unknown_facts(task.module, task.path, task.is_package)
         return _syntax_error(task, digest, exc, lines, settings.target_version), facts

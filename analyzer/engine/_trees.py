@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from analyzer.engine._collector import collector_paused
-from analyzer.frontend import decode_source
+from analyzer.frontend import decode_source, parse_module
 
 if TYPE_CHECKING:
     from analyzer.rules import ProjectRule
@@ -136,7 +136,7 @@ def parse_again(path: str, source: bytes | None, read: Callable[[str], bytes]) -
     """The module's tree parsed from ``source`` (the bytes a task carries) or the file."""
     text = decode_source(read(path) if source is None else source)
     with collector_paused():
-        return ast.parse(text, filename=path)
+        return parse_module(text, filename=path)
 
 
 def tree_provider(heap: Any, key: str, path: str, source: bytes | None,

@@ -26,6 +26,7 @@ from analyzer.frontend._discovery import (
 )
 from analyzer.frontend._extend import load_config
 from analyzer.frontend._globs import glob_matches, target_for_path
+from analyzer.frontend._parse import parse_module
 from analyzer.frontend._roots import MARKERS, Project, find_marker_root, group_paths
 from analyzer.frontend._selection import resolve_selection
 from analyzer.frontend._source import (
@@ -46,7 +47,7 @@ __all__ = [
     "ConfigError", "Discovery", "DiscoveryError", "Project", "SourceDecodeError", "SourceFile",
     "claim_rank", "content_digest", "decode_source", "discover", "display_path",
     "find_config", "find_marker_root", "glob_matches", "group_paths", "is_extension",
-    "target_for_path",
+    "parse_module", "target_for_path",
     "load_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
     "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
     "DUMMY_VARIABLE_RGX",
