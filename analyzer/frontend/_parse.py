@@ -40,8 +40,7 @@ def parse_module(text: str, filename: str = "<unknown>", piece: int = PIECE) -> 
         return ast.parse(text, filename=filename)
     body: list[ast.stmt] = []
     begin, line, failures = 0, 1, 0
-    ends = iter([*starts, len(text)])
-    for end in ends:
+    for end in [*starts, len(text)]:
         if failures == 2:
             end = len(text)  # a long string or an error: the rest in one piece
         try:
