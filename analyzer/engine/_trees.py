@@ -127,7 +127,7 @@ def load_tree(heap: Any, key: str) -> ast.Module | None:
     with collector_paused():
         value = codec().decode(stored)
         if isinstance(value, str):  # a small file's text (PARSE_BELOW)
-            value = ast.parse(value, filename=key)
+            value = parse_module(value, filename=key)
     tree: ast.Module | None = value
     return tree
 

@@ -15,11 +15,18 @@ not a statement's (inside a string or brackets, after a backslash, after a decor
 leaves the piece before it unfinished, so that piece's parse fails: it is then extended
 to the next start, and after a second failure to the end of the text. A text the pieces
 cannot parse is parsed whole, so that an error is always CPython's own for the file.
+
+The parser's warnings about the checked code (an invalid escape: a ``DeprecationWarning``
+before Python 3.12, a ``SyntaxWarning`` since) are ignored. They are about that code, not the
+check: under ``-W error`` or ``PYTHONWARNINGS=error`` the parse would raise them and a valid
+file would get a false E999, and elsewhere they were printed on the check's stderr, twice
+when the piece holding one was parsed again.
 """
 from __future__ import annotations
 
 import ast
 import re
+import warnings
 
 __all__ = ["PIECE", "parse_module"]
 
@@ -33,8 +40,15 @@ _START = re.compile(r"\n(?=[^\W\d]|@)(?!(?:else|elif|except|finally)\b)")
 
 
 def parse_module(text: str, filename: str = "<unknown>", piece: int = PIECE) -> ast.Module:
-    """``ast.parse(text, filename)``, in pieces of at least ``piece`` characters when the
-    text is longer than that (module docstring above)."""
+    """``ast.parse(text, filename)`` without its warnings, in pieces of at least ``piece``
+    characters when the text is longer than that (module docstring above)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _parse(text, filename, piece)
+
+
+def _parse(text: str, filename: str, piece: int) -> ast.Module:
+    """:func:`parse_module`'s work, under the caller's warning filters."""
     starts = _piece_starts(text, piece)
     if not starts:
         return ast.parse(text, filename=filename)

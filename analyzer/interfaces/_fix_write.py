@@ -12,7 +12,6 @@ user edited it while shoal was fixing it, and their edit wins.
 """
 from __future__ import annotations
 
-import ast
 import io
 import os
 import re
@@ -23,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.frontend import SourceDecodeError, SourceFile, decode_source
+from analyzer.frontend import SourceDecodeError, SourceFile, decode_source, parse_module
 
 __all__ = ["LINE_ENDING", "FixWriteError", "SourceState", "load_source", "write_all",
            "write_source"]
@@ -66,7 +65,7 @@ class SourceState:
             data = text.encode(self.encoding)
             if decode_source(data) != text:
                 return None
-            ast.parse(text)
+            parse_module(text)
         except (UnicodeError, SourceDecodeError, SyntaxError, ValueError, RecursionError,
                 MemoryError):
             return None

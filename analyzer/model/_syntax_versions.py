@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable, Iterator
 
 from analyzer.core import SourceLines
+from analyzer.frontend import parse_module
 
 __all__ = ["RUNNING", "newer_python_error", "unsupported_syntax"]
 
@@ -327,7 +328,7 @@ _REWRITES: tuple[tuple[Version, str, Callable[[str, int], str | None]], ...] = (
 def _moves_on(text: str, lineno: int) -> bool:
     """Whether ``text`` parses, or fails only after line ``lineno``."""
     try:
-        ast.parse(text)
+        parse_module(text)
     except SyntaxError as exc:
         return (exc.lineno or 0) > lineno
     except (ValueError, RecursionError, MemoryError):

@@ -48,6 +48,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from analyzer.core import Diagnostic, Fix
+from analyzer.frontend import parse_module
 from analyzer.rules._ast_walk import walk_ast
 from analyzer.rules._dispatch import _plan_for
 from analyzer.rules._guards import Guarded
@@ -414,7 +415,7 @@ def check_source(
     A syntax error propagates as :class:`SyntaxError`: the pipeline, not this helper, turns
     it into E999.
     """
-    tree = ast.parse(source, filename=path)
+    tree = parse_module(source, filename=path)
     context = RuleContext(
         path=path,
         module=module,

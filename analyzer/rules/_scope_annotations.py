@@ -13,6 +13,7 @@ import ast
 import sys
 from collections.abc import Iterable
 
+from analyzer.frontend import parse_module
 from analyzer.rules._bindings import _B, _FUNC, _LAMBDA
 from analyzer.rules._scope_state import _BARE, _NONE, _STRING, _ScopeState
 
@@ -47,7 +48,7 @@ class _AnnotationVisitor(_ScopeState):
         source = node.value
         assert isinstance(source, str)  # v_Constant defers str constants only
         try:
-            tree = ast.parse(source)
+            tree = parse_module(source)
         except (SyntaxError, ValueError):
             return  # pyflakes' F722, not a binding matter
         body = tree.body

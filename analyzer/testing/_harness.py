@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from analyzer.frontend import parse_module
 from analyzer.rules import (
     Diagnostic,
     FactExtractor,
@@ -364,8 +365,6 @@ def _cst_of(source: str) -> Callable[[], Any]:
 def _run_project(rule: RuleClass, modules: dict[str, str]) -> list[Diagnostic]:
     """Index ``modules`` (path -> source) and run ``rule`` (a project rule) on each module;
     a module rule given a multi-module example runs on each file."""
-    import ast
-
     from analyzer.model import ProjectIndex, extract_facts
     from analyzer.rules import SourceLines, run_extractors, run_project_rules
 
@@ -381,7 +380,7 @@ def _run_project(rule: RuleClass, modules: dict[str, str]) -> list[Diagnostic]:
     failures: list[str] = []
     for path, source in modules.items():
         module, is_package = _module_name(path)
-        tree = ast.parse(source, filename=path)
+        tree = parse_module(source, filename=path)
         trees[module], paths[module] = tree, path
         # Only the body fields the rule says it reads, as a check extracts them: an example
         # that reads another one fails.

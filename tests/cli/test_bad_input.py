@@ -1,11 +1,13 @@
 """Bad input never crashes or hangs a check: each becomes a diagnostic and the run goes on."""
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
 import analyzer.engine._jobs
+from analyzer.frontend._parse import PIECE
 from tests.cli.helpers import write_tree
 
 GOOD = "import os\n"  # one F401, to prove the rest of the run went on
@@ -205,6 +207,37 @@ def test_cst_rules_refuse_a_too_deep_file_in_process(project):
     refused = [line for line in lines if "SH900" in line]
     assert len(refused) == 1 and "nests more than 1000 levels deep" in refused[0]
     assert any(line.startswith("good.py:1:1: F401") for line in lines)
+
+
+#: files whose parse warns (an invalid escape: a DeprecationWarning before Python 3.12, a
+#: SyntaxWarning since): in the code, in a string annotation, in a large file's later piece
+WARNING_FILES = {
+    "esc.py": 'import re\n\nx = re.compile("\\d+")\n',
+    "ann.py": 'import re\nfrom typing import Literal\n\nx: "Literal[\'\\\\d\'] | re.Pattern[str]"\n',
+    "big.py": "".join(f"def f{i}(a):\n    return a\n" for i in range(3000))
+              + 'y = "\\w" + "\\d"\n',
+    "good.py": GOOD,
+}
+
+
+@pytest.mark.parametrize("warnings_filter", ["error", "always"])
+def test_the_checked_code_s_warnings_are_not_the_check_s(project, warnings_filter):
+    # Raised ("error"), the parser's warning was a false E999, and a string annotation's a
+    # false F722 and an F401 for the import it uses; printed ("always"), noise on stderr.
+    import subprocess
+    import sys
+
+    write_tree(project, WARNING_FILES)
+    assert "'\\\\d'" in (project / "ann.py").read_text()  # the annotation's escape is in it
+    assert (project / "big.py").stat().st_size > 2 * PIECE
+    env = {**os.environ, "PYTHONWARNINGS": warnings_filter}
+    run = subprocess.run([sys.executable, "-m", "analyzer", "check", "--workers", "2",
+                          "--no-cache", "--output-format", "json", "."], cwd=project,
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert run.returncode == 1, run.stdout + run.stderr
+    found = [(d["path"], d["code"]) for d in json.loads(run.stdout)]
+    assert found == [("good.py", "F401")]
+    assert run.stderr == ""
 
 
 @pytest.mark.parametrize("command", [("rules",), ("rule", "F401")])

@@ -6,6 +6,7 @@ import ast
 import subprocess
 import sys
 import sysconfig
+import warnings
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,32 @@ def test_pieces_start_at_statements_a_piece_apart():
     assert all(text[s - 1] == "\n" and text[s] != " " for s in starts)
     assert not any(text.startswith("else:", s) for s in starts)
     assert _piece_starts("x = 1\n" * 5, 30) == []  # short: parsed whole
+
+
+#: a module whose parse warns (an invalid escape; Python's warning changes class in 3.12), the
+#: second escape in a piece that fails first, inside a string that spans a piece's start
+WARNS = ("import re\nx = re.compile('\\d+')\n" + "def f():\n    pass\n" * 4
+         + 's = """\n\\w\nnot = a statement\n"""\n' + "def g():\n    pass\n" * 4)
+
+
+@pytest.mark.parametrize("piece", [PIECE, 20])
+def test_the_parser_s_warnings_are_the_checked_code_s(piece):
+    # Under an "error" filter (``-W error``, PYTHONWARNINGS) the warning would be raised as
+    # a SyntaxError: a false E999. Under "always" it would be printed, twice for a piece
+    # parsed again.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = ast.dump(ast.parse(WARNS), include_attributes=True)
+    assert piece == PIECE or _piece_starts(WARNS, piece)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ast.dump(parse_module(WARNS, piece=piece), include_attributes=True) == expected
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        parse_module(WARNS, piece=piece)
+        assert caught == []
+        warnings.warn("the caller's filters are back", UserWarning)
+        assert len(caught) == 1
 
 
 def _stdlib_sample() -> list[Path]:

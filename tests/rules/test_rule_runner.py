@@ -5,6 +5,7 @@ import ast
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import libcst
 import pytest
@@ -426,3 +427,14 @@ def test_check_source_marks_packages_and_propagates_syntax_errors():
     assert seen == [(True, "pkg")]
     with pytest.raises(SyntaxError):
         check_source("def (:\n", [Package])
+
+
+def test_a_rule_s_test_under_an_error_filter_checks_code_that_warns():
+    # pytest's `filterwarnings = error` is common: the parser's warning about the source
+    # under test (an invalid escape) must not turn into a SyntaxError there either.
+    from plugins.scope_rules import RULES
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = check_source('import re\nx = "\\d"\n', RULES)
+    assert [d.code for d in found] == ["F401"]
