@@ -130,7 +130,7 @@ def test_the_parser_s_warnings_are_the_checked_code_s(piece):
         warnings.simplefilter("always")
         parse_module(WARNS, piece=piece)
         assert caught == []
-        warnings.warn("the caller's filters are back", UserWarning)
+        warnings.warn("the caller's filters are back", UserWarning, stacklevel=1)
         assert len(caught) == 1
 
 
