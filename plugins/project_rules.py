@@ -247,9 +247,11 @@ class ImportMissingModule(ProjectRule):
             target = index.resolve_import(facts.module, facts.is_package, imp.level, imp.module)
             message = None
             if target is None:
-                if "/" in facts.module:
-                    # A file outside any package: how it is run decides where its
-                    # relative imports lead, so shoal cannot call one wrong.
+                if "/" in facts.module or ("." not in facts.module and not facts.is_package):
+                    # A file outside any package (a script's folder, a top-level module):
+                    # how it is run decides where its relative imports lead (`python -m
+                    # demo.app` makes demo a namespace package), so shoal cannot call one
+                    # wrong.
                     continue
                 message = "attempted relative import beyond top-level package"
             else:
@@ -271,6 +273,10 @@ class ImportMissingModule(ProjectRule):
             if resolved is EXTERNAL:
                 return None
             if resolved is MISSING:
+                if previous is UNKNOWN:
+                    # Below a compiled extension (or a file that does not parse), whose
+                    # init may register submodules in sys.modules (PyO3 does).
+                    return None
                 # ``os.path``: a plain module may plant a module in sys.modules under its
                 # own name; it binds that module as an attribute when it does.
                 if isinstance(previous, ModuleFacts) and not previous.is_package:

@@ -29,7 +29,7 @@ import importlib.machinery
 import os
 import stat
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -312,13 +312,33 @@ class _Namer:
                 folder = folder.replace("%", "%25").replace(".", "%2E")
         else:
             below = directory
-            while self.is_package_dir(below):
+            while self._in_chain(below):
                 head.insert(0, os.path.basename(below))
                 parent = os.path.dirname(below)
                 if parent == below:
                     break
                 below = parent
         return root_index, tuple(head), all(p.isidentifier() for p in head), folder
+
+    def _in_chain(self, directory: str) -> bool:
+        """Whether ``directory`` is part of an ``__init__.py`` chain (rootless naming): a
+        package, or a folder directly inside one (a PEP 420 namespace subpackage, as
+        ``pkg/_vendored`` of ``pkg/_vendored/tomli/__init__.py``)."""
+        return self.is_package_dir(directory) or self.is_package_dir(os.path.dirname(directory))
+
+    def package_top(self, directory: str) -> str | None:
+        """The outermost package of the ``__init__.py`` chain ``directory`` is in (the
+        directory a rootless index walks for a file named in it), or None: in no package."""
+        top = None
+        below = directory
+        while self._in_chain(below):
+            if self.is_package_dir(below):
+                top = below
+            parent = os.path.dirname(below)
+            if parent == below:
+                break
+            below = parent
+        return top
 
     def _root_of(self, directory: str) -> str | None:
         return next((root for root in self.roots
@@ -385,7 +405,11 @@ def discover(
         else:
             named_files.append(absolute)
 
-    project_root, index_roots = _index_roots(config, named_dirs, named_files, stdin_path, cwd)
+    namer = _Namer(config.src, config.namespace_packages, found_root)
+    project_root, index_roots, naming_roots = _index_roots(
+        config, named_dirs, named_files, stdin_path, cwd, namer.package_top)
+    if found_root is None:
+        namer.roots = naming_roots
     everything: set[str] = set()
     for root in index_roots:
         if os.path.isdir(root):
@@ -413,7 +437,6 @@ def discover(
     everything |= reported
     reported = {p for p in reported if not is_extension(p)}
 
-    namer = _Namer(config.src, config.namespace_packages, found_root)
     files: list[SourceFile] = []
     ranks: dict[str, tuple[int, int, str]] = {}
     as_path = {path: Path(path) for path in everything}
@@ -449,24 +472,42 @@ def discover(
 
 
 def _index_roots(
-    config: Config, dirs: list[str], files: list[str], stdin_path: str | None, cwd: str
-) -> tuple[str, list[str]]:
+    config: Config, dirs: list[str], files: list[str], stdin_path: str | None, cwd: str,
+    package_top: Callable[[str], str | None],
+) -> tuple[str, list[str], list[str]]:
+    """(the project root, the directories the index walks, the roots that name modules
+    without a project root)."""
     if config.root is not None:
         root = os.fspath(config.root)
-        return root, [os.fspath(s) for s in config.src] or [root]
+        return root, [os.fspath(s) for s in config.src] or [root], []
     # No configuration: no project is declared, so the index is what was named -- the given
     # directories and files -- never their common parent, which for `shoal check
-    # .../python3.11/json .../python3.11/ast.py` would drag in all of site-packages.
+    # .../python3.11/json .../python3.11/ast.py` would drag in all of site-packages. But a
+    # path inside a package brings the whole package (its `__init__.py` chain's top): its
+    # imports of sibling modules would otherwise be reported missing.
     anchors = dirs + [os.path.dirname(f) for f in files]
     if stdin_path not in (None, STDIN):
         anchors.append(os.path.dirname(stdin_path))
     if not anchors:
-        return cwd, []
+        return cwd, [], []
     try:
         root = os.path.commonpath(anchors)
     except ValueError:
-        return cwd, []
-    return root, list(dirs)
+        return cwd, [], []
+    tops = {anchor: package_top(anchor) for anchor in anchors}
+    walked = _outermost(set(dirs) | {top for top in tops.values() if top is not None})
+    # Each named path names modules as a project root would (the folder above its package,
+    # or itself): a folder in no package below it is then `DIR/chain`, which shadows no
+    # installed module, rather than a top-level module of its own.
+    naming = _outermost({anchor if top is None else os.path.dirname(top)
+                         for anchor, top in tops.items()})
+    return root, walked, naming
+
+
+def _outermost(paths: set[str]) -> list[str]:
+    """``paths`` without those inside another of them (walked, or named, with it)."""
+    return sorted(p for p in paths
+                  if not any(p != o and p.startswith(o.rstrip(os.sep) + os.sep) for o in paths))
 
 
 def _settle_clashes(

@@ -13,7 +13,9 @@ CHECKOUT: dict[str, str | bytes] = {
     "pkg/__init__.py": "",
     "pkg/text.py": "class Text:\n    pass\n",
     "pkg/screen.py": "from pkg.text import Text\nfrom pkg.ns.helper import render\n"
-                     "from . import text\nprint(Text, render, text)\n",
+                     "from . import text\nfrom ._vendored import tomli\n"
+                     "print(Text, render, text, tomli)\n",
+    "pkg/_vendored/tomli/__init__.py": "loads = None\n",  # vendored: no __init__.py above
     "pkg/ns/helper.py": "def render():\n    return 1\n",
     "pkg/broken.py": "from pkg.text import Nope\nimport pkg.gone\nprint(Nope, pkg.gone)\n",
     "tests/test_screen.py": "from collections import defaultdict\nfrom pkg.screen import Text\n"
@@ -75,6 +77,22 @@ def test_two_paths_under_two_roots_are_two_projects(tmp_path):
     text = run_subprocess("check", "--no-cache", "--workers", "0", "--output-format",
                           "concise", "one/app.py", "two/app.py", cwd=tmp_path)
     assert text.out.splitlines()[-1] == "Found 1 error.", text.out
+
+
+def test_without_a_marker_a_checkout_gets_what_it_gets_with_one(tmp_path):
+    # Installed packages, a downloaded tree: no marker up to /. The whole tree as with a root;
+    # a file named alone brings its package, and never a finding the whole tree lacks.
+    root = tmp_path / "checkout"
+    write_tree(root, CHECKOUT)
+    whole = _codes(root)
+    assert whole == [("examples/demo/app.py", 2, "SH001"),
+                     ("pkg/broken.py", 1, "SH001"), ("pkg/broken.py", 2, "SH004")]
+    for path in sorted(CHECKOUT):
+        alone = _codes(root, path)
+        mine = [c for c in whole if c[0] == path]
+        # In a package, the same; a script alone has no sibling to check against.
+        assert alone == mine if path.startswith("pkg/") else set(alone) <= set(mine), path
+    assert _codes(tmp_path, "checkout/pkg/screen.py", "checkout/pkg/text.py") == []
 
 
 def test_a_path_with_no_marker_above_is_indexed_as_named(tmp_path):
@@ -150,3 +168,22 @@ def test_fix_mode_fixes_each_project_and_watch_takes_one(tmp_path):
     watch = run_subprocess("watch", "--no-cache", "one/app.py", "two/app.py", cwd=tmp_path)
     assert watch.code == 2
     assert "2 projects" in watch.err and str(tmp_path / "one") in watch.err
+
+
+def test_nothing_is_missing_below_a_compiled_extension(tmp_path):
+    # PyO3 and others register an extension's submodules in sys.modules from its init:
+    # `from hypothesis._native.internal.floats import x` runs. Likewise below a file that
+    # does not parse (its E999 says what is wrong).
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    write_tree(tmp_path, {
+        ".git/HEAD": "",
+        "pkg/__init__.py": "",
+        "pkg/broken.py": "def (:\n",
+        "pkg/use.py": "from pkg._native.internal.floats import count\nimport pkg.broken.sub\n"
+                      "from pkg.plain.sub import thing\nprint(count, pkg, thing)\n",
+        "pkg/plain.py": "x = 1\n",
+    })
+    (tmp_path / "pkg" / f"_native{EXTENSION_SUFFIXES[0]}").write_bytes(b"\x7fELF")
+    # A plain module that parses plants nothing: its submodule is missing.
+    assert _codes(tmp_path) == [("pkg/broken.py", 1, "E999"), ("pkg/use.py", 3, "SH004")]

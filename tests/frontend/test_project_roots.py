@@ -164,12 +164,45 @@ def test_a_single_file_gets_the_name_the_whole_tree_gives_it(tmp_path):
         assert {f.path: f.module for f in alone.files} == whole  # the root is indexed
 
 
-def test_without_a_root_names_follow_the_init_chain(tmp_path):
-    tree(tmp_path, "tests/data/cases/collections.py", "pkg/__init__.py", "pkg/ns/helper.py")
-    result = discover(["."], Config(), cwd=str(tmp_path))
-    assert {f.path.relative_to(tmp_path).as_posix(): f.module for f in result.files} == {
-        "tests/data/cases/collections.py": "collections", "pkg/__init__.py": "pkg",
-        "pkg/ns/helper.py": "helper"}
+def test_without_a_root_a_named_folder_names_modules_as_a_root_would(tmp_path):
+    # Named by their own chains, tests/data/cases/collections.py was `collections` (and
+    # shadowed the standard library's) and pkg/_vendored/tomli was `tomli` (so that
+    # `from ._vendored import tomli` in pkg was reported missing).
+    tree(tmp_path, "tests/data/cases/collections.py", "pkg/__init__.py", "pkg/ns/helper.py",
+         "pkg/_vendored/tomli/__init__.py", "a/b/c/__init__.py", "a/b/c/d.py", "top.py")
+    names = {f.path.relative_to(tmp_path).as_posix(): f.module
+             for f in discover(["."], Config(), cwd=str(tmp_path)).files}
+    assert names == {
+        "tests/data/cases/collections.py": "tests/data/cases/collections", "pkg/__init__.py":
+        "pkg", "pkg/ns/helper.py": "pkg.ns.helper", "pkg/_vendored/tomli/__init__.py":
+        "pkg._vendored.tomli", "a/b/c/__init__.py": "a/b/c", "a/b/c/d.py": "a/b/c.d",
+        "top.py": "top"}
+    rooted = discover(["."], Config(found_root=tmp_path), cwd=str(tmp_path))
+    assert {f.path.relative_to(tmp_path).as_posix(): f.module for f in rooted.files} == names
+    # A package named by itself is named from the folder above it.
+    alone = discover(["pkg"], Config(), cwd=str(tmp_path))
+    assert {f.module for f in alone.files} == {"pkg", "pkg.ns.helper", "pkg._vendored.tomli"}
+
+
+@pytest.mark.parametrize("named", ["pkg/sub/mod.py", "pkg/sub", "pkg/ns", "-"])
+def test_without_a_root_a_path_in_a_package_indexes_the_package(tmp_path, named):
+    # Indexed alone, mod.py's imports of its siblings were reported missing (SH001, SH004).
+    tree(tmp_path, "pkg/__init__.py", "pkg/other.py", "pkg/sub/__init__.py", "pkg/sub/mod.py",
+         "pkg/ns/helper.py", "loose/script.py", "loose/sibling.py")
+    stdin = "pkg/sub/mod.py" if named == "-" else None
+    result = discover([named], Config(), cwd=str(tmp_path), stdin_filename=stdin)
+    indexed = {f.path.relative_to(tmp_path).as_posix(): f.module for f in result.files
+               if f.indexed}
+    assert indexed == {"pkg/__init__.py": "pkg", "pkg/other.py": "pkg.other",
+                       "pkg/sub/__init__.py": "pkg.sub", "pkg/sub/mod.py": "pkg.sub.mod",
+                       "pkg/ns/helper.py": "pkg.ns.helper"}
+    assert result.index_roots == (tmp_path / "pkg",)
+    # Only what was named is reported.
+    if named == "pkg/sub/mod.py":
+        assert result.reported == {tmp_path / named}
+    # A file in no package brings nothing with it.
+    loose = discover(["loose/script.py"], Config(), cwd=str(tmp_path))
+    assert [f.module for f in loose.files] == ["script"] and loose.index_roots == ()
 
 
 def test_extend_merges_the_parent_under_the_child(tmp_path):

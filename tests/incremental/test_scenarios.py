@@ -89,13 +89,13 @@ def test_an_extension_module_built_then_removed(engine):
 
 
 def test_the_same_text_as_a_module_then_as_a_package(engine):
-    """Facts are keyed by content and file: the same bytes in ``pkg/__init__.py`` are a
-    package, whose ``from . import x`` resolves (in ``pkg.py`` it goes above the top)."""
-    text = "x = 1\nfrom . import x\n"
-    e = engine({"pkg.py": text})
+    """Facts are keyed by content and file: the same bytes in ``top/pkg/__init__.py`` are a
+    package, whose ``from .. import x`` resolves (in ``top/pkg.py`` it goes above the top)."""
+    text = "x = 1\nfrom .. import x\n"
+    e = engine({"top/__init__.py": "x = 1\n", "top/pkg.py": text})
     assert [m for _, m in messages(e)] == ["attempted relative import beyond top-level package"]
-    e.edit({"pkg/__init__.py": text})  # now the owner of `pkg` (edit() compares with cold)
-    assert ("pkg/__init__.py", "attempted relative import beyond top-level package") \
+    e.edit({"top/pkg/__init__.py": text})  # now the owner of `top.pkg` (edit() compares with cold)
+    assert ("top/pkg/__init__.py", "attempted relative import beyond top-level package") \
         not in messages(e)
 
 
