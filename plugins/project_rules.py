@@ -88,7 +88,10 @@ class CallSignatureMismatch(ProjectRule):
     """SH002: a call to a project function or class whose arguments cannot bind.
 
     Skipped when the call has ``*x``/``**x``, or the callee is rebound, decorated, or has a
-    constructor shoal cannot know (docs/contracts.md, "Constructor signature of a class").
+    constructor shoal cannot know (docs/contracts.md, "Constructor signature of a class"),
+    and in a block that expects the TypeError (``with pytest.raises(TypeError):``,
+    ``self.assertRaises``, ``try: ... except TypeError:``): a test of the callee's argument
+    checks, or a fallback for another version's signature, calls it wrongly on purpose.
     """
 
     CODE = "SH002"
@@ -100,6 +103,26 @@ class CallSignatureMismatch(ProjectRule):
             # file: app.py
             from lib import scale
             scale(2, factor=3)
+            # file: lib.py
+            def scale(x, factor=1):
+                return x * factor
+            """),
+        Valid("""\
+            # file: test_lib.py
+            import unittest
+            import pytest
+            from lib import scale
+            def test_scale():
+                with pytest.raises(TypeError, match="positional"):
+                    scale(2, 3, 4)
+            class TestScale(unittest.TestCase):
+                async def test_scale(self):
+                    async with other(), self.assertRaisesRegex((ValueError, TypeError), "x"):
+                        scale()
+                    try:
+                        scale(2, 3, 4)
+                    except TypeError:
+                        scale(2)  # an older signature
             # file: lib.py
             def scale(x, factor=1):
                 return x * factor
@@ -122,6 +145,27 @@ class CallSignatureMismatch(ProjectRule):
             def scale(x, factor=1):
                 return x * factor
             """, line=2, column=1),
+        Invalid("""\
+            # file: test_lib.py
+            import pytest
+            from lib import scale
+            with pytest.raises(ValueError):
+                scale()  # fails the test with its TypeError
+            # file: lib.py
+            def scale(x, factor=1):
+                return x * factor
+            """, line=4, column=5),
+        Invalid("""\
+            # file: app.py
+            from lib import scale
+            try:
+                scale(2, 3, 4)
+            except Exception:
+                pass
+            # file: lib.py
+            def scale(x, factor=1):
+                return x * factor
+            """, line=3, column=5),
     ]
 
     def check(self, facts: ModuleFacts, index: ProjectIndex) -> None:

@@ -1,11 +1,16 @@
 """Call sites of imported names: the calls project rules check against signatures.
 
 The walk keeps a candidate for every call whose callee's first component is imported at
-module level; once every scope is complete, candidates shadowed by a local binding go.
+module level; once every scope is complete, candidates shadowed by a local binding go, and
+so do those in a block that expects a ``TypeError`` (``with pytest.raises(TypeError):``,
+``with self.assertRaises(TypeError):``, ``try: ... except TypeError:``): a test of a
+function's argument checks, or a fallback for an older signature, calls it wrongly on
+purpose.
 """
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 
 from analyzer.model._facts import Attribute, Call
 from analyzer.model._scope import Scope, binds_locally
@@ -26,15 +31,60 @@ def imported_callee(call: ast.Call, imported: set[str]) -> str | None:
     return None
 
 
-def call_records(candidates: list[Candidate], columns: Columns) -> list[Call]:
-    """The candidates no local binding shadows, as :class:`Call` records in source order."""
+def call_records(candidates: list[Candidate], columns: Columns,
+                 expected: Sequence[tuple[int, int]] = ()) -> list[Call]:
+    """The candidates no local binding shadows, outside the ``expected`` blocks (first and
+    last lines of those that expect a ``TypeError``), as :class:`Call` records in source
+    order."""
     calls = [
         _record(node, callee, columns)
         for node, scope, callee in candidates
         if not binds_locally(scope, callee.split(".", 1)[0])
+        and not (expected and _inside(node.lineno, expected))
     ]
     calls.sort(key=lambda c: (c.line, c.column))
     return calls
+
+
+def _inside(line: int, blocks: Sequence[tuple[int, int]]) -> bool:
+    return any(first <= line <= last for first, last in blocks)
+
+
+#: Exceptions whose handler makes a ``try`` body expect a TypeError: by name only, since a
+#: broad ``except Exception`` around a call is no sign the call is wrong on purpose.
+_TYPE_ERROR = frozenset({"TypeError"})
+#: What ``pytest.raises``/``assertRaises`` may expect for a TypeError to pass the test.
+_RAISES_TYPE_ERROR = frozenset({"TypeError", "Exception", "BaseException"})
+#: Context managers that expect their block to raise: pytest, unittest (the method name).
+_RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex"})
+
+
+def catches_type_error(handlers: list[ast.ExceptHandler]) -> bool:
+    """One of the handlers names ``TypeError`` (alone or in a tuple)."""
+    return any(handler.type is not None and _names(handler.type, _TYPE_ERROR)
+               for handler in handlers)
+
+
+def expects_type_error(expr: ast.expr) -> bool:
+    """``expr`` is ``pytest.raises(E)``, ``self.assertRaises(E)`` or ``assertRaisesRegex(E,
+    ...)`` where ``E`` lets a ``TypeError`` pass (the context manager forms)."""
+    if type(expr) is not ast.Call:
+        return False
+    name = dotted(expr.func)
+    if name is None or name.rsplit(".", 1)[-1] not in _RAISES:
+        return False
+    expected = expr.args[0] if expr.args else next(
+        (k.value for k in expr.keywords if k.arg in ("expected_exception", "exception")), None)
+    return expected is not None and _names(expected, _RAISES_TYPE_ERROR)
+
+
+def _names(expr: ast.expr, wanted: frozenset[str]) -> bool:
+    """``expr`` (a name, a dotted name, or a tuple of them) names one of ``wanted``."""
+    for element in expr.elts if isinstance(expr, ast.Tuple) else [expr]:
+        name = dotted(element)
+        if name is not None and name.rsplit(".", 1)[-1] in wanted:
+            return True
+    return False
 
 
 def _record(node: ast.Call, callee: str, columns: Columns) -> Call:

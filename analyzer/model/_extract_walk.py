@@ -23,6 +23,8 @@ from analyzer.model._extract_calls import (
     Candidate,
     attribute_records,
     call_records,
+    catches_type_error,
+    expects_type_error,
 )
 from analyzer.model._extract_dynamic import (
     CONVERT_METHODS,
@@ -50,7 +52,7 @@ class _Walk:
     """What handlers share: the module's state, its scope, imported names, found calls."""
 
     __slots__ = ("state", "module_scope", "imported", "sys_modules", "candidates",
-                 "attributes", "push", "usage", "local_imported")
+                 "attributes", "push", "usage", "local_imported", "expected")
 
     def __init__(
         self, state: ModuleState, module_scope: Scope, push: Callable[[_Item], None],
@@ -72,6 +74,8 @@ class _Walk:
         self.usage = Usage() if usage is None else usage
         #: names bound by imports inside functions (``def f(): import m; m.g()``)
         self.local_imported: set[str] = set()
+        #: (first, last) lines of the blocks that expect a TypeError (:func:`_with`, :func:`_try`)
+        self.expected: list[tuple[int, int]] = []
 
 
 _Handler = Callable[[_Walk, Any, Scope, str], Scope | None]
@@ -101,7 +105,7 @@ def walk(state: ModuleState, tree: ast.Module, *, calls: bool = True, chains: bo
     _traverse(context, stack, _HANDLERS if chains else _HANDLERS_NO_CHAINS,
               _GATED if usage else _GATED_CALLS)
     state.bind_unseen(module_scope.names)
-    return (call_records(context.candidates, state.lines) if calls else [],
+    return (call_records(context.candidates, state.lines, context.expected) if calls else [],
             attribute_records(context.attributes, state.lines) if chains else [],
             context.usage)
 
@@ -404,6 +408,8 @@ def _import(
 
 def _try(context: _Walk, node: Any, scope: Scope, guard: str) -> Scope | None:
     # ``node`` is ast.Try or ast.TryStar (3.11+, unknown to mypy's 3.10 view).
+    if catches_type_error(node.handlers):
+        context.expected.append((node.body[0].lineno, node.body[-1].end_lineno))
     if not catches_import_error(node.handlers):
         return scope
     push = context.push
@@ -413,6 +419,12 @@ def _try(context: _Walk, node: Any, scope: Scope, guard: str) -> Scope | None:
         for child in reversed(children):
             push((child, scope, guard))
     return None
+
+
+def _with(context: _Walk, node: ast.With | ast.AsyncWith, scope: Scope, guard: str) -> Scope | None:
+    if any(expects_type_error(item.context_expr) for item in node.items):
+        context.expected.append((node.body[0].lineno, node.body[-1].end_lineno))  # type: ignore[arg-type]
+    return scope
 
 
 def _if(context: _Walk, node: ast.If, scope: Scope, guard: str) -> Scope | None:
@@ -462,6 +474,8 @@ _HANDLERS: dict[type, _Handler] = {
     ast.Import: _import,
     ast.ImportFrom: _import,
     **{kind: _try for kind in TRY_TYPES},
+    ast.With: _with,
+    ast.AsyncWith: _with,
     ast.If: _if,
     ast.ExceptHandler: _capture,
     ast.MatchAs: _capture,
