@@ -19,12 +19,11 @@ fires ``content[module]`` and so rechecks the reader with the new content.
 from __future__ import annotations
 
 import ast
-import importlib.machinery
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from analyzer.engine._trees import load_tree, parse_again
-from analyzer.frontend import content_digest
+from analyzer.frontend import content_digest, is_extension
 
 if TYPE_CHECKING:
     from analyzer.rules import ProjectRule
@@ -79,7 +78,7 @@ def project_sources(modules: Mapping[str, tuple[str, str]], contents: Mapping[st
     for module, (digest, path) in modules.items():
         data = contents.get(module)
         if data is None:
-            if path.endswith(_EXTENSION_SUFFIXES):
+            if is_extension(path):
                 continue
             try:
                 data = read(path)
@@ -88,6 +87,3 @@ def project_sources(modules: Mapping[str, tuple[str, str]], contents: Mapping[st
         if content_digest(data) == digest:
             out[module] = data
     return out
-
-
-_EXTENSION_SUFFIXES = tuple(importlib.machinery.EXTENSION_SUFFIXES)

@@ -13,6 +13,7 @@ from analyzer.frontend._config import (
 )
 from analyzer.frontend._config_load import parse_size
 from analyzer.frontend._discovery import (
+    EXTENSION_SOURCE_SUFFIXES,
     EXTENSION_SUFFIXES,
     PYTHON_SUFFIXES,
     STDIN,
@@ -43,7 +44,7 @@ from analyzer.frontend._versions import (
 )
 
 __all__ = [
-    "DEFAULT_EXCLUDES", "EXTENSION_SUFFIXES", "MARKERS", "PYTHON_SUFFIXES", "STDIN", "Config",
+    "DEFAULT_EXCLUDES", "EXTENSION_SOURCE_SUFFIXES", "EXTENSION_SUFFIXES", "MARKERS", "PYTHON_SUFFIXES", "STDIN", "Config",
     "ConfigError", "Discovery", "DiscoveryError", "Project", "SourceDecodeError", "SourceFile",
     "claim_rank", "content_digest", "decode_source", "discover", "display_path",
     "find_config", "find_marker_root", "glob_matches", "group_paths", "is_extension",

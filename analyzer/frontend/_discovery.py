@@ -44,11 +44,17 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 #: ``x.pyd``): never read or reported, but their names are project modules, so that
 #: ``from pkg import _speedups`` is not reported as missing.
 EXTENSION_SUFFIXES = tuple(sorted(set(importlib.machinery.EXTENSION_SUFFIXES) | {".so", ".pyd"}))
+#: The source of an extension module not built yet, in a package (``psutil/_psutil_linux.c``,
+#: Cython's ``_speedups.pyx``): the module it builds is named after it, so that a fresh
+#: checkout's ``from . import _speedups`` is not reported missing either. Taken like a
+#: built one (never read, names unknown), and only in a package: a C tree's own folders
+#: (``Modules/``) hold no module.
+EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx")
 
 
 def is_extension(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` names a compiled extension module."""
-    return os.fspath(path).endswith(EXTENSION_SUFFIXES)
+    """Whether ``path`` names a compiled extension module, or the source of one."""
+    return os.fspath(path).endswith(EXTENSION_SUFFIXES + EXTENSION_SOURCE_SUFFIXES)
 STDIN = "-"
 
 
@@ -176,6 +182,7 @@ class _Walker:
             # when it lies in a named directory.
             self.unreadable[directory] = exc.strerror or type(exc).__name__
             return
+        package = None
         for entry in entries:
             path = entry.path
             try:
@@ -195,6 +202,11 @@ class _Walker:
                 yield from self._walk(path, ignores.child(path) if in_git else ignores, in_git)
             elif is_file and entry.name.endswith(PYTHON_SUFFIXES + EXTENSION_SUFFIXES):
                 yield path
+            elif is_file and entry.name.endswith(EXTENSION_SOURCE_SUFFIXES):
+                if package is None:
+                    package = any(e.name in ("__init__.py", "__init__.pyi") for e in entries)
+                if package:
+                    yield path
 
 
 def _has_magic(pattern: str) -> bool:
@@ -252,7 +264,7 @@ class _Namer:
         directory, filename = os.path.split(path)
         if filename.endswith(PYTHON_SUFFIXES):
             stem = filename.rsplit(".", 1)[0]
-        elif filename.endswith(EXTENSION_SUFFIXES):
+        elif filename.endswith(EXTENSION_SUFFIXES + EXTENSION_SOURCE_SUFFIXES):
             stem = filename.split(".", 1)[0]  # the platform tag is not part of the name
         else:
             stem = filename

@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from analyzer.frontend import EXTENSION_SUFFIXES, PYTHON_SUFFIXES
+from analyzer.frontend import EXTENSION_SOURCE_SUFFIXES, EXTENSION_SUFFIXES, PYTHON_SUFFIXES
 from analyzer.interfaces import exit_codes
 from analyzer.interfaces._watch_restart import (
     RESTART_CODE,
@@ -44,8 +44,9 @@ MAX_CANCELS = 2
 #: Seconds between health checks of the observer while idle.
 HEALTH_SECONDS = 1.0
 
-#: Sources, stubs, and compiled extensions (a rebuild makes a module appear or disappear).
-_WATCHED_SUFFIXES = PYTHON_SUFFIXES + EXTENSION_SUFFIXES
+#: Sources, stubs, compiled extensions (a rebuild makes a module appear or disappear) and
+#: their C and Cython sources.
+_WATCHED_SUFFIXES = PYTHON_SUFFIXES + EXTENSION_SUFFIXES + EXTENSION_SOURCE_SUFFIXES
 _WATCHED_NAMES = frozenset({"pyproject.toml", ".gitignore", "exclude"})
 
 

@@ -88,6 +88,25 @@ def test_extension_modules_are_indexed_never_reported_even_when_git_ignored(tmp_
     assert rel(tmp_path, result.reported) == {"pkg/__init__.py"}
 
 
+def test_an_extension_s_source_in_a_package_names_the_module_it_builds(tmp_path: Path) -> None:
+    # A fresh checkout: `from . import _speedups` must not be reported missing before the
+    # build. A C tree's folders (no __init__.py) and a root-level .c name no module.
+    tree(tmp_path, "pkg/__init__.py", "pkg/_speedups.c", "pkg/_fast.pyx", "pkg/_cpp.cpp",
+         "pkg/util.py", "pkg/util.c", "pkg/notes.h", "Modules/_ssl.c", "top.c", "lib/_x.pyx")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    modules = {rel(tmp_path, [f.path]).pop(): (f.module, f.is_extension, f.indexed)
+               for f in result.files}
+    assert modules == {
+        "pkg/__init__.py": ("pkg", False, True),
+        "pkg/_speedups.c": ("pkg._speedups", True, True),
+        "pkg/_fast.pyx": ("pkg._fast", True, True),
+        "pkg/_cpp.cpp": ("pkg._cpp", True, True),
+        "pkg/util.py": ("pkg.util", False, True),
+        "pkg/util.c": ("pkg.util", True, False),  # the Python module owns its name
+    }
+    assert rel(tmp_path, result.reported) == {"pkg/__init__.py", "pkg/util.py"}
+
+
 def test_a_source_beside_an_extension_owns_the_name(tmp_path: Path) -> None:
     tree(tmp_path, "fast.py", "fast.cpython-311-x86_64-linux-gnu.so")
     result = discover(["."], project(tmp_path), cwd=str(tmp_path))

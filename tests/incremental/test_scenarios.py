@@ -88,6 +88,18 @@ def test_an_extension_module_built_then_removed(engine):
     assert [m for _, m in messages(e)] == ["No module named 'pkg._speedups'"]
 
 
+@pytest.mark.parametrize("source", ["pkg/_speedups.c", "pkg/_speedups.pyx"])
+def test_an_extension_s_source_in_a_fresh_checkout(engine, source):
+    # Not built yet, it still names the module it builds; outside a package it names none.
+    e = engine({"pkg/__init__.py": "", "pkg/use.py": "from pkg._speedups import fast\n",
+                "csrc/_speedups.c": "int x;\n"})
+    assert [m for _, m in messages(e)] == ["No module named 'pkg._speedups'"]
+    e.edit({source: "/* the C, or Cython, of pkg._speedups */\n"})
+    assert messages(e) == []
+    e.edit({source: None})
+    assert [m for _, m in messages(e)] == ["No module named 'pkg._speedups'"]
+
+
 def test_the_same_text_as_a_module_then_as_a_package(engine):
     """Facts are keyed by content and file: the same bytes in ``top/pkg/__init__.py`` are a
     package, whose ``from .. import x`` resolves (in ``top/pkg.py`` it goes above the top)."""

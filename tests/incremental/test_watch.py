@@ -85,6 +85,13 @@ def test_watch_rechecks_edits_and_exits_cleanly(watch, stop):
     live.wait_for(_matches(output, root), "the recheck after new files")
     write(root, {"pkg/m.py": None})
     live.wait_for(_matches(output, root), "the recheck after a deletion")
+    # A module not built yet: its C source appearing is an event that matters.
+    write(root, {"pkg/n.py": "from pkg._speedups import fast\n"})
+    live.wait_for(_matches(output, root), "the recheck after an import of a missing module")
+    assert "SH004" in output.read_text()
+    write(root, {"pkg/_speedups.c": "int fast;\n"})
+    live.wait_for(_matches(output, root), "the recheck after an extension's source appeared")
+    assert "SH004" not in output.read_text()
     live.wait_for_line("b.py:2:1: SH002", "the new diagnostic on the screen")
     proc.send_signal(stop)
     assert live.finish() == 0
