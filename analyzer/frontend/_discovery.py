@@ -262,9 +262,9 @@ class _Namer:
     def name(self, path: str) -> tuple[str, bool, int]:
         """(module, is_package, index of the ``src`` root used or ``len(src)``)."""
         directory, filename = os.path.split(path)
-        if filename.endswith(PYTHON_SUFFIXES):
-            stem = filename.rsplit(".", 1)[0]
-        elif filename.endswith(EXTENSION_SUFFIXES + EXTENSION_SOURCE_SUFFIXES):
+        if filename.endswith(PYTHON_SUFFIXES + EXTENSION_SOURCE_SUFFIXES):
+            stem = filename.rsplit(".", 1)[0]  # `clinic.test.c` builds no module `clinic`
+        elif filename.endswith(EXTENSION_SUFFIXES):
             stem = filename.split(".", 1)[0]  # the platform tag is not part of the name
         else:
             stem = filename

@@ -92,7 +92,8 @@ def test_an_extension_s_source_in_a_package_names_the_module_it_builds(tmp_path:
     # A fresh checkout: `from . import _speedups` must not be reported missing before the
     # build. A C tree's folders (no __init__.py) and a root-level .c name no module.
     tree(tmp_path, "pkg/__init__.py", "pkg/_speedups.c", "pkg/_fast.pyx", "pkg/_cpp.cpp",
-         "pkg/util.py", "pkg/util.c", "pkg/notes.h", "Modules/_ssl.c", "top.c", "lib/_x.pyx")
+         "pkg/util.py", "pkg/util.c", "pkg/notes.h", "Modules/_ssl.c", "top.c", "lib/_x.pyx",
+         "pkg/clinic.test.c")
     result = discover(["."], project(tmp_path), cwd=str(tmp_path))
     modules = {rel(tmp_path, [f.path]).pop(): (f.module, f.is_extension, f.indexed)
                for f in result.files}
@@ -103,6 +104,7 @@ def test_an_extension_s_source_in_a_package_names_the_module_it_builds(tmp_path:
         "pkg/_cpp.cpp": ("pkg._cpp", True, True),
         "pkg/util.py": ("pkg.util", False, True),
         "pkg/util.c": ("pkg.util", True, False),  # the Python module owns its name
+        "pkg/clinic.test.c": ("", True, True),  # no module can have that name
     }
     assert rel(tmp_path, result.reported) == {"pkg/__init__.py", "pkg/util.py"}
 
