@@ -56,6 +56,15 @@ class ImportMissingName(ProjectRule):
             # file: lib.py
             present = 1
             """),
+        Valid("""\
+            # file: app.py
+            from pkg.dtypes import Added
+            # file: pkg/__init__.py
+            # file: pkg/dtypes.py
+            def _add(cls):
+                from pkg import dtypes  # its own module object, which it then fills
+                setattr(dtypes, cls.__name__, cls)
+            """),
     ]
     INVALID = [
         Invalid("""\

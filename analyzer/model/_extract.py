@@ -14,6 +14,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
+from analyzer.model._answers import absolute_module
 from analyzer.model._extract_assigns import (
     annotated_or_augmented,
     assign,
@@ -30,7 +31,7 @@ from analyzer.model._extract_imports import (
 )
 from analyzer.model._extract_refs import module_references, own_uses
 from analyzer.model._extract_walk import walk
-from analyzer.model._facts import BODY_FIELDS, ModuleFacts, NotExtracted
+from analyzer.model._facts import BODY_FIELDS, Import, ModuleFacts, NotExtracted
 from analyzer.model._state import Columns, ModuleState
 from analyzer.model._syntax import TRY_TYPES
 
@@ -75,12 +76,22 @@ def extract_facts(
         attributes=tuple(attributes) if "attributes" in body else _LEFT_OUT["attributes"],
         all_names=all_names,
         all_dynamic=state.all_dynamic,
-        dynamic_namespace=state.dynamic_namespace,
+        dynamic_namespace=state.dynamic_namespace or _imports_itself(module, is_package, imports),
         dynamic_modules=tuple(sorted(state.dynamic_modules)),
         references=found if references else _LEFT_OUT["references"],
         uses=(own_uses(usage, state.exports, state.all_names, self_references) if uses
               else _LEFT_OUT["uses"]),
     )
+
+
+def _imports_itself(module: str, is_package: bool, imports: list[Import]) -> bool:
+    """The module imports its own object (``from numpy import dtypes`` in numpy/dtypes.py,
+    anywhere): it may set names on it that no statement shows (``setattr(dtypes, n, cls)``)."""
+    for imp in imports:
+        base = absolute_module(module, is_package, imp.level, imp.module)
+        if base is not None and (base if imp.name is None else f"{base}.{imp.name}") == module:
+            return True
+    return False
 
 
 _ALL_BODY = frozenset(BODY_FIELDS)
