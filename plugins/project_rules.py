@@ -128,6 +128,8 @@ class CallSignatureMismatch(ProjectRule):
                 async def test_scale(self):
                     async with other(), self.assertRaisesRegex((ValueError, TypeError), "x"):
                         scale()
+                    with self.assertRaisesMessage(TypeError, "takes"):  # Django's
+                        scale(1, 2, 3)
                     try:
                         scale(2, 3, 4)
                     except TypeError:

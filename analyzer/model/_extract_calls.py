@@ -55,8 +55,10 @@ def _inside(line: int, blocks: Sequence[tuple[int, int]]) -> bool:
 _TYPE_ERROR = frozenset({"TypeError"})
 #: What ``pytest.raises``/``assertRaises`` may expect for a TypeError to pass the test.
 _RAISES_TYPE_ERROR = frozenset({"TypeError", "Exception", "BaseException"})
-#: Context managers that expect their block to raise: pytest, unittest (the method name).
-_RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex"})
+#: Context managers that expect their block to raise (the callee's last name): pytest's,
+#: unittest's (and its old spelling), Django's ``assertRaisesMessage``.
+_RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp",
+                     "assertRaisesMessage"})
 
 
 def catches_type_error(handlers: list[ast.ExceptHandler]) -> bool:
@@ -66,8 +68,9 @@ def catches_type_error(handlers: list[ast.ExceptHandler]) -> bool:
 
 
 def expects_type_error(expr: ast.expr) -> bool:
-    """``expr`` is ``pytest.raises(E)``, ``self.assertRaises(E)`` or ``assertRaisesRegex(E,
-    ...)`` where ``E`` lets a ``TypeError`` pass (the context manager forms)."""
+    """``expr`` is ``pytest.raises(E)``, ``self.assertRaises(E)``, ``assertRaisesRegex(E,
+    ...)`` or Django's ``assertRaisesMessage(E, ...)``, where ``E`` lets a ``TypeError``
+    pass (the context manager forms)."""
     if type(expr) is not ast.Call:
         return False
     name = dotted(expr.func)
