@@ -200,12 +200,14 @@ class UndefinedExport(ScopeRule):
     ]  # fmt: skip
 
     def visit_Module(self, node: ast.Module) -> None:
-        """Report every undefined ``__all__`` entry, at the last ``__all__`` assignment."""
+        """Report every undefined ``__all__`` entry, at the last ``__all__`` assignment (as
+        pyflakes); a ``# noqa`` on the name's own line (where ruff reports it) counts too."""
         for u in self.get_metadata(ScopeProvider).undefined_exports:
             self.report(
                 (u.line, u.column),
                 f"undefined name {u.name!r} in __all__",
                 end=(u.end_line, u.end_column),
+                noqa_line=u.name_line if u.name_line != u.line else 0,
             )
 
 

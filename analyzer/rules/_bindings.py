@@ -140,13 +140,15 @@ class UndefinedName(NamedTuple):
 
 
 class UndefinedExport(NamedTuple):
-    """A name listed in ``__all__`` that the module does not define (F822)."""
+    """A name listed in ``__all__`` that the module does not define (F822), at the ``__all__``
+    statement; ``name_line``: the line of the name's string in it (where ruff reports it)."""
 
     name: str
     line: int
     column: int
     end_line: int
     end_column: int
+    name_line: int = 0
 
 
 class UnusedVariable(NamedTuple):

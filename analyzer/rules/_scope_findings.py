@@ -166,6 +166,14 @@ def _apply_extended_all(state: _ScopeState) -> None:
             state.undefined_exports.append((name, b.stmt))
 
 
+def _string_line(stmt: ast.AST, name: str) -> int:
+    """The line of the string ``name`` in the ``__all__`` statement ``stmt``, else its own."""
+    for node in ast.walk(stmt):
+        if type(node) is ast.Constant and node.value == name:
+            return node.lineno
+    return stmt.lineno  # type: ignore[attr-defined]
+
+
 class ScopeAnalysis:
     """The scope provider's value for one file (read-only).
 
@@ -250,7 +258,8 @@ class ScopeAnalysis:
             ),
             "undefined_names": tuple(UndefinedName(n, *rng(node)) for n, node in a.undefined),
             "undefined_exports": tuple(
-                UndefinedExport(n, *rng(node)) for n, node in a.undefined_exports
+                UndefinedExport(n, *rng(node), _string_line(node, n))
+                for n, node in a.undefined_exports
             ),
             "unused_variables": tuple(
                 UnusedVariable(n, *rng(node)) for n, node in a.unused_variables

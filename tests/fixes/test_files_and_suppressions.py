@@ -153,6 +153,16 @@ def test_f401_obeys_noqa_on_the_statement_or_on_the_names_line(project, shoal):
         (1, "F401", "'os.path' imported but unused")]
 
 
+def test_f822_obeys_noqa_on_the_statement_or_on_the_names_line(project, shoal):
+    """psutil's case: F822 sits on the `__all__` statement (pyflakes), ruff reports it at the
+    name's string, where ruff users put the comment; both suppress, neither is an SH100."""
+    write_tree(project, {"a.py": "__all__ = [\n    'one', 'two',  # noqa: F822\n    'three',\n]\n",
+                         "b.py": "__all__ = [  # noqa: F822\n    'one',\n]\n"})
+    run = shoal("--select", "F822,SH100", "--format", "json", "a.py", "b.py")
+    assert [(d["path"], d["line"], d["code"], d["message"]) for d in run.json()] == [
+        ("a.py", 1, "F822", "undefined name 'three' in __all__")]
+
+
 def test_sh100_reports_a_blanket_noqa_only_when_asked(project, shoal):
     write_tree(project, {"a.py": SUPPRESSED})
     (project / "pyproject.toml").write_text("[tool.shoal]\nreport-blanket-noqa = true\n")
