@@ -85,7 +85,8 @@ class SourceFile:
     indexed: bool = True
     #: ``True`` for the file read from standard input (``-`` with ``--stdin-filename``).
     is_stdin: bool = False
-    #: ``True`` for a compiled extension module: in the index, contents unknown, never read.
+    #: ``True`` for a compiled extension module (or its unbuilt source, or a git-ignored
+    #: Python file: a build output): in the index, contents unknown, never read.
     is_extension: bool = False
 
 
@@ -146,6 +147,9 @@ class _Walker:
         #: Directory walked -> (mtime, inode) taken before it was listed: while they hold, so
         #: does the listing (what the front door, ``interfaces._front``, relies on).
         self.stamps: dict[str, tuple[int, int]] = {}
+        #: Python files walked although git-ignored: build outputs (setuptools-scm's
+        #: ``_version.py``, generated ``*_pb2.py``), indexed as opaque modules, never reported.
+        self.ignored: set[str] = set()
 
     def excluded(self, path: str) -> bool:
         name = os.path.basename(path)
@@ -193,11 +197,13 @@ class _Walker:
             if self.excluded(path):
                 continue
             if ignores.specs and ignores.ignored(path, is_dir):
-                # A compiled extension is git-ignored as a build output, yet importable
-                # where it lies: its name stays in the index (git-ignored directories,
-                # build/ copies among them, are still never walked).
-                if is_dir or not entry.name.endswith(EXTENSION_SUFFIXES):
+                # A compiled extension or a generated source is git-ignored as a build
+                # output, yet importable where it lies: its name stays in the index
+                # (git-ignored directories, build/ copies among them, are still never walked).
+                if is_dir or not entry.name.endswith(EXTENSION_SUFFIXES + PYTHON_SUFFIXES):
                     continue
+                if is_file and entry.name.endswith(PYTHON_SUFFIXES):
+                    self.ignored.add(path)
             if is_dir:
                 yield from self._walk(path, ignores.child(path) if in_git else ignores, in_git)
             elif is_file and entry.name.endswith(PYTHON_SUFFIXES + EXTENSION_SUFFIXES):
@@ -440,6 +446,7 @@ def discover(
             reported.update(p for p in everything if p.startswith(prefix))
         else:
             reported.update(walker.walk(directory))
+    reported -= walker.ignored  # indexed, never reported unless named
     for file in named_files:
         if force_exclude and _force_excluded(walker, file, stop):
             continue
@@ -448,6 +455,8 @@ def discover(
         reported.add(stdin_path)
     everything |= reported
     reported = {p for p in reported if not is_extension(p)}
+    # A git-ignored source is opaque, as an extension is, unless named (then it is checked).
+    opaque = walker.ignored - reported
 
     files: list[SourceFile] = []
     ranks: dict[str, tuple[int, int, str]] = {}
@@ -461,7 +470,8 @@ def discover(
                  else display_path(path, cwd))
         files.append(
             SourceFile(as_path[path], shown, module, is_package,
-                       is_stdin=path == stdin_path, is_extension=is_extension(path))
+                       is_stdin=path == stdin_path,
+                       is_extension=is_extension(path) or path in opaque)
         )
     if stdin_path == STDIN:
         files.append(SourceFile(Path(STDIN), STDIN, "", False, indexed=False, is_stdin=True))

@@ -28,7 +28,10 @@ def rel(root: Path, paths) -> set[str]:
 
 
 def files_of(result, root: Path) -> set[str]:
-    return rel(root, (f.path for f in result.files))
+    """The files discovery found to read: the opaque ones (a git-ignored source, indexed by
+    name only) aside."""
+    return rel(root, (f.path for f in result.files
+                      if not (f.is_extension and f.path.suffix in (".py", ".pyi"))))
 
 
 def project(root: Path, body: str = "") -> Config:
@@ -67,9 +70,16 @@ def test_gitignore_only_inside_a_git_work_tree(tmp_path: Path, in_git: bool) -> 
     everything = {"a.py", "generated/x.py", "sub/keep.py", "sub/drop.py", "sub/deep/z.py", "secret.py",
                   "logs.py"}
     if in_git:
+        assert rel(tmp_path, result.reported) == {"a.py", "sub/keep.py"}
+        # An ignored file in a walked folder is an opaque module (a build output, maybe);
+        # an ignored folder is never walked.
+        opaque = {"sub/drop.py", "secret.py", "logs.py"}
         assert files_of(result, tmp_path) == {"a.py", "sub/keep.py"}
+        assert rel(tmp_path, (f.path for f in result.files)) == {"a.py", "sub/keep.py"} | opaque
+        assert {rel(tmp_path, [f.path]).pop() for f in result.files if f.is_extension} == opaque
     else:  # as ruff: .gitignore files mean nothing outside a repository (ruff#6335)
         assert files_of(result, tmp_path) == everything
+        assert rel(tmp_path, result.reported) == everything
 
 
 def test_extension_modules_are_indexed_never_reported_even_when_git_ignored(tmp_path: Path) -> None:
@@ -107,6 +117,20 @@ def test_an_extension_s_source_in_a_package_names_the_module_it_builds(tmp_path:
         "pkg/clinic.test.c": ("", True, True),  # no module can have that name
     }
     assert rel(tmp_path, result.reported) == {"pkg/__init__.py", "pkg/util.py"}
+
+
+def test_a_git_ignored_source_is_an_opaque_module_unless_named(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    tree(tmp_path, "pkg/__init__.py", "pkg/_version.py", "pkg/api_pb2.py", "build/lib/pkg/x.py")
+    (tmp_path / ".gitignore").write_text("pkg/_version.py\n*_pb2.py\nbuild/\n")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    modules = {rel(tmp_path, [f.path]).pop(): (f.module, f.is_extension) for f in result.files}
+    assert modules == {"pkg/__init__.py": ("pkg", False), "pkg/_version.py": ("pkg._version", True),
+                       "pkg/api_pb2.py": ("pkg.api_pb2", True)}  # build/ is never walked
+    assert rel(tmp_path, result.reported) == {"pkg/__init__.py"}
+    named = discover(["pkg/_version.py"], project(tmp_path), cwd=str(tmp_path))
+    assert rel(tmp_path, named.reported) == {"pkg/_version.py"}
+    assert [f.is_extension for f in named.files if f.path.name == "_version.py"] == [False]
 
 
 def test_a_source_beside_an_extension_owns_the_name(tmp_path: Path) -> None:

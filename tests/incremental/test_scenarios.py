@@ -100,6 +100,19 @@ def test_an_extension_s_source_in_a_fresh_checkout(engine, source):
     assert [m for _, m in messages(e)] == ["No module named 'pkg._speedups'"]
 
 
+def test_a_git_ignored_build_output_is_a_module_never_reported(engine):
+    # setuptools-scm writes pkg/_version.py at install and the project git-ignores it.
+    e = engine({".git/HEAD": "", ".gitignore": "pkg/_version.py\n*_pb2.py\n",
+                "pkg/__init__.py": "from ._version import version\nfrom .api_pb2 import Api\n"})
+    assert sorted(m for _, m in messages(e)) == [
+        "No module named 'pkg._version'", "No module named 'pkg.api_pb2'"]
+    e.edit({"pkg/_version.py": "import os\nversion = '1.0'\n",
+            "pkg/api_pb2.py": "import sys\n"})
+    assert messages(e) == []  # neither missing, nor its unused imports reported
+    e.edit({"pkg/_version.py": None})
+    assert [m for _, m in messages(e)] == ["No module named 'pkg._version'"]
+
+
 def test_the_same_text_as_a_module_then_as_a_package(engine):
     """Facts are keyed by content and file: the same bytes in ``top/pkg/__init__.py`` are a
     package, whose ``from .. import x`` resolves (in ``top/pkg.py`` it goes above the top)."""
