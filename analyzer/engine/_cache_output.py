@@ -102,6 +102,10 @@ def witness_files(files: dict[str, Any],
         stamp = tuple(known[4])
         if not known[5] or max(stamp[1], stamp[2]) >= limit:
             return None  # not read last time, or changed too close to the read to vouch
+        if not any(stamp):
+            # Absent and known by name (a build output not built yet): its folder's
+            # witness, whose mtime its creation changes, stands for it.
+            continue
         witnesses.append((path, stamp))
     return witnesses
 

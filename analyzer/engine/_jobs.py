@@ -344,12 +344,19 @@ def extension_result(task: FileTask) -> tuple[FileResult, ModuleFacts | None]:
 
 
 def extension_digest(path: str) -> str | None:
-    """An extension module's digest, of its size and mtime; None when it cannot be stat'ed."""
+    """An extension module's digest, of its size and mtime; one of its own when the file is
+    absent (a build output its ``.gitignore`` names, not built yet: the module is known by
+    name only); None when it cannot be stat'ed."""
     try:
         st = os.stat(path)
+    except FileNotFoundError:
+        return _ABSENT
     except OSError:
         return None
     return content_digest(f"extension:{st.st_size}:{st.st_mtime_ns}".encode())
+
+
+_ABSENT = content_digest(b"extension:absent")
 
 
 def _read(path: str) -> bytes:

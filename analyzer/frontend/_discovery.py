@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analyzer.frontend._config import Config
-from analyzer.frontend._gitignore import IgnoreStack, git_root, ignore_stack_for
+from analyzer.frontend._gitignore import IgnoreStack, git_root, ignore_stack_for, named_sources
 from analyzer.frontend._globs import glob_matches
 
 __all__ = ["Discovery", "DiscoveryError", "SourceFile", "claim_rank", "discover", "display_path"]
@@ -150,6 +150,9 @@ class _Walker:
         #: Python files walked although git-ignored: build outputs (setuptools-scm's
         #: ``_version.py``, generated ``*_pb2.py``), indexed as opaque modules, never reported.
         self.ignored: set[str] = set()
+        #: Python files a ``.gitignore`` names by path (:func:`named_sources`): build
+        #: outputs, whether or not a build has made them yet.
+        self.named_outputs: set[str] = set()
 
     def excluded(self, path: str) -> bool:
         name = os.path.basename(path)
@@ -173,6 +176,8 @@ class _Walker:
             # ignore crate never re-checks the walk root's parents), only the .gitignore files
             # from here down apply.
             ignores = IgnoreStack().child(directory)
+        for base, spec in ignores.specs:
+            self.named_outputs.update(named_sources(base, spec))
         yield from self._walk(directory, ignores, in_git)
 
     def _walk(self, directory: str, ignores: IgnoreStack, in_git: bool) -> Iterator[str]:
@@ -205,7 +210,10 @@ class _Walker:
                 if is_file and entry.name.endswith(PYTHON_SUFFIXES):
                     self.ignored.add(path)
             if is_dir:
-                yield from self._walk(path, ignores.child(path) if in_git else ignores, in_git)
+                inner = ignores.child(path) if in_git else ignores
+                if inner is not ignores:  # a .gitignore of its own
+                    self.named_outputs.update(named_sources(*inner.specs[-1]))
+                yield from self._walk(path, inner, in_git)
             elif is_file and entry.name.endswith(PYTHON_SUFFIXES + EXTENSION_SUFFIXES):
                 yield path
             elif is_file and entry.name.endswith(EXTENSION_SOURCE_SUFFIXES):
@@ -447,6 +455,12 @@ def discover(
         else:
             reported.update(walker.walk(directory))
     reported -= walker.ignored  # indexed, never reported unless named
+    # A build output that .gitignore names and a fresh checkout lacks: its module will
+    # exist (opaque, as an absent extension module is), in a folder the index walked.
+    absent = {p for p in walker.named_outputs
+              if os.path.dirname(p) in walker.visited and not os.path.lexists(p)}
+    walker.ignored |= absent
+    everything |= absent
     for file in named_files:
         if force_exclude and _force_excluded(walker, file, stop):
             continue

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pathspec
 
-__all__ = ["IgnoreStack", "git_root", "ignore_stack_for"]
+__all__ = ["IgnoreStack", "git_root", "ignore_stack_for", "named_sources"]
 
 
 def git_root(directory: str) -> str | None:
@@ -48,6 +48,21 @@ class IgnoreStack:
                 if pattern.include is not None and pattern.match_file(relative) is not None:
                     verdict = bool(pattern.include)
         return verdict
+
+
+def named_sources(base: str, spec: pathspec.GitIgnoreSpec) -> list[str]:
+    """The Python files a ``.gitignore`` in ``base`` names one by one, by a path without
+    wildcards (``src/pkg/_version.py``; a bare name is the one in ``base``): build outputs
+    (setuptools-scm's version file) that a fresh checkout does not have yet."""
+    found = []
+    for pattern in spec.patterns:
+        text = getattr(pattern, "pattern", None)
+        if pattern.include is not True or not isinstance(text, str):
+            continue
+        line = text.strip().lstrip("/")
+        if line.endswith((".py", ".pyi")) and not any(char in line for char in "*?[\\"):
+            found.append(os.path.normpath(os.path.join(base, line)))
+    return found
 
 
 def _load_spec(path: str) -> pathspec.GitIgnoreSpec | None:

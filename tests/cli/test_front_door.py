@@ -309,3 +309,21 @@ def test_the_view_doors_parser_reads_a_query_as_the_long_way_does(argv):
 
     assert vars(build_parser(only="insight").parse_args(argv)) == vars(
         build_parser().parse_args(argv))
+
+
+def test_an_absent_build_output_is_answered_at_the_front_door_until_it_is_built(
+        tree, shoal, long_way):
+    # .gitignore names pkg/_version.py (setuptools-scm): a module before it exists, whose
+    # folder's mtime witnesses its creation.
+    with open(tree / ".gitignore", "a", encoding="utf-8") as f:
+        f.write("pkg/_version.py\n")
+    (tree / "pkg" / "c.py").write_text("from pkg._version import version\nprint(version)\n")
+    args = ("check", "--workers", "0")
+    before = shoal(*args)
+    assert "_version" not in before.out
+    assert shoal(*args).out == before.out
+    assert len(long_way.calls) == 1, "an absent build output kept the front door shut"
+    (tree / "pkg" / "_version.py").write_text("version = '1'\n")
+    after = shoal(*args)
+    assert len(long_way.calls) == 2, "answered at the front door after the build"
+    assert after.out == before.out  # still no finding about it

@@ -133,6 +133,26 @@ def test_a_git_ignored_source_is_an_opaque_module_unless_named(tmp_path: Path) -
     assert [f.is_extension for f in named.files if f.path.name == "_version.py"] == [False]
 
 
+def test_a_build_output_gitignore_names_is_a_module_before_it_is_built(tmp_path: Path) -> None:
+    # Only a path without wildcards, in a folder the index walks, that does not exist yet.
+    (tmp_path / ".git").mkdir()
+    tree(tmp_path, "src/pkg/__init__.py", "src/pkg/sub/__init__.py", "build/x.py")
+    (tmp_path / ".gitignore").write_text(
+        "src/pkg/_version.py\n/src/pkg/_build_info.pyi\n*_pb2.py\n_version2.py\n"
+        "!src/pkg/kept.py\nbuild/\nbuild/y.py\nnowhere/z.py\nsrc/pkg/data/\n")
+    (tmp_path / "src" / "pkg" / "sub" / ".gitignore").write_text("gen.py\n")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    modules = {rel(tmp_path, [f.path]).pop(): (f.module, f.is_extension) for f in result.files}
+    assert modules == {
+        "src/pkg/__init__.py": ("pkg", False), "src/pkg/sub/__init__.py": ("pkg.sub", False),
+        "src/pkg/_version.py": ("pkg._version", True),
+        "src/pkg/_build_info.pyi": ("pkg._build_info", True),
+        "src/pkg/sub/gen.py": ("pkg.sub.gen", True),  # named by the folder's own .gitignore
+        "_version2.py": ("_version2", True),  # a bare name: the one beside the .gitignore
+    }
+    assert rel(tmp_path, result.reported) == {"src/pkg/__init__.py", "src/pkg/sub/__init__.py"}
+
+
 def test_a_source_beside_an_extension_owns_the_name(tmp_path: Path) -> None:
     tree(tmp_path, "fast.py", "fast.cpython-311-x86_64-linux-gnu.so")
     result = discover(["."], project(tmp_path), cwd=str(tmp_path))

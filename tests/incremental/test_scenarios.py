@@ -101,8 +101,9 @@ def test_an_extension_s_source_in_a_fresh_checkout(engine, source):
 
 
 def test_a_git_ignored_build_output_is_a_module_never_reported(engine):
-    # setuptools-scm writes pkg/_version.py at install and the project git-ignores it.
-    e = engine({".git/HEAD": "", ".gitignore": "pkg/_version.py\n*_pb2.py\n",
+    # setuptools-scm writes pkg/_version.py at install and the project git-ignores it (here
+    # by a pattern that names no one path, so that it is missing until it exists).
+    e = engine({".git/HEAD": "", ".gitignore": "_version.py\n*_pb2.py\n",
                 "pkg/__init__.py": "from ._version import version\nfrom .api_pb2 import Api\n"})
     assert sorted(m for _, m in messages(e)) == [
         "No module named 'pkg._version'", "No module named 'pkg.api_pb2'"]
@@ -111,6 +112,20 @@ def test_a_git_ignored_build_output_is_a_module_never_reported(engine):
     assert messages(e) == []  # neither missing, nor its unused imports reported
     e.edit({"pkg/_version.py": None})
     assert [m for _, m in messages(e)] == ["No module named 'pkg._version'"]
+
+
+def test_a_build_output_gitignore_names_exists_before_the_build(engine):
+    # A fresh clone of a setuptools-scm project: pkg/_version.py comes with the install.
+    e = engine({".git/HEAD": "", ".gitignore": "/pkg/_version.py\nnotes/*.py\n",
+                "pkg/__init__.py": "from ._version import version\nfrom .gone import x\n"})
+    assert [m for _, m in messages(e)] == ["No module named 'pkg.gone'"]
+    e.edit({"pkg/_version.py": "version = '1.0'\n"})  # built
+    assert [m for _, m in messages(e)] == ["No module named 'pkg.gone'"]
+    e.edit({"pkg/_version.py": None})  # cleaned
+    assert [m for _, m in messages(e)] == ["No module named 'pkg.gone'"]
+    e.edit({".gitignore": "notes/*.py\n"})  # no longer a build output
+    assert sorted(m for _, m in messages(e)) == [
+        "No module named 'pkg._version'", "No module named 'pkg.gone'"]
 
 
 def test_the_same_text_as_a_module_then_as_a_package(engine):
