@@ -458,7 +458,8 @@ def discover(
     # A build output that .gitignore names and a fresh checkout lacks: its module will
     # exist (opaque, as an absent extension module is), in a folder the index walked.
     absent = {p for p in walker.named_outputs
-              if os.path.dirname(p) in walker.visited and not os.path.lexists(p)}
+              if os.path.dirname(p) in walker.visited and not os.path.lexists(p)
+              and not walker.excluded(p)}
     walker.ignored |= absent
     everything |= absent
     for file in named_files:

@@ -77,7 +77,7 @@ def expects_type_error(expr: ast.expr) -> bool:
     if name is None or name.rsplit(".", 1)[-1] not in _RAISES:
         return False
     expected = expr.args[0] if expr.args else next(
-        (k.value for k in expr.keywords if k.arg in ("expected_exception", "exception")), None)
+        (k.value for k in expr.keywords if k.arg == "expected_exception"), None)
     return expected is not None and _names(expected, _RAISES_TYPE_ERROR)
 
 
