@@ -76,12 +76,19 @@ def extract_facts(
         attributes=tuple(attributes) if "attributes" in body else _LEFT_OUT["attributes"],
         all_names=all_names,
         all_dynamic=state.all_dynamic,
-        dynamic_namespace=state.dynamic_namespace or _imports_itself(module, is_package, imports),
+        dynamic_namespace=(state.dynamic_namespace or _imports_itself(module, is_package, imports)
+                           or _an_empty_stub(path, is_package, tree)),
         dynamic_modules=tuple(sorted(state.dynamic_modules)),
         references=found if references else _LEFT_OUT["references"],
         uses=(own_uses(usage, state.exports, state.all_names, self_references) if uses
               else _LEFT_OUT["uses"]),
     )
+
+
+def _an_empty_stub(path: str, is_package: bool, tree: ast.Module) -> bool:
+    """A module stub with no statement (matplotlib's ``_backend_agg.pyi`` beside its compiled
+    extension) marks the module as present, not as one without names."""
+    return not tree.body and not is_package and path.endswith(".pyi")
 
 
 def _imports_itself(module: str, is_package: bool, imports: list[Import]) -> bool:

@@ -187,3 +187,17 @@ def test_nothing_is_missing_below_a_compiled_extension(tmp_path):
     (tmp_path / "pkg" / f"_native{EXTENSION_SUFFIXES[0]}").write_bytes(b"\x7fELF")
     # A plain module that parses plants nothing: its submodule is missing.
     assert _codes(tmp_path) == [("pkg/broken.py", 1, "E999"), ("pkg/use.py", 3, "SH004")]
+
+
+def test_an_empty_stub_marks_a_module_present_not_nameless(tmp_path):
+    # matplotlib ships an empty _backend_agg.pyi beside its compiled extension; a checkout
+    # not built yet has the stub alone. A stub that says something is still believed.
+    write_tree(tmp_path, {
+        ".git/HEAD": "",
+        "pkg/__init__.py": "",
+        "pkg/_agg.pyi": "# placeholder for the compiled module\n",
+        "pkg/_typed.pyi": "def render() -> None: ...\n",
+        "pkg/use.py": "from pkg._agg import RendererAgg\nfrom pkg._typed import render, nope\n"
+                      "print(RendererAgg, render, nope)\n",
+    })
+    assert _codes(tmp_path) == [("pkg/use.py", 2, "SH001")]
