@@ -201,3 +201,19 @@ def test_an_empty_stub_marks_a_module_present_not_nameless(tmp_path):
                       "print(RendererAgg, render, nope)\n",
     })
     assert _codes(tmp_path) == [("pkg/use.py", 2, "SH001")]
+
+
+def test_a_stub_s_imports_and_calls_are_the_type_checker_s(tmp_path):
+    # numpy's typing tests: a .pyi imports a name only the target's stub defines, and calls
+    # a function wrongly on purpose. The same lines in a .py are reported.
+    body = "from pkg.mod import _Options, f\nf(1, 2)\nx: _Options\n"
+    write_tree(tmp_path, {
+        ".git/HEAD": "",
+        "pkg/__init__.py": "",
+        "pkg/mod.py": "def f():\n    pass\n",
+        "pkg/mod.pyi": "from typing import TypedDict\nclass _Options(TypedDict): ...\n"
+                       "def f() -> None: ...\n",
+        "pkg/use.pyi": body,
+        "pkg/run.py": body,
+    })
+    assert _codes(tmp_path) == [("pkg/run.py", 1, "SH001"), ("pkg/run.py", 2, "SH002")]
