@@ -48,7 +48,7 @@ def parse_module(text: str, filename: str = "<unknown>", piece: int = PIECE) -> 
 
 
 def _parse(text: str, filename: str, piece: int) -> ast.Module:
-    """:func:`parse_module`'s work, under the caller's warning filters."""
+    """:func:`parse_module`'s work (the warning filters are its caller's to set)."""
     starts = _piece_starts(text, piece)
     if not starts:
         return ast.parse(text, filename=filename)
