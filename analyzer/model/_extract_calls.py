@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from analyzer.model._facts import Attribute, Call
 from analyzer.model._scope import Scope, binds_locally
 from analyzer.model._state import Columns
-from analyzer.model._syntax import dotted
+from analyzer.model._syntax import dotted, names_one_of
 
 #: A call the walk met: the node, the scope it is in, its dotted callee.
 Candidate = tuple[ast.Call, Scope, str]
@@ -63,7 +63,7 @@ _RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaise
 
 def catches_type_error(handlers: list[ast.ExceptHandler]) -> bool:
     """One of the handlers names ``TypeError`` (alone or in a tuple)."""
-    return any(handler.type is not None and _names(handler.type, _TYPE_ERROR)
+    return any(handler.type is not None and names_one_of(handler.type, _TYPE_ERROR)
                for handler in handlers)
 
 
@@ -78,16 +78,7 @@ def expects_type_error(expr: ast.expr) -> bool:
         return False
     expected = expr.args[0] if expr.args else next(
         (k.value for k in expr.keywords if k.arg == "expected_exception"), None)
-    return expected is not None and _names(expected, _RAISES_TYPE_ERROR)
-
-
-def _names(expr: ast.expr, wanted: frozenset[str]) -> bool:
-    """``expr`` (a name, a dotted name, or a tuple of them) names one of ``wanted``."""
-    for element in expr.elts if isinstance(expr, ast.Tuple) else [expr]:
-        name = dotted(element)
-        if name is not None and name.rsplit(".", 1)[-1] in wanted:
-            return True
-    return False
+    return expected is not None and names_one_of(expected, _RAISES_TYPE_ERROR)
 
 
 def _record(node: ast.Call, callee: str, columns: Columns) -> Call:

@@ -10,7 +10,7 @@ import ast
 
 from analyzer.model._facts import Import, ImportSource
 from analyzer.model._state import ModuleState
-from analyzer.model._syntax import dotted
+from analyzer.model._syntax import dotted, names_one_of
 
 #: Names a ``try`` handler may catch for its body's imports to count as guarded.
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
@@ -18,15 +18,8 @@ IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "B
 
 def catches_import_error(handlers: list[ast.ExceptHandler]) -> bool:
     """One of the handlers catches ``ImportError`` (bare, a base class, or by name)."""
-    for handler in handlers:
-        kind = handler.type
-        if kind is None:
-            return True
-        for element in kind.elts if isinstance(kind, ast.Tuple) else [kind]:
-            name = dotted(element)
-            if name is not None and name.rsplit(".", 1)[-1] in IMPORT_ERRORS:
-                return True
-    return False
+    return any(handler.type is None or names_one_of(handler.type, IMPORT_ERRORS)
+               for handler in handlers)
 
 
 def is_type_checking(test: ast.expr) -> bool:

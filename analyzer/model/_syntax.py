@@ -38,6 +38,16 @@ def dotted(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
+def names_one_of(expr: ast.expr, wanted: frozenset[str]) -> bool:
+    """``expr`` (a name, a dotted name, or a tuple of them: an ``except`` clause's or a
+    ``raises`` argument's exceptions) names one of ``wanted`` by its last part."""
+    for element in expr.elts if isinstance(expr, ast.Tuple) else [expr]:
+        name = dotted(element)
+        if name is not None and name.rsplit(".", 1)[-1] in wanted:
+            return True
+    return False
+
+
 def target_names(target: ast.expr, out: list[str]) -> None:
     """Append the names an assignment target binds (through tuples, lists and stars)."""
     if isinstance(target, ast.Name):
