@@ -4,6 +4,8 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from project_support import facts_of
 
 from analyzer.model import (
@@ -19,6 +21,7 @@ from analyzer.model import (
     Signature,
     unknown_facts,
 )
+from analyzer.model._extract_calls import within
 
 
 def kinds(source: str) -> dict[str, str]:
@@ -397,3 +400,13 @@ def test_the_field_reader_gives_a_tuple_for_any_number_of_fields() -> None:
     assert _getter(("a", "b", "c"))(record) == (1, (2,), "3")
     assert _getter(("b",))(record) == ((2,),)
     assert _getter(())(record) == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 60), st.integers(0, 20)), max_size=12),
+       st.integers(0, 90))
+def test_the_lines_in_blocks_that_expect_a_type_error_as_a_plain_model(spans, line) -> None:
+    # Merged and bisected (nested and overlapping blocks, as `with` in `try` gives): the
+    # same answer as testing each block.
+    blocks = [(first, first + length) for first, length in spans]
+    assert within(blocks)(line) == any(first <= line <= last for first, last in blocks)
