@@ -32,6 +32,7 @@ from heap_native._heap import (
     DEFAULT_HEAP_SIZE,
     HeapStats,
     SharedHeap,
+    SnapshotInfo,
     attach_stop_flag,
 )
 from heap_native._sizes import parse_size
@@ -58,6 +59,7 @@ __all__ = [
     "HeapTable",
     "SharedHeap",
     "SnapshotError",
+    "SnapshotInfo",
     "StopRequested",
     "ValueTooLarge",
     "attach_stop_flag",

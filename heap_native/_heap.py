@@ -16,7 +16,7 @@ import weakref
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from heap_native._deps import DependencyTable
 from heap_native._errors import (
@@ -105,6 +105,17 @@ class HeapStats:
     region_bytes: int
     #: Hash-slot publications that lost their CAS to another writer and re-read the slot.
     lost_cas: int = 0
+
+
+class SnapshotInfo(NamedTuple):
+    """A snapshot's header: the saving heap's sizes, and the entries and edges it holds."""
+
+    heap_size: int
+    hash_slots: int
+    dep_slots: int
+    n_entries: int
+    entries_bytes: int
+    n_edges: int
 
 
 @functools.cache
@@ -436,6 +447,27 @@ class SharedHeap(DependencyTable):
             self._raise(status, "save", path=path, reason=ffi.string(msg).decode(errors="replace"))
         os.replace(tmp, path)
 
+    @staticmethod
+    def snapshot_info(path: str | os.PathLike[str], *, version: str | None = None) -> SnapshotInfo:
+        """The sizes of the heap that saved the snapshot at path and what it holds, read
+        from its header (checked as :meth:`load` checks it; ``version`` as there)."""
+        path = os.fspath(path)
+        version_bytes = (_shoal_version() if version is None else version).encode()
+        info = ffi.new("shoal_snapshot_info_t *")
+        msg = ffi.new("char[]", 256)
+        status = lib.shoal_heap_snapshot_info(os.fsencode(path), version_bytes, info, msg,
+                                              len(msg))
+        if status != _OK:
+            reason = ffi.string(msg).decode(errors="replace")
+            if status == lib.SHOAL_IO:
+                raise OSError(errno_mod.ENOENT if not os.path.exists(path) else errno_mod.EIO,
+                              f"cannot read heap snapshot: {reason}", path)
+            if status == lib.SHOAL_STOPPED:
+                raise StopRequested("stop requested during SharedHeap.load")
+            raise SnapshotError(f"heap snapshot {path} refused: {reason}")
+        return SnapshotInfo(info.heap_size, info.hash_slots, info.dep_slots, info.n_entries,
+                            info.entries_bytes, info.n_edges)
+
     @classmethod
     def load(
         cls,
@@ -453,18 +485,8 @@ class SharedHeap(DependencyTable):
         installed one's, read from the package metadata (tens of milliseconds)."""
         path = os.fspath(path)
         version_bytes = (_shoal_version() if version is None else version).encode()
-        info = ffi.new("shoal_snapshot_info_t *")
+        info = cls.snapshot_info(path, version=version_bytes.decode())
         msg = ffi.new("char[]", 256)
-        status = lib.shoal_heap_snapshot_info(os.fsencode(path), version_bytes, info, msg,
-                                              len(msg))
-        if status != _OK:
-            reason = ffi.string(msg).decode(errors="replace")
-            if status == lib.SHOAL_IO:
-                raise OSError(errno_mod.ENOENT if not os.path.exists(path) else errno_mod.EIO,
-                              f"cannot read heap snapshot: {reason}", path)
-            if status == lib.SHOAL_STOPPED:
-                raise StopRequested("stop requested during SharedHeap.load")
-            raise SnapshotError(f"heap snapshot {path} refused: {reason}")
         heap = cls(
             heap_size if heap_size is not None else max(info.heap_size, info.entries_bytes, 4096),
             hash_slots if hash_slots is not None else info.hash_slots,
@@ -476,6 +498,34 @@ class SharedHeap(DependencyTable):
             if status != _OK:
                 heap._raise(status, "load", info.entries_bytes, path=path,
                             reason=ffi.string(msg).decode(errors="replace"))
+        except BaseException:
+            heap.close()
+            raise
+        return heap
+
+    def copy(
+        self,
+        heap_size: int | str | None = None,
+        hash_slots: int | str | None = None,
+        dep_slots: int | str | None = None,
+    ) -> SharedHeap:
+        """A new heap, this process its master, holding this one's live entries (compacted)
+        and edges, sized as given (default: this one's sizes); this one is left as it was.
+
+        A table cannot grow in place: this is how the master moves to a larger one. The
+        new region is mapped only here, so workers forked before it must be forked again.
+        A too-small size raises its ``*Full`` error and creates nothing."""
+        s = self.stats()
+        heap = SharedHeap(
+            heap_size if heap_size is not None else s.heap_capacity,
+            hash_slots if hash_slots is not None else s.hash_capacity,
+            dep_slots if dep_slots is not None else s.dep_capacity,
+        )
+        try:
+            status = lib.shoal_heap_copy(self._h, heap._h)
+            if status in (lib.SHOAL_ROLE, lib.SHOAL_STOPPED):
+                self._raise(status, "copy")  # this heap's role or phase refused it
+            heap._check(status, "copy")
         except BaseException:
             heap.close()
             raise

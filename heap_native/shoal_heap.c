@@ -1337,6 +1337,56 @@ shoal_status_t shoal_heap_load(shoal_heap_t *h, const char *path, const char *ve
     return s;
 }
 
+/* ---- copy: a larger heap for the same contents ------------------------------------ */
+
+/* The tables sit at fixed offsets in the region, so a table that fills up cannot grow in
+ * place; the master makes a larger region instead and moves its contents over, compacted,
+ * as save and load do through a file. */
+shoal_status_t shoal_heap_copy(shoal_heap_t *src, shoal_heap_t *dst)
+{
+    MASTER_ONLY(src);
+    MASTER_ONLY(dst);
+    if (ld(&dst->info->top) != 0 || ld(&dst->info->used_slots) != 0 || ld(&dst->info->dep_count) != 0)
+        return SHOAL_INVALID;
+    struct live_ref *v;
+    uint64_t n, bytes = 0, edges = 0;
+    shoal_status_t s = gather_live(src, &v, &n);
+    if (s != SHOAL_OK) return s;
+    for (uint64_t k = 0; k < n; k++) {
+        struct entry *e = entry_at(src, v[k].off);
+        bytes += ENTRY_SIZE(e->klen, e->vlen);
+    }
+    for (uint64_t i = 0; i <= src->dep_mask; i++) edges += ld(dep_at(src, i)) != 0;
+    /* Refused before anything is written, so that the caller can try larger sizes. */
+    if (bytes > dst->heap_size) s = SHOAL_HEAP_FULL;
+    else if (n > dst->hash_mask + 1) s = SHOAL_HASH_TABLE_FULL;
+    else if (edges > dst->dep_mask + 1) s = SHOAL_DEP_TABLE_FULL;
+    else s = reserve(dst, bytes);
+    if (s != SHOAL_OK) {
+        free(v);
+        return s;
+    }
+    st(&dst->info->top, bytes);
+    uint64_t off = 0;
+    for (uint64_t k = 0; k < n && s == SHOAL_OK; k++) {
+        struct entry *e = entry_at(src, v[k].off);
+        uint64_t size = ENTRY_SIZE(e->klen, e->vlen);
+        memcpy(heap_at(dst, off, size), heap_at(src, v[k].off, size), size);
+        struct add_counts c = {0, 0, 0};
+        s = publish(dst, e->hash, off, size, heap_at(dst, off + sizeof *e, 0), e->klen, &c);
+        flush_counts(dst, &c);
+        off += size;
+    }
+    free(v);
+    for (uint64_t i = 0; i <= src->dep_mask && s == SHOAL_OK; i++) {
+        uint64_t w = ld(dep_at(src, i));
+        if (w != 0) s = dep_insert(dst, (uint32_t)(w >> 32), (uint32_t)w);
+    }
+    if (s != SHOAL_OK) reset_all(dst);
+    bump_epoch(dst);
+    return s;
+}
+
 /* ---- verify ---------------------------------------------------------------------------- */
 
 #define VIOLATION(...)                                    \

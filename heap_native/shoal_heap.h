@@ -148,6 +148,11 @@ shoal_status_t shoal_heap_snapshot_info(const char *path, const char *version,
 shoal_status_t shoal_heap_load(shoal_heap_t *h, const char *path,
                                const char *version, char *msg, size_t msgcap);
 
+/* Master only, both heaps between phases: dst (fresh, empty) receives src's live entries,
+ * compacted, and its edges; src is unchanged. A full status when dst is too small, and
+ * then dst is left empty. */
+shoal_status_t shoal_heap_copy(shoal_heap_t *src, shoal_heap_t *dst);
+
 /* ---- Checking: any process, when no writer runs ---------------------- */
 /* SHOAL_OK, or SHOAL_CORRUPT with the first violation described in msg. */
 shoal_status_t shoal_heap_verify(shoal_heap_t *h, char *msg, size_t msgcap);

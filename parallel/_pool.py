@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import select
 import selectors
 import signal
@@ -298,6 +299,32 @@ class WorkerPool:
                 os.write(self._wake_w, b"\0")
             except BlockingIOError:
                 pass  # the pipe is full: a wake is already pending
+
+    def rebind(self, heap: Any, hook: Callable[[Any], None] | None = None) -> None:
+        """Move the workers to ``heap`` (a new ``SharedHeap`` of this process), between
+        calls: each worker is replaced by a fresh one that maps it. ``hook(heap)`` runs in
+        the zygote first, on its view of the heap: whatever module state of this process
+        names the heap its jobs use, which the zygote holds as it was at its fork (a
+        picklable function, such as a module's ``bind`` function)."""
+        if self._in_call:
+            raise RuntimeError("rebind() inside a map_reduce call")
+        if self._closed:
+            raise RuntimeError("the pool is closed")
+        if self._zygote is not None:
+            blob = b"" if hook is None else pickle.dumps(hook)
+            socket.send_fds(self._zygote, [_process.ZYGOTE_REQUEST.pack(_process.REBIND,
+                                                                        len(blob))],
+                            [heap.fileno()])
+            if blob:
+                self._zygote.send(blob)
+            reply = self._zygote.recv(_process.ZYGOTE_REPLY.size)
+            if reply != _process.ZYGOTE_REPLY.pack(0):
+                raise RuntimeError(f"the zygote (pid {self._zygote_pid}) could not map the "
+                                   "new heap: its workers stay on the old one")
+        # A replacement forked by this process maps self.heap (_fork_replacement).
+        self.heap = heap
+        for worker in list(self._workers):
+            self.replace(worker, kill=True)
 
     @property
     def pids(self) -> list[int]:

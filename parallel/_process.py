@@ -23,11 +23,13 @@ from parallel import _stopflag, _wire
 _PR_SET_PDEATHSIG = 1
 
 #: zygote requests and replies: one SOCK_SEQPACKET datagram each; a request's number is the
-#: new worker's counter slot (SPAWN) or the pid to reap (REAP)
+#: new worker's counter slot (SPAWN), the pid to reap (REAP), or the size of the pickled
+#: hook that follows in a datagram of its own (REBIND, with the new heap's descriptor)
 ZYGOTE_REQUEST = struct.Struct("!ci")
 ZYGOTE_REPLY = struct.Struct("!i")
 SPAWN = b"S"
 REAP = b"R"
+REBIND = b"B"
 
 #: exit status of a child whose setup failed (its parent died before it could arm PDEATHSIG)
 EXIT_ORPHANED = 75
@@ -276,15 +278,27 @@ def zygote_loop(ctrl: socket.socket, page: Any, heap: Any, heap_fd: int | None) 
             if child == 0:
                 ctrl.detach()
 
-                def body(fd: int = worker_fd, slot: int = pid) -> None:
-                    keep = {fd} if heap_fd is None else {fd, heap_fd}
-                    setup_child(keep, me, page, heap)
+                def body(fd: int = worker_fd, slot: int = pid, mapped: Any = heap,
+                         mapped_fd: int | None = heap_fd) -> None:
+                    keep = {fd} if mapped_fd is None else {fd, mapped_fd}
+                    setup_child(keep, me, page, mapped)
                     worker_loop(socket.socket(fileno=fd), slot)
 
                 run_child(body)
             os.close(worker_fd)
             children.add(child)
             ctrl.send(ZYGOTE_REPLY.pack(child))
+        elif command == REBIND:
+            try:
+                hook = pickle.loads(ctrl.recv(max(pid, 1))) if pid else None
+                heap, heap_fd = _rebound(heap, fds[0], hook)
+                code = 0
+            except Exception:  # the master replaces no worker then: it says why
+                traceback.print_exc()
+                code = 1
+            finally:
+                os.close(fds[0])
+            ctrl.send(ZYGOTE_REPLY.pack(code))
         elif command == REAP:
             try:
                 _, status = os.waitpid(pid, 0)
@@ -302,3 +316,21 @@ def zygote_loop(ctrl: socket.socket, page: Any, heap: Any, heap_fd: int | None) 
         except ProcessLookupError:
             pass
         os.waitpid(child, 0)
+
+
+def _rebound(old: Any, fd: int, hook: Callable[[Any], None] | None) -> tuple[Any, int]:
+    """In the zygote: map the heap behind ``fd`` for the workers it forks from now on, run
+    ``hook`` on it (the master's own record of its heap, as a fork of the master would now
+    find it), and unmap ``old``; the new heap and the descriptor its workers keep."""
+    if old is not None:
+        attach = type(old).attach
+    else:
+        import heap_native  # a lower layer
+
+        attach = heap_native.SharedHeap.attach
+    heap = attach(fd)  # a duplicate of fd, which the caller closes
+    if hook is not None:
+        hook(heap)
+    if old is not None:
+        old.close()
+    return heap, heap.fileno()

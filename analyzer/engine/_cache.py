@@ -426,7 +426,7 @@ def _warm_session(
     one_shot: bool = False,
 ) -> Session | None:
     """A session resumed from the snapshot and brought up to date, or None (then cold)."""
-    from analyzer.engine._plan import heap_geometry
+    from analyzer.engine._plan import dep_slots_for, heap_geometry
     from analyzer.engine._session import Session
     from analyzer.engine._trees import needs_trees
     from heap_native import HeapError, SharedHeap
@@ -437,8 +437,11 @@ def _warm_session(
         trees = plan.scheduler is None and needs_trees(plan.registry.classes(plan.selected,
                                                                             "project"))
         geometry = heap_geometry(plan.discovery.files, plan.config.heap_size, trees=trees)
+        # The edges a module records follow its code, not the number of files: the table
+        # holds at least what the last session's did (it may have grown: Session._grown).
+        edges = SharedHeap.snapshot_info(path).n_edges
         heap = SharedHeap.load(path, geometry["heap_size"], geometry["hash_slots"],
-                               geometry["dep_slots"])
+                               max(geometry["dep_slots"], dep_slots_for(edges)))
     except CacheRejected as exc:
         _note(f"cache ignored ({exc}); checking from scratch")
         cache.discard()

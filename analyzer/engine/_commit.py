@@ -7,6 +7,7 @@ own version through undo records from then on.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from analyzer.engine._draft import Draft, touched
@@ -22,15 +23,16 @@ __all__ = ["next_state"]
 
 
 def next_state(heap: Any, plan: Any, memo: FinishMemo, old: SessionState, draft: Draft,
-               log: EdgeLog, started: int, added_ctx: set[str],
-               everything: bool) -> tuple[SessionState, EdgeLog]:
+               log: EdgeLog, started: int, added_ctx: set[str], everything: bool,
+               grow: Callable[[int], Any] | None = None) -> tuple[SessionState, EdgeLog]:
     """The state after ``draft`` and the edge log after it (``log``: the one ``old`` goes
-    with, written in place; empty when none does).
+    with, written in place; empty when none does). ``grow(edges)``: the heap, moved to one
+    whose dependency table holds that many edges, or None when it cannot be.
 
     :raises analyzer.engine._plan.CheckError: the dependency table cannot hold the edges
         (nothing of the state was written yet)."""
     from analyzer.engine._plan import CheckError
-    from heap_native import HeapError
+    from heap_native import DepTableFull, HeapError
 
     recheck, gone = draft.recheck, draft.changes.gone
     # Only the rechecked and vanished modules' findings move (project ⊆ modules).
@@ -41,8 +43,20 @@ def next_state(heap: Any, plan: Any, memo: FinishMemo, old: SessionState, draft:
         project[m] = found
     readers = next_readers(old.readers, recheck, draft.edges, gone)
     try:
-        log = commit_edges(heap, log, old.readers, recheck | gone, gone, draft.edges,
-                           everything)
+        try:
+            log = commit_edges(heap, log, old.readers, recheck | gone, gone, draft.edges,
+                               everything)
+        except DepTableFull:
+            # How many edges a module records is known only now (networkx's modules read
+            # 445 keys each on average, the stdlib's 22). commit_edges may be run again:
+            # each of its removals and adds leaves an edge already done as it is.
+            bigger = None if grow is None else grow(
+                heap.stats().dep_edges + sum(map(len, draft.edges.values())))
+            if bigger is None:
+                raise
+            heap = bigger
+            log = commit_edges(heap, log, old.readers, recheck | gone, gone, draft.edges,
+                               everything)
     except HeapError as exc:
         raise CheckError(f"the dependency table cannot hold this project's edges: "
                          f"{exc}") from exc

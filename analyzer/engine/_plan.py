@@ -98,8 +98,13 @@ def heap_geometry(files: list[SourceFile], heap_size: int | None, *,
     return {
         "heap_size": size,
         "hash_slots": max(MIN_HASH_SLOTS, _pow2_at_least(8 * len(files) + 64)),
-        "dep_slots": max(MIN_DEP_SLOTS, _pow2_at_least(2 * EDGES_PER_MODULE * len(files))),
+        "dep_slots": dep_slots_for(EDGES_PER_MODULE * len(files)),
     }
+
+
+def dep_slots_for(edges: int) -> int:
+    """Dependency-table slots for ``edges``: linear probing stays short at half full."""
+    return max(MIN_DEP_SLOTS, _pow2_at_least(2 * edges))
 
 
 def default_workers() -> int:

@@ -501,6 +501,29 @@ class Session:
         self.trees.store = False
         self.trees.given_up = True
 
+    def _grown(self, edges: int) -> Any:
+        """The heap moved to one whose dependency table holds ``edges`` (as
+        ``heap_geometry`` sizes it: twice the edges), the workers following it; None when
+        they cannot (the zygote failed to map it)."""
+        from analyzer.engine._plan import dep_slots_for
+        from parallel import WorkerPool
+
+        old = self.heap
+        heap = old.copy(dep_slots=max(old.stats().dep_capacity * 2, dep_slots_for(edges)))
+        jobs.bind_heap(heap)
+        if isinstance(self.pool, WorkerPool):
+            try:
+                self.pool.rebind(heap, jobs.bind_heap)
+            except (OSError, RuntimeError):
+                jobs.bind_heap(old)
+                heap.close()
+                return None
+        elif self.pool is not None and not self.remote:
+            self.pool.heap = heap  # a pool forked per call maps the heap it is given
+        self.heap = heap
+        old.close()
+        return heap
+
     def _commit(self, old: SessionState, draft: Draft, started: int, added_ctx: set[str],
                 everything: bool) -> None:
         """Step 5 (``_commit``), then what the session keeps beside the new state."""
@@ -509,7 +532,7 @@ class Session:
             else {}
         self._edge_log = None  # until the table is as the new log says
         new, log = next_state(self.heap, self.plan, self._finish_memo, old, draft, log,
-                              started, added_ctx, everything)
+                              started, added_ctx, everything, grow=self._grown)
         self.state = new
         self._referrers = None if draft.referrers is None \
             else (new, applied(draft.referrers))

@@ -335,3 +335,36 @@ def test_remove_dependents_keeps_every_chain_in_a_crowded_table(make_heap, seed:
             if len(edges | {edge}) <= 16:
                 heap.add_dep(*edge)
                 edges.add(edge)
+
+
+def test_copy_moves_live_entries_and_edges_to_larger_tables(make_heap) -> None:
+    """copy(): the live entries, compacted, and every edge, in a heap of the sizes asked
+    for; the source is left as it was, and a copy that cannot fit raises and makes nothing."""
+    from heap_native import DepTableFull, HashTableFull, HeapFull, HeapRoleError
+
+    src = make_heap(heap_size="1M", hash_slots=64, dep_slots=8)
+    for i in range(40):
+        src.add(b"k%d" % i, b"v" * (10 * i))
+    src.remove(b"k3")
+    src.add_deps([(1, 2), (1, 3), (7, 2), (2**32 - 1, 5)])
+    before = src.stats()
+    with pytest.raises(DepTableFull):
+        src.copy(dep_slots=2)
+    with pytest.raises(HashTableFull):
+        src.copy(hash_slots=16)
+    with pytest.raises(HeapFull):
+        src.copy(heap_size=4096)
+    with src.phase(), pytest.raises(HeapRoleError):
+        src.copy()
+    assert src.stats() == before  # nothing moved out of it
+    with src.copy(dep_slots=1024, hash_slots=128) as dst:
+        dst.verify()
+        s = dst.stats()
+        assert (s.dep_capacity, s.hash_capacity, s.heap_capacity) == (1024, 128, 1 << 20)
+        assert s.live_slots == 39 and s.wasted_bytes == 0 and s.dep_edges == 4
+        assert dst.get(b"k3") is None and dst.get(b"k39") == b"v" * 390
+        assert sorted(dst.get_deps(1)) == [2, 3] and dst.get_deps(2**32 - 1) == [5]
+        # Its own heap from now on: this process is its master, the source untouched.
+        assert dst.add(b"new", b"1") and dst.remove(b"k0")
+        dst.add_dep(9, 9)
+        assert src.get(b"new") is None and src.get(b"k0") == b"" and src.get_deps(9) == []

@@ -214,6 +214,22 @@ class HeapMachine(RuleBasedStateMachine):
         self.heap = loaded
         os.unlink(path)
 
+    @rule()
+    def copy(self) -> None:
+        # Into a one-slot dependency table: refused, with nothing made, unless one edge or
+        # none is all it holds; then into the same sizes, which always holds everything.
+        try:
+            tiny = self.heap.copy(dep_slots=1)
+        except DepTableFull:
+            assert len(self.edges) > 1
+        else:
+            assert len(self.edges) <= 1
+            assert tiny.stats().dep_edges == len(self.edges)
+            tiny.close()
+        copied = self.heap.copy()
+        self.heap.close()
+        self.heap = copied
+
     # -- after every step ---------------------------------------------------------------
 
     @invariant()

@@ -103,3 +103,48 @@ def test_stop_flag_interrupts_a_job_blocked_in_heap_calls(heap, tmp_path):
                             interrupt=lambda: os.path.exists(marker))
         assert info.value.unfinished == [marker]
         assert pool.pids == before  # it stopped by itself: nobody was killed
+
+
+def bind(shared):
+    """What the test's master and (by rebind's hook) the zygote run to switch heaps."""
+    global HEAP
+    HEAP = shared
+
+
+def where_and_who(bucket):
+    HEAP.add(f"seen:{bucket[0]}".encode(), b"1")
+    return [(HEAP.get(b"where"), os.getpid())]
+
+
+@pytest.mark.parametrize("zygote", [True, False], ids=["zygote", "no-zygote"])
+def test_rebind_moves_every_worker_to_the_new_heap(heap, zygote):
+    """After rebind() each worker is a new process that reads and writes the new heap;
+    the old heap's entries are not touched again."""
+    heap.add(b"where", b"old")
+    with WorkerPool(workers=2, heap=heap, zygote=zygote) as pool:
+        first = pool.map_reduce(where_and_who, range(8), merge=extend, neutral=[],
+                                bucket_size=1)
+        assert {w for w, _ in first} == {b"old"}
+        before = set(pool.pids)
+        bigger = heap.copy(dep_slots=2**12)
+        try:
+            heap.remove(b"where")
+            bigger.remove(b"where")
+            bigger.add(b"where", b"new")
+            bind(bigger)
+            pool.rebind(bigger, bind)
+            assert not before & set(pool.pids)
+            after = pool.map_reduce(where_and_who, range(8, 16), merge=extend, neutral=[],
+                                    bucket_size=1)
+            assert {w for w, _ in after} == {b"new"}
+            assert {pid for _, pid in after} <= set(pool.pids)
+            assert all(bigger.contains(f"seen:{i}".encode()) for i in range(16))
+            assert not any(heap.contains(f"seen:{i}".encode()) for i in range(8, 16))
+        finally:
+            bind(heap)
+            bigger.close()
+
+
+def extend(part, acc):
+    acc.extend(part)
+    return acc

@@ -157,3 +157,22 @@ async def test_pyproject_changed_on_disk_reloads_and_rechecks(tmp_path):
         await s.diagnostics(root / "a.py", lambda d: d == [])
         (root / "pyproject.toml").write_text("[tool.shoal]\n")
         await s.diagnostics(root / "a.py", lambda d: codes(d) == ["F401"])
+
+
+@pytest.mark.asyncio
+async def test_a_project_outgrowing_the_dependency_table_is_served(tmp_path):
+    """The first check fills the table sized from the file count: the server (threads
+    running, so nothing can fork from it) moves to a larger heap, its zygote maps it, and
+    the new workers serve the next edit, whose findings come from the readers' edges."""
+    from tests.edge_heavy import edge_heavy_files
+
+    root = write_project(tmp_path, edge_heavy_files())
+    app, s0 = root / "app.py", root / "pkg" / "s0.py"
+    async with serve(root) as s:
+        s.open(app)
+        await s.diagnostics(app, lambda d: "SH001" in codes(d))
+        s.open(s0)
+        s.replace_all(s0, "def f0_1():\n    return 1\n")  # f0_0, which app.py imports, goes
+        found = await s.diagnostics(app, lambda d: codes(d).count("SH001") == 2)
+        assert sorted(d.message for d in found if d.code == "SH001") == [
+            "'f0_0' is not defined in module 'pkg'", "'nothere' is not defined in module 'pkg'"]
