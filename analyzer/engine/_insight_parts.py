@@ -78,9 +78,9 @@ class ViewParts:
                         strict=True))
 
 
-def _kind(imp: Any) -> str:
-    if imp.guarded_by == "TYPE_CHECKING":
-        return "type-checking"
+def _kind(imp: Any, stub: bool) -> str:
+    if stub or imp.guarded_by == "TYPE_CHECKING":
+        return "type-checking"  # a stub's too: only type checkers read it (import_edges)
     return "import" if imp.import_time else "deferred"
 
 
@@ -90,11 +90,12 @@ def _raw_imports(module: str, facts: ModuleFacts) -> tuple[RawImport, ...]:
     if not facts.parse_ok:
         return ()
     raw: list[RawImport] = []
+    stub = facts.path.endswith(".pyi")
     for imp in facts.imports:
         target = absolute_module(module, facts.is_package, imp.level, imp.module)
         if target is not None:
             name = imp.name if imp.name is not None and imp.name != "*" else None
-            raw.append((target, name, _kind(imp), imp.stmt_line))
+            raw.append((target, name, _kind(imp, stub), imp.stmt_line))
     return tuple(raw)
 
 

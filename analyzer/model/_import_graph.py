@@ -22,14 +22,16 @@ def import_edges(facts_by_module: Mapping[str, ModuleFacts]) -> dict[str, dict[s
 
     ``import a.b`` is an edge to ``a.b``; ``from m import x`` to ``m.x`` when that is a project
     module, else to ``m``. Imports inside functions or under ``TYPE_CHECKING`` do not run
-    when the module is imported and are not edges; self-edges are dropped.
+    when the module is imported and are not edges; self-edges are dropped. Nor are a stub's
+    (``.pyi``, the index's module when no source is beside it: a compiled extension's, a
+    typeshed tree's): Python never runs it, its imports serve type checkers only.
     """
     edges: dict[str, dict[str, Import]] = {}
     for module in sorted(facts_by_module):
         facts = facts_by_module[module]
         out: dict[str, Import] = {}
         edges[module] = out
-        if not facts.parse_ok:
+        if not facts.parse_ok or facts.path.endswith(".pyi"):
             continue
         for imp in facts.imports:
             if not imp.import_time or imp.guarded_by == "TYPE_CHECKING":

@@ -47,6 +47,20 @@ def test_edges_have_their_kind_and_the_cycle_is_marked(project, shoal):
     assert cycle_nodes == {"pkg.a", "pkg.mod"}
 
 
+def test_a_stubs_imports_are_type_checking_edges_in_no_cycle(project, shoal):
+    """A stub alone (a compiled extension's) imports only for type checkers: its edges are
+    "type-checking" ones and close no cycle here, as they close none for SH003."""
+    write_tree(project, {**FILES, "pkg/_ext.pyi": "from pkg import mod\n",
+                         "pkg/mod.py": "from pkg import _ext, a\n\nX = a\n"})
+    graph = _graph(shoal)
+    edges = _edges(graph)
+    assert edges[("pkg._ext", "pkg.mod")] == ("type-checking", False)
+    assert edges[("pkg.mod", "pkg._ext")] == ("import", False)
+    assert graph["cycles"] == [["pkg.a", "pkg.mod"]]
+    check = shoal("check", "--select", "SH003", "--output-format", "concise")
+    assert check.out.count("SH003") == 1, check.out
+
+
 def test_dot_parses_with_pydot_and_holds_the_cycle(project, shoal):
     import pydot  # the test extra holds it: a skip would test nothing
     write_tree(project, FILES)

@@ -49,6 +49,23 @@ def test_non_import_time_edges_do_not_count() -> None:
     assert cycles(files) == []
 
 
+def test_a_stubs_imports_are_no_edges() -> None:
+    """A stub alone (a compiled extension's, cryptography's ``_rust/x509.pyi``) is never
+    run: its imports of the modules that use it close no cycle. Its source beside it is the
+    module, and counts."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/x509.py": "from pkg import _ext\n",
+        "pkg/_ext.pyi": "from pkg import x509\n",
+        "pkg/both.py": "from pkg import x509\n",
+        "pkg/both.pyi": "",
+    }
+    assert cycles(files) == []
+    files["pkg/_ext.py"] = "from pkg import x509\n"
+    files["pkg/x509.py"] = "from pkg import _ext, both\n"
+    assert cycles(files) == [("pkg/_ext.py", 1, 1, "import cycle: pkg._ext -> pkg.x509 -> pkg._ext")]
+
+
 def test_import_error_guarded_imports_still_count() -> None:
     files = {"a.py": "import b\n", "b.py": "try:\n    import a\nexcept ImportError:\n    a = None\n"}
     assert cycles(files) == [("a.py", 1, 1, "import cycle: a -> b -> a")]
