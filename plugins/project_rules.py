@@ -105,8 +105,10 @@ class CallSignatureMismatch(ProjectRule):
     Skipped when the call has ``*x``/``**x``, or the callee is rebound, decorated, or has a
     constructor shoal cannot know (docs/contracts.md, "Constructor signature of a class"),
     and in a block that expects the TypeError (``with pytest.raises(TypeError):``,
-    ``self.assertRaises``, ``try: ... except TypeError:``): a test of the callee's argument
-    checks, or a fallback for another version's signature, calls it wrongly on purpose.
+    ``self.assertRaises``, ``try: ... except TypeError:``, the lambda of ``raises(TypeError,
+    lambda: f())``, a test marked ``xfail``/``XFAIL``/``expectedFailure``): a test of the
+    callee's argument checks, a test of what is not done yet, or a fallback for another
+    version's signature, calls it wrongly on purpose.
     """
 
     CODE = "SH002"
@@ -140,9 +142,42 @@ class CallSignatureMismatch(ProjectRule):
                         scale(2, 3, 4)
                     except TypeError:
                         scale(2)  # an older signature
+                    self.assertRaises(TypeError, lambda: scale(2, 3, 4))
+                    self.assertRaisesRegex(TypeError, "takes", lambda: scale(1, 2, 3))
+            # file: test_sympy_style.py
+            from lib import scale
+            from testing import raises, XFAIL
+            def test_scale():
+                raises(TypeError, lambda: scale())
+                raises(TypeError,
+                       lambda: scale(
+                           1, 2, 3))
+            @XFAIL
+            def test_not_done_yet():
+                scale(1, inline=True)
+            # file: test_marked.py
+            import unittest
+            import pytest
+            from lib import scale
+            @pytest.mark.xfail(reason="the keyword is planned")
+            def test_planned():
+                scale(1, inline=True)
+            class TestScale(unittest.TestCase):
+                @unittest.expectedFailure
+                def test_planned(self):
+                    scale(1, 2, 3)
+            @pytest.mark.xfail(raises=(TypeError, KeyError))
+            class TestMore:
+                def test_more(self):
+                    scale()
             # file: lib.py
             def scale(x, factor=1):
                 return x * factor
+            # file: testing.py
+            def raises(expected, code):
+                pass
+            def XFAIL(func):
+                return func
             """),
     ]
     INVALID = [
@@ -172,6 +207,29 @@ class CallSignatureMismatch(ProjectRule):
             def scale(x, factor=1):
                 return x * factor
             """, line=4, column=5),
+        Invalid("""\
+            # file: test_lib.py
+            from lib import scale
+            from testing import raises
+            raises(ValueError, lambda: scale())
+            # file: lib.py
+            def scale(x, factor=1):
+                return x * factor
+            # file: testing.py
+            def raises(expected, code):
+                pass
+            """, line=3, column=28),
+        Invalid("""\
+            # file: test_lib.py
+            import pytest
+            from lib import scale
+            @pytest.mark.xfail(raises=ValueError)
+            def test_scale():
+                scale(1, inline=True)  # fails the test with its TypeError
+            # file: lib.py
+            def scale(x, factor=1):
+                return x * factor
+            """, line=5, column=5),
         Invalid("""\
             # file: app.py
             from lib import scale

@@ -3,9 +3,10 @@
 The walk keeps a candidate for every call whose callee's first component is imported at
 module level; once every scope is complete, candidates shadowed by a local binding go, and
 so do those in a block that expects a ``TypeError`` (``with pytest.raises(TypeError):``,
-``with self.assertRaises(TypeError):``, ``try: ... except TypeError:``): a test of a
-function's argument checks, or a fallback for an older signature, calls it wrongly on
-purpose.
+``with self.assertRaises(TypeError):``, ``try: ... except TypeError:``, the lambda of
+``raises(TypeError, lambda: f(1))``, a test marked to fail): a test of a function's argument
+checks, a test of what is not done yet, or a fallback for an older signature, calls it
+wrongly on purpose.
 """
 from __future__ import annotations
 
@@ -74,10 +75,11 @@ def within(blocks: Sequence[tuple[int, int]]) -> Callable[[int], bool]:
 _TYPE_ERROR = frozenset({"TypeError"})
 #: What ``pytest.raises``/``assertRaises`` may expect for a TypeError to pass the test.
 _RAISES_TYPE_ERROR = frozenset({"TypeError", "Exception", "BaseException"})
-#: Context managers that expect their block to raise (the callee's last name): pytest's,
-#: unittest's (and its old spelling), Django's ``assertRaisesMessage``.
-_RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp",
-                     "assertRaisesMessage"})
+#: Helpers that expect a block, or a callable they call, to raise (the callee's last name):
+#: pytest's (and sympy's), unittest's (and its old spelling), Django's
+#: ``assertRaisesMessage``.
+RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp",
+                    "assertRaisesMessage"})
 
 
 def catches_type_error(handlers: list[ast.ExceptHandler]) -> bool:
@@ -93,11 +95,41 @@ def expects_type_error(expr: ast.expr) -> bool:
     if type(expr) is not ast.Call:
         return False
     name = dotted(expr.func)
-    if name is None or name.rsplit(".", 1)[-1] not in _RAISES:
+    if name is None or name.rsplit(".", 1)[-1] not in RAISES:
         return False
     expected = expr.args[0] if expr.args else next(
         (k.value for k in expr.keywords if k.arg == "expected_exception"), None)
     return expected is not None and names_one_of(expected, _RAISES_TYPE_ERROR)
+
+
+#: Decorators marking a test expected to fail (the last name): pytest's ``mark.xfail``,
+#: sympy's ``XFAIL``, unittest's ``expectedFailure``.
+_XFAIL = frozenset({"xfail", "XFAIL", "expectedFailure"})
+
+
+def expects_failure(decorators: list[ast.expr]) -> bool:
+    """One of ``decorators`` marks the test expected to fail, by a TypeError among others
+    (pytest's ``raises=`` narrows it to what that names)."""
+    for decorator in decorators:
+        call = decorator if type(decorator) is ast.Call else None
+        name = dotted(decorator if call is None else call.func)
+        if name is None or name.rsplit(".", 1)[-1] not in _XFAIL:
+            continue
+        raises = None if call is None else next(
+            (k.value for k in call.keywords if k.arg == "raises"), None)
+        if raises is None or names_one_of(raises, _RAISES_TYPE_ERROR):
+            return True
+    return False
+
+
+def expected_lambdas(call: ast.Call) -> list[tuple[int, int]]:
+    """The lines of the lambdas ``call`` passes to a raises-helper expecting a TypeError,
+    which calls them (``raises(TypeError, lambda: f(1))``, sympy's tests' form;
+    ``self.assertRaises(TypeError, lambda: f(1))``); none for any other call."""
+    if not expects_type_error(call):
+        return []
+    return [(arg.body.lineno, arg.body.end_lineno or arg.body.lineno)
+            for arg in call.args[1:] if type(arg) is ast.Lambda]
 
 
 def _record(node: ast.Call, callee: str, columns: Columns) -> Call:

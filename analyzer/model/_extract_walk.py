@@ -19,11 +19,14 @@ from collections.abc import Callable
 from typing import Any
 
 from analyzer.model._extract_calls import (
+    RAISES,
     AttributeCandidate,
     Candidate,
     attribute_records,
     call_records,
     catches_type_error,
+    expected_lambdas,
+    expects_failure,
     expects_type_error,
 )
 from analyzer.model._extract_dynamic import (
@@ -244,10 +247,14 @@ def _call(context: _Walk, node: ast.Call, scope: Scope, guard: str) -> Scope | N
             context.state.dynamic_namespace = True
         elif name in context.imported:
             context.candidates.append((node, scope, name))
+        if name in RAISES:
+            context.expected.extend(expected_lambdas(node))
         return scope
     if kind is not ast.Attribute:
         return scope
     attr = func.attr
+    if attr in RAISES:
+        context.expected.extend(expected_lambdas(node))
     if attr in CONVERT_METHODS and writes_own_namespace(node):
         context.state.dynamic_namespace = True
         return scope
@@ -335,6 +342,8 @@ def _function(
 ) -> Scope | None:
     scope.names.add(node.name)
     push = context.push
+    if node.decorator_list and expects_failure(node.decorator_list):
+        context.expected.append((node.body[0].lineno, node.body[-1].end_lineno))  # type: ignore[arg-type]
     for decorator in node.decorator_list:
         push((decorator, scope, guard))
     if node.returns is not None:
@@ -368,6 +377,8 @@ def _parameters(context: _Walk, args: ast.arguments, scope: Scope, guard: str) -
 
 def _class(context: _Walk, node: ast.ClassDef, scope: Scope, guard: str) -> Scope | None:
     scope.names.add(node.name)
+    if node.decorator_list and expects_failure(node.decorator_list):
+        context.expected.append((node.body[0].lineno, node.body[-1].end_lineno))  # type: ignore[arg-type]
     inner = Scope(scope)
     push = context.push
     for stmt in reversed(node.body):
@@ -496,5 +507,5 @@ _HANDLERS_NO_CHAINS = {kind: handler for kind, handler in _HANDLERS.items()
                        if kind is not ast.Attribute}
 _GATED_CALLS: dict[type, Any] = {ast.Call: _call, ast.Attribute: _attribute}
 #: Callee names and attributes whose calls ``_call`` always looks at.
-_CALL_NAMES = _NAMESPACE_CALLS
-_CALL_ATTRS = CONVERT_METHODS | SYS_MODULES_WRITERS
+_CALL_NAMES = _NAMESPACE_CALLS | RAISES
+_CALL_ATTRS = CONVERT_METHODS | SYS_MODULES_WRITERS | RAISES
