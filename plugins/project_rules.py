@@ -105,10 +105,10 @@ class CallSignatureMismatch(ProjectRule):
     Skipped when the call has ``*x``/``**x``, or the callee is rebound, decorated, or has a
     constructor shoal cannot know (docs/contracts.md, "Constructor signature of a class"),
     and in a block that expects the TypeError (``with pytest.raises(TypeError):``,
-    ``self.assertRaises``, ``try: ... except TypeError:``, the lambda of ``raises(TypeError,
-    lambda: f())``, a test marked ``xfail``/``XFAIL``/``expectedFailure``): a test of the
-    callee's argument checks, a test of what is not done yet, or a fallback for another
-    version's signature, calls it wrongly on purpose.
+    ``self.assertRaises``, ``try: ... except TypeError:``, the lambda of
+    ``raises(TypeError, lambda: f())``, a test marked ``xfail``, ``XFAIL`` or
+    ``expectedFailure``): a test of the callee's argument checks, a test of what is not done
+    yet, or a fallback for another version's signature, calls it wrongly on purpose.
     """
 
     CODE = "SH002"
