@@ -153,6 +153,8 @@ class _Walker:
         #: Python files a ``.gitignore`` names by path (:func:`named_sources`): build
         #: outputs, whether or not a build has made them yet.
         self.named_outputs: set[str] = set()
+        #: ``namespace-packages``: packages without an ``__init__.py`` (as ``_Namer`` has them)
+        self.namespaces = tuple(os.fspath(d) for d in config.namespace_packages)
 
     def excluded(self, path: str) -> bool:
         name = os.path.basename(path)
@@ -218,7 +220,9 @@ class _Walker:
                 yield path
             elif is_file and entry.name.endswith(EXTENSION_SOURCE_SUFFIXES):
                 if package is None:
-                    package = any(e.name in ("__init__.py", "__init__.pyi") for e in entries)
+                    package = any(e.name in ("__init__.py", "__init__.pyi") for e in entries) \
+                        or any(directory == d or directory.startswith(d + os.sep)
+                               for d in self.namespaces)
                 if package:
                     yield path
 

@@ -119,6 +119,18 @@ def test_an_extension_s_source_in_a_package_names_the_module_it_builds(tmp_path:
     assert rel(tmp_path, result.reported) == {"pkg/__init__.py", "pkg/util.py"}
 
 
+def test_an_extension_s_source_in_a_declared_namespace_package(tmp_path: Path) -> None:
+    # `namespace-packages` makes a folder a package without an __init__.py: for the sources
+    # of its extensions too, below it as well; a folder outside it still names nothing.
+    tree(tmp_path, "ns/_speedups.c", "ns/sub/_fast.pyx", "ns/mod.py", "other/_x.c")
+    result = discover(["."], project(tmp_path, 'namespace-packages = ["ns"]'),
+                      cwd=str(tmp_path))
+    modules = {rel(tmp_path, [f.path]).pop(): (f.module, f.is_extension) for f in result.files}
+    assert modules == {"ns/_speedups.c": ("ns._speedups", True),
+                       "ns/sub/_fast.pyx": ("ns.sub._fast", True),
+                       "ns/mod.py": ("ns.mod", False)}
+
+
 def test_a_git_ignored_source_is_an_opaque_module_unless_named(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     tree(tmp_path, "pkg/__init__.py", "pkg/_version.py", "pkg/api_pb2.py", "build/lib/pkg/x.py")
