@@ -143,6 +143,18 @@ def test_scheduler_local_gives_byte_identical_json_and_text(project):
     assert not (project / ".shoal_cache").exists()  # a distributed run leaves no cache
 
 
+def test_a_project_outgrowing_the_dependency_table_on_the_cluster(tmp_path, cluster):
+    """The master grows its heap at the commit (tests/edge_heavy.py); a dask run keeps the
+    heap in the master alone, and gives the fork pool's findings."""
+    from tests.edge_heavy import edge_heavy_files
+
+    write_tree(tmp_path, {"pyproject.toml": "[tool.shoal]\n", **edge_heavy_files()})
+    local = check(tmp_path, "--workers", "2")
+    remote = check(tmp_path, "--scheduler", cluster.client.scheduler.address)
+    assert (remote.code, remote.out, remote.err) == (local.code, local.out, local.err)
+    assert local.code == 1 and "SH001" in {d["code"] for d in local.json()}
+
+
 def test_a_fixit_plugin_runs_on_the_cluster(tmp_path, cluster):
     write_tree(tmp_path, {
         "pyproject.toml": '[tool.shoal]\nplugins = ["fixit.rules"]\n',
