@@ -33,7 +33,7 @@ class ImportMissingName(ProjectRule):
 
     Silent when ``m`` is UNKNOWN (unparsable, dynamic ``__all__``, ``__getattr__``, a namespace
     or ``sys.modules`` write), outside the project, or missing (that is SH004), and for imports
-    guarded by ``try/except ImportError``.
+    guarded by ``try/except ImportError``, in its body or as the handler's fallback.
     """
 
     CODE = "SH001"
@@ -53,6 +53,10 @@ class ImportMissingName(ProjectRule):
                 from lib import missing
             except ImportError:
                 missing = None
+            try:
+                from lib import present
+            except ImportError:  # a fallback, for another release of lib
+                from lib import old_name as present
             # file: lib.py
             present = 1
             """),
@@ -316,7 +320,8 @@ class ImportMissingModule(ProjectRule):
     """SH004: an import of a project-relative module that does not exist.
 
     Relative imports, and absolute imports whose top-level package is a project package.
-    Imports guarded by ``try/except ImportError`` or ``TYPE_CHECKING`` are skipped, and so are
+    Imports guarded by ``try/except ImportError`` (in its body, or the handler's fallback) or
+    ``TYPE_CHECKING`` are skipped, and so are
     modules a ``sys.modules`` write may plant (the index says UNKNOWN).
     """
 
@@ -336,6 +341,16 @@ class ImportMissingModule(ProjectRule):
                 from . import missing
             except ImportError:
                 missing = None
+            """),
+        Valid("""\
+            # file: pkg/__init__.py
+            try:
+                from .compat import helper
+            except ImportError:  # the old layout, for an older release
+                from .compat_old import helper
+            # file: pkg/compat.py
+            def helper():
+                pass
             """),
     ]
     INVALID = [

@@ -25,6 +25,7 @@ from analyzer.model._extract_assigns import (
 from analyzer.model._extract_defs import class_def, function_def
 from analyzer.model._extract_imports import (
     catches_import_error,
+    handles_import_error,
     is_main_guard,
     is_type_checking,
     record_imports,
@@ -141,7 +142,8 @@ def _try(state: ModuleState, stmt: Any, conditional: bool, guard: str) -> None:
     caught = catches_import_error(stmt.handlers)
     statements(state, stmt.body, True, "ImportError" if caught else guard)
     for handler in stmt.handlers:
-        statements(state, handler.body, True, guard)
+        statements(state, handler.body, True,
+                   "ImportError" if caught and handles_import_error(handler) else guard)
     statements(state, stmt.orelse, True, guard)
     statements(state, stmt.finalbody, True, guard)
 

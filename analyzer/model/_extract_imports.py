@@ -18,8 +18,13 @@ IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "B
 
 def catches_import_error(handlers: list[ast.ExceptHandler]) -> bool:
     """One of the handlers catches ``ImportError`` (bare, a base class, or by name)."""
-    return any(handler.type is None or names_one_of(handler.type, IMPORT_ERRORS)
-               for handler in handlers)
+    return any(map(handles_import_error, handlers))
+
+
+def handles_import_error(handler: ast.ExceptHandler) -> bool:
+    """``handler`` catches ``ImportError``: its body is a fallback for another environment
+    (``except ImportError: from .compat_old import x``), whose imports count as guarded."""
+    return handler.type is None or names_one_of(handler.type, IMPORT_ERRORS)
 
 
 def is_type_checking(test: ast.expr) -> bool:

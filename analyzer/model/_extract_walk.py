@@ -39,7 +39,12 @@ from analyzer.model._extract_dynamic import (
     sys_modules_names,
     writes_own_namespace,
 )
-from analyzer.model._extract_imports import catches_import_error, is_type_checking, record_imports
+from analyzer.model._extract_imports import (
+    catches_import_error,
+    handles_import_error,
+    is_type_checking,
+    record_imports,
+)
 from analyzer.model._extract_refs import MAX_NAME_STRING, Usage
 from analyzer.model._facts import Attribute, Call
 from analyzer.model._scope import Scope
@@ -426,7 +431,9 @@ def _try(context: _Walk, node: Any, scope: Scope, guard: str) -> Scope | None:
     push = context.push
     for stmt in reversed(node.body):
         push((stmt, scope, "ImportError"))
-    for children in (node.handlers, node.orelse, node.finalbody):
+    for handler in reversed(node.handlers):
+        push((handler, scope, "ImportError" if handles_import_error(handler) else guard))
+    for children in (node.orelse, node.finalbody):
         for child in reversed(children):
             push((child, scope, guard))
     return None

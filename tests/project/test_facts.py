@@ -189,6 +189,32 @@ def test_imports() -> None:
     assert [i.module for i in facts.star_imports] == [""]
 
 
+def test_a_fallback_import_in_an_import_error_handler_is_guarded() -> None:
+    # `except ImportError:` runs in another environment (an older dependency, another
+    # Python): its imports are fallbacks (mccabe's `from flake8.util import ast`). Another
+    # handler of the same try is no fallback; at module level and in a function alike.
+    facts = facts_of(
+        """\
+        try:
+            import ast
+        except ImportError:
+            from flake8.util import ast
+        except ValueError:
+            import after_value_error
+        def f():
+            try:
+                import new_name
+            except (ModuleNotFoundError, TypeError):
+                import old_name
+            except KeyError:
+                import after_key_error
+        """)
+    assert [(i.module, i.guarded_by) for i in facts.imports] == [
+        ("ast", "ImportError"), ("flake8.util", "ImportError"), ("after_value_error", ""),
+        ("new_name", "ImportError"), ("old_name", "ImportError"), ("after_key_error", ""),
+    ]
+
+
 def test_columns_count_characters_not_bytes() -> None:
     facts = facts_of("s = 'é'; from m import x\nt = 'ü' ; f(1)\nfrom m import f\n")
     assert facts.imports[0].column == 24
