@@ -29,7 +29,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cold_bench import _children, pss_kib, tool, tree_files, tree_pss_kib  # noqa: E402
+from cold_bench import (  # noqa: E402
+    RUFF_SHOAL_RULES,
+    _children,
+    pss_kib,
+    tool,
+    tree_files,
+    tree_pss_kib,
+)
 
 
 def sample_run(cmd: list[str], cwd: str | None, cache: bool = False) -> dict[str, float]:
@@ -88,7 +95,10 @@ def main() -> int:
         (name, [path, "check", *no_cache, "--no-progress", "-q", "--workers",
                 str(args.workers), "."], str(args.tree)) for name, path in shoals]
     if not args.no_ruff:
-        runs.append(("ruff", [tool("ruff"), "check", *no_cache, "--isolated", *files], None))
+        runs.append(("ruff, shoal's rules", [tool("ruff"), "check", *no_cache, "--isolated",
+                                             *RUFF_SHOAL_RULES, *files], None))
+        runs.append(("ruff, its default", [tool("ruff"), "check", *no_cache, "--isolated",
+                                           *files], None))
     print(f"tree {args.tree}: {len(files)} files; load average at start "
           f"{os.getloadavg()[0]:.1f}\n")
     print("| round | command | wall s | CPU s | peak PSS MiB | master MiB | workers MiB "

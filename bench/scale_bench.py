@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from cold_bench import (  # noqa: E402
     PARSE_FLOOR,
     PY,
+    RUFF_SHOAL_RULES,
     run_once,
     run_timed,
     stdlib_files,
@@ -52,8 +53,10 @@ def cold_rows(files: list[str], cwd: str | None, scratch: Path, tag: str) -> dic
         "parse floor": ([PY, str(floor), str(listing)], None),
         "shoal check, 2 workers": ([tool("shoal"), "check", "--no-progress", "-q", "--workers",
                                     "2", "--cache-dir", str(cache), *target], cwd),
-        "ruff check (no cache)": ([tool("ruff"), "check", "--no-cache", "--isolated", *files],
-                                  None),
+        "ruff check, shoal's rules": ([tool("ruff"), "check", "--no-cache", "--isolated",
+                                       *RUFF_SHOAL_RULES, *files], None),
+        "ruff check, its default": ([tool("ruff"), "check", "--no-cache", "--isolated", *files],
+                                    None),
         "pyrefly check": ([tool("pyrefly"), "check", *files], None),
     }
     results = {}
