@@ -97,9 +97,14 @@ def heap_geometry(files: list[SourceFile], heap_size: int | None, *,
     size = heap_size or max(MIN_HEAP_BYTES, total * per_byte)
     return {
         "heap_size": size,
-        "hash_slots": max(MIN_HASH_SLOTS, _pow2_at_least(8 * len(files) + 64)),
+        "hash_slots": hash_slots_for(len(files)),
         "dep_slots": dep_slots_for(EDGES_PER_MODULE * len(files)),
     }
+
+
+def hash_slots_for(files: int) -> int:
+    """Hash-table slots for a project of ``files`` files (its facts, contexts and trees)."""
+    return max(MIN_HASH_SLOTS, _pow2_at_least(8 * files + 64))
 
 
 def dep_slots_for(edges: int) -> int:

@@ -44,6 +44,7 @@ from analyzer.engine._delta import (
 from analyzer.engine._draft import Draft, Run
 from analyzer.engine._edge_log import EdgeLog
 from analyzer.engine._findings import FinishMemo, cycle_findings, diagnostic_changes
+from analyzer.engine._heap_moves import grown, outgrown
 from analyzer.engine._hygiene import forget, referenced
 from analyzer.engine._invalidation import fact_holders, module_changes, owners, recheck_set
 from analyzer.engine._overlay import with_overlays
@@ -384,6 +385,12 @@ class Session:
                 return self._update(tasks, reparse, progress=progress, interrupt=interrupt,
                                     everything=everything, started=started, moved=moved)
             explicit = self.plan.config.heap_size is not None and isinstance(exc, HeapFull)
+            files = len(tasks) if tasks is not None else len(old.files) + len(reparse)
+            if not explicit and outgrown(self, exc, files):
+                # The facts need more room than shoal gave them when the session opened:
+                # the heap moved to a larger one, the workers with it; run the update again.
+                return self._update(tasks, reparse, progress=progress, interrupt=interrupt,
+                                    everything=everything, started=started, moved=moved)
             raise HeapTooSmall(f"the shared heap cannot hold the facts of this project: "
                                f"{exc}", sized_by_shoal=not explicit) from exc
         lap = time.perf_counter()
@@ -501,29 +508,6 @@ class Session:
         self.trees.store = False
         self.trees.given_up = True
 
-    def _grown(self, edges: int) -> Any:
-        """The heap moved to one whose dependency table holds ``edges`` (as
-        ``heap_geometry`` sizes it: twice the edges), the workers following it; None when
-        they cannot (the zygote failed to map it)."""
-        from analyzer.engine._plan import dep_slots_for
-        from parallel import WorkerPool
-
-        old = self.heap
-        heap = old.copy(dep_slots=max(old.stats().dep_capacity * 2, dep_slots_for(edges)))
-        jobs.bind_heap(heap)
-        if isinstance(self.pool, WorkerPool):
-            try:
-                self.pool.rebind(heap, jobs.bind_heap)
-            except (OSError, RuntimeError):
-                jobs.bind_heap(old)
-                heap.close()
-                return None
-        elif self.pool is not None and not self.remote:
-            self.pool.heap = heap  # a pool forked per call maps the heap it is given
-        self.heap = heap
-        old.close()
-        return heap
-
     def _commit(self, old: SessionState, draft: Draft, started: int, added_ctx: set[str],
                 everything: bool) -> None:
         """Step 5 (``_commit``), then what the session keeps beside the new state."""
@@ -532,7 +516,8 @@ class Session:
             else {}
         self._edge_log = None  # until the table is as the new log says
         new, log = next_state(self.heap, self.plan, self._finish_memo, old, draft, log,
-                              started, added_ctx, everything, grow=self._grown)
+                              started, added_ctx, everything,
+                              grow=lambda edges: grown(self, edges))
         self.state = new
         self._referrers = None if draft.referrers is None \
             else (new, applied(draft.referrers))

@@ -60,3 +60,31 @@ def test_a_check_and_its_warm_start_from_the_cache(tmp_path) -> None:
     second = check()
     assert second.returncode == 1 and second.stderr == "", second.stderr
     assert "app.py:1:23: SH001" in second.stdout and "app.py:1:32: SH001" in second.stdout
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize("full", ["heap", "hash table"])
+def test_a_session_whose_heap_or_hash_table_fills_moves_to_a_larger_one(
+        tmp_path, monkeypatch, workers, full) -> None:
+    """Sized too small for its facts (as a watch becomes when thousands of files appear),
+    the update is forgotten, the heap moves to one with twice the room and the update runs
+    again: no restart, and each step equals a cold check."""
+    import analyzer.engine._plan as plan_mod
+
+    root = edge_heavy(tmp_path / "proj")
+    monkeypatch.chdir(root)
+    if full == "heap":
+        monkeypatch.setattr(plan_mod, "MIN_HEAP_BYTES", 64 << 10)
+        monkeypatch.setattr(plan_mod, "HEAP_BYTES_PER_SOURCE_BYTE", 0)
+    else:  # a table for 64 entries, and each move only doubles it
+        monkeypatch.setattr(plan_mod, "hash_slots_for", lambda files: 64)
+    sized = heap_geometry(make_plan(root).discovery.files, None)
+    with Engine(root, workers=workers) as engine:
+        stats = engine.session.heap.stats()
+        if full == "heap":
+            assert sized["heap_size"] == 64 << 10 < stats.heap_capacity
+        else:
+            assert sized["hash_slots"] < stats.hash_capacity
+        engine.verify()
+        engine.edit({"pkg/s3.py": "def f3_1():\n    return 1\n"})
+        engine.edit({f"pkg/new{i}.py": "import pkg as p\n\np.f0_0()\n" for i in range(40)})
