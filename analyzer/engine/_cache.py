@@ -438,7 +438,7 @@ def _warm_session(
                                                                             "project"))
         geometry = heap_geometry(plan.discovery.files, plan.config.heap_size, trees=trees)
         # The edges a module records follow its code, not the number of files: the table
-        # holds at least what the last session's did (it may have grown: Session._grown).
+        # holds at least what the last session's did (it may have grown: _heap_moves).
         edges = SharedHeap.snapshot_info(path).n_edges
         heap = SharedHeap.load(path, geometry["heap_size"], geometry["hash_slots"],
                                max(geometry["dep_slots"], dep_slots_for(edges)))
