@@ -277,9 +277,9 @@ class Watcher:
         except HeapTooSmall as exc:
             if not exc.sized_by_shoal:
                 raise  # the user's heap-size: one line naming it, exit 2
-            # The heap is mapped into the workers when they fork: a larger one needs new
-            # workers, and this process has threads (the observer) that forbid forking. A new
-            # process sizes heap and tables for the project as it is now.
+            # The session could not move to a larger heap (engine._heap_moves: the copy or
+            # the zygote failed), and this process has threads (the observer) that forbid
+            # forking. A new process sizes heap and tables for the project as it is now.
             raise SessionOutgrown(_outgrown(exc)) from None
         if paths is not None and report.files_changed == 0 and not report.rebuilt:
             changed = 0
