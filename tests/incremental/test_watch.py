@@ -168,7 +168,7 @@ def test_a_broken_configuration_is_reported_and_the_old_one_kept(watch):
     write(root, {"pyproject.toml": "[tool.shoal]\n", "b.py": "from a import f\nf()\n"})
     live.wait_for(_matches(output, root), "a recheck with the configuration repaired")
     proc.send_signal(signal.SIGINT)
-    assert live.finish() == 0
+    assert live.finish() == 0, live.text
     assert "internal error" not in live.text and "Traceback" not in live.text
 
 
