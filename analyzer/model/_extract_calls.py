@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from analyzer.model._facts import Attribute, Call
 from analyzer.model._scope import Scope, binds_locally
 from analyzer.model._state import Columns
-from analyzer.model._syntax import dotted, names_one_of
+from analyzer.model._syntax import dotted, name_in, names_one_of
 
 #: A call the walk met: the node, the scope it is in, its dotted callee.
 Candidate = tuple[ast.Call, Scope, str]
@@ -92,10 +92,7 @@ def expects_type_error(expr: ast.expr) -> bool:
     """``expr`` is ``pytest.raises(E)``, ``self.assertRaises(E)``, ``assertRaisesRegex(E,
     ...)`` or Django's ``assertRaisesMessage(E, ...)``, where ``E`` lets a ``TypeError``
     pass (the context manager forms)."""
-    if type(expr) is not ast.Call:
-        return False
-    name = dotted(expr.func)
-    if name is None or name.rsplit(".", 1)[-1] not in RAISES:
+    if type(expr) is not ast.Call or not name_in(expr.func, RAISES):
         return False
     expected = expr.args[0] if expr.args else next(
         (k.value for k in expr.keywords if k.arg == "expected_exception"), None)
@@ -112,8 +109,7 @@ def expects_failure(decorators: list[ast.expr]) -> bool:
     (pytest's ``raises=`` narrows it to what that names)."""
     for decorator in decorators:
         call = decorator if type(decorator) is ast.Call else None
-        name = dotted(decorator if call is None else call.func)
-        if name is None or name.rsplit(".", 1)[-1] not in _XFAIL:
+        if not name_in(decorator if call is None else call.func, _XFAIL):
             continue
         raises = None if call is None else next(
             (k.value for k in call.keywords if k.arg == "raises"), None)

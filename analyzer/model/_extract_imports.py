@@ -10,7 +10,7 @@ import ast
 
 from analyzer.model._facts import Import, ImportSource
 from analyzer.model._state import ModuleState
-from analyzer.model._syntax import dotted, names_one_of
+from analyzer.model._syntax import name_in, names_one_of
 
 #: Names a ``try`` handler may catch for its body's imports to count as guarded.
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
@@ -27,10 +27,12 @@ def handles_import_error(handler: ast.ExceptHandler) -> bool:
     return handler.type is None or names_one_of(handler.type, IMPORT_ERRORS)
 
 
+_TYPE_CHECKING = frozenset({"TYPE_CHECKING"})
+
+
 def is_type_checking(test: ast.expr) -> bool:
     """The test is ``TYPE_CHECKING`` (bare or qualified, ``typing.TYPE_CHECKING``)."""
-    name = dotted(test)
-    return name is not None and name.rsplit(".", 1)[-1] == "TYPE_CHECKING"
+    return name_in(test, _TYPE_CHECKING)
 
 
 def is_main_guard(test: ast.expr) -> bool:

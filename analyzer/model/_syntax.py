@@ -38,14 +38,18 @@ def dotted(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
+def name_in(expr: ast.expr, wanted: frozenset[str]) -> bool:
+    """``expr`` is a name or a dotted name whose last part is one of ``wanted``
+    (``pytest.mark.xfail``, ``TYPE_CHECKING``)."""
+    name = dotted(expr)
+    return name is not None and name.rsplit(".", 1)[-1] in wanted
+
+
 def names_one_of(expr: ast.expr, wanted: frozenset[str]) -> bool:
     """``expr`` (a name, a dotted name, or a tuple of them: an ``except`` clause's or a
     ``raises`` argument's exceptions) names one of ``wanted`` by its last part."""
-    for element in expr.elts if isinstance(expr, ast.Tuple) else [expr]:
-        name = dotted(element)
-        if name is not None and name.rsplit(".", 1)[-1] in wanted:
-            return True
-    return False
+    return any(name_in(element, wanted)
+               for element in (expr.elts if isinstance(expr, ast.Tuple) else [expr]))
 
 
 def target_names(target: ast.expr, out: list[str]) -> None:
