@@ -221,10 +221,15 @@ class _Walker:
             elif is_file and entry.name.endswith(EXTENSION_SOURCE_SUFFIXES):
                 if package is None:
                     package = any(e.name in ("__init__.py", "__init__.pyi") for e in entries) \
-                        or any(directory == d or directory.startswith(d + os.sep)
-                               for d in self.namespaces)
+                        or _within_any(directory, self.namespaces)
                 if package:
                     yield path
+
+
+def _within_any(directory: str, folders: Sequence[str]) -> bool:
+    """``directory`` is one of ``folders`` or lies below one (a declared namespace package
+    and its subfolders: packages without an ``__init__.py``)."""
+    return any(directory == d or directory.startswith(d + os.sep) for d in folders)
 
 
 def _has_magic(pattern: str) -> bool:
@@ -273,7 +278,7 @@ class _Namer:
         if known is None:
             known = os.path.isfile(os.path.join(directory, "__init__.py")) or os.path.isfile(
                 os.path.join(directory, "__init__.pyi")
-            ) or any(directory == d or directory.startswith(d + os.sep) for d in self.namespaces)
+            ) or _within_any(directory, self.namespaces)
             self.package_dirs[directory] = known
         return known
 
