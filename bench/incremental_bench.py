@@ -36,7 +36,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cold_bench import tree_pids, tree_pss_kib  # this directory: the same readings as the others
+from cold_bench import (  # this directory: the same readings as the others
+    RUFF_SHOAL_RULES,
+    tree_pids,
+    tree_pss_kib,
+)
 
 QUIET_MS = 50  # analyzer.interfaces._watch.QUIET_WINDOW
 STATUS = re.compile(r"(\d+) files? changed, (\d+) modules? rechecked in (\d+) ms")
@@ -237,8 +241,8 @@ def main() -> int:
             rows.append(("warm, nothing changed", f"{hit:.3f} s", ""))
         elif os.path.exists(ruff):
             # shoal's rules, as ruff selects them: its own default is over 400 since 0.16.
-            ruff_s, _ = timed([ruff, "check", "--no-cache", "-q", "--select",
-                               "E4,E7,E9,F,B006", "."], root)
+            ruff_s, _ = timed([ruff, "check", "--no-cache", "-q", *RUFF_SHOAL_RULES, "."],
+                              root)
             rows.append(("warm, nothing changed", f"{hit:.3f} s",
                          f"ruff --no-cache, shoal's rules {ruff_s:.3f} s "
                          f"(ratio {hit / ruff_s:.2f})"))

@@ -3,9 +3,9 @@
 Some changes cannot be absorbed by the running watch: a local plugin's source changed (the
 forked workers and the master hold the old module), or the project outgrew the heap and
 tables sized at startup and the session could not move to a larger heap
-(``engine._heap_moves``: the copy or the workers' zygote failed). The watch loop (:mod:`._watch`) raises and catches these exceptions and then
-runs :data:`RESTART_CODE` by ``os.execv``; what a restart needs is kept here, apart from
-the loop.
+(``engine._heap_moves``: the copy or the workers' zygote failed). The watch loop
+(:mod:`._watch`) raises and catches these exceptions and then runs :data:`RESTART_CODE` by
+``os.execv``; what a restart needs is kept here, apart from the loop.
 """
 from __future__ import annotations
 
