@@ -115,5 +115,8 @@ def cache_key(plan: CheckPlan) -> str:
         "extractors": [(e.NAME, e.VERSION) for e in plan.registry.extractors_for(plan.selected)],
         "cwd": os.getcwd(),
         "format": CACHE_FORMAT,
+        # What the .gitignore files make build outputs (phase 2 reads it, no module's key
+        # does): another set of them is another configuration.
+        "outputs": sorted(plan.discovery.outputs.items()),
     }, sort_keys=True, default=str)
     return blake2b(blob.encode(), digest_size=10).hexdigest()

@@ -507,10 +507,11 @@ def new_project_index(ctx: RunContext, heap: SharedHeap,
     ``sources``: module -> bytes, the modules' content where no file may be read (dask);
     ``names``: the modules' names when the caller holds them as a set already; ``memo``:
     what an earlier index worked out that still holds (``_index_carry``)."""
-    from analyzer.model import ProjectIndex
+    from analyzer.model import BuildOutputs, ProjectIndex
 
     return ProjectIndex(ctx.modules.keys() if names is None else names, lambda module: _load_facts(ctx, module, heap),
                         writers=ctx.writers, fact_holders=ctx.fact_holders,
+                        outputs=BuildOutputs(ctx.outputs) if ctx.outputs else None,
                         referrers=ctx.referrers,
                         fact_versions={e.NAME: e.VERSION for e in ctx.extractors},
                         trees=functools.partial(_module_tree, ctx, heap, sources), memo=memo)

@@ -9,7 +9,7 @@ its file or module an SH900 finding, never the check.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import analyzer.engine._jobs as jobs
@@ -107,6 +107,8 @@ class Dispatch:
     key_records: bool = True
     #: phase 1's summaries carry the interface digests (``RunContext.interface_digests``)
     interface_digests: bool = True
+    #: the packages' build-output rules (``RunContext.outputs``)
+    outputs: Mapping[str, tuple[tuple[str, bool, bool], ...]] = field(default_factory=dict)
 
     def run_context(self, modules: Mapping[str, tuple[str, str]] | None = None,
                     writers: Mapping[str, tuple[str, ...]] | None = None,
@@ -124,7 +126,7 @@ class Dispatch:
                           all_trees=reads_trees(self.project_rules),
                           contents=contents if contents is not None else {},
                           keep_facts=self.keep_facts, key_records=self.key_records,
-                          interface_digests=self.interface_digests)
+                          interface_digests=self.interface_digests, outputs=self.outputs)
 
     def store_context(self, name: str, ctx: RunContext, added: set[str]) -> str:
         """Put ``ctx`` in the heap under a key of its content; a new key goes into ``added``."""

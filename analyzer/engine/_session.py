@@ -284,8 +284,14 @@ class Session:
                                 moved=moved)
         if paths is None or discovery is not None or file_set_may_change(paths, state.files):
             if discovery is None:
+                outputs = self.plan.discovery.outputs
                 self.plan = rediscovered(self.plan, self.replan)
                 discovery = self.plan.discovery
+                if discovery.outputs != outputs:
+                    # A .gitignore now makes other modules build outputs: any MISSING answer
+                    # may have changed, and none recorded a key for it. A rebuild, as the
+                    # watch and the server do on any .gitignore edit (``is_config``).
+                    return self.rebuild(self.plan, interrupt=interrupt)
             tasks = file_tasks(discovery, None)
         else:
             tasks = [fs.task for fs in state.files.values()]
@@ -417,7 +423,8 @@ class Session:
                             phase2_in_master=self._phase2_in_master,
                             phase1_keeps_workers=self.one_shot and not self.remote,
                             key_records=self.outlived,
-                            interface_digests=self.outlived or self._reads_digests)
+                            interface_digests=self.outlived or self._reads_digests,
+                            outputs=self.plan.discovery.outputs)
         # 1. Phase 1 on the changed files.
         if tasks is None:
             todo = [moved.get(p) or old.files[p].task for p in sorted(reparse)]

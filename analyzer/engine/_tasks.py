@@ -123,6 +123,9 @@ class RunContext:
     #: with :func:`patched`. Empty: a whole context.
     base: str = ""
     dropped: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: package -> the ``.gitignore`` rules of its folder's entries (``Discovery.outputs``):
+    #: phase 2's index calls a module they ignore UNKNOWN, not missing (``BuildOutputs``)
+    outputs: Mapping[str, tuple[tuple[str, bool, bool], ...]] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A rule adapted from Fixit is a class made at load time, which a process that did
@@ -133,7 +136,7 @@ class RunContext:
                                    self.fact_holders, self.timings, self.referrers,
                                    self.store_trees, self.all_trees, self.contents,
                                    self.base, self.dropped, self.keep_facts,
-                                   self.key_records, self.interface_digests))
+                                   self.key_records, self.interface_digests, self.outputs))
 
 
 #: The maps of a phase-2 context that name every module (or every referenced one): what a
@@ -205,7 +208,9 @@ def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_R
                      contents: dict[str, bytes] | None = None, base: str = "",
                      dropped: dict[str, tuple[str, ...]] | None = None,
                      keep_facts: bool = True, key_records: bool = True,
-                     interface_digests: bool = True) -> RunContext:
+                     interface_digests: bool = True,
+                     outputs: Mapping[str, tuple[tuple[str, bool, bool], ...]] | None = None,
+                     ) -> RunContext:
     # Each tuple of refs was made by _rule_refs from rules of that one kind.
     return RunContext(cast("tuple[type[LintRule], ...]", _from_refs(module_rules)),
                       cast("tuple[type[ProjectRule], ...]", _from_refs(project_rules)),
@@ -213,4 +218,4 @@ def _restore_context(module_rules: tuple[_RuleRef, ...], project_rules: tuple[_R
                       referrers, timings=timings, store_trees=store_trees,
                       all_trees=all_trees, contents=contents or {}, keep_facts=keep_facts,
                       key_records=key_records, interface_digests=interface_digests,
-                      base=base, dropped=dropped or {})
+                      base=base, dropped=dropped or {}, outputs=outputs or {})

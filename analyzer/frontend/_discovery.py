@@ -34,7 +34,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analyzer.frontend._config import Config
-from analyzer.frontend._gitignore import IgnoreStack, git_root, ignore_stack_for, named_sources
+from analyzer.frontend._gitignore import (
+    IgnoreStack,
+    OutputRule,
+    git_root,
+    ignore_stack_for,
+    named_sources,
+    output_rules,
+)
 from analyzer.frontend._globs import glob_matches
 
 __all__ = ["Discovery", "DiscoveryError", "SourceFile", "claim_rank", "discover", "display_path"]
@@ -112,6 +119,10 @@ class Discovery:
     #: (the clock when discovery began), what a kept answer needs to know the listing holds.
     dir_stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
     started_ns: int = 0
+    #: Package -> the ``.gitignore`` rules that apply to its folder's entries, for each
+    #: package whose folder git ignores something in: a module it lacks that they ignore
+    #: is a build output a fresh checkout has not made yet (``model.BuildOutputs``).
+    outputs: dict[str, tuple[OutputRule, ...]] = field(default_factory=dict)
 
 
 def display_path(path: Path | str, cwd: str | None = None) -> str:
@@ -153,6 +164,10 @@ class _Walker:
         #: Python files a ``.gitignore`` names by path (:func:`named_sources`): build
         #: outputs, whether or not a build has made them yet.
         self.named_outputs: set[str] = set()
+        #: Package folder -> the .gitignore rules for its entries (:func:`output_rules`),
+        #: when one ignores something: its missing modules may be build outputs.
+        self.output_rules: dict[str, tuple[OutputRule, ...]] = {}
+        self._same_rules: dict[tuple[OutputRule, ...], tuple[OutputRule, ...]] = {}
         #: ``namespace-packages``: packages without an ``__init__.py`` (as ``_Namer`` has them)
         self.namespaces = tuple(os.fspath(d) for d in config.namespace_packages)
 
@@ -194,6 +209,14 @@ class _Walker:
             self.unreadable[directory] = exc.strerror or type(exc).__name__
             return
         package = None
+        if ignores.specs:
+            package = any(e.name in _PACKAGE_FILES for e in entries) \
+                or _within_any(directory, self.namespaces)
+            rules = output_rules(directory, ignores) if package else ()
+            if rules:
+                # One object for equal rules (most folders share a stack): phase 2's context
+                # pickles it once, not once per package.
+                self.output_rules[directory] = self._same_rules.setdefault(rules, rules)
         for entry in entries:
             path = entry.path
             try:
@@ -220,10 +243,13 @@ class _Walker:
                 yield path
             elif is_file and entry.name.endswith(EXTENSION_SOURCE_SUFFIXES):
                 if package is None:
-                    package = any(e.name in ("__init__.py", "__init__.pyi") for e in entries) \
+                    package = any(e.name in _PACKAGE_FILES for e in entries) \
                         or _within_any(directory, self.namespaces)
                 if package:
                     yield path
+
+
+_PACKAGE_FILES = ("__init__.py", "__init__.pyi")
 
 
 def _within_any(directory: str, folders: Sequence[str]) -> bool:
@@ -514,7 +540,23 @@ def discover(
         unreadable=[(Path(p), display_path(p, cwd), why) for p, why in sorted(unreachable.items())],
         dir_stamps=walker.stamps,
         started_ns=started_ns,
+        outputs=_outputs(files, walker.output_rules),
     )
+
+
+def _outputs(files: list[SourceFile],
+             rules: dict[str, tuple[OutputRule, ...]]) -> dict[str, tuple[OutputRule, ...]]:
+    """Package -> the .gitignore rules of its folder's entries, for the packages that have
+    some (:attr:`Discovery.outputs`)."""
+    if not rules:
+        return {}
+    found = {}
+    for file in files:
+        if file.is_package and file.indexed and file.module:
+            folder = rules.get(os.path.dirname(file.path))
+            if folder:
+                found[file.module] = folder
+    return found
 
 
 def _index_roots(

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         absolute_module,
     )
     from analyzer.model._index_memo import IndexMemo
+    from analyzer.model._outputs import BuildOutputs
     from analyzer.model._plugin_facts import canonical_bytes, interface_digest
     from analyzer.model._syntax_versions import newer_python_error, unsupported_syntax
 
@@ -82,6 +83,7 @@ _EXPORTS = {
     "Param": "_facts",
     "PluginFact": "_facts",
     "IndexMemo": "_index_memo",
+    "BuildOutputs": "_outputs",
     "ProjectIndex": "_index",
     "SYS_MODULES_KEY": "_depids",
     "Signature": "_facts",
@@ -112,7 +114,7 @@ _EXPORTS = {
     "unsupported_syntax": "_syntax_versions",
 }
 __all__ = [
-    "Attribute", "CONTENT_ENTRY", "Call", "EXTERNAL", "Export", "FACTS_VERSION", "Import",
+    "Attribute", "BuildOutputs", "CONTENT_ENTRY", "Call", "EXTERNAL", "Export", "FACTS_VERSION", "Import",
     "ImportSource", "IndexMemo", "KEYWORD_ONLY", "MISSING", "MODULES_KEY", "ModuleFacts",
     "NotExtracted", "Outcome", "POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD", "Param",
     "PluginFact", "ProjectIndex", "SYS_MODULES_KEY", "Signature", "Symbol", "UNKNOWN",

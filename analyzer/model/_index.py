@@ -33,6 +33,7 @@ from analyzer.model._depids import (
 )
 from analyzer.model._facts import Export, Import, ImportSource, ModuleFacts
 from analyzer.model._index_memo import IndexMemo
+from analyzer.model._outputs import BuildOutputs
 from analyzer.model._planted import PlantedModules
 from analyzer.model._references import referenced_names
 
@@ -118,8 +119,10 @@ class _Shared:
         referrers: Mapping[str, Sequence[str]] | None = None,
         trees: Callable[[str], ast.Module | None] | None = None,
         memo: IndexMemo | None = None,
+        outputs: BuildOutputs | None = None,
     ):
         self.names, self.tops, self.namespaces = _layout(frozenset(module_names))
+        self.outputs = BuildOutputs() if outputs is None else outputs
         self.load = load
         self.load_tree = trees
         self.trees: OrderedDict[str, ast.Module | None] = OrderedDict()
@@ -176,6 +179,8 @@ class ProjectIndex:
         answers None for every module.
     :param memo: optional, the answers, facts and exports an index over the same module
         names worked out before, still true of ``load``'s facts (``_index_memo``).
+    :param outputs: optional, the modules a build may make (``_outputs``): UNKNOWN, not
+        MISSING, while the project lacks them.
     """
 
     def __init__(
@@ -190,9 +195,10 @@ class ProjectIndex:
         referrers: Mapping[str, Sequence[str]] | None = None,
         trees: Callable[[str], ast.Module | None] | None = None,
         memo: IndexMemo | None = None,
+        outputs: BuildOutputs | None = None,
     ) -> None:
         self._shared = _Shared(module_names, load, writers, fact_holders, fact_versions,
-                               referrers, trees, memo)
+                               referrers, trees, memo, outputs)
         self._record = record
         self._into = _set_of(record)
 
@@ -319,9 +325,12 @@ class ProjectIndex:
             record(key)
 
     def _unless_planted(self, module: str, name: str, keys: list[str]) -> Outcome:
-        """MISSING, or UNKNOWN when a ``sys.modules`` write may plant ``module`` (or, with
-        ``name``, the module ``module.name``, or ``module`` or a star source of it, whose
-        names then are unknown). Records the key of what the project's writes plant."""
+        """MISSING, or UNKNOWN when a build may make ``module`` (with ``name``, the module
+        ``module.name``) or a ``sys.modules`` write may plant it (or ``module`` or a star
+        source of it, whose names then are unknown). Records the key of what the project's
+        writes plant; a build output needs none (``_outputs``)."""
+        if self._shared.outputs.may_make(f"{module}.{name}" if name else module):
+            return UNKNOWN
         keys.append(SYS_MODULES_KEY)
         planted = self._shared.planted
         seen: set[str] = set()

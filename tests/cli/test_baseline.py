@@ -290,7 +290,7 @@ def test_watch_reports_only_findings_outside_the_baseline(legacy):
         live.wait_for(lambda: lines_in_output() == [2], "the new finding alone")
         assert json.loads(output.read_text())[0]["path"].endswith("b.py")
         proc.send_signal(signal.SIGINT)
-        assert live.finish() == 0
+        assert live.finish() == 0, live.text
     finally:
         reap(proc)
 

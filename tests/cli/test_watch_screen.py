@@ -200,7 +200,7 @@ def test_a_pipe_gets_plain_text_and_verbose_adds_the_change_log(tmp_path):
             (tmp_path / "a.py").write_text("\nimport os\nimport re\n")
             live.wait_for_line("problems (+1)", "the recheck")
             proc.send_signal(signal.SIGINT)
-            assert live.finish() == 0
+            assert live.finish() == 0, live.text
         finally:
             reap(proc)
         assert "\x1b" not in live.text

@@ -165,6 +165,37 @@ def test_a_build_output_gitignore_names_is_a_module_before_it_is_built(tmp_path:
     assert rel(tmp_path, result.reported) == {"src/pkg/__init__.py", "src/pkg/sub/__init__.py"}
 
 
+def test_a_package_s_build_output_rules_are_those_reaching_its_folder(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    tree(tmp_path, "app/__init__.py", "app/api/__init__.py", "app/api/v1/__init__.py",
+         "app/plain/__init__.py", "scripts/run.py", "app/deep/__init__.pyi")
+    (tmp_path / ".gitignore").write_text(
+        "*_pb2.py\n.venv/\n# a comment\n/app/api/*_out.py\n**/gen/\n/build\n"
+        "[!a]*.py\n*.so\nweird\\*.py\n")
+    (tmp_path / "app" / "api" / ".gitignore").write_text("!keep_pb2.py\nv1/local.py\n")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    everywhere = (("*_pb2.py", True, False), ("gen", True, True))
+    assert result.outputs == {
+        # `/build` is the root's own, `/app/api/*_out.py` app/api's; the hidden `.venv/`,
+        # `*.so`, the negated class and the escape are no module's; scripts/ is no package.
+        "app": everywhere,
+        "app.api": (("*_pb2.py", True, False), ("*_out.py", True, False), ("gen", True, True),
+                    ("keep_pb2.py", False, False)),
+        # a pattern without a slash reaches every folder below its .gitignore
+        "app.api.v1": everywhere + (("keep_pb2.py", False, False), ("local.py", True, False)),
+        "app.plain": everywhere,
+        "app.deep": everywhere,
+    }
+
+
+def test_no_package_has_rules_when_nothing_is_ignored_in_it(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    tree(tmp_path, "app/__init__.py", "app/sub/__init__.py")
+    (tmp_path / ".gitignore").write_text("/dist\n.venv/\n")
+    (tmp_path / "app" / "sub" / ".gitignore").write_text("!kept.py\n")  # re-includes only
+    assert discover(["."], project(tmp_path), cwd=str(tmp_path)).outputs == {}
+
+
 def test_a_source_beside_an_extension_owns_the_name(tmp_path: Path) -> None:
     tree(tmp_path, "fast.py", "fast.cpython-311-x86_64-linux-gnu.so")
     result = discover(["."], project(tmp_path), cwd=str(tmp_path))

@@ -101,17 +101,45 @@ def test_an_extension_s_source_in_a_fresh_checkout(engine, source):
 
 
 def test_a_git_ignored_build_output_is_a_module_never_reported(engine):
-    # setuptools-scm writes pkg/_version.py at install and the project git-ignores it (here
-    # by a pattern that names no one path, so that it is missing until it exists).
+    # setuptools-scm writes pkg/_version.py at install, protoc writes *_pb2.py, and the
+    # project git-ignores both by patterns that name no one path: before the build they
+    # are missing, and no import of them is a finding; once built they are opaque modules.
     e = engine({".git/HEAD": "", ".gitignore": "_version.py\n*_pb2.py\n",
-                "pkg/__init__.py": "from ._version import version\nfrom .api_pb2 import Api\n"})
-    assert sorted(m for _, m in messages(e)) == [
-        "No module named 'pkg._version'", "No module named 'pkg.api_pb2'"]
+                "pkg/__init__.py": "from ._version import version\nfrom .api_pb2 import Api\n"
+                                   "from .gone import x\n"})
+    assert [m for _, m in messages(e)] == ["No module named 'pkg.gone'"]
     e.edit({"pkg/_version.py": "import os\nversion = '1.0'\n",
             "pkg/api_pb2.py": "import sys\n"})
-    assert messages(e) == []  # neither missing, nor its unused imports reported
-    e.edit({"pkg/_version.py": None})
-    assert [m for _, m in messages(e)] == ["No module named 'pkg._version'"]
+    # Built: neither missing, nor its unused imports reported
+    assert [m for _, m in messages(e)] == ["No module named 'pkg.gone'"]
+    e.edit({"pkg/_version.py": None})  # cleaned
+    assert [m for _, m in messages(e)] == ["No module named 'pkg.gone'"]
+    e.edit({".gitignore": "*_pb2.py\n"})  # no longer a build output
+    assert sorted(m for _, m in messages(e)) == [
+        "No module named 'pkg._version'", "No module named 'pkg.gone'"]
+    e.edit({".gitignore": "*_pb2.py\n!api_pb2.py\n", "pkg/api_pb2.py": None})  # re-included
+    assert sorted(m for _, m in messages(e)) == [
+        "No module named 'pkg._version'", "No module named 'pkg.api_pb2'",
+        "No module named 'pkg.gone'"]
+
+
+def test_a_package_a_build_makes_appears_and_goes(engine):
+    # gen/ is git-ignored: a package the build makes. Its modules are no finding while it
+    # is missing; once made, they are checked like any other.
+    e = engine({".git/HEAD": "", ".gitignore": "gen/\n",
+                "app/__init__.py": "", "app/gen/.keep": "",
+                "app/main.py": "from app.gen.models import Model\nfrom app import gen\n"
+                               "from app import other\nprint(Model, gen, other)\n"})
+    assert [m for _, m in messages(e)] == ["'other' is not defined in module 'app'"]
+    e.edit({"app/gen/__init__.py": "", "app/gen/models.py": "Other = 1\n"})
+    # gen/ is ignored, so its files are opaque modules: their names are unknown
+    assert [m for _, m in messages(e)] == ["'other' is not defined in module 'app'"]
+    e.edit({"app/gen/__init__.py": None, "app/gen/models.py": None})
+    assert [m for _, m in messages(e)] == ["'other' is not defined in module 'app'"]
+    e.edit({".gitignore": "build/\n"})
+    assert sorted(m for _, m in messages(e)) == [
+        "'gen' is not defined in module 'app'", "'other' is not defined in module 'app'",
+        "No module named 'app.gen'"]
 
 
 def test_a_build_output_gitignore_names_exists_before_the_build(engine):

@@ -107,7 +107,7 @@ def test_watch_rechecks_edits_and_exits_cleanly(watch, stop):
     assert "SH004" not in output.read_text()
     live.wait_for_line("b.py:2:1: SH002", "the new diagnostic on the screen")
     proc.send_signal(stop)
-    assert live.finish() == 0
+    assert live.finish() == 0, live.text
     assert processes_running(str(output)) == []
     assert "diverges" not in live.text and "problem" in live.text
     # The screen shows the current state; the change log is --verbose's.
@@ -129,7 +129,7 @@ def test_a_burst_of_edits_ends_in_the_right_state(watch):
     live.wait_for(_matches(output, root), "the recheck of the burst")
     assert output.read_text().count('"SH002"') == 20
     proc.send_signal(signal.SIGINT)
-    assert live.finish() == 0
+    assert live.finish() == 0, live.text
     # How many rechecks the burst took depends on timing; that one ran, and that the last
     # status line agrees with the output file, does not.
     statuses = [line for line in live.lines if "rechecked in" in line]
@@ -152,7 +152,7 @@ def test_an_unwritable_output_file_is_reported_and_the_watch_goes_on(watch):
     write(root, {"b.py": "from a import f\nf(1, 2)\n"})
     live.wait_for(_matches(output, root), "the output file written again")
     proc.send_signal(signal.SIGINT)
-    assert live.finish() == 0
+    assert live.finish() == 0, live.text
     assert "Traceback" not in live.text
     assert sorted(p.name for p in (root / "out").iterdir()) == ["out.json"]
 
@@ -201,7 +201,7 @@ def test_a_local_plugin_edit_restarts_the_watch_with_the_new_source(watch):
     assert "plugin v1" not in output.read_text()
     assert "restarting the watch" in live.text
     proc.send_signal(signal.SIGINT)
-    assert live.finish() == 0
+    assert live.finish() == 0, live.text
     assert processes_running(str(output)) == []
 
 

@@ -1,0 +1,50 @@
+"""Build outputs: which missing module names a build may make, from the project's ``.gitignore``.
+
+A module that git ignores is never committed: protoc's ``service_pb2.py``, a generated
+``gen/`` package, a ``local_settings.py`` each machine writes. A fresh checkout lacks it
+until its build runs, and an import of it is no error then. Discovery hands over, for each
+package whose folder git ignores something in, the rules that apply to that folder's
+entries (``frontend.Discovery.outputs``); the index asks :class:`BuildOutputs` before it
+calls a module MISSING, as it asks :class:`~analyzer.model._planted.PlantedModules`, and a
+module a build may make is UNKNOWN instead (docs/contracts.md §3).
+
+The rules change only with a ``.gitignore``, which rebuilds a session and keys the cache
+(``engine._cache_keys``); a package's rules come and go with the package itself, whose
+module key every reader of a name under it has recorded. So no answer here needs a key.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fnmatch import fnmatchcase
+
+__all__ = ["BuildOutputs"]
+
+#: (glob of one path component, ignores rather than re-includes, names directories only)
+Rule = tuple[str, bool, bool]
+
+
+class BuildOutputs:
+    """The would-be build outputs of a project's packages (module doc above)."""
+
+    __slots__ = ("_rules",)
+
+    def __init__(self, rules: Mapping[str, tuple[Rule, ...]] | None = None) -> None:
+        self._rules = rules or {}
+
+    def may_make(self, module: str) -> bool:
+        """Whether ``module``, which the project lacks, is one git ignores in its package's
+        folder: its file (``name.py``) or its package's folder (``name/``)."""
+        package, _, name = module.rpartition(".")
+        rules = self._rules.get(package) if package else None
+        if not rules:
+            return False
+        return _ignored(rules, name + ".py", False) or _ignored(rules, name, True)
+
+
+def _ignored(rules: tuple[Rule, ...], entry: str, is_dir: bool) -> bool:
+    """Git's verdict on ``entry``: the last rule matching it decides."""
+    verdict = False
+    for glob, include, dir_only in rules:
+        if (is_dir or not dir_only) and fnmatchcase(entry, glob):
+            verdict = include
+    return verdict

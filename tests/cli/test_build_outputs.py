@@ -1,0 +1,85 @@
+"""A fresh checkout lacks its build outputs: a module git ignores is no import error before
+the build makes it (protoc's ``*_pb2.py``, a generated ``gen/`` package), through the CLI."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import run_subprocess, write_tree
+
+GITIGNORE = "*_pb2.py\n*_pb2_grpc.py\n!keep_pb2.py\ngen/\n/svc/api/*_out.py\n"
+
+#: A gRPC service as a fresh clone has it: the stubs protoc writes are not there yet.
+CLONE: dict[str, str | bytes] = {
+    "pyproject.toml": "[project]\nname = 'svc'\n",
+    "svc/__init__.py": "",
+    "svc/api/__init__.py": "",
+    "svc/server.py": (
+        "from svc.api import greeter_pb2, greeter_pb2_grpc\n"  # 1: made by protoc
+        "from svc.api.greeter_pb2 import HelloRequest\n"  # 2
+        "from .api import keep_pb2\n"  # 3: re-included by `!keep_pb2.py`: committed, missing
+        "import svc.gen.models\n"  # 4: the generated package
+        "from svc.api import report_out\n"  # 5: `/svc/api/*_out.py` names this folder
+        "from svc import report_out as other\n"  # 6: ... and no other
+        "from svc.api import missing\n"  # 7: a plain missing module
+        "import svc.absent\n"  # 8
+        "print(greeter_pb2, greeter_pb2_grpc, HelloRequest, keep_pb2, svc, report_out,"
+        " other, missing)\n"
+    ),
+}
+
+#: The findings every variant keeps: the imports no .gitignore line names.
+ALWAYS = [("svc/server.py", 3, "SH001"), ("svc/server.py", 6, "SH001"),
+          ("svc/server.py", 7, "SH001"), ("svc/server.py", 8, "SH004")]
+#: And those a .gitignore makes build outputs.
+OUTPUTS = [("svc/server.py", 1, "SH001"), ("svc/server.py", 1, "SH001"),
+           ("svc/server.py", 2, "SH004"), ("svc/server.py", 4, "SH004"),
+           ("svc/server.py", 5, "SH001")]
+
+
+def _clone(root: Path, *, git: bool = True, ignore: str | None = GITIGNORE) -> Path:
+    write_tree(root, CLONE)
+    if git:
+        (root / ".git").mkdir()
+    if ignore is not None:
+        (root / ".gitignore").write_text(ignore, encoding="utf-8")
+    return root
+
+
+def _codes(root: Path, *args: str) -> list[tuple[str, int, str]]:
+    run = run_subprocess("check", "--output-format", "json", "--select", "SH", *args,
+                         cwd=root)
+    assert run.code in (0, 1), run.err
+    return sorted(run.codes())
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_fresh_clone_has_no_finding_on_its_build_outputs(tmp_path: Path, workers: str) -> None:
+    # With workers, phase 2's context (the rules included) travels pickled through the heap.
+    root = _clone(tmp_path)
+    assert _codes(root, "--no-cache", "--workers", workers) == ALWAYS
+
+
+def test_outside_git_a_gitignore_says_nothing(tmp_path: Path) -> None:
+    # As discovery: a .gitignore is honoured only inside a git work tree (ruff's rule).
+    root = _clone(tmp_path, git=False)
+    assert _codes(root, "--no-cache") == sorted(ALWAYS + OUTPUTS)
+
+
+def test_a_gitignore_edit_is_seen_by_the_next_cached_run(tmp_path: Path) -> None:
+    root = _clone(tmp_path, ignore=None)
+    assert _codes(root) == sorted(ALWAYS + OUTPUTS)
+    (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    assert _codes(root) == ALWAYS
+    assert _codes(root) == ALWAYS  # warm, from the cache that run wrote
+    (root / ".gitignore").write_text("gen/\n", encoding="utf-8")
+    assert _codes(root) == sorted(ALWAYS + OUTPUTS[:3] + OUTPUTS[4:])
+
+
+def test_once_built_the_outputs_are_opaque_modules(tmp_path: Path) -> None:
+    root = _clone(tmp_path)
+    write_tree(root, {"svc/api/greeter_pb2.py": "HelloRequest = 1\n",
+                      "svc/api/greeter_pb2_grpc.py": "import os\n"})  # F401 not reported
+    run = run_subprocess("check", "--no-cache", "--output-format", "json", cwd=root)
+    assert sorted(run.codes()) == ALWAYS
