@@ -69,6 +69,33 @@ class ImportMissingName(ProjectRule):
                 from pkg import dtypes  # its own module object, which it then fills
                 setattr(dtypes, cls.__name__, cls)
             """),
+        Valid("""\
+            # file: test_app.py
+            import pytest
+            from sympy.testing.pytest import XFAIL
+
+            @pytest.mark.xfail(reason="not there yet")
+            def test_later():
+                from lib import later
+                later()
+
+            @XFAIL
+            def test_screenshot():
+                from lib import ScreenShot
+
+            class TestOld:
+                @pytest.mark.xfail(raises=(ImportError, TypeError))
+                def test_old(self):
+                    def inner():
+                        from lib import gone
+
+            @pytest.mark.xfail
+            class TestNew:
+                def test_new(self):
+                    from lib import new
+            # file: lib.py
+            present = 1
+            """),
     ]
     INVALID = [
         Invalid("""\
@@ -77,6 +104,16 @@ class ImportMissingName(ProjectRule):
             # file: lib.py
             present = 1
             """, line=1, column=26, message="'missing' is not defined in module 'lib'"),
+        Invalid("""\
+            # file: test_app.py
+            import pytest
+
+            @pytest.mark.xfail(raises=ValueError)  # an ImportError fails this test
+            def test_value():
+                from lib import missing
+            # file: lib.py
+            present = 1
+            """, line=5, column=21, message="'missing' is not defined in module 'lib'"),
     ]
 
     def check(self, facts: ModuleFacts, index: ProjectIndex) -> None:

@@ -104,16 +104,18 @@ def expects_type_error(expr: ast.expr) -> bool:
 _XFAIL = frozenset({"xfail", "XFAIL", "expectedFailure"})
 
 
-def expects_failure(decorators: list[ast.expr]) -> bool:
-    """One of ``decorators`` marks the test expected to fail, by a TypeError among others
-    (pytest's ``raises=`` narrows it to what that names)."""
+def expects_failure(decorators: list[ast.expr], errors: frozenset[str] = _RAISES_TYPE_ERROR,
+                    ) -> bool:
+    """One of ``decorators`` marks the test expected to fail, by one of ``errors`` (the
+    exception's last name; a TypeError by default) among others: pytest's ``raises=``
+    narrows it to what that names."""
     for decorator in decorators:
         call = decorator if type(decorator) is ast.Call else None
         if not name_in(decorator if call is None else call.func, _XFAIL):
             continue
         raises = None if call is None else next(
             (k.value for k in call.keywords if k.arg == "raises"), None)
-        if raises is None or names_one_of(raises, _RAISES_TYPE_ERROR):
+        if raises is None or names_one_of(raises, errors):
             return True
     return False
 

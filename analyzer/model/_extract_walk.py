@@ -40,6 +40,7 @@ from analyzer.model._extract_dynamic import (
     writes_own_namespace,
 )
 from analyzer.model._extract_imports import (
+    IMPORT_ERRORS,
     catches_import_error,
     handles_import_error,
     is_type_checking,
@@ -347,16 +348,28 @@ def _function(
 ) -> Scope | None:
     scope.names.add(node.name)
     push = context.push
-    if node.decorator_list and expects_failure(node.decorator_list):
-        _expects(context, node.body)
+    body_guard = _marked(context, node, guard)
     for decorator in node.decorator_list:
         push((decorator, scope, guard))
     if node.returns is not None:
         push((node.returns, scope, guard))
     inner = _parameters(context, node.args, scope, guard)
     for stmt in reversed(node.body):
-        push((stmt, inner, guard))
+        push((stmt, inner, body_guard))
     return None
+
+
+def _marked(context: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+            guard: str) -> str:
+    """The guard of the body of ``node``, a test or a class of tests: a test marked to fail
+    may call wrongly (its lines are noted, ``_expects``) or import what is not there yet
+    (its imports are guarded, as in a ``try`` whose handler catches ImportError)."""
+    decorators = node.decorator_list
+    if not decorators:
+        return guard
+    if expects_failure(decorators):
+        _expects(context, node.body)
+    return "ImportError" if expects_failure(decorators, IMPORT_ERRORS) else guard
 
 
 def _lambda(context: _Walk, node: ast.Lambda, scope: Scope, guard: str) -> Scope | None:
@@ -382,12 +395,11 @@ def _parameters(context: _Walk, args: ast.arguments, scope: Scope, guard: str) -
 
 def _class(context: _Walk, node: ast.ClassDef, scope: Scope, guard: str) -> Scope | None:
     scope.names.add(node.name)
-    if node.decorator_list and expects_failure(node.decorator_list):
-        _expects(context, node.body)
+    body_guard = _marked(context, node, guard)
     inner = Scope(scope)
     push = context.push
     for stmt in reversed(node.body):
-        push((stmt, inner, guard))
+        push((stmt, inner, body_guard))
     for child in (*node.bases, *node.keywords, *node.decorator_list):
         push((child, scope, guard))
     return None
