@@ -23,6 +23,7 @@ from analyzer.model._extract_assigns import (
     with_targets,
 )
 from analyzer.model._extract_defs import class_def, function_def
+from analyzer.model._extract_dynamic import PATH_EXTENDED
 from analyzer.model._extract_imports import (
     catches_import_error,
     handles_import_error,
@@ -58,6 +59,11 @@ def extract_facts(
     calls, attributes, usage = walk(state, tree, calls="calls" in body,
                                     chains=uses or references or "attributes" in body,
                                     usage=uses or references)
+    if is_package and (state.extends_path or "__path__" in state.exports):
+        # A pkgutil or pkg_resources namespace package (`__path__ = extend_path(__path__,
+        # __name__)`): other distributions' folders hold its children (azure, zope): one
+        # it lacks is no missing module.
+        state.dynamic_modules.add(PATH_EXTENDED)
     imports = sorted(state.imports, key=lambda i: (i.line, i.column))
     all_names: tuple[str, ...] | None = None
     if state.all_names is not None and not state.all_dynamic:

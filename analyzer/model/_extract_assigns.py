@@ -74,11 +74,16 @@ def annotated_or_augmented(
 
 
 def expression(state: ModuleState, stmt: ast.Expr, conditional: bool, guard: str) -> None:
-    """An expression statement: only ``__all__.extend/append/remove(...)`` matters here."""
+    """An expression statement: only ``__all__.extend/append/remove(...)`` and the calls
+    that extend a package's path (:func:`extends_path`) matter here."""
     node = stmt.value
+    if not isinstance(node, ast.Call):
+        return
+    if extends_path(node):
+        state.extends_path = True
+        return
     if not (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
+        isinstance(node.func, ast.Attribute)
         and isinstance(node.func.value, ast.Name)
         and node.func.value.id == "__all__"
     ):
@@ -97,6 +102,25 @@ def expression(state: ModuleState, stmt: ast.Expr, conditional: bool, guard: str
         state.all_dynamic = True
     else:
         state.all_dynamic = True
+
+
+def extends_path(call: ast.Call) -> bool:
+    """``pkg_resources.declare_namespace(__name__)`` (any spelling of the callee) or
+    ``__path__.append/extend/insert(...)``: the package takes modules from other folders,
+    as ``__path__ = pkgutil.extend_path(__path__, __name__)`` does."""
+    func = call.func
+    if type(func) is ast.Name:
+        return func.id == "declare_namespace"
+    if type(func) is not ast.Attribute:
+        return False
+    if func.attr == "declare_namespace":
+        return True
+    owner = func.value
+    return type(owner) is ast.Name and owner.id == "__path__" and func.attr in _PATH_GROWERS
+
+
+#: The list methods that add folders to a package's ``__path__``.
+_PATH_GROWERS = frozenset({"append", "extend", "insert"})
 
 
 def loop_target(state: ModuleState, stmt: ast.For | ast.AsyncFor) -> None:

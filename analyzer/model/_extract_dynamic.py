@@ -46,6 +46,11 @@ SYS_MODULES_WRITERS = frozenset({"update", "setdefault", "__setitem__"})
 #: How a key that begins with the writer's own ``__name__`` is recorded.
 OWN_NAME = "__name__"
 
+#: The entry of a package that extends its ``__path__`` (pkgutil's ``extend_path``,
+#: ``pkg_resources.declare_namespace``): the children it lacks come from other folders,
+#: and what lies under them; its own children's contents are their business.
+PATH_EXTENDED = "__path__"
+
 # A piece of a key expression: constant text, the writer's own name, or something unknown.
 _OWN = object()
 _UNKNOWN = object()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 
-from analyzer.model._extract_dynamic import OWN_NAME
+from analyzer.model._extract_dynamic import OWN_NAME, PATH_EXTENDED
 from analyzer.model._facts import ModuleFacts
 
 
@@ -21,6 +21,8 @@ def writer_prefixes(writer: str, entries: Iterable[str]) -> tuple[str, ...]:
     """
     prefixes: set[str] = set()
     for entry in entries:
+        if entry == PATH_EXTENDED:
+            continue  # no prefix: PlantedModules.may_provide asks the package itself
         if entry == "":
             prefixes.add(writer.split(".", 1)[0] + ".")
         elif entry.startswith(OWN_NAME):
@@ -57,13 +59,19 @@ class PlantedModules:
         parts = module.split(".")
         for i in range(1, len(parts) + 1):
             above = ".".join(parts[:i])
+            entries: tuple[str, ...] = ()
             if self._writers is not None:
-                if self._writers.get(above):
-                    return True  # a writer plants what is under its own name
+                entries = self._writers.get(above) or ()
             elif above in self._names:
                 found = self._facts(above)
-                if found is not None and found.dynamic_modules:
-                    return True
+                if found is not None:
+                    entries = found.dynamic_modules
+            if not entries:
+                continue
+            if entries != (PATH_EXTENDED,):
+                return True  # a writer plants what is under its own name
+            if i < len(parts) and ".".join(parts[:i + 1]) not in self._names:
+                return True  # a child an extended __path__ may find elsewhere
         return any(dotted.startswith(prefix) for prefix in self._all_prefixes())
 
     def _all_prefixes(self) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ class ModuleState:
     """Exports, imports, ``__all__`` and namespace flags of one module, as found so far."""
 
     __slots__ = ("lines", "exports", "imports", "all_names", "all_dynamic",
-                 "dynamic_namespace", "dynamic_modules", "import_time")
+                 "dynamic_namespace", "dynamic_modules", "import_time", "extends_path")
 
     def __init__(self, lines: Columns) -> None:
         self.lines = lines
@@ -38,6 +38,8 @@ class ModuleState:
         self.dynamic_modules: set[str] = set()
         #: False inside ``if __name__ == "__main__":``, which never runs on import.
         self.import_time = True
+        #: A module-level call extends the package's ``__path__`` (``extends_path``).
+        self.extends_path = False
 
     def bind(
         self,

@@ -13,6 +13,7 @@ from analyzer.model import (
     SYS_MODULES_KEY,
     UNKNOWN,
     ModuleFacts,
+    ProjectIndex,
     Symbol,
     changed_keys,
     interface_digests,
@@ -274,3 +275,79 @@ def test_cli_the_same_project_without_its_writes_is_reported(tmp_path: Path) -> 
                          "--select", "SH001,SH002,SH004", cwd=root)
     assert run.code == 1, run.err
     assert [d["code"] for d in run.json()] == ["SH004", "SH004", "SH001"]
+
+
+# (source of a package's __init__, dynamic_modules): the ways a package extends its path
+PATH_EXTENDERS = [
+    ('__path__ = __import__("pkgutil").extend_path(__path__, __name__)', ("__path__",)),
+    ("from pkgutil import extend_path\n__path__ = extend_path(__path__, __name__)",
+     ("__path__",)),
+    ("try:\n    __import__('pkg_resources').declare_namespace(__name__)\n"
+     "except ImportError:\n    __path__ = __import__('pkgutil').extend_path(__path__, __name__)",
+     ("__path__",)),
+    ("import pkg_resources\npkg_resources.declare_namespace(__name__)", ("__path__",)),
+    ("from pkg_resources import declare_namespace\ndeclare_namespace(__name__)", ("__path__",)),
+    ("import os\n__path__.append(os.path.join(os.path.dirname(__file__), 'extra'))",
+     ("__path__",)),
+    ("__path__ += ['extra']", ("__path__",)),
+    ("import sys\n__path__ = extend(__path__)\nsys.modules['ns.x'] = sys", ("__path__", "ns.x.")),
+    ("def f():\n    __path__.append('x')\npath = __path__", ()),  # neither at module level
+]
+
+
+@pytest.mark.parametrize(("source", "planted"), PATH_EXTENDERS,
+                         ids=[s.splitlines()[-1][:50] for s, _ in PATH_EXTENDERS])
+def test_a_package_that_extends_its_path(source: str, planted: tuple[str, ...]) -> None:
+    facts = facts_of(source, "ns/__init__.py")
+    assert facts.dynamic_modules == planted
+    # A plain module's __path__ is a name like any other (no import system reads it).
+    assert facts_of(source, "ns/mod.py").dynamic_modules == tuple(
+        p for p in planted if p != "__path__")
+
+
+NAMESPACES = {
+    # azure-core's layout: a pkgutil namespace package holding one child of many
+    "azure/__init__.py": '__path__ = __import__("pkgutil").extend_path(__path__, __name__)\n',
+    "azure/core/__init__.py": "present = 1\n",
+    "azure/core/pipeline.py": "def run(a): pass\n",
+    "zope/__init__.py": "__import__('pkg_resources').declare_namespace(__name__)\n",
+    "zope/interface/__init__.py": "",
+    "plain/__init__.py": "",
+}
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["writers scanned", "writers given"])
+def test_a_namespace_package_s_missing_children_come_from_elsewhere(given: bool) -> None:
+    p = build_project(NAMESPACES)
+    if given:  # as the engine passes them (the master knows them from the summaries)
+        writers = {m: f.dynamic_modules for m, f in p.facts.items() if f.dynamic_modules}
+        p.index = ProjectIndex(p.facts.keys(), p.facts.get, writers=writers)
+    # Another distribution's children, and what lies under them
+    assert p.index.resolve("azure.storage") is UNKNOWN
+    assert p.index.resolve("azure.storage.blob") is UNKNOWN
+    assert p.index.lookup("azure", "identity") is UNKNOWN
+    assert p.index.lookup("zope", "component") is UNKNOWN
+    # The project's own children are what their files say
+    assert p.index.resolve("azure.core.gone") is MISSING
+    assert p.index.lookup("azure.core", "absent") is MISSING
+    assert p.index.lookup("zope.interface", "nope") is MISSING
+    found = p.index.lookup("azure.core.pipeline", "run")
+    assert isinstance(found, Symbol) and found.kind == "function"
+    assert p.index.resolve("plain.nothere") is MISSING
+
+
+def test_a_namespace_package_s_other_children_are_no_finding_through_the_cli(tmp_path: Path) -> None:
+    write_tree(tmp_path, {**NAMESPACES, "pyproject.toml": "[project]\nname = 'azure-core'\n",
+                          "samples/example.py": (
+                              "from azure.identity import DefaultAzureCredential\n"
+                              "import azure.storage.blob\n"
+                              "from azure.core import absent\n"
+                              "import azure.core.gone\n"
+                              "from azure.core.pipeline import run\n"
+                              "run()\n"
+                              "print(DefaultAzureCredential, azure, absent)\n")})
+    run = run_subprocess("check", "--no-cache", "--select", "SH", "--output-format", "json",
+                         cwd=tmp_path)
+    assert sorted(run.codes()) == [("samples/example.py", 3, "SH001"),
+                                   ("samples/example.py", 4, "SH004"),
+                                   ("samples/example.py", 6, "SH002")], run.err
