@@ -225,6 +225,16 @@ class _Walker:
             except OSError:
                 continue
             if self.excluded(path):
+                # Not checked, yet importable where it lies (hatchling's `cli/build/`
+                # package, under the default `build` exclude): in a package, its module
+                # stays in the index, opaque as a git-ignored source is.
+                if package is None:
+                    package = any(e.name in _PACKAGE_FILES for e in entries) \
+                        or _within_any(directory, self.namespaces)
+                unread = _module_file(path, is_dir, is_file) if package else None
+                if unread is not None:
+                    self.ignored.add(unread)
+                    yield unread
                 continue
             if ignores.specs and ignores.ignored(path, is_dir):
                 # A compiled extension or a generated source is git-ignored as a build
@@ -250,6 +260,19 @@ class _Walker:
 
 
 _PACKAGE_FILES = ("__init__.py", "__init__.pyi")
+
+
+def _module_file(path: str, is_dir: bool, is_file: bool) -> str | None:
+    """The file that makes ``path`` a module: itself (a Python source), or a folder's
+    ``__init__``; None for anything else."""
+    if is_file:
+        return path if path.endswith(PYTHON_SUFFIXES) else None
+    if is_dir:
+        for name in _PACKAGE_FILES:
+            init = os.path.join(path, name)
+            if os.path.isfile(init):
+                return init
+    return None
 
 
 def _within_any(directory: str, folders: Sequence[str]) -> bool:

@@ -26,6 +26,13 @@ CHECKOUT: dict[str, str | bytes] = {
     "examples/demo/app.py": "from .helper import thing\nfrom .helper import nope\n"
                             "from .. import up\nprint(thing, nope, up)\n",
     "examples/demo/helper.py": "thing = 1\n",
+    # hatchling's layout: a package named like a default exclude (`build`) is not checked,
+    # yet it is imported (shoal does not know its names: none is a finding).
+    "pkg/cli/__init__.py": "from pkg.cli.build import build_command\n"
+                           "from pkg.cli.build.core import run, anything\n"
+                           "print(build_command, run, anything)\n",
+    "pkg/cli/build/__init__.py": "build_command = 1\n",
+    "pkg/cli/build/core.py": "def run():\n    pass\n",
 }
 
 

@@ -196,6 +196,26 @@ def test_no_package_has_rules_when_nothing_is_ignored_in_it(tmp_path: Path) -> N
     assert discover(["."], project(tmp_path), cwd=str(tmp_path)).outputs == {}
 
 
+def test_an_excluded_module_in_a_package_is_opaque(tmp_path: Path) -> None:
+    # hatchling's layout: its `cli/build/` package lies under the default `build` exclude.
+    tree(tmp_path, "pkg/__init__.py", "pkg/cli/__init__.py", "pkg/cli/build/__init__.py",
+         "pkg/cli/build/core.py", "pkg/legacy.py", "pkg/dist/data.txt", "build/lib/pkg/x.py",
+         "pkg/__pycache__/x.cpython-311.pyc", "legacy.py")
+    config = project(tmp_path, 'extend-exclude = ["legacy.py"]')
+    result = discover(["."], config, cwd=str(tmp_path))
+    modules = {rel(tmp_path, [f.path]).pop(): (f.module, f.is_extension) for f in result.files}
+    assert modules == {
+        "pkg/__init__.py": ("pkg", False), "pkg/cli/__init__.py": ("pkg.cli", False),
+        # not walked, never read nor reported: what is under them is unknown
+        "pkg/cli/build/__init__.py": ("pkg.cli.build", True),
+        "pkg/legacy.py": ("pkg.legacy", True),
+    }  # the root's build/ and legacy.py lie in no package; pkg/dist/ makes no module
+    assert rel(tmp_path, result.reported) == {"pkg/__init__.py", "pkg/cli/__init__.py"}
+    named = discover(["pkg/legacy.py"], config, cwd=str(tmp_path))
+    assert rel(tmp_path, named.reported) == {"pkg/legacy.py"}  # named: checked after all
+    assert [f.is_extension for f in named.files if f.path.name == "legacy.py"] == [False]
+
+
 def test_a_source_beside_an_extension_owns_the_name(tmp_path: Path) -> None:
     tree(tmp_path, "fast.py", "fast.cpython-311-x86_64-linux-gnu.so")
     result = discover(["."], project(tmp_path), cwd=str(tmp_path))
