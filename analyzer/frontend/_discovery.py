@@ -55,8 +55,12 @@ EXTENSION_SUFFIXES = tuple(sorted(set(importlib.machinery.EXTENSION_SUFFIXES) | 
 #: Cython's ``_speedups.pyx``): the module it builds is named after it, so that a fresh
 #: checkout's ``from . import _speedups`` is not reported missing either. Taken like a
 #: built one (never read, names unknown), and only in a package: a C tree's own folders
-#: (``Modules/``) hold no module.
-EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx")
+#: (``Modules/``) hold no module. A Tempita template of a Cython source (scikit-learn's and
+#: SciPy's ``_ball_tree.pyx.tp``, the older ``.pyx.in``) stands for the module its build
+#: renders and compiles.
+EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".pyx.tp", ".pyx.in")
+#: Those of them that are templates: two suffixes, not one, come off the module's name.
+_TEMPLATE_SUFFIXES = (".pyx.tp", ".pyx.in")
 
 
 def is_extension(path: str | os.PathLike[str]) -> bool:
@@ -334,7 +338,9 @@ class _Namer:
     def name(self, path: str) -> tuple[str, bool, int]:
         """(module, is_package, index of the ``src`` root used or ``len(src)``)."""
         directory, filename = os.path.split(path)
-        if filename.endswith(PYTHON_SUFFIXES + EXTENSION_SOURCE_SUFFIXES):
+        if filename.endswith(_TEMPLATE_SUFFIXES):
+            stem = filename.rsplit(".", 2)[0]
+        elif filename.endswith(PYTHON_SUFFIXES + EXTENSION_SOURCE_SUFFIXES):
             stem = filename.rsplit(".", 1)[0]  # `clinic.test.c` builds no module `clinic`
         elif filename.endswith(EXTENSION_SUFFIXES):
             stem = filename.split(".", 1)[0]  # the platform tag is not part of the name
