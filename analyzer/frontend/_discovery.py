@@ -123,8 +123,9 @@ class Discovery:
     #: (the clock when discovery began), what a kept answer needs to know the listing holds.
     dir_stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
     started_ns: int = 0
-    #: Package -> the ``.gitignore`` rules that apply to its folder's entries, for each
-    #: package whose folder git ignores something in: a module it lacks that they ignore
+    #: Package -> the ``.gitignore`` rules that apply to its folder's entries (after
+    #: :data:`MESON_RULES` when a ``meson.build`` builds the folder), for each package whose
+    #: folder git ignores something in or meson builds: a module it lacks that they ignore
     #: is a build output a fresh checkout has not made yet (``model.BuildOutputs``).
     outputs: dict[str, tuple[OutputRule, ...]] = field(default_factory=dict)
 
@@ -213,10 +214,16 @@ class _Walker:
             self.unreadable[directory] = exc.strerror or type(exc).__name__
             return
         package = None
-        if ignores.specs:
+        meson = any(e.name == "meson.build" for e in entries)
+        if ignores.specs or meson:
             package = any(e.name in _PACKAGE_FILES for e in entries) \
                 or _within_any(directory, self.namespaces)
-            rules = output_rules(directory, ignores) if package else ()
+            rules = output_rules(directory, ignores) if package and ignores.specs else ()
+            if package and meson:
+                # meson-python installs what the folder's meson.build lists and makes
+                # (extension modules from generated sources, configure_file's __config__.py,
+                # subprojects vendored into the folder): any module it lacks may be one.
+                rules = MESON_RULES + rules
             if rules:
                 # One object for equal rules (most folders share a stack): phase 2's context
                 # pickles it once, not once per package.
@@ -264,6 +271,9 @@ class _Walker:
 
 
 _PACKAGE_FILES = ("__init__.py", "__init__.pyi")
+
+#: The build-output rules of a package folder a ``meson.build`` builds: every entry.
+MESON_RULES: tuple[OutputRule, ...] = (("*", True, False), ("*", True, True))
 
 
 def _module_file(path: str, is_dir: bool, is_file: bool) -> str | None:

@@ -47,7 +47,8 @@ HEALTH_SECONDS = 1.0
 #: Sources, stubs, compiled extensions (a rebuild makes a module appear or disappear) and
 #: their C and Cython sources.
 _WATCHED_SUFFIXES = PYTHON_SUFFIXES + EXTENSION_SUFFIXES + EXTENSION_SOURCE_SUFFIXES
-_WATCHED_NAMES = frozenset({"pyproject.toml", ".gitignore", "exclude"})
+#: (``meson.build``: a package folder that has one may lack any module, ``Discovery.outputs``.)
+_WATCHED_NAMES = frozenset({"pyproject.toml", ".gitignore", "exclude", "meson.build"})
 
 
 class _Inbox:

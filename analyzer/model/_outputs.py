@@ -1,14 +1,17 @@
-"""Build outputs: which missing module names a build may make, from the project's ``.gitignore``.
+"""Build outputs: which missing module names a build may make (``.gitignore``, ``meson.build``).
 
 A module that git ignores is never committed: protoc's ``service_pb2.py``, a generated
 ``gen/`` package, a ``local_settings.py`` each machine writes. A fresh checkout lacks it
-until its build runs, and an import of it is no error then. Discovery hands over, for each
-package whose folder git ignores something in, the rules that apply to that folder's
-entries (``frontend.Discovery.outputs``); the index asks :class:`BuildOutputs` before it
+until its build runs, and an import of it is no error then; nor is one of a module in a
+folder meson builds (``__config__.py`` from ``configure_file``, an extension module from
+generated sources). Discovery hands over, for each package whose folder git ignores
+something in or meson builds, the rules that apply to that folder's entries
+(``frontend.Discovery.outputs``); the index asks :class:`BuildOutputs` before it
 calls a module MISSING, as it asks :class:`~analyzer.model._planted.PlantedModules`, and a
 module a build may make is UNKNOWN instead (docs/contracts.md §3).
 
-The rules change only with a ``.gitignore``, which rebuilds a session and keys the cache
+The rules change only with a ``.gitignore`` or a folder's listing, which rebuild a session
+(``Session.recheck`` compares them after a re-discovery) and key the cache
 (``engine._cache_keys``); a package's rules come and go with the package itself, whose
 module key every reader of a name under it has recorded. So no answer here needs a key.
 """

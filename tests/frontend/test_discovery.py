@@ -14,6 +14,7 @@ from analyzer.frontend import (
     display_path,
     load_config,
 )
+from analyzer.frontend._discovery import MESON_RULES
 
 
 def tree(root: Path, *files: str) -> None:
@@ -191,6 +192,20 @@ def test_a_package_s_build_output_rules_are_those_reaching_its_folder(tmp_path: 
         "app.plain": everywhere,
         "app.deep": everywhere,
     }
+
+
+def test_a_package_meson_builds_may_lack_any_module(tmp_path: Path) -> None:
+    # SciPy's layout: each package folder's meson.build lists its sources and makes more
+    # (configure_file's __config__.py, extension modules from generated sources).
+    tree(tmp_path, "meson.build", "pkg/meson.build", "pkg/__init__.py",
+         "pkg/linalg/meson.build", "pkg/linalg/__init__.py", "pkg/plain/__init__.py",
+         "tools/meson.build", "tools/gen.py")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("*_pb2.py\n")
+    result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    pb2 = (("*_pb2.py", True, False),)
+    assert result.outputs == {"pkg": MESON_RULES + pb2, "pkg.linalg": MESON_RULES + pb2,
+                              "pkg.plain": pb2}  # tools/ is no package
 
 
 def test_no_package_has_rules_when_nothing_is_ignored_in_it(tmp_path: Path) -> None:

@@ -142,6 +142,19 @@ def test_a_package_a_build_makes_appears_and_goes(engine):
         "No module named 'app.gen'"]
 
 
+def test_a_meson_build_makes_what_its_package_lacks(engine):
+    e = engine({"sci/__init__.py": "from sci.__config__ import show\nprint(show)\n",
+                "sci/sub/__init__.py": "", "sci/sub/m.py": "import sci.sub._gone\n"})
+    assert sorted(m for _, m in messages(e)) == [
+        "No module named 'sci.__config__'", "No module named 'sci.sub._gone'"]
+    e.edit({"sci/meson.build": "configure_file(output: '__config__.py')\n"})
+    assert [m for _, m in messages(e)] == ["No module named 'sci.sub._gone'"]
+    e.edit({"sci/sub/meson.build": ""})
+    assert messages(e) == []
+    e.edit({"sci/meson.build": None})
+    assert [m for _, m in messages(e)] == ["No module named 'sci.__config__'"]
+
+
 def test_a_build_output_gitignore_names_exists_before_the_build(engine):
     # A fresh clone of a setuptools-scm project: pkg/_version.py comes with the install.
     e = engine({".git/HEAD": "", ".gitignore": "/pkg/_version.py\nnotes/*.py\n",
