@@ -148,7 +148,8 @@ class CallSignatureMismatch(ProjectRule):
     and in a block that expects the TypeError (``with pytest.raises(TypeError):``,
     ``self.assertRaises``, ``try: ... except TypeError:``, the lambda of
     ``raises(TypeError, lambda: f())``, a test marked ``xfail``, ``XFAIL`` or
-    ``expectedFailure``): a test of the callee's argument checks, a test of what is not done
+    ``expectedFailure``, or decorated ``@raises(TypeError)`` as nose and pytest-relaxed
+    have it): a test of the callee's argument checks, a test of what is not done
     yet, or a fallback for another version's signature, calls it wrongly on purpose.
     """
 
@@ -211,6 +212,16 @@ class CallSignatureMismatch(ProjectRule):
             class TestMore:
                 def test_more(self):
                     scale()
+            # file: test_relaxed.py
+            from pytest_relaxed import raises
+            from lib import scale
+            class scale_:
+                @raises(TypeError)
+                def requires_x(self):
+                    scale()
+                @raises(ValueError, TypeError)
+                def requires_a_number(self):
+                    scale(1, 2, 3)
             # file: lib.py
             def scale(x, factor=1):
                 return x * factor
@@ -248,6 +259,17 @@ class CallSignatureMismatch(ProjectRule):
             def scale(x, factor=1):
                 return x * factor
             """, line=4, column=5),
+        Invalid("""\
+            # file: test_lib.py
+            from pytest_relaxed import raises
+            from lib import scale
+            @raises(ValueError)
+            def test_value():
+                scale()  # a TypeError fails this test
+            # file: lib.py
+            def scale(x, factor=1):
+                return x * factor
+            """, line=5, column=5),
         Invalid("""\
             # file: test_lib.py
             from lib import scale

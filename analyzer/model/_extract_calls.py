@@ -102,15 +102,22 @@ def expects_type_error(expr: ast.expr) -> bool:
 #: Decorators marking a test expected to fail (the last name): pytest's ``mark.xfail``,
 #: sympy's ``XFAIL``, unittest's ``expectedFailure``.
 _XFAIL = frozenset({"xfail", "XFAIL", "expectedFailure"})
+#: Decorators expecting the test to raise what they name (nose, pytest-relaxed).
+_RAISES_DECORATORS = frozenset({"raises"})
 
 
 def expects_failure(decorators: list[ast.expr], errors: frozenset[str] = _RAISES_TYPE_ERROR,
                     ) -> bool:
     """One of ``decorators`` marks the test expected to fail, by one of ``errors`` (the
     exception's last name; a TypeError by default) among others: pytest's ``raises=``
-    narrows it to what that names."""
+    narrows it to what that names. Or expected to raise one of them: nose's and
+    pytest-relaxed's ``@raises(TypeError)``, whose test passes only when it does."""
     for decorator in decorators:
         call = decorator if type(decorator) is ast.Call else None
+        if call is not None and name_in(call.func, _RAISES_DECORATORS):
+            if any(names_one_of(arg, errors) for arg in call.args):
+                return True
+            continue
         if not name_in(decorator if call is None else call.func, _XFAIL):
             continue
         raises = None if call is None else next(
