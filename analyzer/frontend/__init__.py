@@ -13,20 +13,22 @@ from analyzer.frontend._config import (
 )
 from analyzer.frontend._config_load import parse_size
 from analyzer.frontend._discovery import (
-    EXTENSION_SOURCE_SUFFIXES,
-    EXTENSION_SUFFIXES,
-    PYTHON_SUFFIXES,
     STDIN,
     Discovery,
     DiscoveryError,
     SourceFile,
-    claim_rank,
     discover,
     display_path,
-    is_extension,
 )
 from analyzer.frontend._extend import load_config
 from analyzer.frontend._globs import glob_matches, target_for_path
+from analyzer.frontend._naming import (
+    EXTENSION_SOURCE_SUFFIXES,
+    EXTENSION_SUFFIXES,
+    PYTHON_SUFFIXES,
+    claim_rank,
+    is_extension,
+)
 from analyzer.frontend._parse import parse_module
 from analyzer.frontend._roots import MARKERS, Project, find_marker_root, group_paths
 from analyzer.frontend._selection import resolve_selection

@@ -25,14 +25,14 @@ Walking rules (ruff's, unless noted):
 from __future__ import annotations
 
 import fnmatch
-import importlib.machinery
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from analyzer.frontend._build_outputs import folder_rules, package_outputs
 from analyzer.frontend._config import Config
 from analyzer.frontend._gitignore import (
     IgnoreStack,
@@ -40,34 +40,21 @@ from analyzer.frontend._gitignore import (
     git_root,
     ignore_stack_for,
     named_sources,
-    output_rules,
 )
 from analyzer.frontend._globs import glob_matches
+from analyzer.frontend._naming import (
+    EXTENSION_SOURCE_SUFFIXES,
+    EXTENSION_SUFFIXES,
+    PYTHON_SUFFIXES,
+    Namer,
+    claim_rank,
+    is_extension,
+    within_any,
+)
 
-__all__ = ["Discovery", "DiscoveryError", "SourceFile", "claim_rank", "discover", "display_path"]
+__all__ = ["Discovery", "DiscoveryError", "SourceFile", "discover", "display_path"]
 
-PYTHON_SUFFIXES = (".py", ".pyi")
-#: Compiled extension modules (``_speedups.cpython-311-x86_64-linux-gnu.so``, ``x.abi3.so``,
-#: ``x.pyd``): never read or reported, but their names are project modules, so that
-#: ``from pkg import _speedups`` is not reported as missing.
-EXTENSION_SUFFIXES = tuple(sorted(set(importlib.machinery.EXTENSION_SUFFIXES) | {".so", ".pyd"}))
-#: The source of an extension module not built yet, in a package (``psutil/_psutil_linux.c``,
-#: Cython's ``_speedups.pyx``): the module it builds is named after it, so that a fresh
-#: checkout's ``from . import _speedups`` is not reported missing either. Taken like a
-#: built one (never read, names unknown), and only in a package: a C tree's own folders
-#: (``Modules/``) hold no module. A Tempita template of a Cython source (scikit-learn's and
-#: SciPy's ``_ball_tree.pyx.tp``, the older ``.pyx.in``) stands for the module its build
-#: renders and compiles.
-EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".pyx.tp", ".pyx.in")
-#: Those of them that are templates: two suffixes, not one, come off the module's name.
-_TEMPLATE_SUFFIXES = (".pyx.tp", ".pyx.in")
-
-
-def is_extension(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` names a compiled extension module, or the source of one."""
-    return os.fspath(path).endswith(EXTENSION_SUFFIXES + EXTENSION_SOURCE_SUFFIXES)
 STDIN = "-"
-
 
 class DiscoveryError(Exception):
     """A path on the command line cannot be checked (it does not exist); exit code 2.
@@ -123,10 +110,9 @@ class Discovery:
     #: (the clock when discovery began), what a kept answer needs to know the listing holds.
     dir_stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
     started_ns: int = 0
-    #: Package -> the ``.gitignore`` rules that apply to its folder's entries (after
-    #: :data:`MESON_RULES` when a ``meson.build`` builds the folder), for each package whose
-    #: folder git ignores something in or meson builds: a module it lacks that they ignore
-    #: is a build output a fresh checkout has not made yet (``model.BuildOutputs``).
+    #: Package -> the rules of what a build may make in it (``_build_outputs``: its
+    #: folder's ``.gitignore`` and ``meson.build``): a module it lacks that they cover is a
+    #: build output a fresh checkout has not made yet (``model.BuildOutputs``).
     outputs: dict[str, tuple[OutputRule, ...]] = field(default_factory=dict)
 
 
@@ -169,8 +155,8 @@ class _Walker:
         #: Python files a ``.gitignore`` names by path (:func:`named_sources`): build
         #: outputs, whether or not a build has made them yet.
         self.named_outputs: set[str] = set()
-        #: Package folder -> the .gitignore rules for its entries (:func:`output_rules`),
-        #: when one ignores something: its missing modules may be build outputs.
+        #: Package folder -> the rules for its entries (``_build_outputs.folder_rules``),
+        #: when it has some: its missing modules may be build outputs.
         self.output_rules: dict[str, tuple[OutputRule, ...]] = {}
         self._same_rules: dict[tuple[OutputRule, ...], tuple[OutputRule, ...]] = {}
         #: ``namespace-packages``: packages without an ``__init__.py`` (as ``_Namer`` has them)
@@ -217,13 +203,8 @@ class _Walker:
         meson = any(e.name == "meson.build" for e in entries)
         if ignores.specs or meson:
             package = any(e.name in _PACKAGE_FILES for e in entries) \
-                or _within_any(directory, self.namespaces)
-            rules = output_rules(directory, ignores) if package and ignores.specs else ()
-            if package and meson:
-                # meson-python installs what the folder's meson.build lists and makes
-                # (extension modules from generated sources, configure_file's __config__.py,
-                # subprojects vendored into the folder): any module it lacks may be one.
-                rules = MESON_RULES + rules
+                or within_any(directory, self.namespaces)
+            rules = folder_rules(directory, ignores, meson) if package else ()
             if rules:
                 # One object for equal rules (most folders share a stack): phase 2's context
                 # pickles it once, not once per package.
@@ -241,7 +222,7 @@ class _Walker:
                 # stays in the index, opaque as a git-ignored source is.
                 if package is None:
                     package = any(e.name in _PACKAGE_FILES for e in entries) \
-                        or _within_any(directory, self.namespaces)
+                        or within_any(directory, self.namespaces)
                 unread = _module_file(path, is_dir, is_file) if package else None
                 if unread is not None:
                     self.ignored.add(unread)
@@ -265,15 +246,12 @@ class _Walker:
             elif is_file and entry.name.endswith(EXTENSION_SOURCE_SUFFIXES):
                 if package is None:
                     package = any(e.name in _PACKAGE_FILES for e in entries) \
-                        or _within_any(directory, self.namespaces)
+                        or within_any(directory, self.namespaces)
                 if package:
                     yield path
 
 
 _PACKAGE_FILES = ("__init__.py", "__init__.pyi")
-
-#: The build-output rules of a package folder a ``meson.build`` builds: every entry.
-MESON_RULES: tuple[OutputRule, ...] = (("*", True, False), ("*", True, True))
 
 
 def _module_file(path: str, is_dir: bool, is_file: bool) -> str | None:
@@ -287,12 +265,6 @@ def _module_file(path: str, is_dir: bool, is_file: bool) -> str | None:
             if os.path.isfile(init):
                 return init
     return None
-
-
-def _within_any(directory: str, folders: Sequence[str]) -> bool:
-    """``directory`` is one of ``folders`` or lies below one (a declared namespace package
-    and its subfolders: packages without an ``__init__.py``)."""
-    return any(directory == d or directory.startswith(d + os.sep) for d in folders)
 
 
 def _has_magic(pattern: str) -> bool:
@@ -309,151 +281,6 @@ def _force_excluded(walker: _Walker, path: str, stop: str) -> bool:
             break
         current = parent
     return False
-
-
-# ---------------------------------------------------------------------------------------------
-# Module names
-
-
-class _Namer:
-    """Module names per docs/contracts.md §5: the first configured ``src`` root containing the
-    file (in configured order); else, in a project with a root, the dotted path from the
-    deepest of its source roots (the root and its ``src/``); else the ``__init__.py`` chain."""
-
-    def __init__(self, src: Sequence[Path], namespace_packages: Sequence[Path] = (),
-                 project_root: str | None = None) -> None:
-        self.src = [os.fspath(root) for root in src]
-        self.namespaces = [os.fspath(d) for d in namespace_packages]
-        self.package_dirs: dict[str, bool] = {}
-        #: directory -> what :meth:`_place` found (shared by every file in it)
-        self.dirs: dict[str, tuple[int, tuple[str, ...], bool, str | None]] = {}
-        #: Implicit source roots, deepest first (only without a configured ``src``).
-        self.roots: list[str] = []
-        if not self.src and project_root is not None:
-            nested = os.path.join(project_root, "src")
-            # A `src` holding an __init__.py is a package named src, not a source root.
-            if os.path.isdir(nested) and not self.is_package_dir(nested):
-                self.roots.append(nested)
-            self.roots.append(project_root)
-
-    def is_package_dir(self, directory: str) -> bool:
-        known = self.package_dirs.get(directory)
-        if known is None:
-            known = os.path.isfile(os.path.join(directory, "__init__.py")) or os.path.isfile(
-                os.path.join(directory, "__init__.pyi")
-            ) or _within_any(directory, self.namespaces)
-            self.package_dirs[directory] = known
-        return known
-
-    def name(self, path: str) -> tuple[str, bool, int]:
-        """(module, is_package, index of the ``src`` root used or ``len(src)``)."""
-        directory, filename = os.path.split(path)
-        if filename.endswith(_TEMPLATE_SUFFIXES):
-            stem = filename.rsplit(".", 2)[0]
-        elif filename.endswith(PYTHON_SUFFIXES + EXTENSION_SOURCE_SUFFIXES):
-            stem = filename.rsplit(".", 1)[0]  # `clinic.test.c` builds no module `clinic`
-        elif filename.endswith(EXTENSION_SUFFIXES):
-            stem = filename.split(".", 1)[0]  # the platform tag is not part of the name
-        else:
-            stem = filename
-        is_package = stem == "__init__"
-        place = self.dirs.get(directory)
-        if place is None:
-            place = self.dirs[directory] = self._place(directory)
-        root_index, head, head_ok, folder = place
-        if is_package:
-            # No parts above it (an __init__.py directly in a root): no name.
-            if not head or not head_ok:
-                return "", True, root_index
-            dotted = ".".join(head)
-        elif not head_ok or not stem.isidentifier():
-            return "", False, root_index
-        else:
-            dotted = ".".join((*head, stem))
-        return (dotted if folder is None else f"{folder}/{dotted}"), is_package, root_index
-
-    def _place(self, directory: str) -> tuple[int, tuple[str, ...], bool, str | None]:
-        """What the name of every file in ``directory`` shares (thousands of files share a
-        few hundred directories): the ``src`` root index, the dotted parts before the file's
-        own, whether they are all identifiers, and the ``DIR`` prefix of a file under a top
-        folder that is no package.
-
-        Under an implicit root, the name is the one Python resolves with the root on
-        ``sys.path``: the dotted path, when the top directory is a package (below it, a
-        folder without ``__init__.py`` is a namespace subpackage). Under a top folder that is
-        no package (tests, scripts, examples, test data) a file is named ``DIR/chain``:
-        ``DIR`` its nearest folder that is no package, relative to the root, ``chain`` its
-        ``__init__.py`` chain below ``DIR`` — a name no import statement can spell, so it
-        never shadows the standard library or an installed package, while relative imports
-        inside it still resolve."""
-        root_index = next(
-            (i for i, root in enumerate(self.src)
-             if directory == root or directory.startswith(root + os.sep)),
-            len(self.src),
-        )
-        head: list[str] = []
-        folder: str | None = None
-        if root_index < len(self.src):
-            relative = os.path.relpath(directory, self.src[root_index])
-            if relative != ".":
-                head = relative.split(os.sep)
-        elif self.roots and (root := self._root_of(directory)) is not None:
-            relative = os.path.relpath(directory, root)
-            steps = [] if relative == "." else relative.split(os.sep)
-            if not steps or self.is_package_dir(os.path.join(root, steps[0])):
-                head = steps
-            else:
-                below = directory
-                while self.is_package_dir(below):
-                    head.insert(0, os.path.basename(below))
-                    below = os.path.dirname(below)
-                # A dot in the folder part would split the name where no package boundary is.
-                folder = os.path.relpath(below, root).replace(os.sep, "/")
-                folder = folder.replace("%", "%25").replace(".", "%2E")
-        else:
-            below = directory
-            while self._in_chain(below):
-                head.insert(0, os.path.basename(below))
-                parent = os.path.dirname(below)
-                if parent == below:
-                    break
-                below = parent
-        return root_index, tuple(head), all(p.isidentifier() for p in head), folder
-
-    def _in_chain(self, directory: str) -> bool:
-        """Whether ``directory`` is part of an ``__init__.py`` chain (rootless naming): a
-        package, or a folder directly inside one (a PEP 420 namespace subpackage, as
-        ``pkg/_vendored`` of ``pkg/_vendored/tomli/__init__.py``)."""
-        return self.is_package_dir(directory) or self.is_package_dir(os.path.dirname(directory))
-
-    def package_top(self, directory: str) -> str | None:
-        """The outermost package of the ``__init__.py`` chain ``directory`` is in (the
-        directory a rootless index walks for a file named in it), or None: in no package."""
-        top = None
-        below = directory
-        while self._in_chain(below):
-            if self.is_package_dir(below):
-                top = below
-            parent = os.path.dirname(below)
-            if parent == below:
-                break
-            below = parent
-        return top
-
-    def _root_of(self, directory: str) -> str | None:
-        return next((root for root in self.roots
-                     if directory == root or directory.startswith(root + os.sep)), None)
-
-
-def claim_rank(path: str, is_package: bool, root_index: int) -> tuple[int, int, str]:
-    """Lower owns a module name claimed twice (docs/contracts.md §5): ``pkg/__init__.py``,
-    ``pkg.py``, ``pkg/__init__.pyi``, ``pkg.pyi``; then the earlier ``src`` root; then the
-    smaller path. Mirrors importlib: a package before a module, a stub only when alone."""
-    kind = (0 if is_package else 1) + (2 if path.endswith(".pyi") else 0)
-    if is_extension(path):
-        # Last: a source or stub beside it tells more than a binary whose names are unknown.
-        kind = 4
-    return (kind, root_index, path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,7 +332,7 @@ def discover(
         else:
             named_files.append(absolute)
 
-    namer = _Namer(config.src, config.namespace_packages, found_root)
+    namer = Namer(config.src, config.namespace_packages, found_root)
     project_root, index_roots, naming_roots = _index_roots(
         config, named_dirs, named_files, stdin_path, cwd, namer.package_top)
     if found_root is None:
@@ -579,23 +406,11 @@ def discover(
         unreadable=[(Path(p), display_path(p, cwd), why) for p, why in sorted(unreachable.items())],
         dir_stamps=walker.stamps,
         started_ns=started_ns,
-        outputs=_outputs(files, walker.output_rules),
+        outputs=package_outputs(
+            ((f.module, os.path.dirname(f.path)) for f in files
+             if f.is_package and f.indexed and f.module),
+            walker.output_rules),
     )
-
-
-def _outputs(files: list[SourceFile],
-             rules: dict[str, tuple[OutputRule, ...]]) -> dict[str, tuple[OutputRule, ...]]:
-    """Package -> the .gitignore rules of its folder's entries, for the packages that have
-    some (:attr:`Discovery.outputs`)."""
-    if not rules:
-        return {}
-    found = {}
-    for file in files:
-        if file.is_package and file.indexed and file.module:
-            folder = rules.get(os.path.dirname(file.path))
-            if folder:
-                found[file.module] = folder
-    return found
 
 
 def _index_roots(

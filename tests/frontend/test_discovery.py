@@ -14,7 +14,7 @@ from analyzer.frontend import (
     display_path,
     load_config,
 )
-from analyzer.frontend._discovery import MESON_RULES
+from analyzer.frontend._build_outputs import MESON_RULES
 
 
 def tree(root: Path, *files: str) -> None:
