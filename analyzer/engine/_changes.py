@@ -34,8 +34,11 @@ def is_config(paths: Iterable[str | os.PathLike[str]], config_path: Any) -> bool
 
 
 def file_set_may_change(paths: Iterable[str], files: Mapping[str, FileState]) -> bool:
-    """Whether an edit of ``paths`` (absolute) may add or remove files: one is new, or gone."""
-    return any(p not in files or not os.path.isfile(p) for p in paths)
+    """Whether an edit of ``paths`` (absolute) may add or remove files (one is new, or gone)
+    or build outputs (a ``setup.py``, which may declare extension modules: a re-discovery
+    reads it, ``Discovery.outputs``)."""
+    return any(p not in files or not os.path.isfile(p) or os.path.basename(p) == "setup.py"
+               for p in paths)
 
 
 def rediscovered(plan: Any, replan: Callable[[], Any] | None) -> Any:

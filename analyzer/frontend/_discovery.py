@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analyzer.frontend._build_outputs import folder_rules, package_outputs
+from analyzer.frontend._build_outputs import declared_extensions, folder_rules, package_outputs
 from analyzer.frontend._config import Config
 from analyzer.frontend._gitignore import (
     IgnoreStack,
@@ -111,8 +111,9 @@ class Discovery:
     dir_stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
     started_ns: int = 0
     #: Package -> the rules of what a build may make in it (``_build_outputs``: its
-    #: folder's ``.gitignore`` and ``meson.build``): a module it lacks that they cover is a
-    #: build output a fresh checkout has not made yet (``model.BuildOutputs``).
+    #: folder's ``.gitignore`` and ``meson.build``, the extension modules ``setup.py`` or
+    #: ``pyproject.toml`` declares in it): a module it lacks that they cover is a build
+    #: output a fresh checkout has not made yet (``model.BuildOutputs``).
     outputs: dict[str, tuple[OutputRule, ...]] = field(default_factory=dict)
 
 
@@ -409,7 +410,7 @@ def discover(
         outputs=package_outputs(
             ((f.module, os.path.dirname(f.path)) for f in files
              if f.is_package and f.indexed and f.module),
-            walker.output_rules),
+            walker.output_rules, declared_extensions(project_root)),
     )
 
 

@@ -1,19 +1,21 @@
-"""Build outputs: which missing module names a build may make (``.gitignore``, ``meson.build``).
+"""Build outputs: which missing modules a build may make (``.gitignore``, ``meson.build``,
+``setup.py``).
 
 A module that git ignores is never committed: protoc's ``service_pb2.py``, a generated
 ``gen/`` package, a ``local_settings.py`` each machine writes. A fresh checkout lacks it
 until its build runs, and an import of it is no error then; nor is one of a module in a
 folder meson builds (``__config__.py`` from ``configure_file``, an extension module from
-generated sources). Discovery hands over, for each package whose folder git ignores
-something in or meson builds, the rules that apply to that folder's entries
-(``frontend.Discovery.outputs``); the index asks :class:`BuildOutputs` before it
-calls a module MISSING, as it asks :class:`~analyzer.model._planted.PlantedModules`, and a
-module a build may make is UNKNOWN instead (docs/contracts.md §3).
+generated sources), or of an extension module ``setup.py`` declares. Discovery hands over,
+for each package with such rules, the rules of its folder's entries
+(``frontend.Discovery.outputs``); the index asks :class:`BuildOutputs` before it calls a
+module MISSING, as it asks :class:`~analyzer.model._planted.PlantedModules`, and a module a
+build may make is UNKNOWN instead (docs/contracts.md §3).
 
-The rules change only with a ``.gitignore`` or a folder's listing, which rebuild a session
-(``Session.recheck`` compares them after a re-discovery) and key the cache
-(``engine._cache_keys``); a package's rules come and go with the package itself, whose
-module key every reader of a name under it has recorded. So no answer here needs a key.
+The rules change only with a ``.gitignore``, a folder's listing or ``setup.py``: the watch
+and the server rebuild on the first, ``Session.recheck`` re-discovers on the others and
+rebuilds when the rules changed, and they key the cache (``engine._cache_keys``). A
+package's rules come and go with the package itself, whose module key every reader of a
+name under it has recorded. So no answer here needs a key.
 """
 from __future__ import annotations
 

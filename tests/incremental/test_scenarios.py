@@ -155,6 +155,17 @@ def test_a_meson_build_makes_what_its_package_lacks(engine):
     assert [m for _, m in messages(e)] == ["No module named 'sci.__config__'"]
 
 
+def test_an_extension_module_setup_py_declares(engine):
+    e = engine({"setup.py": "from setuptools import setup\nsetup()\n",
+                "lib/__init__.py": "", "lib/parse.py": "from lib import native\nprint(native)\n"})
+    assert [m for _, m in messages(e)] == ["'native' is not defined in module 'lib'"]
+    e.edit({"setup.py": "from setuptools import setup\nfrom setuptools_rust import RustExtension\n"
+                        "setup(rust_extensions=[RustExtension('lib.native')])\n"})
+    assert messages(e) == []
+    e.edit({"setup.py": "from setuptools import setup\nsetup()\n"})
+    assert [m for _, m in messages(e)] == ["'native' is not defined in module 'lib'"]
+
+
 def test_a_build_output_gitignore_names_exists_before_the_build(engine):
     # A fresh clone of a setuptools-scm project: pkg/_version.py comes with the install.
     e = engine({".git/HEAD": "", ".gitignore": "/pkg/_version.py\nnotes/*.py\n",
