@@ -26,12 +26,14 @@ EXTENSION_SUFFIXES = tuple(sorted(set(importlib.machinery.EXTENSION_SUFFIXES) | 
 #: Cython's ``_speedups.pyx``): the module it builds is named after it, so that a fresh
 #: checkout's ``from . import _speedups`` is not reported missing either. Taken like a
 #: built one (never read, names unknown), and only in a package: a C tree's own folders
-#: (``Modules/``) hold no module. A Tempita template of a Cython source (scikit-learn's and
-#: SciPy's ``_ball_tree.pyx.tp``, the older ``.pyx.in``) stands for the module its build
-#: renders and compiles.
-EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".pyx.tp", ".pyx.in")
-#: Those of them that are templates: two suffixes, not one, come off the module's name.
-_TEMPLATE_SUFFIXES = (".pyx.tp", ".pyx.in")
+#: (``Modules/``) hold no module. A template of a Cython source (scikit-learn's and SciPy's
+#: Tempita ``_ball_tree.pyx.tp``, the older ``.pyx.in``, h5py's ``h5t.templ.pyx``) stands
+#: for the module its build renders and compiles.
+EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".pyx.tp", ".pyx.in",
+                             ".templ.pyx")
+#: Those of them that are templates: two suffixes, not one, come off the module's name
+#: (h5py's ``h5t.templ.pyx`` too).
+_TEMPLATE_SUFFIXES = (".pyx.tp", ".pyx.in", ".templ.pyx")
 
 
 def is_extension(path: str | os.PathLike[str]) -> bool:

@@ -105,7 +105,7 @@ def test_an_extension_s_source_in_a_package_names_the_module_it_builds(tmp_path:
     tree(tmp_path, "pkg/__init__.py", "pkg/_speedups.c", "pkg/_fast.pyx", "pkg/_cpp.cpp",
          "pkg/util.py", "pkg/util.c", "pkg/notes.h", "Modules/_ssl.c", "top.c", "lib/_x.pyx",
          "pkg/clinic.test.c", "pkg/_ball_tree.pyx.tp", "pkg/_old.pyx.in", "pkg/_ball_tree.pxd.tp",
-         "pkg/_helper.pxi.in")
+         "pkg/_helper.pxi.in", "pkg/h5t.templ.pyx", "pkg/h5t.templ.pxd")
     result = discover(["."], project(tmp_path), cwd=str(tmp_path))
     modules = {rel(tmp_path, [f.path]).pop(): (f.module, f.is_extension, f.indexed)
                for f in result.files}
@@ -117,10 +117,11 @@ def test_an_extension_s_source_in_a_package_names_the_module_it_builds(tmp_path:
         "pkg/util.py": ("pkg.util", False, True),
         "pkg/util.c": ("pkg.util", True, False),  # the Python module owns its name
         "pkg/clinic.test.c": ("", True, True),  # no module can have that name
-        # Tempita templates of Cython sources (scikit-learn, SciPy); declarations and
-        # includes (.pxd.tp, .pxi.in) build no module
+        # Templates of Cython sources (scikit-learn, SciPy); declarations and includes
+        # (.pxd.tp, .pxi.in, .templ.pxd) build no module
         "pkg/_ball_tree.pyx.tp": ("pkg._ball_tree", True, True),
         "pkg/_old.pyx.in": ("pkg._old", True, True),
+        "pkg/h5t.templ.pyx": ("pkg.h5t", True, True),  # h5py's templates
     }
     assert rel(tmp_path, result.reported) == {"pkg/__init__.py", "pkg/util.py"}
 
