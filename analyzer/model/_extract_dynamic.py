@@ -8,6 +8,7 @@ the index does not call a module it may plant missing (docs/contracts.md §1, §
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 
 from analyzer.model._syntax import dotted
@@ -42,6 +43,23 @@ def copies_members_into_module(decorators: tuple[str, ...]) -> bool:
 
 #: ``sys.modules`` methods that add entries (``pop``/``clear`` only remove: never a module).
 SYS_MODULES_WRITERS = frozenset({"update", "setdefault", "__setitem__"})
+
+#: cffi's ``FFI.set_source(module_name, source)``: the builder names the extension module
+#: its build makes (pyzmq's ``zmq.backend.cffi._cffi``), which no file stands for.
+BUILDS_MODULE = "set_source"
+
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+
+
+def built_module(call: ast.Call) -> str | None:
+    """The recorded form (:func:`key_prefix`'s) of the dotted module a cffi builder's
+    ``ffi.set_source("pkg._cffi", ...)`` makes; None for any other call."""
+    first = call.args[0] if call.args else next(
+        (k.value for k in call.keywords if k.arg == "module_name"), None)
+    if type(first) is not ast.Constant or type(first.value) is not str:
+        return None
+    return first.value + "." if _DOTTED.fullmatch(first.value) else None
+
 
 #: How a key that begins with the writer's own ``__name__`` is recorded.
 OWN_NAME = "__name__"

@@ -30,9 +30,11 @@ from analyzer.model._extract_calls import (
     expects_type_error,
 )
 from analyzer.model._extract_dynamic import (
+    BUILDS_MODULE,
     CONVERT_METHODS,
     NAMESPACE_BUILTINS,
     SYS_MODULES_WRITERS,
+    built_module,
     is_own_module_item,
     key_prefix,
     sys_modules_call_keys,
@@ -268,6 +270,12 @@ def _call(context: _Walk, node: ast.Call, scope: Scope, guard: str) -> Scope | N
         keys = sys_modules_call_keys(node, context.sys_modules)
         if keys is not None:
             _plants(context.state, keys)
+    elif attr == BUILDS_MODULE:
+        built = built_module(node)
+        if built is not None:
+            # A cffi builder's module appears with the build, as a planted one does; the
+            # builder's own namespace is as visible as before.
+            context.state.dynamic_modules.add(built)
     imported = context.imported
     if imported:
         value: Any = func.value
@@ -533,4 +541,4 @@ _HANDLERS_NO_CHAINS = {kind: handler for kind, handler in _HANDLERS.items()
 _GATED_CALLS: dict[type, Any] = {ast.Call: _call, ast.Attribute: _attribute}
 #: Callee names and attributes whose calls ``_call`` always looks at.
 _CALL_NAMES = _NAMESPACE_CALLS | RAISES
-_CALL_ATTRS = CONVERT_METHODS | SYS_MODULES_WRITERS | RAISES
+_CALL_ATTRS = CONVERT_METHODS | SYS_MODULES_WRITERS | RAISES | {BUILDS_MODULE}

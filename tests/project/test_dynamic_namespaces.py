@@ -68,6 +68,12 @@ PATTERNS = [
     ("import sys\nsetattr(sys.modules[__name__], 'x', 1)", True, ()),
     ("import sys\ndel sys.modules['a']\nsys.modules.pop('b')\nx = sys.modules['c']", False, ()),
     ("other.modules['a'] = m\nmodules['b'] = m", False, ()),
+    # a cffi builder names the module its build makes (pyzmq's buildutils/build_cffi.py)
+    ("ffi = FFI()\nffi.set_source(\n    'zmq.backend.cffi._cffi',\n    source)", False,
+     ("zmq.backend.cffi._cffi.",)),
+    ("def build():\n    ffibuilder.set_source(module_name='pkg._x', source='')", False,
+     ("pkg._x.",)),
+    ("ffi.set_source('_toplevel', '')\nimg.set_source(path)\nimg.set_source('a b')", False, ()),
 ]
 
 
@@ -351,3 +357,20 @@ def test_a_namespace_package_s_other_children_are_no_finding_through_the_cli(tmp
     assert sorted(run.codes()) == [("samples/example.py", 3, "SH001"),
                                    ("samples/example.py", 4, "SH004"),
                                    ("samples/example.py", 6, "SH002")], run.err
+
+
+def test_a_module_a_cffi_builder_makes_is_no_finding_through_the_cli(tmp_path: Path) -> None:
+    # pyzmq's layout: buildutils/build_cffi.py names zmq.backend.cffi._cffi, which the
+    # build makes; nothing else under zmq.backend.cffi is planted by it.
+    write_tree(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'pyzmq'\n",
+        "buildutils/build_cffi.py": "from cffi import FFI\nffi = FFI()\n"
+                                    "ffi.set_source('zmq.backend.cffi._cffi', '')\n",
+        "zmq/__init__.py": "", "zmq/backend/__init__.py": "",
+        "zmq/backend/cffi/__init__.py": "from ._cffi import ffi, lib\nprint(ffi, lib)\n",
+        "zmq/backend/cffi/socket.py": "from zmq.backend.cffi._cffi import ffi\n"
+                                      "from zmq.backend.cffi import _poll\nprint(ffi, _poll)\n",
+    })
+    run = run_subprocess("check", "--no-cache", "--select", "SH", "--output-format", "json",
+                         cwd=tmp_path)
+    assert sorted(run.codes()) == [("zmq/backend/cffi/socket.py", 2, "SH001")], run.out
