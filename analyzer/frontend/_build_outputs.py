@@ -5,9 +5,10 @@ of one path component, ignores, folders only; the last match decides):
 
 - the ``.gitignore`` files in force there (:func:`~analyzer.frontend._gitignore.output_rules`):
   git ignores what a build writes, protoc's ``*_pb2.py``, a generated ``gen/``;
-- a ``meson.build`` in the folder (:data:`MESON_RULES`): meson-python installs what it lists
-  and makes, ``configure_file``'s ``__config__.py``, extension modules built from generated
-  sources, subprojects vendored into the folder (SciPy): any module may be one;
+- a ``meson.build`` in the folder (:func:`meson_rules`): meson-python installs what the
+  project's ``meson.build`` files list and make, ``configure_file``'s ``__config__.py``,
+  extension modules built from generated sources, subprojects vendored into the folder
+  (SciPy): a module they name may be one;
 - the project's build configuration (:func:`declared_extensions`): ``setup.py``'s
   ``Extension("pkg._x", ...)`` and its kin, maturin's ``module-name``, setuptools-rust's
   ``target``: extension modules whose sources lie elsewhere (libcst's Rust ``native``).
@@ -23,19 +24,48 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from analyzer.frontend._config import tomllib
-from analyzer.frontend._gitignore import IgnoreStack, OutputRule, output_rules
+from analyzer.frontend._gitignore import OutputRule
 
-__all__ = ["MESON_RULES", "declared_extensions", "folder_rules", "package_outputs"]
+__all__ = ["declared_extensions", "meson_names", "meson_rules", "package_outputs"]
 
-#: The rules of a package folder a ``meson.build`` builds: every entry.
-MESON_RULES: tuple[OutputRule, ...] = (("*", True, False), ("*", True, True))
+_MESON_LITERAL = re.compile(r"'([^'\n]*)'")
+_MESON_NAME = re.compile(r"([A-Za-z_]\w*)(?:\.(?:py|pyi|pyx|c|cc|cpp|cxx|py\.in|pyx\.in))?")
 
 
-def folder_rules(directory: str, ignores: IgnoreStack, meson: bool) -> tuple[OutputRule, ...]:
-    """The rules of a package folder's entries: meson's first (a ``.gitignore`` that
-    re-includes a name says it is committed), then the ``.gitignore`` files'."""
-    rules = output_rules(directory, ignores) if ignores.specs else ()
-    return MESON_RULES + rules if meson else rules
+def meson_names(text: str) -> set[str]:
+    """The module names a ``meson.build`` may make: every identifier its string literals
+    name, alone or as the last part of a path, bare or with a source suffix
+    (``extension_module('_sparsetools', ...)``, ``output: '__config__.py'``, a subproject's
+    ``'array_api_extra': files(...)``)."""
+    found = set()
+    for literal in _MESON_LITERAL.findall(_without_comments(text)):
+        for part in literal.split("/"):
+            name = _MESON_NAME.fullmatch(part)
+            if name is not None:
+                found.add(name.group(1))
+    return found
+
+
+def _without_comments(text: str) -> str:
+    """``text`` without its ``#`` comments (one outside a string: an even number of quotes
+    before it), whose apostrophes would pair with the quotes of literals."""
+    lines = []
+    for line in text.splitlines():
+        for at, char in enumerate(line):
+            if char == "#" and line.count("'", 0, at) % 2 == 0:
+                line = line[:at]
+                break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def meson_rules(names: Iterable[str]) -> tuple[OutputRule, ...]:
+    """The rules of a package folder a ``meson.build`` builds: each name any ``meson.build``
+    of the project mentions, as a module's file and as a package's folder. meson-python
+    installs what those files list and make, some of it from other folders (SciPy's
+    subprojects, installed into ``scipy/_external`` by its root ``meson.build``)."""
+    return tuple(rule for name in sorted(names)
+                 for rule in ((name + ".py", True, False), (name, True, True)))
 
 
 #: ``Extension("pkg._speedups", ...)``, ``RustExtension("pkg.native", ...)``,
@@ -76,17 +106,22 @@ def _pyproject(root: str) -> dict[str, Any]:
 
 
 def package_outputs(packages: Iterable[tuple[str, str]],
-                    rules: Mapping[str, tuple[OutputRule, ...]],
+                    ignored: Mapping[str, tuple[OutputRule, ...]],
+                    meson_folders: set[str], names: Iterable[str],
                     declared: Iterable[str]) -> dict[str, tuple[OutputRule, ...]]:
     """Package -> its rules (``Discovery.outputs``), for the ``(module, folder)`` of each
-    package: its folder's, then one per extension module declared in it."""
+    package: meson's when a ``meson.build`` builds its folder (first: a ``.gitignore`` that
+    re-includes a name says it is committed), its folder's ``.gitignore`` rules, then one
+    per extension module declared in it. Equal rules are one object: phase 2's context
+    pickles them once, and the cache key writes them once."""
     folders = dict(packages)
+    built = meson_rules(names) if meson_folders else ()
+    same: dict[tuple[OutputRule, ...], tuple[OutputRule, ...]] = {}
     found: dict[str, tuple[OutputRule, ...]] = {}
-    if rules:
-        for module, folder in folders.items():
-            folder_has = rules.get(folder)
-            if folder_has:
-                found[module] = folder_has
+    for module, folder in folders.items():
+        rules = (built if folder in meson_folders else ()) + ignored.get(folder, ())
+        if rules:
+            found[module] = same.setdefault(rules, rules)
     for dotted in sorted(declared):
         package, _, name = dotted.rpartition(".")
         if package in folders:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analyzer.frontend._build_outputs import declared_extensions, folder_rules, package_outputs
+from analyzer.frontend._build_outputs import declared_extensions, meson_names, package_outputs
 from analyzer.frontend._config import Config
 from analyzer.frontend._gitignore import (
     IgnoreStack,
@@ -40,6 +40,7 @@ from analyzer.frontend._gitignore import (
     git_root,
     ignore_stack_for,
     named_sources,
+    output_rules,
 )
 from analyzer.frontend._globs import glob_matches
 from analyzer.frontend._naming import (
@@ -115,6 +116,9 @@ class Discovery:
     #: ``pyproject.toml`` declares in it): a module it lacks that they cover is a build
     #: output a fresh checkout has not made yet (``model.BuildOutputs``).
     outputs: dict[str, tuple[OutputRule, ...]] = field(default_factory=dict)
+    #: The ``meson.build`` files read for :attr:`outputs` (the front door reads them again:
+    #: an edit changes no folder's listing).
+    meson_files: tuple[str, ...] = ()
 
 
 def display_path(path: Path | str, cwd: str | None = None) -> str:
@@ -156,9 +160,14 @@ class _Walker:
         #: Python files a ``.gitignore`` names by path (:func:`named_sources`): build
         #: outputs, whether or not a build has made them yet.
         self.named_outputs: set[str] = set()
-        #: Package folder -> the rules for its entries (``_build_outputs.folder_rules``),
-        #: when it has some: its missing modules may be build outputs.
-        self.output_rules: dict[str, tuple[OutputRule, ...]] = {}
+        #: Package folder -> the .gitignore rules for its entries (``output_rules``), when
+        #: one ignores something: its missing modules may be build outputs.
+        self.ignored_rules: dict[str, tuple[OutputRule, ...]] = {}
+        #: Package folders a ``meson.build`` builds, and the names every ``meson.build``
+        #: walked mentions (``_build_outputs.meson_names``).
+        self.meson_folders: set[str] = set()
+        self.meson_names: set[str] = set()
+        self.meson_files: list[str] = []
         self._same_rules: dict[tuple[OutputRule, ...], tuple[OutputRule, ...]] = {}
         #: ``namespace-packages``: packages without an ``__init__.py`` (as ``_Namer`` has them)
         self.namespaces = tuple(os.fspath(d) for d in config.namespace_packages)
@@ -202,14 +211,19 @@ class _Walker:
             return
         package = None
         meson = any(e.name == "meson.build" for e in entries)
+        if meson:
+            build = os.path.join(directory, "meson.build")
+            self.meson_files.append(build)
+            self.meson_names |= _read_meson(build)
         if ignores.specs or meson:
             package = any(e.name in _PACKAGE_FILES for e in entries) \
                 or within_any(directory, self.namespaces)
-            rules = folder_rules(directory, ignores, meson) if package else ()
+            if package and meson:
+                self.meson_folders.add(directory)
+            rules = output_rules(directory, ignores) if package and ignores.specs else ()
             if rules:
-                # One object for equal rules (most folders share a stack): phase 2's context
-                # pickles it once, not once per package.
-                self.output_rules[directory] = self._same_rules.setdefault(rules, rules)
+                # One object for equal rules (most folders share a stack).
+                self.ignored_rules[directory] = self._same_rules.setdefault(rules, rules)
         for entry in entries:
             path = entry.path
             try:
@@ -253,6 +267,14 @@ class _Walker:
 
 
 _PACKAGE_FILES = ("__init__.py", "__init__.pyi")
+
+
+def _read_meson(path: str) -> set[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return meson_names(handle.read())
+    except OSError:
+        return set()
 
 
 def _module_file(path: str, is_dir: bool, is_file: bool) -> str | None:
@@ -410,7 +432,9 @@ def discover(
         outputs=package_outputs(
             ((f.module, os.path.dirname(f.path)) for f in files
              if f.is_package and f.indexed and f.module),
-            walker.output_rules, declared_extensions(project_root)),
+            walker.ignored_rules, walker.meson_folders, walker.meson_names,
+            declared_extensions(project_root)),
+        meson_files=tuple(walker.meson_files),
     )
 
 

@@ -151,8 +151,8 @@ def _witnesses(argv: list[str], plan: CheckPlan, read: tuple[dict[str, Any], int
 def _probes(argv: list[str], plan: CheckPlan, limit: int) -> list[tuple[str, Any]] | None:
     """What decided the project and its ignores: the markers and configuration files in
     every ancestor of the working directory, the named paths and the project's roots (each
-    present or absent), the ``.gitignore`` of every directory walked, and the named paths'
-    existence."""
+    present or absent), the ``.gitignore`` of every directory walked, the ``meson.build``
+    files read, and the named paths' existence."""
     cwd = os.getcwd()
     discovery = plan.discovery
     starts = [cwd, str(discovery.project_root), *map(str, discovery.index_roots)]
@@ -175,6 +175,8 @@ def _probes(argv: list[str], plan: CheckPlan, limit: int) -> list[tuple[str, Any
             probes.append((path, _content(path)))
     probes.extend((os.path.join(d, ".gitignore"), _content(os.path.join(d, ".gitignore")))
                   for d in discovery.dir_stamps)
+    # What they name may be build outputs (``Discovery.outputs``).
+    probes.extend((path, _content(path)) for path in discovery.meson_files)
     # An argument that names no path today may name one tomorrow (deps and graph then read
     # it as a path, not a module).
     probes.extend((os.path.abspath(a), _exists(os.path.abspath(a)))

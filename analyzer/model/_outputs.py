@@ -31,25 +31,48 @@ Rule = tuple[str, bool, bool]
 class BuildOutputs:
     """The would-be build outputs of a project's packages (module doc above)."""
 
-    __slots__ = ("_rules",)
+    __slots__ = ("_rules", "_indexed")
 
     def __init__(self, rules: Mapping[str, tuple[Rule, ...]] | None = None) -> None:
         self._rules = rules or {}
+        #: id of a package's rules (held by ``_rules``, so the id stays theirs) -> indexed
+        self._indexed: dict[int, _Indexed] = {}
 
     def may_make(self, module: str) -> bool:
-        """Whether ``module``, which the project lacks, is one git ignores in its package's
-        folder: its file (``name.py``) or its package's folder (``name/``)."""
+        """Whether ``module``, which the project lacks, is one its package's rules cover:
+        its file (``name.py``) or its package's folder (``name/``)."""
         package, _, name = module.rpartition(".")
         rules = self._rules.get(package) if package else None
         if not rules:
             return False
-        return _ignored(rules, name + ".py", False) or _ignored(rules, name, True)
+        indexed = self._indexed.get(id(rules))
+        if indexed is None:
+            indexed = self._indexed[id(rules)] = _Indexed(rules)
+        return indexed.covers(name + ".py", False) or indexed.covers(name, True)
 
 
-def _ignored(rules: tuple[Rule, ...], entry: str, is_dir: bool) -> bool:
-    """Git's verdict on ``entry``: the last rule matching it decides."""
-    verdict = False
-    for glob, include, dir_only in rules:
-        if (is_dir or not dir_only) and fnmatchcase(entry, glob):
-            verdict = include
-    return verdict
+class _Indexed:
+    """Rules with their exact names in a dict (a meson project's rules name hundreds), the
+    globs in order: git's verdict, the last match deciding, without trying every rule."""
+
+    __slots__ = ("exact", "globs")
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.exact: dict[str, list[tuple[int, bool, bool]]] = {}
+        self.globs: list[tuple[int, str, bool, bool]] = []
+        for index, (glob, include, dir_only) in enumerate(rules):
+            if any(char in glob for char in "*?["):
+                self.globs.append((index, glob, include, dir_only))
+            else:
+                self.exact.setdefault(glob, []).append((index, include, dir_only))
+
+    def covers(self, entry: str, is_dir: bool) -> bool:
+        """Whether the last rule matching ``entry`` ignores it."""
+        last, verdict = -1, False
+        for index, include, dir_only in self.exact.get(entry, ()):
+            if index > last and (is_dir or not dir_only):
+                last, verdict = index, include
+        for index, glob, include, dir_only in self.globs:
+            if index > last and (is_dir or not dir_only) and fnmatchcase(entry, glob):
+                last, verdict = index, include
+        return verdict

@@ -327,3 +327,19 @@ def test_an_absent_build_output_is_answered_at_the_front_door_until_it_is_built(
     after = shoal(*args)
     assert len(long_way.calls) == 2, "answered at the front door after the build"
     assert after.out == before.out  # still no finding about it
+
+
+def test_a_meson_build_edit_takes_the_long_way(tree, shoal, long_way):
+    # An edit of a file keeps its folder's mtime: the record reads the meson.build files
+    # themselves, since what they name may be a build output (Discovery.outputs).
+    (tree / "pkg" / "meson.build").write_text("py.install_sources(['a.py'])\n")
+    (tree / "pkg" / "c.py").write_text("from pkg import _made\nprint(_made)\n")
+    args = ("check", "--workers", "0")
+    before = shoal(*args)
+    assert "_made" in before.out
+    assert shoal(*args).out == before.out
+    assert len(long_way.calls) == 1, "the record was not valid before the edit"
+    (tree / "pkg" / "meson.build").write_text("py.extension_module('_made', 'made.c')\n")
+    after = shoal(*args)
+    assert len(long_way.calls) == 2, "answered at the front door after the edit"
+    assert "_made" not in after.out

@@ -14,7 +14,6 @@ from analyzer.frontend import (
     display_path,
     load_config,
 )
-from analyzer.frontend._build_outputs import MESON_RULES
 
 
 def tree(root: Path, *files: str) -> None:
@@ -195,18 +194,30 @@ def test_a_package_s_build_output_rules_are_those_reaching_its_folder(tmp_path: 
     }
 
 
-def test_a_package_meson_builds_may_lack_any_module(tmp_path: Path) -> None:
+def test_a_package_meson_builds_may_lack_what_a_meson_build_names(tmp_path: Path) -> None:
     # SciPy's layout: each package folder's meson.build lists its sources and makes more
-    # (configure_file's __config__.py, extension modules from generated sources).
-    tree(tmp_path, "meson.build", "pkg/meson.build", "pkg/__init__.py",
-         "pkg/linalg/meson.build", "pkg/linalg/__init__.py", "pkg/plain/__init__.py",
-         "tools/meson.build", "tools/gen.py")
+    # (configure_file's __config__.py, extension modules from generated sources), and the
+    # root's installs subprojects into a package; any meson.build may name what is made.
+    tree(tmp_path, "pkg/__init__.py", "pkg/linalg/__init__.py", "pkg/plain/__init__.py",
+         "tools/gen.py")
+    (tmp_path / "meson.build").write_text(
+        "project('pkg')\nextra = subproject('array_api_extra')\nsubdir('pkg')\n")
+    (tmp_path / "pkg" / "meson.build").write_text(
+        "configure_file(input: '__config__.py.in', output: '__config__.py')\n"
+        "py.install_sources(['__init__.py'], subdir: 'pkg')  # not 'words' of a module\n")
+    (tmp_path / "pkg" / "linalg" / "meson.build").write_text(
+        "py.extension_module('_fblas', [gen['fblas.c']], dependencies: [np_dep])\n")
+    (tmp_path / "tools" / "meson.build").write_text("run_command('gen.py', 'cython-blas')\n")
     (tmp_path / ".git").mkdir()
     (tmp_path / ".gitignore").write_text("*_pb2.py\n")
     result = discover(["."], project(tmp_path), cwd=str(tmp_path))
+    names = ["__config__", "__init__", "_fblas", "array_api_extra", "fblas", "gen", "pkg"]
+    # not 'cython-blas' (no module has that name), nor a comment's words
+    meson = tuple(rule for n in names for rule in ((n + ".py", True, False), (n, True, True)))
     pb2 = (("*_pb2.py", True, False),)
-    assert result.outputs == {"pkg": MESON_RULES + pb2, "pkg.linalg": MESON_RULES + pb2,
+    assert result.outputs == {"pkg": meson + pb2, "pkg.linalg": meson + pb2,
                               "pkg.plain": pb2}  # tools/ is no package
+    assert result.outputs["pkg"] is result.outputs["pkg.linalg"]  # one object, pickled once
 
 
 def test_no_package_has_rules_when_nothing_is_ignored_in_it(tmp_path: Path) -> None:

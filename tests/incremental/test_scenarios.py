@@ -149,7 +149,9 @@ def test_a_meson_build_makes_what_its_package_lacks(engine):
         "No module named 'sci.__config__'", "No module named 'sci.sub._gone'"]
     e.edit({"sci/meson.build": "configure_file(output: '__config__.py')\n"})
     assert [m for _, m in messages(e)] == ["No module named 'sci.sub._gone'"]
-    e.edit({"sci/sub/meson.build": ""})
+    e.edit({"sci/sub/meson.build": ""})  # nothing names _gone
+    assert [m for _, m in messages(e)] == ["No module named 'sci.sub._gone'"]
+    e.edit({"sci/sub/meson.build": "py.extension_module('_gone', 'gone.c')\n"})
     assert messages(e) == []
     e.edit({"sci/meson.build": None})
     assert [m for _, m in messages(e)] == ["No module named 'sci.__config__'"]
