@@ -288,9 +288,10 @@ class Session:
                 self.plan = rediscovered(self.plan, self.replan)
                 discovery = self.plan.discovery
                 if discovery.outputs != outputs:
-                    # A .gitignore now makes other modules build outputs: any MISSING answer
-                    # may have changed, and none recorded a key for it. A rebuild, as the
-                    # watch and the server do on any .gitignore edit (``is_config``).
+                    # Other modules may be build outputs now (a .gitignore, a meson.build or
+                    # setup.py changed): any MISSING answer may have changed, and none
+                    # recorded a key for it. A rebuild, as the watch and the server do on any
+                    # .gitignore edit (``is_config``).
                     return self.rebuild(self.plan, interrupt=interrupt)
             tasks = file_tasks(discovery, None)
         else:

@@ -123,8 +123,8 @@ class RunContext:
     #: with :func:`patched`. Empty: a whole context.
     base: str = ""
     dropped: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: package -> the ``.gitignore`` rules of its folder's entries (``Discovery.outputs``):
-    #: phase 2's index calls a module they ignore UNKNOWN, not missing (``BuildOutputs``)
+    #: package -> the rules of what a build may make in it (``Discovery.outputs``): phase
+    #: 2's index calls a module they cover UNKNOWN, not missing (``BuildOutputs``)
     outputs: Mapping[str, tuple[tuple[str, bool, bool], ...]] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -57,6 +57,7 @@ __all__ = ["Discovery", "DiscoveryError", "SourceFile", "discover", "display_pat
 
 STDIN = "-"
 
+
 class DiscoveryError(Exception):
     """A path on the command line cannot be checked (it does not exist); exit code 2.
 
@@ -198,6 +199,12 @@ class _Walker:
             self.named_outputs.update(named_sources(base, spec))
         yield from self._walk(directory, ignores, in_git)
 
+    def _package(self, directory: str, entries: list[os.DirEntry[str]]) -> bool:
+        """``directory``, listed as ``entries``, is a package's folder (asked only of the
+        folders where the answer matters)."""
+        return any(e.name in _PACKAGE_FILES for e in entries) \
+            or within_any(directory, self.namespaces)
+
     def _walk(self, directory: str, ignores: IgnoreStack, in_git: bool) -> Iterator[str]:
         self.visited.add(directory)
         try:
@@ -216,8 +223,7 @@ class _Walker:
             self.meson_files.append(build)
             self.meson_names |= _read_meson(build)
         if ignores.specs or meson:
-            package = any(e.name in _PACKAGE_FILES for e in entries) \
-                or within_any(directory, self.namespaces)
+            package = self._package(directory, entries)
             if package and meson:
                 self.meson_folders.add(directory)
             rules = output_rules(directory, ignores) if package and ignores.specs else ()
@@ -236,8 +242,7 @@ class _Walker:
                 # package, under the default `build` exclude): in a package, its module
                 # stays in the index, opaque as a git-ignored source is.
                 if package is None:
-                    package = any(e.name in _PACKAGE_FILES for e in entries) \
-                        or within_any(directory, self.namespaces)
+                    package = self._package(directory, entries)
                 unread = _module_file(path, is_dir, is_file) if package else None
                 if unread is not None:
                     self.ignored.add(unread)
@@ -260,8 +265,7 @@ class _Walker:
                 yield path
             elif is_file and entry.name.endswith(EXTENSION_SOURCE_SUFFIXES):
                 if package is None:
-                    package = any(e.name in _PACKAGE_FILES for e in entries) \
-                        or within_any(directory, self.namespaces)
+                    package = self._package(directory, entries)
                 if package:
                     yield path
 

@@ -47,7 +47,7 @@ HEALTH_SECONDS = 1.0
 #: Sources, stubs, compiled extensions (a rebuild makes a module appear or disappear) and
 #: their C and Cython sources.
 _WATCHED_SUFFIXES = PYTHON_SUFFIXES + EXTENSION_SUFFIXES + EXTENSION_SOURCE_SUFFIXES
-#: (``meson.build``: a package folder that has one may lack any module, ``Discovery.outputs``.)
+#: (``meson.build``: what it names may be a build output, ``Discovery.outputs``.)
 _WATCHED_NAMES = frozenset({"pyproject.toml", ".gitignore", "exclude", "meson.build"})
 
 
