@@ -110,7 +110,8 @@ def package_outputs(packages: Iterable[tuple[str, str]],
                     meson_folders: set[str], names: Iterable[str],
                     declared: Iterable[str]) -> dict[str, tuple[OutputRule, ...]]:
     """Package -> its rules (``Discovery.outputs``), for the ``(module, folder)`` of each
-    package: meson's when a ``meson.build`` builds its folder (first: a ``.gitignore`` that
+    package: meson's when its folder is one of ``meson_folders``, those holding a
+    ``meson.build`` (first: a ``.gitignore`` that
     re-includes a name says it is committed), its folder's ``.gitignore`` rules, then one
     per extension module declared in it. Equal rules are one object: phase 2's context
     pickles them once, and the cache key writes them once."""

@@ -164,11 +164,10 @@ class _Walker:
         #: Package folder -> the .gitignore rules for its entries (``output_rules``), when
         #: one ignores something: its missing modules may be build outputs.
         self.ignored_rules: dict[str, tuple[OutputRule, ...]] = {}
-        #: Package folders a ``meson.build`` builds, and the names every ``meson.build``
-        #: walked mentions (``_build_outputs.meson_names``).
-        self.meson_folders: set[str] = set()
-        self.meson_names: set[str] = set()
+        #: The ``meson.build`` files walked, and the names they mention
+        #: (``_build_outputs.meson_names``).
         self.meson_files: list[str] = []
+        self.meson_names: set[str] = set()
         self._same_rules: dict[tuple[OutputRule, ...], tuple[OutputRule, ...]] = {}
         #: ``namespace-packages``: packages without an ``__init__.py`` (as ``_Namer`` has them)
         self.namespaces = tuple(os.fspath(d) for d in config.namespace_packages)
@@ -222,11 +221,9 @@ class _Walker:
             build = os.path.join(directory, "meson.build")
             self.meson_files.append(build)
             self.meson_names |= _read_meson(build)
-        if ignores.specs or meson:
+        if ignores.specs:
             package = self._package(directory, entries)
-            if package and meson:
-                self.meson_folders.add(directory)
-            rules = output_rules(directory, ignores) if package and ignores.specs else ()
+            rules = output_rules(directory, ignores) if package else ()
             if rules:
                 # One object for equal rules (most folders share a stack).
                 self.ignored_rules[directory] = self._same_rules.setdefault(rules, rules)
@@ -424,6 +421,7 @@ def discover(
     # nothing of a partial run (docs/contracts.md §7).
     unreachable.update((d, why) for d, why in walker.unreadable.items()
                        if any(d == n or d.startswith(n + os.sep) for n in walked))
+    meson_dirs = {os.path.dirname(p) for p in walker.meson_files}
     return Discovery(
         files=files,
         reported={as_path.get(p) or Path(p) for p in reported},
@@ -434,12 +432,26 @@ def discover(
         dir_stamps=walker.stamps,
         started_ns=started_ns,
         outputs=package_outputs(
-            ((f.module, os.path.dirname(f.path)) for f in files
-             if f.is_package and f.indexed and f.module),
-            walker.ignored_rules, walker.meson_folders, walker.meson_names,
-            declared_extensions(project_root)),
+            _output_packages(files, meson_dirs, namer), walker.ignored_rules, meson_dirs,
+            walker.meson_names, declared_extensions(project_root)),
         meson_files=tuple(walker.meson_files),
     )
+
+
+def _output_packages(files: list[SourceFile], meson_dirs: set[str],
+                     namer: Namer) -> list[tuple[str, str]]:
+    """(module, folder) of each package that may have build outputs: every package in the
+    index, and a folder a ``meson.build`` builds inside one though it has no ``__init__``
+    (a namespace subpackage: SciPy installs ``_external/packaging_version``'s sources there
+    from its ``src/``)."""
+    packages = [(f.module, os.path.dirname(f.path)) for f in files
+                if f.is_package and f.indexed and f.module]
+    known = {folder for _, folder in packages}
+    for folder in sorted(meson_dirs - known):
+        module = namer.name(os.path.join(folder, "__init__.py"))[0]
+        if module:  # not the root, nor a folder outside any package
+            packages.append((module, folder))
+    return packages
 
 
 def _index_roots(

@@ -208,15 +208,21 @@ def test_a_package_meson_builds_may_lack_what_a_meson_build_names(tmp_path: Path
     (tmp_path / "pkg" / "linalg" / "meson.build").write_text(
         "py.extension_module('_fblas', [gen['fblas.c']], dependencies: [np_dep])\n")
     (tmp_path / "tools" / "meson.build").write_text("run_command('gen.py', 'cython-blas')\n")
+    # SciPy's _external/packaging_version: no __init__.py, its sources installed from src/
+    (tmp_path / "pkg" / "vendored").mkdir()
+    (tmp_path / "pkg" / "vendored" / "meson.build").write_text(
+        "py.install_sources(files('src/version.py'), subdir: 'pkg/vendored')\n")
     (tmp_path / ".git").mkdir()
     (tmp_path / ".gitignore").write_text("*_pb2.py\n")
     result = discover(["."], project(tmp_path), cwd=str(tmp_path))
-    names = ["__config__", "__init__", "_fblas", "array_api_extra", "fblas", "gen", "pkg"]
+    names = ["__config__", "__init__", "_fblas", "array_api_extra", "fblas", "gen", "pkg",
+             "src", "vendored", "version"]
     # not 'cython-blas' (no module has that name), nor a comment's words
     meson = tuple(rule for n in names for rule in ((n + ".py", True, False), (n, True, True)))
     pb2 = (("*_pb2.py", True, False),)
     assert result.outputs == {"pkg": meson + pb2, "pkg.linalg": meson + pb2,
-                              "pkg.plain": pb2}  # tools/ is no package
+                              "pkg.plain": pb2, "pkg.vendored": meson}
+    # tools/ and the root are in no package; the .gitignore rules are read in packages only
     assert result.outputs["pkg"] is result.outputs["pkg.linalg"]  # one object, pickled once
 
 
