@@ -25,8 +25,10 @@ from typing import Any
 
 from analyzer.frontend._config import tomllib
 from analyzer.frontend._gitignore import OutputRule
+from analyzer.frontend._naming import Namer
 
-__all__ = ["declared_extensions", "meson_names", "meson_rules", "package_outputs"]
+__all__ = ["declared_extensions", "meson_names", "meson_rules", "package_outputs", "read_meson",
+           "with_meson_folders"]
 
 _MESON_LITERAL = re.compile(r"'([^'\n]*)'")
 _MESON_NAME = re.compile(r"([A-Za-z_]\w*)(?:\.(?:py|pyi|pyx|c|cc|cpp|cxx|py\.in|pyx\.in))?")
@@ -44,6 +46,30 @@ def meson_names(text: str) -> set[str]:
             if name is not None:
                 found.add(name.group(1))
     return found
+
+
+def read_meson(path: str) -> set[str]:
+    """:func:`meson_names` of the file at ``path`` (none when it cannot be read)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return meson_names(handle.read())
+    except OSError:
+        return set()
+
+
+def with_meson_folders(packages: list[tuple[str, str]], meson_dirs: set[str],
+                       namer: Namer) -> list[tuple[str, str]]:
+    """``packages`` ((module, folder) of each package in the index) and each folder a
+    ``meson.build`` builds inside a package though it has no ``__init__`` (a namespace
+    subpackage: SciPy installs ``_external/packaging_version``'s sources there from its
+    ``src/``), named as an ``__init__.py`` there would be."""
+    known = {folder for _, folder in packages}
+    extra = []
+    for folder in sorted(meson_dirs - known):
+        module = namer.name(os.path.join(folder, "__init__.py"))[0]
+        if module:  # not the root, nor a folder outside any package
+            extra.append((module, folder))
+    return packages + extra
 
 
 def _without_comments(text: str) -> str:

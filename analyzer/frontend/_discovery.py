@@ -32,7 +32,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analyzer.frontend._build_outputs import declared_extensions, meson_names, package_outputs
+from analyzer.frontend._build_outputs import (
+    declared_extensions,
+    package_outputs,
+    read_meson,
+    with_meson_folders,
+)
 from analyzer.frontend._config import Config
 from analyzer.frontend._gitignore import (
     IgnoreStack,
@@ -220,7 +225,7 @@ class _Walker:
         if meson:
             build = os.path.join(directory, "meson.build")
             self.meson_files.append(build)
-            self.meson_names |= _read_meson(build)
+            self.meson_names |= read_meson(build)
         if ignores.specs:
             package = self._package(directory, entries)
             rules = output_rules(directory, ignores) if package else ()
@@ -268,14 +273,6 @@ class _Walker:
 
 
 _PACKAGE_FILES = ("__init__.py", "__init__.pyi")
-
-
-def _read_meson(path: str) -> set[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return meson_names(handle.read())
-    except OSError:
-        return set()
 
 
 def _module_file(path: str, is_dir: bool, is_file: bool) -> str | None:
@@ -432,26 +429,13 @@ def discover(
         dir_stamps=walker.stamps,
         started_ns=started_ns,
         outputs=package_outputs(
-            _output_packages(files, meson_dirs, namer), walker.ignored_rules, meson_dirs,
-            walker.meson_names, declared_extensions(project_root)),
+            with_meson_folders([(f.module, os.path.dirname(f.path)) for f in files
+                                if f.is_package and f.indexed and f.module],
+                               meson_dirs, namer),
+            walker.ignored_rules, meson_dirs, walker.meson_names,
+            declared_extensions(project_root)),
         meson_files=tuple(walker.meson_files),
     )
-
-
-def _output_packages(files: list[SourceFile], meson_dirs: set[str],
-                     namer: Namer) -> list[tuple[str, str]]:
-    """(module, folder) of each package that may have build outputs: every package in the
-    index, and a folder a ``meson.build`` builds inside one though it has no ``__init__``
-    (a namespace subpackage: SciPy installs ``_external/packaging_version``'s sources there
-    from its ``src/``)."""
-    packages = [(f.module, os.path.dirname(f.path)) for f in files
-                if f.is_package and f.indexed and f.module]
-    known = {folder for _, folder in packages}
-    for folder in sorted(meson_dirs - known):
-        module = namer.name(os.path.join(folder, "__init__.py"))[0]
-        if module:  # not the root, nor a folder outside any package
-            packages.append((module, folder))
-    return packages
 
 
 def _index_roots(
