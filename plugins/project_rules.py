@@ -14,6 +14,7 @@ from analyzer.rules import (
     MISSING,
     UNKNOWN,
     Attribute,
+    Import,
     ImportSource,
     Invalid,
     ModuleFacts,
@@ -70,6 +71,20 @@ class ImportMissingName(ProjectRule):
                 setattr(dtypes, cls.__name__, cls)
             """),
         Valid("""\
+            # file: pkg/__init__.py
+            version = "1"
+            from . import sub, shim, later, version  # version: bound before, as hasattr sees
+            from pkg import sub as again
+            def later():
+                pass
+            # file: pkg/sub.py
+            # file: pkg/shim/__init__.py
+            # file: other/__init__.py
+            from . import anything  # found by its __getattr__
+            def __getattr__(name):
+                return name
+            """),
+        Valid("""\
             # file: test_app.py
             import pytest
             from sympy.testing.pytest import XFAIL
@@ -114,6 +129,11 @@ class ImportMissingName(ProjectRule):
             # file: lib.py
             present = 1
             """, line=5, column=21, message="'missing' is not defined in module 'lib'"),
+        Invalid("""\
+            # file: pkg/__init__.py
+            from . import present, missing
+            # file: pkg/present.py
+            """, line=1, column=24, message="'missing' is not defined in module 'pkg'"),
     ]
 
     def check(self, facts: ModuleFacts, index: ProjectIndex) -> None:
@@ -130,7 +150,8 @@ class ImportMissingName(ProjectRule):
             target = index.resolve_import(facts.module, facts.is_package, imp.level, imp.module)
             if target is None or not isinstance(index.resolve(target), ModuleFacts):
                 continue
-            if index.lookup(target, imp.name) is MISSING:
+            if index.lookup(target, imp.name) is MISSING or (
+                    target == facts.module and self._own_submodule_missing(facts, imp, index)):
                 self.report(
                     imp.line,
                     imp.column,
@@ -138,6 +159,24 @@ class ImportMissingName(ProjectRule):
                     end_line=imp.end_line,
                     end_column=imp.end_column,
                 )
+
+    @staticmethod
+    def _own_submodule_missing(facts: ModuleFacts, imp: Import, index: ProjectIndex) -> bool:
+        """``from . import x`` in a package's ``__init__``: the lookup meets this very
+        import (a cycle, so UNKNOWN), but ``x`` can only be a submodule when nothing else in
+        the package binds it and no ``__getattr__`` answers for it."""
+        if not facts.is_package or facts.dynamic_namespace:
+            return False
+        exports = {e.name: e for e in facts.exports}
+        if "__getattr__" in exports:
+            return False
+        export = exports.get(imp.alias or imp.name or "")
+        source = export.source if export is not None else None
+        if (export is None or export.kind != "import" or export.rebound or source is None
+                or (source.level, source.module, source.name)
+                != (imp.level, imp.module, imp.name)):
+            return False
+        return index.resolve(f"{facts.module}.{imp.name}") is MISSING
 
 
 class CallSignatureMismatch(ProjectRule):
