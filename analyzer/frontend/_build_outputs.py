@@ -27,7 +27,7 @@ from analyzer.frontend._config import tomllib
 from analyzer.frontend._gitignore import OutputRule
 from analyzer.frontend._naming import Namer
 
-__all__ = ["declared_extensions", "meson_names", "meson_rules", "package_outputs", "read_meson",
+__all__ = ["EVERY_NAME", "declared_extensions", "meson_names", "meson_rules", "package_outputs", "read_meson",
            "with_meson_folders"]
 
 _MESON_LITERAL = re.compile(r"'([^'\n]*)'")
@@ -131,10 +131,15 @@ def _pyproject(root: str) -> dict[str, Any]:
         return {}  # the configuration's own reading reports what is wrong with it
 
 
+#: The rules of a compiled module a stub describes: any name may be one its build makes.
+EVERY_NAME: tuple[OutputRule, ...] = (("*", True, False),)
+
+
 def package_outputs(packages: Iterable[tuple[str, str]],
                     ignored: Mapping[str, tuple[OutputRule, ...]],
                     meson_folders: set[str], names: Iterable[str],
-                    declared: Iterable[str]) -> dict[str, tuple[OutputRule, ...]]:
+                    declared: Iterable[str], stubs: Iterable[str] = (),
+                    ) -> dict[str, tuple[OutputRule, ...]]:
     """Package -> its rules (``Discovery.outputs``), for the ``(module, folder)`` of each
     package: meson's when its folder is one of ``meson_folders``, those holding a
     ``meson.build`` (first: a ``.gitignore`` that
@@ -153,4 +158,7 @@ def package_outputs(packages: Iterable[tuple[str, str]],
         package, _, name = dotted.rpartition(".")
         if package in folders:
             found[package] = found.get(package, ()) + ((name + ".py", True, False),)
+    for module in stubs:
+        # Keyed by the module itself: what it lacks, ``module.name``, the build may make.
+        found[module] = found.get(module, ()) + EVERY_NAME
     return found

@@ -433,9 +433,19 @@ def discover(
                                 if f.is_package and f.indexed and f.module],
                                meson_dirs, namer),
             walker.ignored_rules, meson_dirs, walker.meson_names,
-            declared_extensions(project_root)),
+            declared_extensions(project_root), _compiled_stubs(files)),
         meson_files=tuple(walker.meson_files),
     )
+
+
+def _compiled_stubs(files: list[SourceFile]) -> set[str]:
+    """The modules a stub (``.pyi``) owns while a compiled extension, or its C or Cython
+    source, claims the same name: the stub lists the names a type checker should see, the
+    build makes the rest (spaCy's ``strings.pyi`` beside ``strings.pyx``, which also
+    defines ``hash_string``)."""
+    compiled = {f.module for f in files if f.is_extension and not f.indexed and f.module}
+    return {f.module for f in files
+            if f.indexed and f.module in compiled and f.path.suffix == ".pyi"}
 
 
 def _index_roots(

@@ -112,3 +112,25 @@ def test_a_package_meson_builds_lacks_none_a_meson_build_names(tmp_path: Path) -
     assert sorted(run.codes()) == [("sci/io/reader.py", 1, "SH001"),
                                    ("sci/sparse/_base.py", 1, "SH001"),
                                    ("sci/sparse/_base.py", 2, "SH004")], run.out
+
+
+def test_a_stub_of_a_compiled_module_lists_some_of_its_names(tmp_path: Path) -> None:
+    # spaCy's layout: strings.pyi describes strings.pyx, whose cpdef hash_string it omits.
+    write_tree(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'lang'\n",
+        "lang/__init__.py": "",
+        "lang/strings.pyx": "cpdef hash_string(str s):\n    return 1\n",
+        "lang/strings.pyi": "class StringStore: ...\n",
+        "lang/plain.py": "present = 1\n",  # a Python module beside its stub: complete
+        "lang/plain.pyi": "present: int\n",
+        "lang/fast.py": "def run():\n    pass\n",  # the Python module owns its name
+        "lang/fast.c": "",
+        "lang/use.py": "from lang.strings import StringStore, hash_string\n"
+                       "from lang.plain import present, missing\n"
+                       "from lang.fast import run, nope\n"
+                       "print(StringStore, hash_string, present, missing, run, nope)\n",
+    })
+    run = run_subprocess("check", "--no-cache", "--select", "SH", "--output-format", "json",
+                         cwd=tmp_path)
+    assert sorted(run.codes()) == [("lang/use.py", 2, "SH001"),
+                                   ("lang/use.py", 3, "SH001")], run.out
