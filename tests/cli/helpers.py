@@ -51,6 +51,16 @@ def reap(proc: subprocess.Popen[bytes]) -> None:
         proc.stdout.close()
 
 
+def project_codes(root: Path, *args: str, cached: bool = False) -> list[tuple[str, int, str]]:
+    """(path, line, code) of the cross-module findings (``--select SH``) of `shoal check`
+    on ``root``, cold unless ``cached``, sorted; the run must end 0 or 1."""
+    cache = () if cached else ("--no-cache",)
+    run = run_subprocess("check", *cache, "--select", "SH", "--output-format", "json",
+                         *args, cwd=root)
+    assert run.code in (0, 1), run.err
+    return sorted(run.codes())
+
+
 def run_subprocess(*args: str, cwd: Path, stdin: bytes | None = None) -> Run:
     """Run `shoal ARGS` as a separate process (real stdin/stdout, real exit code)."""
     proc = subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=cwd, input=stdin,

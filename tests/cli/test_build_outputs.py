@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import run_subprocess, write_tree
+from tests.cli.helpers import project_codes, run_subprocess, write_tree
 
 GITIGNORE = "*_pb2.py\n*_pb2_grpc.py\n!keep_pb2.py\ngen/\n/svc/api/*_out.py\n"
 
@@ -47,34 +47,27 @@ def _clone(root: Path, *, git: bool = True, ignore: str | None = GITIGNORE) -> P
     return root
 
 
-def _codes(root: Path, *args: str) -> list[tuple[str, int, str]]:
-    run = run_subprocess("check", "--output-format", "json", "--select", "SH", *args,
-                         cwd=root)
-    assert run.code in (0, 1), run.err
-    return sorted(run.codes())
-
-
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_a_fresh_clone_has_no_finding_on_its_build_outputs(tmp_path: Path, workers: str) -> None:
     # With workers, phase 2's context (the rules included) travels pickled through the heap.
     root = _clone(tmp_path)
-    assert _codes(root, "--no-cache", "--workers", workers) == ALWAYS
+    assert project_codes(root, "--workers", workers) == ALWAYS
 
 
 def test_outside_git_a_gitignore_says_nothing(tmp_path: Path) -> None:
     # As discovery: a .gitignore is honoured only inside a git work tree (ruff's rule).
     root = _clone(tmp_path, git=False)
-    assert _codes(root, "--no-cache") == sorted(ALWAYS + OUTPUTS)
+    assert project_codes(root) == sorted(ALWAYS + OUTPUTS)
 
 
 def test_a_gitignore_edit_is_seen_by_the_next_cached_run(tmp_path: Path) -> None:
     root = _clone(tmp_path, ignore=None)
-    assert _codes(root) == sorted(ALWAYS + OUTPUTS)
+    assert project_codes(root, cached=True) == sorted(ALWAYS + OUTPUTS)
     (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
-    assert _codes(root) == ALWAYS
-    assert _codes(root) == ALWAYS  # warm, from the cache that run wrote
+    assert project_codes(root, cached=True) == ALWAYS
+    assert project_codes(root, cached=True) == ALWAYS  # warm, from the cache that run wrote
     (root / ".gitignore").write_text("gen/\n", encoding="utf-8")
-    assert _codes(root) == sorted(ALWAYS + OUTPUTS[:3] + OUTPUTS[4:])
+    assert project_codes(root, cached=True) == sorted(ALWAYS + OUTPUTS[:3] + OUTPUTS[4:])
 
 
 def test_once_built_the_outputs_are_opaque_modules(tmp_path: Path) -> None:
@@ -107,11 +100,9 @@ def test_a_package_meson_builds_lacks_none_a_meson_build_names(tmp_path: Path) -
         "sci/io/__init__.py": "",  # no meson.build: what it lacks is missing
         "sci/io/reader.py": "from sci.io import _sparsetools\nprint(_sparsetools)\n",
     })
-    run = run_subprocess("check", "--no-cache", "--select", "SH", "--output-format", "json",
-                         cwd=tmp_path)
-    assert sorted(run.codes()) == [("sci/io/reader.py", 1, "SH001"),
+    assert project_codes(tmp_path) == [("sci/io/reader.py", 1, "SH001"),
                                    ("sci/sparse/_base.py", 1, "SH001"),
-                                   ("sci/sparse/_base.py", 2, "SH004")], run.out
+                                   ("sci/sparse/_base.py", 2, "SH004")]
 
 
 def test_a_stub_of_a_compiled_module_lists_some_of_its_names(tmp_path: Path) -> None:
@@ -130,7 +121,5 @@ def test_a_stub_of_a_compiled_module_lists_some_of_its_names(tmp_path: Path) -> 
                        "from lang.fast import run, nope\n"
                        "print(StringStore, hash_string, present, missing, run, nope)\n",
     })
-    run = run_subprocess("check", "--no-cache", "--select", "SH", "--output-format", "json",
-                         cwd=tmp_path)
-    assert sorted(run.codes()) == [("lang/use.py", 2, "SH001"),
-                                   ("lang/use.py", 3, "SH001")], run.out
+    assert project_codes(tmp_path) == [("lang/use.py", 2, "SH001"),
+                                   ("lang/use.py", 3, "SH001")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analyzer.frontend import Config, discover, load_config
-from tests.cli.helpers import run_subprocess, write_tree
+from tests.cli.helpers import project_codes, write_tree
 
 SETUP = """\
 from setuptools import Extension, setup
@@ -70,7 +70,5 @@ def test_a_declared_extension_is_no_finding_through_the_cli(tmp_path: Path) -> N
                         "from lib import missing\nimport lib.gone\n"
                         "print(native, parse_module, missing, lib)\n",
     })
-    run = run_subprocess("check", "--no-cache", "--select", "SH", "--output-format", "json",
-                         cwd=tmp_path)
-    assert sorted(run.codes()) == [("lib/parse.py", 3, "SH001"),
-                                   ("lib/parse.py", 4, "SH004")], run.out
+    assert project_codes(tmp_path) == [("lib/parse.py", 3, "SH001"),
+                                   ("lib/parse.py", 4, "SH004")]

@@ -20,7 +20,7 @@ from analyzer.model import (
 )
 from analyzer.rules._project_rule import run_project_rules
 from plugins.project_rules import project_rules
-from tests.cli.helpers import run_subprocess, write_tree
+from tests.cli.helpers import project_codes, run_subprocess, write_tree
 
 #: requests 2.32.3's requests/packages.py, as it is.
 REQUESTS_PACKAGES = """\
@@ -352,11 +352,9 @@ def test_a_namespace_package_s_other_children_are_no_finding_through_the_cli(tmp
                               "from azure.core.pipeline import run\n"
                               "run()\n"
                               "print(DefaultAzureCredential, azure, absent)\n")})
-    run = run_subprocess("check", "--no-cache", "--select", "SH", "--output-format", "json",
-                         cwd=tmp_path)
-    assert sorted(run.codes()) == [("samples/example.py", 3, "SH001"),
+    assert project_codes(tmp_path) == [("samples/example.py", 3, "SH001"),
                                    ("samples/example.py", 4, "SH004"),
-                                   ("samples/example.py", 6, "SH002")], run.err
+                                   ("samples/example.py", 6, "SH002")]
 
 
 def test_a_module_a_cffi_builder_makes_is_no_finding_through_the_cli(tmp_path: Path) -> None:
@@ -371,6 +369,4 @@ def test_a_module_a_cffi_builder_makes_is_no_finding_through_the_cli(tmp_path: P
         "zmq/backend/cffi/socket.py": "from zmq.backend.cffi._cffi import ffi\n"
                                       "from zmq.backend.cffi import _poll\nprint(ffi, _poll)\n",
     })
-    run = run_subprocess("check", "--no-cache", "--select", "SH", "--output-format", "json",
-                         cwd=tmp_path)
-    assert sorted(run.codes()) == [("zmq/backend/cffi/socket.py", 2, "SH001")], run.out
+    assert project_codes(tmp_path) == [("zmq/backend/cffi/socket.py", 2, "SH001")]
