@@ -98,18 +98,27 @@ def meson_rules(names: Iterable[str]) -> tuple[OutputRule, ...]:
 #: ``Pybind11Extension(name="pkg._core", ...)``: the first argument of a call of a name
 #: ending in ``Extension``.
 _SETUP_EXTENSION = re.compile(
-    r"\b\w*Extension\(\s*(?:name\s*=\s*)?[\"']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)[\"']")
+    r"\b\w*Extension\(\s*(?:name\s*=\s*)?[\"']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[\"']")
+#: ``ext_package="nacl"``: the package every extension's name is under.
+_EXT_PACKAGE = re.compile(r"\bext_package\s*=\s*[\"']([A-Za-z_][\w.]*)[\"']")
+#: ``cffi_modules=["src/bindings/build.py:ffi"]``: the cffi builders the build runs, and
+#: in each ``ffi.set_source("_sodium", ...)``, the module it makes.
+_CFFI_MODULES = re.compile(r"\bcffi_modules\s*=\s*\[([^\]]*)\]")
+_CFFI_BUILDER = re.compile(r"[\"']([^\"':]+\.py):\w+[\"']")
+_SET_SOURCE = re.compile(r"\.set_source\(\s*(?:module_name\s*=\s*)?[\"']([A-Za-z_][\w.]*)[\"']")
 
 
 def declared_extensions(root: str) -> set[str]:
     """The dotted extension modules the build configuration at ``root`` declares, under a
-    package (``setup.py`` read as text, never run; ``pyproject.toml``, if it parses)."""
-    found: set[str] = set()
-    try:
-        with open(os.path.join(root, "setup.py"), encoding="utf-8", errors="replace") as handle:
-            found.update(_SETUP_EXTENSION.findall(handle.read()))
-    except OSError:
-        pass
+    package (``setup.py`` read as text, never run, with the cffi builders it names and its
+    ``ext_package``; ``pyproject.toml``, if it parses)."""
+    setup = _text(os.path.join(root, "setup.py"))
+    names = set(_SETUP_EXTENSION.findall(setup))
+    for builders in _CFFI_MODULES.findall(setup):
+        for builder in _CFFI_BUILDER.findall(builders):
+            names.update(_SET_SOURCE.findall(_text(os.path.join(root, builder))))
+    package = _EXT_PACKAGE.search(setup)
+    found = {f"{package.group(1)}.{name}" for name in names} if package else names
     tool = _pyproject(root).get("tool")
     if isinstance(tool, dict):
         maturin = tool.get("maturin")
@@ -121,6 +130,14 @@ def declared_extensions(root: str) -> set[str]:
             if isinstance(module, dict) and isinstance(module.get("target"), str):
                 found.add(module["target"])
     return {name for name in found if "." in name}
+
+
+def _text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
 
 
 def _pyproject(root: str) -> dict[str, Any]:

@@ -72,3 +72,17 @@ def test_a_declared_extension_is_no_finding_through_the_cli(tmp_path: Path) -> N
     })
     assert project_codes(tmp_path) == [("lib/parse.py", 3, "SH001"),
                                    ("lib/parse.py", 4, "SH004")]
+
+
+def test_a_cffi_builder_setup_py_runs_and_its_ext_package(tmp_path: Path) -> None:
+    # PyNaCl's layout: setup.py runs src/bindings/build.py, whose set_source names
+    # '_sodium'; ext_package puts every extension under nacl.
+    write_tree(tmp_path, {
+        "setup.py": 'setup(ext_package="nacl", cffi_modules=["src/bindings/build.py:ffi"],\n'
+                    '      ext_modules=[Extension("_speedups", ["s.c"])])\n',
+        "src/bindings/build.py": "ffi = FFI()\nffi.set_source(\n    '_sodium', source)\n",
+        "pyproject.toml": "[project]\nname = 'pynacl'\n",
+        "src/nacl/__init__.py": "",
+    })
+    outputs = discover(["."], _config(tmp_path), cwd=str(tmp_path)).outputs
+    assert outputs == {"nacl": (("_sodium.py", True, False), ("_speedups.py", True, False))}
