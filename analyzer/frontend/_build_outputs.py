@@ -1,6 +1,6 @@
 """What a build may make that the source tree lacks, per package (``Discovery.outputs``).
 
-Three sources say so, each as rules for a package folder's entries (``OutputRule``: glob
+Four sources say so, each as rules for a package folder's entries (``OutputRule``: glob
 of one path component, ignores, folders only; the last match decides):
 
 - the ``.gitignore`` files in force there (:func:`~analyzer.frontend._gitignore.output_rules`):
@@ -10,8 +10,11 @@ of one path component, ignores, folders only; the last match decides):
   extension modules built from generated sources, subprojects vendored into the folder
   (SciPy): a module they name may be one;
 - the project's build configuration (:func:`declared_extensions`): ``setup.py``'s
-  ``Extension("pkg._x", ...)`` and its kin, maturin's ``module-name``, setuptools-rust's
-  ``target``: extension modules whose sources lie elsewhere (libcst's Rust ``native``).
+  ``Extension("pkg._x", ...)`` and its kin, the modules of the cffi builders it names
+  (under its ``ext_package``), maturin's ``module-name``, setuptools-rust's ``target``:
+  extension modules whose sources lie elsewhere (libcst's Rust ``native``);
+- a stub that owns a compiled module's name (``_discovery._compiled_stubs``): the names
+  it lacks, keyed by the module itself (:data:`EVERY_NAME`).
 
 The index reads them through ``model.BuildOutputs``: a module they cover is UNKNOWN, not
 missing.
@@ -27,8 +30,8 @@ from analyzer.frontend._config import tomllib
 from analyzer.frontend._gitignore import OutputRule
 from analyzer.frontend._naming import Namer
 
-__all__ = ["EVERY_NAME", "declared_extensions", "meson_names", "meson_rules", "package_outputs", "read_meson",
-           "with_meson_folders"]
+__all__ = ["EVERY_NAME", "declared_extensions", "meson_names", "meson_rules",
+           "package_outputs", "read_meson", "with_meson_folders"]
 
 _MESON_LITERAL = re.compile(r"'([^'\n]*)'")
 _MESON_NAME = re.compile(r"([A-Za-z_]\w*)(?:\.(?:py|pyi|pyx|c|cc|cpp|cxx|py\.in|pyx\.in))?")
@@ -158,11 +161,12 @@ def package_outputs(packages: Iterable[tuple[str, str]],
                     declared: Iterable[str], stubs: Iterable[str] = (),
                     ) -> dict[str, tuple[OutputRule, ...]]:
     """Package -> its rules (``Discovery.outputs``), for the ``(module, folder)`` of each
-    package: meson's when its folder is one of ``meson_folders``, those holding a
-    ``meson.build`` (first: a ``.gitignore`` that
-    re-includes a name says it is committed), its folder's ``.gitignore`` rules, then one
-    per extension module declared in it. Equal rules are one object: phase 2's context
-    pickles them once, and the cache key writes them once."""
+    package: meson's when its folder is one of ``meson_folders`` (those holding a
+    ``meson.build``; first, since a ``.gitignore`` that re-includes a name says it is
+    committed), its folder's ``.gitignore`` rules, then one per extension module declared
+    in it; and :data:`EVERY_NAME` for each of the compiled ``stubs``, keyed by the module.
+    Equal rules are one object: phase 2's context pickles them once, and the cache key
+    writes them once."""
     folders = dict(packages)
     built = meson_rules(names) if meson_folders else ()
     same: dict[tuple[OutputRule, ...], tuple[OutputRule, ...]] = {}
