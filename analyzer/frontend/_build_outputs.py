@@ -24,9 +24,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from pathlib import Path
 
-from analyzer.frontend._config import tomllib
+from analyzer.frontend._config import root_pyproject
 from analyzer.frontend._gitignore import OutputRule
 from analyzer.frontend._naming import Namer
 
@@ -53,11 +53,7 @@ def meson_names(text: str) -> set[str]:
 
 def read_meson(path: str) -> set[str]:
     """:func:`meson_names` of the file at ``path`` (none when it cannot be read)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return meson_names(handle.read())
-    except OSError:
-        return set()
+    return meson_names(_text(path))
 
 
 def with_meson_folders(packages: list[tuple[str, str]], meson_dirs: set[str],
@@ -122,7 +118,7 @@ def declared_extensions(root: str) -> set[str]:
             names.update(_SET_SOURCE.findall(_text(os.path.join(root, builder))))
     package = _EXT_PACKAGE.search(setup)
     found = {f"{package.group(1)}.{name}" for name in names} if package else names
-    tool = _pyproject(root).get("tool")
+    tool = root_pyproject(Path(root)).get("tool")
     if isinstance(tool, dict):
         maturin = tool.get("maturin")
         if isinstance(maturin, dict) and isinstance(maturin.get("module-name"), str):
@@ -141,14 +137,6 @@ def _text(path: str) -> str:
             return handle.read()
     except OSError:
         return ""
-
-
-def _pyproject(root: str) -> dict[str, Any]:
-    try:
-        with open(os.path.join(root, "pyproject.toml"), "rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return {}  # the configuration's own reading reports what is wrong with it
 
 
 #: The rules of a compiled module a stub describes: any name may be one its build makes.

@@ -281,13 +281,19 @@ def entry_points(document: Mapping[str, Any]) -> tuple[str, ...]:
 def project_entry_points(root: Path) -> tuple[str, ...]:
     """The entry points of ``root/pyproject.toml`` (none when it is missing or unreadable):
     for a project found from a marker, whose file has no ``[tool.shoal]``."""
+    return entry_points(root_pyproject(root))
+
+
+def root_pyproject(root: Path) -> dict[str, Any]:
+    """The document of ``root/pyproject.toml``, read for what the packaging tools keep there
+    (empty when it is missing or unreadable: the configuration's reading reports that)."""
     candidate = root / "pyproject.toml"
     if not os.path.isfile(candidate):
-        return ()
+        return {}
     try:
-        return entry_points(_read_toml(candidate))
+        return _read_toml(candidate)
     except ConfigError:
-        return ()
+        return {}
 
 
 

@@ -51,6 +51,7 @@ from analyzer.frontend._globs import glob_matches
 from analyzer.frontend._naming import (
     EXTENSION_SOURCE_SUFFIXES,
     EXTENSION_SUFFIXES,
+    PACKAGE_FILES,
     PYTHON_SUFFIXES,
     Namer,
     claim_rank,
@@ -206,7 +207,7 @@ class _Walker:
     def _package(self, directory: str, entries: list[os.DirEntry[str]]) -> bool:
         """``directory``, listed as ``entries``, is a package's folder (asked only of the
         folders where the answer matters)."""
-        return any(e.name in _PACKAGE_FILES for e in entries) \
+        return any(e.name in PACKAGE_FILES for e in entries) \
             or within_any(directory, self.namespaces)
 
     def _walk(self, directory: str, ignores: IgnoreStack, in_git: bool) -> Iterator[str]:
@@ -272,16 +273,13 @@ class _Walker:
                     yield path
 
 
-_PACKAGE_FILES = ("__init__.py", "__init__.pyi")
-
-
 def _module_file(path: str, is_dir: bool, is_file: bool) -> str | None:
     """The file that makes ``path`` a module: itself (a Python source), or a folder's
     ``__init__``; None for anything else."""
     if is_file:
         return path if path.endswith(PYTHON_SUFFIXES) else None
     if is_dir:
-        for name in _PACKAGE_FILES:
+        for name in PACKAGE_FILES:
             init = os.path.join(path, name)
             if os.path.isfile(init):
                 return init

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["EXTENSION_SOURCE_SUFFIXES", "EXTENSION_SUFFIXES", "Namer", "PYTHON_SUFFIXES",
-           "claim_rank", "is_extension", "within_any"]
+__all__ = ["EXTENSION_SOURCE_SUFFIXES", "EXTENSION_SUFFIXES", "Namer", "PACKAGE_FILES",
+           "PYTHON_SUFFIXES", "claim_rank", "is_extension", "within_any"]
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 #: Compiled extension modules (``_speedups.cpython-311-x86_64-linux-gnu.so``, ``x.abi3.so``,
@@ -34,6 +34,10 @@ EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".pyx.tp", ".p
 #: Those of them that are templates: two suffixes, not one, come off the module's name
 #: (h5py's ``h5t.templ.pyx`` too).
 _TEMPLATE_SUFFIXES = (".pyx.tp", ".pyx.in", ".templ.pyx")
+
+
+#: The files that make a folder a regular package.
+PACKAGE_FILES = ("__init__.py", "__init__.pyi")
 
 
 def is_extension(path: str | os.PathLike[str]) -> bool:
@@ -71,9 +75,8 @@ class Namer:
     def is_package_dir(self, directory: str) -> bool:
         known = self.package_dirs.get(directory)
         if known is None:
-            known = os.path.isfile(os.path.join(directory, "__init__.py")) or os.path.isfile(
-                os.path.join(directory, "__init__.pyi")
-            ) or within_any(directory, self.namespaces)
+            known = any(os.path.isfile(os.path.join(directory, name)) for name in PACKAGE_FILES) \
+                or within_any(directory, self.namespaces)
             self.package_dirs[directory] = known
         return known
 
