@@ -237,6 +237,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}", path=path) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}", path=path) from None
+    except UnicodeDecodeError as exc:  # tomllib decodes the bytes itself, and lets this out
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 at byte {exc.start}",
+                          path=path) from None
 
 
 def _shoal_table(document: Mapping[str, Any]) -> Any:

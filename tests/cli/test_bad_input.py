@@ -248,3 +248,13 @@ def test_an_options_table_naming_no_rule_is_one_line_for_rules_too(project, shoa
     assert run.code == 2
     assert "names no loaded rule" in run.err and "internal error" not in run.err
     assert len(run.err.strip().splitlines()) == 1
+
+
+def test_an_undecodable_pyproject_is_a_configuration_error(project, shoal):
+    # tomllib decodes the bytes itself and lets UnicodeDecodeError out: it was an
+    # "internal error ... this is a bug in shoal", where it is the file's to fix.
+    write_tree(project, {"pyproject.toml": b"[project]\nname = \"\xff\"\n", "good.py": GOOD})
+    run = shoal("check", "--workers", "0")
+    assert run.code == 2
+    assert run.err.strip().splitlines() == [
+        f"shoal: error: {project / 'pyproject.toml'}: invalid TOML: not UTF-8 at byte 18"], run.err
