@@ -50,9 +50,14 @@ def _collected_by_a_test_runner(export: Export) -> bool:
 _TEST_FOLDERS = frozenset({"test", "tests", "testing"})
 
 
+#: Files a tool reads every name of by name: Sphinx's ``conf.py``, extension-helpers'
+#: ``setup_package.py`` (``get_extensions``, ``get_package_data``).
+_READ_BY_A_TOOL = frozenset({"conf.py", "setup_package.py"})
+
+
 def _read_by_a_tool(path: str) -> bool:
-    """Sphinx reads every name of its ``conf.py`` by name."""
-    return os.path.basename(path) == "conf.py"
+    """A file whose every name a tool reads by name (:data:`_READ_BY_A_TOOL`)."""
+    return os.path.basename(path) in _READ_BY_A_TOOL
 
 
 def _decorator_name(text: str) -> str:
@@ -70,7 +75,8 @@ class UnusedDefinition(ProjectRule):
     an import), or read as an attribute of an imported module (``m.f``, ``pkg.m.f``).
 
     Never reported (public API, or called by a framework): names in ``__all__``; public
-    names of a package ``__init__``; dunder names; every name of a Sphinx ``conf.py``;
+    names of a package ``__init__``; dunder names; every name of a Sphinx ``conf.py`` or an
+    extension-helpers ``setup_package.py``;
     ``test*`` functions and ``Test*`` classes anywhere (pytest's ``python_files`` may
     point at any file); entry points of ``pyproject.toml``
     (``[project.scripts]``, ``gui-scripts``, ``entry-points``); in test modules and

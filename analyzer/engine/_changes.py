@@ -9,6 +9,7 @@ from typing import Any
 
 from analyzer.engine._state import FileState, StatKey, stat_key
 from analyzer.engine._tasks import FileTask
+from analyzer.frontend import BUILD_DECLARATIONS
 
 __all__ = ["CONFIG_NAMES", "RACY_WINDOW_NS", "content_changed", "file_set_may_change",
            "index_unchanged", "is_config", "rediscovered", "stat_vouches", "to_reparse"]
@@ -35,10 +36,10 @@ def is_config(paths: Iterable[str | os.PathLike[str]], config_path: Any) -> bool
 
 def file_set_may_change(paths: Iterable[str], files: Mapping[str, FileState]) -> bool:
     """Whether an edit of ``paths`` (absolute) may add or remove files (one is new, or gone)
-    or build outputs (a ``setup.py``, which may declare extension modules: a re-discovery
-    reads it, ``Discovery.outputs``)."""
-    return any(p not in files or not os.path.isfile(p) or os.path.basename(p) == "setup.py"
-               for p in paths)
+    or build outputs (a ``setup.py`` or ``setup_package.py``, which may declare extension
+    modules: a re-discovery reads it, ``Discovery.outputs``)."""
+    return any(p not in files or not os.path.isfile(p)
+               or os.path.basename(p) in BUILD_DECLARATIONS for p in paths)
 
 
 def rediscovered(plan: Any, replan: Callable[[], Any] | None) -> Any:

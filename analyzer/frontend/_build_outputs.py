@@ -25,12 +25,13 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
-from analyzer.frontend._config import root_pyproject
+from analyzer.frontend._config import root_pyproject, toml_document
 from analyzer.frontend._gitignore import OutputRule
 from analyzer.frontend._naming import Namer
 
-__all__ = ["EVERY_NAME", "declared_extensions", "meson_names", "meson_rules",
+__all__ = ["BUILD_DECLARATIONS", "EVERY_NAME", "SETUP_PACKAGE", "declared_extensions", "declared_files", "meson_names", "meson_rules",
            "package_outputs", "read_meson", "with_meson_folders"]
 
 _MESON_LITERAL = re.compile(r"'([^'\n]*)'")
@@ -93,6 +94,12 @@ def meson_rules(names: Iterable[str]) -> tuple[OutputRule, ...]:
                  for rule in ((name + ".py", True, False), (name, True, True)))
 
 
+#: extension-helpers' per-package build script, whose ``get_extensions()`` declares them.
+SETUP_PACKAGE = "setup_package.py"
+#: The Python files that declare what the build makes: an edit may change
+#: ``Discovery.outputs``, so it re-discovers.
+BUILD_DECLARATIONS = frozenset({"setup.py", SETUP_PACKAGE})
+
 #: ``Extension("pkg._speedups", ...)``, ``RustExtension("pkg.native", ...)``,
 #: ``Pybind11Extension(name="pkg._core", ...)``: the first argument of a call of a name
 #: ending in ``Extension``.
@@ -107,10 +114,11 @@ _CFFI_BUILDER = re.compile(r"[\"']([^\"':]+\.py):\w+[\"']")
 _SET_SOURCE = re.compile(r"\.set_source\(\s*(?:module_name\s*=\s*)?[\"']([A-Za-z_][\w.]*)[\"']")
 
 
-def declared_extensions(root: str) -> set[str]:
-    """The dotted extension modules the build configuration at ``root`` declares, under a
-    package (``setup.py`` read as text, never run, with the cffi builders it names and its
-    ``ext_package``; ``pyproject.toml``, if it parses)."""
+def declared_extensions(root: str, setup_packages: Iterable[str] = ()) -> set[str]:
+    """The dotted extension modules the build configuration at ``root`` declares
+    (``setup.py`` read as text, never run, with the cffi builders it names and its
+    ``ext_package``; extension-helpers' ``setup_package.py`` files, ``setup_packages``;
+    ``pyproject.toml``, if it parses, and maturin's ``Cargo.toml``)."""
     setup = _text(os.path.join(root, "setup.py"))
     names = set(_SETUP_EXTENSION.findall(setup))
     for builders in _CFFI_MODULES.findall(setup):
@@ -118,17 +126,72 @@ def declared_extensions(root: str) -> set[str]:
             names.update(_SET_SOURCE.findall(_text(os.path.join(root, builder))))
     package = _EXT_PACKAGE.search(setup)
     found = {f"{package.group(1)}.{name}" for name in names} if package else names
-    tool = root_pyproject(Path(root)).get("tool")
-    if isinstance(tool, dict):
-        maturin = tool.get("maturin")
-        if isinstance(maturin, dict) and isinstance(maturin.get("module-name"), str):
-            found.add(maturin["module-name"])
-        rust = tool.get("setuptools-rust")
-        modules = rust.get("ext-modules") if isinstance(rust, dict) else None
-        for module in modules if isinstance(modules, list) else ():
-            if isinstance(module, dict) and isinstance(module.get("target"), str):
-                found.add(module["target"])
-    return {name for name in found if "." in name}
+    for path in setup_packages:
+        # astropy's layout: each package's ``get_extensions()`` names its modules in full.
+        found.update(_SETUP_EXTENSION.findall(_text(path)))
+    document = root_pyproject(Path(root))
+    tool = _table(document, "tool")
+    maturin = _table(tool, "maturin")
+    if isinstance(maturin.get("module-name"), str):
+        found.add(maturin["module-name"])
+    elif _table(document, "build-system").get("build-backend") == "maturin":
+        found.update(_cargo_library(root, maturin))
+    modules = _table(tool, "setuptools-rust").get("ext-modules")
+    for module in modules if isinstance(modules, list) else ():
+        if isinstance(module, dict) and isinstance(module.get("target"), str):
+            found.add(module["target"])
+    return found
+
+
+def _table(document: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = document.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _cargo_library(root: str, maturin: Mapping[str, Any]) -> set[str]:
+    """The module maturin builds without a ``module-name``: the crate's library name
+    (``[lib] name``, else the package's with ``-`` as ``_``; rpds-py's ``rpds``)."""
+    manifest = maturin.get("manifest-path")
+    cargo = toml_document(Path(root, manifest if isinstance(manifest, str) else "Cargo.toml"))
+    name = _table(cargo, "lib").get("name") or _table(cargo, "package").get("name")
+    return {name.replace("-", "_")} if isinstance(name, str) else set()
+
+
+#: ``[tool.X...]`` keys naming a file a build writes, relative to the project root: the
+#: version files of setuptools-scm, hatch-vcs, hatchling's version hook, pdm-backend and
+#: versioningit (awkward's ``src/awkward/_version.py``, absent from its sdist).
+_VERSION_FILES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("setuptools_scm",), "write_to"),
+    (("setuptools_scm",), "version_file"),
+    (("hatch", "build", "hooks", "vcs"), "version-file"),
+    (("hatch", "build", "hooks", "version"), "path"),
+    (("pdm", "version"), "write_to"),
+    (("pdm", "build"), "write_to"),
+    (("versioningit", "write"), "file"),
+)
+#: setuptools-scm configured in ``setup.py``: ``use_scm_version={"write_to": "pkg/_v.py"}``.
+_SETUP_VERSION_FILE = re.compile(r"[\"'](?:write_to|version_file)[\"']\s*:\s*[\"']([^\"']+\.py)[\"']")
+
+
+def declared_files(root: str) -> set[str]:
+    """The Python files, absolute, that the build configuration at ``root`` says its build
+    writes (:data:`_VERSION_FILES`, hatch's per-target hooks too; ``setup.py``'s
+    setuptools-scm ``write_to``)."""
+    tool = _table(root_pyproject(Path(root)), "tool")
+    tables = [(path, key, tool) for path, key in _VERSION_FILES]
+    targets = _table(_table(_table(tool, "hatch"), "build"), "targets")
+    tables += [(("hooks", hook), key, target)
+               for target in targets.values() if isinstance(target, dict)
+               for hook, key in (("vcs", "version-file"), ("version", "path"))]
+    found = set(_SETUP_VERSION_FILE.findall(_text(os.path.join(root, "setup.py"))))
+    for path, key, table in tables:
+        for part in path:
+            table = _table(table, part)
+        if isinstance(table.get(key), str):
+            found.add(table[key])
+    # pdm-backend's path may be relative to the ``src`` folder.
+    return {os.path.normpath(os.path.join(root, base, name))
+            for name in found if name.endswith(".py") for base in ("", "src")}
 
 
 def _text(path: str) -> str:
@@ -147,12 +210,14 @@ def package_outputs(packages: Iterable[tuple[str, str]],
                     ignored: Mapping[str, tuple[OutputRule, ...]],
                     meson_folders: set[str], names: Iterable[str],
                     declared: Iterable[str], stubs: Iterable[str] = (),
+                    declared_files: Iterable[str] = (),
                     ) -> dict[str, tuple[OutputRule, ...]]:
     """Package -> its rules (``Discovery.outputs``), for the ``(module, folder)`` of each
     package: meson's when its folder is one of ``meson_folders`` (those holding a
     ``meson.build``; first, since a ``.gitignore`` that re-includes a name says it is
     committed), its folder's ``.gitignore`` rules, then one per extension module declared
-    in it; and :data:`EVERY_NAME` for each of the compiled ``stubs``, keyed by the module.
+    in it and per file the build writes there (``declared_files``, absolute); and
+    :data:`EVERY_NAME` for each of the compiled ``stubs``, keyed by the module.
     Equal rules are one object: phase 2's context pickles them once, and the cache key
     writes them once."""
     folders = dict(packages)
@@ -167,6 +232,11 @@ def package_outputs(packages: Iterable[tuple[str, str]],
         package, _, name = dotted.rpartition(".")
         if package in folders:
             found[package] = found.get(package, ()) + ((name + ".py", True, False),)
+    by_folder = {folder: module for module, folder in folders.items()}
+    for path in sorted(declared_files):
+        owner = by_folder.get(os.path.dirname(path))
+        if owner is not None:
+            found[owner] = found.get(owner, ()) + ((os.path.basename(path), True, False),)
     for module in stubs:
         # Keyed by the module itself: what it lacks, ``module.name``, the build may make.
         found[module] = found.get(module, ()) + EVERY_NAME

@@ -290,11 +290,15 @@ def project_entry_points(root: Path) -> tuple[str, ...]:
 def root_pyproject(root: Path) -> dict[str, Any]:
     """The document of ``root/pyproject.toml``, read for what the packaging tools keep there
     (empty when it is missing or unreadable: the configuration's reading reports that)."""
-    candidate = root / "pyproject.toml"
-    if not os.path.isfile(candidate):
+    return toml_document(root / "pyproject.toml")
+
+
+def toml_document(path: Path) -> dict[str, Any]:
+    """The TOML document at ``path``; empty when it is missing, unreadable or invalid."""
+    if not os.path.isfile(path):
         return {}
     try:
-        return _read_toml(candidate)
+        return _read_toml(path)
     except ConfigError:
         return {}
 

@@ -33,7 +33,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analyzer.frontend._build_outputs import (
+    SETUP_PACKAGE,
     declared_extensions,
+    declared_files,
     package_outputs,
     read_meson,
     with_meson_folders,
@@ -417,6 +419,8 @@ def discover(
     unreachable.update((d, why) for d, why in walker.unreadable.items()
                        if any(d == n or d.startswith(n + os.sep) for n in walked))
     meson_dirs = {os.path.dirname(p) for p in walker.meson_files}
+    declared = declared_extensions(project_root, [
+        os.fspath(f.path) for f in files if f.path.name == SETUP_PACKAGE and f.indexed])
     return Discovery(
         files=files,
         reported={as_path.get(p) or Path(p) for p in reported},
@@ -431,17 +435,19 @@ def discover(
                                 if f.is_package and f.indexed and f.module],
                                meson_dirs, namer),
             walker.ignored_rules, meson_dirs, walker.meson_names,
-            declared_extensions(project_root), _compiled_stubs(files)),
+            declared, _compiled_stubs(files, declared), declared_files(project_root)),
         meson_files=tuple(walker.meson_files),
     )
 
 
-def _compiled_stubs(files: list[SourceFile]) -> set[str]:
+def _compiled_stubs(files: list[SourceFile], declared: set[str]) -> set[str]:
     """The modules a stub (``.pyi``) owns while a compiled extension, or its C or Cython
-    source, claims the same name: the stub lists the names a type checker should see, the
-    build makes the rest (spaCy's ``strings.pyi`` beside ``strings.pyx``, which also
-    defines ``hash_string``)."""
+    source, claims the same name, or the build configuration declares it (``declared``:
+    rpds-py's ``rpds.pyi`` for its Rust module): the stub lists the names a type checker
+    should see, the build makes the rest (spaCy's ``strings.pyi`` beside ``strings.pyx``,
+    which also defines ``hash_string``)."""
     compiled = {f.module for f in files if f.is_extension and not f.indexed and f.module}
+    compiled |= declared
     return {f.module for f in files
             if f.indexed and f.module in compiled and f.path.suffix == ".pyi"}
 

@@ -168,6 +168,17 @@ def test_an_extension_module_setup_py_declares(engine):
     assert [m for _, m in messages(e)] == ["'native' is not defined in module 'lib'"]
 
 
+def test_an_extension_module_a_setup_package_py_declares(engine):
+    # astropy's layout: extension-helpers imports each package's setup_package.py.
+    e = engine({"lib/__init__.py": "", "lib/setup_package.py": "EXTENSIONS = []\n",
+                "lib/parse.py": "from lib import _fast\nprint(_fast)\n"})
+    assert [m for _, m in messages(e)] == ["'_fast' is not defined in module 'lib'"]
+    e.edit({"lib/setup_package.py": "EXTENSIONS = [Extension('lib._fast', ['f.c'])]\n"})
+    assert messages(e) == []
+    e.edit({"lib/setup_package.py": None})
+    assert [m for _, m in messages(e)] == ["'_fast' is not defined in module 'lib'"]
+
+
 def test_a_build_output_gitignore_names_exists_before_the_build(engine):
     # A fresh clone of a setuptools-scm project: pkg/_version.py comes with the install.
     e = engine({".git/HEAD": "", ".gitignore": "/pkg/_version.py\nnotes/*.py\n",

@@ -147,6 +147,12 @@ def test_a_sphinx_conf_py_is_read_by_name():
     assert sh005({"docs/conf.py": "project = 'x'\nhtml_theme = 'y'\n"}) == {}
 
 
+def test_an_extension_helpers_setup_package_py_is_read_by_name():
+    files = {"pkg/__init__.py": "", "pkg/setup_package.py": "def get_extensions(): pass\n",
+             "pkg/setup_other.py": "def get_extensions(): pass\n"}
+    assert sh005(files) == {"pkg.setup_other": ["get_extensions"]}
+
+
 def test_a_star_import_keeps_every_public_name_or_those_in_all():
     files = {"app.py": "from lib import *\nfrom other import *\n",
              "lib.py": "def public(): pass\ndef _private(): pass\n",
