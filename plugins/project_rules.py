@@ -108,6 +108,10 @@ class ImportMissingName(ProjectRule):
             class TestNew:
                 def test_new(self):
                     from lib import new
+
+            def test_skipped():
+                pytest.skip("not there yet")
+                from lib import planned
             # file: lib.py
             present = 1
             """),
@@ -190,6 +194,10 @@ class CallSignatureMismatch(ProjectRule):
     ``expectedFailure``, or decorated ``@raises(TypeError)`` as nose and pytest-relaxed
     have it): a test of the callee's argument checks, a test of what is not done
     yet, or a fallback for another version's signature, calls it wrongly on purpose.
+    Also after a ``raise`` or a ``pytest.skip(...)`` (``self.skipTest``, ``sys.exit``, ...)
+    in a function's body: that code never runs. And for a function a module-level decorator
+    takes as an argument (numba's ``@type_callable(f)``): compiled code calls it as the
+    registered implementation has it.
     """
 
     CODE = "SH002"
@@ -261,6 +269,23 @@ class CallSignatureMismatch(ProjectRule):
                 @raises(ValueError, TypeError)
                 def requires_a_number(self):
                     scale(1, 2, 3)
+            # file: test_skipped.py
+            import sys
+            import pytest
+            from lib import scale
+            def test_planned():
+                pytest.skip("the keyword is planned")
+                scale(1, inline=True)  # never runs
+            class TestScale:
+                def test_later(self):
+                    self.skipTest("later")
+                    scale()
+                def test_raised(self):
+                    raise NotImplementedError
+                    scale()
+            def main():
+                sys.exit(scale(1))
+                scale()
             # file: lib.py
             def scale(x, factor=1):
                 return x * factor
@@ -269,6 +294,18 @@ class CallSignatureMismatch(ProjectRule):
                 pass
             def XFAIL(func):
                 return func
+            """),
+        Valid("""\
+            # file: jit.py
+            from numba.extending import type_callable
+            def from_data():
+                raise RuntimeError("only in compiled code")
+            @type_callable(from_data)
+            def typer(context):
+                return lambda panels, length: None
+            # file: app.py
+            from jit import from_data
+            from_data([1], 2)  # compiled by numba, typed by `typer`
             """),
     ]
     INVALID = [
@@ -288,6 +325,19 @@ class CallSignatureMismatch(ProjectRule):
             def scale(x, factor=1):
                 return x * factor
             """, line=2, column=1),
+        Invalid("""\
+            # file: test_lib.py
+            import sys
+            import pytest
+            from lib import scale
+            def test_posix():
+                if sys.platform == "win32":
+                    pytest.skip("posix only")  # the rest runs elsewhere
+                scale(1, 2, 3)
+            # file: lib.py
+            def scale(x, factor=1):
+                return x * factor
+            """, line=7, column=5),
         Invalid("""\
             # file: test_lib.py
             import pytest

@@ -22,7 +22,7 @@ from analyzer.model._extract_assigns import (
     loop_target,
     with_targets,
 )
-from analyzer.model._extract_defs import class_def, function_def
+from analyzer.model._extract_defs import class_def, function_def, registered_unknowable
 from analyzer.model._extract_dynamic import PATH_EXTENDED
 from analyzer.model._extract_imports import (
     catches_import_error,
@@ -59,6 +59,8 @@ def extract_facts(
     calls, attributes, usage = walk(state, tree, calls="calls" in body,
                                     chains=uses or references or "attributes" in body,
                                     usage=uses or references)
+    if state.registered:
+        registered_unknowable(state)
     if is_package and (state.extends_path or "__path__" in state.exports):
         # A pkgutil or pkg_resources namespace package (`__path__ = extend_path(__path__,
         # __name__)`): other distributions' folders hold its children (azure, zope): one

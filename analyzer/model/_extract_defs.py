@@ -6,6 +6,7 @@ constructor call must bind to (when it can be known), its bases and the names it
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Iterable
 
 from analyzer.model._extract_dynamic import copies_members_into_module
@@ -103,10 +104,28 @@ def constructor(node: ast.ClassDef) -> Signature | None:
     return signature_of(found[0].args, False, drop_first=True)
 
 
+def registers(state: ModuleState, decorators: list[ast.expr]) -> None:
+    """Note the names ``decorators`` take as arguments: numba's ``@type_callable(f)`` and
+    ``@overload(f)`` register an implementation of ``f`` for compiled code, whose calls of
+    ``f`` then follow another signature than its ``def`` (``registered_unknowable``)."""
+    for decorator in decorators:
+        if type(decorator) is ast.Call:
+            state.registered.update(arg.id for arg in decorator.args if type(arg) is ast.Name)
+
+
+def registered_unknowable(state: ModuleState) -> None:
+    """A function a decorator registers (:func:`registers`) has no signature SH002 knows."""
+    for name in state.registered & state.exports.keys():
+        export = state.exports[name]
+        if export.kind == "function" and export.signature is not None:
+            state.exports[name] = dataclasses.replace(export, signature=None)
+
+
 def function_def(
     state: ModuleState, stmt: ast.FunctionDef | ast.AsyncFunctionDef, conditional: bool, guard: str
 ) -> None:
     """``def f(...)``: a function export with its signature and decorators."""
+    registers(state, stmt.decorator_list)
     state.bind(
         stmt.name,
         "function",
@@ -119,6 +138,7 @@ def function_def(
 
 def class_def(state: ModuleState, stmt: ast.ClassDef, conditional: bool, guard: str) -> None:
     """``class C(...)``: a class export with its constructor, bases and members."""
+    registers(state, stmt.decorator_list)
     decorators = tuple(source_text(d) for d in stmt.decorator_list)
     if copies_members_into_module(decorators):
         state.dynamic_namespace = True

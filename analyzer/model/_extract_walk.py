@@ -362,9 +362,38 @@ def _function(
     if node.returns is not None:
         push((node.returns, scope, guard))
     inner = _parameters(context, node.args, scope, guard)
-    for stmt in reversed(node.body):
+    body = node.body
+    end = _reachable(body)
+    if end < len(body):
+        # What follows a ``pytest.skip(...)`` never runs (a type checker has it unreachable):
+        # its calls are not recorded and its imports are guarded.
+        _expects(context, body[end:])
+        for stmt in reversed(body[end:]):
+            push((stmt, inner, "ImportError"))
+    for stmt in reversed(body[:end]):
         push((stmt, inner, body_guard))
     return None
+
+
+#: What a statement-level call never returns from (the callee's last name): pytest's
+#: ``skip``/``fail``/``xfail``/``exit``, unittest's ``self.skipTest``/``self.fail``,
+#: ``sys.exit``, ``os._exit``.
+_NO_RETURN = frozenset({"skip", "skipTest", "fail", "xfail", "exit", "_exit"})
+
+
+def _reachable(body: list[ast.stmt]) -> int:
+    """How many of ``body``'s statements may run: up to a ``raise`` or a statement-level
+    call of :data:`_NO_RETURN`, inclusive; all of them when there is none."""
+    for i, stmt in enumerate(body):
+        kind = type(stmt)
+        if kind is ast.Raise:
+            return i + 1
+        if kind is ast.Expr and type(call := stmt.value) is ast.Call:  # type: ignore[attr-defined]
+            func = call.func
+            name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+            if name in _NO_RETURN:
+                return i + 1
+    return len(body)
 
 
 def _marked(context: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,

@@ -26,7 +26,7 @@ if os.environ.get("SHOAL_NATIVE_RECORDS") == "0":
 #: Whether the slotted records are built and pickled in C (``_record_native.c``).
 NATIVE_RECORDS = _record_native is not None
 
-FACTS_VERSION = 13
+FACTS_VERSION = 14
 
 POSITIONAL_ONLY = "positional_only"
 POSITIONAL_OR_KEYWORD = "positional_or_keyword"

@@ -24,7 +24,8 @@ class ModuleState:
     """Exports, imports, ``__all__`` and namespace flags of one module, as found so far."""
 
     __slots__ = ("lines", "exports", "imports", "all_names", "all_dynamic",
-                 "dynamic_namespace", "dynamic_modules", "import_time", "extends_path")
+                 "dynamic_namespace", "dynamic_modules", "import_time", "extends_path",
+                 "registered")
 
     def __init__(self, lines: Columns) -> None:
         self.lines = lines
@@ -40,6 +41,8 @@ class ModuleState:
         self.import_time = True
         #: A module-level call extends the package's ``__path__`` (``extends_path``).
         self.extends_path = False
+        #: Names a module-level decorator takes as an argument (``@type_callable(f)``).
+        self.registered: set[str] = set()
 
     def bind(
         self,

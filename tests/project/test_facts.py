@@ -215,6 +215,52 @@ def test_a_fallback_import_in_an_import_error_handler_is_guarded() -> None:
     ]
 
 
+def test_what_follows_a_raise_or_a_skip_in_a_body_is_unreachable() -> None:
+    facts = facts_of(
+        """\
+        from m import f
+        def test_a():
+            import before_skip
+            pytest.skip("later")
+            import after_skip
+            f(after_skip)
+        def test_b(self):
+            if windows:
+                self.skipTest("posix")
+            import after_a_conditional_skip
+            raise NotImplementedError
+            import after_raise
+        def test_c():
+            sys.exit(f(1))
+            def inner():
+                import inside_the_unreachable
+        f(2)
+        """)
+    assert [(i.module, i.guarded_by) for i in facts.imports] == [
+        ("m", ""), ("before_skip", ""), ("after_skip", "ImportError"), ("after_a_conditional_skip", ""),
+        ("after_raise", "ImportError"), ("inside_the_unreachable", "ImportError"),
+    ]
+    assert [(c.callee, c.line) for c in facts.calls] == [("f", 14), ("f", 17)]
+
+
+def test_a_function_a_decorator_takes_as_an_argument_has_no_signature() -> None:
+    facts = facts_of(
+        """\
+        def from_data(): raise RuntimeError
+        def plain(): pass
+        class Kept: pass
+        @type_callable(from_data)
+        def typer(context): pass
+        @register(Kept, key=plain)
+        class Registry: pass
+        """)
+    signatures = {e.name: e.signature for e in facts.exports}
+    assert signatures["from_data"] is None
+    assert signatures["plain"] == Signature(())  # a keyword argument registers nothing
+    assert signatures["Kept"] == Signature(())  # only functions lose theirs
+    assert signatures["typer"] is not None
+
+
 def test_columns_count_characters_not_bytes() -> None:
     facts = facts_of("s = 'é'; from m import x\nt = 'ü' ; f(1)\nfrom m import f\n")
     assert facts.imports[0].column == 24
