@@ -118,7 +118,8 @@ def declared_extensions(root: str, setup_packages: Iterable[str] = ()) -> set[st
     """The dotted extension modules the build configuration at ``root`` declares
     (``setup.py`` read as text, never run, with the cffi builders it names and its
     ``ext_package``; extension-helpers' ``setup_package.py`` files, ``setup_packages``;
-    ``pyproject.toml``, if it parses, and maturin's ``Cargo.toml``)."""
+    ``pyproject.toml``, if it parses: maturin's, setuptools-rust's and setuptools' own
+    ``ext-modules``; and maturin's ``Cargo.toml``)."""
     setup = _text(os.path.join(root, "setup.py"))
     names = set(_SETUP_EXTENSION.findall(setup))
     for builders in _CFFI_MODULES.findall(setup):
@@ -136,10 +137,11 @@ def declared_extensions(root: str, setup_packages: Iterable[str] = ()) -> set[st
         found.add(maturin["module-name"])
     elif _table(document, "build-system").get("build-backend") == "maturin":
         found.update(_cargo_library(root, maturin))
-    modules = _table(tool, "setuptools-rust").get("ext-modules")
-    for module in modules if isinstance(modules, list) else ():
-        if isinstance(module, dict) and isinstance(module.get("target"), str):
-            found.add(module["target"])
+    for table, key in (("setuptools-rust", "target"), ("setuptools", "name")):
+        modules = _table(tool, table).get("ext-modules")
+        for module in modules if isinstance(modules, list) else ():
+            if isinstance(module, dict) and isinstance(module.get(key), str):
+                found.add(module[key])
     return found
 
 

@@ -32,6 +32,10 @@ module-name = "pkg._rust"
 
 [[tool.setuptools-rust.ext-modules]]
 target = "pkg.sub._lib"
+
+[[tool.setuptools.ext-modules]]  # biopython's Bio.Cluster._cluster
+name = "pkg.sub._cluster"
+sources = ["pkg/sub/cluster.c", "pkg/sub/clustermodule.c"]
 """
 
 
@@ -46,7 +50,8 @@ def test_setup_py_and_pyproject_declare_extension_modules(tmp_path: Path) -> Non
     assert outputs == {
         "pkg": (("_rust.py", True, False), ("_speedups.py", True, False),
                 ("native.py", True, False)),
-        "pkg.sub": (("_core.py", True, False), ("_lib.py", True, False)),
+        "pkg.sub": (("_cluster.py", True, False), ("_core.py", True, False),
+                    ("_lib.py", True, False)),
     }
 
 
