@@ -363,14 +363,15 @@ def _function(
         push((node.returns, scope, guard))
     inner = _parameters(context, node.args, scope, guard)
     body = node.body
-    end = _reachable(body)
+    end = _reachable(body) if len(body) > 1 else 1
     if end < len(body):
         # What follows a ``pytest.skip(...)`` never runs (a type checker has it unreachable):
         # its calls are not recorded and its imports are guarded.
         _expects(context, body[end:])
         for stmt in reversed(body[end:]):
             push((stmt, inner, "ImportError"))
-    for stmt in reversed(body[:end]):
+        body = body[:end]
+    for stmt in reversed(body):
         push((stmt, inner, body_guard))
     return None
 
@@ -384,15 +385,19 @@ _NO_RETURN = frozenset({"skip", "skipTest", "fail", "xfail", "exit", "_exit"})
 def _reachable(body: list[ast.stmt]) -> int:
     """How many of ``body``'s statements may run: up to a ``raise`` or a statement-level
     call of :data:`_NO_RETURN`, inclusive; all of them when there is none."""
-    for i, stmt in enumerate(body):
+    # The last statement cannot hide any: most bodies are scanned short of it, or not at all.
+    for i in range(len(body) - 1):
+        stmt = body[i]
         kind = type(stmt)
-        if kind is ast.Raise:
+        if kind is ast.Expr:
+            call = stmt.value  # type: ignore[attr-defined]
+            if type(call) is ast.Call:
+                func = call.func
+                name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+                if name in _NO_RETURN:
+                    return i + 1
+        elif kind is ast.Raise:
             return i + 1
-        if kind is ast.Expr and type(call := stmt.value) is ast.Call:  # type: ignore[attr-defined]
-            func = call.func
-            name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
-            if name in _NO_RETURN:
-                return i + 1
     return len(body)
 
 
