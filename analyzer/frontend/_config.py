@@ -44,10 +44,15 @@ __all__ = [
 ]
 
 #: Directory and file names never walked into unless named on the command line (``exclude``
-#: replaces this list, ``extend-exclude`` adds to it, as in ruff).
+#: replaces this list, ``extend-exclude`` adds to it, as in ruff): ruff's defaults, so that a
+#: tree ruff checks cleanly is the same tree here (direnv's ``.direnv`` holds a virtualenv,
+#: setuptools' ``.eggs`` the build's dependencies, Sphinx's ``_build`` copies of sources),
+#: with ``__pycache__`` and shoal's own cache.
 DEFAULT_EXCLUDES: tuple[str, ...] = (
-    ".git", ".venv", "venv", "__pycache__", ".tox", ".nox", "build", "dist", "node_modules",
-    ".shoal_cache",
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
+    ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache",
+    ".svn", ".tox", ".venv", ".vscode", "__pypackages__", "_build", "buck-out", "build",
+    "dist", "node_modules", "site-packages", "venv", "__pycache__", ".shoal_cache",
 )
 
 

@@ -42,7 +42,14 @@ def project(root: Path, body: str = "") -> Config:
 def test_python_files_and_default_excludes(tmp_path: Path) -> None:
     tree(tmp_path, "a.py", "b.pyi", "c.txt", "pkg/__init__.py", "pkg/m.py",
          ".venv/x.py", "venv/x.py", "build/x.py", "dist/x.py", "node_modules/x.py",
-         ".tox/x.py", ".nox/x.py", ".git/x.py", "pkg/__pycache__/m.py", ".shoal_cache/x.py")
+         ".tox/x.py", ".nox/x.py", ".git/x.py", "pkg/__pycache__/m.py", ".shoal_cache/x.py",
+         # ruff's other defaults: direnv's virtualenv, setuptools' build dependencies, a
+         # Sphinx build, a vendored environment, other tools' caches.
+         ".direnv/python-3.11/lib/python3.11/site-packages/dep/__init__.py",
+         ".eggs/dep-1.0-py3.11.egg/dep/__init__.py", "docs/_build/html/_static/x.py",
+         "lib/site-packages/y.py", "__pypackages__/3.11/lib/z.py", "buck-out/gen/x.py",
+         ".mypy_cache/x.py", ".pytest_cache/x.py", ".ruff_cache/x.py", ".hg/x.py", ".svn/x.py",
+         ".pyenv/x.py", ".vscode/x.py", ".ipynb_checkpoints/x.py")
     result = discover([tmp_path], project(tmp_path), cwd=str(tmp_path))
     expected = {"a.py", "b.pyi", "pkg/__init__.py", "pkg/m.py"}
     assert files_of(result, tmp_path) == expected
