@@ -459,7 +459,15 @@ class MutableArgumentDefault(LintRule):
         Invalid("def f(a=[x for x in y]):\n    pass\n", line=1, column=9),
     ]
 
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        # A stub's defaults are never evaluated: typeshed writes `cnf: dict[str, Any] = {}`
+        # to say what the runtime default is (ruff skips stubs too).
+        self._stub = context.path.endswith(".pyi")
+
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if self._stub:
+            return
         for default in [*node.args.defaults, *node.args.kw_defaults]:
             if default is not None:
                 for part in _mutable_parts(default):

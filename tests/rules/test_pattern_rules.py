@@ -124,6 +124,13 @@ def test_b006_positions_as_flake8_bugbear_reports_them():
     assert all(d.message.startswith("Do not use mutable data structures") for d in diags)
 
 
+def test_b006_is_silent_in_a_stub_whose_defaults_never_run():
+    # typeshed's tkinter: `cnf: dict[str, Any] = {}` documents the runtime default.
+    source = "def configure(self, cnf: dict[str, Any] = {}, *, opts=[]) -> None: ...\n"
+    assert [d.line for d in check_source(source, [MutableArgumentDefault], path="m.py")] == [1, 1]
+    assert check_source(source, [MutableArgumentDefault], path="tkinter/tix.pyi") == []
+
+
 def test_fixes_applied_give_the_expected_file():
     source = CORPUS
     diags = check_source(source, [FStringMissingPlaceholders, IsLiteral, NoneComparison])
