@@ -5,7 +5,8 @@ variable annotations; the type arguments of ``typing`` calls (``cast``, ``assert
 ``TypeVar``, ``ParamSpec``, ``TypeVarTuple``, ``NewType``, ``NamedTuple``, ``TypedDict``);
 a subscript of any ``typing`` member (``Optional['X']``) anywhere; the value of an assignment
 annotated ``TypeAlias``. The strings of ``Literal[...]`` and the metadata of
-``Annotated[T, ...]`` are values, not annotations. ``typing`` names are recognised through
+``Annotated[T, ...]`` are values, not annotations, under any name a typing import binds
+them to (pyflakes knows them by name only). ``typing`` names are recognised through
 the scope analysis (``from typing import cast as c``, ``import typing as t``), which is asked
 for only when a call or subscript could be one.
 """
@@ -41,6 +42,9 @@ class ForwardAnnotationSyntaxError(LintRule):
     CODE = "F722"
     NAME = "forward-annotation-syntax-error"
     EQUIVALENT = "pyflakes F722, ruff F722"
+    EQUIVALENT_NOTE = ("as ruff: the strings of `Literal[...]` and `Annotated[T, ...]`'s "
+                       "metadata are values under any name a typing import binds them to; "
+                       "pyflakes knows them by name only")
     MESSAGE = "syntax error in forward annotation"
     TREE = "ast"
     METADATA_DEPENDENCIES = (ScopeProvider,)
@@ -49,6 +53,8 @@ class ForwardAnnotationSyntaxError(LintRule):
         Valid("x: Literal['a b'] = 1\n"),
         Valid("x: Annotated[int, 'a b'] = 1\n"),
         Valid("def cast(a, b): pass\ncast('a b', 1)\n"),
+        Valid("from typing import Literal as L, Annotated as A\n"
+              "def f(x: L['a b'], y: A[int, 'c d']) -> None: ...\n"),
     ]
     INVALID = [
         Invalid("x: 'a b' = 1\n", line=1, column=4,
@@ -165,12 +171,16 @@ class ForwardAnnotationSyntaxError(LintRule):
                 if isinstance(expr.value, str):
                     self._string(expr.value, outer if outer is not None else expr)
             elif isinstance(expr, ast.Subscript):
-                stack.append(expr.value)
-                if _name_is(expr.value, "Literal"):
+                value = expr.value
+                stack.append(value)
+                # By name as pyflakes has it, or bound by a typing import under another name
+                # (`from typing import Literal as _Literal`, numba's stubs).
+                member = self._typing_member(value) if isinstance(value, ast.Name) else None
+                if _name_is(value, "Literal") or member == "Literal":
                     continue  # the strings of Literal['a'] are values
                 slice_ = expr.slice
-                if (_name_is(expr.value, "Annotated") and isinstance(slice_, ast.Tuple)
-                        and len(slice_.elts) > 1):
+                if ((_name_is(value, "Annotated") or member == "Annotated")
+                        and isinstance(slice_, ast.Tuple) and len(slice_.elts) > 1):
                     stack.append(slice_.elts[0])  # the rest is metadata
                 else:
                     stack.append(slice_)

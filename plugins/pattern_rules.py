@@ -440,6 +440,7 @@ class MutableArgumentDefault(LintRule):
 
     CODE = "B006"
     EQUIVALENT = "flake8-bugbear B006, ruff B006"
+    EQUIVALENT_NOTE = "as ruff: never in `.pyi` stubs, whose defaults are never evaluated"
     NAME = "mutable-argument-default"
     MESSAGE = (
         "Do not use mutable data structures for argument defaults.  They are created during "

@@ -158,7 +158,10 @@ class UndefinedName(ScopeRule):
 
     CODE = "F821"
     EQUIVALENT = "pyflakes F821, ruff F821"
-    EQUIVALENT_NOTE = "as ruff: in a `.pyi` stub any name may be a forward reference"
+    EQUIVALENT_NOTE = ("as ruff: in a `.pyi` stub any name may be a forward reference, and the "
+                       "strings of `Literal[...]` are values under any name a typing import "
+                       "binds it to (`from typing import Literal as L`); pyflakes knows "
+                       "`Literal` by name only")
     NAME = "undefined-name"
     MESSAGE = "undefined name"
     VALID: ClassVar[list[Valid]] = [
@@ -166,8 +169,12 @@ class UndefinedName(ScopeRule):
         Valid("try:\n    unicode\nexcept NameError:\n    unicode = str\n"),
         Valid("from os import *\nprint(getcwd())\n"),
         Valid("class C:\n    name = __qualname__\n"),
+        # A Literal's strings are values, under any name a typing import gives it.
+        Valid("from typing import Literal as _L, TypeAlias\nLayout: TypeAlias = _L['C', 'F']\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
+        Invalid("from typing import Optional as Maybe\nx: Maybe['F'] = None\n", line=2,
+                column=10, message="undefined name 'F'"),
         Invalid("print(undefined_thing)\n", line=1, column=7,
                 message="undefined name 'undefined_thing'"),
         Invalid("def f(x: 'Missing') -> None:\n    pass\n", line=1, column=10),

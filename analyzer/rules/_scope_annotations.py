@@ -71,17 +71,24 @@ class _AnnotationVisitor(_ScopeState):
 
     def v_Subscript(self, node: ast.Subscript) -> None:
         value = node.value
-        if (isinstance(value, ast.Name) and value.id == "Literal") or (
-            isinstance(value, ast.Attribute) and value.attr == "Literal"
-        ):
+        literal = (isinstance(value, ast.Name) and value.id == "Literal") or (
+            isinstance(value, ast.Attribute) and value.attr == "Literal")
+        annotated = not literal and (
+            (isinstance(value, ast.Name) and value.id == "Annotated")
+            or (isinstance(value, ast.Attribute) and value.attr == "Annotated"))
+        if not (literal or annotated) and value.__class__ is ast.Name \
+                and value.id in self.typing_names:
+            # `from typing import Literal as _Literal` (numba's stubs): its strings are values
+            # too. pyflakes goes by the text alone and reports them as undefined names.
+            literal = self._is_typing(value, "Literal")
+            annotated = not literal and self._is_typing(value, "Annotated")
+        if literal:
             self.visit(value)
             saved = self.ann
             self.ann = _NONE
             self.visit(node.slice)
             self.ann = saved
-        elif (isinstance(value, ast.Name) and value.id == "Annotated") or (
-            isinstance(value, ast.Attribute) and value.attr == "Annotated"
-        ):
+        elif annotated:
             self.visit(value)
             sl = node.slice
             if isinstance(sl, ast.Tuple) and len(sl.elts) >= 2:
