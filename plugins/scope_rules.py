@@ -159,9 +159,9 @@ class UndefinedName(ScopeRule):
     CODE = "F821"
     EQUIVALENT = "pyflakes F821, ruff F821"
     EQUIVALENT_NOTE = ("as ruff: in a `.pyi` stub any name may be a forward reference, and the "
-                       "strings of `Literal[...]` are values under any name a typing import "
-                       "binds it to (`from typing import Literal as L`); pyflakes knows "
-                       "`Literal` by name only")
+                       "strings of `Literal[...]` and `Annotated[T, ...]`'s metadata are values "
+                       "under any name a typing import binds them to (`from typing import "
+                       "Literal as L`); pyflakes knows them by name only")
     NAME = "undefined-name"
     MESSAGE = "undefined name"
     VALID: ClassVar[list[Valid]] = [
@@ -232,6 +232,8 @@ class UnusedVariable(ScopeRule):
         Valid("def f():\n    a, b = g()\n"),
         Valid("def f():\n    x = 1\n    return locals()\n"),
         Valid("def f():\n    _ = 1\n"),
+        # Read by debuggers and traceback formatters (pytest, Zope, Paste's Tempita), as ruff.
+        Valid("def f():\n    __tracebackhide__ = True\n    __traceback_hide__ = True\n"),
         Valid("x = 1\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [

@@ -43,8 +43,11 @@ from analyzer.rules._bindings import (
 )
 from analyzer.rules._scope_state import _ScopeState
 
+#: Locals a debugger or a traceback formatter reads from the frame (pytest, Zope, Paste's
+#: Tempita's ``__traceback_hide__``, IPython): never unused, as ruff has them.
 _ALWAYS_USED = frozenset(
-    ("__tracebackhide__", "__traceback_info__", "__traceback_supplement__", "__debuggerskip__")
+    ("__tracebackhide__", "__traceback_hide__", "__traceback_info__",
+     "__traceback_supplement__", "__debuggerskip__")
 )
 
 #: the kinds of :attr:`ScopeAnalysis.import_bindings`
