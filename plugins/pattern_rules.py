@@ -1,7 +1,7 @@
 """Built-in pattern rules: checks that look at one node (and the source text around it).
 
-Codes, messages and positions are those of pyflakes (F541, F632), pycodestyle (E711, E712,
-E722) and flake8-bugbear (B006), so existing noqa comments keep working. They are AST
+Codes, messages and positions are those of pyflakes (F541, F632) and pycodestyle (E711,
+E712, E722), so existing noqa comments keep working. They are AST
 rules written on the public API only. ``ast`` does not record where comparison operators
 are, so rules that point at or rewrite an operator find it in the source text between the
 two operands, skipping parentheses, comments and line continuations.
@@ -387,99 +387,8 @@ class BareExcept(LintRule):
             self.report((line, column), end=(line, column + len("except")))
 
 
-# ---------------------------------------------------------------------------------------------
-
-_MUTABLE_LITERALS = (ast.Dict, ast.List, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)
-_MUTABLE_CALLS = frozenset(
-    {
-        "Counter",
-        "OrderedDict",
-        "collections.Counter",
-        "collections.OrderedDict",
-        "collections.defaultdict",
-        "collections.deque",
-        "defaultdict",
-        "deque",
-        "dict",
-        "list",
-        "set",
-    }
-)
-
-
-def _call_path(node: ast.AST) -> list[str]:
-    """Dotted path of a call's callee as flake8-bugbear composes it (``a.b.c``)."""
-    if isinstance(node, ast.Attribute):
-        return [*_call_path(node.value), node.attr]
-    if isinstance(node, ast.Call):
-        return _call_path(node.func)
-    if isinstance(node, ast.Name):
-        return [node.id]
-    return []
-
-
-def _mutable_parts(default: ast.expr) -> list[ast.AST]:
-    """What flake8-bugbear flags in one default: a top-level mutable literal or
-    comprehension, and any call to a mutable constructor outside a lambda."""
-    found: list[ast.AST] = []
-    if isinstance(default, _MUTABLE_LITERALS):
-        found.append(default)
-    stack: list[ast.AST] = [default]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Lambda):
-            continue  # evaluated at call time
-        if isinstance(node, ast.Call) and ".".join(_call_path(node.func)) in _MUTABLE_CALLS:
-            found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return found
-
-
-class MutableArgumentDefault(LintRule):
-    """B006: a mutable default is created once and shared by every call."""
-
-    CODE = "B006"
-    EQUIVALENT = "flake8-bugbear B006, ruff B006"
-    EQUIVALENT_NOTE = "as ruff: never in `.pyi` stubs, whose defaults are never evaluated"
-    NAME = "mutable-argument-default"
-    MESSAGE = (
-        "Do not use mutable data structures for argument defaults.  They are created during "
-        "function definition time. All calls to the function reuse this one instance of that "
-        "data structure, persisting changes between them."
-    )
-    TREE = "ast"
-    VALID = [
-        Valid("def f(a=None, b=(), c=frozenset({1})):\n    pass\n"),
-        Valid("def f(a=lambda: []):\n    pass\n"),
-        Valid("f = lambda a=[]: a\n"),
-    ]
-    INVALID = [
-        Invalid("def f(a=[]):\n    pass\n", line=1, column=9),
-        Invalid("async def f(*, a={}):\n    pass\n", line=1, column=18),
-        Invalid("def f(a, b=collections.defaultdict(list)):\n    pass\n", line=1, column=12),
-        Invalid("def f(a=[x for x in y]):\n    pass\n", line=1, column=9),
-    ]
-
-    def __init__(self, context: RuleContext) -> None:
-        super().__init__(context)
-        # A stub's defaults are never evaluated: typeshed writes `cnf: dict[str, Any] = {}`
-        # to say what the runtime default is (ruff skips stubs too).
-        self._stub = context.path.endswith(".pyi")
-
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        if self._stub:
-            return
-        for default in [*node.args.defaults, *node.args.kw_defaults]:
-            if default is not None:
-                for part in _mutable_parts(default):
-                    self.report(part)
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-
 #: The rules of this module, in code order.
 RULES: tuple[type[LintRule], ...] = (
-    MutableArgumentDefault,
     NoneComparison,
     TrueFalseComparison,
     BareExcept,

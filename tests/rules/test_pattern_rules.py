@@ -12,12 +12,12 @@ import pytest
 
 from analyzer.rules import SourceLines, check_source
 from analyzer.rules._examples import apply_fixes
+from plugins.bugbear_rules import MutableArgumentDefault
 from plugins.pattern_rules import (
     RULES,
     BareExcept,
     FStringMissingPlaceholders,
     IsLiteral,
-    MutableArgumentDefault,
     NoneComparison,
     TrueFalseComparison,
 )

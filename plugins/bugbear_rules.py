@@ -1,0 +1,192 @@
+"""Built-in flake8-bugbear rule B006: a mutable default, created once and shared by every call.
+
+Code, message and positions are flake8-bugbear's, so existing noqa comments keep working;
+as ruff, a parameter whose annotation promises no mutation (``Sequence[str] = []``,
+``Mapping[str, Any] = {}``) and a stub's defaults, never evaluated, are left alone.
+"""
+from __future__ import annotations
+
+import ast
+
+from analyzer.rules import Invalid, LintRule, RuleContext, ScopeProvider, Valid
+
+__all__ = ["MutableArgumentDefault", "RULES"]
+
+_MUTABLE_LITERALS = (ast.Dict, ast.List, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)
+_MUTABLE_CALLS = frozenset(
+    {
+        "Counter",
+        "OrderedDict",
+        "collections.Counter",
+        "collections.OrderedDict",
+        "collections.defaultdict",
+        "collections.deque",
+        "defaultdict",
+        "deque",
+        "dict",
+        "list",
+        "set",
+    }
+)
+
+#: Annotations (qualified names) that promise the value is not mutated, as ruff lists them:
+#: with or without type arguments.
+_IMMUTABLE_GENERIC = frozenset(
+    {f"typing.{n}" for n in ("AbstractSet", "ByteString", "Collection", "Container",
+                             "FrozenSet", "Iterable", "Literal", "Mapping", "Never",
+                             "NoReturn", "Reversible", "Sequence", "Tuple")}
+    | {f"collections.abc.{n}" for n in ("ByteString", "Collection", "Container", "Iterable",
+                                        "Mapping", "Reversible", "Sequence", "Set")}
+    | {"builtins.frozenset", "builtins.tuple"}
+)
+#: ... and those that take none.
+_IMMUTABLE_PLAIN = frozenset(
+    {f"builtins.{n}" for n in ("bool", "bytes", "complex", "float", "frozenset", "int",
+                               "object", "range", "str")}
+    | {"collections.abc.Sized", "typing.LiteralString", "typing.Sized"}
+)
+_TYPING = frozenset({"typing", "typing_extensions"})
+
+
+def _call_path(node: ast.AST) -> list[str]:
+    """Dotted path of a call's callee as flake8-bugbear composes it (``a.b.c``)."""
+    if isinstance(node, ast.Attribute):
+        return [*_call_path(node.value), node.attr]
+    if isinstance(node, ast.Call):
+        return _call_path(node.func)
+    if isinstance(node, ast.Name):
+        return [node.id]
+    return []
+
+
+def _mutable_parts(default: ast.expr) -> list[ast.AST]:
+    """What flake8-bugbear flags in one default: a top-level mutable literal or
+    comprehension, and any call to a mutable constructor outside a lambda."""
+    found: list[ast.AST] = []
+    if isinstance(default, _MUTABLE_LITERALS):
+        found.append(default)
+    stack: list[ast.AST] = [default]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Lambda):
+            continue  # evaluated at call time
+        if isinstance(node, ast.Call) and ".".join(_call_path(node.func)) in _MUTABLE_CALLS:
+            found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+class MutableArgumentDefault(LintRule):
+    """B006: a mutable default is created once and shared by every call."""
+
+    CODE = "B006"
+    EQUIVALENT = "flake8-bugbear B006, ruff B006"
+    EQUIVALENT_NOTE = ("as ruff: never in `.pyi` stubs, whose defaults are never evaluated, nor "
+                       "for a parameter annotated with a type that promises no mutation "
+                       "(`Sequence[str] = []`, `Mapping[str, Any] = {}`, also in `Optional` "
+                       "and `X | None`); bugbear reports both")
+    NAME = "mutable-argument-default"
+    MESSAGE = (
+        "Do not use mutable data structures for argument defaults.  They are created during "
+        "function definition time. All calls to the function reuse this one instance of that "
+        "data structure, persisting changes between them."
+    )
+    TREE = "ast"
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+    VALID = [
+        Valid("def f(a=None, b=(), c=frozenset({1})):\n    pass\n"),
+        Valid("def f(a=lambda: []):\n    pass\n"),
+        Valid("f = lambda a=[]: a\n"),
+        Valid("from typing import Mapping, Optional, Sequence as Seq\n"
+              "import collections.abc\n"
+              "def f(a: Seq[str] = [], *, b: Optional[Mapping[str, int]] = {},\n"
+              "      c: collections.abc.Iterable[int] | None = [], d: tuple = []):\n"
+              "    pass\n"),
+    ]
+    INVALID = [
+        Invalid("def f(a=[]):\n    pass\n", line=1, column=9),
+        Invalid("async def f(*, a={}):\n    pass\n", line=1, column=18),
+        Invalid("def f(a, b=collections.defaultdict(list)):\n    pass\n", line=1, column=12),
+        Invalid("def f(a=[x for x in y]):\n    pass\n", line=1, column=9),
+        Invalid("from typing import Sequence\n"
+                "def f(a: list[str] = [], b: Sequence[str] = []):\n    pass\n",
+                line=2, column=22),
+        Invalid("from typing import Sequence\n"
+                "def f(a: 'Sequence[str]' = [], b: Sequence[str] | list[str] = []):\n"
+                "    pass\n", line=2, column=28),
+    ]
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        # A stub's defaults are never evaluated: typeshed writes `cnf: dict[str, Any] = {}`
+        # to say what the runtime default is (ruff skips stubs too).
+        self._stub = context.path.endswith(".pyi")
+        #: Local name -> the qualified name an import binds it to; built on first need.
+        self._imports: dict[str, str] | None = None
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if self._stub:
+            return
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults,
+                      strict=True),
+                 *zip(args.kwonlyargs, args.kw_defaults, strict=True)]
+        for arg, default in pairs:
+            if default is None:
+                continue
+            parts = _mutable_parts(default)
+            if parts and not (arg.annotation is not None and self._immutable(arg.annotation)):
+                for part in parts:
+                    self.report(part)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _immutable(self, annotation: ast.expr) -> bool:
+        """``annotation`` promises the value is not mutated (ruff's reading of it)."""
+        if isinstance(annotation, ast.Constant):
+            return annotation.value is None
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return self._immutable(annotation.left) and self._immutable(annotation.right)
+        if isinstance(annotation, ast.Subscript):
+            name = self._qualified(annotation.value)
+            inner = annotation.slice
+            if name in _IMMUTABLE_GENERIC:
+                return True
+            if name is not None and name.rpartition(".")[0] in _TYPING:
+                member = name.rpartition(".")[2]
+                if member == "Optional":
+                    return self._immutable(inner)
+                if member == "Union" and isinstance(inner, ast.Tuple):
+                    return all(self._immutable(e) for e in inner.elts)
+                if member == "Annotated" and isinstance(inner, ast.Tuple) and inner.elts:
+                    return self._immutable(inner.elts[0])
+            return False
+        name = self._qualified(annotation)
+        return name in _IMMUTABLE_PLAIN or name in _IMMUTABLE_GENERIC
+
+    def _qualified(self, node: ast.expr) -> str | None:
+        """The qualified name ``node`` (a name or an attribute chain) refers to through the
+        module's imports; a name no import binds is a builtin's."""
+        parts = _call_path(node) if isinstance(node, (ast.Name, ast.Attribute)) else []
+        if not parts:
+            return None
+        imports = self._imports
+        if imports is None:
+            imports = self._imports = {}
+            for b in self.get_metadata(ScopeProvider).import_bindings:
+                if b.kind == "submodule-import":
+                    imports[b.name] = b.name  # `import collections.abc` binds `collections`
+                elif b.qualified_name and b.kind in ("import", "from-import"):
+                    imports[b.name] = b.qualified_name
+        head = imports.get(parts[0])
+        if head is None:
+            return f"builtins.{parts[0]}" if len(parts) == 1 else None
+        name = ".".join([head, *parts[1:]])
+        # typing_extensions re-exports typing's names.
+        return "typing." + name[len("typing_extensions."):] \
+            if name.startswith("typing_extensions.") else name
+
+
+#: The rules of this module.
+RULES: tuple[type[LintRule], ...] = (MutableArgumentDefault,)
