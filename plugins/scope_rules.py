@@ -22,7 +22,9 @@ class UnusedImport(ScopeRule):
     FIX_APPLICABILITY = "safe (unsafe in a package `__init__.py`)"
     EQUIVALENT = "pyflakes F401, ruff F401"
     EQUIVALENT_NOTE = ("as ruff: `import x as x`, `from m import x as x` and `from m import *` are "
-                       "re-exports, never reported (pyflakes reports them), and "
+                       "re-exports, never reported (pyflakes reports them), a name any "
+                       "module-level `__all__` assignment lists is exported whichever branch "
+                       "it is in (pyflakes reads the last one only), and "
                        "`allowed-unused-imports` names modules never reported")
     NAME = "unused-import"
     MESSAGE = "module imported but unused"
@@ -35,8 +37,14 @@ class UnusedImport(ScopeRule):
         Valid("import typing\ndef f() -> 'typing.Any':\n    pass\n"),
         Valid("from os import path as path\nimport json as json\n"),
         Valid("from os import *\n"),
+        # plotly's package: the type checker's __all__, and a lazy one at run time.
+        Valid("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import io\n"
+              "    __all__ = ['io']\nelse:\n    __all__, __getattr__ = lazy(['io'])\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
+        Invalid("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import io, os\n"
+                "    __all__ = ['io']\nelse:\n    __all__, __getattr__ = lazy(['io'])\n",
+                line=3, message="'pkg.os' imported but unused"),
         Invalid(
             "import os\n",
             line=1,

@@ -75,6 +75,7 @@ from analyzer.rules._scope_findings import (
     ScopeAnalysis,
     _apply_extended_all,
     _check_closed_scopes,
+    _exported_in_any_branch,
     _extend_all,
 )
 from analyzer.rules._scope_nesting import _NestedScopeVisitor
@@ -441,6 +442,7 @@ def analyze_scopes(
     _check_closed_scopes(analyzer)
     if _extend_all(analyzer, tree):
         _apply_extended_all(analyzer)
+    _exported_in_any_branch(analyzer, tree)
     return ScopeAnalysis(analyzer, column or SourceLines(source).column)
 
 
