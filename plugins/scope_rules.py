@@ -232,7 +232,10 @@ class UnusedVariable(ScopeRule):
     CODE = "F841"
     EQUIVALENT = "pyflakes F841, ruff F841"
     EQUIVALENT_NOTE = ("as ruff: names matching `dummy-variable-rgx` (default `_`, `__`, `_x`) "
-                       "are not reported; pyflakes spares only `_`")
+                       "are not reported; pyflakes spares only `_`. An `except E as name` "
+                       "that rebinds a parameter or a variable and reads it is no finding; "
+                       "pyflakes reports it unused (a variable unused before it is reported "
+                       "where it is assigned)")
     NAME = "unused-variable"
     MESSAGE = "local variable is assigned to but never used"
     VALID: ClassVar[list[Valid]] = [
@@ -243,8 +246,14 @@ class UnusedVariable(ScopeRule):
         # Read by debuggers and traceback formatters (pytest, Zope, Paste's Tempita), as ruff.
         Valid("def f():\n    __tracebackhide__ = True\n    __traceback_hide__ = True\n"),
         Valid("x = 1\n"),
+        # nltk's tk callbacks: `def _next_tab(self, *e)`, then `except HTTPError as e:`.
+        Valid("def f(*e):\n    try:\n        pass\n    except ValueError as e:\n"
+              "        print(e)\n    except KeyError as e:\n        print(e.args)\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
+        Invalid("def f():\n    e = 1\n    try:\n        pass\n    except ValueError as e:\n"
+                "        print(e)\n", line=2, column=5,
+                message="local variable 'e' is assigned to but never used"),
         Invalid("def f():\n    x = 1\n", line=2, column=5,
                 message="local variable 'x' is assigned to but never used"),
         Invalid("try:\n    pass\nexcept ValueError as e:\n    pass\n", line=3, column=1,

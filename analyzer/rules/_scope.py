@@ -206,8 +206,15 @@ class _Analyzer(_NestedScopeVisitor):
             self._stmts(node.body)
             return
         bindings = self.stack[-1].bindings
-        if name in bindings:
+        original = bindings.get(name)
+        if original is not None:
+            # Bound over the name before, as pyflakes does, for what that reports (an unused
+            # import it redefines); but what follows the handler sees that name again, not
+            # a binding of the handler's that no read can reach. pyflakes keeps the latter
+            # and reports it unused: `def g(e): ... except ValueError as e: print(e)` (ruff
+            # reports nothing; an unused `e = 1` before is reported at its own line).
             self._add(self._new(name, _EXCEPT, node))
+            bindings[name] = original
         previous = bindings.pop(name, None)
         self._check_local(name)
         self._add(self._new(name, _EXCEPT, node))
