@@ -147,12 +147,12 @@ class ForwardAnnotationSyntaxError(LintRule):
         names = self._typing_names
         if names is None:
             names = self._typing_names = {}
-            for b in self.get_metadata(ScopeProvider).import_bindings:
-                if b.module in _TYPING_MODULES and b.qualified_name:
-                    if b.kind == "from-import":
-                        names[b.name] = b.qualified_name.rpartition(".")[2]
-                    elif b.kind == "import" and b.qualified_name in _TYPING_MODULES:
-                        names[b.name] = ""
+            for name, qualified in self.get_metadata(ScopeProvider).imported_names.items():
+                module, _, member = qualified.rpartition(".")
+                if qualified in _TYPING_MODULES:
+                    names[name] = ""
+                elif module in _TYPING_MODULES:
+                    names[name] = member
         if isinstance(node, ast.Name):
             return names.get(node.id) or None
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):

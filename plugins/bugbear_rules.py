@@ -121,8 +121,6 @@ class MutableArgumentDefault(LintRule):
         # A stub's defaults are never evaluated: typeshed writes `cnf: dict[str, Any] = {}`
         # to say what the runtime default is (ruff skips stubs too).
         self._stub = context.path.endswith(".pyi")
-        #: Local name -> the qualified name an import binds it to; built on first need.
-        self._imports: dict[str, str] | None = None
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if self._stub:
@@ -171,15 +169,7 @@ class MutableArgumentDefault(LintRule):
         parts = _call_path(node) if isinstance(node, (ast.Name, ast.Attribute)) else []
         if not parts:
             return None
-        imports = self._imports
-        if imports is None:
-            imports = self._imports = {}
-            for b in self.get_metadata(ScopeProvider).import_bindings:
-                if b.kind == "submodule-import":
-                    imports[b.name] = b.name  # `import collections.abc` binds `collections`
-                elif b.qualified_name and b.kind in ("import", "from-import"):
-                    imports[b.name] = b.qualified_name
-        head = imports.get(parts[0])
+        head = self.get_metadata(ScopeProvider).imported_names.get(parts[0])
         if head is None:
             return f"builtins.{parts[0]}" if len(parts) == 1 else None
         name = ".".join([head, *parts[1:]])

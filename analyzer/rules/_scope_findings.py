@@ -9,7 +9,7 @@ ast byte columns to character columns.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from analyzer.rules._bindings import (
     _ANNOTATION,
@@ -26,6 +26,7 @@ from analyzer.rules._bindings import (
     _NONLOCAL,
     _SCOPE_NAMES,
     _STAR,
+    _SUBMODULE,
     Binding,
     BindingKind,
     ImportStatementFinding,
@@ -236,7 +237,7 @@ class ScopeAnalysis:
         "unused_imports", "undefined_names", "undefined_exports", "unused_variables",
         "redefinitions", "star_undefined_names", "all_names", "all_dynamic",
         "future_annotations", "_analyzer", "_column", "_scopes", "_bindings", "_binding_names",
-        "star_usages", "shadowed_imports", "star_imports", "misplaced_star_imports",
+        "_imported_names", "star_usages", "shadowed_imports", "star_imports", "misplaced_star_imports",
         "late_future_imports", "undefined_futures", "undefined_locals", "unused_annotations",
         "string_annotations",
     )  # fmt: skip
@@ -266,6 +267,7 @@ class ScopeAnalysis:
     _scopes: tuple[Scope, ...] | None
     _bindings: tuple[Binding, ...] | None
     _binding_names: tuple[tuple[int, str, BindingKind, int], ...] | None
+    _imported_names: dict[str, str] | None
 
     def __init__(self, analyzer: _ScopeState, column: Callable[[int, int], int]) -> None:
         put = object.__setattr__
@@ -274,6 +276,7 @@ class ScopeAnalysis:
         put(self, "_scopes", None)
         put(self, "_bindings", None)
         put(self, "_binding_names", None)
+        put(self, "_imported_names", None)
 
         def rng(node: _Located) -> tuple[int, int, int, int]:
             line = node.lineno
@@ -373,6 +376,22 @@ class ScopeAnalysis:
             names = tuple([(b.scope_index, b.name, kinds[b.kind], b.node.lineno)
                            for b in self._analyzer.all_bindings])
             object.__setattr__(self, "_binding_names", names)
+        return names
+
+    @property
+    def imported_names(self) -> Mapping[str, str]:
+        """Name -> the qualified name an import in the file binds it to: ``t`` -> ``typing``
+        (``import typing as t``), ``Seq`` -> ``typing.Sequence`` (``from typing import
+        Sequence as Seq``), ``collections`` -> ``collections`` (``import collections.abc``).
+        Every scope's imports, the later one winning; star imports bind no name."""
+        names = self._imported_names
+        if names is None:
+            names = {}
+            for b in self._analyzer.all_bindings:
+                kind = b.kind
+                if kind <= _FUTURE and kind != _STAR:
+                    names[b.name] = b.name if kind == _SUBMODULE else b.full_name
+            object.__setattr__(self, "_imported_names", names)
         return names
 
     @property

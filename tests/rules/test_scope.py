@@ -246,3 +246,23 @@ def test_only_defs_and_classes_with_type_parameters_open_a_type_params_scope() -
         ("module", "<module>", None), ("type-params", "f", 0), ("type-params", "C", 0),
         ("class", "C", 2), ("class", "D", 0), ("function", "f", 1), ("function", "g", 0),
     ]
+
+
+def test_imported_names_map_each_imported_name_to_what_it_binds():
+    source = textwrap.dedent("""\
+        import typing as t
+        import collections.abc
+        from typing import Sequence as Seq, Literal
+        from . import sibling
+        from os import *
+        from __future__ import annotations
+        def f():
+            import os.path as p
+            from json import loads as Literal
+        """)
+    names = analyze_scopes(ast.parse(source), source).imported_names
+    assert dict(names) == {
+        "t": "typing", "collections": "collections", "Seq": "typing.Sequence",
+        "Literal": "json.loads",  # the later binding wins, whatever its scope
+        "sibling": ".sibling", "annotations": "__future__.annotations", "p": "os.path",
+    }
