@@ -9,7 +9,7 @@ from typing import Any
 
 from analyzer.engine._state import FileState, StatKey, stat_key
 from analyzer.engine._tasks import FileTask
-from analyzer.frontend import BUILD_DECLARATIONS
+from analyzer.frontend import BUILD_DECLARATIONS, CONFIG_FILES
 
 __all__ = ["CONFIG_NAMES", "RACY_WINDOW_NS", "content_changed", "file_set_may_change",
            "index_unchanged", "is_config", "rediscovered", "stat_vouches", "to_reparse"]
@@ -20,7 +20,7 @@ __all__ = ["CONFIG_NAMES", "RACY_WINDOW_NS", "content_changed", "file_set_may_ch
 RACY_WINDOW_NS = 2_000_000_000
 
 #: Names whose change alters the configuration or the file set: a rebuild, not a recheck.
-CONFIG_NAMES = frozenset({"pyproject.toml", ".gitignore", "exclude"})
+CONFIG_NAMES = CONFIG_FILES
 
 
 def is_config(paths: Iterable[str | os.PathLike[str]], config_path: Any) -> bool:

@@ -5,6 +5,7 @@ Reads the disk, never the heap. A newcomer starts at :func:`discover` (paths and
 """
 from analyzer.frontend._build_outputs import BUILD_DECLARATIONS
 from analyzer.frontend._config import (
+    CONFIG_FILES,
     DEFAULT_EXCLUDES,
     DUMMY_VARIABLE_RGX,
     Config,
@@ -32,6 +33,7 @@ from analyzer.frontend._naming import (
 )
 from analyzer.frontend._parse import parse_module
 from analyzer.frontend._roots import MARKERS, Project, find_marker_root, group_paths
+from analyzer.frontend._ruff_config import RUFF_FILES, ruff_config
 from analyzer.frontend._selection import resolve_selection
 from analyzer.frontend._source import (
     SourceDecodeError,
@@ -47,12 +49,12 @@ from analyzer.frontend._versions import (
 )
 
 __all__ = [
-    "BUILD_DECLARATIONS", "DEFAULT_EXCLUDES", "EXTENSION_SOURCE_SUFFIXES", "EXTENSION_SUFFIXES", "MARKERS", "PYTHON_SUFFIXES", "STDIN", "Config",
+    "BUILD_DECLARATIONS", "CONFIG_FILES", "DEFAULT_EXCLUDES", "EXTENSION_SOURCE_SUFFIXES", "EXTENSION_SUFFIXES", "MARKERS", "PYTHON_SUFFIXES", "STDIN", "Config",
     "ConfigError", "Discovery", "DiscoveryError", "Project", "SourceDecodeError", "SourceFile",
     "claim_rank", "content_digest", "decode_source", "discover", "display_path",
     "find_config", "find_marker_root", "glob_matches", "group_paths", "is_extension",
     "parse_module", "target_for_path",
     "load_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
     "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
-    "DUMMY_VARIABLE_RGX",
+    "DUMMY_VARIABLE_RGX", "RUFF_FILES", "ruff_config",
 ]

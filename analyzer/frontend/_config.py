@@ -35,6 +35,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]  # only installed below 3.11
 
 __all__ = [
+    "CONFIG_FILES",
     "DEFAULT_EXCLUDES",
     "Config",
     "ConfigError",
@@ -42,6 +43,11 @@ __all__ = [
     "find_config",
     "parse_target_version",
 ]
+
+#: Names of the files whose change alters a configuration or the file set: shoal's
+#: ``pyproject.toml``, ruff's files (lent when there is no ``[tool.shoal]``), ``.gitignore``
+#: and git's ``info/exclude``.
+CONFIG_FILES = frozenset({"pyproject.toml", "ruff.toml", ".ruff.toml", ".gitignore", "exclude"})
 
 #: Directory and file names never walked into unless named on the command line (``exclude``
 #: replaces this list, ``extend-exclude`` adds to it, as in ruff): ruff's defaults, so that a
@@ -160,6 +166,9 @@ class Config:
     #: ``diagnostic-scope``: what ``shoal server`` publishes, every file whose findings
     #: changed (``"workspace"``) or the open buffers only (``"open-files"``).
     diagnostic_scope: str = "workspace"
+    #: ``"ruff"`` when these settings are the project's ruff configuration's, read because
+    #: it has no ``[tool.shoal]`` (``_ruff_config``); its codes shoal lacks match nothing.
+    borrowed: str = ""
 
     @property
     def root(self) -> Path | None:
@@ -188,8 +197,9 @@ class Config:
         return target_for_path(self.root, self.per_file_target_version, path)
 
     def is_ignored_for(self, path: str | os.PathLike[str], code: str) -> bool:
-        """Whether ``per-file-ignores`` turns ``code`` off in ``path`` (SH900 never is)."""
-        if code == "SH900":
+        """Whether ``per-file-ignores`` turns ``code`` off in ``path`` (SH900 never is, nor
+        shoal's own codes by a borrowed ruff configuration's, whose ``S`` is bandit's)."""
+        if code == "SH900" or (self.borrowed and code.startswith("SH")):
             return False
         return any(_selects(selector, code) for selector in self.per_file_selectors(path))
 
@@ -197,6 +207,7 @@ class Config:
         """The settings as plain data under their file keys (for ``--show-settings``)."""
         return {
             "config-file": str(self.path) if self.path else None,
+            "borrowed-from": self.borrowed or None,
             "extend": [str(p) for p in self.extends],
             "project-root": str(self.root) if self.root else None,
             "select": list(self.select) if self.select is not None else None,

@@ -26,7 +26,7 @@ from analyzer.frontend._config import (
 )
 from analyzer.frontend._versions import parse_target_version
 
-__all__ = ["load_config", "parse_size"]
+__all__ = ["build_table", "load_config", "parse_size"]
 
 _SIZE = re.compile(r"^\s*([0-9]+)\s*([KMGT]i?B?|B)?\s*$", re.IGNORECASE)
 
@@ -88,6 +88,11 @@ def parse_size(text: str | int) -> int:
         raise ValueError(f"invalid size {text!r} (expected e.g. 2GiB, 512M or a byte count)")
     unit = (match.group(2) or "B").upper()[0]
     return int(match.group(1)) * 1024 ** "BKMGT".index(unit)
+
+
+def build_table(path: Path, table: Mapping[str, Any]) -> Config:
+    """The :class:`Config` of a ``[tool.shoal]``-shaped ``table`` read from ``path``."""
+    return _build(path, table)
 
 
 def _build(path: Path, table: Mapping[str, Any]) -> Config:

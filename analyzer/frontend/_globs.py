@@ -37,12 +37,23 @@ def target_for_path(root: Path | None, targets: tuple[tuple[str, tuple[int, int]
 def glob_matches(pattern: str, relative: str, name: str) -> bool:
     """Whether a configured glob matches a path (relative, posix) or its basename.
 
-    As in ruff, ``*`` also crosses ``/`` and a trailing ``/`` is ignored; a pattern matching any
-    leading directory of ``relative`` matches too (``"tests"`` covers ``tests/a/b.py``).
+    As in ruff, ``*`` also crosses ``/``, ``**/`` also stands for no directory at all
+    (pylint's ``tests/**/functional/`` covers ``tests/functional``) and a trailing ``/`` is
+    ignored; a pattern matching any leading directory of ``relative`` matches too
+    (``"tests"`` covers ``tests/a/b.py``).
     """
     pattern = pattern.rstrip("/")
     if pattern.startswith("./"):
         pattern = pattern[2:]
+    if "**/" in pattern:
+        # Each variant with those directories left out: fnmatch's `*` needs the slashes.
+        bare = pattern.replace("/**/", "/")
+        bare = bare[3:] if bare.startswith("**/") else bare
+        return _matches(bare, relative, name) or _matches(pattern, relative, name)
+    return _matches(pattern, relative, name)
+
+
+def _matches(pattern: str, relative: str, name: str) -> bool:
     if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(relative, pattern):
         return True
     parent = relative

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.frontend._config import find_config
+from analyzer.frontend._ruff_config import find_ruff_config
 
 __all__ = ["MARKERS", "Project", "find_marker_root", "group_paths"]
 
@@ -42,6 +43,8 @@ class Project:
     reason: str
     #: The command-line paths (as given) that belong to it, in command-line order.
     paths: list[str] = field(default_factory=list)
+    #: ``config_path`` is the project's ruff configuration, lent (``ruff_config``).
+    borrowed: bool = False
 
 
 @functools.cache
@@ -122,6 +125,12 @@ def _project_at(path: str) -> tuple[tuple[str, str], Project]:
                                                 f"{config.name} with [tool.shoal]")
     marker = find_marker_root(path)
     if marker is not None:
-        return ("root", str(marker[0])), Project(None, marker[0], f"holds {marker[1]}")
+        root = marker[0]
+        ruff = find_ruff_config(root)
+        if ruff is not None:
+            return ("ruff", str(ruff)), Project(
+                ruff, root, f"holds {marker[1]}; {ruff.name} lends ruff's settings "
+                "(no [tool.shoal])", borrowed=True)
+        return ("root", str(root)), Project(None, root, f"holds {marker[1]}")
     return ("none", ""), Project(None, None, "no project marker above the path "
                                  f"({', '.join(MARKERS)}): the index is what was named")

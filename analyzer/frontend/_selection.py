@@ -66,7 +66,8 @@ def resolve_selection(
         ("extend-ignore", config.extend_ignore),
         ("per-file-ignores", [c for _, codes in config.per_file_ignores for c in codes]),
     ):
-        _check_selectors(selectors, known, f"'{name}' of {where}", config.path)
+        if not config.borrowed:  # another tool's codes, shoal's or not: most match nothing
+            _check_selectors(selectors, known, f"'{name}' of {where}", config.path)
     for name, selectors in (
         ("--select", select or ()),
         ("--extend-select", extend_select),
@@ -75,20 +76,31 @@ def resolve_selection(
     ):
         _check_selectors(selectors, known, name, None)
 
+    # The command line's selectors, and the configuration's.
+    configured: tuple[str, ...] = ()
     if select is not None:
         base_select: tuple[str, ...] | None = select
         selects = select + extend_select
     else:
         base_select = config.select
-        selects = (config.select or ()) + config.extend_select + extend_select
-    ignores = config.ignore + config.extend_ignore + ignore + extend_ignore
+        selects, configured = extend_select, (config.select or ()) + config.extend_select
+    ignores, configured_ignores = ignore + extend_ignore, config.ignore + config.extend_ignore
 
     chosen = set(always_on)
     for code, default_on in known_codes.items():
-        best_select = max((_specificity(s) for s in selects if _selects(s, code)), default=-1)
-        best_ignore = max((_specificity(s) for s in ignores if _selects(s, code)), default=-1)
+        base = base_select
+        code_selects, code_ignores = selects + configured, ignores + configured_ignores
+        if config.borrowed and code.startswith("SH"):
+            # ruff's selectors are for ruff's rules: its `S` (bandit) or `ALL` says nothing
+            # of shoal's own, which keep their defaults (the command line still decides).
+            base = select
+            code_selects, code_ignores = selects, ignores
+        best_select = max((_specificity(s) for s in code_selects if _selects(s, code)),
+                          default=-1)
+        best_ignore = max((_specificity(s) for s in code_ignores if _selects(s, code)),
+                          default=-1)
         if best_ignore >= 0 and best_ignore >= best_select:
             continue
-        if best_select >= 0 or (base_select is None and default_on):
+        if best_select >= 0 or (base is None and default_on):
             chosen.add(code)
     return frozenset(chosen)

@@ -156,11 +156,16 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
         parse_size,
         project_entry_points,
         resolve_selection,
+        ruff_config,
     )
     from analyzer.loading import PluginLoadError, Registry
 
     try:
-        config = load_config(project.config_path)
+        if project.borrowed and project.config_path is not None and project.root is not None:
+            config = dataclasses.replace(ruff_config(project.config_path),
+                                         entry_points=project_entry_points(project.root))
+        else:
+            config = load_config(project.config_path)
         if config.path is None and project.root is not None:
             config = dataclasses.replace(config, found_root=project.root,
                                          entry_points=project_entry_points(project.root))

@@ -23,7 +23,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from analyzer.frontend import EXTENSION_SOURCE_SUFFIXES, EXTENSION_SUFFIXES, PYTHON_SUFFIXES
+from analyzer.frontend import (
+    CONFIG_FILES,
+    EXTENSION_SOURCE_SUFFIXES,
+    EXTENSION_SUFFIXES,
+    PYTHON_SUFFIXES,
+)
 from analyzer.interfaces import exit_codes
 from analyzer.interfaces._watch_restart import (
     RESTART_CODE,
@@ -47,8 +52,9 @@ HEALTH_SECONDS = 1.0
 #: Sources, stubs, compiled extensions (a rebuild makes a module appear or disappear) and
 #: their C and Cython sources.
 _WATCHED_SUFFIXES = PYTHON_SUFFIXES + EXTENSION_SUFFIXES + EXTENSION_SOURCE_SUFFIXES
-#: (``meson.build``: what it names may be a build output, ``Discovery.outputs``.)
-_WATCHED_NAMES = frozenset({"pyproject.toml", ".gitignore", "exclude", "meson.build"})
+#: The configuration's files, and ``meson.build``: what it names may be a build output
+#: (``Discovery.outputs``).
+_WATCHED_NAMES = CONFIG_FILES | {"meson.build"}
 
 
 class _Inbox:

@@ -343,3 +343,20 @@ def test_a_meson_build_edit_takes_the_long_way(tree, shoal, long_way):
     after = shoal(*args)
     assert len(long_way.calls) == 2, "answered at the front door after the edit"
     assert "_made" not in after.out
+
+
+@pytest.mark.parametrize("name", ["ruff.toml", ".ruff.toml"])
+def test_a_ruff_configuration_edit_takes_the_long_way(tree, shoal, long_way, name):
+    # No [tool.shoal]: the project's ruff file lends its settings. Edited in place, it keeps
+    # the root's mtime: the record reads its content.
+    (tree / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (tree / name).write_text("[lint]\nextend-ignore = ['E501']\n")
+    args = ("check", "--workers", "0")
+    before = shoal(*args)
+    assert "F401" in before.out
+    assert shoal(*args).out == before.out
+    assert len(long_way.calls) == 1, "the record was not valid before the edit"
+    (tree / name).write_text("[lint]\nextend-ignore = ['F401']\n")
+    after = shoal(*args)
+    assert len(long_way.calls) == 2, "answered at the front door after the edit"
+    assert "F401" not in after.out

@@ -64,6 +64,15 @@ def test_exclude_and_extend_exclude(tmp_path: Path) -> None:
     assert files_of(result, tmp_path) == {"a.py", "tests/ok.py", "build/y.py"}
 
 
+def test_a_double_star_also_stands_for_no_directory(tmp_path: Path) -> None:
+    # pylint's ruff configuration: `tests/**/functional/` covers tests/functional itself.
+    tree(tmp_path, "tests/functional/u/a.py", "tests/ext/functional/b.py", "tests/ok.py",
+         "gen/c.py", "src/gen/d.py", "src/general.py")
+    config = project(tmp_path, 'extend-exclude = ["tests/**/functional/", "**/gen"]')
+    result = discover(["."], config, cwd=str(tmp_path))
+    assert files_of(result, tmp_path) == {"tests/ok.py", "src/general.py"}
+
+
 @pytest.mark.parametrize("in_git", [True, False], ids=["git-work-tree", "no-git"])
 def test_gitignore_only_inside_a_git_work_tree(tmp_path: Path, in_git: bool) -> None:
     if in_git:

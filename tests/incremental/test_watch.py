@@ -172,6 +172,18 @@ def test_a_broken_configuration_is_reported_and_the_old_one_kept(watch):
     assert "internal error" not in live.text and "Traceback" not in live.text
 
 
+@pytest.mark.slow
+def test_a_ruff_toml_edit_rebuilds_with_its_settings(watch):
+    # No [tool.shoal]: the project's ruff.toml lends its settings, read again when it changes.
+    root, output, proc, live = watch({"pyproject.toml": "[project]\nname = 'p'\n",
+                                      "ruff.toml": "", "a.py": "import os\n"})
+    live.wait_for(lambda: output.exists() and '"F401"' in output.read_text(), "the F401")
+    write(root, {"ruff.toml": "[lint]\nignore = ['F401']\n"})
+    live.wait_for(lambda: '"F401"' not in output.read_text(), "the F401 ignored")
+    proc.send_signal(signal.SIGINT)
+    assert live.finish() == 0, live.text
+
+
 PLUGIN = '''\
 from analyzer.rules import LintRule
 

@@ -1,0 +1,94 @@
+"""A project's ruff configuration, lent to shoal when the project has no ``[tool.shoal]``.
+
+Most projects that lint with ruff configure it (136 of the 222 projects of the surveys):
+their vendored code and fixtures excluded, codes they do not follow ignored, per-file
+ignores for tests. Without that, a first run of shoal there reported what the team never
+sees: numpy 2,634 findings where its ruff reports none. So a project without
+``[tool.shoal]`` lends shoal the ruff settings whose concept is the same, under the same
+names: which files (``exclude``, ``extend-exclude``), which findings are not wanted
+(``ignore``, ``extend-ignore``, ``per-file-ignores``, ``extend-per-file-ignores``,
+``external``), which rules the team follows (``select``, ``extend-select``: jax selects
+``F`` and no ``E7``), and how code is read (``builtins``, ``target-version``,
+``dummy-variable-rgx``, ``pyflakes.allowed-unused-imports``). shoal's own rules (``SH``),
+which ruff has not, keep their defaults whatever ruff's selection. Codes shoal does not
+have match nothing, and a value shoal would refuse is left out, so that a configuration
+ruff accepts never stops a first run.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from analyzer.frontend._config import Config, ConfigError, toml_document
+from analyzer.frontend._config_load import build_table
+
+__all__ = ["RUFF_FILES", "find_ruff_config", "ruff_config"]
+
+#: The files ruff reads in a directory, in its order of precedence (a ``pyproject.toml``
+#: counts only with a ``[tool.ruff]`` table).
+RUFF_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")
+
+#: ruff's keys read at the top level of its table.
+_TOP = ("exclude", "extend-exclude", "builtins", "target-version")
+#: ruff's keys read from ``lint`` (or, in older configurations, from the top level).
+_LINT = ("select", "extend-select", "ignore", "extend-ignore", "per-file-ignores",
+         "extend-per-file-ignores", "dummy-variable-rgx", "external")
+
+
+def find_ruff_config(root: Path) -> Path | None:
+    """The ruff configuration of the project rooted at ``root``: in that directory, where
+    shoal's own would be (a nested one, as setuptools' ``_vendor/ruff.toml``, is ruff's
+    business: shoal's settings are per project)."""
+    for name in RUFF_FILES:
+        candidate = root / name
+        if candidate.is_file() and (name != "pyproject.toml" or _ruff_table(candidate)):
+            return candidate
+    return None
+
+
+def ruff_config(path: Path) -> Config:
+    """The :class:`Config` the ruff configuration in ``path`` lends (``borrowed="ruff"``)."""
+    table = _shoal_keys(_ruff_table(path))
+    while True:
+        try:
+            config = build_table(path, table)
+        except ConfigError as error:
+            # A value ruff takes and shoal does not (a newer target-version): left out.
+            if error.key is None or error.key not in table:
+                raise
+            del table[error.key]
+        else:
+            return dataclasses.replace(config, borrowed="ruff")
+
+
+def _ruff_table(path: Path) -> Mapping[str, Any]:
+    document = toml_document(path)
+    if path.name != "pyproject.toml":
+        return document
+    tool = document.get("tool")
+    ruff = tool.get("ruff") if isinstance(tool, dict) else None
+    return ruff if isinstance(ruff, dict) else {}
+
+
+def _shoal_keys(ruff: Mapping[str, Any]) -> dict[str, Any]:
+    """ruff's table -> a ``[tool.shoal]`` table of the settings both have."""
+    lint = ruff.get("lint")
+    lint = lint if isinstance(lint, dict) else {}
+    table: dict[str, Any] = {key: ruff[key] for key in _TOP if key in ruff}
+    for key in _LINT:
+        if key in lint:
+            table[key] = lint[key]
+        elif key in ruff:
+            table[key] = ruff[key]
+    extend = table.pop("extend-per-file-ignores", None)
+    if isinstance(extend, dict):
+        merged = dict(table.get("per-file-ignores") or {})
+        for glob, codes in extend.items():
+            merged[glob] = [*merged.get(glob, ()), *codes]
+        table["per-file-ignores"] = merged
+    pyflakes = lint.get("pyflakes", ruff.get("pyflakes"))
+    if isinstance(pyflakes, dict) and "allowed-unused-imports" in pyflakes:
+        table["allowed-unused-imports"] = pyflakes["allowed-unused-imports"]
+    return table

@@ -1,0 +1,138 @@
+"""A project without [tool.shoal] lends shoal its ruff configuration (``_ruff_config``): its
+excludes, ignores and rule selection, not its codes shoal lacks; [tool.shoal] wins whole."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzer.frontend import ruff_config
+from analyzer.frontend._roots import group_paths
+from analyzer.frontend._ruff_config import find_ruff_config
+from tests.cli.helpers import run_subprocess, write_tree
+
+# A ruff-configured project as numpy and jax have them: fixtures and vendored code
+# excluded, codes the team does not follow ignored, tests with their own ignores.
+RUFF_PYPROJECT = """\
+[project]
+name = "pkg"
+
+[tool.ruff]
+extend-exclude = ["pkg/vendored"]
+target-version = "py310"
+
+[tool.ruff.lint]
+extend-ignore = ["E731", "D100", "ANN401"]   # D and ANN: codes shoal does not have
+[tool.ruff.lint.per-file-ignores]
+"tests/*" = ["F841", "S101"]
+"""
+
+TREE = {
+    "pkg/__init__.py": "",
+    "pkg/core.py": "import os\nsquare = lambda x: x * x\nfrom pkg.helpers import gone\n",
+    "pkg/helpers.py": "present = 1\n",
+    "pkg/vendored/six.py": "import sys\n",
+    "tests/test_core.py": "def test_it():\n    unused = 1\n",
+}
+
+
+def _codes(root: Path, *args: str) -> list[tuple[str, int, str]]:
+    run = run_subprocess("check", "--no-cache", "--output-format", "json", *args, cwd=root)
+    assert run.code in (0, 1), run.err
+    return sorted(run.codes())
+
+
+def test_a_project_without_tool_shoal_follows_its_ruff_configuration(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": RUFF_PYPROJECT, **TREE})
+    # Not the vendored file, not E731, not F841 in tests; unknown codes no error; the
+    # cross-module SH001 as always.
+    assert _codes(tmp_path) == [("pkg/core.py", 1, "F401"), ("pkg/core.py", 3, "E402"),
+                                ("pkg/core.py", 3, "F401"), ("pkg/core.py", 3, "SH001")]
+
+
+def test_without_a_ruff_table_the_defaults_apply(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": "[project]\nname = 'pkg'\n", **TREE})
+    assert ("pkg/vendored/six.py", 1, "F401") in _codes(tmp_path)
+    assert ("pkg/core.py", 2, "E731") in _codes(tmp_path)
+
+
+def test_tool_shoal_wins_whole(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": RUFF_PYPROJECT + "\n[tool.shoal]\nignore = ['F401']\n",
+                          **TREE})
+    codes = _codes(tmp_path)
+    assert ("pkg/core.py", 2, "E731") in codes and ("tests/test_core.py", 2, "F841") in codes
+    assert not any(code == "F401" for _, _, code in codes)
+
+
+def test_a_ruff_selection_narrows_ruffs_rules_not_shoals_own(tmp_path: Path) -> None:
+    # jax's: select F and no E7 -- E731 and E741 are not the team's.
+    write_tree(tmp_path, {
+        "ruff.toml": "[lint]\nselect = ['F', 'W', 'C90']\n",
+        "setup.py": "",
+        **TREE,
+    })
+    assert _codes(tmp_path) == [("pkg/core.py", 1, "F401"), ("pkg/core.py", 3, "F401"),
+                                ("pkg/core.py", 3, "SH001"), ("pkg/vendored/six.py", 1, "F401"),
+                                ("tests/test_core.py", 2, "F841")]
+
+
+def test_show_settings_says_where_the_settings_come_from(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".ruff.toml": "exclude = ['gen']\nignore = ['E402']\n", ".git/HEAD": ""})
+    run = run_subprocess("check", "--show-settings", cwd=tmp_path)
+    assert run.code == 0, run.err
+    assert '"borrowed-from": "ruff"' in run.out and ".ruff.toml" in run.out
+    assert '"gen"' in run.out and '"E402"' in run.out
+
+
+def test_the_ruff_file_at_the_root_in_ruffs_order(tmp_path: Path) -> None:
+    assert find_ruff_config(tmp_path) is None
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert find_ruff_config(tmp_path) is None  # no [tool.ruff]: not a ruff configuration
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
+    assert find_ruff_config(tmp_path) == tmp_path / "pyproject.toml"
+    (tmp_path / "ruff.toml").write_text("")
+    assert find_ruff_config(tmp_path) == tmp_path / "ruff.toml"
+    (tmp_path / ".ruff.toml").write_text("")
+    assert find_ruff_config(tmp_path) == tmp_path / ".ruff.toml"
+    # A nested one (setuptools' _vendor/ruff.toml) is not the project's.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "ruff.toml").write_text("exclude = ['*']\n")
+    (project,) = group_paths(["sub"], cwd=str(tmp_path))
+    assert project.borrowed and project.config_path == tmp_path / ".ruff.toml"
+
+
+def test_legacy_top_level_keys_and_extended_per_file_ignores(tmp_path: Path) -> None:
+    path = tmp_path / "ruff.toml"
+    path.write_text(
+        "ignore = ['E501']\nper-file-ignores = {'a.py' = ['F401']}\n"
+        "dummy-variable-rgx = '^skip_'\n"
+        "[lint]\nextend-per-file-ignores = {'a.py' = ['E402'], 'b.py' = ['F811']}\n"
+        "[lint.pyflakes]\nallowed-unused-imports = ['hypothesis']\n")
+    config = ruff_config(path)
+    assert config.borrowed == "ruff" and config.ignore == ("E501",)
+    assert dict(config.per_file_ignores) == {"a.py": ("F401", "E402"), "b.py": ("F811",)}
+    assert config.dummy_variable_rgx == "^skip_"
+    assert config.allowed_unused_imports == ("hypothesis",)
+
+
+def test_a_value_shoal_refuses_is_left_out_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "ruff.toml"
+    path.write_text("target-version = 'py399'\nbuiltins = ['_']\n[lint]\nignore = ['E731']\n")
+    config = ruff_config(path)
+    assert config.builtins == ("_",) and config.ignore == ("E731",)
+    assert config.target_version_source != "py399"
+    path.write_text("[lint\n")  # broken TOML: ruff's to report; shoal keeps its defaults
+    assert ruff_config(path).ignore == ()
+
+
+def test_ruffs_s_and_all_are_not_shoals_sh(tmp_path: Path) -> None:
+    # ruff's S is flake8-bandit, and its ALL its own rules: neither turns shoal's off-by-
+    # default SH005 on, nor shoal's SH001 off, in a selection, an ignore or per-file.
+    write_tree(tmp_path, {
+        "ruff.toml": "[lint]\nselect = ['ALL']\nignore = ['S', 'D']\n"
+                     "[lint.per-file-ignores]\n'pkg/*' = ['S']\n",
+        "setup.py": "",
+        **TREE,
+    })
+    codes = _codes(tmp_path)
+    assert ("pkg/core.py", 3, "SH001") in codes
+    assert ("pkg/core.py", 2, "E731") in codes  # ALL selects ruff's E731, which shoal has
+    assert not any(code in ("SH005", "SH006", "SH100") for _, _, code in codes)
