@@ -45,9 +45,10 @@ __all__ = [
 ]
 
 #: Names of the files whose change alters a configuration or the file set: shoal's
-#: ``pyproject.toml``, ruff's files (lent when there is no ``[tool.shoal]``), ``.gitignore``
-#: and git's ``info/exclude``.
-CONFIG_FILES = frozenset({"pyproject.toml", "ruff.toml", ".ruff.toml", ".gitignore", "exclude"})
+#: ``pyproject.toml``, ruff's and flake8's files (lent when there is no ``[tool.shoal]``),
+#: ``.gitignore`` and git's ``info/exclude``.
+CONFIG_FILES = frozenset({"pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "tox.ini",
+                          ".flake8", ".gitignore", "exclude"})
 
 #: Directory and file names never walked into unless named on the command line (``exclude``
 #: replaces this list, ``extend-exclude`` adds to it, as in ruff): ruff's defaults, so that a
@@ -166,8 +167,9 @@ class Config:
     #: ``diagnostic-scope``: what ``shoal server`` publishes, every file whose findings
     #: changed (``"workspace"``) or the open buffers only (``"open-files"``).
     diagnostic_scope: str = "workspace"
-    #: ``"ruff"`` when these settings are the project's ruff configuration's, read because
-    #: it has no ``[tool.shoal]`` (``_ruff_config``); its codes shoal lacks match nothing.
+    #: ``"ruff"`` or ``"flake8"`` when these settings are that tool's configuration's, read
+    #: because the project has no ``[tool.shoal]`` (``_lent_config``); codes shoal lacks
+    #: match nothing.
     borrowed: str = ""
 
     @property

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.frontend._config import find_config
-from analyzer.frontend._ruff_config import find_ruff_config
+from analyzer.frontend._lent_config import find_lent_config
 
 __all__ = ["MARKERS", "Project", "find_marker_root", "group_paths"]
 
@@ -43,7 +43,7 @@ class Project:
     reason: str
     #: The command-line paths (as given) that belong to it, in command-line order.
     paths: list[str] = field(default_factory=list)
-    #: ``config_path`` is the project's ruff configuration, lent (``ruff_config``).
+    #: ``config_path`` is the project's ruff or flake8 configuration, lent (``lent_config``).
     borrowed: bool = False
 
 
@@ -126,10 +126,10 @@ def _project_at(path: str) -> tuple[tuple[str, str], Project]:
     marker = find_marker_root(path)
     if marker is not None:
         root = marker[0]
-        ruff = find_ruff_config(root)
-        if ruff is not None:
-            return ("ruff", str(ruff)), Project(
-                ruff, root, f"holds {marker[1]}; {ruff.name} lends ruff's settings "
+        lent = find_lent_config(root)
+        if lent is not None:
+            return ("lent", str(lent)), Project(
+                lent, root, f"holds {marker[1]}; {lent.name} lends its settings "
                 "(no [tool.shoal])", borrowed=True)
         return ("root", str(root)), Project(None, root, f"holds {marker[1]}")
     return ("none", ""), Project(None, None, "no project marker above the path "

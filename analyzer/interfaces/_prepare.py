@@ -152,17 +152,17 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
         ConfigError,
         DiscoveryError,
         discover,
+        lent_config,
         load_config,
         parse_size,
         project_entry_points,
         resolve_selection,
-        ruff_config,
     )
     from analyzer.loading import PluginLoadError, Registry
 
     try:
         if project.borrowed and project.config_path is not None and project.root is not None:
-            config = dataclasses.replace(ruff_config(project.config_path),
+            config = dataclasses.replace(lent_config(project.config_path),
                                          entry_points=project_entry_points(project.root))
         else:
             config = load_config(project.config_path)

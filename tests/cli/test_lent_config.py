@@ -1,12 +1,13 @@
-"""A project without [tool.shoal] lends shoal its ruff configuration (``_ruff_config``): its
-excludes, ignores and rule selection, not its codes shoal lacks; [tool.shoal] wins whole."""
+"""A project without [tool.shoal] lends shoal its ruff or flake8 configuration
+(``_lent_config``): its excludes, ignores and rule selection, not its codes shoal lacks nor
+shoal's own SH rules; [tool.shoal] wins whole."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from analyzer.frontend import ruff_config
+from analyzer.frontend import lent_config
+from analyzer.frontend._lent_config import find_lent_config
 from analyzer.frontend._roots import group_paths
-from analyzer.frontend._ruff_config import find_ruff_config
 from tests.cli.helpers import run_subprocess, write_tree
 
 # A ruff-configured project as numpy and jax have them: fixtures and vendored code
@@ -83,15 +84,15 @@ def test_show_settings_says_where_the_settings_come_from(tmp_path: Path) -> None
 
 
 def test_the_ruff_file_at_the_root_in_ruffs_order(tmp_path: Path) -> None:
-    assert find_ruff_config(tmp_path) is None
+    assert find_lent_config(tmp_path) is None
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    assert find_ruff_config(tmp_path) is None  # no [tool.ruff]: not a ruff configuration
+    assert find_lent_config(tmp_path) is None  # no [tool.ruff]: not a ruff configuration
     (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
-    assert find_ruff_config(tmp_path) == tmp_path / "pyproject.toml"
+    assert find_lent_config(tmp_path) == tmp_path / "pyproject.toml"
     (tmp_path / "ruff.toml").write_text("")
-    assert find_ruff_config(tmp_path) == tmp_path / "ruff.toml"
+    assert find_lent_config(tmp_path) == tmp_path / "ruff.toml"
     (tmp_path / ".ruff.toml").write_text("")
-    assert find_ruff_config(tmp_path) == tmp_path / ".ruff.toml"
+    assert find_lent_config(tmp_path) == tmp_path / ".ruff.toml"
     # A nested one (setuptools' _vendor/ruff.toml) is not the project's.
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "ruff.toml").write_text("exclude = ['*']\n")
@@ -106,7 +107,7 @@ def test_legacy_top_level_keys_and_extended_per_file_ignores(tmp_path: Path) -> 
         "dummy-variable-rgx = '^skip_'\n"
         "[lint]\nextend-per-file-ignores = {'a.py' = ['E402'], 'b.py' = ['F811']}\n"
         "[lint.pyflakes]\nallowed-unused-imports = ['hypothesis']\n")
-    config = ruff_config(path)
+    config = lent_config(path)
     assert config.borrowed == "ruff" and config.ignore == ("E501",)
     assert dict(config.per_file_ignores) == {"a.py": ("F401", "E402"), "b.py": ("F811",)}
     assert config.dummy_variable_rgx == "^skip_"
@@ -116,11 +117,11 @@ def test_legacy_top_level_keys_and_extended_per_file_ignores(tmp_path: Path) -> 
 def test_a_value_shoal_refuses_is_left_out_not_fatal(tmp_path: Path) -> None:
     path = tmp_path / "ruff.toml"
     path.write_text("target-version = 'py399'\nbuiltins = ['_']\n[lint]\nignore = ['E731']\n")
-    config = ruff_config(path)
+    config = lent_config(path)
     assert config.builtins == ("_",) and config.ignore == ("E731",)
     assert config.target_version_source != "py399"
     path.write_text("[lint\n")  # broken TOML: ruff's to report; shoal keeps its defaults
-    assert ruff_config(path).ignore == ()
+    assert lent_config(path).ignore == ()
 
 
 def test_ruffs_s_and_all_are_not_shoals_sh(tmp_path: Path) -> None:
@@ -136,3 +137,54 @@ def test_ruffs_s_and_all_are_not_shoals_sh(tmp_path: Path) -> None:
     assert ("pkg/core.py", 3, "SH001") in codes
     assert ("pkg/core.py", 2, "E731") in codes  # ALL selects ruff's E731, which shoal has
     assert not any(code in ("SH005", "SH006", "SH100") for _, _, code in codes)
+
+
+# pyramid's .flake8: comments inside a value, names with - or _, fixtures excluded.
+FLAKE8 = """\
+[flake8]
+ignore =
+    # E731: do not assign a lambda expression, use a def
+    E731
+    W503
+exclude =
+    pkg/vendored
+per_file_ignores =
+    tests/*: F841
+    pkg/__init__.py:F401,E402
+"""
+
+
+def test_a_flake8_project_follows_its_configuration(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".flake8": FLAKE8, "setup.py": "", **TREE})
+    assert _codes(tmp_path) == [("pkg/core.py", 1, "F401"), ("pkg/core.py", 3, "E402"),
+                                ("pkg/core.py", 3, "F401"), ("pkg/core.py", 3, "SH001")]
+    run = run_subprocess("check", "--show-settings", cwd=tmp_path)
+    assert '"borrowed-from": "flake8"' in run.out
+
+
+def test_flake8s_files_in_flake8s_order_and_ruff_first(tmp_path: Path) -> None:
+    (tmp_path / "tox.ini").write_text("[tox]\nenvlist = py311\n")
+    assert find_lent_config(tmp_path) is None  # no [flake8] section
+    (tmp_path / ".flake8").write_text("[flake8]\nignore = E501\n")
+    assert find_lent_config(tmp_path) == tmp_path / ".flake8"
+    (tmp_path / "tox.ini").write_text("[flake8]\nignore = E402\n")
+    assert find_lent_config(tmp_path) == tmp_path / "tox.ini"
+    (tmp_path / "setup.cfg").write_text("[flake8]\nignore = E722\n")
+    assert find_lent_config(tmp_path) == tmp_path / "setup.cfg"
+    assert lent_config(tmp_path / "setup.cfg").ignore == ("E722",)
+    (tmp_path / "ruff.toml").write_text("")  # a project with both: ruff's is the one in use
+    assert find_lent_config(tmp_path) == tmp_path / "ruff.toml"
+    (tmp_path / "setup.cfg").write_text("[flake8\n")  # does not read as INI: not flake8's
+    (tmp_path / "ruff.toml").unlink()
+    assert find_lent_config(tmp_path) == tmp_path / "tox.ini"
+
+
+def test_flake8s_per_file_ignores_in_its_spellings(tmp_path: Path) -> None:
+    path = tmp_path / "setup.cfg"
+    path.write_text("[flake8]\nper-file-ignores =\n    a.py:F401\n    b.py c.py : E402,W503\n"
+                    "    d.py:E7 F8\nextend-ignore = E203, W504\nselect = E,F,W\n")
+    config = lent_config(path)
+    assert dict(config.per_file_ignores) == {"a.py": ("F401",), "b.py": ("E402", "W503"),
+                                             "c.py": ("E402", "W503"), "d.py": ("E7", "F8")}
+    assert config.ignore == ("E203", "W504") and config.select == ("E", "F", "W")
+    assert config.borrowed == "flake8"

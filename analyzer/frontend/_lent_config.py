@@ -1,4 +1,4 @@
-"""A project's ruff configuration, lent to shoal when the project has no ``[tool.shoal]``.
+"""A project's ruff or flake8 configuration, lent to shoal when it has no ``[tool.shoal]``.
 
 Most projects that lint with ruff configure it (136 of the 222 projects of the surveys):
 their vendored code and fixtures excluded, codes they do not follow ignored, per-file
@@ -13,6 +13,11 @@ names: which files (``exclude``, ``extend-exclude``), which findings are not wan
 which ruff has not, keep their defaults whatever ruff's selection. Codes shoal does not
 have match nothing, and a value shoal would refuse is left out, so that a configuration
 ruff accepts never stops a first run.
+
+A project linted with flake8 instead (``[flake8]`` in ``setup.cfg``, ``tox.ini`` or
+``.flake8``: 26 of the 222) lends the same way what flake8 has of these
+(``_flake8_config``): pyramid's ``.flake8`` ignores E731 (124 findings) and excludes the
+fixtures that hold its syntax errors on purpose.
 """
 from __future__ import annotations
 
@@ -23,8 +28,9 @@ from typing import Any
 
 from analyzer.frontend._config import Config, ConfigError, toml_document
 from analyzer.frontend._config_load import build_table
+from analyzer.frontend._flake8_config import FLAKE8_FILES, flake8_section, flake8_table
 
-__all__ = ["RUFF_FILES", "find_ruff_config", "ruff_config"]
+__all__ = ["RUFF_FILES", "find_lent_config", "lent_config"]
 
 #: The files ruff reads in a directory, in its order of precedence (a ``pyproject.toml``
 #: counts only with a ``[tool.ruff]`` table).
@@ -37,30 +43,38 @@ _LINT = ("select", "extend-select", "ignore", "extend-ignore", "per-file-ignores
          "extend-per-file-ignores", "dummy-variable-rgx", "external")
 
 
-def find_ruff_config(root: Path) -> Path | None:
-    """The ruff configuration of the project rooted at ``root``: in that directory, where
-    shoal's own would be (a nested one, as setuptools' ``_vendor/ruff.toml``, is ruff's
-    business: shoal's settings are per project)."""
+def find_lent_config(root: Path) -> Path | None:
+    """The ruff configuration of the project rooted at ``root``, else its flake8 one: in
+    that directory, where shoal's own would be (a nested one, as setuptools'
+    ``_vendor/ruff.toml``, is that tool's business: shoal's settings are per project)."""
     for name in RUFF_FILES:
         candidate = root / name
         if candidate.is_file() and (name != "pyproject.toml" or _ruff_table(candidate)):
             return candidate
+    for name in FLAKE8_FILES:
+        candidate = root / name
+        if candidate.is_file() and flake8_section(candidate) is not None:
+            return candidate
     return None
 
 
-def ruff_config(path: Path) -> Config:
-    """The :class:`Config` the ruff configuration in ``path`` lends (``borrowed="ruff"``)."""
-    table = _shoal_keys(_ruff_table(path))
+def lent_config(path: Path) -> Config:
+    """The :class:`Config` the ruff or flake8 configuration in ``path`` lends
+    (``borrowed``: ``"ruff"`` or ``"flake8"``)."""
+    if path.name in RUFF_FILES:
+        tool, table = "ruff", _shoal_keys(_ruff_table(path))
+    else:
+        tool, table = "flake8", flake8_table(flake8_section(path) or {})
     while True:
         try:
             config = build_table(path, table)
         except ConfigError as error:
-            # A value ruff takes and shoal does not (a newer target-version): left out.
+            # A value the tool takes and shoal does not (a newer target-version): left out.
             if error.key is None or error.key not in table:
                 raise
             del table[error.key]
         else:
-            return dataclasses.replace(config, borrowed="ruff")
+            return dataclasses.replace(config, borrowed=tool)
 
 
 def _ruff_table(path: Path) -> Mapping[str, Any]:
