@@ -24,7 +24,7 @@ from analyzer.frontend._discovery import (
 )
 from analyzer.frontend._extend import load_config
 from analyzer.frontend._globs import glob_matches, target_for_path
-from analyzer.frontend._lent_config import RUFF_FILES, lent_config
+from analyzer.frontend._lent_config import lent_config
 from analyzer.frontend._naming import (
     EXTENSION_SOURCE_SUFFIXES,
     EXTENSION_SUFFIXES,
@@ -56,5 +56,5 @@ __all__ = [
     "parse_module", "target_for_path",
     "load_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
     "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
-    "DUMMY_VARIABLE_RGX", "RUFF_FILES", "lent_config",
+    "DUMMY_VARIABLE_RGX", "lent_config",
 ]

@@ -3,7 +3,7 @@
 Most projects that lint with ruff configure it (136 of the 222 projects of the surveys):
 their vendored code and fixtures excluded, codes they do not follow ignored, per-file
 ignores for tests. Without that, a first run of shoal there reported what the team never
-sees: numpy 2,634 findings where its ruff reports none. So a project without
+sees: numpy 2,636 findings where its ruff reports none. So a project without
 ``[tool.shoal]`` lends shoal the ruff settings whose concept is the same, under the same
 names: which files (``exclude``, ``extend-exclude``), which findings are not wanted
 (``ignore``, ``extend-ignore``, ``per-file-ignores``, ``extend-per-file-ignores``,
