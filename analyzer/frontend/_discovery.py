@@ -58,6 +58,7 @@ from analyzer.frontend._naming import (
     Namer,
     claim_rank,
     is_extension,
+    module_file,
     within_any,
 )
 
@@ -248,7 +249,7 @@ class _Walker:
                 # stays in the index, opaque as a git-ignored source is.
                 if package is None:
                     package = self._package(directory, entries)
-                unread = _module_file(path, is_dir, is_file) if package else None
+                unread = module_file(path, is_dir, is_file) if package else None
                 if unread is not None:
                     self.ignored.add(unread)
                     yield unread
@@ -273,19 +274,6 @@ class _Walker:
                     package = self._package(directory, entries)
                 if package:
                     yield path
-
-
-def _module_file(path: str, is_dir: bool, is_file: bool) -> str | None:
-    """The file that makes ``path`` a module: itself (a Python source), or a folder's
-    ``__init__``; None for anything else."""
-    if is_file:
-        return path if path.endswith(PYTHON_SUFFIXES) else None
-    if is_dir:
-        for name in PACKAGE_FILES:
-            init = os.path.join(path, name)
-            if os.path.isfile(init):
-                return init
-    return None
 
 
 def _has_magic(pattern: str) -> bool:

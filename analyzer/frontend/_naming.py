@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["EXTENSION_SOURCE_SUFFIXES", "EXTENSION_SUFFIXES", "Namer", "PACKAGE_FILES",
-           "PYTHON_SUFFIXES", "claim_rank", "is_extension", "within_any"]
+           "PYTHON_SUFFIXES", "claim_rank", "is_extension", "module_file", "within_any"]
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 #: Compiled extension modules (``_speedups.cpython-311-x86_64-linux-gnu.so``, ``x.abi3.so``,
@@ -191,4 +191,18 @@ def claim_rank(path: str, is_package: bool, root_index: int) -> tuple[int, int, 
     return (kind, root_index, path)
 
 
-#
+def module_file(path: str, is_dir: bool, is_file: bool) -> str | None:
+    """The file that makes ``path`` a module: itself (a Python source, a compiled extension
+    or its C or Cython source), or a folder's ``__init__``; None for anything else."""
+    if is_file:
+        return path if path.endswith(_MODULE_SUFFIXES) else None
+    if is_dir:
+        for name in PACKAGE_FILES:
+            init = os.path.join(path, name)
+            if os.path.isfile(init):
+                return init
+    return None
+
+
+#: What a file that is a module ends with: a source, a stub, an extension or its source.
+_MODULE_SUFFIXES = PYTHON_SUFFIXES + EXTENSION_SUFFIXES + EXTENSION_SOURCE_SUFFIXES

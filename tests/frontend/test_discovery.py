@@ -270,6 +270,18 @@ def test_an_excluded_module_in_a_package_is_opaque(tmp_path: Path) -> None:
     assert [f.is_extension for f in named.files if f.path.name == "legacy.py"] == [False]
 
 
+def test_an_excluded_extension_or_its_source_still_names_its_module(tmp_path: Path) -> None:
+    # apache-beam's ruff configuration excludes "*.pyx" and "*.pxd" (ruff never reads them):
+    # coders/stream.pyx still builds apache_beam.coders.stream.
+    tree(tmp_path, "pkg/__init__.py", "pkg/stream.pyx", "pkg/stream.pxd",
+         "pkg/_fast.cpython-311-x86_64-linux-gnu.so", "pkg/api_pb2.py")
+    config = project(tmp_path, 'extend-exclude = ["*.pyx", "*.pxd", "*.so", "*pb2*.py"]')
+    result = discover(["."], config, cwd=str(tmp_path))
+    modules = {f.module: f.is_extension for f in result.files if f.indexed}
+    assert modules == {"pkg": False, "pkg.stream": True, "pkg._fast": True, "pkg.api_pb2": True}
+    assert rel(tmp_path, result.reported) == {"pkg/__init__.py"}
+
+
 def test_a_source_beside_an_extension_owns_the_name(tmp_path: Path) -> None:
     tree(tmp_path, "fast.py", "fast.cpython-311-x86_64-linux-gnu.so")
     result = discover(["."], project(tmp_path), cwd=str(tmp_path))
