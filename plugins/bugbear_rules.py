@@ -126,17 +126,22 @@ class MutableArgumentDefault(LintRule):
         if self._stub:
             return
         args = node.args
-        positional = [*args.posonlyargs, *args.args]
-        pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults,
-                      strict=True),
-                 *zip(args.kwonlyargs, args.kw_defaults, strict=True)]
-        for arg, default in pairs:
-            if default is None:
-                continue
+        defaults = args.defaults
+        for i, default in enumerate(defaults):
             parts = _mutable_parts(default)
-            if parts and not (arg.annotation is not None and self._immutable(arg.annotation)):
-                for part in parts:
-                    self.report(part)
+            if parts:  # rare: only then is the parameter looked up
+                positional = [*args.posonlyargs, *args.args]
+                self._report(positional[len(positional) - len(defaults) + i], parts)
+        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+            if kw_default is not None:
+                parts = _mutable_parts(kw_default)
+                if parts:
+                    self._report(arg, parts)
+
+    def _report(self, arg: ast.arg, parts: list[ast.AST]) -> None:
+        if arg.annotation is None or not self._immutable(arg.annotation):
+            for part in parts:
+                self.report(part)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 

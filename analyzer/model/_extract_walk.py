@@ -385,20 +385,24 @@ _NO_RETURN = frozenset({"skip", "skipTest", "fail", "xfail", "exit", "_exit"})
 def _reachable(body: list[ast.stmt]) -> int:
     """How many of ``body``'s statements may run: up to a ``raise`` or a statement-level
     call of :data:`_NO_RETURN`, inclusive; all of them when there is none."""
-    # The last statement cannot hide any: most bodies are scanned short of it, or not at all.
-    for i in range(len(body) - 1):
-        stmt = body[i]
-        kind = type(stmt)
-        if kind is ast.Expr:
-            call = stmt.value  # type: ignore[attr-defined]
-            if type(call) is ast.Call:
-                func = call.func
-                name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
-                if name in _NO_RETURN:
-                    return i + 1
-        elif kind is ast.Raise:
-            return i + 1
-    return len(body)
+    # The searches run in C (list.index): this is asked of every function body, and only
+    # the expression statements (docstrings, calls) need a look in Python.
+    last = len(body) - 1
+    kinds = list(map(type, body))
+    stop = kinds.index(ast.Raise, 0, last) if ast.Raise in kinds[:last] else last
+    at = -1
+    while True:
+        try:
+            at = kinds.index(ast.Expr, at + 1, stop)
+        except ValueError:
+            break
+        call = body[at].value  # type: ignore[attr-defined]
+        if type(call) is ast.Call:
+            func = call.func
+            name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+            if name in _NO_RETURN:
+                return at + 1
+    return stop + 1
 
 
 def _marked(context: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,

@@ -12,11 +12,14 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Iterable
+from typing import Any
 
 from analyzer.frontend import parse_module
 from analyzer.rules._bindings import _B, _FUNC, _LAMBDA
 from analyzer.rules._scope_state import _BARE, _NONE, _STRING, _ScopeState
 
+#: The subscripted names whose arguments are values, not annotations (in part).
+_SPECIAL = frozenset({"Literal", "Annotated"})
 #: ``typing`` members whose calls take annotations as arguments, by the kind handled.
 _TYPING_CALLS = {
     "cast": "cast", "assert_type": "assert_type", "TypeVar": "TypeVar", "NewType": "NewType",
@@ -70,18 +73,18 @@ class _AnnotationVisitor(_ScopeState):
         self.ann = saved
 
     def v_Subscript(self, node: ast.Subscript) -> None:
-        value = node.value
-        literal = (isinstance(value, ast.Name) and value.id == "Literal") or (
-            isinstance(value, ast.Attribute) and value.attr == "Literal")
-        annotated = not literal and (
-            (isinstance(value, ast.Name) and value.id == "Annotated")
-            or (isinstance(value, ast.Attribute) and value.attr == "Annotated"))
-        if not (literal or annotated) and value.__class__ is ast.Name \
-                and value.id in self.typing_names:
+        value: Any = node.value  # typed by the class tests below
+        cls = value.__class__
+        name = value.id if cls is ast.Name else value.attr if cls is ast.Attribute else None
+        if cls is ast.Name and name in self.typing_names and name not in _SPECIAL:
             # `from typing import Literal as _Literal` (numba's stubs): its strings are values
             # too. pyflakes goes by the text alone and reports them as undefined names.
-            literal = self._is_typing(value, "Literal")
-            annotated = not literal and self._is_typing(value, "Annotated")
+            if self._is_typing(value, "Literal"):
+                name = "Literal"
+            elif self._is_typing(value, "Annotated"):
+                name = "Annotated"
+        literal = name == "Literal"
+        annotated = name == "Annotated"
         if literal:
             self.visit(value)
             saved = self.ann
