@@ -45,7 +45,6 @@ _IMMUTABLE_PLAIN = frozenset(
                                "object", "range", "str")}
     | {"collections.abc.Sized", "typing.LiteralString", "typing.Sized"}
 )
-_TYPING = frozenset({"typing", "typing_extensions"})
 
 
 def _call_path(node: ast.AST) -> list[str]:
@@ -156,7 +155,7 @@ class MutableArgumentDefault(LintRule):
             inner = annotation.slice
             if name in _IMMUTABLE_GENERIC:
                 return True
-            if name is not None and name.rpartition(".")[0] in _TYPING:
+            if name is not None and name.startswith("typing."):  # typing_extensions' too
                 member = name.rpartition(".")[2]
                 if member == "Optional":
                     return self._immutable(inner)
