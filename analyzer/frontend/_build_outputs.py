@@ -31,7 +31,8 @@ from analyzer.frontend._config import root_pyproject, toml_document
 from analyzer.frontend._gitignore import OutputRule
 from analyzer.frontend._naming import Namer
 
-__all__ = ["BUILD_DECLARATIONS", "EVERY_NAME", "SETUP_PACKAGE", "declared_extensions", "declared_files", "meson_names", "meson_rules",
+__all__ = ["BUILD_DECLARATIONS", "EVERY_NAME", "SETUP_PACKAGE", "declared_extensions",
+           "declared_files", "meson_names", "meson_rules",
            "package_outputs", "read_meson", "with_meson_folders"]
 
 _MESON_LITERAL = re.compile(r"'([^'\n]*)'")
@@ -172,7 +173,8 @@ _VERSION_FILES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("versioningit", "write"), "file"),
 )
 #: setuptools-scm configured in ``setup.py``: ``use_scm_version={"write_to": "pkg/_v.py"}``.
-_SETUP_VERSION_FILE = re.compile(r"[\"'](?:write_to|version_file)[\"']\s*:\s*[\"']([^\"']+\.py)[\"']")
+_SETUP_VERSION_FILE = re.compile(
+    r"[\"'](?:write_to|version_file)[\"']\s*:\s*[\"']([^\"']+\.py)[\"']")
 
 
 def declared_files(root: str) -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from analyzer.rules._bindings import (
     _ANNOTATION,
@@ -167,7 +168,8 @@ def _exported_in_any_branch(state: _ScopeState, tree: ast.Module) -> None:
         for stmt in blocks.pop():
             kind = type(stmt)
             if kind is ast.Assign or kind is ast.AugAssign or kind is ast.AnnAssign:
-                targets = stmt.targets if kind is ast.Assign else [stmt.target]  # type: ignore[attr-defined]
+                assigned: Any = stmt  # one of the three, by the test above
+                targets = assigned.targets if kind is ast.Assign else [assigned.target]
                 if any(type(t) is ast.Name and t.id == "__all__" for t in targets):
                     exported.update(_all_names(stmt)[0])
             elif kind not in _SCOPES:
@@ -237,7 +239,8 @@ class ScopeAnalysis:
         "unused_imports", "undefined_names", "undefined_exports", "unused_variables",
         "redefinitions", "star_undefined_names", "all_names", "all_dynamic",
         "future_annotations", "_analyzer", "_column", "_scopes", "_bindings", "_binding_names",
-        "_imported_names", "star_usages", "shadowed_imports", "star_imports", "misplaced_star_imports",
+        "_imported_names", "star_usages", "shadowed_imports", "star_imports",
+        "misplaced_star_imports",
         "late_future_imports", "undefined_futures", "undefined_locals", "unused_annotations",
         "string_annotations",
     )  # fmt: skip
