@@ -9,7 +9,7 @@ of one path component, ignores, folders only; the last match decides):
   project's ``meson.build`` files list and make, ``configure_file``'s ``__config__.py``,
   extension modules built from generated sources, subprojects vendored into the folder
   (SciPy): a module they name may be one;
-- the project's build configuration (:func:`declared_extensions`): ``setup.py``'s
+- the project's build configuration (:func:`declared_outputs`): ``setup.py``'s
   ``Extension("pkg._x", ...)`` and its kin, the modules of the cffi builders it names
   (under its ``ext_package``), maturin's ``module-name``, setuptools-rust's ``target``:
   extension modules whose sources lie elsewhere (libcst's Rust ``native``);
@@ -31,8 +31,8 @@ from analyzer.frontend._config import root_pyproject, toml_document
 from analyzer.frontend._gitignore import OutputRule
 from analyzer.frontend._naming import Namer
 
-__all__ = ["BUILD_DECLARATIONS", "EVERY_NAME", "SETUP_PACKAGE", "declared_extensions",
-           "declared_files", "meson_names", "meson_rules",
+__all__ = ["BUILD_DECLARATIONS", "EVERY_NAME", "SETUP_PACKAGE", "declared_outputs",
+           "meson_names", "meson_rules",
            "package_outputs", "read_meson", "with_meson_folders"]
 
 _MESON_LITERAL = re.compile(r"'([^'\n]*)'")
@@ -115,13 +115,24 @@ _CFFI_BUILDER = re.compile(r"[\"']([^\"':]+\.py):\w+[\"']")
 _SET_SOURCE = re.compile(r"\.set_source\(\s*(?:module_name\s*=\s*)?[\"']([A-Za-z_][\w.]*)[\"']")
 
 
-def declared_extensions(root: str, setup_packages: Iterable[str] = ()) -> set[str]:
-    """The dotted extension modules the build configuration at ``root`` declares
-    (``setup.py`` read as text, never run, with the cffi builders it names and its
-    ``ext_package``; extension-helpers' ``setup_package.py`` files, ``setup_packages``;
-    ``pyproject.toml``, if it parses: maturin's, setuptools-rust's and setuptools' own
-    ``ext-modules``; and maturin's ``Cargo.toml``)."""
+def declared_outputs(root: str, setup_packages: Iterable[str] = ()
+                     ) -> tuple[set[str], set[str]]:
+    """What the build configuration at ``root`` declares its build makes: the dotted
+    extension modules (:func:`_extensions`) and the Python files, absolute
+    (:func:`_files`). ``setup.py`` and ``pyproject.toml`` are read once for both."""
     setup = _text(os.path.join(root, "setup.py"))
+    document = root_pyproject(Path(root))
+    return (_extensions(root, setup, document, setup_packages),
+            _files(root, setup, _table(document, "tool")))
+
+
+def _extensions(root: str, setup: str, document: Mapping[str, Any],
+                setup_packages: Iterable[str]) -> set[str]:
+    """The dotted extension modules declared: ``setup.py``'s (``setup``, read as text, never
+    run), with the cffi builders it names and its ``ext_package``; extension-helpers'
+    ``setup_package.py`` files, ``setup_packages``; ``pyproject.toml``'s (``document``, if it
+    parses): maturin's, setuptools-rust's and setuptools' own ``ext-modules``; and maturin's
+    ``Cargo.toml``."""
     names = set(_SETUP_EXTENSION.findall(setup))
     for builders in _CFFI_MODULES.findall(setup):
         for builder in _CFFI_BUILDER.findall(builders):
@@ -131,7 +142,6 @@ def declared_extensions(root: str, setup_packages: Iterable[str] = ()) -> set[st
     for path in setup_packages:
         # astropy's layout: each package's ``get_extensions()`` names its modules in full.
         found.update(_SETUP_EXTENSION.findall(_text(path)))
-    document = root_pyproject(Path(root))
     tool = _table(document, "tool")
     maturin = _table(tool, "maturin")
     if isinstance(maturin.get("module-name"), str):
@@ -177,17 +187,16 @@ _SETUP_VERSION_FILE = re.compile(
     r"[\"'](?:write_to|version_file)[\"']\s*:\s*[\"']([^\"']+\.py)[\"']")
 
 
-def declared_files(root: str) -> set[str]:
-    """The Python files, absolute, that the build configuration at ``root`` says its build
-    writes (:data:`_VERSION_FILES`, hatch's per-target hooks too; ``setup.py``'s
-    setuptools-scm ``write_to``)."""
-    tool = _table(root_pyproject(Path(root)), "tool")
+def _files(root: str, setup: str, tool: Mapping[str, Any]) -> set[str]:
+    """The Python files, absolute, the build says it writes: ``[tool]``'s
+    :data:`_VERSION_FILES` (``tool``; hatch's per-target hooks too) and ``setup.py``'s
+    setuptools-scm ``write_to`` (``setup``)."""
     tables = [(path, key, tool) for path, key in _VERSION_FILES]
     targets = _table(_table(_table(tool, "hatch"), "build"), "targets")
     tables += [(("hooks", hook), key, target)
                for target in targets.values() if isinstance(target, dict)
                for hook, key in (("vcs", "version-file"), ("version", "path"))]
-    found = set(_SETUP_VERSION_FILE.findall(_text(os.path.join(root, "setup.py"))))
+    found = set(_SETUP_VERSION_FILE.findall(setup))
     for path, key, table in tables:
         for part in path:
             table = _table(table, part)

@@ -34,8 +34,7 @@ from pathlib import Path
 
 from analyzer.frontend._build_outputs import (
     SETUP_PACKAGE,
-    declared_extensions,
-    declared_files,
+    declared_outputs,
     package_outputs,
     read_meson,
     with_meson_folders,
@@ -407,7 +406,7 @@ def discover(
     unreachable.update((d, why) for d, why in walker.unreadable.items()
                        if any(d == n or d.startswith(n + os.sep) for n in walked))
     meson_dirs = {os.path.dirname(p) for p in walker.meson_files}
-    declared = declared_extensions(project_root, [
+    declared, written = declared_outputs(project_root, [
         os.fspath(f.path) for f in files if f.path.name == SETUP_PACKAGE and f.indexed])
     return Discovery(
         files=files,
@@ -423,7 +422,7 @@ def discover(
                                 if f.is_package and f.indexed and f.module],
                                meson_dirs, namer),
             walker.ignored_rules, meson_dirs, walker.meson_names,
-            declared, _compiled_stubs(files, declared), declared_files(project_root)),
+            declared, _compiled_stubs(files, declared), written),
         meson_files=tuple(walker.meson_files),
     )
 

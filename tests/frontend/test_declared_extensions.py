@@ -1,4 +1,4 @@
-"""Extension modules a build configuration declares (``_build_outputs.declared_extensions``):
+"""Extension modules a build configuration declares (``_build_outputs.declared_outputs``):
 modules whose sources lie elsewhere, which a checkout lacks until the build."""
 from __future__ import annotations
 
