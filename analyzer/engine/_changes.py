@@ -11,7 +11,7 @@ from analyzer.engine._state import FileState, StatKey, stat_key
 from analyzer.engine._tasks import FileTask
 from analyzer.frontend import BUILD_DECLARATIONS, CONFIG_FILES
 
-__all__ = ["CONFIG_NAMES", "RACY_WINDOW_NS", "content_changed", "file_set_may_change",
+__all__ = ["RACY_WINDOW_NS", "content_changed", "file_set_may_change",
            "index_unchanged", "is_config", "rediscovered", "stat_vouches", "to_reparse"]
 
 #: Files modified less than this long before a check started are re-digested by the next
@@ -19,15 +19,13 @@ __all__ = ["CONFIG_NAMES", "RACY_WINDOW_NS", "content_changed", "file_set_may_ch
 #: within the mtime granularity keeps the mtime), and the kernel's clock lags ours.
 RACY_WINDOW_NS = 2_000_000_000
 
-#: Names whose change alters the configuration or the file set: a rebuild, not a recheck.
-CONFIG_NAMES = CONFIG_FILES
-
 
 def is_config(paths: Iterable[str | os.PathLike[str]], config_path: Any) -> bool:
-    """Whether any of ``paths`` is configuration (``config_path``: the config file in force)."""
+    """Whether any of ``paths`` is configuration (``config_path``: the config file in force):
+    a rebuild, not a recheck."""
     for p in paths:
         name = os.path.basename(os.fspath(p))
-        if name in CONFIG_NAMES:
+        if name in CONFIG_FILES:
             return True
         if config_path is not None and os.path.abspath(os.fspath(p)) == str(config_path):
             return True

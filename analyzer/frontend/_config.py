@@ -198,10 +198,14 @@ class Config:
         """The ``per-file-target-version`` of ``path``, None where no glob matches."""
         return target_for_path(self.root, self.per_file_target_version, path)
 
+    def governs(self, code: str) -> bool:
+        """Whether this configuration's selectors apply to ``code``: a borrowed one's never
+        to shoal's own ``SH`` codes, which that tool has not (ruff's ``S`` is bandit's)."""
+        return not (self.borrowed and code.startswith("SH"))
+
     def is_ignored_for(self, path: str | os.PathLike[str], code: str) -> bool:
-        """Whether ``per-file-ignores`` turns ``code`` off in ``path`` (SH900 never is, nor
-        shoal's own codes by a borrowed ruff configuration's, whose ``S`` is bandit's)."""
-        if code == "SH900" or (self.borrowed and code.startswith("SH")):
+        """Whether ``per-file-ignores`` turns ``code`` off in ``path`` (SH900 never is)."""
+        if code == "SH900" or not self.governs(code):
             return False
         return any(_selects(selector, code) for selector in self.per_file_selectors(path))
 

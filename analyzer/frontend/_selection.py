@@ -90,9 +90,9 @@ def resolve_selection(
     for code, default_on in known_codes.items():
         base = base_select
         code_selects, code_ignores = selects + configured, ignores + configured_ignores
-        if config.borrowed and code.startswith("SH"):
-            # ruff's selectors are for ruff's rules: its `S` (bandit) or `ALL` says nothing
-            # of shoal's own, which keep their defaults (the command line still decides).
+        if not config.governs(code):
+            # Another tool's `S` (bandit) or `ALL` says nothing of shoal's own rules, which
+            # keep their defaults (the command line still decides).
             base = select
             code_selects, code_ignores = selects, ignores
         best_select = max((_specificity(s) for s in code_selects if _selects(s, code)),
