@@ -449,7 +449,7 @@ def analyze_scopes(
     _check_closed_scopes(analyzer)
     if _extend_all(analyzer, tree):
         _apply_extended_all(analyzer)
-    _exported_in_any_branch(analyzer, tree)
+    _exported_in_any_branch(analyzer)
     return ScopeAnalysis(analyzer, column or SourceLines(source).column)
 
 

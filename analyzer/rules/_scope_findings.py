@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 from analyzer.rules._bindings import (
     _ANNOTATION,
@@ -43,7 +42,6 @@ from analyzer.rules._bindings import (
     _Located,
     _Scope,
 )
-from analyzer.rules._scope_exports import all_names as _all_names
 from analyzer.rules._scope_state import _ScopeState
 
 #: Locals a debugger or a traceback formatter reads from the frame (pytest, Zope, Paste's
@@ -154,36 +152,19 @@ def _extend_all(state: _ScopeState, tree: ast.Module) -> bool:
     return added
 
 
-def _exported_in_any_branch(state: _ScopeState, tree: ast.Module) -> None:
+def _exported_in_any_branch(state: _ScopeState) -> None:
     """Spare the unused module-level imports that any module-level ``__all__`` assignment
     names, in whichever branch (ruff reads every binding of ``__all__``; pyflakes only the
     last): plotly's ``if TYPE_CHECKING: from plotly import io; __all__ = ["io", ...]`` beside
-    an ``else:`` that binds ``__all__`` lazily."""
+    an ``else:`` that binds ``__all__`` lazily. The analysis made a binding of each, shadowed
+    or not: they are read from its list."""
     module = state.module_scope
     if module is None or not any(u.scope_index == module.index for u in state.unused_imports):
         return
-    exported: set[str] = set()
-    blocks = [tree.body]
-    while blocks:
-        for stmt in blocks.pop():
-            kind = type(stmt)
-            if kind is ast.Assign or kind is ast.AugAssign or kind is ast.AnnAssign:
-                assigned: Any = stmt  # one of the three, by the test above
-                targets = assigned.targets if kind is ast.Assign else [assigned.target]
-                if any(type(t) is ast.Name and t.id == "__all__" for t in targets):
-                    exported.update(_all_names(stmt)[0])
-            elif kind not in _SCOPES:
-                # if/else, try parts, with, for, while, match cases: still module level.
-                blocks.extend(getattr(stmt, field) for field in _BLOCKS if hasattr(stmt, field))
-                blocks.extend(h.body for h in getattr(stmt, "handlers", ()))
-                blocks.extend(c.body for c in getattr(stmt, "cases", ()))
+    exported = {name for b in state.all_bindings if b.kind == _EXPORT for name in b.names or ()}
     if exported:
         state.unused_imports = [u for u in state.unused_imports
                                 if u.scope_index != module.index or u.name not in exported]
-
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_BLOCKS = ("body", "orelse", "finalbody")
 
 
 def _apply_extended_all(state: _ScopeState) -> None:
