@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_EXCLUDES",
     "Config",
     "ConfigError",
+    "NestedConfig",
     "builtin_names",
     "find_config",
     "parse_target_version",
@@ -85,6 +86,38 @@ class ConfigError(Exception):
         self.path = path
         self.key = key
 
+
+
+@dataclass(frozen=True)
+class NestedConfig:
+    """A ruff configuration in a subdirectory of a project without ``[tool.shoal]``: as in
+    ruff, the files under ``directory`` follow it instead of the root's (``_nested_config``)."""
+
+    #: The configuration file's directory, absolute.
+    directory: str
+    #: What it lends (``Config.borrowed`` is ``"ruff"``).
+    config: Config
+    #: The codes its selection turns on, resolved against the run's rules (``None`` until
+    #: then: every code counts as selected).
+    selected: frozenset[str] | None = None
+
+    def excludes(self, path: str) -> bool:
+        """Whether its ``exclude``/``extend-exclude`` prune ``path`` (the defaults, which
+        the root's walk applies everywhere, aside)."""
+        relative = os.path.relpath(path, self.directory).replace(os.sep, "/")
+        name = os.path.basename(path)
+        return any(glob_matches(glob, relative, name) for glob in self.config.excludes
+                   if glob not in _DEFAULT_SET)
+
+    def is_ignored_for(self, path: str | os.PathLike[str], code: str) -> bool:
+        """Whether its selection leaves ``code`` out, or its per-file ignores turn it off."""
+        if not self.config.governs(code):
+            return False
+        return ((self.selected is not None and code not in self.selected)
+                or self.config.is_ignored_for(path, code))
+
+
+_DEFAULT_SET = frozenset(DEFAULT_EXCLUDES)
 
 
 @dataclass(frozen=True)
@@ -171,6 +204,9 @@ class Config:
     #: because the project has no ``[tool.shoal]`` (``_lent_config``); codes shoal lacks
     #: match nothing.
     borrowed: str = ""
+    #: The ruff configurations of subdirectories, deepest first (``_nested_config``), when
+    #: the project has no ``[tool.shoal]``: each governs the files under its directory.
+    nested: tuple[NestedConfig, ...] = ()
 
     @property
     def root(self) -> Path | None:
@@ -198,6 +234,14 @@ class Config:
         """The ``per-file-target-version`` of ``path``, None where no glob matches."""
         return target_for_path(self.root, self.per_file_target_version, path)
 
+    def nested_for(self, path: str | os.PathLike[str]) -> NestedConfig | None:
+        """The nested ruff configuration that governs ``path``, if one does."""
+        absolute = os.path.abspath(os.fspath(path))
+        for nested in self.nested:
+            if absolute.startswith(nested.directory + os.sep):
+                return nested
+        return None
+
     def governs(self, code: str) -> bool:
         """Whether this configuration's selectors apply to ``code``: a borrowed one's never
         to shoal's own ``SH`` codes, which that tool has not (ruff's ``S`` is bandit's)."""
@@ -205,7 +249,13 @@ class Config:
 
     def is_ignored_for(self, path: str | os.PathLike[str], code: str) -> bool:
         """Whether ``per-file-ignores`` turns ``code`` off in ``path`` (SH900 never is)."""
-        if code == "SH900" or not self.governs(code):
+        if code == "SH900":
+            return False
+        if self.nested:
+            nested = self.nested_for(path)
+            if nested is not None:
+                return nested.is_ignored_for(path, code)
+        if not self.governs(code):
             return False
         return any(_selects(selector, code) for selector in self.per_file_selectors(path))
 
@@ -220,7 +270,7 @@ class Config:
             "extend-select": list(self.extend_select),
             "ignore": list(self.ignore),
             "extend-ignore": list(self.extend_ignore),
-            "per-file-ignores": {glob: list(codes) for glob, codes in self.per_file_ignores},
+            "per-file-ignores": _by_glob(self.per_file_ignores),
             "exclude": list(self.exclude),
             "extend-exclude": list(self.extend_exclude),
             "src": [str(p) for p in self.src],
@@ -244,7 +294,18 @@ class Config:
             "options": {k: dict(v) for k, v in self.options.items()},
             "baseline": str(self.baseline) if self.baseline else None,
             "diagnostic-scope": self.diagnostic_scope,
+            "nested": {n.directory: {**n.config.settings_dict(),
+                                     "selected": sorted(n.selected or ())}
+                       for n in self.nested},
         }
+
+
+def _by_glob(pairs: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
+    # A glob may come twice (a file's ignores and its parent's, along an ``extend`` chain).
+    table: dict[str, list[str]] = {}
+    for glob, codes in pairs:
+        table.setdefault(glob, []).extend(codes)
+    return table
 
 
 def _running_version() -> tuple[int, int]:

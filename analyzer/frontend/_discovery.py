@@ -24,11 +24,10 @@ Walking rules (ruff's, unless noted):
 """
 from __future__ import annotations
 
-import fnmatch
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -36,30 +35,12 @@ from analyzer.frontend._build_outputs import (
     SETUP_PACKAGE,
     declared_outputs,
     package_outputs,
-    read_meson,
     with_meson_folders,
 )
-from analyzer.frontend._config import Config
-from analyzer.frontend._gitignore import (
-    IgnoreStack,
-    OutputRule,
-    git_root,
-    ignore_stack_for,
-    named_sources,
-    output_rules,
-)
-from analyzer.frontend._globs import glob_matches
-from analyzer.frontend._naming import (
-    EXTENSION_SOURCE_SUFFIXES,
-    EXTENSION_SUFFIXES,
-    PACKAGE_FILES,
-    PYTHON_SUFFIXES,
-    Namer,
-    claim_rank,
-    is_extension,
-    module_file,
-    within_any,
-)
+from analyzer.frontend._config import Config, NestedConfig
+from analyzer.frontend._gitignore import OutputRule
+from analyzer.frontend._naming import Namer, claim_rank, is_extension
+from analyzer.frontend._walker import Walker, force_excluded
 
 __all__ = ["Discovery", "DiscoveryError", "SourceFile", "discover", "display_path"]
 
@@ -128,6 +109,9 @@ class Discovery:
     #: The ``meson.build`` files read for :attr:`outputs` (the front door reads them again:
     #: an edit changes no folder's listing).
     meson_files: tuple[str, ...] = ()
+    #: The ruff configurations of subdirectories the walk met, deepest first (the project
+    #: has no ``[tool.shoal]``): ``Config.nested`` once their selections are resolved.
+    nested: tuple[NestedConfig, ...] = ()
 
 
 def display_path(path: Path | str, cwd: str | None = None) -> str:
@@ -142,156 +126,6 @@ def display_path(path: Path | str, cwd: str | None = None) -> str:
         return absolute
     return os.path.relpath(absolute, base) if common == base else absolute
 
-
-# ---------------------------------------------------------------------------------------------
-# Walking
-
-
-class _Walker:
-    def __init__(self, config: Config, root: str | None = None) -> None:
-        self.root = root if root is not None else os.getcwd()
-        # Split once: most excludes are plain names (a set lookup per entry); only patterns
-        # with a slash need the entry's relative path, which costs a relpath per entry.
-        names = [p.rstrip("/") for p in config.excludes if "/" not in p.rstrip("/")]
-        self.literal_names = frozenset(n for n in names if not _has_magic(n))
-        self.name_globs = tuple(n for n in names if _has_magic(n))
-        self.path_globs = tuple(p for p in config.excludes if "/" in p.rstrip("/"))
-        #: Directories descended into, so a named directory already walked is not walked again.
-        self.visited: set[str] = set()
-        #: Directories that could not be listed -> why (``Permission denied``).
-        self.unreadable: dict[str, str] = {}
-        #: Directory walked -> (mtime, inode) taken before it was listed: while they hold, so
-        #: does the listing (what the front door, ``interfaces._front``, relies on).
-        self.stamps: dict[str, tuple[int, int]] = {}
-        #: Python files walked although git-ignored: build outputs (setuptools-scm's
-        #: ``_version.py``, generated ``*_pb2.py``), indexed as opaque modules, never reported.
-        self.ignored: set[str] = set()
-        #: Python files a ``.gitignore`` names by path (:func:`named_sources`): build
-        #: outputs, whether or not a build has made them yet.
-        self.named_outputs: set[str] = set()
-        #: Package folder -> the .gitignore rules for its entries (``output_rules``), when
-        #: one ignores something: its missing modules may be build outputs.
-        self.ignored_rules: dict[str, tuple[OutputRule, ...]] = {}
-        #: The ``meson.build`` files walked, and the names they mention
-        #: (``_build_outputs.meson_names``).
-        self.meson_files: list[str] = []
-        self.meson_names: set[str] = set()
-        self._same_rules: dict[tuple[OutputRule, ...], tuple[OutputRule, ...]] = {}
-        #: ``namespace-packages``: packages without an ``__init__.py`` (as ``_Namer`` has them)
-        self.namespaces = tuple(os.fspath(d) for d in config.namespace_packages)
-
-    def excluded(self, path: str) -> bool:
-        name = os.path.basename(path)
-        if name in self.literal_names:
-            return True
-        if any(fnmatch.fnmatchcase(name, glob) for glob in self.name_globs):
-            return True
-        if not self.path_globs:
-            return False
-        relative = os.path.relpath(path, self.root).replace(os.sep, "/")
-        if relative.startswith(".."):
-            relative = path.replace(os.sep, "/")
-        return any(glob_matches(glob, relative, name) for glob in self.path_globs)
-
-    def walk(self, directory: str) -> Iterator[str]:
-        """Every Python file under ``directory`` (itself never excluded: it was asked for)."""
-        in_git = git_root(directory) is not None
-        ignores = ignore_stack_for(directory) if in_git else IgnoreStack()
-        if ignores.specs and ignores.ignored(directory, is_dir=True):
-            # Asked for explicitly although an ancestor's .gitignore covers it: like ruff (the
-            # ignore crate never re-checks the walk root's parents), only the .gitignore files
-            # from here down apply.
-            ignores = IgnoreStack().child(directory)
-        for base, spec in ignores.specs:
-            self.named_outputs.update(named_sources(base, spec))
-        yield from self._walk(directory, ignores, in_git)
-
-    def _package(self, directory: str, entries: list[os.DirEntry[str]]) -> bool:
-        """``directory``, listed as ``entries``, is a package's folder (asked only of the
-        folders where the answer matters)."""
-        return any(e.name in PACKAGE_FILES for e in entries) \
-            or within_any(directory, self.namespaces)
-
-    def _walk(self, directory: str, ignores: IgnoreStack, in_git: bool) -> Iterator[str]:
-        self.visited.add(directory)
-        try:
-            st = os.stat(directory)
-            self.stamps[directory] = (st.st_mtime_ns, st.st_ino)
-            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
-        except OSError as exc:
-            # Nothing under it can be checked; discover() reports it (E902, as ruff does)
-            # when it lies in a named directory.
-            self.unreadable[directory] = exc.strerror or type(exc).__name__
-            return
-        package = None
-        meson = any(e.name == "meson.build" for e in entries)
-        if meson:
-            build = os.path.join(directory, "meson.build")
-            self.meson_files.append(build)
-            self.meson_names |= read_meson(build)
-        if ignores.specs:
-            package = self._package(directory, entries)
-            rules = output_rules(directory, ignores) if package else ()
-            if rules:
-                # One object for equal rules (most folders share a stack).
-                self.ignored_rules[directory] = self._same_rules.setdefault(rules, rules)
-        for entry in entries:
-            path = entry.path
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-                is_file = entry.is_file()  # a symlink to a file counts as the file
-            except OSError:
-                continue
-            if self.excluded(path):
-                # Not checked, yet importable where it lies (hatchling's `cli/build/`
-                # package, under the default `build` exclude): in a package, its module
-                # stays in the index, opaque as a git-ignored source is.
-                if package is None:
-                    package = self._package(directory, entries)
-                unread = module_file(path, is_dir, is_file) if package else None
-                if unread is not None:
-                    self.ignored.add(unread)
-                    yield unread
-                continue
-            if ignores.specs and ignores.ignored(path, is_dir):
-                # A compiled extension or a generated source is git-ignored as a build
-                # output, yet importable where it lies: its name stays in the index
-                # (git-ignored directories, build/ copies among them, are still never walked).
-                if is_dir or not entry.name.endswith(EXTENSION_SUFFIXES + PYTHON_SUFFIXES):
-                    continue
-                if is_file and entry.name.endswith(PYTHON_SUFFIXES):
-                    self.ignored.add(path)
-            if is_dir:
-                inner = ignores.child(path) if in_git else ignores
-                if inner is not ignores:  # a .gitignore of its own
-                    self.named_outputs.update(named_sources(*inner.specs[-1]))
-                yield from self._walk(path, inner, in_git)
-            elif is_file and entry.name.endswith(PYTHON_SUFFIXES + EXTENSION_SUFFIXES):
-                yield path
-            elif is_file and entry.name.endswith(EXTENSION_SOURCE_SUFFIXES):
-                if package is None:
-                    package = self._package(directory, entries)
-                if package:
-                    yield path
-
-
-def _has_magic(pattern: str) -> bool:
-    return any(char in pattern for char in "*?[")
-
-
-def _force_excluded(walker: _Walker, path: str, stop: str) -> bool:
-    current = path
-    while current != stop:
-        if walker.excluded(current):
-            return True
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    return False
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 def discover(
@@ -312,7 +146,7 @@ def discover(
     # The configuration's directory, or the root found from a marker (Config.found_root);
     # None: no project, the index is what was named.
     found_root = os.fspath(config.root) if config.root is not None else None
-    walker = _Walker(config, found_root)
+    walker = Walker(config, found_root)
     given = [os.fspath(p) for p in paths] or ["."]
 
     named_files: list[str] = []
@@ -354,7 +188,7 @@ def discover(
     reported: set[str] = set()
     walked: list[str] = []
     for directory in named_dirs:
-        if force_exclude and _force_excluded(walker, directory, stop):
+        if force_exclude and force_excluded(walker, directory, stop):
             continue
         walked.append(directory)
         if directory in walker.visited:
@@ -372,7 +206,7 @@ def discover(
     walker.ignored |= absent
     everything |= absent
     for file in named_files:
-        if force_exclude and _force_excluded(walker, file, stop):
+        if force_exclude and force_excluded(walker, file, stop):
             continue
         reported.add(file)
     if stdin_path not in (None, STDIN):
@@ -424,6 +258,7 @@ def discover(
             walker.ignored_rules, meson_dirs, walker.meson_names,
             declared, _compiled_stubs(files, declared), written),
         meson_files=tuple(walker.meson_files),
+        nested=walker.nested.found(),
     )
 
 

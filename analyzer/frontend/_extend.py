@@ -26,7 +26,7 @@ from analyzer.frontend._config import (
 )
 from analyzer.frontend._config_load import load_config as load_one
 
-__all__ = ["load_config"]
+__all__ = ["load_config", "merge_configs"]
 
 #: Keys whose lists add up along the chain (the parent's first).
 _ADDING = {"extend-exclude": "extend_exclude"}
@@ -81,10 +81,11 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Config:
         raise ConfigError(f"{path}: 'extend': no such file {parent_path}", path=path,
                           key="extend")
     parent = _load(parent_path, (*chain, path))
-    return _merge(parent, config, set(table))
+    return merge_configs(parent, config, set(table))
 
 
-def _merge(parent: Config, child: Config, keys: set[str]) -> Config:
+def merge_configs(parent: Config, child: Config, keys: set[str]) -> Config:
+    """``child`` (whose file sets ``keys``) over the ``parent`` it extends."""
     assert parent.root is not None and child.root is not None
     rebase = _Rebase(parent.root, child.root)
     values: dict[str, Any] = {

@@ -18,19 +18,26 @@ A project linted with flake8 instead (``[flake8]`` in ``setup.cfg``, ``tox.ini``
 ``.flake8``: 26 of the 222) lends the same way what flake8 has of these
 (``_flake8_config``): pyramid's ``.flake8`` ignores E731 (124 findings) and excludes the
 fixtures that hold its syntax errors on purpose.
+
+A ruff file that ``extend``s another (astropy's ``.ruff.toml`` extends its
+``pyproject.toml``, where its excludes and per-file ignores are) is read with its chain, as
+ruff reads it: the child's keys override the parent's, ignores add up unless the child sets
+``select``, and ``extend-per-file-ignores`` adds to the parent's per-file ignores.
 """
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from analyzer.frontend._config import Config, ConfigError, toml_document
 from analyzer.frontend._config_load import build_table
+from analyzer.frontend._extend import merge_configs
 from analyzer.frontend._flake8_config import FLAKE8_FILES, flake8_section, flake8_table
 
-__all__ = ["RUFF_FILES", "find_lent_config", "lent_config"]
+__all__ = ["RUFF_FILES", "find_lent_config", "lent_config", "ruff_table"]
 
 #: The files ruff reads in a directory, in its order of precedence (a ``pyproject.toml``
 #: counts only with a ``[tool.ruff]`` table).
@@ -49,7 +56,7 @@ def find_lent_config(root: Path) -> Path | None:
     ``_vendor/ruff.toml``, is that tool's business: shoal's settings are per project)."""
     for name in RUFF_FILES:
         candidate = root / name
-        if candidate.is_file() and (name != "pyproject.toml" or _ruff_table(candidate)):
+        if candidate.is_file() and (name != "pyproject.toml" or ruff_table(candidate)):
             return candidate
     for name in FLAKE8_FILES:
         candidate = root / name
@@ -60,24 +67,66 @@ def find_lent_config(root: Path) -> Path | None:
 
 def lent_config(path: Path) -> Config:
     """The :class:`Config` the ruff or flake8 configuration in ``path`` lends
-    (``borrowed``: ``"ruff"`` or ``"flake8"``)."""
-    if path.name in RUFF_FILES:
-        tool, table = "ruff", _shoal_keys(_ruff_table(path))
+    (``borrowed``: ``"ruff"`` or ``"flake8"``), a ruff file's ``extend`` chain followed."""
+    if path.name not in RUFF_FILES:
+        config = _built(path, flake8_table(flake8_section(path) or {}))
+        return dataclasses.replace(config, borrowed="flake8")
+    return dataclasses.replace(_ruff_chain(Path(os.path.abspath(path)), ()), borrowed="ruff")
+
+
+def _ruff_chain(path: Path, chain: tuple[Path, ...]) -> Config:
+    ruff = ruff_table(path)
+    table = _shoal_keys(ruff)
+    adding = table.pop("extend-per-file-ignores", {})
+    if "per-file-ignores" in table or not adding:
+        # Ignores of the file's own: its additions join them, and they replace a parent's.
+        table["per-file-ignores"] = _joined(table.get("per-file-ignores") or {}, adding)
     else:
-        tool, table = "flake8", flake8_table(flake8_section(path) or {})
+        table["per-file-ignores"] = adding
+    config = _built(path, table)
+    extend = ruff.get("extend")
+    parent_path = (Path(os.path.normpath(path.parent / os.path.expanduser(extend.strip())))
+                   if isinstance(extend, str) else None)
+    # A missing parent or a cycle is ruff's error to give: the chain stops there.
+    if parent_path is None or not parent_path.is_file() or parent_path in (*chain, path):
+        return config
+    parent = _ruff_chain(parent_path, (*chain, path))
+    keys = set(table) - ({"per-file-ignores"} if "per-file-ignores" not in _lint_keys(ruff)
+                         else set())
+    merged = merge_configs(parent, config, keys)
+    if "per-file-ignores" in keys:
+        return merged
+    # Only additions: the parent's per-file ignores (rebased by the merge), then these.
+    return dataclasses.replace(merged,
+                               per_file_ignores=merged.per_file_ignores + config.per_file_ignores)
+
+
+def _built(path: Path, table: dict[str, Any]) -> Config:
     while True:
         try:
-            config = build_table(path, table)
+            return build_table(path, table)
         except ConfigError as error:
             # A value the tool takes and shoal does not (a newer target-version): left out.
             if error.key is None or error.key not in table:
                 raise
             del table[error.key]
-        else:
-            return dataclasses.replace(config, borrowed=tool)
 
 
-def _ruff_table(path: Path) -> Mapping[str, Any]:
+def _joined(ignores: Mapping[str, Any], adding: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(ignores)
+    for glob, codes in adding.items():
+        merged[glob] = [*merged.get(glob, ()), *codes]
+    return merged
+
+
+def _lint_keys(ruff: Mapping[str, Any]) -> set[str]:
+    lint = ruff.get("lint")
+    return set(ruff) | (set(lint) if isinstance(lint, dict) else set())
+
+
+def ruff_table(path: Path) -> Mapping[str, Any]:
+    """The ruff table of ``path``: the whole file, or ``[tool.ruff]`` of a ``pyproject.toml``
+    (empty without one)."""
     document = toml_document(path)
     if path.name != "pyproject.toml":
         return document
@@ -96,12 +145,6 @@ def _shoal_keys(ruff: Mapping[str, Any]) -> dict[str, Any]:
             table[key] = lint[key]
         elif key in ruff:
             table[key] = ruff[key]
-    extend = table.pop("extend-per-file-ignores", None)
-    if isinstance(extend, dict):
-        merged = dict(table.get("per-file-ignores") or {})
-        for glob, codes in extend.items():
-            merged[glob] = [*merged.get(glob, ()), *codes]
-        table["per-file-ignores"] = merged
     pyflakes = lint.get("pyflakes", ruff.get("pyflakes"))
     if isinstance(pyflakes, dict) and "allowed-unused-imports" in pyflakes:
         table["allowed-unused-imports"] = pyflakes["allowed-unused-imports"]

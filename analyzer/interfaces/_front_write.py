@@ -131,7 +131,8 @@ def _witnesses(argv: list[str], plan: CheckPlan, read: tuple[dict[str, Any], int
     limit = started - RACY_WINDOW_NS
     _, own, own_dirs = build_files()
     extra_files = own + sorted(set(rule_sources(plan.registry).values()))
-    extra_files += [str(p) for p in (plan.config.path, *plan.config.extends) if p is not None]
+    extra_files += [str(p) for c in (plan.config, *(n.config for n in plan.config.nested))
+                    for p in (c.path, *c.extends) if p is not None]
     for path in extra_files:
         st = os.stat(path)
         if max(st.st_mtime_ns, st.st_ctime_ns) >= limit:

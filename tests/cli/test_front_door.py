@@ -345,6 +345,23 @@ def test_a_meson_build_edit_takes_the_long_way(tree, shoal, long_way):
     assert "_made" not in after.out
 
 
+def test_a_nested_or_extended_ruff_file_edit_takes_the_long_way(tree, shoal, long_way):
+    # A nested ruff file and the file it extends are read by the run: edited in place, they
+    # keep every folder's mtime, so the record reads their content too.
+    (tree / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    nested = [p for p in tree.rglob("*.py") if p.parent != tree][0].parent
+    (nested / "ruff.toml").write_text('extend = "base.toml"\n')
+    (nested / "base.toml").write_text("[lint]\nextend-ignore = ['E501']\n")
+    args = ("check", "--workers", "0")
+    before = shoal(*args)
+    assert shoal(*args).out == before.out
+    assert len(long_way.calls) == 1, "the record was not valid before the edit"
+    (nested / "base.toml").write_text("[lint]\nextend-ignore = ['F', 'E']\n")
+    after = shoal(*args)
+    assert len(long_way.calls) == 2, "answered at the front door after the edit"
+    assert after.out != before.out
+
+
 @pytest.mark.parametrize("name", ["ruff.toml", ".ruff.toml"])
 def test_a_ruff_configuration_edit_takes_the_long_way(tree, shoal, long_way, name):
     # No [tool.shoal]: the project's ruff file lends its settings. Edited in place, it keeps
