@@ -108,6 +108,8 @@ class YieldOutsideFunction(_ComprehensionFrames):
         frame = self.enclosing(node, _SCOPES_AND_COMPREHENSIONS)
         if frame is None or frame.kind == _CLASS:
             what = "await" if isinstance(node, ast.Await) else "yield"
+            if what == "await" and frame is None and self.context.is_notebook:
+                return  # IPython runs a cell's top-level `await` (as ruff allows it)
             self.report(node, f"'{what}' outside function")
 
     visit_YieldFrom = visit_Await = visit_Yield

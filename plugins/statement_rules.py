@@ -97,6 +97,15 @@ def _edit(lines: SourceLines, start: int, end: int, content: str) -> Edit:
 # E402
 
 
+_TOP_OF_CELL = "Module level import not at top of cell"
+
+
+def _is_escape_command(stmt: ast.stmt) -> bool:
+    """What a notebook's IPython escape command (``%magic``, ``!cmd``) reads as: ``...``."""
+    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+            and stmt.value.value is Ellipsis)
+
+
 class ModuleImportNotAtTopOfFile(LintRule):
     """E402: a module-level import after other code; PEP 8 puts imports at the top.
 
@@ -106,7 +115,8 @@ class ModuleImportNotAtTopOfFile(LintRule):
     ``matplotlib.use()`` and ``pytest.importorskip()`` calls (recognised through the imports
     that bind ``sys``, ``os``...). Imports inside those blocks are not checked. Unlike
     pycodestyle, which knows none of those calls, does not treat ``match`` as a block and
-    ends the import block at any statement it does not recognise by its first word.
+    ends the import block at any statement it does not recognise by its first word. In a
+    Jupyter notebook, as in ruff, each cell has a top of its own.
     """
 
     CODE = "E402"
@@ -139,10 +149,18 @@ class ModuleImportNotAtTopOfFile(LintRule):
         imported: dict[str, str] = {}
         docstring_allowed = True
         boundary = False
+        # In a notebook, as in ruff, each cell has a top of its own.
+        notebook = self.context.is_notebook
+        cell = 0
         for stmt in node.body:
+            if notebook and self.context.cell_index(stmt.lineno) != cell:
+                cell = self.context.cell_index(stmt.lineno)
+                docstring_allowed, boundary = True, False
+            if notebook and _is_escape_command(stmt):
+                continue  # `%matplotlib inline` before the imports: as in ruff
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 if boundary:
-                    self.report(stmt)
+                    self.report(stmt, _TOP_OF_CELL if notebook else None)
                 record_imports(stmt, imported)
             elif (docstring_allowed and isinstance(stmt, ast.Expr)
                   and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)):
@@ -375,12 +393,26 @@ class _Semicolon(LintRule):
             if stmt.end_lineno not in ends:
                 continue
             found = semicolon_after(self.context, stmt)
-            if found is not None and found[1] == self._FOLLOWED:
+            if found is not None and found[1] == self._FOLLOWED and not self._kept(found[0]):
                 line, column = self.context.lines.position(found[0])
                 self.report((line, column), end=(line, column + 1), fix=self._fix(found[0]))
 
     def _fix(self, semi: int) -> Fix | None:
         return None
+
+    def _kept(self, semi: int) -> bool:
+        """Whether the ``;`` at offset ``semi`` is meant: in a notebook, the last thing in
+        its cell, it keeps the cell's value from being shown (ruff leaves it too)."""
+        context = self.context
+        if self._FOLLOWED or not context.is_notebook:
+            return False
+        line = context.lines.position(semi)[0]
+        index = context.cell_index(line)
+        following = context.cells[index + 1] if index + 1 < len(context.cells) else None
+        rest = context.source[semi + 1:] if following is None else context.source[
+            semi + 1:context.lines.line_start(following)]
+        return all(not part.strip() or part.lstrip().startswith("#")
+                   for part in rest.splitlines())
 
 
 class MultipleStatementsOnOneLineSemicolon(_Semicolon):

@@ -40,9 +40,12 @@ from analyzer.engine._timing import JobTimings, Laps, timed_project_rules
 from analyzer.engine._tree_reads import module_tree
 from analyzer.engine._trees import encode_tree, store_trees, tree_provider
 from analyzer.frontend import (
+    IPYTHON_BUILTINS,
+    NOTEBOOK_SUFFIX,
     SourceDecodeError,
     content_digest,
     decode_source,
+    notebook_source,
     parse_module,
     read_source_file,
     target_for_path,
@@ -269,13 +272,20 @@ def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | Non
             return _unreadable(task, "", f"{exc.strerror or exc}"), None
     digest = content_digest(data)
     laps.lap("read")
+    cells: tuple[int, ...] = ()
     try:
-        text = decode_source(data)
+        if task.path.endswith(NOTEBOOK_SUFFIX):
+            text, cell_map = notebook_source(data)
+            cells = cell_map.starts
+        else:
+            text = decode_source(data)
     except SourceDecodeError as exc:
         facts = unknown_facts(task.module, task.path, task.is_package)
         return _unreadable(task, digest, str(exc), getattr(exc, "line", None)), facts
     lines = SourceLines(text)
     settings = _settings_of(task, ctx)
+    if cells:
+        settings = dataclasses.replace(settings, builtins=settings.builtins | IPYTHON_BUILTINS)
     try:
         # In pieces when large: the parser's arena is then never the worker's peak.
         tree = parse_module(text, filename=task.display)
@@ -306,9 +316,13 @@ def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | Non
         laps.lap("plugin facts")
     if task.report:
         context = RuleContext(path=task.display, module=task.module, is_package=task.is_package,
-                              source=text, lines=lines, settings=settings)
+                              source=text, lines=lines, settings=settings, cells=cells)
         diagnostics = tuple(run_module_rules(context, ctx.module_rules, tree, cst,
                                              timings=timings))
+        if cells:
+            # A fix is written back into the file's text, and a notebook's text is JSON.
+            diagnostics = tuple(d if d.fix is None else dataclasses.replace(d, fix=None)
+                                for d in diagnostics)
         laps.restart()
         diagnostics += tuple(_internal(task, message) for message in failures)
         diagnostics += _too_new(task, tree, lines, settings.target_version)

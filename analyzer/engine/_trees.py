@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from analyzer.engine._collector import collector_paused
-from analyzer.frontend import decode_source, parse_module
+from analyzer.frontend import parse_module, source_text
 
 if TYPE_CHECKING:
     from analyzer.rules import ProjectRule
@@ -134,7 +134,7 @@ def load_tree(heap: Any, key: str) -> ast.Module | None:
 
 def parse_again(path: str, source: bytes | None, read: Callable[[str], bytes]) -> ast.Module:
     """The module's tree parsed from ``source`` (the bytes a task carries) or the file."""
-    text = decode_source(read(path) if source is None else source)
+    text = source_text(path, read(path) if source is None else source)
     with collector_paused():
         return parse_module(text, filename=path)
 

@@ -32,6 +32,15 @@ from analyzer.frontend._naming import (
     claim_rank,
     is_extension,
 )
+from analyzer.frontend._notebook import (
+    IPYTHON_BUILTINS,
+    NOTEBOOK_SUFFIX,
+    CellMap,
+    NotebookError,
+    is_notebook,
+    notebook_source,
+    source_text,
+)
 from analyzer.frontend._parse import parse_module
 from analyzer.frontend._roots import MARKERS, Project, find_marker_root, group_paths
 from analyzer.frontend._selection import resolve_selection
@@ -57,4 +66,6 @@ __all__ = [
     "load_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
     "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
     "DUMMY_VARIABLE_RGX", "lent_config",
+    "IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "NotebookError", "is_notebook",
+    "notebook_source", "source_text",
 ]

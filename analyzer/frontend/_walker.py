@@ -31,8 +31,13 @@ from analyzer.frontend._naming import (
     within_any,
 )
 from analyzer.frontend._nested_config import NESTED_NAMES, NestedConfigs
+from analyzer.frontend._notebook import NOTEBOOK_SUFFIX
 
 __all__ = ["Walker", "force_excluded"]
+
+#: What the walk yields: sources, stubs, compiled extensions and Jupyter notebooks (checked
+#: as ruff checks them, ``_notebook``).
+_WALKED_SUFFIXES = (*PYTHON_SUFFIXES, *EXTENSION_SUFFIXES, NOTEBOOK_SUFFIX)
 
 
 
@@ -168,7 +173,7 @@ class Walker:
                 if inner is not ignores:  # a .gitignore of its own
                     self.named_outputs.update(named_sources(*inner.specs[-1]))
                 yield from self._walk(path, inner, in_git)
-            elif is_file and entry.name.endswith(PYTHON_SUFFIXES + EXTENSION_SUFFIXES):
+            elif is_file and entry.name.endswith(_WALKED_SUFFIXES):
                 yield path
             elif is_file and entry.name.endswith(EXTENSION_SOURCE_SUFFIXES):
                 if package is None:

@@ -22,7 +22,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.frontend import SourceDecodeError, SourceFile, decode_source, parse_module
+from analyzer.frontend import (
+    NOTEBOOK_SUFFIX,
+    SourceDecodeError,
+    SourceFile,
+    decode_source,
+    parse_module,
+)
 
 __all__ = ["LINE_ENDING", "FixWriteError", "SourceState", "load_source", "write_all",
            "write_source"]
@@ -83,7 +89,10 @@ def _encoding(data: bytes) -> str:
 
 def load_source(file: SourceFile, stdin: bytes | None = None) -> SourceState | None:
     """Read and decode one file for fixing; ``None`` when it cannot be read or decoded (the
-    check reported that already)."""
+    check reported that already), or is a notebook (its findings carry no fix: a
+    notebook's text is JSON, which an edit of its joined cells must not be written over)."""
+    if str(file.path).endswith(NOTEBOOK_SUFFIX):
+        return None
     try:
         if file.is_stdin:
             if stdin is None:

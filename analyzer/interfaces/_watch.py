@@ -27,6 +27,7 @@ from analyzer.frontend import (
     CONFIG_FILES,
     EXTENSION_SOURCE_SUFFIXES,
     EXTENSION_SUFFIXES,
+    NOTEBOOK_SUFFIX,
     PYTHON_SUFFIXES,
 )
 from analyzer.interfaces import exit_codes
@@ -51,7 +52,8 @@ HEALTH_SECONDS = 1.0
 
 #: Sources, stubs, compiled extensions (a rebuild makes a module appear or disappear) and
 #: their C and Cython sources.
-_WATCHED_SUFFIXES = PYTHON_SUFFIXES + EXTENSION_SUFFIXES + EXTENSION_SOURCE_SUFFIXES
+_WATCHED_SUFFIXES = (*PYTHON_SUFFIXES, *EXTENSION_SUFFIXES, *EXTENSION_SOURCE_SUFFIXES,
+                     NOTEBOOK_SUFFIX)
 #: The configuration's files, and ``meson.build``: what it names may be a build output
 #: (``Discovery.outputs``).
 _WATCHED_NAMES = CONFIG_FILES | {"meson.build"}

@@ -23,6 +23,7 @@ A class whose ``CODE`` is empty is an abstract base and is not validated.
 from __future__ import annotations
 
 import _ast
+import bisect
 import re
 import sys
 from collections.abc import Mapping
@@ -106,10 +107,23 @@ class RuleContext:
     settings: RuleSettings = field(default_factory=RuleSettings)
     #: Line access and column conversion over :attr:`source`; built from it when not given.
     lines: SourceLines = None  # type: ignore[assignment]  # None only until __post_init__
+    #: A Jupyter notebook's: the line each of its code cells starts on in :attr:`source` (the
+    #: cells joined, 1-based, ascending); empty for a Python file.
+    cells: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.lines is None:
             object.__setattr__(self, "lines", SourceLines(self.source))
+
+    @property
+    def is_notebook(self) -> bool:
+        """Whether the file is a Jupyter notebook (its code cells joined in :attr:`source`)."""
+        return bool(self.cells)
+
+    def cell_index(self, line: int) -> int:
+        """The 0-based index among :attr:`cells` of the code cell holding ``line`` (0 in a
+        Python file, one cell)."""
+        return max(0, bisect.bisect_right(self.cells, line) - 1)
 
 
 class MetadataProvider:

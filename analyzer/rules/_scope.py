@@ -429,6 +429,7 @@ def analyze_scopes(
     target_version: tuple[int, int] | None = None,
     column: Callable[[int, int], int] | None = None,
     is_stub: bool = False,
+    top_level_await: bool = False,
 ) -> ScopeAnalysis:
     """Analyse the scopes and bindings of one parsed module.
 
@@ -439,12 +440,15 @@ def analyze_scopes(
     :param target_version: decides the builtins list; the running Python's when None.
     :param column: converts (line, UTF-8 byte offset) to a 1-based character column.
     :param is_stub: the file is a ``.pyi`` stub: any name may be a forward reference.
+    :param top_level_await: a module-level ``await`` runs (a Jupyter notebook's cells).
     """
     names = builtin_names(target_version)
     extra = frozenset(builtins)
     if extra:
         names = names | extra
     analyzer = _Analyzer(names, is_package, is_stub)
+    if top_level_await:
+        analyzer.top_level_await = True
     analyzer.run(tree)
     _check_closed_scopes(analyzer)
     if _extend_all(analyzer, tree):
@@ -469,4 +473,5 @@ class ScopeProvider:
             target_version=settings.target_version,
             column=context.lines.column,
             is_stub=path.endswith(".pyi"),
+            top_level_await=context.is_notebook,
         )

@@ -22,6 +22,7 @@ from analyzer.rules._bindings import (
     _FUNCTION,
     _GEN,
     _LAMBDA,
+    _MODULE,
     _TYPE,
     _TYPEPARAM,
 )
@@ -30,6 +31,10 @@ from analyzer.rules._scope_annotations import _AnnotationVisitor
 
 class _NestedScopeVisitor(_AnnotationVisitor):
     """The visitors of the nodes that open a scope, and of what only a function may hold."""
+
+    #: A Jupyter notebook's module: IPython runs its top-level ``await``, whose operand is
+    #: then read as any expression (pyflakes, for a module, stops at the ``await``).
+    top_level_await = False
 
     def v_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._visit_all(node.decorator_list)
@@ -109,7 +114,9 @@ class _NestedScopeVisitor(_AnnotationVisitor):
             self.visit(node.value)
 
     def v_Yield(self, node: ast.Yield | ast.YieldFrom | ast.Await) -> None:
-        if self.stack[-1].kind <= _CLASS_SCOPE:
+        kind = self.stack[-1].kind
+        if kind <= _CLASS_SCOPE and not (kind == _MODULE and self.top_level_await
+                                         and type(node) is ast.Await):
             return
         if node.value is not None:
             self.visit(node.value)

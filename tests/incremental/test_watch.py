@@ -184,6 +184,19 @@ def test_a_ruff_toml_edit_rebuilds_with_its_settings(watch):
     assert live.finish() == 0, live.text
 
 
+def test_a_notebook_edit_is_rechecked(watch):
+    from tests.frontend.test_notebook import notebook
+
+    root, output, proc, live = watch({"a.py": "x = 1\n"})
+    live.wait_for(lambda: _found(output) == 0, "the clean startup output")
+    (root / "n.ipynb").write_bytes(notebook(("markdown", "m"), ("code", "import os\n")))
+    live.wait_for(lambda: '"cell": 2' in output.read_text(), "the notebook's F401, in cell 2")
+    (root / "n.ipynb").write_bytes(notebook(("code", "import os\nos.getcwd()\n")))
+    live.wait_for(lambda: _found(output) == 0, "the edit that uses the import")
+    proc.send_signal(signal.SIGINT)
+    assert live.finish() == 0, live.text
+
+
 PLUGIN = '''\
 from analyzer.rules import LintRule
 

@@ -207,3 +207,15 @@ def test_a_finding_kept_from_the_time_before_is_checked_against_its_own_lines(tm
     update("import os\nx = 1\n𝒳𝒳= y\n", 2, [d1], fixed=[d2])
     assert update("import os\nx = 1\n𝒳𝒳= y\n", 3, [d1, d2], new=[d2])[1] == {
         "line": 2, "character": 4}
+
+
+def test_a_notebooks_findings_are_not_published(tmp_path):
+    # They sit on the lines of its joined cells; an editor shows a notebook as cells.
+    (tmp_path / "a.py").write_text("import os\n")
+    (tmp_path / "n.ipynb").write_text("{}")
+    registry = SimpleNamespace(by_code={})
+    session = _session(tmp_path, [_d("a.py", 1), _d("n.ipynb", 1)], registry)
+    session.state.files[str(tmp_path / "n.ipynb")] = SimpleNamespace(
+        task=SimpleNamespace(display="n.ipynb"))
+    out = Published(registry, "utf-16").update(session, {}, None)
+    assert [p.uri for p in out] == [path_to_uri(str(tmp_path / "a.py"))]

@@ -4,7 +4,9 @@
 
     pkg/a.py:1:8: F401 [*] 'os' imported but unused
       |
-    1 | import os
+    1 | import dataclasses
+import dataclasses
+import os
       |        ^^ F401
     2 | import sys
       |
@@ -19,11 +21,13 @@ columns. A finding at 1:1 with an empty span is about the whole file (E902): no 
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
 
 from analyzer.interfaces.output._base import Formatter, OutputOptions, end_of, escape_surrogates
+from analyzer.interfaces.output._cells import cell_bounds, span
 from analyzer.interfaces.output._report import Report
 from analyzer.interfaces.output._text import BOLD, RED, RESET, closing, headline
 from analyzer.rules import Diagnostic
@@ -130,13 +134,21 @@ class _Sources:
         return self._lines[path]
 
     def _read(self, path: str) -> list[str] | None:
-        from analyzer.frontend import SourceDecodeError, decode_source
+        from analyzer.frontend import (
+            NOTEBOOK_SUFFIX,
+            SourceDecodeError,
+            decode_source,
+            notebook_source,
+        )
 
         text = self._options.sources.get(path)
         if text is None:
             try:
                 with open(os.path.join(self._options.cwd, path), "rb") as f:
-                    text = decode_source(f.read())
+                    data = f.read()
+                # A notebook's cells as written, `%matplotlib inline` and all.
+                text = (notebook_source(data, as_written=True)[0]
+                        if path.endswith(NOTEBOOK_SUFFIX) else decode_source(data))
             except (OSError, SourceDecodeError):
                 return None
         return _LINE_END.split(text.lstrip("\ufeff"))
@@ -153,10 +165,22 @@ class FullFormatter(Formatter):
         lines: list[str] = []
         for d in report.diagnostics:
             lines.append(headline(d, options))
-            frame = code_frame(d, sources.lines(d.path), options.color)
+            frame = code_frame(*_in_cell(d, sources.lines(d.path), options.cwd), options.color)
             if not frame and d.fix is not None and d.fix.message:
                 frame = [f"  = help: {escape_surrogates(d.fix.message)}"]
             lines.extend(frame)
             lines.append("")
         lines.extend(closing(report, options))
         return "".join(line + "\n" for line in lines)
+
+
+def _in_cell(d: Diagnostic, lines: list[str] | None,
+             cwd: str) -> tuple[Diagnostic, list[str] | None]:
+    """In a notebook, the finding placed in its cell and that cell's lines (the frame's
+    line numbers are the cell's, as in ruff); elsewhere both as they are."""
+    bounds = cell_bounds(d, cwd)
+    if bounds is None or lines is None:
+        return d, lines
+    line, column, end_line, end_column = span(d, cwd)
+    return (dataclasses.replace(d, line=line, column=column, end_line=end_line,
+                                end_column=end_column), lines[bounds[1] - 1:bounds[2]])

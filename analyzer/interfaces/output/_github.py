@@ -4,10 +4,10 @@ from __future__ import annotations
 from analyzer.interfaces.output._base import (
     Formatter,
     OutputOptions,
-    end_of,
     escape_surrogates,
     shown_path,
 )
+from analyzer.interfaces.output._cells import span
 from analyzer.interfaces.output._report import Report
 
 
@@ -30,11 +30,11 @@ class GithubFormatter(Formatter):
         """One command per diagnostic; nothing else (the runner would echo it)."""
         out = []
         for d in report.diagnostics:
-            end_line, end_column = end_of(d)
+            line, column, end_line, end_column = span(d, options.cwd)
             properties = ",".join((
                 f"file={escape_property(escape_surrogates(shown_path(d.path, options.cwd)))}",
-                f"line={d.line}",
-                f"col={d.column}",
+                f"line={line}",
+                f"col={column}",
                 f"endLine={end_line}",
                 f"endColumn={end_column}",
                 f"title={escape_property(d.code)}",

@@ -17,11 +17,12 @@ from typing import Any
 from analyzer.interfaces.output._base import (
     Formatter,
     OutputOptions,
-    end_of,
     escape_surrogates,
     shown_path,
 )
+from analyzer.interfaces.output._cells import span
 from analyzer.interfaces.output._report import Report
+from analyzer.rules import Diagnostic
 
 __all__ = ["GitlabFormatter"]
 
@@ -60,6 +61,11 @@ class GitlabFormatter(Formatter):
                 "description": escape_surrogates(f"{d.code}: {d.message}"),
                 "severity": SEVERITY,
                 "fingerprint": fingerprint,
-                "location": {"path": escape_surrogates(path), "lines": {"begin": d.line, "end": end_of(d)[0]}},
+                "location": {"path": escape_surrogates(path), "lines": _lines(d, options.cwd)},
             })
         return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def _lines(d: Diagnostic, cwd: str) -> dict[str, int]:
+    line, _, end_line, _ = span(d, cwd)
+    return {"begin": line, "end": end_line}

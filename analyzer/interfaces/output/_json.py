@@ -7,10 +7,10 @@ from typing import Any
 from analyzer.interfaces.output._base import (
     Formatter,
     OutputOptions,
-    end_of,
     escape_surrogates,
     shown_path,
 )
+from analyzer.interfaces.output._cells import cell_bounds, span
 from analyzer.interfaces.output._report import Report
 from analyzer.rules import Diagnostic, Fix
 
@@ -35,19 +35,25 @@ def fix_to_json(fix: Fix | None) -> dict[str, Any] | None:
 
 def diagnostic_to_json(d: Diagnostic, report: Report, cwd: str) -> dict[str, Any]:
     """One diagnostic as the JSON contract shapes it (dicts keep insertion order)."""
-    end_line, end_column = end_of(d)
-    return {
+    line, column, end_line, end_column = span(d, cwd)
+    item: dict[str, Any] = {
         # JSON quotes a newline itself; a byte that is not UTF-8 it cannot carry.
         "path": escape_surrogates(shown_path(d.path, cwd)),
-        "line": d.line,
-        "column": d.column,
+    }
+    bounds = cell_bounds(d, cwd)
+    if bounds is not None:
+        item["cell"] = bounds[0]  # a notebook's: the lines are the cell's (ruff's "cell")
+    item.update({
+        "line": line,
+        "column": column,
         "end_line": end_line,
         "end_column": end_column,
         "code": d.code,
         "name": report.rule_name(d),
         "message": escape_surrogates(d.message),
         "fix": fix_to_json(d.fix),
-    }
+    })
+    return item
 
 
 class JsonFormatter(Formatter):

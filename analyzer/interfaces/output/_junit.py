@@ -16,7 +16,9 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from analyzer.interfaces.output._base import Formatter, OutputOptions, escape_path, shown_path
+from analyzer.interfaces.output._cells import cell_bounds, span
 from analyzer.interfaces.output._report import Report
+from analyzer.rules import Diagnostic
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -72,11 +74,19 @@ class JunitFormatter(Formatter):
             suite = _suite(root, path, len(found), len(found))
             classname = _xml(os.path.splitext(path)[0])
             for d in found:
+                line, column, _, _ = span(d, options.cwd)
                 case = ET.SubElement(suite, "testcase", {
                     "name": f"{PACKAGE}.{d.code}", "classname": classname,
-                    "line": str(d.line), "column": str(d.column)})
+                    "line": str(line), "column": str(column)})
                 failure = ET.SubElement(case, "failure", {"message": _xml(d.message)})
-                failure.text = _xml(f"line {d.line}, col {d.column}, {d.message}")
+                failure.text = _xml(f"{_where(d, options.cwd)}, {d.message}")
         ET.indent(root)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 + ET.tostring(root, encoding="unicode") + "\n")
+
+
+def _where(d: Diagnostic, cwd: str) -> str:
+    line, column, _, _ = span(d, cwd)
+    bounds = cell_bounds(d, cwd)
+    cell = "" if bounds is None else f"cell {bounds[0]}, "
+    return f"{cell}line {line}, col {column}"

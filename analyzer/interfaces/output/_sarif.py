@@ -17,10 +17,10 @@ from analyzer import __version__
 from analyzer.interfaces.output._base import (
     Formatter,
     OutputOptions,
-    end_of,
     escape_surrogates,
     shown_path,
 )
+from analyzer.interfaces.output._cells import span
 from analyzer.interfaces.output._report import Report, RuleInfo
 from analyzer.interfaces.output._rule_docs import rule_doc, rule_help_uri, rule_summary
 from analyzer.rules import Diagnostic, Fix
@@ -76,7 +76,7 @@ def _result(d: Diagnostic, index: int, cwd: str) -> dict[str, Any]:
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": artifact,
-                "region": _region(d.line, d.column, *end_of(d)),
+                "region": _region(*span(d, cwd)),
             }
         }],
     }

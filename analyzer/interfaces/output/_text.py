@@ -9,6 +9,7 @@ from analyzer.interfaces.output._base import (
     escape_surrogates,
     shown_path,
 )
+from analyzer.interfaces.output._cells import location
 from analyzer.interfaces.output._report import Report
 from analyzer.rules import Diagnostic
 
@@ -16,16 +17,17 @@ BOLD, RED, CYAN, RESET = "\x1b[1m", "\x1b[31m", "\x1b[36m", "\x1b[0m"
 
 
 def headline(d: Diagnostic, options: OutputOptions) -> str:
-    """``path:line:col: CODE [*] message``: the concise line, and the first line of ``full``."""
+    """``path:line:col: CODE [*] message`` (``path:cell N:line:col: …`` in a notebook): the
+    concise line, and the first line of ``full``."""
     path = escape_path(shown_path(d.path, options.cwd))
     message = escape_surrogates(d.message)
     fixable = d.fix is not None and d.fix.applicability == "safe"
     if options.color:
         marker = f"{CYAN}[*]{RESET} " if fixable else ""
-        return (f"{BOLD}{path}{RESET}:{d.line}:{d.column}: {BOLD}{RED}{d.code}{RESET} "
+        return (f"{BOLD}{path}{RESET}:{location(d, options.cwd)}: {BOLD}{RED}{d.code}{RESET} "
                 f"{marker}{message}")
     marker = "[*] " if fixable else ""
-    return f"{path}:{d.line}:{d.column}: {d.code} {marker}{message}"
+    return f"{path}:{location(d, options.cwd)}: {d.code} {marker}{message}"
 
 
 def closing(report: Report, options: OutputOptions) -> list[str]:

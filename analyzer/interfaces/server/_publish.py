@@ -18,6 +18,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from analyzer.frontend import NOTEBOOK_SUFFIX
 from analyzer.interfaces.server._convert import Converter, diagnostic_json, lsp_diagnostic
 from analyzer.interfaces.server._documents import Buffer, path_to_uri
 
@@ -256,6 +257,10 @@ class Published:
         if self.scope == "open-files":
             # the open buffers, and the ones just closed (to clear them): never the project
             shown = set(buffers) | {p for p in self.sent if p not in buffers}
+        # A notebook's findings sit on its joined cells' lines; an editor shows a notebook
+        # as cells (LSP's notebook documents, not served yet): nothing is published for it
+        # rather than findings on the wrong lines.
+        shown = {p for p in shown if not p.endswith(NOTEBOOK_SUFFIX)}
         out = []
         # open buffers first: the file being typed in is the one the user is looking at
         for path in sorted(shown, key=lambda p: (p not in buffers, p)):

@@ -1,0 +1,108 @@
+"""Jupyter notebooks checked as ruff checks them: found by the walk, their findings shown
+at ``cell N:line:col``, each cell with a top of its own, never rewritten by a fix."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import write_tree
+from tests.frontend.test_notebook import notebook
+
+ANALYSIS = notebook(
+    ("markdown", "# Analysis"),
+    ("code", "%matplotlib inline\nimport os\nimport sys\nx = 1;"),
+    ("code", "!pip install foo\nfiles = !ls\nimport json\nprint(files, undefined_name)\n"
+             "display(x)\nawait fetch()\ny = 2; z = 3;\nprint(y, z)\n"),
+    ("code", "%%bash\necho $undefined\n"),
+    ("code", "import re  # noqa: F401\nre?\nimport abc;"),
+)
+
+
+@pytest.fixture
+def check(shoal, monkeypatch):
+    """A cold check in ``root`` with ``args``: the run and its JSON findings."""
+
+    def run(root: Path, *args: str):
+        monkeypatch.chdir(root)
+        result = shoal("check", "--no-cache", "--workers", "0", *args)
+        assert result.code in (0, 1), result.err
+        return result
+
+    return run
+
+
+def test_a_notebook_is_checked_cell_by_cell(tmp_path, check):
+    write_tree(tmp_path, {"nb/analysis.ipynb": ANALYSIS, "lib.py": "import os\n"})
+    out = check(tmp_path, "--output-format", "concise", "-q").out.splitlines()
+    assert out == [
+        "lib.py:1:1: F401 [*] 'os' imported but unused",
+        # After `%matplotlib inline`, still the top of the cell; the `;` that ends the
+        # cell hides its value, as in IPython: no E703.
+        "nb/analysis.ipynb:cell 2:2:1: F401 'os' imported but unused",
+        "nb/analysis.ipynb:cell 2:3:1: F401 'sys' imported but unused",
+        # `files = !ls` is an assignment: the top of cell 3 is over. No fix in a notebook.
+        "nb/analysis.ipynb:cell 3:3:1: E402 Module level import not at top of cell",
+        "nb/analysis.ipynb:cell 3:3:1: F401 'json' imported but unused",
+        "nb/analysis.ipynb:cell 3:4:14: F821 undefined name 'undefined_name'",
+        # IPython's `display` is defined; a top-level `await` runs, its operand is read.
+        "nb/analysis.ipynb:cell 3:6:7: F821 undefined name 'fetch'",
+        "nb/analysis.ipynb:cell 3:7:6: E702 Multiple statements on one line (semicolon)",
+        "nb/analysis.ipynb:cell 3:7:13: E703 Statement ends with an unnecessary semicolon",
+        # Cell 4 is bash; cell 5's F401 has its noqa, `re?` is help, `import abc;` ends it.
+        "nb/analysis.ipynb:cell 5:3:1: F401 'abc' imported but unused",
+    ]
+
+
+def test_every_format_places_a_finding_in_its_cell(tmp_path, check):
+    write_tree(tmp_path, {"a.ipynb": notebook(("markdown", "x"), ("code", "a = 1\n"),
+                                              ("code", "%time f()\nimport os\n"))})
+    (item,) = json.loads(check(tmp_path, "--output-format", "json").out)
+    assert (item["path"], item["cell"], item["line"], item["end_line"], item["code"]) == (
+        "a.ipynb", 3, 2, 2, "F401")
+    assert "line=2,col=1" in check(tmp_path, "--output-format", "github").out
+    full = check(tmp_path, "--output-format", "full").out
+    # The cell as written, numbered from its first line.
+    assert "a.ipynb:cell 3:2:1: F401" in full and "1 | %time f()\n2 | import os" in full
+    sarif = json.loads(check(tmp_path, "--output-format", "sarif").out)
+    region = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] == 2
+
+
+def test_fixes_and_noqa_comments_never_rewrite_a_notebook(tmp_path, check):
+    write_tree(tmp_path, {"a.ipynb": ANALYSIS, "b.py": "import os\n"})
+    check(tmp_path, "--fix")
+    check(tmp_path, "--add-noqa")
+    assert (tmp_path / "a.ipynb").read_bytes() == ANALYSIS
+    assert (tmp_path / "b.py").read_text() == ""  # a Python file is fixed as ever
+
+
+def test_a_broken_notebook_is_an_e902_and_the_run_goes_on(tmp_path, check):
+    write_tree(tmp_path, {"a.ipynb": b"{not json", "b.ipynb": notebook(("code", "import os\n"))})
+    found = json.loads(check(tmp_path, "--output-format", "json").out)
+    assert [(d["path"], d["code"]) for d in found] == [("a.ipynb", "E902"), ("b.ipynb", "F401")]
+
+
+def test_ruff_users_exclude_notebooks_as_in_ruff(tmp_path, check):
+    write_tree(tmp_path, {"pyproject.toml": "[tool.ruff]\nextend-exclude = ['*.ipynb']\n",
+                          "a.ipynb": notebook(("code", "import os\n"))})
+    assert json.loads(check(tmp_path, "--output-format", "json").out) == []
+
+
+def test_an_edited_or_deleted_notebook_is_seen_by_the_next_cached_run(tmp_path, shoal,
+                                                                      monkeypatch):
+    write_tree(tmp_path, {"pyproject.toml": "[tool.shoal]\n",
+                          "a.ipynb": notebook(("code", "import os\n"))})
+    monkeypatch.chdir(tmp_path)
+
+    def codes() -> list[tuple[str, int, str]]:
+        run = shoal("check", "--workers", "0", "--output-format", "json")
+        return sorted(run.codes())
+
+    assert codes() == [("a.ipynb", 1, "F401")]
+    (tmp_path / "a.ipynb").write_bytes(notebook(("code", "import os\n"),
+                                                ("code", "x = 1\nimport sys\n")))
+    assert codes() == [("a.ipynb", 1, "F401"), ("a.ipynb", 2, "E402"), ("a.ipynb", 2, "F401")]
+    (tmp_path / "a.ipynb").unlink()
+    assert codes() == []
