@@ -3,6 +3,7 @@
     pip install -e ".[bench]"
     python bench/cold_bench.py [--repeat 3] [--subset 300] [--skip-slow] [--chart PNG]
     python bench/cold_bench.py --tree DIR       # any tree, e.g. bench/scale_tree.py's
+    python bench/cold_bench.py --split          # also shoal without its module rules
 
 Every tool runs as a separate process on the same files; wall time is the median of
 ``--repeat`` runs. The runs go in rounds, every tool once per round, so that a change in the
@@ -14,6 +15,12 @@ the largest (``81 (89)``); the chart the largest. Ratios are against the *parse 
 that only ``ast.parse`` every file, the least a Python-hosted analyzer that builds ``ast``
 trees can do on two cores (issue 16), and against ``flake8 -j2``. pylint and Fixit only run
 on the subset, once (they take minutes on the whole tree).
+
+``--split`` adds shoal with only its default project rules (``--select
+SH001,SH002,SH003,SH004``): the parse, the facts, the heap and the project phase, without
+the module rules (pyflakes', pycodestyle's and bugbear's checks, Python on the public rule
+API, and the scope analysis they ask for). The gap between that row and the whole check is
+what the module rules cost; the row itself is what no speed-up of them can go below.
 """
 from __future__ import annotations
 
@@ -238,6 +245,8 @@ def main() -> int:
     parser.add_argument("--tree", type=Path, help="check this tree instead of the stdlib "
                         "(no subset table; shoal runs inside it, so its configuration applies)")
     parser.add_argument("--chart", help="write the whole-tree results as a PNG bar chart")
+    parser.add_argument("--split", action="store_true",
+                        help="also run shoal with its project rules only (no module rules)")
     args = parser.parse_args()
 
     files = tree_files(args.tree) if args.tree else stdlib_files()
@@ -271,6 +280,10 @@ def main() -> int:
          [shoal, "check", "--no-cache", "--no-progress", "-q", "--workers", "1", *target]),
         ("shoal check, 2 workers",
          [shoal, "check", "--no-cache", "--no-progress", "-q", "--workers", "2", *target]),
+        *([("shoal check, 2 workers, project rules only",
+            [shoal, "check", "--no-cache", "--no-progress", "-q", "--workers", "2",
+             "--select", "SH001,SH002,SH003,SH004", *target])]
+          if args.split else []),
         ("ruff check, shoal's rules", [tool("ruff"), "check", "--no-cache", "--isolated",
                                        *RUFF_SHOAL_RULES, *files]),
         ("ruff check, its default", [tool("ruff"), "check", "--no-cache", "--isolated", *files]),
