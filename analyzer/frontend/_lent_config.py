@@ -77,12 +77,10 @@ def lent_config(path: Path) -> Config:
 def _ruff_chain(path: Path, chain: tuple[Path, ...]) -> Config:
     ruff = ruff_table(path)
     table = _shoal_keys(ruff)
-    adding = table.pop("extend-per-file-ignores", {})
-    if "per-file-ignores" in table or not adding:
-        # Ignores of the file's own: its additions join them, and they replace a parent's.
-        table["per-file-ignores"] = _joined(table.get("per-file-ignores") or {}, adding)
-    else:
-        table["per-file-ignores"] = adding
+    adding = table.pop("extend-per-file-ignores", None)
+    own = table.get("per-file-ignores", {})
+    if isinstance(own, dict):  # else a malformed value, which the build leaves out
+        table["per-file-ignores"] = _joined(own, adding if isinstance(adding, dict) else {})
     config = _built(path, table)
     extend = ruff.get("extend")
     parent_path = (Path(os.path.normpath(path.parent / os.path.expanduser(extend.strip())))
@@ -91,12 +89,12 @@ def _ruff_chain(path: Path, chain: tuple[Path, ...]) -> Config:
     if parent_path is None or not parent_path.is_file() or parent_path in (*chain, path):
         return config
     parent = _ruff_chain(parent_path, (*chain, path))
+    # The file's own per-file ignores replace the parent's; its additions alone add to them.
     keys = set(table) - ({"per-file-ignores"} if "per-file-ignores" not in _lint_keys(ruff)
                          else set())
     merged = merge_configs(parent, config, keys)
     if "per-file-ignores" in keys:
         return merged
-    # Only additions: the parent's per-file ignores (rebased by the merge), then these.
     return dataclasses.replace(merged,
                                per_file_ignores=merged.per_file_ignores + config.per_file_ignores)
 

@@ -144,3 +144,11 @@ def test_show_settings_lists_the_nested_files(tmp_path, shoal, monkeypatch):
     assert list(nested) == [os.path.join(str(tmp_path), "docs", "deep"),
                             os.path.join(str(tmp_path), "docs")]
     assert "F401" not in nested[str(tmp_path / "docs")]["selected"]
+
+
+def test_malformed_per_file_tables_are_left_out_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "ruff.toml"
+    path.write_text("[lint]\nextend-per-file-ignores = 3\nper-file-ignores = 'x'\n"
+                    "ignore = ['E731']\n")
+    config = lent_config(path)
+    assert config.ignore == ("E731",) and config.per_file_ignores == ()
