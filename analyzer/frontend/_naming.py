@@ -18,6 +18,8 @@ __all__ = ["EXTENSION_SOURCE_SUFFIXES", "EXTENSION_SUFFIXES", "Namer", "PACKAGE_
            "PYTHON_SUFFIXES", "claim_rank", "is_extension", "module_file", "within_any"]
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+#: A Jupyter notebook, checked as its code cells joined (``_notebook``).
+NOTEBOOK_SUFFIX = ".ipynb"
 #: Compiled extension modules (``_speedups.cpython-311-x86_64-linux-gnu.so``, ``x.abi3.so``,
 #: ``x.pyd``): never read or reported, but their names are project modules, so that
 #: ``from pkg import _speedups`` is not reported as missing.
@@ -83,6 +85,8 @@ class Namer:
     def name(self, path: str) -> tuple[str, bool, int]:
         """(module, is_package, index of the ``src`` root used or ``len(src)``)."""
         directory, filename = os.path.split(path)
+        if filename.endswith(NOTEBOOK_SUFFIX):
+            return self._notebook(directory, filename), False, len(self.src)
         if filename.endswith(_TEMPLATE_SUFFIXES):
             stem = filename.rsplit(".", 2)[0]
         elif filename.endswith(PYTHON_SUFFIXES + EXTENSION_SOURCE_SUFFIXES):
@@ -174,6 +178,19 @@ class Namer:
                 break
             below = parent
         return top
+
+    def _notebook(self, directory: str, filename: str) -> str:
+        """A Jupyter notebook's name: its path from the root it lies under (else its
+        folder's name), ``nb/analysis%2Eipynb``. No import statement can spell it (Python
+        imports no notebook), yet the project rules check the notebook's imports and calls
+        against the index as any module's."""
+        root = next((r for r in (*self.src, *self.roots)
+                     if directory == r or directory.startswith(r + os.sep)), None)
+        where = (os.path.relpath(directory, root) if root is not None
+                 else os.path.basename(directory))
+        parts = [] if where in (".", "") else where.split(os.sep)
+        return "/".join(part.replace("%", "%25").replace(".", "%2E")
+                        for part in (*parts, filename))
 
     def _root_of(self, directory: str) -> str | None:
         return next((root for root in self.roots

@@ -18,12 +18,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from analyzer.frontend._naming import NOTEBOOK_SUFFIX
 from analyzer.frontend._source import SourceDecodeError, decode_source
 
 __all__ = ["IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "NotebookError",
            "is_notebook", "notebook_source", "source_text"]
 
-NOTEBOOK_SUFFIX = ".ipynb"
 
 #: Names IPython defines in a notebook's namespace (ruff's list): never undefined there.
 IPYTHON_BUILTINS = frozenset({"__IPYTHON__", "display", "get_ipython"})

@@ -106,3 +106,18 @@ def test_an_edited_or_deleted_notebook_is_seen_by_the_next_cached_run(tmp_path, 
     assert codes() == [("a.ipynb", 1, "F401"), ("a.ipynb", 2, "E402"), ("a.ipynb", 2, "F401")]
     (tmp_path / "a.ipynb").unlink()
     assert codes() == []
+
+
+def test_a_notebooks_imports_and_calls_are_checked_against_the_project(tmp_path, check):
+    write_tree(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'pkg'\n",
+        "pkg/__init__.py": "def f(a):\n    pass\n",
+        "pkg/explore.ipynb": notebook(("markdown", "m"), (
+            "code", "from pkg import f, missing\nimport pkg.nope\nf(1, 2)\nprint(missing)\n")),
+        # A notebook is no module Python imports: naming it is no import of it.
+        "use.py": "from pkg import explore\nprint(explore)\n",
+    })
+    found = json.loads(check(tmp_path, "--output-format", "json", "--select", "SH").out)
+    assert [(d["path"], d.get("cell"), d["line"], d["code"]) for d in found] == [
+        ("pkg/explore.ipynb", 2, 1, "SH001"), ("pkg/explore.ipynb", 2, 2, "SH004"),
+        ("pkg/explore.ipynb", 2, 3, "SH002"), ("use.py", None, 1, "SH001")]
