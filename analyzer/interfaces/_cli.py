@@ -229,16 +229,27 @@ def _remember(args: argparse.Namespace, plan: Any, read: tuple[dict[str, Any], i
 
 
 def _stdin_sources(plan: Any) -> dict[str, str]:
-    """The text read from standard input under its display path (``full`` shows its lines)."""
-    from analyzer.frontend import SourceDecodeError, decode_source
+    """The text read from standard input under its display path (``full`` shows its lines;
+    a notebook's, its cells as written, their places remembered for every format)."""
+    from analyzer.frontend import SourceDecodeError, decode_source, notebook_source
+    from analyzer.interfaces.output import remember_cells
 
     if plan.stdin is None:
         return {}
-    try:
-        text = decode_source(plan.stdin)
-    except SourceDecodeError:
-        return {}
-    return {f.display: text for f in plan.discovery.files if f.is_stdin}
+    sources = {}
+    for f in plan.discovery.files:
+        if not f.is_stdin:
+            continue
+        try:
+            if remember_cells(f.display):
+                text, cells = notebook_source(plan.stdin, as_written=True)
+                remember_cells(f.display, cells)
+            else:
+                text = decode_source(plan.stdin)
+        except SourceDecodeError:
+            continue
+        sources[f.display] = text
+    return sources
 
 
 def do_watch(args: argparse.Namespace) -> int:

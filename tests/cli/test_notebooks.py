@@ -121,3 +121,15 @@ def test_a_notebooks_imports_and_calls_are_checked_against_the_project(tmp_path,
     assert [(d["path"], d.get("cell"), d["line"], d["code"]) for d in found] == [
         ("pkg/explore.ipynb", 2, 1, "SH001"), ("pkg/explore.ipynb", 2, 2, "SH004"),
         ("pkg/explore.ipynb", 2, 3, "SH002"), ("use.py", None, 1, "SH001")]
+
+
+def test_a_notebook_read_from_standard_input_is_placed_by_its_own_cells(tmp_path):
+    from tests.cli.helpers import run_subprocess
+
+    given = notebook(("markdown", "m"), ("code", "%time f()\nimport os\n"))
+    # The file on disk, if any, is not what was checked: its cells say nothing.
+    (tmp_path / "n.ipynb").write_bytes(notebook(("code", "x = 1\n" * 5)))
+    run = run_subprocess("check", "--no-cache", "--stdin-filename", "n.ipynb",
+                         "--output-format", "full", cwd=tmp_path, stdin=given)
+    assert run.code == 1, run.err
+    assert "n.ipynb:cell 2:2:1: F401" in run.out and "1 | %time f()\n2 | import os" in run.out

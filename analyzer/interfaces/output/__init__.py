@@ -19,6 +19,7 @@ from analyzer.interfaces.output._base import (
     should_color,
     shown_path,
 )
+from analyzer.interfaces.output._cells import remember_cells
 from analyzer.interfaces.output._full import FullFormatter
 from analyzer.interfaces.output._github import GithubFormatter, escape_data, escape_property
 from analyzer.interfaces.output._gitlab import GitlabFormatter
@@ -52,6 +53,7 @@ __all__ = [
     "end_of",
     "escape_data",
     "escape_path",
+    "remember_cells",
     "escape_surrogates",
     "escape_property",
     "fix_to_json",

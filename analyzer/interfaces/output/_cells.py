@@ -13,14 +13,29 @@ from analyzer.frontend import NOTEBOOK_SUFFIX, CellMap, NotebookError, notebook_
 from analyzer.interfaces.output._base import end_of
 from analyzer.rules import Diagnostic
 
-__all__ = ["cell_bounds", "location", "span"]
+__all__ = ["cell_bounds", "location", "remember_cells", "span"]
 
 #: Notebook path -> (its size and mtime, its cells); None when it could not be read.
 _MAPS: dict[str, tuple[tuple[int, int], CellMap | None]] = {}
+#: A notebook read from standard input (``--stdin-filename nb.ipynb``), by absolute path.
+_GIVEN: dict[str, CellMap] = {}
+
+
+def remember_cells(path: str, cells: CellMap | None = None) -> bool:
+    """Take ``cells`` as the places of the notebook ``path`` (read from standard input, not
+    from its file); whether ``path`` names a notebook at all."""
+    if not path.endswith(NOTEBOOK_SUFFIX):
+        return False
+    if cells is not None:
+        _GIVEN[os.path.abspath(path)] = cells
+    return True
 
 
 def _cells(path: str, cwd: str) -> CellMap | None:
     absolute = os.path.join(cwd, path)
+    given = _GIVEN.get(absolute)
+    if given is not None:
+        return given
     try:
         st = os.stat(absolute)
     except OSError:
