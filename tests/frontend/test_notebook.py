@@ -67,3 +67,17 @@ def test_what_is_not_a_notebook_says_so(data: bytes) -> None:
 def test_the_cells_as_written_keep_their_escapes_on_the_same_lines() -> None:
     data = notebook(("code", "%matplotlib inline\nimport os\n"), ("code", "%%bash\nls\n"))
     assert notebook_source(data, as_written=True)[0] == "%matplotlib inline\nimport os\n"
+
+
+def test_real_python_in_a_cell_is_read_as_it_is() -> None:
+    # No line of real code is taken for an escape command: `%` continuation lines, `?` and
+    # `!` in strings and comments (every file of the standard library passes; a spread here).
+    import sysconfig
+    from pathlib import Path
+
+    files = sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))[::8]
+    assert len(files) > 20
+    for path in files:
+        source = path.read_text(encoding="utf-8", errors="surrogateescape")
+        text, _ = notebook_source(notebook(("code", source)))
+        assert text == source or text == source + "\n", path
