@@ -209,8 +209,9 @@ def test_a_finding_kept_from_the_time_before_is_checked_against_its_own_lines(tm
         "line": 2, "character": 4}
 
 
-def test_a_notebooks_findings_are_not_published(tmp_path):
-    # They sit on the lines of its joined cells; an editor shows a notebook as cells.
+def test_a_notebook_the_editor_has_not_opened_publishes_nothing(tmp_path):
+    # Its findings sit on the lines of its joined cells, and an editor shows a notebook as
+    # cells, whose URIs only an open notebook gives (tests/server/test_notebooks.py).
     (tmp_path / "a.py").write_text("import os\n")
     (tmp_path / "n.ipynb").write_text("{}")
     registry = SimpleNamespace(by_code={})

@@ -30,6 +30,9 @@ class Buffer:
     path: str
     text: str
     version: int | None
+    #: An open notebook's cells, every kind, in order: (cell document URI, its text). Its
+    #: ``text`` is then the notebook's JSON as the editor has it, which the session checks.
+    cells: tuple[tuple[str, str], ...] = ()
 
 
 class Documents:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from lsprotocol import types
@@ -63,6 +64,29 @@ def register(ls: Any) -> None:
             ls.documents.close(path)
             ls.checker.edited(path)
 
+    # A notebook (LSP 3.17's notebook documents): checked as the joined code cells of what
+    # the editor holds, its findings published on its cells (``_publish``).
+    @ls.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_open(ls: Any, params: types.DidOpenNotebookDocumentParams) -> None:
+        _notebook_edited(ls, params.notebook_document.uri)
+
+    @ls.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_change(ls: Any, params: types.DidChangeNotebookDocumentParams) -> None:
+        _notebook_edited(ls, params.notebook_document.uri)
+
+    @ls.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_save(ls: Any, params: types.DidSaveNotebookDocumentParams) -> None:
+        path = uri_to_path(params.notebook_document.uri)
+        if path is not None:
+            ls.checker.edited(path)
+
+    @ls.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_close(ls: Any, params: types.DidCloseNotebookDocumentParams) -> None:
+        path = uri_to_path(params.notebook_document.uri)
+        if path is not None:
+            ls.documents.close(path)
+            ls.checker.edited(path)
+
     @ls.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched(ls: Any, params: types.DidChangeWatchedFilesParams) -> None:
         paths = [p for p in (uri_to_path(c.uri) for c in params.changes) if p]
@@ -112,6 +136,31 @@ def _edited(ls: Any, uri: str) -> None:
     if buffer is not None:
         ls.documents.put(buffer)
         ls.checker.edited(buffer.path, typed=True)
+
+
+def _notebook_edited(ls: Any, uri: str) -> None:
+    buffer = notebook_buffer(ls, uri)
+    if buffer is not None:
+        ls.documents.put(buffer)
+        ls.checker.edited(buffer.path, typed=True)
+
+
+def notebook_buffer(ls: Any, uri: str) -> Buffer | None:
+    """The open notebook ``uri`` as a buffer: the notebook's JSON made of the cells the
+    editor holds (their kinds, their texts), and the cells' URIs."""
+    path = uri_to_path(uri)
+    notebook = ls.workspace.get_notebook_document(notebook_uri=uri)
+    if path is None or notebook is None:
+        return None
+    cells = []
+    for cell in notebook.cells:
+        doc = ls.workspace.get_text_document(cell.document)
+        kind = "code" if cell.kind == types.NotebookCellKind.Code else "markdown"
+        cells.append((cell.document, doc.source, kind))
+    document = {"cells": [{"cell_type": kind, "source": text} for _, text, kind in cells],
+                "metadata": notebook.metadata or {}}
+    return Buffer(uri, path, json.dumps(document), notebook.version,
+                  cells=tuple((cell_uri, text) for cell_uri, text, _ in cells))
 
 
 async def _settled(ls: Any) -> None:

@@ -9,6 +9,7 @@ last of those files waited for.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections import defaultdict
@@ -18,7 +19,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from analyzer.frontend import NOTEBOOK_SUFFIX
+from analyzer.frontend import NOTEBOOK_SUFFIX, CellMap, NotebookError, notebook_source
 from analyzer.interfaces.server._convert import Converter, diagnostic_json, lsp_diagnostic
 from analyzer.interfaces.server._documents import Buffer, path_to_uri
 
@@ -131,6 +132,10 @@ class Published:
         self._memo: dict[str, _Kept] = {}
         #: path -> (stat, text) of a closed file in ``_memo``: its text while the stat holds
         self._disk: dict[str, tuple[Any, str]] = {}
+        #: notebook path -> its cells' URIs, while it is open; cell URI -> (the findings,
+        #: the cell's text) last published on it
+        self.cells_of: dict[str, tuple[str, ...]] = {}
+        self.cells_sent: dict[str, tuple[tuple[Any, ...], str]] = {}
         #: findings converted to JSON since the server started (for tests)
         self.conversions = 0
 
@@ -148,7 +153,10 @@ class Published:
         ends on are the same strings (a position depends on nothing else) and its fix says
         the same; the rest are converted."""
         found, text = self.current.get(path, ([], ""))
-        memo = self._memo.get(path)
+        return self._json_of(path, found, text, remember)
+
+    def _json_of(self, key: str, found: list[Any], text: str, remember: bool) -> list[str]:
+        memo = self._memo.get(key)
         if memo is None:
             memo = _Kept("", {})
         # the texts the kept conversions were made against, when they are this one
@@ -176,7 +184,7 @@ class Published:
             fresh[d] = got
             out.append(got[0])
         if remember:
-            self._memo[path] = _Kept(text, fresh, memo.text, memo.json)
+            self._memo[key] = _Kept(text, fresh, memo.text, memo.json)
         return out
 
     def _text(self, path: str) -> str:
@@ -257,11 +265,12 @@ class Published:
         if self.scope == "open-files":
             # the open buffers, and the ones just closed (to clear them): never the project
             shown = set(buffers) | {p for p in self.sent if p not in buffers}
-        # A notebook's findings sit on its joined cells' lines; an editor shows a notebook
-        # as cells (LSP's notebook documents, not served yet): nothing is published for it
-        # rather than findings on the wrong lines.
+        # A notebook's findings go to its cells (an editor shows a notebook as cells).
+        notebooks = sorted(p for p in shown if p.endswith(NOTEBOOK_SUFFIX))
         shown = {p for p in shown if not p.endswith(NOTEBOOK_SUFFIX)}
         out = []
+        for path in notebooks:
+            out.extend(self._on_cells(path, found.get(path, []), buffers.get(path), send))
         # open buffers first: the file being typed in is the one the user is looking at
         for path in sorted(shown, key=lambda p: (p not in buffers, p)):
             diags = found.get(path, [])
@@ -287,6 +296,44 @@ class Published:
                 del self.sent[path]
                 self._memo.pop(path, None)
                 self._disk.pop(path, None)
+        return out
+
+    def _on_cells(self, path: str, diags: list[Any], buffer: Buffer | None,
+                  send: Callable[[Notice], None] | None) -> list[Notice]:
+        """The notices of a notebook's cells: an open notebook's findings, each on its cell
+        at the cell's lines; a closed notebook's (whose cells the editor no longer shows)
+        cleared, and nothing published for a notebook never open."""
+        groups: dict[str, list[Any]] = {u: [] for u in self.cells_of.pop(path, ())}
+        texts: dict[str, str] = {}
+        if buffer is not None and buffer.cells:
+            uris = [u for u, _ in buffer.cells]
+            texts = dict(buffer.cells)
+            groups.update((u, []) for u in uris)
+            try:
+                places = notebook_source(buffer.text.encode())[1]
+            except NotebookError:  # not from a client: its JSON is made in _handlers
+                places = CellMap((), ())
+            for d in diags if places.starts else ():
+                number, first, last = places.bounds(d.line)
+                if number - 1 < len(uris):
+                    groups[uris[number - 1]].append(dataclasses.replace(
+                        d, line=d.line - first + 1,
+                        end_line=min(d.end_line, last) - first + 1 if d.end_line > 0 else 0))
+            self.cells_of[path] = tuple(uris)
+        out = []
+        for uri, found in groups.items():
+            key, text = tuple(found), texts.get(uri, "")
+            old = self.cells_sent.get(uri)
+            if (old is None and not found) or old == (key, text):
+                continue
+            self.cells_sent[uri] = (key, text)
+            notice = Notice(uri, None, self._json_of(uri, found, text, remember=True))
+            out.append(notice)
+            if send is not None:
+                send(notice)
+            if not found:
+                del self.cells_sent[uri]
+                self._memo.pop(uri, None)
         return out
 
 

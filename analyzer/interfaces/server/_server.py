@@ -93,6 +93,11 @@ class ShoalLanguageServer(LanguageServer):
 
         super().__init__("shoal", __version__,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         notebook_document_sync=types.NotebookDocumentSyncOptions(
+                             notebook_selector=[types.NotebookDocumentFilterWithCells(
+                                 cells=[types.NotebookCellLanguage("python")],
+                                 notebook="jupyter-notebook")],
+                             save=True),
                          protocol_cls=_Protocol)
         self.documents = Documents()
         self.checker: Checker | None = None
