@@ -108,11 +108,12 @@ class Session:
             types.VersionedTextDocumentIdentifier(self.versions[u], u),
             [types.TextDocumentContentChangePartial(range=rng, text=text)]))
 
-    async def diagnostics(self, path: Path,
+    async def diagnostics(self, path: Path | str,
                           until: Callable[[list[types.Diagnostic]], bool]
                           ) -> list[types.Diagnostic]:
-        """The published diagnostics of ``path`` once ``until`` holds for them."""
-        u = uri(path)
+        """The published diagnostics of ``path`` (or of the document URI ``path``: a
+        notebook's cell) once ``until`` holds for them."""
+        u = path if isinstance(path, str) else uri(path)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + TIMEOUT
         while True:

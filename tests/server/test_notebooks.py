@@ -3,32 +3,12 @@ the editor holds, its findings published on each cell at the cell's lines."""
 from __future__ import annotations
 
 import pytest
-from conftest import TIMEOUT, codes, serve, uri, write_project
+from conftest import codes, serve, uri, write_project
 from lsprotocol import types
 
 
 def _cell(notebook: str, n: int) -> str:
     return f"vscode-notebook-cell:{notebook.removeprefix('file://')}#cell{n}"
-
-
-async def _published(s, cell: str, until) -> list[types.Diagnostic]:
-    """The diagnostics published on the cell ``cell`` once ``until`` holds for them."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + TIMEOUT
-    while True:
-        found = list(s.client.diagnostics.get(cell, []))
-        if cell in s.client.diagnostics and until(found):
-            return found
-        left = deadline - loop.time()
-        if left <= 0:
-            raise AssertionError(f"no matching diagnostics for {cell}: {found}")
-        try:
-            await asyncio.wait_for(s.client.wait_for_notification(
-                types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), left)
-        except asyncio.TimeoutError:
-            pass
 
 
 @pytest.mark.asyncio
@@ -46,9 +26,9 @@ async def test_an_open_notebooks_findings_are_published_on_its_cells(tmp_path):
                 types.NotebookCell(kind, _cell(nb, n)) for n, (kind, _, _) in enumerate(cells)]),
             [types.TextDocumentItem(_cell(nb, n), language, 1, text)
              for n, (_, language, text) in enumerate(cells)]))
-        (unused,) = await _published(s, _cell(nb, 1), lambda d: codes(d) == ["F401"])
+        (unused,) = await s.diagnostics(_cell(nb, 1), lambda d: codes(d) == ["F401"])
         assert unused.range.start == types.Position(1, 0)  # the cell's second line
-        (call,) = await _published(s, _cell(nb, 2), lambda d: codes(d) == ["SH002"])
+        (call,) = await s.diagnostics(_cell(nb, 2), lambda d: codes(d) == ["SH002"])
         assert call.range.start.line == 1
         assert nb not in s.client.diagnostics  # the notebook itself is not a text document
         # The second cell uses the import: its finding goes, the third's stays.
@@ -59,10 +39,10 @@ async def test_an_open_notebooks_findings_are_published_on_its_cells(tmp_path):
                     types.VersionedTextDocumentIdentifier(2, _cell(nb, 1)),
                     [types.TextDocumentContentChangeWholeDocument(
                         "%matplotlib inline\nimport os\nos.getcwd()\n")])]))))
-        await _published(s, _cell(nb, 1), lambda d: d == [])
+        await s.diagnostics(_cell(nb, 1), lambda d: d == [])
         assert codes(s.client.diagnostics[_cell(nb, 2)]) == ["SH002"]
         # Closed, the notebook's cells are cleared.
         s.client.notebook_document_did_close(types.DidCloseNotebookDocumentParams(
             types.NotebookDocumentIdentifier(nb),
             [types.TextDocumentIdentifier(_cell(nb, n)) for n in range(3)]))
-        await _published(s, _cell(nb, 2), lambda d: d == [])
+        await s.diagnostics(_cell(nb, 2), lambda d: d == [])
