@@ -16,6 +16,7 @@ selector decides, and between a select and an ignore of equal specificity the ig
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -104,10 +105,16 @@ class NestedConfig:
     def excludes(self, path: str) -> bool:
         """Whether its ``exclude``/``extend-exclude`` prune ``path`` (the defaults, which
         the root's walk applies everywhere, aside)."""
+        globs = self._own_excludes
+        if not globs:
+            return False  # most nested files exclude nothing of their own
         relative = os.path.relpath(path, self.directory).replace(os.sep, "/")
         name = os.path.basename(path)
-        return any(glob_matches(glob, relative, name) for glob in self.config.excludes
-                   if glob not in _DEFAULT_SET)
+        return any(glob_matches(glob, relative, name) for glob in globs)
+
+    @functools.cached_property
+    def _own_excludes(self) -> tuple[str, ...]:
+        return tuple(g for g in self.config.excludes if g not in _DEFAULT_SET)
 
     def is_ignored_for(self, path: str | os.PathLike[str], code: str) -> bool:
         """Whether its selection leaves ``code`` out, or its per-file ignores turn it off."""

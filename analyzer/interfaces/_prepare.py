@@ -196,13 +196,17 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
     except DiscoveryError as exc:
         raise UsageError(str(exc)) from exc
     if discovery.nested:
-        config = dataclasses.replace(config, nested=tuple(
-            dataclasses.replace(n, selected=resolve_selection(
-                n.config, select=codes_of(args.select),
-                extend_select=codes_of(args.extend_select) or (),
-                ignore=codes_of(args.ignore) or (), extend_ignore=codes_of(args.extend_ignore) or (),
-                known_codes=registry.known_codes()))
-            for n in discovery.nested))
+        try:
+            config = dataclasses.replace(config, nested=tuple(
+                dataclasses.replace(n, selected=resolve_selection(
+                    n.config, select=codes_of(args.select),
+                    extend_select=codes_of(args.extend_select) or (),
+                    ignore=codes_of(args.ignore) or (),
+                    extend_ignore=codes_of(args.extend_ignore) or (),
+                    known_codes=registry.known_codes()))
+                for n in discovery.nested))
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from exc
     workers = args.workers if args.workers is not None else config.workers
     if workers is None:
         workers = default_workers()
