@@ -231,7 +231,12 @@ def _remember(args: argparse.Namespace, plan: Any, read: tuple[dict[str, Any], i
 def _stdin_sources(plan: Any) -> dict[str, str]:
     """The text read from standard input under its display path (``full`` shows its lines;
     a notebook's, its cells as written, their places remembered for every format)."""
-    from analyzer.frontend import SourceDecodeError, decode_source, notebook_source
+    from analyzer.frontend import (
+        NOTEBOOK_SUFFIX,
+        SourceDecodeError,
+        decode_source,
+        notebook_source,
+    )
     from analyzer.interfaces.output import remember_cells
 
     if plan.stdin is None:
@@ -241,7 +246,7 @@ def _stdin_sources(plan: Any) -> dict[str, str]:
         if not f.is_stdin:
             continue
         try:
-            if remember_cells(f.display):
+            if f.display.endswith(NOTEBOOK_SUFFIX):
                 text, cells = notebook_source(plan.stdin, as_written=True)
                 remember_cells(f.display, cells)
             else:

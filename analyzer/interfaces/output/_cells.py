@@ -21,14 +21,10 @@ _MAPS: dict[str, tuple[tuple[int, int], CellMap | None]] = {}
 _GIVEN: dict[str, CellMap] = {}
 
 
-def remember_cells(path: str, cells: CellMap | None = None) -> bool:
+def remember_cells(path: str, cells: CellMap) -> None:
     """Take ``cells`` as the places of the notebook ``path`` (read from standard input, not
-    from its file); whether ``path`` names a notebook at all."""
-    if not path.endswith(NOTEBOOK_SUFFIX):
-        return False
-    if cells is not None:
-        _GIVEN[os.path.abspath(path)] = cells
-    return True
+    from its file)."""
+    _GIVEN[os.path.abspath(path)] = cells
 
 
 def _cells(path: str, cwd: str) -> CellMap | None:
