@@ -37,7 +37,6 @@ from analyzer.frontend._notebook import (
     NOTEBOOK_SUFFIX,
     CellMap,
     NotebookError,
-    is_notebook,
     notebook_source,
     source_text,
 )
@@ -66,6 +65,6 @@ __all__ = [
     "load_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
     "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
     "DUMMY_VARIABLE_RGX", "lent_config",
-    "IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "NotebookError", "is_notebook",
+    "IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "NotebookError",
     "notebook_source", "source_text",
 ]

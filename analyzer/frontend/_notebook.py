@@ -22,7 +22,7 @@ from analyzer.frontend._naming import NOTEBOOK_SUFFIX
 from analyzer.frontend._source import SourceDecodeError, decode_source
 
 __all__ = ["IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "NotebookError",
-           "is_notebook", "notebook_source", "source_text"]
+           "notebook_source", "source_text"]
 
 
 #: Names IPython defines in a notebook's namespace (ruff's list): never undefined there.
@@ -32,17 +32,14 @@ IPYTHON_BUILTINS = frozenset({"__IPYTHON__", "display", "get_ipython"})
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 #: ``name = !cmd`` or ``name = %magic``: an assignment whose value is an escape command.
 _ASSIGNED_ESCAPE = re.compile(r"([ \t]*[\w.]+(?:[ \t]*,[ \t]*[\w.]+)*[ \t]*=)[ \t]*[!%]")
+#: One line and its end, as Python's tokenizer ends lines.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 #: ``obj?``, ``mod.attr??``: help on a name.
 _HELP = re.compile(r"[\w.\[\]]+\?\??$")
 
 
 class NotebookError(SourceDecodeError):
     """The file is not a notebook shoal can read (not JSON, no ``cells`` list): E902."""
-
-
-def is_notebook(path: str) -> bool:
-    """Whether ``path`` names a Jupyter notebook."""
-    return path.endswith(NOTEBOOK_SUFFIX)
 
 
 def source_text(path: str, data: bytes) -> str:
@@ -72,13 +69,6 @@ class CellMap:
             return (self.numbers[0] if self.numbers else 1), 1, max(line, self.total)
         last = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else self.total
         return self.numbers[index], self.starts[index], max(last, self.starts[index])
-
-    def locate(self, line: int) -> tuple[int, int]:
-        """(cell number, 1-based line in that cell) of the joined text's ``line``."""
-        index = bisect.bisect_right(self.starts, line) - 1
-        if index < 0:
-            return (self.numbers[0] if self.numbers else 1), line
-        return self.numbers[index], line - self.starts[index] + 1
 
 
 def notebook_source(data: bytes, *, as_written: bool = False) -> tuple[str, CellMap]:
@@ -124,7 +114,7 @@ def _is_python(metadata: Any) -> bool:
     return True
 
 
-def cell_source(cell: Any) -> str | None:
+def _cell_source(cell: Any) -> str | None:
     """A code cell's source text (None for another kind of cell, or a malformed one)."""
     if not isinstance(cell, dict) or cell.get("cell_type") != "code":
         return None
@@ -135,10 +125,12 @@ def cell_source(cell: Any) -> str | None:
 
 
 def _code_lines(cell: Any, as_written: bool = False) -> list[str]:
-    source = cell_source(cell)
+    source = _cell_source(cell)
     if not source:
         return []
-    lines = source.splitlines(keepends=True)
+    # Python's line ends only: str.splitlines would also split at a form feed or U+2028,
+    # and every later cell's lines would drift from the tokenizer's.
+    lines = _LINE.findall(source)
     if not lines[-1].endswith(("\n", "\r")):
         lines[-1] += "\n"
     first = lines[0].lstrip()

@@ -25,8 +25,15 @@ def test_code_cells_joined_and_numbered_among_all_cells() -> None:
         ("raw", "raw"), ("code", "print(x)\n")))
     assert text == "import os\nx = 1\nprint(x)\n"  # a newline ends every cell
     assert cells.starts == (1, 3) and cells.numbers == (2, 5)
-    assert cells.locate(2) == (2, 2) and cells.locate(3) == (5, 1)
     assert cells.bounds(1) == (2, 1, 2) and cells.bounds(3) == (5, 3, 3)
+
+
+def test_cells_are_split_where_python_ends_lines() -> None:
+    # A form feed and U+2028 end no line for the tokenizer: the second cell starts on 3.
+    text, cells = notebook_source(notebook(("code", "x = 1\x0c\n'\u2028'\n"),
+                                           ("code", "import os\r\n")))
+    assert cells.starts == (1, 3)
+    assert ast.parse(text).body[-1].lineno == 3
 
 
 def test_escape_commands_become_ellipses_on_their_lines() -> None:
