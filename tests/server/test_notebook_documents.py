@@ -13,9 +13,14 @@ def _cell(notebook: str, n: int) -> str:
 
 @pytest.mark.asyncio
 async def test_an_open_notebooks_findings_are_published_on_its_cells(tmp_path):
+    from tests.frontend.test_notebook import notebook
+
     root = write_project(tmp_path, {"pkg/__init__.py": "def f(a):\n    pass\n"})
-    # On disk an empty notebook: what the editor holds is what is checked.
-    (root / "explore.ipynb").write_text('{"cells": []}')
+    # On disk, the notebook as it will be after the edit below: until then, what the editor
+    # holds is what is checked; closing it then changes no finding.
+    (root / "explore.ipynb").write_bytes(notebook(
+        ("markdown", "# Explore\n"), ("code", "%matplotlib inline\nimport os\nos.getcwd()\n"),
+        ("code", "from pkg import f\nf(1, 2)\n")))
     nb = uri(root / "explore.ipynb")
     cells = [(types.NotebookCellKind.Markup, "markdown", "# Explore\n"),
              (types.NotebookCellKind.Code, "python", "%matplotlib inline\nimport os\n"),
@@ -41,7 +46,7 @@ async def test_an_open_notebooks_findings_are_published_on_its_cells(tmp_path):
                         "%matplotlib inline\nimport os\nos.getcwd()\n")])]))))
         await s.diagnostics(_cell(nb, 1), lambda d: d == [])
         assert codes(s.client.diagnostics[_cell(nb, 2)]) == ["SH002"]
-        # Closed, the notebook's cells are cleared.
+        # Closed, the notebook's cells are cleared, though its findings are the same.
         s.client.notebook_document_did_close(types.DidCloseNotebookDocumentParams(
             types.NotebookDocumentIdentifier(nb),
             [types.TextDocumentIdentifier(_cell(nb, n)) for n in range(3)]))

@@ -266,7 +266,9 @@ class Published:
             # the open buffers, and the ones just closed (to clear them): never the project
             shown = set(buffers) | {p for p in self.sent if p not in buffers}
         # A notebook's findings go to its cells (an editor shows a notebook as cells).
-        notebooks = sorted(p for p in shown if p.endswith(NOTEBOOK_SUFFIX))
+        # A notebook just closed is cleared even when its findings did not change.
+        notebooks = sorted({p for p in shown if p.endswith(NOTEBOOK_SUFFIX)}
+                           | {p for p in self.cells_of if p not in buffers})
         shown = {p for p in shown if not p.endswith(NOTEBOOK_SUFFIX)}
         out = []
         for path in notebooks:
