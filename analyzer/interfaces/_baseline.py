@@ -80,11 +80,13 @@ class SourceText:
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
     def _read(self, display: str) -> list[str]:
-        from analyzer.frontend import SourceDecodeError, decode_source
+        from analyzer.frontend import SourceDecodeError, source_text
 
+        path = self.paths.get(display, display)
         try:
-            with open(self.paths.get(display, display), "rb") as f:
-                return decode_source(f.read()).splitlines()
+            with open(path, "rb") as f:
+                # A notebook's line is its joined cells' line: the findings' own.
+                return source_text(str(path), f.read()).splitlines()
         except (OSError, SourceDecodeError):
             return []
 

@@ -152,17 +152,18 @@ def resolve_baseline(args: argparse.Namespace, plans: Sequence[CheckPlan]) -> Ba
 
 
 def _stdin_texts(plans: Sequence[CheckPlan]) -> dict[str, str]:
-    from analyzer.frontend import SourceDecodeError, decode_source
+    from analyzer.frontend import SourceDecodeError, source_text
 
     texts = {}
     for plan in plans:
         if plan.stdin is None:
             continue
-        try:
-            text = decode_source(plan.stdin)
-        except SourceDecodeError:
-            continue
-        texts.update({f.display: text for f in plan.discovery.files if f.is_stdin})
+        for f in plan.discovery.files:
+            if f.is_stdin:
+                try:
+                    texts[f.display] = source_text(f.display, plan.stdin)
+                except SourceDecodeError:
+                    continue
     return texts
 
 

@@ -133,3 +133,13 @@ def test_a_notebook_read_from_standard_input_is_placed_by_its_own_cells(tmp_path
                          "--output-format", "full", cwd=tmp_path, stdin=given)
     assert run.code == 1, run.err
     assert "n.ipynb:cell 2:2:1: F401" in run.out and "1 | %time f()\n2 | import os" in run.out
+
+
+def test_a_baselined_notebook_finding_stays_baselined_when_cells_move(tmp_path, check):
+    # The fingerprint is of the finding's line in the joined cells, not of the JSON's.
+    write_tree(tmp_path, {"a.ipynb": notebook(("code", "import os\n"))})
+    check(tmp_path, "--write-baseline", "base.json")
+    (tmp_path / "a.ipynb").write_bytes(notebook(("markdown", "new"), ("code", "import sys\n"),
+                                                ("code", "import os\n")))
+    found = json.loads(check(tmp_path, "--baseline", "base.json", "--output-format", "json").out)
+    assert [(d["cell"], d["message"]) for d in found] == [(2, "'sys' imported but unused")]
