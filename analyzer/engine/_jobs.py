@@ -319,10 +319,6 @@ def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | Non
                               source=text, lines=lines, settings=settings, cells=cells)
         diagnostics = tuple(run_module_rules(context, ctx.module_rules, tree, cst,
                                              timings=timings))
-        if cells:
-            # A fix is written back into the file's text, and a notebook's text is JSON.
-            diagnostics = tuple(d if d.fix is None else dataclasses.replace(d, fix=None)
-                                for d in diagnostics)
         laps.restart()
         diagnostics += tuple(_internal(task, message) for message in failures)
         diagnostics += _too_new(task, tree, lines, settings.target_version)

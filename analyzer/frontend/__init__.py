@@ -36,8 +36,10 @@ from analyzer.frontend._notebook import (
     IPYTHON_BUILTINS,
     NOTEBOOK_SUFFIX,
     CellMap,
+    CodeCell,
     NotebookError,
     notebook_source,
+    read_notebook,
     source_text,
 )
 from analyzer.frontend._parse import parse_module
@@ -65,6 +67,6 @@ __all__ = [
     "load_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
     "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
     "DUMMY_VARIABLE_RGX", "lent_config",
-    "IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "NotebookError",
-    "notebook_source", "source_text",
+    "IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "CodeCell", "NotebookError",
+    "notebook_source", "read_notebook", "source_text",
 ]

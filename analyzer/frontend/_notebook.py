@@ -21,8 +21,8 @@ from typing import Any
 from analyzer.frontend._naming import NOTEBOOK_SUFFIX
 from analyzer.frontend._source import SourceDecodeError, decode_source
 
-__all__ = ["IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "NotebookError",
-           "notebook_source", "source_text"]
+__all__ = ["IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "CodeCell", "NotebookError",
+           "notebook_source", "read_notebook", "source_text"]
 
 
 #: Names IPython defines in a notebook's namespace (ruff's list): never undefined there.
@@ -71,11 +71,24 @@ class CellMap:
         return self.numbers[index], self.starts[index], max(last, self.starts[index])
 
 
-def notebook_source(data: bytes, *, as_written: bool = False) -> tuple[str, CellMap]:
-    """The Python text of a notebook's code cells, joined, and where each cell starts.
+@dataclass(frozen=True)
+class CodeCell:
+    """One code cell that holds Python: where it is, and its lines as written and as read."""
 
-    :param as_written: the cells' lines as written, escape commands too (what output shows
-        of a cell), on the same lines.
+    #: Its 0-based index among all the notebook's cells.
+    index: int
+    #: Its lines as written, each with its line end (one added to the last when missing).
+    written: tuple[str, ...]
+    #: The same lines as checked: escape commands neutralised (``...``, blank lines).
+    checked: tuple[str, ...]
+    #: Whether its source ended with a line end.
+    ended: bool
+
+
+def read_notebook(data: bytes) -> tuple[dict[str, Any], list[CodeCell]]:
+    """A notebook's document and its code cells that hold Python, in order (none for a
+    notebook whose kernel is another language's).
+
     :raises NotebookError: the bytes are not a notebook's JSON.
     """
     try:
@@ -86,19 +99,32 @@ def notebook_source(data: bytes, *, as_written: bool = False) -> tuple[str, Cell
     if not isinstance(cells, list):
         raise NotebookError("not a notebook: no 'cells' list")
     if not _is_python(document.get("metadata")):
-        return "", CellMap((), (), 0)  # a Julia or R notebook: not ours, as ruff skips it
+        return document, []  # a Julia or R notebook: not ours, as ruff skips it
+    found = []
+    for index, cell in enumerate(cells):
+        code = _code_cell(index, cell)
+        if code is not None:
+            found.append(code)
+    return document, found
+
+
+def notebook_source(data: bytes, *, as_written: bool = False) -> tuple[str, CellMap]:
+    """The Python text of a notebook's code cells, joined, and where each cell starts.
+
+    :param as_written: the cells' lines as written, escape commands too (what output shows
+        of a cell), on the same lines.
+    :raises NotebookError: the bytes are not a notebook's JSON.
+    """
+    _, cells = read_notebook(data)
     pieces: list[str] = []
     starts: list[int] = []
     numbers: list[int] = []
     line = 1
-    for number, cell in enumerate(cells, start=1):
-        lines = _code_lines(cell, as_written)
-        if not lines:
-            continue
+    for cell in cells:
         starts.append(line)
-        numbers.append(number)
-        pieces.extend(lines)
-        line += len(lines)
+        numbers.append(cell.index + 1)
+        pieces.extend(cell.written if as_written else cell.checked)
+        line += len(cell.checked)
     return "".join(pieces), CellMap(tuple(starts), tuple(numbers), line - 1)
 
 
@@ -124,22 +150,21 @@ def _cell_source(cell: Any) -> str | None:
     return source if isinstance(source, str) else None
 
 
-def _code_lines(cell: Any, as_written: bool = False) -> list[str]:
+def _code_cell(index: int, cell: Any) -> CodeCell | None:
     source = _cell_source(cell)
     if not source:
-        return []
+        return None
     # Python's line ends only: str.splitlines would also split at a form feed or U+2028,
     # and every later cell's lines would drift from the tokenizer's.
     lines = _LINE.findall(source)
-    if not lines[-1].endswith(("\n", "\r")):
+    ended = lines[-1].endswith(("\n", "\r"))
+    if not ended:
         lines[-1] += "\n"
     first = lines[0].lstrip()
     if first.startswith("%%"):
         magic = first[2:].split(None, 1)[0] if first[2:].strip() else ""
         if magic not in _PYTHON_CELL_MAGICS:
-            return []  # a cell in another language (%%bash, %%html...), as ruff skips it
-    if as_written:
-        return lines
+            return None  # a cell in another language (%%bash, %%html...), as ruff skips it
     out: list[str] = []
     escaped = False  # the line continues an escape command (a trailing backslash)
     state = _Lexer()
@@ -153,7 +178,7 @@ def _code_lines(cell: Any, as_written: bool = False) -> list[str]:
         else:
             state.feed(text)
             out.append(text)
-    return out
+    return CodeCell(index, tuple(lines), tuple(out), ended)
 
 
 def _is_escape(text: str) -> bool:

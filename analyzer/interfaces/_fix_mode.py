@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer.core import apply_edits
 from analyzer.engine import (
     CheckError,
     CheckPlan,
@@ -131,7 +130,7 @@ class _Overlay:
                 continue
             where = self._where(state.file)
             where.parent.mkdir(parents=True, exist_ok=True)
-            where.write_bytes(state.text.encode(state.encoding))
+            where.write_bytes(state.payload())
             moved[state.file.display] = where
         files = [dataclasses.replace(f, path=moved[f.display], is_stdin=False)
                  if f.display in moved else f for f in self.plan.discovery.files]
@@ -280,7 +279,7 @@ def add_noqa(plan: CheckPlan, keep: _Keep | None = None,
             continue
         edits = _noqa_edits(state.text, diags)
         try:
-            text = apply_edits(state.text, edits)
+            text = state.apply(edits)
         except ValueError as exc:
             # Two comments for one spot: a bug here, but the file must stay as it was.
             errors.append(FixWriteError(display, f"the `# noqa` comments to add conflict "

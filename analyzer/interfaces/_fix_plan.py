@@ -18,7 +18,6 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 
-from analyzer.core import apply_edits
 from analyzer.interfaces._fix_write import LINE_ENDING, SourceState
 from analyzer.rules import Diagnostic, Edit, Fix, SourceLines
 
@@ -98,7 +97,7 @@ def fix_text(
         return state.text, []
 
     def build(chosen: list[tuple[Diagnostic, Fix]]) -> str:
-        return apply_edits(state.text, [e for _, f in chosen for e in _with_newline(f, state.newline)])
+        return state.apply([e for _, f in chosen for e in _with_newline(f, state.newline)])
 
     text = build(accepted)
     if state.encode(text) is None:

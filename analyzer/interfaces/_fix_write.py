@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from analyzer.core import Edit, apply_edits
 from analyzer.frontend import (
     NOTEBOOK_SUFFIX,
     SourceDecodeError,
@@ -64,6 +65,14 @@ class SourceState:
         """Whether the fixes changed the text."""
         return self.text != self.original
 
+    def apply(self, edits: Iterable[Edit]) -> str:
+        """:attr:`text` with ``edits`` made (they do not conflict)."""
+        return apply_edits(self.text, edits)
+
+    def payload(self) -> bytes:
+        """The file's bytes for :attr:`text` (one :meth:`encode` accepted)."""
+        return self.text.encode(self.encoding)
+
     def encode(self, text: str) -> bytes | None:
         """``text`` in the file's encoding, or ``None`` when it would not read back the same
         (a character the codec lacks, a cookie moved past line 2) or would not parse."""
@@ -89,10 +98,8 @@ def _encoding(data: bytes) -> str:
 
 def load_source(file: SourceFile, stdin: bytes | None = None) -> SourceState | None:
     """Read and decode one file for fixing; ``None`` when it cannot be read or decoded (the
-    check reported that already), or is a notebook (its findings carry no fix: a
-    notebook's text is JSON, which an edit of its joined cells must not be written over)."""
-    if str(file.path).endswith(NOTEBOOK_SUFFIX):
-        return None
+    check reported that already). A notebook's state is its joined cells
+    (``_fix_notebook``), written back cell by cell."""
     try:
         if file.is_stdin:
             if stdin is None:
@@ -101,6 +108,10 @@ def load_source(file: SourceFile, stdin: bytes | None = None) -> SourceState | N
         else:
             with open(file.path, "rb") as handle:
                 data = handle.read()
+        if str(file.path).endswith(NOTEBOOK_SUFFIX):
+            from analyzer.interfaces._fix_notebook import load_notebook
+
+            return load_notebook(file, data)
         text = decode_source(data)
     except (OSError, SourceDecodeError):
         return None
@@ -171,7 +182,7 @@ def write_all(states: Iterable[SourceState]) -> list[FixWriteError]:
     errors = []
     for state in states:
         try:
-            write_source(state.file.path, state.text.encode(state.encoding), expected=state.data,
+            write_source(state.file.path, state.payload(), expected=state.data,
                          name=state.file.display)
         except FixWriteError as exc:
             errors.append(exc)

@@ -40,18 +40,18 @@ def test_a_notebook_is_checked_cell_by_cell(tmp_path, check):
         "lib.py:1:1: F401 [*] 'os' imported but unused",
         # After `%matplotlib inline`, still the top of the cell; the `;` that ends the
         # cell hides its value, as in IPython: no E703.
-        "nb/analysis.ipynb:cell 2:2:1: F401 'os' imported but unused",
-        "nb/analysis.ipynb:cell 2:3:1: F401 'sys' imported but unused",
-        # `files = !ls` is an assignment: the top of cell 3 is over. No fix in a notebook.
+        "nb/analysis.ipynb:cell 2:2:1: F401 [*] 'os' imported but unused",
+        "nb/analysis.ipynb:cell 2:3:1: F401 [*] 'sys' imported but unused",
+        # `files = !ls` is an assignment: the top of cell 3 is over.
         "nb/analysis.ipynb:cell 3:3:1: E402 Module level import not at top of cell",
-        "nb/analysis.ipynb:cell 3:3:1: F401 'json' imported but unused",
+        "nb/analysis.ipynb:cell 3:3:1: F401 [*] 'json' imported but unused",
         "nb/analysis.ipynb:cell 3:4:14: F821 undefined name 'undefined_name'",
         # IPython's `display` is defined; a top-level `await` runs, its operand is read.
         "nb/analysis.ipynb:cell 3:6:7: F821 undefined name 'fetch'",
         "nb/analysis.ipynb:cell 3:7:6: E702 Multiple statements on one line (semicolon)",
-        "nb/analysis.ipynb:cell 3:7:13: E703 Statement ends with an unnecessary semicolon",
+        "nb/analysis.ipynb:cell 3:7:13: E703 [*] Statement ends with an unnecessary semicolon",
         # Cell 4 is bash; cell 5's F401 has its noqa, `re?` is help, `import abc;` ends it.
-        "nb/analysis.ipynb:cell 5:3:1: F401 'abc' imported but unused",
+        "nb/analysis.ipynb:cell 5:3:1: F401 [*] 'abc' imported but unused",
     ]
 
 
@@ -70,12 +70,38 @@ def test_every_format_places_a_finding_in_its_cell(tmp_path, check):
     assert region["startLine"] == 2
 
 
-def test_fixes_and_noqa_comments_never_rewrite_a_notebook(tmp_path, check):
+def _sources(path: Path) -> list[str]:
+    return ["".join(c["source"]) for c in json.loads(path.read_bytes())["cells"]]
+
+
+def test_fixes_are_written_into_their_cells(tmp_path, check):
     write_tree(tmp_path, {"a.ipynb": ANALYSIS, "b.py": "import os\n"})
     check(tmp_path, "--fix")
+    assert _sources(tmp_path / "a.ipynb") == [
+        "# Analysis",
+        "%matplotlib inline\nx = 1;",  # the escape kept, the cell's missing newline too
+        "!pip install foo\nfiles = !ls\nprint(files, undefined_name)\n"
+        "display(x)\nawait fetch()\ny = 2; z = 3\nprint(y, z)\n",
+        "%%bash\necho $undefined\n",
+        # `import abc;` goes, its line stays (as ruff leaves it): blank, so with its end.
+        "import re  # noqa: F401\nre?\n\n",
+    ]
+    assert (tmp_path / "b.py").read_text() == ""
+
+
+def test_noqa_comments_are_added_in_their_cells(tmp_path, check):
+    write_tree(tmp_path, {"a.ipynb": notebook(("markdown", "m"), ("code", "%time f()\nimport os"))})
     check(tmp_path, "--add-noqa")
-    assert (tmp_path / "a.ipynb").read_bytes() == ANALYSIS
-    assert (tmp_path / "b.py").read_text() == ""  # a Python file is fixed as ever
+    assert _sources(tmp_path / "a.ipynb") == ["m", "%time f()\nimport os  # noqa: F401"]
+    assert json.loads(check(tmp_path, "--output-format", "json").out) == []
+
+
+def test_a_notebook_in_a_layout_shoal_cannot_write_back_is_left_as_it_is(tmp_path, check):
+    data = json.dumps(json.loads(notebook(("code", "import os\n"))), indent=3).encode()
+    write_tree(tmp_path, {"a.ipynb": data})
+    run = check(tmp_path, "--fix")
+    assert (tmp_path / "a.ipynb").read_bytes() == data
+    assert "not applied" in run.err
 
 
 def test_a_broken_notebook_is_an_e902_and_the_run_goes_on(tmp_path, check):
