@@ -42,11 +42,11 @@ from analyzer.engine import (
 )
 from analyzer.frontend import SourceFile
 from analyzer.interfaces import exit_codes
+from analyzer.interfaces._fix_notebook import load_fixable
 from analyzer.interfaces._fix_plan import applicable, fix_text
 from analyzer.interfaces._fix_write import (
     FixWriteError,
     SourceState,
-    load_source,
     write_all,
     write_source,
 )
@@ -223,7 +223,7 @@ def _fix_round(
             continue
         state = states.get(display)
         if state is None:
-            state = load_source(f, stdin)
+            state = load_fixable(f, stdin)
             if state is None:
                 continue
             states[display] = state
@@ -274,7 +274,7 @@ def add_noqa(plan: CheckPlan, keep: _Keep | None = None,
         f = files.get(display)
         if f is None or f.is_stdin or any(_not_checked(d) for d in diags):
             continue
-        state = load_source(f, plan.stdin)
+        state = load_fixable(f, plan.stdin)
         if state is None:
             continue
         edits = _noqa_edits(state.text, diags)

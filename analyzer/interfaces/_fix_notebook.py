@@ -21,6 +21,7 @@ from typing import Any
 
 from analyzer.core import Edit, apply_edits
 from analyzer.frontend import (
+    NOTEBOOK_SUFFIX,
     CodeCell,
     NotebookError,
     SourceFile,
@@ -28,9 +29,9 @@ from analyzer.frontend import (
     parse_module,
     read_notebook,
 )
-from analyzer.interfaces._fix_write import SourceState
+from analyzer.interfaces._fix_write import SourceState, load_source
 
-__all__ = ["NotebookState", "load_notebook"]
+__all__ = ["NotebookState", "load_fixable", "load_notebook"]
 
 #: Python's line ends (a form feed or U+2028 ends no line).
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -127,6 +128,24 @@ def _moved(place: tuple[tuple[int, ...], dict[int, str]],
 
     return (tuple(shift(s) for s in starts),
             {shift(line): written for line, written in escapes.items()})
+
+
+def load_fixable(file: SourceFile, stdin: bytes | None = None) -> SourceState | None:
+    """One file's state for fixing (:func:`~._fix_write.load_source`'s), a notebook's
+    written back cell by cell; None when it cannot be read."""
+    if not str(file.path).endswith(NOTEBOOK_SUFFIX):
+        return load_source(file, stdin)
+    try:
+        if file.is_stdin:
+            if stdin is None:
+                return None
+            data = stdin
+        else:
+            with open(file.path, "rb") as handle:
+                data = handle.read()
+    except OSError:
+        return None
+    return load_notebook(file, data)
 
 
 def load_notebook(file: SourceFile, data: bytes) -> NotebookState | None:

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from analyzer.core import Edit, apply_edits
 from analyzer.frontend import (
-    NOTEBOOK_SUFFIX,
     SourceDecodeError,
     SourceFile,
     decode_source,
@@ -98,8 +97,7 @@ def _encoding(data: bytes) -> str:
 
 def load_source(file: SourceFile, stdin: bytes | None = None) -> SourceState | None:
     """Read and decode one file for fixing; ``None`` when it cannot be read or decoded (the
-    check reported that already). A notebook's state is its joined cells
-    (``_fix_notebook``), written back cell by cell."""
+    check reported that already). A notebook is ``_fix_notebook.load_fixable``'s."""
     try:
         if file.is_stdin:
             if stdin is None:
@@ -108,10 +106,6 @@ def load_source(file: SourceFile, stdin: bytes | None = None) -> SourceState | N
         else:
             with open(file.path, "rb") as handle:
                 data = handle.read()
-        if str(file.path).endswith(NOTEBOOK_SUFFIX):
-            from analyzer.interfaces._fix_notebook import load_notebook
-
-            return load_notebook(file, data)
         text = decode_source(data)
     except (OSError, SourceDecodeError):
         return None
