@@ -41,11 +41,9 @@ from analyzer.engine._tree_reads import module_tree
 from analyzer.engine._trees import encode_tree, store_trees, tree_provider
 from analyzer.frontend import (
     IPYTHON_BUILTINS,
-    NOTEBOOK_SUFFIX,
     SourceDecodeError,
+    checked_source,
     content_digest,
-    decode_source,
-    notebook_source,
     parse_module,
     read_source_file,
     target_for_path,
@@ -272,13 +270,8 @@ def _check_file(task: FileTask, ctx: RunContext, timings: dict[str, float] | Non
             return _unreadable(task, "", f"{exc.strerror or exc}"), None
     digest = content_digest(data)
     laps.lap("read")
-    cells: tuple[int, ...] = ()
     try:
-        if task.path.endswith(NOTEBOOK_SUFFIX):
-            text, cell_map = notebook_source(data)
-            cells = cell_map.starts
-        else:
-            text = decode_source(data)
+        text, cells = checked_source(task.path, data)  # cells: a notebook's
     except SourceDecodeError as exc:
         facts = unknown_facts(task.module, task.path, task.is_package)
         return _unreadable(task, digest, str(exc), getattr(exc, "line", None)), facts

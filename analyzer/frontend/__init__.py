@@ -38,6 +38,7 @@ from analyzer.frontend._notebook import (
     CellMap,
     CodeCell,
     NotebookError,
+    checked_source,
     notebook_source,
     read_notebook,
     source_text,
@@ -67,6 +68,6 @@ __all__ = [
     "load_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
     "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
     "DUMMY_VARIABLE_RGX", "lent_config",
-    "IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "CodeCell", "NotebookError",
+    "IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "CodeCell", "NotebookError", "checked_source",
     "notebook_source", "read_notebook", "source_text",
 ]

@@ -22,7 +22,7 @@ from analyzer.frontend._naming import NOTEBOOK_SUFFIX
 from analyzer.frontend._source import SourceDecodeError, decode_source
 
 __all__ = ["IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "CodeCell", "NotebookError",
-           "notebook_source", "read_notebook", "source_text"]
+           "checked_source", "notebook_source", "read_notebook", "source_text"]
 
 
 #: Names IPython defines in a notebook's namespace (ruff's list): never undefined there.
@@ -45,9 +45,15 @@ class NotebookError(SourceDecodeError):
 def source_text(path: str, data: bytes) -> str:
     """The Python text shoal checks for the file ``path`` whose bytes are ``data``: a
     notebook's joined code cells, else the decoded source."""
+    return checked_source(path, data)[0]
+
+
+def checked_source(path: str, data: bytes) -> tuple[str, tuple[int, ...]]:
+    """:func:`source_text`, and for a notebook the line each of its cells starts on."""
     if path.endswith(NOTEBOOK_SUFFIX):
-        return notebook_source(data)[0]
-    return decode_source(data)
+        text, cells = notebook_source(data)
+        return text, cells.starts
+    return decode_source(data), ()
 
 
 @dataclass(frozen=True)
