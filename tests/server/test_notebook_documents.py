@@ -36,6 +36,10 @@ async def test_an_open_notebooks_findings_are_published_on_its_cells(tmp_path):
         (call,) = await s.diagnostics(_cell(nb, 2), lambda d: codes(d) == ["SH002"])
         assert call.range.start.line == 1
         assert nb not in s.client.diagnostics  # the notebook itself is not a text document
+        # A pull for a cell answers what was pushed on it.
+        pulled = await s.client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+            types.TextDocumentIdentifier(_cell(nb, 2))))
+        assert codes(pulled.items) == ["SH002"] and pulled.items[0].range.start.line == 1
         # The second cell uses the import: its finding goes, the third's stays.
         s.client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
             types.VersionedNotebookDocumentIdentifier(2, nb),

@@ -99,7 +99,10 @@ def register(ls: Any) -> None:
     async def pull(ls: Any, params: types.DocumentDiagnosticParams
                    ) -> types.FullDocumentDiagnosticReport:
         await _settled(ls)
-        path = uri_to_path(params.text_document.uri) or ""
+        path = uri_to_path(params.text_document.uri)
+        if path is None:  # not a file: a notebook's cell, or nothing shoal checks
+            return types.FullDocumentDiagnosticReport(
+                items=ls.published.cell_lsp(params.text_document.uri))
         return types.FullDocumentDiagnosticReport(items=ls.published.lsp(path))
 
     @ls.feature(types.WORKSPACE_DIAGNOSTIC)

@@ -136,12 +136,20 @@ class Published:
         #: the cell's text) last published on it
         self.cells_of: dict[str, tuple[str, ...]] = {}
         self.cells_sent: dict[str, tuple[tuple[Any, ...], str]] = {}
+        #: cell URI -> its findings and text as of the last update (what a pull answers)
+        self.cells_current: dict[str, tuple[list[Any], str]] = {}
         #: findings converted to JSON since the server started (for tests)
         self.conversions = 0
 
     def lsp(self, path: str) -> list[types.Diagnostic]:
         """The current findings of ``path`` as lsprotocol diagnostics (pull requests)."""
         found, text = self.current.get(path, ([], ""))
+        conv = Converter(text, self.encoding)
+        return [self._one(d, conv) for d in found]
+
+    def cell_lsp(self, uri: str) -> list[types.Diagnostic]:
+        """The current findings on an open notebook's cell ``uri`` (pull requests)."""
+        found, text = self.cells_current.get(uri, ([], ""))
         conv = Converter(text, self.encoding)
         return [self._one(d, conv) for d in found]
 
@@ -325,6 +333,10 @@ class Published:
         out = []
         for uri, found in groups.items():
             key, text = tuple(found), texts.get(uri, "")
+            if uri in texts:
+                self.cells_current[uri] = (found, text)
+            else:
+                self.cells_current.pop(uri, None)
             old = self.cells_sent.get(uri)
             if (old is None and not found) or old == (key, text):
                 continue
