@@ -25,9 +25,13 @@ def _current(ls: Any, uri: str) -> tuple[str, list[Any], str] | None:
     from analyzer.interfaces.server._documents import uri_to_path
 
     path = uri_to_path(uri)
-    if path is None:
+    if path is not None:
+        found, text = ls.published.current.get(path, ([], ""))
+    elif uri in ls.published.cells_current:  # an open notebook's cell
+        path = uri
+        found, text = ls.published.cells_current[uri]
+    else:
         return None
-    found, text = ls.published.current.get(path, ([], ""))
     doc = ls.workspace.get_text_document(uri)
     if doc.source != text:
         return None  # an edit since the last update: positions would be off

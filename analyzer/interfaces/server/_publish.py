@@ -326,9 +326,11 @@ class Published:
             for d in diags if places.starts else ():
                 number, first, last = places.bounds(d.line)
                 if number - 1 < len(uris):
-                    groups[uris[number - 1]].append(dataclasses.replace(
+                    cell = uris[number - 1]
+                    groups[cell].append(dataclasses.replace(
                         d, line=d.line - first + 1,
-                        end_line=min(d.end_line, last) - first + 1 if d.end_line > 0 else 0))
+                        end_line=min(d.end_line, last) - first + 1 if d.end_line > 0 else 0,
+                        fix=_in_cell(d.fix, first, last, texts[cell])))
             self.cells_of[path] = tuple(uris)
         out = []
         for uri, found in groups.items():
@@ -349,6 +351,28 @@ class Published:
                 del self.cells_sent[uri]
                 self._memo.pop(uri, None)
         return out
+
+
+def _in_cell(fix: Any, first: int, last: int, text: str) -> Any:
+    """``fix`` with its edits at the lines of the cell that spans the joined text's lines
+    ``first`` to ``last`` (its code actions edit the cell); None when an edit leaves it."""
+    if fix is None:
+        return None
+    edits = []
+    for e in fix.edits:
+        end_line, end_column = e.end_line, e.end_column
+        if (end_line, end_column) == (last + 1, 1):
+            # To the end of the joined text's line: the cell's text may have no line end.
+            end_line, end_column = last, len(_last_line(text)) + 1
+        if e.line < first or end_line > last:
+            return None
+        edits.append(dataclasses.replace(e, line=e.line - first + 1, end_column=end_column,
+                                         end_line=end_line - first + 1))
+    return dataclasses.replace(fix, edits=tuple(edits))
+
+
+def _last_line(text: str) -> str:
+    return text.rstrip("\r\n").rsplit("\n", 1)[-1].rsplit("\r", 1)[-1]
 
 
 def _data(d: Any) -> dict[str, Any] | None:
