@@ -53,6 +53,10 @@ async def test_an_open_notebooks_findings_are_published_on_its_cells(tmp_path):
             types.Position(0, 0), types.Position(1, 0), "")
         noqa = edits["shoal: suppress F401 with # noqa: F401"]
         assert noqa.range.start == types.Position(0, 9) and noqa.new_text == "  # noqa: F401"
+        # Hover on a cell's finding explains its rule.
+        hover = await s.client.text_document_hover_async(types.HoverParams(
+            types.TextDocumentIdentifier(_cell(nb, 2)), types.Position(2, 1)))
+        assert hover is not None and "SH002" in hover.contents.value  # type: ignore[union-attr]
         # A cell's last line: the edit ends at the cell's end (its text may have no line end).
         actions = await s.client.text_document_code_action_async(types.CodeActionParams(
             types.TextDocumentIdentifier(_cell(nb, 1)), types.Range(types.Position(1, 0),

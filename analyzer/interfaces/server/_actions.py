@@ -126,10 +126,11 @@ def hover(ls: Any, params: types.HoverParams) -> types.Hover | None:
     """On a code inside ``# noqa: ...``, or on a finding: the rule's explanation."""
     from analyzer.interfaces.server._documents import uri_to_path
 
-    path = uri_to_path(params.text_document.uri)
-    if path is None or ls.published is None:
+    uri = params.text_document.uri
+    path = uri_to_path(uri)
+    if ls.published is None or (path is None and uri not in ls.published.cells_current):
         return None
-    doc = ls.workspace.get_text_document(params.text_document.uri)
+    doc = ls.workspace.get_text_document(uri)
     conv = Converter(doc.source, ls.encoding)
     pos = params.position
     line = conv.lines[pos.line] if pos.line < len(conv.lines) else ""
@@ -141,7 +142,8 @@ def hover(ls: Any, params: types.HoverParams) -> types.Hover | None:
             if m.start() <= column <= m.end():
                 codes = [m.group()]
     if not codes:
-        found, text = ls.published.current.get(path, ([], ""))
+        found, text = (ls.published.current.get(path, ([], "")) if path is not None
+                       else ls.published.cells_current[uri])  # an open notebook's cell
         if text == doc.source:
             for d in found:
                 r = ls.published._one(d, conv).range
