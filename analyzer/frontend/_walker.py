@@ -25,20 +25,19 @@ from analyzer.frontend._globs import glob_matches
 from analyzer.frontend._naming import (
     EXTENSION_SOURCE_SUFFIXES,
     EXTENSION_SUFFIXES,
+    NOTEBOOK_SUFFIX,
     PACKAGE_FILES,
     PYTHON_SUFFIXES,
     module_file,
     within_any,
 )
 from analyzer.frontend._nested_config import NESTED_NAMES, NestedConfigs
-from analyzer.frontend._notebook import NOTEBOOK_SUFFIX
 
 __all__ = ["Walker", "force_excluded"]
 
 #: What the walk yields: sources, stubs, compiled extensions and Jupyter notebooks (checked
 #: as ruff checks them, ``_notebook``).
 _WALKED_SUFFIXES = (*PYTHON_SUFFIXES, *EXTENSION_SUFFIXES, NOTEBOOK_SUFFIX)
-
 
 
 class Walker:
