@@ -29,7 +29,7 @@ from analyzer.frontend import (
     parse_module,
     read_notebook,
 )
-from analyzer.interfaces._fix_write import SourceState, load_source
+from analyzer.interfaces._fix_write import SourceState, load_source, read_bytes
 
 __all__ = ["NotebookState", "load_fixable", "load_notebook"]
 
@@ -135,17 +135,8 @@ def load_fixable(file: SourceFile, stdin: bytes | None = None) -> SourceState | 
     written back cell by cell; None when it cannot be read."""
     if not str(file.path).endswith(NOTEBOOK_SUFFIX):
         return load_source(file, stdin)
-    try:
-        if file.is_stdin:
-            if stdin is None:
-                return None
-            data = stdin
-        else:
-            with open(file.path, "rb") as handle:
-                data = handle.read()
-    except OSError:
-        return None
-    return load_notebook(file, data)
+    data = read_bytes(file, stdin)
+    return None if data is None else load_notebook(file, data)
 
 
 def load_notebook(file: SourceFile, data: bytes) -> NotebookState | None:

@@ -30,7 +30,7 @@ from analyzer.frontend import (
     parse_module,
 )
 
-__all__ = ["LINE_ENDING", "FixWriteError", "SourceState", "load_source", "write_all",
+__all__ = ["LINE_ENDING", "FixWriteError", "SourceState", "load_source", "read_bytes", "write_all",
            "write_source"]
 
 LINE_ENDING = re.compile(r"\r\n|\r|\n")
@@ -95,19 +95,27 @@ def _encoding(data: bytes) -> str:
         return "utf-8"
 
 
+def read_bytes(file: SourceFile, stdin: bytes | None = None) -> bytes | None:
+    """The bytes of ``file`` to fix (standard input's for the file read from it); None when
+    they cannot be read."""
+    if file.is_stdin:
+        return stdin
+    try:
+        with open(file.path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
 def load_source(file: SourceFile, stdin: bytes | None = None) -> SourceState | None:
     """Read and decode one file for fixing; ``None`` when it cannot be read or decoded (the
     check reported that already). A notebook is ``_fix_notebook.load_fixable``'s."""
+    data = read_bytes(file, stdin)
+    if data is None:
+        return None
     try:
-        if file.is_stdin:
-            if stdin is None:
-                return None
-            data = stdin
-        else:
-            with open(file.path, "rb") as handle:
-                data = handle.read()
         text = decode_source(data)
-    except (OSError, SourceDecodeError):
+    except SourceDecodeError:
         return None
     ending = LINE_ENDING.search(text)
     return SourceState(file, data, _encoding(data), ending.group() if ending else "\n", text, text)
