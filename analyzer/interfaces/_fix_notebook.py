@@ -102,6 +102,13 @@ class NotebookState(SourceState):
             return None
         return data
 
+    @property
+    def refusal(self) -> str:
+        """Why :meth:`encode` may refuse a text (the warning's words)."""
+        return ("cannot be written back into the notebook's cells exactly (it would not parse, "
+                "crosses a cell's edge or an escape command, or the JSON's layout is not one "
+                "shoal writes)")
+
     def payload(self) -> bytes:
         """The file's bytes for the current text (one :meth:`encode` accepted)."""
         data = self.encode(self.text)

@@ -107,8 +107,8 @@ def fix_text(
             if state.encode(build([*kept, (d, fix)])) is not None:
                 kept.append((d, fix))
             else:
-                warn(f"{d.path}:{d.line}:{d.column}: the fix for {d.code} would leave the file "
-                     f"unparsable (or not encodable as {state.encoding}); not applied")
+                warn(f"{d.path}:{d.line}:{d.column}: the fix for {d.code} {state.refusal}; "
+                     f"not applied")
         accepted = kept
         text = build(accepted) if accepted else state.text
     kept_fixes = [f for _, f in accepted]

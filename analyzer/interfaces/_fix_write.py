@@ -72,6 +72,12 @@ class SourceState:
         """The file's bytes for :attr:`text` (one :meth:`encode` accepted)."""
         return self.text.encode(self.encoding)
 
+    @property
+    def refusal(self) -> str:
+        """Why :meth:`encode` may refuse a text, for the warning that names a fix not
+        applied."""
+        return f"would leave the file unparsable (or not encodable as {self.encoding})"
+
     def encode(self, text: str) -> bytes | None:
         """``text`` in the file's encoding, or ``None`` when it would not read back the same
         (a character the codec lacks, a cookie moved past line 2) or would not parse."""
