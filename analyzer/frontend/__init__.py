@@ -39,7 +39,9 @@ from analyzer.frontend._notebook import (
     CodeCell,
     NotebookError,
     checked_source,
+    join_cells,
     notebook_source,
+    python_lines,
     read_notebook,
     source_text,
 )
@@ -68,6 +70,6 @@ __all__ = [
     "load_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
     "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
     "DUMMY_VARIABLE_RGX", "lent_config",
-    "IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "CodeCell", "NotebookError", "checked_source",
+    "IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "CodeCell", "NotebookError", "checked_source", "join_cells", "python_lines",
     "notebook_source", "read_notebook", "source_text",
 ]

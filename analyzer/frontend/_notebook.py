@@ -22,7 +22,8 @@ from analyzer.frontend._naming import NOTEBOOK_SUFFIX
 from analyzer.frontend._source import SourceDecodeError, decode_source
 
 __all__ = ["IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "CodeCell", "NotebookError",
-           "checked_source", "notebook_source", "read_notebook", "source_text"]
+           "checked_source", "join_cells", "notebook_source", "python_lines", "read_notebook",
+           "source_text"]
 
 
 #: Names IPython defines in a notebook's namespace (ruff's list): never undefined there.
@@ -121,7 +122,11 @@ def notebook_source(data: bytes, *, as_written: bool = False) -> tuple[str, Cell
         of a cell), on the same lines.
     :raises NotebookError: the bytes are not a notebook's JSON.
     """
-    _, cells = read_notebook(data)
+    return join_cells(read_notebook(data)[1], as_written=as_written)
+
+
+def join_cells(cells: list[CodeCell], *, as_written: bool = False) -> tuple[str, CellMap]:
+    """:func:`notebook_source` of cells :func:`read_notebook` read."""
     pieces: list[str] = []
     starts: list[int] = []
     numbers: list[int] = []
@@ -132,6 +137,11 @@ def notebook_source(data: bytes, *, as_written: bool = False) -> tuple[str, Cell
         pieces.extend(cell.written if as_written else cell.checked)
         line += len(cell.checked)
     return "".join(pieces), CellMap(tuple(starts), tuple(numbers), line - 1)
+
+
+def python_lines(text: str) -> list[str]:
+    """``text``'s lines with their ends, split where Python's tokenizer ends a line."""
+    return _LINE.findall(text)
 
 
 def _is_python(metadata: Any) -> bool:
@@ -162,7 +172,7 @@ def _code_cell(index: int, cell: Any) -> CodeCell | None:
         return None
     # Python's line ends only: str.splitlines would also split at a form feed or U+2028,
     # and every later cell's lines would drift from the tokenizer's.
-    lines = _LINE.findall(source)
+    lines = python_lines(source)
     ended = lines[-1].endswith(("\n", "\r"))
     if not ended:
         lines[-1] += "\n"

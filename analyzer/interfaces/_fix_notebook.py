@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,18 +24,16 @@ from analyzer.frontend import (
     CodeCell,
     NotebookError,
     SourceFile,
+    join_cells,
     notebook_source,
     parse_module,
+    python_lines,
     read_notebook,
 )
-from analyzer.interfaces._fix_write import SourceState, load_source, read_bytes
+from analyzer.interfaces._fix_write import LINE_ENDING, SourceState, load_source, read_bytes
 
 __all__ = ["NotebookState", "load_fixable", "load_notebook"]
 
-#: Python's line ends (a form feed or U+2028 ends no line).
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-#: A line end in an edit's content.
-_ENDS = re.compile(r"\r\n|\r|\n")
 #: (indent, sort_keys) of the JSON layouts shoal writes back, nbformat's first.
 _LAYOUTS: tuple[tuple[int | None, bool], ...] = (
     (1, True), (1, False), (2, False), (2, True), (4, False), (4, True), (None, False),
@@ -79,7 +76,7 @@ class NotebookState(SourceState):
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         starts, escapes = place
-        lines = _LINE.findall(text)
+        lines = python_lines(text)
         bounds = [s - 1 for s in starts] + [len(lines)]
         document = copy.deepcopy(self.document)
         for number, cell in enumerate(self.cells):
@@ -122,7 +119,7 @@ def _moved(place: tuple[tuple[int, ...], dict[int, str]],
     an edit crosses a cell's edge, inserts at one, or touches an escape command."""
     starts, escapes = place
     spans = [((e.line, e.column), (e.end_line, e.end_column),
-              len(_ENDS.findall(e.content)) - (e.end_line - e.line)) for e in edits]
+              len(LINE_ENDING.findall(e.content)) - (e.end_line - e.line)) for e in edits]
     for begin, end, _ in spans:
         if any(begin < (s, 1) < end or begin == end == (s, 1) for s in starts[1:]):
             return None
@@ -150,20 +147,17 @@ def load_notebook(file: SourceFile, data: bytes) -> NotebookState | None:
     """A notebook's state for fixing; None when it is not a notebook shoal can read."""
     try:
         document, cells = read_notebook(data)
-        text = notebook_source(data)[0]
     except NotebookError:
         return None
-    starts, escapes, line = [], {}, 1
-    for cell in cells:
-        starts.append(line)
-        for offset, (written, checked) in enumerate(zip(cell.written, cell.checked,
-                                                        strict=True)):
-            if written != checked:
-                escapes[line + offset] = written
-        line += len(cell.checked)
+    text, places = join_cells(cells)
+    escapes = {start + offset: written
+               for start, cell in zip(places.starts, cells, strict=True)
+               for offset, (written, checked) in enumerate(zip(cell.written, cell.checked,
+                                                               strict=True))
+               if written != checked}
     return NotebookState(file, data, "utf-8", "\n", text, text, document=document,
                          cells=cells, layout=_layout(document, data),
-                         places={text: (tuple(starts), escapes)})
+                         places={text: (places.starts, escapes)})
 
 
 def _layout(document: dict[str, Any], data: bytes) -> tuple[int | None, bool, bool] | None:
