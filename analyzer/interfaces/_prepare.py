@@ -145,6 +145,7 @@ def _target_version(config: Config, command_line: str | None) -> Config:
 
 def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None) -> CheckPlan:
     import dataclasses
+    import functools
     from pathlib import Path
 
     from analyzer.engine import CheckPlan, default_workers
@@ -171,10 +172,12 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
                                          entry_points=project_entry_points(project.root))
         config = _target_version(config, getattr(args, "target_version", None))
         registry = Registry.for_command(config, args)
-        selected = resolve_selection(
-            config, select=codes_of(args.select), extend_select=codes_of(args.extend_select) or (),
-            ignore=codes_of(args.ignore) or (), extend_ignore=codes_of(args.extend_ignore) or (),
-            known_codes=registry.known_codes())
+        # The command line's selection, over the project's and over each nested ruff file's.
+        resolve = functools.partial(
+            resolve_selection, select=codes_of(args.select),
+            extend_select=codes_of(args.extend_select) or (), ignore=codes_of(args.ignore) or (),
+            extend_ignore=codes_of(args.extend_ignore) or (), known_codes=registry.known_codes())
+        selected = resolve(config)
         if args.heap_size:
             config = dataclasses.replace(config, heap_size=parse_size(args.heap_size))
         file_timeout = getattr(args, "file_timeout", None)
@@ -198,12 +201,7 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
     if discovery.nested:
         try:
             config = dataclasses.replace(config, nested=tuple(
-                dataclasses.replace(n, selected=resolve_selection(
-                    n.config, select=codes_of(args.select),
-                    extend_select=codes_of(args.extend_select) or (),
-                    ignore=codes_of(args.ignore) or (),
-                    extend_ignore=codes_of(args.extend_ignore) or (),
-                    known_codes=registry.known_codes()))
+                dataclasses.replace(n, selected=resolve(n.config))
                 for n in discovery.nested))
         except ConfigError as exc:
             raise UsageError(str(exc)) from exc

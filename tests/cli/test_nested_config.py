@@ -152,3 +152,9 @@ def test_malformed_per_file_tables_are_left_out_not_fatal(tmp_path: Path) -> Non
                     "ignore = ['E731']\n")
     config = lent_config(path)
     assert config.ignore == ("E731",) and config.per_file_ignores == ()
+
+
+def test_the_command_lines_selection_applies_under_a_nested_file_too(tmp_path, codes):
+    write_tree(tmp_path, NESTED_TREE)
+    assert ("docs/deep/lam.py", 1, "E741") in codes(tmp_path)
+    assert ("docs/deep/lam.py", 1, "E741") not in codes(tmp_path, "--ignore", "E741")
