@@ -28,6 +28,18 @@ def writes_own_namespace(call: ast.Call) -> bool:
     return type(func) is ast.Name and func.id in NAMESPACE_BUILTINS and not call.args
 
 
+#: What the name of a function that returns the module it is called from ends with
+#: (astropy's ``utils.find_current_module``): ``astropy/constants/__init__.py`` hands its own
+#: module to a helper that sets every constant on it, so no statement binds ``c`` or ``G``.
+_OWN_MODULE_GETTER = "current_module"
+
+
+def returns_own_module(callee: str) -> bool:
+    """A call of ``callee`` gives the calling module's own object, whose attributes may
+    then be set anywhere (as ``sys.modules[__name__]`` does)."""
+    return callee.endswith(_OWN_MODULE_GETTER)
+
+
 #: Enum's ``_convert_`` (and its older spelling) take the name of the module to fill.
 CONVERT_METHODS = frozenset({"_convert_", "_convert"})
 

@@ -37,6 +37,7 @@ from analyzer.model._extract_dynamic import (
     built_module,
     is_own_module_item,
     key_prefix,
+    returns_own_module,
     sys_modules_call_keys,
     sys_modules_names,
     writes_own_namespace,
@@ -254,6 +255,8 @@ def _call(context: _Walk, node: ast.Call, scope: Scope, guard: str) -> Scope | N
             # globals() or vars() anywhere, locals() at module level
             context.state.dynamic_namespace = True
         elif name in context.imported:
+            if returns_own_module(name):
+                context.state.dynamic_namespace = True
             context.candidates.append((node, scope, name))
         if name in RAISES:
             context.expected.extend(expected_lambdas(node))
@@ -282,6 +285,8 @@ def _call(context: _Walk, node: ast.Call, scope: Scope, guard: str) -> Scope | N
         while type(value) is ast.Attribute:
             value = value.value
         if type(value) is ast.Name and value.id in imported:
+            if returns_own_module(attr):
+                context.state.dynamic_namespace = True
             callee = dotted(func)
             assert callee is not None  # a Name under Attributes, as just seen
             context.candidates.append((node, scope, callee))

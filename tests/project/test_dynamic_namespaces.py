@@ -66,6 +66,13 @@ PATTERNS = [
     ("from sys import modules as mods\nmods['x'] = m", True, ("x.",)),
     ("def install(name, m):\n    import sys\n    sys.modules[name] = m", True, ("",)),
     ("import sys\nsetattr(sys.modules[__name__], 'x', 1)", True, ()),
+    # astropy/constants/__init__.py hands its own module to a helper that sets the constants
+    ("from astropy.utils import find_current_module\n_set_c(codata, find_current_module())",
+     True, ()),
+    ("from astropy.utils import introspection\nm = introspection.find_current_module(1)",
+     True, ()),
+    ("from lib import find_module, current\nfind_module()\ncurrent()", False, ()),
+    ("def find_current_module():\n    pass\nfind_current_module()", False, ()),
     ("import sys\ndel sys.modules['a']\nsys.modules.pop('b')\nx = sys.modules['c']", False, ()),
     ("other.modules['a'] = m\nmodules['b'] = m", False, ()),
     # a cffi builder names the module its build makes (pyzmq's buildutils/build_cffi.py)
