@@ -3,7 +3,7 @@
 Reads the disk, never the heap. A newcomer starts at :func:`discover` (paths and a
 :class:`Config` to the :class:`Discovery` every other layer works from).
 """
-from analyzer.frontend._build_outputs import BUILD_DECLARATIONS
+from analyzer.frontend._build_outputs import BUILD_DECLARATIONS, PROTO_SUFFIXES
 from analyzer.frontend._config import (
     CONFIG_FILES,
     DEFAULT_EXCLUDES,
@@ -62,7 +62,7 @@ from analyzer.frontend._versions import (
 )
 
 __all__ = [
-    "BUILD_DECLARATIONS", "CONFIG_FILES", "DEFAULT_EXCLUDES", "EXTENSION_SOURCE_SUFFIXES", "EXTENSION_SUFFIXES", "MARKERS", "PYTHON_SUFFIXES", "STDIN", "Config",
+    "BUILD_DECLARATIONS", "CONFIG_FILES", "DEFAULT_EXCLUDES", "EXTENSION_SOURCE_SUFFIXES", "EXTENSION_SUFFIXES", "MARKERS", "PROTO_SUFFIXES", "PYTHON_SUFFIXES", "STDIN", "Config",
     "ConfigError", "Discovery", "DiscoveryError", "Project", "SourceDecodeError", "SourceFile",
     "claim_rank", "content_digest", "decode_source", "discover", "display_path",
     "find_config", "find_marker_root", "glob_matches", "group_paths", "is_extension",

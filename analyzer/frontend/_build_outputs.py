@@ -1,6 +1,6 @@
 """What a build may make that the source tree lacks, per package (``Discovery.outputs``).
 
-Four sources say so, each as rules for a package folder's entries (``OutputRule``: glob
+Five sources say so, each as rules for a package folder's entries (``OutputRule``: glob
 of one path component, ignores, folders only; the last match decides):
 
 - the ``.gitignore`` files in force there (:func:`~analyzer.frontend._gitignore.output_rules`):
@@ -9,6 +9,9 @@ of one path component, ignores, folders only; the last match decides):
   project's ``meson.build`` files list and make, ``configure_file``'s ``__config__.py``,
   extension modules built from generated sources, subprojects vendored into the folder
   (SciPy): a module they name may be one;
+- the protobuf sources in the folder (:func:`proto_rules`): the build runs protoc, or a
+  script of its own, on ``onnx.proto`` and writes ``onnx_pb2.py`` beside it (onnx's CMake
+  build also writes ``onnx_pb.py``, which its package imports);
 - the project's build configuration (:func:`declared_outputs`): ``setup.py``'s
   ``Extension("pkg._x", ...)`` and its kin, the modules of the cffi builders it names
   (under its ``ext_package``), maturin's ``module-name``, setuptools-rust's ``target``:
@@ -31,9 +34,9 @@ from analyzer.frontend._config import root_pyproject, toml_document
 from analyzer.frontend._gitignore import OutputRule
 from analyzer.frontend._naming import Namer
 
-__all__ = ["BUILD_DECLARATIONS", "EVERY_NAME", "SETUP_PACKAGE", "declared_outputs",
-           "meson_names", "meson_rules",
-           "package_outputs", "read_meson", "with_meson_folders"]
+__all__ = ["BUILD_DECLARATIONS", "EVERY_NAME", "PROTO_SUFFIXES", "SETUP_PACKAGE",
+           "declared_outputs", "meson_names", "meson_rules", "package_outputs", "proto_rules",
+           "read_meson", "with_meson_folders"]
 
 _MESON_LITERAL = re.compile(r"'([^'\n]*)'")
 _MESON_NAME = re.compile(r"([A-Za-z_]\w*)(?:\.(?:py|pyi|pyx|c|cc|cpp|cxx|py\.in|pyx\.in))?")
@@ -93,6 +96,22 @@ def meson_rules(names: Iterable[str]) -> tuple[OutputRule, ...]:
     subprojects, installed into ``scipy/_external`` by its root ``meson.build``)."""
     return tuple(rule for name in sorted(names)
                  for rule in ((name + ".py", True, False), (name, True, True)))
+
+
+#: A protobuf source: ``x.proto``, proto3 spelt out (``x.proto3``), a template (``x.in.proto``).
+PROTO_SUFFIXES = (".proto", ".proto3")
+
+
+def proto_rules(names: Iterable[str]) -> tuple[OutputRule, ...]:
+    """The rules of a folder holding the protobuf sources ``names``: protoc makes
+    ``STEM_pb2.py`` of ``STEM.proto`` (``-`` as ``_``), grpc ``STEM_pb2_grpc.py``, onnx's build
+    ``onnx_pb.py`` of ``onnx.in.proto``: any module ``STEM_pb*`` may be one it writes there."""
+    stems = set()
+    for name in names:
+        stem = name[:name.rindex(".proto")]
+        stem = stem[:-3] if stem.endswith(".in") else stem
+        stems.add(stem.replace("-", "_").replace(".", "_"))
+    return tuple((stem + "_pb*.py", True, False) for stem in sorted(stems))
 
 
 #: extension-helpers' per-package build script, whose ``get_extensions()`` declares them.
@@ -224,11 +243,13 @@ def package_outputs(packages: Iterable[tuple[str, str]],
                     meson_folders: set[str], names: Iterable[str],
                     declared: Iterable[str], stubs: Iterable[str] = (),
                     declared_files: Iterable[str] = (),
+                    protos: Mapping[str, Iterable[str]] | None = None,
                     ) -> dict[str, tuple[OutputRule, ...]]:
     """Package -> its rules (``Discovery.outputs``), for the ``(module, folder)`` of each
     package: meson's when its folder is one of ``meson_folders`` (those holding a
-    ``meson.build``; first, since a ``.gitignore`` that re-includes a name says it is
-    committed), its folder's ``.gitignore`` rules, then one per extension module declared
+    ``meson.build``) and protobuf's when it holds ``protos`` (folder -> file names; both
+    first, since a ``.gitignore`` that re-includes a name says it is committed), its
+    folder's ``.gitignore`` rules, then one per extension module declared
     in it and per file the build writes there (``declared_files``, absolute); and
     :data:`EVERY_NAME` for each of the compiled ``stubs``, keyed by the module.
     Equal rules are one object: phase 2's context pickles them once, and the cache key
@@ -237,8 +258,11 @@ def package_outputs(packages: Iterable[tuple[str, str]],
     built = meson_rules(names) if meson_folders else ()
     same: dict[tuple[OutputRule, ...], tuple[OutputRule, ...]] = {}
     found: dict[str, tuple[OutputRule, ...]] = {}
+    protos = protos or {}
     for module, folder in folders.items():
-        rules = (built if folder in meson_folders else ()) + ignored.get(folder, ())
+        rules = ((built if folder in meson_folders else ())
+                 + (proto_rules(protos[folder]) if folder in protos else ())
+                 + ignored.get(folder, ()))
         if rules:
             found[module] = same.setdefault(rules, rules)
     for dotted in sorted(declared):

@@ -256,7 +256,7 @@ def discover(
                                 if f.is_package and f.indexed and f.module],
                                meson_dirs, namer),
             walker.ignored_rules, meson_dirs, walker.meson_names,
-            declared, _compiled_stubs(files, declared), written),
+            declared, _compiled_stubs(files, declared), written, walker.protos),
         meson_files=tuple(walker.meson_files),
         nested=walker.nested.found(),
     )

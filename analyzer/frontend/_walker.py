@@ -11,7 +11,7 @@ import fnmatch
 import os
 from collections.abc import Iterator
 
-from analyzer.frontend._build_outputs import read_meson
+from analyzer.frontend._build_outputs import PROTO_SUFFIXES, read_meson
 from analyzer.frontend._config import Config
 from analyzer.frontend._gitignore import (
     IgnoreStack,
@@ -74,6 +74,8 @@ class Walker:
         #: (``_build_outputs.meson_names``).
         self.meson_files: list[str] = []
         self.meson_names: set[str] = set()
+        #: Folder -> the protobuf sources in it (``_build_outputs.proto_rules``).
+        self.protos: dict[str, list[str]] = {}
         self._same_rules: dict[tuple[OutputRule, ...], tuple[OutputRule, ...]] = {}
         #: ``namespace-packages``: packages without an ``__init__.py`` (as ``_Namer`` has them)
         self.namespaces = tuple(os.fspath(d) for d in config.namespace_packages)
@@ -179,6 +181,8 @@ class Walker:
                     package = self._package(directory, entries)
                 if package:
                     yield path
+            elif is_file and entry.name.endswith(PROTO_SUFFIXES):
+                self.protos.setdefault(directory, []).append(entry.name)
 
 
 def _has_magic(pattern: str) -> bool:

@@ -28,6 +28,7 @@ from analyzer.frontend import (
     EXTENSION_SOURCE_SUFFIXES,
     EXTENSION_SUFFIXES,
     NOTEBOOK_SUFFIX,
+    PROTO_SUFFIXES,
     PYTHON_SUFFIXES,
 )
 from analyzer.interfaces import exit_codes
@@ -50,10 +51,11 @@ MAX_CANCELS = 2
 #: Seconds between health checks of the observer while idle.
 HEALTH_SECONDS = 1.0
 
-#: Sources, stubs, compiled extensions (a rebuild makes a module appear or disappear) and
-#: their C and Cython sources.
+#: Sources, stubs, compiled extensions (a rebuild makes a module appear or disappear),
+#: their C and Cython sources, and protobuf sources (what a build makes of them may be
+#: imported: ``Discovery.outputs``).
 _WATCHED_SUFFIXES = (*PYTHON_SUFFIXES, *EXTENSION_SUFFIXES, *EXTENSION_SOURCE_SUFFIXES,
-                     NOTEBOOK_SUFFIX)
+                     NOTEBOOK_SUFFIX, *PROTO_SUFFIXES)
 #: The configuration's files, and ``meson.build``: what it names may be a build output
 #: (``Discovery.outputs``).
 _WATCHED_NAMES = CONFIG_FILES | {"meson.build"}

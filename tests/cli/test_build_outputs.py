@@ -123,3 +123,38 @@ def test_a_stub_of_a_compiled_module_lists_some_of_its_names(tmp_path: Path) -> 
     })
     assert project_codes(tmp_path) == [("lang/use.py", 2, "SH001"),
                                    ("lang/use.py", 3, "SH001")]
+
+
+#: onnx's layout, from its sdist: the build runs protoc and onnx's gen_proto.py on the
+#: .proto sources and writes onnx_pb.py, onnx_ml_pb2.py ... beside them.
+ONNX: dict[str, str | bytes] = {
+    "pyproject.toml": "[project]\nname = 'onnx'\n",
+    "onnx/__init__.py": "",
+    "onnx/onnx.in.proto": "syntax = 'proto2';\n",
+    "onnx/onnx-ml.proto3": "syntax = 'proto3';\n",
+    "onnx/helper.py": (
+        "from onnx.onnx_pb import ModelProto\n"  # 1: gen_proto.py's, of onnx.in.proto
+        "from onnx import onnx_ml_pb2, onnx_ml_pb2_grpc\n"  # 2: protoc's, of onnx-ml.proto3
+        "from onnx.onnx_data_pb import TensorProto\n"  # 3: no onnx-data proto here
+        "from tools import onnx_pb2\n"  # 4: a package without a proto
+        "print(ModelProto, onnx_ml_pb2, onnx_ml_pb2_grpc, TensorProto, onnx_pb2)\n"
+    ),
+    "tools/__init__.py": "",
+    "protos/onnx.proto": "",  # not a package's folder: it covers nothing
+}
+
+
+def test_a_package_with_protobuf_sources_lacks_none_of_their_modules(tmp_path: Path) -> None:
+    write_tree(tmp_path, ONNX)
+    assert project_codes(tmp_path) == [("onnx/helper.py", 3, "SH004"),
+                                       ("onnx/helper.py", 4, "SH001")]
+
+
+def test_a_protobuf_source_added_is_seen_by_the_next_cached_run(tmp_path: Path) -> None:
+    write_tree(tmp_path, ONNX)
+    assert project_codes(tmp_path, cached=True) == [("onnx/helper.py", 3, "SH004"),
+                                                    ("onnx/helper.py", 4, "SH001")]
+    write_tree(tmp_path, {"onnx/onnx-data.proto": "", "tools/onnx.proto": ""})
+    assert project_codes(tmp_path, cached=True) == []
+    (tmp_path / "onnx" / "onnx-data.proto").unlink()
+    assert project_codes(tmp_path, cached=True) == [("onnx/helper.py", 3, "SH004")]

@@ -157,6 +157,16 @@ def test_a_meson_build_makes_what_its_package_lacks(engine):
     assert [m for _, m in messages(e)] == ["No module named 'sci.__config__'"]
 
 
+def test_a_protobuf_source_makes_what_its_package_lacks(engine):
+    e = engine({"api/__init__.py": "from api import greeter_pb2, greeter_pb2_grpc\n"
+                                   "print(greeter_pb2, greeter_pb2_grpc)\n"})
+    assert len(messages(e)) == 2
+    e.edit({"api/greeter.proto": "syntax = 'proto3';\n"})
+    assert messages(e) == []
+    e.edit({"api/greeter.proto": None})
+    assert len(messages(e)) == 2
+
+
 def test_an_extension_module_setup_py_declares(engine):
     e = engine({"setup.py": "from setuptools import setup\nsetup()\n",
                 "lib/__init__.py": "", "lib/parse.py": "from lib import native\nprint(native)\n"})

@@ -197,6 +197,17 @@ def test_a_notebook_edit_is_rechecked(watch):
     assert live.finish() == 0, live.text
 
 
+@pytest.mark.slow
+def test_a_protobuf_source_written_clears_the_imports_of_its_modules(watch):
+    root, output, proc, live = watch({
+        "api/__init__.py": "", "api/server.py": "from api import greeter_pb2\nprint(greeter_pb2)\n"})
+    live.wait_for(lambda: _found(output) == 1, "SH001 for the module protoc has not made yet")
+    (root / "api" / "greeter.proto").write_text("syntax = 'proto3';\n", encoding="utf-8")
+    live.wait_for(lambda: _found(output) == 0, "the recheck that reads the .proto")
+    proc.send_signal(signal.SIGINT)
+    assert live.finish() == 0, live.text
+
+
 PLUGIN = '''\
 from analyzer.rules import LintRule
 
