@@ -328,8 +328,11 @@ class ProjectIndex:
         """MISSING, or UNKNOWN when a build may make ``module`` (with ``name``, the module
         ``module.name``) or a ``sys.modules`` write may plant it (or ``module`` or a star
         source of it, whose names then are unknown). Records the key of what the project's
-        writes plant; a build output needs none (``_outputs``)."""
-        if self._shared.outputs.may_make(f"{module}.{name}" if name else module):
+        writes plant; a build output needs none (``_outputs``). A star source the build
+        may give names (a compiled module whose stub lists some: netCDF4's ``from
+        ._netCDF4 import *``) leaves ``name`` unknown too."""
+        outputs = self._shared.outputs
+        if outputs.may_make(f"{module}.{name}" if name else module):
             return UNKNOWN
         keys.append(SYS_MODULES_KEY)
         planted = self._shared.planted
@@ -341,6 +344,8 @@ class ProjectIndex:
                 continue
             seen.add(current)
             if planted.may_provide(f"{current}.{name}" if name else current):
+                return UNKNOWN
+            if current != module and outputs.may_make(f"{current}.{name}"):
                 return UNKNOWN
             facts = self._shared.facts.get(current) if name else None
             if facts is not None:

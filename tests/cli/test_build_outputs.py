@@ -158,3 +158,23 @@ def test_a_protobuf_source_added_is_seen_by_the_next_cached_run(tmp_path: Path) 
     assert project_codes(tmp_path, cached=True) == []
     (tmp_path / "onnx" / "onnx-data.proto").unlink()
     assert project_codes(tmp_path, cached=True) == [("onnx/helper.py", 3, "SH004")]
+
+
+def test_a_star_import_of_a_compiled_module_leaves_the_names_its_stub_lacks_unknown(
+        tmp_path: Path) -> None:
+    # netCDF4's layout: __init__.py star-imports the Cython module _netCDF4, whose stub
+    # lists only some of what the build gives it.
+    write_tree(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'nc'\n",
+        "nc/__init__.py": "from ._core import *\nfrom ._plain import *\n",
+        "nc/_core.pyx": "Format = 'NETCDF4'\n",
+        "nc/_core.pyi": "class Dataset: ...\n",
+        "nc/_plain.py": "present = 1\n",
+        "use.py": "from typing import TYPE_CHECKING\n"
+                  "from nc import Dataset, present\n"
+                  "if TYPE_CHECKING:\n"
+                  "    from nc import Format\n"  # 4: the build's, through the star
+                  "from nc._plain import Format\n"  # 5: a Python module lacks it
+                  "print(Dataset, present, Format)\n",
+    })
+    assert project_codes(tmp_path) == [("use.py", 5, "SH001")]
