@@ -118,7 +118,10 @@ class Walker:
         return any(e.name in PACKAGE_FILES for e in entries) \
             or within_any(directory, self.namespaces)
 
-    def _walk(self, directory: str, ignores: IgnoreStack, in_git: bool) -> Iterator[str]:
+    def _walk(self, directory: str, ignores: IgnoreStack, in_git: bool,
+              under_package: bool = False) -> Iterator[str]:
+        # ``under_package``: a package's folder lies above, so this one is importable (a
+        # namespace subpackage, metpy's ``io/_metar_parser/``) though it has no __init__.
         self.visited.add(directory)
         try:
             st = os.stat(directory)
@@ -156,7 +159,8 @@ class Walker:
                 # stays in the index, opaque as a git-ignored source is.
                 if package is None:
                     package = self._package(directory, entries)
-                unread = module_file(path, is_dir, is_file) if package else None
+                importable = package or under_package
+                unread = module_file(path, is_dir, is_file) if importable else None
                 if unread is not None:
                     self.ignored.add(unread)
                     yield unread
@@ -173,7 +177,9 @@ class Walker:
                 inner = ignores.child(path) if in_git else ignores
                 if inner is not ignores:  # a .gitignore of its own
                     self.named_outputs.update(named_sources(*inner.specs[-1]))
-                yield from self._walk(path, inner, in_git)
+                if package is None:
+                    package = self._package(directory, entries)
+                yield from self._walk(path, inner, in_git, package or under_package)
             elif is_file and entry.name.endswith(_WALKED_SUFFIXES):
                 yield path
             elif is_file and entry.name.endswith(EXTENSION_SOURCE_SUFFIXES):

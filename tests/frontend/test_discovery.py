@@ -270,6 +270,19 @@ def test_an_excluded_module_in_a_package_is_opaque(tmp_path: Path) -> None:
     assert [f.is_extension for f in named.files if f.path.name == "legacy.py"] == [False]
 
 
+def test_an_excluded_module_in_a_namespace_folder_of_a_package_is_opaque(tmp_path: Path) -> None:
+    # metpy's layout: ruff excludes the generated io/_metar_parser/metar_parser.py, in a
+    # folder without __init__ that Python imports as metpy.io._metar_parser.
+    tree(tmp_path, "pkg/__init__.py", "pkg/io/__init__.py", "pkg/io/_gen/parser.py",
+         "pkg/io/_gen/deeper/more.py", "tools/gen/out.py")
+    config = project(tmp_path, 'extend-exclude = ["parser.py", "more.py", "out.py"]')
+    result = discover(["."], config, cwd=str(tmp_path))
+    modules = {f.module: f.is_extension for f in result.files if f.indexed}
+    assert modules == {"pkg": False, "pkg.io": False, "pkg.io._gen.parser": True,
+                       "pkg.io._gen.deeper.more": True}  # tools/ lies in no package
+    assert rel(tmp_path, result.reported) == {"pkg/__init__.py", "pkg/io/__init__.py"}
+
+
 def test_an_excluded_extension_or_its_source_still_names_its_module(tmp_path: Path) -> None:
     # apache-beam's ruff configuration excludes "*.pyx" and "*.pxd" (ruff never reads them):
     # coders/stream.pyx still builds apache_beam.coders.stream.
