@@ -195,7 +195,9 @@ class CallSignatureMismatch(ProjectRule):
     have it): a test of the callee's argument checks, a test of what is not done
     yet, or a fallback for another version's signature, calls it wrongly on purpose.
     Also after a ``raise`` or a ``pytest.skip(...)`` (``self.skipTest``, ``sys.exit``, ...)
-    in a function's body: that code never runs. And for a function a module-level decorator
+    in a function's body: that code never runs. Nor for a call of what a ``unittest.mock``
+    patch replaces in its block (``with patch.object(C, "__init__"): C()``, ``@patch("m.f")``),
+    unless the patch is autospec'd. And for a function a module-level decorator
     takes as an argument (numba's ``@type_callable(f)``): compiled code calls it as the
     registered implementation has it.
     """

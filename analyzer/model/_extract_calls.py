@@ -34,19 +34,73 @@ def imported_callee(call: ast.Call, imported: set[str]) -> str | None:
 
 
 def call_records(candidates: list[Candidate], columns: Columns,
-                 expected: Sequence[tuple[int, int]] = ()) -> list[Call]:
+                 expected: Sequence[tuple[int, int]] = (),
+                 patched: Sequence[tuple[int, int, frozenset[str]]] = ()) -> list[Call]:
     """The candidates no local binding shadows, outside the ``expected`` blocks (first and
-    last lines of those that expect a ``TypeError``), as :class:`Call` records in source
-    order."""
+    last lines of those that expect a ``TypeError``) and not calling a name a block of
+    ``patched`` (first and last lines, the names :func:`patched_names` gives) mocks there,
+    as :class:`Call` records in source order."""
     inside = within(expected) if expected else None
     calls = [
         _record(node, callee, columns)
         for node, scope, callee in candidates
         if not binds_locally(scope, callee.split(".", 1)[0])
         and not (inside is not None and inside(node.lineno))
+        and not (patched and _mocked(node.lineno, callee, patched))
     ]
     calls.sort(key=lambda c: (c.line, c.column))
     return calls
+
+
+def _mocked(line: int, callee: str, patched: Sequence[tuple[int, int, frozenset[str]]]) -> bool:
+    name = callee.rpartition(".")[2]
+    return any(first <= line <= last and name in names for first, last, names in patched)
+
+
+#: ``unittest.mock``'s patchers, by the callee's last name: ``patch("pkg.mod.f")``,
+#: ``patch.object(C, "__init__")`` (``mock.patch…``, pytest-mock's ``mocker.patch…``).
+_PATCH = frozenset({"patch"})
+#: The attributes whose patch makes a call of the class itself go to the mock.
+_CONSTRUCTORS = frozenset({"__init__", "__new__"})
+
+
+def patched_names(expr: ast.expr) -> frozenset[str]:
+    """The last names of the callables ``expr`` replaces by a mock while it is in force,
+    when ``expr`` is ``patch("pkg.mod.f")`` (``f``) or ``patch.object(Owner, "f")``
+    (``f``), the class for its ``__init__`` or ``__new__`` (Django's ``with
+    patch.object(BaseDatabaseWrapper, "__init__", return_value=None):
+    BaseDatabaseWrapper()``); none for any other expression, or with ``autospec``, whose
+    mock keeps the signature."""
+    if type(expr) is not ast.Call:
+        return frozenset()
+    func = expr.func
+    if type(func) is ast.Attribute and func.attr == "object" and name_in(func.value, _PATCH):
+        if len(expr.args) < 2 or _autospec(expr):
+            return frozenset()
+        owner, attr = expr.args[0], expr.args[1]
+        if type(attr) is not ast.Constant or type(attr.value) is not str:
+            return frozenset()
+        if attr.value not in _CONSTRUCTORS:
+            return frozenset({attr.value})
+        name = owner.attr if type(owner) is ast.Attribute else getattr(owner, "id", None)
+        return frozenset({name}) if name else frozenset()
+    if not name_in(func, _PATCH) or _autospec(expr):
+        return frozenset()
+    target = expr.args[0] if expr.args else next(
+        (k.value for k in expr.keywords if k.arg == "target"), None)
+    if type(target) is not ast.Constant or type(target.value) is not str:
+        return frozenset()
+    parts = target.value.split(".")
+    if len(parts) > 2 and parts[-1] in _CONSTRUCTORS:
+        return frozenset({parts[-2]})
+    return frozenset({parts[-1]})
+
+
+def _autospec(call: ast.Call) -> bool:
+    """``autospec=`` or ``spec_set=`` given something other than ``False``/``None``."""
+    return any(k.arg in ("autospec", "spec_set") and not (
+        type(k.value) is ast.Constant and k.value.value in (False, None))
+        for k in call.keywords)
 
 
 def within(blocks: Sequence[tuple[int, int]]) -> Callable[[int], bool]:

@@ -28,6 +28,7 @@ from analyzer.model._extract_calls import (
     expected_lambdas,
     expects_failure,
     expects_type_error,
+    patched_names,
 )
 from analyzer.model._extract_dynamic import (
     BUILDS_MODULE,
@@ -64,7 +65,7 @@ class _Walk:
     """What handlers share: the module's state, its scope, imported names, found calls."""
 
     __slots__ = ("state", "module_scope", "imported", "sys_modules", "candidates",
-                 "attributes", "push", "usage", "local_imported", "expected")
+                 "attributes", "push", "usage", "local_imported", "expected", "patched")
 
     def __init__(
         self, state: ModuleState, module_scope: Scope, push: Callable[[_Item], None],
@@ -88,6 +89,8 @@ class _Walk:
         self.local_imported: set[str] = set()
         #: (first, last) lines of the blocks that expect a TypeError (:func:`_with`, :func:`_try`)
         self.expected: list[tuple[int, int]] = []
+        #: (first, last) lines of the blocks that mock what they call, with the names mocked
+        self.patched: list[tuple[int, int, frozenset[str]]] = []
 
 
 _Handler = Callable[[_Walk, Any, Scope, str], Scope | None]
@@ -117,7 +120,8 @@ def walk(state: ModuleState, tree: ast.Module, *, calls: bool = True, chains: bo
     _traverse(context, stack, _HANDLERS if chains else _HANDLERS_NO_CHAINS,
               _GATED if usage else _GATED_CALLS)
     state.bind_unseen(module_scope.names)
-    return (call_records(context.candidates, state.lines, context.expected) if calls else [],
+    return (call_records(context.candidates, state.lines, context.expected, context.patched)
+            if calls else [],
             attribute_records(context.attributes, state.lines) if chains else [],
             context.usage)
 
@@ -420,6 +424,7 @@ def _marked(context: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.C
         return guard
     if expects_failure(decorators):
         _expects(context, node.body)
+    _patches(context, decorators, node.body)
     return "ImportError" if expects_failure(decorators, IMPORT_ERRORS) else guard
 
 
@@ -505,7 +510,16 @@ def _try(context: _Walk, node: Any, scope: Scope, guard: str) -> Scope | None:
 def _with(context: _Walk, node: ast.With | ast.AsyncWith, scope: Scope, guard: str) -> Scope | None:
     if any(expects_type_error(item.context_expr) for item in node.items):
         _expects(context, node.body)
+    _patches(context, [item.context_expr for item in node.items], node.body)
     return scope
+
+
+def _patches(context: _Walk, patchers: list[ast.expr], body: list[ast.stmt]) -> None:
+    """Note ``body``'s lines with the names the ``patchers`` among ``patchers`` (a with's
+    items, a test's decorators) mock there: calls of them go to the mock."""
+    names = frozenset().union(*map(patched_names, patchers))
+    if names:
+        context.patched.append((body[0].lineno, body[-1].end_lineno or body[-1].lineno, names))
 
 
 def _expects(context: _Walk, body: list[ast.stmt]) -> None:
