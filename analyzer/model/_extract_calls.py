@@ -41,20 +41,32 @@ def call_records(candidates: list[Candidate], columns: Columns,
     ``patched`` (first and last lines, the names :func:`patched_names` gives) mocks there,
     as :class:`Call` records in source order."""
     inside = within(expected) if expected else None
+    mocked = _mocked(patched) if patched else None
     calls = [
         _record(node, callee, columns)
         for node, scope, callee in candidates
         if not binds_locally(scope, callee.split(".", 1)[0])
         and not (inside is not None and inside(node.lineno))
-        and not (patched and _mocked(node.lineno, callee, patched))
+        and not (mocked is not None and mocked(node.lineno, callee))
     ]
     calls.sort(key=lambda c: (c.line, c.column))
     return calls
 
 
-def _mocked(line: int, callee: str, patched: Sequence[tuple[int, int, frozenset[str]]]) -> bool:
-    name = callee.rpartition(".")[2]
-    return any(first <= line <= last and name in names for first, last, names in patched)
+def _mocked(patched: Sequence[tuple[int, int, frozenset[str]]]) -> Callable[[int, str], bool]:
+    """A test of whether a call on a line, of a callee, is of a name a block mocks there:
+    by name first, so that each call meets only the blocks that mock its name."""
+    blocks: dict[str, list[tuple[int, int]]] = {}
+    for first, last, names in patched:
+        for name in names:
+            blocks.setdefault(name, []).append((first, last))
+    tests = {name: within(lines) for name, lines in blocks.items()}
+
+    def mocked(line: int, callee: str) -> bool:
+        test = tests.get(callee.rpartition(".")[2])
+        return test is not None and test(line)
+
+    return mocked
 
 
 #: ``unittest.mock``'s patchers, by the callee's last name: ``patch("pkg.mod.f")``,
@@ -151,6 +163,31 @@ def expects_type_error(expr: ast.expr) -> bool:
     expected = expr.args[0] if expr.args else next(
         (k.value for k in expr.keywords if k.arg == "expected_exception"), None)
     return expected is not None and names_one_of(expected, _RAISES_TYPE_ERROR)
+
+
+#: Decorators that skip a test whatever happens (the last name): unittest's ``skip(…)``,
+#: pytest's ``mark.skip`` and ``mark.skip(…)``.
+_SKIP = frozenset({"skip"})
+#: Decorators that skip a test when their first argument is true, or false.
+_SKIP_IF = frozenset({"skipIf", "skipif"})
+_SKIP_UNLESS = frozenset({"skipUnless"})
+
+
+def never_runs(decorators: list[ast.expr]) -> bool:
+    """One of ``decorators`` skips the test unconditionally: ``@unittest.skip("why")``,
+    ``@pytest.mark.skip``, or ``skipIf``/``skipif`` given the constant ``True``
+    (``skipUnless``, ``False``): pyomo's ``@unittest.skipIf(True, "fragile")``."""
+    for decorator in decorators:
+        call = decorator if type(decorator) is ast.Call else None
+        func = decorator if call is None else call.func
+        if name_in(func, _SKIP):
+            return True
+        if call is not None and call.args and type(call.args[0]) is ast.Constant:
+            value = call.args[0].value
+            if (value is True and name_in(func, _SKIP_IF)) or (
+                    value is False and name_in(func, _SKIP_UNLESS)):
+                return True
+    return False
 
 
 #: Decorators marking a test expected to fail (the last name): pytest's ``mark.xfail``,

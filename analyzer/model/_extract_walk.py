@@ -28,6 +28,7 @@ from analyzer.model._extract_calls import (
     expected_lambdas,
     expects_failure,
     expects_type_error,
+    never_runs,
     patched_names,
 )
 from analyzer.model._extract_dynamic import (
@@ -418,14 +419,16 @@ def _marked(context: _Walk, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.C
             guard: str) -> str:
     """The guard of the body of ``node``, a test or a class of tests: a test marked to fail
     may call wrongly (its lines are noted, ``_expects``) or import what is not there yet
-    (its imports are guarded, as in a ``try`` whose handler catches ImportError)."""
+    (its imports are guarded, as in a ``try`` whose handler catches ImportError); so may
+    a test skipped whatever happens, which never runs."""
     decorators = node.decorator_list
     if not decorators:
         return guard
-    if expects_failure(decorators):
+    skipped = never_runs(decorators)
+    if skipped or expects_failure(decorators):
         _expects(context, node.body)
     _patches(context, decorators, node.body)
-    return "ImportError" if expects_failure(decorators, IMPORT_ERRORS) else guard
+    return "ImportError" if skipped or expects_failure(decorators, IMPORT_ERRORS) else guard
 
 
 def _lambda(context: _Walk, node: ast.Lambda, scope: Scope, guard: str) -> Scope | None:

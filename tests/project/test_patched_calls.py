@@ -90,3 +90,35 @@ def test_the_facts_record_no_mocked_call() -> None:
     facts = facts_of("from unittest.mock import patch\nfrom lib import f, g\n"
                      "with patch('lib.f'):\n    f(1)\n    g(1)\n")
     assert [c.callee for c in facts.calls] == ["patch", "g"]
+
+
+def test_a_test_skipped_whatever_happens_never_calls_nor_imports() -> None:
+    # pyomo's @unittest.skipIf(True, "Ignoring fragile test ...") over a call that no longer binds
+    assert sh002("""\
+        import unittest
+        import pytest
+        from lib import scale
+        class TestIt(unittest.TestCase):
+            @unittest.skipIf(True, "fragile")
+            def test_a(self):
+                scale()
+            @unittest.skip("later")
+            def test_b(self):
+                scale()
+            @pytest.mark.skip
+            def test_c(self):
+                scale()
+            @unittest.skipUnless(False, "never")
+            def test_d(self):
+                from lib import gone
+                scale(gone)
+            @unittest.skipIf(sys.platform == "win32", "posix")
+            def test_e(self):
+                scale()
+            @pytest.mark.skipif(False, reason="runs")
+            def test_f(self):
+                scale()
+        """) == [(20, "scale() missing 1 required positional argument: 'x'"),
+                 (23, "scale() missing 1 required positional argument: 'x'")]
+    facts = facts_of("import unittest\n@unittest.skip('x')\ndef test():\n    from lib import gone\n")
+    assert [i.guarded_by for i in facts.imports if i.name == "gone"] == ["ImportError"]
