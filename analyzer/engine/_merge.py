@@ -36,6 +36,8 @@ def finish(
             continue
         grouped.setdefault(d.path, []).append(d)
     final: list[Diagnostic] = []
+    if config.ignore_noqa:  # --ignore-noqa: no comment suppresses, so none is unused
+        noqa_by_display = {}
     report_unused = UNUSED_NOQA in selected
     displays = set(grouped)
     if report_unused:

@@ -13,7 +13,7 @@ from analyzer.frontend._config import (
     find_config,
     project_entry_points,
 )
-from analyzer.frontend._config_load import parse_size
+from analyzer.frontend._config_load import override_config, parse_size
 from analyzer.frontend._discovery import (
     STDIN,
     Discovery,
@@ -67,7 +67,7 @@ __all__ = [
     "claim_rank", "content_digest", "decode_source", "discover", "display_path",
     "find_config", "find_marker_root", "glob_matches", "group_paths", "is_extension",
     "parse_module", "target_for_path",
-    "load_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
+    "load_config", "override_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
     "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
     "DUMMY_VARIABLE_RGX", "lent_config",
     "IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "CodeCell", "NotebookError", "checked_source", "join_cells", "python_lines",

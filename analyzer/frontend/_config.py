@@ -214,6 +214,10 @@ class Config:
     #: The ruff configurations of subdirectories, deepest first (``_nested_config``), when
     #: the project has no ``[tool.shoal]``: each governs the files under its directory.
     nested: tuple[NestedConfig, ...] = ()
+    #: ``--isolated``: no configuration file was read, nor is a nested one.
+    isolated: bool = False
+    #: ``--ignore-noqa``: no noqa comment suppresses anything (nor is one reported unused).
+    ignore_noqa: bool = False
 
     @property
     def root(self) -> Path | None:
@@ -301,6 +305,8 @@ class Config:
             "options": {k: dict(v) for k, v in self.options.items()},
             "baseline": str(self.baseline) if self.baseline else None,
             "diagnostic-scope": self.diagnostic_scope,
+            "isolated": self.isolated,
+            "ignore-noqa": self.ignore_noqa,
             "nested": {n.directory: {**n.config.settings_dict(),
                                      "selected": sorted(n.selected or ())}
                        for n in self.nested},

@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -26,7 +27,12 @@ from analyzer.frontend._config import (
 )
 from analyzer.frontend._versions import parse_target_version
 
-__all__ = ["build_table", "load_config", "parse_size"]
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]  # only installed below 3.11
+
+__all__ = ["build_table", "load_config", "override_config", "parse_size"]
 
 _SIZE = re.compile(r"^\s*([0-9]+)\s*([KMGT]i?B?|B)?\s*$", re.IGNORECASE)
 
@@ -52,6 +58,43 @@ def load_config(path: Path | None) -> Config:
     config = _build(path, table)
     points = entry_points(document)
     return dataclasses.replace(config, entry_points=points) if points else config
+
+
+def override_config(config: Config, overrides: Iterable[str], cwd: str) -> Config:
+    """``config`` with the settings ``--config KEY = VALUE`` gives (TOML: one or more keys
+    of ``[tool.shoal]``, ruff's ``lint.`` prefix accepted), the later ones winning; a path
+    in a value is from ``cwd``.
+
+    :raises ConfigError: not TOML, an unknown key, or a value of the wrong type.
+    """
+    anchor = Path(cwd, "--config")  # what the setters resolve paths against
+    values: dict[str, Any] = {}
+    for text in overrides:
+        try:
+            table = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"--config {text!r}: neither a file nor a TOML setting "
+                              f"KEY = VALUE ({exc})") from None
+        flat = dict(table)
+        lint = flat.pop("lint", None)
+        if isinstance(lint, dict):  # ruff's `lint.select = [...]`
+            flat.update(lint)
+        elif lint is not None:
+            flat["lint"] = lint
+        for key, value in flat.items():
+            setter = _KEYS.get(key) if key != "extend" else None
+            if setter is None:
+                import difflib  # here: only a mistake needs it
+
+                close = difflib.get_close_matches(key, [k for k in _KEYS if k != "extend"], n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise ConfigError(f"--config: unknown key '{key}'{hint}", key=key)
+            try:
+                values.update(setter(anchor, key, value))
+            except ConfigError as exc:
+                raise ConfigError(str(exc).replace(str(anchor), "--config", 1),
+                                  key=key) from None
+    return dataclasses.replace(config, **values) if values else config
 
 
 def _frozen_options(value: Mapping[str, Any]) -> Mapping[str, Mapping[str, Any]]:

@@ -88,11 +88,13 @@ def find_marker_root(path: str | os.PathLike[str]) -> tuple[Path, str] | None:
 
 def group_paths(
     paths: Iterable[str], *, config: str | os.PathLike[str] | None = None,
-    locations: dict[str, str] | None = None, cwd: str | None = None,
+    locations: dict[str, str] | None = None, cwd: str | None = None, isolated: bool = False,
 ) -> list[Project]:
     """The projects the command-line ``paths`` belong to, in order of first appearance.
 
     :param config: ``--config FILE``: one project, rooted at the file's directory.
+    :param isolated: ``--isolated``: each project rooted at its marker, no configuration
+        file read (neither ``[tool.shoal]`` nor one it would borrow).
     :param locations: where a path lies when it is not a file system path (``"-"``: the
         ``--stdin-filename``).
     """
@@ -111,21 +113,24 @@ def group_paths(
         found = known.get(directory)
         if found is None:
             # The path itself, as both searches take it (they find its directory the same way).
-            found = known[directory] = _project_at(start)
+            found = known[directory] = _project_at(start, isolated)
         key, project = found
         projects.setdefault(key, project).paths.append(arg)
     return list(projects.values())
 
 
-def _project_at(path: str) -> tuple[tuple[str, str], Project]:
+def _project_at(path: str, isolated: bool = False) -> tuple[tuple[str, str], Project]:
     """The project ``path`` belongs to, keyed by what found it."""
-    config = find_config(path)
+    config = None if isolated else find_config(path)
     if config is not None:
         return ("config", str(config)), Project(config, config.parent,
                                                 f"{config.name} with [tool.shoal]")
     marker = find_marker_root(path)
     if marker is not None:
         root = marker[0]
+        if isolated:
+            return ("root", str(root)), Project(None, root, f"holds {marker[1]} (--isolated: "
+                                                             "no configuration file read)")
         lent = find_lent_config(root)
         if lent is not None:
             return ("lent", str(lent)), Project(

@@ -47,7 +47,8 @@ class Walker:
         self.root = root if root is not None else os.getcwd()
         #: Ruff configurations below the root, read where the walk meets them, when the
         #: project has no ``[tool.shoal]`` (a lent or no configuration).
-        self.nested = NestedConfigs(root, config.path is None or bool(config.borrowed))
+        self.nested = NestedConfigs(root, (config.path is None or bool(config.borrowed))
+                                    and not config.isolated)
         # Split once: most excludes are plain names (a set lookup per entry); only patterns
         # with a slash need the entry's relative path, which costs a relpath per entry.
         names = [p.rstrip("/") for p in config.excludes if "/" not in p.rstrip("/")]

@@ -108,6 +108,8 @@ def do_check(args: argparse.Namespace) -> int:
     """`shoal check`: discover, check in parallel, print, exit 0/1/2."""
     from analyzer.interfaces.output import STATISTICS_FORMATS, resolve_format
 
+    if args.silent:  # ruff's -s: nothing printed but errors, the exit code says the rest
+        args.quiet = args.no_progress = True
     args.format = resolve_format(args.format, sys.stdout, to_file=bool(args.output_file))
     if args.statistics and args.format not in STATISTICS_FORMATS:
         # As ruff: a count table has no place in sarif/github/gitlab/junit.
@@ -225,7 +227,8 @@ def _remember(args: argparse.Namespace, plan: Any, read: tuple[dict[str, Any], i
     without loading anything."""
     from analyzer.interfaces._front_write import remember_answer
 
-    remember_answer(args, plan, read, text, code)
+    if not getattr(args, "silent", False):  # the front door would print what was not
+        remember_answer(args, plan, read, text, code)
 
 
 def _stdin_sources(plan: Any) -> dict[str, str]:
@@ -333,7 +336,7 @@ def _write_output(args: argparse.Namespace, text: str) -> int | None:
         except OSError as exc:  # checked before the run; the directory may have gone since
             return _fail(f"cannot write --output-file {args.output_file}: "
                          f"{exc.strerror or exc}")
-    else:
+    elif not getattr(args, "silent", False):
         write_text(sys.stdout, text)
     return None
 

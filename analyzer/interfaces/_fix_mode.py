@@ -356,7 +356,7 @@ def _output(args: argparse.Namespace, text: str) -> None:
     if args.output_file:
         with open(args.output_file, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
-    else:
+    elif not getattr(args, "silent", False):
         write_text(sys.stdout, text)
 
 

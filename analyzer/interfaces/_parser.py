@@ -78,6 +78,31 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
                             help=help_text + " (comma-separated)")
 
 
+def _add_configuration(parser: argparse.ArgumentParser) -> None:
+    """ruff's way of naming the configuration: a file, ``KEY = VALUE`` overrides, none at
+    all, and the file selection and per-file ignores given on the command line."""
+    parser.add_argument("--config", metavar="FILE|KEY=VALUE", action="append", default=None,
+                        help="a configuration file (a pyproject.toml with [tool.shoal], a "
+                             "shoal.toml), or a setting as TOML that overrides it: "
+                             "'per-file-ignores = {\"tests/*\" = [\"F401\"]}' (ruff's "
+                             "lint. prefix is accepted); repeatable")
+    parser.add_argument("--isolated", action="store_true",
+                        help="read no configuration file: not [tool.shoal], nor a ruff or "
+                             "flake8 configuration it would borrow")
+    for flag, help_text in (
+        ("--exclude", "globs of files and directories not to check, replacing exclude"),
+        ("--extend-exclude", "globs not to check, on top of exclude"),
+    ):
+        parser.add_argument(flag, metavar="GLOBS", action="append", default=None,
+                            help=help_text + " (comma-separated)")
+    for flag, help_text in (
+        ("--per-file-ignores", "PATTERN:CODE pairs replacing per-file-ignores"),
+        ("--extend-per-file-ignores", "PATTERN:CODE pairs added to per-file-ignores"),
+    ):
+        parser.add_argument(flag, metavar="PATTERN:CODE", action="append", default=None,
+                            help=help_text + " (comma-separated, repeatable)")
+
+
 def _add_target_version(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target-version", metavar="VERSION",
                         help="the oldest Python the code must run on, py37 to py314 (default: "
@@ -126,12 +151,12 @@ def _add_check_commands(sub: Any) -> None:
     """`shoal check`, `shoal watch` and `shoal server`."""
     check = sub.add_parser("check", help="check files and directories (default: .)")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
-    check.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+    _add_configuration(check)
     _add_selection(check)
     _add_output_format(check, FORMATS, None,
                        "output format (default: full in a terminal, else concise; "
                        "--format text means concise)")
-    check.add_argument("--output-file", metavar="FILE", help="write the output here")
+    check.add_argument("--output-file", "-o", metavar="FILE", help="write the output here")
     check.add_argument("--workers", type=int, metavar="N",
                        help="worker processes (default: all cores; 0: in-process)")
     check.add_argument("--scheduler", metavar="ADDRESS",
@@ -144,7 +169,13 @@ def _add_check_commands(sub: Any) -> None:
     check.add_argument("--statistics", action="store_true", help="count findings per code")
     check.add_argument("--count", action="store_true", help="print the number of findings")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--silent", "-s", action="store_true",
+                       help="print nothing (the exit code still tells; --output-file is "
+                            "still written)")
+    check.add_argument("--exit-zero", "-e", action="store_true",
+                       help="exit 0 even with findings")
+    check.add_argument("--ignore-noqa", action="store_true",
+                       help="report what # noqa comments suppress")
     check.add_argument("--force-exclude", action="store_true",
                        help="apply excludes to files named on the command line too")
     check.add_argument("--stdin-filename", metavar="PATH",
@@ -171,7 +202,8 @@ def _add_check_commands(sub: Any) -> None:
     fixes.add_argument("--add-noqa", action="store_true",
                        help="append `# noqa: CODE` to every line with a finding")
     cache = check.add_argument_group("cache")
-    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    cache.add_argument("--no-cache", "-n", action="store_true",
+                       help="neither read nor write the cache")
     cache.add_argument("--cache-dir", metavar="DIR",
                        help="cache directory (default: .shoal_cache in the project root, "
                             "or $SHOAL_CACHE_DIR)")
@@ -187,7 +219,7 @@ def _add_check_commands(sub: Any) -> None:
                     "events are coalesced over a 50 ms quiet window (one recheck per editor "
                     "save or git checkout). Ctrl-C or SIGTERM stops it.")
     watch.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
-    watch.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+    _add_configuration(watch)
     _add_selection(watch)
     _add_output_format(watch, FORMATS, "concise",
                        "format of the diagnostics written to --output-file")
@@ -199,7 +231,8 @@ def _add_check_commands(sub: Any) -> None:
     _add_baseline(watch, writing=False)
     watch.add_argument("--verify", action="store_true",
                        help="after each recheck, also run a cold check and report divergence")
-    watch.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    watch.add_argument("--no-cache", "-n", action="store_true",
+                       help="neither read nor write the cache")
     watch.add_argument("--cache-dir", metavar="DIR", help="cache directory")
     watch.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     _add_target_version(watch)
@@ -208,7 +241,7 @@ def _add_check_commands(sub: Any) -> None:
     server = sub.add_parser("server", help="language server (LSP over stdio) for editors")
     server.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories (default: the client's workspace root)")
-    server.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+    _add_configuration(server)
     _add_selection(server)
     server.add_argument("--workers", type=int, metavar="N", help="worker processes")
     server.add_argument("--heap-size", metavar="SIZE", help="shared heap size")
@@ -266,7 +299,7 @@ def _add_insight_commands(sub: Any) -> None:
                        help="collapse modules into their packages")
     graph.add_argument("--output-file", "-o", metavar="FILE", help="write the output here")
     for command, action in ((deps, "deps"), (graph, "graph")):
-        command.add_argument("--config", metavar="FILE", help="a pyproject.toml with [tool.shoal]")
+        _add_configuration(command)
         _add_selection(command)
         command.add_argument("--workers", type=int, metavar="N",
                              help="worker processes, when a check must run first")

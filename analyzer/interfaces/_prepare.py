@@ -10,6 +10,7 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:  # the engine is heavy: `shoal --version` must not import it
     import argparse
+    from typing import Any
 
     from analyzer.engine import CheckPlan
     from analyzer.frontend import Config, Project
@@ -122,15 +123,79 @@ def prepare_projects(args: argparse.Namespace) -> list[tuple[Project, CheckPlan]
         if not stdin_filename:
             raise UsageError("reading from standard input (-) needs --stdin-filename PATH")
         stdin_bytes = sys.stdin.buffer.read()
-    if args.config is not None and not os.path.isfile(args.config):
-        raise UsageError(f"{args.config}: no such configuration file")
+    config_file, _ = _config_arguments(args)
+    isolated = getattr(args, "isolated", False)
+    if isolated and config_file is not None:
+        raise UsageError(f"--isolated reads no configuration file: drop --config {config_file} "
+                         f"(a --config KEY = VALUE setting is still applied)")
     try:
-        projects = group_paths(paths, config=args.config,
+        projects = group_paths(paths, config=config_file, isolated=isolated,
                                locations={STDIN: stdin_filename or "."})
     except ConfigError as exc:  # an unreadable pyproject.toml on the way up
         raise UsageError(str(exc)) from exc
     return [(project, _plan(args, project, stdin_bytes if STDIN in project.paths else None))
             for project in projects]
+
+
+def _config_arguments(args: argparse.Namespace) -> tuple[str | None, list[str]]:
+    """``--config``'s file (at most one) and its ``KEY = VALUE`` settings, as ruff reads
+    them: an existing file is the file, anything else with a ``=`` a setting."""
+    given = args.config
+    if given is None:
+        return None, []
+    values = [given] if isinstance(given, str) else list(given)  # the server sets one string
+    files = [v for v in values if os.path.isfile(v)]
+    overrides = [v for v in values if not os.path.isfile(v)]
+    for value in overrides:
+        if "=" not in value:
+            raise UsageError(f"{value}: no such configuration file")
+    if len(files) > 1:
+        raise UsageError(f"--config names one configuration file, got {', '.join(files)}")
+    return (files[0] if files else None), overrides
+
+
+def _command_line_settings(config: Config, args: argparse.Namespace) -> Config:
+    """``config`` with what the command line sets of it: ``--config KEY = VALUE``, then
+    ``--exclude``, ``--extend-exclude``, ``--per-file-ignores``,
+    ``--extend-per-file-ignores`` and ``--ignore-noqa``, as ruff's flags of those names."""
+    import dataclasses
+
+    from analyzer.frontend import override_config
+
+    _, overrides = _config_arguments(args)
+    if overrides:
+        config = override_config(config, overrides, os.getcwd())
+    changes: dict[str, Any] = {}
+    exclude = codes_of(getattr(args, "exclude", None))
+    if exclude is not None:
+        changes["exclude"] = tuple(exclude)
+    extend = codes_of(getattr(args, "extend_exclude", None))
+    if extend:
+        changes["extend_exclude"] = config.extend_exclude + tuple(extend)
+    replaced = getattr(args, "per_file_ignores", None)
+    added = getattr(args, "extend_per_file_ignores", None)
+    if replaced is not None or added:
+        pairs = config.per_file_ignores if replaced is None else ()
+        for flag, values in (("--per-file-ignores", replaced),
+                             ("--extend-per-file-ignores", added)):
+            pairs += _per_file_pairs(flag, values or [])
+        changes["per_file_ignores"] = pairs
+    if getattr(args, "ignore_noqa", False):
+        changes["ignore_noqa"] = True
+    return dataclasses.replace(config, **changes) if changes else config
+
+
+def _per_file_pairs(flag: str, values: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``PATTERN:CODE`` entries (comma-separated, the flag repeatable) as per-file-ignores
+    pairs, one per pattern in the order first given."""
+    table: dict[str, list[str]] = {}
+    for value in values:
+        for entry in value.split(","):
+            pattern, _, code = entry.strip().rpartition(":")
+            if not pattern or not code.strip():
+                raise UsageError(f"{flag}: expected PATTERN:CODE, got {entry.strip()!r}")
+            table.setdefault(pattern.strip(), []).append(code.strip())
+    return tuple((pattern, tuple(codes)) for pattern, codes in table.items())
 
 
 def _target_version(config: Config, command_line: str | None) -> Config:
@@ -161,6 +226,7 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
     )
     from analyzer.loading import PluginLoadError, Registry
 
+    isolated = getattr(args, "isolated", False)
     try:
         if project.borrowed and project.config_path is not None and project.root is not None:
             config = dataclasses.replace(lent_config(project.config_path),
@@ -168,8 +234,13 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
         else:
             config = load_config(project.config_path)
         if config.path is None and project.root is not None:
-            config = dataclasses.replace(config, found_root=project.root,
-                                         entry_points=project_entry_points(project.root))
+            # --isolated reads no file of the project's: not its entry points either.
+            config = dataclasses.replace(
+                config, found_root=project.root,
+                entry_points=() if isolated else project_entry_points(project.root))
+        if isolated:
+            config = dataclasses.replace(config, isolated=True)
+        config = _command_line_settings(config, args)
         config = _target_version(config, getattr(args, "target_version", None))
         registry = Registry.for_command(config, args)
         # The command line's selection, over the project's and over each nested ruff file's.

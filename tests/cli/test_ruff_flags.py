@@ -1,0 +1,150 @@
+"""ruff's command-line flags that shoal shares: ``--isolated``, ``--config KEY = VALUE``,
+``--exclude``/``--extend-exclude``, ``--per-file-ignores``/``--extend-per-file-ignores``,
+``--ignore-noqa``, and the short ``-o``, ``-n``, ``-e``, ``-s`` (a CI line written for
+``ruff check`` runs as ``shoal check``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import run_subprocess, write_tree
+
+SOURCES = {
+    "a.py": "import os  # noqa: F401\nimport sys\nx == None\n",
+    "b.py": "import os\nimport sys\nx == None\n",
+    "sub/c.py": "import json\n",
+}
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write_tree(tmp_path, {**SOURCES, "pyproject.toml": "[tool.shoal]\nselect = [\"F\"]\n"})
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def found(shoal, *args: str) -> list[tuple[str, int, str]]:
+    run = shoal("check", "--workers", "0", "-n", "--output-format", "json", *args)
+    assert run.code in (0, 1), run.err
+    return sorted(run.codes())
+
+
+EVERY_F = [("a.py", 2, "F401"), ("a.py", 3, "F821"), ("b.py", 1, "F401"), ("b.py", 2, "F401"),
+           ("b.py", 3, "F821"), ("sub/c.py", 1, "F401")]
+
+
+def test_isolated_reads_neither_the_shoal_table_nor_a_ruff_file(tree: Path, shoal) -> None:
+    assert found(shoal) == EVERY_F
+    both_e711 = [("a.py", 3, "E711"), ("b.py", 3, "E711")]
+    assert found(shoal, "--isolated") == sorted(EVERY_F + both_e711)  # the default selection
+    # a project that lends ruff's configuration, root and nested: --isolated reads neither
+    (tree / "pyproject.toml").write_text("[project]\nname = 'p'\n[tool.ruff.lint]\n"
+                                         "ignore = ['F821']\n", encoding="utf-8")
+    (tree / "sub" / "ruff.toml").write_text("[lint]\nignore = ['F401']\n", encoding="utf-8")
+    assert ("b.py", 3, "F821") not in found(shoal)
+    assert ("sub/c.py", 1, "F401") not in found(shoal)
+    assert found(shoal, "--isolated") == sorted(EVERY_F + both_e711)
+
+
+def test_config_settings_override_the_file_ruffs_lint_prefix_too(tree: Path, shoal) -> None:
+    assert found(shoal, "--config", "lint.ignore = ['F401']") == [("a.py", 3, "F821"),
+                                                                ("b.py", 3, "F821")]
+    assert found(shoal, "--config", "pyproject.toml", "--config", "select = ['E711']",
+                 "--config", "lint.per-file-ignores = {'b.py' = ['E711']}") == [
+        ("a.py", 3, "E711")]
+    # with --isolated, a setting still applies (the file does not)
+    assert found(shoal, "--isolated", "--config", "select = ['F821']") == [
+        ("a.py", 3, "F821"), ("b.py", 3, "F821")]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--config", "nope = 1"), "--config: unknown key 'nope'"),
+    (("--config", "extend = 'other.toml'"), "--config: unknown key 'extend'"),
+    (("--config", "select = 3"), "--config: 'select' must be a list of strings"),
+    (("--config", "select = ["), "neither a file nor a TOML setting"),
+    (("--config", "missing.toml"), "missing.toml: no such configuration file"),
+    (("--config", "pyproject.toml", "--config", "other.toml"), "names one configuration file"),
+    (("--isolated", "--config", "pyproject.toml"), "--isolated reads no configuration file"),
+    (("--per-file-ignores", "F401"), "--per-file-ignores: expected PATTERN:CODE, got 'F401'"),
+    (("--extend-per-file-ignores", "a.py:"), "expected PATTERN:CODE, got 'a.py:'"),
+])
+def test_a_bad_configuration_argument_is_one_line_and_exit_two(tree: Path, shoal, args,
+                                                               message) -> None:
+    (tree / "other.toml").write_text("", encoding="utf-8")
+    run = shoal("check", "--workers", "0", "-n", *args)
+    assert run.code == 2
+    assert run.err.startswith("shoal: error: ") and message in run.err, run.err
+    assert run.err.count("\n") == 1
+
+
+def test_exclude_replaces_and_extend_exclude_adds(tree: Path, shoal) -> None:
+    assert found(shoal, "--exclude", "b.py,sub") == [("a.py", 2, "F401"), ("a.py", 3, "F821")]
+    assert found(shoal, "--extend-exclude", "sub", "--extend-exclude", "a.py") == [
+        ("b.py", 1, "F401"), ("b.py", 2, "F401"), ("b.py", 3, "F821")]
+
+
+def test_per_file_ignores_replace_and_extend_the_configured_ones(tree: Path, shoal) -> None:
+    (tree / "pyproject.toml").write_text(
+        "[tool.shoal]\nselect = ['F']\n[tool.shoal.per-file-ignores]\n'sub/*' = ['F401']\n",
+        encoding="utf-8")
+    without_c = [f for f in EVERY_F if f[0] != "sub/c.py"]
+    assert found(shoal) == without_c
+    assert found(shoal, "--per-file-ignores", "b.py:F401,b.py:F821") == [
+        ("a.py", 2, "F401"), ("a.py", 3, "F821"), ("sub/c.py", 1, "F401")]
+    assert found(shoal, "--extend-per-file-ignores", "a.py:F8",
+                 "--extend-per-file-ignores", "b.py:F401") == [
+        ("a.py", 2, "F401"), ("b.py", 3, "F821")]
+
+
+def test_ignore_noqa_reports_what_the_comments_suppress(tree: Path, shoal) -> None:
+    assert ("a.py", 1, "F401") not in found(shoal)
+    assert ("a.py", 1, "F401") in found(shoal, "--ignore-noqa")
+    # ... and calls no comment unused: none suppresses anything
+    assert found(shoal, "--ignore-noqa", "--extend-select", "SH100") == sorted(
+        [*EVERY_F, ("a.py", 1, "F401")])
+
+
+def test_a_cached_run_keeps_the_command_lines_settings_apart(tree: Path, shoal) -> None:
+    def cached(*args: str) -> list[tuple[str, int, str]]:
+        run = shoal("check", "--workers", "0", "--output-format", "json", *args)
+        return sorted(run.codes())
+
+    assert cached() == EVERY_F
+    assert cached("--per-file-ignores", "b.py:F401") == [f for f in EVERY_F
+                                                          if f[:3:2] != ("b.py", "F401")]
+    assert cached("--ignore-noqa") == sorted([*EVERY_F, ("a.py", 1, "F401")])
+    assert cached() == EVERY_F
+
+
+def test_short_flags_as_ruff_spells_them(tree: Path) -> None:
+    # -o FILE, -n (no cache), -e (exit zero), -s (silent), in a real process: exit codes
+    run = run_subprocess("check", "-n", "-s", cwd=tree)
+    assert (run.code, run.out, run.err) == (1, "", "")
+    run = run_subprocess("check", "-n", "-s", "-e", cwd=tree)
+    assert (run.code, run.out, run.err) == (0, "", "")
+    run = run_subprocess("check", "-n", "-e", "-s", "-o", "out.txt", "--output-format",
+                         "concise", cwd=tree)
+    assert (run.code, run.out) == (0, "")
+    assert "b.py:1:1: F401" in (tree / "out.txt").read_text(encoding="utf-8")
+    assert not (tree / ".shoal_cache").exists()  # -n wrote no cache
+    # silent twice over a cache: nothing printed the second time either (no front record)
+    for _ in range(2):
+        run = run_subprocess("check", "-s", cwd=tree)
+        assert (run.code, run.out, run.err) == (1, "", "")
+
+
+def test_a_silent_run_keeps_no_front_record_to_print_later(tree: Path, shoal, monkeypatch) -> None:
+    # The front door answers a repeated command with what it printed; a silent run printed
+    # nothing, and must not be answered with the findings' text.
+    import analyzer.engine as engine
+    import analyzer.engine._changes as changes
+
+    monkeypatch.setattr(changes, "RACY_WINDOW_NS", 0)  # files written just now may vouch
+    monkeypatch.setattr(engine, "RACY_WINDOW_NS", 0)
+    shoal("check", "--workers", "0")
+    assert list((tree / ".shoal_cache" / "front").glob("*")), "no record kept at all"
+    for _ in range(2):
+        run = shoal("check", "--workers", "0", "-s")
+        assert (run.code, run.out, run.err) == (1, "", "")
+    assert len(list((tree / ".shoal_cache" / "front").glob("*"))) == 1
