@@ -8,9 +8,10 @@ the master knows, after the merge, which comments suppressed something.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 
 from analyzer.engine._suppressions import UNUSED_NOQA, NoqaMap, apply_noqa, unused_noqa
-from analyzer.frontend import Config
+from analyzer.frontend import Config, withheld_fixes
 from analyzer.rules import Diagnostic
 
 INTERNAL_ERROR = "SH900"
@@ -59,6 +60,10 @@ def finish(
                 final.extend(unused_noqa(display, noqa, used, _ran(config, path, selected),
                                          blanket=config.report_blanket_noqa,
                                          external=config.external))
+    withheld = withheld_fixes(config, selected)
+    if withheld:  # `unfixable`: the finding stands, its fix is not offered
+        final = [replace(d, fix=None) if d.fix is not None and d.code in withheld else d
+                 for d in final]
     final.sort(key=Diagnostic.sort_key)
     return final
 

@@ -47,7 +47,7 @@ from analyzer.frontend._notebook import (
 )
 from analyzer.frontend._parse import parse_module
 from analyzer.frontend._roots import MARKERS, Project, find_marker_root, group_paths
-from analyzer.frontend._selection import resolve_selection
+from analyzer.frontend._selection import check_selectors, resolve_selection, withheld_fixes
 from analyzer.frontend._source import (
     SourceDecodeError,
     content_digest,
@@ -67,7 +67,7 @@ __all__ = [
     "claim_rank", "content_digest", "decode_source", "discover", "display_path",
     "find_config", "find_marker_root", "glob_matches", "group_paths", "is_extension",
     "parse_module", "target_for_path",
-    "load_config", "override_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection",
+    "load_config", "override_config", "parse_size", "project_entry_points", "read_source_file", "resolve_selection", "withheld_fixes", "check_selectors",
     "SUPPORTED_VERSIONS", "format_version", "parse_target_version", "resolve_target_version",
     "DUMMY_VARIABLE_RGX", "lent_config",
     "IPYTHON_BUILTINS", "NOTEBOOK_SUFFIX", "CellMap", "CodeCell", "NotebookError", "checked_source", "join_cells", "python_lines",

@@ -214,6 +214,13 @@ class Config:
     #: The ruff configurations of subdirectories, deepest first (``_nested_config``), when
     #: the project has no ``[tool.shoal]``: each governs the files under its directory.
     nested: tuple[NestedConfig, ...] = ()
+    #: ``fixable``: selectors of the rules whose fixes are offered (``None``: every rule's).
+    fixable: tuple[str, ...] | None = None
+    #: ``extend-fixable``: selectors added to ``fixable``.
+    extend_fixable: tuple[str, ...] = ()
+    #: ``unfixable``: selectors of the rules whose fixes are withheld: no ``[*]``, no
+    #: ``--fix``, no quick fix (``frontend.withheld_fixes``).
+    unfixable: tuple[str, ...] = ()
     #: ``--isolated``: no configuration file was read, nor is a nested one.
     isolated: bool = False
     #: ``--ignore-noqa``: no noqa comment suppresses anything (nor is one reported unused).
@@ -305,6 +312,9 @@ class Config:
             "options": {k: dict(v) for k, v in self.options.items()},
             "baseline": str(self.baseline) if self.baseline else None,
             "diagnostic-scope": self.diagnostic_scope,
+            "fixable": list(self.fixable) if self.fixable is not None else None,
+            "extend-fixable": list(self.extend_fixable),
+            "unfixable": list(self.unfixable),
             "isolated": self.isolated,
             "ignore-noqa": self.ignore_noqa,
             "nested": {n.directory: {**n.config.settings_dict(),

@@ -47,7 +47,8 @@ RUFF_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")
 _TOP = ("exclude", "extend-exclude", "builtins", "target-version")
 #: ruff's keys read from ``lint`` (or, in older configurations, from the top level).
 _LINT = ("select", "extend-select", "ignore", "extend-ignore", "per-file-ignores",
-         "extend-per-file-ignores", "dummy-variable-rgx", "external")
+         "extend-per-file-ignores", "dummy-variable-rgx", "external", "fixable",
+         "extend-fixable", "unfixable")
 
 
 def find_lent_config(root: Path) -> Path | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from analyzer.frontend._config import _SELECTOR, ALL, Config, ConfigError, _selects
 
-__all__ = ["resolve_selection"]
+__all__ = ["check_selectors", "resolve_selection", "withheld_fixes"]
 
 
 
@@ -16,9 +16,11 @@ def _specificity(selector: str) -> int:
     return 0 if selector == ALL else len(selector)
 
 
-def _check_selectors(
-    selectors: Iterable[str], known: Iterable[str], where: str, path: Path | None
+def check_selectors(
+    selectors: Iterable[str], known: Iterable[str], where: str, path: Path | None = None
 ) -> None:
+    """Raise ``ConfigError`` for the first of ``selectors`` that matches none of the
+    ``known`` codes (``ALL`` matches all), naming ``where`` it came from and the closest."""
     known = tuple(known)
     for selector in selectors:
         if selector == ALL:
@@ -65,16 +67,19 @@ def resolve_selection(
         ("ignore", config.ignore),
         ("extend-ignore", config.extend_ignore),
         ("per-file-ignores", [c for _, codes in config.per_file_ignores for c in codes]),
+        ("fixable", config.fixable or ()),
+        ("extend-fixable", config.extend_fixable),
+        ("unfixable", config.unfixable),
     ):
         if not config.borrowed:  # another tool's codes, shoal's or not: most match nothing
-            _check_selectors(selectors, known, f"'{name}' of {where}", config.path)
+            check_selectors(selectors, known, f"'{name}' of {where}", config.path)
     for name, selectors in (
         ("--select", select or ()),
         ("--extend-select", extend_select),
         ("--ignore", ignore),
         ("--extend-ignore", extend_ignore),
     ):
-        _check_selectors(selectors, known, name, None)
+        check_selectors(selectors, known, name, None)
 
     # The command line's selectors, and the configuration's.
     configured: tuple[str, ...] = ()
@@ -104,3 +109,23 @@ def resolve_selection(
         if best_select >= 0 or (base is None and default_on):
             chosen.add(code)
     return frozenset(chosen)
+
+
+def withheld_fixes(config: Config, codes: Iterable[str]) -> frozenset[str]:
+    """Those of ``codes`` whose fixes ``fixable``, ``extend-fixable`` and ``unfixable`` take
+    away, as ruff decides it: per rule the most specific matching selector, ``unfixable``
+    winning a tie; a rule ``fixable`` (when set) does not match is withheld too."""
+    fixable = None if config.fixable is None else config.fixable + config.extend_fixable
+    if fixable is None and not config.unfixable:
+        return frozenset()
+    withheld = set()
+    for code in codes:
+        if not config.governs(code):
+            continue  # another tool's selectors say nothing of shoal's own rules
+        best_fixable = (0 if fixable is None else
+                        max((_specificity(s) for s in fixable if _selects(s, code)), default=-1))
+        best_unfixable = max((_specificity(s) for s in config.unfixable if _selects(s, code)),
+                             default=-1)
+        if best_fixable < 0 or best_unfixable >= best_fixable:
+            withheld.add(code)
+    return frozenset(withheld)

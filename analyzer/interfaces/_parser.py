@@ -199,6 +199,13 @@ def _add_check_commands(sub: Any) -> None:
     fixes.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
     fixes.add_argument("--exit-non-zero-on-fix", action="store_true",
                        help="exit 1 when a fix was applied, even if nothing remains")
+    for flag, help_text in (
+        ("--fixable", "rule codes or prefixes whose fixes are offered, replacing fixable"),
+        ("--extend-fixable", "more rule codes or prefixes whose fixes are offered"),
+        ("--unfixable", "rule codes or prefixes whose fixes are withheld, replacing unfixable"),
+    ):
+        fixes.add_argument(flag, metavar="CODES", action="append", default=None,
+                           help=help_text + " (comma-separated)")
     fixes.add_argument("--add-noqa", action="store_true",
                        help="append `# noqa: CODE` to every line with a finding")
     cache = check.add_argument_group("cache")

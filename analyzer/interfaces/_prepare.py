@@ -157,7 +157,8 @@ def _config_arguments(args: argparse.Namespace) -> tuple[str | None, list[str]]:
 def _command_line_settings(config: Config, args: argparse.Namespace) -> Config:
     """``config`` with what the command line sets of it: ``--config KEY = VALUE``, then
     ``--exclude``, ``--extend-exclude``, ``--per-file-ignores``,
-    ``--extend-per-file-ignores`` and ``--ignore-noqa``, as ruff's flags of those names."""
+    ``--extend-per-file-ignores``, ``--ignore-noqa``, ``--fixable``, ``--unfixable`` and
+    ``--extend-fixable``, as ruff's flags of those names."""
     import dataclasses
 
     from analyzer.frontend import override_config
@@ -182,6 +183,10 @@ def _command_line_settings(config: Config, args: argparse.Namespace) -> Config:
         changes["per_file_ignores"] = pairs
     if getattr(args, "ignore_noqa", False):
         changes["ignore_noqa"] = True
+    for flag, replaces in (("fixable", True), ("unfixable", True), ("extend_fixable", False)):
+        given = codes_of(getattr(args, flag, None))
+        if given is not None:
+            changes[flag] = tuple(given) if replaces else getattr(config, flag) + tuple(given)
     return dataclasses.replace(config, **changes) if changes else config
 
 
@@ -217,6 +222,7 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
     from analyzer.frontend import (
         ConfigError,
         DiscoveryError,
+        check_selectors,
         discover,
         lent_config,
         load_config,
@@ -243,6 +249,9 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
         config = _command_line_settings(config, args)
         config = _target_version(config, getattr(args, "target_version", None))
         registry = Registry.for_command(config, args)
+        for flag in ("fixable", "extend_fixable", "unfixable"):
+            check_selectors(codes_of(getattr(args, flag, None)) or (), registry.known_codes(),
+                            "--" + flag.replace("_", "-"))
         # The command line's selection, over the project's and over each nested ruff file's.
         resolve = functools.partial(
             resolve_selection, select=codes_of(args.select),

@@ -148,3 +148,40 @@ def test_a_silent_run_keeps_no_front_record_to_print_later(tree: Path, shoal, mo
         run = shoal("check", "--workers", "0", "-s")
         assert (run.code, run.out, run.err) == (1, "", "")
     assert len(list((tree / ".shoal_cache" / "front").glob("*"))) == 1
+
+
+def _fixes(shoal, *args: str) -> dict[tuple[int, str], bool]:
+    run = shoal("check", "--workers", "0", "-n", "--output-format", "json", "b.py", *args)
+    return {(d["line"], d["code"]): d["fix"] is not None for d in run.json()}
+
+
+def test_unfixable_and_fixable_decide_which_fixes_are_offered(tree: Path, shoal) -> None:
+    (tree / "b.py").write_text("import os\nx = 1;\nif x == None:\n    pass\n", encoding="utf-8")
+    select = ("--select", "F401,E703,E711")
+    every = {(1, "F401"): True, (2, "E703"): True, (3, "E711"): True}
+    assert _fixes(shoal, *select) == every
+    assert _fixes(shoal, *select, "--unfixable", "F4") == {**every, (1, "F401"): False}
+    assert _fixes(shoal, *select, "--fixable", "E7") == {**every, (1, "F401"): False}
+    assert _fixes(shoal, *select, "--fixable", "E7", "--extend-fixable", "F") == every
+    # the most specific selector decides, unfixable winning a tie
+    assert _fixes(shoal, *select, "--unfixable", "E7", "--fixable", "E703") == {
+        **every, (1, "F401"): False, (3, "E711"): False}
+    assert _fixes(shoal, *select, "--unfixable", "ALL") == dict.fromkeys(every, False)
+    run = shoal("check", "--workers", "0", "-n", "--unfixable", "F4011")
+    assert run.code == 2 and "unknown rule selector 'F4011' in --unfixable" in run.err
+
+
+def test_a_ruff_configurations_unfixable_keeps_fix_from_removing_imports(tmp_path: Path,
+                                                                          shoal, monkeypatch) -> None:
+    # a common ruff setting: unused imports are reported, never removed by --fix
+    write_tree(tmp_path, {"pyproject.toml": "[project]\nname = 'p'\n[tool.ruff.lint]\n"
+                                            "unfixable = ['F401']\n",
+                          "a.py": "import os\nx = 1;\n"})
+    monkeypatch.chdir(tmp_path)
+    run = shoal("check", "--workers", "0", "-n", "--fix")
+    assert run.code == 1
+    assert (tmp_path / "a.py").read_text(encoding="utf-8") == "import os\nx = 1\n"
+    (line,) = [line for line in run.out.splitlines() if "F401" in line]
+    assert "[*]" not in line  # reported, its fix not offered
+    run = shoal("check", "--workers", "0", "-n", "--fix", "--config", "lint.unfixable = []")
+    assert (tmp_path / "a.py").read_text(encoding="utf-8") == "x = 1\n"
