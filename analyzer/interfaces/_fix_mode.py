@@ -455,7 +455,7 @@ def _report_fixes(args: argparse.Namespace, plan: CheckPlan, outcome: FixOutcome
     shown = keep(final.diagnostics, {}) if keep else final.diagnostics
     report = Report(shown, final.registry.by_code, final.files_checked)
     color = False if args.output_file else should_color(args.color, sys.stdout)
-    text_format = args.format in ("concise", "full")
+    text_format = args.format in ("concise", "full", "grouped")
     summary = text_format and not args.quiet and not args.count
     options = OutputOptions(cwd=os.getcwd(), color=color, quiet=args.quiet or summary,
                             count=args.count)

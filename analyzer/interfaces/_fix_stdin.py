@@ -38,7 +38,7 @@ def fix_stdin(args: argparse.Namespace, plan: CheckPlan, fixed: bytes, n_fixed: 
         shown = keep(shown, {f.display: decode_source(fixed) for f in plan.discovery.files
                              if f.is_stdin})
     report = Report(shown, final.registry.by_code, final.files_checked)
-    text_format = args.format in ("concise", "full")
+    text_format = args.format in ("concise", "full", "grouped")
     summary = text_format and not args.quiet and not args.count
     options = OutputOptions(cwd=os.getcwd(), color=False, quiet=args.quiet or summary,
                             count=args.count)

@@ -17,7 +17,8 @@ __all__ = ["FORMATS", "build_parser"]
 
 #: ``--output-format`` of `shoal check` (analyzer.interfaces.output.CHECK_FORMATS, kept here so
 #: building the parser imports no formatter).
-FORMATS = ("concise", "full", "json", "sarif", "github", "gitlab", "junit")
+FORMATS = ("concise", "full", "json", "json-lines", "grouped", "sarif", "github", "gitlab",
+           "junit", "pylint", "azure", "rdjson")
 
 
 class _Formatter(argparse.HelpFormatter):

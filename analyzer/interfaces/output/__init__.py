@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from analyzer.interfaces._front import write_text
+from analyzer.interfaces.output._azure import AzureFormatter
 from analyzer.interfaces.output._base import (
     Formatter,
     OutputOptions,
@@ -23,8 +24,12 @@ from analyzer.interfaces.output._cells import remember_cells
 from analyzer.interfaces.output._full import FullFormatter
 from analyzer.interfaces.output._github import GithubFormatter, escape_data, escape_property
 from analyzer.interfaces.output._gitlab import GitlabFormatter
+from analyzer.interfaces.output._grouped import GroupedFormatter
 from analyzer.interfaces.output._json import JsonFormatter, diagnostic_to_json, fix_to_json
+from analyzer.interfaces.output._json_lines import JsonLinesFormatter
 from analyzer.interfaces.output._junit import JunitFormatter
+from analyzer.interfaces.output._pylint import PylintFormatter
+from analyzer.interfaces.output._rdjson import RdjsonFormatter
 from analyzer.interfaces.output._report import Report, RuleInfo
 from analyzer.interfaces.output._rule_docs import (
     plain_text,
@@ -78,15 +83,19 @@ FORMATS: dict[str, Formatter] = {
     f.name: f
     for f in (
         TextFormatter(), FullFormatter(), JsonFormatter(), SarifFormatter(), GithubFormatter(),
-        GitlabFormatter(), JunitFormatter(), StatisticsFormatter(), StatisticsJsonFormatter(),
+        GitlabFormatter(), JunitFormatter(), GroupedFormatter(), JsonLinesFormatter(),
+        PylintFormatter(), AzureFormatter(), RdjsonFormatter(), StatisticsFormatter(),
+        StatisticsJsonFormatter(),
     )
 }
 #: Older names still accepted: ``--format text`` is ``concise``.
 ALIASES = {"text": "concise"}
 #: What ``shoal check --output-format`` offers, in its help's order.
-CHECK_FORMATS = ("concise", "full", "json", "sarif", "github", "gitlab", "junit")
+CHECK_FORMATS = ("concise", "full", "json", "json-lines", "grouped", "sarif", "github",
+                 "gitlab", "junit", "pylint", "azure", "rdjson")
 #: ``--output-format`` -> what ``--statistics`` prints with it (ruff refuses the others too).
-STATISTICS_FORMATS = {"concise": "statistics", "full": "statistics", "json": "statistics-json"}
+STATISTICS_FORMATS = {"concise": "statistics", "full": "statistics", "grouped": "statistics",
+                      "json": "statistics-json"}
 
 
 def get_formatter(name: str) -> Formatter:
