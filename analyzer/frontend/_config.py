@@ -150,6 +150,10 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     #: ``src``: module roots, absolute (written relative to the config directory).
     src: tuple[Path, ...] = ()
+    #: ruff's ``src``, lent (its globs expanded, absolute): more roots modules are named
+    #: from, beside the implicit ones (the root and its ``src/``), deepest first; a
+    #: monorepo's ``libs/*/src`` makes ``libs/core/src/core`` the package ``core``.
+    source_roots: tuple[Path, ...] = ()
     #: ``namespace-packages``: directories (and everything below them) named as if they held
     #: an ``__init__.py``, as ruff's setting of that name; absolute.
     namespace_packages: tuple[Path, ...] = ()
@@ -292,6 +296,7 @@ class Config:
             "exclude": list(self.exclude),
             "extend-exclude": list(self.extend_exclude),
             "src": [str(p) for p in self.src],
+            "source-roots": [str(p) for p in self.source_roots],
             "namespace-packages": [str(p) for p in self.namespace_packages],
             "workers": self.workers,
             "heap-size": self.heap_size,

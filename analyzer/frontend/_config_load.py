@@ -10,6 +10,7 @@ loads each file of the chain here.
 from __future__ import annotations
 
 import dataclasses
+import glob
 import os
 import re
 import sys
@@ -166,8 +167,14 @@ def _set_per_file_ignores(path: Path, key: str, value: Any) -> dict[str, Any]:
 
 
 def _set_src(path: Path, key: str, value: Any) -> dict[str, Any]:
-    roots = _string_list(path, key, value)
-    return {"src": tuple(Path(os.path.normpath(path.parent / root)) for root in roots)}
+    found: dict[Path, None] = {}
+    for root in _string_list(path, key, value):
+        absolute = os.path.normpath(path.parent / root)
+        # A glob names every directory it matches (`libs/*/src`), in order, as ruff's does.
+        matches = (sorted(m for m in glob.glob(absolute) if os.path.isdir(m))
+                   if glob.has_magic(absolute) else [absolute])
+        found.update((Path(m), None) for m in matches)
+    return {"src": tuple(found)}
 
 
 def _set_namespace_packages(path: Path, key: str, value: Any) -> dict[str, Any]:
@@ -195,11 +202,12 @@ def _set_per_file_target_version(path: Path, key: str, value: Any) -> dict[str, 
         raise ConfigError(f"{path}: '{key}' must be a table of glob = \"pyXY\"", path=path,
                           key=key)
     pairs = []
-    for glob, version in value.items():
+    for pattern, version in value.items():
         try:
-            pairs.append((glob, parse_target_version(str(version))))
+            pairs.append((pattern, parse_target_version(str(version))))
         except ValueError as exc:
-            raise ConfigError(f"{path}: '{key}.{glob}': {exc}", path=path, key=key) from None
+            raise ConfigError(f"{path}: '{key}.{pattern}': {exc}", path=path,
+                              key=key) from None
     return {"per_file_target_version": tuple(pairs)}
 
 

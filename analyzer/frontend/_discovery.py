@@ -174,7 +174,7 @@ def discover(
         else:
             named_files.append(absolute)
 
-    namer = Namer(config.src, config.namespace_packages, found_root)
+    namer = Namer(config.src, config.namespace_packages, found_root, config.source_roots)
     project_root, index_roots, naming_roots = _index_roots(
         config, named_dirs, named_files, stdin_path, cwd, namer.package_top)
     if found_root is None:

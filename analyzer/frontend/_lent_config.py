@@ -27,6 +27,7 @@ ruff reads it: the child's keys override the parent's, ignores add up unless the
 from __future__ import annotations
 
 import dataclasses
+import glob
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -83,6 +84,9 @@ def _ruff_chain(path: Path, chain: tuple[Path, ...]) -> Config:
     if isinstance(own, dict):  # else a malformed value, which the build leaves out
         table["per-file-ignores"] = _joined(own, adding if isinstance(adding, dict) else {})
     config = _built(path, table)
+    roots = _source_roots(path.parent, ruff.get("src"))
+    if roots:
+        config = dataclasses.replace(config, source_roots=roots)
     extend = ruff.get("extend")
     parent_path = (Path(os.path.normpath(path.parent / os.path.expanduser(extend.strip())))
                    if isinstance(extend, str) else None)
@@ -94,10 +98,27 @@ def _ruff_chain(path: Path, chain: tuple[Path, ...]) -> Config:
     keys = set(table) - ({"per-file-ignores"} if "per-file-ignores" not in _lint_keys(ruff)
                          else set())
     merged = merge_configs(parent, config, keys)
+    if "src" not in ruff:  # the child's roots, else the parent's, as ruff's `src`
+        merged = dataclasses.replace(merged, source_roots=parent.source_roots)
     if "per-file-ignores" in keys:
         return merged
     return dataclasses.replace(merged,
                                per_file_ignores=merged.per_file_ignores + config.per_file_ignores)
+
+
+def _source_roots(base: Path, src: Any) -> tuple[Path, ...]:
+    """ruff's ``src`` from the file's directory ``base``: each entry a directory or a glob
+    of them (``libs/*/src``), absolute, in order, each once; a malformed value is none."""
+    if not isinstance(src, list):
+        return ()
+    found: dict[Path, None] = {}
+    for entry in src:
+        if not isinstance(entry, str) or not entry.strip():
+            continue
+        pattern = os.path.normpath(os.path.join(base, os.path.expanduser(entry.strip())))
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        found.update((Path(m), None) for m in matches if os.path.isdir(m))
+    return tuple(found)
 
 
 def _built(path: Path, table: dict[str, Any]) -> Config:
@@ -113,8 +134,8 @@ def _built(path: Path, table: dict[str, Any]) -> Config:
 
 def _joined(ignores: Mapping[str, Any], adding: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(ignores)
-    for glob, codes in adding.items():
-        merged[glob] = [*merged.get(glob, ()), *codes]
+    for pattern, codes in adding.items():
+        merged[pattern] = [*merged.get(pattern, ()), *codes]
     return merged
 
 

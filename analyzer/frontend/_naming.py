@@ -59,7 +59,7 @@ class Namer:
     deepest of its source roots (the root and its ``src/``); else the ``__init__.py`` chain."""
 
     def __init__(self, src: Sequence[Path], namespace_packages: Sequence[Path] = (),
-                 project_root: str | None = None) -> None:
+                 project_root: str | None = None, extra_roots: Sequence[Path] = ()) -> None:
         self.src = [os.fspath(root) for root in src]
         self.namespaces = [os.fspath(d) for d in namespace_packages]
         self.package_dirs: dict[str, bool] = {}
@@ -73,6 +73,14 @@ class Namer:
             if os.path.isdir(nested) and not self.is_package_dir(nested):
                 self.roots.append(nested)
             self.roots.append(project_root)
+            # ruff's `src` (lent): roots inside the project, none a package's folder (its
+            # files would lose the package's name), the deepest first as the others.
+            inside = project_root + os.sep
+            extra = [os.fspath(r) for r in extra_roots
+                     if os.fspath(r).startswith(inside) and not self.is_package_dir(os.fspath(r))]
+            if extra:
+                every = dict.fromkeys([*extra, *self.roots])
+                self.roots = sorted(every, key=lambda r: r.count(os.sep), reverse=True)
 
     def is_package_dir(self, directory: str) -> bool:
         known = self.package_dirs.get(directory)
