@@ -29,13 +29,14 @@ from analyzer.frontend._config_load import load_config as load_one
 __all__ = ["load_config", "merge_configs"]
 
 #: Keys whose lists add up along the chain (the parent's first).
-_ADDING = {"extend-exclude": "extend_exclude"}
+_ADDING = {"extend-exclude": "extend_exclude", "extend-fixable": "extend_fixable"}
 #: The rule selection, layered as described above.
 _SELECTION = {"select": "select", "extend-select": "extend_select", "ignore": "ignore",
               "extend-ignore": "extend_ignore"}
 #: Every other key: the child's value, when it sets one.
 _OVERRIDING = {
     "per-file-ignores": "per_file_ignores", "exclude": "exclude", "src": "src",
+    "fixable": "fixable", "unfixable": "unfixable",
     "namespace-packages": "namespace_packages", "workers": "workers", "heap-size": "heap_size",
     "builtins": "builtins", "target-version": "target_version", "plugins": "plugins",
     "report-blanket-noqa": "report_blanket_noqa", "external": "external",
@@ -101,7 +102,8 @@ def merge_configs(parent: Config, child: Config, keys: set[str]) -> Config:
         else:
             values.setdefault(attribute, getattr(parent, attribute))
     for attribute in _ADDING.values():
-        values[attribute] = values[attribute] + getattr(child, attribute)
+        inherited = values.get(attribute, getattr(parent, attribute))  # globs come rebased
+        values[attribute] = inherited + getattr(child, attribute)
     if "select" in keys:
         values.update({a: getattr(child, a) for a in _SELECTION.values()})
     else:

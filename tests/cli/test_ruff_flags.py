@@ -185,3 +185,15 @@ def test_a_ruff_configurations_unfixable_keeps_fix_from_removing_imports(tmp_pat
     assert "[*]" not in line  # reported, its fix not offered
     run = shoal("check", "--workers", "0", "-n", "--fix", "--config", "lint.unfixable = []")
     assert (tmp_path / "a.py").read_text(encoding="utf-8") == "x = 1\n"
+
+
+def test_an_extended_configuration_lends_its_fix_settings(tree: Path, shoal) -> None:
+    (tree / "base.toml").write_text("unfixable = ['F401']\nextend-fixable = ['E7']\n",
+                                    encoding="utf-8")
+    (tree / "pyproject.toml").write_text(
+        "[tool.shoal]\nextend = 'base.toml'\nselect = ['F401', 'E711']\nfixable = ['F8']\n",
+        encoding="utf-8")
+    (tree / "b.py").write_text("import sys\nx = 1\nif x == None:\n    pass\n",
+                               encoding="utf-8")
+    # the child's fixable (F8) with the parent's extend-fixable (E7); the parent's unfixable
+    assert _fixes(shoal) == {(1, "F401"): False, (3, "E711"): True}

@@ -170,6 +170,7 @@ def test_github_format_and_escaping() -> None:
 
 def test_format_table_and_unknown_format() -> None:
     assert set(FORMATS) == {"concise", "full", "json", "sarif", "github", "gitlab", "junit",
+                            "json-lines", "grouped", "pylint", "azure", "rdjson",
                             "statistics", "statistics-json"}
     assert get_formatter("text") is FORMATS["concise"]  # the older name
     with pytest.raises(ValueError, match="unknown output format 'xml'"):

@@ -309,12 +309,14 @@ def test_statistics_as_json(project, shoal):
     assert shoal(*CHECK, "--statistics", "--format", "json", "a.py").json() == []
 
 
-@pytest.mark.parametrize("fmt", ["sarif", "github", "gitlab", "junit"])
+@pytest.mark.parametrize("fmt", ["sarif", "github", "gitlab", "junit", "json-lines", "pylint",
+                                 "azure", "rdjson"])
 def test_statistics_with_another_format_is_a_usage_error(project, shoal, fmt):
     run = shoal(*CHECK, "--statistics", "--output-format", fmt, "a.py")
     assert run.code == exit_codes.ERROR
     assert run.out == ""
-    assert f"--statistics works with --output-format concise, full, json, not {fmt}" in run.err
+    assert (f"--statistics works with --output-format concise, full, grouped, json, not {fmt}"
+            in run.err)
 
 
 def test_every_finding_of_a_statement_carries_its_fix_applied_once(project, shoal):
