@@ -108,6 +108,8 @@ def do_check(args: argparse.Namespace) -> int:
     """`shoal check`: discover, check in parallel, print, exit 0/1/2."""
     from analyzer.interfaces.output import STATISTICS_FORMATS, resolve_format
 
+    if args.watch:  # ruff's `check --watch`: shoal's watch on the same arguments
+        return _check_watch(args)
     if args.silent:  # ruff's -s: nothing printed but errors, the exit code says the rest
         args.quiet = args.no_progress = True
     args.format = resolve_format(args.format, sys.stdout, to_file=bool(args.output_file))
@@ -219,6 +221,22 @@ def do_check(args: argparse.Namespace) -> int:
 
         print_timings(timings, plans, sys.stderr)
     return code
+
+
+#: `check` flags a watch has no use for: they ask for one answer, not a session.
+_ONE_SHOT = ("fix", "diff", "fix_only", "add_noqa", "stdin_filename", "statistics", "count",
+             "show_files", "show_settings", "timings", "scheduler", "write_baseline",
+             "update_baseline", "silent")
+
+
+def _check_watch(args: argparse.Namespace) -> int:
+    """`shoal check --watch` (``-w``), as ruff has it: `shoal watch` with these arguments."""
+    given = [name for name in _ONE_SHOT if getattr(args, name, None)]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        return _fail(f"--watch keeps checking; it cannot be combined with {flags}")
+    args.format = args.format or "concise"
+    return do_watch(args)
 
 
 def _remember(args: argparse.Namespace, plan: Any, read: tuple[dict[str, Any], int] | None,

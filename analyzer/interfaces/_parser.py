@@ -182,6 +182,8 @@ def _add_check_commands(sub: Any) -> None:
     check.add_argument("--stdin-filename", metavar="PATH",
                        help="read the source from standard input and check it as PATH "
                             "(with --fix: the fixed source goes to stdout)")
+    check.add_argument("--watch", "-w", action="store_true",
+                       help="check, then recheck what each edit can affect (as shoal watch)")
     check.add_argument("--show-files", action="store_true", help="list the files, check none")
     _add_target_version(check)
     check.add_argument("--show-settings", action="store_true",

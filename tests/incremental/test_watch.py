@@ -208,6 +208,35 @@ def test_a_protobuf_source_written_clears_the_imports_of_its_modules(watch):
     assert live.finish() == 0, live.text
 
 
+@pytest.mark.slow
+def test_check_watch_is_the_watch_as_ruff_spells_it(tmp_path):
+    import subprocess
+    import sys
+
+    root = project(tmp_path / "proj", {"a.py": "x = 1\n"})
+    output = root / "out.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analyzer", "check", "-w", ".", "--workers", "2", "--select",
+         SELECT, "--output-format", "json", "-o", str(output)],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        live = LiveOutput(proc, DEADLINE)
+        live.wait_for(lambda: _found(output) == 0, "the clean startup output")
+        write(root, {"a.py": "import os\n"})
+        live.wait_for(lambda: _found(output) == 1, "the recheck's F401")
+        proc.send_signal(signal.SIGINT)
+        assert live.finish() == 0, live.text
+    finally:
+        reap(proc)
+
+
+def test_check_watch_refuses_what_asks_for_one_answer(shoal):
+    run = shoal("check", "--watch", "--fix", "--statistics")
+    assert run.code == 2
+    assert run.err == ("shoal: error: --watch keeps checking; it cannot be combined with "
+                       "--fix, --statistics\n")
+
+
 PLUGIN = '''\
 from analyzer.rules import LintRule
 
