@@ -248,7 +248,11 @@ class Config:
         relative, name = relative_posix(path, self.root), os.path.basename(os.fspath(path))
         selectors: list[str] = []
         for pattern, codes in self.per_file_ignores:
-            if glob_matches(pattern, relative, name):
+            # ruff's negation: "!tests/*" ignores the codes in every file the rest misses.
+            if pattern.startswith("!"):
+                if not glob_matches(pattern[1:], relative, name):
+                    selectors.extend(codes)
+            elif glob_matches(pattern, relative, name):
                 selectors.extend(codes)
         return tuple(selectors)
 

@@ -129,6 +129,8 @@ class _Rebase:
     def glob(self, pattern: str) -> str:
         """``pattern`` for the child's directory: a bare name or a leading wildcard matches
         anywhere and stays; a path is rebased (absolute when outside the child's tree)."""
+        if pattern.startswith("!"):  # a negated per-file-ignores pattern: rebased as it is
+            return "!" + self.glob(pattern[1:])
         plain = pattern[2:] if pattern.startswith("./") else pattern
         if self.parent == self.child or "/" not in plain.rstrip("/") or plain[:1] in "*?[":
             return pattern

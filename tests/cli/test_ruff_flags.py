@@ -197,3 +197,21 @@ def test_an_extended_configuration_lends_its_fix_settings(tree: Path, shoal) -> 
                                encoding="utf-8")
     # the child's fixable (F8) with the parent's extend-fixable (E7); the parent's unfixable
     assert _fixes(shoal) == {(1, "F401"): False, (3, "E711"): True}
+
+
+def test_a_negated_per_file_pattern_ignores_the_codes_everywhere_else(tree: Path, shoal) -> None:
+    # ruff's "!tests/*" = [...]: the codes are off in every file outside tests/
+    (tree / "pyproject.toml").write_text(
+        "[tool.shoal]\nselect = ['F']\n[tool.shoal.per-file-ignores]\n'!sub/*' = ['F401']\n",
+        encoding="utf-8")
+    assert found(shoal) == [("a.py", 3, "F821"), ("b.py", 3, "F821"), ("sub/c.py", 1, "F401")]
+    assert found(shoal, "--per-file-ignores", "!*.py:F821") == EVERY_F  # every file matches
+    # inherited along `extend`, the pattern is rebased with its negation kept
+    (tree / "base").mkdir()
+    (tree / "base" / "shoal.toml").write_text(
+        "select = ['F']\n[per-file-ignores]\n'!lib/*' = ['F401']\n", encoding="utf-8")
+    (tree / "base" / "lib").mkdir()
+    (tree / "base" / "lib" / "x.py").write_text("import sys\n", encoding="utf-8")
+    (tree / "pyproject.toml").write_text("[tool.shoal]\nextend = 'base/shoal.toml'\n",
+                                         encoding="utf-8")
+    assert [f for f in found(shoal) if f[2] == "F401"] == [("base/lib/x.py", 1, "F401")]
