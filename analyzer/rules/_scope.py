@@ -294,7 +294,12 @@ class _Analyzer(_NestedScopeVisitor):
             # function declares global: the function may define it at module level.
             if self.undefined:
                 self.undefined = [u for u in self.undefined if u[0] != name]
-            module.bindings.setdefault(name, b)
+            # A bare module-level annotation (`x: int`) defines nothing, and pyflakes lets
+            # it hide the global a function binds (`global x; x = 1`): every later read of
+            # x is then "undefined". ruff reads the function's binding; so do we.
+            old = module.bindings.get(name)
+            if old is None or (old is not _BUILTIN and old.kind == _ANNOTATION):
+                module.bindings[name] = b
             for scope in self.stack[1:]:
                 scope.bindings[name] = b
 

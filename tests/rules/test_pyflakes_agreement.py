@@ -45,6 +45,8 @@ DELIBERATE = {
     "re-exports, no F401 (tests/rules/ruff_reexports.py)",
     "dummy-variable": "ruff's default dummy-variable-rgx: an unused local named _x is no F841, "
     "and a _x redefining a non-import is no F811 (pyflakes spares only _)",
+    "global-over-annotation": "as ruff: a function's `global x; x = ...` defines x at module "
+    "level even where a bare `x: T` names it there (pyflakes lets the annotation hide it)",
 }
 
 SLICE_SIZE = 60
@@ -80,6 +82,14 @@ def _extended_all_names(tree: ast.Module) -> set[str]:
     return names
 
 
+def _annotated_and_global(tree: ast.Module) -> set[str]:
+    """Names a bare module-level annotation names and some function declares global."""
+    bare = {node.target.id for node in tree.body if isinstance(node, ast.AnnAssign)
+            and node.value is None and isinstance(node.target, ast.Name)}
+    declared = {n for node in ast.walk(tree) if isinstance(node, ast.Global) for n in node.names}
+    return bare & declared
+
+
 def classify(code: str, name: str, extra: bool, tree: ast.Module,
              exports: Collection[tuple[int, str]] = (), line: int = 0) -> str:
     """The DELIBERATE kind a difference belongs to, or "unexplained"."""
@@ -87,6 +97,8 @@ def classify(code: str, name: str, extra: bool, tree: ast.Module,
         return "reexport"
     if code in ("F811", "F841") and not extra and RuleSettings().is_dummy(name):
         return "dummy-variable"
+    if code == "F821" and not extra and name in _annotated_and_global(tree):
+        return "global-over-annotation"
     if name in _extended_all_names(tree) or name.rsplit(".", 1)[-1] in _extended_all_names(tree):
         if (code == "F401" and not extra) or (code == "F822" and extra):
             return "all-extend"

@@ -84,6 +84,11 @@ CASES = {
     "nameerror-guard": ("try:\n    unicode\nexcept NameError:\n    pass\n", []),
     "global-defines": ("def f():\n    global g\n    g = 1\ndef h():\n    return g\n", []),
     "global-withdraws-earlier": ("print(g)\ndef f():\n    global g\n    g = 1\n", []),
+    # locust's pytest plugin: `_config: pytest.Config` at module level, set by a hook
+    "global-over-bare-annotation": ("g: int\ndef f():\n    global g\n    g = 1\n"
+                                    "def h():\n    return g\n", []),
+    "bare-annotation-alone-is-undefined": ("g: int\ndef h():\n    return g\n",
+                                           [("F821", "g", 3)]),
     "del-then-use": ("x = 1\ndel x\nx\n", [("F821", "x", 3)]),
     "conditional-del": ("x = 1\nif c:\n    del x\nx\n", [("F821", "c", 2)]),
     "del-undefined": ("del nope\n", [("F821", "nope", 1)]),
