@@ -48,7 +48,10 @@ from analyzer.rules._scope_exports import all_names
 # Annotation states (pyflakes' AnnotationState).
 _NONE, _STRING, _BARE = 0, 1, 2
 
-_TYPING_MODULES = frozenset(("typing", "typing_extensions"))
+#: Modules whose subscripted members are types, their string arguments forward references:
+#: ``typing``'s, and as ruff reads them ``collections.abc``'s (``Callable[["Request"], X]``
+#: in a module-level alias reads the TYPE_CHECKING import of ``Request``).
+_TYPING_MODULES = frozenset(("typing", "typing_extensions", "collections.abc"))
 
 
 def _is_str(node: ast.AST) -> bool:

@@ -45,6 +45,8 @@ DELIBERATE = {
     "re-exports, no F401 (tests/rules/ruff_reexports.py)",
     "dummy-variable": "ruff's default dummy-variable-rgx: an unused local named _x is no F841, "
     "and a _x redefining a non-import is no F811 (pyflakes spares only _)",
+    "abc-forward-reference": "as ruff: a string in a collections.abc subscript "
+    "(Callable[['Request'], None]) is a forward reference, as in a typing one",
     "global-over-annotation": "as ruff: a function's `global x; x = ...` defines x at module "
     "level even where a bare `x: T` names it there (pyflakes lets the annotation hide it)",
 }
@@ -90,6 +92,18 @@ def _annotated_and_global(tree: ast.Module) -> set[str]:
     return bare & declared
 
 
+def _abc_subscripts(tree: ast.Module) -> bool:
+    """Whether a collections.abc member is subscripted with a string somewhere."""
+    names = {a.asname or a.name for node in ast.walk(tree)
+             if isinstance(node, ast.ImportFrom) and node.module == "collections.abc"
+             for a in node.names}
+    return any(isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+               and node.value.id in names and any(isinstance(c, ast.Constant)
+                                                  and isinstance(c.value, str)
+                                                  for c in ast.walk(node.slice))
+               for node in ast.walk(tree))
+
+
 def classify(code: str, name: str, extra: bool, tree: ast.Module,
              exports: Collection[tuple[int, str]] = (), line: int = 0) -> str:
     """The DELIBERATE kind a difference belongs to, or "unexplained"."""
@@ -99,6 +113,8 @@ def classify(code: str, name: str, extra: bool, tree: ast.Module,
         return "dummy-variable"
     if code == "F821" and not extra and name in _annotated_and_global(tree):
         return "global-over-annotation"
+    if code == "F401" and not extra and _abc_subscripts(tree):
+        return "abc-forward-reference"
     if name in _extended_all_names(tree) or name.rsplit(".", 1)[-1] in _extended_all_names(tree):
         if (code == "F401" and not extra) or (code == "F822" and extra):
             return "all-extend"

@@ -32,6 +32,14 @@ def assert_findings(source: str, expected: list[tuple[str, str, int]], **options
 CASES = {
     # imports
     "unused-import": ("import os\n", [("F401", "os", 1)]),
+    # starlette/types.py: collections.abc's Callable takes forward references, as typing's
+    "abc-subscript-string-is-a-reference": (
+        "from collections.abc import Callable\nfrom m import Request\n"
+        "Handler = Callable[['Request'], None]\n", []),
+    "typing-subscript-string-is-a-reference": (
+        "from typing import Optional\nfrom m import Request\nR = Optional['Request']\n", []),
+    "plain-subscript-string-is-a-value": (
+        "from m import Request, table\nx = table['Request']\n", [("F401", "m.Request", 1)]),
     "used-import": ("import os\nos.sep\n", []),
     "submodule": ("import os.path\n", [("F401", "os.path", 1)]),
     "submodule-used-by-root": ("import os.path\nos.getcwd()\n", []),
