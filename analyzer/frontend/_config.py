@@ -225,6 +225,10 @@ class Config:
     #: ``unfixable``: selectors of the rules whose fixes are withheld: no ``[*]``, no
     #: ``--fix``, no quick fix (``frontend.withheld_fixes``).
     unfixable: tuple[str, ...] = ()
+    #: The codes the project's own selection turns on, when a nested ruff file turns on
+    #: more (``None``: it does not): the run then checks the union, and a file no nested
+    #: file governs keeps to these (``is_ignored_for``).
+    root_selected: frozenset[str] | None = None
     #: ``--isolated``: no configuration file was read, nor is a nested one.
     isolated: bool = False
     #: ``--ignore-noqa``: no noqa comment suppresses anything (nor is one reported unused).
@@ -283,6 +287,8 @@ class Config:
                 return nested.is_ignored_for(path, code)
         if not self.governs(code):
             return False
+        if self.root_selected is not None and code not in self.root_selected:
+            return True  # on for a nested file's subtree only
         return any(_selects(selector, code) for selector in self.per_file_selectors(path))
 
     def settings_dict(self) -> dict[str, Any]:
@@ -324,6 +330,8 @@ class Config:
             "fixable": list(self.fixable) if self.fixable is not None else None,
             "extend-fixable": list(self.extend_fixable),
             "unfixable": list(self.unfixable),
+            "root-selected": sorted(self.root_selected) if self.root_selected is not None
+            else None,
             "isolated": self.isolated,
             "ignore-noqa": self.ignore_noqa,
             "nested": {n.directory: {**n.config.settings_dict(),

@@ -8,9 +8,10 @@ So in a project without ``[tool.shoal]``, the walk reads each such file as it me
 directory (:class:`NestedConfigs`), prunes what it excludes there, and the findings of the
 files under it follow its selection and per-file ignores (``Config.nested``).
 
-What a nested file cannot do here: turn on a rule the project's own selection leaves off
-(the run checks one selection), or take back a root ``exclude`` (the walk applies the
-root's everywhere). Both only ever spare a finding, never add one.
+A nested file may turn on rules the project's own selection leaves off, as in ruff: the
+run then checks their union, and the files no nested file governs keep to the root's own
+(``Config.root_selected``). What it cannot do here: take back a root ``exclude`` (the walk
+applies the root's everywhere), which only ever spares a finding.
 """
 from __future__ import annotations
 

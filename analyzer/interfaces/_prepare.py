@@ -285,6 +285,12 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
                 for n in discovery.nested))
         except ConfigError as exc:
             raise UsageError(str(exc)) from exc
+        # As in ruff, a nested file may turn on rules the project's selection leaves off:
+        # the run checks them all, and the root's files keep to the root's own.
+        more = frozenset().union(*(n.selected or () for n in config.nested)) - selected
+        if more:
+            config = dataclasses.replace(config, root_selected=selected)
+            selected = selected | more
     workers = args.workers if args.workers is not None else config.workers
     if workers is None:
         workers = default_workers()

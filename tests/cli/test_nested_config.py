@@ -109,10 +109,9 @@ def test_a_nested_ruff_file_governs_the_files_under_it(tmp_path, codes):
     assert codes(tmp_path) == [
         # docs/ruff.toml selects none of ruff's codes shoal has: shoal's own SH001 stays.
         ("docs/bad.py", 3, "SH001"),
-        # The deeper file: not the root's per-file ignore, its own for skip.py. (Its E731,
-        # which the root's selection leaves off, is not run: a missed finding, never a
-        # false one.)
-        ("docs/deep/lam.py", 1, "E741"),
+        # The deeper file: not the root's per-file ignore, its own for skip.py; and its
+        # E731, which the root's selection leaves off and its own (ruff's default) turns on.
+        ("docs/deep/lam.py", 1, "E731"), ("docs/deep/lam.py", 1, "E741"),
         # The root's: E731 ignored; the vendored module excluded there, yet importable
         # (opaque: no SH001 for a name it may hold).
         ("pkg/core.py", 1, "F401"), ("pkg/core.py", 3, "E402"), ("pkg/core.py", 3, "F401"),
@@ -160,3 +159,21 @@ def test_the_command_lines_selection_applies_under_a_nested_file_too(tmp_path, c
     write_tree(tmp_path, NESTED_TREE)
     assert ("docs/bad.py", 1, "F401") not in codes(tmp_path)
     assert ("docs/bad.py", 1, "F401") in codes(tmp_path, "--select", "F401")
+
+
+def test_a_nested_file_turns_on_rules_the_root_leaves_off_for_its_subtree_only(tmp_path, codes):
+    # As ruff: strict/ruff.toml selects E and F; the root selects F; loose/ has no file.
+    source = "import os\nx = 1; y = 2\nif x == None:\n    pass\n"
+    write_tree(tmp_path, {"ruff.toml": "[lint]\nselect = ['F']\n",
+                          "strict/ruff.toml": "[lint]\nselect = ['E', 'F']\n",
+                          "m.py": source, "strict/m.py": source, "loose/m.py": source})
+    (tmp_path / ".git").mkdir()
+    assert codes(tmp_path) == [("loose/m.py", 1, "F401"), ("m.py", 1, "F401"),
+                               ("strict/m.py", 1, "F401"), ("strict/m.py", 2, "E702"),
+                               ("strict/m.py", 3, "E711")]
+    # ... and a noqa for such a code is judged by the file's own selection: E702 does not
+    # run on the root's files (their comment is another tool's business), it does in strict/
+    for path in ("m.py", "strict/m.py"):
+        (tmp_path / path).write_text("x = 1  # noqa: E702\n", encoding="utf-8")
+    found = codes(tmp_path, "--extend-select", "SH100")
+    assert ("strict/m.py", 1, "SH100") in found and ("m.py", 1, "SH100") not in found
