@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -20,14 +20,14 @@ __all__ = ["RACY_WINDOW_NS", "content_changed", "file_set_may_change",
 RACY_WINDOW_NS = 2_000_000_000
 
 
-def is_config(paths: Iterable[str | os.PathLike[str]], config_path: Any) -> bool:
-    """Whether any of ``paths`` is configuration (``config_path``: the config file in force):
-    a rebuild, not a recheck."""
+def is_config(paths: Iterable[str | os.PathLike[str]], config_files: Collection[str]) -> bool:
+    """Whether any of ``paths`` is configuration (``config_files``: the files the settings in
+    force were read from, absolute, ``Config.files``): a rebuild, not a recheck."""
     for p in paths:
         name = os.path.basename(os.fspath(p))
         if name in CONFIG_FILES:
             return True
-        if config_path is not None and os.path.abspath(os.fspath(p)) == str(config_path):
+        if config_files and os.path.abspath(os.fspath(p)) in config_files:
             return True
     return False
 

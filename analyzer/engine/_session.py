@@ -308,7 +308,7 @@ class Session:
 
     def config_changed(self, paths: Iterable[str | os.PathLike[str]]) -> bool:
         """Whether any of ``paths`` is configuration: a rebuild, not a recheck."""
-        return is_config(paths, self.plan.config.path)
+        return is_config(paths, self.plan.config.files())
 
     def result(self) -> Any:
         """The committed diagnostics as a ``CheckResult``."""

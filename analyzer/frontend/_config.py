@@ -245,6 +245,15 @@ class Config:
         """``exclude`` plus ``extend-exclude``: the globs discovery prunes."""
         return self.exclude + self.extend_exclude
 
+    def files(self) -> frozenset[str]:
+        """Every configuration file these settings were read from, absolute: the file, the
+        files it extends, and the nested ruff files with theirs (an edit of any of them
+        changes the settings, whatever its name)."""
+        found = {os.fspath(p) for p in (self.path, *self.extends) if p is not None}
+        for nested in self.nested:
+            found |= nested.config.files()
+        return frozenset(found)
+
     def per_file_selectors(self, path: str | os.PathLike[str]) -> tuple[str, ...]:
         """The selectors ``per-file-ignores`` turns off for ``path``."""
         if not self.per_file_ignores:

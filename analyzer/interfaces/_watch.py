@@ -190,8 +190,9 @@ class Watcher:
         """Whether an event on ``path`` can matter: a directory, a Python file or
         configuration, outside the excluded directories (the globs discovery prunes)."""
         name = os.path.basename(path)
-        if not (is_directory or name.endswith(_WATCHED_SUFFIXES) or name in _WATCHED_NAMES):
-            return False
+        if not (is_directory or name.endswith(_WATCHED_SUFFIXES) or name in _WATCHED_NAMES
+                or os.path.abspath(path) in self.session.plan.config.files()):
+            return False  # (an `extend`ed file may have any name: `configs/base.toml`)
         parts = Path(path).parts
         return not any(fnmatch.fnmatchcase(part, glob.rstrip("/"))
                        for part in parts for glob in self.excludes if "/" not in glob.rstrip("/"))

@@ -184,6 +184,19 @@ def test_a_ruff_toml_edit_rebuilds_with_its_settings(watch):
     assert live.finish() == 0, live.text
 
 
+@pytest.mark.slow
+def test_an_edit_of_an_extended_file_of_any_name_rebuilds(watch):
+    # ruff.toml extends configs/base.toml: neither a name the watch knows nor the root's.
+    root, output, proc, live = watch({"pyproject.toml": "[project]\nname = 'p'\n",
+                                      "ruff.toml": "extend = 'configs/base.toml'\n",
+                                      "configs/base.toml": "", "a.py": "import os\n"})
+    live.wait_for(lambda: output.exists() and '"F401"' in output.read_text(), "the F401")
+    write(root, {"configs/base.toml": "[lint]\nignore = ['F401']\n"})
+    live.wait_for(lambda: '"F401"' not in output.read_text(), "the F401 ignored")
+    proc.send_signal(signal.SIGINT)
+    assert live.finish() == 0, live.text
+
+
 def test_a_notebook_edit_is_rechecked(watch):
     from tests.frontend.test_notebook import notebook
 
