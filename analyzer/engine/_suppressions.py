@@ -285,9 +285,10 @@ def apply_noqa(
     return kept, [UsedNoqa(comment, frozenset(codes)) for comment, codes in used.items()]
 
 
-def rewrite_directive(comment: NoqaComment, codes: Iterable[str]) -> Edit:
+def rewrite_directive(comment: NoqaComment, codes: Iterable[str], reason: str = "") -> Edit:
     """The edit that makes an inline ``comment`` name exactly ``codes`` (sorted, in shoal's
-    spelling ``# noqa: A, B``), or removes it when ``codes`` is empty.
+    spelling ``# noqa: A, B``, ``reason`` after them when given), or removes it when
+    ``codes`` is empty.
 
     Removal takes the blanks before the directive when nothing follows it on the line, else
     the blanks after it; text after it that is not a comment of its own keeps a ``#``, so the
@@ -298,7 +299,8 @@ def rewrite_directive(comment: NoqaComment, codes: Iterable[str]) -> Edit:
     wanted = sorted(set(codes))
     if wanted:
         core_end = start + len(text[start:end].rstrip(", \t"))
-        return Edit("# noqa: " + ", ".join(wanted), line, start + 1, line, core_end + 1)
+        return Edit("# noqa: " + ", ".join(wanted) + (f" {reason}" if reason else ""),
+                    line, start + 1, line, core_end + 1)
     rest = text[end:]
     if not rest.strip():
         start = len(text[:start].rstrip(" \t"))

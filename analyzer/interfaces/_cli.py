@@ -31,10 +31,11 @@ def main(argv: Sequence[str] | None = None, *, started_ns: int | None = None) ->
     from analyzer.interfaces._front_write import StderrWatch
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(_with_noqa_reason(given))
     # Kept for `shoal watch`, which re-executes itself when a local plugin's source changes,
     # and for the front record of a kept answer (with when the run started).
-    args.argv = list(sys.argv[1:] if argv is None else argv)
+    args.argv = given
     args.started_ns = started_ns if started_ns is not None else time.time_ns()
     if args.command is None:
         parser.print_help(sys.stderr)
@@ -94,6 +95,18 @@ def _shoal_frame(exc: BaseException) -> str:
         if relative.split(os.sep)[0] in _SHOAL_PACKAGES:
             return f"{relative}:{frame.lineno}"
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "unknown"
+
+
+def _with_noqa_reason(argv: list[str]) -> list[str]:
+    """ruff's ``--add-noqa=REASON`` as argparse can take it: ``--add-noqa`` and the hidden
+    ``--add-noqa-reason REASON`` (a bare ``--add-noqa`` never takes the next word, a path)."""
+    out: list[str] = []
+    for arg in argv:
+        if arg.startswith("--add-noqa="):
+            out += ["--add-noqa", "--add-noqa-reason", arg[len("--add-noqa="):]]
+        else:
+            out.append(arg)
+    return out
 
 
 def _fail(message: str) -> int:

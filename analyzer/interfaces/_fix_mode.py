@@ -251,10 +251,11 @@ def _refilter(
 # --add-noqa
 
 
-def add_noqa(plan: CheckPlan, keep: _Keep | None = None,
+def add_noqa(plan: CheckPlan, keep: _Keep | None = None, reason: str = "",
              ) -> tuple[int, list[FixWriteError], CheckResult]:
     """Append ``# noqa: CODE[, CODE]`` where each current finding is reported, merging with
-    the comment already in force there, and write the files.
+    the comment already in force there, and write the files; ``reason`` follows the codes
+    of each comment written (ruff's ``--add-noqa=REASON``).
 
     A finding inside a multi-line string or a backslash-continued statement gets its comment
     on the last line of that range (flake8 spreads it over the range; a comment cannot go
@@ -277,7 +278,7 @@ def add_noqa(plan: CheckPlan, keep: _Keep | None = None,
         state = load_fixable(f, plan.stdin)
         if state is None:
             continue
-        edits = _noqa_edits(state.text, diags)
+        edits = _noqa_edits(state.text, diags, reason)
         try:
             text = state.apply(edits)
         except ValueError as exc:
@@ -299,7 +300,7 @@ def add_noqa(plan: CheckPlan, keep: _Keep | None = None,
     return count, errors, result
 
 
-def _noqa_edits(text: str, diagnostics: Iterable[Diagnostic]) -> list[Edit]:
+def _noqa_edits(text: str, diagnostics: Iterable[Diagnostic], reason: str = "") -> list[Edit]:
     noqa = scan_noqa(text)
     lines = _LINE.findall(text)
     extend: dict[int, set[str]] = {}
@@ -313,12 +314,12 @@ def _noqa_edits(text: str, diagnostics: Iterable[Diagnostic]) -> list[Edit]:
             extend.setdefault(comment.line, set(comment.codes)).add(d.code)
         else:
             append.setdefault(noqa_target_line(text, line), set()).add(d.code)
-    edits = [rewrite_directive(comments[n], codes) for n, codes in extend.items()]
+    edits = [rewrite_directive(comments[n], codes, reason) for n, codes in extend.items()]
+    tail = f" {reason}" if reason else ""
     for n, codes in append.items():
         content = lines[n - 1].rstrip("\r\n") if n <= len(lines) else ""
         kept = content.rstrip(" \t")
-        edits.append(Edit(f"  # noqa: {', '.join(sorted(codes))}" if kept else
-                          f"# noqa: {', '.join(sorted(codes))}",
+        edits.append(Edit(f"{'  ' if kept else ''}# noqa: {', '.join(sorted(codes))}{tail}",
                           n, len(kept) + 1, n, len(content) + 1))
     return edits
 
@@ -396,7 +397,7 @@ def run_fix_mode(args: argparse.Namespace, plan: CheckPlan, baseline: Any = None
             return fix_stdin(args, plan, fixed or plan.stdin, len(outcome.fixed),
                              outcome.first, keep)
         if mode is FixMode.ADD_NOQA:
-            return _run_add_noqa(plan, keep)
+            return _run_add_noqa(plan, keep, getattr(args, "add_noqa_reason", None) or "")
         outcome = fix_project(plan, unsafe=args.unsafe_fixes, keep=keep)
         if mode is FixMode.DIFF:
             return _report_diff(args, outcome)
@@ -406,8 +407,8 @@ def run_fix_mode(args: argparse.Namespace, plan: CheckPlan, baseline: Any = None
         return exit_codes.ERROR
 
 
-def _run_add_noqa(plan: CheckPlan, keep: _Keep | None = None) -> int:
-    count, errors, result = add_noqa(plan, keep)
+def _run_add_noqa(plan: CheckPlan, keep: _Keep | None = None, reason: str = "") -> int:
+    count, errors, result = add_noqa(plan, keep, reason)
     for error in errors:
         print(f"shoal: error: {error}", file=sys.stderr)
     print(f"Added {_plural(count, 'noqa directive')}.", file=sys.stderr)

@@ -209,8 +209,10 @@ def _add_check_commands(sub: Any) -> None:
     ):
         fixes.add_argument(flag, metavar="CODES", action="append", default=None,
                            help=help_text + " (comma-separated)")
+    fixes.add_argument("--add-noqa-reason", help=argparse.SUPPRESS)  # from --add-noqa=REASON
     fixes.add_argument("--add-noqa", action="store_true",
-                       help="append `# noqa: CODE` to every line with a finding")
+                       help="append `# noqa: CODE` to every line with a finding; "
+                            "--add-noqa=REASON writes REASON after the codes, as ruff")
     cache = check.add_argument_group("cache")
     cache.add_argument("--no-cache", "-n", action="store_true",
                        help="neither read nor write the cache")

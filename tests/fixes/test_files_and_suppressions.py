@@ -247,6 +247,18 @@ if x == None:  # note
 '''
 
 
+def test_add_noqa_with_a_reason_writes_it_after_the_codes(project, shoal):
+    # ruff's --add-noqa=REASON: on a new comment and on one that is extended
+    write_tree(project, {"a.py": "import os\nimport sys  # noqa: E711\n", "b.py": "import re\n"})
+    run = shoal("--add-noqa=legacy code", "a.py")
+    assert run.code == 0, run.err
+    assert (project / "a.py").read_text() == ("import os  # noqa: F401 legacy code\n"
+                                              "import sys  # noqa: E711, F401 legacy code\n")
+    # a bare --add-noqa takes no reason, and never the next word (a path) for one
+    assert shoal("--add-noqa", "b.py").code == 0
+    assert (project / "b.py").read_text() == "import re  # noqa: F401\n"
+
+
 def test_add_noqa_then_a_clean_check(project, shoal):
     write_tree(project, {"a.py": ADD_NOQA, "clean.py": "x = 1\n"})
     run = shoal("--add-noqa")
