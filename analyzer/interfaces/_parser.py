@@ -177,11 +177,14 @@ def _add_check_commands(sub: Any) -> None:
                        help="exit 0 even with findings")
     check.add_argument("--ignore-noqa", action="store_true",
                        help="report what # noqa comments suppress")
-    check.add_argument("--force-exclude", action="store_true",
+    check.add_argument("--force-exclude", action=argparse.BooleanOptionalAction, default=False,
                        help="apply excludes to files named on the command line too")
     check.add_argument("--stdin-filename", metavar="PATH",
                        help="read the source from standard input and check it as PATH "
                             "(with --fix: the fixed source goes to stdout)")
+    check.add_argument("--preview", action=argparse.BooleanOptionalAction, default=False,
+                       help="ruff's preview rules: shoal has none (taken so that a ruff "
+                            "command line runs)")
     check.add_argument("--watch", "-w", action="store_true",
                        help="check, then recheck what each edit can affect (as shoal watch)")
     check.add_argument("--show-files", action="store_true", help="list the files, check none")
@@ -191,15 +194,15 @@ def _add_check_commands(sub: Any) -> None:
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     fixes = check.add_argument_group("fixes")
-    fixes.add_argument("--fix", action="store_true", help="apply safe fixes")
-    fixes.add_argument("--unsafe-fixes", action="store_true",
+    fixes.add_argument("--fix", action=argparse.BooleanOptionalAction, default=False, help="apply safe fixes")
+    fixes.add_argument("--unsafe-fixes", action=argparse.BooleanOptionalAction, default=False,
                        help="also apply (with --fix) or show unsafe fixes")
     fixes.add_argument("--diff", action="store_true",
                        help="print the fixes as a unified diff, change nothing "
                             "(exit 1 when something would change)")
     fixes.add_argument("--fix-only", action="store_true",
                        help="apply fixes, do not report what remains")
-    fixes.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    fixes.add_argument("--show-fixes", action=argparse.BooleanOptionalAction, default=False, help="list the fixes applied")
     fixes.add_argument("--exit-non-zero-on-fix", action="store_true",
                        help="exit 1 when a fix was applied, even if nothing remains")
     for flag, help_text in (

@@ -215,3 +215,13 @@ def test_a_negated_per_file_pattern_ignores_the_codes_everywhere_else(tree: Path
     (tree / "pyproject.toml").write_text("[tool.shoal]\nextend = 'base/shoal.toml'\n",
                                          encoding="utf-8")
     assert [f for f in found(shoal) if f[2] == "F401"] == [("base/lib/x.py", 1, "F401")]
+
+
+def test_the_negative_flags_and_preview_as_ruff_takes_them(tree: Path, shoal) -> None:
+    # a later --no-fix undoes an earlier --fix (a pre-commit hook's args over a config's)
+    run = shoal("check", "--workers", "0", "-n", "--fix", "--no-fix", "--no-unsafe-fixes",
+                "--no-show-fixes", "--no-force-exclude", "--preview", "b.py")
+    assert run.code == 1 and "import os" in (tree / "b.py").read_text(encoding="utf-8")
+    assert shoal("check", "--workers", "0", "-n", "--no-preview", "b.py").code == 1
+    assert shoal("check", "--workers", "0", "-n", "--fix", "b.py").code == 1
+    assert "import os" not in (tree / "b.py").read_text(encoding="utf-8")
