@@ -229,6 +229,9 @@ class Config:
     #: more (``None``: it does not): the run then checks the union, and a file no nested
     #: file governs keeps to these (``is_ignored_for``).
     root_selected: frozenset[str] | None = None
+    #: ``force-exclude``: the excludes apply to paths named on the command line too, as
+    #: ``--force-exclude`` (what a pre-commit hook that passes every staged file needs).
+    force_exclude: bool = False
     #: ``--isolated``: no configuration file was read, nor is a nested one.
     isolated: bool = False
     #: ``--ignore-noqa``: no noqa comment suppresses anything (nor is one reported unused).
@@ -341,6 +344,7 @@ class Config:
             "unfixable": list(self.unfixable),
             "root-selected": sorted(self.root_selected) if self.root_selected is not None
             else None,
+            "force-exclude": self.force_exclude,
             "isolated": self.isolated,
             "ignore-noqa": self.ignore_noqa,
             "nested": {n.directory: {**n.config.settings_dict(),

@@ -265,6 +265,7 @@ _KEYS = {
     "extend-fixable": _set_list("extend_fixable"),
     "unfixable": _set_list("unfixable"),
     "exclude": _set_list("exclude"),
+    "force-exclude": _set_bool("force_exclude"),
     "extend-exclude": _set_list("extend_exclude"),
     "src": _set_src,
     "namespace-packages": _set_namespace_packages,

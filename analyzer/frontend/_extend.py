@@ -36,7 +36,7 @@ _SELECTION = {"select": "select", "extend-select": "extend_select", "ignore": "i
 #: Every other key: the child's value, when it sets one.
 _OVERRIDING = {
     "per-file-ignores": "per_file_ignores", "exclude": "exclude", "src": "src",
-    "fixable": "fixable", "unfixable": "unfixable",
+    "fixable": "fixable", "unfixable": "unfixable", "force-exclude": "force_exclude",
     "namespace-packages": "namespace_packages", "workers": "workers", "heap-size": "heap_size",
     "builtins": "builtins", "target-version": "target_version", "plugins": "plugins",
     "report-blanket-noqa": "report_blanket_noqa", "external": "external",

@@ -177,8 +177,9 @@ def _add_check_commands(sub: Any) -> None:
                        help="exit 0 even with findings")
     check.add_argument("--ignore-noqa", action="store_true",
                        help="report what # noqa comments suppress")
-    check.add_argument("--force-exclude", action=argparse.BooleanOptionalAction, default=False,
-                       help="apply excludes to files named on the command line too")
+    check.add_argument("--force-exclude", action=argparse.BooleanOptionalAction, default=None,
+                       help="apply excludes to files named on the command line too "
+                            "(default: force-exclude in the configuration, else off)")
     check.add_argument("--stdin-filename", metavar="PATH",
                        help="read the source from standard input and check it as PATH "
                             "(with --fix: the fixed source goes to stdout)")

@@ -190,6 +190,12 @@ def _command_line_settings(config: Config, args: argparse.Namespace) -> Config:
     return dataclasses.replace(config, **changes) if changes else config
 
 
+def _force_exclude(args: argparse.Namespace, config: Config) -> bool:
+    """``--force-exclude``/``--no-force-exclude`` when given, else the configuration's."""
+    given = getattr(args, "force_exclude", None)
+    return config.force_exclude if given is None else bool(given)
+
+
 def _per_file_pairs(flag: str, values: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """``PATTERN:CODE`` entries (comma-separated, the flag repeatable) as per-file-ignores
     pairs, one per pattern in the order first given."""
@@ -274,7 +280,7 @@ def _plan(args: argparse.Namespace, project: Project, stdin_bytes: bytes | None)
         check_heap_size(config.heap_size, where)
     try:
         discovery = discover(project.paths, config,
-                             force_exclude=getattr(args, "force_exclude", False),
+                             force_exclude=_force_exclude(args, config),
                              stdin_filename=getattr(args, "stdin_filename", None))
     except DiscoveryError as exc:
         raise UsageError(str(exc)) from exc

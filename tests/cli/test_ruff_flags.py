@@ -225,3 +225,27 @@ def test_the_negative_flags_and_preview_as_ruff_takes_them(tree: Path, shoal) ->
     assert shoal("check", "--workers", "0", "-n", "--no-preview", "b.py").code == 1
     assert shoal("check", "--workers", "0", "-n", "--fix", "b.py").code == 1
     assert "import os" not in (tree / "b.py").read_text(encoding="utf-8")
+
+
+def test_force_exclude_in_the_configuration_as_a_pre_commit_hook_needs_it(tmp_path: Path,
+                                                                            shoal, monkeypatch):
+    # pre-commit names every staged file, migrations/ among them; ruff's force-exclude = true
+    write_tree(tmp_path, {"pyproject.toml": "[project]\nname = 'p'\n[tool.ruff]\n"
+                                            "force-exclude = true\nextend-exclude = ['migrations']\n",
+                          "migrations/0001.py": "import os\n", "app.py": "import sys\n"})
+    monkeypatch.chdir(tmp_path)
+
+    def named(*args: str) -> list[str]:
+        run = shoal("check", "--workers", "0", "-n", "--output-format", "json",
+                    "migrations/0001.py", "app.py", *args)
+        return sorted(d["path"] for d in run.json())
+
+    assert named() == ["app.py"]
+    assert named("--no-force-exclude") == ["app.py", "migrations/0001.py"]
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.shoal]\nforce-exclude = true\nextend-exclude = ['migrations']\n", encoding="utf-8")
+    assert named() == ["app.py"]
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.shoal]\nextend-exclude = ['migrations']\n", encoding="utf-8")
+    assert named() == ["app.py", "migrations/0001.py"]
+    assert named("--force-exclude") == ["app.py"]
