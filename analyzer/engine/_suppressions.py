@@ -16,7 +16,10 @@ Line-level syntax and semantics are flake8's, so existing comments keep working:
 File level: a line ``# shoal: noqa`` exempts the file, ``# shoal: noqa: CODES`` turns CODES off
 in it. ``# ruff: noqa[: CODES]`` and ``# flake8: noqa[: CODES]`` are honoured the same way, so a
 project moving from either keeps its exemptions (flake8 itself ignores the CODES form; ruff
-honours it — we follow ruff). SH900 (internal error) is never suppressed.
+honours it — we follow ruff). So are ruff's own comments (0.15), as ruff reads them: ``# ruff:
+ignore[CODES]`` after code on a line (as ``# noqa: CODES``), ``# ruff: file-ignore[CODES]``,
+and the blocks of ``# ruff: disable[CODES]`` ... ``# ruff: enable[CODES]`` (:func:`_blocks`);
+SH100 never calls one of them unused. SH900 (internal error) is never suppressed.
 """
 from __future__ import annotations
 
@@ -101,9 +104,16 @@ class NoqaMap:
     file_level: tuple[NoqaComment, ...] = ()
     #: Every comment, once, in text order (the candidates for "unused noqa").
     comments: tuple[NoqaComment, ...] = ()
+    #: ruff's block suppressions (``# ruff: disable[CODES]`` ... ``# ruff: enable[CODES]``):
+    #: (first line, last line, the codes), each code exactly (:func:`_blocks`).
+    blocks: tuple[tuple[int, int, frozenset[str]], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.comments)
+        return bool(self.comments or self.blocks)
+
+    def in_block(self, line: int, code: str) -> bool:
+        """Whether a block suppression covers ``code`` on ``line``."""
+        return any(first <= line <= last and code in codes for first, last, codes in self.blocks)
 
 
 _EMPTY = NoqaMap()
@@ -197,6 +207,77 @@ def _file_level(number: int, match: re.Match[str]) -> NoqaComment | None:
     return NoqaComment(number, start, len(match.group(0).rstrip()) + 1, codes, True)
 
 
+#: ruff's own suppression comments (0.15): ``# ruff: ignore[CODES]`` after code on a line,
+#: ``# ruff: file-ignore[CODES]`` for the file, ``# ruff: disable[CODES]`` and ``# ruff:
+#: enable[CODES]`` on their own lines around a block. Codes only (names are ruff's preview).
+_RUFF = re.compile(r"#\s*ruff\s*:\s*(?P<verb>ignore|file-ignore|disable|enable)\s*"
+                   r"\[(?P<codes>[^\]]*)\]")
+_RUFF_CODES = re.compile(r"\s*[A-Z]+[0-9]+\s*(?:,\s*[A-Z]+[0-9]+\s*)*,?\s*")
+
+
+def _ruff_comments(lines: list[str], comment_at: dict[int, int] | None,
+                   ) -> tuple[dict[int, NoqaComment], list[NoqaComment],
+                              list[tuple[int, int, frozenset[str]]]]:
+    """ruff's ``ignore``/``file-ignore``/``disable``/``enable`` comments: inline ones as noqa
+    comments with those codes, file-level ones likewise, and the blocks (:func:`_blocks`).
+    A comment whose list is not all codes is left out, as ruff leaves it (RUF103)."""
+    inline: dict[int, NoqaComment] = {}
+    file_level: list[NoqaComment] = []
+    marks: list[tuple[int, str, int, frozenset[str]]] = []
+    for number, line in enumerate(lines, start=1):
+        if "ruff" not in line:
+            continue
+        match = _RUFF.search(line)
+        if match is None or not _RUFF_CODES.fullmatch(match.group("codes")):
+            continue
+        if comment_at is not None and comment_at.get(number) != match.start():
+            continue  # inside a string, or after another comment's #
+        codes = tuple(c.strip() for c in match.group("codes").split(",") if c.strip())
+        verb = match.group("verb")
+        own_line = not line[:match.start()].strip()
+        # Never SH100's to report or rewrite (in_comment=False): another spelling than noqa.
+        comment = NoqaComment(number, match.start() + 1, match.end() + 1, codes,
+                              file_level=verb == "file-ignore", source=line, in_comment=False)
+        if verb == "ignore" and not own_line:
+            inline[number] = comment
+        elif verb == "file-ignore":
+            file_level.append(comment)
+        elif verb in ("disable", "enable") and own_line:
+            marks.append((number, verb, match.start(), frozenset(codes)))
+    return inline, file_level, _blocks(lines, marks) if marks else []
+
+
+def _blocks(lines: list[str], marks: list[tuple[int, str, int, frozenset[str]]],
+            ) -> list[tuple[int, int, frozenset[str]]]:
+    """The lines each ``disable`` covers, as ruff 0.15 reads them: up to the ``enable`` at
+    the same indentation naming the same codes, else to the end of the block the comment
+    sits in (the first later line of code indented less), at module level the end of the
+    file. An ``enable`` that closes nothing is ignored."""
+    blocks: list[tuple[int, int, frozenset[str]]] = []
+    open_marks: list[tuple[int, int, frozenset[str]]] = []
+    for number, verb, indent, codes in marks:
+        if verb == "disable":
+            open_marks.append((number, indent, codes))
+            continue
+        for i in range(len(open_marks) - 1, -1, -1):
+            start, at, wanted = open_marks[i]
+            if at == indent and wanted == codes:
+                blocks.append((start, number, codes))
+                del open_marks[i]
+                break
+    for start, indent, codes in open_marks:
+        end = len(lines)
+        if indent:
+            for number in range(start + 1, len(lines) + 1):
+                line = lines[number - 1]
+                stripped = line.lstrip()
+                if stripped and not stripped.startswith("#") and len(line) - len(stripped) < indent:
+                    end = number - 1
+                    break
+        blocks.append((start, end, codes))
+    return blocks
+
+
 def scan_noqa(text: str) -> NoqaMap:
     """Find the suppression comments of a decoded file.
 
@@ -205,14 +286,19 @@ def scan_noqa(text: str) -> NoqaMap:
     """
     # Lowering the text and looking for the word costs a fraction of a case-insensitive
     # regex search, and finds the same files: no other character lowers to n, o, q or a.
-    if "noqa" not in text.lower():
+    has_noqa = "noqa" in text.lower()
+    if not has_noqa and "ruff" not in text:
         return _EMPTY
     lines = _LINE_BREAK.split(text)
     inline: dict[int, NoqaComment] = {}
     file_level: list[NoqaComment] = []
     comments: list[NoqaComment] = []
+    blocks: list[tuple[int, int, frozenset[str]]] = []
+    if "ruff" in text and _RUFF.search(text):
+        inline, file_level, blocks = _ruff_comments(lines, _lex(text)[1])
+        comments = list(file_level)  # the inline ones join at the end, with noqa's
     for number, line in enumerate(lines, start=1):
-        if "noqa" not in line.lower():
+        if not has_noqa or "noqa" not in line.lower():
             continue
         match = _FILE.match(line)
         if match is not None:
@@ -229,7 +315,7 @@ def scan_noqa(text: str) -> NoqaMap:
             )
             inline[number] = comment
     if not inline:
-        return NoqaMap({}, tuple(file_level), tuple(comments))
+        return NoqaMap({}, tuple(file_level), tuple(comments), tuple(blocks))
     ranges, comment_at = _lex(text)
     for number, comment in inline.items():
         if comment_at.get(number, len(comment.source)) > comment.column - 1:
@@ -245,7 +331,7 @@ def scan_noqa(text: str) -> NoqaMap:
             if in_range:
                 for number in range(first, last + 1):
                     by_line[number] = in_range[0]
-    return NoqaMap(by_line, tuple(file_level), tuple(comments))
+    return NoqaMap(by_line, tuple(file_level), tuple(comments), tuple(blocks))
 
 
 def apply_noqa(
@@ -279,6 +365,8 @@ def apply_noqa(
                 if inline is not None and inline.covers(code) is not None:
                     suppressor = inline
         if suppressor is None:
+            if noqa.blocks and noqa.in_block(diagnostic.line, code):
+                continue  # a ruff block suppression: never SH100's to call unused
             kept.append(diagnostic)
         else:
             used.setdefault(suppressor, set()).add(code)

@@ -186,3 +186,63 @@ def test_a_second_noqa_line_suppresses_too_and_counts_as_used() -> None:
     assert [d.message for d in result] == ["'m.b' imported but unused"]
     assert [(u.comment.line, u.codes) for u in used] == [(2, frozenset({"F401"}))]
     assert pickle.loads(pickle.dumps(a)).noqa_line == 2
+
+
+# ruff 0.15's own suppression comments; each case checked against ruff 0.17 itself.
+RUFF_BLOCKS = """\
+import os
+# ruff: disable[F401]
+import sys
+import re
+# ruff: enable[F401]
+import json
+def f():
+    # ruff: disable[F841]
+    a = 1
+
+    if True:
+        b = 4
+    return 0
+def g():
+    c = 5
+import csv  # ruff: ignore[F401]
+import abc  # ruff: ignore[unused-import]
+import ast  # ruff:ignore[F401]
+s = \"\"\"
+# ruff: disable[F401]
+\"\"\"
+import io  # ruff: disable[F401]
+"""
+
+
+def test_ruff_block_and_line_suppressions_as_ruff_reads_them() -> None:
+    found = [diag(n, "F401") for n in (1, 3, 4, 6, 16, 17, 18, 22)]
+    found += [diag(n, "F841") for n in (9, 12, 15)]
+    assert sorted(kept(RUFF_BLOCKS, *found)) == [
+        (1, "F401"), (6, "F401"), (15, "F841"),
+        (17, "F401"),  # a rule's name is ruff's preview: not taken
+        (22, "F401"),  # neither a disable in a string nor one after code on its line
+    ]
+
+
+@pytest.mark.parametrize(("source", "expect"), [
+    # unmatched at module level: to the end of the file, functions included
+    ("# ruff: disable[F401]\nimport sys\ndef f():\n    import re\n", []),
+    # in a block: to the end of that block
+    ("if c:\n    # ruff: disable[F401]\n    import sys\nimport re\n", [4]),
+    # an enable closes only a disable naming the same codes
+    ("# ruff: disable[F401, F841]\nimport os\n# ruff: enable[F401]\nimport re\n", []),
+    ("# ruff: disable[F401]\n# ruff: enable[F401]\n# ruff: enable[F401]\nimport re\n", [4]),
+    # a file-level one
+    ("# ruff: file-ignore[F401]\nimport os\n", []),
+    ("# ruff: file-ignore[E501]\nimport os\n", [2]),
+])
+def test_ruff_block_edges(source: str, expect: list[int]) -> None:
+    lines = [n for n, text in enumerate(source.splitlines(), 1) if "import" in text]
+    assert [n for n, _ in kept(source, *(diag(n) for n in lines))] == expect
+
+
+def test_ruff_comments_are_never_called_unused_and_pickle() -> None:
+    noqa = scan_noqa("# ruff: disable[F401]\nimport os  # ruff: ignore[E501]\n")
+    assert noqa and all(not c.in_comment for c in noqa.comments)
+    assert pickle.loads(pickle.dumps(noqa)) == noqa
