@@ -24,7 +24,10 @@ class UnusedImport(ScopeRule):
     EQUIVALENT_NOTE = ("as ruff: `import x as x`, `from m import x as x` and `from m import *` are "
                        "re-exports, never reported (pyflakes reports them), a name any "
                        "module-level `__all__` assignment lists is exported whichever branch "
-                       "it is in (pyflakes reads the last one only), and "
+                       "it is in (pyflakes reads the last one only), a string in a "
+                       "`collections.abc` subscript is a forward reference as in a `typing` one "
+                       "(`Callable[[\"Request\"], None]` uses the TYPE_CHECKING import of "
+                       "`Request`; pyflakes reports it unused, and its fix would remove it), and "
                        "`allowed-unused-imports` names modules never reported")
     NAME = "unused-import"
     MESSAGE = "module imported but unused"
@@ -166,7 +169,10 @@ class UndefinedName(ScopeRule):
 
     CODE = "F821"
     EQUIVALENT = "pyflakes F821, ruff F821"
-    EQUIVALENT_NOTE = ("as ruff: in a `.pyi` stub any name may be a forward reference, and the "
+    EQUIVALENT_NOTE = ("as ruff: a function's `global x` binding defines `x` for the module even "
+                       "where a bare `x: T` annotation names it there (pyflakes lets the "
+                       "annotation hide it); in a `.pyi` stub any name may be a forward "
+                       "reference, and the "
                        "strings of `Literal[...]` and `Annotated[T, ...]`'s metadata are values "
                        "under any name a typing import binds them to (`from typing import "
                        "Literal as L`); pyflakes knows them by name only")
