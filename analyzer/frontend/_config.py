@@ -148,6 +148,10 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     #: ``extend-exclude``: globs added to ``exclude``.
     extend_exclude: tuple[str, ...] = ()
+    #: ``include``: globs a walked file must match to be checked (ruff's: ``{a,b}``
+    #: alternations too); ``None``: every Python file, stub and notebook. A file left out is
+    #: treated as excluded (in a package, still importable); a named file is checked.
+    include: tuple[str, ...] | None = None
     #: ``src``: module roots, absolute (written relative to the config directory).
     src: tuple[Path, ...] = ()
     #: ruff's ``src``, lent (its globs expanded, absolute): more roots modules are named
@@ -317,6 +321,7 @@ class Config:
             "per-file-ignores": _by_glob(self.per_file_ignores),
             "exclude": list(self.exclude),
             "extend-exclude": list(self.extend_exclude),
+            "include": list(self.include) if self.include is not None else None,
             "src": [str(p) for p in self.src],
             "source-roots": [str(p) for p in self.source_roots],
             "namespace-packages": [str(p) for p in self.namespace_packages],

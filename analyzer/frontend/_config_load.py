@@ -266,6 +266,7 @@ _KEYS = {
     "unfixable": _set_list("unfixable"),
     "exclude": _set_list("exclude"),
     "force-exclude": _set_bool("force_exclude"),
+    "include": _set_list("include"),
     "extend-exclude": _set_list("extend_exclude"),
     "src": _set_src,
     "namespace-packages": _set_namespace_packages,

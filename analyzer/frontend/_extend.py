@@ -37,6 +37,7 @@ _SELECTION = {"select": "select", "extend-select": "extend_select", "ignore": "i
 _OVERRIDING = {
     "per-file-ignores": "per_file_ignores", "exclude": "exclude", "src": "src",
     "fixable": "fixable", "unfixable": "unfixable", "force-exclude": "force_exclude",
+    "include": "include",
     "namespace-packages": "namespace_packages", "workers": "workers", "heap-size": "heap_size",
     "builtins": "builtins", "target-version": "target_version", "plugins": "plugins",
     "report-blanket-noqa": "report_blanket_noqa", "external": "external",

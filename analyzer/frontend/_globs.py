@@ -7,7 +7,38 @@ import fnmatch
 import os
 from pathlib import Path
 
-__all__ = ["glob_matches", "relative_posix", "target_for_path"]
+__all__ = ["expand_braces", "glob_matches", "relative_posix", "target_for_path"]
+
+
+def expand_braces(pattern: str) -> list[str]:
+    """``pattern`` with each ``{a,b}`` alternation spelt out, as ruff's globs take it:
+    ``{pkg,tests}/**/*.{py,pyi}`` is four patterns. Nested ones too; none: ``[pattern]``."""
+    start = pattern.find("{")
+    if start < 0:
+        return [pattern]
+    depth = 0
+    for end in range(start, len(pattern)):
+        char = pattern[end]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                break
+    else:
+        return [pattern]  # unbalanced: taken as written
+    options, depth, piece = [], 0, ""
+    for char in pattern[start + 1:end]:
+        if char == "," and depth == 0:
+            options.append(piece)
+            piece = ""
+            continue
+        depth += (char == "{") - (char == "}")
+        piece += char
+    options.append(piece)
+    rest = expand_braces(pattern[end + 1:])
+    return [pattern[:start] + head + tail
+            for option in options for head in expand_braces(option) for tail in rest]
 
 
 def relative_posix(path: str | os.PathLike[str], root: Path | None) -> str:

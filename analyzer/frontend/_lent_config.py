@@ -45,7 +45,7 @@ __all__ = ["RUFF_FILES", "find_lent_config", "lent_config", "ruff_table"]
 RUFF_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")
 
 #: ruff's keys read at the top level of its table.
-_TOP = ("exclude", "extend-exclude", "builtins", "target-version", "force-exclude")
+_TOP = ("exclude", "extend-exclude", "builtins", "target-version", "force-exclude", "include")
 #: ruff's keys read from ``lint`` (or, in older configurations, from the top level).
 _LINT = ("select", "extend-select", "ignore", "extend-ignore", "per-file-ignores",
          "extend-per-file-ignores", "dummy-variable-rgx", "external", "fixable",

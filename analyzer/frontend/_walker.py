@@ -21,7 +21,7 @@ from analyzer.frontend._gitignore import (
     named_sources,
     output_rules,
 )
-from analyzer.frontend._globs import glob_matches
+from analyzer.frontend._globs import expand_braces, glob_matches
 from analyzer.frontend._naming import (
     EXTENSION_SOURCE_SUFFIXES,
     EXTENSION_SUFFIXES,
@@ -55,6 +55,8 @@ class Walker:
         self.literal_names = frozenset(n for n in names if not _has_magic(n))
         self.name_globs = tuple(n for n in names if _has_magic(n))
         self.path_globs = tuple(p for p in config.excludes if "/" in p.rstrip("/"))
+        #: ``include``'s globs, alternations spelt out (empty: every file is included)
+        self.include = tuple(g for p in config.include or () for g in expand_braces(p))
         #: Directories descended into, so a named directory already walked is not walked again.
         self.visited: set[str] = set()
         #: Directories that could not be listed -> why (``Permission denied``).
@@ -99,6 +101,14 @@ class Walker:
         if relative.startswith(".."):
             relative = path.replace(os.sep, "/")
         return any(glob_matches(glob, relative, name) for glob in self.path_globs)
+
+    def included(self, path: str) -> bool:
+        """Whether a walked file matches ``include`` (always, without one)."""
+        if not self.include:
+            return True
+        relative = os.path.relpath(path, self.root).replace(os.sep, "/")
+        name = os.path.basename(path)
+        return any(glob_matches(glob, relative, name) for glob in self.include)
 
     def walk(self, directory: str) -> Iterator[str]:
         """Every Python file under ``directory`` (itself never excluded: it was asked for)."""
@@ -154,7 +164,8 @@ class Walker:
                 is_file = entry.is_file()  # a symlink to a file counts as the file
             except OSError:
                 continue
-            if self.excluded(path, directory):
+            if self.excluded(path, directory) or (
+                    is_file and self.include and not self.included(path)):
                 # Not checked, yet importable where it lies (hatchling's `cli/build/`
                 # package, under the default `build` exclude): in a package, its module
                 # stays in the index, opaque as a git-ignored source is.

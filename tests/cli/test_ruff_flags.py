@@ -249,3 +249,28 @@ def test_force_exclude_in_the_configuration_as_a_pre_commit_hook_needs_it(tmp_pa
         "[tool.shoal]\nextend-exclude = ['migrations']\n", encoding="utf-8")
     assert named() == ["app.py", "migrations/0001.py"]
     assert named("--force-exclude") == ["app.py"]
+
+
+def test_include_checks_only_the_files_it_matches_as_ruffs(tmp_path: Path, shoal, monkeypatch):
+    # litestar's: include = ["{litestar,tests,docs,test_apps,tools}/**/*.{py,pyi}", ...]
+    write_tree(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'p'\n[tool.ruff]\n"
+                          "include = ['{pkg,tests}/**/*.{py,pyi}', 'pyproject.toml']\n",
+        "pkg/__init__.py": "", "pkg/a.py": "import os\nfrom other.mod import thing\nthing()\n",
+        "pkg/sub/b.pyi": "import sys\n", "tests/test_a.py": "import re\n",
+        "scripts/run.py": "import json\n",
+        "other/__init__.py": "", "other/mod.py": "import csv\n",  # left out, yet importable
+    })
+    monkeypatch.chdir(tmp_path)
+
+    def paths(*args: str) -> list[str]:
+        run = shoal("check", "--workers", "0", "-n", "--output-format", "json", *args)
+        assert run.code in (0, 1), run.err
+        return sorted({d["path"] for d in run.json()})
+
+    assert paths() == ["pkg/a.py", "pkg/sub/b.pyi", "tests/test_a.py"]  # no SH001 either
+    assert paths("scripts/run.py") == ["scripts/run.py"]  # a named file is checked
+    assert paths("--config", "include = ['*.py']") == [
+        "other/mod.py", "pkg/a.py", "scripts/run.py", "tests/test_a.py"]
+    assert paths("--isolated") == ["other/mod.py", "pkg/a.py", "pkg/sub/b.pyi",
+                                   "scripts/run.py", "tests/test_a.py"]
