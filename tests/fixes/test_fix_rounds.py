@@ -172,7 +172,7 @@ def test_a_fix_inserting_twice_at_one_point_is_dropped_with_a_warning(
 def test_conflicting_noqa_edits_leave_the_file_and_exit_2(project, shoal, monkeypatch):
     write_tree(project, {"a.py": "import os\n"})
 
-    def same_point_twice(text, diagnostics):
+    def same_point_twice(text, diagnostics, reason=""):
         return [Edit("  # noqa: A", 1, 10, 1, 10), Edit("  # noqa: B", 1, 10, 1, 10)]
 
     monkeypatch.setattr(_fix_mode, "_noqa_edits", same_point_twice)
