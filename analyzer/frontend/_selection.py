@@ -3,7 +3,7 @@ the configuration and on the command line (ruff's precedence: the most specific 
 wins, ignore at equal specificity)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from analyzer.frontend._config import _SELECTOR, ALL, Config, ConfigError, _selects
@@ -45,14 +45,14 @@ def resolve_selection(
     known_codes: Mapping[str, bool],
     always_on: Iterable[str] = ("SH900",),
 ) -> frozenset[str]:
-    """The codes to run: the configuration's selection, then the command line's.
+    """The codes to run: the configuration's selection, then the command line's, as ruff
+    layers them (:func:`_layer`).
 
-    ``select`` (command line) replaces the configured ``select`` *and* ``extend-select``;
-    ``extend_select`` adds; every ``ignore``/``extend-ignore`` (file and command line) removes.
-    Per rule, the most specific matching selector decides; at equal specificity ignore wins.
-    With no ``select`` anywhere the base is every rule whose default is enabled; a non-default
-    rule is on only when a select selector (even ``ALL``) matches it. ``always_on`` codes are
-    added whatever was asked.
+    The base is every rule whose default is enabled. A layer's ``select`` replaces the set
+    (the command line's discards the configuration's ignores too), its ``extend-select`` adds
+    and its ``ignore``/``extend-ignore`` remove; per rule the most specific matching
+    selector of the layer decides, ignore winning a tie. A non-default rule is on only when
+    a selector (even ``ALL``) turns it on. ``always_on`` codes are added whatever was asked.
 
     :param known_codes: every known rule code -> whether it is enabled by default.
     :raises ConfigError: a selector (also in ``per-file-ignores``) that matches no known rule.
@@ -81,34 +81,42 @@ def resolve_selection(
     ):
         check_selectors(selectors, known, name, None)
 
-    # The command line's selectors, and the configuration's.
-    configured: tuple[str, ...] = ()
-    if select is not None:
-        base_select: tuple[str, ...] | None = select
-        selects = select + extend_select
-    else:
-        base_select = config.select
-        selects, configured = extend_select, (config.select or ()) + config.extend_select
-    ignores, configured_ignores = ignore + extend_ignore, config.ignore + config.extend_ignore
+    # ruff's layers, one after the other: the defaults, the configuration, the command line.
+    chosen = {code for code, default_on in known_codes.items() if default_on}
+    chosen = _layer(chosen, known, config.select, config.extend_select,
+                    config.ignore + config.extend_ignore, config.governs)
+    chosen = _layer(chosen, known, select, extend_select, ignore + extend_ignore, None)
+    return frozenset(chosen | set(always_on))
 
-    chosen = set(always_on)
-    for code, default_on in known_codes.items():
-        base = base_select
-        code_selects, code_ignores = selects + configured, ignores + configured_ignores
-        if not config.governs(code):
-            # Another tool's `S` (bandit) or `ALL` says nothing of shoal's own rules, which
-            # keep their defaults (the command line still decides).
-            base = select
-            code_selects, code_ignores = selects, ignores
-        best_select = max((_specificity(s) for s in code_selects if _selects(s, code)),
-                          default=-1)
-        best_ignore = max((_specificity(s) for s in code_ignores if _selects(s, code)),
-                          default=-1)
-        if best_ignore >= 0 and best_ignore >= best_select:
+
+def _layer(current: set[str], known: Iterable[str], select: tuple[str, ...] | None,
+           extend_select: tuple[str, ...], ignores: tuple[str, ...],
+           governs: Callable[[str], bool] | None) -> set[str]:
+    """One layer of ruff's rule selection over ``current``: per rule, the most specific of
+    the layer's selectors that match it decides (an ignore winning a tie); a layer with a
+    ``select`` replaces the whole set, one without only turns on and off what it names, so
+    a later layer may turn back on what an earlier one ignored (``--select F841`` reports
+    F841 whatever the configuration ignores). A rule ``governs`` refuses (shoal's own,
+    under a lent configuration) keeps its place."""
+    selects = (select or ()) + extend_select
+    updates: dict[str, bool] = {}
+    for code in known:
+        if governs is not None and not governs(code):
             continue
-        if best_select >= 0 or (base is None and default_on):
-            chosen.add(code)
-    return frozenset(chosen)
+        best_select = max((_specificity(s) for s in selects if _selects(s, code)), default=-1)
+        best_ignore = max((_specificity(s) for s in ignores if _selects(s, code)), default=-1)
+        if best_select >= 0 or best_ignore >= 0:
+            updates[code] = best_select > best_ignore
+    if select is not None:
+        kept = {code for code in current if governs is not None and not governs(code)}
+        return kept | {code for code, on in updates.items() if on}
+    result = set(current)
+    for code, on in updates.items():
+        if on:
+            result.add(code)
+        else:
+            result.discard(code)
+    return result
 
 
 def withheld_fixes(config: Config, codes: Iterable[str]) -> frozenset[str]:

@@ -144,7 +144,16 @@ SELECTION = [
     ("cli-select-replaces-config", {"select": ("E",), "extend_select": ("B",)}, {"select": ("F401",)},
      {"F401", "SH900"}),
     ("cli-extend-select-adds", {"select": ("E711",)}, {"extend_select": ("F4",)}, {"E711", "F401", "SH900"}),
-    ("config-ignore-still-applies-under-cli-select", {"ignore": ("F401",)}, {"select": ("F4",)}, {"SH900"}),
+    # ruff's layers: the command line's selectors overrule the configuration's ignores
+    ("cli-select-overrules-config-ignore", {"ignore": ("F401",)}, {"select": ("F4",)},
+     {"F401", "SH900"}),
+    ("cli-extend-select-overrules-config-ignore", {"select": ("E", "F"), "ignore": ("F401", "E711")},
+     {"extend_select": ("F4",)}, {"F401", "F811", "F821", "F841", "F541", "E712", "E722", "E999",
+                                  "SH900"}),
+    ("config-ignore-stays-under-cli-ignore", {"ignore": ("F401",)}, {"ignore": ("E7",)},
+     DEFAULT_ON - {"F401", "E711", "E712", "E722"}),
+    ("cli-layer-specificity", {}, {"select": ("E",), "ignore": ("E7",), "extend_select": ("E711",)},
+     {"E711", "E999", "SH900"}),
     ("cli-ignore", {}, {"ignore": ("F",), "extend_ignore": ("E7",)}, DEFAULT_ON - {
         "F401", "F811", "F821", "F841", "F541", "E711", "E712", "E722"}),
     ("sh900-always-on", {"select": ("F401",)}, {"ignore": ("SH",)}, {"F401", "SH900"}),
