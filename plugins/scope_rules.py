@@ -171,7 +171,9 @@ class UndefinedName(ScopeRule):
     EQUIVALENT = "pyflakes F821, ruff F821"
     EQUIVALENT_NOTE = ("as ruff: a function's `global x` binding defines `x` for the module even "
                        "where a bare `x: T` annotation names it there (pyflakes lets the "
-                       "annotation hide it); in a `.pyi` stub any name may be a forward "
+                       "annotation hide it); the arguments of a call in an annotation are "
+                       "values, not types (`x: dt.Timestamp(\"UTC\")`; pyflakes reports "
+                       "`UTC`); in a `.pyi` stub any name may be a forward "
                        "reference, and the "
                        "strings of `Literal[...]` and `Annotated[T, ...]`'s metadata are values "
                        "under any name a typing import binds them to (`from typing import "
@@ -241,7 +243,9 @@ class UnusedVariable(ScopeRule):
                        "are not reported; pyflakes spares only `_`. An `except E as name` "
                        "that rebinds a parameter or a variable and reads it is no finding; "
                        "pyflakes reports it unused (a variable unused before it is reported "
-                       "where it is assigned)")
+                       "where it is assigned). The type of `Annotated[...]` is a forward "
+                       "reference at run time too (`list[Annotated['MyInt', 3]]` reads a "
+                       "`MyInt` assigned later; pyflakes reports it unused)")
     NAME = "unused-variable"
     MESSAGE = "local variable is assigned to but never used"
     VALID: ClassVar[list[Valid]] = [

@@ -95,7 +95,9 @@ class _AnnotationVisitor(_ScopeState):
             self.visit(value)
             sl = node.slice
             if isinstance(sl, ast.Tuple) and len(sl.elts) >= 2:
-                self.visit(sl.elts[0])
+                # The type is one wherever Annotated is (`list[Annotated['MyInt', 3]]` at run
+                # time): its string a forward reference, as ruff reads it.
+                self._with_ann(self.ann or _BARE, sl.elts[:1])
                 saved = self.ann
                 self.ann = _NONE
                 self._visit_all(sl.elts[1:])
@@ -137,8 +139,15 @@ class _AnnotationVisitor(_ScopeState):
             kind = self._typing_call(func)
         if kind is None:
             self.visit(func)
-            self._visit_all(args)
-            self._visit_all(node.keywords)
+            if self.ann:
+                # A call in an annotation takes values (`dt.Timestamp("UTC")`,
+                # `ForwardRef('__types["B"]')`): its strings are no forward references, as
+                # ruff reads them (pyflakes parses them and reports their names undefined).
+                self._with_ann(_NONE, args)
+                self._with_ann(_NONE, node.keywords)
+            else:
+                self._visit_all(args)
+                self._visit_all(node.keywords)
             return
         ann = self._with_ann
         ann(_NONE, (func,))

@@ -215,10 +215,18 @@ static int visit_binop(Ctx *c, PyObject *node)
     return r;
 }
 
-/* v_Call, when it has nothing to decide: no `locals` callee or argument, and a callee that
+/* v_Call, when it has nothing to decide: outside an annotation (in one, its arguments are
+ * values: the Python handler says so), no `locals` callee or argument, and a callee that
  * no typing import bound. 1 when handled, 0 when the Python handler must run, -1 on error. */
 static int visit_plain_call(Ctx *c, PyObject *node)
 {
+    PyObject *ann = PyObject_GetAttr(c->self, s_ann);
+    if (ann == NULL)
+        return -1;
+    int in_annotation = PyObject_IsTrue(ann);
+    Py_DECREF(ann);
+    if (in_annotation != 0)
+        return in_annotation < 0 ? -1 : 0;
     PyObject *func = field(node, s_func);
     if (func == NULL)
         return -1;

@@ -45,6 +45,10 @@ DELIBERATE = {
     "re-exports, no F401 (tests/rules/ruff_reexports.py)",
     "dummy-variable": "ruff's default dummy-variable-rgx: an unused local named _x is no F841, "
     "and a _x redefining a non-import is no F811 (pyflakes spares only _)",
+    "call-argument-value": "as ruff: a call's arguments in an annotation are values "
+    "(ForwardRef('int', module='mod')): pyflakes parses their strings as types",
+    "annotated-forward-reference": "as ruff: Annotated's type is a forward reference at run "
+    "time too (list[Annotated['MyInt', 3]] reads MyInt)",
     "abc-forward-reference": "as ruff: a string in a collections.abc subscript "
     "(Callable[['Request'], None]) is a forward reference, as in a typing one",
     "global-over-annotation": "as ruff: a function's `global x; x = ...` defines x at module "
@@ -92,6 +96,24 @@ def _annotated_and_global(tree: ast.Module) -> set[str]:
     return bare & declared
 
 
+def _call_strings(tree: ast.Module, annotated: bool = False) -> set[str]:
+    """The identifiers in the string arguments of calls (or, with ``annotated``, in the
+    strings of Annotated[...] subscripts)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if annotated:
+            if not (isinstance(node, ast.Subscript) and getattr(node.value, "id", "")
+                    == "Annotated"):
+                continue
+        elif not isinstance(node, ast.Call):
+            continue
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                found.update(word for word in sub.value.replace(".", " ").split()
+                             if word.isidentifier())
+    return found
+
+
 def _abc_subscripts(tree: ast.Module) -> bool:
     """Whether a collections.abc member is subscripted with a string somewhere."""
     names = {a.asname or a.name for node in ast.walk(tree)
@@ -115,6 +137,10 @@ def classify(code: str, name: str, extra: bool, tree: ast.Module,
         return "global-over-annotation"
     if code == "F401" and not extra and _abc_subscripts(tree):
         return "abc-forward-reference"
+    if code == "F821" and not extra and name in _call_strings(tree):
+        return "call-argument-value"
+    if code == "F841" and not extra and name in _call_strings(tree, annotated=True):
+        return "annotated-forward-reference"
     if name in _extended_all_names(tree) or name.rsplit(".", 1)[-1] in _extended_all_names(tree):
         if (code == "F401" and not extra) or (code == "F822" and extra):
             return "all-extend"

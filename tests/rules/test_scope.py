@@ -97,6 +97,15 @@ CASES = {
                                     "def h():\n    return g\n", []),
     "bare-annotation-alone-is-undefined": ("g: int\ndef h():\n    return g\n",
                                            [("F821", "g", 3)]),
+    # as ruff: the type of Annotated[...] is a type at run time too (pydantic's tests)
+    "annotated-string-at-run-time-is-a-reference": (
+        "from typing import Annotated\ndef f():\n    M = list[Annotated['MyInt', 3]]\n"
+        "    MyInt = int\n    return M\n", []),
+    # as ruff: a call in an annotation takes values (ibis's `dt.Timestamp("UTC")`)
+    "call-in-annotation-takes-values": (
+        "import dt\ndef g(x: dt.Timestamp('UTC'), y: dt.Struct({'width': float})): pass\n", []),
+    "string-annotation-is-still-a-reference": (
+        "import dt\ndef g(x: 'dt.Missing[Nope]'): pass\n", [("F821", "Nope", 2)]),
     "del-then-use": ("x = 1\ndel x\nx\n", [("F821", "x", 3)]),
     "conditional-del": ("x = 1\nif c:\n    del x\nx\n", [("F821", "c", 2)]),
     "del-undefined": ("del nope\n", [("F821", "nope", 1)]),
