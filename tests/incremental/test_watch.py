@@ -178,7 +178,8 @@ def test_a_ruff_toml_edit_rebuilds_with_its_settings(watch):
     root, output, proc, live = watch({"pyproject.toml": "[project]\nname = 'p'\n",
                                       "ruff.toml": "", "a.py": "import os\n"})
     live.wait_for(lambda: output.exists() and '"F401"' in output.read_text(), "the F401")
-    write(root, {"ruff.toml": "[lint]\nignore = ['F401']\n"})
+    # per-file ignores: the watch's --select would overrule an `ignore`, as ruff's does
+    write(root, {"ruff.toml": "[lint]\nper-file-ignores = {'a.py' = ['F401']}\n"})
     live.wait_for(lambda: '"F401"' not in output.read_text(), "the F401 ignored")
     proc.send_signal(signal.SIGINT)
     assert live.finish() == 0, live.text
@@ -191,7 +192,7 @@ def test_an_edit_of_an_extended_file_of_any_name_rebuilds(watch):
                                       "ruff.toml": "extend = 'configs/base.toml'\n",
                                       "configs/base.toml": "", "a.py": "import os\n"})
     live.wait_for(lambda: output.exists() and '"F401"' in output.read_text(), "the F401")
-    write(root, {"configs/base.toml": "[lint]\nignore = ['F401']\n"})
+    write(root, {"configs/base.toml": "[lint]\nper-file-ignores = {'a.py' = ['F401']}\n"})
     live.wait_for(lambda: '"F401"' not in output.read_text(), "the F401 ignored")
     proc.send_signal(signal.SIGINT)
     assert live.finish() == 0, live.text
