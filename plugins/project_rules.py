@@ -183,6 +183,13 @@ class ImportMissingName(ProjectRule):
         return index.resolve(f"{facts.module}.{imp.name}") is MISSING
 
 
+#: Metaclasses that construct as ``type`` does (a class whose base names one keeps its
+#: ``__init__``'s signature).
+_PLAIN_METACLASSES = frozenset({"ABCMeta", "type"})
+#: How many classes up the bases SH002 looks for a metaclass.
+_MAX_BASES = 64
+
+
 class CallSignatureMismatch(ProjectRule):
     """SH002: a call to a project function or class whose arguments cannot bind.
 
@@ -197,7 +204,10 @@ class CallSignatureMismatch(ProjectRule):
     Also after a ``raise`` or a ``pytest.skip(...)`` (``self.skipTest``, ``sys.exit``, ...)
     in a function's body: that code never runs. Nor for a call of what a ``unittest.mock``
     patch replaces in its block (``with patch.object(C, "__init__"): C()``, ``@patch("m.f")``),
-    unless the patch is autospec'd. And for a function a module-level decorator
+    unless the patch is autospec'd; for a class a project base of which names a metaclass
+    (other than ``ABCMeta``), whose ``__call__`` may construct it otherwise; and for a
+    callee defined in a stub (``.pyi``), which stands for a compiled module whose C
+    functions may take what the stub does not say. And for a function a module-level decorator
     takes as an argument (numba's ``@type_callable(f)``): compiled code calls it as the
     registered implementation has it.
     """
@@ -432,10 +442,55 @@ class CallSignatureMismatch(ProjectRule):
         export = symbol.export
         if export is None or export.rebound or export.decorators or export.signature is None:
             return None
+        home = index.resolve(symbol.module)
+        if isinstance(home, ModuleFacts) and home.path.endswith(".pyi"):
+            # A stub that stands for a compiled module tells a type checker's story: numpy's
+            # lapack_lite.pyi gives xerbla two parameters, its C function takes any.
+            return None
+        if symbol.kind == "class" and cls._metaclass_above(index, symbol, set()):
+            return None
         signature = export.signature
         if symbol.kind == "class" and not signature.params and (positional or keywords):
             return f"{symbol.name}() takes no arguments"
         return signature.bind(positional, keywords, symbol.name)
+
+    @classmethod
+    def _metaclass_above(cls, index: ProjectIndex, symbol: Symbol, seen: set[tuple[str, str]],
+                         ) -> bool:
+        """Whether a project base of the class (at any depth) names a metaclass, whose
+        ``__call__`` may construct it otherwise (ibis's ``AbstractMeta.__call__`` hands
+        ``PatternList(p)`` to ``__create__(patterns, type=list)``). ``abc``'s ``ABCMeta``
+        constructs as ``type`` does."""
+        key = (symbol.module, symbol.name)
+        export = symbol.export
+        if key in seen or export is None or len(seen) > _MAX_BASES:
+            return False
+        seen.add(key)
+        for base in export.bases:
+            if base.startswith("metaclass="):
+                if base[len("metaclass="):].rpartition(".")[2] not in _PLAIN_METACLASSES:
+                    return True
+                continue
+            if "=" in base or base.startswith("*"):
+                continue
+            parent = cls._base_class(index, symbol.module, base)
+            if parent is not None and cls._metaclass_above(index, parent, seen):
+                return True
+        return False
+
+    @staticmethod
+    def _base_class(index: ProjectIndex, module: str, base: str) -> Symbol | None:
+        """The project class a base expression of a class in ``module`` names (``Name`` or
+        ``mod.Name``, as its module binds them), else None."""
+        root, *rest = base.split(".")
+        if not root.isidentifier() or not all(part.isidentifier() for part in rest):
+            return None  # a call, a subscript: nothing to follow
+        found: object = index.lookup(module, root)
+        for part in rest:
+            if not (isinstance(found, Symbol) and found.kind == "module"):
+                return None
+            found = index.lookup(found.module, part)
+        return found if isinstance(found, Symbol) and found.kind == "class" else None
 
     @staticmethod
     def _callee(
