@@ -9,7 +9,7 @@ import pytest
 from project_support import build_project, facts_of
 
 from analyzer.rules import run_project_rules
-from plugins.project_rules import CallSignatureMismatch
+from plugins.call_rules import CallSignatureMismatch
 
 LIB = """\
 def scale(x, factor=1):
