@@ -26,6 +26,7 @@ from analyzer.model._extract_defs import class_def, function_def, registered_unk
 from analyzer.model._extract_dynamic import PATH_EXTENDED
 from analyzer.model._extract_imports import (
     catches_import_error,
+    checks_a_file,
     handles_import_error,
     is_main_guard,
     is_type_checking,
@@ -140,7 +141,8 @@ def _if(state: ModuleState, stmt: ast.If, conditional: bool, guard: str) -> None
         statements(state, stmt.body, True, guard)
         state.import_time = saved
     else:
-        inner = "TYPE_CHECKING" if is_type_checking(stmt.test) else guard
+        inner = ("TYPE_CHECKING" if is_type_checking(stmt.test)
+                 else "ImportError" if checks_a_file(stmt.test) else guard)
         statements(state, stmt.body, True, inner)
     statements(state, stmt.orelse, True, guard)
 

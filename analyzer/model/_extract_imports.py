@@ -35,6 +35,24 @@ def is_type_checking(test: ast.expr) -> bool:
     return name_in(test, _TYPE_CHECKING)
 
 
+#: Calls that ask whether a path exists (``os.path.isfile``, ``Path.exists``...).
+_EXISTS = frozenset({"exists", "lexists", "isfile", "isdir", "is_file", "is_dir"})
+
+
+def checks_a_file(test: ast.expr) -> bool:
+    """The test asks whether a path exists (lightning's ``if
+    os.path.isfile(os.path.join(os.path.dirname(__file__), "__about__.py")):`` before
+    importing that module): the imports under it are there only where the file is."""
+    for node in ast.walk(test):
+        if type(node) is ast.Call:
+            func = node.func
+            # `Path(__file__).with_name("_v.py").exists()`: the last name, whatever precedes it
+            name = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
+            if name in _EXISTS:
+                return True
+    return False
+
+
 def is_main_guard(test: ast.expr) -> bool:
     """``__name__ == "__main__"`` (either side)."""
     if not (

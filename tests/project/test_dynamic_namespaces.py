@@ -377,3 +377,20 @@ def test_a_module_a_cffi_builder_makes_is_no_finding_through_the_cli(tmp_path: P
                                       "from zmq.backend.cffi import _poll\nprint(ffi, _poll)\n",
     })
     assert project_codes(tmp_path) == [("zmq/backend/cffi/socket.py", 2, "SH001")]
+
+
+def test_an_import_under_a_file_existence_test_is_guarded() -> None:
+    # lightning: the module is imported only where the build left its file
+    source = textwrap.dedent("""\
+        import os
+        if os.path.isfile(os.path.join(os.path.dirname(__file__), "__about__.py")):
+            from pkg.__about__ import *
+        if Path(__file__).with_name("_v.py").exists():
+            from pkg._v import version
+        if os.environ.get("X"):
+            from pkg.other import thing
+    """)
+    guards = {i.module: i.guarded_by for i in facts_of(source, "pkg/__init__.py").imports}
+    assert guards == {"os": "", "pkg.__about__": "ImportError", "pkg._v": "ImportError",
+                      "pkg.other": ""}
+
