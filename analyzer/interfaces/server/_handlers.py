@@ -45,47 +45,37 @@ def register(ls: Any) -> None:
 
     @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: Any, params: types.DidOpenTextDocumentParams) -> None:
-        _edited(ls, params.text_document.uri)
+        _edited(ls, _buffer(ls, params.text_document.uri))
 
     @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: Any, params: types.DidChangeTextDocumentParams) -> None:
-        _edited(ls, params.text_document.uri)
+        _edited(ls, _buffer(ls, params.text_document.uri))
 
     @ls.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: Any, params: types.DidSaveTextDocumentParams) -> None:
-        path = uri_to_path(params.text_document.uri)
-        if path is not None:
-            ls.checker.edited(path)  # a pyproject.toml saved from the editor reloads
+        _saved(ls, params.text_document.uri)  # a pyproject.toml saved from the editor reloads
 
     @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: Any, params: types.DidCloseTextDocumentParams) -> None:
-        path = uri_to_path(params.text_document.uri)
-        if path is not None:
-            ls.documents.close(path)
-            ls.checker.edited(path)
+        _closed(ls, params.text_document.uri)
 
     # A notebook (LSP 3.17's notebook documents): checked as the joined code cells of what
     # the editor holds, its findings published on its cells (``_publish``).
     @ls.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     def notebook_open(ls: Any, params: types.DidOpenNotebookDocumentParams) -> None:
-        _notebook_edited(ls, params.notebook_document.uri)
+        _edited(ls, notebook_buffer(ls, params.notebook_document.uri))
 
     @ls.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
     def notebook_change(ls: Any, params: types.DidChangeNotebookDocumentParams) -> None:
-        _notebook_edited(ls, params.notebook_document.uri)
+        _edited(ls, notebook_buffer(ls, params.notebook_document.uri))
 
     @ls.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
     def notebook_save(ls: Any, params: types.DidSaveNotebookDocumentParams) -> None:
-        path = uri_to_path(params.notebook_document.uri)
-        if path is not None:
-            ls.checker.edited(path)
+        _saved(ls, params.notebook_document.uri)
 
     @ls.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def notebook_close(ls: Any, params: types.DidCloseNotebookDocumentParams) -> None:
-        path = uri_to_path(params.notebook_document.uri)
-        if path is not None:
-            ls.documents.close(path)
-            ls.checker.edited(path)
+        _closed(ls, params.notebook_document.uri)
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched(ls: Any, params: types.DidChangeWatchedFilesParams) -> None:
@@ -134,18 +124,26 @@ def register(ls: Any) -> None:
         return await _commands.execute_fix_all(ls)
 
 
-def _edited(ls: Any, uri: str) -> None:
-    buffer = _buffer(ls, uri)
+def _edited(ls: Any, buffer: Buffer | None) -> None:
+    """An open buffer, a file's or a notebook's, now holds what the editor typed."""
     if buffer is not None:
         ls.documents.put(buffer)
         ls.checker.edited(buffer.path, typed=True)
 
 
-def _notebook_edited(ls: Any, uri: str) -> None:
-    buffer = notebook_buffer(ls, uri)
-    if buffer is not None:
-        ls.documents.put(buffer)
-        ls.checker.edited(buffer.path, typed=True)
+def _saved(ls: Any, uri: str) -> None:
+    """A file or notebook saved: the disk's copy is what the next update reads."""
+    path = uri_to_path(uri)
+    if path is not None:
+        ls.checker.edited(path)
+
+
+def _closed(ls: Any, uri: str) -> None:
+    """A file or notebook closed: its buffer goes, the disk's copy counts again."""
+    path = uri_to_path(uri)
+    if path is not None:
+        ls.documents.close(path)
+        ls.checker.edited(path)
 
 
 def notebook_buffer(ls: Any, uri: str) -> Buffer | None:
