@@ -294,8 +294,10 @@ def scan_noqa(text: str) -> NoqaMap:
     file_level: list[NoqaComment] = []
     comments: list[NoqaComment] = []
     blocks: list[tuple[int, int, frozenset[str]]] = []
+    lexed = None  # the text lexed once, when a comment needs it (``_lex``)
     if "ruff" in text and _RUFF.search(text):
-        inline, file_level, blocks = _ruff_comments(lines, _lex(text)[1])
+        lexed = _lex(text)
+        inline, file_level, blocks = _ruff_comments(lines, lexed[1])
         comments = list(file_level)  # the inline ones join at the end, with noqa's
     for number, line in enumerate(lines, start=1):
         if not has_noqa or "noqa" not in line.lower():
@@ -316,7 +318,7 @@ def scan_noqa(text: str) -> NoqaMap:
             inline[number] = comment
     if not inline:
         return NoqaMap({}, tuple(file_level), tuple(comments), tuple(blocks))
-    ranges, comment_at = _lex(text)
+    ranges, comment_at = lexed if lexed is not None else _lex(text)
     for number, comment in inline.items():
         if comment_at.get(number, len(comment.source)) > comment.column - 1:
             inline[number] = comment = NoqaComment(
