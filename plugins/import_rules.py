@@ -14,16 +14,22 @@ from plugins._scope_base import ScopeRule as _ScopeRule
 
 
 class ImportShadowedByLoopVar(_ScopeRule):
-    """A ``for`` loop (its target or a statement of its body) rebinds an imported name."""
+    """A ``for`` loop's target rebinds an imported name, in the import's own branch."""
 
     CODE = "F402"
     EQUIVALENT = "pyflakes F402, ruff F402"
+    EQUIVALENT_NOTE = ("as ruff: only a loop's target, in the branch of the import (the same "
+                       "if/elif/else clause, try part, match case or with body); a def or an "
+                       "import in the loop's body is F811, as elsewhere (pyflakes reports "
+                       "both as F402, in any branch)")
     NAME = "import-shadowed-by-loop-var"
     MESSAGE = "import shadowed by loop variable"
     VALID: ClassVar[list[Valid]] = [
         Valid("import os\nfor path in os.listdir():\n    print(path)\n"),
         Valid("import os\nprint([os for os in range(3)])\n"),
         Valid("def f():\n    import os\n    print(os)\nfor os in range(3):\n    pass\n"),
+        Valid("import os\nif len:\n    for os in range(3):\n        pass\n"),
+        Valid("import os\nfor i in range(3):\n    import os\n    print(os)\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("import os\nfor os in range(3):\n    pass\n", line=2, column=5,

@@ -27,7 +27,10 @@ class UnusedImport(ScopeRule):
                        "it is in (pyflakes reads the last one only), a string in a "
                        "`collections.abc` subscript is a forward reference as in a `typing` one "
                        "(`Callable[[\"Request\"], None]` uses the TYPE_CHECKING import of "
-                       "`Request`; pyflakes reports it unused, and its fix would remove it), and "
+                       "`Request`; pyflakes reports it unused, and its fix would remove it), a "
+                       "postponed annotation (a string, or any under `from __future__ import "
+                       "annotations`) reads a name the module binds from the module first "
+                       "(PEP 563), even in a function that imports it again, and "
                        "`allowed-unused-imports` names modules never reported")
     NAME = "unused-import"
     MESSAGE = "module imported but unused"

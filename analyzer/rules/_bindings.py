@@ -244,7 +244,7 @@ class _B:
     """A binding while the analysis runs (pyflakes' Binding family, flattened)."""
 
     __slots__ = (
-        "name", "kind", "node", "stmt", "used", "scope_index", "for_parent", "fork", "deleted",
+        "name", "kind", "node", "stmt", "used", "scope_index", "fork", "deleted",
         "module", "full_name", "real_name", "alias", "redefined", "names", "dynamic",
         "redefined_line", "use",
     )  # fmt: skip
@@ -260,7 +260,6 @@ class _B:
         # The scope's index, not the scope: a scope holds its bindings, and a reference back
         # would make every scope a cycle, freed (with the tree it holds) only by the collector.
         self.scope_index = scope_index
-        self.for_parent = False
         self.fork = fork
         self.deleted = False
         self.module: str | None = None

@@ -125,8 +125,8 @@ class _Analyzer(_NestedScopeVisitor):
     def v_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
         self._store(node.target, _LOOP, _LOOP, None)
-        self._stmts(node.body, True)
-        self._stmts(node.orelse, True)
+        self._stmts(node.body)
+        self._stmts(node.orelse)
 
     v_AsyncFor = v_For
 
@@ -235,7 +235,6 @@ class _Analyzer(_NestedScopeVisitor):
             b.full_name = alias.name
             b.module = alias.name
             b.alias = alias
-            b.for_parent = self.for_parent
             if alias.name in _TYPING_MODULES:
                 self.typing_names.add(b.name)
             self._add(b)
@@ -277,7 +276,6 @@ class _Analyzer(_NestedScopeVisitor):
                 b.real_name = alias.name
             b.module = module
             b.alias = alias
-            b.for_parent = self.for_parent
             if module in _TYPING_MODULES:
                 self.typing_names.add(b.name)
             self._add(b)

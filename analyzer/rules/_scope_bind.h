@@ -33,11 +33,11 @@
 
 /* The slots of `_B`, in the order `_B.__slots__` lists them. */
 static const char *const fb_slot_names[] = {
-    "name", "kind", "node", "stmt", "used", "scope_index", "for_parent", "fork", "deleted",
+    "name", "kind", "node", "stmt", "used", "scope_index", "fork", "deleted",
     "module", "full_name", "real_name", "alias", "redefined", "names", "dynamic",
     "redefined_line", "use",
 };
-enum { FB_NAME, FB_KIND, FB_NODE, FB_STMT, FB_USED, FB_SCOPE_INDEX, FB_FOR_PARENT, FB_FORK,
+enum { FB_NAME, FB_KIND, FB_NODE, FB_STMT, FB_USED, FB_SCOPE_INDEX, FB_FORK,
        FB_DELETED, FB_MODULE, FB_FULL_NAME, FB_REAL_NAME, FB_ALIAS, FB_REDEFINED, FB_NAMES,
        FB_DYNAMIC, FB_REDEFINED_LINE, FB_USE, FB_COUNT };
 
@@ -46,8 +46,7 @@ static struct {
     long module_kind, func_kind, lambda_kind, named_kind;
     PyObject *s_fork, *s_all_bindings, *s_add_python, *s_new_python, *s_check_local_python;
     PyObject *s_new, *s_add, *s_check_local, *s_store, *s_store_name,
-        *s_store_name_python, *s_for_parent, *s_all, *s_visit;
-    long loop_kind;
+        *s_store_name_python, *s_all, *s_visit;
     int ready;
 } fb;
 
@@ -76,9 +75,9 @@ static int fb_configure(PyObject *binding_cls, PyObject *kinds)
         if (bad)
             return -1;
     }
-    static const char *const keys[] = {"module", "function", "lambda", "named", "loop"};
-    long values[5];
-    if (read_kinds(kinds, keys, values, 5) < 0)
+    static const char *const keys[] = {"module", "function", "lambda", "named"};
+    long values[4];
+    if (read_kinds(kinds, keys, values, 4) < 0)
         return -1;
     for (Py_ssize_t i = 0; i < FB_COUNT; i++)
         fb.slot[i] = offsets[i];
@@ -86,7 +85,6 @@ static int fb_configure(PyObject *binding_cls, PyObject *kinds)
     fb.func_kind = values[1];
     fb.lambda_kind = values[2];
     fb.named_kind = values[3];
-    fb.loop_kind = values[4];
     fb.ready = 1;
     return 0;
 }
@@ -100,7 +98,7 @@ static int fb_intern(void)
         {&fb.s_check_local_python, "_check_local_python"}, {&fb.s_new, "_new"},
         {&fb.s_add, "_add"}, {&fb.s_check_local, "_check_local"}, {&fb.s_store, "_store"},
         {&fb.s_store_name, "_store_name"},
-        {&fb.s_store_name_python, "_store_name_python"}, {&fb.s_for_parent, "for_parent"},
+        {&fb.s_store_name_python, "_store_name_python"},
         {&fb.s_all, "__all__"}, {&fb.s_visit, "visit"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -171,7 +169,7 @@ static PyObject *walk_new(PyObject *self, PyObject *const *args, Py_ssize_t narg
     PyObject *name = args[0], *kind = args[1], *node = args[2];
     PyObject *values[FB_COUNT] = {
         [FB_NAME] = name, [FB_KIND] = kind, [FB_NODE] = node, [FB_STMT] = node,
-        [FB_USED] = Py_False, [FB_SCOPE_INDEX] = index, [FB_FOR_PARENT] = Py_False,
+        [FB_USED] = Py_False, [FB_SCOPE_INDEX] = index,
         [FB_FORK] = fork, [FB_DELETED] = Py_False, [FB_MODULE] = Py_None,
         [FB_FULL_NAME] = name, [FB_REAL_NAME] = name, [FB_ALIAS] = Py_None,
         [FB_REDEFINED] = Py_None, [FB_NAMES] = Py_None, [FB_DYNAMIC] = Py_False,
@@ -370,13 +368,9 @@ static PyObject *walk_store_name(PyObject *self, PyObject *const *args, Py_ssize
         Py_DECREF(name);
         return fb_call(self, fb.s_store_name_python, args, 3);  /* __all__: its names too */
     }
-    int overflow;
-    long k = PyLong_AsLongAndOverflow(kind, &overflow);
     PyObject *new_args[3] = {name, kind, node};
     PyObject *b = fb_call(self, fb.s_new, new_args, 3);
     int r = b == NULL ? -1 : 0;
-    if (r == 0 && !overflow && k == fb.loop_kind)
-        r = PyObject_SetAttr(b, fb.s_for_parent, Py_True);
     if (r == 0)
         r = fb_done(fb_call(self, fb.s_check_local, &name, 1));
     if (r == 0)

@@ -29,7 +29,7 @@ static struct {
     PyTypeObject *scope_type, *binding_type;  /* _Scope, _B */
     PyObject *builtin;                        /* the _BUILTIN marker */
     PyObject *load;                           /* _ScopeState._load, the function */
-    PyObject *s_stack, *s_used_builtins, *s_class;
+    PyObject *s_stack, *s_used_builtins, *s_class, *s_ann;
     long class_kind, comp_kind, annotation_kind, future_kind;
     Py_ssize_t scope_kind, scope_bindings, scope_index;
     Py_ssize_t b_kind, b_use, b_used, b_full_name;
@@ -62,6 +62,27 @@ static int fl_unaliased(PyObject *full, PyObject *name)
     return r == 1;
 }
 
+/* 1 when the module scope of `stack` binds `name` and `self` reads in an annotation (`ann`
+ * set), 0 when either is not so, -1 on an error. Most reads settle at the first test. */
+static int shadows_module(PyObject *self, PyObject *stack, PyObject *name)
+{
+    PyObject *module = PyList_GET_ITEM(stack, 0);
+    if (Py_TYPE(module) != fl.scope_type)
+        return 1;  /* unexpected: left to _load */
+    PyObject *bindings = FL_SLOT(module, fl.scope_bindings);
+    if (bindings == NULL || !PyDict_CheckExact(bindings))
+        return 1;  /* unexpected: left to _load */
+    PyObject *top = PyDict_GetItemWithError(bindings, name);
+    if (top == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    PyObject *ann = PyObject_GetAttr(self, fl.s_ann);
+    if (ann == NULL)
+        return -1;
+    int r = PyObject_IsTrue(ann);
+    Py_DECREF(ann);
+    return r;
+}
+
 /* The read of `name` at `node` by `self`: 1 done, 0 left to `_load` (nothing changed), -1. */
 static int fast_load(PyObject *self, PyObject *name, PyObject *node)
 {
@@ -75,6 +96,7 @@ static int fast_load(PyObject *self, PyObject *name, PyObject *node)
     Py_ssize_t size = PyList_CheckExact(stack) ? PyList_GET_SIZE(stack) : 0;
     int can_access = -1;  /* pyflakes' can_access_class_vars: None, False or True */
     PyObject *found = NULL;
+    Py_ssize_t at = -1;
     for (Py_ssize_t i = size - 1; i >= 0; i--) {
         PyObject *scope = PyList_GET_ITEM(stack, i);
         long kind;
@@ -90,8 +112,10 @@ static int fast_load(PyObject *self, PyObject *name, PyObject *node)
         if (bindings == NULL || !PyDict_CheckExact(bindings))
             goto done;
         found = PyDict_GetItemWithError(bindings, name);
-        if (found != NULL)
+        if (found != NULL) {
+            at = i;
             break;
+        }
         if (PyErr_Occurred()) {
             r = -1;
             goto done;
@@ -102,6 +126,15 @@ static int fast_load(PyObject *self, PyObject *name, PyObject *node)
     }
     if (found == NULL)
         goto done;
+    if (at > 0) {
+        /* A postponed annotation's read resolves in the module first when it can (`_load`):
+         * left to it when the module binds the name too and the read is in one. */
+        int shadows = shadows_module(self, stack, name);
+        if (shadows != 0) {
+            r = shadows < 0 ? -1 : 0;
+            goto done;
+        }
+    }
     PyObject *current = PyList_GET_ITEM(stack, size - 1);
     PyObject *index = FL_SLOT(current, fl.scope_index);
     if (index == NULL)
@@ -199,7 +232,9 @@ static PyObject *scope_configure(PyObject *module, PyObject *args)
         fl.s_stack = PyUnicode_InternFromString("stack");
         fl.s_used_builtins = PyUnicode_InternFromString("used_builtins");
         fl.s_class = PyUnicode_InternFromString("__class__");
-        if (fl.s_stack == NULL || fl.s_used_builtins == NULL || fl.s_class == NULL)
+        fl.s_ann = PyUnicode_InternFromString("ann");
+        if (fl.s_stack == NULL || fl.s_used_builtins == NULL || fl.s_class == NULL
+                || fl.s_ann == NULL)
             return NULL;
     }
     if (fb_configure(binding_cls, kinds) < 0)

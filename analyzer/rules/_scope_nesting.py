@@ -49,7 +49,6 @@ class _NestedScopeVisitor(_AnnotationVisitor):
         if type_params:
             self._pop()
         b = self._new(node.name, _FUNCTION, node)
-        b.for_parent = self.for_parent
         self._add(b)
 
     v_AsyncFunctionDef = v_FunctionDef
@@ -104,7 +103,6 @@ class _NestedScopeVisitor(_AnnotationVisitor):
         if type_params:
             self._pop()
         b = self._new(node.name, _CLASS, node)
-        b.for_parent = self.for_parent
         self._add(b)
 
     def v_Return(self, node: ast.Return) -> None:

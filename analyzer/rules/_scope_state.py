@@ -160,7 +160,6 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
         self.deferred: deque[_Deferred] = deque()
         self.fork: _Fork = ()
         self.cond = 0
-        self.for_parent = False
         self.ann = _NONE
         self.except_stack: list[Iterable[str | None]] = [()]
         self.future_annotations = False
@@ -271,17 +270,13 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
                         handler = dispatch.get(item.__class__) or self._handler_for(item.__class__)
                         handler(self, item)
 
-    def _stmts(self, stmts: list[ast.stmt], for_parent: bool = False) -> None:
-        saved = self.for_parent
-        self.for_parent = for_parent
+    def _stmts(self, stmts: list[ast.stmt]) -> None:
         self._visit_all(stmts)
-        self.for_parent = saved
 
-    def _in_fork(self, fork_node: ast.AST, part: int | None, stmts: list[ast.stmt],
-                 for_parent: bool = False) -> None:
+    def _in_fork(self, fork_node: ast.AST, part: int | None, stmts: list[ast.stmt]) -> None:
         saved = self.fork
         self.fork = (*saved, (fork_node, part))
-        self._stmts(stmts, for_parent)
+        self._visit_all(stmts)
         self.fork = saved
 
     # -- bindings --------------------------------------------------------------------------
@@ -310,9 +305,12 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
             and existing is not _BUILTIN
             and not _different_forks(b.fork, existing.fork)
         ):
-            if existing.kind <= _FUTURE and b.for_parent:
-                # pyflakes' F402 (import shadowed by loop variable), not F811
-                self.shadowed_imports.append((b, b.node, existing.stmt.lineno))
+            if existing.kind <= _FUTURE and b.kind == _LOOP:
+                # F402 as ruff: a loop's target, not an import in its body (pyflakes reports
+                # both), and only in the import's own branch, as F811 below (ruff never
+                # reports a loop variable as F811).
+                if b.fork == existing.fork:
+                    self.shadowed_imports.append((b, b.node, existing.stmt.lineno))
             # F811 as ruff: only within one branch (the same if/elif/else clause, try part
             # or match case, fork paths equal). pyflakes also reports a branch's binding over
             # one before the `if` -- `if TYPE_CHECKING: from m import X` then, under
@@ -403,8 +401,18 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
         """pyflakes' handleNodeLoad."""
         can_access: bool | None = None
         star = False
-        use = (self.stack[-1].index, node)
-        for scope in reversed(self.stack):
+        stack = self.stack
+        use = (stack[-1].index, node)
+        scopes: Iterable[_Scope] = reversed(stack)
+        if len(stack) > 1 and self._postponed():
+            # PEP 563: a forward reference the module can resolve resolves there, as ruff
+            # reads it (pyflakes looks from the annotation's own scope): a TYPE_CHECKING
+            # import is used by a postponed annotation in a function that imports the same
+            # name again for its body.
+            top = stack[0].bindings.get(name)
+            if top is not None and (top is _BUILTIN or top.kind != _ANNOTATION):
+                scopes = (stack[0],)
+        for scope in scopes:
             kind = scope.kind
             if kind == _CLASS_SCOPE:
                 if name == "__class__":
@@ -505,8 +513,6 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
             self._export_names(b, stmt)
         else:
             b = self._new(name, kind, node)
-        if kind == _LOOP:
-            b.for_parent = True
         self._check_local(name)
         self._add(b)
 
@@ -564,5 +570,5 @@ if NATIVE_SCOPE:
     _scope_native.configure(_Scope, _B, _BUILTIN, _ScopeState._load, {
         "class": _CLASS_SCOPE, "comprehension": _COMP, "annotation": _ANNOTATION,
         "future": _FUTURE, "module": _MODULE, "function": _FUNC, "lambda": _LAMBDA,
-        "named": _NAMED, "loop": _LOOP,
+        "named": _NAMED,
     })

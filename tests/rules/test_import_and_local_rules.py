@@ -22,13 +22,10 @@ CODES = {
 }  # fmt: skip
 
 CASES = {
-    # F402: the loop target, a nested target, a statement of the body, a nested function.
+    # F402: the loop target, a nested target, a nested function.
     "loop-target": "import os\nfor os in range(3):\n    pass\nos\n",
     "loop-tuple": "from m import a\nfor (b, *a) in c:\n    print(a, b)\n",
-    "loop-body-def": "import os\nfor i in range(3):\n    def os():\n        pass\n",
-    "loop-body-import": "import os\nfor i in range(3):\n    import os\nos\n",
     "loop-in-function": "import os\ndef f():\n    for os in range(3):\n        pass\n",
-    "loop-else-branch": "try:\n    import os\nexcept ImportError:\n    for os in x:\n        pass\n",
     "comprehension": "import os\nprint([os for os in range(3)])\n",
     "async-for": "import x\nasync def f():\n    async for x in y:\n        pass\n",
     # F403/F405/F406: provenance lists, order, scopes.
@@ -99,6 +96,35 @@ def shoal_findings(source: str, path: str = "<string>") -> list[tuple[int, int, 
     rules = [r for r in builtin_rules() if getattr(r, "CODE", "") in set(CODES.values())]
     return sorted((d.line, d.column, d.code, d.message)
                   for d in check_source(source, rules, path=path))
+
+
+#: F402 as ruff reads it (each checked against ruff 0.17), where pyflakes differs: only a
+#: loop's target shadows (a def or an import in the body redefines, F811), and only in the
+#: import's own branch (if/elif/else clause, try part, match case, with body).
+AS_RUFF = {
+    "loop-body-def": ("import os\nfor i in range(3):\n    def os():\n        pass\n",
+                      [(3, "F811")]),
+    "loop-body-import": ("import os\nfor i in range(3):\n    import os\nos\n", [(3, "F811")]),
+    "loop-in-other-branch": (
+        "try:\n    import os\nexcept ImportError:\n    for os in ():\n        pass\n", []),
+    "loop-in-nested-if": ("import os\nif len:\n    for os in ():\n        pass\n", []),
+    "loop-in-with": ("import os\nwith open(0):\n    for os in ():\n        pass\n", []),
+    "loop-in-if-of-function": (
+        "import os\ndef f():\n    if len:\n        for os in ():\n            pass\n",
+        [(1, "F401")]),
+    "loop-in-while": ("import os\nwhile len:\n    for os in ():\n        pass\n", [(3, "F402")]),
+    "loop-in-same-if": ("if len:\n    import os\n    for os in ():\n        pass\n",
+                        [(3, "F402")]),
+    "loop-in-function-of-same-if": (
+        "if len:\n    import os\n    def f():\n        for os in ():\n            pass\n",
+        [(2, "F401"), (4, "F402")]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(AS_RUFF))
+def test_loop_variables_shadow_imports_as_ruff_reads_them(name: str) -> None:
+    source, expected = AS_RUFF[name]
+    assert [(line, code) for line, _, code, _ in shoal_findings(source)] == expected
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -147,6 +147,13 @@ READS = {
     "undefined": "undefined_name\n",
     "unused": "import json\nx = 1\n",
     "walrus in a comprehension": "[y := 1 for _ in ()]\nprint(y)\n",
+    "postponed annotation of a name the module binds too": (
+        "from __future__ import annotations\nimport m\n"
+        "def f():\n    import m\n    x: m = m\n    return x\n"),
+    "string annotation of a name the module binds too": (
+        "import m\ndef f():\n    import m\n    x: 'm' = m\n    return x\n"),
+    "runtime annotation of a name the module binds too": (
+        "import m\ndef f():\n    import m\n    x: m = m\n    return x\n"),
 }
 
 
@@ -261,7 +268,7 @@ def test_bad_tables_are_type_errors():
 
 
 KINDS = {"class": 1, "comprehension": 4, "annotation": 22, "future": 5, "module": 0,
-         "function": 2, "lambda": 3, "named": 11, "loop": 18}
+         "function": 2, "lambda": 3, "named": 11}
 
 
 def test_configure_refuses_classes_without_the_slots_and_keeps_what_it_had():
@@ -270,7 +277,7 @@ def test_configure_refuses_classes_without_the_slots_and_keeps_what_it_had():
 
     with pytest.raises(TypeError, match="is not a slot"):
         native.configure(NoSlots, NoSlots, None, _Analyzer._load, KINDS)
-    for missing in ("future", "loop"):
+    for missing in ("future", "named"):
         kinds = {k: v for k, v in KINDS.items() if k != missing}
         with pytest.raises(TypeError, match=rf"kinds\[{missing}\]"):
             native.configure(_scope_state._Scope, _scope_state._B, _scope_state._BUILTIN,

@@ -9,7 +9,7 @@ import ast
 import functools
 import os
 import sysconfig
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import pyflakes.checker as checker
@@ -51,6 +51,11 @@ DELIBERATE = {
     "time too (list[Annotated['MyInt', 3]] reads MyInt)",
     "abc-forward-reference": "as ruff: a string in a collections.abc subscript "
     "(Callable[['Request'], None]) is a forward reference, as in a typing one",
+    "module-first-forward-reference": "as ruff (PEP 563): a postponed annotation reads a "
+    "name the module binds from the module first, even in a function that imports it again "
+    "(which then neither leaves the module's import unused nor redefines it unused)",
+    "loop-variable-as-ruff": "as ruff: F402 is a loop's target only, in the import's own "
+    "branch; a def or import in a loop's body is F811 as elsewhere",
     "global-over-annotation": "as ruff: a function's `global x; x = ...` defines x at module "
     "level even where a bare `x: T` names it there (pyflakes lets the annotation hide it)",
 }
@@ -114,6 +119,24 @@ def _call_strings(tree: ast.Module, annotated: bool = False) -> set[str]:
     return found
 
 
+def _reimported(tree: ast.Module) -> set[str]:
+    """Names a module-level import binds that an import inside a function binds again."""
+    def bound(nodes: Iterable[ast.AST]) -> set[str]:
+        return {(a.asname or a.name).split(".")[0] for node in nodes
+                if isinstance(node, (ast.Import, ast.ImportFrom)) for a in node.names}
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    inner = {id(node): node for fn in ast.walk(tree) if isinstance(fn, functions)
+             for node in ast.walk(fn)}
+    return bound(n for n in ast.walk(tree) if id(n) not in inner) & bound(inner.values())
+
+
+def _in_loops(tree: ast.Module, line: int) -> bool:
+    """Whether ``line`` starts a statement directly in a ``for`` loop's body or else."""
+    return any(stmt.lineno == line for loop in ast.walk(tree)
+               if isinstance(loop, (ast.For, ast.AsyncFor))
+               for stmt in (*loop.body, *loop.orelse))
+
+
 def _abc_subscripts(tree: ast.Module) -> bool:
     """Whether a collections.abc member is subscripted with a string somewhere."""
     names = {a.asname or a.name for node in ast.walk(tree)
@@ -135,6 +158,11 @@ def classify(code: str, name: str, extra: bool, tree: ast.Module,
         return "dummy-variable"
     if code == "F821" and not extra and name in _annotated_and_global(tree):
         return "global-over-annotation"
+    if (code in ("F401", "F811")
+            and name.split(" as ")[-1].rsplit(".", 1)[-1] in _reimported(tree)):
+        return "module-first-forward-reference"
+    if (code == "F402" and not extra) or (code == "F811" and extra and _in_loops(tree, line)):
+        return "loop-variable-as-ruff"
     if code == "F401" and not extra and _abc_subscripts(tree):
         return "abc-forward-reference"
     if code == "F821" and not extra and name in _call_strings(tree):
@@ -169,7 +197,7 @@ def compare(path: Path) -> list[str]:
         ours[(d.line, d.code, _name(d.message))] = d
     problems = []
     for key in ours.keys() - theirs.keys():
-        if classify(key[1], key[2], True, tree) == "unexplained":
+        if classify(key[1], key[2], True, tree, line=key[0]) == "unexplained":
             problems.append(f"{path}:{key[0]}: shoal only: {key[1]} {key[2]}")
     exports = reexported(source)
     for key in theirs.keys() - ours.keys():
@@ -205,3 +233,17 @@ def test_agreement_finds_something() -> None:
         msgs = checker.Checker(ast.parse(source), filename=os.fspath(path)).messages
         total += sum(type(m) in CODES for m in msgs)
     assert total > 0
+
+
+def test_a_module_first_forward_reference_is_a_deliberate_difference(tmp_path: Path) -> None:
+    """pyflakes calls the TYPE_CHECKING import unused (F401), shoal reads it as ruff does."""
+    path = tmp_path / "forward.py"
+    path.write_text("from __future__ import annotations\nfrom typing import TYPE_CHECKING\n"
+                    "if TYPE_CHECKING:\n    from m import Bar\n"
+                    "def f():\n    from m import Bar\n    x: Bar = Bar()\n    return x\n",
+                    encoding="utf-8")
+    source = path.read_text(encoding="utf-8")
+    theirs = checker.Checker(ast.parse(source), filename=str(path)).messages
+    assert [type(m) for m in theirs if type(m) in CODES] == [messages.UnusedImport,
+                                                            messages.RedefinedWhileUnused]
+    assert compare(path) == []

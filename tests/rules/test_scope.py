@@ -40,6 +40,20 @@ CASES = {
         "from typing import Optional\nfrom m import Request\nR = Optional['Request']\n", []),
     "plain-subscript-string-is-a-value": (
         "from m import Request, table\nx = table['Request']\n", [("F401", "m.Request", 1)]),
+    # pandas, textual, scrapy: PEP 563, a postponed annotation resolves in the module first
+    "postponed-annotation-reads-module-first": (
+        "from __future__ import annotations\nfrom typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from m import Bar\n"
+        "def f():\n    from m import Bar\n    x: Bar = Bar()\n    return x\n", []),
+    "string-annotation-reads-module-first": (
+        "from m import Bar\ndef f():\n    from m import Bar\n    x: 'Bar' = None\n    return x\n",
+        [("F401", "m.Bar", 3)]),
+    "runtime-annotation-reads-its-own-scope": (
+        "from m import Bar\ndef f():\n    from m import Bar\n    def h(x: Bar): pass\n"
+        "    return h\n", [("F401", "m.Bar", 1), ("F811", "Bar", 3)]),
+    "postponed-annotation-skips-bare-module-annotation": (
+        "from __future__ import annotations\nBar: int\n"
+        "def f():\n    from m import Bar\n    x: Bar = None\n    return x\n", []),
     "used-import": ("import os\nos.sep\n", []),
     "submodule": ("import os.path\n", [("F401", "os.path", 1)]),
     "submodule-used-by-root": ("import os.path\nos.getcwd()\n", []),
