@@ -26,6 +26,9 @@ __all__ = ["MARKERS", "Project", "find_marker_root", "group_paths"]
 #: Files or directories whose presence makes a directory a project root (ruff's and
 #: setuptools' markers, and a git work tree's top).
 MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+#: Markers only where no :data:`MARKERS` is found above: ruff's own files. A nested one
+#: (a monorepo package's ``ruff.toml``) must not split the project its repository is.
+FALLBACK_MARKERS = ("ruff.toml", ".ruff.toml")
 
 _INSTALL_DIRS = frozenset({"site-packages", "dist-packages"})
 
@@ -68,16 +71,18 @@ def _is_boundary(directory: str, stdlib: frozenset[str]) -> bool:
     return name.startswith("python3") and os.path.isfile(os.path.join(directory, "os.py"))
 
 
-def find_marker_root(path: str | os.PathLike[str]) -> tuple[Path, str] | None:
-    """The nearest directory at or above ``path`` holding a marker, with the marker's name;
-    ``None`` when there is none below a site-packages or standard-library boundary."""
+def find_marker_root(path: str | os.PathLike[str],
+                     markers: tuple[str, ...] = MARKERS) -> tuple[Path, str] | None:
+    """The nearest directory at or above ``path`` holding one of ``markers``, with the
+    marker's name; ``None`` when there is none below a site-packages or standard-library
+    boundary."""
     start = os.path.abspath(os.fspath(path))
     directory = start if os.path.isdir(start) else os.path.dirname(start)
     stdlib = _stdlib_dirs()
     while True:
         if _is_boundary(directory, stdlib):
             return None
-        for marker in MARKERS:
+        for marker in markers:
             if os.path.lexists(os.path.join(directory, marker)):
                 return Path(directory), marker
         parent = os.path.dirname(directory)
@@ -125,7 +130,7 @@ def _project_at(path: str, isolated: bool = False) -> tuple[tuple[str, str], Pro
     if config is not None:
         return ("config", str(config)), Project(config, config.parent,
                                                 f"{config.name} with [tool.shoal]")
-    marker = find_marker_root(path)
+    marker = find_marker_root(path) or find_marker_root(path, FALLBACK_MARKERS)
     if marker is not None:
         root = marker[0]
         if isolated:
@@ -138,4 +143,4 @@ def _project_at(path: str, isolated: bool = False) -> tuple[tuple[str, str], Pro
                 "(no [tool.shoal])", borrowed=True)
         return ("root", str(root)), Project(None, root, f"holds {marker[1]}")
     return ("none", ""), Project(None, None, "no project marker above the path "
-                                 f"({', '.join(MARKERS)}): the index is what was named")
+                                 f"({', '.join(MARKERS + FALLBACK_MARKERS)}): the index is what was named")

@@ -189,3 +189,26 @@ def test_flake8s_per_file_ignores_in_its_spellings(tmp_path: Path) -> None:
                                              "c.py": ("E402", "W503"), "d.py": ("E7", "F8")}
     assert config.ignore == ("E203", "W504") and config.select == ("E", "F", "W")
     assert config.borrowed == "flake8"
+
+
+def test_a_directory_with_only_a_ruff_toml_is_the_project_root(tmp_path: Path) -> None:
+    # No pyproject.toml, setup.* or .git anywhere above: ruff's file roots the project, so
+    # naming one file still indexes its sibling (the SH001), and the file lends its settings.
+    write_tree(tmp_path, {"ruff.toml": "[lint]\nignore = ['F401']\n",
+                          "app.py": "from helpers import gone\n", "helpers.py": "present = 1\n"})
+    run = run_subprocess("check", "--output-format", "json", "app.py", cwd=tmp_path)
+    assert run.code == 1, run.err
+    assert sorted(run.codes()) == [("app.py", 1, "SH001")]
+    (project,) = group_paths(["app.py"], cwd=str(tmp_path))
+    assert (project.root, project.borrowed) == (tmp_path, True)
+    # Deleted, the file roots nothing: the index is what was named, the defaults apply, and
+    # the warm run that follows knows it.
+    (tmp_path / "ruff.toml").unlink()
+    run = run_subprocess("check", "--output-format", "json", "app.py", cwd=tmp_path)
+    assert sorted(run.codes()) == [("app.py", 1, "F401")]
+
+
+def test_a_nested_ruff_toml_does_not_split_its_repository(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".git/HEAD": "", "libs/a/.ruff.toml": "", "libs/a/m.py": ""})
+    (project,) = group_paths(["libs/a/m.py"], cwd=str(tmp_path))
+    assert (project.root, project.reason) == (tmp_path, "holds .git")
