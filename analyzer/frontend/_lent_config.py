@@ -9,7 +9,8 @@ names: which files (``exclude``, ``extend-exclude``), which findings are not wan
 (``ignore``, ``extend-ignore``, ``per-file-ignores``, ``extend-per-file-ignores``,
 ``external``), which rules the team follows (``select``, ``extend-select``: jax selects
 ``F`` and no ``E7``), and how code is read (``builtins``, ``target-version``,
-``dummy-variable-rgx``, ``pyflakes.allowed-unused-imports``). shoal's own rules (``SH``),
+``dummy-variable-rgx``, ``pyflakes.allowed-unused-imports``), and ``lint.exclude`` added to
+the excludes. shoal's own rules (``SH``),
 which ruff has not, keep their defaults whatever ruff's selection. Codes shoal does not
 have match nothing, and a value shoal would refuse is left out, so that a configuration
 ruff accepts never stops a first run.
@@ -165,6 +166,12 @@ def _shoal_keys(ruff: Mapping[str, Any]) -> dict[str, Any]:
             table[key] = lint[key]
         elif key in ruff:
             table[key] = ruff[key]
+    # `lint.exclude`: files kept from linting on top of the global excludes (cookiecutter's
+    # Jinja hook templates, which do not parse), as an `extend-exclude` adds them.
+    lint_exclude = lint.get("exclude")
+    if isinstance(lint_exclude, list):
+        own = table.get("extend-exclude")
+        table["extend-exclude"] = [*(own if isinstance(own, list) else ()), *lint_exclude]
     pyflakes = lint.get("pyflakes", ruff.get("pyflakes"))
     if isinstance(pyflakes, dict) and "allowed-unused-imports" in pyflakes:
         table["allowed-unused-imports"] = pyflakes["allowed-unused-imports"]

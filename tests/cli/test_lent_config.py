@@ -212,3 +212,15 @@ def test_a_nested_ruff_toml_does_not_split_its_repository(tmp_path: Path) -> Non
     write_tree(tmp_path, {".git/HEAD": "", "libs/a/.ruff.toml": "", "libs/a/m.py": ""})
     (project,) = group_paths(["libs/a/m.py"], cwd=str(tmp_path))
     assert (project.root, project.reason) == (tmp_path, "holds .git")
+
+
+def test_ruff_lint_exclude_adds_to_the_excludes(tmp_path: Path) -> None:
+    # cookiecutter: `[tool.ruff.lint] exclude` keeps its Jinja hook templates from linting,
+    # on top of the top-level `extend-exclude`.
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.ruff]\nextend-exclude = ['old']\n"
+                          "[tool.ruff.lint]\nexclude = ['tests/**/hooks/*']\n",
+        "tests/render/hooks/post_gen.py": "{% if x %}\nimport sys\n{% endif %}\n",
+        "tests/test_it.py": "import os\n", "old/legacy.py": "import os\n",
+    })
+    assert _codes(tmp_path) == [("tests/test_it.py", 1, "F401")]
