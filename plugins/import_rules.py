@@ -122,12 +122,15 @@ class UndefinedLocalWithImportStarUsage(_ScopeRule):
     ]  # fmt: skip
 
     def visit_Module(self, node: ast.Module) -> None:
-        """Report every name that only a star import may define."""
+        """Report every name that only a star import may define; for a name ``__all__``
+        lists, at the ``__all__`` statement (as pyflakes), and a ``# noqa`` on the name's own
+        line (where ruff reports it) counts too."""
         for u in self.get_metadata(ScopeProvider).star_usages:
             self.report(
                 (u.line, u.column),
                 f"{u.name!r} may be undefined, or defined from star imports: {u.from_list}",
                 end=(u.end_line, u.end_column),
+                noqa_line=u.name_line if u.name_line != u.line else 0,
             )
 
 

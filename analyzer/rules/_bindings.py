@@ -199,7 +199,8 @@ class ImportStatementFinding(NamedTuple):
 
 class StarUsage(NamedTuple):
     """A name undefined unless a star import provides it (F405), with pyflakes's list of
-    the star-imported modules it may come from (``"os, sys"``)."""
+    the star-imported modules it may come from (``"os, sys"``); ``name_line``: for a name
+    ``__all__`` lists, the line of its string (where ruff reports it), else 0."""
 
     name: str
     line: int
@@ -207,6 +208,7 @@ class StarUsage(NamedTuple):
     end_line: int
     end_column: int
     from_list: str
+    name_line: int = 0
 
 
 class UndefinedLocal(NamedTuple):

@@ -292,7 +292,9 @@ class ScopeAnalysis:
             ),
             "star_undefined_names": tuple(n for n, _, _ in a.star_undefined),
             "star_usages": tuple(
-                StarUsage(n, *rng(node), modules) for n, node, modules in a.star_undefined
+                StarUsage(n, *rng(node), modules,
+                          0 if type(node) is ast.Name else _string_line(node, n))
+                for n, node, modules in a.star_undefined
             ),
             "shadowed_imports": tuple(
                 ShadowedImport(b.name, *rng(node), line) for b, node, line in a.shadowed_imports

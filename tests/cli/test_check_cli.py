@@ -88,6 +88,22 @@ def test_noqa_suppresses(project, shoal):
     assert run.codes() == [("a.py", 3, "F401")]
 
 
+def test_a_noqa_on_an_all_entry_suppresses_what_ruff_reports_there(project, shoal):
+    # copier's __init__.py: F405 and F822 are at the `__all__` statement (pyflakes's line),
+    # and the `# noqa` a ruff user wrote on each entry's own line suppresses them too. Two
+    # names without one stay, each at the statement.
+    write_tree(project, {
+        "star.py": "from os import *\n__all__ = [\n    'getcwd',  # noqa: F405\n"
+                   "    'sep',\n    'listdir',\n]\n",
+        "plain.py": "__all__ = [\n    'gone',  # noqa: F822\n    'missing',\n]\n",
+    })
+    run = shoal("check", "--workers", "0", "--format", "json", "star.py", "plain.py")
+    assert run.codes() == [("plain.py", 1, "F822"), ("star.py", 1, "F403"),
+                           ("star.py", 2, "F405"), ("star.py", 2, "F405")]
+    assert {f["message"].split("'")[1] for f in run.json()
+            if f["code"] != "F403"} == {"missing", "sep", "listdir"}
+
+
 def test_per_file_ignores(project, shoal):
     (project / "pyproject.toml").write_text(
         "[tool.shoal]\nper-file-ignores = { 'tests/*' = ['F401'] }\n")
