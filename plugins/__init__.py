@@ -12,7 +12,9 @@ _MODULES = ("plugins.pattern_rules", "plugins.scope_rules", "plugins.project_rul
             "plugins.format_rules", "plugins.syntax_rules", "plugins.compile_rules",
             "plugins.annotation_rules", "plugins.statement_rules", "plugins.style_rules",
             "plugins.name_rules", "plugins.import_rules", "plugins.local_rules",
-            "plugins.dead_code", "plugins.bugbear_rules", "plugins.call_rules")
+            "plugins.dead_code", "plugins.bugbear_rules", "plugins.bugbear_expressions",
+            "plugins.bugbear_statements",
+            "plugins.call_rules")
 
 
 def builtin_rules() -> list[RuleClass]:

@@ -224,3 +224,14 @@ def test_ruff_lint_exclude_adds_to_the_excludes(tmp_path: Path) -> None:
         "tests/test_it.py": "import os\n", "old/legacy.py": "import os\n",
     })
     assert _codes(tmp_path) == [("tests/test_it.py", 1, "F401")]
+
+
+def test_a_ruff_selection_of_b_turns_on_the_bugbear_checks(tmp_path: Path) -> None:
+    # Off by default; a project whose ruff configuration selects `B` sees them, and only
+    # where it does not ignore them.
+    files = {"a.py": "def f(x):\n    assert False\n    x == 1\n"}
+    write_tree(tmp_path, {"pyproject.toml": "[project]\nname = 'a'\n", **files})
+    assert _codes(tmp_path) == []
+    write_tree(tmp_path, {"pyproject.toml": "[tool.ruff.lint]\nselect = ['B']\n"
+                                            "ignore = ['B015']\n"})
+    assert _codes(tmp_path) == [("a.py", 2, "B011")]

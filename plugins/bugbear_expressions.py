@@ -1,0 +1,263 @@
+"""Built-in flake8-bugbear rules on expressions: B002, B004, B005, B009, B010, B022, B033.
+
+Codes and positions are ruff's (which are bugbear's), and so are the messages, so that a
+team whose ruff configuration selects ``B`` sees the same lines, and its ``# noqa``
+comments keep working. None of them is on by default, as none is in ruff's ``E4, E7, E9,
+F`` nor shoal's default selection: a configuration or ``--select`` turns them on.
+"""
+from __future__ import annotations
+
+import ast
+import keyword
+from typing import ClassVar
+
+from analyzer.rules import Invalid, LintRule, ScopeProvider, Valid
+
+__all__ = [
+    "DuplicateValue", "GetAttrWithConstant", "RULES", "SetAttrWithConstant",
+    "StripWithMultiCharacters", "UnaryPrefixIncrementDecrement", "UnreliableCallableCheck",
+    "UselessContextlibSuppress",
+]
+
+
+class _BugbearRule(LintRule):
+    """What the rules of this module share: off by default, on ast trees."""
+
+    TREE = "ast"
+    DEFAULT_ENABLED = False
+
+    def _builtin(self, func: ast.expr, name: str) -> bool:
+        """``func`` is the builtin ``name``: that name, bound nowhere in the module."""
+        if not (isinstance(func, ast.Name) and func.id == name):
+            return False
+        return all(bound != name for _, bound, _, _ in
+                   self.get_metadata(ScopeProvider).binding_names)
+
+
+class UnaryPrefixIncrementDecrement(_BugbearRule):
+    """B002: `++n` is `+(+n)`, not an increment: Python has no such operator."""
+
+    CODE = "B002"
+    NAME = "unary-prefix-increment-decrement"
+    EQUIVALENT = "flake8-bugbear B002, ruff B002"
+    MESSAGE = "Python does not support the unary prefix increment operator (`++`)"
+    VALID: ClassVar[list[Valid]] = [Valid("x = +1\ny = -(+x)\nz = x + +1\n")]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("n = 1\n++n\n", line=2, column=1),
+        Invalid("n = 1\nm = --n\n", line=2, column=5, message=(
+            "Python does not support the unary prefix decrement operator (`--`)")),
+    ]
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
+        operand = node.operand
+        if (isinstance(operand, ast.UnaryOp) and type(operand.op) is type(node.op)
+                and isinstance(node.op, (ast.UAdd, ast.USub))):
+            if isinstance(node.op, ast.USub):
+                self.report(node, "Python does not support the unary prefix decrement "
+                                  "operator (`--`)")
+            else:
+                self.report(node)
+
+
+class UnreliableCallableCheck(_BugbearRule):
+    """B004: a `hasattr(x, "__call__")` test misses what `__getattr__` provides; use `callable`."""
+
+    CODE = "B004"
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+    NAME = "unreliable-callable-check"
+    EQUIVALENT = "flake8-bugbear B004, ruff B004"
+    MESSAGE = ('Using `hasattr(x, "__call__")` to test if x is callable is unreliable. Use '
+               '`callable(x)` for consistent results.')
+    VALID: ClassVar[list[Valid]] = [
+        Valid("callable(f)\nhasattr(f, 'name')\n"),
+        Valid("def hasattr(a, b):\n    pass\nhasattr(f, '__call__')\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("if hasattr(f, '__call__'):\n    pass\n", line=1, column=4),
+        Invalid("ok = getattr(f, '__call__', None)\n", line=1, column=6),
+    ]
+
+    def visit_Call(self, node: ast.Call) -> None:
+        args = node.args
+        if node.keywords or len(args) < 2:
+            return
+        attr = args[1]
+        if not (isinstance(attr, ast.Constant) and attr.value == "__call__"):
+            return
+        if ((len(args) == 2 and self._builtin(node.func, "hasattr"))
+                or (len(args) <= 3 and self._builtin(node.func, "getattr"))):
+            self.report(node)
+
+
+class StripWithMultiCharacters(_BugbearRule):
+    """B005: a `.strip("abca")` strips a set of characters, not a string: repeats mislead."""
+
+    CODE = "B005"
+    NAME = "strip-with-multi-characters"
+    EQUIVALENT = "flake8-bugbear B005, ruff B005"
+    MESSAGE = "Using `.strip()` with multi-character strings is misleading"
+    VALID: ClassVar[list[Valid]] = [
+        Valid("s.strip('ab')\ns.strip()\ns.rstrip('.py')\ns.strip(b'xyzx')\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("s.strip('http')\n", line=1, column=1),
+        Invalid("name = s.lstrip('aa')\n", line=1, column=8),
+    ]
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if (not isinstance(func, ast.Attribute) or func.attr not in ("strip", "lstrip", "rstrip")
+                or len(node.args) != 1 or node.keywords):
+            return
+        value = node.args[0]
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            chars = value.value
+            if len(chars) > 1 and len(set(chars)) != len(chars):
+                self.report(node)
+
+
+def _plain_attribute(value: object) -> bool:
+    """A string ``obj.<value>`` could spell: an identifier, not a keyword nor a private name
+    that the class body would mangle."""
+    return (isinstance(value, str) and value.isidentifier() and not keyword.iskeyword(value)
+            and not (value.startswith("__") and not value.endswith("__")))
+
+
+class GetAttrWithConstant(_BugbearRule):
+    """B009: a `getattr(obj, "name")` is `obj.name`, no safer and harder to read."""
+
+    CODE = "B009"
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+    NAME = "get-attr-with-constant"
+    EQUIVALENT = "flake8-bugbear B009, ruff B009"
+    MESSAGE = ("Do not call `getattr` with a constant attribute value. It is not any safer "
+               "than normal property access.")
+    VALID: ClassVar[list[Valid]] = [
+        Valid("getattr(o, 'x', None)\ngetattr(o, name)\ngetattr(o, 'not-id')\n"
+              "getattr(o, 'class')\ngetattr(o, '__private')\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("v = getattr(o, 'name')\n", line=1, column=5),
+        Invalid("v = getattr(o, '__dict__')\n", line=1, column=5),
+    ]
+
+    def visit_Call(self, node: ast.Call) -> None:
+        args = node.args
+        if (len(args) == 2 and not node.keywords and isinstance(args[1], ast.Constant)
+                and _plain_attribute(args[1].value) and self._builtin(node.func, "getattr")):
+            self.report(node)
+
+
+class SetAttrWithConstant(_BugbearRule):
+    """B010: a `setattr(obj, "name", v)` statement is `obj.name = v`, no safer."""
+
+    CODE = "B010"
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+    NAME = "set-attr-with-constant"
+    EQUIVALENT = "flake8-bugbear B010, ruff B010"
+    MESSAGE = ("Do not call `setattr` with a constant attribute value. It is not any safer "
+               "than normal property access.")
+    VALID: ClassVar[list[Valid]] = [
+        Valid("setattr(o, name, 1)\nx = setattr(o, 'a', 1)\nsetattr(o, 'not-id', 1)\n"
+              "setattr(builtins, '__debug__', False)\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("setattr(o, 'name', 1)\n", line=1, column=1),
+    ]
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        call = node.value
+        if not isinstance(call, ast.Call):
+            return
+        args = call.args
+        # `obj.__debug__ = v` does not compile, so that setattr is the only way to write it.
+        if (len(args) == 3 and not call.keywords and isinstance(args[1], ast.Constant)
+                and _plain_attribute(args[1].value) and args[1].value != "__debug__"
+                and self._builtin(call.func, "setattr")):
+            self.report(call)
+
+
+class UselessContextlibSuppress(_BugbearRule):
+    """B022: a `contextlib.suppress()` with no exception suppresses nothing."""
+
+    CODE = "B022"
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+    NAME = "useless-contextlib-suppress"
+    EQUIVALENT = "flake8-bugbear B022, ruff B022"
+    MESSAGE = ("No arguments passed to `contextlib.suppress`. No exceptions will be suppressed "
+               "and therefore this context manager is redundant")
+    VALID: ClassVar[list[Valid]] = [
+        Valid("import contextlib\nwith contextlib.suppress(OSError):\n    pass\n"),
+        Valid("def suppress():\n    pass\nwith suppress():\n    pass\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("import contextlib\nwith contextlib.suppress():\n    pass\n", line=2, column=6),
+        Invalid("from contextlib import suppress as s\nwith s():\n    pass\n", line=2,
+                column=6),
+    ]
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            call = item.context_expr
+            if isinstance(call, ast.Call) and not call.args and not call.keywords:
+                if self._qualified(call.func) == "contextlib.suppress":
+                    self.report(call)
+
+    visit_AsyncWith = visit_With
+
+    def _qualified(self, func: ast.expr) -> str | None:
+        parts: list[str] = []
+        while isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        if not isinstance(func, ast.Name):
+            return None
+        head = self.get_metadata(ScopeProvider).imported_names.get(func.id)
+        return ".".join([head, *reversed(parts)]) if head else None
+
+
+class DuplicateValue(_BugbearRule):
+    """B033: a set literal that lists one value twice (`1`, `1.0` and `True` are one)."""
+
+    CODE = "B033"
+    NAME = "duplicate-value"
+    EQUIVALENT = "flake8-bugbear B033, ruff B033"
+    MESSAGE = "Sets should not contain duplicate items"
+    VALID: ClassVar[list[Valid]] = [
+        Valid("s = {1, 2, '1', b'1', -1, 1 + 0}\nt = {x, x, (1,), (1,), f(), f()}\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("s = {'a', 'b', 'a'}\n", line=1, column=16,
+                message="Sets should not contain duplicate item `'a'`"),
+        Invalid("s = {1, 1.0}\n", line=1, column=9, message=(
+            "Sets should not contain duplicate items, but `1` and `1.0` has the same value")),
+    ]
+
+    def visit_Set(self, node: ast.Set) -> None:
+        # As ruff: literal constants only (a name or a call may differ at run time), compared
+        # as the set compares them, each against the latest equal one seen.
+        seen: dict[object, ast.Constant] = {}
+        for element in node.elts:
+            if not isinstance(element, ast.Constant) or element.value is Ellipsis:
+                continue
+            value = element.value
+            previous = seen.get(value)
+            seen[value] = element
+            if previous is None:
+                continue
+            text = self._text(element)
+            if type(previous.value) is type(value) and previous.value == value:
+                self.report(element, f"Sets should not contain duplicate item `{text}`")
+            else:
+                self.report(element, "Sets should not contain duplicate items, but "
+                                     f"`{self._text(previous)}` and `{text}` has the same value")
+
+    def _text(self, node: ast.expr) -> str:
+        return ast.get_source_segment(self.context.source, node) or ast.unparse(node)
+
+
+#: The rules of this module.
+RULES: tuple[type[LintRule], ...] = (
+    UnaryPrefixIncrementDecrement, UnreliableCallableCheck, StripWithMultiCharacters,
+    GetAttrWithConstant, SetAttrWithConstant, UselessContextlibSuppress, DuplicateValue,
+)

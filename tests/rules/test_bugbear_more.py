@@ -1,0 +1,37 @@
+"""The bugbear rules report what ruff 0.17 reports on two files of cases in tests/fixtures/bugbear (each line below
+checked against ``ruff check --isolated --select ...``), with ruff's messages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.rules import check_source
+from plugins import bugbear_expressions, bugbear_statements
+
+DATA = Path(__file__).parents[1] / "fixtures" / "bugbear"
+
+#: (line, column, code) ruff reports in expressions.py.
+EXPRESSIONS = [(4, 1, 'B002'), (5, 1, 'B002'), (7, 4, 'B004'), (9, 1, 'B004'), (10, 1, 'B004'), (10, 1, 'B009'), (11, 1, 'B005'), (13, 1, 'B009'), (17, 1, 'B010'), (19, 6, 'B022'), (21, 28, 'B022'), (23, 12, 'B033'), (23, 20, 'B033'), (23, 25, 'B033'), (23, 30, 'B033')]
+
+#: The same in statements.py.
+STATEMENTS = [(2, 1, 'B003'), (5, 8, 'B011'), (6, 8, 'B011'), (12, 9, 'B012'), (19, 17, 'B012'), (25, 17, 'B012'), (28, 8, 'B013'), (32, 1, 'B029'), (34, 9, 'B025'), (36, 8, 'B025'), (38, 9, 'B025'), (40, 1, 'B015'), (41, 1, 'B015'), (42, 7, 'B016'), (43, 7, 'B016'), (45, 7, 'B016'), (47, 1, 'B018'), (50, 1, 'B018'), (51, 1, 'B018'), (52, 1, 'B018'), (53, 1, 'B018'), (54, 1, 'B018'), (57, 1, 'B018'), (59, 1, 'B018'), (60, 1, 'B018'), (61, 1, 'B018'), (64, 5, 'B021'), (66, 5, 'B021'), (67, 5, 'B015'), (69, 5, 'B015'), (70, 1, 'B032'), (71, 1, 'B032'), (75, 1, 'B018'), (76, 1, 'B018'), (77, 1, 'B018')]
+
+
+@pytest.mark.parametrize(("name", "rules", "expected"), [
+    ("expressions.py", bugbear_expressions.RULES, EXPRESSIONS),
+    ("statements.py", bugbear_statements.RULES, STATEMENTS),
+])
+def test_each_finding_is_ruffs(name: str, rules: tuple, expected: list) -> None:
+    source = (DATA / name).read_text(encoding="utf-8")
+    got = sorted((d.line, d.column, d.code) for d in check_source(source, list(rules)))
+    assert got == expected
+
+
+def test_the_messages_name_what_was_found() -> None:
+    source = (DATA / "statements.py").read_text(encoding="utf-8")
+    messages = {(d.line, d.message) for d in check_source(source, list(bugbear_statements.RULES))}
+    assert (19, "`break` inside `finally` blocks cause exceptions to be silenced") in messages
+    assert (36, "try-except block with duplicate exception `ValueError`") in messages
+    assert (69, "Pointless comparison at end of function scope. Did you mean to return the "
+                "expression result?") in messages
