@@ -1,4 +1,5 @@
-"""Built-in flake8-bugbear rules on expressions: B002, B004, B005, B009, B010, B022, B033.
+"""Built-in flake8-bugbear rules on expressions: B002, B004, B005, B009, B010, B022, B026,
+B028, B033, B034, B035, B905.
 
 Codes and positions are ruff's (which are bugbear's), and so are the messages, so that a
 team whose ruff configuration selects ``B`` sees the same lines, and its ``# noqa``
@@ -14,9 +15,10 @@ from typing import ClassVar
 from analyzer.rules import Invalid, LintRule, ScopeProvider, Valid
 
 __all__ = [
-    "DuplicateValue", "GetAttrWithConstant", "RULES", "SetAttrWithConstant",
-    "StripWithMultiCharacters", "UnaryPrefixIncrementDecrement", "UnreliableCallableCheck",
-    "UselessContextlibSuppress",
+    "DuplicateValue", "GetAttrWithConstant", "NoExplicitStacklevel", "RULES",
+    "ReSubPositionalArgs", "SetAttrWithConstant", "StarArgUnpackingAfterKeywordArg",
+    "StaticKeyDictComprehension", "StripWithMultiCharacters", "UnaryPrefixIncrementDecrement",
+    "UnreliableCallableCheck", "UselessContextlibSuppress", "ZipWithoutExplicitStrict",
 ]
 
 
@@ -27,11 +29,22 @@ class _BugbearRule(LintRule):
     DEFAULT_ENABLED = False
 
     def _builtin(self, func: ast.expr, name: str) -> bool:
-        """``func`` is the builtin ``name``: that name, bound nowhere in the module."""
+        """``func`` is the builtin ``name``: that name, bound neither at module level nor in
+        a scope around ``func`` (a ``with ... as zip`` in another method does not count)."""
         if not (isinstance(func, ast.Name) and func.id == name):
             return False
-        return all(bound != name for _, bound, _, _ in
-                   self.get_metadata(ScopeProvider).binding_names)
+        analysis = self.get_metadata(ScopeProvider)
+        where = (func.lineno, func.col_offset)
+        for scope, bound, _, _ in analysis.binding_names:
+            if bound != name:
+                continue
+            if scope == 0:
+                return False
+            node = analysis.scopes[scope].node
+            if ((node.lineno, node.col_offset) <= where
+                    <= (node.end_lineno, node.end_col_offset)):
+                return False
+        return True
 
 
 class UnaryPrefixIncrementDecrement(_BugbearRule):
@@ -200,20 +213,10 @@ class UselessContextlibSuppress(_BugbearRule):
         for item in node.items:
             call = item.context_expr
             if isinstance(call, ast.Call) and not call.args and not call.keywords:
-                if self._qualified(call.func) == "contextlib.suppress":
+                if _qualified(self, call.func) == "contextlib.suppress":
                     self.report(call)
 
     visit_AsyncWith = visit_With
-
-    def _qualified(self, func: ast.expr) -> str | None:
-        parts: list[str] = []
-        while isinstance(func, ast.Attribute):
-            parts.append(func.attr)
-            func = func.value
-        if not isinstance(func, ast.Name):
-            return None
-        head = self.get_metadata(ScopeProvider).imported_names.get(func.id)
-        return ".".join([head, *reversed(parts)]) if head else None
 
 
 class DuplicateValue(_BugbearRule):
@@ -256,8 +259,182 @@ class DuplicateValue(_BugbearRule):
         return ast.get_source_segment(self.context.source, node) or ast.unparse(node)
 
 
+def _qualified(rule: LintRule, func: ast.expr) -> str | None:
+    """The dotted name ``func`` refers to through the module's imports (None otherwise)."""
+    parts: list[str] = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return None
+    head = rule.get_metadata(ScopeProvider).imported_names.get(func.id)
+    return ".".join([head, *reversed(parts)]) if head else None
+
+
+class StarArgUnpackingAfterKeywordArg(_BugbearRule):
+    """B026: ``f(key=1, *args)`` passes ``args`` first, whatever the order written."""
+
+    CODE = "B026"
+    NAME = "star-arg-unpacking-after-keyword-arg"
+    EQUIVALENT = "flake8-bugbear B026, ruff B026"
+    MESSAGE = "Star-arg unpacking after a keyword argument is strongly discouraged"
+    VALID: ClassVar[list[Valid]] = [Valid("f(*args, key=1)\nf(key=1, **kw)\n")]
+    INVALID: ClassVar[list[Invalid]] = [Invalid("f(key=1, *args)\n", line=1, column=10)]
+
+    def visit_Call(self, node: ast.Call) -> None:
+        named = [(k.lineno, k.col_offset) for k in node.keywords if k.arg is not None]
+        if not named:
+            return
+        first = min(named)
+        for arg in node.args:
+            if isinstance(arg, ast.Starred) and (arg.lineno, arg.col_offset) > first:
+                self.report(arg)
+
+
+class NoExplicitStacklevel(_BugbearRule):
+    """B028: ``warnings.warn`` without ``stacklevel`` points at itself, not at the caller."""
+
+    CODE = "B028"
+    NAME = "no-explicit-stacklevel"
+    EQUIVALENT = "flake8-bugbear B028, ruff B028"
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+    MESSAGE = "No explicit `stacklevel` keyword argument found"
+    VALID: ClassVar[list[Valid]] = [
+        Valid("import warnings\nwarnings.warn('x', stacklevel=2)\n"
+              "warnings.warn('x', UserWarning, 2)\nwarnings.warn(*a)\nwarnings.warn(**k)\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("import warnings\nwarnings.warn('x', DeprecationWarning)\n", line=2, column=1),
+        Invalid("from warnings import warn\nwarn('x')\n", line=2, column=1),
+    ]
+
+    def visit_Call(self, node: ast.Call) -> None:
+        args, keywords = node.args, node.keywords
+        if (len(args) >= 3 or any(k.arg in (None, "stacklevel") for k in keywords)
+                or any(isinstance(a, ast.Starred) for a in args)):
+            return
+        if _qualified(self, node.func) == "warnings.warn":
+            self.report(node)
+
+
+#: ``re`` functions whose later parameters read as something else when passed by position:
+#: how many positional arguments are fine, and what to pass by keyword.
+_RE_POSITIONAL = {"sub": (3, "`count` and `flags`"), "subn": (3, "`count` and `flags`"),
+                  "split": (2, "`maxsplit` and `flags`")}
+
+
+class ReSubPositionalArgs(_BugbearRule):
+    """B034: ``re.sub(p, r, s, re.I)`` passes the flag as ``count``."""
+
+    CODE = "B034"
+    NAME = "re-sub-positional-args"
+    EQUIVALENT = "flake8-bugbear B034, ruff B034"
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+    MESSAGE = ("`re.sub` should pass `count` and `flags` as keyword arguments to avoid "
+               "confusion due to unintuitive argument positions")
+    VALID: ClassVar[list[Valid]] = [
+        Valid("import re\nre.sub('a', 'b', s, count=1)\nre.compile('a').sub('b', s, 1)\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("import re\nre.sub('a', 'b', s, re.I)\n", line=2, column=1),
+        Invalid("import re\nre.split(',', s, 2)\n", line=2, column=1, message=(
+            "`re.split` should pass `maxsplit` and `flags` as keyword arguments to avoid "
+            "confusion due to unintuitive argument positions")),
+    ]
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _RE_POSITIONAL:
+            return
+        allowed, what = _RE_POSITIONAL[func.attr]
+        if len(node.args) > allowed and _qualified(self, func) == f"re.{func.attr}":
+            self.report(node, f"`re.{func.attr}` should pass {what} as keyword arguments to "
+                              "avoid confusion due to unintuitive argument positions")
+
+
+class StaticKeyDictComprehension(_BugbearRule):
+    """B035: a dict comprehension whose key never changes keeps the last value only."""
+
+    CODE = "B035"
+    NAME = "static-key-dict-comprehension"
+    EQUIVALENT = "flake8-bugbear B035, ruff B035"
+    MESSAGE = "Dictionary comprehension uses static key"
+    VALID: ClassVar[list[Valid]] = [Valid("d = {k: 1 for k in x}\ne = {k.a: v for k, v in x}\n")]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("d = {'a': v for v in x}\n", line=1, column=6,
+                message="Dictionary comprehension uses static key: `'a'`"),
+        Invalid("d = {KEY: v for v in x}\n", line=1, column=6),
+    ]
+
+    def visit_DictComp(self, node: ast.DictComp) -> None:
+        bound = {n.id for g in node.generators for n in ast.walk(g.target)
+                 if isinstance(n, ast.Name)}
+        key = node.key
+        # Static: a literal, or made of names the comprehension does not bind (ruff: no
+        # call, attribute or subscript in it either, which might differ each time).
+        for sub in ast.walk(key):
+            if isinstance(sub, (ast.Call, ast.Attribute, ast.Subscript, ast.NamedExpr,
+                                ast.Await, ast.Yield, ast.YieldFrom, ast.Lambda,
+                                ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                return
+            if isinstance(sub, ast.Name) and sub.id in bound:
+                return
+        text = ast.get_source_segment(self.context.source, key) or ast.unparse(key)
+        self.report(key, f"Dictionary comprehension uses static key: `{text}`")
+
+
+#: ``itertools`` calls whose iterator never ends: ``zip`` stops at the others.
+_INFINITE = frozenset({"itertools.count", "itertools.cycle"})
+
+
+class ZipWithoutExplicitStrict(_BugbearRule):
+    """B905: ``zip()`` of iterables of different lengths drops the tail silently; say
+    ``strict=`` (Python 3.10+)."""
+
+    CODE = "B905"
+    NAME = "zip-without-explicit-strict"
+    EQUIVALENT = "flake8-bugbear B905, ruff B905"
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+    MESSAGE = "`zip()` without an explicit `strict=` parameter"
+    VALID: ClassVar[list[Valid]] = [
+        Valid("zip(a, b, strict=True)\nzip(a)\nzip()\nimport itertools\n"
+              "zip(a, itertools.count())\nzip(a, itertools.repeat(0))\n"),
+        Valid("def f(zip):\n    return zip(a, b)\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("pairs = zip(a, b)\n", line=1, column=9),
+        Invalid("zip(*rows)\n", line=1, column=1),
+        # A `zip` bound in another function leaves this one the builtin.
+        Invalid("def f(p):\n    with open(p) as zip:\n        return zip\npairs = zip(a, b)\n",
+                line=4, column=9),
+    ]
+
+    def visit_Call(self, node: ast.Call) -> None:
+        args = node.args
+        if (any(k.arg == "strict" or k.arg is None for k in node.keywords)
+                or self.context.settings.target_version < (3, 10)):
+            return
+        if not (len(args) > 1 or (args and isinstance(args[0], ast.Starred))):
+            return
+        if not self._builtin(node.func, "zip") or any(self._infinite(a) for a in args):
+            return
+        self.report(node)
+
+    def _infinite(self, arg: ast.expr) -> bool:
+        if not isinstance(arg, ast.Call):
+            return False
+        name = _qualified(self, arg.func)
+        if name in _INFINITE:
+            return True
+        # repeat(x) without a count never ends; repeat(x, n) does.
+        return (name == "itertools.repeat" and len(arg.args) == 1
+                and not any(k.arg == "times" for k in arg.keywords))
+
+
 #: The rules of this module.
 RULES: tuple[type[LintRule], ...] = (
     UnaryPrefixIncrementDecrement, UnreliableCallableCheck, StripWithMultiCharacters,
     GetAttrWithConstant, SetAttrWithConstant, UselessContextlibSuppress, DuplicateValue,
+    StarArgUnpackingAfterKeywordArg, NoExplicitStacklevel, ReSubPositionalArgs,
+    StaticKeyDictComprehension, ZipWithoutExplicitStrict,
 )

@@ -239,6 +239,10 @@ class UselessComparison(_BugbearRule):
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
         self._last: set[int] = set()  # the last statement of each function's body
+        self._cell_ends: set[int] = set()
+
+    def visit_Module(self, node: ast.Module) -> None:
+        self._cell_ends = _cell_ends(self.context, node)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._last.add(id(node.body[-1]))
@@ -246,7 +250,7 @@ class UselessComparison(_BugbearRule):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Expr(self, node: ast.Expr) -> None:
-        if isinstance(node.value, ast.Compare):
+        if isinstance(node.value, ast.Compare) and id(node) not in self._cell_ends:
             if id(node) in self._last:
                 self.report(node.value, "Pointless comparison at end of function scope. Did "
                                         "you mean to return the expression result?")
@@ -267,6 +271,17 @@ class RaiseLiteral(_BugbearRule):
     def visit_Raise(self, node: ast.Raise) -> None:
         if isinstance(node.exc, ast.Constant):
             self.report(node.exc)
+
+
+def _cell_ends(context: RuleContext, module: ast.Module) -> set[int]:
+    """The ids of a notebook's statements that end a cell: a notebook shows a cell's last
+    expression, which is why it is there (empty for a Python file)."""
+    if not context.is_notebook:
+        return set()
+    body = module.body
+    return {id(here) for here, after in zip(body, [*body[1:], None], strict=True)
+            if after is None or context.cell_index(after.lineno)
+            != context.cell_index(here.lineno)}
 
 
 #: What ruff counts as a side effect in a statement expression: these nodes anywhere in it.
@@ -316,14 +331,7 @@ class UselessExpression(_BugbearRule):
         self._cell_ends: set[int] = set()
 
     def visit_Module(self, node: ast.Module) -> None:
-        # A notebook shows a cell's last expression: the reason it is there.
-        context = self.context
-        if context.is_notebook:
-            body = node.body
-            for here, after in zip(body, [*body[1:], None], strict=True):
-                if after is None or (context.cell_index(after.lineno)
-                                     != context.cell_index(here.lineno)):
-                    self._cell_ends.add(id(here))
+        self._cell_ends = _cell_ends(self.context, node)
 
     def visit_Expr(self, node: ast.Expr) -> None:
         value = node.value

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.rules import check_source
-from plugins import bugbear_expressions, bugbear_statements
+from plugins import bugbear_blocks, bugbear_expressions, bugbear_statements
 
 DATA = Path(__file__).parents[1] / "fixtures" / "bugbear"
 
@@ -18,9 +18,22 @@ EXPRESSIONS = [(4, 1, 'B002'), (5, 1, 'B002'), (7, 4, 'B004'), (9, 1, 'B004'), (
 STATEMENTS = [(2, 1, 'B003'), (5, 8, 'B011'), (6, 8, 'B011'), (12, 9, 'B012'), (19, 17, 'B012'), (25, 17, 'B012'), (28, 8, 'B013'), (32, 1, 'B029'), (34, 9, 'B025'), (36, 8, 'B025'), (38, 9, 'B025'), (40, 1, 'B015'), (41, 1, 'B015'), (42, 7, 'B016'), (43, 7, 'B016'), (45, 7, 'B016'), (47, 1, 'B018'), (50, 1, 'B018'), (51, 1, 'B018'), (52, 1, 'B018'), (53, 1, 'B018'), (54, 1, 'B018'), (57, 1, 'B018'), (59, 1, 'B018'), (60, 1, 'B018'), (61, 1, 'B018'), (64, 5, 'B021'), (66, 5, 'B021'), (67, 5, 'B015'), (69, 5, 'B015'), (70, 1, 'B032'), (71, 1, 'B032'), (75, 1, 'B018'), (76, 1, 'B018'), (77, 1, 'B018')]
 
 
+#: The same in blocks.py (loops, handlers and calls; ruff run with --target-version py313).
+BLOCKS = [(3, 5, 'B007'), (5, 5, 'B007'), (10, 8, 'B007'), (21, 5, 'B904'), (32, 9, 'B904'), (34, 5, 'B904'), (35, 1, 'B905'), (40, 1, 'B905'), (42, 1, 'B905'), (43, 1, 'B028'), (44, 1, 'B028'), (49, 5, 'B007'), (49, 5, 'B020'), (51, 5, 'B007'), (51, 5, 'B020'), (53, 6, 'B007'), (53, 9, 'B007'), (53, 9, 'B020'), (56, 10, 'B026'), (59, 1, 'B034'), (61, 1, 'B034'), (62, 1, 'B034'), (65, 2, 'B035'), (66, 2, 'B035'), (68, 2, 'B035'), (71, 8, 'B014'), (75, 9, 'B030'), (77, 8, 'B030'), (79, 8, 'B030')]
+#: The same in handlers.py (what a loop body uses, where B904 looks in a handler).
+HANDLERS = [(6, 9, "B007"), (8, 8, "B007"), (10, 5, "B007"), (18, 9, "B904"), (20, 9, "B007"),
+            (26, 9, "B904"), (30, 13, "B904"), (35, 9, "B904"), (37, 9, "B904"),
+            (49, 9, "B007")]
+#: Its rules: the loop and handler checks, and the call checks it exercises.
+BLOCK_RULES = (*bugbear_blocks.RULES, *(r for r in bugbear_expressions.RULES if r.CODE in
+                                        ("B026", "B028", "B034", "B035", "B905")))
+
+
 @pytest.mark.parametrize(("name", "rules", "expected"), [
     ("expressions.py", bugbear_expressions.RULES, EXPRESSIONS),
     ("statements.py", bugbear_statements.RULES, STATEMENTS),
+    ("blocks.py", BLOCK_RULES, BLOCKS),
+    ("handlers.py", bugbear_blocks.RULES, HANDLERS),
 ])
 def test_each_finding_is_ruffs(name: str, rules: tuple, expected: list) -> None:
     source = (DATA / name).read_text(encoding="utf-8")
