@@ -9,7 +9,8 @@ import ast
 from collections.abc import Iterator
 from typing import ClassVar
 
-from analyzer.rules import Invalid, LintRule, Valid
+from analyzer.rules import Fix, Invalid, LintRule, Valid
+from plugins._bugbear_fixes import replace, source
 
 __all__ = [
     "DuplicateHandlerException", "ExceptWithNonExceptionClasses", "LoopVariableOverridesIterator",
@@ -126,12 +127,18 @@ class DuplicateHandlerException(_BugbearRule):
     NAME = "duplicate-handler-exception"
     EQUIVALENT = "flake8-bugbear B014, ruff B014"
     MESSAGE = "Exception handler with duplicate exception"
+    FIXABLE = True
+    FIX_APPLICABILITY = "safe"
     VALID: ClassVar[list[Valid]] = [
         Valid("try:\n    pass\nexcept (OSError, IOError):\n    pass\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("try:\n    pass\nexcept (ValueError, ValueError):\n    pass\n", line=3,
-                column=8, message="Exception handler with duplicate exception: `ValueError`"),
+                column=8, message="Exception handler with duplicate exception: `ValueError`",
+                expected_fix="try:\n    pass\nexcept ValueError:\n    pass\n"),
+        Invalid("try:\n    pass\nexcept (A, B, A, e.C, e.C):\n    pass\n", line=3, column=8,
+                message="Exception handler with duplicate exceptions: `A`, `e.C`",
+                expected_fix="try:\n    pass\nexcept (A, B, e.C):\n    pass\n"),
     ]
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
@@ -140,18 +147,27 @@ class DuplicateHandlerException(_BugbearRule):
             return
         seen: set[str] = set()
         duplicates: list[str] = []
+        kept: list[ast.expr] = []
         for element in kind.elts:
             name = _dotted(element)
-            if name is None:
+            if name is not None and name in seen:
+                if name not in duplicates:
+                    duplicates.append(name)
                 continue
-            if name in seen and name not in duplicates:
-                duplicates.append(name)
-            seen.add(name)
+            if name is not None:
+                seen.add(name)
+            kept.append(element)
+        if not duplicates:
+            return
         if len(duplicates) == 1:
-            self.report(kind, f"Exception handler with duplicate exception: `{duplicates[0]}`")
-        elif duplicates:
+            message = f"Exception handler with duplicate exception: `{duplicates[0]}`"
+        else:
             listed = ", ".join(f"`{name}`" for name in duplicates)
-            self.report(kind, f"Exception handler with duplicate exceptions: {listed}")
+            message = f"Exception handler with duplicate exceptions: {listed}"
+        texts = [source(self.context, element) for element in kept]
+        text = texts[0] if len(texts) == 1 else f"({', '.join(texts)})"
+        self.report(kind, message, fix=Fix("safe", "De-duplicate exceptions",
+                                           (replace(self.context, kind, text),)))
 
 
 def _handled(kind: ast.expr) -> Iterator[ast.expr]:

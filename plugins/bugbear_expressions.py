@@ -12,7 +12,8 @@ import ast
 import keyword
 from typing import ClassVar
 
-from analyzer.rules import Invalid, LintRule, ScopeProvider, Valid
+from analyzer.rules import Fix, Invalid, LintRule, ScopeProvider, Valid
+from plugins._bugbear_fixes import receiver, remove_element, replace, source
 
 __all__ = [
     "DuplicateValue", "GetAttrWithConstant", "NoExplicitStacklevel", "RULES",
@@ -145,20 +146,25 @@ class GetAttrWithConstant(_BugbearRule):
     EQUIVALENT = "flake8-bugbear B009, ruff B009"
     MESSAGE = ("Do not call `getattr` with a constant attribute value. It is not any safer "
                "than normal property access.")
+    FIXABLE = True
+    FIX_APPLICABILITY = "safe"
     VALID: ClassVar[list[Valid]] = [
         Valid("getattr(o, 'x', None)\ngetattr(o, name)\ngetattr(o, 'not-id')\n"
               "getattr(o, 'class')\ngetattr(o, '__private')\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
-        Invalid("v = getattr(o, 'name')\n", line=1, column=5),
-        Invalid("v = getattr(o, '__dict__')\n", line=1, column=5),
+        Invalid("v = getattr(o, 'name')\n", line=1, column=5, expected_fix="v = o.name\n"),
+        Invalid("v = getattr(a + b, '__dict__') + getattr(1, 'real')\n", line=1, column=5,
+                expected_fix="v = (a + b).__dict__ + (1).real\n"),
     ]
 
     def visit_Call(self, node: ast.Call) -> None:
         args = node.args
         if (len(args) == 2 and not node.keywords and isinstance(args[1], ast.Constant)
                 and _plain_attribute(args[1].value) and self._builtin(node.func, "getattr")):
-            self.report(node)
+            text = f"{receiver(self.context, args[0])}.{args[1].value!s}"
+            self.report(node, fix=Fix("safe", "Replace `getattr` with attribute access",
+                                      (replace(self.context, node, text),)))
 
 
 class SetAttrWithConstant(_BugbearRule):
@@ -170,12 +176,15 @@ class SetAttrWithConstant(_BugbearRule):
     EQUIVALENT = "flake8-bugbear B010, ruff B010"
     MESSAGE = ("Do not call `setattr` with a constant attribute value. It is not any safer "
                "than normal property access.")
+    FIXABLE = True
+    FIX_APPLICABILITY = "safe"
     VALID: ClassVar[list[Valid]] = [
         Valid("setattr(o, name, 1)\nx = setattr(o, 'a', 1)\nsetattr(o, 'not-id', 1)\n"
               "setattr(builtins, '__debug__', False)\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
-        Invalid("setattr(o, 'name', 1)\n", line=1, column=1),
+        Invalid("setattr(o, 'name', 1)\nsetattr(a.b, 'c', (1, 2))\n", line=1, column=1,
+                expected_fix="o.name = 1\na.b.c = (1, 2)\n"),
     ]
 
     def visit_Expr(self, node: ast.Expr) -> None:
@@ -187,7 +196,10 @@ class SetAttrWithConstant(_BugbearRule):
         if (len(args) == 3 and not call.keywords and isinstance(args[1], ast.Constant)
                 and _plain_attribute(args[1].value) and args[1].value != "__debug__"
                 and self._builtin(call.func, "setattr")):
-            self.report(call)
+            context = self.context
+            text = f"{receiver(context, args[0])}.{args[1].value!s} = {source(context, args[2])}"
+            self.report(call, fix=Fix("safe", "Replace `setattr` with assignment",
+                                      (replace(context, call, text),)))
 
 
 class UselessContextlibSuppress(_BugbearRule):
@@ -226,21 +238,25 @@ class DuplicateValue(_BugbearRule):
     NAME = "duplicate-value"
     EQUIVALENT = "flake8-bugbear B033, ruff B033"
     MESSAGE = "Sets should not contain duplicate items"
+    FIXABLE = True
+    FIX_APPLICABILITY = "safe"
     VALID: ClassVar[list[Valid]] = [
         Valid("s = {1, 2, '1', b'1', -1, 1 + 0}\nt = {x, x, (1,), (1,), f(), f()}\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("s = {'a', 'b', 'a'}\n", line=1, column=16,
-                message="Sets should not contain duplicate item `'a'`"),
+                message="Sets should not contain duplicate item `'a'`",
+                expected_fix="s = {'a', 'b'}\n"),
         Invalid("s = {1, 1.0}\n", line=1, column=9, message=(
-            "Sets should not contain duplicate items, but `1` and `1.0` has the same value")),
+            "Sets should not contain duplicate items, but `1` and `1.0` has the same value"),
+            expected_fix="s = {1}\n"),
     ]
 
     def visit_Set(self, node: ast.Set) -> None:
         # As ruff: literal constants only (a name or a call may differ at run time), compared
         # as the set compares them, each against the latest equal one seen.
         seen: dict[object, ast.Constant] = {}
-        for element in node.elts:
+        for index, element in enumerate(node.elts):
             if not isinstance(element, ast.Constant) or element.value is Ellipsis:
                 continue
             value = element.value
@@ -249,11 +265,14 @@ class DuplicateValue(_BugbearRule):
             if previous is None:
                 continue
             text = self._text(element)
+            fix = Fix("safe", f"Remove duplicate item `{text}`",
+                      (remove_element(self.context, node.elts, index),))
             if type(previous.value) is type(value) and previous.value == value:
-                self.report(element, f"Sets should not contain duplicate item `{text}`")
+                self.report(element, f"Sets should not contain duplicate item `{text}`", fix=fix)
             else:
                 self.report(element, "Sets should not contain duplicate items, but "
-                                     f"`{self._text(previous)}` and `{text}` has the same value")
+                                     f"`{self._text(previous)}` and `{text}` has the same value",
+                            fix=fix)
 
     def _text(self, node: ast.expr) -> str:
         return ast.get_source_segment(self.context.source, node) or ast.unparse(node)

@@ -11,7 +11,8 @@ import ast
 from collections.abc import Iterator
 from typing import ClassVar
 
-from analyzer.rules import Invalid, LintRule, RuleContext, Valid
+from analyzer.rules import Fix, Invalid, LintRule, RuleContext, Valid
+from plugins._bugbear_fixes import replace, source
 
 __all__ = [
     "AssertFalse", "AssignmentToOsEnviron", "DuplicateTryBlockException",
@@ -132,18 +133,23 @@ class RedundantTupleInExceptionHandler(_BugbearRule):
     NAME = "redundant-tuple-in-exception-handler"
     EQUIVALENT = "flake8-bugbear B013, ruff B013"
     MESSAGE = "A length-one tuple literal is redundant in exception handlers"
+    FIXABLE = True
+    FIX_APPLICABILITY = "safe"
     VALID: ClassVar[list[Valid]] = [
         Valid("try:\n    pass\nexcept (*errors,):\n    pass\nexcept (A, B):\n    pass\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
-        Invalid("try:\n    pass\nexcept (ValueError,):\n    pass\n", line=3, column=8),
+        Invalid("try:\n    pass\nexcept (ValueError,):\n    pass\n", line=3, column=8,
+                expected_fix="try:\n    pass\nexcept ValueError:\n    pass\n"),
     ]
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         kind = node.type
         if (isinstance(kind, ast.Tuple) and len(kind.elts) == 1
                 and not isinstance(kind.elts[0], ast.Starred)):
-            self.report(kind)
+            text = source(self.context, kind.elts[0])
+            self.report(kind, fix=Fix("safe", f"Replace with `except {text}`",
+                                      (replace(self.context, kind, text),)))
 
 
 class ExceptWithEmptyTuple(_BugbearRule):
