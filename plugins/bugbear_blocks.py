@@ -46,6 +46,12 @@ def _iterable_names(node: ast.AST) -> Iterator[str]:
     conditions and targets are its scope's, only its iterables count."""
     if isinstance(node, ast.Name):
         yield node.id
+    elif isinstance(node, ast.Lambda):
+        # Its parameters are its own (nltk's `key=lambda e: e.variable`); the other names
+        # it reads are the loop's (mercurial's `iter(lambda: f.rfind(b'/', 0, i), -1)`).
+        own = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs,
+                               node.args.vararg, node.args.kwarg) if a is not None}
+        yield from (name for name in _iterable_names(node.body) if name not in own)
     elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
         for generator in node.generators:
             yield from _iterable_names(generator.iter)
@@ -93,20 +99,29 @@ class LoopVariableOverridesIterator(_BugbearRule):
     NAME = "loop-variable-overrides-iterator"
     EQUIVALENT = "flake8-bugbear B020, ruff B020"
     MESSAGE = "Loop control variable overrides iterable it iterates"
-    VALID: ClassVar[list[Valid]] = [Valid("for item in items:\n    print(item)\n")]
+    VALID: ClassVar[list[Valid]] = [
+        Valid("for item in items:\n    print(item)\nfor e in sorted(x, key=lambda e: e.v):\n"
+              "    print(e)\n"),
+    ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("for x in x:\n    print(x)\n", line=1, column=5,
                 message="Loop control variable `x` overrides iterable it iterates"),
         Invalid("for (k, v) in v.items():\n    print(k, v)\n", line=1, column=9),
+        Invalid("for (self.a, self.b) in self.c:\n    pass\n", line=1, column=14),
+        Invalid("for i in iter(lambda: f(i), 0):\n    pass\n", line=1, column=5),
     ]
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         read = set(_iterable_names(node.iter))
-        # Every name of the target, a subscript's index too (`for values[i] in gs[i]()`).
-        for name in (n for n in ast.walk(node.target) if isinstance(n, ast.Name)):
-            if name.id in read:
-                self.report(name, f"Loop control variable `{name.id}` overrides iterable it "
-                                  "iterates")
+        # Every name of the target, a subscript's index too (`for values[i] in gs[i]()`),
+        # once, at its last place, as ruff reports it.
+        last = {n.id: n for n in sorted((n for n in ast.walk(node.target)
+                                         if isinstance(n, ast.Name)),
+                                        key=lambda n: (n.lineno, n.col_offset))}
+        for name, where in last.items():
+            if name in read:
+                self.report(where, f"Loop control variable `{name}` overrides iterable it "
+                                   "iterates")
 
     visit_AsyncFor = visit_For
 
@@ -171,12 +186,17 @@ class DuplicateHandlerException(_BugbearRule):
 
 
 def _handled(kind: ast.expr) -> Iterator[ast.expr]:
-    """The handled expressions of an ``except`` clause's type, starred literals spread."""
+    """The handled expressions of an ``except`` clause's type, as ruff spreads them:
+    a tuple's elements, starred literals' and both sides of ``+`` (kombu's
+    ``conn.connection_errors + conn.channel_errors``)."""
     elements = kind.elts if isinstance(kind, ast.Tuple) else [kind]
     for element in elements:
         if isinstance(element, ast.Starred):
             if isinstance(element.value, (ast.Tuple, ast.List)):
                 yield from _handled(ast.Tuple(element.value.elts))
+        elif isinstance(element, ast.BinOp) and isinstance(element.op, ast.Add):
+            yield from _handled(element.left)
+            yield from _handled(element.right)
         else:
             yield element
 
@@ -191,10 +211,11 @@ class ExceptWithNonExceptionClasses(_BugbearRule):
                "classes")
     VALID: ClassVar[list[Valid]] = [
         Valid("try:\n    pass\nexcept (ValueError, errors.E, get(), ERRS[0], *more):\n"
-              "    pass\n"),
+              "    pass\nexcept (KeyError, TypeError) + dbm.error:\n    pass\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("try:\n    pass\nexcept (1, ValueError):\n    pass\n", line=3, column=9),
+        Invalid("try:\n    pass\nexcept E + (F if x else ()):\n    pass\n", line=3, column=13),
         Invalid("try:\n    pass\nexcept 'oops':\n    pass\n", line=3, column=8),
     ]
 

@@ -35,12 +35,17 @@ class _BugbearRule(LintRule):
         if not (isinstance(func, ast.Name) and func.id == name):
             return False
         analysis = self.get_metadata(ScopeProvider)
+        if analysis.imported_names.get(name) == f"builtins.{name}":
+            return True  # `from builtins import zip` (ansible's module_utils)
         where = (func.lineno, func.col_offset)
         for scope, bound, _, _ in analysis.binding_names:
             if bound != name:
                 continue
             if scope == 0:
                 return False
+            # A class body's names are not its methods' (numpy's `zip = None` attribute).
+            if analysis.scopes[scope].kind == "class":
+                continue
             node = analysis.scopes[scope].node
             if ((node.lineno, node.col_offset) <= where
                     <= (node.end_lineno, node.end_col_offset)):
@@ -320,6 +325,7 @@ class NoExplicitStacklevel(_BugbearRule):
     MESSAGE = "No explicit `stacklevel` keyword argument found"
     VALID: ClassVar[list[Valid]] = [
         Valid("import warnings\nwarnings.warn('x', stacklevel=2)\n"
+              "warnings.warn('x', skip_file_prefixes=('a',))\n"
               "warnings.warn('x', UserWarning, 2)\nwarnings.warn(*a)\nwarnings.warn(**k)\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
@@ -329,7 +335,9 @@ class NoExplicitStacklevel(_BugbearRule):
 
     def visit_Call(self, node: ast.Call) -> None:
         args, keywords = node.args, node.keywords
-        if (len(args) >= 3 or any(k.arg in (None, "stacklevel") for k in keywords)
+        # `skip_file_prefixes` (3.12) chooses the frame instead (numpy passes it).
+        if (len(args) >= 3
+                or any(k.arg in (None, "stacklevel", "skip_file_prefixes") for k in keywords)
                 or any(isinstance(a, ast.Starred) for a in args)):
             return
         if _qualified(self, node.func) == "warnings.warn":
@@ -378,7 +386,10 @@ class StaticKeyDictComprehension(_BugbearRule):
     NAME = "static-key-dict-comprehension"
     EQUIVALENT = "flake8-bugbear B035, ruff B035"
     MESSAGE = "Dictionary comprehension uses static key"
-    VALID: ClassVar[list[Valid]] = [Valid("d = {k: 1 for k in x}\ne = {k.a: v for k, v in x}\n")]
+    VALID: ClassVar[list[Valid]] = [
+        Valid("d = {k: 1 for k in x}\ne = {k.a: v for k, v in x}\n"
+              "f = {w: j for j in x if (w := g(j))}\n"),
+    ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("d = {'a': v for v in x}\n", line=1, column=6,
                 message="Dictionary comprehension uses static key: `'a'`"),
@@ -386,8 +397,12 @@ class StaticKeyDictComprehension(_BugbearRule):
     ]
 
     def visit_DictComp(self, node: ast.DictComp) -> None:
+        # Its targets' names, and what a walrus in it binds (celery's
+        # `{writer: job for job in jobs if (writer := get(job))}`).
         bound = {n.id for g in node.generators for n in ast.walk(g.target)
                  if isinstance(n, ast.Name)}
+        bound |= {n.target.id for n in ast.walk(node)
+                  if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name)}
         key = node.key
         # Static: a literal, or made of names the comprehension does not bind (ruff: no
         # call, attribute or subscript in it either, which might differ each time).
@@ -422,7 +437,7 @@ class ZipWithoutExplicitStrict(_BugbearRule):
     ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("pairs = zip(a, b)\n", line=1, column=9),
-        Invalid("zip(*rows)\n", line=1, column=1),
+        Invalid("from builtins import zip\nzip(*rows)\n", line=2, column=1),
         # A `zip` bound in another function leaves this one the builtin.
         Invalid("def f(p):\n    with open(p) as zip:\n        return zip\npairs = zip(a, b)\n",
                 line=4, column=9),

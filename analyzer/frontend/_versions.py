@@ -102,14 +102,16 @@ def inferred_target(directory: Path | None) -> tuple[tuple[int, int], str] | Non
 def resolve_target_version(config: _C, command_line: str | None = None) -> _C:
     """``config`` (a :class:`~analyzer.frontend.Config`) with its target version decided:
     ``--target-version`` first, then the configured key, then ``requires-python`` of the
-    ``pyproject.toml`` in the project's directory, else the running Python.
+    ``pyproject.toml`` in the project's directory (not under ``--isolated``, which reads no
+    configuration file, as ruff's does not), else the running Python.
 
     :raises ValueError: ``command_line`` is not a known version.
     """
     if command_line is not None:
         return dataclasses.replace(config, target_version=parse_target_version(command_line),  # type: ignore[type-var]
                                    target_version_source="--target-version")
-    if not getattr(config, "target_version_source", "").startswith("default"):
+    if (getattr(config, "isolated", False)
+            or not getattr(config, "target_version_source", "").startswith("default")):
         return config
     inferred = inferred_target(getattr(config, "root", None))
     if inferred is None:

@@ -58,6 +58,16 @@ def test_inferred_from_requires_python(project, shoal):
     assert "requires-python '>=3.9, <4'" in settings["target-version-source"]
 
 
+def test_isolated_reads_no_requires_python(project, shoal):
+    # As ruff's --isolated: no configuration file, pyproject.toml's [project] table included
+    # (seaborn's `>=3.8` had kept B905 off under --isolated, where ruff reports it).
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\nrequires-python = ">=3.8"\n')
+    settings = _settings(shoal, "--isolated")
+    assert settings["target-version"] == f"py3{sys.version_info[1]}"
+    assert settings["target-version-source"].startswith("default")
+    assert _settings(shoal)["target-version"] == "py38"
+
+
 def test_configured_key_beats_requires_python(project, shoal):
     (project / "pyproject.toml").write_text(
         '[project]\nrequires-python = ">=3.9"\n\n[tool.shoal]\ntarget-version = "py311"\n')
