@@ -438,6 +438,8 @@ class ZipWithoutExplicitStrict(_BugbearRule):
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("pairs = zip(a, b)\n", line=1, column=9),
         Invalid("from builtins import zip\nzip(*rows)\n", line=2, column=1),
+        Invalid("class C:\n    zip = None\n    def f(self):\n        return zip(a, b)\n",
+                line=4, column=16),
         # A `zip` bound in another function leaves this one the builtin.
         Invalid("def f(p):\n    with open(p) as zip:\n        return zip\npairs = zip(a, b)\n",
                 line=4, column=9),
