@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from analyzer.rules import Fix, Invalid, LintRule, ScopeProvider, Valid
 from plugins._bugbear_fixes import receiver, remove_element, replace, source
+from plugins._bugbear_names import qualified as _qualified
 
 __all__ = [
     "DuplicateValue", "GetAttrWithConstant", "NoExplicitStacklevel", "RULES",
@@ -281,18 +282,6 @@ class DuplicateValue(_BugbearRule):
 
     def _text(self, node: ast.expr) -> str:
         return ast.get_source_segment(self.context.source, node) or ast.unparse(node)
-
-
-def _qualified(rule: LintRule, func: ast.expr) -> str | None:
-    """The dotted name ``func`` refers to through the module's imports (None otherwise)."""
-    parts: list[str] = []
-    while isinstance(func, ast.Attribute):
-        parts.append(func.attr)
-        func = func.value
-    if not isinstance(func, ast.Name):
-        return None
-    head = rule.get_metadata(ScopeProvider).imported_names.get(func.id)
-    return ".".join([head, *reversed(parts)]) if head else None
 
 
 class StarArgUnpackingAfterKeywordArg(_BugbearRule):

@@ -1,4 +1,5 @@
-"""Built-in flake8-bugbear rule B006: a mutable default, created once and shared by every call.
+"""Built-in flake8-bugbear rules B006 and B008: a mutable default, or a call's result, made once
+at definition and shared by every call.
 
 Code, message and positions are flake8-bugbear's, so existing noqa comments keep working;
 as ruff, a parameter whose annotation promises no mutation (``Sequence[str] = []``,
@@ -7,10 +8,11 @@ as ruff, a parameter whose annotation promises no mutation (``Sequence[str] = []
 from __future__ import annotations
 
 import ast
+from typing import ClassVar
 
 from analyzer.rules import Invalid, LintRule, RuleContext, ScopeProvider, Valid
 
-__all__ = ["MutableArgumentDefault", "RULES"]
+__all__ = ["FunctionCallInDefaultArgument", "MutableArgumentDefault", "RULES"]
 
 _MUTABLE_LITERALS = (ast.Dict, ast.List, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)
 _MUTABLE_CALLS = frozenset(
@@ -182,5 +184,101 @@ class MutableArgumentDefault(LintRule):
             if name.startswith("typing_extensions.") else name
 
 
+
+
+#: Calls ruff knows return an immutable value (its ``is_immutable_func``), which B008 allows.
+_IMMUTABLE_CALLS = frozenset(
+    {f"builtins.{name}" for name in ("bool", "bytes", "complex", "float", "frozenset", "int",
+                                     "range", "str", "tuple")}
+    | {"datetime.date", "datetime.datetime", "datetime.timedelta", "decimal.Decimal",
+       "fractions.Fraction", "operator.attrgetter", "operator.itemgetter",
+       "operator.methodcaller", "pathlib.Path", "types.MappingProxyType", "re.compile"}
+)
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` as written, for a name or a chain of attributes on one; else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return None if head is None else f"{head}.{node.attr}"
+    return None
+
+
+class FunctionCallInDefaultArgument(MutableArgumentDefault):
+    """B008: a call in a default runs once, at definition, and every call shares its result."""
+
+    CODE = "B008"
+    EQUIVALENT = "flake8-bugbear B008, ruff B008"
+    EQUIVALENT_NOTE = ""
+    NAME = "function-call-in-default-argument"
+    MESSAGE = ("Do not perform function call in argument defaults; instead, perform the call "
+               "within the function, or read the default from a module-level singleton "
+               "variable")
+    DEFAULT_ENABLED = False
+    VALID: ClassVar[list[Valid]] = [
+        Valid("import datetime\nfrom typing import NewType, Sequence\nId = NewType('Id', int)\n"
+              "def f(a=tuple(), b=datetime.timedelta(1), c=lambda: g(), d=list(), e=Id(1),\n"
+              "      s: Sequence[int] = g(), n: int = g()):\n    pass\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("def f(a=make()):\n    pass\n", line=1, column=9, message=(
+            "Do not perform function call `make` in argument defaults; instead, perform the "
+            "call within the function, or read the default from a module-level singleton "
+            "variable")),
+        Invalid("def f(*, a=[g(1)], b: list = os.getcwd()):\n    pass\n", line=1, column=13),
+        Invalid("f = lambda x=make(): x\n", line=1, column=14),
+    ]
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        self._newtypes: set[str] = set()
+
+    def visit_Module(self, node: ast.Module) -> None:
+        # `Id = NewType("Id", int)`: calling `Id` returns its argument, no new object.
+        for stmt in node.body:
+            if (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
+                    and self._qualified(stmt.value.func) == "typing.NewType"):
+                self._newtypes.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+                          ) -> None:
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults,
+                      strict=True),
+                 *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+                   if d is not None)]
+        for arg, default in pairs:
+            calls = self._calls(default)
+            if calls and (arg.annotation is None or not self._immutable(arg.annotation)):
+                for call in calls:
+                    name = _dotted(call.func)
+                    self.report(call, self.MESSAGE if name is None else self.MESSAGE.replace(
+                        "function call", f"function call `{name}`"))
+
+    # A lambda's defaults are evaluated where it is written, as a def's are.
+    visit_AsyncFunctionDef = visit_Lambda = visit_FunctionDef
+
+    def _calls(self, default: ast.expr) -> list[ast.Call]:
+        """The calls in ``default`` that may return a new mutable object: not in a lambda,
+        not of a constructor B006 reports, of an immutable type, or of a ``NewType``."""
+        found: list[ast.Call] = []
+        stack: list[ast.AST] = [default]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, ast.Call):
+                func = node.func
+                if not (_dotted(func) in _MUTABLE_CALLS
+                        or self._qualified(func) in _IMMUTABLE_CALLS
+                        or (isinstance(func, ast.Name) and func.id in self._newtypes)):
+                    found.append(node)
+            stack.extend(ast.iter_child_nodes(node))
+        return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
 #: The rules of this module.
-RULES: tuple[type[LintRule], ...] = (MutableArgumentDefault,)
+RULES: tuple[type[LintRule], ...] = (MutableArgumentDefault, FunctionCallInDefaultArgument)

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from analyzer.rules import check_source
-from plugins import bugbear_blocks, bugbear_expressions, bugbear_statements
+from plugins import (
+    bugbear_blocks,
+    bugbear_classes,
+    bugbear_expressions,
+    bugbear_rules,
+    bugbear_statements,
+)
 
 DATA = Path(__file__).parents[1] / "fixtures" / "bugbear"
 
@@ -24,6 +30,25 @@ BLOCKS = [(3, 5, 'B007'), (5, 5, 'B007'), (10, 8, 'B007'), (21, 5, 'B904'), (32,
 HANDLERS = [(6, 9, "B007"), (8, 8, "B007"), (10, 5, "B007"), (18, 9, "B904"), (20, 9, "B007"),
             (26, 9, "B904"), (30, 13, "B904"), (35, 9, "B904"), (37, 9, "B904"),
             (49, 9, "B007")]
+#: The same in classes.py (tests, caches, abstract classes, context variables).
+CLASSES = [
+    (12, 14, "B017"), (16, 14, "B017"), (20, 14, "B017"), (22, 9, "B017"), (23, 9, "B017"),
+    (29, 5, "B019"), (33, 5, "B019"), (37, 5, "B019"), (61, 7, "B024"), (62, 5, "B027"),
+    (71, 5, "B027"), (74, 5, "B027"), (77, 5, "B027"), (88, 7, "B024"), (92, 7, "B024"),
+    (107, 5, "B027"), (112, 31, "B039"), (114, 31, "B039"), (116, 31, "B039"),
+    (119, 10, "B008"), (119, 17, "B006"), (119, 58, "B008"), (119, 86, "B008"),
+    (119, 101, "B008"),
+]
+#: The same in defaults.py (calls and mutable values in defaults).
+DEFAULTS = [
+    (10, 9, "B008"), (10, 16, "B008"), (14, 10, "B008"), (14, 21, "B006"), (14, 22, "B008"),
+    (14, 30, "B006"), (14, 36, "B008"), (14, 44, "B008"), (14, 46, "B008"), (14, 55, "B008"),
+    (14, 62, "B008"), (14, 71, "B008"), (14, 81, "B008"), (18, 80, "B008"), (22, 18, "B008"),
+    (22, 38, "B008"), (22, 60, "B006"), (22, 70, "B006"), (22, 80, "B006"), (22, 89, "B008"),
+    (26, 18, "B008"), (30, 13, "B008"), (30, 22, "B008"), (30, 39, "B008"), (30, 53, "B008"),
+]
+DEFAULT_RULES = (*bugbear_rules.RULES,)
+CLASS_RULES = (*bugbear_classes.RULES, *bugbear_rules.RULES)
 #: Its rules: the loop and handler checks, and the call checks it exercises.
 BLOCK_RULES = (*bugbear_blocks.RULES, *(r for r in bugbear_expressions.RULES if r.CODE in
                                         ("B026", "B028", "B034", "B035", "B905")))
@@ -34,6 +59,8 @@ BLOCK_RULES = (*bugbear_blocks.RULES, *(r for r in bugbear_expressions.RULES if 
     ("statements.py", bugbear_statements.RULES, STATEMENTS),
     ("blocks.py", BLOCK_RULES, BLOCKS),
     ("handlers.py", bugbear_blocks.RULES, HANDLERS),
+    ("classes.py", CLASS_RULES, CLASSES),
+    ("defaults.py", DEFAULT_RULES, DEFAULTS),
 ])
 def test_each_finding_is_ruffs(name: str, rules: tuple, expected: list) -> None:
     source = (DATA / name).read_text(encoding="utf-8")
