@@ -19,3 +19,28 @@ def qualified(rule: LintRule, node: ast.expr) -> str | None:
         return None
     head = rule.get_metadata(ScopeProvider).imported_names.get(node.id)
     return ".".join([head, *reversed(parts)]) if head else None
+
+
+def is_builtin(rule: LintRule, func: ast.expr, name: str) -> bool:
+    """``func`` is the builtin ``name`` where it is called: that name, bound neither at
+    module level nor in a function or comprehension around the call (a ``with ... as zip``
+    in another method does not count, nor a class body's ``zip = None`` for its methods),
+    or imported from ``builtins``."""
+    if not (isinstance(func, ast.Name) and func.id == name):
+        return False
+    analysis = rule.get_metadata(ScopeProvider)
+    if analysis.imported_names.get(name) == f"builtins.{name}":
+        return True  # `from builtins import zip` (ansible's module_utils)
+    where = (func.lineno, func.col_offset)
+    for scope, bound, _, _ in analysis.binding_names:
+        if bound != name:
+            continue
+        if scope == 0:
+            return False
+        if analysis.scopes[scope].kind == "class":
+            continue
+        node = analysis.scopes[scope].node
+        if ((node.lineno, node.col_offset) <= where
+                <= (node.end_lineno, node.end_col_offset)):
+            return False
+    return True

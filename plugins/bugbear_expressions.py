@@ -1,5 +1,5 @@
 """Built-in flake8-bugbear rules on expressions: B002, B004, B005, B009, B010, B022, B026,
-B028, B033, B034, B035, B905.
+B028, B033, B034, B035.
 
 Codes and positions are ruff's (which are bugbear's), and so are the messages, so that a
 team whose ruff configuration selects ``B`` sees the same lines, and its ``# noqa``
@@ -14,13 +14,14 @@ from typing import ClassVar
 
 from analyzer.rules import Fix, Invalid, LintRule, ScopeProvider, Valid
 from plugins._bugbear_fixes import receiver, remove_element, replace, source
+from plugins._bugbear_names import is_builtin
 from plugins._bugbear_names import qualified as _qualified
 
 __all__ = [
     "DuplicateValue", "GetAttrWithConstant", "NoExplicitStacklevel", "RULES",
     "ReSubPositionalArgs", "SetAttrWithConstant", "StarArgUnpackingAfterKeywordArg",
     "StaticKeyDictComprehension", "StripWithMultiCharacters", "UnaryPrefixIncrementDecrement",
-    "UnreliableCallableCheck", "UselessContextlibSuppress", "ZipWithoutExplicitStrict",
+    "UnreliableCallableCheck", "UselessContextlibSuppress",
 ]
 
 
@@ -31,27 +32,8 @@ class _BugbearRule(LintRule):
     DEFAULT_ENABLED = False
 
     def _builtin(self, func: ast.expr, name: str) -> bool:
-        """``func`` is the builtin ``name``: that name, bound neither at module level nor in
-        a scope around ``func`` (a ``with ... as zip`` in another method does not count)."""
-        if not (isinstance(func, ast.Name) and func.id == name):
-            return False
-        analysis = self.get_metadata(ScopeProvider)
-        if analysis.imported_names.get(name) == f"builtins.{name}":
-            return True  # `from builtins import zip` (ansible's module_utils)
-        where = (func.lineno, func.col_offset)
-        for scope, bound, _, _ in analysis.binding_names:
-            if bound != name:
-                continue
-            if scope == 0:
-                return False
-            # A class body's names are not its methods' (numpy's `zip = None` attribute).
-            if analysis.scopes[scope].kind == "class":
-                continue
-            node = analysis.scopes[scope].node
-            if ((node.lineno, node.col_offset) <= where
-                    <= (node.end_lineno, node.end_col_offset)):
-                return False
-        return True
+        """``func`` is the builtin ``name`` where it is called."""
+        return is_builtin(self, func, name)
 
 
 class UnaryPrefixIncrementDecrement(_BugbearRule):
@@ -406,60 +388,10 @@ class StaticKeyDictComprehension(_BugbearRule):
         self.report(key, f"Dictionary comprehension uses static key: `{text}`")
 
 
-#: ``itertools`` calls whose iterator never ends: ``zip`` stops at the others.
-_INFINITE = frozenset({"itertools.count", "itertools.cycle"})
-
-
-class ZipWithoutExplicitStrict(_BugbearRule):
-    """B905: ``zip()`` of iterables of different lengths drops the tail silently; say
-    ``strict=`` (Python 3.10+)."""
-
-    CODE = "B905"
-    NAME = "zip-without-explicit-strict"
-    EQUIVALENT = "flake8-bugbear B905, ruff B905"
-    METADATA_DEPENDENCIES = (ScopeProvider,)
-    MESSAGE = "`zip()` without an explicit `strict=` parameter"
-    VALID: ClassVar[list[Valid]] = [
-        Valid("zip(a, b, strict=True)\nzip(a)\nzip()\nimport itertools\n"
-              "zip(a, itertools.count())\nzip(a, itertools.repeat(0))\n"),
-        Valid("def f(zip):\n    return zip(a, b)\n"),
-    ]
-    INVALID: ClassVar[list[Invalid]] = [
-        Invalid("pairs = zip(a, b)\n", line=1, column=9),
-        Invalid("from builtins import zip\nzip(*rows)\n", line=2, column=1),
-        Invalid("class C:\n    zip = None\n    def f(self):\n        return zip(a, b)\n",
-                line=4, column=16),
-        # A `zip` bound in another function leaves this one the builtin.
-        Invalid("def f(p):\n    with open(p) as zip:\n        return zip\npairs = zip(a, b)\n",
-                line=4, column=9),
-    ]
-
-    def visit_Call(self, node: ast.Call) -> None:
-        args = node.args
-        if (any(k.arg == "strict" or k.arg is None for k in node.keywords)
-                or self.context.settings.target_version < (3, 10)):
-            return
-        if not (len(args) > 1 or (args and isinstance(args[0], ast.Starred))):
-            return
-        if not self._builtin(node.func, "zip") or any(self._infinite(a) for a in args):
-            return
-        self.report(node)
-
-    def _infinite(self, arg: ast.expr) -> bool:
-        if not isinstance(arg, ast.Call):
-            return False
-        name = _qualified(self, arg.func)
-        if name in _INFINITE:
-            return True
-        # repeat(x) without a count never ends; repeat(x, n) does.
-        return (name == "itertools.repeat" and len(arg.args) == 1
-                and not any(k.arg == "times" for k in arg.keywords))
-
-
 #: The rules of this module.
 RULES: tuple[type[LintRule], ...] = (
     UnaryPrefixIncrementDecrement, UnreliableCallableCheck, StripWithMultiCharacters,
     GetAttrWithConstant, SetAttrWithConstant, UselessContextlibSuppress, DuplicateValue,
     StarArgUnpackingAfterKeywordArg, NoExplicitStacklevel, ReSubPositionalArgs,
-    StaticKeyDictComprehension, ZipWithoutExplicitStrict,
+    StaticKeyDictComprehension,
 )

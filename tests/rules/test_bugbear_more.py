@@ -13,6 +13,7 @@ from plugins import (
     bugbear_expressions,
     bugbear_rules,
     bugbear_statements,
+    bugbear_strict,
 )
 
 DATA = Path(__file__).parents[1] / "fixtures" / "bugbear"
@@ -50,8 +51,9 @@ DEFAULTS = [
 DEFAULT_RULES = (*bugbear_rules.RULES,)
 CLASS_RULES = (*bugbear_classes.RULES, *bugbear_rules.RULES)
 #: Its rules: the loop and handler checks, and the call checks it exercises.
-BLOCK_RULES = (*bugbear_blocks.RULES, *(r for r in bugbear_expressions.RULES if r.CODE in
-                                        ("B026", "B028", "B034", "B035", "B905")))
+BLOCK_RULES = (*bugbear_blocks.RULES, *bugbear_strict.RULES,
+               *(r for r in bugbear_expressions.RULES
+                 if r.CODE in ("B026", "B028", "B034", "B035")))
 
 
 @pytest.mark.parametrize(("name", "rules", "expected"), [
