@@ -228,8 +228,7 @@ class ExceptWithNonExceptionClasses(_BugbearRule):
 
 
 class RaiseWithoutFromInsideExcept(_BugbearRule):
-    """B904: a new exception raised in an ``except`` clause without ``from``: the traceback
-    then says it happened *during* the handling, not *because* of it."""
+    """B904: a `raise` without `from` in a handler reads as a failure *during* the handling."""
 
     CODE = "B904"
     NAME = "raise-without-from-inside-except"

@@ -198,8 +198,7 @@ def _name_of(rule: LintRule, node: ast.ClassDef) -> tuple[int, int]:
 
 
 class EmptyMethodWithoutAbstractDecorator(_BugbearRule):
-    """B027: an empty method of an abstract base class that is not abstract: subclasses
-    need not define it, maybe not what was meant."""
+    """B027: an empty, non-abstract method of an abstract base class: subclasses may skip it."""
 
     CODE = "B027"
     NAME = "empty-method-without-abstract-decorator"
