@@ -167,7 +167,8 @@ class AbstractBaseClassWithoutAbstractMethod(_BugbearRule):
     MESSAGE = "Abstract base class has no abstract methods or properties"
     VALID: ClassVar[list[Valid]] = [
         Valid("from abc import ABC, abstractmethod\nclass A(ABC):\n    @abstractmethod\n"
-              "    def m(self):\n        pass\nclass B(ABC, Mixin):\n    pass\n"),
+              "    def m(self):\n        pass\nclass B(ABC, Mixin):\n    pass\n"
+              "class C(ABC):\n    items: list[int]\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("import abc\nclass A(abc.ABC):\n    x = 1\n", line=2, column=7,
@@ -178,9 +179,12 @@ class AbstractBaseClassWithoutAbstractMethod(_BugbearRule):
     ]
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        if not _abc_class(self, node):
+        # A stub states an interface (typeshed's ABCs), and a bare annotation declares a
+        # member subclasses provide (sqlalchemy's `_items: Sequence[Any]`): ruff's reading.
+        if self.context.path.endswith(".pyi") or not _abc_class(self, node):
             return
-        if any(isinstance(stmt, _FUNCTIONS) and _decorated(self, stmt, _ABSTRACT)
+        if any((isinstance(stmt, _FUNCTIONS) and _decorated(self, stmt, _ABSTRACT))
+               or (isinstance(stmt, ast.AnnAssign) and stmt.value is None)
                for stmt in node.body):
             return
         self.report(_name_of(self, node), f"`{node.name}` is an abstract base class, but it "
@@ -219,8 +223,8 @@ class EmptyMethodWithoutAbstractDecorator(_BugbearRule):
     ]
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        if not _abc_class(self, node):
-            return
+        if self.context.path.endswith(".pyi") or not _abc_class(self, node):
+            return  # a stub's methods are all empty
         for stmt in node.body:
             if (isinstance(stmt, _FUNCTIONS) and _empty(stmt.body)
                     and not _decorated(self, stmt, _ABSTRACT | _OVERLOADS)):
@@ -268,13 +272,18 @@ class MutableContextvarDefault(_BugbearRule):
                 line=2, column=41),
         Invalid("from contextvars import ContextVar\nv = ContextVar('v', default=make())\n",
                 line=2, column=29),
+        Invalid("from contextvars import ContextVar\nv = ContextVar[dict]('v', default={})\n",
+                line=2, column=35),
     ]
 
     def visit_Call(self, node: ast.Call) -> None:
         default = next((k.value for k in node.keywords if k.arg == "default"), None)
         if default is None or not self._mutable(default):
             return
-        if qualified(self, node.func) == "contextvars.ContextVar":
+        func = node.func
+        if isinstance(func, ast.Subscript):  # `ContextVar[dict[str, str]](...)` (mlflow)
+            func = func.value
+        if qualified(self, func) == "contextvars.ContextVar":
             self.report(default)
 
     def _mutable(self, node: ast.expr) -> bool:

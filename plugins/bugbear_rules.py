@@ -218,6 +218,8 @@ class FunctionCallInDefaultArgument(MutableArgumentDefault):
                "variable")
     DEFAULT_ENABLED = False
     VALID: ClassVar[list[Valid]] = [
+        Valid("from dataclasses import dataclass\n@dataclass(frozen=True)\nclass P:\n    x: int = 0\n"
+              "def f(p=P()):\n    pass\n"),
         Valid("import datetime\nfrom typing import NewType, Sequence\nId = NewType('Id', int)\n"
               "def f(a=tuple(), b=datetime.timedelta(1), c=lambda: g(), d=list(), e=Id(1),\n"
               "      s: Sequence[int] = g(), n: int = g()):\n    pass\n"),
@@ -236,11 +238,23 @@ class FunctionCallInDefaultArgument(MutableArgumentDefault):
         self._newtypes: set[str] = set()
 
     def visit_Module(self, node: ast.Module) -> None:
-        # `Id = NewType("Id", int)`: calling `Id` returns its argument, no new object.
+        # `Id = NewType("Id", int)`: calling `Id` returns its argument, no new object; a
+        # frozen dataclass of the module makes immutable values (homeassistant's
+        # `annotations: ToolAnnotations = ToolAnnotations()`), as ruff reads them.
         for stmt in node.body:
             if (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
                     and self._qualified(stmt.value.func) == "typing.NewType"):
                 self._newtypes.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+            elif isinstance(stmt, ast.ClassDef) and any(self._frozen(d)
+                                                        for d in stmt.decorator_list):
+                self._newtypes.add(stmt.name)
+
+    def _frozen(self, decorator: ast.expr) -> bool:
+        """``@dataclass(frozen=True)``, from ``dataclasses`` under any import."""
+        return (isinstance(decorator, ast.Call)
+                and self._qualified(decorator.func) == "dataclasses.dataclass"
+                and any(k.arg == "frozen" and isinstance(k.value, ast.Constant)
+                        and k.value.value is True for k in decorator.keywords))
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
                           ) -> None:

@@ -77,3 +77,11 @@ def test_the_messages_name_what_was_found() -> None:
     assert (36, "try-except block with duplicate exception `ValueError`") in messages
     assert (69, "Pointless comparison at end of function scope. Did you mean to return the "
                 "expression result?") in messages
+
+
+def test_a_stub_states_an_interface_no_abstract_class_check_applies() -> None:
+    # typeshed's importlib/abc.pyi: every method is `...`, and ruff leaves stubs alone.
+    source = "from abc import ABC\nclass Loader(ABC):\n    def load(self) -> None: ...\n"
+    rules = list(bugbear_classes.RULES)
+    assert [d.code for d in check_source(source, rules, path="abc.py")] == ["B024", "B027"]
+    assert check_source(source, rules, path="abc.pyi") == []
