@@ -42,7 +42,8 @@ class AssertRaisesException(_BugbearRule):
     VALID: ClassVar[list[Valid]] = [
         Valid("import pytest\nwith pytest.raises(Exception, match='x'):\n    pass\n"
               "with pytest.raises(ValueError):\n    pass\nself.assertRaises((A, Exception))\n"
-              "with self.assertRaises(Exception) as caught:\n    pass\n"),
+              "with self.assertRaises(Exception) as caught:\n    pass\n"
+              "cases = [pytest.raises(Exception)]\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("with self.assertRaises(Exception):\n    pass\n", line=1, column=6,
@@ -52,18 +53,22 @@ class AssertRaisesException(_BugbearRule):
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
-        self._named: set[int] = set()
+        self._managers: set[int] = set()
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         # `with self.assertRaises(Exception) as caught:` goes on to inspect what it caught.
-        self._named.update(id(item.context_expr) for item in node.items if item.optional_vars)
+        self._managers.update(id(item.context_expr) for item in node.items
+                              if not item.optional_vars)
 
     visit_AsyncWith = visit_With
 
     def visit_Call(self, node: ast.Call) -> None:
+        # As ruff: the context manager of a `with`, or the form that calls a function
+        # itself (`assertRaises(Exception, f)`); a bare `pytest.raises(Exception)` elsewhere
+        # (ibis' parametrize lists) is handed on, its use unseen.
         args = node.args
         if (not args or not isinstance(args[0], ast.Name) or args[0].id not in _BLIND
-                or id(node) in self._named):
+                or (len(args) < 2 and id(node) not in self._managers)):
             return
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "assertRaises":
