@@ -298,7 +298,7 @@ _LITERALS = (ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, ast.Set, ast.Dict
 _CONTAINERS = frozenset({"set", "list", "tuple", "dict", "frozenset"})
 
 
-def _has_effect(expr: ast.expr) -> bool:
+def has_effect(expr: ast.expr) -> bool:
     """ruff's ``contains_effect``: a call (bar an empty builtin container's), an operator
     that may be overloaded (a binary one but between literals), a subscript, an await..."""
     for node in ast.walk(expr):
@@ -346,7 +346,7 @@ class UselessExpression(_BugbearRule):
             return  # a docstring or a placeholder
         if isinstance(value, (ast.Compare, ast.JoinedStr)) or id(node) in self._cell_ends:
             return  # B015's; an f-string, as a string
-        if _has_effect(value):
+        if has_effect(value):
             if isinstance(value, ast.Attribute):
                 self.report(value, "Found useless attribute access. Either assign it to a "
                                    "variable or remove it.")

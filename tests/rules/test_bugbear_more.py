@@ -1,4 +1,4 @@
-"""The bugbear rules report what ruff 0.17 reports on two files of cases in tests/fixtures/bugbear (each line below
+"""The bugbear and comprehension rules report what ruff 0.17 reports on two files of cases in tests/fixtures/bugbear (each line below
 checked against ``ruff check --isolated --select ...``), with ruff's messages."""
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from plugins import (
     bugbear_rules,
     bugbear_statements,
     bugbear_strict,
+    comprehension_casts,
+    comprehension_rules,
 )
 
 DATA = Path(__file__).parents[1] / "fixtures" / "bugbear"
@@ -50,6 +52,24 @@ DEFAULTS = [
 ]
 DEFAULT_RULES = (*bugbear_rules.RULES,)
 CLASS_RULES = (*bugbear_classes.RULES, *bugbear_rules.RULES)
+#: The same in comprehensions.py (flake8-comprehensions' C4 but C417).
+COMPREHENSIONS = [
+    (1, 1, "C400"), (2, 1, "C401"), (3, 1, "C402"), (4, 1, "C403"), (4, 5, "C416"),
+    (5, 1, "C404"), (6, 1, "C405"), (7, 1, "C405"), (8, 1, "C405"), (9, 1, "C406"),
+    (10, 1, "C406"), (11, 1, "C408"), (12, 1, "C408"), (13, 1, "C408"), (14, 1, "C408"),
+    (15, 1, "C409"), (16, 1, "C409"), (17, 1, "C410"), (18, 1, "C410"), (19, 1, "C411"),
+    (19, 6, "C416"), (20, 1, "C414"), (21, 1, "C413"), (22, 1, "C413"), (23, 1, "C414"),
+    (24, 1, "C414"), (25, 1, "C414"), (26, 1, "C415"), (27, 1, "C415"), (28, 1, "C416"),
+    (29, 1, "C416"), (30, 1, "C416"), (34, 1, "C418"), (35, 1, "C418"), (36, 5, "C416"),
+    (36, 5, "C419"), (37, 5, "C416"), (37, 5, "C419"), (38, 1, "C420"), (39, 1, "C420"),
+    (41, 5, "C416"), (44, 1, "C414"), (45, 1, "C414"), (46, 1, "C414"), (47, 1, "C414"),
+    (48, 1, "C414"), (49, 1, "C414"), (50, 1, "C413"), (51, 1, "C413"), (52, 1, "C413"),
+    (53, 1, "C415"), (55, 1, "C415"), (56, 1, "C420"), (61, 1, "C420"), (62, 5, "C416"),
+    (62, 5, "C419"), (64, 5, "C416"), (64, 5, "C419"), (68, 1, "C418"), (68, 6, "C416"),
+    (69, 1, "C413"), (71, 1, "C416"),
+]
+#: Its rules.
+C4_RULES = (*comprehension_rules.RULES, *comprehension_casts.RULES)
 #: Its rules: the loop and handler checks, and the call checks it exercises.
 BLOCK_RULES = (*bugbear_blocks.RULES, *bugbear_strict.RULES,
                *(r for r in bugbear_expressions.RULES
@@ -63,6 +83,7 @@ BLOCK_RULES = (*bugbear_blocks.RULES, *bugbear_strict.RULES,
     ("handlers.py", bugbear_blocks.RULES, HANDLERS),
     ("classes.py", CLASS_RULES, CLASSES),
     ("defaults.py", DEFAULT_RULES, DEFAULTS),
+    ("comprehensions.py", C4_RULES, COMPREHENSIONS),
 ])
 def test_each_finding_is_ruffs(name: str, rules: tuple, expected: list) -> None:
     source = (DATA / name).read_text(encoding="utf-8")
