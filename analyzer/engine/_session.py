@@ -349,6 +349,7 @@ class Session:
             project_root=None if config.root is None else str(config.root),
             options={name: dict(table) for name, table in config.options.items()},
             dummy_variable_rgx=config.dummy_variable_rgx,
+            line_length=config.line_length,
             allowed_unused_imports=tuple(config.allowed_unused_imports),
             dead_code_ignore_decorators=tuple(config.dead_code_ignore_decorators),
             entry_points=tuple(config.entry_points),

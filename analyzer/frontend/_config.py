@@ -182,6 +182,9 @@ class Config:
     #: ``dummy-variable-rgx``: a regular expression (searched, as ruff does) for the names
     #: of unused locals (F841) and redefinitions (F811) that are not reported.
     dummy_variable_rgx: str = DUMMY_VARIABLE_RGX
+    #: ``line-length``: the width E501 allows (ruff's key and default; a lent ruff
+    #: ``lint.pycodestyle.max-line-length`` or flake8 ``max-line-length`` sets it too).
+    line_length: int = 88
     #: ``allowed-unused-imports``: modules whose imports F401 never reports, as ruff's
     #: ``lint.pyflakes`` setting (``"hvplot"`` covers ``import hvplot.pandas``).
     allowed_unused_imports: tuple[str, ...] = ()
@@ -334,6 +337,7 @@ class Config:
                                         for glob, version in self.per_file_target_version},
             "target-version-source": self.target_version_source,
             "dummy-variable-rgx": self.dummy_variable_rgx,
+            "line-length": self.line_length,
             "allowed-unused-imports": list(self.allowed_unused_imports),
             "dead-code-ignore-decorators": list(self.dead_code_ignore_decorators),
             "entry-points": list(self.entry_points),

@@ -232,6 +232,14 @@ def _set_dummy_variable_rgx(path: Path, key: str, value: Any) -> dict[str, Any]:
     return {"dummy_variable_rgx": value}
 
 
+def _set_line_length(path: Path, key: str, value: Any) -> dict[str, Any]:
+    # ruff's bounds: a line of 0 or of more than 320 columns is not a limit anyone means.
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 320:
+        raise ConfigError(f"{path}: '{key}' must be a whole number from 1 to 320, got {value!r}",
+                          path=path, key=key)
+    return {"line_length": value}
+
+
 def _set_bool(attribute: str):
     def setter(path: Path, key: str, value: Any) -> dict[str, Any]:
         if not isinstance(value, bool):
@@ -277,6 +285,7 @@ _KEYS = {
     "target-version": _set_target_version,
     "per-file-target-version": _set_per_file_target_version,
     "dummy-variable-rgx": _set_dummy_variable_rgx,
+    "line-length": _set_line_length,
     "allowed-unused-imports": _set_list("allowed_unused_imports"),
     "dead-code-ignore-decorators": _set_list("dead_code_ignore_decorators"),
     "plugins": _set_list("plugins"),

@@ -43,6 +43,7 @@ _OVERRIDING = {
     "report-blanket-noqa": "report_blanket_noqa", "external": "external",
     "allowed-unused-imports": "allowed_unused_imports", "baseline": "baseline",
     "diagnostic-scope": "diagnostic_scope", "dummy-variable-rgx": "dummy_variable_rgx",
+    "line-length": "line_length",
     "file-timeout": "file_timeout", "plugin-errors": "plugin_errors",
     "dead-code-ignore-decorators": "dead_code_ignore_decorators",
     "per-file-target-version": "per_file_target_version",

@@ -51,6 +51,9 @@ def flake8_table(section: dict[str, str]) -> dict[str, Any]:
         table["ignore"] = ignores
     if "per-file-ignores" in section:
         table["per-file-ignores"] = _files_to_codes(section["per-file-ignores"])
+    length = section.get("max-line-length", "").strip()
+    if length.isdigit():
+        table["line-length"] = int(length)
     return table
 
 

@@ -46,7 +46,8 @@ __all__ = ["RUFF_FILES", "find_lent_config", "lent_config", "ruff_table"]
 RUFF_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")
 
 #: ruff's keys read at the top level of its table.
-_TOP = ("exclude", "extend-exclude", "builtins", "target-version", "force-exclude", "include")
+_TOP = ("exclude", "extend-exclude", "builtins", "target-version", "force-exclude", "include",
+        "line-length")
 #: ruff's keys read from ``lint`` (or, in older configurations, from the top level).
 _LINT = ("select", "extend-select", "ignore", "extend-ignore", "per-file-ignores",
          "extend-per-file-ignores", "dummy-variable-rgx", "external", "fixable",
@@ -172,6 +173,10 @@ def _shoal_keys(ruff: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(lint_exclude, list):
         own = table.get("extend-exclude")
         table["extend-exclude"] = [*(own if isinstance(own, list) else ()), *lint_exclude]
+    # E501's limit: `lint.pycodestyle.max-line-length` when set, else `line-length`.
+    pycodestyle = lint.get("pycodestyle", ruff.get("pycodestyle"))
+    if isinstance(pycodestyle, dict) and "max-line-length" in pycodestyle:
+        table["line-length"] = pycodestyle["max-line-length"]
     pyflakes = lint.get("pyflakes", ruff.get("pyflakes"))
     if isinstance(pyflakes, dict) and "allowed-unused-imports" in pyflakes:
         table["allowed-unused-imports"] = pyflakes["allowed-unused-imports"]

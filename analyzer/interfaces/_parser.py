@@ -110,6 +110,13 @@ def _add_target_version(parser: argparse.ArgumentParser) -> None:
                              "target-version, else requires-python, else shoal's Python)")
 
 
+def _line_length(text: str) -> int:
+    """``--line-length``'s value: a whole number of columns from 1 to 320."""
+    if not text.isdigit() or not 1 <= int(text) <= 320:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 320, got {text!r}")
+    return int(text)
+
+
 def _add_file_timeout(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--file-timeout", type=float, metavar="SECONDS",
                         help="replace a worker stuck this long on one file and report the file "
@@ -190,6 +197,9 @@ def _add_check_commands(sub: Any) -> None:
                        help="check, then recheck what each edit can affect (as shoal watch)")
     check.add_argument("--show-files", action="store_true", help="list the files, check none")
     _add_target_version(check)
+    check.add_argument("--line-length", type=_line_length, metavar="N",
+                       help="E501's limit in columns, 1 to 320 (as ruff's; default line-length, "
+                            "else 88)")
     check.add_argument("--show-settings", action="store_true",
                        help="print the resolved settings, check nothing")
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")

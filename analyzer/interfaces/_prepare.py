@@ -157,8 +157,8 @@ def _config_arguments(args: argparse.Namespace) -> tuple[str | None, list[str]]:
 def _command_line_settings(config: Config, args: argparse.Namespace) -> Config:
     """``config`` with what the command line sets of it: ``--config KEY = VALUE``, then
     ``--exclude``, ``--extend-exclude``, ``--per-file-ignores``,
-    ``--extend-per-file-ignores``, ``--ignore-noqa``, ``--fixable``, ``--unfixable`` and
-    ``--extend-fixable``, as ruff's flags of those names."""
+    ``--extend-per-file-ignores``, ``--ignore-noqa``, ``--fixable``, ``--unfixable``,
+    ``--extend-fixable`` and ``--line-length``, as ruff's flags of those names."""
     import dataclasses
 
     from analyzer.frontend import override_config
@@ -183,6 +183,8 @@ def _command_line_settings(config: Config, args: argparse.Namespace) -> Config:
         changes["per_file_ignores"] = pairs
     if getattr(args, "ignore_noqa", False):
         changes["ignore_noqa"] = True
+    if getattr(args, "line_length", None) is not None:
+        changes["line_length"] = args.line_length
     for flag, replaces in (("fixable", True), ("unfixable", True), ("extend_fixable", False)):
         given = codes_of(getattr(args, flag, None))
         if given is not None:

@@ -75,6 +75,8 @@ class RuleSettings:
     options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     #: ``dummy-variable-rgx``: names of unused locals and redefinitions left alone (ruff's).
     dummy_variable_rgx: str = DUMMY_VARIABLE_RGX
+    #: ``line-length``: the width E501 allows.
+    line_length: int = 88
     #: ``allowed-unused-imports``: modules whose imports are never unused (F401).
     allowed_unused_imports: tuple[str, ...] = ()
     #: ``dead-code-ignore-decorators``: decorators (dotted, as written) whose functions and

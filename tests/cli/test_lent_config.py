@@ -235,3 +235,42 @@ def test_a_ruff_selection_of_b_turns_on_the_bugbear_checks(tmp_path: Path) -> No
     write_tree(tmp_path, {"pyproject.toml": "[tool.ruff.lint]\nselect = ['B']\n"
                                             "ignore = ['B015']\n"})
     assert _codes(tmp_path) == [("a.py", 2, "B011")]
+
+
+LONG = "x = 1  # " + "word " * 18 + "\n"  # 99 columns
+
+
+def test_line_length_from_shoal_ruff_and_flake8(tmp_path: Path) -> None:
+    # E501 is off by default; selected, its limit is `line-length` (88), which shoal's own
+    # key, a lent ruff file (its pycodestyle.max-line-length first) or flake8's
+    # max-line-length set.
+    cases = {
+        "[tool.shoal]\nselect = ['E501']\n": [("a.py", 1, "E501")],
+        "[tool.shoal]\nselect = ['E501']\nline-length = 100\n": [],
+        "[tool.ruff]\nline-length = 100\n[tool.ruff.lint]\nselect = ['E501']\n": [],
+        "[tool.ruff]\nline-length = 100\n[tool.ruff.lint]\nselect = ['E501']\n"
+        "[tool.ruff.lint.pycodestyle]\nmax-line-length = 90\n": [("a.py", 1, "E501")],
+    }
+    for pyproject, expected in cases.items():
+        write_tree(tmp_path, {"pyproject.toml": pyproject, "a.py": LONG})
+        assert _codes(tmp_path) == expected, pyproject
+    (tmp_path / "pyproject.toml").unlink()
+    write_tree(tmp_path, {"setup.cfg": "[flake8]\nselect = E501\nmax-line-length = 120\n"})
+    assert _codes(tmp_path) == []
+
+
+def test_a_bad_line_length_is_a_configuration_error(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": "[tool.shoal]\nline-length = 0\n", "a.py": ""})
+    run = run_subprocess("check", cwd=tmp_path)
+    assert run.code == 2 and "'line-length' must be a whole number from 1 to 320" in run.err
+
+
+def test_the_line_length_flag_beats_the_configuration(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"pyproject.toml": "[tool.shoal]\nselect = ['E501']\nline-length = 120\n",
+                          "a.py": LONG})
+    run = run_subprocess("check", "--no-cache", "--output-format", "json", "--line-length",
+                         "90", cwd=tmp_path)
+    assert sorted(run.codes()) == [("a.py", 1, "E501")]
+    assert "(99 > 90)" in run.json()[0]["message"]
+    bad = run_subprocess("check", "--line-length", "0", cwd=tmp_path)
+    assert bad.code == 2 and "--line-length" in bad.err
