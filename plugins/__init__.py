@@ -15,7 +15,8 @@ _MODULES = ("plugins.pattern_rules", "plugins.scope_rules", "plugins.project_rul
             "plugins.dead_code", "plugins.bugbear_rules", "plugins.bugbear_expressions",
             "plugins.bugbear_statements", "plugins.bugbear_blocks", "plugins.bugbear_classes",
             "plugins.bugbear_strict", "plugins.escape_rules", "plugins.comprehension_rules",
-            "plugins.comprehension_casts", "plugins.line_rules", "plugins.call_rules")
+            "plugins.comprehension_casts", "plugins.line_rules", "plugins.whitespace_rules",
+            "plugins.call_rules")
 
 
 def builtin_rules() -> list[RuleClass]:

@@ -11,7 +11,6 @@ from typing import ClassVar
 
 from analyzer.rules import Invalid, LintRule, ScopeProvider, Valid
 from plugins._bugbear_names import is_builtin
-from plugins.bugbear_statements import has_effect
 from plugins.comprehension_rules import BuiltinCallRule, copies_only, only_argument
 
 __all__ = ["RULES"]
@@ -203,7 +202,9 @@ class UnnecessaryComprehension(LintRule):
             self.report(node, "Unnecessary dict comprehension (rewrite using `dict()`)")
 
 
-_MUTABLE = (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp)
+#: What makes a new object each time it is evaluated, or may.
+_NEW = (ast.Call, ast.Lambda, ast.List, ast.Dict, ast.Set, ast.ListComp, ast.SetComp,
+        ast.DictComp, ast.GeneratorExp, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
 
 
 class UnnecessaryDictComprehensionForIterable(LintRule):
@@ -218,13 +219,14 @@ class UnnecessaryDictComprehensionForIterable(LintRule):
     METADATA_DEPENDENCIES = (ScopeProvider,)
     VALID: ClassVar[list[Valid]] = [
         Valid("{k: [] for k in y}\n{k: f() for k in y}\n{k: 1 for k in y if k}\n"
-              "{k: set() for k in y}\n"
+              "{k: set() for k in y}\n{k: lambda: 1 for k in y}\n{k: [1] * 2 for k in y}\n"
               "{k.a: 1 for k in y}\n{k: k for k in y}\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("v = {k: None for k in y}\n", line=1, column=5),
         Invalid("v = {(a, b): 0 for a, b in y}\n", line=1, column=5),
         Invalid("v = {p: -1 for p in y}\nw = {e: self.ext for e in y}\n", line=1, column=5),
+        Invalid("v = {g: values[key] for g in glyphs}\n", line=1, column=5),
     ]
 
     def visit_DictComp(self, node: ast.DictComp) -> None:
@@ -238,12 +240,12 @@ class UnnecessaryDictComprehensionForIterable(LintRule):
             return
         bound = {n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name)}
         value = node.value
-        # One value for every key, as ruff reads it: no call (each might give a new object,
-        # `set()` too), nothing else with an effect, no mutable literal (fromkeys would share
-        # it), no name the loop binds.
-        if (isinstance(value, _MUTABLE) or has_effect(value)
-                or any(isinstance(n, ast.Call) or (isinstance(n, ast.Name) and n.id in bound)
-                       for n in ast.walk(value))):
+        # One value for every key, as ruff reads it: nothing in it makes a new object each
+        # time (a call, `set()` too, a lambda, a list, dict or set, `[1] * 2`...), which
+        # fromkeys would share, and no name the loop binds; `values[key]`, `x.y`, `x + 1`
+        # and `(1, 2)` pass.
+        if any(isinstance(n, _NEW) or (isinstance(n, ast.Name) and n.id in bound)
+               for n in ast.walk(value)):
             return
         self.report(node)
 
