@@ -125,16 +125,16 @@ class _Analyzer(_NestedScopeVisitor):
     def v_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
         self._store(node.target, _LOOP, _LOOP, None)
-        self._stmts(node.body)
-        self._stmts(node.orelse)
+        self._visit_all(node.body)
+        self._visit_all(node.orelse)
 
     v_AsyncFor = v_For
 
     def v_While(self, node: ast.While) -> None:
         self.cond += 1
         self.visit(node.test)
-        self._stmts(node.body)
-        self._stmts(node.orelse)
+        self._visit_all(node.body)
+        self._visit_all(node.orelse)
         self.cond -= 1
 
     def v_If(self, node: ast.If) -> None:
@@ -193,17 +193,17 @@ class _Analyzer(_NestedScopeVisitor):
         def v_TryStar(self, node: ast.TryStar) -> None:
             # pyflakes treats try/except* branches as one fork (no alternatives).
             self.except_stack.append(self._handler_names(node.handlers))
-            self._stmts(node.body)
+            self._visit_all(node.body)
             self.except_stack.pop()
             self._visit_all(node.handlers)
-            self._stmts(node.orelse)
-            self._stmts(node.finalbody)
+            self._visit_all(node.orelse)
+            self._visit_all(node.finalbody)
 
     def v_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         name = node.name
         if name is None:
             self._visit_opt(node.type)
-            self._stmts(node.body)
+            self._visit_all(node.body)
             return
         bindings = self.stack[-1].bindings
         original = bindings.get(name)
@@ -219,7 +219,7 @@ class _Analyzer(_NestedScopeVisitor):
         self._check_local(name)
         self._add(self._new(name, _EXCEPT, node))
         self._visit_opt(node.type)
-        self._stmts(node.body)
+        self._visit_all(node.body)
         b = bindings.pop(name, None)
         if b is not None and b is not _BUILTIN and not b.used:
             self.unused_variables.append((name, node))
@@ -324,7 +324,7 @@ class _Analyzer(_NestedScopeVisitor):
             self.visit(case.pattern)
             self._visit_opt(case.guard)
             self.fork = (*saved, (node, i))
-            self._stmts(case.body)
+            self._visit_all(case.body)
         self.fork = saved
 
     def _capture(self, node: ast.pattern, name: str | None) -> None:

@@ -83,7 +83,7 @@ class _NestedScopeVisitor(_AnnotationVisitor):
         if isinstance(node, ast.Lambda):
             self.visit(node.body)
         else:
-            self._stmts(node.body)
+            self._visit_all(node.body)
         self._pop()
 
     def v_Lambda(self, node: ast.Lambda) -> None:
@@ -98,7 +98,7 @@ class _NestedScopeVisitor(_AnnotationVisitor):
         self._visit_all(node.bases)
         self._visit_all(node.keywords)
         self._push(_CLASS_SCOPE, node, node.name)
-        self._stmts(node.body)
+        self._visit_all(node.body)
         self._pop()
         if type_params:
             self._pop()

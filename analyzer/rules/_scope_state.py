@@ -270,9 +270,6 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
                         handler = dispatch.get(item.__class__) or self._handler_for(item.__class__)
                         handler(self, item)
 
-    def _stmts(self, stmts: list[ast.stmt]) -> None:
-        self._visit_all(stmts)
-
     def _in_fork(self, fork_node: ast.AST, part: int | None, stmts: list[ast.stmt]) -> None:
         saved = self.fork
         self.fork = (*saved, (fork_node, part))
