@@ -6,6 +6,26 @@ import ast
 
 from analyzer.rules import LintRule, ScopeProvider
 
+#: Calls ruff knows return an immutable value (its ``is_immutable_func``): B008 and B039
+#: allow them, any other call might return a new mutable object.
+IMMUTABLE_CALLS = frozenset(
+    {f"builtins.{name}" for name in ("bool", "bytes", "complex", "float", "frozenset", "int",
+                                     "range", "str", "tuple")}
+    | {"datetime.date", "datetime.datetime", "datetime.timedelta", "decimal.Decimal",
+       "fractions.Fraction", "operator.attrgetter", "operator.itemgetter",
+       "operator.methodcaller", "pathlib.Path", "types.MappingProxyType", "re.compile"}
+)
+
+
+def dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` as written, for a name or a chain of attributes on one; else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = dotted(node.value)
+        return None if head is None else f"{head}.{node.attr}"
+    return None
+
 
 def qualified(rule: LintRule, node: ast.expr) -> str | None:
     """The dotted name ``node`` (a name or an attribute chain) refers to through the

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from analyzer.rules import Fix, Invalid, LintRule, Valid
 from plugins._bugbear_fixes import replace, source
+from plugins._bugbear_names import dotted
 
 __all__ = [
     "DuplicateHandlerException", "ExceptWithNonExceptionClasses", "LoopVariableOverridesIterator",
@@ -126,15 +127,6 @@ class LoopVariableOverridesIterator(_BugbearRule):
     visit_AsyncFor = visit_For
 
 
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return None if head is None else f"{head}.{node.attr}"
-    return None
-
-
 class DuplicateHandlerException(_BugbearRule):
     """B014: one handler lists an exception twice."""
 
@@ -164,7 +156,7 @@ class DuplicateHandlerException(_BugbearRule):
         duplicates: list[str] = []
         kept: list[ast.expr] = []
         for element in kind.elts:
-            name = _dotted(element)
+            name = dotted(element)
             if name is not None and name in seen:
                 if name not in duplicates:
                     duplicates.append(name)

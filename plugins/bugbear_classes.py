@@ -9,7 +9,7 @@ import ast
 from typing import ClassVar
 
 from analyzer.rules import Invalid, LintRule, RuleContext, ScopeProvider, Valid
-from plugins._bugbear_names import qualified
+from plugins._bugbear_names import IMMUTABLE_CALLS, qualified
 
 __all__ = [
     "AbstractBaseClassWithoutAbstractMethod", "AssertRaisesException",
@@ -239,17 +239,6 @@ class EmptyMethodWithoutAbstractDecorator(_BugbearRule):
 
 
 _MUTABLE_LITERALS = (ast.Dict, ast.List, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)
-#: Calls ruff knows return an immutable value (its ``is_immutable_func``): any other call
-#: might return a mutable one.
-IMMUTABLE_CALLS = frozenset(
-    {f"builtins.{name}" for name in ("bool", "bytes", "complex", "float", "frozenset", "int",
-                                     "range", "str", "tuple")}
-    | {"datetime.date", "datetime.datetime", "datetime.timedelta", "decimal.Decimal",
-       "fractions.Fraction", "operator.attrgetter", "operator.itemgetter",
-       "operator.methodcaller", "pathlib.Path", "types.MappingProxyType", "re.compile"}
-)
-
-
 def callee(rule: LintRule, func: ast.expr) -> str | None:
     """The qualified name of a callee: an import's, else a builtin's for a plain name."""
     name = qualified(rule, func)

@@ -11,6 +11,7 @@ import ast
 from typing import ClassVar
 
 from analyzer.rules import Invalid, LintRule, RuleContext, ScopeProvider, Valid
+from plugins._bugbear_names import IMMUTABLE_CALLS, dotted
 
 __all__ = ["FunctionCallInDefaultArgument", "MutableArgumentDefault", "RULES"]
 
@@ -186,26 +187,6 @@ class MutableArgumentDefault(LintRule):
 
 
 
-#: Calls ruff knows return an immutable value (its ``is_immutable_func``), which B008 allows.
-_IMMUTABLE_CALLS = frozenset(
-    {f"builtins.{name}" for name in ("bool", "bytes", "complex", "float", "frozenset", "int",
-                                     "range", "str", "tuple")}
-    | {"datetime.date", "datetime.datetime", "datetime.timedelta", "decimal.Decimal",
-       "fractions.Fraction", "operator.attrgetter", "operator.itemgetter",
-       "operator.methodcaller", "pathlib.Path", "types.MappingProxyType", "re.compile"}
-)
-
-
-def _dotted(node: ast.expr) -> str | None:
-    """``a.b.c`` as written, for a name or a chain of attributes on one; else None."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return None if head is None else f"{head}.{node.attr}"
-    return None
-
-
 class FunctionCallInDefaultArgument(MutableArgumentDefault):
     """B008: a call in a default runs once, at definition, and every call shares its result."""
 
@@ -268,7 +249,7 @@ class FunctionCallInDefaultArgument(MutableArgumentDefault):
             calls = self._calls(default)
             if calls and (arg.annotation is None or not self._immutable(arg.annotation)):
                 for call in calls:
-                    name = _dotted(call.func)
+                    name = dotted(call.func)
                     self.report(call, self.MESSAGE if name is None else self.MESSAGE.replace(
                         "function call", f"function call `{name}`"))
 
@@ -286,8 +267,8 @@ class FunctionCallInDefaultArgument(MutableArgumentDefault):
                 continue
             if isinstance(node, ast.Call):
                 func = node.func
-                if not (_dotted(func) in _MUTABLE_CALLS
-                        or self._qualified(func) in _IMMUTABLE_CALLS
+                if not (dotted(func) in _MUTABLE_CALLS
+                        or self._qualified(func) in IMMUTABLE_CALLS
                         or (isinstance(func, ast.Name) and func.id in self._newtypes)):
                     found.append(node)
             stack.extend(ast.iter_child_nodes(node))

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from analyzer.rules import Fix, Invalid, LintRule, RuleContext, Valid
 from plugins._bugbear_fixes import replace, source
+from plugins._bugbear_names import dotted
 
 __all__ = [
     "AssertFalse", "AssignmentToOsEnviron", "DuplicateTryBlockException",
@@ -181,15 +182,6 @@ class ExceptWithEmptyTuple(_BugbearRule):
                                          "catch anything; add exceptions to handle")
 
 
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return None if head is None else f"{head}.{node.attr}"
-    return None
-
-
 class DuplicateTryBlockException(_BugbearRule):
     """B025: a later handler names an exception an earlier one catches: it never runs for it."""
 
@@ -214,7 +206,7 @@ class DuplicateTryBlockException(_BugbearRule):
             names = kind.elts if isinstance(kind, ast.Tuple) else [kind] if kind else []
             mine: set[str] = set()
             for name_node in names:
-                name = _dotted(name_node)
+                name = dotted(name_node)
                 if name is None:
                     continue
                 if name in seen:
