@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from analyzer.rules import Invalid, LintRule, ScopeProvider, Valid
 from plugins._bugbear_names import is_builtin
-from plugins.comprehension_rules import BuiltinCallRule, copies_only, only_argument
+from plugins.comprehension_rules import BuiltinCallRule, copies_only, only_argument, same
 
 __all__ = ["RULES"]
 
@@ -235,8 +235,7 @@ class UnnecessaryDictComprehensionForIterable(LintRule):
         generator = node.generators[0]
         if generator.ifs or generator.is_async:
             return
-        target = ast.dump(generator.target).replace("Store()", "Load()")
-        if ast.dump(node.key) != target:
+        if not same(node.key, generator.target):
             return
         bound = {n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name)}
         value = node.value

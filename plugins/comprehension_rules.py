@@ -58,14 +58,24 @@ def copies_only(node: ast.AST) -> bool:
     if isinstance(node, ast.DictComp):
         target = generator.target
         return (isinstance(target, ast.Tuple) and len(target.elts) == 2
-                and ast.dump(node.key) == _loaded(target.elts[0])
-                and ast.dump(node.value) == _loaded(target.elts[1]))
-    return ast.dump(node.elt) == _loaded(generator.target)
+                and same(node.key, target.elts[0]) and same(node.value, target.elts[1]))
+    return same(node.elt, generator.target)
 
 
-def _loaded(target: ast.expr) -> str:
-    """A loop target's dump as the same expression read (``Store`` as ``Load``)."""
-    return ast.dump(target).replace("Store()", "Load()")
+def same(a: object, b: object) -> bool:
+    """Whether two expressions are written alike, read or bound (a loop target's ``x`` is
+    its element's ``x``), positions aside. Not ``ast.dump``: its recursive helper is a
+    closure that refers to itself, garbage only the collector frees, on every call."""
+    if isinstance(a, ast.expr_context) and isinstance(b, ast.expr_context):
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, ast.AST):
+        return all(same(getattr(a, field, None), getattr(b, field, None))
+                   for field in a._fields)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 class UnnecessaryGenerator(BuiltinCallRule):

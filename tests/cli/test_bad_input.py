@@ -243,7 +243,7 @@ def test_the_checked_code_s_warnings_are_not_the_check_s(project, warnings_filte
 @pytest.mark.parametrize("command", [("rules",), ("rule", "F401")])
 def test_an_options_table_naming_no_rule_is_one_line_for_rules_too(project, shoal, command):
     (project / "pyproject.toml").write_text(
-        "[tool.shoal]\n[tool.shoal.options.E501]\nbogus = 1\n", encoding="utf-8")
+        "[tool.shoal]\n[tool.shoal.options.Z999]\nbogus = 1\n", encoding="utf-8")
     run = shoal(*command)
     assert run.code == 2
     assert "names no loaded rule" in run.err and "internal error" not in run.err
