@@ -3,6 +3,7 @@ module's imports, as ruff's semantic model resolves ``functools.cache`` or ``pyt
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from analyzer.rules import LintRule, ScopeProvider
 
@@ -52,9 +53,7 @@ def is_builtin(rule: LintRule, func: ast.expr, name: str) -> bool:
     if analysis.imported_names.get(name) == f"builtins.{name}":
         return True  # `from builtins import zip` (ansible's module_utils)
     where = (func.lineno, func.col_offset)
-    for scope, bound, _, _ in analysis.binding_names:
-        if bound != name:
-            continue
+    for scope in _scopes_binding(rule, analysis).get(name, ()):
         if scope == 0:
             return False
         if analysis.scopes[scope].kind == "class":
@@ -64,3 +63,16 @@ def is_builtin(rule: LintRule, func: ast.expr, name: str) -> bool:
                 <= (node.end_lineno, node.end_col_offset)):
             return False
     return True
+
+
+def _scopes_binding(rule: LintRule, analysis: Any) -> dict[str, list[int]]:
+    """Name -> the scopes that bind it, made once per file and rule (the rule instance
+    lives for one file): a module of thousands of bindings and calls would otherwise pay
+    a pass over every binding per call."""
+    index: dict[str, list[int]] | None = getattr(rule, "_shoal_scopes_binding", None)
+    if index is None:
+        index = {}
+        for scope, bound, _, _ in analysis.binding_names:
+            index.setdefault(bound, []).append(scope)
+        rule._shoal_scopes_binding = index  # type: ignore[attr-defined]
+    return index
