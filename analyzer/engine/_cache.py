@@ -207,15 +207,20 @@ class _Cache:
 
         if not self.writable:
             return
+        heap = session.heap
+        if heap is None:
+            raise ValueError("a closed session cannot be saved to the cache")
+        if heap.stats().phase_open:
+            # A Ctrl-C that lands as a parallel phase closes (a watch stopped mid-recheck)
+            # leaves it open, and the session half updated: nothing consistent to save, and
+            # the heap refuses a snapshot then. The cache keeps its last good state.
+            return
         old = umask = None
         try:
             umask = os.umask(0o077)
             self._prepare_root()
             # secrets.token_hex's bytes, without its import of hmac (and OpenSSL)
             generation = os.urandom(8).hex()
-            heap = session.heap
-            if heap is None:
-                raise ValueError("a closed session cannot be saved to the cache")
             snapshot = self.dir / f"heap-{generation}.snap"
             heap.save(snapshot)
             state = session.state

@@ -191,3 +191,26 @@ def test_the_state_read_back_is_the_state_written_heavy_or_light(proj):
     assert by_file and by_file <= {id(d) for d in full.diagnostics}
     assert light.light and light.modules == written.modules and light.readers == written.readers
     assert (light.files, light.interfaces, light.diagnostics) == ({}, {}, [])
+
+
+def test_a_session_stopped_inside_a_phase_is_not_saved(proj):
+    # A watch's Ctrl-C can land as a recheck's parallel phase closes: the phase stays open and
+    # the session half updated. Saving it was a HeapRoleError, shoal's "internal error" exit
+    # 2 after a clean Ctrl-C; it is not saved, and the last good cache stays.
+    from analyzer.engine._cache_keys import build_digest, cache_key
+    from analyzer.engine._session import Session
+
+    warm(proj)
+    plan = make_plan(proj, cache_dir=proj / ".shoal_cache")
+    cache = cache_mod._Cache(proj / ".shoal_cache", cache_key(plan), build_digest(plan.registry))
+    before = cache.read_index()
+    session = Session(plan).open()
+    try:
+        session.check()
+        with session.heap.phase():
+            cache.write(session)
+        assert cache.read_index() == before
+        cache.write(session)  # between phases, as always
+        assert cache.read_index()["generation"] != before["generation"]
+    finally:
+        session.close()
