@@ -305,6 +305,10 @@ class NoExplicitStacklevel(_BugbearRule):
     ]
 
     def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        # Every call comes here: `x.y(...)` resolved only when `y` is `warn`.
+        if isinstance(func, ast.Attribute) and func.attr != "warn":
+            return
         args, keywords = node.args, node.keywords
         # `skip_file_prefixes` (3.12) chooses the frame instead (numpy passes it).
         if (len(args) >= 3

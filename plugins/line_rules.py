@@ -24,6 +24,7 @@ _PRAGMAS = ("noqa", "type:", "pyright:", "pylint:", "flake8:", "ruff:", "isort:"
             "mypy:")
 _TAB = 4
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_PRAGMA = re.compile(r"#\s*(?:" + "|".join(re.escape(p) for p in _PRAGMAS) + ")")
 
 
 def _width(text: str) -> int:
@@ -86,7 +87,10 @@ class LineTooLong(LintRule):
         wide = [i for i, line in enumerate(lines, 1) if _width(line) > limit]
         if not wide:
             return
-        comments = self._comments()
+        # Only a pragma comment changes a line's measure: the comments are read (tokenize,
+        # in Python) only when a wide line may hold one.
+        comments = (self._comments() if any(_PRAGMA.search(lines[n - 1]) for n in wide)
+                    else {})
         for number in wide:
             self._check(number, lines[number - 1], limit, comments.get(number))
 
