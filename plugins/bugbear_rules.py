@@ -240,6 +240,8 @@ class FunctionCallInDefaultArgument(MutableArgumentDefault):
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
                           ) -> None:
         args = node.args
+        if not args.defaults and not args.kw_defaults:
+            return  # most functions: nothing to read
         positional = [*args.posonlyargs, *args.args]
         pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults,
                       strict=True),

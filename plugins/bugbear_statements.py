@@ -333,6 +333,11 @@ class UselessExpression(_BugbearRule):
 
     def visit_Expr(self, node: ast.Expr) -> None:
         value = node.value
+        # Most expression statements are calls, which have an effect (has_effect's one
+        # exception, an empty `list()`, is let through to it).
+        if isinstance(value, ast.Call) and (value.args or value.keywords
+                                            or not isinstance(value.func, ast.Name)):
+            return
         if isinstance(value, ast.Constant) and (isinstance(value.value, str)
                                                 or value.value is Ellipsis):
             return  # a docstring or a placeholder

@@ -73,7 +73,10 @@ class ZipWithoutExplicitStrict(_StrictRule):
 
     def visit_Call(self, node: ast.Call) -> None:
         args = node.args
-        if (self._applies(node) and _several(args) and is_builtin(self, node.func, "zip")
+        func = node.func
+        if not (isinstance(func, ast.Name) and func.id == "zip"):
+            return  # every call comes here: the one name test first
+        if (self._applies(node) and _several(args) and is_builtin(self, func, "zip")
                 and not any(self._infinite(a) for a in args)):
             self.report(node)
 

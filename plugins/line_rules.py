@@ -20,7 +20,7 @@ from analyzer.rules import Invalid, LintRule, Valid
 __all__ = ["LineTooLong", "RULES"]
 
 #: Comments other tools read, left out of the width (ruff's list).
-_PRAGMAS = ("noqa", "type:", "pyright:", "pylint:", "flake8:", "ruff:", "isort:", "nosec",
+_PRAGMAS = ("noqa", "type:", "ty:", "pyright:", "pylint:", "flake8:", "ruff:", "isort:", "nosec",
             "mypy:")
 _TAB = 4
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -69,7 +69,8 @@ class LineTooLong(LintRule):
     VALID: ClassVar[list[Valid]] = [
         Valid("x = 1\n# " + "https://example.com/" + "a" * 90 + "\n"
               "y = 'see https://example.com/" + "b" * 80 + "'\n"
-              "z = ['" + "c" * 76 + "']  # type: ignore[list-item]\n"),
+              "z = ['" + "c" * 76 + "']  # type: ignore[list-item]\n"
+              "w = '" + "d" * 60 + "'  # a note  # noqa: F841 " + "e" * 20 + "\n"),
     ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("x = 1  # " + "a " * 45 + "\n", line=1, column=89,
@@ -83,8 +84,13 @@ class LineTooLong(LintRule):
         """Measure every physical line; read the comments only when one is too wide."""
         limit = self.context.settings.line_length
         # Python's line endings only (str.splitlines also splits at a form feed).
-        lines = _LINE_END.split(self.context.source)
-        wide = [i for i, line in enumerate(lines, 1) if _width(line) > limit]
+        source = self.context.source
+        lines = _LINE_END.split(source)
+        # A file of ASCII without tabs (most) is measured by its lines' lengths alone.
+        if source.isascii() and "\t" not in source:
+            wide = [i for i, line in enumerate(lines, 1) if len(line) > limit]
+        else:
+            wide = [i for i, line in enumerate(lines, 1) if _width(line) > limit]
         if not wide:
             return
         # Only a pragma comment changes a line's measure: the comments are read (tokenize,
@@ -108,9 +114,11 @@ class LineTooLong(LintRule):
     def _check(self, number: int, line: str, limit: int, comment: int | None) -> None:
         text = line  # trailing blanks count, as ruff measures
         if comment is not None:
-            body = line[comment + 1:].lstrip()
-            if body.startswith(_PRAGMAS):
-                text = line[:comment].rstrip()
+            # A pragma anywhere in the comment ends the measure at its `#` (celery's
+            # `# Create local variable  # noqa: F841`), as ruff strips it.
+            pragma = _PRAGMA.search(line, comment)
+            if pragma is not None:
+                text = line[:pragma.start()].rstrip()
         width = _width(text)
         if width <= limit:
             return

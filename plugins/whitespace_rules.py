@@ -17,11 +17,9 @@ from analyzer.rules import Applicability, Edit, Fix, Invalid, LintRule, Valid
 __all__ = ["BlankLineWithWhitespace", "MissingNewlineAtEndOfFile", "RULES",
            "TrailingWhitespace"]
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+#: A line ending after a blank or a form feed (pycodestyle's blanks).
+_TRAILING = re.compile(r"(?<=[ \t\x0c])(?:\r\n|\r|\n)")
 _ENDING = re.compile(r"\r\n|\r|\n")
-#: What counts as trailing whitespace: blanks and form feeds (as ``str.isspace`` would
-#: also take other characters pycodestyle does not).
-_BLANKS = " \t\x0c"
 
 
 def _string_lines(source: str) -> set[int]:
@@ -49,23 +47,30 @@ class _LineRule(LintRule):
     def visit_Module(self, node: object) -> None:
         """Report each line ending in blanks, of this rule's kind."""
         source = self.context.source
-        found: list[tuple[int, str, int]] = []
-        for number, match in enumerate(_LINE.finditer(source), 1):
-            line = match.group().rstrip("\r\n")
-            stripped = line.rstrip(_BLANKS)
-            if len(stripped) == len(line) or (not stripped) != self.BLANK:
+        lines = self.context.lines
+        found: list[tuple[int, int, int]] = []
+        # Each line ending just after a blank, found at C speed (the engine looks for line
+        # endings, far fewer than spaces); the run of blanks is walked back from there. A
+        # line of blanks alone is W293's.
+        ends = [m.start() for m in _TRAILING.finditer(source)]
+        if source and source[-1] in " \t\x0c":
+            ends.append(len(source))  # the last line, without a line ending
+        for last in ends:
+            first = last
+            while first > 0 and source[first - 1] in " \t\x0c":
+                first -= 1
+            number, start = lines.position(first)
+            if (start == 1) != self.BLANK:
                 continue
-            found.append((number, line, len(stripped)))
-            if match.end() == len(source):
-                break
+            found.append((number, start - 1, start - 1 + last - first))
         if not found:
             return
         strings = _string_lines(source)
-        for number, line, start in found:
-            edit = Edit("", number, start + 1, number, len(line) + 1)
+        for number, start, end in found:
+            edit = Edit("", number, start + 1, number, end + 1)
             applicability: Applicability = "unsafe" if number in strings else "safe"
             fix = Fix(applicability, self.FIX_TITLE, (edit,))
-            self.report((number, start + 1), end=(number, len(line) + 1), fix=fix)
+            self.report((number, start + 1), end=(number, end + 1), fix=fix)
 
     FIX_TITLE: ClassVar[str] = ""
 
