@@ -1,5 +1,5 @@
-"""Built-in flake8-comprehensions rules (ruff's C4) on casts within casts and comprehensions
-that only copy: C413, C414, C415, C416, C418, C419, C420.
+"""Built-in flake8-comprehensions rules (ruff's C4) on casts within casts, comprehensions
+that only copy and maps of a lambda: C413-C420.
 
 Codes, positions and messages are ruff's (each form checked against ruff 0.17); off by
 default; no fixes yet.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from typing import ClassVar
 
-from analyzer.rules import Invalid, LintRule, ScopeProvider, Valid
+from analyzer.rules import Invalid, LintRule, RuleContext, ScopeProvider, Valid
 from plugins._bugbear_names import is_builtin
 from plugins.comprehension_rules import BuiltinCallRule, copies_only, only_argument, same
 
@@ -249,9 +249,76 @@ class UnnecessaryDictComprehensionForIterable(LintRule):
         self.report(node)
 
 
+def _plain_map(rule: LintRule, node: ast.AST) -> ast.Lambda | None:
+    """The lambda of ``map(lambda x: ..., xs)`` as ruff reads a map a comprehension could
+    replace: one iterable, not unpacked; a lambda of one plain parameter whose body neither
+    yields nor makes another lambda."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "map" and len(node.args) == 2 and not node.keywords):
+        return None
+    function, iterable = node.args
+    if not isinstance(function, ast.Lambda) or isinstance(iterable, ast.Starred):
+        return None
+    params = function.args
+    if (len(params.posonlyargs) + len(params.args) != 1 or params.vararg or params.kwarg
+            or params.kwonlyargs or params.defaults):
+        return None
+    if any(isinstance(n, (ast.Lambda, ast.Yield, ast.YieldFrom, ast.Await))
+           for n in ast.walk(function.body)):
+        return None
+    return function if is_builtin(rule, node.func, "map") else None
+
+
+class UnnecessaryMap(LintRule):
+    """C417: ``map(lambda x: f(x), xs)`` is ``(f(x) for x in xs)``, and in ``list(...)`` a
+    list comprehension."""
+
+    CODE = "C417"
+    NAME = "unnecessary-map"
+    EQUIVALENT = "flake8-comprehensions C417, ruff C417"
+    MESSAGE = "Unnecessary `map()` usage"
+    TREE = "ast"
+    DEFAULT_ENABLED = False
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+    VALID: ClassVar[list[Valid]] = [
+        Valid("map(f, y)\nmap(lambda x, z: x + z, a, b)\nmap(lambda: 1, y)\n"
+              "map(lambda x=1: x, y)\nmap(lambda x: lambda: x, y)\nmap(lambda x: x, *ys)\n"),
+    ]
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("v = map(lambda x: x * 2, y)\n", line=1, column=5, message=(
+            "Unnecessary `map()` usage (rewrite using a generator expression)")),
+        Invalid("v = list(map(lambda x: x * 2, y))\n", line=1, column=5, message=(
+            "Unnecessary `map()` usage (rewrite using a list comprehension)")),
+        Invalid("v = dict(map(lambda k: (k, k ** 2), y))\n", line=1, column=5, message=(
+            "Unnecessary `map()` usage (rewrite using a dict comprehension)")),
+        Invalid("v = tuple(map(lambda x: -x, y))\n", line=1, column=11),
+    ]
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        self._wrapped: set[int] = set()  # maps reported at the list/set/dict around them
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ("list", "set", "dict"):
+            inner = only_argument(node)
+            function = _plain_map(self, inner) if inner is not None else None
+            if function is not None and is_builtin(self, func, func.id) and (
+                    func.id != "dict" or (isinstance(function.body, (ast.Tuple, ast.List))
+                                          and len(function.body.elts) == 2)):
+                self._wrapped.add(id(inner))
+                kind = {"list": "a list", "set": "a set", "dict": "a dict"}[func.id]
+                self.report(node, f"Unnecessary `map()` usage (rewrite using {kind} "
+                                  "comprehension)")
+                return
+        if id(node) not in self._wrapped and _plain_map(self, node) is not None:
+            self.report(node, "Unnecessary `map()` usage (rewrite using a generator "
+                              "expression)")
+
+
 #: The rules of this module.
 RULES: tuple[type[LintRule], ...] = (
     UnnecessaryCallAroundSorted, UnnecessaryDoubleCastOrProcess, UnnecessarySubscriptReversal,
     UnnecessaryDictCall, UnnecessaryComprehensionInCall, UnnecessaryComprehension,
-    UnnecessaryDictComprehensionForIterable,
+    UnnecessaryDictComprehensionForIterable, UnnecessaryMap,
 )
