@@ -274,9 +274,9 @@ class RaiseLiteral(_BugbearRule):
 def _cell_ends(context: RuleContext, module: ast.Module) -> set[int]:
     """The ids of a notebook's statements that end a cell: a notebook shows a cell's last
     expression, which is why it is there (empty for a Python file)."""
-    if not context.is_notebook:
-        return set()
     body = module.body
+    if not context.is_notebook or not body:  # a notebook of empty or magic-only cells
+        return set()
     return {id(here) for here, after in zip(body, [*body[1:], None], strict=True)
             if after is None or context.cell_index(after.lineno)
             != context.cell_index(here.lineno)}

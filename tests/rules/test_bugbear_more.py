@@ -1,7 +1,9 @@
-"""The bugbear and comprehension rules report what ruff 0.17 reports on two files of cases in tests/fixtures/bugbear (each line below
-checked against ``ruff check --isolated --select ...``), with ruff's messages."""
+"""The bugbear and comprehension rules report what ruff 0.17 reports on the files of cases
+in tests/fixtures/bugbear (each line below checked against ``ruff check --isolated
+--select ...``), with ruff's messages."""
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,14 @@ def test_a_stub_states_an_interface_no_abstract_class_check_applies() -> None:
     rules = list(bugbear_classes.RULES)
     assert [d.code for d in check_source(source, rules, path="abc.py")] == ["B024", "B027"]
     assert check_source(source, rules, path="abc.pyi") == []
+
+
+def test_a_notebook_without_statements_breaks_no_cell_end_rule() -> None:
+    # nbformat's tests/many_tracebacks.ipynb: its one cell holds no statement, and B015 and
+    # B018's cell ends were a zip() of unequal lengths, SH900 on a real notebook.
+    from analyzer.rules import RuleContext, RuleSettings, run_module_rules
+
+    context = RuleContext(path="n.ipynb", module="n", is_package=False, source="\n",
+                          settings=RuleSettings(), cells=(1,))
+    rules = [r for r in bugbear_statements.RULES if r.CODE in ("B015", "B018")]
+    assert run_module_rules(context, rules, ast.parse("\n")) == []
