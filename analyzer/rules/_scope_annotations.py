@@ -33,9 +33,18 @@ class _AnnotationVisitor(_ScopeState):
 
     def _annotation(self, node: ast.AST) -> None:
         if self.future_annotations or sys.version_info >= (3, 14):
-            self._defer(self._annotation_now, node)
+            self._defer(self._postponed_annotation, node)
         else:
             self._annotation_now(node)
+
+    def _postponed_annotation(self, node: ast.AST) -> None:
+        """An annotation Python does not evaluate (PEP 563): a forward reference, read as
+        ruff reads one (``_load``); a typing call's type argument, ``cast(T, x)``, is
+        evaluated where it stands and is none."""
+        saved = self.forward
+        self.forward = True
+        self._annotation_now(node)
+        self.forward = saved
 
     def _annotation_now(self, node: ast.AST) -> None:
         saved = self.ann

@@ -161,6 +161,10 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
         self.fork: _Fork = ()
         self.cond = 0
         self.ann = _NONE
+        #: Inside an annotation that Python leaves unevaluated (under ``from __future__
+        #: import annotations``): with string annotations, what ruff calls a forward
+        #: reference.
+        self.forward = False
         self.except_stack: list[Iterable[str | None]] = [()]
         self.future_annotations = False
         # Builtin name -> the scope and node of its latest read (a builtin has no _B).
@@ -401,7 +405,7 @@ class _ScopeState(_Walk):  # the base is chosen at import: C when built
         stack = self.stack
         use = (stack[-1].index, node)
         scopes: Iterable[_Scope] = reversed(stack)
-        if len(stack) > 1 and self._postponed():
+        if len(stack) > 1 and (self.ann == _STRING or (self.forward and self.ann == _BARE)):
             # PEP 563: a forward reference the module can resolve resolves there, as ruff
             # reads it (pyflakes looks from the annotation's own scope): a TYPE_CHECKING
             # import is used by a postponed annotation in a function that imports the same

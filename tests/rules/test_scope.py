@@ -54,6 +54,12 @@ CASES = {
     "postponed-annotation-skips-bare-module-annotation": (
         "from __future__ import annotations\nBar: int\n"
         "def f():\n    from m import Bar\n    x: Bar = None\n    return x\n", []),
+    # hatchling: a typing call's type argument is evaluated where it stands, no forward
+    # reference even under `from __future__ import annotations`.
+    "cast-argument-reads-its-own-scope": (
+        "from __future__ import annotations\nfrom typing import TYPE_CHECKING, cast\n"
+        "if TYPE_CHECKING:\n    from m import Bar\n"
+        "def f(x) -> Bar:\n    from m import Bar\n    return cast(Bar, x)\n", []),
     "used-import": ("import os\nos.sep\n", []),
     "submodule": ("import os.path\n", [("F401", "os.path", 1)]),
     "submodule-used-by-root": ("import os.path\nos.getcwd()\n", []),
