@@ -11,16 +11,15 @@ from typing import ClassVar
 
 from analyzer.rules import Invalid, LintRule, RuleContext, ScopeProvider, Valid
 from plugins._bugbear_names import is_builtin
-from plugins.comprehension_rules import BuiltinCallRule, copies_only, only_argument, same
+from plugins.comprehension_rules import (
+    BuiltinCallRule,
+    builtin_called,
+    copies_only,
+    only_argument,
+    same,
+)
 
 __all__ = ["RULES"]
-
-
-def _builtin_call(rule: LintRule, node: ast.AST | None, names: frozenset[str]) -> str | None:
-    """The builtin of ``names`` that ``node`` calls, else None."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
-        return node.func.id if is_builtin(rule, node.func, node.func.id) else None
-    return None
 
 
 class UnnecessaryCallAroundSorted(BuiltinCallRule):
@@ -40,7 +39,7 @@ class UnnecessaryCallAroundSorted(BuiltinCallRule):
     ]
 
     def judge(self, name: str, node: ast.Call) -> str | None:
-        if _builtin_call(self, only_argument(node), frozenset({"sorted"})):
+        if builtin_called(self, only_argument(node), frozenset({"sorted"})):
             return f"Unnecessary `{name}()` call around `sorted()`"
         return None
 
@@ -76,7 +75,7 @@ class UnnecessaryDoubleCastOrProcess(BuiltinCallRule):
         if not node.args:
             return None
         inner_node = node.args[0]
-        inner = _builtin_call(self, inner_node, _DOUBLE[name])
+        inner = builtin_called(self, inner_node, _DOUBLE[name])
         if inner is None:
             return None
         # Sorting twice differs when either sorts by its own key or order (as ruff reads it).
@@ -143,14 +142,16 @@ class UnnecessaryDictCall(BuiltinCallRule):
                 "`dict()`)")
 
 
-class UnnecessaryComprehensionInCall(BuiltinCallRule):
+class UnnecessaryComprehensionInCall(LintRule):
     """C419: ``any([...])`` builds the whole list first; a generator stops at the answer."""
 
     CODE = "C419"
     NAME = "unnecessary-comprehension-in-call"
     EQUIVALENT = "flake8-comprehensions C419, ruff C419"
     MESSAGE = "Unnecessary list comprehension"
-    CALLEES = frozenset({"any", "all"})
+    TREE = "ast"
+    DEFAULT_ENABLED = False
+    METADATA_DEPENDENCIES = (ScopeProvider,)
     VALID: ClassVar[list[Valid]] = [Valid("any(x for x in y)\nall(x)\n")]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("ok = any([f(x) for x in y])\n", line=1, column=10),
@@ -160,13 +161,10 @@ class UnnecessaryComprehensionInCall(BuiltinCallRule):
 
     def visit_Call(self, node: ast.Call) -> None:
         arg = node.args[0] if node.args else None  # as ruff, whatever follows it
-        if isinstance(arg, (ast.ListComp, ast.SetComp)) and isinstance(node.func, ast.Name) \
-                and node.func.id in self.CALLEES and is_builtin(self, node.func, node.func.id):
+        if (isinstance(arg, (ast.ListComp, ast.SetComp))
+                and builtin_called(self, node, _ANY_ALL) is not None):
             kind = "list" if isinstance(arg, ast.ListComp) else "set"
             self.report(arg, f"Unnecessary {kind} comprehension")
-
-    def judge(self, name: str, node: ast.Call) -> str | None:
-        return None  # visit_Call reports at the comprehension
 
 
 class UnnecessaryComprehension(LintRule):
@@ -249,6 +247,10 @@ class UnnecessaryDictComprehensionForIterable(LintRule):
         self.report(node)
 
 
+_ANY_ALL = frozenset({"any", "all"})
+_WRAPPERS = frozenset({"list", "set", "dict"})
+
+
 def _plain_map(rule: LintRule, node: ast.AST) -> ast.Lambda | None:
     """The lambda of ``map(lambda x: ..., xs)`` as ruff reads a map a comprehension could
     replace: one iterable, not unpacked; a lambda of one plain parameter whose body neither
@@ -299,15 +301,15 @@ class UnnecessaryMap(LintRule):
         self._wrapped: set[int] = set()  # maps reported at the list/set/dict around them
 
     def visit_Call(self, node: ast.Call) -> None:
-        func = node.func
-        if isinstance(func, ast.Name) and func.id in ("list", "set", "dict"):
+        wrapper = builtin_called(self, node, _WRAPPERS)
+        if wrapper is not None:
             inner = only_argument(node)
             function = _plain_map(self, inner) if inner is not None else None
-            if function is not None and is_builtin(self, func, func.id) and (
-                    func.id != "dict" or (isinstance(function.body, (ast.Tuple, ast.List))
+            if function is not None and (
+                    wrapper != "dict" or (isinstance(function.body, (ast.Tuple, ast.List))
                                           and len(function.body.elts) == 2)):
                 self._wrapped.add(id(inner))
-                kind = {"list": "a list", "set": "a set", "dict": "a dict"}[func.id]
+                kind = {"list": "a list", "set": "a set", "dict": "a dict"}[wrapper]
                 self.report(node, f"Unnecessary `map()` usage (rewrite using {kind} "
                                   "comprehension)")
                 return

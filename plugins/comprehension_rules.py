@@ -28,16 +28,23 @@ class BuiltinCallRule(LintRule):
     CALLEES: ClassVar[frozenset[str]] = frozenset()
 
     def visit_Call(self, node: ast.Call) -> None:
-        func = node.func
-        if isinstance(func, ast.Name) and func.id in self.CALLEES and is_builtin(
-                self, func, func.id):
-            message = self.judge(func.id, node)
+        name = builtin_called(self, node, self.CALLEES)
+        if name is not None:
+            message = self.judge(name, node)
             if message:
                 self.report(node, message)
 
     def judge(self, name: str, node: ast.Call) -> str | None:
         """The message for this call of the builtin ``name``, or None when it is fine."""
         raise NotImplementedError
+
+
+def builtin_called(rule: LintRule, node: ast.AST | None, names: frozenset[str]) -> str | None:
+    """The builtin of ``names`` that ``node`` calls (the name bound to nothing else where
+    it is called), else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
+        return node.func.id if is_builtin(rule, node.func, node.func.id) else None
+    return None
 
 
 def only_argument(node: ast.Call) -> ast.expr | None:
@@ -234,7 +241,10 @@ class UnnecessaryCollectionCall(BuiltinCallRule):
     EQUIVALENT = "flake8-comprehensions C408, ruff C408"
     MESSAGE = "Unnecessary call (rewrite as a literal)"
     CALLEES = frozenset({"dict", "list", "tuple"})
-    VALID: ClassVar[list[Valid]] = [Valid("list(y)\ndict(**kw)\nset()\n")]
+    VALID: ClassVar[list[Valid]] = [
+        Valid("list(y)\ndict(**kw)\nset()\n"),
+        Valid("def dict(**kw):\n    return kw\nd = dict()\n"),  # not the builtin here
+    ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("v = dict()\n", line=1, column=5,
                 message="Unnecessary `dict()` call (rewrite as a literal)"),
