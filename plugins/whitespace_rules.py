@@ -7,12 +7,22 @@ would change (unsafe there), and the missing final line ending added.
 """
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
 from typing import ClassVar
 
-from analyzer.rules import Applicability, Edit, Fix, Invalid, LintRule, Valid
+from analyzer.rules import (
+    Applicability,
+    Edit,
+    Fix,
+    Invalid,
+    LintRule,
+    MetadataProvider,
+    RuleContext,
+    Valid,
+)
 
 __all__ = ["BlankLineWithWhitespace", "MissingNewlineAtEndOfFile", "RULES",
            "TrailingWhitespace"]
@@ -34,24 +44,20 @@ def _string_lines(source: str) -> set[int]:
     return inside
 
 
-class _LineRule(LintRule):
-    """The blanks at the ends of lines: W291 and W293 share the scan."""
+class _TrailingBlanks(MetadataProvider):
+    """The runs of blanks before a line ending, scanned once for W291 and W293: (line,
+    0-based start, 0-based end, whether the line holds nothing else, whether its end lies in
+    a multi-line string)."""
 
-    TREE = "ast"
-    DEFAULT_ENABLED = False
-    FIXABLE = True
-    FIX_APPLICABILITY = "safe (unsafe in a multi-line string)"
-    #: True: lines with nothing but blanks (W293); False: the others (W291).
-    BLANK: ClassVar[bool] = False
-
-    def visit_Module(self, node: object) -> None:
-        """Report each line ending in blanks, of this rule's kind."""
-        source = self.context.source
-        lines = self.context.lines
+    @classmethod
+    def compute(cls, context: RuleContext, ast_tree: ast.Module
+                ) -> tuple[tuple[int, int, int, bool, bool], ...]:
+        """Scan ``context.source``."""
+        source = context.source
+        lines = context.lines
         found: list[tuple[int, int, int]] = []
         # Each line ending just after a blank, found at C speed (the engine looks for line
-        # endings, far fewer than spaces); the run of blanks is walked back from there. A
-        # line of blanks alone is W293's.
+        # endings, far fewer than spaces); the run of blanks is walked back from there.
         ends = [m.start() for m in _TRAILING.finditer(source)]
         if source and source[-1] in " \t\x0c":
             ends.append(len(source))  # the last line, without a line ending
@@ -60,19 +66,33 @@ class _LineRule(LintRule):
             while first > 0 and source[first - 1] in " \t\x0c":
                 first -= 1
             number, start = lines.position(first)
-            if (start == 1) != self.BLANK:
-                continue
             found.append((number, start - 1, start - 1 + last - first))
-        if not found:
-            return
-        strings = _string_lines(source)
-        for number, start, end in found:
+        strings = _string_lines(source) if found else set()
+        return tuple((number, start, end, start == 0, number in strings)
+                     for number, start, end in found)
+
+
+class _LineRule(LintRule):
+    """The blanks at the ends of lines: W291 and W293 share the scan (``_TrailingBlanks``)."""
+
+    TREE = "ast"
+    DEFAULT_ENABLED = False
+    FIXABLE = True
+    FIX_APPLICABILITY = "safe (unsafe in a multi-line string)"
+    METADATA_DEPENDENCIES = (_TrailingBlanks,)
+    #: True: lines with nothing but blanks (W293); False: the others (W291).
+    BLANK: ClassVar[bool] = False
+    FIX_TITLE: ClassVar[str] = ""
+
+    def visit_Module(self, node: object) -> None:
+        """Report each line ending in blanks, of this rule's kind."""
+        for number, start, end, blank, in_string in self.get_metadata(_TrailingBlanks):
+            if blank != self.BLANK:
+                continue
             edit = Edit("", number, start + 1, number, end + 1)
-            applicability: Applicability = "unsafe" if number in strings else "safe"
+            applicability: Applicability = "unsafe" if in_string else "safe"
             fix = Fix(applicability, self.FIX_TITLE, (edit,))
             self.report((number, start + 1), end=(number, end + 1), fix=fix)
-
-    FIX_TITLE: ClassVar[str] = ""
 
 
 class TrailingWhitespace(_LineRule):
