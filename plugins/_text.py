@@ -13,6 +13,9 @@ from analyzer.rules import SourceLines
 
 #: Blanks inside a line (a form feed is one, as for the tokenizer).
 BLANK = " \t\f"
+#: A line ending as Python reads source (not ``str.splitlines``, which also splits at a
+#: form feed and other separators).
+LINE_ENDING = re.compile(r"\r\n|\r|\n")
 _CONTINUATION = re.compile(r"\\(?:\r\n|\r|\n)")
 
 

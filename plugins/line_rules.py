@@ -16,6 +16,7 @@ import unicodedata
 from typing import ClassVar
 
 from analyzer.rules import Invalid, LintRule, Valid
+from plugins._text import LINE_ENDING
 
 __all__ = ["LineTooLong", "RULES"]
 
@@ -23,7 +24,6 @@ __all__ = ["LineTooLong", "RULES"]
 _PRAGMAS = ("noqa", "type:", "ty:", "pyright:", "pylint:", "flake8:", "ruff:", "isort:", "nosec",
             "mypy:")
 _TAB = 4
-_LINE_END = re.compile(r"\r\n|\r|\n")
 _PRAGMA = re.compile(r"#\s*(?:" + "|".join(re.escape(p) for p in _PRAGMAS) + ")")
 
 
@@ -83,9 +83,8 @@ class LineTooLong(LintRule):
     def visit_Module(self, node: object) -> None:
         """Measure every physical line; read the comments only when one is too wide."""
         limit = self.context.settings.line_length
-        # Python's line endings only (str.splitlines also splits at a form feed).
         source = self.context.source
-        lines = _LINE_END.split(source)
+        lines = LINE_ENDING.split(source)
         # A file of ASCII without tabs (most) is measured by its lines' lengths alone.
         if source.isascii() and "\t" not in source:
             wide = [i for i, line in enumerate(lines, 1) if len(line) > limit]

@@ -23,13 +23,13 @@ from analyzer.rules import (
     RuleContext,
     Valid,
 )
+from plugins._text import LINE_ENDING
 
 __all__ = ["BlankLineWithWhitespace", "MissingNewlineAtEndOfFile", "RULES",
            "TrailingWhitespace"]
 
 #: A line ending after a blank or a form feed (pycodestyle's blanks).
 _TRAILING = re.compile(r"(?<=[ \t\x0c])(?:\r\n|\r|\n)")
-_ENDING = re.compile(r"\r\n|\r|\n")
 
 
 def _string_lines(source: str) -> set[int]:
@@ -146,9 +146,9 @@ class MissingNewlineAtEndOfFile(LintRule):
         source = self.context.source
         if not source or source.endswith(("\n", "\r")):
             return
-        endings = _ENDING.findall(source)
+        endings = LINE_ENDING.findall(source)
         number = len(endings) + 1
-        last = _ENDING.split(source)[-1]
+        last = LINE_ENDING.split(source)[-1]
         # The file's own line ending (its first), as the fix writes it.
         ending = endings[0] if endings else "\n"
         column = len(last) + 1
